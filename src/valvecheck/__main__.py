@@ -1,0 +1,3 @@
+from valvecheck.cli import main
+
+main()

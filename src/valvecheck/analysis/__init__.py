@@ -1,0 +1,1 @@
+"""Arithmetic over the catalogue and ratings: summaries, common measures, deadlines, suggestions."""

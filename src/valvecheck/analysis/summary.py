@@ -1,0 +1,112 @@
+"""The summary of an assessment: counts by theme and sub-theme x RAG, coverage, opportunities."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from valvecheck.domain.model import Catalogue, Measure
+from valvecheck.domain.rag import SCALE, Rag
+
+NOT_PLACED = "Not placed in the programme"
+
+
+def rag_counts(rags: list[Rag]) -> dict[str, int]:
+    counted = Counter(rags)
+    return {r.value: counted.get(r, 0) for r in SCALE}
+
+
+def coverage(counts: dict[str, int]) -> float:
+    """Green and amber over all measures less those not applicable (0 when nothing counts)."""
+    total = sum(counts.values()) - counts[Rag.NOT_APPLICABLE.value]
+    covered = counts[Rag.GREEN.value] + counts[Rag.AMBER.value]
+    return covered / total if total else 0.0
+
+
+@dataclass
+class Group:
+    name: str
+    measure_ids: list[str] = field(default_factory=list)
+    rag: dict[str, int] = field(default_factory=dict)
+    sub_themes: list[Group] = field(default_factory=list)
+
+    def as_dict(self, with_sub_themes: bool = True) -> dict[str, object]:
+        out: dict[str, object] = {
+            "name": self.name,
+            "measures": len(self.measure_ids),
+            "rag": self.rag,
+            "coverage": round(coverage(self.rag), 4),
+        }
+        if with_sub_themes:
+            out["sub_themes"] = [s.as_dict(with_sub_themes=False) for s in self.sub_themes]
+        return out
+
+
+@dataclass
+class Summary:
+    measures: int
+    agreements: int
+    authorities: int
+    rag: dict[str, int]
+    coverage: float
+    opportunities: list[str]
+    unrated: list[str]
+    themes: list[Group]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "measures": self.measures,
+            "agreements": self.agreements,
+            "authorities": self.authorities,
+            "rag": self.rag,
+            "coverage": round(self.coverage, 4),
+            "opportunities": self.opportunities,
+            "unrated": self.unrated,
+            "themes": [t.as_dict() for t in self.themes],
+        }
+
+
+def summarise(catalogue: Catalogue, ratings: dict[str, Rag]) -> Summary:
+    """Count each measure once under each theme it is placed in, and once under each sub-theme.
+
+    A measure with two sub-themes counts under each; one with no sub-theme only under its theme.
+    """
+    measures = catalogue.measures
+    rag_of = {m.id: ratings.get(m.id, Rag.UNRATED) for m in measures}
+    order = list(catalogue.programme.themes)
+    members: dict[str, list[Measure]] = {t: [] for t in order}
+    sub_members: dict[tuple[str, str], list[Measure]] = {}
+    for m in measures:
+        themes = m.themes or (NOT_PLACED,)
+        for theme in themes:
+            members.setdefault(theme, []).append(m)
+        for p in m.placements:
+            if p.sub_theme:
+                bucket = sub_members.setdefault((p.theme, p.sub_theme), [])
+                if m not in bucket:
+                    bucket.append(m)
+
+    def group(name: str, ms: list[Measure]) -> Group:
+        return Group(name, [m.id for m in ms], rag_counts([rag_of[m.id] for m in ms]))
+
+    themes: list[Group] = []
+    for theme, ms in members.items():
+        g = group(theme, ms)
+        subs = list(catalogue.programme.themes.get(theme, []))
+        subs += [s for (t, s) in sub_members if t == theme and s not in subs]
+        g.sub_themes = [group(s, sub_members.get((theme, s), [])) for s in subs]
+        themes.append(g)
+
+    counts = rag_counts(list(rag_of.values()))
+    used_agreements = {m.agreement for m in measures}
+    agreements = [a for a in catalogue.agreements if a.slug in used_agreements]
+    return Summary(
+        measures=len(measures),
+        agreements=len(agreements),
+        authorities=len({s for a in agreements for s in a.authorities}),
+        rag=counts,
+        coverage=coverage(counts),
+        opportunities=[m.id for m in measures if rag_of[m.id] is Rag.RED],
+        unrated=[m.id for m in measures if rag_of[m.id] is Rag.UNRATED],
+        themes=themes,
+    )

@@ -1,0 +1,1 @@
+"""The bundled catalogue: the seed's agreements, measures, programme and assessment, as CSV."""

@@ -1,0 +1,41 @@
+"""The command line: thin commands that parse arguments, call a service and print the result."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from valvecheck.cli import core, output
+from valvecheck.errors import ImportRejected, ValvecheckError
+
+app = typer.Typer(
+    name="valvecheck",
+    help="Cross-reference a council's SEND programme against the measures in DfE Safety Valve "
+    "agreements: which are we doing (green), emerging (amber), or not doing at all (red)?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+core.register(app)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code: a ValvecheckError becomes one clear line on stderr."""
+    try:
+        app(args=argv, prog_name="valvecheck")
+    except SystemExit as exc:  # typer's own exit: help, usage errors, success
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except ImportRejected as exc:
+        output.error(f"nothing was imported: {len(exc.problems)} problem(s) found")
+        for problem in exc.problems:
+            output.errors.print(f"  {problem}", markup=False, soft_wrap=True)
+        return 1
+    except ValvecheckError as exc:
+        output.error(str(exc))
+        return 1
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,288 @@
+"""The foundation's commands: workspace, catalogue, ratings, summary and export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from valvecheck.analysis.summary import Summary
+from valvecheck.cli import output
+from valvecheck.domain.rag import Rag
+from valvecheck.services import imports, measures, ratings, workspace
+from valvecheck.services import summary as summaries
+from valvecheck.store.db import Workspace
+
+Assessment = Annotated[
+    str | None,
+    typer.Option("--assessment", "-a", help="Assessment name (default: the latest)."),
+]
+By = Annotated[str | None, typer.Option("--by", help="Who is making the change (default: you).")]
+
+import_app = typer.Typer(help="Import files into the workspace.", no_args_is_help=True)
+assessments_app = typer.Typer(
+    help="Assessments: each is one run of the exercise by one council.", no_args_is_help=True
+)
+
+
+def ws_of(ctx: typer.Context) -> Workspace:
+    """The workspace chosen by the root --db option (or DATABASE_URL, or ./valvecheck.db)."""
+    return workspace.open_workspace(ctx.find_root().params.get("db"))
+
+
+def register(app: typer.Typer) -> None:
+    app.callback()(root)
+    app.command("init")(init)
+    app.add_typer(import_app, name="import")
+    app.command("measures")(list_measures)
+    app.command("show")(show)
+    app.command("rate")(rate)
+    app.command("history")(history)
+    app.command("summary")(summary)
+    app.command("export")(export)
+    app.add_typer(assessments_app, name="assessments")
+
+
+def root(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="DATABASE_URL",
+            help="Workspace database: a SQLite file path (default ./valvecheck.db) or a URL "
+            "such as postgresql+psycopg://user@host/db. Also read from DATABASE_URL.",
+        ),
+    ] = None,
+) -> None:
+    """Valvecheck: which Safety Valve measures is the council already doing?"""
+
+
+def init(
+    ctx: typer.Context,
+    empty: Annotated[
+        bool, typer.Option("--empty", help="No catalogue and no assessment: import your own.")
+    ] = False,
+) -> None:
+    """Create a workspace with the bundled catalogue and the seed's assessment."""
+    ws = ws_of(ctx)
+    done = workspace.init_workspace(ws, empty=empty)
+    if empty:
+        output.line(f"Created an empty workspace at {ws.label}.")
+    else:
+        output.line(
+            f"Created a workspace at {ws.label}: {done['measures']} measures, "
+            f"{done['ratings']} ratings from the seed's assessment."
+        )
+
+
+@import_app.command("appendix")
+def import_appendix(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The appendix saved as tab-separated text.")],
+    year: Annotated[str, typer.Option(help="Year of the agreements, e.g. 2020-21.")] = "",
+    assessment: Annotated[
+        str | None,
+        typer.Option(help="Assessment to hold the file's ratings (default: from the title)."),
+    ] = None,
+    council: Annotated[str | None, typer.Option(help="The assessing council.")] = None,
+    source_url: Annotated[str, typer.Option(help="Where the document was published.")] = "",
+    by: By = None,
+) -> None:
+    """Import a mitigation validation appendix (LA, Recommendation, Theme, Sub-Theme, RAG)."""
+    done = imports.import_appendix(
+        ws_of(ctx),
+        file,
+        year=year,
+        assessment=assessment,
+        council=council,
+        source_url=source_url,
+        by=by,
+    )
+    added = done.added
+    output.line(
+        f"Imported {done.rows} rows from {file}: {added['measures']} new measures, "
+        f"{added['revised']} revised, {added['agreements']} new agreements, "
+        f"{done.ratings} ratings into '{done.assessment}'."
+    )
+
+
+def list_measures(
+    ctx: typer.Context,
+    authority: Annotated[
+        str | None, typer.Option(help="Only this authority (any spelling).")
+    ] = None,
+    theme: Annotated[
+        str | None, typer.Option(help="Only measures placed under this theme.")
+    ] = None,
+    sub_theme: Annotated[str | None, typer.Option(help="Only this sub-theme.")] = None,
+    rag: Annotated[
+        str | None, typer.Option(help="Only this rating: green, amber, red, unrated.")
+    ] = None,
+    text: Annotated[
+        str | None, typer.Option(help="Only measures whose text contains this.")
+    ] = None,
+    assessment: Assessment = None,
+) -> None:
+    """List measures with their placement and current rating."""
+    filters = measures.Filters(authority, theme, sub_theme, Rag.parse(rag) if rag else None, text)
+    views = measures.list_measures(ws_of(ctx), filters, assessment)
+    output.table(
+        f"{len(views)} measures",
+        ["ID", "LA", "Recommendation", "Theme", "Sub-Theme", "RAG"],
+        [
+            [
+                v.id,
+                v.la,
+                v.measure.text,
+                "; ".join(v.measure.themes),
+                "; ".join(v.measure.sub_themes),
+                output.rag_text(v.rag),
+            ]
+            for v in views
+        ],
+    )
+
+
+def show(
+    ctx: typer.Context,
+    measure_id: Annotated[str, typer.Argument(help="Measure id, e.g. bury-1.")],
+    assessment: Assessment = None,
+) -> None:
+    """Show one measure: text, agreement, placements, rating and provenance."""
+    v = measures.show_measure(ws_of(ctx), measure_id, assessment)
+    m, a = v.measure, v.agreement
+    output.line(f"[bold]{m.id}[/]  {v.la}")
+    output.line(m.text)
+    output.line(f"Agreement: {a.title} ({a.slug}){', ' + a.year if a.year else ''}")
+    for p in m.placements:
+        output.line(f"Placed under: {p.theme}{' > ' + p.sub_theme if p.sub_theme else ''}")
+    output.line(
+        f"Rating: {output.rag_text(v.rag)}" + (f" - {v.latest.rationale}" if v.latest else "")
+    )
+    source = a.source_title + (f", {m.source_locator}" if m.source_locator else "")
+    output.line(f"Source: {source}{' <' + a.source_url + '>' if a.source_url else ''}")
+
+
+def rate(
+    ctx: typer.Context,
+    measure_id: Annotated[str, typer.Argument(help="Measure id, e.g. kingston-richmond-5.")],
+    rag: Annotated[
+        str, typer.Argument(help="green, amber (or yellow), red, unrated, not-applicable.")
+    ],
+    rationale: Annotated[str, typer.Option(help="Why: what the council is doing.")] = "",
+    evidence: Annotated[str, typer.Option(help="Where the evidence is (paper, link).")] = "",
+    by: By = None,
+    assessment: Assessment = None,
+) -> None:
+    """Rate a measure. The previous rating stays in its history."""
+    r = ratings.rate(ws_of(ctx), measure_id, rag, rationale, by, evidence, assessment)
+    output.line(f"{measure_id}: {r.previous.label} -> {output.rag_text(r.rag)} (by {r.by})")
+
+
+def history(
+    ctx: typer.Context,
+    measure_id: Annotated[str, typer.Argument(help="Measure id.")],
+    assessment: Assessment = None,
+) -> None:
+    """Every rating a measure has had in an assessment, oldest first."""
+    entries = ratings.history(ws_of(ctx), measure_id, assessment)
+    output.table(
+        f"History of {measure_id}",
+        ["When", "Who", "From", "To", "Rationale"],
+        [
+            [
+                r.at.strftime("%Y-%m-%d %H:%M:%S") if r.at else "",
+                r.by,
+                r.previous.label,
+                output.rag_text(r.rag),
+                r.rationale,
+            ]
+            for r in entries
+        ],
+    )
+    if not entries:
+        output.line("Not rated yet.")
+
+
+def summary(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    assessment: Assessment = None,
+) -> None:
+    """Counts by theme and sub-theme x RAG, coverage, and the red measures as opportunities."""
+    s = summaries.summary(ws_of(ctx), assessment)
+    if as_json:
+        output.print_json(s.as_dict())
+        return
+    _print_summary(s)
+
+
+def _print_summary(s: Summary) -> None:
+    shown = [r for r in Rag]
+    rows = []
+    for t in s.themes:
+        rows.append([t.name, "", len(t.measure_ids), *[t.rag[r.value] for r in shown]])
+        for sub in t.sub_themes:
+            rows.append(["", sub.name, len(sub.measure_ids), *[sub.rag[r.value] for r in shown]])
+    rows.append(["All measures", "", s.measures, *[s.rag[r.value] for r in shown]])
+    output.table("Summary", ["Theme", "Sub-Theme", "Measures", *[r.label for r in shown]], rows)
+    output.line(
+        f"Coverage (green + amber): {s.coverage:.0%} of {s.measures} measures from "
+        f"{s.agreements} agreements ({s.authorities} authorities)."
+    )
+    output.line(f"Opportunities (red): {', '.join(s.opportunities) or 'none'}")
+
+
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (default: stdout).")
+    ] = None,
+    assessment: Assessment = None,
+) -> None:
+    """Export the measures with placements and current ratings as CSV or JSON."""
+    text = summaries.export(ws_of(ctx), fmt, assessment)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        output.line(f"Wrote {out}")
+
+
+@assessments_app.command("list")
+def assessments_list(ctx: typer.Context) -> None:
+    """List assessments; the latest is the default for other commands."""
+    items = ratings.list_assessments(ws_of(ctx))
+    output.table(
+        "Assessments",
+        ["Name", "Council", "Created", "By", "Rated", "Default"],
+        [
+            [
+                a.name,
+                a.council,
+                a.created_at.strftime("%Y-%m-%d"),
+                a.created_by,
+                a.rated,
+                "yes" if a.latest else "",
+            ]
+            for a in items
+        ],
+    )
+
+
+@assessments_app.command("new")
+def assessments_new(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name, e.g. 'Leeds: autumn 2026'.")],
+    carry_from: Annotated[
+        str | None, typer.Option("--from", help="Carry forward this assessment's ratings.")
+    ] = None,
+    council: Annotated[str, typer.Option(help="The assessing council.")] = "",
+    by: By = None,
+) -> None:
+    """Start a new assessment: all unrated, or with ratings carried forward --from another."""
+    a = ratings.new_assessment(ws_of(ctx), name, council, carry_from, by)
+    output.line(f"Created assessment '{a.name}' ({a.rated} ratings carried forward).")

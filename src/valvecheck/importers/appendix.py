@@ -1,0 +1,247 @@
+"""The seed's document form: Appendix A of a committee report, saved as text.
+
+Tab-separated rows under the header ``LA, Recommendation, Theme, Sub-Theme, RAG``. Around the
+table: a title and prose, the title and header repeated at each page break. A recommendation
+repeated on a second row carries a second sub-theme. Cells may be blank, quoted or padded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from valvecheck.domain.authorities import AuthorityIndex, agreement_slug, split_authorities
+from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement, measure_id
+from valvecheck.domain.names import clean_text, fold
+from valvecheck.domain.problems import Parsed, Problem
+from valvecheck.domain.rag import Rag
+from valvecheck.errors import InputError
+from valvecheck.importers.text import decode
+
+COLUMNS = ("LA", "Recommendation", "Theme", "Sub-Theme", "RAG")
+_HEADER = tuple(fold(c) for c in COLUMNS)
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    line: int
+    row: int  # 1-based position among the table's data rows
+    la: str
+    recommendation: str
+    theme: str
+    sub_theme: str
+    rag: Rag
+
+
+@dataclass(frozen=True)
+class AppendixHints:
+    """What the prose around the table says: the document title and the assessing council."""
+
+    title: str = ""
+    council: str = ""
+
+
+def _cells(line: str) -> list[str]:
+    return [clean_text(c) for c in line.rstrip("\r\n").rstrip(" ").split("\t")]
+
+
+def _is_header(cells: list[str]) -> bool:
+    folded = tuple(fold(c) for c in cells)
+    return folded[: len(_HEADER)] == _HEADER and not any(folded[len(_HEADER) :])
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    folded = {fold(c) for c in cells}
+    return "recommendation" in folded or ("la" in folded and "rag" in folded)
+
+
+def read_appendix(data: bytes, file: str) -> tuple[Parsed[AppendixRow], AppendixHints]:
+    """Read the table's rows, reporting every problem rather than stopping at the first."""
+    parsed: Parsed[AppendixRow] = Parsed()
+    text, problems = decode(data, file)
+    if text is None:
+        parsed.problems.extend(problems)
+        return parsed, AppendixHints()
+
+    lines = text.splitlines()
+    seen_header = False
+    row_no = 0
+    title = ""
+    council = ""
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        cells = _cells(raw)
+        if len(cells) == 1:  # prose, the title, or the page-break "APPENDIX A"
+            prose = cells[0]
+            if not title and ":" in prose and not seen_header and len(prose) < 200:
+                title = prose.replace("Safely Valve", "Safety Valve")  # the seed's own typo
+            found = re.match(r"^([A-Z][\w' -]{1,60}?) has cross-referenced", prose)
+            if found and not council:
+                council = found.group(1)
+            continue
+        if _is_header(cells):
+            seen_header = True
+            continue
+        if not seen_header or _looks_like_header(cells):
+            expected = ", ".join(COLUMNS)
+            got = ", ".join(c for c in cells if c)
+            parsed.problems.append(
+                Problem(
+                    "bad-header",
+                    f"the table header must be the columns {expected} (tab-separated); found: {got}",
+                    file,
+                    number,
+                )
+            )
+            seen_header = seen_header or _looks_like_header(cells)
+            continue
+        row_no += 1
+        row = _row(cells, number, row_no, file, parsed.problems)
+        if row is not None:
+            parsed.rows.append(row)
+
+    if not seen_header and not parsed.problems:
+        parsed.problems.append(
+            Problem(
+                "missing-header",
+                f"no table found: expected a tab-separated header row {', '.join(COLUMNS)}",
+                file,
+            )
+        )
+    elif seen_header and not parsed.rows and not parsed.problems:
+        parsed.problems.append(Problem("no-rows", "the table has a header but no rows", file))
+    return parsed, AppendixHints(title=title, council=council)
+
+
+def _row(
+    cells: list[str], line: int, row_no: int, file: str, problems: list[Problem]
+) -> AppendixRow | None:
+    if len(cells) < len(COLUMNS):
+        missing = ", ".join(COLUMNS[len(cells) :])
+        problems.append(
+            Problem(
+                "missing-column",
+                f"this row has {len(cells)} cells but the table has {len(COLUMNS)}; "
+                f"missing: {missing} (keep the tab for a blank cell)",
+                file,
+                line,
+                COLUMNS[len(cells)],
+            )
+        )
+        return None
+    if any(cells[len(COLUMNS) :]):
+        problems.append(
+            Problem(
+                "extra-column",
+                f"this row has more than {len(COLUMNS)} cells: '{cells[len(COLUMNS)]}'",
+                file,
+                line,
+                str(len(COLUMNS) + 1),
+            )
+        )
+        return None
+    la, recommendation, theme, sub_theme, rag_text = cells[: len(COLUMNS)]
+    ok = True
+    for column, value in (("LA", la), ("Recommendation", recommendation)):
+        if not value:
+            problems.append(
+                Problem("missing-value", f"the {column} cell is empty", file, line, column)
+            )
+            ok = False
+    if sub_theme and not theme:
+        problems.append(
+            Problem(
+                "sub-theme-without-theme",
+                f"sub-theme '{sub_theme}' is given without a theme",
+                file,
+                line,
+                "Theme",
+            )
+        )
+        ok = False
+    try:
+        rag = Rag.parse_cell(rag_text)
+    except InputError as exc:
+        problems.append(Problem("unknown-rag", str(exc), file, line, "RAG"))
+        ok = False
+        rag = Rag.UNRATED
+    if not ok:
+        return None
+    return AppendixRow(line, row_no, la, recommendation, theme, sub_theme, rag)
+
+
+def to_catalogue(
+    rows: list[AppendixRow],
+    file: str,
+    known: list[Authority],
+    year: str = "",
+    source_title: str = "",
+    source_url: str = "",
+) -> tuple[Catalogue, dict[str, Rag], list[Problem]]:
+    """Assemble agreements, numbered measures, placements and ratings from the table's rows."""
+    index = AuthorityIndex(known)
+    catalogue = Catalogue()
+    agreements: dict[str, Agreement] = {}
+    measures: dict[tuple[str, str], dict] = {}
+    ratings: dict[str, Rag] = {}
+    problems: list[Problem] = []
+    counts: dict[str, int] = {}
+
+    for row in rows:
+        authorities = [index.resolve(n) for n in split_authorities(row.la)]
+        slug = agreement_slug(authorities)
+        if slug not in agreements:
+            names = " and ".join(a.name for a in authorities)
+            agreements[slug] = Agreement(
+                slug=slug,
+                title=f"{names} Safety Valve agreement" + (f" {year}" if year else ""),
+                authorities=tuple(a.slug for a in authorities),
+                year=year,
+                source_title=source_title,
+                source_url=source_url,
+            )
+        key = (slug, fold(row.recommendation))
+        placement = Placement(row.theme, row.sub_theme or None) if row.theme else None
+        entry = measures.get(key)
+        if entry is None:
+            counts[slug] = counts.get(slug, 0) + 1
+            entry = {
+                "number": counts[slug],
+                "text": row.recommendation,
+                "placements": [],
+                "locator": f"table row {row.row}",
+            }
+            measures[key] = entry
+        if placement and placement not in entry["placements"]:
+            entry["placements"].append(placement)
+            catalogue.programme.add(placement.theme, placement.sub_theme)
+        mid = measure_id(slug, entry["number"])
+        before = ratings.get(mid, Rag.UNRATED)
+        if row.rag is not Rag.UNRATED:
+            if before is not Rag.UNRATED and before is not row.rag:
+                problems.append(
+                    Problem(
+                        "conflicting-rag",
+                        f"{mid} is repeated with a different rating ({before.label} then "
+                        f"{row.rag.label})",
+                        file,
+                        row.line,
+                        "RAG",
+                    )
+                )
+            ratings[mid] = row.rag
+
+    catalogue.authorities = index.used
+    catalogue.agreements = list(agreements.values())
+    catalogue.measures = [
+        Measure(
+            agreement=slug,
+            number=e["number"],
+            text=e["text"],
+            placements=tuple(e["placements"]),
+            source_locator=e["locator"],
+        )
+        for (slug, _), e in measures.items()
+    ]
+    return catalogue, ratings, problems

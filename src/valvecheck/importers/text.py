@@ -1,0 +1,32 @@
+"""Turning uploaded bytes into text, or a clear problem when they are not text."""
+
+from __future__ import annotations
+
+from valvecheck.domain.problems import Problem
+
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    """Decode a text file (UTF-8 with or without BOM, else Windows-1252)."""
+    if len(data) > MAX_BYTES:
+        return None, [
+            Problem("file-too-large", f"the file is over {MAX_BYTES // (1024 * 1024)} MB", file)
+        ]
+    if not data.strip():
+        return None, [Problem("empty-file", "the file is empty", file)]
+    if b"\x00" in data[:8192]:
+        return None, [
+            Problem("not-text", "this is not a text file (it looks like a binary file)", file)
+        ]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp1252", errors="replace")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
+    if controls > max(2, len(text) // 100):
+        return None, [
+            Problem("not-text", "this is not a text file (it looks like a binary file)", file)
+        ]
+    return text, []

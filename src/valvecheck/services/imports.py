@@ -1,0 +1,98 @@
+"""Importing files. A file is read whole and checked first; nothing is written unless all of it is accepted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from valvecheck.catalogue.loader import reference_authorities
+from valvecheck.domain.rag import Rag
+from valvecheck.domain.rating import Rating
+from valvecheck.errors import ImportRejected, InputError, NotFound
+from valvecheck.importers.appendix import AppendixHints, read_appendix, to_catalogue
+from valvecheck.services.workspace import current_user
+from valvecheck.store import repository as repo
+from valvecheck.store.db import Workspace
+from valvecheck.store.models import AssessmentRow
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    assessment: str
+    rows: int
+    added: dict[str, int]
+    ratings: int
+
+
+def read_bytes(path: str | Path) -> bytes:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    return path.read_bytes()
+
+
+def assessment_name(hints: AppendixHints, file: str) -> str:
+    """'Bristol: mitigation validation exercise' from the seed's title and prose."""
+    exercise = hints.title.split(":", 1)[-1].strip().lower() if hints.title else ""
+    if hints.council and exercise:
+        return f"{hints.council}: {exercise}"
+    return hints.title or f"Imported from {Path(file).name}"
+
+
+def import_appendix(
+    ws: Workspace,
+    path: str | Path,
+    year: str = "",
+    assessment: str | None = None,
+    council: str | None = None,
+    source_url: str = "",
+    by: str | None = None,
+) -> ImportOutcome:
+    """Import the seed's document form: catalogue, placements and the ratings in its RAG column."""
+    ws.require()
+    file = str(path)
+    parsed, hints = read_appendix(read_bytes(path), file)
+    if parsed.problems:
+        raise ImportRejected(parsed.problems)
+    with ws.session() as session:
+        known = reference_authorities() + repo.load_catalogue(session).authorities
+    catalogue, rags, problems = to_catalogue(
+        parsed.rows, file, known, year=year, source_title=hints.title, source_url=source_url
+    )
+    if problems:
+        raise ImportRejected(problems)
+
+    name = assessment or assessment_name(hints, file)
+    who = current_user(by)
+    at = repo.now()
+    with ws.session() as session:
+        added = repo.save_catalogue(session, catalogue, at)
+        try:
+            row = repo.assessment_row(session, name)
+        except NotFound:
+            row = AssessmentRow(
+                name=name,
+                council=council or hints.council,
+                description=f"imported from {Path(file).name}",
+                created_at=at,
+                created_by=who,
+            )
+            session.add(row)
+            session.flush()
+        histories = repo.rating_history(session, row.id)
+        rated = 0
+        for measure_id, rag in rags.items():
+            before = histories.get(measure_id)
+            previous = before[-1].rag if before else Rag.UNRATED
+            if previous is rag:
+                continue
+            repo.add_rating(
+                session,
+                row.id,
+                repo.measure_row(session, measure_id),
+                Rating(measure_id, rag, f"imported from {Path(file).name}", "", who, at, previous),
+            )
+            rated += 1
+    return ImportOutcome(name, len(parsed.rows), added, rated)

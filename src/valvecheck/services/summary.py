@@ -1,0 +1,90 @@
+"""Summaries and exports of an assessment."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from valvecheck.analysis.summary import Summary, summarise
+from valvecheck.errors import InputError
+from valvecheck.services.measures import AssessmentState, MeasureView, load_state
+from valvecheck.store.db import Workspace
+
+EXPORT_FORMATS = ("csv", "json")
+EXPORT_COLUMNS = (
+    "id",
+    "agreement",
+    "la",
+    "number",
+    "recommendation",
+    "themes",
+    "sub_themes",
+    "rag",
+    "rationale",
+    "evidence",
+    "rated_by",
+    "rated_at",
+    "year",
+    "source",
+    "source_locator",
+)
+
+
+def summary(ws: Workspace, assessment: str | None = None) -> Summary:
+    state = load_state(ws, assessment)
+    return summarise(state.catalogue, state.ratings)
+
+
+def _record(view: MeasureView) -> dict[str, object]:
+    latest = view.latest
+    m = view.measure
+    return {
+        "id": m.id,
+        "agreement": m.agreement,
+        "la": view.la,
+        "number": m.number,
+        "recommendation": m.text,
+        "themes": list(m.themes),
+        "sub_themes": list(m.sub_themes),
+        "placements": [{"theme": p.theme, "sub_theme": p.sub_theme} for p in m.placements],
+        "rag": view.rag.value,
+        "rationale": latest.rationale if latest else "",
+        "evidence": latest.evidence if latest else "",
+        "rated_by": latest.by if latest else "",
+        "rated_at": latest.at.isoformat() if latest and latest.at else "",
+        "year": view.agreement.year,
+        "source": view.agreement.source_title,
+        "source_locator": m.source_locator,
+    }
+
+
+def export_text(state: AssessmentState, fmt: str) -> str:
+    """The assessment as CSV (one row per measure) or JSON (with placements as a list)."""
+    records = [_record(v) for v in state.views]
+    if fmt == "json":
+        payload = {"assessment": state.assessment, "council": state.council, "measures": records}
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(EXPORT_COLUMNS)
+        for r in records:
+            writer.writerow(
+                [
+                    _csv_cell("; ".join(v) if isinstance(v := r[c], list) else v)
+                    for c in EXPORT_COLUMNS
+                ]
+            )
+        return out.getvalue()
+    raise InputError(f"unknown export format '{fmt}'; use one of: {', '.join(EXPORT_FORMATS)}")
+
+
+def _csv_cell(value: object) -> str:
+    """Text that a spreadsheet would run as a formula is written with a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def export(ws: Workspace, fmt: str, assessment: str | None = None) -> str:
+    return export_text(load_state(ws, assessment), fmt)

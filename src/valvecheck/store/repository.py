@@ -1,0 +1,282 @@
+"""Moving domain objects in and out of the tables. No business rules here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement
+from valvecheck.domain.rag import Rag
+from valvecheck.domain.rating import Rating
+from valvecheck.errors import NotFound
+from valvecheck.store.models import (
+    AgreementAuthorityRow,
+    AgreementRow,
+    AssessmentRow,
+    AuthorityAliasRow,
+    AuthorityRow,
+    MeasureRow,
+    MeasureVersionRow,
+    PlacementRow,
+    RatingRow,
+    SubThemeRow,
+    ThemeRow,
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- catalogue ------------------------------------------------------------------------------
+
+
+def save_catalogue(session: Session, catalogue: Catalogue, at: datetime) -> dict[str, int]:
+    """Add what is new; a measure whose text changed gets a new version, the old text kept.
+
+    Returns counts of what changed: authorities, agreements, measures added, measures revised,
+    placements added.
+    """
+    changed = {"authorities": 0, "agreements": 0, "measures": 0, "revised": 0, "placements": 0}
+    authorities = {a.slug: a for a in session.scalars(select(AuthorityRow))}
+    for authority in catalogue.authorities:
+        row = authorities.get(authority.slug)
+        if row is None:
+            row = AuthorityRow(slug=authority.slug, name=authority.name)
+            session.add(row)
+            authorities[authority.slug] = row
+            changed["authorities"] += 1
+        known = {a.alias for a in row.aliases}
+        for alias in authority.aliases:
+            if alias not in known:
+                row.aliases.append(AuthorityAliasRow(alias=alias))
+
+    themes = _save_programme(session, catalogue)
+
+    agreements = {a.slug: a for a in session.scalars(select(AgreementRow))}
+    for agreement in catalogue.agreements:
+        if agreement.slug in agreements:
+            continue
+        row = AgreementRow(
+            slug=agreement.slug,
+            title=agreement.title,
+            year=agreement.year,
+            kind=agreement.kind,
+            source_title=agreement.source_title,
+            source_url=agreement.source_url,
+            position=len(agreements),
+        )
+        for i, slug in enumerate(agreement.authorities):
+            if slug not in authorities:
+                authorities[slug] = AuthorityRow(slug=slug, name=slug)
+                session.add(authorities[slug])
+            row.authority_links.append(
+                AgreementAuthorityRow(authority=authorities[slug], position=i)
+            )
+        session.add(row)
+        agreements[agreement.slug] = row
+        changed["agreements"] += 1
+    session.flush()
+
+    by_slug = {a.slug: a for a in catalogue.agreements}
+    existing = {
+        m.code: m
+        for m in session.scalars(select(MeasureRow).options(selectinload(MeasureRow.placements)))
+    }
+    for measure in catalogue.measures:
+        agreement = by_slug.get(measure.agreement)
+        row = existing.get(measure.id)
+        if row is None:
+            row = MeasureRow(
+                code=measure.id,
+                agreement=agreements[measure.agreement],
+                number=measure.number,
+                text=measure.text,
+                source_title=agreement.source_title if agreement else "",
+                source_url=agreement.source_url if agreement else "",
+                source_locator=measure.source_locator,
+                imported_at=at,
+            )
+            session.add(row)
+            changed["measures"] += 1
+        elif row.text != measure.text:
+            session.add(
+                MeasureVersionRow(
+                    measure_id=row.id,
+                    version=row.version,
+                    text=row.text,
+                    source_title=row.source_title,
+                    imported_at=row.imported_at,
+                )
+            )
+            row.text = measure.text
+            row.version += 1
+            row.imported_at = at
+            changed["revised"] += 1
+        have = {(p.theme_id, p.sub_theme_id) for p in row.placements}
+        for placement in measure.placements:
+            theme, sub = themes[(placement.theme, placement.sub_theme)]
+            key = (theme.id, sub.id if sub else None)
+            if key not in have:
+                row.placements.append(
+                    PlacementRow(theme=theme, sub_theme=sub, position=len(row.placements))
+                )
+                have.add(key)
+                changed["placements"] += 1
+    session.flush()
+    return changed
+
+
+def _save_programme(
+    session: Session, catalogue: Catalogue
+) -> dict[tuple[str, str | None], tuple[ThemeRow, SubThemeRow | None]]:
+    themes = {
+        t.name: t
+        for t in session.scalars(select(ThemeRow).options(selectinload(ThemeRow.sub_themes)))
+    }
+    pairs = catalogue.programme.pairs() + [p for m in catalogue.measures for p in m.placements]
+    out: dict[tuple[str, str | None], tuple[ThemeRow, SubThemeRow | None]] = {}
+    for pair in pairs:
+        theme = themes.get(pair.theme)
+        if theme is None:
+            theme = ThemeRow(name=pair.theme, position=len(themes))
+            session.add(theme)
+            themes[pair.theme] = theme
+        sub = None
+        if pair.sub_theme:
+            sub = next((s for s in theme.sub_themes if s.name == pair.sub_theme), None)
+            if sub is None:
+                sub = SubThemeRow(name=pair.sub_theme, position=len(theme.sub_themes))
+                theme.sub_themes.append(sub)
+        out[(pair.theme, pair.sub_theme)] = (theme, sub)
+    session.flush()
+    return out
+
+
+def load_catalogue(session: Session) -> Catalogue:
+    catalogue = Catalogue()
+    for row in session.scalars(
+        select(AuthorityRow).options(selectinload(AuthorityRow.aliases)).order_by(AuthorityRow.id)
+    ):
+        catalogue.authorities.append(
+            Authority(row.slug, row.name, tuple(a.alias for a in row.aliases))
+        )
+    authority_slug = {row.id: row.slug for row in session.scalars(select(AuthorityRow))}
+    agreements = session.scalars(
+        select(AgreementRow)
+        .options(selectinload(AgreementRow.authority_links))
+        .order_by(AgreementRow.position, AgreementRow.id)
+    ).all()
+    slug_of = {}
+    for row in agreements:
+        slug_of[row.id] = row.slug
+        catalogue.agreements.append(
+            Agreement(
+                slug=row.slug,
+                title=row.title,
+                authorities=tuple(
+                    authority_slug[link.authority_id] for link in row.authority_links
+                ),
+                year=row.year,
+                source_title=row.source_title,
+                source_url=row.source_url,
+                kind=row.kind,
+            )
+        )
+    for theme in session.scalars(
+        select(ThemeRow).options(selectinload(ThemeRow.sub_themes)).order_by(ThemeRow.position)
+    ):
+        catalogue.programme.add(theme.name)
+        for sub in theme.sub_themes:
+            catalogue.programme.add(theme.name, sub.name)
+    theme_name = {t.id: t.name for t in session.scalars(select(ThemeRow))}
+    sub_name = {s.id: s.name for s in session.scalars(select(SubThemeRow))}
+    position = {row.id: i for i, row in enumerate(agreements)}
+    rows = session.scalars(select(MeasureRow).options(selectinload(MeasureRow.placements))).all()
+    rows = sorted(rows, key=lambda r: (position[r.agreement_id], r.number))
+    for row in rows:
+        catalogue.measures.append(
+            Measure(
+                agreement=slug_of[row.agreement_id],
+                number=row.number,
+                text=row.text,
+                placements=tuple(
+                    Placement(
+                        theme_name[p.theme_id], sub_name[p.sub_theme_id] if p.sub_theme_id else None
+                    )
+                    for p in row.placements
+                ),
+                source_locator=row.source_locator,
+            )
+        )
+    return catalogue
+
+
+def measure_row(session: Session, measure_id: str) -> MeasureRow:
+    row = session.scalar(select(MeasureRow).where(MeasureRow.code == measure_id))
+    if row is None:
+        raise NotFound(f"there is no measure '{measure_id}' (see 'valvecheck measures' for ids)")
+    return row
+
+
+# -- assessments and ratings -------------------------------------------------------------------
+
+
+def assessments(session: Session) -> list[AssessmentRow]:
+    return list(session.scalars(select(AssessmentRow).order_by(AssessmentRow.id)))
+
+
+def assessment_row(session: Session, name: str | None) -> AssessmentRow:
+    """The named assessment, or the latest when no name is given."""
+    if name is None:
+        row = session.scalar(select(AssessmentRow).order_by(AssessmentRow.id.desc()).limit(1))
+        if row is None:
+            raise NotFound(
+                "this workspace has no assessment yet: create one with "
+                "'valvecheck assessments new NAME'"
+            )
+        return row
+    row = session.scalar(select(AssessmentRow).where(AssessmentRow.name == name))
+    if row is None:
+        names = ", ".join(f"'{a.name}'" for a in assessments(session)) or "none"
+        raise NotFound(f"there is no assessment '{name}' (there are: {names})")
+    return row
+
+
+def rating_history(session: Session, assessment_id: int) -> dict[str, list[Rating]]:
+    """Every rating event of an assessment, per measure id, oldest first."""
+    code = {m.id: m.code for m in session.execute(select(MeasureRow.id, MeasureRow.code))}
+    out: dict[str, list[Rating]] = {}
+    for row in session.scalars(
+        select(RatingRow).where(RatingRow.assessment_id == assessment_id).order_by(RatingRow.id)
+    ):
+        mid = code[row.measure_id]
+        out.setdefault(mid, []).append(
+            Rating(
+                measure_id=mid,
+                rag=Rag(row.rag),
+                rationale=row.rationale,
+                evidence=row.evidence,
+                by=row.by,
+                at=row.at,
+                previous=Rag(row.previous),
+            )
+        )
+    return out
+
+
+def add_rating(session: Session, assessment_id: int, measure: MeasureRow, rating: Rating) -> None:
+    session.add(
+        RatingRow(
+            assessment_id=assessment_id,
+            measure_id=measure.id,
+            rag=rating.rag.value,
+            previous=rating.previous.value,
+            rationale=rating.rationale,
+            evidence=rating.evidence,
+            by=rating.by,
+            at=rating.at or now(),
+        )
+    )

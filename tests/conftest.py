@@ -1,0 +1,110 @@
+"""Shared fixtures: a fresh workspace per test, on SQLite or (with --postgres / CI) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from valvecheck.services.workspace import init_workspace
+from valvecheck.store.db import Workspace
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seeds" / "000_2146f7818997e903.txt"
+DATA = Path(__file__).parent / "data"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="Rewrite golden files from current output."
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip with a visible reason on a developer machine; fail under CI, where it must run."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    need(SEED.exists(), f"the seed file is not at {SEED}")
+    return SEED
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> str:
+    return str(tmp_path / "valvecheck.db")
+
+
+@pytest.fixture
+def empty_ws(db_path: str) -> Iterator[Workspace]:
+    ws = Workspace(db_path)
+    init_workspace(ws, empty=True)
+    yield ws
+    ws.dispose()
+
+
+@pytest.fixture
+def ws(db_path: str) -> Iterator[Workspace]:
+    """A workspace with the bundled catalogue and the seed's assessment."""
+    ws = Workspace(db_path)
+    init_workspace(ws)
+    yield ws
+    ws.dispose()
+
+
+PG_URL = os.environ.get("VALVECHECK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_URL.replace("+psycopg", ""), connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema per test, dropped afterwards."""
+    need(_pg_available(), f"no PostgreSQL server at {PG_URL}")
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    base = PG_URL.replace("+psycopg", "")
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def cli(db_path: str, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run the real CLI in-process against this test's workspace: (exit code, stdout, stderr)."""
+    from valvecheck.cli import run
+
+    def invoke(*args: str, db: str | None = None) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = run(["--db", db or db_path, *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
