@@ -14,9 +14,11 @@ from valvecheck.errors import NotFound
 from valvecheck.store.models import (
     AgreementAuthorityRow,
     AgreementRow,
+    ActivityRow,
     AssessmentRow,
     AuthorityAliasRow,
     AuthorityRow,
+    LinkEventRow,
     MeasureRow,
     MeasureVersionRow,
     PlacementRow,
@@ -280,3 +282,25 @@ def add_rating(session: Session, assessment_id: int, measure: MeasureRow, rating
             at=rating.at or now(),
         )
     )
+
+
+# -- activity links -----------------------------------------------------------------------------
+
+
+def link_events(session: Session) -> list[tuple[str, str, LinkEventRow]]:
+    """Every link/unlink event as (activity id, measure id, event), oldest first."""
+    rows = session.execute(
+        select(ActivityRow.code, MeasureRow.code, LinkEventRow)
+        .join(ActivityRow, ActivityRow.id == LinkEventRow.activity_id)
+        .join(MeasureRow, MeasureRow.id == LinkEventRow.measure_id)
+        .order_by(LinkEventRow.id)
+    ).all()
+    return [(a, m, e) for a, m, e in rows]
+
+
+def current_links(session: Session) -> list[tuple[str, str, LinkEventRow]]:
+    """The links in force: for each (activity, measure) pair whose latest event is a link."""
+    latest: dict[tuple[str, str], LinkEventRow] = {}
+    for activity, measure, event in link_events(session):
+        latest[(activity, measure)] = event
+    return [(a, m, e) for (a, m), e in latest.items() if e.linked]
