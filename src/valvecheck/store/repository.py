@@ -12,9 +12,9 @@ from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating
 from valvecheck.errors import NotFound
 from valvecheck.store.models import (
+    ActivityRow,
     AgreementAuthorityRow,
     AgreementRow,
-    ActivityRow,
     AssessmentRow,
     AuthorityAliasRow,
     AuthorityRow,
