@@ -1,0 +1,145 @@
+"""The seed's document form: every quirk the seed teaches, and every problem code."""
+
+from __future__ import annotations
+
+import pytest
+
+from valvecheck.catalogue.loader import load_assessment, load_catalogue, reference_authorities
+from valvecheck.importers.appendix import read_appendix, to_catalogue
+
+HEADER = "LA\tRecommendation\tTheme\tSub-Theme\tRAG"
+
+
+def parse(text: str | bytes, year: str = ""):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    parsed, hints = read_appendix(data, "test.txt")
+    assert parsed.problems == []
+    catalogue, ratings, problems = to_catalogue(
+        parsed.rows, "test.txt", reference_authorities(), year=year, source_title=hints.title
+    )
+    assert problems == []
+    return catalogue, ratings
+
+
+def test_seed_gives_exactly_the_bundled_catalogue_and_assessment(seed_path):
+    catalogue, ratings = parse(seed_path.read_bytes(), year="2020-21")
+    bundled = load_catalogue()
+    assert catalogue.measures == bundled.measures
+    assert catalogue.agreements == bundled.agreements
+    assert catalogue.authorities == bundled.authorities
+    assert catalogue.programme == bundled.programme
+    assert ratings == load_assessment().ratings
+
+
+def test_seed_facts(seed_path):
+    catalogue, ratings = parse(seed_path.read_bytes())
+    ids = [m.id for m in catalogue.measures]
+    assert len(ids) == 27 and ids[0] == "bury-1" and ids[-1] == "stoke-on-trent-8"
+    assert [a.slug for a in catalogue.agreements] == [
+        "bury",
+        "hammersmith-fulham",
+        "kingston-richmond",
+        "stoke-on-trent",
+    ]
+    bury1 = catalogue.measures[0]
+    assert [p.sub_theme for p in bury1.placements] == ["EHCP Assessment and Review", "Transitions"]
+    themes_with_commissioning = [
+        t for t, subs in catalogue.programme.themes.items() if "Commissioning" in subs
+    ]
+    assert len(themes_with_commissioning) == 2
+    counts = {}
+    for rag in ratings.values():
+        counts[rag.value] = counts.get(rag.value, 0) + 1
+    assert counts == {"amber": 4, "red": 3, "green": 3}
+
+
+def rows(*lines: str) -> str:
+    return "\n".join([HEADER, *lines])
+
+
+ROW = "Stoke on Trent\tReform post-16 offer.\tLocal Offer\t\tYellow"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        rows(ROW).replace("\n", "\r\n"),  # CRLF
+        rows(ROW + "   "),  # trailing spaces
+        rows('"Stoke on Trent"\t"Reform post-16 offer."\t"Local Offer"\t""\t"Yellow"'),  # quoted
+        rows("Stoke-On-Trent\tReform post-16 offer.\tLocal Offer\t\tyellow"),  # name variant
+        "\ufeff" + rows(ROW),  # BOM
+        "APPENDIX A\n\nSome prose: about the table.\n\n" + rows(ROW) + "\n\nAPPENDIX A\n" + HEADER,
+    ],
+    ids=["crlf", "trailing-spaces", "quoted", "name-variant", "bom", "repeated-header"],
+)
+def test_variants_read_the_same(text):
+    catalogue, ratings = parse(text)
+    assert [m.id for m in catalogue.measures] == ["stoke-on-trent-1"]
+    assert catalogue.measures[0].text == "Reform post-16 offer."
+    assert catalogue.authorities[0].name == "Stoke-on-Trent"
+    assert ratings == {"stoke-on-trent-1": ratings["stoke-on-trent-1"]}
+    assert ratings["stoke-on-trent-1"].value == "amber"
+
+
+def test_shared_agreement_and_unknown_authority():
+    catalogue, _ = parse(
+        rows(
+            "Kingston Upon Thames/Richmond upon Thames\tDo a thing.\tT\t\t",
+            "Newtown Borough Council\tDo another thing.\tT\tS\t",
+            "Newtown Borough Council\tDo another thing.\tT\tS2\t",
+        )
+    )
+    assert [m.id for m in catalogue.measures] == [
+        "kingston-richmond-1",
+        "newtown-borough-council-1",
+    ]
+    assert len(catalogue.measures[1].placements) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line", "column"),
+    [
+        (b"", "empty-file", None, None),
+        (b"   \n\n", "empty-file", None, None),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not-text", None, None),
+        ("Just some prose\nwith no table at all.", "missing-header", None, None),
+        ("LA\tRecommendation\tTheme\tRAG\nBury\tx\tT\tRed", "bad-header", 1, None),
+        (rows("Bury\tDo a thing.\tT"), "missing-column", 2, "Sub-Theme"),
+        (rows("Bury\tDo a thing.\tT\t\tPurple"), "unknown-rag", 2, "RAG"),
+        (rows("\tDo a thing.\tT\t\t"), "missing-value", 2, "LA"),
+        (rows("Bury\t\tT\t\t"), "missing-value", 2, "Recommendation"),
+        (rows("Bury\tDo a thing.\t\tS\t"), "sub-theme-without-theme", 2, "Theme"),
+        (rows("Bury\tDo a thing.\tT\t\t\tsurprise"), "extra-column", 2, "6"),
+        (HEADER, "no-rows", None, None),
+    ],
+)
+def test_problem_codes(text, code, line, column):
+    data = text.encode() if isinstance(text, str) else text
+    parsed, _ = read_appendix(data, "bad.txt")
+    assert parsed.problems, "expected a problem"
+    problem = parsed.problems[0]
+    assert (problem.code, problem.line, problem.column, problem.file) == (
+        code,
+        line,
+        column,
+        "bad.txt",
+    )
+    assert "bad.txt" in str(problem)
+
+
+def test_all_bad_rows_are_reported_not_just_the_first():
+    parsed, _ = read_appendix(
+        rows("Bury\tA.\tT\t\tPurple", "Bury\tB.\tT", "Bury\tC.\tT\t\tGreen").encode(), "f.txt"
+    )
+    assert [(p.code, p.line) for p in parsed.problems] == [
+        ("unknown-rag", 2),
+        ("missing-column", 3),
+    ]
+
+
+def test_conflicting_ratings_for_a_repeated_recommendation():
+    parsed, _ = read_appendix(
+        rows("Bury\tA.\tT\tS1\tRed", "Bury\tA.\tT\tS2\tGreen").encode(), "f.txt"
+    )
+    _, _, problems = to_catalogue(parsed.rows, "f.txt", reference_authorities())
+    assert [(p.code, p.line, p.column) for p in problems] == [("conflicting-rag", 3, "RAG")]

@@ -1,0 +1,234 @@
+"""The foundation issue's lines, through the real CLI on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+LPSMD = "Local Placement Sufficiency and Managing Demand"
+
+
+def summary_json(cli) -> dict:
+    code, out, err = cli("summary", "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def check_seed_summary(data: dict) -> None:
+    assert (data["measures"], data["agreements"], data["authorities"]) == (27, 4, 5)
+    assert data["rag"] == {"green": 3, "amber": 4, "red": 3, "unrated": 17, "not_applicable": 0}
+    assert data["coverage"] == pytest.approx(7 / 27, abs=1e-4)
+    assert sorted(data["opportunities"]) == [
+        "hammersmith-fulham-5",
+        "kingston-richmond-5",
+        "kingston-richmond-6",
+    ]
+    themes = {t["name"]: t for t in data["themes"]}
+    assert {n: t["measures"] for n, t in themes.items()} == {
+        LPSMD: 17,
+        "Financial Efficiencies": 8,
+        "Data, Outcomes and Digital": 2,
+    }
+    with_commissioning = [
+        n for n, t in themes.items() if any(s["name"] == "Commissioning" for s in t["sub_themes"])
+    ]
+    assert sorted(with_commissioning) == ["Financial Efficiencies", LPSMD]
+    subs = {s["name"]: s for s in themes[LPSMD]["sub_themes"]}
+    # bury-1 counts under both of its sub-themes
+    assert subs["Transitions"]["measures"] == 2
+    assert subs["EHCP Assessment and Review"]["measures"] == 3
+    assert set(subs["School Provision and Process"]["rag"]) == {
+        "green",
+        "amber",
+        "red",
+        "unrated",
+        "not_applicable",
+    }
+
+
+def test_init_then_summary(cli):
+    assert cli("init")[0] == 0
+    check_seed_summary(summary_json(cli))
+
+
+def test_init_empty_then_import_seed_gives_the_same(cli, seed_path):
+    assert cli("init", "--empty")[0] == 0
+    code, out, err = cli("import", "appendix", str(seed_path), "--year", "2020-21")
+    assert code == 0, err
+    check_seed_summary(summary_json(cli))
+    code, out, _ = cli("assessments", "list")
+    assert "Bristol: mitigation validation exercise" in out
+
+
+def test_import_is_idempotent(cli, seed_path):
+    cli("init")
+    before = cli("export", "--format", "json")[1]
+    code, out, err = cli("import", "appendix", str(seed_path), "--year", "2020-21")
+    assert code == 0, err
+    assert "0 new measures" in out and "0 ratings" in out
+    after = cli("export", "--format", "json")[1]
+    assert json.loads(before) == json.loads(after)
+
+
+def test_rate_keeps_history_and_moves_the_summary(cli):
+    cli("init")
+    code, out, err = cli(
+        "rate",
+        "kingston-richmond-5",
+        "amber",
+        "--rationale",
+        "ICB joint funding panel",
+        "--by",
+        "Sam",
+    )
+    assert code == 0, err
+    code, out, _ = cli("history", "kingston-richmond-5")
+    lines = [line for line in out.splitlines() if line and not line.startswith("#")]
+    assert lines[0].split("\t") == ["When", "Who", "From", "To", "Rationale"]
+    entries = [line.split("\t") for line in lines[1:]]
+    assert [(e[2], e[3]) for e in entries] == [("Not rated", "Red"), ("Red", "Amber")]
+    assert entries[1][1] == "Sam" and entries[1][4] == "ICB joint funding panel"
+    data = summary_json(cli)
+    assert data["rag"]["red"] == 2 and data["rag"]["amber"] == 5
+    assert "kingston-richmond-5" not in data["opportunities"]
+
+
+def test_not_applicable_needs_a_rationale(cli):
+    cli("init")
+    code, _, err = cli("rate", "bury-1", "n/a")
+    assert code == 1 and "reason" in err
+    assert cli("rate", "bury-1", "n/a", "--rationale", "no such service here")[0] == 0
+    data = summary_json(cli)
+    assert data["rag"]["not_applicable"] == 1
+    assert data["coverage"] == pytest.approx(7 / 26, abs=1e-4)
+
+
+def test_measures_filters(cli):
+    cli("init")
+
+    def ids(*args: str) -> list[str]:
+        code, out, err = cli("measures", *args)
+        assert code == 0, err
+        return [line.split("\t")[0] for line in out.splitlines()[2:]]
+
+    assert ids("--authority", "Stoke on Trent") == [f"stoke-on-trent-{n}" for n in range(1, 9)]
+    assert ids("--authority", "richmond")[0] == "kingston-richmond-1"
+    assert ids("--rag", "yellow") == [
+        "hammersmith-fulham-4",
+        "kingston-richmond-1",
+        "kingston-richmond-4",
+        "kingston-richmond-7",
+    ]
+    assert ids("--theme", "data, outcomes and digital") == ["bury-2", "hammersmith-fulham-6"]
+    assert ids("--sub-theme", "Commissioning") == ["kingston-richmond-4", "stoke-on-trent-6"]
+    assert ids("--text", "post-16") == ["kingston-richmond-7", "stoke-on-trent-7"]
+    assert len(ids()) == 27
+
+
+def test_show(cli):
+    cli("init")
+    code, out, _ = cli("show", "bury-1")
+    assert code == 0
+    assert "Transitions" in out and "EHCP Assessment and Review" in out and "Not rated" in out
+
+
+def test_export_csv_and_json(cli):
+    cli("init")
+    code, out, _ = cli("export", "--format", "csv")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("id,agreement,la,number,recommendation")
+    assert len(lines) == 28
+    data = json.loads(cli("export", "--format", "json")[1])
+    assert data["assessment"] == "Bristol: mitigation validation exercise"
+    assert len(data["measures"]) == 27
+    assert data["measures"][0]["placements"][1] == {
+        "theme": LPSMD,
+        "sub_theme": "Transitions",
+    }
+
+
+def test_assessments_new_and_carry_forward(cli):
+    cli("init")
+    assert cli("assessments", "new", "Leeds: autumn 2026", "--council", "Leeds")[0] == 0
+    assert summary_json(cli)["rag"]["unrated"] == 27  # the latest is the default
+    bristol = cli("summary", "--json", "--assessment", "Bristol: mitigation validation exercise")
+    assert json.loads(bristol[1])["rag"]["red"] == 3
+    code, _, err = cli(
+        "assessments", "new", "Bristol 2026", "--from", "Bristol: mitigation validation exercise"
+    )
+    assert code == 0, err
+    assert summary_json(cli)["rag"] == summary_json_for(
+        cli, "Bristol: mitigation validation exercise"
+    )
+    assert cli("assessments", "new", "Bristol 2026")[0] == 1  # names are unique
+
+
+def summary_json_for(cli, name: str) -> dict:
+    return json.loads(cli("summary", "--json", "--assessment", name)[1])["rag"]
+
+
+BAD_FILES = {
+    "unknown-rag": "LA\tRecommendation\tTheme\tSub-Theme\tRAG\nBury\tNew thing.\tT\t\tPurple\n",
+    "missing-column": "LA\tRecommendation\tTheme\tSub-Theme\tRAG\nBury\tNew thing.\tT\n",
+    "empty": "",
+    "bad-header": "LA\tRecommendation\tTheme\tRAG\nBury\tNew thing.\tT\tRed\n",
+}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("rate", "bury-1", "purple", "--rationale", "x"),
+        ("rate", "no-such-measure-9", "red", "--rationale", "x"),
+        ("show", "no-such-measure-9"),
+        ("history", "no-such-measure-9"),
+        ("summary", "--assessment", "No such assessment"),
+        ("import", "appendix", "{unknown-rag}"),
+        ("import", "appendix", "{missing-column}"),
+        ("import", "appendix", "{empty}"),
+        ("import", "appendix", "{bad-header}"),
+        ("import", "appendix", "{binary}"),
+        ("import", "appendix", "{missing}"),
+    ],
+    ids=lambda a: "-".join(a[:3]),
+)
+def test_bad_input_is_one_clear_error_and_changes_nothing(cli, tmp_path, args):
+    cli("init")
+    files = {name: tmp_path / f"{name}.txt" for name in BAD_FILES}
+    for name, text in BAD_FILES.items():
+        files[name].write_text(text)
+    files["binary"] = tmp_path / "picture.png"
+    files["binary"].write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    files["missing"] = tmp_path / "nowhere.txt"
+    args = tuple(str(files[a[1:-1]]) if a.startswith("{") else a for a in args)
+    before = cli("export", "--format", "json")[1]
+    code, out, err = cli(*args)
+    assert code != 0
+    assert err.startswith("error: ")
+    assert "Traceback" not in err
+    if args[0] == "import":
+        assert args[2] in err  # names the file
+    after = cli("export", "--format", "json")[1]
+    assert before == after
+
+
+def test_import_problem_names_line_and_column(cli, tmp_path):
+    cli("init")
+    bad = tmp_path / "bad.txt"
+    bad.write_text(BAD_FILES["unknown-rag"])
+    code, _, err = cli("import", "appendix", str(bad))
+    assert code == 1
+    assert f"{bad}, line 2, column RAG" in err and "[unknown-rag]" in err
+
+
+def test_commands_need_a_workspace(cli):
+    code, _, err = cli("summary")
+    assert code == 1 and "valvecheck init" in err
+
+
+def test_init_twice_is_refused(cli):
+    assert cli("init")[0] == 0
+    code, _, err = cli("init")
+    assert code == 1 and "already exists" in err
