@@ -9,6 +9,14 @@ import pytest
 LPSMD = "Local Placement Sufficiency and Managing Demand"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_path(request, tmp_path):
+    """Every test in this module runs on a SQLite file and on a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return str(tmp_path / "valvecheck.db")
+    return request.getfixturevalue("pg_url")
+
+
 def summary_json(cli) -> dict:
     code, out, err = cli("summary", "--json")
     assert code == 0, err

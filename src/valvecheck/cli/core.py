@@ -29,7 +29,9 @@ assessments_app = typer.Typer(
 
 def ws_of(ctx: typer.Context) -> Workspace:
     """The workspace chosen by the root --db option (or DATABASE_URL, or ./valvecheck.db)."""
-    return workspace.open_workspace(ctx.find_root().params.get("db"))
+    ws = workspace.open_workspace(ctx.find_root().params.get("db"))
+    ctx.call_on_close(ws.dispose)
+    return ws
 
 
 def register(app: typer.Typer) -> None:
