@@ -77,8 +77,7 @@ def summarise(catalogue: Catalogue, ratings: dict[str, Rag]) -> Summary:
     members: dict[str, list[Measure]] = {t: [] for t in order}
     sub_members: dict[tuple[str, str], list[Measure]] = {}
     for m in measures:
-        themes = m.themes or (NOT_PLACED,)
-        for theme in themes:
+        for theme in m.themes or (NOT_PLACED,):
             members.setdefault(theme, []).append(m)
         for p in m.placements:
             if p.sub_theme:

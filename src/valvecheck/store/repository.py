@@ -61,7 +61,7 @@ def save_catalogue(session: Session, catalogue: Catalogue, at: datetime) -> dict
     for agreement in catalogue.agreements:
         if agreement.slug in agreements:
             continue
-        row = AgreementRow(
+        new = AgreementRow(
             slug=agreement.slug,
             title=agreement.title,
             year=agreement.year,
@@ -74,11 +74,11 @@ def save_catalogue(session: Session, catalogue: Catalogue, at: datetime) -> dict
             if slug not in authorities:
                 authorities[slug] = AuthorityRow(slug=slug, name=slug)
                 session.add(authorities[slug])
-            row.authority_links.append(
+            new.authority_links.append(
                 AgreementAuthorityRow(authority=authorities[slug], position=i)
             )
-        session.add(row)
-        agreements[agreement.slug] = row
+        session.add(new)
+        agreements[agreement.slug] = new
         changed["agreements"] += 1
     session.flush()
 
@@ -88,42 +88,42 @@ def save_catalogue(session: Session, catalogue: Catalogue, at: datetime) -> dict
         for m in session.scalars(select(MeasureRow).options(selectinload(MeasureRow.placements)))
     }
     for measure in catalogue.measures:
-        agreement = by_slug.get(measure.agreement)
-        row = existing.get(measure.id)
-        if row is None:
-            row = MeasureRow(
+        source = by_slug.get(measure.agreement)
+        mrow = existing.get(measure.id)
+        if mrow is None:
+            mrow = MeasureRow(
                 code=measure.id,
                 agreement=agreements[measure.agreement],
                 number=measure.number,
                 text=measure.text,
-                source_title=agreement.source_title if agreement else "",
-                source_url=agreement.source_url if agreement else "",
+                source_title=source.source_title if source else "",
+                source_url=source.source_url if source else "",
                 source_locator=measure.source_locator,
                 imported_at=at,
             )
-            session.add(row)
+            session.add(mrow)
             changed["measures"] += 1
-        elif row.text != measure.text:
+        elif mrow.text != measure.text:
             session.add(
                 MeasureVersionRow(
-                    measure_id=row.id,
-                    version=row.version,
-                    text=row.text,
-                    source_title=row.source_title,
-                    imported_at=row.imported_at,
+                    measure_id=mrow.id,
+                    version=mrow.version,
+                    text=mrow.text,
+                    source_title=mrow.source_title,
+                    imported_at=mrow.imported_at,
                 )
             )
-            row.text = measure.text
-            row.version += 1
-            row.imported_at = at
+            mrow.text = measure.text
+            mrow.version += 1
+            mrow.imported_at = at
             changed["revised"] += 1
-        have = {(p.theme_id, p.sub_theme_id) for p in row.placements}
+        have = {(p.theme_id, p.sub_theme_id) for p in mrow.placements}
         for placement in measure.placements:
             theme, sub = themes[(placement.theme, placement.sub_theme)]
             key = (theme.id, sub.id if sub else None)
             if key not in have:
-                row.placements.append(
-                    PlacementRow(theme=theme, sub_theme=sub, position=len(row.placements))
+                mrow.placements.append(
+                    PlacementRow(theme=theme, sub_theme=sub, position=len(mrow.placements))
                 )
                 have.add(key)
                 changed["placements"] += 1
@@ -172,19 +172,19 @@ def load_catalogue(session: Session) -> Catalogue:
         .order_by(AgreementRow.position, AgreementRow.id)
     ).all()
     slug_of = {}
-    for row in agreements:
-        slug_of[row.id] = row.slug
+    for arow in agreements:
+        slug_of[arow.id] = arow.slug
         catalogue.agreements.append(
             Agreement(
-                slug=row.slug,
-                title=row.title,
+                slug=arow.slug,
+                title=arow.title,
                 authorities=tuple(
-                    authority_slug[link.authority_id] for link in row.authority_links
+                    authority_slug[link.authority_id] for link in arow.authority_links
                 ),
-                year=row.year,
-                source_title=row.source_title,
-                source_url=row.source_url,
-                kind=row.kind,
+                year=arow.year,
+                source_title=arow.source_title,
+                source_url=arow.source_url,
+                kind=arow.kind,
             )
         )
     for theme in session.scalars(
@@ -198,19 +198,19 @@ def load_catalogue(session: Session) -> Catalogue:
     position = {row.id: i for i, row in enumerate(agreements)}
     rows = session.scalars(select(MeasureRow).options(selectinload(MeasureRow.placements))).all()
     rows = sorted(rows, key=lambda r: (position[r.agreement_id], r.number))
-    for row in rows:
+    for mrow in rows:
         catalogue.measures.append(
             Measure(
-                agreement=slug_of[row.agreement_id],
-                number=row.number,
-                text=row.text,
+                agreement=slug_of[mrow.agreement_id],
+                number=mrow.number,
+                text=mrow.text,
                 placements=tuple(
                     Placement(
                         theme_name[p.theme_id], sub_name[p.sub_theme_id] if p.sub_theme_id else None
                     )
-                    for p in row.placements
+                    for p in mrow.placements
                 ),
-                source_locator=row.source_locator,
+                source_locator=mrow.source_locator,
             )
         )
     return catalogue
