@@ -1,0 +1,94 @@
+"""The store: migrations match the models on both databases; history is append-only."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from valvecheck.services import ratings
+from valvecheck.services.workspace import init_workspace
+from valvecheck.store.db import Workspace, database_url
+from valvecheck.store.models import Base, RatingRow
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "m.db")
+    return request.getfixturevalue("pg_url")
+
+
+def test_migrations_create_exactly_the_models(url):
+    ws = Workspace(url)
+    ws.migrate()
+    with ws.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    ws.dispose()
+    assert diff == []
+
+
+def test_history_is_append_only(ws):
+    with ws.session() as s:
+        before = [(r.id, r.rag, r.rationale, r.by) for r in s.scalars(select(RatingRow))]
+    ratings.rate(ws, "bury-1", "amber", "SENCO network", by="Ann")
+    ratings.rate(ws, "bury-1", "green", "Panel live", by="Bo")
+    with ws.session() as s:
+        after = [(r.id, r.rag, r.rationale, r.by) for r in s.scalars(select(RatingRow))]
+        assert s.scalar(select(func.count()).select_from(RatingRow)) == len(before) + 2
+    assert after[: len(before)] == before
+    entries = ratings.history(ws, "bury-1")
+    assert [(e.previous.value, e.rag.value, e.by) for e in entries] == [
+        ("unrated", "amber", "Ann"),
+        ("amber", "green", "Bo"),
+    ]
+    assert all(e.at is not None for e in entries)
+
+
+def test_a_failed_write_leaves_nothing(ws):
+    with ws.session() as s:
+        count = s.scalar(select(func.count()).select_from(RatingRow))
+    with pytest.raises(IntegrityError), ws.session() as s:
+        s.add(RatingRow(assessment_id=1, measure_id=1, rag="red", previous="unrated", by="x"))
+        s.flush()  # 'at' is required: the insert fails and the transaction rolls back
+    with ws.session() as s:
+        assert s.scalar(select(func.count()).select_from(RatingRow)) == count
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("valvecheck.db", "sqlite:///valvecheck.db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_database_url(given, expected):
+    assert database_url(given) == expected
+
+
+def test_init_on_an_existing_workspace_is_refused(db_path):
+    ws = Workspace(db_path)
+    init_workspace(ws)
+    from valvecheck.errors import WorkspaceError
+
+    with pytest.raises(WorkspaceError):
+        init_workspace(ws)
+    ws.dispose()
+
+
+def test_python_dash_m_entry_point(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "valvecheck", "--db", str(tmp_path / "x.db"), "init"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "27 measures" in done.stdout
