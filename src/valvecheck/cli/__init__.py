@@ -7,6 +7,7 @@ import sys
 import typer
 
 from valvecheck.cli import core, output
+from valvecheck.cli import reports as report_commands
 from valvecheck.errors import ImportRejected, ValvecheckError
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 core.register(app)
+report_commands.register(app)
 
 
 def run(argv: list[str] | None = None) -> int:

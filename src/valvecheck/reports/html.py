@@ -1,0 +1,115 @@
+"""HTML: one standalone, printable, accessible file with an inline SVG chart of RAG by theme.
+
+The page makes no request of its own: CSS and the chart are inline, and nothing links out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from valvecheck.domain.rag import SCALE, Rag
+from valvecheck.reports.model import ReportData
+
+CHART_WIDTH = 760
+BAR_SPACE = 640  # the widest bar; the rest is margin for the bar's end
+ROW_HEIGHT = 52
+TOP = 30  # below the legend
+LABEL_MIN_WIDTH = 18  # room for a two-digit count; the words are in the bar's title line
+
+
+@dataclass(frozen=True)
+class Segment:
+    rag: Rag
+    count: int
+    x: float
+    width: float
+
+    @property
+    def labelled(self) -> bool:
+        return self.width >= LABEL_MIN_WIDTH
+
+
+@dataclass
+class Bar:
+    name: str
+    total: int
+    y: int
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """'Theme (17): 2 Green, 3 Amber, 12 Not rated': the chart in words, beside its colours."""
+        counts = ", ".join(f"{s.count} {s.rag.label}" for s in self.segments)
+        return f"{self.name} ({self.total}): {counts or 'no measures'}"
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    rag: Rag
+    x: int
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    bars: list[Bar]
+    legend: list[LegendItem]
+    description: str
+
+
+def chart(data: ReportData) -> Chart:
+    """A stacked bar per theme, one segment per RAG, each labelled with its count and word."""
+    themes = [s for s in data.themes if s.sub_theme is None]
+    widest = max((s.measures for s in themes), default=0) or 1
+    unit = BAR_SPACE / widest
+    bars = []
+    for i, s in enumerate(themes):
+        bar = Bar(s.name, s.measures, TOP + 18 + i * ROW_HEIGHT)
+        x = 0.0
+        for rag in data.columns:
+            count = s.counts.get(rag, 0)
+            if count:
+                width = round(count * unit, 1)
+                bar.segments.append(Segment(rag, count, round(x, 1), width))
+                x += width
+        bars.append(bar)
+    legend = [LegendItem(rag, i * 120) for i, rag in enumerate(data.columns)]
+    description = "; ".join(b.label for b in bars)
+    height = TOP + len(themes) * ROW_HEIGHT + 8
+    return Chart(CHART_WIDTH, height, bars, legend, description + ".")
+
+
+def percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
+_env = Environment(
+    loader=PackageLoader("valvecheck.reports", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    undefined=StrictUndefined,
+    trim_blocks=False,
+    keep_trailing_newline=True,
+)
+
+
+def render(data: ReportData) -> str:
+    """The whole page as text."""
+    template = _env.get_template("report.html.j2")
+    return template.render(
+        data=data,
+        rags=SCALE,
+        chart=chart(data),
+        percent=percent,
+        red_definition=Rag.RED.definition,
+    )
+
+
+def write(data: ReportData, out: Path) -> list[Path]:
+    """Write ``report.html`` into ``out``."""
+    path = out / "report.html"
+    path.write_text(render(data), encoding="utf-8")
+    return [path]

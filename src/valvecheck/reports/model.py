@@ -1,0 +1,219 @@
+"""The one model every report format renders, built once so the formats cannot drift apart.
+
+``ReportData`` holds only what a reader sees: words, counts and rows in document order. It is
+built from an assessment's state (catalogue + rating histories) and its ``Summary``; writers
+read it and never go back to the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING
+
+from valvecheck.analysis.summary import Group, Summary, coverage
+from valvecheck.domain.rag import RATED, Rag
+from valvecheck.domain.rating import Rating
+
+if TYPE_CHECKING:
+    from valvecheck.services.measures import AssessmentState
+
+DEFAULT_TITLE = "DfE Safety Valve Agreements: Mitigation Validation Exercise"
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One measure as a row of the appendix: several placements are shown in one row."""
+
+    id: str
+    la: str
+    recommendation: str
+    themes: tuple[str, ...]
+    sub_themes: tuple[str, ...]
+    rag: Rag
+    rationale: str = ""
+    evidence: str = ""
+    history: tuple[Rating, ...] = ()
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """A theme (``sub_theme`` None) or one of its sub-themes, with its RAG counts."""
+
+    theme: str
+    sub_theme: str | None
+    measures: int
+    counts: dict[Rag, int]
+    coverage: float
+
+    @property
+    def name(self) -> str:
+        return self.sub_theme or self.theme
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """An activity of the council's own linked to a measure."""
+
+    activity: str  # the activity's id
+    activity_title: str
+    measure: str  # the measure's id
+    la: str
+    recommendation: str
+    rag: Rag
+    rationale: str = ""
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One rating change in a measure's history, for the monitoring pack."""
+
+    at: datetime | None
+    previous: Rag
+    rag: Rag
+    by: str
+    rationale: str
+
+
+@dataclass
+class ReportData:
+    """Everything a report says, in the order it says it."""
+
+    title: str
+    council: str
+    assessment: str
+    on: date
+    purpose: str
+    key: list[tuple[Rag, str]]
+    rows: list[ReportRow]
+    themes: list[SummaryRow]  # each theme followed by its sub-themes
+    total: SummaryRow
+    columns: list[Rag]  # the RAG columns the summary shows
+    opportunities: list[ReportRow]
+    unrated: list[ReportRow]
+    links: list[LinkRow] = field(default_factory=list)
+    since: date | None = None
+
+    @property
+    def date_text(self) -> str:
+        return long_date(self.on)
+
+    def changes(self, row: ReportRow) -> list[Change]:
+        """The rating changes of a measure on or after ``since`` (all of them without it)."""
+        start = datetime.combine(self.since, time.min, UTC) if self.since else None
+        return [
+            Change(r.at, r.previous, r.rag, r.by, r.rationale)
+            for r in row.history
+            if start is None or (r.at is not None and _aware(r.at) >= start)
+        ]
+
+    def rag_at_since(self, row: ReportRow) -> Rag:
+        """The rating a measure had when the period began (unrated if none yet)."""
+        start = datetime.combine(self.since, time.min, UTC) if self.since else None
+        before = [r for r in row.history if start and r.at is not None and _aware(r.at) < start]
+        return before[-1].rag if before else Rag.UNRATED
+
+
+def _aware(at: datetime) -> datetime:
+    # SQLite hands back naive datetimes for values stored as UTC.
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def long_date(on: date) -> str:
+    """'1 May 2024': the way a committee paper writes a date."""
+    return f"{on.day} {on:%B %Y}"
+
+
+def join_names(names: list[str]) -> str:
+    """'A, B and C'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def purpose_text(council: str, measures: int, agreements: int, authority_names: list[str]) -> str:
+    """The purpose paragraph, in the words of the seed's own introduction."""
+    who = council or "The council"
+    return (
+        f"{who} has cross-referenced the activity of its own programme and the wider improvement "
+        f"activity underway across the local area against the {measures} measures of "
+        f"{agreements} published Safety Valve agreement{'s' if agreements != 1 else ''} "
+        f"({join_names(authority_names)}), to determine how much of the existing activity "
+        "aligns to DfE approved measures and interventions to reduce deficits. "
+        "The following RAG rating was applied:"
+    )
+
+
+def _summary_row(group: Group, theme: str, sub_theme: str | None) -> SummaryRow:
+    counts = {Rag(k): v for k, v in group.rag.items()}
+    return SummaryRow(theme, sub_theme, len(group.measure_ids), counts, coverage(group.rag))
+
+
+def build_report(
+    state: AssessmentState,
+    summary: Summary,
+    *,
+    on: date,
+    title: str | None = None,
+    council: str | None = None,
+    links: list[LinkRow] | None = None,
+    since: date | None = None,
+) -> ReportData:
+    """Build the report model from an assessment's state and its ``Summary``."""
+    views, catalogue = state.views, state.catalogue
+    rows = []
+    for v in views:
+        latest = v.latest
+        rows.append(
+            ReportRow(
+                id=v.id,
+                la=v.la,
+                recommendation=v.measure.text,
+                themes=v.measure.themes,
+                sub_themes=v.measure.sub_themes,
+                rag=v.rag,
+                rationale=latest.rationale if latest else "",
+                evidence=latest.evidence if latest else "",
+                history=tuple(v.history),
+            )
+        )
+    by_id = {r.id: r for r in rows}
+    themes: list[SummaryRow] = []
+    for group in summary.themes:
+        themes.append(_summary_row(group, group.name, None))
+        themes.extend(_summary_row(sub, group.name, sub.name) for sub in group.sub_themes)
+    total = SummaryRow(
+        "All measures",
+        None,
+        summary.measures,
+        {Rag(k): v for k, v in summary.rag.items()},
+        summary.coverage,
+    )
+    # Not applicable appears only when something is rated so; the other four always do.
+    columns = [*RATED, Rag.UNRATED]
+    if total.counts.get(Rag.NOT_APPLICABLE):
+        columns.append(Rag.NOT_APPLICABLE)
+    used = {m.agreement for m in catalogue.measures}
+    agreements = [a for a in catalogue.agreements if a.slug in used]
+    names = {a.slug: a.name for a in catalogue.authorities}
+    authority_names = list(
+        dict.fromkeys(names.get(s, s) for a in agreements for s in a.authorities)
+    )
+    council_name = council if council is not None else state.council
+    return ReportData(
+        title=title or DEFAULT_TITLE,
+        council=council_name,
+        assessment=state.assessment,
+        on=on,
+        purpose=purpose_text(council_name, summary.measures, len(agreements), authority_names),
+        key=[(r, r.definition) for r in RATED],
+        rows=rows,
+        themes=themes,
+        total=total,
+        columns=columns,
+        opportunities=[by_id[i] for i in summary.opportunities if i in by_id],
+        unrated=[by_id[i] for i in summary.unrated if i in by_id],
+        links=list(links or []),
+        since=since,
+    )

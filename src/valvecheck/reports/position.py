@@ -1,0 +1,101 @@
+"""The monitoring pack: a position statement per measure, and what changed since a date.
+
+The shape councils send to DfE each monitoring period. Written twice from the same rows: as
+Word (to send, edit and sign off) and as Markdown (to review in a wiki or pull request).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from valvecheck.errors import InputError
+from valvecheck.reports import docx as word
+from valvecheck.reports import markdown as md
+from valvecheck.reports.model import Change, ReportData, ReportRow, long_date
+
+COLUMNS = ("LA", "Recommendation", "RAG", "Position (rationale)", "Changes since")
+
+
+@dataclass(frozen=True)
+class Position:
+    row: ReportRow
+    was: object  # the Rag when the period began
+    changes: list[Change]
+
+    @property
+    def moved(self) -> bool:
+        return self.was is not self.row.rag
+
+
+def positions(data: ReportData) -> list[Position]:
+    if data.since is None:
+        raise InputError("the position statement needs --since DATE (the start of the period)")
+    return [Position(r, data.rag_at_since(r), data.changes(r)) for r in data.rows]
+
+
+def change_text(change: Change) -> str:
+    when = change.at.strftime("%Y-%m-%d") if change.at else "undated"
+    who = f" by {change.by}" if change.by else ""
+    why = f": {change.rationale}" if change.rationale else ""
+    return f"{when} {change.previous.label} to {change.rag.label}{who}{why}"
+
+
+def heading(data: ReportData) -> tuple[str, str]:
+    assert data.since is not None
+    title = f"Position statement: {data.title}"
+    meta = (
+        f"{data.council + ', ' if data.council else ''}period {long_date(data.since)} "
+        f"to {data.date_text}"
+    )
+    return title, meta
+
+
+def counts_line(items: list[Position]) -> str:
+    moved = sum(1 for p in items if p.moved)
+    return f"{len(items)} measures; {moved} changed rating in the period."
+
+
+def write_docx(data: ReportData, items: list[Position], out: Path) -> Path:
+    title, meta = heading(data)
+    doc = word.new_document()
+    doc.add_heading(title, level=1)
+    doc.add_paragraph(meta)
+    doc.add_paragraph(counts_line(items))
+    widths = (word.Mm(34), word.Mm(100), word.Mm(20), word.Mm(60), word.Mm(59))
+    table = word.add_table(doc, COLUMNS, widths)
+    for p in items:
+        changes = "\n".join(change_text(c) for c in p.changes) or "No change"
+        row = word.add_row(
+            table, [p.row.la, p.row.recommendation, "", p.row.rationale, changes], widths
+        )
+        word.rag_cell(row.cells[2], p.row.rag)
+    path = out / "position.docx"
+    doc.save(str(path))
+    return path
+
+
+def render_markdown(data: ReportData, items: list[Position]) -> str:
+    title, meta = heading(data)
+    rows = [
+        [
+            p.row.la,
+            p.row.recommendation,
+            p.row.rag.label,
+            p.row.rationale,
+            "; ".join(change_text(c) for c in p.changes) or "No change",
+        ]
+        for p in items
+    ]
+    return "\n".join(
+        [f"# {md.escape(title)}\n", md.escape(meta) + "\n", counts_line(items) + "\n"]
+        + [md.table(list(COLUMNS), rows)]
+    )
+
+
+def write(data: ReportData, out: Path) -> list[Path]:
+    """Write ``position.docx`` and ``position.md`` into ``out``."""
+    items = positions(data)
+    md_path = out / "position.md"
+    md_path.write_text(render_markdown(data, items), encoding="utf-8")
+    return [write_docx(data, items, out), md_path]

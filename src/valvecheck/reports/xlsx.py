@@ -1,0 +1,167 @@
+"""Excel (.xlsx): Appendix, Summary, Opportunities, Unrated and, once activities exist, Links.
+
+Every text cell goes through ``put``: text a spreadsheet would run as a formula (starting with
+= + - @) is stored as a string with Excel's quote prefix, never as a formula.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from valvecheck.domain.rag import Rag
+from valvecheck.reports.model import ReportData, ReportRow
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+HEADER_FONT = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+FILLS = {r: PatternFill("solid", fgColor=r.colour) for r in Rag}
+
+APPENDIX = [
+    ("LA", 24),
+    ("Recommendation", 80),
+    ("Theme", 30),
+    ("Sub-Theme", 28),
+    ("RAG", 12),
+    ("Rationale", 40),
+    ("Measure ID", 24),
+]
+LIST = [
+    ("LA", 24),
+    ("Recommendation", 80),
+    ("Theme", 30),
+    ("Sub-Theme", 28),
+    ("Rationale", 40),
+    ("Measure ID", 24),
+]
+LINKS = [
+    ("Activity ID", 16),
+    ("Activity", 40),
+    ("Measure ID", 24),
+    ("LA", 24),
+    ("Recommendation", 70),
+    ("RAG", 12),
+    ("Rationale", 40),
+    ("By", 16),
+]
+
+
+def put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Write a value; text that looks like a formula stays text."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    cell.alignment = WRAP
+    return cell
+
+
+def sheet(
+    wb: Workbook, title: str, columns: list[tuple[str, int]], first: bool = False
+) -> Worksheet:
+    """A sheet with a bold, frozen header row, set widths and landscape printing."""
+    ws = wb.active if first else wb.create_sheet()
+    assert ws is not None
+    ws.title = title
+    for i, (name, width) in enumerate(columns, start=1):
+        cell = put(ws, 1, i, name)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return ws
+
+
+def finish(ws: Worksheet) -> None:
+    """Filters over the whole table."""
+    ws.auto_filter.ref = ws.dimensions
+
+
+def rag_cell(ws: Worksheet, row: int, column: int, rag: Rag) -> None:
+    """The RAG cell: filled in its colour and, always, its word."""
+    cell = put(ws, row, column, rag.label)
+    cell.fill = FILLS[rag]
+
+
+def lines(values: tuple[str, ...]) -> str:
+    return "\n".join(values)
+
+
+def add_appendix(wb: Workbook, rows: list[ReportRow]) -> None:
+    ws = sheet(wb, "Appendix", APPENDIX, first=True)
+    for n, r in enumerate(rows, start=2):
+        for c, value in enumerate(
+            [r.la, r.recommendation, lines(r.themes), lines(r.sub_themes)], start=1
+        ):
+            put(ws, n, c, value)
+        rag_cell(ws, n, 5, r.rag)
+        put(ws, n, 6, r.rationale)
+        put(ws, n, 7, r.id)
+    finish(ws)
+
+
+def add_summary(wb: Workbook, data: ReportData) -> None:
+    columns = [("Theme", 40), ("Sub-Theme", 30), ("Measures", 10)]
+    columns += [(r.label, 12) for r in data.columns] + [("Coverage", 11)]
+    ws = sheet(wb, "Summary", columns)
+    for c, rag in enumerate(data.columns, start=4):
+        ws.cell(row=1, column=c).fill = FILLS[rag]
+    for n, s in enumerate([*data.themes, data.total], start=2):
+        put(ws, n, 1, s.theme)
+        put(ws, n, 2, s.sub_theme or "")
+        put(ws, n, 3, s.measures)
+        for c, rag in enumerate(data.columns, start=4):
+            put(ws, n, c, s.counts.get(rag, 0))
+        cov = put(ws, n, len(columns), round(s.coverage, 4))
+        cov.number_format = "0%"
+        if s.sub_theme is None:
+            for c in range(1, len(columns) + 1):
+                ws.cell(row=n, column=c).font = HEADER_FONT
+    finish(ws)
+
+
+def add_list(wb: Workbook, title: str, rows: list[ReportRow]) -> None:
+    ws = sheet(wb, title, LIST)
+    for n, r in enumerate(rows, start=2):
+        values = [r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rationale, r.id]
+        for c, value in enumerate(values, start=1):
+            put(ws, n, c, value)
+    finish(ws)
+
+
+def add_links(wb: Workbook, data: ReportData) -> None:
+    ws = sheet(wb, "Links", LINKS)
+    for n, link in enumerate(data.links, start=2):
+        values = [link.activity, link.activity_title, link.measure, link.la, link.recommendation]
+        for c, value in enumerate(values, start=1):
+            put(ws, n, c, value)
+        rag_cell(ws, n, 6, link.rag)
+        put(ws, n, 7, link.rationale)
+        put(ws, n, 8, link.by)
+    finish(ws)
+
+
+def write(data: ReportData, out: Path) -> list[Path]:
+    """Write ``report.xlsx`` into ``out``."""
+    wb = Workbook()
+    add_appendix(wb, data.rows)
+    add_summary(wb, data)
+    add_list(wb, "Opportunities", data.opportunities)
+    add_list(wb, "Unrated", data.unrated)
+    if data.links:
+        add_links(wb, data)
+    wb.properties.title = data.title
+    wb.properties.creator = "Valvecheck"
+    path = out / "report.xlsx"
+    wb.save(str(path))
+    return [path]
