@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from valvecheck.domain.names import fold
 
@@ -49,6 +50,11 @@ class Measure:
     text: str
     placements: tuple[Placement, ...] = ()
     source_locator: str = ""  # page / table row where known
+    # Where this text was read from, when it differs from its agreement's document (a later
+    # import adding to an agreement), and when. Provenance, not identity: not compared.
+    source_title: str = field(default="", compare=False)
+    source_url: str = field(default="", compare=False)
+    imported_at: datetime | None = field(default=None, compare=False)
 
     @property
     def id(self) -> str:

@@ -96,10 +96,10 @@ def save_catalogue(session: Session, catalogue: Catalogue, at: datetime) -> dict
                 agreement=agreements[measure.agreement],
                 number=measure.number,
                 text=measure.text,
-                source_title=source.source_title if source else "",
-                source_url=source.source_url if source else "",
+                source_title=measure.source_title or (source.source_title if source else ""),
+                source_url=measure.source_url or (source.source_url if source else ""),
                 source_locator=measure.source_locator,
-                imported_at=at,
+                imported_at=measure.imported_at or at,
             )
             session.add(mrow)
             changed["measures"] += 1
@@ -116,6 +116,10 @@ def save_catalogue(session: Session, catalogue: Catalogue, at: datetime) -> dict
             mrow.text = measure.text
             mrow.version += 1
             mrow.imported_at = at
+            # the current text now comes from the new document
+            mrow.source_title = measure.source_title or (source.source_title if source else "")
+            mrow.source_url = measure.source_url or (source.source_url if source else "")
+            mrow.source_locator = measure.source_locator
             changed["revised"] += 1
         have = {(p.theme_id, p.sub_theme_id) for p in mrow.placements}
         for placement in measure.placements:
@@ -211,6 +215,9 @@ def load_catalogue(session: Session) -> Catalogue:
                     for p in mrow.placements
                 ),
                 source_locator=mrow.source_locator,
+                source_title=mrow.source_title,
+                source_url=mrow.source_url,
+                imported_at=mrow.imported_at,
             )
         )
     return catalogue
