@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,4 +20,11 @@ class Settings(BaseSettings):
         default="",
         alias="VALVECHECK_USER",
         description="Name recorded on ratings and links when --by is not given.",
+    )
+    year_basis: Literal["academic", "financial"] = Field(
+        default="financial",
+        alias="VALVECHECK_YEAR_BASIS",
+        description="How a year written like 2021-22 in a measure is read when the text does not say: "
+        "'financial' (1 April - 31 March, the default: Safety Valve agreements are DSG funding "
+        "agreements profiled by financial year) or 'academic' (1 September - 31 August).",
     )
