@@ -31,6 +31,10 @@ class AppendixRow:
     theme: str
     sub_theme: str
     rag: Rag
+    # Provenance other formats know: "page 2, row 5", or a per-row year and source URL.
+    locator: str = ""
+    year: str = ""
+    source_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,12 +77,7 @@ def read_appendix(data: bytes, file: str) -> tuple[Parsed[AppendixRow], Appendix
             continue
         cells = _cells(raw)
         if len(cells) == 1:  # prose, the title, or the page-break "APPENDIX A"
-            prose = cells[0]
-            if not title and ":" in prose and not seen_header and len(prose) < 200:
-                title = prose.replace("Safely Valve", "Safety Valve")  # the seed's own typo
-            found = re.match(r"^([A-Z][\w' -]{1,60}?) has cross-referenced", prose)
-            if found and not council:
-                council = found.group(1)
+            title, council = note_prose(cells[0], title, council, before_table=not seen_header)
             continue
         if _is_header(cells):
             seen_header = True
@@ -97,7 +96,7 @@ def read_appendix(data: bytes, file: str) -> tuple[Parsed[AppendixRow], Appendix
             seen_header = seen_header or _looks_like_header(cells)
             continue
         row_no += 1
-        row = _row(cells, number, row_no, file, parsed.problems)
+        row = check_row(cells, number, row_no, file, parsed.problems)
         if row is not None:
             parsed.rows.append(row)
 
@@ -114,9 +113,20 @@ def read_appendix(data: bytes, file: str) -> tuple[Parsed[AppendixRow], Appendix
     return parsed, AppendixHints(title=title, council=council)
 
 
-def _row(
+def note_prose(prose: str, title: str, council: str, before_table: bool) -> tuple[str, str]:
+    """What a line of prose adds: the document title (before the table), the assessing council."""
+    if not title and ":" in prose and before_table and len(prose) < 200:
+        title = prose.replace("Safely Valve", "Safety Valve")  # the seed's own typo
+    found = re.match(r"^([A-Z][\w' -]{1,60}?) has cross-referenced", prose)
+    if found and not council:
+        council = found.group(1)
+    return title, council
+
+
+def check_row(
     cells: list[str], line: int, row_no: int, file: str, problems: list[Problem]
 ) -> AppendixRow | None:
+    """One row's five cells (LA, Recommendation, Theme, Sub-Theme, RAG) checked; None if refused."""
     if len(cells) < len(COLUMNS):
         missing = ", ".join(COLUMNS[len(cells) :])
         problems.append(
@@ -193,13 +203,14 @@ def to_catalogue(
         slug = agreement_slug(authorities)
         if slug not in agreements:
             names = " and ".join(a.name for a in authorities)
+            row_year = row.year or year
             agreements[slug] = Agreement(
                 slug=slug,
-                title=f"{names} Safety Valve agreement" + (f" {year}" if year else ""),
+                title=f"{names} Safety Valve agreement" + (f" {row_year}" if row_year else ""),
                 authorities=tuple(a.slug for a in authorities),
-                year=year,
+                year=row_year,
                 source_title=source_title,
-                source_url=source_url,
+                source_url=row.source_url or source_url,
             )
         key = (slug, fold(row.recommendation))
         placement = Placement(row.theme, row.sub_theme or None) if row.theme else None
@@ -210,7 +221,7 @@ def to_catalogue(
                 "number": counts[slug],
                 "text": row.recommendation,
                 "placements": [],
-                "locator": f"table row {row.row}",
+                "locator": row.locator or f"table row {row.row}",
             }
             measures[key] = entry
         if placement and placement not in entry["placements"]:

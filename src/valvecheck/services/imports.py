@@ -9,7 +9,12 @@ from valvecheck.catalogue.loader import reference_authorities
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating
 from valvecheck.errors import ImportRejected, InputError, NotFound
-from valvecheck.importers.appendix import AppendixHints, read_appendix, to_catalogue
+from valvecheck.importers.appendix import (
+    AppendixHints,
+    AppendixRow,
+    read_appendix,
+    to_catalogue,
+)
 from valvecheck.services.workspace import current_user
 from valvecheck.store import repository as repo
 from valvecheck.store.db import Workspace
@@ -56,10 +61,45 @@ def import_appendix(
     parsed, hints = read_appendix(read_bytes(path), file)
     if parsed.problems:
         raise ImportRejected(parsed.problems)
+    return save_rows(
+        ws,
+        parsed.rows,
+        file,
+        hints,
+        year=year,
+        source_url=source_url,
+        assessment=assessment,
+        council=council,
+        by=by,
+    )
+
+
+def save_rows(
+    ws: Workspace,
+    rows: list[AppendixRow],
+    file: str,
+    hints: AppendixHints,
+    year: str = "",
+    source_url: str = "",
+    source_title: str | None = None,
+    assessment: str | None = None,
+    council: str | None = None,
+    by: str | None = None,
+    rated_only: bool = False,
+) -> ImportOutcome:
+    """Save a table's checked rows: catalogue, placements and the ratings in its RAG column.
+
+    With ``rated_only`` no assessment is created for a table without ratings (a plain catalogue).
+    """
     with ws.session() as session:
         known = reference_authorities() + repo.load_catalogue(session).authorities
     catalogue, rags, problems = to_catalogue(
-        parsed.rows, file, known, year=year, source_title=hints.title, source_url=source_url
+        rows,
+        file,
+        known,
+        year=year,
+        source_title=hints.title if source_title is None else source_title,
+        source_url=source_url,
     )
     if problems:
         raise ImportRejected(problems)
@@ -69,6 +109,8 @@ def import_appendix(
     at = repo.now()
     with ws.session() as session:
         added = repo.save_catalogue(session, catalogue, at)
+        if rated_only and not any(r is not Rag.UNRATED for r in rags.values()):
+            return ImportOutcome("", len(rows), added, 0)
         try:
             row = repo.assessment_row(session, name)
         except NotFound:
@@ -95,4 +137,4 @@ def import_appendix(
                 Rating(measure_id, rag, f"imported from {Path(file).name}", "", who, at, previous),
             )
             rated += 1
-    return ImportOutcome(name, len(parsed.rows), added, rated)
+    return ImportOutcome(name, len(rows), added, rated)
