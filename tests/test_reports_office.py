@@ -1,0 +1,292 @@
+"""Word and Excel reports, read back with python-docx and openpyxl (never compared as bytes)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import need
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from openpyxl import load_workbook
+from reports_support import (
+    DAY,
+    build,
+    docx_fill,
+    docx_row_flags,
+    expected_row,
+    summary_lines,
+)
+
+from valvecheck.cli import run
+from valvecheck.domain.rag import Rag
+from valvecheck.services.measures import load_state
+from valvecheck.services.ratings import rate
+from valvecheck.services.reports import write_reports
+
+RAG_OF_LABEL = {r.label: r for r in Rag}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    b = build(tmp_path_factory.mktemp("office"))
+    yield b
+    b.ws.dispose()
+
+
+@pytest.fixture(scope="module")
+def document(built):
+    return Document(str(built.file("report.docx")))
+
+
+@pytest.fixture(scope="module")
+def workbook(built):
+    return load_workbook(built.file("report.xlsx"))
+
+
+@pytest.fixture
+def summary_json(built, capsys):
+    capsys.readouterr()
+    assert run(["--db", built.db, "summary", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_seed_has_what_the_report_tests_need(built):
+    views = built.state.views
+    assert len(views) == 27
+    assert any(len(v.measure.sub_themes) > 1 for v in views)
+    assert {v.rag for v in views} >= {Rag.GREEN, Rag.AMBER, Rag.RED, Rag.UNRATED}
+
+
+# -- Word ------------------------------------------------------------------------------------
+
+
+def test_docx_appendix_has_every_measure_in_document_order(built, document):
+    table = document.tables[0]
+    assert [c.text for c in table.rows[0].cells] == [
+        "LA",
+        "Recommendation",
+        "Theme",
+        "Sub-Theme",
+        "RAG",
+    ]
+    got = [[c.text for c in row.cells] for row in table.rows[1:]]
+    assert got == [expected_row(v) for v in built.state.views]
+
+
+def test_docx_measure_with_two_sub_themes_is_one_row(built, document):
+    two = [v for v in built.state.views if len(v.measure.sub_themes) > 1]
+    texts = [row.cells[1].text for row in document.tables[0].rows[1:]]
+    for view in two:
+        assert texts.count(view.measure.text) == 1
+        row = document.tables[0].rows[1 + texts.index(view.measure.text)]
+        assert row.cells[3].text.split("\n") == list(view.measure.sub_themes)
+
+
+def test_docx_rag_cell_is_shaded_in_its_colour_and_names_it(built, document):
+    for view, row in zip(built.state.views, document.tables[0].rows[1:], strict=True):
+        cell = row.cells[4]
+        assert cell.text == view.rag.label
+        assert docx_fill(cell) == view.rag.colour
+
+
+def test_docx_header_rows_repeat_and_rows_never_split(document):
+    assert len(document.tables) == 4  # appendix, summary, opportunities, not yet rated
+    for table in document.tables:
+        assert docx_row_flags(table.rows[0]) == {"cantSplit", "tblHeader"}
+        for row in table.rows[1:]:
+            assert docx_row_flags(row) == {"cantSplit"}
+
+
+def test_docx_is_landscape_a4_with_title_purpose_and_key(built, document):
+    section = document.sections[0]
+    assert section.orientation == WD_ORIENT.LANDSCAPE
+    # Word stores page sizes in twentieths of a point: A4 is 297 x 210 mm to the nearest.
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "DfE Safety Valve Agreements: Mitigation Validation Exercise" in text
+    assert built.state.council and built.state.council in text
+    assert "1 May 2024" in text
+    for rag in (Rag.GREEN, Rag.AMBER, Rag.RED):
+        assert f"{rag.label.upper()}: {rag.definition}" in text
+
+
+def test_docx_summary_counts_equal_summary_json(document, summary_json):
+    table = document.tables[1]
+    header = [c.text for c in table.rows[0].cells]
+    shown = [RAG_OF_LABEL[h] for h in header[3:-1]]
+    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+    expected = summary_lines(summary_json)
+    assert len(rows) == len(expected)
+    for row, (theme, sub, measures, rag) in zip(rows, expected, strict=True):
+        assert row[0] == ("" if sub else theme) and row[1] == sub
+        assert int(row[2]) == measures
+        assert {r.value: int(v) for r, v in zip(shown, row[3:-1], strict=True)} == {
+            r.value: rag[r.value] for r in shown
+        }
+        assert not any(rag[r.value] for r in Rag if r not in shown)
+
+
+def test_docx_opportunities_and_unrated_lists(built, document):
+    opportunities = [row.cells[1].text for row in document.tables[2].rows[1:]]
+    unrated = [row.cells[1].text for row in document.tables[3].rows[1:]]
+    text_of = {v.id: v.measure.text for v in built.state.views}
+    assert opportunities == [text_of[i] for i in built.summary.opportunities]
+    assert unrated == [text_of[i] for i in built.summary.unrated]
+
+
+# -- Excel -----------------------------------------------------------------------------------
+
+
+def test_xlsx_has_the_sheets_and_no_links_sheet_without_links(workbook):
+    assert workbook.sheetnames == ["Appendix", "Summary", "Opportunities", "Unrated"]
+
+
+def test_xlsx_appendix_rows_fills_and_layout(built, workbook):
+    ws = workbook["Appendix"]
+    header = [c.value for c in ws[1]]
+    assert header[:5] == ["LA", "Recommendation", "Theme", "Sub-Theme", "RAG"]
+    rows = list(ws.iter_rows(min_row=2))
+    assert len(rows) == len(built.state.views)
+    for view, row in zip(built.state.views, rows, strict=True):
+        assert [c.value or "" for c in row[:5]] == expected_row(view)
+        assert row[header.index("Measure ID")].value == view.id
+        rag = row[4]
+        assert rag.fill.fgColor.rgb[-6:] == view.rag.colour
+        assert row[1].alignment.wrap_text
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == ws.dimensions
+    assert ws.column_dimensions["B"].width > ws.column_dimensions["A"].width > 10
+
+
+def test_xlsx_summary_counts_equal_summary_json(workbook, summary_json):
+    ws = workbook["Summary"]
+    header = [c.value for c in ws[1]]
+    shown = [RAG_OF_LABEL[h] for h in header[3:-1]]
+    expected = summary_lines(summary_json)
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert len(rows) == len(expected)
+    for row, (theme, sub, measures, rag) in zip(rows, expected, strict=True):
+        assert (row[0], row[1] or "", row[2]) == (theme, sub, measures)
+        assert dict(zip([r.value for r in shown], row[3:-1], strict=True)) == {
+            r.value: rag[r.value] for r in shown
+        }
+
+
+def test_xlsx_opportunities_and_unrated_sheets(built, workbook):
+    for sheet, ids in (
+        ("Opportunities", built.summary.opportunities),
+        ("Unrated", built.summary.unrated),
+    ):
+        ws = workbook[sheet]
+        id_column = [c.value for c in ws[1]].index("Measure ID")
+        assert [row[id_column].value for row in ws.iter_rows(min_row=2)] == ids
+
+
+# -- both, after a change --------------------------------------------------------------------
+
+
+def test_changing_one_rating_changes_exactly_that_row_and_the_counts(ws, tmp_path):
+    before_dir, after_dir = tmp_path / "before", tmp_path / "after"
+    write_reports(ws, "xlsx", before_dir, on=DAY)
+    state = load_state(ws)
+    # An unrated measure placed under a sub-theme, so theme, sub-theme and total all move.
+    target = next(v.id for v in state.views if v.rag is Rag.UNRATED and v.measure.sub_themes)
+    rate(ws, target, "red", rationale="no transition plan yet")
+    write_reports(ws, "xlsx", after_dir, on=DAY)
+    before = load_workbook(before_dir / "report.xlsx")
+    after = load_workbook(after_dir / "report.xlsx")
+
+    def rows(wb, sheet):
+        return [[c.value for c in r] for r in wb[sheet].iter_rows(min_row=2)]
+
+    changed = [
+        (b[6], b[4], a[4])
+        for b, a in zip(rows(before, "Appendix"), rows(after, "Appendix"), strict=True)
+        if b != a
+    ]
+    assert changed == [(target, "Not rated", "Red")]
+
+    measure = state.catalogue.measure(target)
+    moved = {(None, t) for t in measure.themes} | {(None, "All measures")}
+    moved |= {(p.theme, p.sub_theme) for p in measure.placements if p.sub_theme}
+    differing = set()
+    for b, a in zip(rows(before, "Summary"), rows(after, "Summary"), strict=True):
+        if b != a:
+            differing.add((b[0], b[1]) if b[1] else (None, b[0]))
+            header = [c.value for c in after["Summary"][1]]
+            red, unrated = header.index("Red"), header.index("Not rated")
+            assert (a[red] - b[red], a[unrated] - b[unrated]) == (1, -1)
+    assert differing == moved
+
+
+# -- formulas stay text ----------------------------------------------------------------------
+
+FORMULA_LIKE = [
+    '=HYPERLINK("http://x","y")',
+    "+44 helpline for parents",
+    "-5% spend on home to school transport",
+    "@risk register reviewed each quarter",
+]
+
+
+def test_formula_like_measure_text_is_stored_as_text(empty_ws, db_path, tmp_path, capsys):
+    appendix = tmp_path / "appendix.txt"
+    lines = ["LA\tRecommendation\tTheme\tSub-Theme\tRAG"]
+    lines += [f"Testshire\t{text}\tFinancial Efficiencies\t\tRed" for text in FORMULA_LIKE]
+    appendix.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert (
+        run(["--db", db_path, "import", "appendix", str(appendix), "--council", "Testshire"]) == 0
+    )
+    out = tmp_path / "out"
+    assert run(["--db", db_path, "report", "--format", "xlsx", "--out", str(out)]) == 0
+    wb = load_workbook(out / "report.xlsx")
+    for sheet in ("Appendix", "Opportunities"):
+        cells = [row[1] for row in wb[sheet].iter_rows(min_row=2)]
+        assert [c.value for c in cells] == FORMULA_LIKE
+        assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+# -- a real office suite opens them ----------------------------------------------------------
+
+
+def first_words(text: str, n: int = 5) -> str:
+    return " ".join(text.split()[:n])
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("name", ["report.docx", "report.xlsx"])
+def test_libreoffice_opens_the_report_and_shows_every_measure(built, tmp_path, name):
+    need(shutil.which("libreoffice") is not None, "LibreOffice is not installed")
+    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
+    profile = tmp_path / "profile"
+    done = subprocess.run(
+        [
+            "libreoffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(built.file(name)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    pdf = tmp_path / (Path(name).stem + ".pdf")
+    assert pdf.exists(), done.stdout + done.stderr
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    flat = " ".join(text.split())
+    missing = [v.id for v in built.state.views if first_words(v.measure.text, 4) not in flat]
+    assert not missing
+    assert Rag.GREEN.label in flat and Rag.RED.label in flat
