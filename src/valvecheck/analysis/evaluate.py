@@ -1,0 +1,108 @@
+"""How good are the suggestions? Ranking and "no measure" figures against labelled activities.
+
+Ranking figures (hit@1, hit@3, MRR, recall@5) read the full ranking of the activities that have
+expected measures, whatever the threshold; the threshold is judged separately: the none-accuracy
+(activities with no expected measure that get no suggestion) and the false-none rate (activities
+with expected measures that get none).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from valvecheck.analysis.suggest import Suggester
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """An activity and the measures a person said it aligns to (empty: none)."""
+
+    id: str
+    title: str
+    description: str
+    expected: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}. {self.description}".strip()
+
+
+@dataclass
+class Evaluation:
+    method: str
+    n: int
+    hit_at_1: float
+    hit_at_3: float
+    mrr: float
+    recall_at_5: float
+    none_accuracy: float
+    false_none_rate: float
+    seconds: float
+    per_measure: dict[str, float] = field(default_factory=dict)
+    misses: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """The figures, under the keys the issue and the docs name."""
+        return {
+            "hit_at_1": round(self.hit_at_1, 4),
+            "hit_at_3": round(self.hit_at_3, 4),
+            "mrr": round(self.mrr, 4),
+            "recall_at_5": round(self.recall_at_5, 4),
+            "none_accuracy": round(self.none_accuracy, 4),
+            "false_none_rate": round(self.false_none_rate, 4),
+            "n": self.n,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if values else 0.0
+
+
+def evaluate(
+    suggester: Suggester, labelled: list[Labelled], started: float | None = None
+) -> Evaluation:
+    """Score every labelled activity against the suggester's measures and compare."""
+    start = time.perf_counter() if started is None else started
+    matrix = suggester.scores([i.text for i in labelled], [i.title for i in labelled])
+    seconds = time.perf_counter() - start
+    threshold = suggester.method.threshold
+    hits1, hits3, rr, recall, false_none, true_none = [], [], [], [], [], []
+    per_measure: dict[str, list[float]] = {}
+    misses = []
+    for item, row in zip(labelled, matrix, strict=True):
+        ranking = [suggester.ids[j] for j in np.argsort(-row, kind="stable")]
+        nothing = float(row.max(initial=0.0)) < threshold
+        if not item.expected:
+            true_none.append(float(nothing))
+            if not nothing:
+                misses.append((item.id, [], ranking[:3]))
+            continue
+        false_none.append(float(nothing))
+        expected = set(item.expected)
+        first = next((i for i, mid in enumerate(ranking) if mid in expected), None)
+        hits1.append(float(first == 0))
+        hits3.append(float(first is not None and first < 3))
+        rr.append(1.0 / (first + 1) if first is not None else 0.0)
+        top5 = set(ranking[:5])
+        recall.append(len(expected & top5) / len(expected))
+        for mid in item.expected:
+            per_measure.setdefault(mid, []).append(float(mid in top5))
+        if first is None or first >= 3 or nothing:
+            misses.append((item.id, list(item.expected), ranking[:3]))
+    return Evaluation(
+        method=suggester.method.name,
+        n=len(labelled),
+        hit_at_1=_mean(hits1),
+        hit_at_3=_mean(hits3),
+        mrr=_mean(rr),
+        recall_at_5=_mean(recall),
+        none_accuracy=_mean(true_none),
+        false_none_rate=_mean(false_none),
+        seconds=seconds,
+        per_measure={mid: _mean(v) for mid, v in sorted(per_measure.items())},
+        misses=misses,
+    )

@@ -1,0 +1,352 @@
+"""Suggestions: which measures an activity is about, ranked, with the words that matched.
+
+The default scores a pair of texts on two things and adds them up:
+
+- the field's *concepts* (``analysis.language``): "ISS" and "independent special schools" are one
+  idea, "EHCP QA" and "Education Health and Care Plans" meet; near ideas count in part (a soft
+  cosine over concepts weighted by how rare each is among the measures);
+- the *words* they share: TF-IDF over word unigrams and bigrams fitted on the measures (scikit-learn).
+
+An activity that names nothing about SEND or high needs (school meals, roofs) scores at a fraction:
+every Safety Valve measure is about high needs. Below the threshold, "no measure" is the answer.
+``METHODS`` holds the other approaches compared in docs/benchmarks.md (plain TF-IDF, BM25,
+character n-grams), so the comparison can be re-run with ``valvecheck eval-suggest --method``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from valvecheck.analysis.language import CONCEPTS, RELATED, WEAK, about_send, concepts, normalise
+
+
+@dataclass(frozen=True)
+class Method:
+    """One way of scoring; weights are shares of the final score (they are normalised to sum 1)."""
+
+    name: str
+    words: float = 1.0  # word TF-IDF cosine (or BM25 when bm25=True)
+    bigrams: bool = True
+    concepts: float = 0.0  # soft cosine over the field's concepts
+    chars: float = 0.0  # character 3-5-gram TF-IDF cosine
+    bm25: bool = False
+    send_gate: float = 1.0  # score multiplier for an activity that says nothing about SEND
+    threshold: float = 0.1
+    title_weight: float = 0.0  # extra weight for what the title names (it says what it is about)
+    description: str = ""
+
+
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in (
+        Method("tfidf", bigrams=False, threshold=0.15, description="TF-IDF, word unigrams"),
+        Method("tfidf-bigrams", threshold=0.15, description="TF-IDF, word 1-2 grams"),
+        Method("chars", words=0.0, chars=1.0, threshold=0.2, description="TF-IDF, char 3-5 grams"),
+        Method("bm25", bm25=True, bigrams=False, threshold=0.3, description="BM25, word unigrams"),
+        Method(
+            "tfidf+gate", send_gate=0.4, threshold=0.1,
+            description="TF-IDF 1-2 grams + SEND gate, no concepts",
+        ),
+        Method(
+            "concepts-only", words=0.0, concepts=1.0, send_gate=0.4, title_weight=0.5,
+            threshold=0.4, description="domain concepts only (soft cosine) + SEND gate",
+        ),
+        Method(
+            "bm25+concepts", bm25=True, bigrams=False, words=0.35, concepts=0.65, send_gate=0.4,
+            title_weight=0.5, threshold=0.33, description="BM25 words + domain concepts + SEND gate",
+        ),
+        Method(
+            "domain", words=0.35, concepts=0.65, send_gate=0.4, title_weight=0.5, threshold=0.33,
+            description="TF-IDF 1-2 grams + domain concepts + SEND gate (default)",
+        ),
+        Method(
+            "domain+chars", words=0.2, chars=0.15, concepts=0.65, send_gate=0.4,
+            title_weight=0.5, threshold=0.33, description="domain + char 3-5 grams",
+        ),
+    )
+}  # fmt: skip
+DEFAULT = "domain"
+
+_STOP = frozenset(ENGLISH_STOP_WORDS) | {
+    "including", "limited", "throughout", "period", "agreement", "authority", "council", "local",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "new", "use", "year", "years", "week", "weeks",
+}  # fmt: skip
+_WORD = re.compile(r"[a-z][a-z0-9']*")
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough that 'placements' meets 'placement', 'reviewing' 'review'."""
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+class Words:
+    """Turns text into content-word stems, remembering which written word each stem came from."""
+
+    def __init__(self, extra_stop: set[str] = frozenset(), bigrams: bool = True):  # type: ignore[assignment]
+        self.stop = _STOP | extra_stop
+        self.bigrams = bigrams
+
+    def stems(self, text: str) -> list[str]:
+        return [
+            stem(w) for w in _WORD.findall(normalise(text)) if w not in self.stop and len(w) > 2
+        ]
+
+    def __call__(self, text: str) -> list[str]:
+        unigrams = self.stems(text)
+        if not self.bigrams:
+            return unigrams
+        return unigrams + [f"{a} {b}" for a, b in zip(unigrams, unigrams[1:], strict=False)]
+
+    def surface(self, text: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for w in _WORD.findall(normalise(text)):
+            if w not in self.stop and len(w) > 2:
+                out.setdefault(stem(w), w)
+        return out
+
+
+@dataclass(frozen=True)
+class Match:
+    """One shared idea: its name, and the phrases found for it on each side."""
+
+    concept: str
+    label: str
+    activity_phrases: tuple[str, ...]
+    measure_phrases: tuple[str, ...]
+
+    def __str__(self) -> str:
+        a = ", ".join(f"'{p}'" for p in self.activity_phrases)
+        m = ", ".join(f"'{p}'" for p in self.measure_phrases)
+        return f"{self.label}: {a}" if a == m else f"{self.label}: {a} ~ {m}"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    activity_id: str
+    measure_id: str
+    score: float
+    rank: int
+    matches: tuple[Match, ...] = ()
+    words: tuple[str, ...] = ()
+
+    @property
+    def explanation(self) -> str:
+        parts = [str(m) for m in self.matches]
+        if self.words:
+            parts.append("shared words: " + ", ".join(self.words))
+        return "; ".join(parts) or "no shared words or ideas"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "activity": self.activity_id,
+            "measure": self.measure_id,
+            "score": round(self.score, 4),
+            "rank": self.rank,
+            "explanation": self.explanation,
+            "concepts": [
+                {
+                    "concept": m.concept,
+                    "label": m.label,
+                    "activity": list(m.activity_phrases),
+                    "measure": list(m.measure_phrases),
+                }
+                for m in self.matches
+            ],
+            "words": list(self.words),
+        }
+
+
+def _concept_matrix() -> tuple[list[str], np.ndarray]:
+    names = list(CONCEPTS)
+    index = {n: i for i, n in enumerate(names)}
+    closeness = np.eye(len(names))
+    for a, b, w in RELATED:
+        closeness[index[a], index[b]] = closeness[index[b], index[a]] = w
+    return names, closeness
+
+
+class Suggester:
+    """Scores activities against a fixed list of measures (id, text), fitted once."""
+
+    def __init__(
+        self,
+        measures: Sequence[tuple[str, str]],
+        method: Method | str = DEFAULT,
+        names: Sequence[str] = (),
+    ):
+        self.method = METHODS[method] if isinstance(method, str) else method
+        self.ids = [mid for mid, _ in measures]
+        self.texts = [text for _, text in measures]
+        # Authority names say where a measure comes from, not what it is about.
+        extra = {w for n in names for w in _WORD.findall(normalise(n))}
+        self.words = Words(extra, bigrams=self.method.bigrams)
+        m = self.method
+        self._measure_concepts = [concepts(t) for t in self.texts]
+        self._concept_names, self._closeness = _concept_matrix()
+        df = Counter(c for found in self._measure_concepts for c in found)
+        n = max(len(self.texts), 1)
+        self._concept_weight = np.array(
+            [
+                WEAK.get(c, 1.0) * (math.log((1 + n) / (1 + df.get(c, 0))) + 1)
+                for c in self._concept_names
+            ]
+        )
+        self._m_concepts = self._concept_vectors(self._measure_concepts)
+        self._word_vec = TfidfVectorizer(
+            analyzer=self.words, sublinear_tf=True, norm="l2", dtype=np.float32
+        )
+        self._m_words = self._word_vec.fit_transform(self.texts) if self.texts else None
+        if m.bm25 and self.texts:
+            self._bm25_fit()
+        if m.chars and self.texts:
+            self._char_vec = TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32
+            )
+            self._m_chars = self._char_vec.fit_transform([normalise(t) for t in self.texts])
+
+    # -- scoring ---------------------------------------------------------------------------------
+
+    def _concept_vectors(self, found: list[dict], boost: list[dict] | None = None) -> np.ndarray:
+        out = np.zeros((len(found), len(self._concept_names)))
+        col = {c: i for i, c in enumerate(self._concept_names)}
+        for row, hits in enumerate(found):
+            for c in hits:
+                out[row, col[c]] = 1.0
+            for c in boost[row] if boost else ():
+                out[row, col[c]] += self.method.title_weight
+        return out * self._concept_weight
+
+    def _soft_cosine(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        s = self._closeness
+        num = a @ s @ b.T
+        na = np.sqrt(np.einsum("ij,jk,ik->i", a, s, a))
+        nb = np.sqrt(np.einsum("ij,jk,ik->i", b, s, b))
+        den = np.outer(na, nb)
+        return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+    def _bm25_fit(self, k1: float = 1.2, b: float = 0.75) -> None:
+        docs = [Counter(self.words.stems(t)) for t in self.texts]
+        lengths = np.array([sum(d.values()) for d in docs], dtype=float)
+        avg = lengths.mean() or 1.0
+        df = Counter(w for d in docs for w in d)
+        n = len(docs)
+        self._bm25_idf = {w: math.log(1 + (n - f + 0.5) / (f + 0.5)) for w, f in df.items()}
+        self._bm25_docs = [
+            {w: tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[i] / avg)) for w, tf in d.items()}
+            for i, d in enumerate(docs)
+        ]
+
+    def _bm25(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.texts)))
+        for i, text in enumerate(texts):
+            query = set(self.words.stems(text))
+            for j, doc in enumerate(self._bm25_docs):
+                out[i, j] = sum(self._bm25_idf[w] * doc[w] for w in query if w in doc)
+        # squashed to 0..1 so it can be added to the cosines and cut by one threshold
+        return out / (out + 8.0)
+
+    def scores(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> np.ndarray:
+        """A (texts x measures) matrix of scores in 0..1; ``titles``, when given, count extra."""
+        m = self.method
+        if titles is None or not m.title_weight:
+            titles = None
+        found = [concepts(t) for t in texts]
+        out = np.zeros((len(texts), len(self.texts)))
+        if not texts or not self.texts:
+            return out
+        total = m.words + m.concepts + m.chars
+        if m.words:
+            if m.bm25:
+                part = self._bm25(texts)
+            else:
+                part = (self._word_vec.transform(texts) @ self._m_words.T).toarray()
+            out += m.words * part
+        if m.concepts:
+            boost = [concepts(t) for t in titles] if titles else None
+            a = self._concept_vectors(found, boost)
+            out += m.concepts * self._soft_cosine(a, self._m_concepts)
+        if m.chars:
+            a = self._char_vec.transform([normalise(t) for t in texts])
+            out += m.chars * (normalize(a) @ normalize(self._m_chars).T).toarray()
+        out /= total
+        if m.send_gate < 1.0:
+            gate = np.array(
+                [
+                    1.0 if about_send(t, f) else m.send_gate
+                    for t, f in zip(texts, found, strict=True)
+                ]
+            )
+            out *= gate[:, None]
+        return out
+
+    # -- explaining --------------------------------------------------------------------------------
+
+    def explain(self, text: str, j: int) -> tuple[tuple[Match, ...], tuple[str, ...]]:
+        """The ideas and the words an activity's text shares with measure ``j``."""
+        mine = concepts(text)
+        theirs = self._measure_concepts[j]
+        matches = [
+            Match(c, CONCEPTS[c][0], mine[c].phrases, theirs[c].phrases)
+            for c in self._concept_names
+            if c in mine and c in theirs
+        ]
+        ours = self.words.surface(text)
+        shared = set(ours) & set(self.words.stems(self.texts[j]))
+        idf = dict(zip(self._word_vec.get_feature_names_out(), self._word_vec.idf_, strict=True))
+        ranked = sorted(shared, key=lambda s: (-idf.get(s, 0.0), s))[:6]
+        return tuple(matches), tuple(ours[s] for s in ranked)
+
+    def rank(
+        self, activity_id: str, text: str, row: np.ndarray, top: int | None
+    ) -> list[Suggestion]:
+        """Measures for one activity, best first; only those at or above the threshold."""
+        order = np.argsort(-row, kind="stable")
+        out = []
+        for j in order[: top if top else len(order)]:
+            if row[j] < self.method.threshold:
+                break
+            matches, words = self.explain(text, int(j))
+            out.append(
+                Suggestion(activity_id, self.ids[j], float(row[j]), len(out) + 1, matches, words)
+            )
+        return out
+
+    def for_activities(
+        self, activities: Sequence[tuple[str, str]], top: int | None = 5
+    ) -> dict[str, list[Suggestion]]:
+        """For each activity (id, text): its measures above the threshold, best first."""
+        matrix = self.scores([t for _, t in activities])
+        return {
+            aid: self.rank(aid, text, matrix[i], top) for i, (aid, text) in enumerate(activities)
+        }
+
+    def for_measures(
+        self, activities: Sequence[tuple[str, str]], top: int | None = 5
+    ) -> dict[str, list[Suggestion]]:
+        """For each measure: the activities above the threshold, best first."""
+        matrix = self.scores([t for _, t in activities])
+        out: dict[str, list[Suggestion]] = {}
+        for j, mid in enumerate(self.ids):
+            column = matrix[:, j]
+            order = np.argsort(-column, kind="stable")
+            found: list[Suggestion] = []
+            for i in order[: top if top else len(order)]:
+                if column[i] < self.method.threshold:
+                    break
+                aid, text = activities[int(i)]
+                matches, words = self.explain(text, j)
+                found.append(Suggestion(aid, mid, float(column[i]), len(found) + 1, matches, words))
+            out[mid] = found
+        return out
