@@ -39,7 +39,10 @@ def _links(ws: Workspace, state: AssessmentState) -> list[LinkRow]:
         current = repo.current_links(session)
         if not current:
             return []
-        titles = dict(session.execute(select(ActivityRow.code, ActivityRow.title)).tuples())
+        titles = {
+            code: title
+            for code, title in session.execute(select(ActivityRow.code, ActivityRow.title))
+        }
     out = []
     for activity, measure, event in current:
         view = views.get(measure)

@@ -1,0 +1,162 @@
+"""`valvecheck report`: the command, its errors, the monitoring pack and the links sheet."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from reports_support import DAY, docx_fill
+
+from valvecheck.domain.rag import Rag
+from valvecheck.domain.rating import Rating
+from valvecheck.services.measures import load_state
+from valvecheck.services.ratings import new_assessment
+from valvecheck.services.reports import report_data, write_reports
+from valvecheck.store import repository as repo
+from valvecheck.store.models import ActivityRow, LinkEventRow
+
+
+def test_init_then_report_all_writes_the_four_documents(cli, tmp_path):
+    assert cli("init")[0] == 0
+    out = tmp_path / "out"
+    code, stdout, err = cli("report", "--format", "all", "--out", str(out))
+    assert code == 0, err
+    names = ["report.docx", "report.xlsx", "report.html", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(names)
+    assert stdout.splitlines() == [f"Wrote {out / n}" for n in names]
+
+
+def test_report_options_reach_the_document(cli, tmp_path):
+    cli("init")
+    code, _, err = cli(
+        "report", "-f", "md", "-o", str(tmp_path), "--council", "Testshire",
+        "--title", "Safety Valve readiness", "--date", "2025-03-14",
+    )  # fmt: skip
+    assert code == 0, err
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert text.startswith("# Safety Valve readiness\n")
+    assert "Testshire, 14 March 2025" in text
+    assert "Testshire has cross-referenced" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "pdf"], "unknown report format 'pdf'"),
+        (["--format", "position"], "needs --since DATE"),
+        (["--date", "1/5/2024"], "--date '1/5/2024' is not a date"),
+        (["--format", "position", "--since", "2024-13-01"], "--since '2024-13-01' is not a date"),
+        (["--assessment", "nobody"], "there is no assessment 'nobody'"),
+    ],
+    ids=["unknown-format", "position-without-since", "bad-date", "bad-since", "no-assessment"],
+)
+def test_report_refuses_bad_options_in_one_line(cli, tmp_path, args, message):
+    cli("init")
+    code, stdout, err = cli("report", "--out", str(tmp_path / "out"), *args)
+    assert code == 1
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_needs_a_workspace(cli, tmp_path):
+    code, _, err = cli("report", "--out", str(tmp_path))
+    assert code == 1 and "valvecheck init" in err
+
+
+# -- the monitoring pack ---------------------------------------------------------------------
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=10, tzinfo=UTC)
+
+
+# (measure index in document order, [(day, rag, rationale)]) rated in a fresh assessment
+HISTORY = [
+    (0, [("2024-01-10", Rag.RED, "nothing yet"), ("2024-03-05", Rag.AMBER, "thresholds drafted")]),
+    (1, [("2024-01-10", Rag.GREEN, "case system live")]),
+    (2, [("2024-04-01", Rag.GREEN, "forecast model built")]),
+]
+SINCE = date(2024, 2, 1)
+
+
+@pytest.fixture
+def monitored(ws):
+    new_assessment(ws, "Spring 2024", council="Testshire")
+    ids = [v.id for v in load_state(ws).views]
+    with ws.session() as session:
+        row = repo.assessment_row(session, "Spring 2024")
+        for index, entries in HISTORY:
+            previous = Rag.UNRATED
+            for day, rag, why in entries:
+                measure = repo.measure_row(session, ids[index])
+                rating = Rating(ids[index], rag, why, "", "lead", at(day), previous)
+                repo.add_rating(session, row.id, measure, rating)
+                previous = rag
+    return ws, ids
+
+
+def test_position_statement_lists_what_changed_since_the_date(monitored, tmp_path):
+    ws, ids = monitored
+    paths = write_reports(ws, "position", tmp_path, "Spring 2024", on=DAY, since=SINCE)
+    assert [p.name for p in paths] == ["position.docx", "position.md"]
+    table = Document(str(tmp_path / "position.docx")).tables[0]
+    rows = table.rows[1:]
+    assert len(rows) == len(ids)
+    expected = {
+        0: (Rag.AMBER, "thresholds drafted", "2024-03-05 Red to Amber by lead: thresholds drafted"),
+        1: (Rag.GREEN, "case system live", "No change"),
+        2: (Rag.GREEN, "forecast model built", "2024-04-01 Not rated to Green by lead: forecast model built"),
+    }  # fmt: skip
+    for i, row in enumerate(rows):
+        rag, rationale, changes = expected.get(i, (Rag.UNRATED, "", "No change"))
+        cells = row.cells
+        assert (cells[2].text, cells[3].text, cells[4].text) == (rag.label, rationale, changes)
+        assert docx_fill(cells[2]) == rag.colour
+    markdown = (tmp_path / "position.md").read_text(encoding="utf-8")
+    assert "period 1 February 2024 to 1 May 2024" in markdown
+    assert f"{len(ids)} measures; 2 changed rating in the period." in markdown
+    assert "2024-03-05 Red to Amber by lead: thresholds drafted" in markdown
+
+
+def test_all_with_since_adds_the_position_statement(monitored, tmp_path):
+    ws, _ = monitored
+    paths = write_reports(ws, "all", tmp_path, "Spring 2024", on=DAY, since=SINCE)
+    assert {p.name for p in paths} == {
+        "report.docx", "report.xlsx", "report.html", "report.md", "position.docx", "position.md",
+    }  # fmt: skip
+
+
+# -- links between activities and measures ---------------------------------------------------
+
+
+def test_links_appear_once_activities_are_linked(ws, tmp_path):
+    views = load_state(ws).views
+    now = datetime.now(UTC)
+    with ws.session() as session:
+        activity = ActivityRow(code="ETP-07", title="Inclusion toolkit", imported_at=now)
+        session.add(activity)
+        session.flush()
+        for view, linked in ((views[3], True), (views[8], True), (views[8], False)):
+            session.add(
+                LinkEventRow(
+                    activity_id=activity.id,
+                    measure_id=repo.measure_row(session, view.id).id,
+                    linked=linked,
+                    rationale="same aim",
+                    by="lead",
+                    at=now,
+                )
+            )
+    data = report_data(ws, on=DAY)
+    assert [(k.activity, k.measure) for k in data.links] == [("ETP-07", views[3].id)]
+    write_reports(ws, "all", tmp_path, on=DAY)
+    sheet = load_workbook(tmp_path / "report.xlsx")["Links"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    assert rows == [
+        ["ETP-07", "Inclusion toolkit", views[3].id, views[3].la, views[3].measure.text,
+         views[3].rag.label, "same aim", "lead"],
+    ]  # fmt: skip
+    for name in ("report.md", "report.html"):
+        assert "ETP-07: Inclusion toolkit" in (tmp_path / name).read_text(encoding="utf-8")
