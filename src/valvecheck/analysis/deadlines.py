@@ -50,7 +50,7 @@ _TIME = (
     # a calendar year; not one followed by "academic/financial year" (which one would be a guess), nor
     # a count of something ("in 2021 schools", "2021 children")
     rf"(?<![£$€\d.,/\-–])(?P<cal>{_Y})(?![\d/\-–%])(?!\s+(?:academic|financial)\s+year)"
-    r"(?!\s+(?:children|people|(?!(?:as|is|was|has|this|thus|its|across|towards)\b)[a-z]+s)\b)"
+    r"(?!\s+(?:children|people|(?!(?:as|is|was|has|this|thus|its|across|towards|onwards|afterwards)\b)[a-z]+s)\b)"
     r")"
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from valvecheck.analysis import common
 from valvecheck.domain.model import Catalogue, Measure
 from valvecheck.domain.rag import SCALE, Rag
 
@@ -52,6 +53,7 @@ class Summary:
     opportunities: list[str]
     unrated: list[str]
     themes: list[Group]
+    prevalence: dict[str, int] = field(default_factory=dict)  # opportunity -> agreements sharing it
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -63,13 +65,18 @@ class Summary:
             "opportunities": self.opportunities,
             "unrated": self.unrated,
             "themes": [t.as_dict() for t in self.themes],
+            "prevalence": self.prevalence,
         }
 
 
-def summarise(catalogue: Catalogue, ratings: dict[str, Rag]) -> Summary:
+def summarise(
+    catalogue: Catalogue, ratings: dict[str, Rag], prevalence: dict[str, int] | None = None
+) -> Summary:
     """Count each measure once under each theme it is placed in, and once under each sub-theme.
 
     A measure with two sub-themes counts under each; one with no sub-theme only under its theme.
+    Opportunities (red) are ranked by prevalence, how many agreements share the measure (computed
+    from the catalogue when not given), then in catalogue order.
     """
     measures = catalogue.measures
     rag_of = {m.id: ratings.get(m.id, Rag.UNRATED) for m in measures}
@@ -99,13 +106,18 @@ def summarise(catalogue: Catalogue, ratings: dict[str, Rag]) -> Summary:
     counts = rag_counts(list(rag_of.values()))
     used_agreements = {m.agreement for m in measures}
     agreements = [a for a in catalogue.agreements if a.slug in used_agreements]
+    if prevalence is None:
+        prevalence = common.prevalence(catalogue)
+    reds = [m.id for m in measures if rag_of[m.id] is Rag.RED]
+    reds.sort(key=lambda mid: -prevalence.get(mid, 1))  # stable: ties keep catalogue order
     return Summary(
         measures=len(measures),
         agreements=len(agreements),
         authorities=len({s for a in agreements for s in a.authorities}),
         rag=counts,
         coverage=coverage(counts),
-        opportunities=[m.id for m in measures if rag_of[m.id] is Rag.RED],
+        opportunities=reds,
         unrated=[m.id for m in measures if rag_of[m.id] is Rag.UNRATED],
         themes=themes,
+        prevalence={mid: prevalence.get(mid, 1) for mid in reds},
     )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from valvecheck.analysis.summary import Summary
 from valvecheck.cli import output
 from valvecheck.domain.rag import Rag
-from valvecheck.services import imports, measures, ratings, workspace
+from valvecheck.services import deadlines, imports, measures, ratings, workspace
 from valvecheck.services import summary as summaries
 from valvecheck.store.db import Workspace
 
@@ -125,14 +127,31 @@ def list_measures(
     text: Annotated[
         str | None, typer.Option(help="Only measures whose text contains this.")
     ] = None,
+    due_before: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Only measures whose text gives a due date before this day (YYYY-MM-DD).",
+        ),
+    ] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only measures past their due date and not green.")
+    ] = False,
+    today: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Judge 'overdue' as on this day (default: today)."),
+    ] = None,
     assessment: Assessment = None,
 ) -> None:
-    """List measures with their placement and current rating."""
+    """List measures with their placement, current rating and due date (read from the text)."""
     filters = measures.Filters(authority, theme, sub_theme, Rag.parse(rag) if rag else None, text)
+    filters.due_before = due_before.date() if due_before else None
+    filters.overdue, filters.today = overdue, today.date() if today else None
     views = measures.list_measures(ws_of(ctx), filters, assessment)
+    due = {v.id: deadlines.deadlines_of(v, filters.today) for v in views}
     output.table(
         f"{len(views)} measures",
-        ["ID", "LA", "Recommendation", "Theme", "Sub-Theme", "RAG"],
+        ["ID", "LA", "Recommendation", "Theme", "Sub-Theme", "RAG", "Due", "Overdue"],
         [
             [
                 v.id,
@@ -141,6 +160,8 @@ def list_measures(
                 "; ".join(v.measure.themes),
                 "; ".join(v.measure.sub_themes),
                 output.rag_text(v.rag),
+                due[v.id].due.isoformat() if due[v.id].due else "",
+                "overdue" if due[v.id].overdue else "",
             ]
             for v in views
         ],
@@ -160,6 +181,8 @@ def show(
     output.line(f"Agreement: {a.title} ({a.slug}){', ' + a.year if a.year else ''}")
     for p in m.placements:
         output.line(f"Placed under: {p.theme}{' > ' + p.sub_theme if p.sub_theme else ''}")
+    for deadline_line in deadlines.describe(v):
+        output.line(escape(deadline_line))
     output.line(
         f"Rating: {output.rag_text(v.rag)}" + (f" - {v.latest.rationale}" if v.latest else "")
     )
@@ -234,7 +257,9 @@ def _print_summary(s: Summary) -> None:
         f"Coverage (green + amber): {s.coverage:.0%} of {s.measures} measures from "
         f"{s.agreements} agreements ({s.authorities} authorities)."
     )
-    output.line(f"Opportunities (red): {', '.join(s.opportunities) or 'none'}")
+    shared = {m: s.prevalence.get(m, 1) for m in s.opportunities}
+    ranked = [f"{m} (in {n} agreement{'' if n == 1 else 's'})" for m, n in shared.items()]
+    output.line(f"Opportunities (red, most widely shared first): {', '.join(ranked) or 'none'}")
 
 
 def export(

@@ -53,7 +53,7 @@ def describe(view: MeasureView, today: date | None = None) -> list[str]:
     info = deadlines_of(view, today, basis)
     lines = []
     for d in info.deadlines:
-        assumption = f" [{d.assumption}]" if d.assumption else ""
+        assumption = f"; {d.assumption}" if d.assumption else ""
         lines.append(f'Deadline: "{d.phrase}" -> {d.kind} {_when(d)}{assumption}')
     if info.due:
         flag = " - OVERDUE (deadline passed, not green)" if info.overdue else ""

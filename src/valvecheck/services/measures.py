@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from valvecheck.domain.model import Agreement, Catalogue, Measure
 from valvecheck.domain.names import fold
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating, current
 from valvecheck.errors import NotFound
+from valvecheck.services.deadlines import deadlines_of
 from valvecheck.store import repository as repo
 from valvecheck.store.db import Workspace
 
@@ -47,9 +49,18 @@ class Filters:
     sub_theme: str | None = None
     rag: Rag | None = None
     text: str | None = None
+    due_before: date | None = None  # only measures due strictly before this date
+    overdue: bool = False  # only measures past their due date and not green
+    today: date | None = None  # what "overdue" is judged against (default: the real today)
 
     def keep(self, view: MeasureView) -> bool:
         m = view.measure
+        if self.due_before or self.overdue:
+            d = deadlines_of(view, self.today)
+            if self.due_before and not (d.due and d.due < self.due_before):
+                return False
+            if self.overdue and not d.overdue:
+                return False
         if self.authority and not any(
             fold(self.authority) in fold(n) for n in [*view.authority_names, view.agreement.slug]
         ):

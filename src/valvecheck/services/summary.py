@@ -8,6 +8,7 @@ import json
 
 from valvecheck.analysis.summary import Summary, summarise
 from valvecheck.errors import InputError
+from valvecheck.services.deadlines import deadlines_of
 from valvecheck.services.measures import AssessmentState, MeasureView, load_state
 from valvecheck.store.db import Workspace
 
@@ -28,6 +29,8 @@ EXPORT_COLUMNS = (
     "year",
     "source",
     "source_locator",
+    "due",
+    "overdue",
 )
 
 
@@ -39,6 +42,7 @@ def summary(ws: Workspace, assessment: str | None = None) -> Summary:
 def _record(view: MeasureView) -> dict[str, object]:
     latest = view.latest
     m = view.measure
+    due = deadlines_of(view)  # due date read from the text; overdue as of today
     return {
         "id": m.id,
         "agreement": m.agreement,
@@ -56,6 +60,8 @@ def _record(view: MeasureView) -> dict[str, object]:
         "year": view.agreement.year,
         "source": view.agreement.source_title,
         "source_locator": m.source_locator,
+        "due": due.due.isoformat() if due.due else None,
+        "overdue": due.overdue,
     }
 
 

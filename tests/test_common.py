@@ -1,0 +1,230 @@
+"""Common measures: templates shared across agreements group together; shared generic words do not."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from valvecheck.analysis.common import content_terms, group_measures, name_pattern, prevalence
+from valvecheck.analysis.summary import summarise
+from valvecheck.catalogue.loader import load_catalogue
+from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure
+from valvecheck.domain.rag import Rag
+
+
+@pytest.fixture(scope="module")
+def seed_groups() -> list[list[str]]:
+    return [list(g.members) for g in group_measures(load_catalogue())]
+
+
+def group_of(groups: list[list[str]], measure_id: str) -> list[str]:
+    return next(g for g in groups if measure_id in g)
+
+
+# The issue's must-hold groups: the same template in several agreements.
+TOGETHER = [
+    ("bury-4", "hammersmith-fulham-4", "stoke-on-trent-5"),  # support and drive schools in <LA>
+    ("kingston-richmond-7", "stoke-on-trent-7"),  # reform (the authority's) post-16 offer
+    ("bury-3", "stoke-on-trent-1"),  # reduce independent school places / local provision
+]
+
+# Pairs that share only generic or topic words, and the decision for each.
+APART = [
+    # "Review and reform of ..." is how, not what: AP model, outreach services, the EHCP offer.
+    ("hammersmith-fulham-3", "hammersmith-fulham-5"),
+    ("hammersmith-fulham-3", "stoke-on-trent-2"),
+    ("hammersmith-fulham-5", "stoke-on-trent-2"),
+    ("stoke-on-trent-2", "stoke-on-trent-4"),  # review and reform EHCP offer / Early Years pathways
+    # Commissioning: one is about cost (Bristol places it under Financial Efficiencies), the other about
+    # sufficiency of places (under Local Placement Sufficiency). Same topic word, different commitment.
+    ("kingston-richmond-4", "stoke-on-trent-6"),
+    # Funding: recharging partners accurately (bury-5), a council contribution to the deficit (kr-8) and
+    # financial planning with other funding streams (stoke-8) are three different commitments.
+    ("bury-5", "kingston-richmond-8"),
+    ("bury-5", "stoke-on-trent-8"),
+    ("kingston-richmond-8", "stoke-on-trent-8"),
+    ("bury-5", "kingston-richmond-5"),  # contributions from funding sources / from health and care
+    # "Development of ...": a local offer, a transition action plan, new post-16 provision.
+    ("hammersmith-fulham-2", "stoke-on-trent-3"),
+    ("hammersmith-fulham-2", "kingston-richmond-7"),
+    # Schools and demand, but not the "support and drive schools" template.
+    ("kingston-richmond-1", "bury-4"),
+]
+
+
+@pytest.mark.parametrize("members", TOGETHER, ids=lambda m: m[0])
+def test_template_copies_are_one_group(seed_groups, members):
+    assert sorted(group_of(seed_groups, members[0])) == sorted(members)
+
+
+@pytest.mark.parametrize(("a", "b"), APART, ids=lambda x: x)
+def test_measures_sharing_only_generic_words_stay_apart(seed_groups, a, b):
+    assert b not in group_of(seed_groups, a)
+
+
+def test_every_other_seed_measure_is_a_group_of_one(seed_groups):
+    grouped = {m for members in TOGETHER for m in members}
+    for members in seed_groups:
+        if not grouped & set(members):
+            assert len(members) == 1, members
+    assert sum(len(g) for g in seed_groups) == 27
+
+
+def test_common_json_through_the_cli(cli):
+    assert cli("init")[0] == 0
+    code, out, err = cli("common", "--json")
+    assert code == 0, err
+    groups = json.loads(out)
+    members = [set(g["members"]) for g in groups]
+    for together in TOGETHER:
+        assert set(together) in members
+    assert sum(len(m) for m in members) == 27
+    first = groups[0]
+    assert first["prevalence"] == 3
+    assert first["authorities"] == ["Bury", "Hammersmith and Fulham", "Stoke-on-Trent"]
+    assert first["representative"].startswith("Support and drive schools in <LA> to meet")
+    # Most widely shared first.
+    assert [g["prevalence"] for g in groups] == sorted(
+        (g["prevalence"] for g in groups), reverse=True
+    )
+
+
+def test_min_prevalence_leaves_out_one_offs(cli):
+    assert cli("init")[0] == 0
+    code, out, err = cli("common", "--json", "--min-prevalence", "2")
+    assert code == 0, err
+    assert sorted(sorted(g["members"]) for g in json.loads(out)) == sorted(
+        sorted(t) for t in TOGETHER
+    )
+    code, out, _ = cli("common", "--min-prevalence", "2")
+    assert code == 0
+    assert "stoke-on-trent-1" in out and "hammersmith-fulham-3" not in out
+
+
+def test_common_needs_a_workspace(cli, tmp_path):
+    code, _, err = cli("common", db=str(tmp_path / "none.db"))
+    assert code == 1 and err.startswith("error:")
+
+
+TEMPLATE = [
+    "Support and drive schools in {la} to meet a higher level of need in a more cost-effective "
+    "way within mainstream settings, while maintaining the quality of provision.",
+    "Support and drive schools within {la} to meet a higher level of need in a cost-effective way "
+    "within mainstream settings while maintaining quality of provision, by March 2024.",
+    "Support and drive {la}'s schools to meet a higher level of need in a more cost effective way "
+    "within mainstream settings, maintaining the quality of provision.",
+    "Support and drive schools in {la} to meet a higher level of need in a more cost-effective "
+    "way within mainstream settings, while maintaining the quality of provision from 2023-24.",
+    "Support and drive schools across {la} to meet higher levels of need in a more cost-effective "
+    "way within mainstream settings, while maintaining the quality of provision.",
+]
+INVENTED = ["Wessex Vale", "Northam-on-Sea", "Borsetshire", "Casterbridge", "Barchester"]
+GENERIC = [
+    "Review and reform of the Alternative Provision model.",
+    "Review and reform of outreach services.",
+    "Review and reform the transport policy.",
+    "Improve quality of management information.",
+    "Development of a more robust local offer.",
+]
+
+
+def invented_catalogue() -> Catalogue:
+    c = Catalogue()
+    for i, name in enumerate(INVENTED):
+        slug = name.lower().replace(" ", "-")
+        c.authorities.append(Authority(slug, name))
+        c.agreements.append(Agreement(slug, f"{name} agreement", (slug,), "2023-24"))
+        c.measures.append(Measure(slug, 1, GENERIC[i]))
+        c.measures.append(Measure(slug, 2, TEMPLATE[i].format(la=name)))
+    return c
+
+
+def test_the_same_template_in_five_invented_agreements_has_prevalence_five():
+    groups = group_measures(invented_catalogue())
+    assert groups[0].members == tuple(f"{n.lower().replace(' ', '-')}-2" for n in INVENTED)
+    assert groups[0].prevalence == 5
+    assert groups[0].authorities == tuple(INVENTED)
+    assert "<LA>" in groups[0].representative
+    assert not any(n in groups[0].representative for n in INVENTED)
+    assert [g.prevalence for g in groups[1:]] == [1] * 5  # the generic ones stay alone
+
+
+def test_one_agreement_never_counts_twice():
+    c = Catalogue(
+        authorities=[Authority("a", "Ayton"), Authority("b", "Beeton")],
+        agreements=[Agreement("a", "A", ("a",)), Agreement("b", "B", ("b",))],
+        measures=[
+            Measure("a", 1, TEMPLATE[0].format(la="Ayton")),
+            Measure("a", 2, TEMPLATE[0].format(la="Ayton")),
+            Measure("b", 1, TEMPLATE[0].format(la="Beeton")),
+        ],
+    )
+    groups = group_measures(c)
+    assert max(g.prevalence for g in groups) == 2
+    assert all(len({m.split("-")[0] for m in g.members}) == len(g.members) for g in groups)
+
+
+def test_an_empty_catalogue_has_no_groups():
+    assert group_measures(Catalogue()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Support and drive schools in Stoke on Trent to meet need", "stoke"),
+        ("Support schools within Hammersmith & Fulham", "fulham"),
+        ("Reduce the authority's use of independent places", "authority"),
+        ("Reform post-16 offer from 2021 onwards", "2021"),
+        ("Review and reform of the EHCP offer by March 2022", "march"),
+    ],
+)
+def test_names_dates_and_generic_words_do_not_count(text, absent):
+    names = name_pattern(["Stoke-on-Trent", "Hammersmith and Fulham"])
+    terms = " ".join(content_terms(text, names))
+    assert absent not in terms
+    assert "review" not in terms and "reform" not in terms
+
+
+def test_education_health_and_care_plan_is_one_term():
+    assert content_terms("Education, Health and Care Plans (EHCPs)") == ["ehcp"]
+
+
+def test_opportunities_rank_by_prevalence_then_catalogue_order():
+    c = load_catalogue()
+    ratings = {"hammersmith-fulham-5": Rag.RED, "stoke-on-trent-5": Rag.RED, "bury-2": Rag.RED}
+    ratings |= {"kingston-richmond-7": Rag.RED}
+    s = summarise(c, ratings)
+    assert s.opportunities == [
+        "stoke-on-trent-5",  # in 3 agreements
+        "kingston-richmond-7",  # in 2
+        "bury-2",  # 1 each, in catalogue order
+        "hammersmith-fulham-5",
+    ]
+    assert s.prevalence == {
+        "stoke-on-trent-5": 3,
+        "kingston-richmond-7": 2,
+        "bury-2": 1,
+        "hammersmith-fulham-5": 1,
+    }
+    assert prevalence(c)["bury-4"] == 3
+
+
+def test_given_prevalence_is_used_and_ties_keep_document_order():
+    c = load_catalogue()
+    ratings = {m.id: Rag.RED for m in c.measures[:4]}
+    s = summarise(c, ratings, prevalence={"bury-3": 5})
+    assert s.opportunities == ["bury-3", "bury-1", "bury-2", "bury-4"]
+
+
+def test_summary_shows_prevalence_next_to_each_opportunity(cli):
+    assert cli("init")[0] == 0
+    assert cli("rate", "stoke-on-trent-5", "red", "--rationale", "not started")[0] == 0
+    code, out, err = cli("summary", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["opportunities"][0] == "stoke-on-trent-5"
+    assert data["prevalence"]["stoke-on-trent-5"] == 3
+    code, out, _ = cli("summary")
+    line = next(x for x in out.splitlines() if x.startswith("Opportunities"))
+    assert "stoke-on-trent-5 (in 3 agreements), hammersmith-fulham-5 (in 1 agreement)" in line
