@@ -324,19 +324,25 @@ class Suggester:
         return out
 
     def for_activities(
-        self, activities: Sequence[tuple[str, str]], top: int | None = 5
+        self,
+        activities: Sequence[tuple[str, str]],
+        top: int | None = 5,
+        titles: Sequence[str] | None = None,
     ) -> dict[str, list[Suggestion]]:
         """For each activity (id, text): its measures above the threshold, best first."""
-        matrix = self.scores([t for _, t in activities])
+        matrix = self.scores([t for _, t in activities], titles)
         return {
             aid: self.rank(aid, text, matrix[i], top) for i, (aid, text) in enumerate(activities)
         }
 
     def for_measures(
-        self, activities: Sequence[tuple[str, str]], top: int | None = 5
+        self,
+        activities: Sequence[tuple[str, str]],
+        top: int | None = 5,
+        titles: Sequence[str] | None = None,
     ) -> dict[str, list[Suggestion]]:
         """For each measure: the activities above the threshold, best first."""
-        matrix = self.scores([t for _, t in activities])
+        matrix = self.scores([t for _, t in activities], titles)
         out: dict[str, list[Suggestion]] = {}
         for j, mid in enumerate(self.ids):
             column = matrix[:, j]

@@ -53,6 +53,8 @@ class Summary:
     opportunities: list[str]
     unrated: list[str]
     themes: list[Group]
+    # activities linked to measures, from services/alignment.py; keys merged into as_dict
+    alignment: dict[str, object] = field(default_factory=dict)
     prevalence: dict[str, int] = field(default_factory=dict)  # opportunity -> agreements sharing it
 
     def as_dict(self) -> dict[str, object]:
@@ -65,6 +67,7 @@ class Summary:
             "opportunities": self.opportunities,
             "unrated": self.unrated,
             "themes": [t.as_dict() for t in self.themes],
+            **self.alignment,
             "prevalence": self.prevalence,
         }
 

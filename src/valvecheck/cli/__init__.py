@@ -7,6 +7,7 @@ import sys
 import typer
 
 from valvecheck.cli import common as common_commands
+from valvecheck.cli import activities as activity_commands
 from valvecheck.cli import core, output
 from valvecheck.cli import reports as report_commands
 from valvecheck.errors import ImportRejected, ValvecheckError
@@ -20,6 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 core.register(app)
+activity_commands.register(app)
 common_commands.register(app)
 report_commands.register(app)
 

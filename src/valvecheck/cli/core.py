@@ -242,6 +242,7 @@ def summary(
         output.print_json(s.as_dict())
         return
     _print_summary(s)
+    _print_alignment(s)
 
 
 def _print_summary(s: Summary) -> None:
@@ -260,6 +261,24 @@ def _print_summary(s: Summary) -> None:
     shared = {m: s.prevalence.get(m, 1) for m in s.opportunities}
     ranked = [f"{m} (in {n} agreement{'' if n == 1 else 's'})" for m, n in shared.items()]
     output.line(f"Opportunities (red, most widely shared first): {', '.join(ranked) or 'none'}")
+
+
+def _print_alignment(s: Summary) -> None:
+    """The alignment of the council's activities, once it has any."""
+    a = s.alignment
+    if not a or not a["activities"]:
+        return
+    output.line(
+        f"Activities: {a['activities']}, of which {a['activities_aligned']} linked to a measure; "
+        f"{a['measures_with_activity']} of {s.measures} measures have a linked activity."
+    )
+    checks = a["alignment_checks"]
+    for label, key in (
+        ("Green or amber with no linked activity", "green_or_amber_without_activity"),
+        ("Red or not rated with a linked activity", "red_or_unrated_with_activity"),
+        ("Linked activities stalled or past their end date", "linked_activities_stalled_or_overdue"),
+    ):
+        output.line(f"{label}: {', '.join(checks[key]) or 'none'}")
 
 
 def export(

@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from valvecheck.analysis.evaluate import Labelled
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.importers.activities_csv import read_activities_csv
@@ -19,9 +22,6 @@ def read_labelled_csv(data: bytes, file: str, known: set[str]) -> Parsed[Labelle
     parsed = read_activities_csv(data, file)
     if parsed.problems:
         return Parsed(problems=parsed.problems)
-    import csv
-    import io
-
     text, _ = decode(data, file)
     rows = [r for r in csv.reader(io.StringIO(text or "", newline="")) if any(c.strip() for c in r)]
     header = [header_key(c) for c in rows[0]]

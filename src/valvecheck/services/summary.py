@@ -9,6 +9,7 @@ import json
 from valvecheck.analysis.summary import Summary, summarise
 from valvecheck.errors import InputError
 from valvecheck.services.deadlines import deadlines_of
+from valvecheck.services.alignment import alignment
 from valvecheck.services.measures import AssessmentState, MeasureView, load_state
 from valvecheck.store.db import Workspace
 
@@ -36,7 +37,9 @@ EXPORT_COLUMNS = (
 
 def summary(ws: Workspace, assessment: str | None = None) -> Summary:
     state = load_state(ws, assessment)
-    return summarise(state.catalogue, state.ratings)
+    found = summarise(state.catalogue, state.ratings)
+    found.alignment = alignment(ws, state).as_dict()
+    return found
 
 
 def _record(view: MeasureView) -> dict[str, object]:

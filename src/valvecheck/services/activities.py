@@ -1,0 +1,169 @@
+"""Activities: importing the council's own programme, listing it, and linking it to measures.
+
+Links are kept like ratings: every link and unlink is an event with who, when and why, and the
+links in force are the pairs whose latest event is a link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from valvecheck.domain.activity import Activity
+from valvecheck.domain.problems import Parsed
+from valvecheck.errors import ImportRejected, InputError
+from valvecheck.importers.activities_csv import read_activities_csv
+from valvecheck.importers.activities_xlsx import read_activities_xlsx
+from valvecheck.services.imports import read_bytes
+from valvecheck.services.workspace import current_user
+from valvecheck.store import activities as store
+from valvecheck.store import repository as repo
+from valvecheck.store.db import Workspace
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True)
+class ActivitiesImported:
+    file: str
+    rows: int
+    added: int
+    updated: int
+
+
+@dataclass(frozen=True)
+class LinkEvent:
+    """One link or unlink of an activity and a measure."""
+
+    activity_id: str
+    measure_id: str
+    linked: bool
+    rationale: str
+    by: str
+    at: datetime | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "activity": self.activity_id,
+            "measure": self.measure_id,
+            "action": "link" if self.linked else "unlink",
+            "rationale": self.rationale,
+            "by": self.by,
+            "at": self.at.isoformat() if self.at else None,
+        }
+
+
+@dataclass
+class ActivityView:
+    """An activity with the links in force (latest event per measure) and its link history."""
+
+    activity: Activity
+    links: list[LinkEvent] = field(default_factory=list)
+    history: list[LinkEvent] = field(default_factory=list)
+
+    @property
+    def measures(self) -> list[str]:
+        return [e.measure_id for e in self.links]
+
+
+def read_activities(data: bytes, file: str) -> Parsed[Activity]:
+    """CSV or XLSX by the file's name, or by its first bytes (a workbook is a zip file)."""
+    if file.lower().endswith(XLSX_SUFFIXES) or data[:2] == b"PK":
+        return read_activities_xlsx(data, file)
+    return read_activities_csv(data, file)
+
+
+def import_activities(ws: Workspace, path: str | Path) -> ActivitiesImported:
+    """Add or update the activities in a CSV or XLSX file; nothing is written if any row is bad."""
+    ws.require()
+    file = str(path)
+    parsed = read_activities(read_bytes(path), file)
+    if parsed.problems:
+        raise ImportRejected(parsed.problems)
+    with ws.session() as session:
+        added, updated = store.save_activities(session, parsed.rows, repo.now())
+    return ActivitiesImported(file, len(parsed.rows), added, updated)
+
+
+def _event(activity: str, measure: str, row: object) -> LinkEvent:
+    return LinkEvent(activity, measure, row.linked, row.rationale, row.by, row.at)  # type: ignore[attr-defined]
+
+
+def link_events(ws: Workspace) -> list[LinkEvent]:
+    """Every link and unlink, oldest first."""
+    ws.require()
+    with ws.session() as session:
+        return [_event(a, m, e) for a, m, e in repo.link_events(session)]
+
+
+def current_links(events: list[LinkEvent]) -> list[LinkEvent]:
+    """The links in force: the pairs whose latest event is a link."""
+    latest: dict[tuple[str, str], LinkEvent] = {}
+    for e in events:
+        latest[(e.activity_id, e.measure_id)] = e
+    return [e for e in latest.values() if e.linked]
+
+
+def list_activities(ws: Workspace) -> list[ActivityView]:
+    ws.require()
+    with ws.session() as session:
+        items = store.activities(session)
+        events = [_event(a, m, e) for a, m, e in repo.link_events(session)]
+    links = current_links(events)
+    return [
+        ActivityView(
+            a,
+            [e for e in links if e.activity_id == a.id],
+            [e for e in events if e.activity_id == a.id],
+        )
+        for a in items
+    ]
+
+
+def show_activity(ws: Workspace, activity_id: str) -> ActivityView:
+    ws.require()
+    with ws.session() as session:
+        store.activity_row(session, activity_id)
+    return next(v for v in list_activities(ws) if v.activity.id == activity_id)
+
+
+def link(
+    ws: Workspace,
+    activity_id: str,
+    measure_id: str,
+    rationale: str = "",
+    by: str | None = None,
+) -> LinkEvent:
+    """Link an activity to a measure, recording who, when and why."""
+    return _change(ws, activity_id, measure_id, True, rationale, by)
+
+
+def unlink(
+    ws: Workspace,
+    activity_id: str,
+    measure_id: str,
+    rationale: str = "",
+    by: str | None = None,
+) -> LinkEvent:
+    """End a link; the link and its ending both stay in the history."""
+    return _change(ws, activity_id, measure_id, False, rationale, by)
+
+
+def _change(
+    ws: Workspace, activity_id: str, measure_id: str, linked: bool, rationale: str, by: str | None
+) -> LinkEvent:
+    ws.require()
+    who = current_user(by)
+    with ws.session() as session:
+        activity = store.activity_row(session, activity_id)
+        measure = repo.measure_row(session, measure_id)
+        in_force = {(a, m) for a, m, _ in repo.current_links(session)}
+        if linked and (activity_id, measure_id) in in_force:
+            raise InputError(f"{activity_id} is already linked to {measure_id}")
+        if not linked and (activity_id, measure_id) not in in_force:
+            raise InputError(f"{activity_id} is not linked to {measure_id}")
+        row = store.add_link_event(
+            session, activity, measure, linked, rationale.strip(), who, repo.now()
+        )
+        return _event(activity_id, measure_id, row)

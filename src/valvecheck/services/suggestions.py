@@ -1,0 +1,133 @@
+"""Suggestions: the first pass of the cross-referencing, and how good it is."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from valvecheck.analysis.evaluate import Evaluation, evaluate
+from valvecheck.analysis.suggest import DEFAULT, METHODS, Method, Suggester, Suggestion
+from valvecheck.catalogue.loader import load_catalogue
+from valvecheck.domain.activity import Activity
+from valvecheck.domain.model import Catalogue
+from valvecheck.errors import ImportRejected, InputError, NotFound
+from valvecheck.importers.labelled_csv import read_labelled_csv
+from valvecheck.services.activities import LinkEvent, link, link_events
+from valvecheck.services.imports import read_bytes
+from valvecheck.services.workspace import current_user
+from valvecheck.store import activities as store
+from valvecheck.store import repository as repo
+from valvecheck.store.db import Workspace
+
+
+@dataclass
+class Suggestions:
+    """Ranked suggestions, grouped by activity (``by`` = "activity") or by measure."""
+
+    by: str
+    groups: dict[str, list[Suggestion]]
+    method: str
+    threshold: float
+
+    def as_dict(self) -> dict[str, object]:
+        key = "activities" if self.by == "activity" else "measures"
+        return {
+            "by": self.by,
+            "method": self.method,
+            "threshold": self.threshold,
+            key: [
+                {"id": gid, "suggestions": [s.as_dict() for s in found]}
+                for gid, found in self.groups.items()
+            ],
+        }
+
+
+def method_of(name: str | None = None, threshold: float | None = None) -> Method:
+    name = name or DEFAULT
+    if name not in METHODS:
+        raise InputError(f"unknown method '{name}'; use one of: {', '.join(METHODS)}")
+    method = METHODS[name]
+    return method if threshold is None else dataclasses.replace(method, threshold=threshold)
+
+
+def suggester_for(catalogue: Catalogue, method: Method | str | None = None) -> Suggester:
+    """A suggester over a catalogue's measures (authority names are not content words)."""
+    chosen = method if isinstance(method, Method) else method_of(method)
+    return Suggester(
+        [(m.id, m.text) for m in catalogue.measures],
+        chosen,
+        [n for a in catalogue.authorities for n in (a.name, *a.aliases)],
+    )
+
+
+def _items(activities: list[Activity]) -> list[tuple[str, str]]:
+    return [(a.id, a.text) for a in activities]
+
+
+def _load(ws: Workspace) -> tuple[Catalogue, list[Activity]]:
+    ws.require()
+    with ws.session() as session:
+        return repo.load_catalogue(session), store.activities(session)
+
+
+def suggest(
+    ws: Workspace,
+    activity: str | None = None,
+    measure: str | None = None,
+    top: int = 5,
+    method: str | None = None,
+) -> Suggestions:
+    """Measures for each activity (or one), or activities for one measure, best first."""
+    if activity and measure:
+        raise InputError("give --activity or --measure, not both")
+    catalogue, activities = _load(ws)
+    engine = suggester_for(catalogue, method)
+    info = (engine.method.name, engine.method.threshold)
+    if measure:
+        if catalogue.measure(measure) is None:
+            raise NotFound(f"there is no measure '{measure}' (see 'valvecheck measures' for ids)")
+        found = engine.for_measures(_items(activities), top, [a.title for a in activities])
+        return Suggestions("measure", {measure: found[measure]}, *info)
+    if activity:
+        activities = [a for a in activities if a.id == activity]
+        if not activities:
+            raise NotFound(f"there is no activity '{activity}' (see 'valvecheck activities list')")
+    found = engine.for_activities(_items(activities), top, [a.title for a in activities])
+    return Suggestions("activity", found, *info)
+
+
+def accept(
+    ws: Workspace,
+    by: str | None = None,
+    top: int = 5,
+    activity: str | None = None,
+    method: str | None = None,
+) -> list[LinkEvent]:
+    """Link each activity to its suggestions above the threshold (its top ``top``).
+
+    A pair that has ever been linked or unlinked is left alone: a person has already judged it.
+    """
+    who = current_user(by)
+    judged = {(e.activity_id, e.measure_id) for e in link_events(ws)}
+    done = []
+    for group in suggest(ws, activity=activity, top=top, method=method).groups.values():
+        for s in group:
+            if (s.activity_id, s.measure_id) in judged:
+                continue
+            done.append(link(ws, s.activity_id, s.measure_id, f"suggested, accepted by {who}", who))
+    return done
+
+
+def evaluate_file(
+    path: str | Path, method: str | None = None, threshold: float | None = None
+) -> Evaluation:
+    """Score labelled activities (activity_id, title, description, expected_measures) against
+    the bundled catalogue. Needs no workspace."""
+    started = time.perf_counter()
+    catalogue = load_catalogue()
+    parsed = read_labelled_csv(read_bytes(path), str(path), {m.id for m in catalogue.measures})
+    if parsed.problems:
+        raise ImportRejected(parsed.problems)
+    return evaluate(suggester_for(catalogue, method_of(method, threshold)), parsed.rows, started)
