@@ -16,6 +16,7 @@ pulling unrelated measures together through one middle member.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 
@@ -65,6 +66,7 @@ _IN_PLACE = re.compile(r"\b(?:be|are|is|put)\s+in\s+place\b")
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:'[a-z]+)?|\d+")
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A deliberately light stemmer: plurals, -ing, -ed and a final -e (reduce/reducing/reduced)."""
     if word.endswith("'s"):
@@ -150,8 +152,9 @@ def similarity(catalogue: Catalogue) -> sparse.csr_matrix:
     measures = catalogue.measures
     if not measures:
         return sparse.csr_matrix((0, 0))
-    patterns = _name_patterns(catalogue)
-    docs = [content_terms(m.text, patterns.get(m.agreement)) for m in measures]
+    # Every known name, not only the agreement's own: a template may be copied with the wrong one.
+    names = name_pattern([n for names in _names_by_agreement(catalogue).values() for n in names])
+    docs = [content_terms(m.text, names) for m in measures]
     if not any(docs):
         return sparse.csr_matrix((len(docs), len(docs)))
     vectoriser = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True)
@@ -168,7 +171,8 @@ def group_measures(catalogue: Catalogue, threshold: float = THRESHOLD) -> list[C
     measures = catalogue.measures
     sims = similarity(catalogue)
     clusters = _complete_linkage(measures, sims, threshold)
-    groups = [_group(catalogue, sorted(c), sims) for c in clusters]
+    context = _Context(catalogue)
+    groups = [context.group(sorted(c), sims) for c in clusters]
     place = {m.id: i for i, m in enumerate(measures)}
     groups.sort(key=lambda g: (-g.prevalence, place[g.members[0]]))
     return groups
@@ -179,23 +183,21 @@ def prevalence(catalogue: Catalogue, threshold: float = THRESHOLD) -> dict[str, 
     return {mid: g.prevalence for g in group_measures(catalogue, threshold) for mid in g.members}
 
 
-def _name_patterns(catalogue: Catalogue) -> dict[str, re.Pattern[str] | None]:
-    """Per agreement, a pattern for all known authority names: a template may be copied with the wrong one."""
-    every_name = [n for a in catalogue.authorities for n in (a.name, *a.aliases)]
-    shared = name_pattern(every_name)
+def _names_by_agreement(catalogue: Catalogue) -> dict[str, list[str]]:
+    """Each agreement's authorities' names and aliases (a slug stands in for an unlisted authority)."""
     by_slug = {a.slug: a for a in catalogue.authorities}
-    out: dict[str, re.Pattern[str] | None] = {}
+    out: dict[str, list[str]] = {
+        "": [n for a in catalogue.authorities for n in (a.name, *a.aliases)]
+    }
     for agreement in catalogue.agreements:
-        # Authorities named in an agreement but missing from the authority list still get stripped.
-        own = [n for s in agreement.authorities for n in _names_of(by_slug.get(s), s)]
-        out[agreement.slug] = name_pattern([*every_name, *own]) if own else shared
+        out[agreement.slug] = [
+            n
+            for s in agreement.authorities
+            for n in (
+                (by_slug[s].name, *by_slug[s].aliases) if s in by_slug else (s.replace("-", " "),)
+            )
+        ]
     return out
-
-
-def _names_of(authority: object, slug: str) -> list[str]:
-    if authority is None:
-        return [slug.replace("-", " ")]
-    return [authority.name, *authority.aliases]  # type: ignore[attr-defined]
 
 
 def _complete_linkage(
@@ -205,59 +207,61 @@ def _complete_linkage(
     cluster_of = list(range(n))
     clusters: dict[int, set[int]] = {i: {i} for i in range(n)}
     agreements: dict[int, set[str]] = {i: {measures[i].agreement} for i in range(n)}
-    coo = sparse.triu(sims, k=1).tocoo()
-    keep = coo.data >= threshold
-    rows, cols, vals = coo.row[keep], coo.col[keep], coo.data[keep]
-    close = {(int(i), int(j)) for i, j in zip(rows, cols, strict=True)}
+    close = sims.multiply(sims >= threshold).tocsr()
+    neighbours = [
+        set(close.indices[close.indptr[i] : close.indptr[i + 1]].tolist()) for i in range(n)
+    ]
+    coo = sparse.triu(close, k=1).tocoo()
+    rows, cols, vals = coo.row, coo.col, coo.data
     # Strongest pairs first; ties in catalogue order so the result does not depend on sort stability.
     for k in np.lexsort((cols, rows, -vals)):
         a, b = cluster_of[rows[k]], cluster_of[cols[k]]
         if a == b or agreements[a] & agreements[b]:
             continue
-        if not all((min(i, j), max(i, j)) in close for i in clusters[a] for j in clusters[b]):
-            continue
-        for i in clusters[b]:
+        members_b = clusters[b]
+        if not all(members_b <= neighbours[i] for i in clusters[a]):
+            continue  # complete linkage: every member close to every other
+        for i in members_b:
             cluster_of[i] = a
         clusters[a] |= clusters.pop(b)
         agreements[a] |= agreements.pop(b)
     return list(clusters.values())
 
 
-def _group(catalogue: Catalogue, indices: list[int], sims: sparse.csr_matrix) -> CommonGroup:
-    measures = [catalogue.measures[i] for i in indices]
-    if len(indices) > 1:
-        block = sims[indices][:, indices].toarray()
-        medoid = measures[
-            int(np.argmax(block.sum(axis=1)))
-        ]  # argmax: first in catalogue order on ties
-    else:
+class _Context:
+    """What naming a group needs from the catalogue, worked out once."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.measures = catalogue.measures
+        self.order = {a.slug: i for i, a in enumerate(catalogue.agreements)}
+        self.agreements = {a.slug: a for a in catalogue.agreements}
+        self.authority_names = {a.slug: a.name for a in catalogue.authorities}
+        self.names = _names_by_agreement(catalogue)
+
+    def group(self, indices: list[int], sims: sparse.csr_matrix) -> CommonGroup:
+        measures = [self.measures[i] for i in indices]
         medoid = measures[0]
-    agreement_order = [a.slug for a in catalogue.agreements]
-    slugs = sorted(
-        {m.agreement for m in measures},
-        key=lambda s: agreement_order.index(s) if s in agreement_order else len(agreement_order),
-    )
-    by_slug = {a.slug: a for a in catalogue.agreements}
-    names = {a.slug: a.name for a in catalogue.authorities}
-    authorities = [
-        names.get(s, s) for slug in slugs if slug in by_slug for s in by_slug[slug].authorities
-    ]
-    text = medoid.text
-    if len(slugs) > 1 and medoid.agreement in by_slug:
-        own = [n for s in by_slug[medoid.agreement].authorities for n in _own_names(catalogue, s)]
-        pattern = name_pattern(own)
-        if pattern is not None:
+        if len(indices) > 1:
+            closeness = sims[indices][:, indices].toarray().sum(axis=1)
+            medoid = measures[int(np.argmax(closeness))]  # the first in catalogue order on ties
+        slugs = sorted(
+            {m.agreement for m in measures}, key=lambda s: self.order.get(s, len(self.order))
+        )
+        authorities = [
+            self.authority_names.get(s, s)
+            for slug in slugs
+            if slug in self.agreements
+            for s in self.agreements[slug].authorities
+        ]
+        text = medoid.text
+        pattern = name_pattern(self.names.get(medoid.agreement, []))
+        if len(slugs) > 1 and pattern is not None:
             text = pattern.sub("<LA>", text)
-    return CommonGroup(
-        id=f"common-{measures[0].id}",
-        members=tuple(m.id for m in measures),
-        agreements=tuple(slugs),
-        authorities=tuple(dict.fromkeys(authorities)),
-        representative=text,
-        representative_id=medoid.id,
-    )
-
-
-def _own_names(catalogue: Catalogue, slug: str) -> list[str]:
-    authority = next((a for a in catalogue.authorities if a.slug == slug), None)
-    return _names_of(authority, slug)
+        return CommonGroup(
+            id=f"common-{measures[0].id}",
+            members=tuple(m.id for m in measures),
+            agreements=tuple(slugs),
+            authorities=tuple(dict.fromkeys(authorities)),
+            representative=text,
+            representative_id=medoid.id,
+        )
