@@ -8,6 +8,7 @@ import typer
 
 from valvecheck.cli import activities as activity_commands
 from valvecheck.cli import common as common_commands
+from valvecheck.cli import catalogue as catalogue_commands
 from valvecheck.cli import core, output
 from valvecheck.cli import reports as report_commands
 from valvecheck.errors import ImportRejected, ValvecheckError
@@ -21,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 core.register(app)
+catalogue_commands.register(app)
 activity_commands.register(app)
 common_commands.register(app)
 report_commands.register(app)

@@ -13,6 +13,7 @@ from rich.markup import escape
 from valvecheck.analysis.summary import Summary
 from valvecheck.cli import output
 from valvecheck.domain.rag import Rag
+from valvecheck.services import catalogue as catalogue_service
 from valvecheck.services import deadlines, imports, measures, ratings, workspace
 from valvecheck.services import summary as summaries
 from valvecheck.store.db import Workspace
@@ -186,8 +187,14 @@ def show(
     output.line(
         f"Rating: {output.rag_text(v.rag)}" + (f" - {v.latest.rationale}" if v.latest else "")
     )
-    source = a.source_title + (f", {m.source_locator}" if m.source_locator else "")
-    output.line(f"Source: {source}{' <' + a.source_url + '>' if a.source_url else ''}")
+    output.line(f"Authorities: {', '.join(v.authority_names)}")
+    url = m.source_url or a.source_url
+    source = (m.source_title or a.source_title) + (
+        f", {m.source_locator}" if m.source_locator else ""
+    )
+    output.line(f"Source: {source}{' <' + url + '>' if url else ''}")
+    if m.imported_at:
+        output.line(f"Imported: {m.imported_at:%Y-%m-%d}")
 
 
 def rate(
@@ -283,13 +290,23 @@ def _print_alignment(s: Summary) -> None:
 
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="csv, json, or datapackage (the catalogue).")
+    ] = "csv",
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="File to write (default: stdout).")
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="File to write (default: stdout); a folder for datapackage."
+        ),
     ] = None,
     assessment: Assessment = None,
 ) -> None:
-    """Export the measures with placements and current ratings as CSV or JSON."""
+    """Export the measures with placements and current ratings as CSV or JSON, or the catalogue
+    as a Frictionless data package."""
+    if fmt == "datapackage":
+        written = catalogue_service.export_package(ws_of(ctx), out)
+        output.line(f"Wrote a data package: {written}")
+        return
     text = summaries.export(ws_of(ctx), fmt, assessment)
     if out is None:
         sys.stdout.write(text)

@@ -7,9 +7,10 @@ import io
 import json
 
 from valvecheck.analysis.summary import Summary, summarise
+from valvecheck.catalogue.datapackage import stamp
 from valvecheck.errors import InputError
-from valvecheck.services.deadlines import deadlines_of
 from valvecheck.services.alignment import alignment
+from valvecheck.services.deadlines import deadlines_of
 from valvecheck.services.measures import AssessmentState, MeasureView, load_state
 from valvecheck.store.db import Workspace
 
@@ -30,6 +31,8 @@ EXPORT_COLUMNS = (
     "year",
     "source",
     "source_locator",
+    "source_url",
+    "imported_at",
     "due",
     "overdue",
 )
@@ -61,8 +64,10 @@ def _record(view: MeasureView) -> dict[str, object]:
         "rated_by": latest.by if latest else "",
         "rated_at": latest.at.isoformat() if latest and latest.at else "",
         "year": view.agreement.year,
-        "source": view.agreement.source_title,
+        "source": m.source_title or view.agreement.source_title,
         "source_locator": m.source_locator,
+        "source_url": m.source_url or view.agreement.source_url,
+        "imported_at": stamp(m.imported_at),
         "due": due.due.isoformat() if due.due else None,
         "overdue": due.overdue,
     }

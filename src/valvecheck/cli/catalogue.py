@@ -1,0 +1,70 @@
+"""Catalogue commands: ``import catalogue`` (the data package export is a format of ``export``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from valvecheck.cli import output
+from valvecheck.cli.core import By, import_app, ws_of
+from valvecheck.services import catalogue
+
+
+@import_app.command("catalogue")
+def import_catalogue(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A CSV, XLSX, DOCX or PDF holding a table of measures, the seed's .txt "
+            "appendix, or a data package's datapackage.json."
+        ),
+    ],
+    agreement_year: Annotated[
+        str, typer.Option(help="Year of the agreements, e.g. 2022-23 (a Year column wins).")
+    ] = "",
+    source: Annotated[
+        str, typer.Option(help="Web address where the document is published.")
+    ] = "",
+    source_title: Annotated[
+        str, typer.Option(help="Title of the document (default: its own title, or the file name).")
+    ] = "",
+    column_map: Annotated[
+        str | None,
+        typer.Option(
+            help="Headings that differ from LA, Recommendation, Theme, Sub-Theme, RAG, Year, "
+            "Source: e.g. \"Recommendation=Measure text,LA=Council\"."
+        ),
+    ] = None,
+    assessment: Annotated[
+        str | None,
+        typer.Option(help="Assessment to hold ratings in a RAG column (default: from the title)."),
+    ] = None,
+    council: Annotated[str | None, typer.Option(help="The assessing council.")] = None,
+    by: By = None,
+) -> None:
+    """Add agreements and their measures from a document; re-importing changes nothing."""
+    done = catalogue.import_catalogue(
+        ws_of(ctx),
+        file,
+        year=agreement_year,
+        source_url=source,
+        source_title=source_title,
+        column_map=column_map,
+        assessment=assessment,
+        council=council,
+        by=by,
+    )
+    added = done.added
+    rated = f", {done.ratings} ratings into '{done.assessment}'" if done.assessment else ""
+    output.line(
+        f"Imported {done.rows} rows from {file}: {added['measures']} new measures, "
+        f"{added['revised']} revised, {added['agreements']} new agreements, "
+        f"{added['placements']} new placements{rated}."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """The commands live on the ``import`` group; nothing to add at the top level."""

@@ -1,0 +1,132 @@
+"""Growing the catalogue from documents, and handing it on as a data package.
+
+``import_catalogue`` reads a CSV, XLSX, DOCX or PDF table (or the seed's text form) through one
+path: the format module gives cell rows, ``catalogue_table.read_table`` gives checked rows plus
+problems, and ``imports.save_rows`` saves them in one transaction with any ratings in a RAG
+column, exactly as the appendix import does. A ``datapackage.json`` is read back whole.
+Nothing is written unless the whole file is accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from valvecheck.catalogue.datapackage import DESCRIPTOR, write_package
+from valvecheck.domain.problems import Problem
+from valvecheck.errors import ImportRejected, InputError
+from valvecheck.importers.appendix import read_appendix
+from valvecheck.importers.catalogue_csv import read_csv
+from valvecheck.importers.catalogue_docx import read_docx
+from valvecheck.importers.catalogue_package import read_package
+from valvecheck.importers.catalogue_pdf import read_pdf
+from valvecheck.importers.catalogue_table import (
+    YEAR,
+    Extracted,
+    parse_column_map,
+    read_table,
+)
+from valvecheck.importers.catalogue_xlsx import read_xlsx
+from valvecheck.importers.container import too_large
+from valvecheck.services.imports import ImportOutcome, read_bytes, save_rows
+from valvecheck.store import repository as repo
+from valvecheck.store import versions as store_versions
+from valvecheck.store.db import Workspace
+
+READERS: dict[str, Callable[[bytes, str], Extracted]] = {
+    ".csv": read_csv,
+    ".tsv": read_csv,
+    ".xlsx": read_xlsx,
+    ".xlsm": read_xlsx,
+    ".docx": read_docx,
+    ".pdf": read_pdf,
+}
+FORMATS = (*READERS, ".txt (the seed's tab-separated appendix)", DESCRIPTOR)
+
+
+def import_catalogue(
+    ws: Workspace,
+    path: str | Path,
+    year: str = "",
+    source_url: str = "",
+    source_title: str = "",
+    column_map: str | None = None,
+    assessment: str | None = None,
+    council: str | None = None,
+    by: str | None = None,
+) -> ImportOutcome:
+    """Import agreements and their measures from a document; ratings in a RAG column too."""
+    ws.require()
+    path = Path(path)
+    if year and not YEAR.match(year):
+        raise InputError(f"--agreement-year: '{year}' is not a year such as 2020-21")
+    if source_url and not re.match(r"^https?://\S+$", source_url):
+        raise InputError(f"--source: '{source_url}' is not a web address (https://...)")
+    mapping = parse_column_map(column_map)
+    file = str(path)
+    read_bytes(path)  # a clear error for a missing file or a folder, before anything else
+    if path.suffix.lower() == ".json":
+        return import_package(ws, path)
+    suffix = path.suffix.lower()
+    if suffix not in READERS and suffix != ".txt":
+        raise InputError(
+            f"{file}: cannot import '{suffix or path.name}' files; use one of: {', '.join(FORMATS)}"
+        )
+    if (problem := too_large(path.stat().st_size, file)) is not None:
+        raise ImportRejected([problem])
+    data = path.read_bytes()
+    if suffix == ".txt":
+        parsed, hints = read_appendix(data, file)
+        extracted_title = ""
+    else:
+        extracted = READERS[suffix](data, file)
+        parsed, hints = read_table(extracted, file, mapping)
+        extracted_title = extracted.title
+    if parsed.problems:
+        raise ImportRejected(parsed.problems)
+    return save_rows(
+        ws,
+        parsed.rows,
+        file,
+        hints,
+        year=year.replace("/", "-"),
+        source_url=source_url,
+        source_title=source_title or hints.title or extracted_title or path.name,
+        assessment=assessment,
+        council=council,
+        by=by,
+        rated_only=True,
+    )
+
+
+def import_package(ws: Workspace, path: Path) -> ImportOutcome:
+    """Import a catalogue data package written by ``export_package`` (or by hand to its schema)."""
+    ws.require()
+    if path.name != DESCRIPTOR:
+        raise ImportRejected(
+            [Problem("not-a-package", f"a data package is read from its {DESCRIPTOR}", str(path))]
+        )
+    contents, problems = read_package(path)
+    if contents is None:
+        raise ImportRejected(problems)
+    with ws.session() as session:
+        before = set(store_versions.current_versions(session))
+        added = repo.save_catalogue(session, contents.catalogue, repo.now())
+        new = {m.id for m in contents.catalogue.measures} - before
+        store_versions.restore_versions(session, new, contents.current, contents.versions)
+    return ImportOutcome("", len(contents.catalogue.measures), added, 0)
+
+
+def export_package(ws: Workspace, out: Path | None) -> Path:
+    """Write the workspace's catalogue as a Frictionless data package into the folder ``out``."""
+    ws.require()
+    if out is None:
+        raise InputError("--out FOLDER is needed for a data package (several files are written)")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out: {out} is a file; a data package needs a folder")
+    with ws.session() as session:
+        catalogue = repo.load_catalogue(session)
+        versions = store_versions.load_versions(session)
+        current = store_versions.current_versions(session)
+    return write_package(out, catalogue, versions, current)
