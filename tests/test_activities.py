@@ -1,0 +1,305 @@
+"""Activities: import (good and bad files), links with history, alignment figures in the summary."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from conftest import DATA, need
+from openpyxl import Workbook
+
+from valvecheck.domain.activity import Status, parse_date
+from valvecheck.errors import InputError
+
+SMALL = DATA / "activities-small.csv"
+
+
+def _write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+def _xlsx(tmp_path: Path, rows: list[list[object]], name: str = "activities.xlsx") -> Path:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def _count(cli) -> int:  # type: ignore[no-untyped-def]
+    code, out, err = cli("activities", "list")
+    assert code == 0, err
+    return len([line for line in out.splitlines()[2:] if line.strip()])
+
+
+# -- the domain ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "status"),
+    [
+        ("planned", Status.PLANNED),
+        ("Not started", Status.PLANNED),
+        ("In progress", Status.IN_PROGRESS),
+        ("in-progress", Status.IN_PROGRESS),
+        ("ONGOING", Status.IN_PROGRESS),
+        ("Done", Status.DONE),
+        ("Complete", Status.DONE),
+        ("completed", Status.DONE),
+        ("Stalled", Status.STALLED),
+        ("on hold", Status.STALLED),
+        ("Paused", Status.STALLED),
+    ],
+)
+def test_status_words(written: str, status: Status) -> None:
+    assert Status.parse(written) is status
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2025-09-01", date(2025, 9, 1)),
+        ("01/09/2025", date(2025, 9, 1)),
+        ("1/9/25", date(2025, 9, 1)),
+        ("1 September 2025", date(2025, 9, 1)),
+        (datetime(2025, 9, 1, 0, 0), date(2025, 9, 1)),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_dates_read_day_first(written: object, expected: date | None) -> None:
+    assert parse_date(written) == expected
+
+
+@pytest.mark.parametrize("written", ["31/02/2025", "next spring", "2025-13-01"])
+def test_bad_dates_refused(written: str) -> None:
+    with pytest.raises(InputError):
+        parse_date(written)
+
+
+# -- importing -------------------------------------------------------------------------------------
+
+
+def test_import_dev_csv_extra_columns_ignored(ws, cli) -> None:  # type: ignore[no-untyped-def]
+
+    dev = Path(__file__).resolve().parents[2] / "shared" / "data" / "activities-dev.csv"
+    need(dev.exists(), f"the dev set is not at {dev}")
+    code, out, err = cli("activities", "import", str(dev))
+    assert code == 0, err
+    assert "40 new" in out
+    assert _count(cli) == 40
+    code, out, err = cli("activities", "show", "dev-16")
+    assert code == 0, err
+    assert "Council contribution to DSG deficit" in out
+    assert "kingston-richmond-8" in out  # its top suggestion is shown
+
+
+def test_import_xlsx_with_synonym_headers_and_reimport_updates(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = _xlsx(
+        tmp_path,
+        [
+            ["Reference", "Activity name", "Lead", "STATUS", "Start", "Due date", "Notes"],
+            ["w-1", "SENCO network", "Sam", "On hold", datetime(2025, 9, 1), "31/07/2026", "x"],
+            ["w-2", "Portage", "", "", None, None, None],
+        ],
+    )
+    code, out, err = cli("activities", "import", str(path))
+    assert code == 0, err
+    assert "2 new, 0 updated" in out
+    code, out, _ = cli("activities", "list")
+    assert "w-1\tSENCO network\t\tSam\tStalled\t2025-09-01\t2026-07-31" in out
+    path = _xlsx(tmp_path, [["id", "title", "status"], ["w-1", "SENCO network", "done"]])
+    code, out, err = cli("activities", "import", str(path))
+    assert "0 new, 1 updated" in out, err
+    code, out, _ = cli("activities", "list")
+    assert "Done" in out
+
+
+GOOD_HEADER = "activity_id,title,status,start_date,end_date\n"
+
+BAD_FILES = [
+    # (name, file name, content, code, line, column)
+    (
+        "missing title column",
+        "a.csv",
+        "activity_id,description\nx,y\n",
+        "missing-column",
+        1,
+        "title",
+    ),
+    ("missing id column", "a.csv", "title\nSomething\n", "missing-column", 1, "id"),
+    (
+        "duplicate ids",
+        "a.csv",
+        GOOD_HEADER + "a,One,,,\nb,Two,,,\na,Three,,,\n",
+        "duplicate-id",
+        4,
+        "activity_id",
+    ),
+    (
+        "bad date",
+        "a.csv",
+        GOOD_HEADER + "a,One,,2025-01-01,31/02/2025\n",
+        "bad-date",
+        2,
+        "end_date",
+    ),
+    (
+        "end before start",
+        "a.csv",
+        GOOD_HEADER + "a,One,,2025-06-01,2025-01-01\n",
+        "end-before-start",
+        2,
+        "end_date",
+    ),
+    ("unknown status", "a.csv", GOOD_HEADER + "a,One,sleeping,,\n", "unknown-status", 2, "status"),
+    ("blank title", "a.csv", GOOD_HEADER + "a,One,,,\nb,,,,\n", "missing-value", 3, "title"),
+    ("empty file", "a.csv", "", "empty-file", None, None),
+    ("header only", "a.csv", GOOD_HEADER, "no-rows", None, None),
+    ("binary", "a.csv", b"\x00\x01\x02binary\x00" * 10, "not-text", None, None),
+    ("xlsx that is text", "a.xlsx", "activity_id,title\na,One\n", "not-a-workbook", None, None),
+    ("xlsx that is a zip", "a.xlsx", b"PK\x03\x04" + b"\x00" * 40, "not-a-workbook", None, None),
+    ("empty xlsx", "a.xlsx", b"", "empty-file", None, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "file", "content", "code", "line", "column"),
+    BAD_FILES,
+    ids=[case[0] for case in BAD_FILES],
+)
+def test_bad_activity_files_are_refused_whole(  # type: ignore[no-untyped-def]
+    ws, cli, tmp_path, name, file, content, code, line, column
+) -> None:
+    path = _write(tmp_path, file, content)
+    exit_code, out, err = cli("activities", "import", str(path))
+    assert exit_code == 1
+    assert "nothing was imported" in err
+    assert f"[{code}]" in err
+    if line is not None:
+        assert f"line {line}, column {column}:" in err
+    assert _count(cli) == 0
+
+
+def test_bad_xlsx_rows_reported_with_row_and_column(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = _xlsx(
+        tmp_path,
+        [
+            ["ID", "Title", "End date"],
+            ["a", "Fine", "2025-01-01"],
+            ["a", "Duplicate", "soon"],
+        ],
+    )
+    exit_code, _, err = cli("activities", "import", str(path))
+    assert exit_code == 1
+    assert "line 3, column ID: activity id 'a' is already used on row 2 [duplicate-id]" in err
+    assert "line 3, column End date:" in err and "[bad-date]" in err
+    assert _count(cli) == 0
+
+
+# -- links and their history ---------------------------------------------------------------------
+
+
+def test_link_unlink_history(ws, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("activities", "import", str(SMALL))[0] == 0
+    code, out, err = cli(
+        "link", "a-1", "hammersmith-fulham-6", "--rationale", "it is the CMS", "--by", "Ann"
+    )
+    assert code == 0, err
+    assert "Linked a-1 to hammersmith-fulham-6 (by Ann)" in out
+    code, _, err = cli("link", "a-1", "hammersmith-fulham-6", "--rationale", "again")
+    assert code == 1 and "already linked" in err
+    code, out, err = cli(
+        "unlink", "a-1", "hammersmith-fulham-6", "--rationale", "scope changed", "--by", "Bo"
+    )
+    assert code == 0, err
+    code, _, err = cli("unlink", "a-1", "hammersmith-fulham-6")
+    assert code == 1 and "not linked" in err
+    assert cli("link", "a-1", "hammersmith-fulham-6", "--rationale", "back", "--by", "Cy")[0] == 0
+    code, out, _ = cli("activities", "show", "a-1")
+    history = [
+        line.split("\t") for line in out.splitlines() if "\ta-1\thammersmith-fulham-6\t" in line
+    ]
+    assert [(h[1], h[2], h[5]) for h in history] == [
+        ("Ann", "link", "it is the CMS"),
+        ("Bo", "unlink", "scope changed"),
+        ("Cy", "link", "back"),
+    ]
+    assert "Linked to: hammersmith-fulham-6" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("link", "nope", "bury-1"), "there is no activity 'nope'"),
+        (("link", "a-1", "bury-99"), "there is no measure 'bury-99'"),
+        (("activities", "show", "nope"), "there is no activity 'nope'"),
+    ],
+)
+def test_link_unknown_ids(ws, cli, args, message) -> None:  # type: ignore[no-untyped-def]
+    assert cli("activities", "import", str(SMALL))[0] == 0
+    code, _, err = cli(*args)
+    assert code == 1 and message in err
+
+
+# -- alignment in the summary --------------------------------------------------------------------
+
+
+def test_alignment_figures_hand_computed(ws, cli) -> None:  # type: ignore[no-untyped-def]
+    """The seed rates hf-4, kr-1, kr-4, kr-7 amber; hf-6, kr-2, kr-3 green; hf-5, kr-5, kr-6 red."""
+    assert cli("activities", "import", str(SMALL))[0] == 0
+    for activity, measure in [
+        ("a-1", "hammersmith-fulham-6"),  # green, in progress, ends 2099
+        ("a-2", "kingston-richmond-6"),  # red; the activity is on hold (stalled)
+        ("a-3", "kingston-richmond-2"),  # green; the activity ended 31/01/2020, planned: overdue
+        ("a-3", "stoke-on-trent-1"),  # unrated
+        ("a-4", "kingston-richmond-3"),  # green; ended 2020 but done: not overdue
+        ("a-5", "bury-1"),  # linked then unlinked: does not count
+    ]:
+        assert cli("link", activity, measure, "--rationale", "test")[0] == 0
+    assert cli("unlink", "a-5", "bury-1")[0] == 0
+    code, out, err = cli("summary", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["measures"], data["agreements"]) == (27, 4)  # the existing keys stay
+    assert (data["activities"], data["activities_aligned"], data["measures_with_activity"]) == (
+        5,
+        4,
+        5,
+    )
+    assert data["alignment_checks"] == {
+        "green_or_amber_without_activity": [
+            "hammersmith-fulham-4",
+            "kingston-richmond-1",
+            "kingston-richmond-4",
+            "kingston-richmond-7",
+        ],
+        "red_or_unrated_with_activity": ["kingston-richmond-6", "stoke-on-trent-1"],
+        "linked_activities_stalled_or_overdue": ["a-2", "a-3"],
+    }
+    code, out, _ = cli("summary")
+    assert "Activities: 5, of which 4 linked to a measure; 5 of 27 measures" in out
+    assert "Linked activities stalled or past their end date: a-2, a-3" in out
+
+
+def test_summary_without_activities_counts_zero(ws, cli) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(cli("summary", "--json")[1])
+    assert (data["activities"], data["activities_aligned"], data["measures_with_activity"]) == (
+        0,
+        0,
+        0,
+    )
+    # every green or amber measure lacks an activity when there are none
+    rated = {"green", "amber"}
+    code, out, _ = cli("export", "--format", "json")
+    covered = [m["id"] for m in json.loads(out)["measures"] if m["rag"] in rated]
+    assert data["alignment_checks"]["green_or_amber_without_activity"] == covered

@@ -1,0 +1,229 @@
+"""Suggestions: the field's language, the CLI's JSON, accepting, and the quality targets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import DATA, SHARED, need
+
+from valvecheck.analysis.language import about_send, concepts
+from valvecheck.analysis.suggest import METHODS, Suggester
+
+DEV = SHARED / "data" / "activities-dev.csv"
+EXTRA = DATA / "activities-extra.csv"
+KEYS = {
+    "hit_at_1",
+    "hit_at_3",
+    "mrr",
+    "recall_at_5",
+    "none_accuracy",
+    "false_none_rate",
+    "n",
+    "seconds",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("EHCP", "ehcp"),
+        ("an EHC plan", "ehcp"),
+        ("Education, Health and Care Plans", "ehcp"),
+        ("requests for statutory assessment", "statutory_assessment"),
+        ("the 20-week timescale", "statutory_assessment"),
+        ("SENCO training", "mainstream"),
+        ("SENCo network", "mainstream"),
+        ("ordinarily available provision", "mainstream"),
+        ("AP", "ap"),
+        ("ALP", "ap"),
+        ("alternative learning provision", "ap"),
+        ("the Pupil Referral Unit", "ap"),
+        ("PRU", "ap"),
+        ("NMSS", "independent"),
+        ("ISS placements", "independent"),
+        ("independent special schools", "independent"),
+        ("non-maintained special schools", "independent"),
+        ("out-of-area placements", "independent"),
+        ("SEMH", "need_types"),
+        ("social, emotional and mental health needs", "need_types"),
+        ("SLCN", "slcn"),
+        ("speech and language therapy", "slcn"),
+        ("PfA", "post16"),
+        ("preparing for adulthood", "post16"),
+        ("post-16 offer", "post16"),
+        ("16-25 provision", "post16"),
+        ("FE college", "post16"),
+        ("annual review", "annual_review"),
+        ("top-up funding", "banding"),
+        ("a new banding", "banding"),
+        ("the ICB", "health_care"),
+        ("the CCG", "health_care"),
+        ("integrated care board", "health_care"),
+        ("a dynamic purchasing system", "commissioning"),
+        ("DPS", "commissioning"),
+        ("a framework contract", "commissioning"),
+        ("Year 6 to Year 7", "transition"),
+        ("phase transfer", "transition"),
+        ("portage", "early_years"),
+        ("under-fives", "early_years"),
+        ("the Local Offer", "local_offer"),
+        ("a case management system", "case_management"),
+        ("projections of need", "forecasting"),
+        ("predictive modelling", "forecasting"),
+        ("outreach team", "outreach"),
+        ("LGA peer challenge", "peer_review"),
+        ("general reserves", "deficit"),
+        ("the cumulative deficit", "deficit"),
+        ("Power BI dashboard", "data"),
+    ],
+)
+def test_field_language(text: str, concept: str) -> None:
+    assert concept in concepts(text)
+
+
+def test_health_inside_ehc_plan_is_not_a_health_partner() -> None:
+    found = concepts("Education, Health and Care Plans")
+    assert "ehcp" in found and "health_care" not in found
+    assert "health_care" in concepts("a joint funding panel with the ICB")
+
+
+@pytest.mark.parametrize(
+    ("text", "send"),
+    [
+        ("Roof and boiler replacements at 11 maintained schools", False),
+        ("School meals contract for 62 primary schools", False),
+        ("Basic need pupil place forecasting", False),
+        ("A resource base for pupils with SEMH", True),
+        ("Completion of new EHCPs within 20 weeks", True),
+        ("High needs block monitoring", True),
+    ],
+)
+def test_about_send(text: str, send: bool) -> None:
+    assert about_send(text) is send
+
+
+def test_suggester_ranks_and_explains() -> None:
+    measures = [
+        ("m-ap", "Review and reform of the Alternative Provision (AP) model."),
+        ("m-iss", "Reduce the use of independent special school places."),
+    ]
+    engine = Suggester(measures)
+    found = engine.for_activities([("a", "PRU redesign with a new banding for AP top-up")], top=5)
+    assert [s.measure_id for s in found["a"]] == ["m-ap"]  # the other is below the threshold
+    assert (
+        "alternative provision: 'pru', 'ap' ~ 'alternative provision', 'ap'"
+        in found["a"][0].explanation
+    )
+    assert engine.for_activities([("b", "School meals contract")], top=5) == {"b": []}
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_every_method_scores_in_range(method: str) -> None:
+    engine = Suggester(
+        [("m", "A more robust local offer website for families."), ("n", "Reform post-16 offer.")],
+        method,
+    )
+    scores = engine.scores(["Local Offer website relaunch with SEND families", "roofs"])
+    assert scores.shape == (2, 2)
+    assert ((scores >= 0) & (scores <= 1)).all()
+    assert scores[0, 0] > scores[0, 1]
+
+
+# -- the CLI ---------------------------------------------------------------------------------------
+
+
+def test_suggest_json_shape(ws, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("activities", "import", str(EXTRA))[0] == 0
+    code, out, err = cli("suggest", "--json", "--top", "3")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"by", "method", "threshold", "activities"}
+    assert data["by"] == "activity" and data["method"] == "domain"
+    assert len(data["activities"]) == 22
+    for group in data["activities"]:
+        assert set(group) == {"id", "suggestions"}
+        scores = [s["score"] for s in group["suggestions"]]
+        assert scores == sorted(scores, reverse=True) and len(scores) <= 3
+        assert all(s >= data["threshold"] for s in scores)
+        for rank, s in enumerate(group["suggestions"], start=1):
+            assert set(s) == {
+                "activity",
+                "measure",
+                "score",
+                "rank",
+                "explanation",
+                "concepts",
+                "words",
+            }
+            assert (s["activity"], s["rank"]) == (group["id"], rank)
+            assert s["explanation"]
+    none = {g["id"]: g["suggestions"] for g in data["activities"]}
+    assert none["x-22"] == []  # a leisure centre: no measure
+
+    code, out, err = cli("suggest", "--json", "--measure", "kingston-richmond-2")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["by"] == "measure"
+    (group,) = data["measures"]
+    assert group["id"] == "kingston-richmond-2"
+    assert {s["measure"] for s in group["suggestions"]} == {"kingston-richmond-2"}
+    assert "x-16" in [s["activity"] for s in group["suggestions"]]
+
+    code, _, err = cli("suggest", "--activity", "x-01", "--measure", "bury-1")
+    assert code == 1 and "not both" in err
+
+
+def test_import_suggest_accept_then_summary(ws, cli) -> None:  # type: ignore[no-untyped-def]
+    need(DEV.exists(), f"the dev set is not at {DEV}")
+    assert cli("activities", "import", str(DEV))[0] == 0
+    code, out, err = cli("suggest", "--json")
+    suggested = {
+        (g["id"], s["measure"]) for g in json.loads(out)["activities"] for s in g["suggestions"]
+    }
+    # a person has already judged one pair: accepting leaves it alone
+    assert cli("link", "dev-01", "bury-4", "--rationale", "mine", "--by", "Ann")[0] == 0
+    assert cli("unlink", "dev-01", "bury-4", "--by", "Ann")[0] == 0
+    code, out, err = cli("suggest", "--accept", "--by", "Sam")
+    assert code == 0, err
+    assert f"Linked {len(suggested) - 1} suggestion(s)." in out
+    assert "suggested, accepted by Sam" in out
+    data = json.loads(cli("summary", "--json")[1])
+    linked = suggested - {("dev-01", "bury-4")}
+    assert data["activities"] == 40
+    assert data["activities_aligned"] == len({a for a, _ in linked})
+    assert data["measures_with_activity"] == len({m for _, m in linked})
+    # the four activities with no expected measure get none, so are not aligned
+    code, out, _ = cli("activities", "list")
+    rows = {line.split("\t")[0]: line.split("\t")[-1] for line in out.splitlines()[2:]}
+    assert [rows[a] for a in ("dev-22", "dev-23", "dev-24", "dev-25")] == ["", "", "", ""]
+    # accepting again adds nothing
+    assert "Linked 0 suggestion(s)." in cli("suggest", "--accept")[1]
+
+
+@pytest.mark.parametrize("labelled", ["dev", "extra"])
+def test_eval_suggest_meets_targets(cli, labelled: str) -> None:  # type: ignore[no-untyped-def]
+    path: Path = DEV if labelled == "dev" else EXTRA
+    need(path.exists(), f"the labelled set is not at {path}")
+    code, out, err = cli("eval-suggest", str(path), "--json")  # needs no workspace
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == KEYS
+    assert data["hit_at_3"] >= 0.90
+    assert data["mrr"] >= 0.80
+    assert data["recall_at_5"] >= 0.75
+    assert data["none_accuracy"] >= 0.75
+    assert data["false_none_rate"] <= 0.10
+
+
+def test_eval_suggest_text_and_bad_labels(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("eval-suggest", str(EXTRA))
+    assert code == 0, err
+    assert "hit_at_3" in out and "kingston-richmond-2" in out  # figures and per-measure recall
+    bad = tmp_path / "bad.csv"
+    bad.write_text("activity_id,title,description,expected_measures\na,T,D,bury-99\n")
+    code, _, err = cli("eval-suggest", str(bad))
+    assert code == 1 and "[unknown-measure]" in err
+    code, _, err = cli("eval-suggest", str(EXTRA), "--method", "magic")
+    assert code == 1 and "unknown method" in err
