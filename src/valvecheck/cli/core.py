@@ -147,7 +147,8 @@ def list_measures(
     """List measures with their placement, current rating and due date (read from the text)."""
     filters = measures.Filters(authority, theme, sub_theme, Rag.parse(rag) if rag else None, text)
     filters.due_before = due_before.date() if due_before else None
-    filters.overdue, filters.today = overdue, today.date() if today else None
+    filters.overdue = overdue
+    filters.today = today.date() if today else None
     views = measures.list_measures(ws_of(ctx), filters, assessment)
     due = {v.id: deadlines.deadlines_of(v, filters.today) for v in views}
     output.table(
