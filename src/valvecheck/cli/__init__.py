@@ -7,8 +7,8 @@ import sys
 import typer
 
 from valvecheck.cli import activities as activity_commands
-from valvecheck.cli import common as common_commands
 from valvecheck.cli import catalogue as catalogue_commands
+from valvecheck.cli import common as common_commands
 from valvecheck.cli import core, output
 from valvecheck.cli import reports as report_commands
 from valvecheck.errors import ImportRejected, ValvecheckError

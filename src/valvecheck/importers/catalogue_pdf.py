@@ -75,15 +75,10 @@ def read_pdf(data: bytes, file: str) -> Extracted:
 
 
 def _encrypted(exc: Exception) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, PDFPasswordIncorrect) or "password" in str(seen).lower():
-            return True
-        seen = seen.__cause__ or seen.__context__
-        if isinstance(exc, PdfminerException) and exc.args and isinstance(exc.args[0], Exception):
-            if isinstance(exc.args[0], PDFPasswordIncorrect):
-                return True
-    return False
+    # pdfplumber wraps pdfminer's errors: PdfminerException(PDFPasswordIncorrect())
+    return isinstance(exc, PDFPasswordIncorrect) or any(
+        isinstance(arg, PDFPasswordIncorrect) for arg in exc.args
+    )
 
 
 def _pages(pdf: pdfplumber.PDF, file: str) -> tuple[list[Block], int]:
