@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from valvecheck.domain.rag import Rag
@@ -14,7 +15,9 @@ def escape(value: object) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
-def table(columns: list[str], rows: list[list[object]], right: set[int] | None = None) -> str:
+def table(
+    columns: Sequence[str], rows: Sequence[Sequence[object]], right: set[int] | None = None
+) -> str:
     right = right or set()
     out = ["| " + " | ".join(columns) + " |"]
     out.append(

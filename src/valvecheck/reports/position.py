@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 from valvecheck.reports import docx as word
 from valvecheck.reports import markdown as md
@@ -20,7 +21,7 @@ COLUMNS = ("LA", "Recommendation", "RAG", "Position (rationale)", "Changes since
 @dataclass(frozen=True)
 class Position:
     row: ReportRow
-    was: object  # the Rag when the period began
+    was: Rag  # the rating when the period began
     changes: list[Change]
 
     @property
