@@ -11,7 +11,10 @@ from valvecheck.store.models import MeasureRow, MeasureVersionRow
 
 def current_versions(session: Session) -> dict[str, int]:
     """The version number of each measure's current text."""
-    return dict(session.execute(select(MeasureRow.code, MeasureRow.version)).tuples())
+    return {
+        code: version
+        for code, version in session.execute(select(MeasureRow.code, MeasureRow.version))
+    }
 
 
 def load_versions(session: Session) -> list[MeasureVersion]:

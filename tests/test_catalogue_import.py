@@ -1,0 +1,168 @@
+"""import catalogue: the seed's table as Word, PDF, Excel and CSV files reads to the bundled catalogue."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from catalogue_files import build_csv, build_docx, build_xlsx, to_pdf
+from conftest import SEED, need
+from sqlalchemy import select
+
+from valvecheck.catalogue.loader import load_assessment, load_catalogue
+from valvecheck.domain.model import Catalogue
+from valvecheck.services.measures import load_state
+from valvecheck.store import repository as repo
+from valvecheck.store.db import Workspace
+from valvecheck.store.models import MeasureRow, MeasureVersionRow
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The seed's appendix as .docx, .pdf (LibreOffice from that .docx), .xlsx and .csv."""
+    need(SEED.exists(), f"the seed file is not at {SEED}")
+    folder = tmp_path_factory.mktemp("appendix")
+    docx = build_docx(SEED, folder / "appendix.docx")
+    out = {
+        "docx": docx,
+        "xlsx": build_xlsx(SEED, folder / "appendix.xlsx"),
+        "csv": build_csv(SEED, folder / "appendix.csv"),
+    }
+    if shutil.which("libreoffice"):
+        out["pdf"] = to_pdf(docx, folder, folder / "lo-profile")
+    return out
+
+
+def catalogue_of(ws: Workspace) -> Catalogue:
+    with ws.session() as session:
+        return repo.load_catalogue(session)
+
+
+def assert_bundled(found: Catalogue) -> None:
+    bundled = load_catalogue()
+    assert [(m.id, m.text, m.placements) for m in found.measures] == [
+        (m.id, m.text, m.placements) for m in bundled.measures
+    ]
+    assert found.agreements == bundled.agreements
+    assert found.authorities == bundled.authorities
+    assert found.programme == bundled.programme
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf", "xlsx", "csv"])
+def test_seed_table_imports_to_the_bundled_catalogue(kind, files, empty_ws, cli):
+    if kind == "pdf":
+        need("pdf" in files, "libreoffice is not installed")
+    path = files[kind]
+    extra = ["--source-title", "DfE Safety Valve Agreements: Mitigation Validation Exercise"]
+    code, out, err = cli(
+        "import",
+        "catalogue",
+        str(path),
+        "--agreement-year",
+        "2020-21",
+        *extra[: 2 * (kind == "csv")],
+    )
+    assert code == 0, err
+    assert "27 new measures" in out
+    found = catalogue_of(empty_ws)
+    assert_bundled(found)
+    # the RAG column became the same ratings as the seed's assessment (10 of 27 rated)
+    rated = {k: v for k, v in load_state(empty_ws).ratings.items() if v.value != "unrated"}
+    assert rated == load_assessment().ratings
+    locators = {m.id: m.source_locator for m in found.measures}
+    expected = {
+        "docx": r"table row \d+",
+        "pdf": r"page \d, row \d+",
+        "xlsx": r"sheet Appendix A, row \d+",
+        "csv": r"row \d+",
+    }[kind]
+    assert all(re.fullmatch(expected, loc) for loc in locators.values()), locators
+    if kind in ("docx", "pdf"):
+        # both count the table's data rows as the bundled catalogue does
+        bundled = {m.id: m.source_locator for m in load_catalogue().measures}
+        assert {k: v.split("row ")[-1] for k, v in locators.items()} == {
+            k: v.split("row ")[-1] for k, v in bundled.items()
+        }
+    if kind == "pdf":
+        pages = {int(v.split(",")[0].split()[-1]) for v in locators.values()}
+        assert len(pages) > 1  # the table really did run over pages
+
+
+def test_reimport_changes_nothing(files, ws, cli):
+    before = cli("export", "--format", "json")[1]
+    for _ in range(2):
+        code, out, err = cli(
+            "import", "catalogue", str(files["docx"]), "--agreement-year", "2020-21"
+        )
+        assert code == 0, err
+        assert "0 new measures, 0 revised, 0 new agreements, 0 new placements" in out
+        assert cli("export", "--format", "json")[1] == before
+
+
+def test_changed_text_is_a_new_version_with_the_old_kept(files, ws, cli, tmp_path):
+    old = load_catalogue().measure("bury-4")
+    assert old is not None
+    changed = build_docx(SEED, tmp_path / "appendix-2.docx", texts={5: "Support schools in Bury."})
+    code, out, err = cli("import", "catalogue", str(changed), "--source", "https://example.org/a2")
+    assert code == 0, err
+    assert "0 new measures, 1 revised" in out
+    with ws.session() as session:
+        row = session.scalar(select(MeasureRow).where(MeasureRow.code == "bury-4"))
+        assert (row.text, row.version, row.source_url) == (
+            "Support schools in Bury.",
+            2,
+            "https://example.org/a2",
+        )
+        kept = session.scalars(select(MeasureVersionRow)).all()
+        assert [(v.measure_id, v.version, v.text) for v in kept] == [(row.id, 1, old.text)]
+    code, out, _ = cli("show", "bury-4")
+    assert "Support schools in Bury." in out and "<https://example.org/a2>" in out
+
+
+def test_provenance_in_show_and_exports(files, empty_ws, cli):
+    url = "https://democracy.bristol.gov.uk/appendix-a.pdf"
+    code, _, err = cli(
+        "import", "catalogue", str(files["docx"]), "--agreement-year", "2020-21", "--source", url
+    )
+    assert code == 0, err
+    code, out, _ = cli("show", "kingston-richmond-4")
+    assert "Authorities: Kingston upon Thames, Richmond upon Thames" in out
+    assert "2020-21" in out
+    assert (
+        f"Source: DfE Safety Valve Agreements: Mitigation Validation Exercise, table row 16 <{url}>"
+        in out
+    )
+    assert re.search(r"Imported: \d{4}-\d\d-\d\d", out)
+    records = json.loads(cli("export", "--format", "json")[1])["measures"]
+    first = next(r for r in records if r["id"] == "kingston-richmond-4")
+    assert (first["year"], first["source_url"], first["source_locator"]) == (
+        "2020-21",
+        url,
+        "table row 16",
+    )
+    assert first["imported_at"].startswith(out.split("Imported: ")[1][:10])
+    header = cli("export", "--format", "csv")[1].splitlines()[0].split(",")
+    assert {"year", "source", "source_url", "source_locator", "imported_at"} <= set(header)
+
+
+def test_column_map_and_problems_name_the_files_own_headings(empty_ws, cli, tmp_path):
+    path = build_csv(
+        SEED,
+        tmp_path / "renamed.csv",
+        ["Local area", "Measure text", "Theme", "Sub-Theme", "Colour"],
+    )
+    mapping = "Recommendation=Measure text,LA=Local area,RAG=Colour"
+    code, out, err = cli("import", "catalogue", str(path), "--column-map", mapping)
+    assert code == 0, err
+    assert [m.text for m in catalogue_of(empty_ws).measures] == [
+        m.text for m in load_catalogue().measures
+    ]
+    text = path.read_text(encoding="utf-8").replace("Yellow", "Purple", 1)
+    (bad := tmp_path / "bad.csv").write_text(text, encoding="utf-8")
+    code, _, err = cli("import", "catalogue", str(bad), "--column-map", mapping)
+    assert code == 1
+    line = next(i for i, t in enumerate(text.splitlines(), start=1) if "Purple" in t)
+    assert f"bad.csv, line {line}, column Colour:" in err and "[unknown-rag]" in err
