@@ -562,6 +562,12 @@ class ConceptHit:
 
 
 def concepts(text: str) -> dict[str, ConceptHit]:
+    """The concepts a text names, with the phrases that named them (see ``_concepts``)."""
+    return dict(_concepts(text))
+
+
+@lru_cache(maxsize=8192)  # explaining re-reads the same texts many times
+def _concepts(text: str) -> tuple[tuple[str, ConceptHit], ...]:
     """The concepts a text names, with the phrases that named them.
 
     The longest phrase wins where phrases overlap: the "health" inside "education, health and
@@ -582,11 +588,11 @@ def concepts(text: str) -> dict[str, ConceptHit]:
             continue
         taken.append((start, end))
         found.setdefault(name, []).append(norm[start:end])
-    return {
-        name: ConceptHit(name, tuple(dict.fromkeys(found[name])))
+    return tuple(
+        (name, ConceptHit(name, tuple(dict.fromkeys(found[name]))))
         for name in CONCEPTS
         if name in found
-    }
+    )
 
 
 def about_send(text: str, found: dict[str, ConceptHit] | None = None) -> bool:

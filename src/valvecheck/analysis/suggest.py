@@ -293,6 +293,12 @@ class Suggester:
 
     # -- explaining --------------------------------------------------------------------------------
 
+    def _idf(self) -> dict[str, float]:
+        if not hasattr(self, "_idf_cache"):
+            names = self._word_vec.get_feature_names_out()
+            self._idf_cache = dict(zip(names, self._word_vec.idf_.tolist(), strict=True))
+        return self._idf_cache
+
     def explain(self, text: str, j: int) -> tuple[tuple[Match, ...], tuple[str, ...]]:
         """The ideas and the words an activity's text shares with measure ``j``."""
         mine = concepts(text)
@@ -304,7 +310,7 @@ class Suggester:
         ]
         ours = self.words.surface(text)
         shared = set(ours) & set(self.words.stems(self.texts[j]))
-        idf = dict(zip(self._word_vec.get_feature_names_out(), self._word_vec.idf_, strict=True))
+        idf = self._idf()
         ranked = sorted(shared, key=lambda s: (-idf.get(s, 0.0), s))[:6]
         return tuple(matches), tuple(ours[s] for s in ranked)
 
