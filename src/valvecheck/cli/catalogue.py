@@ -25,9 +25,7 @@ def import_catalogue(
     agreement_year: Annotated[
         str, typer.Option(help="Year of the agreements, e.g. 2022-23 (a Year column wins).")
     ] = "",
-    source: Annotated[
-        str, typer.Option(help="Web address where the document is published.")
-    ] = "",
+    source: Annotated[str, typer.Option(help="Web address where the document is published.")] = "",
     source_title: Annotated[
         str, typer.Option(help="Title of the document (default: its own title, or the file name).")
     ] = "",
@@ -35,7 +33,7 @@ def import_catalogue(
         str | None,
         typer.Option(
             help="Headings that differ from LA, Recommendation, Theme, Sub-Theme, RAG, Year, "
-            "Source: e.g. \"Recommendation=Measure text,LA=Council\"."
+            'Source: e.g. "Recommendation=Measure text,LA=Council".'
         ),
     ] = None,
     assessment: Annotated[
