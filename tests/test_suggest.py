@@ -13,6 +13,7 @@ from valvecheck.analysis.suggest import METHODS, Suggester
 
 DEV = SHARED / "data" / "activities-dev.csv"
 EXTRA = DATA / "activities-extra.csv"
+HOLDOUT = DATA / "activities-holdout.csv"  # labelled blind to the engine, never tuned on
 KEYS = {
     "hit_at_1",
     "hit_at_3",
@@ -202,9 +203,9 @@ def test_import_suggest_accept_then_summary(ws, cli) -> None:  # type: ignore[no
     assert "Linked 0 suggestion(s)." in cli("suggest", "--accept")[1]
 
 
-@pytest.mark.parametrize("labelled", ["dev", "extra"])
+@pytest.mark.parametrize("labelled", ["dev", "extra", "holdout"])
 def test_eval_suggest_meets_targets(cli, labelled: str) -> None:  # type: ignore[no-untyped-def]
-    path: Path = DEV if labelled == "dev" else EXTRA
+    path: Path = {"dev": DEV, "extra": EXTRA, "holdout": HOLDOUT}[labelled]
     need(path.exists(), f"the labelled set is not at {path}")
     code, out, err = cli("eval-suggest", str(path), "--json")  # needs no workspace
     assert code == 0, err

@@ -72,10 +72,11 @@ def evaluate(
     threshold = suggester.method.threshold
     hits1, hits3, rr, recall, false_none, true_none = [], [], [], [], [], []
     per_measure: dict[str, list[float]] = {}
-    misses = []
+    misses: list[tuple[str, list[str], list[str]]] = []
     for item, row in zip(labelled, matrix, strict=True):
-        ranking = [suggester.ids[j] for j in np.argsort(-row, kind="stable")]
-        nothing = float(row.max(initial=0.0)) < threshold
+        # Only what a person is shown counts: suggestions below the threshold are not made.
+        ranking = [suggester.ids[j] for j in np.argsort(-row, kind="stable") if row[j] >= threshold]
+        nothing = not ranking
         if not item.expected:
             true_none.append(float(nothing))
             if not nothing:

@@ -271,6 +271,7 @@ class Suggester:
             if m.bm25:
                 part = self._bm25(texts)
             else:
+                assert self._m_words is not None, "fit() first"
                 part = (self._word_vec.transform(texts) @ self._m_words.T).toarray()
             out += m.words * part
         if m.concepts:
@@ -319,7 +320,7 @@ class Suggester:
     ) -> list[Suggestion]:
         """Measures for one activity, best first; only those at or above the threshold."""
         order = np.argsort(-row, kind="stable")
-        out = []
+        out: list[Suggestion] = []
         for j in order[: top if top else len(order)]:
             if row[j] < self.method.threshold:
                 break

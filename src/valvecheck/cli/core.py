@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.markup import escape
@@ -162,7 +162,7 @@ def list_measures(
                 "; ".join(v.measure.themes),
                 "; ".join(v.measure.sub_themes),
                 output.rag_text(v.rag),
-                due[v.id].due.isoformat() if due[v.id].due else "",
+                d.isoformat() if (d := due[v.id].due) else "",
                 "overdue" if due[v.id].overdue else "",
             ]
             for v in views
@@ -280,11 +280,14 @@ def _print_alignment(s: Summary) -> None:
         f"Activities: {a['activities']}, of which {a['activities_aligned']} linked to a measure; "
         f"{a['measures_with_activity']} of {s.measures} measures have a linked activity."
     )
-    checks = a["alignment_checks"]
+    checks = cast(dict[str, list[str]], a["alignment_checks"])
     for label, key in (
         ("Green or amber with no linked activity", "green_or_amber_without_activity"),
         ("Red or not rated with a linked activity", "red_or_unrated_with_activity"),
-        ("Linked activities stalled or past their end date", "linked_activities_stalled_or_overdue"),
+        (
+            "Linked activities stalled or past their end date",
+            "linked_activities_stalled_or_overdue",
+        ),
     ):
         output.line(f"{label}: {', '.join(checks[key]) or 'none'}")
 
