@@ -1,8 +1,8 @@
 """Time the full report (every format) on a synthetic catalogue, against the bare libraries.
 
-    .venv/bin/python bench/report_bench.py [--agreements 150] [--measures 25] [--seed 1]
+    .venv/bin/python bench/report_bench.py [--agreements 150] [--measures 25]
 
-Builds 150 agreements x 25 measures in memory, saves them with ``save_catalogue`` into a
+Builds 150 agreements x 25 measures (bench/synthetic.py: the seed's texts under other names), saves them into a
 temporary SQLite workspace with random ratings, then times:
 
 - the report model (``report_data``: load the state, summarise, links), with its two parts,
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import resource
 import sys
 import tempfile
@@ -30,64 +29,16 @@ from pathlib import Path
 
 from docx import Document
 from openpyxl import Workbook
-from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import synthetic_workspace  # noqa: E402
 
 from valvecheck.analysis.summary import summarise
-from valvecheck.catalogue.loader import load_catalogue
-from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure
-from valvecheck.domain.rag import Rag
-from valvecheck.domain.rating import Rating
 from valvecheck.reports import FORMATS
 from valvecheck.services.measures import load_state
 from valvecheck.services.reports import report_data, write_reports
-from valvecheck.store import repository as repo
-from valvecheck.store.db import Workspace
-from valvecheck.store.models import AssessmentRow, MeasureRow
 
-PROSE = (
-    "support schools to meet a higher level of need in mainstream settings while maintaining "
-    "the quality of provision review and reform the alternative provision model and funding "
-    "reduce the use of independent school places by increasing local specialist provision "
-    "improve the timeliness of EHCP assessments and annual reviews by March 2025"
-)
-WORDS = PROSE.split()
 DAY = date(2024, 5, 1)
-
-
-def synthetic(agreements: int, measures: int, rng: random.Random) -> Catalogue:
-    """A catalogue placed in the bundled programme, with measure texts of 20-60 words."""
-    programme = load_catalogue().programme
-    pairs = programme.pairs()
-    catalogue = Catalogue(programme=programme)
-    for a in range(agreements):
-        slug = f"authority-{a:03d}"
-        catalogue.authorities.append(Authority(slug, f"Authority {a:03d}"))
-        catalogue.agreements.append(Agreement(slug, f"Agreement {a:03d}", (slug,), "2024-25"))
-        for n in range(1, measures + 1):
-            text = " ".join(rng.choices(WORDS, k=rng.randint(20, 60))).capitalize() + "."
-            placed = tuple(rng.sample(pairs, k=1 if rng.random() < 0.9 else 2))
-            catalogue.measures.append(Measure(slug, n, text, placed))
-    return catalogue
-
-
-def workspace(folder: Path, agreements: int, measures: int, seed: int) -> Workspace:
-    rng = random.Random(seed)
-    ws = Workspace(str(folder / "bench.db"))
-    ws.migrate()
-    catalogue = synthetic(agreements, measures, rng)
-    at = repo.now()
-    with ws.session() as session:
-        repo.save_catalogue(session, catalogue, at)
-        row = AssessmentRow(name="bench", council="Benchshire", created_at=at, created_by="bench")
-        session.add(row)
-        session.flush()
-        rows = {m.code: m for m in session.scalars(select(MeasureRow))}
-        for m in catalogue.measures:
-            rag = rng.choice((Rag.GREEN, Rag.AMBER, Rag.RED, Rag.UNRATED))
-            if rag is not Rag.UNRATED:
-                rating = Rating(m.id, rag, "synthetic", "", "bench", at)
-                repo.add_rating(session, row.id, rows[m.id], rating)
-    return ws
 
 
 def bare_docx(rows: list[list[str]], path: Path) -> None:
@@ -150,13 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agreements", type=int, default=150)
     parser.add_argument("--measures", type=int, default=25)
-    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         start = time.perf_counter()
-        ws = workspace(base, args.agreements, args.measures, args.seed)
+        ws, _ = synthetic_workspace(args.agreements, args.measures, str(base))
         setup = time.perf_counter() - start
         data = report_data(ws, on=DAY)
         state = load_state(ws)
