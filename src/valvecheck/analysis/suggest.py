@@ -25,7 +25,8 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from valvecheck.analysis.language import CONCEPTS, RELATED, WEAK, about_send, concepts, normalise
+from valvecheck.analysis.language import about_send, concepts, normalise
+from valvecheck.analysis.vocabulary import CONCEPTS, RELATED, WEAK
 
 
 @dataclass(frozen=True)
