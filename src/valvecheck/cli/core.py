@@ -189,11 +189,9 @@ def show(
         f"Rating: {output.rag_text(v.rag)}" + (f" - {v.latest.rationale}" if v.latest else "")
     )
     output.line(f"Authorities: {', '.join(v.authority_names)}")
-    url = m.source_url or a.source_url
-    source = (m.source_title or a.source_title) + (
-        f", {m.source_locator}" if m.source_locator else ""
-    )
-    output.line(f"Source: {source}{' <' + url + '>' if url else ''}")
+    locator = f", {m.source_locator}" if m.source_locator else ""
+    url = f" <{v.source_url}>" if v.source_url else ""
+    output.line(f"Source: {v.source_title}{locator}{url}")
     if m.imported_at:
         output.line(f"Imported: {m.imported_at:%Y-%m-%d}")
 

@@ -38,6 +38,15 @@ class MeasureView:
         return current(self.history)
 
     @property
+    def source_title(self) -> str:
+        """The document the measure came from: its own, else its agreement's."""
+        return self.measure.source_title or self.agreement.source_title
+
+    @property
+    def source_url(self) -> str:
+        return self.measure.source_url or self.agreement.source_url
+
+    @property
     def latest(self) -> Rating | None:
         return self.history[-1] if self.history else None
 
