@@ -86,6 +86,14 @@ def test_docx_measure_with_two_sub_themes_is_one_row(built, document):
         assert row.cells[3].text.split("\n") == list(view.measure.sub_themes)
 
 
+def test_docx_recommendation_column_is_the_widest_in_the_table_grid(document):
+    # LibreOffice lays a table out by its grid, Word by its cells: both must say the same.
+    grid = [column.width for column in document.tables[0].columns]
+    cells = [cell.width for cell in document.tables[0].rows[0].cells]
+    assert grid == cells
+    assert max(grid) == grid[1] and grid[1] > 2 * grid[0]
+
+
 def test_docx_rag_cell_is_shaded_in_its_colour_and_names_it(built, document):
     for view, row in zip(built.state.views, document.tables[0].rows[1:], strict=True):
         cell = row.cells[4]

@@ -69,6 +69,9 @@ def add_table(
         shade(cell, HEADER_FILL)
     if widths:
         table.autofit = False
+        # Word reads the cell widths; LibreOffice reads the table grid: set both.
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
         for cell, width in zip(header.cells, widths, strict=True):
             cell.width = width
     return table
