@@ -170,6 +170,14 @@ def test_xlsx_appendix_rows_fills_and_layout(built, workbook):
     assert ws.column_dimensions["B"].width > ws.column_dimensions["A"].width > 10
 
 
+def test_xlsx_rows_are_tall_enough_for_their_wrapped_text(workbook):
+    ws = workbook["Appendix"]
+    heights = {ws.cell(row=n, column=7).value: ws.row_dimensions[n].height for n in range(2, 29)}
+    # bury-1 wraps to several lines in an 80-wide column; hammersmith-fulham-2 fits on one
+    assert heights["bury-1"] >= 3 * heights["hammersmith-fulham-2"]
+    assert heights["hammersmith-fulham-2"] >= 15
+
+
 def test_xlsx_summary_counts_equal_summary_json(workbook, summary_json):
     ws = workbook["Summary"]
     header = [c.value for c in ws[1]]

@@ -6,6 +6,7 @@ Every text cell goes through ``put``: text a spreadsheet would run as a formula 
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -83,8 +84,26 @@ def sheet(
 
 
 def finish(ws: Worksheet) -> None:
-    """Filters over the whole table."""
+    """Filters over the whole table, and row heights that show all of the wrapped text.
+
+    Neither Excel nor LibreOffice grows a row to fit wrapped text when it opens a file, so each
+    row's height is set from its longest cell (one character per unit of column width, erring on the tall side).
+    """
     ws.auto_filter.ref = ws.dimensions
+    widths = {
+        col: (ws.column_dimensions[get_column_letter(col)].width or 10)
+        for col in range(1, ws.max_column + 1)
+    }
+    for row in ws.iter_rows(min_row=1):
+        needed = 1
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value:
+                per_line = max(1, int(widths[cell.column]))
+                count = sum(
+                    max(1, len(textwrap.wrap(part, per_line))) for part in cell.value.split("\n")
+                )
+                needed = max(needed, count)
+        ws.row_dimensions[row[0].row].height = 15 * needed
 
 
 def rag_cell(ws: Worksheet, row: int, column: int, rag: Rag) -> None:
