@@ -143,3 +143,29 @@ def test_conflicting_ratings_for_a_repeated_recommendation():
     )
     _, _, problems = to_catalogue(parsed.rows, "f.txt", reference_authorities())
     assert [(p.code, p.line, p.column) for p in problems] == [("conflicting-rag", 3, "RAG")]
+
+
+def test_a_second_agreement_of_another_year_is_its_own_agreement():
+    text = rows("Bury\tFirst agreement measure.\tT\t\t")
+    parsed, _ = read_appendix(text.encode(), "f.txt")
+    catalogue, _, _ = to_catalogue(
+        parsed.rows, "f.txt", reference_authorities(), year="2023-24", existing={"bury": "2020-21"}
+    )
+    assert [a.slug for a in catalogue.agreements] == ["bury-2023-24"]
+    assert [m.id for m in catalogue.measures] == ["bury-2023-24-1"]
+    # the same year, or no year given, is the same agreement
+    for year in ("2020-21", ""):
+        catalogue, _, _ = to_catalogue(
+            parsed.rows, "f.txt", reference_authorities(), year=year, existing={"bury": "2020-21"}
+        )
+        assert [m.id for m in catalogue.measures] == ["bury-1"]
+
+
+def test_one_file_with_two_years_for_one_council_gives_two_agreements():
+    parsed, _ = read_appendix(rows("Bury\tA.\tT\t\t", "Bury\tB.\tT\t\t").encode(), "f.txt")
+    first, second = parsed.rows
+    from dataclasses import replace
+
+    both = [replace(first, year="2020-21"), replace(second, year="2022-23")]
+    catalogue, _, _ = to_catalogue(both, "f.txt", reference_authorities())
+    assert [m.id for m in catalogue.measures] == ["bury-1", "bury-2022-23-1"]

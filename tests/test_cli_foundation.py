@@ -240,3 +240,19 @@ def test_init_twice_is_refused(cli):
     assert cli("init")[0] == 0
     code, _, err = cli("init")
     assert code == 1 and "already exists" in err
+
+
+def test_a_later_agreement_for_the_same_council_does_not_revise_the_first(cli, tmp_path):
+    cli("init")
+    later = tmp_path / "bury-2023.txt"
+    later.write_text(
+        "LA\tRecommendation\tTheme\tSub-Theme\tRAG\n"
+        "Bury\tDeliver the new SEND sufficiency strategy.\tLocal Placement Sufficiency and Managing Demand\t\t\n"
+    )
+    code, out, err = cli("import", "appendix", str(later), "--year", "2023-24")
+    assert code == 0, err
+    data = json.loads(cli("export", "--format", "json")[1])
+    ids = [m["id"] for m in data["measures"]]
+    assert "bury-2023-24-1" in ids and len(ids) == 28
+    bury1 = next(m for m in data["measures"] if m["id"] == "bury-1")
+    assert bury1["recommendation"].startswith("Strengthen their Special Educational Needs")

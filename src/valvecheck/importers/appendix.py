@@ -188,9 +188,16 @@ def to_catalogue(
     year: str = "",
     source_title: str = "",
     source_url: str = "",
+    existing: dict[str, str] | None = None,
 ) -> tuple[Catalogue, dict[str, Rag], list[Problem]]:
-    """Assemble agreements, numbered measures, placements and ratings from the table's rows."""
+    """Assemble agreements, numbered measures, placements and ratings from the table's rows.
+
+    An agreement is named after its authorities ("bury", "kingston-richmond"). ``existing`` maps
+    the workspace's agreement slugs to their years: a council's second agreement, of another
+    year, is named with its year ("bury-2023-24") so it never revises the first one's measures.
+    """
     index = AuthorityIndex(known)
+    years = dict(existing or {})
     catalogue = Catalogue()
     agreements: dict[str, Agreement] = {}
     measures: dict[tuple[str, str], dict] = {}
@@ -200,10 +207,13 @@ def to_catalogue(
 
     for row in rows:
         authorities = [index.resolve(n) for n in split_authorities(row.la)]
+        row_year = row.year or year
         slug = agreement_slug(authorities)
+        first_year = years.setdefault(slug, row_year)
+        if first_year and row_year and first_year != row_year:
+            slug = f"{slug}-{row_year.replace('/', '-')}"
         if slug not in agreements:
             names = " and ".join(a.name for a in authorities)
-            row_year = row.year or year
             agreements[slug] = Agreement(
                 slug=slug,
                 title=f"{names} Safety Valve agreement" + (f" {row_year}" if row_year else ""),

@@ -92,7 +92,8 @@ def save_rows(
     With ``rated_only`` no assessment is created for a table without ratings (a plain catalogue).
     """
     with ws.session() as session:
-        known = reference_authorities() + repo.load_catalogue(session).authorities
+        present = repo.load_catalogue(session)
+    known = reference_authorities() + present.authorities
     catalogue, rags, problems = to_catalogue(
         rows,
         file,
@@ -100,6 +101,7 @@ def save_rows(
         year=year,
         source_title=hints.title if source_title is None else source_title,
         source_url=source_url,
+        existing={a.slug: a.year for a in present.agreements},
     )
     if problems:
         raise ImportRejected(problems)
