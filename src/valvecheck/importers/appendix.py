@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from valvecheck.domain.authorities import AuthorityIndex, agreement_slug, split_authorities
 from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement, measure_id
 from valvecheck.domain.names import clean_text, fold
+from valvecheck.domain.numbering import number_measures
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
@@ -189,21 +190,23 @@ def to_catalogue(
     source_title: str = "",
     source_url: str = "",
     existing: dict[str, str] | None = None,
+    numbered: dict[str, dict[int, str]] | None = None,
 ) -> tuple[Catalogue, dict[str, Rag], list[Problem]]:
     """Assemble agreements, numbered measures, placements and ratings from the table's rows.
 
     An agreement is named after its authorities ("bury", "kingston-richmond"). ``existing`` maps
     the workspace's agreement slugs to their years: a council's second agreement, of another
     year, is named with its year ("bury-2023-24") so it never revises the first one's measures.
+    ``numbered`` gives each existing agreement's measure texts by number, so that a document
+    imported again keeps its measures' ids (see ``domain.numbering``).
     """
     index = AuthorityIndex(known)
     years = dict(existing or {})
     catalogue = Catalogue()
     agreements: dict[str, Agreement] = {}
     measures: dict[tuple[str, str], dict] = {}
-    ratings: dict[str, Rag] = {}
+    rated: dict[tuple[str, str], Rag] = {}
     problems: list[Problem] = []
-    counts: dict[str, int] = {}
 
     for row in rows:
         authorities = [index.resolve(n) for n in split_authorities(row.la)]
@@ -226,9 +229,7 @@ def to_catalogue(
         placement = Placement(row.theme, row.sub_theme or None) if row.theme else None
         entry = measures.get(key)
         if entry is None:
-            counts[slug] = counts.get(slug, 0) + 1
             entry = {
-                "number": counts[slug],
                 "text": row.recommendation,
                 "placements": [],
                 "locator": row.locator or f"table row {row.row}",
@@ -237,21 +238,27 @@ def to_catalogue(
         if placement and placement not in entry["placements"]:
             entry["placements"].append(placement)
             catalogue.programme.add(placement.theme, placement.sub_theme)
-        mid = measure_id(slug, entry["number"])
-        before = ratings.get(mid, Rag.UNRATED)
+        before = rated.get(key, Rag.UNRATED)
         if row.rag is not Rag.UNRATED:
             if before is not Rag.UNRATED and before is not row.rag:
                 problems.append(
                     Problem(
                         "conflicting-rag",
-                        f"{mid} is repeated with a different rating ({before.label} then "
-                        f"{row.rag.label})",
+                        f"this recommendation is repeated with a different rating "
+                        f"({before.label} then {row.rag.label})",
                         file,
                         row.line,
                         "RAG",
                     )
                 )
-            ratings[mid] = row.rag
+            rated[key] = row.rag
+
+    for slug in agreements:
+        keys = [k for k in measures if k[0] == slug]
+        texts = [measures[k]["text"] for k in keys]
+        for k, number in zip(keys, number_measures(texts, (numbered or {}).get(slug)), strict=True):
+            measures[k]["number"] = number
+    ratings = {measure_id(k[0], measures[k]["number"]): rag for k, rag in rated.items()}
 
     catalogue.authorities = index.used
     catalogue.agreements = list(agreements.values())

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from valvecheck.catalogue.loader import reference_authorities
+from valvecheck.domain.model import Catalogue
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating
 from valvecheck.errors import ImportRejected, InputError, NotFound
@@ -74,6 +75,13 @@ def import_appendix(
     )
 
 
+def numbered_texts(catalogue: Catalogue) -> dict[str, dict[int, str]]:
+    out: dict[str, dict[int, str]] = {}
+    for m in catalogue.measures:
+        out.setdefault(m.agreement, {})[m.number] = m.text
+    return out
+
+
 def save_rows(
     ws: Workspace,
     rows: list[AppendixRow],
@@ -102,6 +110,7 @@ def save_rows(
         source_title=hints.title if source_title is None else source_title,
         source_url=source_url,
         existing={a.slug: a.year for a in present.agreements},
+        numbered=numbered_texts(present),
     )
     if problems:
         raise ImportRejected(problems)
