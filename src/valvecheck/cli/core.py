@@ -180,7 +180,8 @@ def show(
     m, a = v.measure, v.agreement
     output.line(f"[bold]{m.id}[/]  {v.la}")
     output.line(m.text)
-    output.line(f"Agreement: {a.title} ({a.slug}){', ' + a.year if a.year else ''}")
+    year = f", {a.year}" if a.year and a.year not in a.title else ""
+    output.line(f"Agreement: {a.title} ({a.slug}){year}")
     for p in m.placements:
         output.line(f"Placed under: {p.theme}{' > ' + p.sub_theme if p.sub_theme else ''}")
     for deadline_line in deadlines.describe(v):
