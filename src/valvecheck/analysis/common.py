@@ -179,8 +179,28 @@ def group_measures(catalogue: Catalogue, threshold: float = THRESHOLD) -> list[C
 
 
 def prevalence(catalogue: Catalogue, threshold: float = THRESHOLD) -> dict[str, int]:
-    """Measure id -> how many agreements contain that measure (1 when no other agreement does)."""
-    return {mid: g.prevalence for g in group_measures(catalogue, threshold) for mid in g.members}
+    """Measure id -> how many agreements contain that measure (1 when no other agreement does).
+
+    Grouping a large catalogue takes a second; every summary asks for it. The answer depends only
+    on the catalogue's texts and names, so the last few answers are kept for an unchanged one.
+    """
+    key = (
+        threshold,
+        tuple((m.id, m.agreement, m.text) for m in catalogue.measures),
+        tuple((a.slug, a.authorities) for a in catalogue.agreements),
+        tuple((a.slug, a.name, a.aliases) for a in catalogue.authorities),
+    )
+    found = _PREVALENCE.get(key)
+    if found is None:
+        groups = group_measures(catalogue, threshold)
+        found = {mid: g.prevalence for g in groups for mid in g.members}
+        if len(_PREVALENCE) >= 4:
+            _PREVALENCE.pop(next(iter(_PREVALENCE)))
+        _PREVALENCE[key] = found
+    return dict(found)
+
+
+_PREVALENCE: dict[tuple, dict[str, int]] = {}
 
 
 def _names_by_agreement(catalogue: Catalogue) -> dict[str, list[str]]:
