@@ -256,3 +256,14 @@ def test_a_later_agreement_for_the_same_council_does_not_revise_the_first(cli, t
     assert "bury-2023-24-1" in ids and len(ids) == 28
     bury1 = next(m for m in data["measures"] if m["id"] == "bury-1")
     assert bury1["recommendation"].startswith("Strengthen their Special Educational Needs")
+
+
+def test_square_brackets_in_text_are_printed_as_written(cli, tmp_path):
+    cli("init", "--empty")
+    f = tmp_path / "brackets.txt"
+    f.write_text(
+        "LA\tRecommendation\tTheme\tSub-Theme\tRAG\nBury\tReview [bold]banding[/] [x].\tT\t\tRed\n"
+    )
+    assert cli("import", "appendix", str(f))[0] == 0
+    assert "Review [bold]banding[/] [x]." in cli("show", "bury-1")[1]
+    assert "Review [bold]banding[/] [x]." in cli("measures")[1]

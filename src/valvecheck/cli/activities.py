@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from valvecheck.analysis.suggest import DEFAULT, METHODS
 from valvecheck.cli import output
@@ -82,7 +81,7 @@ def show(
     ws = ws_of(ctx)
     v = activities.show_activity(ws, activity_id)
     a = v.activity
-    output.line(f"[bold]{escape(a.id)}[/]  {escape(a.title)}")
+    output.line(output.bold(a.id), f"  {a.title}")
     for label, value in (
         ("Description", a.description),
         ("Theme", " > ".join(x for x in (a.theme, a.sub_theme) if x)),
@@ -92,7 +91,7 @@ def show(
         ("Link", a.link),
     ):
         if value:
-            output.line(f"{label}: {escape(str(value))}")
+            output.line(f"{label}: {value}")
     output.line(f"Linked to: {', '.join(v.measures) or 'no measure'}")
     _history(v.history, f"Link history of {a.id}")
     found = suggestions.suggest(ws, activity=a.id, top=top).groups[a.id]

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, cast
 
 import typer
-from rich.markup import escape
 
 from valvecheck.analysis.summary import Summary
 from valvecheck.cli import output
@@ -178,17 +177,15 @@ def show(
     """Show one measure: text, agreement, placements, rating and provenance."""
     v = measures.show_measure(ws_of(ctx), measure_id, assessment)
     m, a = v.measure, v.agreement
-    output.line(f"[bold]{m.id}[/]  {v.la}")
+    output.line(output.bold(m.id), f"  {v.la}")
     output.line(m.text)
     year = f", {a.year}" if a.year and a.year not in a.title else ""
     output.line(f"Agreement: {a.title} ({a.slug}){year}")
     for p in m.placements:
         output.line(f"Placed under: {p.theme}{' > ' + p.sub_theme if p.sub_theme else ''}")
     for deadline_line in deadlines.describe(v):
-        output.line(escape(deadline_line))
-    output.line(
-        f"Rating: {output.rag_text(v.rag)}" + (f" - {v.latest.rationale}" if v.latest else "")
-    )
+        output.line(deadline_line)
+    output.line("Rating: ", output.rag_text(v.rag), f" - {v.latest.rationale}" if v.latest else "")
     output.line(f"Authorities: {', '.join(v.authority_names)}")
     locator = f", {m.source_locator}" if m.source_locator else ""
     url = f" <{v.source_url}>" if v.source_url else ""
@@ -210,7 +207,7 @@ def rate(
 ) -> None:
     """Rate a measure. The previous rating stays in its history."""
     r = ratings.rate(ws_of(ctx), measure_id, rag, rationale, by, evidence, assessment)
-    output.line(f"{measure_id}: {r.previous.label} -> {output.rag_text(r.rag)} (by {r.by})")
+    output.line(f"{measure_id}: {r.previous.label} -> ", output.rag_text(r.rag), f" (by {r.by})")
 
 
 def history(

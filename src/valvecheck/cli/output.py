@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from valvecheck.domain.rag import Rag
 
@@ -19,20 +20,27 @@ def is_terminal() -> bool:
     return console.is_terminal
 
 
-def rag_text(rag: Rag) -> str:
+def rag_text(rag: Rag) -> Text | str:
     """The RAG word, coloured on a terminal (the word is always there, never colour alone)."""
     if is_terminal():
-        return f"[black on #{rag.colour}] {rag.label} [/]"
+        return Text(f" {rag.label} ", style=f"black on #{rag.colour}")
     return rag.label
+
+
+def _cell(value: object) -> Text:
+    """Values are shown as they are: text from a user is never read as Rich markup."""
+    if isinstance(value, Text):
+        return value
+    return Text("" if value is None else str(value))
 
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     if is_terminal():
         t = Table(title=title, title_justify="left", show_lines=False)
-        for c in columns:
-            t.add_column(c, overflow="fold")
+        for i, c in enumerate(columns):
+            t.add_column(c, overflow="fold", no_wrap=i == 0)  # ids stay whole
         for r in rows:
-            t.add_row(*("" if v is None else str(v) for v in r))
+            t.add_row(*(_cell(v) for v in r))
         console.print(t)
         return
     out = sys.stdout
@@ -40,20 +48,20 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) 
         out.write(f"# {title}\n")
     out.write("\t".join(columns) + "\n")
     for r in rows:
-        out.write("\t".join("" if v is None else str(v).replace("\t", " ") for v in r) + "\n")
+        out.write("\t".join(_cell(v).plain.replace("\t", " ") for v in r) + "\n")
 
 
-def line(text: str = "") -> None:
+def line(*parts: str | Text) -> None:
+    """One line from plain strings (never read as markup) and styled Text parts."""
+    text = Text.assemble(*parts)
     if is_terminal():
         console.print(text)
     else:
-        sys.stdout.write(_plain(text) + "\n")
+        sys.stdout.write(text.plain + "\n")
 
 
-def _plain(text: str) -> str:
-    from rich.text import Text
-
-    return Text.from_markup(text).plain
+def bold(value: str) -> Text:
+    return Text(value, style="bold")
 
 
 def print_json(payload: object) -> None:
