@@ -87,16 +87,19 @@ def test_rate_keeps_history_and_moves_the_summary(cli):
         "amber",
         "--rationale",
         "ICB joint funding panel",
+        "--evidence",
+        "Schools Forum paper, March",
         "--by",
         "Sam",
     )
     assert code == 0, err
     code, out, _ = cli("history", "kingston-richmond-5")
     lines = [line for line in out.splitlines() if line and not line.startswith("#")]
-    assert lines[0].split("\t") == ["When", "Who", "From", "To", "Rationale"]
+    assert lines[0].split("\t") == ["When", "Who", "From", "To", "Rationale", "Evidence"]
     entries = [line.split("\t") for line in lines[1:]]
     assert [(e[2], e[3]) for e in entries] == [("Not rated", "Red"), ("Red", "Amber")]
     assert entries[1][1] == "Sam" and entries[1][4] == "ICB joint funding panel"
+    assert entries[1][5] == "Schools Forum paper, March"
     data = summary_json(cli)
     assert data["rag"]["red"] == 2 and data["rag"]["amber"] == 5
     assert "kingston-richmond-5" not in data["opportunities"]

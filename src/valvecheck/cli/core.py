@@ -219,7 +219,7 @@ def history(
     entries = ratings.history(ws_of(ctx), measure_id, assessment)
     output.table(
         f"History of {measure_id}",
-        ["When", "Who", "From", "To", "Rationale"],
+        ["When", "Who", "From", "To", "Rationale", "Evidence"],
         [
             [
                 r.at.strftime("%Y-%m-%d %H:%M:%S") if r.at else "",
@@ -227,6 +227,7 @@ def history(
                 r.previous.label,
                 output.rag_text(r.rag),
                 r.rationale,
+                r.evidence,
             ]
             for r in entries
         ],
