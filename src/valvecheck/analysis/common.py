@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from valvecheck.analysis.deadlines import phrase_spans
 from valvecheck.domain.model import Catalogue, Measure
@@ -86,7 +85,12 @@ def stem(word: str) -> str:
     return word
 
 
-_STOP = frozenset(stem(w) for w in [*ENGLISH_STOP_WORDS, *GENERIC_WORDS, *MONTHS])
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    # scikit-learn is imported when first needed: it takes seconds, and most commands never do
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(stem(w) for w in [*ENGLISH_STOP_WORDS, *GENERIC_WORDS, *MONTHS])
 
 
 def name_pattern(names: list[str]) -> re.Pattern[str] | None:
@@ -115,7 +119,8 @@ def content_terms(text: str, names: re.Pattern[str] | None = None) -> list[str]:
     text = _YEAR.sub(" ", text)
     text = _POST_16.sub(r"\1\2", text)
     words = [stem(w) for w in _WORD.findall(text) if not w.isdigit()]
-    words = [w for w in words if w not in _STOP and len(w) > 1]
+    stop = _stop_words()
+    words = [w for w in words if w not in stop and len(w) > 1]
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
@@ -157,6 +162,8 @@ def similarity(catalogue: Catalogue) -> sparse.csr_matrix:
     docs = [content_terms(m.text, names) for m in measures]
     if not any(docs):
         return sparse.csr_matrix((len(docs), len(docs)))
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectoriser = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True)
     matrix = vectoriser.fit_transform(docs)  # rows are L2-normalised: X @ X.T is cosine
     return (matrix @ matrix.T).tocsr()

@@ -20,10 +20,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from valvecheck.analysis.language import about_send, concepts, normalise
 from valvecheck.analysis.vocabulary import CONCEPTS, RELATED, WEAK
@@ -76,11 +75,21 @@ METHODS: dict[str, Method] = {
 }  # fmt: skip
 DEFAULT = "domain"
 
-_STOP = frozenset(ENGLISH_STOP_WORDS) | {
+_OUR_STOP = {
     "including", "limited", "throughout", "period", "agreement", "authority", "council", "local",
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "new", "use", "year", "years", "week", "weeks",
 }  # fmt: skip
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    # scikit-learn is imported when first needed: it takes seconds, and most commands never do
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | _OUR_STOP
+
+
 _WORD = re.compile(r"[a-z][a-z0-9']*")
 
 
@@ -96,7 +105,7 @@ class Words:
     """Turns text into content-word stems, remembering which written word each stem came from."""
 
     def __init__(self, extra_stop: set[str] = frozenset(), bigrams: bool = True):  # type: ignore[assignment]
-        self.stop = _STOP | extra_stop
+        self.stop = _stop_words() | extra_stop
         self.bigrams = bigrams
 
     def stems(self, text: str) -> list[str]:
@@ -205,6 +214,10 @@ class Suggester:
             ]
         )
         self._m_concepts = self._concept_vectors(self._measure_concepts)
+        from sklearn.feature_extraction.text import (
+            TfidfVectorizer,  # slow to import: see _stop_words
+        )
+
         self._word_vec = TfidfVectorizer(
             analyzer=self.words, sublinear_tf=True, norm="l2", dtype=np.float32
         )
@@ -281,6 +294,8 @@ class Suggester:
             out += m.concepts * self._soft_cosine(a, self._m_concepts)
         if m.chars:
             a = self._char_vec.transform([normalise(t) for t in texts])
+            from sklearn.preprocessing import normalize
+
             out += m.chars * (normalize(a) @ normalize(self._m_chars).T).toarray()
         out /= total
         if m.send_gate < 1.0:
