@@ -42,6 +42,10 @@ def run(argv: list[str] | None = None) -> int:
     except ValvecheckError as exc:
         output.error(str(exc))
         return 1
+    except OSError as exc:  # a file or folder the user named cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        output.error(f"{where}{exc.strerror or exc}")
+        return 1
     return 0
 
 

@@ -11,6 +11,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from valvecheck.errors import WorkspaceError
@@ -21,8 +22,9 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 def database_url(db: str) -> str:
     """A path is a SQLite file; anything with '://' is a SQLAlchemy URL."""
     if "://" in db:
-        if db.startswith("postgresql://"):
-            return "postgresql+psycopg://" + db[len("postgresql://") :]
+        for plain in ("postgresql://", "postgres://"):
+            if db.startswith(plain):
+                return "postgresql+psycopg://" + db[len(plain) :]
         return db
     return f"sqlite:///{Path(db).expanduser()}"
 
@@ -38,8 +40,15 @@ class Workspace:
 
     def __init__(self, db: str):
         self.url = database_url(db)
-        self.label = db
-        self.engine: Engine = create_engine(self.url)
+        try:
+            self.engine: Engine = create_engine(self.url)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise WorkspaceError(
+                f"'{db}' is neither a file path nor a database URL Valvecheck can use "
+                "(e.g. postgresql+psycopg://user@host/db)"
+            ) from exc
+        # Shown to people: never with the password.
+        self.label = db if "://" not in db else self.engine.url.render_as_string(hide_password=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -48,16 +57,29 @@ class Workspace:
     def is_sqlite_file(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """Turn "cannot open, cannot write, not a database" into one clear WorkspaceError."""
+        try:
+            yield
+        except (OperationalError, DatabaseError) as exc:
+            if type(exc) not in (OperationalError, DatabaseError):
+                raise  # integrity and programming errors are bugs, not the user's setup
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            if self.is_sqlite_file and Path(self.engine.url.database or "").is_dir():
+                reason = "that is a folder, not a workspace file"
+            raise WorkspaceError(f"cannot use the workspace {self.label}: {reason}") from exc
+
     def exists(self) -> bool:
         if self.is_sqlite_file:
             path = self.engine.url.database
             if not path or not Path(path).exists():
                 return False
-        with self.engine.connect() as conn:
+        with self._reachable(), self.engine.connect() as conn:
             return inspect(conn).has_table("alembic_version")
 
     def revision(self) -> str | None:
-        with self.engine.connect() as conn:
+        with self._reachable(), self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def head(self) -> str | None:
@@ -68,7 +90,7 @@ class Workspace:
         if self.is_sqlite_file and self.engine.url.database:
             Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
         config = _alembic_config()
-        with self.engine.begin() as conn:
+        with self._reachable(), self.engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 
@@ -84,7 +106,7 @@ class Workspace:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction: committed if the block succeeds, rolled back whole if it raises."""
-        with self._sessions() as session, session.begin():
+        with self._reachable(), self._sessions() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -1,0 +1,67 @@
+"""A user's setup mistakes are one clear line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from valvecheck.cli import run
+from valvecheck.store.db import Workspace
+
+
+def fails(capsys, *argv: str) -> str:
+    capsys.readouterr()
+    assert run(list(argv)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    return err
+
+
+def test_a_folder_is_not_a_workspace(tmp_path, capsys):
+    (tmp_path / "folder").mkdir()
+    err = fails(capsys, "--db", str(tmp_path / "folder"), "init")
+    assert "folder" in err and str(tmp_path / "folder") in err
+
+
+@pytest.mark.parametrize("command", [("summary",), ("init",), ("measures",)])
+def test_a_file_that_is_not_a_database(tmp_path, capsys, command):
+    bad = tmp_path / "notes.db"
+    bad.write_text("these are my notes, not a database\n")
+    err = fails(capsys, "--db", str(bad), *command)
+    assert str(bad) in err and "not a database" in err
+
+
+def test_an_unknown_kind_of_url(capsys):
+    assert "database URL" in fails(capsys, "--db", "foo://somewhere/x", "summary")
+
+
+def test_a_server_that_does_not_answer(capsys):
+    err = fails(capsys, "--db", "postgresql+psycopg://postgres@127.0.0.1:1/none", "summary")
+    assert "127.0.0.1" in err
+
+
+def test_passwords_are_never_shown():
+    ws = Workspace("postgres://ann:S3cret@db.example/valvecheck")
+    assert "S3cret" not in ws.label and ws.url.startswith("postgresql+psycopg://")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "--out", "{file}"),
+        ("export", "--out", "{folder}"),
+        ("export", "--out", "{missing}/x.csv"),
+    ],
+)
+def test_outputs_that_cannot_be_written(tmp_path, capsys, args):
+    db = str(tmp_path / "w.db")
+    assert run(["--db", db, "init"]) == 0
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "a-folder").mkdir()
+    names = {
+        "{file}": str(tmp_path / "a-file"),
+        "{folder}": str(tmp_path / "a-folder"),
+        "{missing}": str(tmp_path / "missing"),
+    }
+    argv = [next((a.replace(k, v) for k, v in names.items() if k in a), a) for a in args]
+    fails(capsys, "--db", db, *argv)
