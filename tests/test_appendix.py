@@ -169,3 +169,31 @@ def test_one_file_with_two_years_for_one_council_gives_two_agreements():
     both = [replace(first, year="2020-21"), replace(second, year="2022-23")]
     catalogue, _, _ = to_catalogue(both, "f.txt", reference_authorities())
     assert [m.id for m in catalogue.measures] == ["bury-1", "bury-2022-23-1"]
+
+
+@pytest.mark.parametrize(
+    ("written", "year"),
+    [
+        ("2020-21", "2020-21"),
+        ("2020/21", "2020-21"),
+        (" 2020-21 ", "2020-21"),
+        ("2020-2021", "2020-21"),
+        ("2020 – 21", "2020-21"),
+        ("1999-00", "1999-00"),
+        ("2021", "2021"),
+        ("", ""),
+    ],
+)
+def test_agreement_year_spellings(written, year):
+    from valvecheck.domain.names import agreement_year
+
+    assert agreement_year(written) == year
+
+
+@pytest.mark.parametrize("written", ["twenty", "2021-23", "2020-2022", "21-22", "2020-21x"])
+def test_agreement_year_refused(written):
+    from valvecheck.domain.names import agreement_year
+    from valvecheck.errors import InputError
+
+    with pytest.raises(InputError, match="2020-21"):
+        agreement_year(written)

@@ -270,3 +270,13 @@ def test_square_brackets_in_text_are_printed_as_written(cli, tmp_path):
     assert cli("import", "appendix", str(f))[0] == 0
     assert "Review [bold]banding[/] [x]." in cli("show", "bury-1")[1]
     assert "Review [bold]banding[/] [x]." in cli("measures")[1]
+
+
+def test_two_spellings_of_one_year_are_one_agreement(cli, seed_path):
+    cli("init", "--empty")
+    assert cli("import", "appendix", str(seed_path), "--year", "2020/21")[0] == 0
+    code, out, err = cli("import", "appendix", str(seed_path), "--year", "2020-21")
+    assert code == 0, err
+    assert summary_json(cli)["measures"] == 27
+    code, _, err = cli("import", "appendix", str(seed_path), "--year", "2021-23")
+    assert code == 1 and "--year" in err and "2020-21" in err

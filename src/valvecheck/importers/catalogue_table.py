@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from valvecheck.domain.names import clean_text, fold
+from valvecheck.domain.names import agreement_year, clean_text, fold
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.errors import InputError
 from valvecheck.importers.appendix import AppendixHints, AppendixRow, check_row, note_prose
@@ -38,7 +38,6 @@ SYNONYMS = {
     "url": "Source",
 }
 _CANONICAL = {fold(c): c for c in COLUMNS} | SYNONYMS
-YEAR = re.compile(r"^(19|20)\d\d([-/](\d\d|(19|20)\d\d))?$")
 
 
 @dataclass(frozen=True)
@@ -166,10 +165,10 @@ def _row(
     line = row.line if row.line is not None else row_no
     checked = check_row([cell(c) for c in TABLE], line, row_no, where, found)
     year, source = cell("Year"), cell("Source")
-    if year and not YEAR.match(year):
-        found.append(
-            Problem("bad-year", f"'{year}' is not a year such as 2020-21", where, line, "Year")
-        )
+    try:
+        year = agreement_year(year)
+    except InputError as exc:
+        found.append(Problem("bad-year", str(exc), where, line, "Year"))
     if source and not re.match(r"^https?://\S+$", source):
         found.append(
             Problem(

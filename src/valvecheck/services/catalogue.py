@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from valvecheck.catalogue.datapackage import DESCRIPTOR, write_package
+from valvecheck.domain.names import agreement_year
 from valvecheck.domain.problems import Problem
 from valvecheck.errors import ImportRejected, InputError
 from valvecheck.importers.appendix import read_appendix
@@ -22,7 +23,6 @@ from valvecheck.importers.catalogue_docx import read_docx
 from valvecheck.importers.catalogue_package import read_package
 from valvecheck.importers.catalogue_pdf import read_pdf
 from valvecheck.importers.catalogue_table import (
-    YEAR,
     Extracted,
     parse_column_map,
     read_table,
@@ -59,8 +59,10 @@ def import_catalogue(
     """Import agreements and their measures from a document; ratings in a RAG column too."""
     ws.require()
     path = Path(path)
-    if year and not YEAR.match(year):
-        raise InputError(f"--agreement-year: '{year}' is not a year such as 2020-21")
+    try:
+        year = agreement_year(year)
+    except InputError as exc:
+        raise InputError(f"--agreement-year: {exc}") from None
     if source_url and not re.match(r"^https?://\S+$", source_url):
         raise InputError(f"--source: '{source_url}' is not a web address (https://...)")
     mapping = parse_column_map(column_map)
@@ -90,7 +92,7 @@ def import_catalogue(
         parsed.rows,
         file,
         hints,
-        year=year.replace("/", "-"),
+        year=year,
         source_url=source_url,
         source_title=source_title or hints.title or extracted_title or path.name,
         assessment=assessment,

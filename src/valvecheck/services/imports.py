@@ -7,6 +7,7 @@ from pathlib import Path
 
 from valvecheck.catalogue.loader import reference_authorities
 from valvecheck.domain.model import Catalogue
+from valvecheck.domain.names import agreement_year
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating
 from valvecheck.errors import ImportRejected, InputError, NotFound
@@ -58,6 +59,10 @@ def import_appendix(
 ) -> ImportOutcome:
     """Import the seed's document form: catalogue, placements and the ratings in its RAG column."""
     ws.require()
+    try:
+        year = agreement_year(year)
+    except InputError as exc:
+        raise InputError(f"--year: {exc}") from None
     file = str(path)
     parsed, hints = read_appendix(read_bytes(path), file)
     if parsed.problems:
