@@ -280,3 +280,13 @@ def test_two_spellings_of_one_year_are_one_agreement(cli, seed_path):
     assert summary_json(cli)["measures"] == 27
     code, _, err = cli("import", "appendix", str(seed_path), "--year", "2021-23")
     assert code == 1 and "--year" in err and "2020-21" in err
+
+
+def test_importing_the_file_again_never_undoes_a_persons_rating(cli, seed_path):
+    cli("init")
+    cli("rate", "kingston-richmond-5", "amber", "--rationale", "Joint funding panel", "--by", "Ann")
+    code, out, err = cli("import", "appendix", str(seed_path), "--year", "2020-21")
+    assert code == 0, err
+    assert "0 ratings" in out and "1 ratings in the file not applied" in out
+    code, out, _ = cli("history", "kingston-richmond-5")
+    assert out.strip().splitlines()[-1].split("\t")[3] == "Amber"

@@ -55,13 +55,7 @@ def import_catalogue(
         council=council,
         by=by,
     )
-    added = done.added
-    rated = f", {done.ratings} ratings into '{done.assessment}'" if done.assessment else ""
-    output.line(
-        f"Imported {done.rows} rows from {file}: {added['measures']} new measures, "
-        f"{added['revised']} revised, {added['agreements']} new agreements, "
-        f"{added['placements']} new placements{rated}."
-    )
+    output.line(done.describe(file))
 
 
 def register(app: typer.Typer) -> None:

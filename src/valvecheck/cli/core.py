@@ -104,12 +104,7 @@ def import_appendix(
         source_url=source_url,
         by=by,
     )
-    added = done.added
-    output.line(
-        f"Imported {done.rows} rows from {file}: {added['measures']} new measures, "
-        f"{added['revised']} revised, {added['agreements']} new agreements, "
-        f"{done.ratings} ratings into '{done.assessment}'."
-    )
+    output.line(done.describe(file))
 
 
 def list_measures(

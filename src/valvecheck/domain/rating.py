@@ -28,6 +28,15 @@ def check_rating(rag: Rag, rationale: str) -> None:
         raise InputError("a measure rated not-applicable needs a reason: give --rationale")
 
 
+IMPORTED = "imported from "  # how a rating read from a file begins its rationale
+BUNDLED = "as rated in the seed appendix"
+
+
+def imported(rating: Rating) -> bool:
+    """Whether a rating was read from a file (or the bundled seed) rather than given by a person."""
+    return rating.rationale.startswith(IMPORTED) or rating.rationale == BUNDLED
+
+
 def current(history: list[Rating]) -> Rag:
     """The rating in force: the last entry of the history, or unrated."""
     return history[-1].rag if history else Rag.UNRATED

@@ -9,7 +9,7 @@ from valvecheck.catalogue.loader import reference_authorities
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.names import agreement_year
 from valvecheck.domain.rag import Rag
-from valvecheck.domain.rating import Rating
+from valvecheck.domain.rating import IMPORTED, Rating, imported
 from valvecheck.errors import ImportRejected, InputError, NotFound
 from valvecheck.importers.appendix import (
     AppendixHints,
@@ -29,6 +29,23 @@ class ImportOutcome:
     rows: int
     added: dict[str, int]
     ratings: int
+    kept: int = 0  # ratings in the file not applied: a person has rated the measure since
+
+    def describe(self, file: str | Path) -> str:
+        """One sentence for a person: what the import changed."""
+        a = self.added
+        text = (
+            f"Imported {self.rows} rows from {file}: {a['measures']} new measures, "
+            f"{a['revised']} revised, {a['agreements']} new agreements, "
+            f"{a['placements']} new placements"
+        )
+        if self.assessment:
+            text += f", {self.ratings} ratings into '{self.assessment}'"
+        if self.kept:
+            text += (
+                f"; {self.kept} ratings in the file not applied, as people have rated them since"
+            )
+        return text + "."
 
 
 def read_bytes(path: str | Path) -> bytes:
@@ -140,17 +157,20 @@ def save_rows(
             session.add(row)
             session.flush()
         histories = repo.rating_history(session, row.id)
-        rated = 0
+        rated = kept = 0
         for measure_id, rag in rags.items():
             before = histories.get(measure_id)
             previous = before[-1].rag if before else Rag.UNRATED
             if previous is rag:
                 continue
+            if before and not imported(before[-1]):
+                kept += 1  # a file never overwrites a person's later judgement
+                continue
             repo.add_rating(
                 session,
                 row.id,
                 repo.measure_row(session, measure_id),
-                Rating(measure_id, rag, f"imported from {Path(file).name}", "", who, at, previous),
+                Rating(measure_id, rag, f"{IMPORTED}{Path(file).name}", "", who, at, previous),
             )
             rated += 1
-    return ImportOutcome(name, len(rows), added, rated)
+    return ImportOutcome(name, len(rows), added, rated, kept)

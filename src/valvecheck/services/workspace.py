@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 
 from valvecheck.catalogue.loader import load_assessment, load_catalogue
-from valvecheck.domain.rating import Rating
+from valvecheck.domain.rating import BUNDLED, Rating
 from valvecheck.errors import WorkspaceError
 from valvecheck.settings import Settings
 from valvecheck.store import repository as repo
@@ -58,8 +58,6 @@ def init_workspace(ws: Workspace, empty: bool = False) -> dict[str, int]:
                 session,
                 assessment.id,
                 repo.measure_row(session, measure_id),
-                Rating(
-                    measure_id, rag, rationale="as rated in the seed appendix", by="seed", at=at
-                ),
+                Rating(measure_id, rag, rationale=BUNDLED, by="seed", at=at),
             )
     return {"measures": len(catalogue.measures), "ratings": len(bundled.ratings)}
