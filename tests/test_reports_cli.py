@@ -115,7 +115,7 @@ def test_position_statement_lists_what_changed_since_the_date(monitored, tmp_pat
         assert (cells[2].text, cells[3].text, cells[4].text) == (rag.label, rationale, changes)
         assert docx_fill(cells[2]) == rag.colour
     markdown = (tmp_path / "position.md").read_text(encoding="utf-8")
-    assert "period 1 February 2024 to 1 May 2024" in markdown
+    assert "period 1 February 2024 to 1 May 2099" in markdown
     assert f"{len(ids)} measures; 2 changed rating in the period." in markdown
     assert "2024-03-05 Red to Amber by lead: thresholds drafted" in markdown
 
@@ -160,3 +160,51 @@ def test_links_appear_once_activities_are_linked(ws, tmp_path):
     ]  # fmt: skip
     for name in ("report.md", "report.html"):
         assert "ETP-07: Inclusion toolkit" in (tmp_path / name).read_text(encoding="utf-8")
+
+
+def test_a_report_is_the_position_as_at_its_date(cli, tmp_path):
+    from datetime import date, timedelta
+
+    cli("init")
+    cli("rate", "bury-1", "green", "--rationale", "panel live")
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    out = tmp_path / "then"
+    code, _, err = cli("report", "--format", "md", "--date", yesterday, "--out", str(out))
+    assert code == 0, err
+    then = (out / "report.md").read_text()
+    code, _, err = cli("report", "--format", "md", "--out", str(tmp_path / "now"))
+    now = (tmp_path / "now" / "report.md").read_text()
+    bury1 = "Strengthen their Special Educational Needs assessment"
+    row_then = next(line for line in then.splitlines() if bury1 in line)
+    row_now = next(line for line in now.splitlines() if bury1 in line)
+    assert "Not rated" in row_then and "Green" in row_now
+
+
+def test_since_after_the_report_date_is_refused(cli, tmp_path):
+    cli("init")
+    code, _, err = cli(
+        "report",
+        "--format",
+        "position",
+        "--since",
+        "2030-01-01",
+        "--date",
+        "2026-01-01",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 1 and "--since" in err
+
+
+def test_a_failed_report_leaves_the_folder_as_it_was(cli, tmp_path):
+    cli("init")
+    out = tmp_path / "o"
+    assert cli("report", "--out", str(out), "--date", "2099-01-01")[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "report.xlsx").unlink()
+    (out / "report.xlsx").mkdir()  # something in the way of one of the four files
+    code, _, err = cli("report", "--out", str(out), "--date", "2099-03-14")
+    assert code == 1 and "report.xlsx" in err
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == {k: v for k, v in before.items() if k != "report.xlsx"}
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no scratch folder left

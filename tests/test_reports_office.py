@@ -117,7 +117,7 @@ def test_docx_is_landscape_a4_with_title_purpose_and_key(built, document):
     text = "\n".join(p.text for p in document.paragraphs)
     assert "DfE Safety Valve Agreements: Mitigation Validation Exercise" in text
     assert built.state.council and built.state.council in text
-    assert "1 May 2024" in text
+    assert "1 May 2099" in text
     for rag in (Rag.GREEN, Rag.AMBER, Rag.RED):
         assert f"{rag.label.upper()}: {rag.definition}" in text
 
