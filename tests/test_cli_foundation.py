@@ -290,3 +290,15 @@ def test_importing_the_file_again_never_undoes_a_persons_rating(cli, seed_path):
     assert "0 ratings" in out and "1 ratings in the file not applied" in out
     code, out, _ = cli("history", "kingston-richmond-5")
     assert out.strip().splitlines()[-1].split("\t")[3] == "Amber"
+
+
+def test_carried_forward_ratings_keep_who_and_when(cli):
+    cli("init")
+    cli("rate", "bury-3", "green", "--rationale", "model built", "--by", "Ann Lee")
+    first = cli("history", "bury-3")[1].strip().splitlines()[-1].split("\t")
+    assert (
+        cli("assessments", "new", "Q3", "--from", "Bristol: mitigation validation exercise")[0] == 0
+    )
+    carried = cli("history", "bury-3", "--assessment", "Q3")[1].strip().splitlines()[-1].split("\t")
+    assert carried[:2] == first[:2]  # same when, same who
+    assert carried[3] == "Green" and "carried forward" in carried[4]

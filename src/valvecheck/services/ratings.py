@@ -122,7 +122,8 @@ def new_assessment(
                     session,
                     row.id,
                     repo.measure_row(session, measure_id),
-                    Rating(measure_id, last.rag, rationale, last.evidence, who, at),
+                    # who rated it and when stay as they were: carrying forward is not re-rating
+                    Rating(measure_id, last.rag, rationale, last.evidence, last.by, last.at or at),
                 )
                 carried += 1
         return AssessmentInfo(name, row.council, at, who, carried, True)
