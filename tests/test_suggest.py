@@ -228,3 +228,54 @@ def test_eval_suggest_text_and_bad_labels(cli, tmp_path) -> None:  # type: ignor
     assert code == 1 and "[unknown-measure]" in err
     code, _, err = cli("eval-suggest", str(EXTRA), "--method", "magic")
     assert code == 1 and "unknown method" in err
+
+
+def _shown(cli, *args: str) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    code, out, err = cli("suggest", "--json", *args)
+    assert code == 0, err
+    data = json.loads(out)
+    groups = data["activities"] if data["by"] == "activity" else data["measures"]
+    return {(s["activity"], s["measure"]) for g in groups for s in g["suggestions"]}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--measure", "kingston-richmond-2", "--top", "2"),
+        ("--measure", "bury-2", "--top", "1"),
+        ("--activity", "x-16", "--top", "2"),
+        ("--activity", "x-22"),  # a leisure centre: nothing shown, nothing linked
+    ],
+)
+def test_accept_links_only_the_suggestions_shown(ws, cli, args) -> None:  # type: ignore[no-untyped-def]
+    from valvecheck.services.activities import current_links, link_events
+
+    assert cli("activities", "import", str(EXTRA))[0] == 0
+    shown = _shown(cli, *args)
+    code, out, err = cli("suggest", *args, "--accept", "--by", "Ann")
+    assert code == 0, err
+    assert f"Linked {len(shown)} suggestion(s)." in out
+    assert {(e.activity_id, e.measure_id) for e in current_links(link_events(ws))} == shown
+
+
+def test_accept_json_prints_the_new_links(ws, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("activities", "import", str(EXTRA))[0] == 0
+    shown = _shown(cli, "--activity", "x-16")
+    code, out, err = cli("suggest", "--activity", "x-16", "--accept", "--json", "--by", "Ann")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["linked"] == len(shown) > 0
+    assert {(e["activity"], e["measure"]) for e in data["links"]} == shown
+    assert {e["by"] for e in data["links"]} == {"Ann"}
+
+
+@pytest.mark.parametrize(
+    "args", [(), ("--measure", "bury-2"), ("--accept",), ("--activity", "a-1"), ("--json",)]
+)
+def test_suggest_without_activities_says_how_to_add_them(ws, cli, args) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("suggest", *args)
+    assert code == 0, err
+    if "--json" in args:  # JSON stays JSON: no activities, so no groups
+        assert json.loads(out)["activities"] == []
+    else:
+        assert out == "No activities yet: import them with 'valvecheck activities import FILE'.\n"

@@ -21,6 +21,7 @@ Method = Annotated[
     str,
     typer.Option(help=f"Scoring method: {', '.join(METHODS)} (default {DEFAULT})."),
 ]
+NO_ACTIVITIES = "No activities yet: import them with 'valvecheck activities import FILE'."
 
 
 def register(app: typer.Typer) -> None:
@@ -163,8 +164,9 @@ def suggest(
         bool,
         typer.Option(
             "--accept",
-            help="Link every suggestion shown (above the threshold, top N per activity); pairs "
-            "already linked or unlinked before are left alone.",
+            help="Link the suggestions shown (above the threshold; the top N per activity, or "
+            "for --measure the top N activities); pairs already linked or unlinked before are "
+            "left alone. With --json, prints the new links as JSON.",
         ),
     ] = False,
     by: By = None,
@@ -172,12 +174,18 @@ def suggest(
 ) -> None:
     """Suggest measures for activities (or activities for a measure), with the words that matched."""
     ws = ws_of(ctx)
+    found = suggestions.suggest(ws, activity, measure, top, method)
+    if not found.activities and not as_json:
+        output.line(NO_ACTIVITIES)
+        return
     if accept:
-        done = suggestions.accept(ws, by, top, activity, method)
+        done = suggestions.accept(ws, found, by)
+        if as_json:
+            output.print_json({"linked": len(done), "links": [e.as_dict() for e in done]})
+            return
         output.line(f"Linked {len(done)} suggestion(s).")
         _history(done, "New links")
         return
-    found = suggestions.suggest(ws, activity, measure, top, method)
     if as_json:
         output.print_json(found.as_dict())
         return

@@ -58,6 +58,15 @@ _WORDS = {
 _ALIASES = {word: status for status, words in _WORDS.items() for word in words.split("|")}
 
 
+def id_key(code: str) -> str:
+    """Activity ids are compared ignoring case ('B1' is 'b1'); the id is kept as first written."""
+    return code.strip().casefold()
+
+
+def same_id(a: str, b: str) -> bool:
+    return id_key(a) == id_key(b)
+
+
 @dataclass(frozen=True)
 class Activity:
     """An item of the council's own programme (a project or workstream)."""

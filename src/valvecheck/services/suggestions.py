@@ -10,7 +10,7 @@ from pathlib import Path
 from valvecheck.analysis.evaluate import Evaluation, evaluate
 from valvecheck.analysis.suggest import DEFAULT, METHODS, Method, Suggester, Suggestion
 from valvecheck.catalogue.loader import load_catalogue
-from valvecheck.domain.activity import Activity
+from valvecheck.domain.activity import Activity, same_id
 from valvecheck.domain.model import Catalogue
 from valvecheck.errors import ImportRejected, InputError, NotFound
 from valvecheck.importers.labelled_csv import read_labelled_csv
@@ -30,6 +30,12 @@ class Suggestions:
     groups: dict[str, list[Suggestion]]
     method: str
     threshold: float
+    activities: int = 0  # how many activities were scored: none means none imported yet
+
+    @property
+    def shown(self) -> list[Suggestion]:
+        """Every suggestion in every group, in the order they are shown."""
+        return [s for found in self.groups.values() for s in found]
 
     def as_dict(self) -> dict[str, object]:
         key = "activities" if self.by == "activity" else "measures"
@@ -84,40 +90,36 @@ def suggest(
         raise InputError("give --activity or --measure, not both")
     catalogue, activities = _load(ws)
     engine = suggester_for(catalogue, method)
-    info = (engine.method.name, engine.method.threshold)
+    info = (engine.method.name, engine.method.threshold, len(activities))
     if measure:
         if catalogue.measure(measure) is None:
             raise NotFound(f"there is no measure '{measure}' (see 'valvecheck measures' for ids)")
+        if not activities:
+            return Suggestions("measure", {measure: []}, *info)
         found = engine.for_measures(_items(activities), top, [a.title for a in activities])
         return Suggestions("measure", {measure: found[measure]}, *info)
     if activity:
-        activities = [a for a in activities if a.id == activity]
-        if not activities:
+        activities = [a for a in activities if same_id(a.id, activity)]
+        if not activities and info[2]:
             raise NotFound(f"there is no activity '{activity}' (see 'valvecheck activities list')")
+    if not activities:
+        return Suggestions("activity", {}, *info)
     found = engine.for_activities(_items(activities), top, [a.title for a in activities])
     return Suggestions("activity", found, *info)
 
 
-def accept(
-    ws: Workspace,
-    by: str | None = None,
-    top: int = 5,
-    activity: str | None = None,
-    method: str | None = None,
-) -> list[LinkEvent]:
-    """Link each activity to its suggestions above the threshold (its top ``top``).
+def accept(ws: Workspace, shown: Suggestions, by: str | None = None) -> list[LinkEvent]:
+    """Link the suggestions a person was shown (from ``suggest``), and only those.
 
     A pair that has ever been linked or unlinked is left alone: a person has already judged it.
     """
     who = current_user(by)
     judged = {(e.activity_id, e.measure_id) for e in link_events(ws)}
-    done = []
-    for group in suggest(ws, activity=activity, top=top, method=method).groups.values():
-        for s in group:
-            if (s.activity_id, s.measure_id) in judged:
-                continue
-            done.append(link(ws, s.activity_id, s.measure_id, f"suggested, accepted by {who}", who))
-    return done
+    return [
+        link(ws, s.activity_id, s.measure_id, f"suggested, accepted by {who}", who)
+        for s in shown.shown
+        if (s.activity_id, s.measure_id) not in judged
+    ]
 
 
 def evaluate_file(
