@@ -302,3 +302,17 @@ def test_carried_forward_ratings_keep_who_and_when(cli):
     carried = cli("history", "bury-3", "--assessment", "Q3")[1].strip().splitlines()[-1].split("\t")
     assert carried[:2] == first[:2]  # same when, same who
     assert carried[3] == "Green" and "carried forward" in carried[4]
+
+
+def test_ratings_in_a_file_naming_no_council_go_into_the_current_assessment(cli, tmp_path):
+    cli("init")
+    f = tmp_path / "norfolk.txt"
+    f.write_text(
+        "LA\tRecommendation\tTheme\tSub-Theme\tRAG\nNorfolk\tReview banding.\tT\t\tGreen\n"
+    )
+    code, out, err = cli("import", "appendix", str(f), "--year", "2022-23")
+    assert code == 0, err
+    assert "into 'Bristol: mitigation validation exercise'" in out
+    assert len(cli("assessments", "list")[1].strip().splitlines()) == 3  # title, header, one row
+    data = summary_json(cli)
+    assert data["rag"]["red"] == 3 and data["rag"]["green"] == 4 and data["measures"] == 28

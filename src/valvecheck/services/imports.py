@@ -57,11 +57,21 @@ def read_bytes(path: str | Path) -> bytes:
     return path.read_bytes()
 
 
-def assessment_name(hints: AppendixHints, file: str) -> str:
-    """'Bristol: mitigation validation exercise' from the seed's title and prose."""
-    exercise = hints.title.split(":", 1)[-1].strip().lower() if hints.title else ""
-    if hints.council and exercise:
-        return f"{hints.council}: {exercise}"
+def assessment_name(
+    hints: AppendixHints, file: str, council: str = "", latest: str | None = None
+) -> str:
+    """Where a file's ratings go when no --assessment is given.
+
+    The council's own exercise when the document (or --council) names the council, e.g.
+    'Bristol: mitigation validation exercise' from the seed's title and prose; otherwise the
+    workspace's current (latest) assessment; in a workspace with none, one named after the file.
+    """
+    exercise = hints.title.split(":", 1)[-1].strip().lower() if ":" in hints.title else ""
+    council = council or hints.council
+    if council and exercise:
+        return f"{council}: {exercise}"
+    if latest:
+        return latest
     return hints.title or f"Imported from {Path(file).name}"
 
 
@@ -137,10 +147,13 @@ def save_rows(
     if problems:
         raise ImportRejected(problems)
 
-    name = assessment or assessment_name(hints, file)
     who = current_user(by)
     at = repo.now()
     with ws.session() as session:
+        latest = repo.assessments(session)
+        name = assessment or assessment_name(
+            hints, file, council or "", latest[-1].name if latest else None
+        )
         added = repo.save_catalogue(session, catalogue, at)
         if rated_only and not any(r is not Rag.UNRATED for r in rags.values()):
             return ImportOutcome("", len(rows), added, 0)
