@@ -303,3 +303,46 @@ def test_summary_without_activities_counts_zero(ws, cli) -> None:  # type: ignor
     code, out, _ = cli("export", "--format", "json")
     covered = [m["id"] for m in json.loads(out)["measures"] if m["rag"] in rated]
     assert data["alignment_checks"]["green_or_amber_without_activity"] == covered
+
+
+FULL = "ID,Title,Owner,Status,Start,End\nb-1,SENCO network,Sam,On hold,01/09/2025,31/07/2026\n"
+
+
+KEPT = "Sam\tStalled\t2025-09-01\t2026-07-31"
+REIMPORTS = [
+    # (name, second file, updated, title then owner, status, start, end as listed)
+    ("only id and title", "ID,Title\nb-1,SENCO network\n", 0, "SENCO network\t\t" + KEPT),
+    ("new title only", "ID,Title\nb-1,SENCO forum\n", 1, "SENCO forum\t\t" + KEPT),
+    (
+        "status only",
+        "ID,Title,Status\nb-1,SENCO network,done\n",
+        1,
+        "SENCO network\t\tSam\tDone\t2025-09-01\t2026-07-31",
+    ),
+    (
+        "empty cells clear",
+        "ID,Title,Owner,End\nb-1,SENCO network,,\n",
+        1,
+        "SENCO network\t\t\tStalled\t2025-09-01\t",
+    ),
+    (
+        "all empty",
+        "ID,Title,Owner,Status,Start,End\nb-1,SENCO network,,,,\n",
+        1,
+        "SENCO network\t\t\t\t\t",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "again", "updated", "listed"), REIMPORTS, ids=[r[0] for r in REIMPORTS]
+)
+def test_reimport_changes_only_the_columns_in_the_file(  # type: ignore[no-untyped-def]
+    ws, cli, tmp_path, name, again, updated, listed
+) -> None:
+    assert cli("activities", "import", str(_write(tmp_path, "full.csv", FULL)))[0] == 0
+    code, out, err = cli("activities", "import", str(_write(tmp_path, "again.csv", again)))
+    assert code == 0, err
+    assert f"0 new, {updated} updated" in out
+    code, out, _ = cli("activities", "list")
+    assert f"b-1\t{listed}\t" in out

@@ -8,23 +8,22 @@ import zipfile
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from valvecheck.domain.activity import Activity
-from valvecheck.domain.problems import Parsed, Problem
-from valvecheck.importers.activity_rows import read_table
+from valvecheck.domain.problems import Problem
+from valvecheck.importers.activity_rows import ActivityTable, read_table
 
 MAX_BYTES = 20 * 1024 * 1024
 
 
-def read_activities_xlsx(data: bytes, file: str) -> Parsed[Activity]:
+def read_activities_xlsx(data: bytes, file: str) -> ActivityTable:
     """Read the first non-empty sheet; row 1 of the used range is the header."""
     if not data.strip():
-        return Parsed(problems=[Problem("empty-file", "the file is empty", file)])
+        return ActivityTable(problems=[Problem("empty-file", "the file is empty", file)])
     if len(data) > MAX_BYTES:
-        return Parsed(problems=[Problem("file-too-large", "the file is over 20 MB", file)])
+        return ActivityTable(problems=[Problem("file-too-large", "the file is over 20 MB", file)])
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        return Parsed(
+        return ActivityTable(
             problems=[
                 Problem(
                     "not-a-workbook",
@@ -45,4 +44,6 @@ def read_activities_xlsx(data: bytes, file: str) -> Parsed[Activity]:
                 return read_table(header, rows, f"{file} [{sheet.title}]", header_line)
     finally:
         book.close()
-    return Parsed(problems=[Problem("empty-file", "the workbook has no filled-in rows", file)])
+    return ActivityTable(
+        problems=[Problem("empty-file", "the workbook has no filled-in rows", file)]
+    )

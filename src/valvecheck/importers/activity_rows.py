@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from valvecheck.domain.activity import Activity, Status, parse_date
 from valvecheck.domain.problems import Parsed, Problem
@@ -29,6 +30,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("id", "title")
 
 
+@dataclass
+class ActivityTable(Parsed[Activity]):
+    """Activities read from a file, and which fields its columns give.
+
+    A field with no column in the file is not known from it, so re-importing leaves it unchanged.
+    """
+
+    fields: frozenset[str] = frozenset()
+
+
 def header_key(name: object) -> str:
     text = "" if name is None else str(name)
     return " ".join(re.sub(r"[\s_\-]+", " ", text.strip().lower()).split())
@@ -42,12 +53,12 @@ def read_table(
     rows: Sequence[tuple[int, Sequence[object]]],
     file: str,
     header_line: int = 1,
-) -> Parsed[Activity]:
+) -> ActivityTable:
     """Check a whole table and return its activities, or every problem found in it.
 
     ``rows`` are (row number in the file, cells); unknown columns are ignored.
     """
-    parsed: Parsed[Activity] = Parsed()
+    parsed = ActivityTable()
     problems = parsed.problems
     where: dict[str, int] = {}
     names: dict[str, str] = {}
@@ -82,6 +93,7 @@ def read_table(
             )
     if problems:
         return parsed
+    parsed.fields = frozenset(where)
     if not rows:
         problems.append(Problem("no-rows", "the file has a header but no activities", file))
         return parsed

@@ -11,10 +11,10 @@ from datetime import datetime
 from pathlib import Path
 
 from valvecheck.domain.activity import Activity
-from valvecheck.domain.problems import Parsed
 from valvecheck.errors import ImportRejected, InputError
 from valvecheck.importers.activities_csv import read_activities_csv
 from valvecheck.importers.activities_xlsx import read_activities_xlsx
+from valvecheck.importers.activity_rows import ActivityTable
 from valvecheck.services.imports import read_bytes
 from valvecheck.services.workspace import current_user
 from valvecheck.store import activities as store
@@ -67,7 +67,7 @@ class ActivityView:
         return [e.measure_id for e in self.links]
 
 
-def read_activities(data: bytes, file: str) -> Parsed[Activity]:
+def read_activities(data: bytes, file: str) -> ActivityTable:
     """CSV or XLSX by the file's name, or by its first bytes (a workbook is a zip file)."""
     if file.lower().endswith(XLSX_SUFFIXES) or data[:2] == b"PK":
         return read_activities_xlsx(data, file)
@@ -82,7 +82,7 @@ def import_activities(ws: Workspace, path: str | Path) -> ActivitiesImported:
     if parsed.problems:
         raise ImportRejected(parsed.problems)
     with ws.session() as session:
-        added, updated = store.save_activities(session, parsed.rows, repo.now())
+        added, updated = store.save_activities(session, parsed.rows, repo.now(), parsed.fields)
     return ActivitiesImported(file, len(parsed.rows), added, updated)
 
 

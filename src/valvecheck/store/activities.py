@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from valvecheck.domain.activity import Activity, Status
+from valvecheck.domain.activity import Activity, Status, id_key
 from valvecheck.errors import NotFound
 from valvecheck.store.models import ActivityRow, LinkEventRow, MeasureRow
 
@@ -38,9 +39,32 @@ def activity_row(session: Session, code: str) -> ActivityRow:
     return row
 
 
-def save_activities(session: Session, items: list[Activity], at: datetime) -> tuple[int, int]:
-    """Add new activities and update those whose id exists; returns (added, updated)."""
-    existing = {r.code: r for r in session.scalars(select(ActivityRow))}
+# Activity field -> its column in the table.
+COLUMNS = {
+    "title": "title",
+    "description": "description",
+    "theme": "theme",
+    "sub_theme": "sub_theme",
+    "owner": "owner",
+    "status": "status",
+    "start": "start_date",
+    "end": "end_date",
+    "link": "link",
+}
+
+
+def save_activities(
+    session: Session,
+    items: list[Activity],
+    at: datetime,
+    fields: Collection[str] | None = None,
+) -> tuple[int, int]:
+    """Add new activities and update those whose id exists; returns (added, updated).
+
+    An existing activity gets only ``fields`` (all when None): the others were not in the file.
+    """
+    keep = {COLUMNS[f] for f in COLUMNS if fields is None or f in fields}
+    existing = {id_key(r.code): r for r in session.scalars(select(ActivityRow))}
     added = updated = 0
     for a in items:
         values = {
@@ -54,12 +78,16 @@ def save_activities(session: Session, items: list[Activity], at: datetime) -> tu
             "end_date": a.end,
             "link": a.link,
         }
-        row = existing.get(a.id)
+        row = existing.get(id_key(a.id))
         if row is None:
-            session.add(ActivityRow(code=a.id, imported_at=at, **values))
+            row = ActivityRow(code=a.id, imported_at=at, **values)
+            session.add(row)
+            existing[id_key(a.id)] = row
             added += 1
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
+            continue
+        changes = {k: v for k, v in values.items() if k in keep and getattr(row, k) != v}
+        if changes:
+            for k, v in changes.items():
                 setattr(row, k, v)
             row.imported_at = at
             updated += 1
