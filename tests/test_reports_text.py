@@ -5,6 +5,7 @@ Refresh the goldens after an intended change with ``pytest --update-golden`` and
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -14,9 +15,12 @@ from pathlib import Path
 import html5lib
 import pytest
 from conftest import need
+from markdown_it import MarkdownIt
 from reports_support import build
 
+from valvecheck.cli import run
 from valvecheck.domain.rag import Rag
+from valvecheck.services.measures import load_state
 
 GOLDEN = Path(__file__).parent / "golden"
 NS = "{http://www.w3.org/1999/xhtml}"
@@ -144,3 +148,57 @@ def test_markdown_appendix_has_every_measure_in_order(built):
     assert [c[1] for c in cells] == [v.measure.text for v in built.state.views]
     assert [c[3] for c in cells] == ["; ".join(v.measure.sub_themes) for v in built.state.views]
     assert [c[4] for c in cells] == [v.rag.label for v in built.state.views]
+
+
+# -- user text is shown literally ------------------------------------------------------------
+
+# Each carries raw HTML, emphasis, a link, code, strikethrough, an entity or a block marker.
+NASTY = {
+    "title": "Safety Valve <readiness> & [review](http://x) # 2",
+    "council": "1. Test <b>shire</b> & co",
+    "la": "- Test_shire_ <i>LA</i>",
+    "text": "<script>alert(1)</script> *stars* [link](http://x) _under_ `code` ~~gone~~ &amp;",
+    "theme": "Financial <em>Efficiencies</em> | #",
+    "sub_theme": "**Sub** ![img](x.png)",
+    "rationale": "+ <a href='http://x'>see</a> $x$ \\*",
+    "activity": "## <u>Transport</u> review *now*",
+}
+# What a table document needs; anything else in the rendered page came from user text.
+MARKDOWN_TAGS = {"h1", "h2", "p", "ul", "li", "strong", "table", "thead", "tbody", "tr", "th", "td"}
+
+
+@pytest.fixture
+def nasty_reports(empty_ws, db_path, tmp_path):
+    appendix = tmp_path / "appendix.txt"
+    columns = [NASTY[k] for k in ("la", "text", "theme", "sub_theme")]
+    appendix.write_text(
+        "LA\tRecommendation\tTheme\tSub-Theme\tRAG\n" + "\t".join([*columns, "Amber"]) + "\n",
+        encoding="utf-8",
+    )
+    activities = tmp_path / "activities.csv"
+    activities.write_text(f'id,title\nact-1,"{NASTY["activity"]}"\n', encoding="utf-8")
+    db = ["--db", db_path]
+    assert run([*db, "import", "appendix", str(appendix), "--council", "Testshire"]) == 0
+    assert run([*db, "activities", "import", str(activities)]) == 0
+    [measure] = load_state(empty_ws).views
+    assert run([*db, "rate", measure.id, "red", "--rationale", NASTY["rationale"]]) == 0
+    assert run([*db, "link", "act-1", measure.id, "--rationale", NASTY["rationale"]]) == 0
+    out = tmp_path / "out"
+    options = ["--title", NASTY["title"], "--council", NASTY["council"], "--out", str(out)]
+    options += ["--date", "2099-05-01", "--since", "2000-01-01"]
+    assert run([*db, "report", "--format", "all", *options]) == 0
+    return out
+
+
+@pytest.mark.parametrize("name", ["report.md", "position.md"])
+def test_markdown_shows_user_text_literally_never_as_markup(nasty_reports, name):
+    source = (nasty_reports / name).read_text(encoding="utf-8")
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(source)
+    tags = set(re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", rendered))
+    assert tags <= MARKDOWN_TAGS, tags - MARKDOWN_TAGS
+    assert rendered.count("<h1>") == 1
+    shown = ["title", "council", "la", "text", "rationale"]
+    if name == "report.md":
+        shown += ["theme", "sub_theme", "activity"]
+    for key in shown:
+        assert html.escape(NASTY[key], quote=False) in rendered, key

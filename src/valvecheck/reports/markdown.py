@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from valvecheck.domain.rag import Rag
 from valvecheck.reports.model import ReportData, ReportRow
 
+# Characters that start Markdown or HTML anywhere in a line: emphasis, code, links and images,
+# raw HTML and autolinks, entities, table cells, strikethrough, heading closers, math.
+SIGNIFICANT = re.compile(r"([\\`*_\[\]<>&|~#$])")
+# What turns a line into a list item, thematic break or setext underline when it starts it.
+LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
+
+
+class Markup(str):
+    """Markdown the writer made itself (``**bold**`` around escaped text): passed through as is."""
+
 
 def escape(value: object) -> str:
-    """A table cell: pipes escaped, line breaks folded (a Markdown row is one line)."""
+    """User text as literal Markdown: shown exactly as typed, never as markup or HTML.
+
+    Line breaks are folded (a table row is one line), every character Markdown or HTML would
+    act on is backslash-escaped, and so is a leading list or rule marker. ``Markup`` passes.
+    """
+    if isinstance(value, Markup):
+        return str(value)
     text = " ".join(str(value).split())
-    return text.replace("\\", "\\\\").replace("|", "\\|")
+    text = SIGNIFICANT.sub(r"\\\1", text)
+    return LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text)
 
 
 def table(
     columns: Sequence[str], rows: Sequence[Sequence[object]], right: set[int] | None = None
 ) -> str:
+    """A table; every cell goes through ``escape``."""
     right = right or set()
-    out = ["| " + " | ".join(columns) + " |"]
+    out = ["| " + " | ".join(escape(c) for c in columns) + " |"]
     out.append(
         "| " + " | ".join("---:" if i in right else "---" for i in range(len(columns))) + " |"
     )
@@ -48,8 +67,8 @@ def render(data: ReportData) -> str:
     if data.assessment:
         meta += f". Assessment: {data.assessment}"
     parts.append(escape(meta) + "\n")
-    parts.append(data.purpose + "\n")
-    parts.append("\n".join(f"- **{r.label.upper()}**: {d}" for r, d in data.key) + "\n")
+    parts.append(escape(data.purpose) + "\n")
+    parts.append("\n".join(f"- **{r.label.upper()}**: {escape(d)}" for r, d in data.key) + "\n")
 
     parts.append("## Appendix A\n")
     parts.append(
@@ -69,7 +88,7 @@ def render(data: ReportData) -> str:
     columns = ["Theme", "Sub-Theme", "Measures", *[r.label for r in data.columns], "Coverage"]
     rows: list[list[object]] = []
     for s in [*data.themes, data.total]:
-        theme = f"**{s.theme}**" if s.sub_theme is None else ""
+        theme = Markup(f"**{escape(s.theme)}**") if s.sub_theme is None else ""
         rows.append(
             [
                 theme,
