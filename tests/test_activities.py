@@ -346,3 +346,26 @@ def test_reimport_changes_only_the_columns_in_the_file(  # type: ignore[no-untyp
     assert f"0 new, {updated} updated" in out
     code, out, _ = cli("activities", "list")
     assert f"b-1\t{listed}\t" in out
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+WRONG_FORMATS = [
+    # (file name, content, code, words in the message)
+    ("acts.xls", OLE, "old-excel-format", "save it as .xlsx"),
+    ("ACTS.XLS", b"ID\tTitle\n", "old-excel-format", "save it as .xlsx"),
+    ("acts.csv", OLE, "old-excel-format", "save it as .xlsx"),
+    ("acts.xlsx", OLE, "encrypted-file", "password"),
+    ("acts.docx", b"PK\x03\x04" + b"\x00" * 40, "not-csv-or-xlsx", "read from CSV or XLSX"),
+    ("acts.doc", OLE, "not-csv-or-xlsx", "activities are read from CSV or XLSX"),
+    ("acts.pdf", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n", "not-csv-or-xlsx", "read from CSV or XLSX"),
+    ("acts.csv", b"%PDF-1.7\n1 0 obj\n", "not-csv-or-xlsx", "activities are read from CSV"),
+    ("acts.ods", b"PK\x03\x04" + b"\x00" * 40, "not-csv-or-xlsx", "save it as .xlsx"),
+]
+
+
+@pytest.mark.parametrize(("file", "content", "code", "words"), WRONG_FORMATS)
+def test_wrong_formats_say_what_to_save_as(ws, cli, tmp_path, file, content, code, words) -> None:  # type: ignore[no-untyped-def]
+    exit_code, _, err = cli("activities", "import", str(_write(tmp_path, file, content)))
+    assert exit_code == 1
+    assert f"[{code}]" in err and words in err
+    assert _count(cli) == 0
