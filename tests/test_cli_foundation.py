@@ -316,3 +316,19 @@ def test_ratings_in_a_file_naming_no_council_go_into_the_current_assessment(cli,
     assert len(cli("assessments", "list")[1].strip().splitlines()) == 3  # title, header, one row
     data = summary_json(cli)
     assert data["rag"]["red"] == 3 and data["rag"]["green"] == 4 and data["measures"] == 28
+
+
+def test_every_problem_is_listed_at_once(cli, tmp_path):
+    cli("init", "--empty")
+    f = tmp_path / "two-kinds.txt"
+    f.write_text(
+        "LA\tRecommendation\tTheme\tSub-Theme\tRAG\n"
+        "Bury\tA.\tT\tS1\tRed\n"
+        "Bury\tA.\tT\tS2\tGreen\n"
+        "Bury\tB.\t\tS3\t\n"
+    )
+    code, _, err = cli("import", "appendix", str(f))
+    assert code == 1
+    assert "line 3, column RAG" in err and "[conflicting-rag]" in err
+    assert "line 4, column Theme" in err and "[sub-theme-without-theme]" in err
+    assert err.index("line 3") < err.index("line 4")

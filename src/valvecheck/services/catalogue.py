@@ -85,8 +85,6 @@ def import_catalogue(
         extracted = READERS[suffix](data, file)
         parsed, hints = read_table(extracted, file, mapping)
         extracted_title = extracted.title
-    if parsed.problems:
-        raise ImportRejected(parsed.problems)
     return save_rows(
         ws,
         parsed.rows,
@@ -99,6 +97,7 @@ def import_catalogue(
         council=council,
         by=by,
         rated_only=True,
+        found=parsed.problems,
     )
 
 

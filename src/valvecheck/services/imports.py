@@ -8,6 +8,7 @@ from pathlib import Path
 from valvecheck.catalogue.loader import reference_authorities
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.names import agreement_year
+from valvecheck.domain.problems import Problem
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import IMPORTED, Rating, imported
 from valvecheck.errors import ImportRejected, InputError, NotFound
@@ -92,8 +93,6 @@ def import_appendix(
         raise InputError(f"--year: {exc}") from None
     file = str(path)
     parsed, hints = read_appendix(read_bytes(path), file)
-    if parsed.problems:
-        raise ImportRejected(parsed.problems)
     return save_rows(
         ws,
         parsed.rows,
@@ -104,6 +103,7 @@ def import_appendix(
         assessment=assessment,
         council=council,
         by=by,
+        found=parsed.problems,
     )
 
 
@@ -126,10 +126,13 @@ def save_rows(
     council: str | None = None,
     by: str | None = None,
     rated_only: bool = False,
+    found: list[Problem] | None = None,
 ) -> ImportOutcome:
     """Save a table's checked rows: catalogue, placements and the ratings in its RAG column.
 
     With ``rated_only`` no assessment is created for a table without ratings (a plain catalogue).
+    ``found`` are the problems the reader already met: the rows it accepted are still assembled,
+    so that the refusal lists every problem in the file at once, in line order.
     """
     with ws.session() as session:
         present = repo.load_catalogue(session)
@@ -144,8 +147,9 @@ def save_rows(
         existing={a.slug: a.year for a in present.agreements},
         numbered=numbered_texts(present),
     )
-    if problems:
-        raise ImportRejected(problems)
+    if found or problems:
+        every = [*(found or []), *problems]
+        raise ImportRejected(sorted(every, key=lambda p: (p.line is not None, p.line or 0)))
 
     who = current_user(by)
     at = repo.now()
