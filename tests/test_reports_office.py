@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import zipfile
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -306,3 +308,58 @@ def test_libreoffice_opens_the_report_and_shows_every_measure(built, tmp_path, n
     missing = [v.id for v in built.state.views if first_words(v.measure.text, 4) not in flat]
     assert not missing
     assert Rag.GREEN.label in flat and Rag.RED.label in flat
+
+
+# -- file properties -------------------------------------------------------------------------
+
+REPORT_FILES = {"docx": "report.docx", "xlsx": "report.xlsx", "position": "position.docx"}
+
+
+def core_properties(path: Path) -> dict[str, object]:
+    """The file's core properties as Word and Excel show them, read back by each library."""
+    if path.suffix == ".xlsx":
+        p = load_workbook(path).properties
+        return {
+            "title": p.title,
+            "subject": p.subject,
+            "author": p.creator,
+            "last_modified_by": p.lastModifiedBy,
+            "created": p.created,
+            "modified": p.modified,
+            "description": p.description or "",
+            "keywords": p.keywords or "",
+        }
+    p = Document(str(path)).core_properties
+    return {
+        "title": p.title,
+        "subject": p.subject,
+        "author": p.author,
+        "last_modified_by": p.last_modified_by,
+        "created": p.created.replace(tzinfo=None),
+        "modified": p.modified.replace(tzinfo=None),
+        "description": p.comments,  # python-docx's name for dc:description
+        "keywords": p.keywords,
+    }
+
+
+@pytest.mark.parametrize("fmt", list(REPORT_FILES))
+def test_office_file_properties_name_the_report_and_its_date(ws, tmp_path, fmt):
+    state = load_state(ws)
+    title, council = "Quarterly <check> & review", "Testshire County Council"
+    files = []
+    for run_dir in ("first", "second"):
+        out = tmp_path / run_dir
+        write_reports(ws, fmt, out, on=DAY, title=title, council=council, since=date(2024, 2, 1))
+        files.append(out / REPORT_FILES[fmt])
+    props = core_properties(files[0])
+    assert props["title"] == (f"Position statement: {title}" if fmt == "position" else title)
+    assert props["subject"] and (
+        "period" in props["subject"] or state.assessment in props["subject"]
+    )
+    assert (props["author"], props["last_modified_by"]) == (council, "Valvecheck")
+    assert props["created"] == props["modified"] == datetime.combine(DAY, time.min)
+    assert (props["description"], props["keywords"]) == ("", "")
+    assert "python-docx" not in str(props) and "openpyxl" not in str(props)
+    # Two runs with the same --date write the same properties, byte for byte.
+    core = [zipfile.ZipFile(f).read("docProps/core.xml") for f in files]
+    assert core[0] == core[1]

@@ -60,6 +60,7 @@ def counts_line(items: list[Position]) -> str:
 def write_docx(data: ReportData, items: list[Position], out: Path) -> Path:
     title, meta = heading(data)
     doc = word.new_document()
+    word.set_properties(doc, title=title, subject=meta, author=data.council, on=data.on)
     doc.add_heading(title, level=1)
     doc.add_paragraph(meta)
     doc.add_paragraph(counts_line(items))

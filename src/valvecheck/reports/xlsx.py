@@ -7,15 +7,19 @@ Every text cell goes through ``put``: text a spreadsheet would run as a formula 
 from __future__ import annotations
 
 import textwrap
+from datetime import datetime, time
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from valvecheck.domain.rag import Rag
+from valvecheck.reports.docx import MAKER, subject_of
 from valvecheck.reports.model import ReportData, ReportRow
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -179,8 +183,18 @@ def write(data: ReportData, out: Path) -> list[Path]:
     add_list(wb, "Unrated", data.unrated)
     if data.links:
         add_links(wb, data)
-    wb.properties.title = data.title
-    wb.properties.creator = "Valvecheck"
+    set_properties(wb, data)
     path = out / "report.xlsx"
-    wb.save(str(path))
+    # Workbook.save stamps "modified" with the clock; the writer itself keeps the report's date.
+    with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
     return [path]
+
+
+def set_properties(wb: Workbook, data: ReportData) -> None:
+    """File properties that describe this report, dated by it: the same --date, the same file."""
+    props = wb.properties
+    props.title, props.subject = data.title, subject_of(data)
+    props.creator, props.lastModifiedBy = data.council or MAKER, MAKER
+    # openpyxl writes naive datetimes as UTC.
+    props.created = props.modified = datetime.combine(data.on, time.min)
