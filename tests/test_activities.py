@@ -71,6 +71,25 @@ def test_status_words(written: str, status: Status) -> None:
         ("01/09/2025", date(2025, 9, 1)),
         ("1/9/25", date(2025, 9, 1)),
         ("1 September 2025", date(2025, 9, 1)),
+        ("1 Sept 2025", date(2025, 9, 1)),
+        ("1 Sep 2025", date(2025, 9, 1)),
+        ("1 sept. 2025", date(2025, 9, 1)),
+        ("1st September 2025", date(2025, 9, 1)),
+        ("22nd Feb 2026", date(2026, 2, 22)),
+        ("3rd March 2026", date(2026, 3, 3)),
+        ("Monday 1st September 2025", date(2025, 9, 1)),
+        ("Mon, 1 Sept 2025", date(2025, 9, 1)),
+        ("01-Sep-2025", date(2025, 9, 1)),
+        ("1-Sept-25", date(2025, 9, 1)),
+        ("1 Sep 25", date(2025, 9, 1)),
+        ("September 1, 2025", date(2025, 9, 1)),
+        ("Sept 2025", date(2025, 9, 1)),
+        ("September 2025", date(2025, 9, 1)),
+        ("Feb 2028", date(2028, 2, 1)),
+        ("01/09/2025 00:00:00", date(2025, 9, 1)),
+        ("01.09.2025", date(2025, 9, 1)),
+        ("2025/09/01", date(2025, 9, 1)),
+        ("12/01/2026", date(2026, 1, 12)),  # day first, as in England
         (datetime(2025, 9, 1, 0, 0), date(2025, 9, 1)),
         ("", None),
         (None, None),
@@ -80,7 +99,35 @@ def test_dates_read_day_first(written: object, expected: date | None) -> None:
     assert parse_date(written) == expected
 
 
-@pytest.mark.parametrize("written", ["31/02/2025", "next spring", "2025-13-01"])
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("September 2025", date(2025, 9, 30)),
+        ("Feb 2028", date(2028, 2, 29)),
+        ("Dec 2025", date(2025, 12, 31)),
+        ("1 Sept 2025", date(2025, 9, 1)),
+    ],
+)
+def test_a_month_as_an_end_date_is_its_last_day(written: str, expected: date) -> None:
+    assert parse_date(written, end=True) == expected
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "31/02/2025",
+        "next spring",
+        "2025-13-01",
+        "31 Sept 2025",
+        "1 Septober 2025",
+        "Sep-25",  # September 2025 or the 25th? Ambiguous: refused
+        "09/2025",
+        "2025",
+        "Q3 2025",
+        "1 2 3 September 2025",
+        "13/13/2025",
+    ],
+)
 def test_bad_dates_refused(written: str) -> None:
     with pytest.raises(InputError):
         parse_date(written)
@@ -162,6 +209,14 @@ BAD_FILES = [
         "end_date",
     ),
     ("unknown status", "a.csv", GOOD_HEADER + "a,One,sleeping,,\n", "unknown-status", 2, "status"),
+    (
+        "unknown month",
+        "a.csv",
+        GOOD_HEADER + "a,One,,1 Smarch 2025,\n",
+        "bad-date",
+        2,
+        "start_date",
+    ),
     ("blank title", "a.csv", GOOD_HEADER + "a,One,,,\nb,,,,\n", "missing-value", 3, "title"),
     ("empty file", "a.csv", "", "empty-file", None, None),
     ("header only", "a.csv", GOOD_HEADER, "no-rows", None, None),
@@ -369,3 +424,16 @@ def test_wrong_formats_say_what_to_save_as(ws, cli, tmp_path, file, content, cod
     assert exit_code == 1
     assert f"[{code}]" in err and words in err
     assert _count(cli) == 0
+
+
+def test_import_reads_dates_as_an_officer_types_them(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = _write(
+        tmp_path,
+        "a.csv",
+        "ID,Title,Start,End\nd-1,Portage,1 Sept 2025,31st March 2026\nd-2,AP,01/09/2025,Sept 2026\n",
+    )
+    code, _, err = cli("activities", "import", str(path))
+    assert code == 0, err
+    _, out, _ = cli("activities", "list")
+    assert "d-1\tPortage\t\t\t\t2025-09-01\t2026-03-31" in out
+    assert "d-2\tAP\t\t\t\t2025-09-01\t2026-09-30" in out  # a month ends on its last day

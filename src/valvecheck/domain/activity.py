@@ -96,15 +96,83 @@ class Activity:
         return self.status is Status.STALLED or self.overdue(today)
 
 
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
-_MONTHS = ("%d %B %Y", "%d %b %Y", "%B %Y", "%b %Y")
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_DAY_FIRST = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})" + _TIME + "$")
+_YEAR_FIRST = re.compile(r"^(\d{4})([/\-])(\d{1,2})\2(\d{1,2})" + _TIME + "$")
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_WEEKDAYS = ("mon", "tue", "tues", "wed", "weds", "thu", "thur", "thurs", "fri", "sat", "sun")
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
 
 
-def parse_date(value: object) -> date | None:
-    """A date as a UK spreadsheet holds it: a date cell, 2025-09-01, 01/09/2025, 1 Sep 2025.
+def _month(word: str) -> int | None:
+    """'sep', 'sept', 'september' -> 9: a month name or its first three or more letters."""
+    if len(word) < 3:
+        return None
+    found = [n for n, name in enumerate(_MONTH_NAMES, start=1) if name.startswith(word)]
+    return found[0] if len(found) == 1 else None
 
-    Slashes are read day first, as in England. Blank is no date; anything else raises InputError.
+
+def _year(word: str) -> int | None:
+    if re.fullmatch(r"\d{4}", word):
+        return int(word)
+    return 2000 + int(word) if re.fullmatch(r"\d{2}", word) else None
+
+
+def _day(word: str) -> int | None:
+    found = _ORDINAL.match(word) or re.fullmatch(r"\d{1,2}", word)
+    return int(found.group(1) if found.groups() else found.group(0)) if found else None
+
+
+def _last_day(year: int, month: int) -> int:
+    return ((date(year + month // 12, month % 12 + 1, 1)) - date(year, month, 1)).days
+
+
+def _worded(text: str, end: bool) -> date | None:
+    """A date with the month in words: 1 Sept 2025, 1st September 2025, Mon 1-Sep-25,
+    September 1, 2025, Sept 2025. None when it is not of that shape."""
+    words = [w for w in re.split(r"[\s,./\-]+", text.lower()) if w]
+    words = [w for w in words if w not in _WEEKDAYS and w not in _WEEKDAY_NAMES]
+    months = [i for i, w in enumerate(words) if _month(w)]
+    if len(months) != 1:
+        return None
+    at = months[0]
+    month = _month(words[at])
+    rest = words[:at] + words[at + 1 :]
+    if len(rest) == 1:
+        # 'Sept 2025': a whole month, its first day (the last for an end date). 'Sep-25' could be
+        # the 25th, so a month needs its year in full.
+        year = int(rest[0]) if re.fullmatch(r"\d{4}", rest[0]) and at == 0 else None
+        if year is None or month is None:
+            return None
+        return date(year, month, _last_day(year, month) if end else 1)
+    if len(rest) != 2:
+        return None
+    day, year = _day(rest[0]), _year(rest[1])
+    if day is None or year is None or month is None:
+        return None
+    return date(year, month, day)
+
+
+def parse_date(value: object, end: bool = False) -> date | None:
+    """A date as a UK spreadsheet holds it: a date cell, 2025-09-01, 01/09/2025, 1 Sept 2025,
+    1st September 2025, 01-Sep-25, September 2025.
+
+    Numbers are read day first, as in England. A month without a day ('September 2025') is its
+    first day, or its last for an ``end`` date. Blank is no date; anything else raises InputError.
     """
     if value is None:
         return None
@@ -116,17 +184,16 @@ def parse_date(value: object) -> date | None:
     if not text:
         return None
     try:
-        if found := _ISO.match(text):
-            y, m, d = (int(g) for g in found.groups())
-            return date(y, m, d)
+        if found := _YEAR_FIRST.match(text):
+            y, _, m, d = found.groups()
+            return date(int(y), int(m), int(d))
         if found := _DAY_FIRST.match(text):
-            d, m, y = (int(g) for g in found.groups())
-            return date(y + 2000 if y < 100 else y, m, d)
+            d, _, m, y = found.groups()
+            return date(int(y) + 2000 if len(y) == 2 else int(y), int(m), int(d))
+        if (worded := _worded(text, end)) is not None:
+            return worded
     except ValueError:
         raise InputError(f"'{text}' is not a real date") from None
-    for pattern in _MONTHS:
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise InputError(f"'{text}' is not a date; write it as 2025-09-01 or 01/09/2025")
+    raise InputError(
+        f"'{text}' is not a date; write it as 2025-09-01, 01/09/2025 or 1 September 2025"
+    )

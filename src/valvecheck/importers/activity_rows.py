@@ -140,7 +140,7 @@ def read_table(
         dates = {}
         for field in ("start", "end"):
             try:
-                dates[field] = parse_date(cell(field))
+                dates[field] = parse_date(cell(field), end=field == "end")
             except InputError as exc:
                 problems.append(Problem("bad-date", str(exc), file, number, names[field]))
                 ok, dates[field] = False, None
