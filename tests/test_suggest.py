@@ -279,3 +279,48 @@ def test_suggest_without_activities_says_how_to_add_them(ws, cli, args) -> None:
         assert json.loads(out)["activities"] == []
     else:
         assert out == "No activities yet: import them with 'valvecheck activities import FILE'.\n"
+
+
+@pytest.mark.parametrize("threshold", ["-0.1", "1.01", "7", "nan"])
+def test_eval_suggest_refuses_threshold_outside_0_1(cli, threshold: str) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("eval-suggest", str(EXTRA), f"--threshold={threshold}")
+    assert (code, out) == (1, "")
+    assert err.strip().splitlines() == [
+        f"error: --threshold must be between 0 and 1, not {threshold}"
+    ]
+
+
+def test_eval_suggest_ranking_counts_only_suggestions_made(cli) -> None:  # type: ignore[no-untyped-def]
+    """At threshold 1 nothing is suggested, so nothing is ranked: the docs say so."""
+    code, out, err = cli("eval-suggest", str(EXTRA), "--threshold", "1", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["hit_at_1"], data["hit_at_3"], data["mrr"], data["recall_at_5"]) == (0, 0, 0, 0)
+    assert (data["none_accuracy"], data["false_none_rate"]) == (1, 1)
+    import valvecheck.analysis.evaluate as module
+
+    docs = (Path(__file__).parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+    section = docs.split("### `valvecheck eval-suggest`")[1].split("\n#")[0]
+    for text in (section, module.__doc__ or ""):
+        flat = " ".join(text.split())
+        assert "full ranking" not in flat
+        assert "at or above the threshold" in flat
+
+
+def test_eval_suggest_without_expected_measures_has_no_ranking_figures(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    labelled = tmp_path / "none.csv"
+    labelled.write_text(
+        "activity_id,title,description,expected_measures\n"
+        "a,Leisure centre roof,New roof for the swimming pool,\n"
+        "b,School meals,Catering contract for primary schools,\n"
+    )
+    code, out, err = cli("eval-suggest", str(labelled), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == KEYS
+    ranking = ("hit_at_1", "hit_at_3", "mrr", "recall_at_5", "false_none_rate")
+    assert [data[k] for k in ranking] == [None] * 5
+    assert data["none_accuracy"] == 1.0 and data["n"] == 2
+    code, out, err = cli("eval-suggest", str(labelled))
+    assert code == 0, err
+    assert "hit_at_3\tn/a" in out and "none_accuracy\t1.0" in out

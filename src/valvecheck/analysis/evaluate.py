@@ -1,9 +1,11 @@
 """How good are the suggestions? Ranking and "no measure" figures against labelled activities.
 
-Ranking figures (hit@1, hit@3, MRR, recall@5) read the full ranking of the activities that have
-expected measures, whatever the threshold; the threshold is judged separately: the none-accuracy
-(activities with no expected measure that get no suggestion) and the false-none rate (activities
-with expected measures that get none).
+Ranking figures (hit@1, hit@3, MRR, recall@5) are over the activities that have expected
+measures, and count only the suggestions at or above the threshold: a measure scored below it is
+not suggested, so a person never sees it. The threshold is also judged on its own: the
+none-accuracy (activities with no expected measure that get no suggestion) and the false-none rate
+(activities with expected measures that get none). A figure with no activity to measure (the
+ranking figures when no activity has an expected measure) is None: not applicable, not 0.
 """
 
 from __future__ import annotations
@@ -34,32 +36,37 @@ class Labelled:
 class Evaluation:
     method: str
     n: int
-    hit_at_1: float
-    hit_at_3: float
-    mrr: float
-    recall_at_5: float
-    none_accuracy: float
-    false_none_rate: float
+    hit_at_1: float | None
+    hit_at_3: float | None
+    mrr: float | None
+    recall_at_5: float | None
+    none_accuracy: float | None
+    false_none_rate: float | None
     seconds: float
     per_measure: dict[str, float] = field(default_factory=dict)
     misses: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        """The figures, under the keys the issue and the docs name."""
+        """The figures, under the keys the issue and the docs name (None: not applicable)."""
         return {
-            "hit_at_1": round(self.hit_at_1, 4),
-            "hit_at_3": round(self.hit_at_3, 4),
-            "mrr": round(self.mrr, 4),
-            "recall_at_5": round(self.recall_at_5, 4),
-            "none_accuracy": round(self.none_accuracy, 4),
-            "false_none_rate": round(self.false_none_rate, 4),
+            "hit_at_1": _round(self.hit_at_1),
+            "hit_at_3": _round(self.hit_at_3),
+            "mrr": _round(self.mrr),
+            "recall_at_5": _round(self.recall_at_5),
+            "none_accuracy": _round(self.none_accuracy),
+            "false_none_rate": _round(self.false_none_rate),
             "n": self.n,
             "seconds": round(self.seconds, 3),
         }
 
 
-def _mean(values: list[float]) -> float:
-    return float(np.mean(values)) if values else 0.0
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _mean(values: list[float]) -> float | None:
+    """None when there is nothing to average: the figure does not apply."""
+    return float(np.mean(values)) if values else None
 
 
 def evaluate(
@@ -104,6 +111,6 @@ def evaluate(
         none_accuracy=_mean(true_none),
         false_none_rate=_mean(false_none),
         seconds=seconds,
-        per_measure={mid: _mean(v) for mid, v in sorted(per_measure.items())},
+        per_measure={mid: float(np.mean(v)) for mid, v in sorted(per_measure.items())},
         misses=misses,
     )

@@ -210,7 +210,9 @@ def eval_suggest(
         output.print_json(e.as_dict())
         return
     output.table(
-        f"Suggestions ({e.method}) on {file}", ["Figure", "Value"], list(e.as_dict().items())
+        f"Suggestions ({e.method}) on {file}",
+        ["Figure", "Value"],
+        [[k, "n/a" if v is None else v] for k, v in e.as_dict().items()],
     )
     output.table(
         "Per-measure recall (expected measure in the top 5)",

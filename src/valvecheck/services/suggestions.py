@@ -54,6 +54,8 @@ def method_of(name: str | None = None, threshold: float | None = None) -> Method
     name = name or DEFAULT
     if name not in METHODS:
         raise InputError(f"unknown method '{name}'; use one of: {', '.join(METHODS)}")
+    if threshold is not None and not 0 <= threshold <= 1:
+        raise InputError(f"--threshold must be between 0 and 1, not {threshold:g}")
     method = METHODS[name]
     return method if threshold is None else dataclasses.replace(method, threshold=threshold)
 
