@@ -111,6 +111,13 @@ def test_shared_agreement_and_unknown_authority():
         (rows("Bury\tDo a thing.\t\tS\t"), "sub-theme-without-theme", 2, "Theme"),
         (rows("Bury\tDo a thing.\tT\t\t\tsurprise"), "extra-column", 2, "6"),
         (HEADER, "no-rows", None, None),
+        (rows("Bury\tDo a thing.\tT\t\tN/A"), "reason-required", 2, "RAG"),
+        (
+            rows("Bury\tA \u2018quoted\u2019 thing.\tT\t\t").encode() + b"\nBury\t\xa3\tT\t\t",
+            "mixed-encoding",
+            3,
+            "6",
+        ),
     ],
 )
 def test_problem_codes(text, code, line, column):

@@ -177,6 +177,18 @@ def check_row(
         problems.append(Problem("unknown-rag", str(exc), file, line, "RAG"))
         ok = False
         rag = Rag.UNRATED
+    if rag is Rag.NOT_APPLICABLE:
+        problems.append(
+            Problem(
+                "reason-required",
+                "a measure rated not applicable needs a reason, and this table has no place for "
+                "one: leave the cell blank and use 'valvecheck rate ID n/a --rationale ...'",
+                file,
+                line,
+                "RAG",
+            )
+        )
+        ok = False
     if not ok:
         return None
     return AppendixRow(line, row_no, la, recommendation, theme, sub_theme, rag)

@@ -21,8 +21,23 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
         ]
     try:
         return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    # A file that is UTF-8 apart from a stray byte would be garbled throughout if read as
+    # Windows-1252 ('â€˜' for a curly quote): name the byte instead.
+    if data.decode("utf-8", errors="ignore") != data.decode("ascii", errors="ignore"):
+        line = data.count(b"\n", 0, bad) + 1
+        column = bad - (data.rfind(b"\n", 0, bad) + 1) + 1
+        return None, [
+            Problem(
+                "mixed-encoding",
+                f"the file is UTF-8 except for the byte 0x{data[bad]:02X} at character {column} "
+                "of this line: save it again as UTF-8 (or all as Windows-1252)",
+                file,
+                line,
+                str(column),
+            )
+        ]
     text = data.decode("cp1252", errors="replace")
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
     if controls > max(2, len(text) // 100):
