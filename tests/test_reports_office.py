@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -13,6 +14,7 @@ import pytest
 from conftest import need
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.shared import Mm
 from openpyxl import load_workbook
 from reports_support import (
     DAY,
@@ -308,6 +310,72 @@ def test_libreoffice_opens_the_report_and_shows_every_measure(built, tmp_path, n
     missing = [v.id for v in built.state.views if first_words(v.measure.text, 4) not in flat]
     assert not missing
     assert Rag.GREEN.label in flat and Rag.RED.label in flat
+
+
+def broken_words(text: str, words: set[str]) -> list[str]:
+    """Words of ``words`` that the rendered ``text`` shows split in two ("Coverag", "e")."""
+    tokens = re.findall(r"[A-Za-z]+", text)
+    return [f"{a}/{b}" for a, b in zip(tokens, tokens[1:], strict=False) if a + b in words]
+
+
+@pytest.mark.office
+def test_libreoffice_breaks_no_table_word_mid_word(ws, tmp_path):
+    need(shutil.which("libreoffice") is not None, "LibreOffice is not installed")
+    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
+    # Not applicable is the longest RAG word; the seed rates nothing so.
+    rate(ws, load_state(ws).views[0].id, "not-applicable", rationale="an academy trust's duty")
+    out = tmp_path / "out"
+    files = write_reports(ws, "all", out, on=DAY, since=date(2024, 2, 1))
+    docx = [f for f in files if f.suffix == ".docx"]
+    subprocess.run(
+        [
+            "libreoffice",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *map(str, docx),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    for path in docx:
+        words = {
+            w
+            for table in Document(str(path)).tables
+            for row in table.rows
+            for cell in row.cells
+            for w in re.findall(r"[A-Za-z]+", cell.text)
+        }
+        assert {"applicable", "Commissioning", "Measures", "Coverage"} & words
+        pdf = tmp_path / (path.stem + ".pdf")
+        text = subprocess.run(
+            ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert broken_words(text, words) == [], path.name
+
+
+def test_docx_every_table_has_widths_that_fill_the_page_in_grid_and_cells(ws, tmp_path):
+    files = write_reports(ws, "all", tmp_path, on=DAY, since=date(2024, 2, 1))
+    rag_words = {r.label for r in Rag} | {"RAG"}
+    for path in (f for f in files if f.suffix == ".docx"):
+        document = Document(str(path))
+        section = document.sections[0]
+        text_width = section.page_width - section.left_margin - section.right_margin
+        assert document.tables
+        for table in document.tables:
+            grid = [column.width for column in table.columns]
+            assert None not in grid, path.name
+            # Word and LibreOffice store widths in twentieths of a point: equal to 1 mm.
+            assert abs(sum(grid) - text_width) < Mm(1), path.name
+            for row in table.rows:
+                assert [cell.width for cell in row.cells] == grid, path.name
+            for cell, width in zip(table.rows[0].cells, grid, strict=True):
+                if cell.text in rag_words:
+                    assert width >= Mm(24), (path.name, cell.text)
 
 
 # -- file properties -------------------------------------------------------------------------

@@ -14,15 +14,26 @@ from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Emu, Length, Mm, Pt
 from docx.table import Table, _Cell, _Row
 
 from valvecheck.domain.rag import Rag
 from valvecheck.reports.model import ReportData, ReportRow
 
 MAKER = "Valvecheck"
+TEXT_WIDTH = Mm(297 - 2 * 12)  # landscape A4 inside 12 mm margins: every table fills it
+# Wide enough for the longest word of each column in bold 10 pt DejaVu Sans (LibreOffice's
+# stand-in for Calibri, and wider), so no word breaks mid-word: "applicable" of Not
+# applicable, "Commissioning" (a sub-theme), "Measures" and "Coverage" (summary headers),
+# "Thames/Richmond" (an LA with no break in it).
+RAG_WIDTH = Mm(27)
+NUMBER_WIDTH = Mm(25)
+LA_WIDTH = Mm(40)
+THEME_WIDTH = Mm(45)
+SUB_THEME_WIDTH = Mm(42)
 APPENDIX_COLUMNS = ("LA", "Recommendation", "Theme", "Sub-Theme", "RAG")
-APPENDIX_WIDTHS = (Mm(38), Mm(140), Mm(45), Mm(40), Mm(20))  # fits 297 - 2 x 12 mm margins
+APPENDIX_WIDTHS = (LA_WIDTH, Mm(119), THEME_WIDTH, SUB_THEME_WIDTH, RAG_WIDTH)
+RATIONALE_WIDTH = Mm(52)
 HEADER_FILL = "D9D9D9"
 
 
@@ -74,12 +85,19 @@ def keep_row_whole(row: _Row, header: bool = False) -> None:
         tr_pr.append(OxmlElement("w:tblHeader"))
 
 
+def rest(*widths: Length) -> Length:
+    """What is left of the text width after ``widths``: for the column that takes up the slack."""
+    return Emu(TEXT_WIDTH - sum(widths))
+
+
 def add_table(
-    doc: DocumentType,
-    columns: tuple[str, ...] | list[str],
-    widths: tuple[Mm, ...] | None = None,
+    doc: DocumentType, columns: tuple[str, ...] | list[str], widths: tuple[Length, ...]
 ) -> Table:
-    """A grid table with a bold, shaded header row that repeats on every page."""
+    """A grid table with a bold, shaded header row that repeats on every page.
+
+    Widths are required: left to autofit, LibreOffice splits the page evenly and breaks long
+    words ("Not applicab/le") in the narrow columns.
+    """
     table = doc.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     header = table.rows[0]
@@ -88,24 +106,23 @@ def add_table(
         cell.text = ""
         cell.paragraphs[0].add_run(name).bold = True
         shade(cell, HEADER_FILL)
-    if widths:
-        table.autofit = False
-        # Word reads the cell widths; LibreOffice reads the table grid: set both.
-        for column, width in zip(table.columns, widths, strict=True):
-            column.width = width
-        for cell, width in zip(header.cells, widths, strict=True):
-            cell.width = width
+    table.autofit = False
+    # Word reads the cell widths; LibreOffice reads the table grid: set both.
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for cell, width in zip(header.cells, widths, strict=True):
+        cell.width = width
     return table
 
 
-def add_row(table: Table, values: list[str], widths: tuple[Mm, ...] | None = None) -> _Row:
+def add_row(table: Table, values: list[str], widths: tuple[Length, ...] | None = None) -> _Row:
+    """A row that never splits; its cells take ``widths``, by default the table grid's."""
     row = table.add_row()
     keep_row_whole(row)
-    cells = row.cells
-    for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
+    widths = widths or tuple(column.width for column in table.columns)
+    for cell, value, width in zip(row.cells, values, widths, strict=True):
         cell.text = value
-        if widths:
-            cell.width = widths[i]
+        cell.width = width
     return row
 
 
@@ -140,7 +157,9 @@ def add_key(doc: DocumentType, data: ReportData) -> None:
 
 def add_summary(doc: DocumentType, data: ReportData) -> Table:
     columns = ["Theme", "Sub-Theme", "Measures", *[r.label for r in data.columns], "Coverage"]
-    table = add_table(doc, columns)
+    counts = (NUMBER_WIDTH, *[RAG_WIDTH for _ in data.columns], NUMBER_WIDTH)
+    name = Emu(rest(*counts) // 2)
+    table = add_table(doc, columns, (name, name, *counts))
     for s in [*data.themes, data.total]:
         values = [
             s.theme if s.sub_theme is None else "",
@@ -160,9 +179,12 @@ def add_summary(doc: DocumentType, data: ReportData) -> Table:
 
 def add_measure_list(doc: DocumentType, rows: list[ReportRow], with_rationale: bool) -> None:
     columns = ["LA", "Recommendation", "Theme", "Sub-Theme"]
+    placed = (THEME_WIDTH, SUB_THEME_WIDTH)
     if with_rationale:
         columns.append("Rationale")
-    table = add_table(doc, columns)
+        placed += (RATIONALE_WIDTH,)
+    widths = (LA_WIDTH, rest(LA_WIDTH, *placed), *placed)
+    table = add_table(doc, columns, widths)
     for r in rows:
         values = appendix_values(r)[:4]
         if with_rationale:

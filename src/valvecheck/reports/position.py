@@ -64,7 +64,8 @@ def write_docx(data: ReportData, items: list[Position], out: Path) -> Path:
     doc.add_heading(title, level=1)
     doc.add_paragraph(meta)
     doc.add_paragraph(counts_line(items))
-    widths = (word.Mm(34), word.Mm(100), word.Mm(20), word.Mm(60), word.Mm(59))
+    narrow = (word.RAG_WIDTH, word.Mm(60), word.Mm(59))
+    widths = (word.LA_WIDTH, word.rest(word.LA_WIDTH, *narrow), *narrow)
     table = word.add_table(doc, COLUMNS, widths)
     for p in items:
         changes = "\n".join(change_text(c) for c in p.changes) or "No change"
