@@ -193,6 +193,14 @@ BAD_FILES = [
         "activity_id",
     ),
     (
+        "ids differing only in case",
+        "a.csv",
+        GOOD_HEADER + "B1,One,,,\nb1,Two,,,\n",
+        "duplicate-id",
+        3,
+        "activity_id",
+    ),
+    (
         "bad date",
         "a.csv",
         GOOD_HEADER + "a,One,,2025-01-01,31/02/2025\n",
@@ -437,3 +445,35 @@ def test_import_reads_dates_as_an_officer_types_them(ws, cli, tmp_path) -> None:
     _, out, _ = cli("activities", "list")
     assert "d-1\tPortage\t\t\t\t2025-09-01\t2026-03-31" in out
     assert "d-2\tAP\t\t\t\t2025-09-01\t2026-09-30" in out  # a month ends on its last day
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("link", "A-1", "hammersmith-fulham-6", "--by", "Ann"),
+        ("unlink", "A-1", "hammersmith-fulham-6", "--by", "Ann"),
+        ("activities", "show", "A-1"),
+        ("suggest", "--activity", "A-1"),
+        ("suggest", "--activity", "A-1", "--accept"),
+    ],
+)
+def test_activity_ids_found_whatever_the_case(ws, cli, args) -> None:  # type: ignore[no-untyped-def]
+    assert cli("activities", "import", str(SMALL))[0] == 0
+    if args[0] == "unlink":
+        assert cli("link", "a-1", "hammersmith-fulham-6")[0] == 0
+    code, out, err = cli(*args)
+    assert code == 0, err
+    assert "A-1" not in out  # the id is shown as it was first written
+    assert "a-1" in out or "Linked 0" in out
+
+
+def test_reimport_matches_ids_whatever_the_case(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("activities", "import", str(SMALL))[0] == 0
+    before = _count(cli)
+    again = _write(tmp_path, "again.csv", "ID,Title\nA-1,Renamed in capitals\n")
+    code, out, err = cli("activities", "import", str(again))
+    assert code == 0, err
+    assert "0 new, 1 updated" in out
+    assert _count(cli) == before
+    _, out, _ = cli("activities", "show", "a-1")
+    assert out.startswith("a-1  Renamed in capitals")

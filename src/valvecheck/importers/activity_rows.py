@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from valvecheck.domain.activity import Activity, Status, parse_date
+from valvecheck.domain.activity import Activity, Status, id_key, parse_date
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.errors import InputError
 
@@ -98,7 +98,7 @@ def read_table(
         problems.append(Problem("no-rows", "the file has a header but no activities", file))
         return parsed
 
-    first_row: dict[str, int] = {}
+    first_row: dict[str, tuple[int, str]] = {}  # id_key -> (row, the id as written there)
     for number, cells in rows:
 
         def cell(field: str, cells: Sequence[object] = cells) -> object:
@@ -119,11 +119,13 @@ def read_table(
                 )
                 ok = False
         code = text("id")
-        if code and code in first_row:
+        if code and id_key(code) in first_row:
+            row, written = first_row[id_key(code)]
+            same = "" if written == code else f" as '{written}' (case does not matter)"
             problems.append(
                 Problem(
                     "duplicate-id",
-                    f"activity id '{code}' is already used on row {first_row[code]}",
+                    f"activity id '{code}' is already used on row {row}{same}",
                     file,
                     number,
                     names["id"],
@@ -131,7 +133,7 @@ def read_table(
             )
             ok = False
         elif code:
-            first_row[code] = number
+            first_row[id_key(code)] = (number, code)
         try:
             status = Status.parse_cell(text("status"))
         except InputError as exc:

@@ -168,8 +168,8 @@ def list_activities(ws: Workspace) -> list[ActivityView]:
 def show_activity(ws: Workspace, activity_id: str) -> ActivityView:
     ws.require()
     with ws.session() as session:
-        store.activity_row(session, activity_id)
-    return next(v for v in list_activities(ws) if v.activity.id == activity_id)
+        code = store.activity_row(session, activity_id).code
+    return next(v for v in list_activities(ws) if v.activity.id == code)
 
 
 def link(
@@ -201,6 +201,7 @@ def _change(
     who = current_user(by)
     with ws.session() as session:
         activity = store.activity_row(session, activity_id)
+        activity_id = activity.code  # as first written, whatever the case given
         measure = repo.measure_row(session, measure_id)
         in_force = {(a, m) for a, m, _ in repo.current_links(session)}
         if linked and (activity_id, measure_id) in in_force:

@@ -33,7 +33,14 @@ def activities(session: Session) -> list[Activity]:
 
 
 def activity_row(session: Session, code: str) -> ActivityRow:
+    """The activity with this id, whatever its case ('A-1' finds 'a-1')."""
     row = session.scalar(select(ActivityRow).where(ActivityRow.code == code))
+    if row is None:
+        # Compared in Python: SQLite's lower() folds only ASCII letters.
+        row = next(
+            (r for r in session.scalars(select(ActivityRow)) if id_key(r.code) == id_key(code)),
+            None,
+        )
     if row is None:
         raise NotFound(f"there is no activity '{code}' (see 'valvecheck activities list' for ids)")
     return row
