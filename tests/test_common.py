@@ -228,3 +228,23 @@ def test_summary_shows_prevalence_next_to_each_opportunity(cli):
     code, out, _ = cli("summary")
     line = next(x for x in out.splitlines() if x.startswith("Opportunities"))
     assert "stoke-on-trent-5 (in 3 agreements), hammersmith-fulham-5 (in 1 agreement)" in line
+
+
+def test_a_councils_later_agreement_does_not_count_as_another_council():
+    text = TEMPLATE[0]
+    c = Catalogue(
+        authorities=[Authority("a", "Ayton"), Authority("b", "Beeton")],
+        agreements=[
+            Agreement("a", "A 2020-21", ("a",), "2020-21"),
+            Agreement("a-2023-24", "A 2023-24", ("a",), "2023-24"),
+            Agreement("b", "B", ("b",), "2020-21"),
+        ],
+        measures=[
+            Measure("a", 1, text.format(la="Ayton")),
+            Measure("a-2023-24", 1, text.format(la="Ayton")),
+            Measure("b", 1, text.format(la="Beeton")),
+        ],
+    )
+    group = group_measures(c)[0]
+    assert len(group.members) == 3 and len(group.agreements) == 3
+    assert group.prevalence == 2  # two councils

@@ -134,11 +134,16 @@ class CommonGroup:
     authorities: tuple[str, ...]  # authority names, in catalogue order
     representative: str  # the medoid's text, its authority's name shown as <LA> when shared
     representative_id: str
+    councils: int = 0  # distinct councils (authority sets) among the agreements
 
     @property
     def prevalence(self) -> int:
-        """How many agreements contain this measure."""
-        return len(self.agreements)
+        """How many agreements contain this measure, a council's successive agreements once.
+
+        A measure DfE reuses across councils is a strong signal; one council re-signing its own
+        measure in a later agreement is not a second council doing it.
+        """
+        return self.councils or len(self.agreements)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -291,4 +296,7 @@ class _Context:
             authorities=tuple(dict.fromkeys(authorities)),
             representative=text,
             representative_id=medoid.id,
+            councils=len(
+                {self.agreements[s].authorities if s in self.agreements else (s,) for s in slugs}
+            ),
         )
