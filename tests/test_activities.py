@@ -477,3 +477,27 @@ def test_reimport_matches_ids_whatever_the_case(ws, cli, tmp_path) -> None:  # t
     assert _count(cli) == before
     _, out, _ = cli("activities", "show", "a-1")
     assert out.startswith("a-1  Renamed in capitals")
+
+
+@pytest.mark.parametrize(
+    ("theme", "sub_theme", "shown", "listed"),
+    [
+        ("Inclusion", "Outreach", "Theme: Inclusion > Outreach", "Inclusion > Outreach"),
+        ("Inclusion", "", "Theme: Inclusion", "Inclusion"),
+        ("", "Outreach", "Sub-theme: Outreach", "(no theme) > Outreach"),
+    ],
+)
+def test_theme_and_sub_theme_shown_for_what_they_are(  # type: ignore[no-untyped-def]
+    ws, cli, tmp_path, theme, sub_theme, shown, listed
+) -> None:
+    path = _write(
+        tmp_path, "t.csv", f"ID,Title,Theme,Sub-theme\nt-1,Outreach team,{theme},{sub_theme}\n"
+    )
+    assert cli("activities", "import", str(path))[0] == 0
+    _, out, _ = cli("activities", "show", "t-1")
+    assert shown in out.splitlines()
+    assert not any(
+        line.startswith(("Theme:", "Sub-theme:")) and line != shown for line in out.splitlines()
+    )
+    _, out, _ = cli("activities", "list")
+    assert f"t-1\tOutreach team\t{listed}\t" in out

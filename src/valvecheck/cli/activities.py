@@ -59,7 +59,7 @@ def list_(ctx: typer.Context) -> None:
             [
                 a.id,
                 a.title,
-                " > ".join(x for x in (a.theme, a.sub_theme) if x),
+                a.theme_path,
                 a.owner,
                 a.status.label if a.status else "",
                 a.start or "",
@@ -85,7 +85,8 @@ def show(
     output.line(output.bold(a.id), f"  {a.title}")
     for label, value in (
         ("Description", a.description),
-        ("Theme", " > ".join(x for x in (a.theme, a.sub_theme) if x)),
+        ("Theme", a.theme_path if a.theme else ""),
+        ("Sub-theme", "" if a.theme else a.sub_theme),
         ("Owner", a.owner),
         ("Status", a.status.label if a.status else ""),
         ("Dates", " to ".join(str(d) for d in (a.start, a.end) if d)),

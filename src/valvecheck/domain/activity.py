@@ -83,6 +83,13 @@ class Activity:
     link: str = ""
 
     @property
+    def theme_path(self) -> str:
+        """'Theme > Sub-theme'; a sub-theme with no theme is not passed off as a theme."""
+        if self.sub_theme:
+            return f"{self.theme or '(no theme)'} > {self.sub_theme}"
+        return self.theme
+
+    @property
     def text(self) -> str:
         """What suggestions read: the title and the description."""
         return f"{self.title}. {self.description}".strip()
