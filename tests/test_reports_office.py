@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -27,6 +28,7 @@ from reports_support import (
 
 from valvecheck.cli import run
 from valvecheck.domain.rag import Rag
+from valvecheck.reports import xlsx
 from valvecheck.services.measures import load_state
 from valvecheck.services.ratings import rate
 from valvecheck.services.reports import write_reports
@@ -268,6 +270,39 @@ def test_formula_like_measure_text_is_stored_as_text(empty_ws, db_path, tmp_path
         cells = [row[1] for row in wb[sheet].iter_rows(min_row=2)]
         assert [c.value for c in cells] == FORMULA_LIKE
         assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+# -- text longer than an Excel cell holds ----------------------------------------------------
+
+LONG_TEXTS = {
+    "words": "Reduce reliance on independent placements. " * 931,  # 40,033 characters
+    # Two UTF-16 units each, placed so that a cut by units would split one in half.
+    "astral": "x" + "\N{BOOKS}" * 20_000,
+}
+
+
+@pytest.mark.parametrize("kind", list(LONG_TEXTS))
+def test_xlsx_cuts_text_at_the_cell_limit_and_says_so(empty_ws, db_path, tmp_path, kind):
+    text = LONG_TEXTS[kind].strip()
+    appendix = tmp_path / "appendix.txt"
+    appendix.write_text(
+        f"LA\tRecommendation\tTheme\tSub-Theme\tRAG\nTestshire\t{text}\tFinancial Efficiencies\t\tRed\n",
+        encoding="utf-8",
+    )
+    assert run(["--db", db_path, "import", "appendix", str(appendix)]) == 0
+    out = tmp_path / "out"
+    assert run(["--db", db_path, "report", "--date", "2099-05-01", "--out", str(out)]) == 0
+    wb = load_workbook(out / "report.xlsx")
+    for sheet in ("Appendix", "Opportunities"):
+        cell = wb[sheet].cell(row=2, column=2)
+        kept = cell.value.removesuffix(xlsx.CUT_MARK)
+        assert kept != cell.value and text.startswith(kept)
+        # As full as a cell holds (Excel counts UTF-16 units): one short when a pair would split.
+        assert xlsx.CELL_LIMIT - 1 <= len(cell.value.encode("utf-16-le")) // 2 <= xlsx.CELL_LIMIT
+        assert wb[sheet].row_dimensions[2].height <= 409  # Excel's tallest row
+    # What the mark promises: the other reports have the text in full.
+    assert Document(str(out / "report.docx")).tables[0].cell(1, 1).text == text
+    assert html.escape(text, quote=False) in (out / "report.html").read_text(encoding="utf-8")
 
 
 # -- a real office suite opens them ----------------------------------------------------------

@@ -1,7 +1,8 @@
 """Excel (.xlsx): Appendix, Summary, Opportunities, Unrated and, once activities exist, Links.
 
 Every text cell goes through ``put``: text a spreadsheet would run as a formula (starting with
-= + - @) is stored as a string with Excel's quote prefix, never as a formula.
+= + - @) is stored as a string with Excel's quote prefix, never as a formula, and text longer
+than a cell holds is cut where it says so.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from valvecheck.reports.docx import MAKER, subject_of
 from valvecheck.reports.model import ReportData, ReportRow
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+CELL_LIMIT = 32_767  # Excel's most characters in a cell (UTF-16 code units); more is lost
+CUT_MARK = (
+    "… [text cut at Excel's 32,767-character limit; the Word and HTML reports have it in full]"
+)
+ROW_HEIGHT_LIMIT = 409  # points: Excel's tallest row
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 HEADER_FONT = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -57,8 +63,20 @@ LINKS = [
 ]
 
 
+def fit(text: str) -> str:
+    """Text as a cell can hold it: cut, with ``CUT_MARK`` at the end, when Excel would cut it."""
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * CELL_LIMIT:
+        return text
+    room = 2 * (CELL_LIMIT - len(CUT_MARK.encode("utf-16-le")) // 2)
+    # A character outside the BMP takes two units: never keep half of one.
+    return units[:room].decode("utf-16-le", errors="ignore") + CUT_MARK
+
+
 def put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
-    """Write a value; text that looks like a formula stays text."""
+    """Write a value; text that looks like a formula stays text; overlong text is cut visibly."""
+    if isinstance(value, str):
+        value = fit(value)
     cell = ws.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"
@@ -107,7 +125,7 @@ def finish(ws: Worksheet) -> None:
                     max(1, len(textwrap.wrap(part, per_line))) for part in cell.value.split("\n")
                 )
                 needed = max(needed, count)
-        ws.row_dimensions[row[0].row].height = 15 * needed
+        ws.row_dimensions[row[0].row].height = min(15 * needed, ROW_HEIGHT_LIMIT)
 
 
 def rag_cell(ws: Worksheet, row: int, column: int, rag: Rag) -> None:
