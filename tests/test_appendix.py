@@ -204,3 +204,33 @@ def test_agreement_year_refused(written):
 
     with pytest.raises(InputError, match="2020-21"):
         agreement_year(written)
+
+
+@pytest.mark.parametrize(
+    ("written", "core"),
+    [
+        ("North Somerset Council", "North Somerset"),
+        ("London Borough of Hammersmith and Fulham", "Hammersmith and Fulham"),
+        ("Royal Borough of Kingston upon Thames", "Kingston upon Thames"),
+        ("Kingston upon Hull City Council", "Kingston upon Hull"),
+        ("Norfolk County Council", "Norfolk"),
+        ("Barnsley Metropolitan Borough Council", "Barnsley"),
+        ("Bury MBC", "Bury"),
+        ("Council", "Council"),
+    ],
+)
+def test_core_name(written, core):
+    from valvecheck.domain.authorities import core_name
+
+    assert core_name(written) == core
+
+
+def test_council_and_its_plain_name_are_one_authority():
+    catalogue, _ = parse(
+        rows(
+            "North Somerset Council\tA.\tT\t\t", "North Somerset\tB.\tT\t\t", "Bury MBC\tC.\tT\t\t"
+        )
+    )
+    assert [a.slug for a in catalogue.agreements] == ["north-somerset", "bury"]
+    assert catalogue.authorities[0].name == "North Somerset"
+    assert [m.id for m in catalogue.measures] == ["north-somerset-1", "north-somerset-2", "bury-1"]
