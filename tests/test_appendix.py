@@ -91,7 +91,7 @@ def test_shared_agreement_and_unknown_authority():
     )
     assert [m.id for m in catalogue.measures] == [
         "kingston-richmond-1",
-        "newtown-borough-council-1",
+        "newtown-1",
     ]
     assert len(catalogue.measures[1].placements) == 2
 
