@@ -234,3 +234,13 @@ def test_council_and_its_plain_name_are_one_authority():
     assert [a.slug for a in catalogue.agreements] == ["north-somerset", "bury"]
     assert catalogue.authorities[0].name == "North Somerset"
     assert [m.id for m in catalogue.measures] == ["north-somerset-1", "north-somerset-2", "bury-1"]
+
+
+def test_prose_with_tabs_before_the_table_is_prose():
+    text = (
+        "Two goals:\n\u2022\tmanaging demand for EHCPs\n\u2022\tcost-effective provision\n"
+        "Hammersmith & Fulham has cross-referenced its programme.\n" + rows(ROW)
+    )
+    parsed, hints = read_appendix(text.encode(), "f.txt")
+    assert parsed.problems == [] and len(parsed.rows) == 1
+    assert hints.council == "Hammersmith & Fulham"

@@ -83,7 +83,12 @@ def read_appendix(data: bytes, file: str) -> tuple[Parsed[AppendixRow], Appendix
         if _is_header(cells):
             seen_header = True
             continue
-        if not seen_header or _looks_like_header(cells):
+        if not seen_header and not _looks_like_header(cells):
+            # prose with a tab in it before the table: a bullet list, a signature block
+            prose = " ".join(c for c in cells if c)
+            title, council = note_prose(prose, title, council, before_table=True)
+            continue
+        if _looks_like_header(cells):
             expected = ", ".join(COLUMNS)
             got = ", ".join(c for c in cells if c)
             parsed.problems.append(
@@ -118,7 +123,7 @@ def note_prose(prose: str, title: str, council: str, before_table: bool) -> tupl
     """What a line of prose adds: the document title (before the table), the assessing council."""
     if not title and ":" in prose and before_table and len(prose) < 200:
         title = prose.replace("Safely Valve", "Safety Valve")  # the seed's own typo
-    found = re.match(r"^([A-Z][\w' -]{1,60}?) has cross-referenced", prose)
+    found = re.match(r"^([A-Z][\w'&,. -]{1,60}?) has cross-referenced", prose)
     if found and not council:
         council = found.group(1)
     return title, council
