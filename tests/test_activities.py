@@ -501,3 +501,21 @@ def test_theme_and_sub_theme_shown_for_what_they_are(  # type: ignore[no-untyped
     )
     _, out, _ = cli("activities", "list")
     assert f"t-1\tOutreach team\t{listed}\t" in out
+
+
+@pytest.mark.parametrize(
+    ("again", "column"),
+    [
+        ("ID,Title,End\nb-1,SENCO network,01/01/2025\n", "End"),  # before the kept start
+        ("ID,Title,Start\nb-1,SENCO network,01/01/2027\n", "Start"),  # after the kept end
+    ],
+)
+def test_reimport_of_one_date_checked_against_the_kept_other(
+    ws, cli, tmp_path, again, column
+) -> None:  # type: ignore[no-untyped-def]
+    assert cli("activities", "import", str(_write(tmp_path, "full.csv", FULL)))[0] == 0
+    code, _, err = cli("activities", "import", str(_write(tmp_path, "again.csv", again)))
+    assert code == 1
+    assert f"line 2, column {column}:" in err and "[end-before-start]" in err
+    _, out, _ = cli("activities", "list")
+    assert "2025-09-01\t2026-07-31" in out  # nothing was written

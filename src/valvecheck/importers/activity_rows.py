@@ -6,6 +6,7 @@ so the checks and their problem codes are the same whatever the file format.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,12 @@ class ActivityTable(Parsed[Activity]):
     """
 
     fields: frozenset[str] = frozenset()
+    columns: dict[str, str] = dataclasses.field(
+        default_factory=dict
+    )  # field -> its header as written
+    lines: list[int] = dataclasses.field(
+        default_factory=list
+    )  # the row each activity was read from
 
 
 def header_key(name: object) -> str:
@@ -93,7 +100,7 @@ def read_table(
             )
     if problems:
         return parsed
-    parsed.fields = frozenset(where)
+    parsed.fields, parsed.columns = frozenset(where), names
     if not rows:
         problems.append(Problem("no-rows", "the file has a header but no activities", file))
         return parsed
@@ -159,6 +166,7 @@ def read_table(
             )
             ok = False
         if ok:
+            parsed.lines.append(number)
             parsed.rows.append(
                 Activity(
                     id=code,

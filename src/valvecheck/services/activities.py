@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from valvecheck.domain.activity import Activity
+from valvecheck.domain.activity import Activity, id_key
 from valvecheck.domain.problems import Problem
 from valvecheck.errors import ImportRejected, InputError
 from valvecheck.importers.activities_csv import read_activities_csv
@@ -126,8 +126,38 @@ def import_activities(ws: Workspace, path: str | Path) -> ActivitiesImported:
     if parsed.problems:
         raise ImportRejected(parsed.problems)
     with ws.session() as session:
+        if problems := kept_date_problems(parsed, store.activities(session), file):
+            raise ImportRejected(problems)
         added, updated = store.save_activities(session, parsed.rows, repo.now(), parsed.fields)
     return ActivitiesImported(file, len(parsed.rows), added, updated)
+
+
+def kept_date_problems(parsed: ActivityTable, existing: list[Activity], file: str) -> list[Problem]:
+    """A file with a start column but no end (or the reverse) keeps the other date: the two
+    together must still be in order."""
+    given = [f for f in ("start", "end") if f in parsed.fields]
+    if len(given) != 1:
+        return []
+    (column,) = given
+    kept = {id_key(a.id): a for a in existing}
+    problems = []
+    for a, line in zip(parsed.rows, parsed.lines, strict=True):
+        old = kept.get(id_key(a.id))
+        if old is None:
+            continue
+        start, end = (a.start, old.end) if column == "start" else (old.start, a.end)
+        if start and end and end < start:
+            problems.append(
+                Problem(
+                    "end-before-start",
+                    f"the end date {end:%d/%m/%Y} would be before the start date "
+                    f"{start:%d/%m/%Y} (the other date is kept from the workspace)",
+                    file,
+                    line,
+                    parsed.columns[column],
+                )
+            )
+    return problems
 
 
 def _event(activity: str, measure: str, row: object) -> LinkEvent:
