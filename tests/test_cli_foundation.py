@@ -332,3 +332,11 @@ def test_every_problem_is_listed_at_once(cli, tmp_path):
     assert "line 3, column RAG" in err and "[conflicting-rag]" in err
     assert "line 4, column Theme" in err and "[sub-theme-without-theme]" in err
     assert err.index("line 3") < err.index("line 4")
+
+
+def test_ids_and_names_as_people_type_them(cli):
+    cli("init")
+    assert cli("rate", " Bury-1 ", "green", "--rationale", "x", "--by", "  Ann  ")[0] == 0
+    code, out, _ = cli("history", "BURY-1")
+    assert code == 0 and out.strip().splitlines()[-1].split("\t")[1] == "Ann"
+    assert "Strengthen" in cli("show", "BURY-1")[1]

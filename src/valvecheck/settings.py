@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,3 +28,20 @@ class Settings(BaseSettings):
         "'financial' (1 April - 31 March, the default: Safety Valve agreements are DSG funding "
         "agreements profiled by financial year) or 'academic' (1 September - 31 August).",
     )
+
+    @field_validator("year_basis", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+def settings() -> Settings:
+    """The settings from the environment; a bad value is one clear InputError naming it."""
+    from valvecheck.errors import InputError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first.get("loc") else "a setting"
+        raise InputError(f"{name}: {first['msg']}") from None

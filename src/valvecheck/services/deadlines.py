@@ -6,12 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
 from valvecheck.analysis.deadlines import Deadline, YearBasis, due_date, is_overdue, read_deadlines
 from valvecheck.domain.rag import Rag
-from valvecheck.errors import InputError
-from valvecheck.settings import Settings
+from valvecheck.settings import settings
 
 if TYPE_CHECKING:
     from valvecheck.services.measures import MeasureView
@@ -19,10 +16,7 @@ if TYPE_CHECKING:
 
 def year_basis() -> YearBasis:
     """The configured reading of a year like 2021-22 (VALVECHECK_YEAR_BASIS, default financial)."""
-    try:
-        return Settings().year_basis
-    except ValidationError:
-        raise InputError("VALVECHECK_YEAR_BASIS must be 'academic' or 'financial'") from None
+    return settings().year_basis
 
 
 @dataclass(frozen=True)

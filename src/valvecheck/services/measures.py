@@ -132,6 +132,6 @@ def list_measures(
 def show_measure(ws: Workspace, measure_id: str, assessment: str | None = None) -> MeasureView:
     state = load_state(ws, assessment)
     for view in state.views:
-        if view.id == measure_id:
+        if view.id == measure_id.strip().lower():
             return view
     raise NotFound(f"there is no measure '{measure_id}' (see 'valvecheck measures' for ids)")

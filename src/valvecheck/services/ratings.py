@@ -40,9 +40,9 @@ def rate(
     with ws.session() as session:
         measure = repo.measure_row(session, measure_id)
         row = repo.assessment_row(session, assessment)
-        history = repo.rating_history(session, row.id).get(measure_id, [])
+        history = repo.rating_history(session, row.id).get(measure.code, [])
         rating = Rating(
-            measure_id=measure_id,
+            measure_id=measure.code,
             rag=rag,
             rationale=rationale,
             evidence=evidence,
@@ -57,9 +57,9 @@ def rate(
 def history(ws: Workspace, measure_id: str, assessment: str | None = None) -> list[Rating]:
     ws.require()
     with ws.session() as session:
-        repo.measure_row(session, measure_id)
+        measure = repo.measure_row(session, measure_id)
         row = repo.assessment_row(session, assessment)
-        return repo.rating_history(session, row.id).get(measure_id, [])
+        return repo.rating_history(session, row.id).get(measure.code, [])
 
 
 def list_assessments(ws: Workspace) -> list[AssessmentInfo]:

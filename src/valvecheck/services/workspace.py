@@ -7,7 +7,7 @@ import getpass
 from valvecheck.catalogue.loader import load_assessment, load_catalogue
 from valvecheck.domain.rating import BUNDLED, Rating
 from valvecheck.errors import WorkspaceError
-from valvecheck.settings import Settings
+from valvecheck.settings import settings
 from valvecheck.store import repository as repo
 from valvecheck.store.db import Workspace
 from valvecheck.store.models import AssessmentRow
@@ -15,13 +15,15 @@ from valvecheck.store.models import AssessmentRow
 
 def open_workspace(db: str | None = None) -> Workspace:
     """The workspace named by ``db``, else by DATABASE_URL, else ./valvecheck.db."""
-    return Workspace(db or Settings().database_url)
+    current = settings()  # checks every setting up front: a bad one fails before any output
+    return Workspace(db or current.database_url)
 
 
 def current_user(by: str | None = None) -> str:
-    if by:
-        return by
-    configured = Settings().user
+    """Who is making a change: --by, else VALVECHECK_USER, else the login name."""
+    if by and by.strip():
+        return by.strip()
+    configured = settings().user.strip()
     if configured:
         return configured
     try:

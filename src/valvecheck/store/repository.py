@@ -224,7 +224,9 @@ def load_catalogue(session: Session) -> Catalogue:
 
 
 def measure_row(session: Session, measure_id: str) -> MeasureRow:
-    row = session.scalar(select(MeasureRow).where(MeasureRow.code == measure_id))
+    # ids are lower-case slugs; people type 'Bury-1' or ' bury-1 '
+    code = measure_id.strip().lower()
+    row = session.scalar(select(MeasureRow).where(MeasureRow.code == code))
     if row is None:
         raise NotFound(f"there is no measure '{measure_id}' (see 'valvecheck measures' for ids)")
     return row
