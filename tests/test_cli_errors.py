@@ -65,3 +65,18 @@ def test_outputs_that_cannot_be_written(tmp_path, capsys, args):
     }
     argv = [next((a.replace(k, v) for k, v in names.items() if k in a), a) for a in args]
     fails(capsys, "--db", db, *argv)
+
+
+def test_a_bad_setting_is_one_line_before_any_output(tmp_path, capsys, monkeypatch):
+    db = str(tmp_path / "w.db")
+    assert run(["--db", db, "init"]) == 0
+    monkeypatch.setenv("VALVECHECK_YEAR_BASIS", "bogus")
+    for command in (["summary"], ["show", "bury-1"]):
+        capsys.readouterr()
+        assert run(["--db", db, *command]) == 1
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.startswith("error: VALVECHECK_YEAR_BASIS")
+    monkeypatch.setenv("VALVECHECK_YEAR_BASIS", " Academic ")
+    assert run(["--db", db, "show", "bury-1"]) == 0
+    assert "academic year" in capsys.readouterr().out
