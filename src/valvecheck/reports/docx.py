@@ -179,7 +179,7 @@ def add_summary(doc: DocumentType, data: ReportData) -> Table:
 
 def add_measure_list(doc: DocumentType, rows: list[ReportRow], with_rationale: bool) -> None:
     columns = ["LA", "Recommendation", "Theme", "Sub-Theme"]
-    placed = (THEME_WIDTH, SUB_THEME_WIDTH)
+    placed: tuple[Mm, ...] = (THEME_WIDTH, SUB_THEME_WIDTH)
     if with_rationale:
         columns.append("Rationale")
         placed += (RATIONALE_WIDTH,)
