@@ -166,3 +166,13 @@ def test_column_map_and_problems_name_the_files_own_headings(empty_ws, cli, tmp_
     assert code == 1
     line = next(i for i, t in enumerate(text.splitlines(), start=1) if "Purple" in t)
     assert f"bad.csv, line {line}, column Colour:" in err and "[unknown-rag]" in err
+
+
+def test_a_column_map_to_a_heading_the_file_lacks_says_so(cli, tmp_path):
+    cli("init", "--empty")
+    f = tmp_path / "s1.csv"
+    f.write_text("LA,Measure text,Theme\nBury,Do x,T\n")
+    code, _, err = cli("import", "catalogue", str(f), "--column-map", "Recommendation=Nope")
+    assert code == 1
+    assert "--column-map says the Recommendation column is headed 'nope'" in err
+    assert "LA, Measure text, Theme" in err

@@ -142,7 +142,7 @@ def read_table(
                 parsed.rows.append(checked)
 
     if header is None and not parsed.problems:
-        parsed.problems.extend(_no_header(best, file))
+        parsed.problems.extend(_no_header(best, file, column_map))
     elif header is not None and not parsed.rows and not parsed.problems:
         parsed.problems.append(Problem("no-rows", "the table has a header but no rows", file))
     return parsed, AppendixHints(title=title, council=council)
@@ -187,7 +187,11 @@ def _row(
     )
 
 
-def _no_header(best: tuple[int, Block, CellRow, dict[str, int]] | None, file: str) -> list[Problem]:
+def _no_header(
+    best: tuple[int, Block, CellRow, dict[str, int]] | None,
+    file: str,
+    column_map: dict[str, str] | None = None,
+) -> list[Problem]:
     needed = " and ".join(REQUIRED)
     if best is None:
         return [
@@ -200,15 +204,21 @@ def _no_header(best: tuple[int, Block, CellRow, dict[str, int]] | None, file: st
         ]
     _, block, row, found = best
     headings = ", ".join(c for c in (clean_text(c) for c in row.cells) if c)
-    return [
-        Problem(
-            "missing-column",
+    mapped = {column: heading for heading, column in (column_map or {}).items()}
+
+    def message(column: str) -> str:
+        if column in mapped:
+            return (
+                f"--column-map says the {column} column is headed '{mapped[column]}', but no "
+                f"column is (the table's columns are: {headings})"
+            )
+        return (
             f"there is no {column} column (the table's columns are: {headings}); "
-            f"if it has another heading, give --column-map '{column}=<that heading>'",
-            block.where,
-            row.line,
-            column,
+            f"if it has another heading, give --column-map '{column}=<that heading>'"
         )
+
+    return [
+        Problem("missing-column", message(column), block.where, row.line, column)
         for column in REQUIRED
         if column not in found
     ]
