@@ -120,6 +120,7 @@ def test_changed_text_is_a_new_version_with_the_old_kept(files, ws, cli, tmp_pat
         assert [(v.measure_id, v.version, v.text) for v in kept] == [(row.id, 1, old.text)]
     code, out, _ = cli("show", "bury-4")
     assert "Support schools in Bury." in out and "<https://example.org/a2>" in out
+    assert "Version 2: 1 earlier text kept" in out
 
 
 def test_provenance_in_show_and_exports(files, empty_ws, cli):

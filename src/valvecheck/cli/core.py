@@ -187,6 +187,9 @@ def show(
     output.line(f"Source: {v.source_title}{locator}{url}")
     if m.imported_at:
         output.line(f"Imported: {m.imported_at:%Y-%m-%d}")
+    if m.version > 1:
+        earlier = "1 earlier text" if m.version == 2 else f"{m.version - 1} earlier texts"
+        output.line(f"Version {m.version}: {earlier} kept (export --format datapackage has them)")
 
 
 def rate(

@@ -55,6 +55,7 @@ class Measure:
     source_title: str = field(default="", compare=False)
     source_url: str = field(default="", compare=False)
     imported_at: datetime | None = field(default=None, compare=False)
+    version: int = field(default=1, compare=False)  # 2 and up: earlier texts are kept
 
     @property
     def id(self) -> str:

@@ -218,6 +218,7 @@ def load_catalogue(session: Session) -> Catalogue:
                 source_title=mrow.source_title,
                 source_url=mrow.source_url,
                 imported_at=mrow.imported_at,
+                version=mrow.version,
             )
         )
     return catalogue
