@@ -152,6 +152,18 @@ def test_due_date_is_the_latest_end(measure_id):
         "£2021 of savings by then",
         "Reform the post-16 offer and Key Stage 2 assessment.",
         "in the 2022 academic year",  # which academic year? a guess either way
+        # ranges: the second end is not understood, so the start alone would be a wrong reading
+        "from April to March 2024",  # which April? no first year
+        "from April 2022 to March",  # which March?
+        "between April 2022 and March",
+        "from 2021-22 to 2024-26",
+        "from April 2022 to March 2024-25",
+        "from March 2024 to April 2022",  # backwards
+        "from 2022 to March 2022",  # ends inside its own start
+        "from AY 2021/22 to FY 2023/24",  # says both
+        "from 2021-22 to 2023",  # a calendar year, or 2022-23 written short?
+        "in 2021-22 and 2023-24",  # two periods, not one
+        "over 2022-23",
         "",
     ],
 )
@@ -190,6 +202,89 @@ def test_unreadable_phrasing_leaves_the_deadline_empty(text):
     ],
 )
 def test_other_readable_phrasing(text, expected):
+    assert read_deadlines(text, FIN) == [expected]
+
+
+# A period written as a range is read as during, from the start of the first time to the end of the
+# second, on the year basis the text states anywhere in the phrase, else the setting's.
+@pytest.mark.parametrize(
+    ("text", "basis", "start", "end", "phrase", "year_basis", "stated"),
+    [
+        ("from April 2022 to March 2024", FIN, "2022-04-01", "2024-03-31", None, None, False),
+        ("from April 2022 to March 2024", ACA, "2022-04-01", "2024-03-31", None, None, False),
+        (
+            "between September 2021 and July 2022",
+            FIN,
+            "2021-09-01",
+            "2022-07-31",
+            None,
+            None,
+            False,
+        ),
+        ("from 2021-22 to 2023-24", FIN, "2021-04-01", "2024-03-31", None, FIN, False),
+        ("from 2021-22 to 2023-24", ACA, "2021-09-01", "2024-08-31", None, ACA, False),
+        ("April 2022 - March 2024", FIN, "2022-04-01", "2024-03-31", None, None, False),
+        ("April 2022–March 2024", FIN, "2022-04-01", "2024-03-31", None, None, False),
+        ("over 2022-23 and 2023-24", FIN, "2022-04-01", "2024-03-31", None, FIN, False),
+        ("over 2022-23 and 2023-24", ACA, "2022-09-01", "2024-08-31", None, ACA, False),
+        ("across 2021 and 2022", FIN, "2021-01-01", "2022-12-31", None, None, False),
+        ("from 2021 to 2023", ACA, "2021-01-01", "2023-12-31", None, None, False),
+        ("from 1 April 2022 to 31 March 2024", FIN, "2022-04-01", "2024-03-31", None, None, False),
+        ("from April 2022 to 2023-24", ACA, "2022-04-01", "2024-08-31", None, ACA, False),
+        (
+            "from academic year 2021/22 to 2023/24",
+            FIN,
+            "2021-09-01",
+            "2024-08-31",
+            None,
+            ACA,
+            True,
+        ),
+        (
+            "between 2021-22 and 2022-23 financial year",
+            ACA,
+            "2021-04-01",
+            "2023-03-31",
+            None,
+            FIN,
+            True,
+        ),
+        (
+            "Run it with effect from April 2022 until the end of March 2024.",
+            FIN,
+            "2022-04-01",
+            "2024-03-31",
+            "from April 2022 until the end of March 2024",
+            None,
+            False,
+        ),
+    ],
+)
+def test_a_range_is_read_as_during_and_due_at_its_end(
+    text, basis, start, end, phrase, year_basis, stated
+):
+    expected = dl("during", start, end, phrase or text, year_basis, stated)
+    assert read_deadlines(text, basis) == [expected]
+    assert due_date(read_deadlines(text, basis)) == D(end)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a split year written with a dash is still one year, not a range of two calendar years
+        ("from 2021 - 2022", dl("starts", "2021-04-01", None, "from 2021 - 2022", FIN)),
+        # "to" and something that is not a time: the start alone, as before
+        (
+            "from April 2022 to the end of the agreement",
+            dl("starts", "2022-04-01", None, "from April 2022"),
+        ),
+        (
+            "extend the offer from April 2022 to 2 more schools",
+            dl("starts", "2022-04-01", None, "from April 2022"),
+        ),
+    ],
+)
+def test_near_ranges_keep_their_single_reading(text, expected):
     assert read_deadlines(text, FIN) == [expected]
 
 
