@@ -54,8 +54,14 @@ def _flag(row, name: str) -> None:  # type: ignore[no-untyped-def]
     row._tr.get_or_add_trPr().append(flag)
 
 
-def build_docx(seed: Path, path: Path, texts: dict[int, str] | None = None) -> Path:
-    """The seed as a Word report. ``texts`` replaces the recommendation of data row n (from 1)."""
+def build_docx(
+    seed: Path, path: Path, texts: dict[int, str] | None = None, one_table: bool = False
+) -> Path:
+    """The seed as a Word report. ``texts`` replaces the recommendation of data row n (from 1).
+
+    ``one_table``: the seed's pieces as one table, its pages broken where Word or LibreOffice
+    breaks them, so an LA cell merged down over an authority's rows runs on over a page break.
+    """
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -64,7 +70,11 @@ def build_docx(seed: Path, path: Path, texts: dict[int, str] | None = None) -> P
         setattr(section, side, Cm(1.5))
     n = 0
     first_title = True
-    for part in seed_parts(seed):
+    parts = seed_parts(seed)
+    if one_table:
+        first = next(i for i, p in enumerate(parts) if isinstance(p, list))
+        parts = [*parts[:first], [r for p in parts if isinstance(p, list) for r in p]]
+    for part in parts:
         if isinstance(part, str):
             if part == "APPENDIX A" and not first_title:
                 document.add_page_break()

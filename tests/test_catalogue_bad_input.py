@@ -8,12 +8,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from catalogue_files import build_csv, build_docx, to_pdf
+from catalogue_files import build_csv, build_docx, seed_rows, to_pdf
 from conftest import SEED, need
 from docx import Document
 from PIL import Image, ImageDraw
 
 from valvecheck.importers import text
+from valvecheck.importers.catalogue_table import Block, CellRow, Extracted, read_table
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -170,3 +171,50 @@ def test_pdf_problem_names_the_page(ws, cli, tmp_path):
     exit_code, _, err = cli("import", "catalogue", str(pdf))
     assert exit_code == 1
     assert f"{pdf}, page " in err and ", column RAG:" in err and "[unknown-rag]" in err, err
+
+
+def test_an_empty_la_in_the_middle_of_a_pdf_page_is_still_refused(ws, cli, tmp_path):
+    need(shutil.which("libreoffice") is not None, "libreoffice is not installed")
+    need(SEED.exists(), f"the seed file is not at {SEED}")
+    doc = build_docx(SEED, tmp_path / "no-la.docx", one_table=True)
+    # Stoke-on-Trent's rows start part-way down a page, under Kingston's, and run onto the next
+    document = Document(str(doc))
+    for row in document.tables[0].rows:
+        if row.cells[0].text.strip() == "Stoke-on-Trent":
+            row.cells[0].text = ""
+    document.save(doc)
+    pdf = to_pdf(doc, tmp_path, tmp_path / "lo-profile")
+    before = cli("export", "--format", "json")[1]
+    exit_code, _, err = cli("import", "catalogue", str(pdf))
+    assert exit_code == 1
+    stoke = [r for r in seed_rows(SEED) if r[0] == "Stoke-on-Trent"]
+    assert err.count("column LA: the LA cell is empty [missing-value]") == len(stoke), err
+    assert cli("export", "--format", "json")[1] == before
+
+
+def _page(continues: bool, *las: str) -> Block:
+    rows = [CellRow(("LA", "Recommendation"), 1)]
+    rows += [CellRow((la, f"Measure {i}"), i) for i, la in enumerate(las, start=2)]
+    return Block("f.pdf, page", rows, continues=continues)
+
+
+@pytest.mark.parametrize(
+    ("pages", "expected"),
+    [
+        # rows at the top of a page carried over from the last page: the LA carries on
+        ([_page(False, "Bury", "Bury"), _page(True, "", "", "Stoke")], "Bury Bury Bury Bury Stoke"),
+        # ... until a row on that page names its LA; an empty LA after it is missing
+        ([_page(False, "Bury"), _page(True, "", "Stoke", "")], "Bury Bury Stoke -"),
+        # a new table on the next page (a title above it, other columns) carries nothing
+        ([_page(False, "Bury"), _page(False, "", "Stoke")], "Bury - Stoke"),
+        # nor does the first page, nor a page whose previous page ended with an empty LA
+        ([_page(True, "", "Bury")], "- Bury"),
+        ([_page(False, "Bury", ""), _page(True, "")], "Bury - -"),
+    ],
+)
+def test_an_empty_la_is_carried_only_at_the_top_of_a_continued_page(pages, expected):
+    parsed, _ = read_table(Extracted(pages), "f.pdf")
+    assert {(p.code, p.column) for p in parsed.problems} <= {("missing-value", "LA")}
+    accepted = {r.row: r.la for r in parsed.rows}
+    total = len(parsed.rows) + len(parsed.problems)
+    assert " ".join(accepted.get(n, "-") for n in range(1, total + 1)) == expected

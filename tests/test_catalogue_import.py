@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from valvecheck.catalogue.loader import load_assessment, load_catalogue
 from valvecheck.domain.model import Catalogue
+from valvecheck.importers.catalogue_pdf import read_pdf
 from valvecheck.services.measures import load_state
 from valvecheck.store import repository as repo
 from valvecheck.store.db import Workspace
@@ -89,6 +90,28 @@ def test_seed_table_imports_to_the_bundled_catalogue(kind, files, empty_ws, cli)
     if kind == "pdf":
         pages = {int(v.split(",")[0].split()[-1]) for v in locators.values()}
         assert len(pages) > 1  # the table really did run over pages
+
+
+@pytest.fixture(scope="module")
+def one_table_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed as one Word table, each authority's LA cell merged down over all its rows (so over
+    page breaks too), printed to PDF by LibreOffice."""
+    need(SEED.exists(), f"the seed file is not at {SEED}")
+    need(shutil.which("libreoffice") is not None, "libreoffice is not installed")
+    folder = tmp_path_factory.mktemp("one-table")
+    docx = build_docx(SEED, folder / "one-table.docx", one_table=True)
+    return to_pdf(docx, folder, folder / "lo-profile")
+
+
+def test_la_merged_over_a_page_break_imports_to_the_bundled_catalogue(one_table_pdf, empty_ws, cli):
+    # the PDF really has a page whose table starts with rows of an empty LA, carried on from before
+    blocks = read_pdf(one_table_pdf.read_bytes(), str(one_table_pdf)).blocks
+    tops = [next(r for r in b.rows if r.line == 2) for b in blocks[1:] if b.continues]
+    assert tops and any(r.cells[0] == "" for r in tops), tops
+    code, out, err = cli("import", "catalogue", str(one_table_pdf), "--agreement-year", "2020-21")
+    assert code == 0, err
+    assert "27 new measures" in out
+    assert_bundled(catalogue_of(empty_ws))
 
 
 def test_reimport_changes_nothing(files, ws, cli):

@@ -40,9 +40,17 @@ def _when(e: LinkEvent) -> str:
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV or XLSX with a header row (id and title).")],
+    column_map: Annotated[
+        str | None,
+        typer.Option(
+            help="Headings the built-in names miss, as FIELD=HEADING (fields: id, title, "
+            "description, theme, sub-theme, owner, status, start, end, link): e.g. "
+            '"id=Project Ref,title=Project Name,end=Target Date".'
+        ),
+    ] = None,
 ) -> None:
     """Import activities; columns are found by header name. Nothing is written on any problem."""
-    done = activities.import_activities(ws_of(ctx), file)
+    done = activities.import_activities(ws_of(ctx), file, column_map)
     output.line(
         f"Imported {done.rows} activities from {file}: {done.added} new, {done.updated} updated."
     )

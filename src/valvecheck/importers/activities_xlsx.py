@@ -1,28 +1,33 @@
-"""Activities from an Excel workbook: the first sheet with a header row, columns found by name."""
+"""Activities from an Excel workbook: the first sheet with filled-in rows, columns found by name.
+
+Rows above the header (a tracker's title, notes) are skipped; a value merged down repeats in
+each row it covers; an empty id or title that is a formula with no saved result says so.
+"""
 
 from __future__ import annotations
 
-import io
-import zipfile
+from collections.abc import Callable, Mapping
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
 
 from valvecheck.domain.problems import Problem
 from valvecheck.importers.activity_rows import ActivityTable, read_table
+from valvecheck.importers.workbook import Cell, Formulas, merged_cells, open_workbook, sheet_rows
 
 MAX_BYTES = 20 * 1024 * 1024
 
 
-def read_activities_xlsx(data: bytes, file: str) -> ActivityTable:
-    """Read the first non-empty sheet; row 1 of the used range is the header."""
+def read_activities_xlsx(
+    data: bytes, file: str, column_map: Mapping[str, str] | None = None
+) -> ActivityTable:
+    """Read the first sheet with filled-in rows; its header is found among its first rows."""
     if not data.strip():
         return ActivityTable(problems=[Problem("empty-file", "the file is empty", file)])
     if len(data) > MAX_BYTES:
         return ActivityTable(problems=[Problem("file-too-large", "the file is over 20 MB", file)])
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        book = open_workbook(data)
+    except Exception:  # openpyxl raises many types for a file that is not a workbook
         return ActivityTable(
             problems=[
                 Problem(
@@ -32,18 +37,32 @@ def read_activities_xlsx(data: bytes, file: str) -> ActivityTable:
                 )
             ]
         )
-    try:
-        for sheet in book.worksheets:
-            numbered = [
-                (i, list(row))
-                for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-                if any(c is not None and str(c).strip() for c in row)
-            ]
-            if numbered:
-                (header_line, header), *rows = numbered
-                return read_table(header, rows, f"{file} [{sheet.title}]", header_line)
-    finally:
-        book.close()
+    formulas = Formulas(data)
+    for sheet in book.worksheets:
+        if not isinstance(sheet, Worksheet):
+            continue
+        covered = merged_cells(sheet)
+        numbered = [
+            (i, row)
+            for i, row in sheet_rows(sheet, covered)
+            if any(c is not None and str(c).strip() for c in row)
+        ]
+        if numbered:
+            unsaved = _unsaved(formulas, sheet.title, covered)
+            return read_table(numbered, f"{file} [{sheet.title}]", column_map, unsaved)
     return ActivityTable(
         problems=[Problem("empty-file", "the workbook has no filled-in rows", file)]
     )
+
+
+def _unsaved(
+    formulas: Formulas, sheet: str, covered: dict[Cell, Cell | None]
+) -> Callable[[int, int], bool]:
+    """Whether the empty cell at (row, index) of a sheet, or the cell merged over it, is a
+    formula with no saved result."""
+
+    def unsaved(row: int, index: int) -> bool:
+        cell = (row, index + 1)
+        return formulas.unsaved(sheet, covered.get(cell) or cell)
+
+    return unsaved

@@ -8,24 +8,66 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from valvecheck.domain.activity import Activity, Status, id_key, parse_date
+from valvecheck.domain.names import fold
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.errors import InputError
+from valvecheck.importers import column_map
+from valvecheck.importers.workbook import formula_problem
 
 # Field -> the header names people use for it (compared case-insensitively, ignoring - _ and spaces).
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "id": ("activity id", "id", "ref", "reference", "activity ref", "activity reference", "code"),
-    "title": ("title", "name", "activity", "activity name", "activity title", "project"),
+    "id": (
+        "activity id",
+        "id",
+        "ref",
+        "reference",
+        "activity ref",
+        "activity reference",
+        "code",
+        "project ref",
+        "project reference",
+        "project id",
+    ),
+    "title": (
+        "title",
+        "name",
+        "activity",
+        "activity name",
+        "activity title",
+        "project",
+        "project name",
+        "project title",
+    ),
     "description": ("description", "details", "summary", "detail", "scope"),
     "theme": ("theme", "programme theme", "workstream"),
     "sub_theme": ("sub theme", "subtheme", "sub-theme"),
-    "owner": ("owner", "lead", "lead officer", "responsible officer", "responsible"),
+    "owner": (
+        "owner",
+        "lead",
+        "lead officer",
+        "responsible officer",
+        "responsible",
+        "project lead",
+        "project owner",
+    ),
     "status": ("status", "state", "progress"),
-    "start": ("start", "start date", "starts", "from", "begins"),
-    "end": ("end", "end date", "ends", "due", "due date", "deadline", "finish", "to"),
+    "start": ("start", "start date", "starts", "from", "begins", "planned start", "project start"),
+    "end": (
+        "end",
+        "end date",
+        "ends",
+        "due",
+        "due date",
+        "deadline",
+        "finish",
+        "to",
+        "target date",
+        "target end date",
+    ),
     "link": ("link", "url", "web link", "document", "evidence link"),
 }
 REQUIRED = ("id", "title")
@@ -53,46 +95,124 @@ def header_key(name: object) -> str:
 
 
 _FIELD_OF = {header_key(alias): f for f, aliases in COLUMNS.items() for alias in aliases}
+# What --column-map accepts as a field's name: the field itself or any of its header names.
+MAP_FIELDS = tuple(f.replace("_", "-") for f in COLUMNS)
+_MAP_NAMES = {fold(alias): f for f, aliases in COLUMNS.items() for alias in aliases} | {
+    fold(f.replace("_", " ")): f for f in COLUMNS
+}
+HEADER_SEARCH = 10  # the header is among the first this many non-empty rows
+
+
+def parse_column_map(text: str | None) -> dict[str, str]:
+    """'id=Project Ref,end=Target Date' -> {heading (folded): field}; a field may be written by
+    its name (``sub-theme``) or any of its built-in header names (``due date``)."""
+    return column_map.parse_column_map(text, _MAP_NAMES, MAP_FIELDS)
+
+
+def _match(
+    cells: Sequence[object], column_map: Mapping[str, str]
+) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """The fields this row names, {field: index}, and the cells naming a field a second time.
+
+    A column-map entry beats the built-in names: a mapped heading is that field, and a cell the
+    built-in names give the same field is then not a duplicate but just another column.
+    """
+    where: dict[str, int] = {}
+    again: list[tuple[str, int]] = []
+
+    def add(field: str, i: int) -> None:
+        if field in where:
+            again.append((field, i))
+        else:
+            where[field] = i
+
+    for i, cell in enumerate(cells):
+        if (field := column_map.get(fold(str(cell or "")))) is not None:
+            add(field, i)
+    mapped = set(where)
+    for i, cell in enumerate(cells):
+        field = _FIELD_OF.get(header_key(cell))
+        if field is not None and field not in mapped and fold(str(cell or "")) not in column_map:
+            add(field, i)
+    return where, again
+
+
+def names_required(cells: Sequence[object], column_map: Mapping[str, str]) -> bool:
+    """Whether a row names both an id and a title column: it can be the header."""
+    return all(f in _match(cells, column_map)[0] for f in REQUIRED)
+
+
+def find_header(rows: Sequence[tuple[int, Sequence[object]]], column_map: Mapping[str, str]) -> int:
+    """Which of the non-empty ``rows`` is the header: the first of the first few to name both an
+    id and a title column (a tracker's title and notes above it are skipped); failing that, the
+    one naming the most columns, so its problems say what is missing."""
+    best, most = 0, 0
+    for i, (_, cells) in enumerate(rows[:HEADER_SEARCH]):
+        found = _match(cells, column_map)[0]
+        if all(f in found for f in REQUIRED):
+            return i
+        if len(found) > most:
+            best, most = i, len(found)
+    return best
 
 
 def read_table(
-    header: Sequence[object],
     rows: Sequence[tuple[int, Sequence[object]]],
     file: str,
-    header_line: int = 1,
+    column_map: Mapping[str, str] | None = None,
+    unsaved: Callable[[int, int], bool] | None = None,
 ) -> ActivityTable:
     """Check a whole table and return its activities, or every problem found in it.
 
-    ``rows`` are (row number in the file, cells); unknown columns are ignored.
+    ``rows`` are the file's non-empty rows as (row number in the file, cells); the header is found
+    among them (``find_header``) and rows above it are ignored, as are unknown columns.
+    ``unsaved(row, index)`` says whether an empty cell holds a formula with no saved result.
     """
+    column_map = column_map or {}
     parsed = ActivityTable()
     problems = parsed.problems
-    where: dict[str, int] = {}
-    names: dict[str, str] = {}
-    for i, cell in enumerate(header):
-        field = _FIELD_OF.get(header_key(cell))
-        if field is None:
-            continue
-        if field in where:
+    if not rows:
+        problems.append(Problem("empty-file", "the file is empty", file))
+        return parsed
+    at = find_header(rows, column_map)
+    header_line, header = rows[at]
+    rows = rows[at + 1 :]
+    where, again = _match(header, column_map)
+    names = {field: str(header[i]).strip() for field, i in where.items()}
+    for field, i in again:
+        problems.append(
+            Problem(
+                "duplicate-column",
+                f"two columns both give the {field.replace('_', '-')}: "
+                f"'{names[field]}' and '{header[i]}' (say which with --column-map "
+                f"'{field.replace('_', '-')}=<its heading>')",
+                file,
+                header_line,
+                str(header[i]),
+            )
+        )
+    headings = ", ".join(str(c).strip() for c in header if c is not None and str(c).strip())
+    present = {fold(str(c or "")) for c in header}
+    for heading, field in column_map.items():
+        if heading not in present:
             problems.append(
                 Problem(
-                    "duplicate-column",
-                    f"two columns both give the {field.replace('_', '-')}: "
-                    f"'{names[field]}' and '{cell}'",
+                    "missing-column",
+                    f"--column-map says the {field.replace('_', '-')} column is headed "
+                    f"'{heading}', but no column is (the header's columns are: {headings})",
                     file,
                     header_line,
-                    str(cell),
+                    field,
                 )
             )
-            continue
-        where[field], names[field] = i, str(cell).strip()
     for field in REQUIRED:
-        if field not in where:
+        if field not in where and field not in column_map.values():
             accepted = ", ".join(f"'{a}'" for a in COLUMNS[field][:3])
             problems.append(
                 Problem(
                     "missing-column",
-                    f"there is no {field} column (call it one of {accepted})",
+                    f"there is no {field} column (call it one of {accepted}, or if it has "
+                    f"another heading give --column-map '{field}=<that heading>')",
                     file,
                     header_line,
                     field,
@@ -118,13 +238,17 @@ def read_table(
 
         ok = True
         for field in REQUIRED:
-            if not text(field):
+            if text(field):
+                continue
+            if unsaved is not None and unsaved(number, where[field]):
+                problems.append(formula_problem(file, number, names[field]))
+            else:
                 problems.append(
                     Problem(
                         "missing-value", f"the {field} cell is empty", file, number, names[field]
                     )
                 )
-                ok = False
+            ok = False
         code = text("id")
         if code and id_key(code) in first_row:
             row, written = first_row[id_key(code)]

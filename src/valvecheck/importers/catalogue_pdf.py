@@ -13,9 +13,11 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfplumber.page import Page
 from pdfplumber.table import Table
 from pdfplumber.utils.exceptions import PdfminerException
 
@@ -81,28 +83,79 @@ def _encrypted(exc: Exception) -> bool:
     )
 
 
+@dataclass
+class _Edges:
+    """Where a page's tables meet the pages around it: for telling a table carried over a page
+    break from a new one."""
+
+    first: list[float] | None = None  # the top table's column edges
+    last: list[float] | None = None  # the bottom table's
+    above: list[str] = field(default_factory=list)  # prose lines above the top table
+    below: list[str] = field(default_factory=list)  # and below the bottom one
+    lines: set[str] = field(default_factory=set)  # all the page's prose lines
+
+
 def _pages(pdf: pdfplumber.PDF, file: str) -> tuple[list[Block], int]:
     blocks: list[Block] = []
-    chars = 0
+    before = _Edges()
     for number, page in enumerate(pdf.pages, start=1):
-        chars += len(page.chars)
-        tables = page.find_tables()
-        block = Block(f"{file}, page {number}")
-        boxes = [t.bbox for t in tables]
-
-        def outside(obj: dict, boxes: list = boxes) -> bool:
-            x = (obj["x0"] + obj["x1"]) / 2
-            y = (obj["top"] + obj["bottom"]) / 2
-            return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
-
-        # prose first (the title sits above the table), then the tables' rows
-        prose = page.filter(lambda o: o.get("object_type") != "char" or outside(o)).extract_text()
-        block.rows.extend(CellRow((line,)) for line in prose.splitlines() if line.strip())
-        for table in tables:
-            for i, cells in enumerate(_cells(table), start=1):
-                block.rows.append(CellRow(tuple(cells), i, f"page {number}, row {{row}}"))
+        block, edges = _page(page, number, file)
+        block.continues = _continues(before, edges)
         blocks.append(block)
-    return blocks, chars
+        before = edges
+    return blocks, sum(len(page.chars) for page in pdf.pages)
+
+
+def _page(page: Page, number: int, file: str) -> tuple[Block, _Edges]:
+    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj: dict) -> bool:
+        x = (obj["x0"] + obj["x1"]) / 2
+        y = (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+    def prose(top: float = -1.0, bottom: float = page.height + 1) -> list[str]:
+        """The lines outside the tables, between `top` and `bottom`."""
+        text = page.filter(
+            lambda o: o.get("object_type") != "char" or (outside(o) and top < o["top"] < bottom)
+        ).extract_text()
+        return [line for line in text.splitlines() if line.strip()]
+
+    block = Block(f"{file}, page {number}")
+    # prose first (the title sits above the table), then the tables' rows
+    lines = prose()
+    block.rows.extend(CellRow((line,)) for line in lines)
+    for table in tables:
+        for i, cells in enumerate(_cells(table), start=1):
+            block.rows.append(CellRow(tuple(cells), i, f"page {number}, row {{row}}"))
+    edges = _Edges(lines={_running(line) for line in lines})
+    if tables:
+        edges.first, edges.last = _columns(tables[0]), _columns(tables[-1])
+        edges.above = prose(bottom=tables[0].bbox[1])
+        edges.below = prose(top=tables[-1].bbox[3])
+    return block, edges
+
+
+def _columns(table: Table) -> list[float]:
+    return [column.bbox[0] for column in table.columns] + [table.bbox[2]]
+
+
+def _continues(before: _Edges, page: _Edges) -> bool:
+    """Whether the page's top table carries on the previous page's bottom one: the same columns,
+    and nothing between them but a running header or footer (a line on both pages, page numbers
+    aside). A new table, or one under a title of its own, does not: an empty LA there is missing."""
+    if before.last is None or page.first is None or len(before.last) != len(page.first):
+        return False
+    if any(abs(a - b) > 2 for a, b in zip(before.last, page.first, strict=True)):
+        return False
+    between = [_running(line) for line in (*before.below, *page.above)]
+    return all(line in before.lines and line in page.lines for line in between)
+
+
+def _running(line: str) -> str:
+    """A line as it repeats on every page: "Page 2 of 4" and "Page 3 of 4" are the same."""
+    return re.sub(r"\d+", "#", " ".join(line.split()))
 
 
 def _cells(table: Table) -> list[list[str]]:

@@ -10,12 +10,15 @@ seed's columns and quirks are read the same way whatever the file was.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from valvecheck.domain.names import agreement_year, clean_text, fold
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.errors import InputError
+from valvecheck.importers import column_map
 from valvecheck.importers.appendix import AppendixHints, AppendixRow, check_row, note_prose
+from valvecheck.importers.workbook import formula_problem
 
 TABLE = ("LA", "Recommendation", "Theme", "Sub-Theme", "RAG")  # the seed's columns, in check order
 COLUMNS = (*TABLE, "Year", "Source")
@@ -69,23 +72,13 @@ class Extracted:
     blocks: list[Block] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     title: str = ""
+    # (block.where, row, cell index) -> whether that empty cell is a formula with no saved result
+    unsaved: Callable[[str, CellRow, int], bool] | None = None
 
 
 def parse_column_map(text: str | None) -> dict[str, str]:
     """'Recommendation=Measure text,LA=Council' -> {heading as written (folded): column}."""
-    out: dict[str, str] = {}
-    for part in (text or "").split(","):
-        if not part.strip():
-            continue
-        column, sep, heading = part.partition("=")
-        canonical = _CANONICAL.get(fold(column))
-        if not sep or not heading.strip() or canonical is None:
-            raise InputError(
-                f"--column-map: '{part.strip()}' should be COLUMN=HEADING, where COLUMN is one "
-                f"of {', '.join(COLUMNS)}"
-            )
-        out[fold(heading)] = canonical
-    return out
+    return column_map.parse_column_map(text, _CANONICAL, COLUMNS)
 
 
 def _header(cells: tuple[str, ...], column_map: dict[str, str]) -> dict[str, int]:
@@ -137,7 +130,9 @@ def read_table(
             if not has_header and len(cells) != width:
                 continue  # another table that is not a continuation of this one
             row_no += 1
-            checked = _row(cells, header, written, row, row_no, block.where, parsed.problems)
+            checked = _row(
+                cells, header, written, row, row_no, block.where, parsed.problems, extracted.unsaved
+            )
             if checked is not None:
                 parsed.rows.append(checked)
 
@@ -156,6 +151,7 @@ def _row(
     row_no: int,
     where: str,
     problems: list[Problem],
+    unsaved: Callable[[str, CellRow, int], bool] | None = None,
 ) -> AppendixRow | None:
     def cell(column: str) -> str:
         i = header.get(column)
@@ -175,6 +171,8 @@ def _row(
                 "bad-url", f"'{source}' is not a web address (https://...)", where, line, "Source"
             )
         )
+    if unsaved is not None:
+        found = [_formula(p, header, row, unsaved) for p in found]
     # name the column as the file's own heading says it
     problems.extend(replace(p, column=written.get(p.column or "", p.column)) for p in found)
     if checked is None or found:
@@ -185,6 +183,16 @@ def _row(
         year=year.replace("/", "-"),
         source_url=source,
     )
+
+
+def _formula(
+    p: Problem, header: dict[str, int], row: CellRow, unsaved: Callable[[str, CellRow, int], bool]
+) -> Problem:
+    """An empty required cell that is a formula with no saved result: say that instead."""
+    column = header.get(p.column or "")
+    if p.code == "missing-value" and column is not None and unsaved(p.file or "", row, column):
+        return formula_problem(p.file or "", p.line, p.column)
+    return p
 
 
 def _no_header(

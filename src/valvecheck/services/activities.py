@@ -6,6 +6,7 @@ links in force are the pairs whose latest event is a link.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from valvecheck.domain.problems import Problem
 from valvecheck.errors import ImportRejected, InputError
 from valvecheck.importers.activities_csv import read_activities_csv
 from valvecheck.importers.activities_xlsx import read_activities_xlsx
-from valvecheck.importers.activity_rows import ActivityTable
+from valvecheck.importers.activity_rows import ActivityTable, parse_column_map
 from valvecheck.importers.container import OLE_MAGIC
 from valvecheck.services.imports import read_bytes
 from valvecheck.services.workspace import current_user
@@ -109,20 +110,31 @@ def format_problem(data: bytes, file: str) -> Problem | None:
     return None
 
 
-def read_activities(data: bytes, file: str) -> ActivityTable:
-    """CSV or XLSX by the file's name, or by its first bytes (a workbook is a zip file)."""
+def read_activities(
+    data: bytes, file: str, column_map: Mapping[str, str] | None = None
+) -> ActivityTable:
+    """CSV or XLSX by the file's name, or by its first bytes (a workbook is a zip file).
+
+    ``column_map`` is a parsed ``--column-map`` ({heading (folded): field}).
+    """
     if problem := format_problem(data, file):
         return ActivityTable(problems=[problem])
     if file.lower().endswith(XLSX_SUFFIXES) or data[:2] == b"PK":
-        return read_activities_xlsx(data, file)
-    return read_activities_csv(data, file)
+        return read_activities_xlsx(data, file, column_map)
+    return read_activities_csv(data, file, column_map)
 
 
-def import_activities(ws: Workspace, path: str | Path) -> ActivitiesImported:
-    """Add or update the activities in a CSV or XLSX file; nothing is written if any row is bad."""
+def import_activities(
+    ws: Workspace, path: str | Path, column_map: str | None = None
+) -> ActivitiesImported:
+    """Add or update the activities in a CSV or XLSX file; nothing is written if any row is bad.
+
+    ``column_map`` names headings the built-in names miss: ``"id=Project Ref,end=Target Date"``.
+    """
     ws.require()
     file = str(path)
-    parsed = read_activities(read_bytes(path), file)
+    mapping = parse_column_map(column_map)
+    parsed = read_activities(read_bytes(path), file, mapping)
     if parsed.problems:
         raise ImportRejected(parsed.problems)
     with ws.session() as session:

@@ -1,0 +1,35 @@
+"""The ``--column-map`` option every table import shares: which heading in the file is which column.
+
+Written ``COLUMN=HEADING,COLUMN=HEADING`` (``"id=Project Ref,title=Project Name"``); headings are
+compared folded (case, spacing, hyphens and quotes do not matter), as the built-in names are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from valvecheck.domain.names import fold
+from valvecheck.errors import InputError
+
+
+def parse_column_map(
+    text: str | None, known: Mapping[str, str], columns: Sequence[str]
+) -> dict[str, str]:
+    """'Recommendation=Measure text,LA=Council' -> {heading (folded): column}.
+
+    ``known`` gives the column for each name a COLUMN may be written as (folded); ``columns``
+    are the names listed when one is not known.
+    """
+    out: dict[str, str] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        column, sep, heading = part.partition("=")
+        canonical = known.get(fold(column))
+        if not sep or not heading.strip() or canonical is None:
+            raise InputError(
+                f"--column-map: '{part.strip()}' should be COLUMN=HEADING, where COLUMN is one "
+                f"of {', '.join(columns)}"
+            )
+        out[fold(heading)] = canonical
+    return out
