@@ -63,6 +63,9 @@ class Block:
     where: str
     rows: list[CellRow] = field(default_factory=list)
     own_header: bool = False  # a sheet: no rows are data until its own header row
+    # a PDF page whose table carries on the previous page's (same columns): an empty LA at its top,
+    # before any row naming one, is an LA cell merged down over the page break
+    continues: bool = False
 
 
 @dataclass
@@ -107,8 +110,10 @@ def read_table(
     best: tuple[int, Block, CellRow, dict[str, int]] | None = None
     title = council = ""
     row_no = 0
+    last_la = ""
     for block in extracted.blocks:
         has_header = False
+        carry = block.continues
         for row in block.rows:
             cells = tuple(clean_text(c) for c in row.cells)
             if not any(cells):
@@ -130,6 +135,12 @@ def read_table(
             if not has_header and len(cells) != width:
                 continue  # another table that is not a continuation of this one
             row_no += 1
+            la = header.get("LA", len(cells))
+            if la < len(cells):
+                carry = carry and not cells[la]
+                if carry:
+                    cells = (*cells[:la], last_la, *cells[la + 1 :])
+                last_la = cells[la]
             checked = _row(
                 cells, header, written, row, row_no, block.where, parsed.problems, extracted.unsaved
             )
