@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from valvecheck.cli import output
-from valvecheck.cli.core import By, import_app, ws_of
+from valvecheck.cli.core import By, Council, ImportAssessment, import_app, ws_of
 from valvecheck.services import catalogue
 
 
@@ -36,11 +36,8 @@ def import_catalogue(
             'Source: e.g. "Recommendation=Measure text,LA=Council".'
         ),
     ] = None,
-    assessment: Annotated[
-        str | None,
-        typer.Option(help="Assessment to hold ratings in a RAG column (default: from the title)."),
-    ] = None,
-    council: Annotated[str | None, typer.Option(help="The assessing council.")] = None,
+    assessment: ImportAssessment = None,
+    council: Council = None,
     by: By = None,
 ) -> None:
     """Add agreements and their measures from a document; re-importing changes nothing."""

@@ -22,6 +22,16 @@ Assessment = Annotated[
     typer.Option("--assessment", "-a", help="Assessment name (default: the latest)."),
 ]
 By = Annotated[str | None, typer.Option("--by", help="Who is making the change (default: you).")]
+# The options both import commands share, declared once so their help cannot drift apart.
+ImportAssessment = Annotated[
+    str | None,
+    typer.Option(
+        "--assessment",
+        help="Assessment to hold the file's ratings (default: the council's own exercise when "
+        "the file or --council names the council, else the current assessment).",
+    ),
+]
+Council = Annotated[str | None, typer.Option("--council", help="The assessing council.")]
 
 import_app = typer.Typer(help="Import files into the workspace.", no_args_is_help=True)
 assessments_app = typer.Typer(
@@ -86,11 +96,8 @@ def import_appendix(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The appendix saved as tab-separated text.")],
     year: Annotated[str, typer.Option(help="Year of the agreements, e.g. 2020-21.")] = "",
-    assessment: Annotated[
-        str | None,
-        typer.Option(help="Assessment to hold the file's ratings (default: from the title)."),
-    ] = None,
-    council: Annotated[str | None, typer.Option(help="The assessing council.")] = None,
+    assessment: ImportAssessment = None,
+    council: Council = None,
     source_url: Annotated[str, typer.Option(help="Where the document was published.")] = "",
     by: By = None,
 ) -> None:
