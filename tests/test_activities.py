@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SHARED, need
+from conftest import DATA
 from openpyxl import Workbook
 
 from valvecheck.domain.activity import Status, parse_date
@@ -138,8 +138,7 @@ def test_bad_dates_refused(written: str) -> None:
 
 def test_import_dev_csv_extra_columns_ignored(ws, cli) -> None:  # type: ignore[no-untyped-def]
 
-    dev = SHARED / "data" / "activities-dev.csv"
-    need(dev.exists(), f"the dev set is not at {dev}")
+    dev = DATA / "activities-dev.csv"
     code, out, err = cli("activities", "import", str(dev))
     assert code == 0, err
     assert "40 new" in out

@@ -108,7 +108,6 @@ CASES = [
 def test_bad_file_is_refused_and_nothing_written(
     make, code, line, column, ws, cli, tmp_path, monkeypatch
 ):
-    need(SEED.exists(), f"the seed file is not at {SEED}")
     if make is too_large:
         monkeypatch.setattr(text, "MAX_BYTES", 1000)
     path = make(tmp_path)
@@ -125,7 +124,6 @@ def test_bad_file_is_refused_and_nothing_written(
 def test_password_protected_pdf(ws, cli, tmp_path):
     """A real encrypted PDF, made by LibreOffice with an open password."""
     need(shutil.which("libreoffice") is not None, "libreoffice is not installed")
-    need(SEED.exists(), f"the seed file is not at {SEED}")
     doc = build_docx(SEED, tmp_path / "locked.docx")
     password = (
         'pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
@@ -161,7 +159,6 @@ def test_bad_arguments_are_one_clear_line(args, message, ws, cli, tmp_path):
 
 def test_pdf_problem_names_the_page(ws, cli, tmp_path):
     need(shutil.which("libreoffice") is not None, "libreoffice is not installed")
-    need(SEED.exists(), f"the seed file is not at {SEED}")
     doc = build_docx(SEED, tmp_path / "purple.docx")
     # a RAG word nobody uses, in the table on the last page
     document = Document(str(doc))
@@ -175,7 +172,6 @@ def test_pdf_problem_names_the_page(ws, cli, tmp_path):
 
 def test_an_empty_la_in_the_middle_of_a_pdf_page_is_still_refused(ws, cli, tmp_path):
     need(shutil.which("libreoffice") is not None, "libreoffice is not installed")
-    need(SEED.exists(), f"the seed file is not at {SEED}")
     doc = build_docx(SEED, tmp_path / "no-la.docx", one_table=True)
     # Stoke-on-Trent's rows start part-way down a page, under Kingston's, and run onto the next
     document = Document(str(doc))

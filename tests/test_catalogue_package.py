@@ -10,7 +10,7 @@ from pathlib import Path
 import frictionless
 import pytest
 from catalogue_files import build_docx
-from conftest import SEED, need
+from conftest import SEED
 
 from valvecheck.catalogue.datapackage import RESOURCES
 from valvecheck.services.workspace import init_workspace
@@ -20,7 +20,6 @@ from valvecheck.store.db import Workspace
 @pytest.fixture
 def revised(ws, cli, tmp_path):  # type: ignore[no-untyped-def]
     """The bundled workspace after a second document changed bury-4's text and added a URL."""
-    need(SEED.exists(), f"the seed file is not at {SEED}")
     doc = build_docx(SEED, tmp_path / "appendix-2023.docx", texts={5: "Support schools in Bury."})
     code, _, err = cli("import", "catalogue", str(doc), "--source", "https://example.org/a")
     assert code == 0, err

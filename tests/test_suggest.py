@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SHARED, need
+from conftest import DATA
 
 from valvecheck.analysis.language import about_send, concepts
 from valvecheck.analysis.suggest import METHODS, Suggester
 
-DEV = SHARED / "data" / "activities-dev.csv"
+DEV = DATA / "activities-dev.csv"
 EXTRA = DATA / "activities-extra.csv"
 HOLDOUT = DATA / "activities-holdout.csv"  # labelled blind to the engine, never tuned on
 KEYS = {
@@ -177,7 +177,6 @@ def test_suggest_json_shape(ws, cli) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_import_suggest_accept_then_summary(ws, cli) -> None:  # type: ignore[no-untyped-def]
-    need(DEV.exists(), f"the dev set is not at {DEV}")
     assert cli("activities", "import", str(DEV))[0] == 0
     code, out, err = cli("suggest", "--json")
     suggested = {
@@ -206,7 +205,6 @@ def test_import_suggest_accept_then_summary(ws, cli) -> None:  # type: ignore[no
 @pytest.mark.parametrize("labelled", ["dev", "extra", "holdout"])
 def test_eval_suggest_meets_targets(cli, labelled: str) -> None:  # type: ignore[no-untyped-def]
     path: Path = {"dev": DEV, "extra": EXTRA, "holdout": HOLDOUT}[labelled]
-    need(path.exists(), f"the labelled set is not at {path}")
     code, out, err = cli("eval-suggest", str(path), "--json")  # needs no workspace
     assert code == 0, err
     data = json.loads(out)
