@@ -418,3 +418,40 @@ def test_export_carries_due_and_overdue(seeded):
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
     assert rows["stoke-on-trent-2"]["due"] == "2023-03-31"
     assert rows["bury-2"]["due"] == ""
+
+
+# A list of three or more consecutive years is one period, from the first's start to the last's end;
+# a list with a gap is several periods, and like "in 2021-22 and 2023-24" yields nothing rather than
+# its first year alone.
+@pytest.mark.parametrize(
+    ("text", "basis", "start", "end", "phrase", "year_basis"),
+    [
+        ("over 2021-22, 2022-23 and 2023-24", FIN, "2021-04-01", "2024-03-31", None, FIN),
+        ("over 2021-22, 2022-23 and 2023-24", ACA, "2021-09-01", "2024-08-31", None, ACA),
+        ("in 2021/22, 2022/23, 2023/24 and 2024/25", FIN, "2021-04-01", "2025-03-31", None, FIN),
+        ("across 2021, 2022, and 2023", FIN, "2021-01-01", "2023-12-31", None, None),
+        (
+            "Reduce the deficit throughout 2022-23, 2023-24 and 2024-25.",
+            FIN,
+            "2022-04-01",
+            "2025-03-31",
+            "throughout 2022-23, 2023-24 and 2024-25",
+            FIN,
+        ),
+    ],
+)
+def test_a_list_of_consecutive_years_is_one_period(text, basis, start, end, phrase, year_basis):
+    expected = dl("during", start, end, phrase or text, year_basis)
+    assert read_deadlines(text, basis) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in 2021-22, 2023-24 and 2024-25",  # a gap: several periods
+        "over 2021-22, 2022-23 and 2024",  # a split year and a calendar year
+        "during 2023-24, 2022-23 and 2021-22",  # backwards
+    ],
+)
+def test_a_list_of_years_that_is_not_one_period_yields_nothing(text):
+    assert read_deadlines(text) == []

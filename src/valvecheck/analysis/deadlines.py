@@ -8,7 +8,9 @@ basis does, and the deadline says it was assumed.
 
 A period written as a range - "from April 2022 to March 2024", "between 2021-22 and 2022-23", "April 2022 -
 March 2024", "over 2022-23 and 2023-24" (two consecutive years only) - is one `during` deadline from the
-start of the first time to the end of the second, so it is due at its end.
+start of the first time to the end of the second, so it is due at its end. So is a list of three or more
+consecutive years ("over 2021-22, 2022-23 and 2023-24"); a list with a gap is several periods, and yields
+nothing rather than its first year alone.
 
 The rule is: a phrase that is not fully understood yields nothing. "by Spring 2022", "in each financial
 year covered by this agreement" or "by March" leave the deadline empty rather than guess a date, and so
@@ -90,6 +92,7 @@ def _two(lead: str, time: Callable[[str], str], joint: str) -> re.Pattern[str]:
 # (reading, pattern); earlier patterns win where phrases overlap. A reading is a Deadline kind, or one of
 #   "range": two times, read as during, from the start of the first to the end of the second;
 #   "years": the same, for two consecutive years ("over 2022-23 and 2023-24") and nothing else;
+#   "list": the same, for three or more ("over 2021-22, 2022-23 and 2023-24");
 #   "unclear": a range whose second end is not understood ("from April 2022 to March"): nothing,
 #   rather than the start alone.
 _PHRASES: list[tuple[str, re.Pattern[str]]] = [
@@ -105,6 +108,14 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
     ("range", _two(r"between\s+", _time, r"\s+and\s+")),
     # two months with a dash between, not two years: "2021 - 2022" is one split year
     ("range", _two(r"(?:from\s+)?", _month, rf"\s*[\-–]\s*|{_UNTIL}")),
+    (
+        "list",
+        re.compile(
+            rf"\b(?:over|across|during|throughout|in)\s+{_time('a_')}"
+            rf"(?:\s*,\s*{_time('m_')})+,?\s+and\s+{_time('b_')}",
+            re.IGNORECASE,
+        ),
+    ),
     ("years", _two(r"(?:over|across|during|throughout|in)\s+", _time, r"\s+and\s+")),
     (
         "unclear",
@@ -218,6 +229,9 @@ def _deadline(reading: str, match: re.Match[str], basis: YearBasis) -> Deadline 
     if reading in ("range", "years"):
         period = _range(_fields(match, "a_"), _fields(match, "b_"), basis, reading == "years")
         kind = "during"
+    elif reading == "list":
+        period = _list(match.group(0), basis)
+        kind = "during"
     else:
         period = _periods([_fields(match)], basis)
         kind = reading
@@ -234,7 +248,8 @@ def _deadline(reading: str, match: re.Match[str], basis: YearBasis) -> Deadline 
 
 
 _Fields = dict[str, str | None]
-_GROUPS = re.compile(_TIME).groupindex
+_TIME_ONLY = re.compile(_TIME, re.IGNORECASE)
+_GROUPS = _TIME_ONLY.groupindex
 # each time's first and last day; the basis its split years were read on (None if it has none);
 # whether the text stated that basis
 _Periods = tuple[list[tuple[date, date]], YearBasis | None, bool]
@@ -271,6 +286,23 @@ def _range(first: _Fields, second: _Fields, basis: YearBasis, consecutive: bool)
     if not (a_start <= b_start and a_end <= b_end):
         return None  # backwards: "from March 2024 to April 2022"
     return [(a_start, b_end)], used, stated
+
+
+def _list(phrase: str, basis: YearBasis) -> _Periods | None:
+    """Three or more years, each the year after the one before, as one period; else None."""
+    times = [_fields(m) for m in _TIME_ONLY.finditer(phrase)]
+    forms = {_form(g) for g in times}
+    if len(forms) > 1 or "month" in forms:
+        return None
+    year = "y1" if "split" in forms else "cal"
+    firsts = [int(g[year] or 0) for g in times]
+    if any(b != a + 1 for a, b in zip(firsts, firsts[1:], strict=False)):
+        return None
+    periods = _periods(times, basis)
+    if periods is None:
+        return None
+    spans, used, stated = periods
+    return [(spans[0][0], spans[-1][1])], used, stated
 
 
 def _periods(times: list[_Fields], basis: YearBasis) -> _Periods | None:
