@@ -1,15 +1,21 @@
-"""The exceptions Valvecheck raises on purpose.
+"""The exceptions Valvecheck raises on purpose, each with a stable code any front end can render.
 
-ValvecheckError            anything the user can act on; the CLI prints its message and exits 1
-+-- InputError             a value typed or passed in is not allowed (an unknown RAG word, a bad date)
-+-- NotFound               a measure, assessment, activity ... that does not exist
-+-- ImportRejected         a file was refused; carries the list of problems; nothing was written
-+-- WorkspaceError         the database is missing, not initialised, or already initialised
+ValvecheckError            anything the user can act on                         code
++-- InputError             a value given is not allowed (a bad RAG word, date)   invalid-input
++-- NotFound               a measure, assessment, activity ... that does not exist  not-found
++-- Forbidden              the acting person's role does not allow it             forbidden
++-- Conflict               it already exists, or someone changed it first          conflict
++-- ImportRejected         a file was refused, with its problems; nothing written  import-rejected
++-- WorkspaceError         the database is missing, not initialised, or in use     workspace
+
+``field`` names the one input an error concerns (``rationale``, ``role``): the CLI turns it back
+into its ``--flag``, a web form puts the message beside that field. `STATUS` maps each code to a
+CLI exit status and an HTTP status, in one place.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from valvecheck.domain.problems import Problem
@@ -18,24 +24,89 @@ if TYPE_CHECKING:
 class ValvecheckError(Exception):
     """Base class: an error with a message a council officer can act on."""
 
+    code: ClassVar[str] = "error"
+
+    def __init__(self, message: str = "", *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
 
 class InputError(ValvecheckError, ValueError):
     """A value given to Valvecheck is not allowed."""
 
+    code = "invalid-input"
+
 
 class NotFound(ValvecheckError, LookupError):
-    """The thing asked for does not exist."""
+    """The thing asked for does not exist (or belongs to another council: the same answer)."""
+
+    code = "not-found"
+
+
+class Forbidden(ValvecheckError):
+    """The acting person's role does not allow this."""
+
+    code = "forbidden"
+
+
+class Conflict(ValvecheckError):
+    """The thing already exists, or someone else changed it since it was read."""
+
+    code = "conflict"
 
 
 class WorkspaceError(ValvecheckError):
-    """The workspace (database) is not in the state the command needs."""
+    """The workspace (database) is not in the state the command needs.
+
+    ``reason``: "missing" (not created yet), "outdated" (needs migrating), "exists",
+    "no-folder", or "" (cannot be reached).
+    """
+
+    code = "workspace"
+
+    def __init__(self, message: str = "", *, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason
 
 
 class ImportRejected(ValvecheckError):
     """A file was refused. Nothing was written. ``problems`` says why, row by row."""
+
+    code = "import-rejected"
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         first = problems[0] if problems else None
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         super().__init__(f"{first}{more}" if first else "the file was rejected")
+
+
+class Unauthenticated(ValvecheckError):
+    """No one is signed in, or the credentials given are not valid."""
+
+    code = "unauthenticated"
+
+
+# code -> (CLI exit status, HTTP status)
+STATUS: dict[str, tuple[int, int]] = {
+    "error": (1, 500),
+    "invalid-input": (1, 422),
+    "not-found": (1, 404),
+    "forbidden": (3, 403),
+    "conflict": (4, 409),
+    "workspace": (1, 503),
+    "import-rejected": (1, 422),
+    "unauthenticated": (3, 401),
+}
+
+
+def exit_status(error: ValvecheckError) -> int:
+    return STATUS.get(error.code, STATUS["error"])[0]
+
+
+def http_status(error: ValvecheckError) -> int:
+    return STATUS.get(error.code, STATUS["error"])[1]

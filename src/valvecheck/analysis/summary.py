@@ -56,9 +56,13 @@ class Summary:
     # activities linked to measures, from services/alignment.py; keys merged into as_dict
     alignment: dict[str, object] = field(default_factory=dict)
     prevalence: dict[str, int] = field(default_factory=dict)  # opportunity -> agreements sharing it
+    assessment: str = ""  # the assessment summarised
+    # rated against an earlier text of the measure: the agreement was revised since
+    needs_review: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "assessment": self.assessment,
             "measures": self.measures,
             "agreements": self.agreements,
             "authorities": self.authorities,
@@ -69,6 +73,7 @@ class Summary:
             "themes": [t.as_dict() for t in self.themes],
             **self.alignment,
             "prevalence": self.prevalence,
+            "needs_review": self.needs_review,
         }
 
 

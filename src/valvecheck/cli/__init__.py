@@ -10,8 +10,9 @@ from valvecheck.cli import activities as activity_commands
 from valvecheck.cli import catalogue as catalogue_commands
 from valvecheck.cli import common as common_commands
 from valvecheck.cli import core, output
+from valvecheck.cli import people as people_commands
 from valvecheck.cli import reports as report_commands
-from valvecheck.errors import ImportRejected, ValvecheckError
+from valvecheck.errors import ImportRejected, ValvecheckError, WorkspaceError, exit_status
 
 app = typer.Typer(
     name="valvecheck",
@@ -26,6 +27,24 @@ catalogue_commands.register(app)
 activity_commands.register(app)
 common_commands.register(app)
 report_commands.register(app)
+people_commands.register(app)
+
+# What to do next, for the workspace states a person can fix with a command.
+WORKSPACE_HINTS = {
+    "missing": "run 'valvecheck init' first",
+    "outdated": "run 'valvecheck migrate' (nothing is lost)",
+    "exists": "use another --db or remove it first",
+}
+
+
+def message(exc: ValvecheckError) -> str:
+    """The error's words, with the option it concerns named as the command line spells it."""
+    text = str(exc)
+    if isinstance(exc, WorkspaceError) and exc.reason in WORKSPACE_HINTS:
+        text = f"{text}: {WORKSPACE_HINTS[exc.reason]}"
+    if exc.field and not text.startswith("--"):
+        text = f"--{exc.field.replace('_', '-')}: {text}"
+    return text
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -38,10 +57,10 @@ def run(argv: list[str] | None = None) -> int:
         output.error(f"nothing was imported: {len(exc.problems)} problem(s) found")
         for problem in exc.problems:
             output.errors.print(f"  {problem}", markup=False, soft_wrap=True)
-        return 1
+        return exit_status(exc)
     except ValvecheckError as exc:
-        output.error(str(exc))
-        return 1
+        output.error(message(exc))
+        return exit_status(exc)
     except OSError as exc:  # a file or folder the user named cannot be read or written
         where = f"{exc.filename}: " if exc.filename else ""
         output.error(f"{where}{exc.strerror or exc}")

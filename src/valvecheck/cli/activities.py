@@ -9,7 +9,7 @@ import typer
 
 from valvecheck.analysis.suggest import DEFAULT, METHODS
 from valvecheck.cli import output
-from valvecheck.cli.core import By, ws_of
+from valvecheck.cli.core import By, read_file, use
 from valvecheck.services import activities, suggestions
 from valvecheck.services.activities import LinkEvent
 
@@ -50,7 +50,9 @@ def import_(
     ] = None,
 ) -> None:
     """Import activities; columns are found by header name. Nothing is written on any problem."""
-    done = activities.import_activities(ws_of(ctx), file, column_map)
+    data = read_file(file)
+    with use(ctx, write=True) as c:
+        done = activities.import_activities(c, data, str(file), column_map)
     output.line(
         f"Imported {done.rows} activities from {file}: {done.added} new, {done.updated} updated."
     )
@@ -59,7 +61,8 @@ def import_(
 @activities_app.command("list")
 def list_(ctx: typer.Context) -> None:
     """List activities with owner, status, dates and the measures they are linked to."""
-    views = activities.list_activities(ws_of(ctx))
+    with use(ctx) as c:
+        views = activities.list_activities(c)
     output.table(
         f"{len(views)} activities",
         ["ID", "Title", "Theme", "Owner", "Status", "Start", "End", "Measures"],
@@ -87,8 +90,9 @@ def show(
     top: Top = 3,
 ) -> None:
     """Show one activity: details, links in force, link history and its top suggestions."""
-    ws = ws_of(ctx)
-    v = activities.show_activity(ws, activity_id)
+    with use(ctx) as c:
+        v = activities.show_activity(c, activity_id)
+        found = suggestions.suggest(c, activity=v.activity.id, top=top).groups[v.activity.id]
     a = v.activity
     output.line(output.bold(a.id), f"  {a.title}")
     for label, value in (
@@ -104,7 +108,6 @@ def show(
             output.line(f"{label}: {value}")
     output.line(f"Linked to: {', '.join(v.measures) or 'no measure'}")
     _history(v.history, f"Link history of {a.id}")
-    found = suggestions.suggest(ws, activity=a.id, top=top).groups[a.id]
     _suggestion_table(f"Suggested measures for {a.id}", found, "Measure")
 
 
@@ -145,7 +148,8 @@ def link(
     by: By = None,
 ) -> None:
     """Link an activity to a measure (kept in the link history with who, when and why)."""
-    e = activities.link(ws_of(ctx), activity_id, measure_id, rationale, by)
+    with use(ctx, write=True, by=by) as c:
+        e = activities.link(c, activity_id, measure_id, rationale)
     output.line(f"Linked {e.activity_id} to {e.measure_id} (by {e.by}).")
 
 
@@ -157,7 +161,8 @@ def unlink(
     by: By = None,
 ) -> None:
     """Remove a link; the link and its removal both stay in the history."""
-    e = activities.unlink(ws_of(ctx), activity_id, measure_id, rationale, by)
+    with use(ctx, write=True, by=by) as c:
+        e = activities.unlink(c, activity_id, measure_id, rationale)
     output.line(f"Unlinked {e.activity_id} from {e.measure_id} (by {e.by}).")
 
 
@@ -182,13 +187,17 @@ def suggest(
     method: Method = DEFAULT,
 ) -> None:
     """Suggest measures for activities (or activities for a measure), with the words that matched."""
-    ws = ws_of(ctx)
-    found = suggestions.suggest(ws, activity, measure, top, method)
+    with use(ctx, write=accept, by=by) as c:
+        found = suggestions.suggest(c, activity, measure, top, method)
+        done = (
+            suggestions.accept(c, [(s.activity_id, s.measure_id) for s in found.shown])
+            if accept and found.activities
+            else []
+        )
     if not found.activities and not as_json:
         output.line(NO_ACTIVITIES)
         return
     if accept:
-        done = suggestions.accept(ws, found, by)
         if as_json:
             output.print_json({"linked": len(done), "links": [e.as_dict() for e in done]})
             return
@@ -214,7 +223,7 @@ def eval_suggest(
     ] = None,
 ) -> None:
     """Measure suggestions against labelled activities and the bundled catalogue (no workspace)."""
-    e = suggestions.evaluate_file(file, method, threshold)
+    e = suggestions.evaluate_file(read_file(file), str(file), method, threshold)
     if as_json:
         output.print_json(e.as_dict())
         return

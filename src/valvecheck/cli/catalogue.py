@@ -7,8 +7,17 @@ from typing import Annotated
 
 import typer
 
-from valvecheck.cli import output
-from valvecheck.cli.core import By, Council, ImportAssessment, import_app, ws_of
+from valvecheck.cli.core import (
+    By,
+    Council,
+    ImportAssessment,
+    Revise,
+    Yes,
+    import_app,
+    read_file,
+    say_imported,
+    use,
+)
 from valvecheck.services import catalogue
 
 
@@ -38,21 +47,27 @@ def import_catalogue(
     ] = None,
     assessment: ImportAssessment = None,
     council: Council = None,
+    revise: Revise = False,
+    yes: Yes = False,
     by: By = None,
 ) -> None:
     """Add agreements and their measures from a document; re-importing changes nothing."""
-    done = catalogue.import_catalogue(
-        ws_of(ctx),
-        file,
-        year=agreement_year,
-        source_url=source,
-        source_title=source_title,
-        column_map=column_map,
-        assessment=assessment,
-        council=council,
-        by=by,
-    )
-    output.line(done.describe(file))
+    data = read_file(file)
+    with use(ctx, write=True, by=by) as c:
+        done = catalogue.import_catalogue(
+            c,
+            data,
+            str(file),
+            year=agreement_year,
+            source_url=source,
+            source_title=source_title,
+            column_map=column_map,
+            assessment=assessment,
+            council=council,
+            revise=revise,
+            preview=revise and not yes,
+        )
+    say_imported(done, file)
 
 
 def register(app: typer.Typer) -> None:

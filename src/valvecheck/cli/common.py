@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from valvecheck.cli import output
-from valvecheck.cli.core import ws_of
+from valvecheck.cli.core import use
 from valvecheck.services.common import common_measures
 
 
@@ -31,7 +31,8 @@ def common(
     ] = 1,
 ) -> None:
     """Group measures that say the same thing across agreements; most widely shared first."""
-    groups = common_measures(ws_of(ctx), min_prevalence)
+    with use(ctx) as c:
+        groups = common_measures(c, min_prevalence)
     if as_json:
         output.print_json([g.as_dict() for g in groups])
         return

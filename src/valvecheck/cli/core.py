@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, cast
@@ -12,14 +14,18 @@ import typer
 from valvecheck.analysis.summary import Summary
 from valvecheck.cli import output
 from valvecheck.domain.rag import Rag
+from valvecheck.errors import InputError
 from valvecheck.services import catalogue as catalogue_service
 from valvecheck.services import deadlines, imports, measures, ratings, workspace
 from valvecheck.services import summary as summaries
+from valvecheck.services.context import Context
 from valvecheck.store.db import Workspace
 
 Assessment = Annotated[
     str | None,
-    typer.Option("--assessment", "-a", help="Assessment name (default: the latest)."),
+    typer.Option(
+        "--assessment", "-a", help="Assessment name (default: the current one; see assessments)."
+    ),
 ]
 By = Annotated[str | None, typer.Option("--by", help="Who is making the change (default: you).")]
 # The options both import commands share, declared once so their help cannot drift apart.
@@ -32,6 +38,17 @@ ImportAssessment = Annotated[
     ),
 ]
 Council = Annotated[str | None, typer.Option("--council", help="The assessing council.")]
+
+Revise = Annotated[
+    bool,
+    typer.Option(
+        "--revise",
+        help="The file is a new version of its agreements' documents: measures whose text "
+        "changed get a new version (shown first; apply with --yes). Without it a measure's text "
+        "is never changed.",
+    ),
+]
+Yes = Annotated[bool, typer.Option("--yes", help="Apply the revision shown by --revise.")]
 
 import_app = typer.Typer(help="Import files into the workspace.", no_args_is_help=True)
 assessments_app = typer.Typer(
@@ -46,9 +63,41 @@ def ws_of(ctx: typer.Context) -> Workspace:
     return ws
 
 
+@contextmanager
+def use(ctx: typer.Context, write: bool = False, by: str | None = None) -> Iterator[Context]:
+    """One unit of work for one command, acting as --as (or the local administrator of
+    --council, recording --by or the login name)."""
+    root = ctx.find_root().params
+    with workspace.unit_of_work(
+        ws_of(ctx),
+        write=write,
+        as_person=root.get("as_person"),
+        council=root.get("council"),
+        by=by,
+        progress=output.progress_callback(),
+    ) as c:
+        yield c
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a file the user named, or one clear error."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    return path.read_bytes()
+
+
+def about(name: str) -> None:
+    """Say which assessment a command acts on (on standard error, so piped output stays data)."""
+    if name:
+        output.note(f"Assessment: {name}")
+
+
 def register(app: typer.Typer) -> None:
     app.callback()(root)
     app.command("init")(init)
+    app.command("migrate")(migrate)
     app.add_typer(import_app, name="import")
     app.command("measures")(list_measures)
     app.command("show")(show)
@@ -69,6 +118,23 @@ def root(
             "such as postgresql+psycopg://user@host/db. Also read from DATABASE_URL.",
         ),
     ] = None,
+    council: Annotated[
+        str | None,
+        typer.Option(
+            "--council",
+            envvar="VALVECHECK_COUNCIL",
+            help="The council to act in (default: the only one). Also VALVECHECK_COUNCIL.",
+        ),
+    ] = None,
+    as_person: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="VALVECHECK_AS",
+            help="Act as this registered person, with their council and role (default: the "
+            "local administrator). Also VALVECHECK_AS.",
+        ),
+    ] = None,
 ) -> None:
     """Valvecheck: which Safety Valve measures is the council already doing?"""
 
@@ -81,7 +147,7 @@ def init(
 ) -> None:
     """Create a workspace with the bundled catalogue and the seed's assessment."""
     ws = ws_of(ctx)
-    done = workspace.init_workspace(ws, empty=empty)
+    done = workspace.init_workspace(ws, empty=empty, council=ctx.find_root().params.get("council"))
     if empty:
         output.line(f"Created an empty workspace at {ws.label}.")
     else:
@@ -89,6 +155,16 @@ def init(
             f"Created a workspace at {ws.label}: {done['measures']} measures, "
             f"{done['ratings']} ratings from the seed's assessment."
         )
+
+
+def migrate(ctx: typer.Context) -> None:
+    """Upgrade a workspace made by an earlier version of Valvecheck (nothing is lost)."""
+    ws = ws_of(ctx)
+    before, after = workspace.migrate_workspace(ws)
+    if before == after:
+        output.line(f"The workspace {ws.label} is up to date.")
+    else:
+        output.line(f"Upgraded the workspace {ws.label} from schema {before} to {after}.")
 
 
 @import_app.command("appendix")
@@ -99,19 +175,42 @@ def import_appendix(
     assessment: ImportAssessment = None,
     council: Council = None,
     source_url: Annotated[str, typer.Option(help="Where the document was published.")] = "",
+    revise: Revise = False,
+    yes: Yes = False,
     by: By = None,
 ) -> None:
     """Import a mitigation validation appendix (LA, Recommendation, Theme, Sub-Theme, RAG)."""
-    done = imports.import_appendix(
-        ws_of(ctx),
-        file,
-        year=year,
-        assessment=assessment,
-        council=council,
-        source_url=source_url,
-        by=by,
-    )
+    data = read_file(file)
+    with use(ctx, write=True, by=by) as c:
+        done = imports.import_appendix(
+            c,
+            data,
+            str(file),
+            year=year,
+            assessment=assessment,
+            council=council,
+            source_url=source_url,
+            revise=revise,
+            preview=revise and not yes,
+        )
+    say_imported(done, file)
+
+
+def say_imported(done: imports.ImportOutcome, file: Path) -> None:
+    if not done.applied:
+        output.line(f"A revision from {file} would change {len(done.revisions)} measure text(s):")
+        for r in done.revisions:
+            output.line(output.bold(r.measure))
+            output.line(f"  before: {r.before}")
+            output.line(f"  after:  {r.after}")
+        output.line("Nothing was changed. Run the same command with --yes to apply the revision.")
+        return
     output.line(done.describe(file))
+    if done.revisions:
+        output.line(
+            f"{len(done.revisions)} measure text(s) revised: their ratings now need review "
+            "(see summary)."
+        )
 
 
 def list_measures(
@@ -150,10 +249,13 @@ def list_measures(
     filters.due_before = due_before.date() if due_before else None
     filters.overdue = overdue
     filters.today = today.date() if today else None
-    views = measures.list_measures(ws_of(ctx), filters, assessment)
-    due = {v.id: deadlines.deadlines_of(v, filters.today) for v in views}
+    with use(ctx) as c:
+        views = measures.list_measures(c, filters, assessment)
+        due = {v.id: deadlines.deadlines_of(v, c, filters.today) for v in views}
+        name = ratings.assessment_named(c, assessment)
+    about(name)
     output.table(
-        f"{len(views)} measures",
+        f"{len(views)} measures" + (f" ({name})" if name else ""),
         ["ID", "LA", "Recommendation", "Theme", "Sub-Theme", "RAG", "Due", "Overdue"],
         [
             [
@@ -177,7 +279,9 @@ def show(
     assessment: Assessment = None,
 ) -> None:
     """Show one measure: text, agreement, placements, rating and provenance."""
-    v = measures.show_measure(ws_of(ctx), measure_id, assessment)
+    with use(ctx) as c:
+        page = measures.measure_page(c, measure_id, assessment)
+    v = page.view
     m, a = v.measure, v.agreement
     output.line(output.bold(m.id), f"  {v.la}")
     output.line(m.text)
@@ -185,9 +289,21 @@ def show(
     output.line(f"Agreement: {a.title} ({a.slug}){year}")
     for p in m.placements:
         output.line(f"Placed under: {p.theme}{' > ' + p.sub_theme if p.sub_theme else ''}")
-    for deadline_line in deadlines.describe(v):
+    for deadline_line in page.deadline_lines:
         output.line(deadline_line)
+    if page.assessment:
+        output.line(f"Assessment: {page.assessment}")
     output.line("Rating: ", output.rag_text(v.rag), f" - {v.latest.rationale}" if v.latest else "")
+    if v.needs_review:
+        output.line(
+            "Needs review: rated against an earlier text of this measure; the agreement has "
+            "been revised since."
+        )
+    if page.linked_activities:
+        output.line(
+            "Activities: "
+            + ", ".join(f"{code} ({title})" for code, title in page.linked_activities)
+        )
     output.line(f"Authorities: {', '.join(v.authority_names)}")
     locator = f", {m.source_locator}" if m.source_locator else ""
     url = f" <{v.source_url}>" if v.source_url else ""
@@ -211,8 +327,14 @@ def rate(
     assessment: Assessment = None,
 ) -> None:
     """Rate a measure. The previous rating stays in its history."""
-    r = ratings.rate(ws_of(ctx), measure_id, rag, rationale, by, evidence, assessment)
-    output.line(f"{measure_id}: {r.previous.label} -> ", output.rag_text(r.rag), f" (by {r.by})")
+    with use(ctx, write=True, by=by) as c:
+        done = ratings.rate(c, measure_id, rag, rationale, evidence, assessment)
+    r = done.rating
+    output.line(
+        f"{r.measure_id}: {r.previous.label} -> ",
+        output.rag_text(r.rag),
+        f" (by {r.by}, in '{done.assessment}')",
+    )
 
 
 def history(
@@ -221,9 +343,11 @@ def history(
     assessment: Assessment = None,
 ) -> None:
     """Every rating a measure has had in an assessment, oldest first."""
-    entries = ratings.history(ws_of(ctx), measure_id, assessment)
+    with use(ctx) as c:
+        entries = ratings.history(c, measure_id, assessment)
+        name = ratings.assessment_named(c, assessment)
     output.table(
-        f"History of {measure_id}",
+        f"History of {measure_id} in '{name}'",
         ["When", "Who", "From", "To", "Rationale", "Evidence"],
         [
             [
@@ -247,11 +371,19 @@ def summary(
     assessment: Assessment = None,
 ) -> None:
     """Counts by theme and sub-theme x RAG, coverage, and the red measures as opportunities."""
-    s = summaries.summary(ws_of(ctx), assessment)
+    with use(ctx) as c:
+        s = summaries.summary(c, assessment)
     if as_json:
         output.print_json(s.as_dict())
         return
+    if s.assessment:
+        output.line(f"Assessment: {s.assessment}")
     _print_summary(s)
+    if s.needs_review:
+        output.line(
+            "Needs review (rated against an earlier text; the agreement was revised): "
+            + ", ".join(s.needs_review)
+        )
     _print_alignment(s)
 
 
@@ -310,10 +442,13 @@ def export(
     """Export the measures with placements and current ratings as CSV or JSON, or the catalogue
     as a Frictionless data package."""
     if fmt == "datapackage":
-        written = catalogue_service.export_package(ws_of(ctx), out)
+        with use(ctx) as c:
+            written = catalogue_service.export_package(c, out)
         output.line(f"Wrote a data package: {written}")
         return
-    text = summaries.export(ws_of(ctx), fmt, assessment)
+    with use(ctx) as c:
+        text = summaries.export(c, fmt, assessment)
+        about(ratings.assessment_named(c, assessment))
     if out is None:
         sys.stdout.write(text)
     else:
@@ -323,11 +458,12 @@ def export(
 
 @assessments_app.command("list")
 def assessments_list(ctx: typer.Context) -> None:
-    """List assessments; the latest is the default for other commands."""
-    items = ratings.list_assessments(ws_of(ctx))
+    """List the council's assessments; commands act on the current one unless told otherwise."""
+    with use(ctx) as c:
+        items = ratings.list_assessments(c)
     output.table(
         "Assessments",
-        ["Name", "Council", "Created", "By", "Rated", "Default"],
+        ["Name", "Council", "Created", "By", "Rated", "Current", "Locked"],
         [
             [
                 a.name,
@@ -335,7 +471,8 @@ def assessments_list(ctx: typer.Context) -> None:
                 a.created_at.strftime("%Y-%m-%d"),
                 a.created_by,
                 a.rated,
-                "yes" if a.latest else "",
+                "current" if a.current else "",
+                "locked" if a.locked else "",
             ]
             for a in items
         ],
@@ -349,9 +486,45 @@ def assessments_new(
     carry_from: Annotated[
         str | None, typer.Option("--from", help="Carry forward this assessment's ratings.")
     ] = None,
-    council: Annotated[str, typer.Option(help="The assessing council.")] = "",
+    use_it: Annotated[
+        bool, typer.Option("--use", help="Make it the current assessment at once.")
+    ] = False,
     by: By = None,
 ) -> None:
     """Start a new assessment: all unrated, or with ratings carried forward --from another."""
-    a = ratings.new_assessment(ws_of(ctx), name, council, carry_from, by)
+    with use(ctx, write=True, by=by) as c:
+        a = ratings.new_assessment(c, name, carry_from=carry_from, use=use_it)
+        now = ratings.current_assessment(c)
     output.line(f"Created assessment '{a.name}' ({a.rated} ratings carried forward).")
+    if now is not None:
+        output.line(
+            f"Current assessment: '{now.name}'"
+            + (
+                ""
+                if a.current
+                else f' (make the new one current with: valvecheck assessments use "{a.name}")'
+            )
+        )
+
+
+@assessments_app.command("use")
+def assessments_use(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The assessment other commands will act on.")],
+) -> None:
+    """Choose the assessment that commands act on unless given --assessment."""
+    with use(ctx, write=True) as c:
+        a = ratings.use_assessment(c, name)
+    output.line(f"Current assessment: '{a.name}'.")
+
+
+@assessments_app.command("lock")
+def assessments_lock(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Assessment (default: the current).")] = None,
+    by: By = None,
+) -> None:
+    """Lock a reported assessment: its ratings can no longer change."""
+    with use(ctx, write=True, by=by) as c:
+        a = ratings.lock_assessment(c, name)
+    output.line(f"Locked '{a.name}': it is now read-only.")

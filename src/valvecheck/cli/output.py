@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.console import Console
 from rich.table import Table
@@ -70,3 +70,14 @@ def print_json(payload: object) -> None:
 
 def error(message: str) -> None:
     errors.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+
+
+def note(message: str) -> None:
+    """A remark for the person (which assessment, what was assumed): on standard error, so
+    that piped output stays data."""
+    errors.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+def progress_callback() -> Callable[[str, int, int], None] | None:
+    """What long work reports its progress to: nothing yet when not on a terminal."""
+    return None

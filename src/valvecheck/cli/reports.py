@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -9,9 +12,10 @@ from typing import Annotated
 import typer
 
 from valvecheck.cli import output
-from valvecheck.cli.core import Assessment, ws_of
+from valvecheck.cli.core import Assessment, use
 from valvecheck.errors import InputError
 from valvecheck.services import reports
+from valvecheck.services.reports import ReportFile
 
 
 def register(app: typer.Typer) -> None:
@@ -53,15 +57,42 @@ def report(
     ] = None,
 ) -> None:
     """Write the committee reports: the appendix table, summary, opportunities and unrated."""
-    written = reports.write_reports(
-        ws_of(ctx),
-        fmt,
-        out,
-        assessment,
-        on=_date(on, "--date"),
-        title=title,
-        council=council,
-        since=_date(since, "--since"),
-    )
-    for path in written:
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: this is a file; give a folder for the reports")
+    with use(ctx) as c:
+        files = reports.render(
+            c,
+            fmt,
+            assessment,
+            on=_date(on, "--date"),
+            title=title,
+            council=council,
+            since=_date(since, "--since"),
+        )
+        name = reports.report_assessment(c, assessment)
+    output.line(f"Report of the assessment '{name}':")
+    for path in write_all(files, out):
         output.line(f"Wrote {path}")
+
+
+def write_all(files: list[ReportFile], out: Path) -> list[Path]:
+    """Write every file into ``out``, all or none: each is written into a scratch folder first
+    and moved into place only when all of them are done, so a failure leaves the folder as it
+    was, never a mix of old and new files."""
+    out.mkdir(parents=True, exist_ok=True)
+    targets = [out / f.name for f in files]
+    for target in targets:
+        if target.is_dir():
+            raise InputError(f"{target} is a folder: it cannot be replaced by a report")
+    scratch = Path(tempfile.mkdtemp(prefix=".valvecheck-", dir=out))
+    try:
+        drafts = []
+        for f in files:
+            draft = scratch / f.name
+            draft.write_bytes(f.content)
+            drafts.append(draft)
+        for draft, target in zip(drafts, targets, strict=True):
+            os.replace(draft, target)
+        return targets
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

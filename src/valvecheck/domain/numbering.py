@@ -1,9 +1,13 @@
-"""Numbering an agreement's measures when its document is imported again.
+"""Numbering an agreement's measures when a document of it is imported again.
 
-A measure keeps its number when its text is unchanged, wherever it now stands; a measure whose
-text changed keeps the number of the place it stands in (a revision), unless that number went to
-an unchanged text that moved; anything else is new and takes the next free number. So a
-recommendation inserted mid-list is one new measure, not a revision of every measure after it.
+A measure is its text: a text already in the agreement keeps its number, wherever it stands in
+the file; any other text is a new measure with the next free number. A file that is a subset,
+a reordering or a repetition of an agreement therefore adds or confirms, and never rewrites.
+
+Only a revision (``revise``: a new version of the same document, an explicit action) changes
+texts: a changed text then keeps the number of the place it stands in, unless that number went
+to an unchanged text that moved; so a recommendation inserted mid-list is one new measure, not a
+revision of every measure after it.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from __future__ import annotations
 from valvecheck.domain.names import fold
 
 
-def number_measures(incoming: list[str], existing: dict[int, str] | None = None) -> list[int]:
+def number_measures(
+    incoming: list[str], existing: dict[int, str] | None = None, revise: bool = False
+) -> list[int]:
     """Numbers for ``incoming`` texts (document order), given the agreement's numbered texts."""
     existing = existing or {}
     by_text = {fold(text): number for number, text in existing.items()}
@@ -21,7 +27,8 @@ def number_measures(incoming: list[str], existing: dict[int, str] | None = None)
     for i, number in enumerate(numbers):
         if number is None:
             place = i + 1
-            number = place if place not in claimed else next_free
+            by_place = revise or place not in existing
+            number = place if by_place and place not in claimed else next_free
             numbers[i] = number
             claimed.add(number)
             next_free = max(next_free, number + 1)

@@ -8,6 +8,8 @@ from datetime import datetime
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 
+PERSON, FILE, SEED = "person", "file", "bundled"
+
 
 @dataclass(frozen=True)
 class Rating:
@@ -20,21 +22,24 @@ class Rating:
     by: str = ""
     at: datetime | None = None
     previous: Rag = Rag.UNRATED
+    version: int = 0  # 1, 2, 3 ... within its measure's history; 0 before it is saved
+    source: str = PERSON  # person, file (read from an imported file) or bundled (the seed)
+    measure_version: int = 1  # the version of the measure's text that was rated
 
 
 def check_rating(rag: Rag, rationale: str) -> None:
     """The rules a new rating must keep."""
     if rag is Rag.NOT_APPLICABLE and not rationale.strip():
-        raise InputError("a measure rated not-applicable needs a reason: give --rationale")
+        raise InputError("a measure rated not applicable needs a reason", field="rationale")
 
 
-IMPORTED = "imported from "  # how a rating read from a file begins its rationale
+IMPORTED = "imported from "  # the rationale a rating read from a file is given
 BUNDLED = "as rated in the seed appendix"
 
 
 def imported(rating: Rating) -> bool:
     """Whether a rating was read from a file (or the bundled seed) rather than given by a person."""
-    return rating.rationale.startswith(IMPORTED) or rating.rationale == BUNDLED
+    return rating.source != PERSON
 
 
 def current(history: list[Rating]) -> Rag:

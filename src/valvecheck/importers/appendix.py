@@ -208,6 +208,7 @@ def to_catalogue(
     source_url: str = "",
     existing: dict[str, str] | None = None,
     numbered: dict[str, dict[int, str]] | None = None,
+    revise: bool = False,
 ) -> tuple[Catalogue, dict[str, Rag], list[Problem]]:
     """Assemble agreements, numbered measures, placements and ratings from the table's rows.
 
@@ -273,7 +274,9 @@ def to_catalogue(
     for slug in agreements:
         keys = [k for k in measures if k[0] == slug]
         texts = [measures[k]["text"] for k in keys]
-        for k, number in zip(keys, number_measures(texts, (numbered or {}).get(slug)), strict=True):
+        for k, number in zip(
+            keys, number_measures(texts, (numbered or {}).get(slug), revise), strict=True
+        ):
             measures[k]["number"] = number
     ratings = {measure_id(k[0], measures[k]["number"]): rag for k, rag in rated.items()}
 

@@ -16,9 +16,26 @@ from valvecheck.domain.rag import RATED, Rag
 from valvecheck.domain.rating import Rating
 
 if TYPE_CHECKING:
-    from valvecheck.services.measures import AssessmentState
+    from valvecheck.domain.views import AssessmentState
 
 DEFAULT_TITLE = "DfE Safety Valve Agreements: Mitigation Validation Exercise"
+
+# Every section a report can have, in the order every format shows them. Each writer renders a
+# section with the function its own ``SECTIONS`` registry names for the key: a new section is a
+# key here, a line in ``ReportData.sections`` and one renderer per format (a test checks that
+# every writer has one for every key).
+SECTION_KEYS = ("appendix", "summary", "opportunities", "unrated", "links")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the report: a heading and a table, the same in every format."""
+
+    key: str  # which renderer draws it (a key of SECTION_KEYS)
+    heading: str  # as Word, HTML and Markdown title it
+    sheet: str  # the Excel sheet that holds it
+    intro: str = ""  # a sentence under the heading
+    empty: str = ""  # set when the table has no rows: what is said instead of it
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,49 @@ class ReportData:
     @property
     def date_text(self) -> str:
         return long_date(self.on)
+
+    @property
+    def sections(self) -> list[Section]:
+        """The sections of this report, in order: links only once activities are linked."""
+        total = self.total
+        out = [
+            Section("appendix", "Measures and ratings", "Appendix"),
+            Section(
+                "summary",
+                "Summary by theme",
+                "Summary",
+                f"{total.measures} measures; coverage (green and amber) {total.coverage:.0%}.",
+            ),
+            Section(
+                "opportunities",
+                f"Opportunities ({len(self.opportunities)})",
+                "Opportunities",
+                f"Measures rated red: {Rag.RED.definition}.",
+                "" if self.opportunities else "No measure is rated red.",
+            ),
+            Section(
+                "unrated",
+                f"Not yet rated ({len(self.unrated)})",
+                "Unrated",
+                empty="" if self.unrated else "Every measure has a rating.",
+            ),
+        ]
+        if self.links:
+            out.append(
+                Section(
+                    "links",
+                    f"Activities linked to measures ({len(self.links)})",
+                    "Links",
+                    "The council's activities and the measures they deliver.",
+                )
+            )
+        return out
+
+    @property
+    def meta(self) -> str:
+        """'Bristol, 1 May 2024. Assessment: Spring 2024': who, when and which assessment."""
+        text = f"{self.council + ', ' if self.council else ''}{self.date_text}"
+        return f"{text}. Assessment: {self.assessment}" if self.assessment else text
 
     def changes(self, row: ReportRow) -> list[Change]:
         """The rating changes of a measure on or after ``since`` (all of them without it)."""

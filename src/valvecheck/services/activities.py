@@ -11,18 +11,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from valvecheck.domain.activity import Activity, id_key
+from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
-from valvecheck.errors import ImportRejected, InputError
+from valvecheck.errors import Conflict, ImportRejected
 from valvecheck.importers.activities_csv import read_activities_csv
 from valvecheck.importers.activities_xlsx import read_activities_xlsx
 from valvecheck.importers.activity_rows import ActivityTable, parse_column_map
 from valvecheck.importers.container import OLE_MAGIC
-from valvecheck.services.imports import read_bytes
-from valvecheck.services.workspace import current_user
+from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import activities as store
 from valvecheck.store import repository as repo
-from valvecheck.store.db import Workspace
+from valvecheck.store.models import LinkEventRow
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 # Files people may pick by mistake, by suffix: what they are, to say so.
@@ -125,22 +127,22 @@ def read_activities(
 
 
 def import_activities(
-    ws: Workspace, path: str | Path, column_map: str | None = None
+    ctx: Context, data: bytes, file: str, column_map: str | None = None
 ) -> ActivitiesImported:
     """Add or update the activities in a CSV or XLSX file; nothing is written if any row is bad.
 
+    ``data`` is the file's content and ``file`` its name (for sniffing and for messages).
     ``column_map`` names headings the built-in names miss: ``"id=Project Ref,end=Target Date"``.
     """
-    ws.require()
-    file = str(path)
+    authorise(ctx, Action.IMPORT_ACTIVITIES)
+    cid = council_id(ctx)
     mapping = parse_column_map(column_map)
-    parsed = read_activities(read_bytes(path), file, mapping)
+    parsed = read_activities(data, file, mapping)
     if parsed.problems:
         raise ImportRejected(parsed.problems)
-    with ws.session() as session:
-        if problems := kept_date_problems(parsed, store.activities(session), file):
-            raise ImportRejected(problems)
-        added, updated = store.save_activities(session, parsed.rows, repo.now(), parsed.fields)
+    if problems := kept_date_problems(parsed, store.activities(ctx.session, cid), file):
+        raise ImportRejected(problems)
+    added, updated = store.save_activities(ctx.session, cid, parsed.rows, ctx.now(), parsed.fields)
     return ActivitiesImported(file, len(parsed.rows), added, updated)
 
 
@@ -176,11 +178,10 @@ def _event(activity: str, measure: str, row: object) -> LinkEvent:
     return LinkEvent(activity, measure, row.linked, row.rationale, row.by, row.at)  # type: ignore[attr-defined]
 
 
-def link_events(ws: Workspace) -> list[LinkEvent]:
-    """Every link and unlink, oldest first."""
-    ws.require()
-    with ws.session() as session:
-        return [_event(a, m, e) for a, m, e in repo.link_events(session)]
+def link_events(ctx: Context) -> list[LinkEvent]:
+    """Every link and unlink of the council's activities, oldest first."""
+    authorise(ctx, Action.READ)
+    return [_event(a, m, e) for a, m, e in repo.link_events(ctx.session, council_id(ctx))]
 
 
 def current_links(events: list[LinkEvent]) -> list[LinkEvent]:
@@ -191,66 +192,90 @@ def current_links(events: list[LinkEvent]) -> list[LinkEvent]:
     return [e for e in latest.values() if e.linked]
 
 
-def list_activities(ws: Workspace) -> list[ActivityView]:
-    ws.require()
-    with ws.session() as session:
-        items = store.activities(session)
-        events = [_event(a, m, e) for a, m, e in repo.link_events(session)]
+def list_activities(ctx: Context) -> list[ActivityView]:
+    authorise(ctx, Action.READ)
+    cid = council_id(ctx)
+    items = store.activities(ctx.session, cid)
+    events = [_event(a, m, e) for a, m, e in repo.link_events(ctx.session, cid)]
     links = current_links(events)
-    return [
-        ActivityView(
-            a,
-            [e for e in links if e.activity_id == a.id],
-            [e for e in events if e.activity_id == a.id],
-        )
-        for a in items
-    ]
+    by_activity: dict[str, list[LinkEvent]] = {}
+    for e in events:
+        by_activity.setdefault(e.activity_id, []).append(e)
+    in_force: dict[str, list[LinkEvent]] = {}
+    for e in links:
+        in_force.setdefault(e.activity_id, []).append(e)
+    return [ActivityView(a, in_force.get(a.id, []), by_activity.get(a.id, [])) for a in items]
 
 
-def show_activity(ws: Workspace, activity_id: str) -> ActivityView:
-    ws.require()
-    with ws.session() as session:
-        code = store.activity_row(session, activity_id).code
-    return next(v for v in list_activities(ws) if v.activity.id == code)
+def show_activity(ctx: Context, activity_id: str) -> ActivityView:
+    authorise(ctx, Action.READ)
+    code = store.activity_row(ctx.session, council_id(ctx), activity_id).code
+    return next(v for v in list_activities(ctx) if v.activity.id == code)
 
 
 def link(
-    ws: Workspace,
+    ctx: Context,
     activity_id: str,
     measure_id: str,
     rationale: str = "",
-    by: str | None = None,
+    expected_version: int | None = None,
 ) -> LinkEvent:
     """Link an activity to a measure, recording who, when and why."""
-    return _change(ws, activity_id, measure_id, True, rationale, by)
+    return _change(ctx, activity_id, measure_id, True, rationale, expected_version)
 
 
 def unlink(
-    ws: Workspace,
+    ctx: Context,
     activity_id: str,
     measure_id: str,
     rationale: str = "",
-    by: str | None = None,
+    expected_version: int | None = None,
 ) -> LinkEvent:
     """End a link; the link and its ending both stay in the history."""
-    return _change(ws, activity_id, measure_id, False, rationale, by)
+    return _change(ctx, activity_id, measure_id, False, rationale, expected_version)
 
 
 def _change(
-    ws: Workspace, activity_id: str, measure_id: str, linked: bool, rationale: str, by: str | None
+    ctx: Context,
+    activity_id: str,
+    measure_id: str,
+    linked: bool,
+    rationale: str,
+    expected_version: int | None,
 ) -> LinkEvent:
-    ws.require()
-    who = current_user(by)
-    with ws.session() as session:
-        activity = store.activity_row(session, activity_id)
-        activity_id = activity.code  # as first written, whatever the case given
-        measure = repo.measure_row(session, measure_id)
-        in_force = {(a, m) for a, m, _ in repo.current_links(session)}
-        if linked and (activity_id, measure_id) in in_force:
-            raise InputError(f"{activity_id} is already linked to {measure_id}")
-        if not linked and (activity_id, measure_id) not in in_force:
-            raise InputError(f"{activity_id} is not linked to {measure_id}")
-        row = store.add_link_event(
-            session, activity, measure, linked, rationale.strip(), who, repo.now()
+    authorise(ctx, Action.LINK)
+    cid = council_id(ctx)
+    activity = store.activity_row(ctx.session, cid, activity_id)
+    activity_id = activity.code  # as first written, whatever the case given
+    measure = repo.measure_row(ctx.session, measure_id)
+    measure_id = measure.code
+    repo.lock_pair(ctx.session, activity.id, -measure.id)
+    latest = ctx.session.scalar(
+        select(LinkEventRow)
+        .where(LinkEventRow.activity_id == activity.id, LinkEventRow.measure_id == measure.id)
+        .order_by(LinkEventRow.version.desc())
+        .limit(1)
+    )
+    version = latest.version if latest else 0
+    if expected_version is not None and expected_version != version:
+        raise Conflict(
+            f"the link of {activity_id} and {measure_id} was changed by someone else since "
+            "you read it",
+            field="version",
         )
-        return _event(activity_id, measure_id, row)
+    in_force = latest is not None and latest.linked
+    if linked and in_force:
+        raise Conflict(f"{activity_id} is already linked to {measure_id}")
+    if not linked and not in_force:
+        raise Conflict(f"{activity_id} is not linked to {measure_id}")
+    row = store.add_link_event(
+        ctx.session,
+        activity,
+        measure,
+        linked,
+        rationale.strip(),
+        ctx.actor.name,
+        ctx.now(),
+        version + 1,
+    )
+    return _event(activity_id, measure_id, row)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from valvecheck.catalogue.datapackage import DESCRIPTOR, write_package
 from valvecheck.domain.names import agreement_year
+from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
 from valvecheck.errors import ImportRejected, InputError
 from valvecheck.importers.appendix import read_appendix
@@ -29,10 +30,10 @@ from valvecheck.importers.catalogue_table import (
 )
 from valvecheck.importers.catalogue_xlsx import read_xlsx
 from valvecheck.importers.container import too_large
-from valvecheck.services.imports import ImportOutcome, read_bytes, save_rows
+from valvecheck.services.context import Context, authorise
+from valvecheck.services.imports import ImportOutcome, save_rows
 from valvecheck.store import repository as repo
 from valvecheck.store import versions as store_versions
-from valvecheck.store.db import Workspace
 
 READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".csv": read_csv,
@@ -46,38 +47,42 @@ FORMATS = (*READERS, ".txt (the seed's tab-separated appendix)", DESCRIPTOR)
 
 
 def import_catalogue(
-    ws: Workspace,
-    path: str | Path,
+    ctx: Context,
+    data: bytes,
+    file: str,
     year: str = "",
     source_url: str = "",
     source_title: str = "",
     column_map: str | None = None,
     assessment: str | None = None,
     council: str | None = None,
-    by: str | None = None,
+    revise: bool = False,
+    preview: bool = False,
+    folder: Path | None = None,
 ) -> ImportOutcome:
-    """Import agreements and their measures from a document; ratings in a RAG column too."""
-    ws.require()
-    path = Path(path)
+    """Import agreements and their measures from a document; ratings in a RAG column too.
+
+    ``data`` is the file's content and ``file`` its name. A data package's descriptor
+    (datapackage.json) also needs the ``folder`` its resources are in.
+    """
+    authorise(ctx, Action.MANAGE_CATALOGUE)
+    path = Path(file)
     try:
         year = agreement_year(year)
     except InputError as exc:
-        raise InputError(f"--agreement-year: {exc}") from None
+        raise InputError(str(exc), field="agreement_year") from None
     if source_url and not re.match(r"^https?://\S+$", source_url):
-        raise InputError(f"--source: '{source_url}' is not a web address (https://...)")
+        raise InputError(f"'{source_url}' is not a web address (https://...)", field="source")
     mapping = parse_column_map(column_map)
-    file = str(path)
-    read_bytes(path)  # a clear error for a missing file or a folder, before anything else
     if path.suffix.lower() == ".json":
-        return import_package(ws, path)
+        return import_package(ctx, (folder or path.parent) / path.name)
     suffix = path.suffix.lower()
     if suffix not in READERS and suffix != ".txt":
         raise InputError(
             f"{file}: cannot import '{suffix or path.name}' files; use one of: {', '.join(FORMATS)}"
         )
-    if (problem := too_large(path.stat().st_size, file)) is not None:
+    if (problem := too_large(len(data), file)) is not None:
         raise ImportRejected([problem])
-    data = path.read_bytes()
     if suffix == ".txt":
         parsed, hints = read_appendix(data, file)
         extracted_title = ""
@@ -86,7 +91,7 @@ def import_catalogue(
         parsed, hints = read_table(extracted, file, mapping)
         extracted_title = extracted.title
     return save_rows(
-        ws,
+        ctx,
         parsed.rows,
         file,
         hints,
@@ -95,15 +100,16 @@ def import_catalogue(
         source_title=source_title or hints.title or extracted_title or path.name,
         assessment=assessment,
         council=council,
-        by=by,
         rated_only=True,
         found=parsed.problems,
+        revise=revise,
+        preview=preview,
     )
 
 
-def import_package(ws: Workspace, path: Path) -> ImportOutcome:
+def import_package(ctx: Context, path: Path) -> ImportOutcome:
     """Import a catalogue data package written by ``export_package`` (or by hand to its schema)."""
-    ws.require()
+    authorise(ctx, Action.MANAGE_CATALOGUE)
     if path.name != DESCRIPTOR:
         raise ImportRejected(
             [Problem("not-a-package", f"a data package is read from its {DESCRIPTOR}", str(path))]
@@ -111,23 +117,25 @@ def import_package(ws: Workspace, path: Path) -> ImportOutcome:
     contents, problems = read_package(path)
     if contents is None:
         raise ImportRejected(problems)
-    with ws.session() as session:
-        before = set(store_versions.current_versions(session))
-        added = repo.save_catalogue(session, contents.catalogue, repo.now())
-        new = {m.id for m in contents.catalogue.measures} - before
-        store_versions.restore_versions(session, new, contents.current, contents.versions)
+    session = ctx.session
+    before = set(store_versions.current_versions(session))
+    added = repo.save_catalogue(session, contents.catalogue, ctx.now())
+    new = {m.id for m in contents.catalogue.measures} - before
+    store_versions.restore_versions(session, new, contents.current, contents.versions)
     return ImportOutcome("", len(contents.catalogue.measures), added, 0)
 
 
-def export_package(ws: Workspace, out: Path | None) -> Path:
+def export_package(ctx: Context, out: Path | None) -> Path:
     """Write the workspace's catalogue as a Frictionless data package into the folder ``out``."""
-    ws.require()
+    authorise(ctx, Action.READ)
     if out is None:
-        raise InputError("--out FOLDER is needed for a data package (several files are written)")
+        raise InputError(
+            "a data package needs a folder to write into (several files are written)", field="out"
+        )
     if out.exists() and not out.is_dir():
-        raise InputError(f"--out: {out} is a file; a data package needs a folder")
-    with ws.session() as session:
-        catalogue = repo.load_catalogue(session)
-        versions = store_versions.load_versions(session)
-        current = store_versions.current_versions(session)
+        raise InputError(f"{out} is a file; a data package needs a folder", field="out")
+    session = ctx.session
+    catalogue = repo.load_catalogue(session)
+    versions = store_versions.load_versions(session)
+    current = store_versions.current_versions(session)
     return write_package(out, catalogue, versions, current)

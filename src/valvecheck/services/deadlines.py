@@ -2,49 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
-from valvecheck.analysis.deadlines import Deadline, YearBasis, due_date, is_overdue, read_deadlines
-from valvecheck.domain.rag import Rag
-from valvecheck.settings import settings
-
-if TYPE_CHECKING:
-    from valvecheck.services.measures import MeasureView
+from valvecheck.analysis.deadlines import Deadline
+from valvecheck.domain.views import MeasureDeadlines, MeasureView
+from valvecheck.domain.views import deadlines_of as _deadlines_of
+from valvecheck.services.context import Context
 
 
-def year_basis() -> YearBasis:
-    """The configured reading of a year like 2021-22 (VALVECHECK_YEAR_BASIS, default financial)."""
-    return settings().year_basis
+def deadlines_of(view: MeasureView, ctx: Context, today: date | None = None) -> MeasureDeadlines:
+    """The measure's deadlines, read with the configured year basis, judged on ``today``."""
+    return _deadlines_of(view, today or ctx.now().date(), ctx.settings.year_basis)
 
 
-@dataclass(frozen=True)
-class MeasureDeadlines:
-    """The deadlines read from one measure's text, its due date and whether it is overdue."""
-
-    deadlines: tuple[Deadline, ...]
-    due: date | None
-    overdue: bool
-
-
-def deadlines_of(
-    view: MeasureView, today: date | None = None, basis: YearBasis | None = None
-) -> MeasureDeadlines:
-    """Overdue: the due date is before `today` (default: the real today) and the rating is not green.
-
-    A measure rated not applicable is never overdue: the council has said it does not apply.
-    """
-    found = tuple(read_deadlines(view.measure.text, basis or year_basis()))
-    due = due_date(found)
-    settled = view.rag in (Rag.GREEN, Rag.NOT_APPLICABLE)
-    return MeasureDeadlines(found, due, is_overdue(due, settled, today or date.today()))
-
-
-def describe(view: MeasureView, today: date | None = None) -> list[str]:
-    """Lines for `show`: each phrase read, with the year-basis assumption where one was made."""
-    basis = year_basis()
-    info = deadlines_of(view, today, basis)
+def describe(view: MeasureView, ctx: Context, today: date | None = None) -> list[str]:
+    """Lines for a measure's page: each phrase read, with the year-basis assumption made."""
+    basis = ctx.settings.year_basis
+    info = deadlines_of(view, ctx, today)
     lines = []
     for d in info.deadlines:
         assumption = f"; {d.assumption}" if d.assumption else ""

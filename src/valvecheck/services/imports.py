@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from valvecheck.catalogue.loader import reference_authorities
 from valvecheck.domain.model import Catalogue
-from valvecheck.domain.names import agreement_year
+from valvecheck.domain.names import agreement_year, fold
+from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
 from valvecheck.domain.rag import Rag
-from valvecheck.domain.rating import IMPORTED, Rating, imported
+from valvecheck.domain.rating import FILE, IMPORTED, Rating, imported
 from valvecheck.errors import ImportRejected, InputError, NotFound
 from valvecheck.importers.appendix import (
     AppendixHints,
@@ -18,10 +19,19 @@ from valvecheck.importers.appendix import (
     read_appendix,
     to_catalogue,
 )
-from valvecheck.services.workspace import current_user
+from valvecheck.services.context import Context, authorise
+from valvecheck.services.people import ensure_council
 from valvecheck.store import repository as repo
-from valvecheck.store.db import Workspace
-from valvecheck.store.models import AssessmentRow
+from valvecheck.store.models import AssessmentRow, CouncilRow
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A measure whose text a revised agreement changes."""
+
+    measure: str
+    before: str
+    after: str
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,8 @@ class ImportOutcome:
     added: dict[str, int]
     ratings: int
     kept: int = 0  # ratings in the file not applied: a person has rated the measure since
+    revisions: tuple[Revision, ...] = field(default=())  # texts changed (or that would change)
+    applied: bool = True  # False for a preview of a revision: nothing was written
 
     def describe(self, file: str | Path) -> str:
         """One sentence for a person: what the import changed."""
@@ -47,15 +59,6 @@ class ImportOutcome:
                 f"; {self.kept} ratings in the file not applied, as people have rated them since"
             )
         return text + "."
-
-
-def read_bytes(path: str | Path) -> bytes:
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if not path.is_file():
-        raise InputError(f"{path}: not a file")
-    return path.read_bytes()
 
 
 def assessment_name(
@@ -77,24 +80,25 @@ def assessment_name(
 
 
 def import_appendix(
-    ws: Workspace,
-    path: str | Path,
+    ctx: Context,
+    data: bytes,
+    file: str,
     year: str = "",
     assessment: str | None = None,
     council: str | None = None,
     source_url: str = "",
-    by: str | None = None,
+    revise: bool = False,
+    preview: bool = False,
 ) -> ImportOutcome:
     """Import the seed's document form: catalogue, placements and the ratings in its RAG column."""
-    ws.require()
+    authorise(ctx, Action.MANAGE_CATALOGUE)
     try:
         year = agreement_year(year)
     except InputError as exc:
-        raise InputError(f"--year: {exc}") from None
-    file = str(path)
-    parsed, hints = read_appendix(read_bytes(path), file)
+        raise InputError(str(exc), field="year") from None
+    parsed, hints = read_appendix(data, file)
     return save_rows(
-        ws,
+        ctx,
         parsed.rows,
         file,
         hints,
@@ -102,8 +106,9 @@ def import_appendix(
         source_url=source_url,
         assessment=assessment,
         council=council,
-        by=by,
         found=parsed.problems,
+        revise=revise,
+        preview=preview,
     )
 
 
@@ -115,7 +120,7 @@ def numbered_texts(catalogue: Catalogue) -> dict[str, dict[int, str]]:
 
 
 def save_rows(
-    ws: Workspace,
+    ctx: Context,
     rows: list[AppendixRow],
     file: str,
     hints: AppendixHints,
@@ -124,18 +129,24 @@ def save_rows(
     source_title: str | None = None,
     assessment: str | None = None,
     council: str | None = None,
-    by: str | None = None,
     rated_only: bool = False,
     found: list[Problem] | None = None,
+    revise: bool = False,
+    preview: bool = False,
 ) -> ImportOutcome:
     """Save a table's checked rows: catalogue, placements and the ratings in its RAG column.
 
+    A measure is identified by its text: rows that repeat, reorder or leave out an agreement's
+    measures add or confirm, never rewrite. ``revise`` treats the file as a new version of its
+    agreements' documents: changed texts become new versions (the ratings on them then need
+    review); with ``preview`` nothing is written and the changes are returned.
     With ``rated_only`` no assessment is created for a table without ratings (a plain catalogue).
     ``found`` are the problems the reader already met: the rows it accepted are still assembled,
     so that the refusal lists every problem in the file at once, in line order.
     """
-    with ws.session() as session:
-        present = repo.load_catalogue(session)
+    authorise(ctx, Action.MANAGE_CATALOGUE)
+    session = ctx.session
+    present = repo.load_catalogue(session)
     known = reference_authorities() + present.authorities
     catalogue, rags, problems = to_catalogue(
         rows,
@@ -146,48 +157,91 @@ def save_rows(
         source_url=source_url,
         existing={a.slug: a.year for a in present.agreements},
         numbered=numbered_texts(present),
+        revise=revise,
     )
     if found or problems:
         every = [*(found or []), *problems]
         raise ImportRejected(sorted(every, key=lambda p: (p.line is not None, p.line or 0)))
 
-    who = current_user(by)
-    at = repo.now()
-    with ws.session() as session:
-        latest = repo.assessments(session)
-        name = assessment or assessment_name(
-            hints, file, council or "", latest[-1].name if latest else None
+    before = {m.id: m.text for m in present.measures}
+    revisions = tuple(
+        Revision(m.id, before[m.id], m.text)
+        for m in catalogue.measures
+        if m.id in before and fold(before[m.id]) != fold(m.text)
+    )
+    if preview:
+        return ImportOutcome("", len(rows), _counts(catalogue, before), 0, 0, revisions, False)
+
+    at = ctx.now()
+    added = repo.save_catalogue(session, catalogue, at, revise=revise)
+    if rated_only and not any(r is not Rag.UNRATED for r in rags.values()):
+        return ImportOutcome("", len(rows), added, 0, 0, revisions)
+    authorise(ctx, Action.RATE)
+    cid = ctx.actor.council_id
+    if cid is None:  # a workspace made empty: the file's council becomes its first council
+        cid = ensure_council(session, council or hints.council or "My council", at).id
+    latest = repo.current_assessment(session, cid)
+    name = assessment or assessment_name(
+        hints, file, council or "", latest.name if latest else None
+    )
+    try:
+        row = repo.assessment_row(session, cid, name)
+    except NotFound:
+        row = AssessmentRow(
+            council_id=cid,
+            name=name,
+            council=council or hints.council or ctx.actor.council,
+            description=f"imported from {Path(file).name}",
+            created_at=at,
+            created_by=ctx.actor.name,
         )
-        added = repo.save_catalogue(session, catalogue, at)
-        if rated_only and not any(r is not Rag.UNRATED for r in rags.values()):
-            return ImportOutcome("", len(rows), added, 0)
-        try:
-            row = repo.assessment_row(session, name)
-        except NotFound:
-            row = AssessmentRow(
-                name=name,
-                council=council or hints.council,
-                description=f"imported from {Path(file).name}",
-                created_at=at,
-                created_by=who,
-            )
-            session.add(row)
-            session.flush()
-        histories = repo.rating_history(session, row.id)
-        rated = kept = 0
-        for measure_id, rag in rags.items():
-            before = histories.get(measure_id)
-            previous = before[-1].rag if before else Rag.UNRATED
-            if previous is rag:
-                continue
-            if before and not imported(before[-1]):
-                kept += 1  # a file never overwrites a person's later judgement
-                continue
-            repo.add_rating(
-                session,
-                row.id,
-                repo.measure_row(session, measure_id),
-                Rating(measure_id, rag, f"{IMPORTED}{Path(file).name}", "", who, at, previous),
-            )
-            rated += 1
-    return ImportOutcome(name, len(rows), added, rated, kept)
+        session.add(row)
+        session.flush()
+        if latest is None:
+            council_row = session.get(CouncilRow, cid)
+            assert council_row is not None
+            council_row.current_assessment_id = row.id
+    histories = repo.rating_history(session, row)
+    rated = kept = 0
+    for measure_id, rag in rags.items():
+        history = histories.get(measure_id, [])
+        previous = history[-1].rag if history else Rag.UNRATED
+        if previous is rag:
+            continue
+        if history and not imported(history[-1]):
+            kept += 1  # a file never overwrites a person's later judgement
+            continue
+        measure = repo.measure_row(session, measure_id)
+        repo.add_rating(
+            session,
+            row,
+            measure,
+            Rating(
+                measure_id,
+                rag,
+                f"{IMPORTED}{Path(file).name}",
+                "",
+                ctx.actor.name,
+                at,
+                previous,
+                version=(history[-1].version if history else 0) + 1,
+                source=FILE,
+                measure_version=measure.version,
+            ),
+        )
+        rated += 1
+    session.flush()
+    return ImportOutcome(name, len(rows), added, rated, kept, revisions)
+
+
+def _counts(catalogue: Catalogue, before: dict[str, str]) -> dict[str, int]:
+    """What a preview would add, in the counts ``save_catalogue`` returns."""
+    new = [m for m in catalogue.measures if m.id not in before]
+    revised = [m for m in catalogue.measures if m.id in before and before[m.id] != m.text]
+    return {
+        "authorities": 0,
+        "agreements": 0,
+        "measures": len(new),
+        "revised": len(revised),
+        "placements": 0,
+    }

@@ -2,112 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 
-from valvecheck.domain.model import Agreement, Catalogue, Measure
-from valvecheck.domain.names import fold
-from valvecheck.domain.rag import Rag
-from valvecheck.domain.rating import Rating, current
+from valvecheck.domain.people import Action
+from valvecheck.domain.views import AssessmentState, Filters, MeasureDeadlines, MeasureView
 from valvecheck.errors import NotFound
+from valvecheck.services.context import Context, authorise
 from valvecheck.services.deadlines import deadlines_of
 from valvecheck.store import repository as repo
-from valvecheck.store.db import Workspace
+
+__all__ = [
+    "AssessmentState",
+    "Filters",
+    "MeasureView",
+    "MeasurePage",
+    "load_state",
+    "list_measures",
+    "show_measure",
+    "measure_page",
+]
 
 
-@dataclass
-class MeasureView:
-    """A measure as a person reads it: with its agreement, authorities and current rating."""
-
-    measure: Measure
-    agreement: Agreement
-    authority_names: list[str]
-    history: list[Rating] = field(default_factory=list)
-
-    @property
-    def id(self) -> str:
-        return self.measure.id
-
-    @property
-    def la(self) -> str:
-        """The LA column of the seed: authorities sharing an agreement joined by '/'."""
-        return "/".join(self.authority_names)
-
-    @property
-    def rag(self) -> Rag:
-        return current(self.history)
-
-    @property
-    def source_title(self) -> str:
-        """The document the measure came from: its own, else its agreement's."""
-        return self.measure.source_title or self.agreement.source_title
-
-    @property
-    def source_url(self) -> str:
-        return self.measure.source_url or self.agreement.source_url
-
-    @property
-    def latest(self) -> Rating | None:
-        return self.history[-1] if self.history else None
-
-
-@dataclass
-class Filters:
-    authority: str | None = None
-    theme: str | None = None
-    sub_theme: str | None = None
-    rag: Rag | None = None
-    text: str | None = None
-    due_before: date | None = None  # only measures due strictly before this date
-    overdue: bool = False  # only measures past their due date and not green
-    today: date | None = None  # what "overdue" is judged against (default: the real today)
-
-    def keep(self, view: MeasureView) -> bool:
-        m = view.measure
-        if self.due_before or self.overdue:
-            d = deadlines_of(view, self.today)
-            if self.due_before and not (d.due and d.due < self.due_before):
-                return False
-            if self.overdue and not d.overdue:
-                return False
-        if self.authority and not any(
-            fold(self.authority) in fold(n) for n in [*view.authority_names, view.agreement.slug]
-        ):
-            return False
-        if self.theme and not any(fold(self.theme) == fold(t) for t in m.themes):
-            return False
-        if self.sub_theme and not any(fold(self.sub_theme) == fold(s) for s in m.sub_themes):
-            return False
-        if self.rag and view.rag is not self.rag:
-            return False
-        return not (self.text and fold(self.text) not in fold(m.text))
-
-
-@dataclass
-class AssessmentState:
-    """A catalogue with one assessment's rating histories: what summaries and reports start from."""
-
-    assessment: str
-    council: str
-    catalogue: Catalogue
-    views: list[MeasureView]
-
-    @property
-    def ratings(self) -> dict[str, Rag]:
-        return {v.id: v.rag for v in self.views}
-
-
-def load_state(ws: Workspace, assessment: str | None = None) -> AssessmentState:
-    """The catalogue and, when the workspace has any assessment, the chosen one's ratings."""
-    ws.require()
-    with ws.session() as session:
-        catalogue = repo.load_catalogue(session)
-        if assessment is None and not repo.assessments(session):
-            name, council, histories = "", "", {}
-        else:
-            row = repo.assessment_row(session, assessment)
+def load_state(ctx: Context, assessment: str | None = None) -> AssessmentState:
+    """The catalogue and, when the council has any assessment, the chosen one's ratings."""
+    authorise(ctx, Action.READ)
+    session = ctx.session
+    catalogue = repo.load_catalogue(session)
+    name, council, histories = "", "", {}
+    if ctx.actor.council_id is not None:
+        cid = ctx.actor.council_id
+        if assessment is not None or repo.current_assessment(session, cid) is not None:
+            row = repo.assessment_row(session, cid, assessment)
             name, council = row.name, row.council
-            histories = repo.rating_history(session, row.id)
+            histories = repo.rating_history(session, row)
     names = {a.slug: a.name for a in catalogue.authorities}
     agreements = {a.slug: a for a in catalogue.agreements}
     views = [
@@ -123,15 +50,55 @@ def load_state(ws: Workspace, assessment: str | None = None) -> AssessmentState:
 
 
 def list_measures(
-    ws: Workspace, filters: Filters | None = None, assessment: str | None = None
+    ctx: Context, filters: Filters | None = None, assessment: str | None = None
 ) -> list[MeasureView]:
-    state = load_state(ws, assessment)
-    return [v for v in state.views if filters is None or filters.keep(v)]
+    state = load_state(ctx, assessment)
+    basis = ctx.settings.year_basis
+    return [v for v in state.views if filters is None or filters.keep(v, basis)]
 
 
-def show_measure(ws: Workspace, measure_id: str, assessment: str | None = None) -> MeasureView:
-    state = load_state(ws, assessment)
+def show_measure(ctx: Context, measure_id: str, assessment: str | None = None) -> MeasureView:
+    state = load_state(ctx, assessment)
     for view in state.views:
         if view.id == measure_id.strip().lower():
             return view
-    raise NotFound(f"there is no measure '{measure_id}' (see 'valvecheck measures' for ids)")
+    raise NotFound(f"there is no measure '{measure_id}'", field="measure")
+
+
+@dataclass(frozen=True)
+class MeasurePage:
+    """Everything a measure's page shows, from one call: the CLI's `show` and the web page."""
+
+    view: MeasureView
+    assessment: str
+    deadlines: MeasureDeadlines
+    deadline_lines: tuple[str, ...]
+    linked_activities: tuple[tuple[str, str], ...]  # (activity id, title)
+
+
+def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -> MeasurePage:
+    from valvecheck.services.deadlines import describe
+    from valvecheck.store import activities as activity_store
+
+    view = show_measure(ctx, measure_id, assessment)
+    linked: list[tuple[str, str]] = []
+    if ctx.actor.council_id is not None:
+        titles = {
+            a.id: a.title for a in activity_store.activities(ctx.session, ctx.actor.council_id)
+        }
+        linked = [
+            (a, titles.get(a, ""))
+            for a, m, _ in repo.current_links(ctx.session, ctx.actor.council_id)
+            if m == view.id
+        ]
+    state_name = ""
+    if ctx.actor.council_id is not None:
+        row = repo.current_assessment(ctx.session, ctx.actor.council_id)
+        state_name = assessment or (row.name if row else "")
+    return MeasurePage(
+        view,
+        state_name,
+        deadlines_of(view, ctx),
+        tuple(describe(view, ctx)),
+        tuple(linked),
+    )

@@ -5,125 +5,227 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
+from valvecheck.domain.people import Action
 from valvecheck.domain.rag import Rag
-from valvecheck.domain.rating import Rating, check_rating, current
-from valvecheck.errors import InputError, NotFound
-from valvecheck.services.workspace import current_user
+from valvecheck.domain.rating import PERSON, Rating, check_rating, current
+from valvecheck.errors import Conflict, InputError, NotFound
+from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import repository as repo
-from valvecheck.store.db import Workspace
-from valvecheck.store.models import AssessmentRow
+from valvecheck.store.models import AssessmentRow, CouncilRow
 
 
 @dataclass(frozen=True)
 class AssessmentInfo:
+    id: int
     name: str
     council: str
     created_at: datetime
     created_by: str
     rated: int
-    latest: bool
+    current: bool
+    locked: bool = False
+
+    @property
+    def latest(self) -> bool:  # the name the CLI's table used
+        return self.current
+
+
+@dataclass(frozen=True)
+class Rated:
+    """A rating just recorded, and the assessment it went into."""
+
+    rating: Rating
+    assessment: str
+
+
+def open_assessment(ctx: Context, name: str | None = None) -> AssessmentRow:
+    """The acting council's assessment by name, else its current one."""
+    return repo.assessment_row(ctx.session, council_id(ctx), name)
 
 
 def rate(
-    ws: Workspace,
+    ctx: Context,
     measure_id: str,
     rag: Rag | str,
     rationale: str = "",
-    by: str | None = None,
     evidence: str = "",
     assessment: str | None = None,
-) -> Rating:
-    """Record a new rating for a measure: appended to its history, never overwriting."""
+    expected_version: int | None = None,
+) -> Rated:
+    """Record a new rating for a measure: appended to its history, never overwriting.
+
+    The previous rating is read and the new one appended under one lock on the measure's
+    history, so concurrent raters each see the one before them. ``expected_version`` is the
+    version of the history the person read (0: not rated); if someone has rated since, the
+    rating is refused with Conflict and nothing is written.
+    """
+    authorise(ctx, Action.RATE)
     rag = rag if isinstance(rag, Rag) else Rag.parse(rag)
     check_rating(rag, rationale)
-    ws.require()
-    with ws.session() as session:
-        measure = repo.measure_row(session, measure_id)
-        row = repo.assessment_row(session, assessment)
-        history = repo.rating_history(session, row.id).get(measure.code, [])
-        rating = Rating(
-            measure_id=measure.code,
-            rag=rag,
-            rationale=rationale,
-            evidence=evidence,
-            by=current_user(by),
-            at=repo.now(),
-            previous=current(history),
+    row = open_assessment(ctx, assessment)
+    if row.locked_at is not None:
+        raise Conflict(f"the assessment '{row.name}' is locked: it has been reported")
+    measure = repo.measure_row(ctx.session, measure_id)
+    repo.lock_pair(ctx.session, row.id, measure.id)
+    history = repo.measure_history(ctx.session, row, measure)
+    version = history[-1].version if history else 0
+    if expected_version is not None and expected_version != version:
+        latest = history[-1]
+        raise Conflict(
+            f"{measure.code} was rated {latest.rag.label} by {latest.by} since you opened it",
+            field="version",
         )
-        repo.add_rating(session, row.id, measure, rating)
-    return rating
+    rating = Rating(
+        measure_id=measure.code,
+        rag=rag,
+        rationale=rationale.strip(),
+        evidence=evidence.strip(),
+        by=ctx.actor.name,
+        at=ctx.now(),
+        previous=current(history),
+        version=version + 1,
+        source=PERSON,
+        measure_version=measure.version,
+    )
+    repo.add_rating(ctx.session, row, measure, rating)
+    ctx.session.flush()
+    return Rated(rating, row.name)
 
 
-def history(ws: Workspace, measure_id: str, assessment: str | None = None) -> list[Rating]:
-    ws.require()
-    with ws.session() as session:
-        measure = repo.measure_row(session, measure_id)
-        row = repo.assessment_row(session, assessment)
-        return repo.rating_history(session, row.id).get(measure.code, [])
+def history(ctx: Context, measure_id: str, assessment: str | None = None) -> list[Rating]:
+    """Every rating a measure has had in an assessment, oldest first."""
+    authorise(ctx, Action.READ)
+    measure = repo.measure_row(ctx.session, measure_id)
+    return repo.measure_history(ctx.session, open_assessment(ctx, assessment), measure)
 
 
-def list_assessments(ws: Workspace) -> list[AssessmentInfo]:
-    ws.require()
-    with ws.session() as session:
-        rows = repo.assessments(session)
-        out = []
-        for i, row in enumerate(rows):
-            histories = repo.rating_history(session, row.id)
-            rated = sum(1 for h in histories.values() if current(h) is not Rag.UNRATED)
-            out.append(
-                AssessmentInfo(
-                    row.name, row.council, row.created_at, row.created_by, rated, i == len(rows) - 1
-                )
-            )
-        return out
+def _info(ctx: Context, row: AssessmentRow, current_id: int | None) -> AssessmentInfo:
+    histories = repo.rating_history(ctx.session, row)
+    rated = sum(1 for h in histories.values() if current(h) is not Rag.UNRATED)
+    return AssessmentInfo(
+        row.id,
+        row.name,
+        row.council,
+        row.created_at,
+        row.created_by,
+        rated,
+        row.id == current_id,
+        row.locked_at is not None,
+    )
+
+
+def list_assessments(ctx: Context) -> list[AssessmentInfo]:
+    authorise(ctx, Action.READ)
+    cid = council_id(ctx)
+    chosen = repo.current_assessment(ctx.session, cid)
+    current_id = chosen.id if chosen else None
+    return [_info(ctx, row, current_id) for row in repo.assessments(ctx.session, cid)]
+
+
+def current_assessment(ctx: Context) -> AssessmentInfo | None:
+    """The assessment commands act on unless told otherwise."""
+    authorise(ctx, Action.READ)
+    row = repo.current_assessment(ctx.session, council_id(ctx))
+    return _info(ctx, row, row.id) if row else None
+
+
+def use_assessment(ctx: Context, name: str) -> AssessmentInfo:
+    """Make ``name`` the assessment commands act on unless told otherwise."""
+    authorise(ctx, Action.MANAGE_ASSESSMENTS)
+    row = open_assessment(ctx, name)
+    council = ctx.session.get(CouncilRow, row.council_id)
+    assert council is not None
+    council.current_assessment_id = row.id
+    return _info(ctx, row, row.id)
+
+
+def lock_assessment(ctx: Context, name: str | None = None) -> AssessmentInfo:
+    """Lock a reported assessment: read-only from now on."""
+    authorise(ctx, Action.MANAGE_ASSESSMENTS)
+    row = open_assessment(ctx, name)
+    if row.locked_at is None:
+        row.locked_at = ctx.now()
+        row.locked_by = ctx.actor.name
+    chosen = repo.current_assessment(ctx.session, row.council_id)
+    return _info(ctx, row, chosen.id if chosen else None)
 
 
 def new_assessment(
-    ws: Workspace,
+    ctx: Context,
     name: str,
     council: str = "",
     carry_from: str | None = None,
-    by: str | None = None,
     description: str = "",
+    use: bool = False,
 ) -> AssessmentInfo:
-    """Start a council's own exercise: every measure unrated, or ratings carried forward."""
+    """Start a council's own exercise: every measure unrated, or ratings carried forward.
+
+    The new assessment becomes the current one only with ``use`` (or when it is the council's
+    first): starting one never silently changes what other commands act on.
+    """
+    authorise(ctx, Action.MANAGE_ASSESSMENTS)
+    cid = council_id(ctx)
     name = name.strip()
     if not name:
-        raise InputError("an assessment needs a name")
-    ws.require()
-    who = current_user(by)
-    at = repo.now()
-    with ws.session() as session:
-        try:
-            repo.assessment_row(session, name)
-        except NotFound:
-            pass
-        else:
-            raise InputError(f"an assessment called '{name}' already exists")
-        source = repo.assessment_row(session, carry_from) if carry_from else None
-        row = AssessmentRow(
-            name=name,
-            council=council or (source.council if source else ""),
-            description=description,
-            created_at=at,
-            created_by=who,
-        )
-        session.add(row)
-        session.flush()
-        carried = 0
-        if source is not None:
-            for measure_id, entries in repo.rating_history(session, source.id).items():
-                last = entries[-1]
-                if last.rag is Rag.UNRATED:
-                    continue
-                note = f"carried forward from '{source.name}'"
-                rationale = f"{last.rationale} ({note})" if last.rationale else note
-                repo.add_rating(
-                    session,
-                    row.id,
-                    repo.measure_row(session, measure_id),
-                    # who rated it and when stay as they were: carrying forward is not re-rating
-                    Rating(measure_id, last.rag, rationale, last.evidence, last.by, last.at or at),
-                )
-                carried += 1
-        return AssessmentInfo(name, row.council, at, who, carried, True)
+        raise InputError("an assessment needs a name", field="name")
+    exists = ctx.session.scalar(
+        select(AssessmentRow.id).where(AssessmentRow.council_id == cid, AssessmentRow.name == name)
+    )
+    if exists is not None:
+        raise Conflict(f"an assessment called '{name}' already exists", field="name")
+    first = repo.current_assessment(ctx.session, cid) is None
+    source = open_assessment(ctx, carry_from) if carry_from else None
+    at = ctx.now()
+    row = AssessmentRow(
+        council_id=cid,
+        name=name,
+        council=council or (source.council if source else ctx.actor.council),
+        description=description,
+        created_at=at,
+        created_by=ctx.actor.name,
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    carried = 0
+    if source is not None:
+        for measure_id, entries in repo.rating_history(ctx.session, source).items():
+            last = entries[-1]
+            if last.rag is Rag.UNRATED:
+                continue
+            note = f"carried forward from '{source.name}'"
+            rationale = f"{last.rationale} ({note})" if last.rationale else note
+            # who rated it and when stay as they were: carrying forward is not re-rating
+            carried_rating = Rating(
+                measure_id,
+                last.rag,
+                rationale,
+                last.evidence,
+                last.by,
+                last.at or at,
+                version=1,
+                source=last.source,
+                measure_version=last.measure_version,
+            )
+            repo.add_rating(
+                ctx.session, row, repo.measure_row(ctx.session, measure_id), carried_rating
+            )
+            carried += 1
+    if use or first:
+        council_row = ctx.session.get(CouncilRow, cid)
+        assert council_row is not None
+        council_row.current_assessment_id = row.id
+    ctx.session.flush()
+    return AssessmentInfo(row.id, name, row.council, at, ctx.actor.name, carried, use or first)
+
+
+def assessment_named(ctx: Context, name: str | None) -> str:
+    """The name of the assessment a command acts on (for saying so in its output)."""
+    authorise(ctx, Action.READ)
+    try:
+        return open_assessment(ctx, name).name
+    except NotFound:
+        if name is not None:
+            raise
+        return ""

@@ -1,28 +1,47 @@
-"""Writing an assessment's reports: build the report model once, then each format from it."""
+"""An assessment's reports: build the report model once, then render each format to bytes.
+
+The shells decide where the bytes go: the CLI writes files (all or none), the web app sends them.
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-
 from valvecheck.analysis.summary import summarise
+from valvecheck.domain.people import Action
+from valvecheck.domain.views import AssessmentState, MeasureView
 from valvecheck.errors import InputError
 from valvecheck.reports import ALL, FORMATS
 from valvecheck.reports.model import LinkRow, ReportData, build_report
-from valvecheck.services.measures import AssessmentState, MeasureView, load_state
+from valvecheck.services.context import Context, authorise
+from valvecheck.services.measures import load_state
 from valvecheck.store import repository as repo
-from valvecheck.store.db import Workspace
 from valvecheck.store.models import ActivityRow
+from valvecheck.store.tenancy import owned
+
+MEDIA_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".html": "text/html; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """One rendered report: its file name, media type and content."""
+
+    name: str
+    media_type: str
+    content: bytes
 
 
 def formats_of(fmt: str, since: date | None = None) -> list[str]:
-    """The formats one --format value names: 'all' is the four documents (+ position with since)."""
+    """The formats one format value names: 'all' is the four documents (+ position with since)."""
     name = fmt.strip().lower()
     if name == "all":
         return [*ALL, "position"] if since else list(ALL)
@@ -30,23 +49,25 @@ def formats_of(fmt: str, since: date | None = None) -> list[str]:
         name = "md"
     if name not in FORMATS:
         raise InputError(
-            f"unknown report format '{fmt}'; use one of: {', '.join([*FORMATS, 'all'])}"
+            f"unknown report format '{fmt}'; use one of: {', '.join([*FORMATS, 'all'])}",
+            field="format",
         )
     if name == "position" and since is None:
-        raise InputError("--format position needs --since DATE (the start of the period)")
+        raise InputError(
+            "the position statement needs the start of its period (since)", field="since"
+        )
     return [name]
 
 
-def _links(ws: Workspace, state: AssessmentState) -> list[LinkRow]:
+def _links(ctx: Context, state: AssessmentState) -> list[LinkRow]:
     views = {v.id: v for v in state.views}
-    with ws.session() as session:
-        current = repo.current_links(session)
-        if not current:
-            return []
-        titles = {
-            code: title
-            for code, title in session.execute(select(ActivityRow.code, ActivityRow.title))
-        }
+    cid = ctx.actor.council_id
+    if cid is None:
+        return []
+    current = repo.current_links(ctx.session, cid)
+    if not current:
+        return []
+    titles = {row.code: row.title for row in ctx.session.scalars(owned(ActivityRow, cid))}
     out = []
     for activity, measure, event in current:
         view = views.get(measure)
@@ -68,7 +89,7 @@ def _links(ws: Workspace, state: AssessmentState) -> list[LinkRow]:
 
 
 def report_data(
-    ws: Workspace,
+    ctx: Context,
     assessment: str | None = None,
     *,
     on: date | None = None,
@@ -81,20 +102,22 @@ def report_data(
     The report is the position as at ``on`` (default today): ratings given after that day are
     left out, so a paper dated in March says what was true in March.
     """
-    on = on or date.today()
+    authorise(ctx, Action.READ)
+    on = on or ctx.now().date()
     if since and since > on:
         raise InputError(
-            f"--since {since.isoformat()} is after the report's date {on.isoformat()}: "
-            "the period must start on or before it"
+            f"the period's start {since.isoformat()} is after the report's date "
+            f"{on.isoformat()}: the period must start on or before it",
+            field="since",
         )
-    state = as_at(load_state(ws, assessment), on)
+    state = as_at(load_state(ctx, assessment), on)
     return build_report(
         state,
         summarise(state.catalogue, state.ratings),
         on=on,
         title=title,
         council=council,
-        links=_links(ws, state),
+        links=_links(ctx, state),
         since=since,
     )
 
@@ -115,36 +138,32 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def write_reports(
-    ws: Workspace,
+def render(
+    ctx: Context,
     fmt: str,
-    out: Path,
     assessment: str | None = None,
     *,
     on: date | None = None,
     title: str | None = None,
     council: str | None = None,
     since: date | None = None,
-) -> list[Path]:
-    """Write the chosen format(s) into the folder ``out``; returns the files written."""
+) -> list[ReportFile]:
+    """The chosen format(s) of the assessment's report, rendered from one report model."""
     names = formats_of(fmt, since)
-    data = report_data(ws, assessment, on=on, title=title, council=council, since=since)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: this is a file; give a folder for the reports")
-    out.mkdir(parents=True, exist_ok=True)
-    # Every file is written into a scratch folder first and moved into place only when all of
-    # them are done: a failure leaves the folder as it was, never a mix of old and new files.
-    scratch = Path(tempfile.mkdtemp(prefix=".valvecheck-", dir=out))
+    data = report_data(ctx, assessment, on=on, title=title, council=council, since=since)
+    scratch = Path(tempfile.mkdtemp(prefix="valvecheck-report-"))
     try:
-        drafts: list[Path] = []
+        files = []
         for name in names:
-            drafts.extend(FORMATS[name](data, scratch))
-        targets = [out / d.name for d in drafts]
-        for target in targets:
-            if target.is_dir():
-                raise InputError(f"{target} is a folder: it cannot be replaced by a report")
-        for draft, target in zip(drafts, targets, strict=True):
-            os.replace(draft, target)
-        return targets
+            for path in FORMATS[name](data, scratch):
+                media = MEDIA_TYPES.get(path.suffix, "application/octet-stream")
+                files.append(ReportFile(path.name, media, path.read_bytes()))
+        return files
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def report_assessment(ctx: Context, assessment: str | None = None) -> str:
+    """The name of the assessment a report is of."""
+    authorise(ctx, Action.READ)
+    return load_state(ctx, assessment).assessment

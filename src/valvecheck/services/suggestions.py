@@ -5,21 +5,19 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from valvecheck.analysis.evaluate import Evaluation, evaluate
 from valvecheck.analysis.suggest import DEFAULT, METHODS, Method, Suggester, Suggestion
 from valvecheck.catalogue.loader import load_catalogue
 from valvecheck.domain.activity import Activity, same_id
 from valvecheck.domain.model import Catalogue
+from valvecheck.domain.people import Action
 from valvecheck.errors import ImportRejected, InputError, NotFound
 from valvecheck.importers.labelled_csv import read_labelled_csv
 from valvecheck.services.activities import LinkEvent, link, link_events
-from valvecheck.services.imports import read_bytes
-from valvecheck.services.workspace import current_user
+from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import activities as store
 from valvecheck.store import repository as repo
-from valvecheck.store.db import Workspace
 
 
 @dataclass
@@ -53,9 +51,13 @@ class Suggestions:
 def method_of(name: str | None = None, threshold: float | None = None) -> Method:
     name = name or DEFAULT
     if name not in METHODS:
-        raise InputError(f"unknown method '{name}'; use one of: {', '.join(METHODS)}")
+        raise InputError(
+            f"unknown method '{name}'; use one of: {', '.join(METHODS)}", field="method"
+        )
     if threshold is not None and not 0 <= threshold <= 1:
-        raise InputError(f"--threshold must be between 0 and 1, not {threshold:g}")
+        raise InputError(
+            f"the threshold must be between 0 and 1, not {threshold:g}", field="threshold"
+        )
     method = METHODS[name]
     return method if threshold is None else dataclasses.replace(method, threshold=threshold)
 
@@ -74,14 +76,13 @@ def _items(activities: list[Activity]) -> list[tuple[str, str]]:
     return [(a.id, a.text) for a in activities]
 
 
-def _load(ws: Workspace) -> tuple[Catalogue, list[Activity]]:
-    ws.require()
-    with ws.session() as session:
-        return repo.load_catalogue(session), store.activities(session)
+def _load(ctx: Context) -> tuple[Catalogue, list[Activity]]:
+    authorise(ctx, Action.READ)
+    return repo.load_catalogue(ctx.session), store.activities(ctx.session, council_id(ctx))
 
 
 def suggest(
-    ws: Workspace,
+    ctx: Context,
     activity: str | None = None,
     measure: str | None = None,
     top: int = 5,
@@ -89,13 +90,13 @@ def suggest(
 ) -> Suggestions:
     """Measures for each activity (or one), or activities for one measure, best first."""
     if activity and measure:
-        raise InputError("give --activity or --measure, not both")
-    catalogue, activities = _load(ws)
+        raise InputError("ask for an activity's measures or a measure's activities, not both")
+    catalogue, activities = _load(ctx)
     engine = suggester_for(catalogue, method)
     info = (engine.method.name, engine.method.threshold, len(activities))
     if measure:
         if catalogue.measure(measure) is None:
-            raise NotFound(f"there is no measure '{measure}' (see 'valvecheck measures' for ids)")
+            raise NotFound(f"there is no measure '{measure}'", field="measure")
         if not activities:
             return Suggestions("measure", {measure: []}, *info)
         found = engine.for_measures(_items(activities), top, [a.title for a in activities])
@@ -103,35 +104,41 @@ def suggest(
     if activity:
         activities = [a for a in activities if same_id(a.id, activity)]
         if not activities and info[2]:
-            raise NotFound(f"there is no activity '{activity}' (see 'valvecheck activities list')")
+            raise NotFound(f"there is no activity '{activity}'", field="activity")
     if not activities:
         return Suggestions("activity", {}, *info)
     found = engine.for_activities(_items(activities), top, [a.title for a in activities])
     return Suggestions("activity", found, *info)
 
 
-def accept(ws: Workspace, shown: Suggestions, by: str | None = None) -> list[LinkEvent]:
-    """Link the suggestions a person was shown (from ``suggest``), and only those.
+def accept(ctx: Context, pairs: list[tuple[str, str]]) -> list[LinkEvent]:
+    """Link the (activity, measure) pairs a person accepted, all or none.
 
     A pair that has ever been linked or unlinked is left alone: a person has already judged it.
+    Any pair naming an unknown activity or measure refuses the whole batch.
     """
-    who = current_user(by)
-    judged = {(e.activity_id, e.measure_id) for e in link_events(ws)}
-    return [
-        link(ws, s.activity_id, s.measure_id, f"suggested, accepted by {who}", who)
-        for s in shown.shown
-        if (s.activity_id, s.measure_id) not in judged
-    ]
+    authorise(ctx, Action.SUGGEST)
+    judged = {(e.activity_id.lower(), e.measure_id) for e in link_events(ctx)}
+    done: list[LinkEvent] = []
+    seen: set[tuple[str, str]] = set()
+    for activity_id, measure_id in pairs:
+        key = (activity_id.strip().lower(), measure_id.strip().lower())
+        if key in judged or key in seen:
+            continue
+        seen.add(key)
+        note = f"suggested, accepted by {ctx.actor.name}"
+        done.append(link(ctx, activity_id, measure_id, note))
+    return done
 
 
 def evaluate_file(
-    path: str | Path, method: str | None = None, threshold: float | None = None
+    data: bytes, file: str, method: str | None = None, threshold: float | None = None
 ) -> Evaluation:
     """Score labelled activities (activity_id, title, description, expected_measures) against
     the bundled catalogue. Needs no workspace."""
     started = time.perf_counter()
     catalogue = load_catalogue()
-    parsed = read_labelled_csv(read_bytes(path), str(path), {m.id for m in catalogue.measures})
+    parsed = read_labelled_csv(data, file, {m.id for m in catalogue.measures})
     if parsed.problems:
         raise ImportRejected(parsed.problems)
     return evaluate(suggester_for(catalogue, method_of(method, threshold)), parsed.rows, started)

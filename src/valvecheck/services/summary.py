@@ -5,14 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
+from valvecheck.analysis.deadlines import YearBasis
 from valvecheck.analysis.summary import Summary, summarise
 from valvecheck.catalogue.datapackage import stamp
+from valvecheck.domain.views import AssessmentState, MeasureView, deadlines_of
 from valvecheck.errors import InputError
 from valvecheck.services.alignment import alignment
-from valvecheck.services.deadlines import deadlines_of
-from valvecheck.services.measures import AssessmentState, MeasureView, load_state
-from valvecheck.store.db import Workspace
+from valvecheck.services.context import Context
+from valvecheck.services.measures import load_state
 
 EXPORT_FORMATS = ("csv", "json")
 EXPORT_COLUMNS = (
@@ -38,17 +40,19 @@ EXPORT_COLUMNS = (
 )
 
 
-def summary(ws: Workspace, assessment: str | None = None) -> Summary:
-    state = load_state(ws, assessment)
+def summary(ctx: Context, assessment: str | None = None) -> Summary:
+    state = load_state(ctx, assessment)
     found = summarise(state.catalogue, state.ratings)
-    found.alignment = alignment(ws, state).as_dict()
+    found.assessment = state.assessment
+    found.needs_review = [v.id for v in state.views if v.needs_review]
+    found.alignment = alignment(ctx, state).as_dict()
     return found
 
 
-def _record(view: MeasureView) -> dict[str, object]:
+def _record(view: MeasureView, today: date, basis: YearBasis) -> dict[str, object]:
     latest = view.latest
     m = view.measure
-    due = deadlines_of(view)  # due date read from the text; overdue as of today
+    due = deadlines_of(view, today, basis)  # due date read from the text; overdue as of today
     return {
         "id": m.id,
         "agreement": m.agreement,
@@ -70,12 +74,15 @@ def _record(view: MeasureView) -> dict[str, object]:
         "imported_at": stamp(m.imported_at),
         "due": due.due.isoformat() if due.due else None,
         "overdue": due.overdue,
+        "needs_review": view.needs_review,
     }
 
 
-def export_text(state: AssessmentState, fmt: str) -> str:
+def export_text(
+    state: AssessmentState, fmt: str, today: date | None = None, basis: YearBasis = "financial"
+) -> str:
     """The assessment as CSV (one row per measure) or JSON (with placements as a list)."""
-    records = [_record(v) for v in state.views]
+    records = [_record(v, today or date.today(), basis) for v in state.views]
     if fmt == "json":
         payload = {"assessment": state.assessment, "council": state.council, "measures": records}
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
@@ -91,7 +98,9 @@ def export_text(state: AssessmentState, fmt: str) -> str:
                 ]
             )
         return out.getvalue()
-    raise InputError(f"unknown export format '{fmt}'; use one of: {', '.join(EXPORT_FORMATS)}")
+    raise InputError(
+        f"unknown export format '{fmt}'; use one of: {', '.join(EXPORT_FORMATS)}", field="format"
+    )
 
 
 def _csv_cell(value: object) -> str:
@@ -100,5 +109,6 @@ def _csv_cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def export(ws: Workspace, fmt: str, assessment: str | None = None) -> str:
-    return export_text(load_state(ws, assessment), fmt)
+def export(ctx: Context, fmt: str, assessment: str | None = None) -> str:
+    """The assessment's measures and ratings as CSV or JSON text."""
+    return export_text(load_state(ctx, assessment), fmt, ctx.now().date(), ctx.settings.year_basis)

@@ -1,52 +1,89 @@
-"""Creating and opening workspaces."""
+"""Creating, opening and migrating workspaces, and the unit of work the shells open per command
+or request."""
 
 from __future__ import annotations
 
-import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from valvecheck.catalogue.loader import load_assessment, load_catalogue
-from valvecheck.domain.rating import BUNDLED, Rating
+from valvecheck.domain.rating import BUNDLED, SEED, Rating
 from valvecheck.errors import WorkspaceError
-from valvecheck.settings import settings
+from valvecheck.services.context import Actor, Context, Progress, utc_now
+from valvecheck.services.people import ensure_council, local_admin, person_actor
+from valvecheck.settings import Settings, settings
 from valvecheck.store import repository as repo
 from valvecheck.store.db import Workspace
 from valvecheck.store.models import AssessmentRow
 
 
-def open_workspace(db: str | None = None) -> Workspace:
+def open_workspace(db: str | None = None, config: Settings | None = None) -> Workspace:
     """The workspace named by ``db``, else by DATABASE_URL, else ./valvecheck.db."""
-    current = settings()  # checks every setting up front: a bad one fails before any output
+    current = config or settings()  # checks every setting up front: a bad one fails first
     return Workspace(db or current.database_url)
 
 
-def current_user(by: str | None = None) -> str:
-    """Who is making a change: --by, else VALVECHECK_USER, else the login name."""
-    if by and by.strip():
-        return by.strip()
-    configured = settings().user.strip()
-    if configured:
-        return configured
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (some containers)
-        return "unknown"
+@contextmanager
+def unit_of_work(
+    ws: Workspace,
+    *,
+    write: bool = False,
+    as_person: str | None = None,
+    council: str | None = None,
+    by: str | None = None,
+    actor: Actor | None = None,
+    config: Settings | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Context]:
+    """One transaction around one use-case (or several), with who is acting.
+
+    The actor is ``actor`` if given (the web app's signed-in person), else the registered person
+    ``as_person``, else the local administrator of ``council`` recording ``by``. Committed if the
+    block succeeds, rolled back whole if it raises.
+    """
+    ws.require()
+    with ws.session(write=write) as session:
+        if actor is None:
+            actor = (
+                person_actor(session, as_person, council)
+                if as_person
+                else local_admin(session, council, by)
+            )
+        yield Context(session, actor, config or settings(), utc_now, progress)
 
 
-def init_workspace(ws: Workspace, empty: bool = False) -> dict[str, int]:
-    """Create the schema and, unless ``empty``, load the bundled catalogue and the seed's assessment."""
-    if ws.exists():
-        raise WorkspaceError(
-            f"a workspace already exists at {ws.label}; use another --db or remove it first"
-        )
+def migrate_workspace(ws: Workspace) -> tuple[str | None, str | None]:
+    """Bring an existing workspace's schema up to date; returns (revision before, after)."""
+    if not ws.exists():
+        raise WorkspaceError(f"no Valvecheck workspace at {ws.label}", reason="missing")
+    before = ws.revision()
     ws.migrate()
+    return before, ws.revision()
+
+
+def init_workspace(
+    ws: Workspace, empty: bool = False, council: str | None = None
+) -> dict[str, int]:
+    """Create the schema and, unless ``empty``, load the bundled catalogue and the seed's
+    assessment (in the seed's council, Bristol). ``council`` names a council to create too."""
+    if ws.exists():
+        raise WorkspaceError(f"a workspace already exists at {ws.label}", reason="exists")
+    ws.migrate()
+    at = utc_now()
     if empty:
+        if council:
+            with ws.session() as session:
+                ensure_council(session, council, at)
         return {"measures": 0, "ratings": 0}
     catalogue = load_catalogue()
     bundled = load_assessment()
-    at = repo.now()
     with ws.session() as session:
         repo.save_catalogue(session, catalogue, at)
+        home = ensure_council(session, bundled.council, at)
+        if council:
+            ensure_council(session, council, at)
         assessment = AssessmentRow(
+            council_id=home.id,
             name=bundled.name,
             council=bundled.council,
             description=bundled.description,
@@ -55,11 +92,22 @@ def init_workspace(ws: Workspace, empty: bool = False) -> dict[str, int]:
         )
         session.add(assessment)
         session.flush()
+        home.current_assessment_id = assessment.id
         for measure_id, rag in bundled.ratings.items():
+            measure = repo.measure_row(session, measure_id)
             repo.add_rating(
                 session,
-                assessment.id,
-                repo.measure_row(session, measure_id),
-                Rating(measure_id, rag, rationale=BUNDLED, by="seed", at=at),
+                assessment,
+                measure,
+                Rating(
+                    measure_id,
+                    rag,
+                    rationale=BUNDLED,
+                    by="seed",
+                    at=at,
+                    version=1,
+                    source=SEED,
+                    measure_version=measure.version,
+                ),
             )
     return {"measures": len(catalogue.measures), "ratings": len(bundled.ratings)}

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from valvecheck.domain.activity import Activity, Status, id_key
 from valvecheck.errors import NotFound
 from valvecheck.store.models import ActivityRow, LinkEventRow, MeasureRow
+from valvecheck.store.tenancy import owned
 
 
 def to_activity(row: ActivityRow) -> Activity:
@@ -28,21 +28,26 @@ def to_activity(row: ActivityRow) -> Activity:
     )
 
 
-def activities(session: Session) -> list[Activity]:
-    return [to_activity(r) for r in session.scalars(select(ActivityRow).order_by(ActivityRow.id))]
+def activities(session: Session, council_id: int) -> list[Activity]:
+    rows = session.scalars(owned(ActivityRow, council_id).order_by(ActivityRow.id))
+    return [to_activity(r) for r in rows]
 
 
-def activity_row(session: Session, code: str) -> ActivityRow:
-    """The activity with this id, whatever its case ('A-1' finds 'a-1')."""
-    row = session.scalar(select(ActivityRow).where(ActivityRow.code == code))
+def activity_row(session: Session, council_id: int, code: str) -> ActivityRow:
+    """The council's activity with this id, whatever its case ('A-1' finds 'a-1')."""
+    row = session.scalar(owned(ActivityRow, council_id).where(ActivityRow.code == code))
     if row is None:
         # Compared in Python: SQLite's lower() folds only ASCII letters.
         row = next(
-            (r for r in session.scalars(select(ActivityRow)) if id_key(r.code) == id_key(code)),
+            (
+                r
+                for r in session.scalars(owned(ActivityRow, council_id))
+                if id_key(r.code) == id_key(code)
+            ),
             None,
         )
     if row is None:
-        raise NotFound(f"there is no activity '{code}' (see 'valvecheck activities list' for ids)")
+        raise NotFound(f"there is no activity '{code}'", field="activity")
     return row
 
 
@@ -62,6 +67,7 @@ COLUMNS = {
 
 def save_activities(
     session: Session,
+    council_id: int,
     items: list[Activity],
     at: datetime,
     fields: Collection[str] | None = None,
@@ -71,7 +77,7 @@ def save_activities(
     An existing activity gets only ``fields`` (all when None): the others were not in the file.
     """
     keep = {COLUMNS[f] for f in COLUMNS if fields is None or f in fields}
-    existing = {id_key(r.code): r for r in session.scalars(select(ActivityRow))}
+    existing = {id_key(r.code): r for r in session.scalars(owned(ActivityRow, council_id))}
     added = updated = 0
     for a in items:
         values = {
@@ -87,7 +93,7 @@ def save_activities(
         }
         row = existing.get(id_key(a.id))
         if row is None:
-            row = ActivityRow(code=a.id, imported_at=at, **values)
+            row = ActivityRow(council_id=council_id, code=a.id, imported_at=at, **values)
             session.add(row)
             existing[id_key(a.id)] = row
             added += 1
@@ -110,8 +116,11 @@ def add_link_event(
     rationale: str,
     by: str,
     at: datetime,
+    version: int,
 ) -> LinkEventRow:
     event = LinkEventRow(
+        council_id=activity.council_id,
+        version=version,
         activity_id=activity.id,
         measure_id=measure.id,
         linked=linked,

@@ -41,7 +41,10 @@ class Workspace:
     def __init__(self, db: str):
         self.url = database_url(db)
         try:
-            self.engine: Engine = create_engine(self.url)
+            sqlite = self.url.startswith("sqlite")
+            self.engine: Engine = create_engine(
+                self.url, connect_args={"timeout": 30} if sqlite else {}
+            )
         except (ArgumentError, NoSuchModuleError) as exc:
             raise WorkspaceError(
                 f"'{db}' is neither a file path nor a database URL Valvecheck can use "
@@ -51,7 +54,13 @@ class Workspace:
         self.label = db if "://" not in db else self.engine.url.render_as_string(hide_password=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # A unit of work that writes takes the write lock when it begins (SQLite: BEGIN
+        # IMMEDIATE), so what it reads cannot change before it writes.
+        self._writes = sessionmaker(
+            self.engine.execution_options(valvecheck_write=True), expire_on_commit=False
+        )
 
     @property
     def is_sqlite_file(self) -> bool:
@@ -85,28 +94,46 @@ class Workspace:
     def head(self) -> str | None:
         return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest migration (creates it in an empty database)."""
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to ``revision`` (creates it in an empty database)."""
         if self.is_sqlite_file and self.engine.url.database:
-            Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(self.engine.url.database).expanduser().parent
+            if not folder.is_dir():
+                raise WorkspaceError(
+                    f"cannot create the workspace {self.label}: the folder {folder} does not exist",
+                    reason="no-folder",
+                )
         config = _alembic_config()
         with self._reachable(), self.engine.begin() as conn:
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
+
+    def downgrade(self, revision: str) -> None:
+        config = _alembic_config()
+        with self._reachable(), self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, revision)
 
     def require(self) -> None:
-        """Fail clearly unless the workspace exists and is up to date."""
+        """Fail clearly unless the workspace exists and is up to date (never migrates)."""
         if not self.exists():
-            raise WorkspaceError(
-                f"no Valvecheck workspace at {self.label}: run 'valvecheck init' first"
-            )
+            raise WorkspaceError(f"no Valvecheck workspace at {self.label}", reason="missing")
         if self.revision() != self.head():
-            self.migrate()
+            raise WorkspaceError(
+                f"the workspace {self.label} was made by an earlier version of Valvecheck and "
+                "needs upgrading",
+                reason="outdated",
+            )
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction: committed if the block succeeds, rolled back whole if it raises."""
-        with self._reachable(), self._sessions() as session, session.begin():
+    def session(self, write: bool = True) -> Iterator[Session]:
+        """One transaction: committed if the block succeeds, rolled back whole if it raises.
+
+        ``write=False`` for a unit of work that only reads: on SQLite it does not take the
+        write lock, so readers never wait for each other.
+        """
+        maker = self._writes if write else self._sessions
+        with self._reachable(), maker() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
@@ -114,6 +141,17 @@ class Workspace:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # pysqlite's own transaction handling is switched off so that _sqlite_begin decides how
+    # each transaction begins (SQLAlchemy's documented recipe for SQLite).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Readers never wait for a writer, and a writer never waits for readers (many people on
+    # one file through the web app).
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    write = conn.get_execution_options().get("valvecheck_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

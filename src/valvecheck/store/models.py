@@ -137,14 +137,44 @@ class PlacementRow(Base):
     sub_theme: Mapped[SubThemeRow | None] = relationship()
 
 
+class CouncilRow(Base):
+    """A council: it owns its assessments, ratings, activities, links and people. The catalogue
+    of agreements and measures is shared by every council."""
+
+    __tablename__ = "council"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The assessment commands act on unless told otherwise (no foreign key: the two tables would
+    # refer to each other); a dangling value falls back to the latest assessment.
+    current_assessment_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class PersonRow(Base):
+    """Someone who signs in or acts through the command line, in one council with one role."""
+
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200), unique=True)  # the sign-in name
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AssessmentRow(Base):
     __tablename__ = "assessment"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(300), unique=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(300))
     council: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200), default="")
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    locked_by: Mapped[str] = mapped_column(String(200), default="")
+    __table_args__ = (UniqueConstraint("council_id", "name"),)
 
 
 class RatingRow(Base):
@@ -152,15 +182,23 @@ class RatingRow(Base):
 
     __tablename__ = "rating"
     id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"))
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
+    # 1, 2, 3 ... per (assessment, measure): two writers cannot both append the same step
+    version: Mapped[int] = mapped_column(Integer)
     rag: Mapped[str] = mapped_column(String(20))
     previous: Mapped[str] = mapped_column(String(20))
     rationale: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[str] = mapped_column(Text, default="")
     by: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    __table_args__ = (Index("ix_rating_assessment_measure", "assessment_id", "measure_id", "id"),)
+    source: Mapped[str] = mapped_column(String(20), default="person")  # person, file, bundled
+    measure_version: Mapped[int] = mapped_column(Integer, default=1)  # the text that was rated
+    __table_args__ = (
+        Index("ix_rating_assessment_measure", "assessment_id", "measure_id", "id"),
+        UniqueConstraint("assessment_id", "measure_id", "version", name="uq_rating_step"),
+    )
 
 
 class ActivityRow(Base):
@@ -168,7 +206,8 @@ class ActivityRow(Base):
 
     __tablename__ = "activity"
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(200), unique=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
     theme: Mapped[str] = mapped_column(Text, default="")
@@ -179,6 +218,7 @@ class ActivityRow(Base):
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     link: Mapped[str] = mapped_column(Text, default="")
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("council_id", "code"),)
 
 
 class LinkEventRow(Base):
@@ -186,10 +226,20 @@ class LinkEventRow(Base):
 
     __tablename__ = "link_event"
     id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"))
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
     linked: Mapped[bool] = mapped_column(default=True)
     rationale: Mapped[str] = mapped_column(Text, default="")
     by: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    __table_args__ = (Index("ix_link_event_pair", "activity_id", "measure_id", "id"),)
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 ... per (activity, measure)
+    __table_args__ = (
+        Index("ix_link_event_pair", "activity_id", "measure_id", "id"),
+        UniqueConstraint("activity_id", "measure_id", "version", name="uq_link_event_step"),
+    )
+
+
+# The tables that belong to one council: every query on them is filtered by council
+# (store/tenancy.py), and on PostgreSQL row-level security enforces it again.
+COUNCIL_TABLES = ("person", "assessment", "rating", "activity", "link_event")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement
@@ -18,6 +18,7 @@ from valvecheck.store.models import (
     AssessmentRow,
     AuthorityAliasRow,
     AuthorityRow,
+    CouncilRow,
     LinkEventRow,
     MeasureRow,
     MeasureVersionRow,
@@ -26,6 +27,7 @@ from valvecheck.store.models import (
     SubThemeRow,
     ThemeRow,
 )
+from valvecheck.store.tenancy import only, owned
 
 
 def now() -> datetime:
@@ -35,8 +37,12 @@ def now() -> datetime:
 # -- catalogue ------------------------------------------------------------------------------
 
 
-def save_catalogue(session: Session, catalogue: Catalogue, at: datetime) -> dict[str, int]:
-    """Add what is new; a measure whose text changed gets a new version, the old text kept.
+def save_catalogue(
+    session: Session, catalogue: Catalogue, at: datetime, revise: bool = False
+) -> dict[str, int]:
+    """Add what is new. Only with ``revise`` (a new version of an agreement's document) does a
+    measure whose text changed get a new version, the old text kept; otherwise an existing
+    measure is never rewritten.
 
     Returns counts of what changed: authorities, agreements, measures added, measures revised,
     placements added.
@@ -103,7 +109,7 @@ def save_catalogue(session: Session, catalogue: Catalogue, at: datetime) -> dict
             )
             session.add(mrow)
             changed["measures"] += 1
-        elif mrow.text != measure.text:
+        elif revise and mrow.text != measure.text:
             session.add(
                 MeasureVersionRow(
                     measure_id=mrow.id,
@@ -229,88 +235,146 @@ def measure_row(session: Session, measure_id: str) -> MeasureRow:
     code = measure_id.strip().lower()
     row = session.scalar(select(MeasureRow).where(MeasureRow.code == code))
     if row is None:
-        raise NotFound(f"there is no measure '{measure_id}' (see 'valvecheck measures' for ids)")
+        raise NotFound(f"there is no measure '{measure_id}'", field="measure")
     return row
 
 
-# -- assessments and ratings -------------------------------------------------------------------
+# -- assessments and ratings (a council's own: every query names the council) -----------------
 
 
-def assessments(session: Session) -> list[AssessmentRow]:
-    return list(session.scalars(select(AssessmentRow).order_by(AssessmentRow.id)))
+def assessments(session: Session, council_id: int) -> list[AssessmentRow]:
+    return list(session.scalars(owned(AssessmentRow, council_id).order_by(AssessmentRow.id)))
 
 
-def assessment_row(session: Session, name: str | None) -> AssessmentRow:
-    """The named assessment, or the latest when no name is given."""
+def current_assessment(session: Session, council_id: int) -> AssessmentRow | None:
+    """The council's chosen assessment, else its latest; None when it has none."""
+    chosen = session.scalar(
+        select(CouncilRow.current_assessment_id).where(CouncilRow.id == council_id)
+    )
+    if chosen is not None:
+        row = session.scalar(owned(AssessmentRow, council_id).where(AssessmentRow.id == chosen))
+        if row is not None:
+            return row
+    return session.scalar(
+        owned(AssessmentRow, council_id).order_by(AssessmentRow.id.desc()).limit(1)
+    )
+
+
+def assessment_row(session: Session, council_id: int, name: str | None) -> AssessmentRow:
+    """The named assessment of the council, or its current one when no name is given."""
     if name is None:
-        row = session.scalar(select(AssessmentRow).order_by(AssessmentRow.id.desc()).limit(1))
+        row = current_assessment(session, council_id)
         if row is None:
-            raise NotFound(
-                "this workspace has no assessment yet: create one with "
-                "'valvecheck assessments new NAME'"
-            )
+            raise NotFound("this council has no assessment yet", field="assessment")
         return row
-    row = session.scalar(select(AssessmentRow).where(AssessmentRow.name == name))
+    row = session.scalar(owned(AssessmentRow, council_id).where(AssessmentRow.name == name))
     if row is None:
-        names = ", ".join(f"'{a.name}'" for a in assessments(session)) or "none"
-        raise NotFound(f"there is no assessment '{name}' (there are: {names})")
+        names = ", ".join(f"'{a.name}'" for a in assessments(session, council_id)) or "none"
+        raise NotFound(f"there is no assessment '{name}' (there are: {names})", field="assessment")
     return row
 
 
-def rating_history(session: Session, assessment_id: int) -> dict[str, list[Rating]]:
+def assessment_by_id(session: Session, council_id: int, assessment_id: int) -> AssessmentRow:
+    row = session.scalar(owned(AssessmentRow, council_id).where(AssessmentRow.id == assessment_id))
+    if row is None:
+        raise NotFound(f"there is no assessment {assessment_id}", field="assessment")
+    return row
+
+
+def _rating(code: str, row: RatingRow) -> Rating:
+    return Rating(
+        measure_id=code,
+        rag=Rag(row.rag),
+        rationale=row.rationale,
+        evidence=row.evidence,
+        by=row.by,
+        at=row.at,
+        previous=Rag(row.previous),
+        version=row.version,
+        source=row.source,
+        measure_version=row.measure_version,
+    )
+
+
+def rating_history(session: Session, assessment: AssessmentRow) -> dict[str, list[Rating]]:
     """Every rating event of an assessment, per measure id, oldest first."""
     code = {m.id: m.code for m in session.execute(select(MeasureRow.id, MeasureRow.code))}
     out: dict[str, list[Rating]] = {}
     for row in session.scalars(
-        select(RatingRow).where(RatingRow.assessment_id == assessment_id).order_by(RatingRow.id)
+        owned(RatingRow, assessment.council_id)
+        .where(RatingRow.assessment_id == assessment.id)
+        .order_by(RatingRow.id)
     ):
         mid = code[row.measure_id]
-        out.setdefault(mid, []).append(
-            Rating(
-                measure_id=mid,
-                rag=Rag(row.rag),
-                rationale=row.rationale,
-                evidence=row.evidence,
-                by=row.by,
-                at=row.at,
-                previous=Rag(row.previous),
-            )
-        )
+        out.setdefault(mid, []).append(_rating(mid, row))
     return out
 
 
-def add_rating(session: Session, assessment_id: int, measure: MeasureRow, rating: Rating) -> None:
-    session.add(
-        RatingRow(
-            assessment_id=assessment_id,
-            measure_id=measure.id,
-            rag=rating.rag.value,
-            previous=rating.previous.value,
-            rationale=rating.rationale,
-            evidence=rating.evidence,
-            by=rating.by,
-            at=rating.at or now(),
-        )
+def measure_history(
+    session: Session, assessment: AssessmentRow, measure: MeasureRow
+) -> list[Rating]:
+    """One measure's rating events in an assessment, oldest first."""
+    rows = session.scalars(
+        owned(RatingRow, assessment.council_id)
+        .where(RatingRow.assessment_id == assessment.id, RatingRow.measure_id == measure.id)
+        .order_by(RatingRow.version)
     )
+    return [_rating(measure.code, r) for r in rows]
+
+
+def lock_pair(session: Session, *key: int) -> None:
+    """Serialise writers of one history (a measure's ratings, a link's events) until commit.
+
+    PostgreSQL: a transaction-scoped advisory lock on the pair. SQLite: the write transaction
+    already holds the database's write lock from its first statement (BEGIN IMMEDIATE).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        a, b = (key + (0,))[:2]
+        session.execute(select(func.pg_advisory_xact_lock(a, b)))
+
+
+def add_rating(
+    session: Session, assessment: AssessmentRow, measure: MeasureRow, rating: Rating
+) -> RatingRow:
+    row = RatingRow(
+        council_id=assessment.council_id,
+        assessment_id=assessment.id,
+        measure_id=measure.id,
+        version=rating.version,
+        rag=rating.rag.value,
+        previous=rating.previous.value,
+        rationale=rating.rationale,
+        evidence=rating.evidence,
+        by=rating.by,
+        at=rating.at or now(),
+        source=rating.source,
+        measure_version=rating.measure_version or measure.version,
+    )
+    session.add(row)
+    return row
 
 
 # -- activity links -----------------------------------------------------------------------------
 
 
-def link_events(session: Session) -> list[tuple[str, str, LinkEventRow]]:
-    """Every link/unlink event as (activity id, measure id, event), oldest first."""
+def link_events(session: Session, council_id: int) -> list[tuple[str, str, LinkEventRow]]:
+    """Every link/unlink event of a council as (activity id, measure id, event), oldest first."""
     rows = session.execute(
-        select(ActivityRow.code, MeasureRow.code, LinkEventRow)
-        .join(ActivityRow, ActivityRow.id == LinkEventRow.activity_id)
-        .join(MeasureRow, MeasureRow.id == LinkEventRow.measure_id)
-        .order_by(LinkEventRow.id)
+        only(
+            select(ActivityRow.code, MeasureRow.code, LinkEventRow)
+            .join(ActivityRow, ActivityRow.id == LinkEventRow.activity_id)
+            .join(MeasureRow, MeasureRow.id == LinkEventRow.measure_id)
+            .order_by(LinkEventRow.id),
+            LinkEventRow,
+            council_id,
+        )
     ).all()
     return [(a, m, e) for a, m, e in rows]
 
 
-def current_links(session: Session) -> list[tuple[str, str, LinkEventRow]]:
+def current_links(session: Session, council_id: int) -> list[tuple[str, str, LinkEventRow]]:
     """The links in force: for each (activity, measure) pair whose latest event is a link."""
     latest: dict[tuple[str, str], LinkEventRow] = {}
-    for activity, measure, event in link_events(session):
+    for activity, measure, event in link_events(session, council_id):
         latest[(activity, measure)] = event
     return [(a, m, e) for (a, m), e in latest.items() if e.linked]

@@ -1,0 +1,114 @@
+"""Councils and people: `councils add/list`, `users add/list/role/remove`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from valvecheck.cli import output
+from valvecheck.cli.core import use
+from valvecheck.services import people
+
+councils_app = typer.Typer(
+    help="Councils: each owns its assessments, activities and people; the catalogue is shared.",
+    no_args_is_help=True,
+)
+users_app = typer.Typer(
+    help="People and their roles (viewer, editor, admin).", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(councils_app, name="councils")
+    app.add_typer(users_app, name="users")
+
+
+@councils_app.command("add")
+def councils_add(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The council's name.")]
+) -> None:
+    """Add a council to the workspace."""
+    with use(ctx, write=True) as c:
+        done = people.add_council(c, name)
+    output.line(f"Added the council '{done.name}'.")
+
+
+@councils_app.command("list")
+def councils_list(ctx: typer.Context) -> None:
+    """List the councils, with how many people and assessments each has."""
+    with use(ctx) as c:
+        items = people.list_councils(c)
+    output.table(
+        "Councils",
+        ["Name", "People", "Assessments"],
+        [[i.name, i.people, i.assessments] for i in items],
+    )
+
+
+@users_app.command("add")
+def users_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Sign-in name, e.g. ann.lee.")],
+    role: Annotated[str, typer.Option(help="viewer, editor or admin.")] = "viewer",
+    council: Annotated[
+        str | None, typer.Option("--council", help="Their council (default: the acting one).")
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read a password (for the web app) from standard input; never on the command "
+            "line.",
+        ),
+    ] = False,
+) -> None:
+    """Register a person in a council with a role (admins only)."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    with use(ctx, write=True) as c:
+        done = people.add_person(c, name, role, council, password)
+    output.line(f"Added {done.name}, {done.role.value} in {done.council}.")
+
+
+@users_app.command("list")
+def users_list(ctx: typer.Context) -> None:
+    """List the council's people and their roles."""
+    with use(ctx) as c:
+        items = people.list_people(c)
+    output.table(
+        "People",
+        ["Name", "Role", "Council", "Password", "Active"],
+        [
+            [
+                p.name,
+                p.role.value,
+                p.council,
+                "set" if p.has_password else "",
+                "yes" if p.active else "no",
+            ]
+            for p in items
+        ],
+    )
+
+
+@users_app.command("role")
+def users_role(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Sign-in name.")],
+    role: Annotated[str, typer.Argument(help="viewer, editor or admin.")],
+) -> None:
+    """Change a person's role."""
+    with use(ctx, write=True) as c:
+        done = people.set_role(c, name, role)
+    output.line(f"{done.name} is now {done.role.value}.")
+
+
+@users_app.command("remove")
+def users_remove(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Sign-in name.")]
+) -> None:
+    """Deactivate a person: they can no longer sign in or act; their history stays."""
+    with use(ctx, write=True) as c:
+        done = people.deactivate(c, name)
+    output.line(f"{done.name} can no longer sign in or act.")

@@ -1,0 +1,64 @@
+"""People, roles and what each role may do. Pure: the services ask `may` through `authorise`.
+
+A viewer reads; an editor also rates, links, imports activities and runs suggestions; an admin
+also manages people, councils, assessments' locks and the shared catalogue.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+    @classmethod
+    def parse(cls, word: str) -> Role:
+        from valvecheck.errors import InputError
+
+        try:
+            return cls(word.strip().lower())
+        except ValueError:
+            raise InputError(
+                f"'{word}' is not a role; use one of: {', '.join(r.value for r in cls)}",
+                field="role",
+            ) from None
+
+
+class Action(StrEnum):
+    """Everything a person can ask for, named as a sentence ends: 'a viewer may not <action>'."""
+
+    READ = "read the assessment"
+    RATE = "rate measures"
+    LINK = "link activities to measures"
+    IMPORT_ACTIVITIES = "import activities"
+    SUGGEST = "accept suggestions"
+    MANAGE_ASSESSMENTS = "start, choose or lock assessments"
+    RECORD_IMPACT = "record savings and the deficit trajectory"
+    MANAGE_CATALOGUE = "change the catalogue of agreements and measures"
+    MANAGE_PEOPLE = "manage people"
+    MANAGE_COUNCILS = "manage councils"
+    MANAGE_TOKENS = "issue or revoke API tokens"
+
+
+_EDITOR = {
+    Action.READ,
+    Action.RATE,
+    Action.LINK,
+    Action.IMPORT_ACTIVITIES,
+    Action.SUGGEST,
+    Action.MANAGE_ASSESSMENTS,
+    Action.RECORD_IMPACT,
+}
+PERMITTED: dict[Role, frozenset[Action]] = {
+    Role.VIEWER: frozenset({Action.READ}),
+    Role.EDITOR: frozenset(_EDITOR),
+    Role.ADMIN: frozenset(Action),
+}
+
+
+def may(role: Role, action: Action) -> bool:
+    """Whether a person with ``role`` may do ``action`` (within their own council)."""
+    return action in PERMITTED[role]

@@ -1,0 +1,135 @@
+"""Read models: a measure as a person reads it, the filters of a listing, an assessment's state.
+
+Pure: built by the services from the store, read by the CLI, the web pages and the reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from valvecheck.analysis.deadlines import Deadline, YearBasis, due_date, is_overdue, read_deadlines
+from valvecheck.domain.model import Agreement, Catalogue, Measure
+from valvecheck.domain.names import fold
+from valvecheck.domain.rag import Rag
+from valvecheck.domain.rating import Rating, current
+
+
+@dataclass
+class MeasureView:
+    """A measure as a person reads it: with its agreement, authorities and current rating."""
+
+    measure: Measure
+    agreement: Agreement
+    authority_names: list[str]
+    history: list[Rating] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.measure.id
+
+    @property
+    def la(self) -> str:
+        """The LA column of the seed: authorities sharing an agreement joined by '/'."""
+        return "/".join(self.authority_names)
+
+    @property
+    def rag(self) -> Rag:
+        return current(self.history)
+
+    @property
+    def version(self) -> int:
+        """The version of the rating history (0: never rated): what a rating form carries."""
+        return self.history[-1].version if self.history else 0
+
+    @property
+    def needs_review(self) -> bool:
+        """Rated against an earlier text of the measure: the agreement has been revised since."""
+        latest = self.latest
+        return (
+            latest is not None
+            and latest.rag is not Rag.UNRATED
+            and latest.measure_version < self.measure.version
+        )
+
+    @property
+    def source_title(self) -> str:
+        """The document the measure came from: its own, else its agreement's."""
+        return self.measure.source_title or self.agreement.source_title
+
+    @property
+    def source_url(self) -> str:
+        return self.measure.source_url or self.agreement.source_url
+
+    @property
+    def latest(self) -> Rating | None:
+        return self.history[-1] if self.history else None
+
+
+@dataclass(frozen=True)
+class MeasureDeadlines:
+    """The deadlines read from one measure's text, its due date and whether it is overdue."""
+
+    deadlines: tuple[Deadline, ...]
+    due: date | None
+    overdue: bool
+
+
+def deadlines_of(view: MeasureView, today: date, basis: YearBasis) -> MeasureDeadlines:
+    """Overdue: the due date is before ``today`` and the rating is not green.
+
+    A measure rated not applicable is never overdue: the council has said it does not apply.
+    """
+    found = tuple(read_deadlines(view.measure.text, basis))
+    due = due_date(found)
+    settled = view.rag in (Rag.GREEN, Rag.NOT_APPLICABLE)
+    return MeasureDeadlines(found, due, is_overdue(due, settled, today))
+
+
+@dataclass
+class Filters:
+    authority: str | None = None
+    theme: str | None = None
+    sub_theme: str | None = None
+    rag: Rag | None = None
+    text: str | None = None
+    due_before: date | None = None  # only measures due strictly before this date
+    overdue: bool = False  # only measures past their due date and not green
+    today: date | None = None  # what "overdue" is judged against (default: the real today)
+    agreement: str | None = None  # an agreement's slug
+
+    def keep(self, view: MeasureView, basis: YearBasis = "financial") -> bool:
+        m = view.measure
+        if self.due_before or self.overdue:
+            d = deadlines_of(view, self.today or date.today(), basis)
+            if self.due_before and not (d.due and d.due < self.due_before):
+                return False
+            if self.overdue and not d.overdue:
+                return False
+        if self.authority and not any(
+            fold(self.authority) in fold(n) for n in [*view.authority_names, view.agreement.slug]
+        ):
+            return False
+        if self.agreement and fold(self.agreement) != fold(view.agreement.slug):
+            return False
+        if self.theme and not any(fold(self.theme) == fold(t) for t in m.themes):
+            return False
+        if self.sub_theme and not any(fold(self.sub_theme) == fold(s) for s in m.sub_themes):
+            return False
+        if self.rag and view.rag is not self.rag:
+            return False
+        return not (self.text and fold(self.text) not in fold(m.text))
+
+
+@dataclass
+class AssessmentState:
+    """A catalogue with one assessment's rating histories: what summaries and reports start from."""
+
+    assessment: str
+    council: str
+    catalogue: Catalogue
+    views: list[MeasureView]
+
+    @property
+    def ratings(self) -> dict[str, Rag]:
+        return {v.id: v.rag for v in self.views}

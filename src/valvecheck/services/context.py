@@ -1,0 +1,76 @@
+"""The context every use-case takes: the open unit of work, who is acting, a clock, the settings.
+
+Services never open, commit or roll back a transaction: the shell around them does (one per CLI
+command, one per web request), so a use-case that writes several rows is all-or-nothing and
+reads one snapshot. Who may do what is asked in one place, `authorise`, at the top of each
+use-case, so no front end can forget it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from valvecheck.domain.people import Action, Role, may
+from valvecheck.errors import Forbidden, NotFound
+from valvecheck.settings import Settings
+
+# progress(stage, done, total): long work reports how far it has got; shells decide whether
+# to draw a bar (a terminal) or nothing (piped, JSON, a web request).
+Progress = Callable[[str, int, int], None]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a registered person, or the local administrator at the command line."""
+
+    name: str  # recorded as "by" on every change
+    role: Role
+    council_id: int | None  # None only before the workspace has any council
+    council: str = ""
+    person_id: int | None = None  # None: the local administrator (no account)
+
+    @property
+    def is_local_admin(self) -> bool:
+        return self.person_id is None and self.role is Role.ADMIN
+
+
+@dataclass
+class Context:
+    session: Session
+    actor: Actor
+    settings: Settings = field(default_factory=Settings)
+    clock: Callable[[], datetime] = utc_now
+    progress: Progress | None = None
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+
+def authorise(ctx: Context, action: Action) -> None:
+    """Refuse (Forbidden) unless the acting person's role allows ``action``."""
+    role = ctx.actor.role
+    if not may(role, action):
+        article = "an" if role is Role.ADMIN else "a"
+        raise Forbidden(
+            f"{ctx.actor.name} is {article} {role.value} and {article} {role.value} may not "
+            f"{action.value}"
+        )
+
+
+def council_id(ctx: Context) -> int:
+    """The acting council's id; every council-owned query is filtered by it."""
+    if ctx.actor.council_id is None:
+        raise NotFound("this workspace has no council yet", field="council")
+    return ctx.actor.council_id

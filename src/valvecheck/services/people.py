@@ -1,0 +1,246 @@
+"""Councils and the people who work in them: who is acting, and managing accounts."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from valvecheck.domain.people import Action, Role
+from valvecheck.errors import Conflict, InputError, NotFound, Unauthenticated
+from valvecheck.services.context import Actor, Context, authorise, council_id
+from valvecheck.store.models import AssessmentRow, CouncilRow, PersonRow
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 10
+
+
+@dataclass(frozen=True)
+class CouncilInfo:
+    id: int
+    name: str
+    people: int
+    assessments: int
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    id: int
+    name: str
+    council: str
+    role: Role
+    has_password: bool
+    active: bool
+
+
+# -- who is acting -------------------------------------------------------------------------------
+
+
+def council_row(session: Session, name: str) -> CouncilRow:
+    row = session.scalar(
+        select(CouncilRow).where(func.lower(CouncilRow.name) == name.strip().lower())
+    )
+    if row is None:
+        known = ", ".join(f"'{n}'" for n in session.scalars(select(CouncilRow.name))) or "none"
+        raise NotFound(f"there is no council '{name}' (there are: {known})", field="council")
+    return row
+
+
+def local_admin(session: Session, council: str | None = None, by: str | None = None) -> Actor:
+    """The administrator at the command line (no account): the council named, else the only one.
+
+    ``by`` is the name recorded on changes (default: the login name).
+    """
+    name = (by or "").strip() or _login_name()
+    if council:
+        row = council_row(session, council)
+        return Actor(name, Role.ADMIN, row.id, row.name)
+    rows = session.scalars(select(CouncilRow).order_by(CouncilRow.id)).all()
+    if len(rows) > 1:
+        names = ", ".join(f"'{r.name}'" for r in rows)
+        raise InputError(
+            f"this workspace holds several councils ({names}): say which one", field="council"
+        )
+    if not rows:
+        return Actor(name, Role.ADMIN, None)
+    return Actor(name, Role.ADMIN, rows[0].id, rows[0].name)
+
+
+def person_actor(session: Session, name: str, council: str | None = None) -> Actor:
+    """Act as a registered person, with their council and role."""
+    row = session.scalar(select(PersonRow).where(PersonRow.name == name.strip()))
+    if row is None or not row.active:
+        raise Unauthenticated(f"there is no active person called '{name}'", field="as")
+    home = session.get(CouncilRow, row.council_id)
+    assert home is not None
+    if council and council.strip().lower() != home.name.lower():
+        raise NotFound(f"{row.name} works in {home.name}, not in '{council}'", field="council")
+    return Actor(row.name, Role(row.role), home.id, home.name, row.id)
+
+
+def sign_in(session: Session, name: str, password: str) -> Actor:
+    """Check a name and password; the same answer whether the name or the password is wrong."""
+    row = session.scalar(select(PersonRow).where(PersonRow.name == name.strip()))
+    refused = Unauthenticated("the name or password is not right")
+    if row is None or not row.active or not row.password_hash:
+        _hasher.hash("spend the same time as a real check")
+        raise refused
+    try:
+        _hasher.verify(row.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise refused from None
+    if _hasher.check_needs_rehash(row.password_hash):
+        row.password_hash = _hasher.hash(password)
+    return person_actor(session, row.name)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers)
+        return "unknown"
+
+
+# -- councils --------------------------------------------------------------------------------------
+
+
+def add_council(ctx: Context, name: str) -> CouncilInfo:
+    authorise(ctx, Action.MANAGE_COUNCILS)
+    name = " ".join(name.split())
+    if not name:
+        raise InputError("a council needs a name", field="name")
+    if ctx.session.scalar(select(CouncilRow).where(func.lower(CouncilRow.name) == name.lower())):
+        raise Conflict(f"there is already a council called '{name}'", field="name")
+    row = CouncilRow(name=name, created_at=ctx.now())
+    ctx.session.add(row)
+    ctx.session.flush()
+    return CouncilInfo(row.id, row.name, 0, 0)
+
+
+def ensure_council(session: Session, name: str, at: datetime) -> CouncilRow:
+    """The council with this name, created if new (workspace creation only)."""
+    row = session.scalar(select(CouncilRow).where(func.lower(CouncilRow.name) == name.lower()))
+    if row is None:
+        row = CouncilRow(name=name, created_at=at)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def list_councils(ctx: Context) -> list[CouncilInfo]:
+    """Every council for the local administrator; a person sees only their own."""
+    authorise(ctx, Action.READ)
+    query = select(CouncilRow).order_by(CouncilRow.id)
+    if not ctx.actor.is_local_admin:
+        query = query.where(CouncilRow.id == council_id(ctx))
+    out = []
+    for row in ctx.session.scalars(query):
+        people = ctx.session.scalar(
+            select(func.count()).select_from(PersonRow).where(PersonRow.council_id == row.id)
+        )
+        assessments = ctx.session.scalar(
+            select(func.count())
+            .select_from(AssessmentRow)
+            .where(AssessmentRow.council_id == row.id)
+        )
+        out.append(CouncilInfo(row.id, row.name, people or 0, assessments or 0))
+    return out
+
+
+# -- people ----------------------------------------------------------------------------------------
+
+
+def add_person(
+    ctx: Context,
+    name: str,
+    role: Role | str,
+    council: str | None = None,
+    password: str | None = None,
+) -> PersonInfo:
+    """Register a person in a council (the acting one unless the local administrator names one)."""
+    authorise(ctx, Action.MANAGE_PEOPLE)
+    role = role if isinstance(role, Role) else Role.parse(role)
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InputError("a person needs a name of 1 to 200 characters", field="name")
+    if council and ctx.actor.is_local_admin:
+        home = council_row(ctx.session, council)
+    elif council and council.strip().lower() != ctx.actor.council.lower():
+        raise NotFound(f"there is no council '{council}'", field="council")
+    else:
+        found = ctx.session.get(CouncilRow, council_id(ctx))
+        assert found is not None
+        home = found
+    if ctx.session.scalar(select(PersonRow).where(PersonRow.name == name)):
+        raise Conflict(f"there is already a person called '{name}'", field="name")
+    row = PersonRow(
+        council_id=home.id,
+        name=name,
+        role=role.value,
+        password_hash=hash_password(password) if password is not None else None,
+        active=True,
+        created_at=ctx.now(),
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    return PersonInfo(row.id, row.name, home.name, role, row.password_hash is not None, True)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InputError(f"a password needs at least {MIN_PASSWORD} characters", field="password")
+    return _hasher.hash(password)
+
+
+def list_people(ctx: Context) -> list[PersonInfo]:
+    """The acting council's people."""
+    authorise(ctx, Action.MANAGE_PEOPLE)
+    home = ctx.session.get(CouncilRow, council_id(ctx))
+    assert home is not None
+    rows = ctx.session.scalars(
+        select(PersonRow).where(PersonRow.council_id == home.id).order_by(PersonRow.name)
+    )
+    return [
+        PersonInfo(r.id, r.name, home.name, Role(r.role), r.password_hash is not None, r.active)
+        for r in rows
+    ]
+
+
+def set_role(ctx: Context, name: str, role: Role | str) -> PersonInfo:
+    authorise(ctx, Action.MANAGE_PEOPLE)
+    role = role if isinstance(role, Role) else Role.parse(role)
+    row = _own_person(ctx, name)
+    row.role = role.value
+    return PersonInfo(
+        row.id, row.name, ctx.actor.council, role, row.password_hash is not None, row.active
+    )
+
+
+def deactivate(ctx: Context, name: str) -> PersonInfo:
+    authorise(ctx, Action.MANAGE_PEOPLE)
+    row = _own_person(ctx, name)
+    if row.id == ctx.actor.person_id:
+        raise InputError("you cannot remove your own account", field="name")
+    row.active = False
+    return PersonInfo(row.id, row.name, ctx.actor.council, Role(row.role), False, False)
+
+
+def _own_person(ctx: Context, name: str) -> PersonRow:
+    row = ctx.session.scalar(
+        select(PersonRow).where(
+            PersonRow.name == name.strip(), PersonRow.council_id == council_id(ctx)
+        )
+    )
+    if row is None:
+        raise NotFound(f"there is no person called '{name}'", field="name")
+    return row
+
+
+def has_people(session: Session) -> bool:
+    """Whether anyone has an account yet (the web app offers its setup page until someone does)."""
+    return session.scalar(select(PersonRow.id).limit(1)) is not None
