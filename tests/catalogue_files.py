@@ -165,3 +165,66 @@ def build_xlsx(seed: Path, path: Path) -> Path:
             start = i
     book.save(path)
     return path
+
+
+def _landscape(document) -> None:  # type: ignore[no-untyped-def]
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.5))
+
+
+def build_flowing_docx(
+    seed: Path, path: Path, title: str, table_title: str = "", prose: str = ""
+) -> Path:
+    """The seed as a council would usually write it: one table whose rows may break across pages
+    (Word's default), the header row (and a title row above it, merged across, if given) repeated
+    on each page, every row naming its LA; a title paragraph long enough to wrap above it."""
+    document = Document()
+    _landscape(document)
+    document.add_paragraph(title)
+    if prose:
+        document.add_paragraph(prose)
+    rows = seed_rows(seed)
+    top = 1 if table_title else 0
+    table = document.add_table(rows=top + 1, cols=5)
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, WIDTHS, strict=True):
+        column.width = width
+    if table_title:
+        table.cell(0, 0).merge(table.cell(0, 4)).text = table_title
+        _flag(table.rows[0], "w:tblHeader")
+    for cell, name in zip(table.rows[top].cells, HEADER, strict=True):
+        cell.text = name
+    _flag(table.rows[top], "w:tblHeader")
+    for values in rows:
+        for cell, value, width in zip(table.add_row().cells, values, WIDTHS, strict=True):
+            cell.text = value
+            cell.width = width
+    document.save(path)
+    return path
+
+
+def build_two_tables_docx(seed: Path, path: Path, second_header: list[str]) -> Path:
+    """The seed's first rows in a table with the usual header, then a second table of the rest
+    under a header the importer does not know (same number of columns; a last column headed
+    Year holds the agreement's year)."""
+    document = Document()
+    _landscape(document)
+    document.add_paragraph("DfE Safety Valve Agreements: Mitigation Validation Exercise")
+    rows = seed_rows(seed)
+    for header, part in ((HEADER, rows[:6]), (second_header, rows[6:])):
+        table = document.add_table(rows=1, cols=len(header))
+        table.style = "Table Grid"
+        for cell, name in zip(table.rows[0].cells, header, strict=True):
+            cell.text = name
+        for values in part:
+            if header is second_header and header[-1] == "Year":
+                values = [*values[:4], "2020-21"]
+            for cell, value in zip(table.add_row().cells, values, strict=False):
+                cell.text = value
+        document.add_paragraph("")
+    document.save(path)
+    return path

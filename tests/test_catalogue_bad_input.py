@@ -13,7 +13,7 @@ from conftest import SEED, need
 from docx import Document
 from PIL import Image, ImageDraw
 
-from valvecheck.importers import text
+from valvecheck.importers import limits
 from valvecheck.importers.catalogue_table import Block, CellRow, Extracted, read_table
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -109,7 +109,7 @@ def test_bad_file_is_refused_and_nothing_written(
     make, code, line, column, ws, cli, tmp_path, monkeypatch
 ):
     if make is too_large:
-        monkeypatch.setattr(text, "MAX_BYTES", 1000)
+        monkeypatch.setattr(limits, "MAX_BYTES", 1000)
     path = make(tmp_path)
     before = cli("export", "--format", "json")[1]
     exit_code, out, err = cli("import", "catalogue", str(path))

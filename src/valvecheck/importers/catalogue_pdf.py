@@ -22,15 +22,15 @@ from pdfplumber.table import Table
 from pdfplumber.utils.exceptions import PdfminerException
 
 from valvecheck.domain.problems import Problem
+from valvecheck.importers import limits
 from valvecheck.importers.catalogue_table import Block, CellRow, Extracted
-from valvecheck.importers.container import too_large
 
 _LIGATURES = re.compile("[\ufb00-\ufb06]")
 
 
 def read_pdf(data: bytes, file: str) -> Extracted:
-    if (problem := too_large(len(data), file)) is not None:
-        return Extracted(problems=[problem])
+    if problems := limits.check(data, file):
+        return Extracted(problems=problems)
     if b"%PDF-" not in data[:1024]:
         return Extracted(problems=[Problem("corrupt-file", "this is not a PDF file", file)])
     try:
@@ -93,16 +93,23 @@ class _Edges:
     above: list[str] = field(default_factory=list)  # prose lines above the top table
     below: list[str] = field(default_factory=list)  # and below the bottom one
     lines: set[str] = field(default_factory=set)  # all the page's prose lines
+    bottom: float | None = None  # where the bottom table ends
 
 
 def _pages(pdf: pdfplumber.PDF, file: str) -> tuple[list[Block], int]:
     blocks: list[Block] = []
+    bottoms: list[float | None] = []
     before = _Edges()
     for number, page in enumerate(pdf.pages, start=1):
         block, edges = _page(page, number, file)
         block.continues = _continues(before, edges)
         blocks.append(block)
+        bottoms.append(edges.bottom)
         before = edges
+    # A row broken over a page fills its page to the foot of the text; no table goes lower.
+    lowest = max((b for b in bottoms if b is not None), default=0.0)
+    for block, bottom in zip(blocks, bottoms, strict=True):
+        block.full = bottom is not None and bottom >= lowest - 3
     return blocks, sum(len(page.chars) for page in pdf.pages)
 
 
@@ -115,12 +122,14 @@ def _page(page: Page, number: int, file: str) -> tuple[Block, _Edges]:
         y = (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
+    right = max([page.width / 2, *(t.bbox[2] for t in tables)])
+
     def prose(top: float = -1.0, bottom: float = page.height + 1) -> list[str]:
-        """The lines outside the tables, between `top` and `bottom`."""
-        text = page.filter(
+        """The paragraphs outside the tables, between `top` and `bottom`."""
+        lines = page.filter(
             lambda o: o.get("object_type") != "char" or (outside(o) and top < o["top"] < bottom)
-        ).extract_text()
-        return [line for line in text.splitlines() if line.strip()]
+        ).extract_text_lines()
+        return _paragraphs([line for line in lines if line["text"].strip()], right)
 
     block = Block(f"{file}, page {number}")
     # prose first (the title sits above the table), then the tables' rows
@@ -132,9 +141,30 @@ def _page(page: Page, number: int, file: str) -> tuple[Block, _Edges]:
     edges = _Edges(lines={_running(line) for line in lines})
     if tables:
         edges.first, edges.last = _columns(tables[0]), _columns(tables[-1])
+        edges.bottom = tables[-1].bbox[3]
         edges.above = prose(bottom=tables[0].bbox[1])
         edges.below = prose(top=tables[-1].bbox[3])
     return block, edges
+
+
+def _paragraphs(lines: list[dict], right: float) -> list[str]:
+    """Lines joined into the paragraphs they wrap from: a line that runs on to the right margin
+    and is followed closely by one in the same size of type is continued by it."""
+    out: list[str] = []
+    before: dict | None = None
+    for line in lines:
+        height = line["bottom"] - line["top"]
+        if (
+            before is not None
+            and line["top"] - before["bottom"] < 0.6 * height
+            and abs(height - (before["bottom"] - before["top"])) < 1
+            and before["x1"] >= right - 0.15 * (right - before["x0"])
+        ):
+            out[-1] = _join(f"{out[-1]}\n{line['text']}")
+        else:
+            out.append(" ".join(line["text"].split()))
+        before = line
+    return out
 
 
 def _columns(table: Table) -> list[float]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from valvecheck.domain.names import agreement_year, clean_text, fold
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.errors import InputError
-from valvecheck.importers import column_map
+from valvecheck.importers import column_map, limits
 from valvecheck.importers.appendix import AppendixHints, AppendixRow, check_row, note_prose
 from valvecheck.importers.workbook import formula_problem
 
@@ -66,6 +66,9 @@ class Block:
     # a PDF page whose table carries on the previous page's (same columns): an empty LA at its top,
     # before any row naming one, is an LA cell merged down over the page break
     continues: bool = False
+    # a PDF page whose last table runs to the foot of the page: its last row may go on over the
+    # break, the next page's first row being the rest of it
+    full: bool = False
 
 
 @dataclass
@@ -84,18 +87,61 @@ def parse_column_map(text: str | None) -> dict[str, str]:
     return column_map.parse_column_map(text, _CANONICAL, COLUMNS)
 
 
+def _key(heading: str) -> str:
+    """A heading compared without its spaces: a PDF breaks a narrow column's heading inside a
+    word ("Recommendatio n"), and no two headings differ only by spacing."""
+    return fold(heading).replace(" ", "")
+
+
+_KEYS = {_key(name): column for name, column in _CANONICAL.items()}
+
+
 def _header(cells: tuple[str, ...], column_map: dict[str, str]) -> dict[str, int]:
     """The columns this row names: {column: index}. A map entry beats the built-in names."""
+    mapped = {_key(heading): column for heading, column in column_map.items()}
     found: dict[str, int] = {}
     for i, cell in enumerate(cells):
-        name = column_map.get(fold(cell))
+        name = mapped.get(_key(cell))
         if name and name not in found:
             found[name] = i
     for i, cell in enumerate(cells):
-        name = _CANONICAL.get(fold(cell))
-        if name and name not in found and i not in found.values() and fold(cell) not in column_map:
+        name = _KEYS.get(_key(cell))
+        if name and name not in found and i not in found.values() and _key(cell) not in mapped:
             found[name] = i
     return found
+
+
+@dataclass
+class _Data:
+    """A data row read but not yet checked: a row broken over a page may still be joined to it."""
+
+    cells: list[str]
+    row: CellRow
+    block: int
+
+
+_ENDS = re.compile(r"[.!?:;][\"')\]’”]*$")
+
+
+def _glue(before: str, after: str) -> str:
+    """Two parts of a cell's text broken over a page: 'cost-' + 'effective' is one word."""
+    if not before or not after:
+        return before or after
+    if re.search(r"\w-$", before) and after[0].isalnum():
+        return before + after
+    return f"{before} {after}"
+
+
+def _carries_on(cells: tuple[str, ...], before: list[str], rec: int) -> bool | None:
+    """Whether the first row of a page carries on the last row of a full page before it (a row
+    broken over the page break): True when its recommendation is missing or starts in lower case,
+    False when it starts a sentence after one that ended, None when the words cannot say."""
+    text = cells[rec] if rec < len(cells) else ""
+    if not text or text[0].islower():
+        return True
+    if (text[0].isupper() or text[0].isdigit()) and _ENDS.search(before[rec]):
+        return False
+    return None
 
 
 def read_table(
@@ -109,49 +155,107 @@ def read_table(
     width = 0
     best: tuple[int, Block, CellRow, dict[str, int]] | None = None
     title = council = ""
-    row_no = 0
-    last_la = ""
-    for block in extracted.blocks:
+    prose: set[str] = set()  # text seen as prose: a title row repeated at each page is prose too
+    data: list[_Data] = []
+    for b, block in enumerate(extracted.blocks):
         has_header = False
+        refused = False  # this block's header was not recognised: none of its rows are data
         carry = block.continues
-        for row in block.rows:
-            cells = tuple(clean_text(c) for c in row.cells)
-            if not any(cells):
-                continue
-            if len([c for c in cells if c]) == 1 and (len(cells) == 1 or header is None):
-                # prose: the title, "APPENDIX A" at a page break, a paragraph
-                text = next(c for c in cells if c)
-                title, council = note_prose(text, title, council, before_table=header is None)
+        rows = [(tuple(clean_text(c) for c in row.cells), row) for row in block.rows]
+        rows = [(cells, row) for cells, row in rows if any(cells)]
+        above = next(  # rows above the block's own header row are its title, never data
+            (i for i, (cells, _) in enumerate(rows) if _names_required(cells, column_map)), 0
+        )
+        first = True
+        for i, (cells, row) in enumerate(rows):
+            filled = [c for c in cells if c]
+            if len(filled) == 1 and (
+                len(cells) == 1 or header is None or filled[0] in prose or i < above
+            ):
+                # prose: the title, "APPENDIX A" at a page break, a paragraph, a title row
+                title, council = note_prose(filled[0], title, council, before_table=header is None)
+                prose.add(filled[0])
                 continue
             found = _header(cells, column_map)
             if all(c in found for c in REQUIRED):
-                header, has_header, width = found, True, len(cells)
+                header, has_header, width, refused = found, True, len(cells), False
                 written = {c: cells[i] for c, i in found.items()}
                 continue
             if header is None or (block.own_header and not has_header):
                 if found and (best is None or len(found) > best[0]):
                     best = (len(found), block, row, found)
                 continue
-            if not has_header and len(cells) != width:
+            if not has_header and (len(found) >= 2 or (first and found and len(cells) == width)):
+                # a header, but not one naming the columns needed: not the table before going on
+                parsed.problems.extend(_missing(cells, found, block.where, row.line, column_map))
+                refused = True
+                continue
+            if refused or (not has_header and len(cells) != width):
                 continue  # another table that is not a continuation of this one
-            row_no += 1
             la = header.get("LA", len(cells))
+            rec = header["Recommendation"]
+            if first and carry and data and data[-1].block == b - 1:
+                before = data[-1]
+                joined = extracted.blocks[b - 1].full and _carries_on(cells, before.cells, rec)
+                if joined is None:
+                    parsed.problems.append(_broken(block.where, row, b, extracted))
+                    first = False
+                    continue
+                if joined:
+                    before.cells = [
+                        _glue(before.cells[j] if j < len(before.cells) else "", cell)
+                        for j, cell in enumerate(cells)
+                    ]
+                    first = False
+                    continue
+            first = False
             if la < len(cells):
                 carry = carry and not cells[la]
-                if carry:
-                    cells = (*cells[:la], last_la, *cells[la + 1 :])
-                last_la = cells[la]
-            checked = _row(
-                cells, header, written, row, row_no, block.where, parsed.problems, extracted.unsaved
-            )
-            if checked is not None:
-                parsed.rows.append(checked)
+                if carry and data:
+                    cells = (*cells[:la], data[-1].cells[la], *cells[la + 1 :])
+            data.append(_Data(list(cells), row, b))
+            if (problem := limits.too_many_rows(len(data), file)) is not None:
+                parsed.problems.append(problem)
+                return parsed, AppendixHints(title=title, council=council)
 
+    assert header is not None or not data
+    for row_no, d in enumerate(data, start=1):
+        where = extracted.blocks[d.block].where
+        checked = _row(
+            tuple(d.cells),
+            header or {},
+            written,
+            d.row,
+            row_no,
+            where,
+            parsed.problems,
+            extracted.unsaved,
+        )
+        if checked is not None:
+            parsed.rows.append(checked)
     if header is None and not parsed.problems:
         parsed.problems.extend(_no_header(best, file, column_map))
     elif header is not None and not parsed.rows and not parsed.problems:
         parsed.problems.append(Problem("no-rows", "the table has a header but no rows", file))
     return parsed, AppendixHints(title=title, council=council)
+
+
+def _names_required(cells: tuple[str, ...], column_map: dict[str, str]) -> bool:
+    return all(c in _header(cells, column_map) for c in REQUIRED)
+
+
+def _broken(where: str, row: CellRow, b: int, extracted: Extracted) -> Problem:
+    before = extracted.blocks[b - 1].where.rsplit(", ", 1)[-1]
+    return Problem(
+        "row-over-page-break",
+        f"the first row here may carry on the last row of {before} (a row broken over the page "
+        "break) or be a row of its own, and its words do not say which; in the original "
+        "document, stop rows breaking across pages and make the PDF again, or import the "
+        "original document",
+        where,
+        row.line,
+        "Recommendation",
+    )
 
 
 def _row(
@@ -222,22 +326,37 @@ def _no_header(
             )
         ]
     _, block, row, found = best
-    headings = ", ".join(c for c in (clean_text(c) for c in row.cells) if c)
-    mapped = {column: heading for heading, column in (column_map or {}).items()}
+    cells = tuple(clean_text(c) for c in row.cells)
+    return _missing(cells, found, block.where, row.line, column_map or {})
+
+
+def _missing(
+    cells: tuple[str, ...],
+    found: dict[str, int],
+    where: str,
+    line: int | None,
+    column_map: dict[str, str],
+) -> list[Problem]:
+    """A header row that lacks a needed column: name its headings, and the column map that
+    would say which of them it is."""
+    headings = ", ".join(c for c in cells if c)
+    mapped = {column: heading for heading, column in column_map.items()}
+    unknown = [c for i, c in enumerate(cells) if c and i not in found.values()]
 
     def message(column: str) -> str:
         if column in mapped:
             return (
-                f"--column-map says the {column} column is headed '{mapped[column]}', but no "
+                f"the column map says the {column} column is headed '{mapped[column]}', but no "
                 f"column is (the table's columns are: {headings})"
             )
+        example = unknown[0] if unknown else "<its heading>"
         return (
-            f"there is no {column} column (the table's columns are: {headings}); "
-            f"if it has another heading, give --column-map '{column}=<that heading>'"
+            f"there is no {column} column (the table's columns are: {headings}); if one of "
+            f"them is the {column}, a column map such as {column}={example} would say so"
         )
 
     return [
-        Problem("missing-column", message(column), block.where, row.line, column)
+        Problem("missing-column", message(column), where, line, column)
         for column in REQUIRED
         if column not in found
     ]

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from valvecheck.domain.problems import Problem
-
-MAX_BYTES = 20 * 1024 * 1024
+from valvecheck.importers import limits
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
     """Decode a text file (UTF-8 with or without BOM, else Windows-1252)."""
-    if len(data) > MAX_BYTES:
-        return None, [
-            Problem("file-too-large", f"the file is over {MAX_BYTES // (1024 * 1024)} MB", file)
-        ]
-    if not data.strip():
-        return None, [Problem("empty-file", "the file is empty", file)]
+    if problems := limits.check(data, file):
+        return None, problems
     if b"\x00" in data[:8192]:
         return None, [
             Problem("not-text", "this is not a text file (it looks like a binary file)", file)
