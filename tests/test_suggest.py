@@ -21,6 +21,8 @@ KEYS = {
     "recall_at_5",
     "none_accuracy",
     "false_none_rate",
+    "accept_precision",
+    "accept_recall",
     "n",
     "seconds",
 }
@@ -141,7 +143,7 @@ def test_suggest_json_shape(ws, cli) -> None:  # type: ignore[no-untyped-def]
     assert code == 0, err
     data = json.loads(out)
     assert set(data) == {"by", "method", "threshold", "activities"}
-    assert data["by"] == "activity" and data["method"] == "domain"
+    assert data["by"] == "activity" and data["method"] == "matcher"
     assert len(data["activities"]) == 22
     for group in data["activities"]:
         assert set(group) == {"id", "suggestions"}
@@ -157,6 +159,7 @@ def test_suggest_json_shape(ws, cli) -> None:  # type: ignore[no-untyped-def]
                 "explanation",
                 "concepts",
                 "words",
+                "learned_from",
             }
             assert (s["activity"], s["rank"]) == (group["id"], rank)
             assert s["explanation"]

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from valvecheck.analysis.suggest import Suggester
+from valvecheck.analysis.suggest import Method, Suggester
+
+ACCEPT_TOP = 5  # what suggest --accept links per activity by default (its --top)
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Labelled:
     title: str
     description: str
     expected: tuple[str, ...]
+    source: str = ""  # the document group it was drawn from (bundled corpus only)
+    part: str = ""  # "train" or "holdout" (bundled corpus only)
 
     @property
     def text(self) -> str:
@@ -43,6 +47,8 @@ class Evaluation:
     none_accuracy: float | None
     false_none_rate: float | None
     seconds: float
+    accept_precision: float | None = None
+    accept_recall: float | None = None
     per_measure: dict[str, float] = field(default_factory=dict)
     misses: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
 
@@ -55,6 +61,8 @@ class Evaluation:
             "recall_at_5": _round(self.recall_at_5),
             "none_accuracy": _round(self.none_accuracy),
             "false_none_rate": _round(self.false_none_rate),
+            "accept_precision": _round(self.accept_precision),
+            "accept_recall": _round(self.accept_recall),
             "n": self.n,
             "seconds": round(self.seconds, 3),
         }
@@ -76,13 +84,38 @@ def evaluate(
     start = time.perf_counter() if started is None else started
     matrix = suggester.scores([i.text for i in labelled], [i.title for i in labelled])
     seconds = time.perf_counter() - start
-    threshold = suggester.method.threshold
+    return figures(suggester.ids, suggester.method, matrix, labelled, seconds)
+
+
+def figures(
+    ids: list[str],
+    method: Method,
+    matrix: np.ndarray,
+    labelled: list[Labelled],
+    seconds: float = 0.0,
+    top: int = ACCEPT_TOP,
+) -> Evaluation:
+    """The figures for a (labelled x measures) score matrix, at the method's thresholds.
+
+    ``--accept`` links the top ``top`` measures at or above the accept threshold (the threshold
+    itself when the method has no stricter one); its precision is the share of those links a
+    person expected, its recall the share of expected links it makes.
+    """
+    threshold = method.threshold
+    accept_at = method.accept_threshold if method.accept_threshold is not None else threshold
     hits1, hits3, rr, recall, false_none, true_none = [], [], [], [], [], []
+    linked = correct = wanted = 0
     per_measure: dict[str, list[float]] = {}
     misses: list[tuple[str, list[str], list[str]]] = []
     for item, row in zip(labelled, matrix, strict=True):
         # Only what a person is shown counts: suggestions below the threshold are not made.
-        ranking = [suggester.ids[j] for j in np.argsort(-row, kind="stable") if row[j] >= threshold]
+        order = np.argsort(-row, kind="stable")
+        ranking = [ids[j] for j in order if row[j] >= threshold]
+        accepted = {ids[j] for j in order[:top] if row[j] >= accept_at}
+        expected = set(item.expected)
+        linked += len(accepted)
+        correct += len(accepted & expected)
+        wanted += len(expected)
         nothing = not ranking
         if not item.expected:
             true_none.append(float(nothing))
@@ -90,7 +123,6 @@ def evaluate(
                 misses.append((item.id, [], ranking[:3]))
             continue
         false_none.append(float(nothing))
-        expected = set(item.expected)
         first = next((i for i, mid in enumerate(ranking) if mid in expected), None)
         hits1.append(float(first == 0))
         hits3.append(float(first is not None and first < 3))
@@ -102,7 +134,7 @@ def evaluate(
         if first is None or first >= 3 or nothing:
             misses.append((item.id, list(item.expected), ranking[:3]))
     return Evaluation(
-        method=suggester.method.name,
+        method=method.name,
         n=len(labelled),
         hit_at_1=_mean(hits1),
         hit_at_3=_mean(hits3),
@@ -111,6 +143,8 @@ def evaluate(
         none_accuracy=_mean(true_none),
         false_none_rate=_mean(false_none),
         seconds=seconds,
+        accept_precision=correct / linked if linked else None,
+        accept_recall=correct / wanted if wanted else None,
         per_measure={mid: float(np.mean(v)) for mid, v in sorted(per_measure.items())},
         misses=misses,
     )

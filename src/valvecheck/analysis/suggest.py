@@ -21,11 +21,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from valvecheck.analysis.language import about_send, concepts, normalise
 from valvecheck.analysis.vocabulary import CONCEPTS, RELATED, WEAK
+
+if TYPE_CHECKING:
+    from valvecheck.analysis.matcher import Example, Matcher, Model
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class Method:
     threshold: float = 0.1
     title_weight: float = 0.0  # extra weight for what the title names (it says what it is about)
     description: str = ""
+    learned: bool = False  # scores are the matcher's probabilities (analysis.matcher)
+    accept_threshold: float | None = None  # the stricter bar for linking without a look
 
 
 METHODS: dict[str, Method] = {
@@ -65,15 +71,19 @@ METHODS: dict[str, Method] = {
         ),
         Method(
             "domain", words=0.35, concepts=0.65, send_gate=0.4, title_weight=0.5, threshold=0.33,
-            description="TF-IDF 1-2 grams + domain concepts + SEND gate (default)",
+            description="TF-IDF 1-2 grams + domain concepts + SEND gate",
         ),
         Method(
             "domain+chars", words=0.2, chars=0.15, concepts=0.65, send_gate=0.4,
             title_weight=0.5, threshold=0.33, description="domain + char 3-5 grams",
         ),
+        Method(
+            "matcher", learned=True, threshold=0.2, accept_threshold=0.7,
+            description="domain + labelled examples + equivalences + the council's links (default)",
+        ),
     )
 }  # fmt: skip
-DEFAULT = "domain"
+DEFAULT = "matcher"
 
 _OUR_STOP = {
     "including", "limited", "throughout", "period", "agreement", "authority", "council", "local",
@@ -150,10 +160,13 @@ class Suggestion:
     rank: int
     matches: tuple[Match, ...] = ()
     words: tuple[str, ...] = ()
+    learned_from: str | None = None  # the council's own linked activity it resembles most
 
     @property
     def explanation(self) -> str:
         parts = [str(m) for m in self.matches]
+        if self.learned_from:
+            parts.insert(0, f"like {self.learned_from}, which you linked to {self.measure_id}")
         if self.words:
             parts.append("shared words: " + ", ".join(self.words))
         return "; ".join(parts) or "no shared words or ideas"
@@ -175,6 +188,7 @@ class Suggestion:
                 for m in self.matches
             ],
             "words": list(self.words),
+            "learned_from": self.learned_from,
         }
 
 
@@ -195,7 +209,10 @@ class Suggester:
         measures: Sequence[tuple[str, str]],
         method: Method | str = DEFAULT,
         names: Sequence[str] = (),
+        links: Sequence[Example] = (),
+        model: Model | None = None,
     ):
+        """``links`` (the council's own links) and ``model`` count only for a learned method."""
         self.method = METHODS[method] if isinstance(method, str) else method
         self.ids = [mid for mid, _ in measures]
         self.texts = [text for _, text in measures]
@@ -203,6 +220,11 @@ class Suggester:
         extra = {w for n in names for w in _WORD.findall(normalise(n))}
         self.words = Words(extra, bigrams=self.method.bigrams)
         m = self.method
+        self._matcher: Matcher | None = None
+        if m.learned:
+            from valvecheck.analysis.matcher import Matcher  # it builds on this module
+
+            self._matcher = Matcher(measures, names, model, links)
         self._measure_concepts = [concepts(t) for t in self.texts]
         self._concept_names, self._closeness = _concept_matrix()
         df = Counter(c for found in self._measure_concepts for c in found)
@@ -274,6 +296,8 @@ class Suggester:
     def scores(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> np.ndarray:
         """A (texts x measures) matrix of scores in 0..1; ``titles``, when given, count extra."""
         m = self.method
+        if self._matcher is not None:
+            return self._matcher.scores(texts, titles)
         if titles is None or not m.title_weight:
             titles = None
         found = [concepts(t) for t in texts]
@@ -332,9 +356,12 @@ class Suggester:
         return tuple(matches), tuple(ours[s] for s in ranked)
 
     def rank(
-        self, activity_id: str, text: str, row: np.ndarray, top: int | None
+        self, activity_id: str, text: str, row: np.ndarray, top: int | None, index: int = -1
     ) -> list[Suggestion]:
-        """Measures for one activity, best first; only those at or above the threshold."""
+        """Measures for one activity, best first; only those at or above the threshold.
+
+        ``index``: the activity's row in the last ``scores`` call, to name the council's own link
+        a suggestion learned from."""
         order = np.argsort(-row, kind="stable")
         out: list[Suggestion] = []
         for j in order[: top if top else len(order)]:
@@ -342,8 +369,11 @@ class Suggester:
                 break
             matches, words = self.explain(text, int(j))
             out.append(
-                Suggestion(activity_id, self.ids[j], float(row[j]), len(out) + 1, matches, words)
-            )
+                Suggestion(
+                    activity_id, self.ids[j], float(row[j]), len(out) + 1, matches, words,
+                    self._learned_from(index, int(j)),
+                )
+            )  # fmt: skip
         return out
 
     def for_activities(
@@ -355,8 +385,14 @@ class Suggester:
         """For each activity (id, text): its measures above the threshold, best first."""
         matrix = self.scores([t for _, t in activities], titles)
         return {
-            aid: self.rank(aid, text, matrix[i], top) for i, (aid, text) in enumerate(activities)
+            aid: self.rank(aid, text, matrix[i], top, i) for i, (aid, text) in enumerate(activities)
         }
+
+    def _learned_from(self, i: int, j: int) -> str | None:
+        if self._matcher is None or i < 0:
+            return None
+        found = self._matcher.learned_from(i, j)
+        return found.id if found is not None else None
 
     def for_measures(
         self,
@@ -376,6 +412,11 @@ class Suggester:
                     break
                 aid, text = activities[int(i)]
                 matches, words = self.explain(text, j)
-                found.append(Suggestion(aid, mid, float(column[i]), len(found) + 1, matches, words))
+                found.append(
+                    Suggestion(
+                        aid, mid, float(column[i]), len(found) + 1, matches, words,
+                        self._learned_from(int(i), j),
+                    )
+                )  # fmt: skip
             out[mid] = found
         return out

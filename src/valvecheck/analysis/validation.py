@@ -1,0 +1,104 @@
+"""Honest figures for the matcher: k-fold cross-validation by source, the held-out part, learning curves.
+
+Every figure here scores an activity with a model that never saw it, nor any other activity written
+from the same source document.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from valvecheck.analysis.corpus import folds, labelled
+from valvecheck.analysis.evaluate import Evaluation, Labelled, figures
+from valvecheck.analysis.matcher import Example, Model
+from valvecheck.analysis.suggest import METHODS, Method, Suggester
+
+CURVE = (0, 10, 20, 40)
+
+
+def _seed() -> tuple[list[tuple[str, str]], list[str]]:
+    from valvecheck.catalogue.loader import load_catalogue
+
+    catalogue = load_catalogue()
+    return (
+        [(m.id, m.text) for m in catalogue.measures],
+        [n for a in catalogue.authorities for n in (a.name, *a.aliases)],
+    )
+
+
+def _method(method: Method | str | None) -> Method:
+    if method is None:
+        return METHODS["matcher"]
+    return METHODS[method] if isinstance(method, str) else method
+
+
+def cross_validate(
+    items: Sequence[Labelled] | None = None, k: int = 5, method: Method | str | None = None
+) -> Evaluation:
+    """k-fold cross-validation on labelled activities (default: the corpus's train part)."""
+    items = list(labelled("train") if items is None else items)
+    seed, names = _seed()
+    chosen = _method(method)
+    ids = [mid for mid, _ in seed]
+    matrix = np.zeros((len(items), len(ids)))
+    for train, test in folds(items, k):
+        model = Model([items[i] for i in train], seed, names)
+        matcher = Suggester(seed, chosen, names, model=model)
+        part = [items[i] for i in test]
+        matrix[test] = matcher.scores([i.text for i in part], [i.title for i in part])
+    return figures(ids, chosen, matrix, items)
+
+
+def held_out(method: Method | str | None = None) -> Evaluation:
+    """The held-out part of the corpus, scored by a model learned from the train part only."""
+    from valvecheck.analysis.matcher import bundled_model
+
+    seed, names = _seed()
+    chosen = _method(method)
+    items = labelled("holdout")
+    matcher = Suggester(seed, chosen, names, model=bundled_model("train"))
+    matrix = matcher.scores([i.text for i in items], [i.title for i in items])
+    return figures([mid for mid, _ in seed], chosen, matrix, items)
+
+
+def links_of(items: Sequence[Labelled]) -> list[Example]:
+    """Labelled activities as a council's own links (a link per expected measure)."""
+    return [Example(i.id, i.text, i.expected, "council", own=True) for i in items if i.expected]
+
+
+def learning_curve(
+    matcher_for: object,
+    items: Sequence[Labelled],
+    sizes: Sequence[int] = CURVE,
+    repeats: int = 3,
+    seed: int = 0,
+) -> list[tuple[int, Evaluation]]:
+    """Quality on a labelled file when ``n`` of its activities are already linked.
+
+    For each size, ``repeats`` random draws of ``n`` activities become the council's links and the
+    figures are taken on the *other* activities only (never on one its own link taught), then
+    pooled over the draws. ``matcher_for(links)`` builds a matcher with those links.
+    """
+    rng = random.Random(seed)
+    out: list[tuple[int, Evaluation]] = []
+    for n in sizes:
+        if n >= len(items):
+            break
+        rows: list[Labelled] = []
+        blocks: list[np.ndarray] = []
+        ids: list[str] = []
+        method: Method | None = None
+        for r in range(repeats if n else 1):
+            chosen = set(rng.sample(range(len(items)), n))
+            rest = [replace(x, id=f"{x.id}#{r}") for i, x in enumerate(items) if i not in chosen]
+            matcher = matcher_for(links_of([items[i] for i in sorted(chosen)]))  # type: ignore[operator]
+            blocks.append(matcher.scores([x.text for x in rest], [x.title for x in rest]))
+            rows.extend(rest)
+            ids, method = matcher.ids, matcher.method
+        assert method is not None
+        out.append((n, figures(ids, method, np.vstack(blocks), rows)))
+    return out
