@@ -19,11 +19,15 @@ import calendar
 import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 
 from valvecheck.analysis.deadlines import phrase_spans
+
+if TYPE_CHECKING:
+    from valvecheck.analysis.suggest import Suggester
 from valvecheck.domain.model import Catalogue, Measure
 from valvecheck.domain.names import fold
 
@@ -158,20 +162,108 @@ class CommonGroup:
 
 
 def similarity(catalogue: Catalogue) -> sparse.csr_matrix:
-    """Cosine similarity of every pair of measures (sparse: most pairs share no content word)."""
+    """How alike each pair of measures is, 0..1 (sparse: only pairs that could be the same measure).
+
+    Two measures are alike when they share rare content words (template copies), or when the matcher
+    reads them as delivering the same seed measures (reworded copies: "Decrease reliance on INMSS
+    placements" and "Reduce the number of children placed in independent special schools" share no
+    content word but the same meaning). The second is worked out only within blocks of measures
+    whose strongest seed measure is the same, keeping each measure's ``NEIGHBOURS`` closest, so the
+    cost grows with the catalogue, not with its square.
+    """
     measures = catalogue.measures
+    n = len(measures)
     if not measures:
         return sparse.csr_matrix((0, 0))
     # Every known name, not only the agreement's own: a template may be copied with the wrong one.
     names = name_pattern([n for names in _names_by_agreement(catalogue).values() for n in names])
     docs = [content_terms(m.text, names) for m in measures]
-    if not any(docs):
-        return sparse.csr_matrix((len(docs), len(docs)))
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    words = sparse.csr_matrix((n, n))
+    if any(docs):
+        from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectoriser = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True)
-    matrix = vectoriser.fit_transform(docs)  # rows are L2-normalised: X @ X.T is cosine
-    return (matrix @ matrix.T).tocsr()
+        vectoriser = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True)
+        matrix = vectoriser.fit_transform(docs)  # rows are L2-normalised: X @ X.T is cosine
+        words = _top_neighbours(matrix, matrix, NEIGHBOURS)
+    return words.maximum(_meaning(catalogue, [m.text for m in measures])).tocsr()
+
+
+NEIGHBOURS = 60  # candidates kept per measure: a group never has more members than this
+MEANING_WEIGHT = 0.6  # share of the meaning profile in the reworded-copy score (the rest: text)
+CONFIDENT = 0.5  # a profile counts fully once the matcher is this sure of the measure's meaning
+MEANING_CUT = 0.42  # the reworded-copy score at which two measures say the same thing (tuned on the train pairs)
+
+
+def _top_neighbours(a: sparse.csr_matrix, b: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
+    """a @ b.T, keeping each row's k largest entries; worked in chunks to bound memory."""
+    rows: list[sparse.csr_matrix] = []
+    for start in range(0, a.shape[0], 2000):
+        block = (a[start : start + 2000] @ b.T).tocsr()
+        rows.append(_keep_top(block, k))
+    return sparse.vstack(rows, format="csr")
+
+
+def _keep_top(block: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
+    data, indices, indptr = [], [], [0]
+    for i in range(block.shape[0]):
+        start, end = block.indptr[i], block.indptr[i + 1]
+        vals, cols = block.data[start:end], block.indices[start:end]
+        if len(vals) > k:
+            keep = np.argpartition(-vals, k - 1)[:k]
+            vals, cols = vals[keep], cols[keep]
+        data.append(vals)
+        indices.append(cols)
+        indptr.append(indptr[-1] + len(vals))
+    return sparse.csr_matrix(
+        (np.concatenate(data), np.concatenate(indices), np.array(indptr)), shape=block.shape
+    )
+
+
+def _meaning(catalogue: Catalogue, texts: list[str]) -> sparse.csr_matrix:
+    """The reworded-copy score: the matcher's profile of each measure over the seed measures."""
+    from valvecheck.analysis.matcher import bundled_model
+
+    n = len(texts)
+    model = bundled_model()
+    profile = _reader().scores(texts)
+    sure = np.minimum(1.0, profile.max(axis=1) / CONFIDENT)
+    unit = profile / np.maximum(np.linalg.norm(profile, axis=1, keepdims=True), 1e-12)
+    space = model.space.vectors(texts)
+    best = profile.argmax(axis=1)
+    rows, cols, vals = [], [], []
+    for key in np.unique(best):
+        members = np.flatnonzero(best == key)
+        if len(members) < 2:
+            continue
+        for start in range(0, len(members), 2000):
+            chunk = members[start : start + 2000]
+            meaning = (unit[chunk] @ unit[members].T) * np.minimum.outer(sure[chunk], sure[members])
+            text = (space[chunk] @ space[members].T).toarray()
+            # on the same scale as the word score, so one threshold serves both
+            score = (
+                (MEANING_WEIGHT * meaning + (1 - MEANING_WEIGHT) * text) * THRESHOLD / MEANING_CUT
+            )
+            k = min(NEIGHBOURS, len(members))
+            top = np.argpartition(-score, k - 1, axis=1)[:, :k]
+            for r, i in enumerate(chunk):
+                for c in top[r]:
+                    j = members[c]
+                    if j != i:
+                        rows.append(i)
+                        cols.append(j)
+                        vals.append(score[r, c])
+    out = sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    return out.maximum(out.T)
+
+
+@functools.cache
+def _reader() -> Suggester:
+    """The matcher over the seed measures: its scores are a measure's meaning profile."""
+    from valvecheck.analysis.matcher import bundled_model
+    from valvecheck.analysis.suggest import Suggester
+
+    model = bundled_model()
+    return Suggester(model.seed, "matcher", model.names, model=model)
 
 
 def group_measures(catalogue: Catalogue, threshold: float = THRESHOLD) -> list[CommonGroup]:
@@ -260,6 +352,11 @@ def _complete_linkage(
     return list(clusters.values())
 
 
+def _natural(measure_id: str) -> tuple:
+    """bury-2 before bury-10."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", measure_id))
+
+
 class _Context:
     """What naming a group needs from the catalogue, worked out once."""
 
@@ -272,10 +369,9 @@ class _Context:
 
     def group(self, indices: list[int], sims: sparse.csr_matrix) -> CommonGroup:
         measures = [self.measures[i] for i in indices]
-        medoid = measures[0]
-        if len(indices) > 1:
-            closeness = sims[indices][:, indices].toarray().sum(axis=1)
-            medoid = measures[int(np.argmax(closeness))]  # the first in catalogue order on ties
+        # The lowest id stands for the group: the same texts give the same representative in every
+        # workspace, whatever order their agreements were imported in.
+        medoid = min(measures, key=lambda m: _natural(m.id))
         slugs = sorted(
             {m.agreement for m in measures}, key=lambda s: self.order.get(s, len(self.order))
         )
@@ -290,7 +386,7 @@ class _Context:
         if len(slugs) > 1 and pattern is not None:
             text = pattern.sub("<LA>", text)
         return CommonGroup(
-            id=f"common-{measures[0].id}",
+            id=f"common-{medoid.id}",
             members=tuple(m.id for m in measures),
             agreements=tuple(slugs),
             authorities=tuple(dict.fromkeys(authorities)),
@@ -300,3 +396,56 @@ class _Context:
                 {self.agreements[s].authorities if s in self.agreements else (s,) for s in slugs}
             ),
         )
+
+
+@dataclass(frozen=True)
+class PairEvaluation:
+    """How well grouping finds equivalent measures among labelled pairs of measure texts."""
+
+    pairs: int  # pairs labelled the same
+    found: int  # of those, how many ended in one group
+    grouped_different: int  # pairs labelled different that were grouped together
+    recall: float | None
+    precision: float | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "recall": None if self.recall is None else round(self.recall, 4),
+            "precision": None if self.precision is None else round(self.precision, 4),
+            "pairs": self.pairs,
+            "found": self.found,
+            "grouped_different": self.grouped_different,
+        }
+
+
+def evaluate_pairs(
+    pairs: list[tuple[str, str, bool]], threshold: float = THRESHOLD
+) -> PairEvaluation:
+    """Group every text of the pairs (each text its own agreement) and compare with the labels.
+
+    Recall is the share of pairs labelled the same that end in one group; precision is the share of
+    labelled pairs grouped together that are labelled the same (a pair nobody labelled is not
+    counted either way).
+    """
+    from valvecheck.domain.model import Agreement
+
+    texts = list(dict.fromkeys(t for a, b, _ in pairs for t in (a, b)))
+    measures = [Measure(f"pair-{i + 1}", 1, t) for i, t in enumerate(texts)]
+    catalogue = Catalogue(
+        agreements=[Agreement(m.agreement, m.agreement, ()) for m in measures], measures=measures
+    )
+    group_of = {
+        texts[int(mid.split("-")[1]) - 1]: g.id
+        for g in group_measures(catalogue, threshold)
+        for mid in g.members
+    }
+    same = [group_of[a] == group_of[b] for a, b, label in pairs if label]
+    different = [group_of[a] == group_of[b] for a, b, label in pairs if not label]
+    found, wrong = sum(same), sum(different)
+    return PairEvaluation(
+        pairs=len(same),
+        found=found,
+        grouped_different=wrong,
+        recall=found / len(same) if same else None,
+        precision=found / (found + wrong) if found + wrong else None,
+    )
