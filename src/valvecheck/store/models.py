@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -240,6 +241,71 @@ class LinkEventRow(Base):
     )
 
 
+class ImpactEntryRow(Base):
+    """An activity's expected and actual saving for one financial year, in pence. Rows are only
+    ever inserted: the latest version per (activity, year) is in force."""
+
+    __tablename__ = "impact_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"))
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
+    year: Mapped[str] = mapped_column(String(7))  # a financial year, "2025-26"
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 ... per (activity, year)
+    expected_pence: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    actual_pence: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    cohort: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    unit_pence: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    counts: Mapped[str] = mapped_column(Text, default="")  # "ehcps=12;post16=4"
+    note: Mapped[str] = mapped_column(Text, default="")
+    by: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(20), default="person")  # person, file
+    __table_args__ = (
+        UniqueConstraint("activity_id", "year", "version", name="uq_impact_entry_step"),
+    )
+
+
+class ImpactWeightRow(Base):
+    """The share of an activity's saving that one of its measures carries, as a decimal text
+    ("0.5"); an activity with no weights shares its saving equally."""
+
+    __tablename__ = "impact_weight"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"))
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
+    weight: Mapped[str] = mapped_column(String(40))
+    by: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("activity_id", "measure_id"),)
+
+
+class TrajectoryRow(Base):
+    """One financial year of an assessment's high needs deficit trajectory, in pence: the "do
+    nothing" in-year deficit, the target, and the outturn (a surplus is negative)."""
+
+    __tablename__ = "trajectory"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    year: Mapped[str] = mapped_column(String(7))
+    unmitigated_pence: Mapped[int] = mapped_column(BigInteger)
+    target_pence: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    actual_pence: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    by: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("assessment_id", "year"),)
+
+
 # The tables that belong to one council: every query on them is filtered by council
 # (store/tenancy.py), and on PostgreSQL row-level security enforces it again.
-COUNCIL_TABLES = ("person", "assessment", "rating", "activity", "link_event")
+COUNCIL_TABLES = (
+    "person",
+    "assessment",
+    "rating",
+    "activity",
+    "link_event",
+    "impact_entry",
+    "impact_weight",
+    "trajectory",
+)

@@ -15,9 +15,12 @@ from valvecheck.store.models import (
     ActivityRow,
     AssessmentRow,
     Base,
+    ImpactEntryRow,
+    ImpactWeightRow,
     LinkEventRow,
     PersonRow,
     RatingRow,
+    TrajectoryRow,
 )
 
 OWNED: dict[str, type[Base]] = {
@@ -26,6 +29,9 @@ OWNED: dict[str, type[Base]] = {
     "rating": RatingRow,
     "activity": ActivityRow,
     "link_event": LinkEventRow,
+    "impact_entry": ImpactEntryRow,
+    "impact_weight": ImpactWeightRow,
+    "trajectory": TrajectoryRow,
 }
 assert set(OWNED) == set(COUNCIL_TABLES)
 

@@ -1,0 +1,477 @@
+"""What measures and activities are worth against the high needs deficit. Pure.
+
+A council records, per activity and financial year, the saving it expects (entered, or a cohort
+times a unit saving, both kept so the working shows) and the saving achieved; and, per
+assessment, the deficit trajectory: the "do nothing" in-year deficit, the target the agreement or
+plan sets, and the outturn. ``roll_up`` turns those into the views every front end shows:
+
+- an activity's saving is shared among the measures it is linked to: equally, unless the council
+  set weights (which add up to 1); a measure's amount is shared equally among its themes;
+- per year: the mitigated trajectory (unmitigated minus expected savings), the gap to the target
+  (mitigated minus target: what is still to find; negative when the plan beats the target) and
+  the cumulative balances from the trajectory's first year;
+- flags: activities behind their expected savings to date by more than a threshold, measures
+  rated green that carry no expected saving, and weights that no longer match the links.
+
+Sign convention: trajectory figures are in-year deficits (an overspend is positive, a surplus
+negative); savings are positive, a net cost in a year negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from valvecheck.domain.money import (
+    ROUNDING_NOTE,
+    ZERO,
+    Invalid,
+    apportion,
+    equal_weights,
+    money_json,
+)
+
+# Counts that may sit beside the money: (key, what a person calls it).
+COUNTS: tuple[tuple[str, str], ...] = (
+    ("ehcps", "EHCPs"),
+    ("independent", "independent and non-maintained special placements"),
+    ("maintained_special", "maintained special placements"),
+    ("resource_base", "resource base placements"),
+    ("mainstream", "mainstream placements"),
+    ("alternative", "alternative provision placements"),
+    ("post16", "post-16 placements"),
+)
+DEFAULT_THRESHOLD = Decimal("0.10")  # behind plan: more than 10% short of the expected to date
+NOT_LINKED = "Not linked to a measure"
+NO_THEME = "No theme"
+
+
+@dataclass(frozen=True)
+class Saving:
+    """An activity's expected and actual saving in one financial year (the latest entry of its
+    history; ``version`` counts the entries)."""
+
+    activity: str
+    year: str
+    expected: Decimal | None
+    actual: Decimal | None = None
+    cohort: int | None = None
+    unit: Decimal | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)
+    note: str = ""
+    by: str = ""
+    at: datetime | None = None
+    version: int = 1
+    source: str = "person"
+
+    @property
+    def working(self) -> str:
+        """'32 x £36,787.00': how the expected saving was worked out, when it was."""
+        from valvecheck.domain.money import money_text
+
+        if self.cohort is None or self.unit is None:
+            return ""
+        return f"{self.cohort} x {money_text(self.unit)}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "activity": self.activity,
+            "year": self.year,
+            "expected": money_json(self.expected),
+            "actual": money_json(self.actual),
+            "cohort": self.cohort,
+            "unit": money_json(self.unit),
+            "counts": dict(self.counts),
+            "note": self.note,
+            "by": self.by,
+            "at": self.at.isoformat() if self.at else None,
+            "version": self.version,
+        }
+
+
+def expected_from(
+    expected: Decimal | None, cohort: int | None, unit: Decimal | None
+) -> Decimal | None:
+    """The expected saving: as given, or the cohort times the unit saving. Given both ways they
+    must agree; a cohort needs its unit and a unit its cohort."""
+    if (cohort is None) != (unit is None):
+        missing = "unit saving" if unit is None else "cohort"
+        raise Invalid(
+            "cohort-without-unit",
+            f"a cohort and a unit saving go together (the {missing} is missing)",
+        )
+    if cohort is None or unit is None:
+        return expected
+    worked = cohort * unit
+    if expected is not None and expected != worked:
+        raise Invalid(
+            "expected-not-cohort-times-unit",
+            f"the expected saving £{expected:,.2f} is not the cohort times the unit saving "
+            f"({cohort} x £{unit:,.2f} = £{worked:,.2f}); give one or the other, or make them agree",
+        )
+    return worked
+
+
+@dataclass(frozen=True)
+class TrajectoryYear:
+    """One year of the deficit trajectory: in-year deficits in pounds (a surplus negative)."""
+
+    year: str
+    unmitigated: Decimal
+    target: Decimal | None = None
+    actual: Decimal | None = None
+    by: str = ""
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    """What the roll-up needs of a measure: its id, themes and current rating."""
+
+    id: str
+    themes: tuple[str, ...] = ()
+    rag: str = "unrated"
+    la: str = ""
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """Expected savings (all years and to date) and actual savings of something."""
+
+    expected: Decimal = ZERO
+    expected_to_date: Decimal = ZERO
+    actual: Decimal = ZERO
+
+    def __add__(self, other: Amounts) -> Amounts:
+        return Amounts(
+            self.expected + other.expected,
+            self.expected_to_date + other.expected_to_date,
+            self.actual + other.actual,
+        )
+
+    @property
+    def shortfall(self) -> Decimal:
+        """How far the actual saving to date falls short of the expected (negative: ahead)."""
+        return self.expected_to_date - self.actual
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "expected": money_json(self.expected),
+            "expected_to_date": money_json(self.expected_to_date),
+            "actual": money_json(self.actual),
+        }
+
+
+def split(amounts: Amounts, weights: Sequence[Fraction]) -> list[Amounts]:
+    """Share each of the three amounts by the weights, to the penny (see ``apportion``)."""
+    parts = [
+        apportion(a, weights) for a in (amounts.expected, amounts.expected_to_date, amounts.actual)
+    ]
+    return [Amounts(e, d, a) for e, d, a in zip(*parts, strict=True)]
+
+
+@dataclass(frozen=True)
+class YearLine:
+    year: str
+    unmitigated: Decimal | None
+    expected_savings: Decimal
+    mitigated: Decimal | None
+    target: Decimal | None
+    actual: Decimal | None  # the outturn
+    gap: Decimal | None  # mitigated minus target: still to find (negative: better than target)
+    actual_savings: Decimal | None
+    cumulative_mitigated: Decimal | None
+    cumulative_target: Decimal | None
+    cumulative_gap: Decimal | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "year": self.year,
+            "unmitigated": money_json(self.unmitigated),
+            "expected_savings": money_json(self.expected_savings),
+            "mitigated": money_json(self.mitigated),
+            "target": money_json(self.target),
+            "actual": money_json(self.actual),
+            "gap": money_json(self.gap),
+            "actual_savings": money_json(self.actual_savings),
+            "cumulative_mitigated": money_json(self.cumulative_mitigated),
+            "cumulative_target": money_json(self.cumulative_target),
+            "cumulative_gap": money_json(self.cumulative_gap),
+        }
+
+
+@dataclass(frozen=True)
+class MeasureLine:
+    measure: str
+    la: str
+    themes: tuple[str, ...]
+    rag: str
+    amounts: Amounts
+    activities: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "measure": self.measure,
+            "rag": self.rag,
+            "themes": list(self.themes),
+            "activities": list(self.activities),
+            **self.amounts.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class ThemeLine:
+    theme: str
+    amounts: Amounts
+
+    def as_dict(self) -> dict[str, object]:
+        return {"theme": self.theme, **self.amounts.as_dict()}
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    activity: str
+    title: str
+    shares: tuple[tuple[str, Fraction], ...]  # (measure, weight) in link order
+    weighted: bool  # the council's weights (else equal shares)
+    amounts: Amounts
+    behind: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "activity": self.activity,
+            "title": self.title,
+            "measures": [{"measure": m, "weight": _weight_text(w)} for m, w in self.shares],
+            "weights": "set" if self.weighted else "equal",
+            "behind": self.behind,
+            **self.amounts.as_dict(),
+        }
+
+
+def _weight_text(weight: Fraction) -> str:
+    """0.5, or 1/3 where no decimal is exact."""
+    d = Decimal(weight.numerator) / Decimal(weight.denominator)
+    if d * weight.denominator == weight.numerator:
+        return f"{d.normalize():f}"
+    return f"{weight.numerator}/{weight.denominator}"
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str  # behind-plan, green-without-saving, weights-ignored
+    subject: str  # the activity or measure id
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "subject": self.subject, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Impact:
+    """Everything the impact views show, computed once."""
+
+    assessment: str
+    years: list[YearLine]
+    by_measure: list[MeasureLine]
+    by_theme: list[ThemeLine]
+    by_activity: list[ActivityLine]
+    unallocated: Amounts  # savings of activities linked to no measure
+    total: Amounts
+    to_date: str | None  # actuals are in up to this year; "to date" means up to it
+    threshold: Decimal
+    flags: list[Flag]
+    note: str = ROUNDING_NOTE
+
+    @property
+    def empty(self) -> bool:
+        return not self.years and not self.by_activity
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "assessment": self.assessment,
+            "currency": "GBP",
+            "note": self.note,
+            "to_date": self.to_date,
+            "behind_threshold": f"{self.threshold.normalize():f}",
+            "years": [y.as_dict() for y in self.years],
+            "by_measure": [m.as_dict() for m in self.by_measure],
+            "unallocated": self.unallocated.as_dict(),
+            "by_theme": [t.as_dict() for t in self.by_theme],
+            "by_activity": [a.as_dict() for a in self.by_activity],
+            "total": self.total.as_dict(),
+            "flags": [f.as_dict() for f in self.flags],
+        }
+
+
+def _sum(values: Sequence[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, ZERO) if present else None
+
+
+def _years(trajectory: Sequence[TrajectoryYear], savings: Sequence[Saving]) -> list[YearLine]:
+    traj = {t.year: t for t in trajectory}
+    years = sorted({*traj, *(s.year for s in savings)})
+    out = []
+    cum_m: Decimal | None = ZERO
+    cum_t: Decimal | None = ZERO
+    for year in years:
+        t = traj.get(year)
+        in_year = [s for s in savings if s.year == year]
+        expected = _sum([s.expected for s in in_year]) or ZERO
+        unmitigated = t.unmitigated if t else None
+        mitigated = None if unmitigated is None else unmitigated - expected
+        target = t.target if t else None
+        cum_m = None if cum_m is None or mitigated is None else cum_m + mitigated
+        cum_t = None if cum_t is None or target is None else cum_t + target
+        out.append(
+            YearLine(
+                year=year,
+                unmitigated=unmitigated,
+                expected_savings=expected,
+                mitigated=mitigated,
+                target=target,
+                actual=t.actual if t else None,
+                gap=None if mitigated is None or target is None else mitigated - target,
+                actual_savings=_sum([s.actual for s in in_year]),
+                cumulative_mitigated=cum_m,
+                cumulative_target=cum_t,
+                cumulative_gap=None if cum_m is None or cum_t is None else cum_m - cum_t,
+            )
+        )
+    return out
+
+
+def _shares(
+    activity: str,
+    linked: Sequence[str],
+    weights: Mapping[str, Decimal],
+    flags: list[Flag],
+) -> tuple[list[tuple[str, Fraction]], bool]:
+    if weights and set(weights) == set(linked):
+        return [(m, Fraction(weights[m])) for m in linked], True
+    if weights:
+        flags.append(
+            Flag(
+                "weights-ignored",
+                activity,
+                f"{activity}'s weights name other measures than those it is linked to now; "
+                "its saving is shared equally until the weights are set again",
+            )
+        )
+    return list(zip(linked, equal_weights(len(linked)), strict=True)), False
+
+
+def roll_up(
+    *,
+    assessment: str,
+    trajectory: Sequence[TrajectoryYear],
+    savings: Sequence[Saving],
+    links: Mapping[str, Sequence[str]],
+    weights: Mapping[str, Mapping[str, Decimal]],
+    measures: Sequence[MeasureInfo],
+    titles: Mapping[str, str],
+    threshold: Decimal = DEFAULT_THRESHOLD,
+) -> Impact:
+    """The impact views from the current savings, trajectory, links and weights.
+
+    ``links``: each activity's measures in force, in link order; ``weights``: the weights a
+    council set per activity ({measure: weight}); ``measures``: the catalogue in order, with the
+    assessment's ratings; ``titles``: activity id -> title (the activities to show, in order).
+    "To date" means up to the latest year in which any actual saving is recorded.
+    """
+    flags: list[Flag] = []
+    with_actual = [s.year for s in savings if s.actual is not None]
+    to_date = max(with_actual) if with_actual else None
+    per_activity: dict[str, Amounts] = {}
+    for s in savings:
+        so_far = to_date is not None and s.year <= to_date
+        add = Amounts(
+            s.expected or ZERO,
+            (s.expected or ZERO) if so_far else ZERO,
+            s.actual or ZERO,
+        )
+        per_activity[s.activity] = per_activity.get(s.activity, Amounts()) + add
+
+    info = {m.id: m for m in measures}
+    measure_amounts: dict[str, Amounts] = {}
+    measure_activities: dict[str, list[str]] = {}
+    unallocated = Amounts()
+    activity_lines = []
+    order = [a for a in titles if a in per_activity]
+    order += [a for a in per_activity if a not in titles]
+    any_unlinked = False
+    for activity in order:
+        amounts = per_activity[activity]
+        linked = [m for m in links.get(activity, ()) if m in info]
+        shares, weighted = _shares(activity, linked, weights.get(activity, {}), flags)
+        if shares:
+            for (measure, _), part in zip(
+                shares, split(amounts, [w for _, w in shares]), strict=True
+            ):
+                measure_amounts[measure] = measure_amounts.get(measure, Amounts()) + part
+                measure_activities.setdefault(measure, []).append(activity)
+        else:
+            unallocated += amounts
+            any_unlinked = True
+        short = amounts.shortfall
+        behind = amounts.expected_to_date > 0 and short > amounts.expected_to_date * threshold
+        if behind:
+            flags.append(
+                Flag(
+                    "behind-plan",
+                    activity,
+                    f"{activity} has saved £{amounts.actual:,.2f} to date against "
+                    f"£{amounts.expected_to_date:,.2f} expected: £{short:,.2f} short, more than "
+                    f"{threshold * 100:.0f}%",
+                )
+            )
+        activity_lines.append(
+            ActivityLine(
+                activity, titles.get(activity, ""), tuple(shares), weighted, amounts, behind
+            )
+        )
+
+    by_measure = [
+        MeasureLine(
+            m.id, m.la, m.themes, m.rag, measure_amounts[m.id], tuple(measure_activities[m.id])
+        )
+        for m in measures
+        if m.id in measure_amounts
+    ]
+    theme_amounts: dict[str, Amounts] = {}
+    for line in by_measure:
+        themes = line.themes or (NO_THEME,)
+        for theme, part in zip(
+            themes, split(line.amounts, equal_weights(len(themes))), strict=True
+        ):
+            theme_amounts[theme] = theme_amounts.get(theme, Amounts()) + part
+    by_theme = [ThemeLine(t, a) for t, a in theme_amounts.items()]
+    if any_unlinked:
+        by_theme.append(ThemeLine(NOT_LINKED, unallocated))
+
+    for m in measures:
+        if m.rag == "green" and measure_amounts.get(m.id, Amounts()).expected <= 0:
+            flags.append(
+                Flag(
+                    "green-without-saving",
+                    m.id,
+                    f"{m.id} is rated green but carries no expected saving: link the activities "
+                    "that deliver it and record what they save",
+                )
+            )
+    total = sum((a for a in per_activity.values()), Amounts())
+    return Impact(
+        assessment=assessment,
+        years=_years(trajectory, savings),
+        by_measure=by_measure,
+        by_theme=by_theme,
+        by_activity=activity_lines,
+        unallocated=unallocated,
+        total=total,
+        to_date=to_date,
+        threshold=threshold,
+        flags=flags,
+    )

@@ -1,0 +1,227 @@
+"""Money, financial years, counts and weights as people write them. Pure.
+
+Money is ``Decimal`` in pounds, exact to the penny, from the file or the command line to every
+total: never a float. A value with a fraction of a penny is refused rather than rounded, so
+nothing is rounded on the way in; the one place pennies are apportioned is ``apportion`` (an
+activity's saving shared among its measures), which hands out the odd pennies so the shares add
+up to the whole exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+PENNY = Decimal("0.01")
+ZERO = Decimal("0.00")
+LIMIT = Decimal(10) ** 12  # a trillion pounds: beyond any council's budget
+
+# The one statement of how amounts are shown; every view and report quotes it.
+ROUNDING_NOTE = (
+    "Amounts are in pounds and pence, exactly as recorded: nothing is rounded. Where an "
+    "activity's saving is shared among several measures it is split to the penny, the odd pennies "
+    "going to the largest shares, so the shares add up to the activity's saving exactly."
+)
+
+
+class Invalid(ValueError):
+    """A value that cannot be used, with a stable kebab-case code and words for an officer."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# -- financial years ---------------------------------------------------------------------------
+
+_YEAR = re.compile(r"^(?:fy\s*)?(\d{4})\s*[-/–]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+
+
+def parse_year(value: object) -> str:
+    """'2025-26', '2025/26', '2025-2026' or 'FY 2025/26' -> '2025-26' (April 2025 to March 2026)."""
+    text = "" if value is None else str(value).strip()
+    found = _YEAR.match(text)
+    if isinstance(value, bool | int | float | date | datetime) or found is None:
+        raise Invalid(
+            "not-a-financial-year",
+            f"'{text}' is not a financial year: write it like 2025-26 (April 2025 to March 2026)",
+        )
+    start, end = int(found[1]), found[2]
+    expected = str(start + 1)
+    if end not in (expected, expected[-2:]):
+        raise Invalid(
+            "not-a-financial-year",
+            f"'{text}' is not a financial year: the second year must follow the first "
+            f"({start}-{expected[-2:]})",
+        )
+    return f"{start}-{expected[-2:]}"
+
+
+def year_start(year: str) -> int:
+    return int(year[:4])
+
+
+# -- money -------------------------------------------------------------------------------------
+
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def parse_money(value: object, what: str, negative: bool = False) -> Decimal:
+    """An amount in pounds: ``£1,234.50``, ``1234.5``, ``-£200``, ``(200)`` (a negative, as
+    accounts write it), or a number from a spreadsheet cell. Exact to the penny.
+
+    ``negative``: whether a negative amount means something here (a cost, an overspend, a
+    surplus); where it does not, it is refused and ``what`` names the value in the message.
+    """
+    if isinstance(value, bool):
+        raise Invalid("not-money", f"the {what} must be an amount in pounds, not '{value}'")
+    if isinstance(value, Decimal | int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        # A spreadsheet keeps numbers as floats; its shortest decimal text is the figure typed
+        # (36787.5 stays 36787.5), which is then checked like any other.
+        amount = Decimal(repr(value))
+    else:
+        amount = _money_text("" if value is None else str(value), what)
+    if not amount.is_finite():
+        raise Invalid("not-money", f"the {what} must be an amount in pounds, not '{value}'")
+    if abs(amount) >= LIMIT:
+        raise Invalid("not-money", f"the {what} {value} is too large to be an amount in pounds")
+    if amount != amount.quantize(PENNY):
+        raise Invalid(
+            "not-pence",
+            f"the {what} {value} has a fraction of a penny: give pounds and pence "
+            "(two decimal places at most)",
+        )
+    if amount < 0 and not negative:
+        raise Invalid(
+            "negative-not-allowed",
+            f"the {what} cannot be negative ({value})",
+        )
+    return amount.quantize(PENNY)
+
+
+def _money_text(raw: str, what: str) -> Decimal:
+    text = raw.strip().replace("\u00a0", "").replace(" ", "")
+    sign = 1
+    if text.startswith("(") and text.endswith(")"):
+        sign, text = -1, text[1:-1]
+    if text.startswith(("-", "\u2212")):
+        sign, text = -sign, text[1:]
+    text = text.removeprefix("£")
+    if text.startswith(("-", "\u2212")):  # £-200
+        sign, text = -sign, text[1:]
+    if "," in text:
+        if not _GROUPED.match(text):
+            raise Invalid(
+                "not-money",
+                f"the {what} '{raw.strip()}' is not an amount in pounds (commas only between "
+                "thousands, e.g. £1,234.50)",
+            )
+        text = text.replace(",", "")
+    if not re.fullmatch(r"\d+(\.\d+)?|\.\d+", text):
+        shown = raw.strip() or "(empty)"
+        raise Invalid(
+            "not-money",
+            f"the {what} '{shown}' is not an amount in pounds (write it like £1,234.50)",
+        )
+    try:
+        return sign * Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+        raise Invalid("not-money", f"the {what} '{raw}' is not an amount in pounds") from None
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def money_text(amount: Decimal | None, blank: str = "") -> str:
+    """'£1,234.50', '-£200.00': how every view shows an amount (``blank`` for none)."""
+    if amount is None:
+        return blank
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"
+
+
+def money_json(amount: Decimal | None) -> str | None:
+    """'1234.50': an amount as JSON carries it, a string so no reader turns it into a float."""
+    return None if amount is None else f"{amount:.2f}"
+
+
+# -- counts and weights ------------------------------------------------------------------------
+
+
+def parse_count(value: object, what: str) -> int:
+    """A number of children or placements: a whole number, not negative."""
+    if isinstance(value, bool):
+        raise Invalid("not-a-count", f"the {what} must be a whole number, not '{value}'")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip().replace(",", "") if not isinstance(value, int) else str(value)
+    if not re.fullmatch(r"-?\d+", text):
+        raise Invalid("not-a-count", f"the {what} '{value}' must be a whole number")
+    count = int(text)
+    if count < 0:
+        raise Invalid("negative-not-allowed", f"the {what} cannot be negative ({count})")
+    return count
+
+
+def parse_weight(value: object) -> Decimal:
+    """A measure's share of an activity's saving: a decimal from 0 to 1 (``0.5``) or a percent
+    (``50%``)."""
+    text = str(value).strip() if value is not None else ""
+    percent = text.endswith("%")
+    try:
+        if isinstance(value, float):
+            weight = Decimal(repr(value))
+        else:
+            weight = Decimal(text.removesuffix("%").strip())
+    except InvalidOperation:
+        raise Invalid(
+            "not-a-weight", f"the weight '{text}' is not a number (write it like 0.5 or 50%)"
+        ) from None
+    if not weight.is_finite():
+        raise Invalid("not-a-weight", f"the weight '{text}' is not a number")
+    if percent:
+        weight /= 100
+    if weight <= 0 or weight > 1:
+        raise Invalid(
+            "weight-out-of-range",
+            f"the weight '{text}' must be more than 0 and at most 1 (or 100%)",
+        )
+    return weight.normalize()
+
+
+def check_weights(weights: Sequence[Decimal], whose: str) -> None:
+    """Weights share one activity's saving: they must add up to exactly 1."""
+    total = sum(weights, Decimal(0))
+    if total != 1:
+        raise Invalid(
+            "weights-not-one",
+            f"the weights of {whose} add up to {total.normalize():f}, not 1: the measures' "
+            "shares must make up the whole saving",
+        )
+
+
+def apportion(amount: Decimal, weights: Sequence[Fraction]) -> list[Decimal]:
+    """Split ``amount`` by ``weights`` (which add up to 1) to the penny: each share is rounded
+    down to the penny and the pennies left over go, one each, to the shares that lost the most
+    (the first among equals). The shares always add up to ``amount`` exactly."""
+    if not weights:
+        return []
+    pence = int((amount / PENNY).to_integral_value())
+    sign = -1 if pence < 0 else 1
+    exact = [abs(pence) * w for w in weights]
+    shares = [int(e) for e in exact]  # floor: the values are not negative
+    left = abs(pence) - sum(shares)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in order[:left]:
+        shares[i] += 1
+    return [Decimal(sign * s) * PENNY for s in shares]
+
+
+def equal_weights(n: int) -> list[Fraction]:
+    return [Fraction(1, n)] * n
