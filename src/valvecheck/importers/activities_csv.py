@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from itertools import islice
 
 from valvecheck.domain.problems import Problem
 from valvecheck.importers.activity_rows import (
@@ -13,9 +12,8 @@ from valvecheck.importers.activity_rows import (
     names_required,
     read_table,
 )
+from valvecheck.importers.delimited import DELIMITERS, BadRecord, guess_delimiter, records
 from valvecheck.importers.text import decode
-
-DELIMITERS = ",;\t"
 
 
 def read_activities_csv(
@@ -23,44 +21,37 @@ def read_activities_csv(
 ) -> ActivityTable:
     """Read a CSV of activities (comma, semicolon or tab separated; UTF-8 or Windows-1252).
 
-    The header may have a title and notes above it, which are skipped.
+    The header may have a title and notes above it, which are skipped. Rows are read one at a
+    time; a row's number is its row in a spreadsheet (a cell broken over lines is one row).
     """
     text, problems = decode(data, file)
     if text is None:
         return ActivityTable(problems=problems)
     column_map = column_map or {}
+    delimiter = _delimiter(text, column_map)
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text.split("\n", 1)[0], delimiters=DELIMITERS
-        )
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        delimiter = _delimiter(text, dialect, column_map)
-        lines = list(csv.reader(io.StringIO(text, newline=""), dialect, delimiter=delimiter))
-    except csv.Error as exc:
+        return read_table(_filled(text, delimiter), file, column_map)
+    except BadRecord as exc:
         return ActivityTable(
-            problems=[Problem("bad-csv", f"the file is not valid CSV: {exc}", file)]
+            problems=[Problem("bad-csv", f"the file is not valid CSV: {exc}", file, exc.line)]
         )
-    numbered = [(i, row) for i, row in enumerate(lines, start=1) if any(c.strip() for c in row)]
-    if not numbered:
-        return ActivityTable(problems=[Problem("empty-file", "the file is empty", file)])
-    return read_table(numbered, file, column_map)
 
 
-def _delimiter(
-    text: str, dialect: type[csv.Dialect] | csv.Dialect, column_map: Mapping[str, str]
-) -> str:
-    """The guessed separator, unless only another one gives a header naming the id and title: a
-    title line above the header ("Programme tracker, updated 3 March") can mislead the guess."""
-    for delimiter in dict.fromkeys((dialect.delimiter, *DELIMITERS)):
-        reader = csv.reader(io.StringIO(text, newline=""), dialect, delimiter=delimiter)
-        first = []
-        for row in reader:
-            if any(c.strip() for c in row):
-                first.append(row)
-            if len(first) == HEADER_SEARCH:
-                break
-        if any(names_required(row, column_map) for row in first):
+def _filled(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    for number, (_, cells) in enumerate(records(text, delimiter), start=1):
+        if any(c.strip() for c in cells):
+            yield number, cells
+
+
+def _delimiter(text: str, column_map: Mapping[str, str]) -> str:
+    """The separator giving a header that names the id and title (a title line above the header,
+    "Programme tracker, updated 3 March", can make another look likelier); failing that, the one
+    the first records split most alike under."""
+    for delimiter in DELIMITERS:
+        try:
+            first = list(islice(_filled(text, delimiter), HEADER_SEARCH))
+        except BadRecord:
+            continue
+        if any(names_required(row, column_map) for _, row in first):
             return delimiter
-    return dialect.delimiter
+    return guess_delimiter(text)

@@ -1,32 +1,31 @@
 """Activities from an Excel workbook: the first sheet with filled-in rows, columns found by name.
 
 Rows above the header (a tracker's title, notes) are skipped; a value merged down repeats in
-each row it covers; an empty id or title that is a formula with no saved result says so.
+each row it covers; an empty id or title that is a formula with no saved result says so. The
+sheet is streamed (read-only), so a long tracker is never held in memory whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from itertools import chain
 
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from valvecheck.domain.problems import Problem
+from valvecheck.importers import limits
 from valvecheck.importers.activity_rows import ActivityTable, read_table
 from valvecheck.importers.workbook import Cell, Formulas, merged_cells, open_workbook, sheet_rows
-
-MAX_BYTES = 20 * 1024 * 1024
 
 
 def read_activities_xlsx(
     data: bytes, file: str, column_map: Mapping[str, str] | None = None
 ) -> ActivityTable:
     """Read the first sheet with filled-in rows; its header is found among its first rows."""
-    if not data.strip():
-        return ActivityTable(problems=[Problem("empty-file", "the file is empty", file)])
-    if len(data) > MAX_BYTES:
-        return ActivityTable(problems=[Problem("file-too-large", "the file is over 20 MB", file)])
+    if problems := limits.check(data, file):
+        return ActivityTable(problems=problems)
     try:
-        book = open_workbook(data)
+        book = open_workbook(data, read_only=True)
     except Exception:  # openpyxl raises many types for a file that is not a workbook
         return ActivityTable(
             problems=[
@@ -38,21 +37,32 @@ def read_activities_xlsx(
             ]
         )
     formulas = Formulas(data)
-    for sheet in book.worksheets:
-        if not isinstance(sheet, Worksheet):
-            continue
-        covered = merged_cells(sheet)
-        numbered = [
-            (i, row)
-            for i, row in sheet_rows(sheet, covered)
-            if any(c is not None and str(c).strip() for c in row)
-        ]
-        if numbered:
-            unsaved = _unsaved(formulas, sheet.title, covered)
-            return read_table(numbered, f"{file} [{sheet.title}]", column_map, unsaved)
+    try:
+        for sheet in book.worksheets:
+            if not isinstance(sheet, ReadOnlyWorksheet):
+                continue
+            sheet.reset_dimensions()  # a sheet's stated size may be wrong: read all its rows
+            covered = merged_cells(sheet)
+            rows = _filled(sheet, covered)
+            first = next(rows, None)
+            if first is not None:
+                unsaved = _unsaved(formulas, sheet.title, covered)
+                return read_table(
+                    chain([first], rows), f"{file} [{sheet.title}]", column_map, unsaved
+                )
+    finally:
+        book.close()
     return ActivityTable(
         problems=[Problem("empty-file", "the workbook has no filled-in rows", file)]
     )
+
+
+def _filled(
+    sheet: ReadOnlyWorksheet, covered: dict[Cell, Cell | None]
+) -> Iterator[tuple[int, list[object]]]:
+    for i, row in sheet_rows(sheet, covered):
+        if any(c is not None and str(c).strip() for c in row):
+            yield i, row
 
 
 def _unsaved(

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, islice
 
 from valvecheck.domain.activity import Activity, Status, id_key, parse_date
 from valvecheck.domain.names import fold
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.errors import InputError
-from valvecheck.importers import column_map
+from valvecheck.importers import column_map, limits
 from valvecheck.importers.workbook import formula_problem
 
 # Field -> the header names people use for it (compared case-insensitively, ignoring - _ and spaces).
@@ -95,7 +96,7 @@ def header_key(name: object) -> str:
 
 
 _FIELD_OF = {header_key(alias): f for f, aliases in COLUMNS.items() for alias in aliases}
-# What --column-map accepts as a field's name: the field itself or any of its header names.
+# What a column map accepts as a field's name: the field itself or any of its header names.
 MAP_FIELDS = tuple(f.replace("_", "-") for f in COLUMNS)
 _MAP_NAMES = {fold(alias): f for f, aliases in COLUMNS.items() for alias in aliases} | {
     fold(f.replace("_", " ")): f for f in COLUMNS
@@ -157,26 +158,29 @@ def find_header(rows: Sequence[tuple[int, Sequence[object]]], column_map: Mappin
 
 
 def read_table(
-    rows: Sequence[tuple[int, Sequence[object]]],
+    rows: Iterable[tuple[int, Sequence[object]]],
     file: str,
     column_map: Mapping[str, str] | None = None,
     unsaved: Callable[[int, int], bool] | None = None,
 ) -> ActivityTable:
     """Check a whole table and return its activities, or every problem found in it.
 
-    ``rows`` are the file's non-empty rows as (row number in the file, cells); the header is found
-    among them (``find_header``) and rows above it are ignored, as are unknown columns.
-    ``unsaved(row, index)`` says whether an empty cell holds a formula with no saved result.
+    ``rows`` are the file's non-empty rows as (row number in the file, cells), read one at a
+    time; the header is found among the first of them (``find_header``) and rows above it are
+    ignored, as are unknown columns. ``unsaved(row, index)`` says whether an empty cell holds a
+    formula with no saved result.
     """
     column_map = column_map or {}
     parsed = ActivityTable()
     problems = parsed.problems
-    if not rows:
+    rows = iter(rows)
+    head = list(islice(rows, HEADER_SEARCH))
+    if not head:
         problems.append(Problem("empty-file", "the file is empty", file))
         return parsed
-    at = find_header(rows, column_map)
-    header_line, header = rows[at]
-    rows = rows[at + 1 :]
+    at = find_header(head, column_map)
+    header_line, header = head[at]
+    body = chain(head[at + 1 :], rows)
     where, again = _match(header, column_map)
     names = {field: str(header[i]).strip() for field, i in where.items()}
     for field, i in again:
@@ -184,8 +188,8 @@ def read_table(
             Problem(
                 "duplicate-column",
                 f"two columns both give the {field.replace('_', '-')}: "
-                f"'{names[field]}' and '{header[i]}' (say which with --column-map "
-                f"'{field.replace('_', '-')}=<its heading>')",
+                f"'{names[field]}' and '{header[i]}' (a column map such as "
+                f"{field.replace('_', '-')}={header[i]} says which)",
                 file,
                 header_line,
                 str(header[i]),
@@ -198,21 +202,27 @@ def read_table(
             problems.append(
                 Problem(
                     "missing-column",
-                    f"--column-map says the {field.replace('_', '-')} column is headed "
+                    f"the column map says the {field.replace('_', '-')} column is headed "
                     f"'{heading}', but no column is (the header's columns are: {headings})",
                     file,
                     header_line,
                     field,
                 )
             )
+    unknown = [
+        str(c).strip()
+        for i, c in enumerate(header)
+        if c is not None and str(c).strip() and i not in where.values()
+    ]
     for field in REQUIRED:
         if field not in where and field not in column_map.values():
             accepted = ", ".join(f"'{a}'" for a in COLUMNS[field][:3])
+            example = unknown[0] if unknown else "<its heading>"
             problems.append(
                 Problem(
                     "missing-column",
                     f"there is no {field} column (call it one of {accepted}, or if it has "
-                    f"another heading give --column-map '{field}=<that heading>')",
+                    f"another heading, a column map such as {field}={example} says which)",
                     file,
                     header_line,
                     field,
@@ -221,12 +231,13 @@ def read_table(
     if problems:
         return parsed
     parsed.fields, parsed.columns = frozenset(where), names
-    if not rows:
-        problems.append(Problem("no-rows", "the file has a header but no activities", file))
-        return parsed
-
     first_row: dict[str, tuple[int, str]] = {}  # id_key -> (row, the id as written there)
-    for number, cells in rows:
+    count = 0
+    for number, cells in body:
+        count += 1
+        if (problem := limits.too_many_rows(count, file)) is not None:
+            problems.append(problem)
+            break
 
         def cell(field: str, cells: Sequence[object] = cells) -> object:
             i = where.get(field)
@@ -305,4 +316,6 @@ def read_table(
                     link=text("link"),
                 )
             )
+    if count == 0:
+        problems.append(Problem("no-rows", "the file has a header but no activities", file))
     return parsed

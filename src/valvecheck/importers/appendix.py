@@ -187,7 +187,8 @@ def check_row(
             Problem(
                 "reason-required",
                 "a measure rated not applicable needs a reason, and this table has no place for "
-                "one: leave the cell blank and use 'valvecheck rate ID n/a --rationale ...'",
+                "one: leave the cell blank, and after importing rate the measure not applicable "
+                "with its reason",
                 file,
                 line,
                 "RAG",
@@ -251,6 +252,7 @@ def to_catalogue(
                 "text": row.recommendation,
                 "placements": [],
                 "locator": row.locator or f"table row {row.row}",
+                "source_url": row.source_url,  # a row's own source, not its agreement's first
             }
             measures[key] = entry
         if placement and placement not in entry["placements"]:
@@ -289,6 +291,7 @@ def to_catalogue(
             text=e["text"],
             placements=tuple(e["placements"]),
             source_locator=e["locator"],
+            source_url=e["source_url"],
         )
         for (slug, _), e in measures.items()
     ]

@@ -1,4 +1,4 @@
-"""The ``--column-map`` option every table import shares: which heading in the file is which column.
+"""The column map every table import shares: which heading in the file is which column.
 
 Written ``COLUMN=HEADING,COLUMN=HEADING`` (``"id=Project Ref,title=Project Name"``); headings are
 compared folded (case, spacing, hyphens and quotes do not matter), as the built-in names are.
@@ -28,8 +28,9 @@ def parse_column_map(
         canonical = known.get(fold(column))
         if not sep or not heading.strip() or canonical is None:
             raise InputError(
-                f"--column-map: '{part.strip()}' should be COLUMN=HEADING, where COLUMN is one "
-                f"of {', '.join(columns)}"
+                f"'{part.strip()}' should be COLUMN=HEADING, where COLUMN is one "
+                f"of {', '.join(columns)}",
+                field="column_map",
             )
         out[fold(heading)] = canonical
     return out

@@ -5,16 +5,22 @@ each row it covers; a cell merged across is blank. A formula cell is read by its
 (``data_only``); a workbook written by a program and never saved in Excel has no saved results,
 which openpyxl gives as empty, so an empty cell that matters is checked against a second,
 formula-reading load of the same file, made only when such a cell is found.
+
+A large table (activities) is read streaming (``read_only``): openpyxl then keeps no merged
+cells, so they are read from the sheet's own XML, where they follow the rows.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from valvecheck.domain.problems import Problem
@@ -27,22 +33,43 @@ FORMULA_WITHOUT_VALUE = (
 )
 
 
-def open_workbook(data: bytes, data_only: bool = True) -> Workbook:
-    """The whole workbook (not read-only: merged cells are only known then)."""
+def open_workbook(data: bytes, data_only: bool = True, read_only: bool = False) -> Workbook:
+    """The workbook: whole (merged cells known) or streaming (``read_only``, see ``merges``)."""
     with warnings.catch_warnings():
         # openpyxl warns about features it drops (data validation, conditional formats)
         warnings.simplefilter("ignore")
-        return load_workbook(io.BytesIO(data), data_only=data_only)
+        return load_workbook(io.BytesIO(data), data_only=data_only, read_only=read_only)
 
 
-def merged_cells(sheet: Worksheet) -> dict[Cell, Cell | None]:
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
+
+
+def merges(sheet: ReadOnlyWorksheet) -> list[CellRange]:
+    """A streamed sheet's merged ranges, read from its XML a piece at a time."""
+    found: list[CellRange] = []
+    tail = b""
+    with sheet.parent._archive.open(sheet._worksheet_path) as source:
+        while piece := source.read(1 << 20):
+            text = tail + piece
+            end = 0
+            for match in _MERGE.finditer(text):
+                found.append(CellRange(match.group(1).decode()))
+                end = match.end()
+            tail = text[max(end, len(text) - 512) :]
+    return found
+
+
+def merged_cells(sheet: Worksheet | ReadOnlyWorksheet) -> dict[Cell, Cell | None]:
     """Each cell a merge covers (not its top-left one): the cell whose value it repeats, or None.
 
     Below the merge's first row a cell repeats the first row's cell of its column; a cell in the
     first row (merged across) is blank.
     """
+    ranges: Iterable[CellRange] = (
+        merges(sheet) if isinstance(sheet, ReadOnlyWorksheet) else sheet.merged_cells.ranges
+    )
     covered: dict[Cell, Cell | None] = {}
-    for merged in sheet.merged_cells.ranges:
+    for merged in ranges:
         for row in range(merged.min_row, merged.max_row + 1):
             for col in range(merged.min_col, merged.max_col + 1):
                 if (row, col) == (merged.min_row, merged.min_col):
@@ -53,15 +80,18 @@ def merged_cells(sheet: Worksheet) -> dict[Cell, Cell | None]:
 
 
 def sheet_rows(
-    sheet: Worksheet, covered: dict[Cell, Cell | None] | None = None
+    sheet: Worksheet | ReadOnlyWorksheet, covered: dict[Cell, Cell | None] | None = None
 ) -> Iterator[tuple[int, list[object]]]:
     """(row number, values) for every row from row 1, merged cells resolved (see ``merged_cells``)."""
     covered = merged_cells(sheet) if covered is None else covered
     sources = {c for c in covered.values() if c is not None}
     kept: dict[Cell, object] = {}  # values of the cells some merge repeats
+    # a streamed row stops at its last stored cell: a merge may cover cells beyond it
+    width = max((c for _, c in covered), default=0)
     for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
         values = list(row)
-        for c, value in enumerate(row, start=1):
+        values += [None] * (width - len(values))
+        for c, value in enumerate(list(values), start=1):
             if (r, c) in sources:
                 kept[(r, c)] = value
             if (r, c) in covered:
@@ -72,26 +102,38 @@ def sheet_rows(
 
 
 class Formulas:
-    """Whether an empty cell holds a formula with no saved result; the formulas are loaded once,
-    on the first question, so a workbook with no empty required cell is read only once."""
+    """Whether an empty cell holds a formula with no saved result. A sheet's formula cells are
+    found on the first question about it (streaming, keeping only where they are), so a workbook
+    with no empty required cell is read only once."""
 
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._book: Workbook | None = None
         self._failed = False
+        self._cells: dict[str, set[Cell]] = {}
 
     def unsaved(self, sheet: str, cell: Cell) -> bool:
+        if sheet not in self._cells:
+            self._cells[sheet] = self._formulas(sheet)
+        return cell in self._cells[sheet]
+
+    def _formulas(self, sheet: str) -> set[Cell]:
         if self._book is None and not self._failed:
             try:
-                self._book = open_workbook(self._data, data_only=False)
+                self._book = open_workbook(self._data, data_only=False, read_only=True)
             except Exception:  # it opened once already; if not again, say nothing more
                 self._failed = True
         if self._book is None or sheet not in self._book.sheetnames:
-            return False
+            return set()
         found = self._book[sheet]
-        if not isinstance(found, Worksheet):
-            return False
-        return found.cell(*cell).data_type == "f"
+        if isinstance(found, ReadOnlyWorksheet):
+            found.reset_dimensions()
+        return {
+            (c.row, c.column)
+            for row in found.iter_rows()
+            for c in row
+            if getattr(c, "data_type", None) == "f"
+        }
 
 
 def formula_problem(file: str, line: int | None, column: str | None) -> Problem:
