@@ -12,6 +12,7 @@ from valvecheck.cli import common as common_commands
 from valvecheck.cli import core, output
 from valvecheck.cli import people as people_commands
 from valvecheck.cli import reports as report_commands
+from valvecheck.cli import tokens as token_commands
 from valvecheck.errors import ImportRejected, ValvecheckError, WorkspaceError, exit_status
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ activity_commands.register(app)
 common_commands.register(app)
 report_commands.register(app)
 people_commands.register(app)
+token_commands.register(app)
 
 # What to do next, for the workspace states a person can fix with a command.
 WORKSPACE_HINTS = {

@@ -41,6 +41,7 @@ class Action(StrEnum):
     MANAGE_PEOPLE = "manage people"
     MANAGE_COUNCILS = "manage councils"
     MANAGE_TOKENS = "issue or revoke API tokens"
+    BACKUP = "back up or restore the council's data"
 
 
 _EDITOR = {

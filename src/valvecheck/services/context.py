@@ -35,11 +35,12 @@ class Actor:
     role: Role
     council_id: int | None  # None only before the workspace has any council
     council: str = ""
-    person_id: int | None = None  # None: the local administrator (no account)
+    person_id: int | None = None  # None: the local administrator (no account), or a token
+    token_id: int | None = None  # a program calling the API with a token
 
     @property
     def is_local_admin(self) -> bool:
-        return self.person_id is None and self.role is Role.ADMIN
+        return self.person_id is None and self.token_id is None and self.role is Role.ADMIN
 
 
 @dataclass

@@ -13,7 +13,7 @@ from valvecheck.services.context import Actor, Context, Progress, utc_now
 from valvecheck.services.people import ensure_council, local_admin, person_actor
 from valvecheck.settings import Settings, settings
 from valvecheck.store import repository as repo
-from valvecheck.store.db import Workspace
+from valvecheck.store.db import Workspace, set_scope
 from valvecheck.store.models import AssessmentRow
 
 
@@ -49,6 +49,9 @@ def unit_of_work(
                 if as_person
                 else local_admin(session, council, by)
             )
+        # PostgreSQL row-level security: a person (or token) sees only their council's rows even
+        # if a query forgets its filter; the local administrator keeps every council's.
+        set_scope(session, None if actor.is_local_admin else (actor.council_id or 0))
         yield Context(session, actor, config or settings(), utc_now, progress)
 
 

@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -105,12 +105,14 @@ class Workspace:
                 )
         config = _alembic_config()
         with self._reachable(), self.engine.begin() as conn:
+            _maintenance(conn)
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
 
     def downgrade(self, revision: str) -> None:
         config = _alembic_config()
         with self._reachable(), self.engine.begin() as conn:
+            _maintenance(conn)
             config.attributes["connection"] = conn
             command.downgrade(config, revision)
 
@@ -126,18 +128,43 @@ class Workspace:
             )
 
     @contextmanager
-    def session(self, write: bool = True) -> Iterator[Session]:
+    def session(self, write: bool = True, all_councils: bool = True) -> Iterator[Session]:
         """One transaction: committed if the block succeeds, rolled back whole if it raises.
 
         ``write=False`` for a unit of work that only reads: on SQLite it does not take the
-        write lock, so readers never wait for each other.
+        write lock, so readers never wait for each other. On PostgreSQL a plain session is the
+        maintenance one (every council's rows: ``all_councils``); the unit of work a person acts
+        in narrows it to their council (services/workspace.py, row-level security).
         """
         maker = self._writes if write else self._sessions
         with self._reachable(), maker() as session, session.begin():
+            if all_councils and self.engine.dialect.name == "postgresql":
+                set_scope(session, None)
             yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def set_scope(session: Session, council_id: int | None) -> None:
+    """PostgreSQL row-level security: this transaction sees one council's rows, or (None) every
+    council's (the local administrator, maintenance). Transaction-scoped, so a pooled connection
+    never carries it into the next request. No-op on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        text(
+            "SELECT set_config('app.all_councils', :all, true), "
+            "set_config('app.council_id', :council, true)"
+        ),
+        {"all": "on" if council_id is None else "off", "council": str(council_id or "")},
+    )
+
+
+def _maintenance(conn: Connection) -> None:
+    """Migrations see and change every council's rows (row-level security, PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT set_config('app.all_councils', 'on', true)"))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -241,6 +241,22 @@ class LinkEventRow(Base):
     )
 
 
+class ApiTokenRow(Base):
+    """A token a program uses to call the JSON API: one council, one role, stored as a hash."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    # sha256 of the secret: the secret itself is shown once, when the token is created
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    __table_args__ = (UniqueConstraint("council_id", "name"),)
+
+
 class ImpactEntryRow(Base):
     """An activity's expected and actual saving for one financial year, in pence. Rows are only
     ever inserted: the latest version per (activity, year) is in force."""
@@ -305,6 +321,7 @@ COUNCIL_TABLES = (
     "rating",
     "activity",
     "link_event",
+    "api_token",
     "impact_entry",
     "impact_weight",
     "trajectory",

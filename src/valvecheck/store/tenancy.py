@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 from valvecheck.store.models import (
     COUNCIL_TABLES,
     ActivityRow,
+    ApiTokenRow,
     AssessmentRow,
     Base,
     ImpactEntryRow,
@@ -29,6 +30,7 @@ OWNED: dict[str, type[Base]] = {
     "rating": RatingRow,
     "activity": ActivityRow,
     "link_event": LinkEventRow,
+    "api_token": ApiTokenRow,
     "impact_entry": ImpactEntryRow,
     "impact_weight": ImpactWeightRow,
     "trajectory": TrajectoryRow,

@@ -1,0 +1,102 @@
+"""API tokens (`tokens create/list/revoke`) and a council's backup (`backup`, `restore`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from valvecheck.cli import output
+from valvecheck.cli.core import read_file, use
+from valvecheck.services import backup, tokens
+
+tokens_app = typer.Typer(
+    help="API tokens: how programs call the JSON API for one council, with one role.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(tokens_app, name="tokens")
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="What the token is for, e.g. finance-dashboard.")],
+    role: Annotated[str, typer.Option(help="viewer (the default), editor or admin.")] = "viewer",
+) -> None:
+    """Issue an API token for the council and print its secret, once (admins only)."""
+    with use(ctx, write=True) as c:
+        done = tokens.create_token(c, name, role)
+    output.note(
+        f"Created the token '{done.info.name}', {done.info.role.value} in {done.info.council}. "
+        "Keep the secret below somewhere safe: it is not stored and cannot be shown again."
+    )
+    print(done.secret)
+
+
+@tokens_app.command("list")
+def tokens_list(ctx: typer.Context) -> None:
+    """List the council's API tokens (never their secrets)."""
+    with use(ctx) as c:
+        items = tokens.list_tokens(c)
+    output.table(
+        "API tokens",
+        ["Name", "Role", "Created", "By", "Revoked"],
+        [
+            [
+                t.name,
+                t.role.value,
+                t.created_at.strftime("%Y-%m-%d"),
+                t.created_by,
+                "revoked" if t.revoked else "",
+            ]
+            for t in items
+        ],
+    )
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The token's name.")]
+) -> None:
+    """Revoke an API token: programs using it are refused from now on."""
+    with use(ctx, write=True) as c:
+        done = tokens.revoke_token(c, name)
+    output.line(f"Revoked the token '{done.name}'.")
+
+
+def backup_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The JSON file to write.")],
+    with_passwords: Annotated[
+        bool,
+        typer.Option(
+            "--with-passwords", help="Include people's password hashes (keep the file safe)."
+        ),
+    ] = False,
+) -> None:
+    """Back up one council's data (assessments, ratings with history, activities, links,
+    people) to a portable JSON file."""
+    with use(ctx) as c:
+        dump = backup.backup(c, with_passwords=with_passwords)
+    data = backup.dumps(dump)
+    file.write_bytes(data)
+    counts = ", ".join(f"{n} {what}" for what, n in backup.counts(dump).items())
+    output.line(f"Backed up {dump['council']['name']} to {file}: {counts}.")
+
+
+def restore_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A file written by valvecheck backup.")],
+) -> None:
+    """Restore a council from a backup file: all or nothing; other councils are left alone."""
+    data = read_file(file)
+    with use(ctx, write=True) as c:
+        done = backup.restore(c, data, str(file))
+    counts = ", ".join(f"{n} {what}" for what, n in done.counts.items())
+    output.line(f"Restored {done.council} from {file}: {counts}.")

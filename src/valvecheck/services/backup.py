@@ -1,0 +1,378 @@
+"""A council's backup: one portable, versioned JSON file, and restoring it, all or nothing.
+
+The file holds one council's own data (its assessments with every rating change, activities,
+link events and people; password hashes only when asked) named by codes and names, never by
+database ids, so it restores onto SQLite or PostgreSQL, onto the server it came from or another.
+The shared catalogue travels with it, but is only written into a database that has none: a
+server with a catalogue must already know every measure the backup rates.
+
+Restoring replaces that one council's data with the file's, in one transaction: other councils
+on the same server are never read or written, and a failure (or a kill) leaves everything as it
+was. A file written by a newer Valvecheck (a higher format version) is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, delete, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from valvecheck.domain.people import Action, Role
+from valvecheck.errors import Conflict, Forbidden, InputError
+from valvecheck.services.context import Context, authorise, council_id
+from valvecheck.store.models import (
+    ActivityRow,
+    AssessmentRow,
+    Base,
+    CouncilRow,
+    LinkEventRow,
+    MeasureRow,
+    PersonRow,
+    RatingRow,
+)
+from valvecheck.store.tenancy import owned
+
+FORMAT = "valvecheck-backup"
+VERSION = 1
+# The shared catalogue's tables, parents first.
+CATALOGUE = (
+    "authority",
+    "authority_alias",
+    "agreement",
+    "agreement_authority",
+    "theme",
+    "sub_theme",
+    "measure",
+    "measure_version",
+    "placement",
+)
+ACTIVITY_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "theme",
+    "sub_theme",
+    "owner",
+    "status",
+    "start_date",
+    "end_date",
+    "link",
+    "imported_at",
+)
+RATING_FIELDS = (
+    "version",
+    "rag",
+    "previous",
+    "rationale",
+    "evidence",
+    "by",
+    "at",
+    "source",
+    "measure_version",
+)
+
+
+@dataclass(frozen=True)
+class Restored:
+    council: str
+    counts: dict[str, int]
+
+
+def _out(value: object) -> object:
+    """A column value as JSON: times in UTC with their offset, dates as YYYY-MM-DD."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _when(value: object) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(str(value))
+
+
+def _day(value: object) -> date | None:
+    return None if value is None else date.fromisoformat(str(value))
+
+
+# -- backup -------------------------------------------------------------------------------------
+
+
+def backup(ctx: Context, with_passwords: bool = False) -> dict[str, Any]:
+    """The acting council's data as one JSON-ready dict."""
+    authorise(ctx, Action.BACKUP)
+    cid = council_id(ctx)
+    s = ctx.session
+    council = s.get(CouncilRow, cid)
+    assert council is not None
+    code = dict(s.execute(select(MeasureRow.id, MeasureRow.code)).tuples().all())
+    assessments = s.scalars(owned(AssessmentRow, cid).order_by(AssessmentRow.id)).all()
+    ratings: dict[int, list[dict[str, object]]] = {a.id: [] for a in assessments}
+    for r in s.scalars(owned(RatingRow, cid).order_by(RatingRow.id)):
+        entry: dict[str, object] = {"measure": code[r.measure_id]}
+        entry.update({f: _out(getattr(r, f)) for f in RATING_FIELDS})
+        ratings[r.assessment_id].append(entry)
+    activities = s.scalars(owned(ActivityRow, cid).order_by(ActivityRow.id)).all()
+    activity_code = {a.id: a.code for a in activities}
+    current = next((a.name for a in assessments if a.id == council.current_assessment_id), None)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "written_at": _out(ctx.now()),
+        "council": {"name": council.name, "current_assessment": current},
+        "people": [
+            {
+                "name": p.name,
+                "role": p.role,
+                "active": p.active,
+                "created_at": _out(p.created_at),
+                **({"password_hash": p.password_hash} if with_passwords else {}),
+            }
+            for p in s.scalars(owned(PersonRow, cid).order_by(PersonRow.id))
+        ],
+        "assessments": [
+            {
+                "name": a.name,
+                "council": a.council,
+                "description": a.description,
+                "created_at": _out(a.created_at),
+                "created_by": a.created_by,
+                "locked_at": _out(a.locked_at),
+                "locked_by": a.locked_by,
+                "ratings": ratings[a.id],
+            }
+            for a in assessments
+        ],
+        "activities": [{f: _out(getattr(a, f)) for f in ACTIVITY_FIELDS} for a in activities],
+        "links": [
+            {
+                "activity": activity_code[e.activity_id],
+                "measure": code[e.measure_id],
+                "version": e.version,
+                "linked": e.linked,
+                "rationale": e.rationale,
+                "by": e.by,
+                "at": _out(e.at),
+            }
+            for e in s.scalars(owned(LinkEventRow, cid).order_by(LinkEventRow.id))
+        ],
+        "catalogue": {t: _table_rows(s, t) for t in CATALOGUE},
+    }
+
+
+def _table_rows(session: Session, name: str) -> list[dict[str, object]]:
+    table = Base.metadata.tables[name]
+    order = list(table.primary_key.columns)
+    return [
+        {k: _out(v) for k, v in row._mapping.items()}
+        for row in session.execute(select(table).order_by(*order))
+    ]
+
+
+def dumps(dump: dict[str, Any]) -> bytes:
+    return (json.dumps(dump, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def counts(dump: dict[str, Any]) -> dict[str, int]:
+    return {
+        "assessments": len(dump["assessments"]),
+        "rating changes": sum(len(a["ratings"]) for a in dump["assessments"]),
+        "activities": len(dump["activities"]),
+        "link changes": len(dump["links"]),
+        "people": len(dump["people"]),
+    }
+
+
+# -- restore ------------------------------------------------------------------------------------
+
+
+def read(data: bytes, file: str) -> dict[str, Any]:
+    """The backup in ``data``, or InputError saying why it cannot be restored."""
+    try:
+        dump = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError(f"{file} is not a Valvecheck backup (not JSON text)") from None
+    if not isinstance(dump, dict) or dump.get("format") != FORMAT:
+        raise InputError(f"{file} is not a Valvecheck backup")
+    version = dump.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise InputError(f"{file} does not say which backup format it is in")
+    if version > VERSION:
+        raise InputError(
+            f"{file} was written by a newer version of Valvecheck (backup format {version}; "
+            f"this version reads up to {VERSION}): upgrade Valvecheck to restore it"
+        )
+    return dump
+
+
+def restore(ctx: Context, data: bytes, file: str) -> Restored:
+    """Replace the backup's council's data with the file's (creating the council if new)."""
+    authorise(ctx, Action.BACKUP)
+    dump = read(data, file)
+    try:
+        return _restore(ctx, dump)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"{file} is damaged: it cannot be restored ({exc!r})") from None
+
+
+def _restore(ctx: Context, dump: dict[str, Any]) -> Restored:
+    s = ctx.session
+    name = dump["council"]["name"]
+    council = s.scalar(select(CouncilRow).where(func.lower(CouncilRow.name) == name.lower()))
+    if not ctx.actor.is_local_admin and (council is None or council.id != council_id(ctx)):
+        raise Forbidden(f"only the local administrator may restore another council ('{name}')")
+    if not s.scalar(select(func.count()).select_from(MeasureRow)):
+        _restore_catalogue(s, dump["catalogue"])
+    measure = dict(s.execute(select(MeasureRow.code, MeasureRow.id)).tuples().all())
+    wanted = {r["measure"] for a in dump["assessments"] for r in a["ratings"]}
+    wanted |= {e["measure"] for e in dump["links"]}
+    if missing := sorted(wanted - set(measure)):
+        shown = ", ".join(missing[:10]) + (
+            f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        )
+        raise Conflict(
+            f"this server's catalogue does not have the measures the backup rates ({shown}): "
+            "import their agreements first"
+        )
+    if council is None:
+        council = CouncilRow(name=name, created_at=ctx.now())
+        s.add(council)
+        s.flush()
+    cid = council.id
+    kept_hashes = _clear(s, cid)
+    _restore_people(s, cid, dump["people"], kept_hashes)
+    current = dump["council"].get("current_assessment")
+    council.current_assessment_id = None
+    for a in dump["assessments"]:
+        row = AssessmentRow(
+            council_id=cid,
+            name=a["name"],
+            council=a["council"],
+            description=a["description"],
+            created_at=_when(a["created_at"]),
+            created_by=a["created_by"],
+            locked_at=_when(a["locked_at"]),
+            locked_by=a["locked_by"],
+        )
+        s.add(row)
+        s.flush()
+        if a["name"] == current:
+            council.current_assessment_id = row.id
+        rows = [
+            {
+                **{f: r[f] for f in RATING_FIELDS},
+                "at": _when(r["at"]),
+                "council_id": cid,
+                "assessment_id": row.id,
+                "measure_id": measure[r["measure"]],
+            }
+            for r in a["ratings"]
+        ]
+        if rows:
+            s.execute(insert(RatingRow), rows)
+    activity_rows = [
+        {
+            **a,
+            "start_date": _day(a["start_date"]),
+            "end_date": _day(a["end_date"]),
+            "imported_at": _when(a["imported_at"]),
+            "council_id": cid,
+        }
+        for a in dump["activities"]
+    ]
+    if activity_rows:
+        s.execute(insert(ActivityRow), activity_rows)
+    activity = dict(
+        s.execute(select(ActivityRow.code, ActivityRow.id).where(ActivityRow.council_id == cid))
+        .tuples()
+        .all()
+    )
+    links = [
+        {
+            **{k: e[k] for k in ("version", "linked", "rationale", "by")},
+            "at": _when(e["at"]),
+            "council_id": cid,
+            "activity_id": activity[e["activity"]],
+            "measure_id": measure[e["measure"]],
+        }
+        for e in dump["links"]
+    ]
+    if links:
+        s.execute(insert(LinkEventRow), links)
+    s.flush()
+    return Restored(council.name, counts(dump))
+
+
+def _clear(s: Session, cid: int) -> dict[str, str]:
+    """Delete the council's own rows (never another council's); returns its people's password
+    hashes, kept for a backup written without them."""
+    hashes = {
+        p.name: p.password_hash
+        for p in s.scalars(owned(PersonRow, cid))
+        if p.password_hash is not None
+    }
+    for model in (LinkEventRow, RatingRow, ActivityRow, AssessmentRow, PersonRow):
+        s.execute(delete(model).where(model.council_id == cid))  # type: ignore[attr-defined]
+    return hashes
+
+
+def _restore_people(
+    s: Session, cid: int, people: list[dict[str, Any]], kept_hashes: dict[str, str]
+) -> None:
+    names = [p["name"] for p in people]
+    if names:
+        elsewhere = s.scalars(select(PersonRow.name).where(PersonRow.name.in_(names))).all()
+        if elsewhere:
+            raise Conflict(
+                "these people already have accounts in another council on this server: "
+                + ", ".join(sorted(elsewhere))
+            )
+    for p in people:
+        role = Role.parse(p["role"]).value
+        s.add(
+            PersonRow(
+                council_id=cid,
+                name=p["name"],
+                role=role,
+                password_hash=p.get("password_hash") or kept_hashes.get(p["name"]),
+                active=bool(p["active"]),
+                created_at=_when(p["created_at"]),
+            )
+        )
+    s.flush()
+
+
+def _restore_catalogue(s: Session, catalogue: dict[str, list[dict[str, Any]]]) -> None:
+    """Write the backup's catalogue into a database that has none, ids and all."""
+    for name in CATALOGUE:
+        table = Base.metadata.tables[name]
+        rows = catalogue.get(name, [])
+        if not rows:
+            continue
+        kinds = {c.name: c.type for c in table.columns}
+        converted = [
+            {
+                k: _when(v)
+                if isinstance(kinds[k], DateTime)
+                else _day(v)
+                if isinstance(kinds[k], Date)
+                else v
+                for k, v in row.items()
+            }
+            for row in rows
+        ]
+        s.execute(insert(table), converted)
+        if s.get_bind().dialect.name == "postgresql" and "id" in kinds:
+            # ids were given: move the table's sequence past them
+            s.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"(SELECT max(id) FROM {name}))"
+                )
+            )
