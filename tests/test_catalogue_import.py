@@ -198,5 +198,5 @@ def test_a_column_map_to_a_heading_the_file_lacks_says_so(cli, tmp_path):
     f.write_text("LA,Measure text,Theme\nBury,Do x,T\n")
     code, _, err = cli("import", "catalogue", str(f), "--column-map", "Recommendation=Nope")
     assert code == 1
-    assert "--column-map says the Recommendation column is headed 'nope'" in err
+    assert "column map says the Recommendation column is headed 'nope'" in err
     assert "LA, Measure text, Theme" in err
