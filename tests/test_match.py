@@ -1,0 +1,141 @@
+"""The matcher: the bundled corpus, figures on its held-out part (computed here, never typed in),
+learning from the council's own links, and common measures on reworded pairs."""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from importlib import resources
+
+import pytest
+
+from valvecheck.analysis.common import evaluate_pairs, group_measures
+from valvecheck.analysis.corpus import folds, labelled, measure_pairs
+from valvecheck.analysis.evaluate import Evaluation, figures
+from valvecheck.analysis.matcher import Example, bundled_model
+from valvecheck.analysis.suggest import METHODS, Suggester
+from valvecheck.analysis.validation import _seed, held_out, learning_curve
+from valvecheck.domain.model import Agreement, Catalogue, Measure
+
+
+@cache
+def _held_out() -> Evaluation:
+    return held_out()
+
+
+@cache
+def _baseline() -> Evaluation:
+    """The previous default (words and concepts, no learning) on the same held-out part."""
+    seed, names = _seed()
+    items = labelled("holdout")
+    engine = Suggester(seed, "domain", names)
+    matrix = engine.scores([i.text for i in items], [i.title for i in items])
+    return figures(engine.ids, METHODS["domain"], matrix, items)
+
+
+def test_corpus_is_labelled_against_seed_measures_and_split_by_source() -> None:
+    seed = {mid for mid, _ in _seed()[0]}
+    rows = labelled()
+    assert len(rows) >= 300
+    assert len({r.id for r in rows}) == len(rows)
+    assert {m for r in rows for m in r.expected} <= seed
+    assert sum(1 for r in rows if not r.expected) >= 0.2 * len(rows)  # near misses, labelled none
+    train = {r.source for r in labelled("train")}
+    holdout = {r.source for r in labelled("holdout")}
+    assert train and holdout and not train & holdout
+    sources = resources.files("valvecheck.analysis").joinpath("data", "SOURCES.md").read_text()
+    for group in train | holdout:
+        assert group in sources, f"{group} is not in SOURCES.md"
+
+
+def test_folds_never_split_a_source() -> None:
+    items = labelled("train")
+    for train, test in folds(items, 5):
+        assert not {items[i].source for i in train} & {items[i].source for i in test}
+
+
+@pytest.mark.parametrize(
+    ("figure", "floor"),
+    [("mrr", 0.80), ("recall_at_5", 0.80), ("hit_at_3", 0.85), ("accept_precision", 0.85)],
+)
+def test_held_out_figures(figure: str, floor: float) -> None:
+    value = _held_out().as_dict()[figure]
+    assert isinstance(value, float) and value >= floor
+
+
+@pytest.mark.parametrize("figure", ["hit_at_3", "mrr", "recall_at_5", "accept_precision"])
+def test_matcher_beats_the_unlearned_scorer_on_held_out(figure: str) -> None:
+    assert _held_out().as_dict()[figure] > _baseline().as_dict()[figure]  # type: ignore[operator]
+
+
+def test_learning_from_own_links_raises_mrr_on_the_rest() -> None:
+    seed, names = _seed()
+    model = bundled_model("train")
+    items = [i for i in labelled("holdout") if i.source in ("tracker-met", "tracker-shire")]
+    curve = learning_curve(
+        lambda links: Suggester(seed, "matcher", names, links=links, model=model),
+        items,
+        (0, len(items) // 2),
+        repeats=5,
+    )
+    (_, none), (_, half) = curve
+    assert none.mrr is not None and half.mrr is not None
+    assert half.mrr > none.mrr
+
+
+def test_a_suggestion_names_the_link_it_learned_from() -> None:
+    seed, names = _seed()
+    link = Example("sen-12", "Project Kestrel: Kestrel hubs in Northgate", ("bury-4",), own=True)
+    engine = Suggester(seed, "matcher", names, links=[link])
+    found = engine.for_activities([("a-2", "Project Kestrel: Kestrel hubs in Southgate")], top=5)
+    learned = [s for s in found["a-2"] if s.learned_from]
+    assert learned and learned[0].measure_id == "bury-4"
+    assert "like sen-12, which you linked to bury-4" in learned[0].explanation
+    assert learned[0].as_dict()["learned_from"] == "sen-12"
+
+
+@pytest.mark.parametrize("part", ["train", "holdout"])
+def test_grouping_on_reworded_pairs(part: str) -> None:
+    found = evaluate_pairs([(p.text_a, p.text_b, p.same) for p in measure_pairs(part)])
+    assert found.precision is not None and found.precision >= 0.9
+    if part == "holdout":
+        assert found.recall is not None and found.recall >= 0.8
+
+
+def _catalogue(order: list[str]) -> Catalogue:
+    texts = {
+        "alpha": "Expand specialist provision to avoid placements in independent special schools.",
+        "beta": "Expanding specialist provision locally to reduce reliance on independent placements.",
+        "gamma": "Decrease reliance on INMSS placements by increasing local capacity.",
+    }
+    measures = [Measure(slug, 1, texts[slug]) for slug in order]
+    return Catalogue(agreements=[Agreement(s, s, (s,)) for s in order], measures=measures)
+
+
+def test_representative_does_not_depend_on_import_order() -> None:
+    first = group_measures(_catalogue(["alpha", "beta", "gamma"]))
+    second = group_measures(_catalogue(["gamma", "beta", "alpha"]))
+
+    def shape(groups: list) -> dict[str, list[str]]:  # type: ignore[type-arg]
+        return {g.representative_id: sorted(g.members) for g in groups}
+
+    assert shape(first) == shape(second)
+    assert first[0].representative_id == "alpha-1" and first[0].prevalence >= 2
+
+
+def test_two_measures_of_one_agreement_are_never_grouped() -> None:
+    texts = [
+        "Expand specialist provision to avoid placements in independent special schools.",
+        "Expanding specialist provision locally to reduce reliance on independent placements.",
+    ]
+    catalogue = Catalogue(
+        agreements=[Agreement("one", "one", ())],
+        measures=[Measure("one", n, t) for n, t in enumerate(texts, start=1)],
+    )
+    assert all(len(g.members) == 1 for g in group_measures(catalogue))
+
+
+def test_bundled_pairs_file_has_the_documented_columns() -> None:
+    text = resources.files("valvecheck.analysis").joinpath("data", "measure-pairs.csv").read_text()
+    header = next(csv.reader([text.splitlines()[0]]))
+    assert header[:2] == ["text_a", "text_b"]
