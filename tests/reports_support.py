@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 
 from docx.oxml.ns import qn
+from support import load_state, write_reports
 
 from valvecheck.analysis.summary import Summary, summarise
-from valvecheck.services.measures import AssessmentState, load_state
-from valvecheck.services.reports import write_reports
+from valvecheck.domain.views import AssessmentState
 from valvecheck.services.workspace import init_workspace
 from valvecheck.store.db import Workspace
 
@@ -43,7 +43,8 @@ def build(base: Path, fmt: str = "all") -> Built:
 
 
 def expected_row(view) -> list[str]:
-    """An appendix row as every office format writes it (several values one per line)."""
+    """An appendix row's LA to RAG cells as both office formats write them (several values one
+    per line). Word puts the measure's ID before them, Excel after."""
     m = view.measure
     return [view.la, m.text, "\n".join(m.themes), "\n".join(m.sub_themes), view.rag.label]
 
@@ -67,4 +68,124 @@ def summary_lines(summary_json: dict) -> list[tuple[str, str, int, dict[str, int
         out.append((t["name"], "", t["measures"], t["rag"]))
         out.extend((t["name"], s["name"], s["measures"], s["rag"]) for s in t["sub_themes"])
     out.append(("All measures", "", summary_json["measures"], summary_json["rag"]))
+    return out
+
+
+# -- the sections of each format, read back from the files ----------------------------------
+# Each reader returns [(heading, keys)] in document order: the heading as the reader sees it
+# and the rows of the section's table by their identity (measure ids; theme or sub-theme names
+# for the summary; (activity, measure) ids for links). A section said to be empty has no keys.
+
+Sections = list[tuple[str, list[object]]]
+
+
+def model_sections(data) -> Sections:
+    """What every format must show: the report model's sections and their rows."""
+    keys = {
+        "appendix": [r.id for r in data.rows],
+        "summary": [s.name for s in [*data.themes, data.total]],
+        "opportunities": [r.id for r in data.opportunities],
+        "unrated": [r.id for r in data.unrated],
+        "links": [(k.activity, k.measure) for k in data.links],
+    }
+    return [(s.heading, keys[s.key]) for s in data.sections]
+
+
+def _keys(heading: str, rows: list[list[str]]) -> list[object]:
+    """A section's keys from its table's body rows (text cells, in the layout of Word/HTML/MD)."""
+    if heading.startswith("Summary"):
+        return [row[1] or row[0] for row in rows]
+    if heading.startswith("Activities linked"):
+        return [(row[0].split(":", 1)[0], row[1].split(":", 1)[0]) for row in rows]
+    return [row[0] for row in rows]
+
+
+def docx_sections(path: Path) -> Sections:
+    from docx import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    doc = Document(str(path))
+    out: Sections = []
+    title_seen = False
+    for block in doc.iter_inner_content():
+        if isinstance(block, Paragraph) and block.style is not None:
+            if block.style.name == "Heading 1":
+                if title_seen:
+                    out.append((block.text, []))
+                title_seen = True
+        elif isinstance(block, Table) and out:
+            rows = [[c.text for c in row.cells] for row in block.rows[1:]]
+            out[-1] = (out[-1][0], _keys(out[-1][0], rows))
+    return out
+
+
+def xlsx_sections(path: Path) -> Sections:
+    """Sheets by name; keys from the Measure ID / Activity ID columns, or the theme names."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    out: Sections = []
+    for ws in wb.worksheets:
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        header, body = rows[0], rows[1:]
+        if "Activity ID" in header:
+            a, m = header.index("Activity ID"), header.index("Measure ID")
+            keys: list[object] = [(r[a], r[m]) for r in body]
+        elif "Measure ID" in header:
+            keys = [r[header.index("Measure ID")] for r in body]
+        else:
+            keys = [r[1] or r[0] for r in body]
+        out.append((ws.title, keys))
+    wb.close()
+    return out
+
+
+def html_sections(path: Path) -> Sections:
+    import html5lib
+
+    ns = "{http://www.w3.org/1999/xhtml}"
+    tree = html5lib.parse(path.read_text(encoding="utf-8"))
+    main = next(tree.iter(f"{ns}main"))
+    out: Sections = []
+
+    def text(e) -> str:
+        return " ".join("".join(e.itertext()).split())
+
+    for element in main:
+        if element.tag == f"{ns}h2":
+            out.append((text(element), []))
+        elif element.tag == f"{ns}table" and out:
+            rows = [
+                [text(c) for c in tr if c.tag in (f"{ns}td", f"{ns}th")]
+                for part in ("tbody", "tfoot")
+                for body in element.iter(f"{ns}{part}")
+                for tr in body.iter(f"{ns}tr")
+            ]
+            if out[-1][0].startswith("Summary"):
+                rows = [["", row[0]] for row in rows]  # one name column: theme or sub-theme
+            out[-1] = (out[-1][0], _keys(out[-1][0], rows))
+    return out
+
+
+def md_sections(path: Path) -> Sections:
+    import re
+
+    out: Sections = []
+    rows: list[list[str]] = []
+
+    def close() -> None:
+        if out:
+            # the header and the rule are the first two lines of a table
+            body = [[c.replace("\\", "").strip("* ") for c in r] for r in rows[2:]]
+            out[-1] = (out[-1][0], _keys(out[-1][0], body))
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            close()
+            out.append((line[3:].replace("\\", ""), []))
+            rows = []
+        elif line.startswith("| "):
+            rows.append([c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]])
+    close()
     return out

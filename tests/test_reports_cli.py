@@ -8,14 +8,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 from reports_support import DAY, docx_fill
+from support import admin, load_state, report_data, write_reports
 
 from valvecheck.domain.rag import Rag
-from valvecheck.domain.rating import Rating
-from valvecheck.services.measures import load_state
-from valvecheck.services.ratings import new_assessment
-from valvecheck.services.reports import report_data, write_reports
-from valvecheck.store import repository as repo
-from valvecheck.store.models import ActivityRow, LinkEventRow
+from valvecheck.services import activities, ratings
 
 
 def test_init_then_report_all_writes_the_four_documents(cli, tmp_path):
@@ -25,7 +21,10 @@ def test_init_then_report_all_writes_the_four_documents(cli, tmp_path):
     assert code == 0, err
     names = ["report.docx", "report.xlsx", "report.html", "report.md"]
     assert sorted(p.name for p in out.iterdir()) == sorted(names)
-    assert stdout.splitlines() == [f"Wrote {out / n}" for n in names]
+    assert stdout.splitlines() == [
+        "Report of the assessment 'Bristol: mitigation validation exercise':",
+        *[f"Wrote {out / n}" for n in names],
+    ]
 
 
 def test_report_options_reach_the_document(cli, tmp_path):
@@ -45,7 +44,7 @@ def test_report_options_reach_the_document(cli, tmp_path):
     ("args", "message"),
     [
         (["--format", "pdf"], "unknown report format 'pdf'"),
-        (["--format", "position"], "needs --since DATE"),
+        (["--format", "position"], "--since: the position statement needs the start"),
         (["--date", "1/5/2024"], "--date '1/5/2024' is not a date"),
         (["--format", "position", "--since", "2024-13-01"], "--since '2024-13-01' is not a date"),
         (["--assessment", "nobody"], "there is no assessment 'nobody'"),
@@ -83,17 +82,14 @@ SINCE = date(2024, 2, 1)
 
 @pytest.fixture
 def monitored(ws):
-    new_assessment(ws, "Spring 2024", council="Testshire")
-    ids = [v.id for v in load_state(ws).views]
-    with ws.session() as session:
-        row = repo.assessment_row(session, "Spring 2024")
-        for index, entries in HISTORY:
-            previous = Rag.UNRATED
-            for day, rag, why in entries:
-                measure = repo.measure_row(session, ids[index])
-                rating = Rating(ids[index], rag, why, "", "lead", at(day), previous)
-                repo.add_rating(session, row.id, measure, rating)
-                previous = rag
+    with admin(ws) as ctx:
+        ratings.new_assessment(ctx, "Spring 2024", council="Testshire")
+    ids = [v.id for v in load_state(ws, "Spring 2024").views]
+    for index, entries in HISTORY:
+        for day, rag, why in entries:
+            with admin(ws, by="lead") as ctx:  # rated on that day, by the service
+                ctx.clock = lambda day=day: at(day)
+                ratings.rate(ctx, ids[index], rag, why, assessment="Spring 2024")
     return ws, ids
 
 
@@ -131,24 +127,20 @@ def test_all_with_since_adds_the_position_statement(monitored, tmp_path):
 # -- links between activities and measures ---------------------------------------------------
 
 
+def link_one(ws, tmp_path, views) -> None:
+    """ETP-07 linked to the fourth measure; a link to the ninth made and then ended."""
+    csv = tmp_path / "activities.csv"
+    csv.write_text("id,title\nETP-07,Inclusion toolkit\n", encoding="utf-8")
+    with admin(ws, by="lead") as ctx:
+        activities.import_activities(ctx, csv.read_bytes(), csv.name)
+        activities.link(ctx, "ETP-07", views[3].id, "same aim")
+        activities.link(ctx, "ETP-07", views[8].id, "same aim")
+        activities.unlink(ctx, "ETP-07", views[8].id, "not the same")
+
+
 def test_links_appear_once_activities_are_linked(ws, tmp_path):
     views = load_state(ws).views
-    now = datetime.now(UTC)
-    with ws.session() as session:
-        activity = ActivityRow(code="ETP-07", title="Inclusion toolkit", imported_at=now)
-        session.add(activity)
-        session.flush()
-        for view, linked in ((views[3], True), (views[8], True), (views[8], False)):
-            session.add(
-                LinkEventRow(
-                    activity_id=activity.id,
-                    measure_id=repo.measure_row(session, view.id).id,
-                    linked=linked,
-                    rationale="same aim",
-                    by="lead",
-                    at=now,
-                )
-            )
+    link_one(ws, tmp_path, views)
     data = report_data(ws, on=DAY)
     assert [(k.activity, k.measure) for k in data.links] == [("ETP-07", views[3].id)]
     write_reports(ws, "all", tmp_path, on=DAY)

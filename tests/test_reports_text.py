@@ -17,10 +17,10 @@ import pytest
 from conftest import need
 from markdown_it import MarkdownIt
 from reports_support import build
+from support import load_state
 
 from valvecheck.cli import run
 from valvecheck.domain.rag import Rag
-from valvecheck.services.measures import load_state
 
 GOLDEN = Path(__file__).parent / "golden"
 NS = "{http://www.w3.org/1999/xhtml}"
@@ -117,14 +117,15 @@ def text_of(element) -> str:
 
 
 def test_html_rag_cells_carry_word_and_colour(built, tree):
-    appendix = next(t for t in tree.iter(f"{NS}table") if t.get("id") == "appendix")
+    appendix = next(t for t in tree.iter(f"{NS}table") if t.get("id") == "appendix-table")
     rows = list(appendix.find(f"{NS}tbody").iter(f"{NS}tr"))
     assert [r.get("id") for r in rows] == [v.id for v in built.state.views]
     for view, row in zip(built.state.views, rows, strict=True):
         cells = row.findall(f"{NS}td")
-        assert text_of(cells[1]) == " ".join(view.measure.text.split())
-        assert cells[4].get("class") == f"rag-{view.rag.value}"
-        assert text_of(cells[4]) == view.rag.label
+        assert text_of(cells[0]) == view.id
+        assert text_of(cells[2]) == " ".join(view.measure.text.split())
+        assert cells[5].get("class") == f"rag-{view.rag.value}"
+        assert text_of(cells[5]) == view.rag.label
     css = next(tree.iter(f"{NS}style")).text
     for rag in Rag:
         assert re.search(rf"\.rag-{rag.value} \{{ background: #{rag.colour};", css)
@@ -142,12 +143,13 @@ def test_html_chart_bars_count_each_theme(built, tree):
 
 def test_markdown_appendix_has_every_measure_in_order(built):
     text = built.file("report.md").read_text(encoding="utf-8")
-    section = text.split("## Appendix A\n", 1)[1].split("\n## ", 1)[0]
+    section = text.split("## Measures and ratings\n", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| ")][2:]
     cells = [[c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]] for row in rows]
-    assert [c[1] for c in cells] == [v.measure.text for v in built.state.views]
-    assert [c[3] for c in cells] == ["; ".join(v.measure.sub_themes) for v in built.state.views]
-    assert [c[4] for c in cells] == [v.rag.label for v in built.state.views]
+    assert [c[0] for c in cells] == [v.id for v in built.state.views]
+    assert [c[2] for c in cells] == [v.measure.text for v in built.state.views]
+    assert [c[4] for c in cells] == ["; ".join(v.measure.sub_themes) for v in built.state.views]
+    assert [c[5] for c in cells] == [v.rag.label for v in built.state.views]
 
 
 # -- user text is shown literally ------------------------------------------------------------

@@ -87,6 +87,16 @@ def percent(value: float) -> str:
     return f"{value:.0%}"
 
 
+# How each section of the report model is drawn (a template under templates/sections/); every
+# key of model.SECTION_KEYS has one.
+SECTIONS: dict[str, str] = {
+    "appendix": "sections/appendix.html.j2",
+    "summary": "sections/summary.html.j2",
+    "opportunities": "sections/opportunities.html.j2",
+    "unrated": "sections/unrated.html.j2",
+    "links": "sections/links.html.j2",
+}
+
 _env = Environment(
     loader=PackageLoader("valvecheck.reports", "templates"),
     autoescape=select_autoescape(["html", "j2"]),
@@ -104,7 +114,7 @@ def render(data: ReportData) -> str:
         rags=SCALE,
         chart=chart(data),
         percent=percent,
-        red_definition=Rag.RED.definition,
+        section_templates=SECTIONS,
     )
 
 

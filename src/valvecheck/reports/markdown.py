@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from valvecheck.domain.rag import Rag
 from valvecheck.reports.model import ReportData, ReportRow
 
 # Characters that start Markdown or HTML anywhere in a line: emphasis, code, links and images,
@@ -50,41 +49,18 @@ def several(values: tuple[str, ...]) -> str:
     return "; ".join(values)
 
 
-def measure_rows(rows: list[ReportRow], with_rationale: bool) -> list[list[object]]:
-    out: list[list[object]] = []
-    for r in rows:
-        values: list[object] = [r.la, r.recommendation, several(r.themes), several(r.sub_themes)]
-        if with_rationale:
-            values.append(r.rationale)
-        out.append(values)
-    return out
+MEASURE_COLUMNS = ["ID", "LA", "Recommendation", "Theme", "Sub-Theme"]
 
 
-def render(data: ReportData) -> str:
-    """The whole document as text."""
-    parts = [f"# {escape(data.title)}\n"]
-    meta = f"{data.council + ', ' if data.council else ''}{data.date_text}"
-    if data.assessment:
-        meta += f". Assessment: {data.assessment}"
-    parts.append(escape(meta) + "\n")
-    parts.append(escape(data.purpose) + "\n")
-    parts.append("\n".join(f"- **{r.label.upper()}**: {escape(d)}" for r, d in data.key) + "\n")
+def measure_values(r: ReportRow) -> list[object]:
+    return [r.id, r.la, r.recommendation, several(r.themes), several(r.sub_themes)]
 
-    parts.append("## Appendix A\n")
-    parts.append(
-        table(
-            ["LA", "Recommendation", "Theme", "Sub-Theme", "RAG"],
-            [
-                [r.la, r.recommendation, several(r.themes), several(r.sub_themes), r.rag.label]
-                for r in data.rows
-            ],
-        )
-    )
 
-    parts.append("## Summary by theme\n")
-    parts.append(
-        f"{data.total.measures} measures; coverage (green and amber) {data.total.coverage:.0%}.\n"
-    )
+def appendix(data: ReportData) -> str:
+    return table([*MEASURE_COLUMNS, "RAG"], [[*measure_values(r), r.rag.label] for r in data.rows])
+
+
+def summary(data: ReportData) -> str:
     columns = ["Theme", "Sub-Theme", "Measures", *[r.label for r in data.columns], "Coverage"]
     rows: list[list[object]] = []
     for s in [*data.themes, data.total]:
@@ -98,48 +74,55 @@ def render(data: ReportData) -> str:
                 f"{s.coverage:.0%}",
             ]
         )
-    parts.append(table(columns, rows, right=set(range(2, len(columns)))))
+    return table(columns, rows, right=set(range(2, len(columns))))
 
-    parts.append(f"## Opportunities ({len(data.opportunities)})\n")
-    parts.append(f"Measures rated red: {Rag.RED.definition}.\n")
-    if data.opportunities:
-        parts.append(
-            table(
-                ["LA", "Recommendation", "Theme", "Sub-Theme", "Rationale"],
-                measure_rows(data.opportunities, with_rationale=True),
-            )
-        )
-    else:
-        parts.append("No measure is rated red.\n")
 
-    parts.append(f"## Not yet rated ({len(data.unrated)})\n")
-    if data.unrated:
-        parts.append(
-            table(
-                ["LA", "Recommendation", "Theme", "Sub-Theme"],
-                measure_rows(data.unrated, with_rationale=False),
-            )
-        )
-    else:
-        parts.append("Every measure has a rating.\n")
+def opportunities(data: ReportData) -> str:
+    return table(
+        [*MEASURE_COLUMNS, "Rationale"],
+        [[*measure_values(r), r.rationale] for r in data.opportunities],
+    )
 
-    if data.links:
-        parts.append(f"## Activities linked to measures ({len(data.links)})\n")
-        parts.append(
-            table(
-                ["Activity", "Measure", "LA", "RAG", "Rationale"],
-                [
-                    [
-                        f"{k.activity}: {k.activity_title}",
-                        f"{k.measure}: {k.recommendation}",
-                        k.la,
-                        k.rag.label,
-                        k.rationale,
-                    ]
-                    for k in data.links
-                ],
-            )
-        )
+
+def unrated(data: ReportData) -> str:
+    return table(MEASURE_COLUMNS, [measure_values(r) for r in data.unrated])
+
+
+def links(data: ReportData) -> str:
+    return table(
+        ["Activity", "Measure", "LA", "RAG", "Rationale"],
+        [
+            [
+                f"{k.activity}: {k.activity_title}",
+                f"{k.measure}: {k.recommendation}",
+                k.la,
+                k.rag.label,
+                k.rationale,
+            ]
+            for k in data.links
+        ],
+    )
+
+
+# How each section of the report model is drawn; every key of model.SECTION_KEYS has one.
+SECTIONS: dict[str, Callable[[ReportData], str]] = {
+    "appendix": appendix,
+    "summary": summary,
+    "opportunities": opportunities,
+    "unrated": unrated,
+    "links": links,
+}
+
+
+def render(data: ReportData) -> str:
+    """The whole document as text."""
+    parts = [f"# {escape(data.title)}\n", escape(data.meta) + "\n", escape(data.purpose) + "\n"]
+    parts.append("\n".join(f"- **{r.label.upper()}**: {escape(d)}" for r, d in data.key) + "\n")
+    for section in data.sections:
+        parts.append(f"## {escape(section.heading)}\n")
+        if section.intro:
+            parts.append(escape(section.intro) + "\n")
+        parts.append(escape(section.empty) + "\n" if section.empty else SECTIONS[section.key](data))
     return "\n".join(parts)
 
 

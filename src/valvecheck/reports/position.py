@@ -67,12 +67,23 @@ def write_docx(data: ReportData, items: list[Position], out: Path) -> Path:
     narrow = (word.RAG_WIDTH, word.Mm(60), word.Mm(59))
     widths = (word.LA_WIDTH, word.rest(word.LA_WIDTH, *narrow), *narrow)
     table = word.add_table(doc, COLUMNS, widths)
-    for p in items:
-        changes = "\n".join(change_text(c) for c in p.changes) or "No change"
-        row = word.add_row(
-            table, [p.row.la, p.row.recommendation, "", p.row.rationale, changes], widths
-        )
-        word.rag_cell(row.cells[2], p.row.rag)
+    word.append_rows(
+        table,
+        (
+            word.row_xml(
+                [
+                    word.cell_xml(p.row.la, widths[0]),
+                    word.cell_xml(p.row.recommendation, widths[1]),
+                    word.rag_xml(p.row.rag, widths[2]),
+                    word.cell_xml(p.row.rationale, widths[3]),
+                    word.cell_xml(
+                        "\n".join(change_text(c) for c in p.changes) or "No change", widths[4]
+                    ),
+                ]
+            )
+            for p in items
+        ),
+    )
     path = out / "position.docx"
     doc.save(str(path))
     return path

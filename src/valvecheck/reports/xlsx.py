@@ -1,4 +1,9 @@
-"""Excel (.xlsx): Appendix, Summary, Opportunities, Unrated and, once activities exist, Links.
+"""Excel (.xlsx): one sheet per section of the report model (Appendix, Summary, Opportunities,
+Unrated and, once activities are linked, Links).
+
+Written with XlsxWriter in constant-memory mode: each row goes to the file as it is written, so
+time and memory grow with the rows and no more. Every cell format is made once per workbook
+(``Formats``) and shared by the cells that use it.
 
 Every text cell goes through ``put``: text a spreadsheet would run as a formula (starting with
 = + - @) is stored as a string with Excel's quote prefix, never as a formula, and text longer
@@ -7,17 +12,14 @@ than a cell holds is cut where it says so.
 
 from __future__ import annotations
 
-import textwrap
+from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile
+from typing import NamedTuple
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from valvecheck.domain.rag import Rag
 from valvecheck.reports.docx import MAKER, subject_of
@@ -29,10 +31,8 @@ CUT_MARK = (
     "… [text cut at Excel's 32,767-character limit; the Word and HTML reports have it in full]"
 )
 ROW_HEIGHT_LIMIT = 409  # points: Excel's tallest row
-HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-HEADER_FONT = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
-FILLS = {r: PatternFill("solid", fgColor=r.colour) for r in Rag}
+LINE_HEIGHT = 15  # points per line of wrapped text
+HEADER_FILL = "D9D9D9"
 
 APPENDIX = [
     ("LA", 24),
@@ -65,6 +65,8 @@ LINKS = [
 
 def fit(text: str) -> str:
     """Text as a cell can hold it: cut, with ``CUT_MARK`` at the end, when Excel would cut it."""
+    if len(text) <= CELL_LIMIT // 2:  # at most two UTF-16 units a character: no need to count
+        return text
     units = text.encode("utf-16-le")
     if len(units) <= 2 * CELL_LIMIT:
         return text
@@ -73,146 +75,224 @@ def fit(text: str) -> str:
     return units[:room].decode("utf-16-le", errors="ignore") + CUT_MARK
 
 
-def put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
-    """Write a value; text that looks like a formula stays text; overlong text is cut visibly."""
-    if isinstance(value, str):
-        value = fit(value)
-    cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    cell.alignment = WRAP
-    return cell
+class Style(NamedTuple):
+    """How a cell looks beyond wrapped, top-aligned text."""
+
+    bold: bool = False
+    fill: str | None = None  # hex colour
+    number: str | None = None  # number format
+    quote: bool = False  # Excel's quote prefix: text that looks like a formula stays text
 
 
-def sheet(
-    wb: Workbook, title: str, columns: list[tuple[str, int]], first: bool = False
-) -> Worksheet:
-    """A sheet with a bold, frozen header row, set widths and landscape printing."""
-    ws = wb.active if first else wb.create_sheet()
-    assert ws is not None
-    ws.title = title
-    for i, (name, width) in enumerate(columns, start=1):
-        cell = put(ws, 1, i, name)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    return ws
+PLAIN = Style()
+HEADER = Style(bold=True, fill=HEADER_FILL)
+FILLS = {r: Style(fill=r.colour) for r in Rag}
 
 
-def finish(ws: Worksheet) -> None:
-    """Filters over the whole table, and row heights that show all of the wrapped text.
+class Formats:
+    """The workbook's cell formats, each made once, on first use, for its ``Style``."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self._wb = wb
+        self._made: dict[Style, Format] = {}
+
+    def __getitem__(self, style: Style) -> Format:
+        made = self._made.get(style)
+        if made is None:
+            spec: dict[str, object] = {"text_wrap": True, "valign": "top"}
+            if style.bold:
+                spec["bold"] = True
+            if style.fill:
+                spec.update(pattern=1, bg_color=f"#{style.fill}")
+            if style.number:
+                spec["num_format"] = style.number
+            if style.quote:
+                spec["quote_prefix"] = True
+            made = self._made[style] = self._wb.add_format(spec)
+        return made
+
+
+def lines_needed(text: str, width: int) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (greedy, by words).
 
     Neither Excel nor LibreOffice grows a row to fit wrapped text when it opens a file, so each
-    row's height is set from its longest cell (one character per unit of column width, erring on the tall side).
+    row's height is set from its longest cell. A word longer than a line takes lines of its own;
+    breaking only at spaces errs on the tall side.
     """
-    ws.auto_filter.ref = ws.dimensions
-    widths = {
-        col: (ws.column_dimensions[get_column_letter(col)].width or 10)
-        for col in range(1, ws.max_column + 1)
-    }
-    for row in ws.iter_rows(min_row=1):
-        needed = 1
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value:
-                per_line = max(1, int(widths[cell.column]))
-                count = sum(
-                    max(1, len(textwrap.wrap(part, per_line))) for part in cell.value.split("\n")
-                )
-                needed = max(needed, count)
-        ws.row_dimensions[row[0].row].height = min(15 * needed, ROW_HEIGHT_LIMIT)
+    count = 0
+    for part in text.split("\n"):
+        count += 1
+        if len(part) <= width:
+            continue
+        used = 0
+        for word in part.split():
+            size = len(word)
+            if used and used + 1 + size <= width:
+                used += 1 + size
+                continue
+            if used:
+                count += 1
+            while size > width:
+                count += 1
+                size -= width
+            used = size
+    return max(count, 1)
 
 
-def rag_cell(ws: Worksheet, row: int, column: int, rag: Rag) -> None:
-    """The RAG cell: filled in its colour and, always, its word."""
-    cell = put(ws, row, column, rag.label)
-    cell.fill = FILLS[rag]
+class Sheet:
+    """A sheet with a bold, frozen, filtered header row, set widths and landscape printing.
+
+    Rows are written in order (``add``), each as tall as its longest wrapped cell.
+    """
+
+    def __init__(
+        self, wb: Workbook, formats: Formats, title: str, columns: Sequence[tuple[str, int]]
+    ):
+        self.ws: Worksheet = wb.add_worksheet(title)
+        self.formats = formats
+        self.widths = [max(1, int(width)) for _, width in columns]
+        self.row = 0
+        ws = self.ws
+        for i, (_, width) in enumerate(columns):
+            ws.set_column(i, i, width)
+        ws.freeze_panes(1, 0)
+        ws.repeat_rows(0)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        self.add([name for name, _ in columns], [HEADER] * len(columns))
+
+    def add(self, values: Sequence[object], styles: Sequence[Style] = ()) -> None:
+        """Write one row; ``styles`` per cell from the first (plain for the rest)."""
+        ws, n = self.ws, self.row
+        texts = [fit(v) if isinstance(v, str) else v for v in values]
+        needed = max(
+            (
+                lines_needed(v, w)
+                for v, w in zip(texts, self.widths, strict=False)
+                if isinstance(v, str) and v
+            ),
+            default=1,
+        )
+        ws.set_row(n, min(LINE_HEIGHT * needed, ROW_HEIGHT_LIMIT))
+        formats = self.formats
+        for c, value in enumerate(texts):
+            style = styles[c] if c < len(styles) else PLAIN
+            if isinstance(value, str):
+                if value.startswith(FORMULA_STARTS):
+                    style = style._replace(quote=True)
+                ws.write_string(n, c, value, formats[style])
+            elif isinstance(value, int | float):
+                ws.write_number(n, c, value, formats[style])
+            else:
+                ws.write_blank(n, c, None, formats[style])
+        self.row += 1
+
+    def finish(self) -> None:
+        """Filters over the whole table."""
+        self.ws.autofilter(0, 0, max(self.row - 1, 0), len(self.widths) - 1)
 
 
 def lines(values: tuple[str, ...]) -> str:
     return "\n".join(values)
 
 
-def add_appendix(wb: Workbook, rows: list[ReportRow]) -> None:
-    ws = sheet(wb, "Appendix", APPENDIX, first=True)
-    for n, r in enumerate(rows, start=2):
-        for c, value in enumerate(
-            [r.la, r.recommendation, lines(r.themes), lines(r.sub_themes)], start=1
-        ):
-            put(ws, n, c, value)
-        rag_cell(ws, n, 5, r.rag)
-        put(ws, n, 6, r.rationale)
-        put(ws, n, 7, r.id)
-    finish(ws)
+def add_appendix(wb: Workbook, formats: Formats, data: ReportData) -> None:
+    sheet = Sheet(wb, formats, "Appendix", APPENDIX)
+    for r in data.rows:
+        values = [r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rag.label]
+        sheet.add([*values, r.rationale, r.id], [PLAIN] * 4 + [FILLS[r.rag]])
+    sheet.finish()
 
 
-def add_summary(wb: Workbook, data: ReportData) -> None:
+def add_summary(wb: Workbook, formats: Formats, data: ReportData) -> None:
     columns = [("Theme", 40), ("Sub-Theme", 30), ("Measures", 10)]
     columns += [(r.label, 12) for r in data.columns] + [("Coverage", 11)]
-    ws = sheet(wb, "Summary", columns)
-    for c, rag in enumerate(data.columns, start=4):
-        ws.cell(row=1, column=c).fill = FILLS[rag]
-    for n, s in enumerate([*data.themes, data.total], start=2):
-        put(ws, n, 1, s.theme)
-        put(ws, n, 2, s.sub_theme or "")
-        put(ws, n, 3, s.measures)
-        for c, rag in enumerate(data.columns, start=4):
-            put(ws, n, c, s.counts.get(rag, 0))
-        cov = put(ws, n, len(columns), round(s.coverage, 4))
-        cov.number_format = "0%"
-        if s.sub_theme is None:
-            for c in range(1, len(columns) + 1):
-                ws.cell(row=n, column=c).font = HEADER_FONT
-    finish(ws)
+    sheet = Sheet(wb, formats, "Summary", columns)
+    for c, rag in enumerate(data.columns, start=3):
+        sheet.ws.write_string(0, c, rag.label, formats[Style(bold=True, fill=rag.colour)])
+    for s in [*data.themes, data.total]:
+        bold = s.sub_theme is None  # a theme's row in bold, as the seed's summary did
+        values = [
+            s.theme,
+            s.sub_theme or "",
+            s.measures,
+            *[s.counts.get(r, 0) for r in data.columns],
+            round(s.coverage, 4),
+        ]
+        styles = [Style(bold=bold)] * (len(values) - 1)
+        sheet.add(values, [*styles, Style(bold=bold, number="0%")])
+    sheet.finish()
 
 
-def add_list(wb: Workbook, title: str, rows: list[ReportRow]) -> None:
-    ws = sheet(wb, title, LIST)
-    for n, r in enumerate(rows, start=2):
-        values = [r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rationale, r.id]
-        for c, value in enumerate(values, start=1):
-            put(ws, n, c, value)
-    finish(ws)
+def add_list(wb: Workbook, formats: Formats, title: str, rows: list[ReportRow]) -> None:
+    sheet = Sheet(wb, formats, title, LIST)
+    for r in rows:
+        sheet.add([r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rationale, r.id])
+    sheet.finish()
 
 
-def add_links(wb: Workbook, data: ReportData) -> None:
-    ws = sheet(wb, "Links", LINKS)
-    for n, link in enumerate(data.links, start=2):
-        values = [link.activity, link.activity_title, link.measure, link.la, link.recommendation]
-        for c, value in enumerate(values, start=1):
-            put(ws, n, c, value)
-        rag_cell(ws, n, 6, link.rag)
-        put(ws, n, 7, link.rationale)
-        put(ws, n, 8, link.by)
-    finish(ws)
+def add_opportunities(wb: Workbook, formats: Formats, data: ReportData) -> None:
+    add_list(wb, formats, "Opportunities", data.opportunities)
+
+
+def add_unrated(wb: Workbook, formats: Formats, data: ReportData) -> None:
+    add_list(wb, formats, "Unrated", data.unrated)
+
+
+def add_links(wb: Workbook, formats: Formats, data: ReportData) -> None:
+    sheet = Sheet(wb, formats, "Links", LINKS)
+    for k in data.links:
+        values = [k.activity, k.activity_title, k.measure, k.la, k.recommendation, k.rag.label]
+        sheet.add([*values, k.rationale, k.by], [PLAIN] * 5 + [FILLS[k.rag]])
+    sheet.finish()
+
+
+# How each section of the report model is drawn; every key of model.SECTION_KEYS has one. A
+# sheet is written even when its section is empty: a workbook's sheets stay the same.
+SECTIONS: dict[str, Callable[[Workbook, Formats, ReportData], None]] = {
+    "appendix": add_appendix,
+    "summary": add_summary,
+    "opportunities": add_opportunities,
+    "unrated": add_unrated,
+    "links": add_links,
+}
 
 
 def write(data: ReportData, out: Path) -> list[Path]:
     """Write ``report.xlsx`` into ``out``."""
-    wb = Workbook()
-    add_appendix(wb, data.rows)
-    add_summary(wb, data)
-    add_list(wb, "Opportunities", data.opportunities)
-    add_list(wb, "Unrated", data.unrated)
-    if data.links:
-        add_links(wb, data)
-    set_properties(wb, data)
     path = out / "report.xlsx"
-    # Workbook.save stamps "modified" with the clock; the writer itself keeps the report's date.
-    with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
+    # Text stays text: no formulas, numbers or links guessed from strings.
+    wb = Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "tmpdir": str(out),
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    formats = Formats(wb)
+    for section in data.sections:
+        SECTIONS[section.key](wb, formats, data)
+    set_properties(wb, data)
+    wb.close()
     return [path]
 
 
 def set_properties(wb: Workbook, data: ReportData) -> None:
-    """File properties that describe this report, dated by it: the same --date, the same file."""
-    props = wb.properties
-    props.title, props.subject = data.title, subject_of(data)
-    props.creator, props.lastModifiedBy = data.council or MAKER, MAKER
-    # openpyxl writes naive datetimes as UTC.
-    props.created = props.modified = datetime.combine(data.on, time.min)
+    """File properties that describe this report, dated by it: the same --date, the same file.
+
+    XlsxWriter records the author as the last to modify the file as well.
+    """
+    wb.set_properties(
+        {
+            "title": data.title,
+            "subject": subject_of(data),
+            "author": data.council or MAKER,
+            "comments": "",
+            "keywords": "",
+            "created": datetime.combine(data.on, time.min),  # written as UTC
+        }
+    )

@@ -1,0 +1,77 @@
+"""One report model, every format the same sections: Word, Excel, HTML and Markdown read back
+and compared section by section, heading and rows, with the model they were written from."""
+
+from __future__ import annotations
+
+import pytest
+from reports_support import (
+    DAY,
+    docx_sections,
+    html_sections,
+    md_sections,
+    model_sections,
+    xlsx_sections,
+)
+from support import admin, load_state, report_data, write_reports
+
+from valvecheck.reports import docx, html, markdown, xlsx
+from valvecheck.reports.model import SECTION_KEYS
+from valvecheck.services import activities
+
+
+def write_all_four(ws, tmp_path, links: bool):
+    """The four formats of one report, and the model they were written from."""
+    if links:
+        views = load_state(ws).views
+        csv = tmp_path / "activities.csv"
+        csv.write_text(
+            "id,title\nETP-07,Inclusion toolkit\nETP-09,Post-16 review\n", encoding="utf-8"
+        )
+        with admin(ws, by="lead") as ctx:
+            activities.import_activities(ctx, csv.read_bytes(), csv.name)
+            activities.link(ctx, "ETP-07", views[3].id, "same aim")
+            activities.link(ctx, "ETP-09", views[17].id, "post-16 offer")
+            activities.link(ctx, "ETP-09", views[25].id, "post-16 offer")
+    out = tmp_path / "out"
+    write_reports(ws, "all", out, on=DAY)
+    return report_data(ws, on=DAY), out
+
+
+@pytest.fixture(params=["without links", "with links"])
+def reports(request, ws, tmp_path):
+    return write_all_four(ws, tmp_path, links=request.param == "with links")
+
+
+def test_every_format_shows_the_models_sections_in_order_with_the_same_rows(reports):
+    data, out = reports
+    expected = model_sections(data)
+    assert [h for h, _ in expected][:4] == [
+        "Measures and ratings",
+        "Summary by theme",
+        f"Opportunities ({len(data.opportunities)})",
+        f"Not yet rated ({len(data.unrated)})",
+    ]
+    assert docx_sections(out / "report.docx") == expected
+    assert html_sections(out / "report.html") == expected
+    assert md_sections(out / "report.md") == expected
+    sheets = xlsx_sections(out / "report.xlsx")
+    assert [name for name, _ in sheets] == [s.sheet for s in data.sections]
+    assert [keys for _, keys in sheets] == [keys for _, keys in expected]
+
+
+def test_linked_activities_are_a_section_of_every_format(ws, tmp_path):
+    data, out = write_all_four(ws, tmp_path, links=True)
+    assert [(k.activity, k.measure) for k in data.links] == [
+        ("ETP-07", data.rows[3].id),
+        ("ETP-09", data.rows[17].id),
+        ("ETP-09", data.rows[25].id),
+    ]
+    heading = f"Activities linked to measures ({len(data.links)})"
+    for sections in (docx_sections(out / "report.docx"), md_sections(out / "report.md")):
+        assert sections[-1] == (heading, [(k.activity, k.measure) for k in data.links])
+
+
+@pytest.mark.parametrize("writer", [docx, xlsx, html, markdown], ids=lambda w: w.__name__)
+def test_every_writer_draws_every_section_of_the_model(writer):
+    # A section added to the model without a renderer in each format fails here.
+    assert list(writer.SECTIONS) == list(SECTION_KEYS)
