@@ -6,10 +6,8 @@ links in force are the pairs whose latest event is a link.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -17,28 +15,12 @@ from valvecheck.domain.activity import Activity, id_key
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
 from valvecheck.errors import Conflict, ImportRejected
-from valvecheck.importers.activities_csv import read_activities_csv
-from valvecheck.importers.activities_xlsx import read_activities_xlsx
+from valvecheck.importers.activities import read_activities
 from valvecheck.importers.activity_rows import ActivityTable, parse_column_map
-from valvecheck.importers.container import OLE_MAGIC
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import activities as store
 from valvecheck.store import repository as repo
 from valvecheck.store.models import LinkEventRow
-
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
-# Files people may pick by mistake, by suffix: what they are, to say so.
-OTHER_FORMATS = {
-    ".doc": "a Word document",
-    ".docx": "a Word document",
-    ".odt": "a text document",
-    ".rtf": "a text document",
-    ".pdf": "a PDF",
-    ".ppt": "a PowerPoint file",
-    ".pptx": "a PowerPoint file",
-    ".ods": "an OpenDocument spreadsheet",
-    ".numbers": "a Numbers spreadsheet",
-}
 
 
 @dataclass(frozen=True)
@@ -82,48 +64,6 @@ class ActivityView:
     @property
     def measures(self) -> list[str]:
         return [e.measure_id for e in self.links]
-
-
-def format_problem(data: bytes, file: str) -> Problem | None:
-    """A file that is not CSV or XLSX, by its name or first bytes: what to save it as instead."""
-    suffix = Path(file).suffix.lower()
-    kind = OTHER_FORMATS.get(suffix) or ("a PDF" if data.startswith(b"%PDF") else None)
-    if kind:
-        return Problem(
-            "not-csv-or-xlsx",
-            f"activities are read from CSV or XLSX, and this is {kind}; put them in a table with "
-            "a header row and save it as .xlsx or .csv",
-            file,
-        )
-    if suffix in XLSX_SUFFIXES and data.startswith(OLE_MAGIC):
-        return Problem(
-            "encrypted-file",
-            "this workbook is password-protected; open it, remove the password and save it as "
-            ".xlsx",
-            file,
-        )
-    if suffix == ".xls" or data.startswith(OLE_MAGIC):
-        return Problem(
-            "old-excel-format",
-            "this is an old Excel file (.xls), which cannot be read; open it in Excel and save it "
-            "as .xlsx (Excel Workbook) or as CSV",
-            file,
-        )
-    return None
-
-
-def read_activities(
-    data: bytes, file: str, column_map: Mapping[str, str] | None = None
-) -> ActivityTable:
-    """CSV or XLSX by the file's name, or by its first bytes (a workbook is a zip file).
-
-    ``column_map`` is a parsed ``--column-map`` ({heading (folded): field}).
-    """
-    if problem := format_problem(data, file):
-        return ActivityTable(problems=[problem])
-    if file.lower().endswith(XLSX_SUFFIXES) or data[:2] == b"PK":
-        return read_activities_xlsx(data, file, column_map)
-    return read_activities_csv(data, file, column_map)
 
 
 def import_activities(

@@ -10,7 +10,6 @@ Nothing is written unless the whole file is accepted.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 from valvecheck.catalogue.datapackage import DESCRIPTOR, write_package
@@ -18,32 +17,16 @@ from valvecheck.domain.names import agreement_year
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
 from valvecheck.errors import ImportRejected, InputError
-from valvecheck.importers.appendix import read_appendix
-from valvecheck.importers.catalogue_csv import read_csv
-from valvecheck.importers.catalogue_docx import read_docx
+from valvecheck.importers.catalogue import FORMATS as TABLE_FORMATS
+from valvecheck.importers.catalogue import format_of, read_catalogue
 from valvecheck.importers.catalogue_package import read_package
-from valvecheck.importers.catalogue_pdf import read_pdf
-from valvecheck.importers.catalogue_table import (
-    Extracted,
-    parse_column_map,
-    read_table,
-)
-from valvecheck.importers.catalogue_xlsx import read_xlsx
-from valvecheck.importers.container import too_large
+from valvecheck.importers.catalogue_table import parse_column_map
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.imports import ImportOutcome, save_rows
 from valvecheck.store import repository as repo
 from valvecheck.store import versions as store_versions
 
-READERS: dict[str, Callable[[bytes, str], Extracted]] = {
-    ".csv": read_csv,
-    ".tsv": read_csv,
-    ".xlsx": read_xlsx,
-    ".xlsm": read_xlsx,
-    ".docx": read_docx,
-    ".pdf": read_pdf,
-}
-FORMATS = (*READERS, ".txt (the seed's tab-separated appendix)", DESCRIPTOR)
+FORMATS = (*TABLE_FORMATS, DESCRIPTOR)
 
 
 def import_catalogue(
@@ -76,28 +59,18 @@ def import_catalogue(
     mapping = parse_column_map(column_map)
     if path.suffix.lower() == ".json":
         return import_package(ctx, (folder or path.parent) / path.name)
-    suffix = path.suffix.lower()
-    if suffix not in READERS and suffix != ".txt":
-        raise InputError(
-            f"{file}: cannot import '{suffix or path.name}' files; use one of: {', '.join(FORMATS)}"
-        )
-    if (problem := too_large(len(data), file)) is not None:
-        raise ImportRejected([problem])
-    if suffix == ".txt":
-        parsed, hints = read_appendix(data, file)
-        extracted_title = ""
-    else:
-        extracted = READERS[suffix](data, file)
-        parsed, hints = read_table(extracted, file, mapping)
-        extracted_title = extracted.title
+    if format_of(data, file) is None:
+        shown = path.suffix.lower() or path.name
+        raise InputError(f"{file}: cannot import '{shown}' files; use one of: {', '.join(FORMATS)}")
+    parsed = read_catalogue(data, file, mapping)
     return save_rows(
         ctx,
         parsed.rows,
         file,
-        hints,
+        parsed.hints,
         year=year,
         source_url=source_url,
-        source_title=source_title or hints.title or extracted_title or path.name,
+        source_title=source_title or parsed.source_title or path.name,
         assessment=assessment,
         council=council,
         rated_only=True,
