@@ -11,11 +11,11 @@ import pytest
 from catalogue_files import build_csv, build_docx, build_xlsx, to_pdf
 from conftest import SEED, need
 from sqlalchemy import select
+from support import load_state
 
 from valvecheck.catalogue.loader import load_assessment, load_catalogue
 from valvecheck.domain.model import Catalogue
 from valvecheck.importers.catalogue_pdf import read_pdf
-from valvecheck.services.measures import load_state
 from valvecheck.store import repository as repo
 from valvecheck.store.db import Workspace
 from valvecheck.store.models import MeasureRow, MeasureVersionRow
@@ -129,7 +129,14 @@ def test_changed_text_is_a_new_version_with_the_old_kept(files, ws, cli, tmp_pat
     old = load_catalogue().measure("bury-4")
     assert old is not None
     changed = build_docx(SEED, tmp_path / "appendix-2.docx", texts={5: "Support schools in Bury."})
-    code, out, err = cli("import", "catalogue", str(changed), "--source", "https://example.org/a2")
+    args = ("import", "catalogue", str(changed), "--source", "https://example.org/a2", "--revise")
+    # A revision is shown first and applied only when confirmed.
+    code, out, err = cli(*args)
+    assert code == 0, err
+    assert "would change 1 measure text" in out and "Support schools in Bury." in out
+    assert "Nothing was changed" in out
+    assert old.text in cli("show", "bury-4")[1]
+    code, out, err = cli(*args, "--yes")
     assert code == 0, err
     assert "0 new measures, 1 revised" in out
     with ws.session() as session:

@@ -21,7 +21,9 @@ from valvecheck.store.db import Workspace
 def revised(ws, cli, tmp_path):  # type: ignore[no-untyped-def]
     """The bundled workspace after a second document changed bury-4's text and added a URL."""
     doc = build_docx(SEED, tmp_path / "appendix-2023.docx", texts={5: "Support schools in Bury."})
-    code, _, err = cli("import", "catalogue", str(doc), "--source", "https://example.org/a")
+    code, _, err = cli(
+        "import", "catalogue", str(doc), "--source", "https://example.org/a", "--revise", "--yes"
+    )
     assert code == 0, err
     return ws
 

@@ -162,18 +162,30 @@ def test_export_csv_and_json(cli):
 
 def test_assessments_new_and_carry_forward(cli):
     cli("init")
-    assert cli("assessments", "new", "Leeds: autumn 2026", "--council", "Leeds")[0] == 0
-    assert summary_json(cli)["rag"]["unrated"] == 27  # the latest is the default
-    bristol = cli("summary", "--json", "--assessment", "Bristol: mitigation validation exercise")
-    assert json.loads(bristol[1])["rag"]["red"] == 3
+    code, out, _ = cli("assessments", "new", "Autumn 2026")
+    assert code == 0
+    # Starting one does not silently become the one every command acts on: it says so.
+    assert "Current assessment: 'Bristol: mitigation validation exercise'" in out
+    assert summary_json(cli)["assessment"] == "Bristol: mitigation validation exercise"
+    assert summary_json(cli)["rag"]["red"] == 3
+    code, out, err = cli("rate", "bury-2", "green", "--rationale", "panel")
+    assert "in 'Bristol: mitigation validation exercise'" in out
+    assert cli("assessments", "use", "Autumn 2026")[0] == 0
+    assert summary_json(cli)["assessment"] == "Autumn 2026"
+    assert summary_json(cli)["rag"]["unrated"] == 27
+    assert "Assessment: Autumn 2026" in cli("summary")[1]
+    assert "Assessment: Autumn 2026" in cli("export", "--format", "csv")[2]
     code, _, err = cli(
         "assessments", "new", "Bristol 2026", "--from", "Bristol: mitigation validation exercise"
     )
     assert code == 0, err
-    assert summary_json(cli)["rag"] == summary_json_for(
+    assert summary_json_for(cli, "Bristol 2026") == summary_json_for(
         cli, "Bristol: mitigation validation exercise"
     )
-    assert cli("assessments", "new", "Bristol 2026")[0] == 1  # names are unique
+    code, _, err = cli("assessments", "new", "Bristol 2026")  # names are unique in a council
+    assert code == 4 and "already exists" in err
+    listed = cli("assessments", "list")[1]
+    assert "Autumn 2026\tBristol" in listed and "\tcurrent\t" in listed
 
 
 def summary_json_for(cli, name: str) -> dict:

@@ -16,7 +16,7 @@ OLD = {1: "A", 2: "B", 3: "C"}
         (["a ", "B", "C"], [1, 2, 3]),  # case and spacing do not make a new text
         (["A", "X", "B", "C"], [1, 4, 2, 3]),  # inserted mid-list: one new measure
         (["X", "A", "B", "C"], [4, 1, 2, 3]),
-        (["A", "B2", "C"], [1, 2, 3]),  # edited in place: a revision of 2
+        (["A", "B2", "C"], [1, 4, 3]),  # edited in place: a new text is a new measure
         (["A", "C"], [1, 3]),  # removed from the document: C keeps its number
         (["C", "B", "A"], [3, 2, 1]),  # reordered
         (["A", "B", "C", "D"], [1, 2, 3, 4]),  # added at the end
@@ -24,6 +24,18 @@ OLD = {1: "A", 2: "B", 3: "C"}
 )
 def test_numbers_follow_the_text(incoming, expected):
     assert number_measures(incoming, OLD) == expected
+
+
+@pytest.mark.parametrize(
+    ("incoming", "expected"),
+    [
+        (["A", "B2", "C"], [1, 2, 3]),  # edited in place: a revision of 2
+        (["A", "X", "B", "C"], [1, 4, 2, 3]),  # inserted mid-list: still one new measure
+        (["B2", "A"], [4, 1]),  # B2 stands in place 1, which A (unchanged, moved) keeps
+    ],
+)
+def test_a_revision_numbers_changed_texts_by_place(incoming, expected):
+    assert number_measures(incoming, OLD, revise=True) == expected
 
 
 def test_a_new_agreement_is_numbered_in_document_order():

@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from support import admin
 
 from valvecheck.services import ratings
 from valvecheck.services.workspace import init_workspace
@@ -36,16 +37,19 @@ def test_migrations_create_exactly_the_models(url):
 def test_history_is_append_only(ws):
     with ws.session() as s:
         before = [(r.id, r.rag, r.rationale, r.by) for r in s.scalars(select(RatingRow))]
-    ratings.rate(ws, "bury-1", "amber", "SENCO network", by="Ann")
-    ratings.rate(ws, "bury-1", "green", "Panel live", by="Bo")
+    with admin(ws, by="Ann") as ctx:
+        ratings.rate(ctx, "bury-1", "amber", "SENCO network")
+    with admin(ws, by="Bo") as ctx:
+        ratings.rate(ctx, "bury-1", "green", "Panel live")
     with ws.session() as s:
         after = [(r.id, r.rag, r.rationale, r.by) for r in s.scalars(select(RatingRow))]
         assert s.scalar(select(func.count()).select_from(RatingRow)) == len(before) + 2
     assert after[: len(before)] == before
-    entries = ratings.history(ws, "bury-1")
-    assert [(e.previous.value, e.rag.value, e.by) for e in entries] == [
-        ("unrated", "amber", "Ann"),
-        ("amber", "green", "Bo"),
+    with admin(ws, write=False) as ctx:
+        entries = ratings.history(ctx, "bury-1")
+    assert [(e.previous.value, e.rag.value, e.by, e.version) for e in entries] == [
+        ("unrated", "amber", "Ann", 1),
+        ("amber", "green", "Bo", 2),
     ]
     assert all(e.at is not None for e in entries)
 
@@ -54,7 +58,17 @@ def test_a_failed_write_leaves_nothing(ws):
     with ws.session() as s:
         count = s.scalar(select(func.count()).select_from(RatingRow))
     with pytest.raises(IntegrityError), ws.session() as s:
-        s.add(RatingRow(assessment_id=1, measure_id=1, rag="red", previous="unrated", by="x"))
+        s.add(
+            RatingRow(
+                council_id=1,
+                assessment_id=1,
+                measure_id=1,
+                version=9,
+                rag="red",
+                previous="unrated",
+                by="x",
+            )
+        )
         s.flush()  # 'at' is required: the insert fails and the transaction rolls back
     with ws.session() as s:
         assert s.scalar(select(func.count()).select_from(RatingRow)) == count

@@ -448,12 +448,13 @@ def export(
         return
     with use(ctx) as c:
         text = summaries.export(c, fmt, assessment)
-        about(ratings.assessment_named(c, assessment))
+        name = ratings.assessment_named(c, assessment)
     if out is None:
         sys.stdout.write(text)
     else:
         out.write_text(text, encoding="utf-8")
         output.line(f"Wrote {out}")
+    about(name)
 
 
 @assessments_app.command("list")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -103,18 +103,40 @@ class Workspace:
                     f"cannot create the workspace {self.label}: the folder {folder} does not exist",
                     reason="no-folder",
                 )
-        config = _alembic_config()
-        with self._reachable(), self.engine.begin() as conn:
-            _maintenance(conn)
-            config.attributes["connection"] = conn
-            command.upgrade(config, revision)
+        self._run_migrations(command.upgrade, revision)
 
     def downgrade(self, revision: str) -> None:
+        self._run_migrations(command.downgrade, revision)
+
+    def _run_migrations(self, step: Callable[[Config, str], None], revision: str) -> None:
         config = _alembic_config()
-        with self._reachable(), self.engine.begin() as conn:
-            _maintenance(conn)
-            config.attributes["connection"] = conn
-            command.downgrade(config, revision)
+        with self._reachable(), self.engine.connect() as conn:
+            raw = conn.connection.driver_connection if self.is_sqlite_file else None
+            if raw is not None:
+                # Batch mode rebuilds a table by copying it and dropping the old one: with
+                # foreign keys on, that drop would cascade to every row that refers to it.
+                # (Set outside any transaction, where SQLite honours it.)
+                raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    _maintenance(conn)
+                    config.attributes["connection"] = conn
+                    step(config, revision)
+                    if raw is not None:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise WorkspaceError(
+                                f"the upgrade of {self.label} would break {len(broken)} "
+                                "reference(s); nothing was changed"
+                            )
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA foreign_keys=ON")
+            if raw is not None:
+                # Readers never wait for a writer, nor a writer for readers (many people on
+                # one file through the web app). Set here, an explicit step, so that merely
+                # opening a workspace never changes its file.
+                raw.execute("PRAGMA journal_mode=WAL")
 
     def require(self) -> None:
         """Fail clearly unless the workspace exists and is up to date (never migrates)."""
@@ -173,9 +195,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    # Readers never wait for a writer, and a writer never waits for readers (many people on
-    # one file through the web app).
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 

@@ -105,10 +105,11 @@ def upgrade() -> None:
     # Where a rating came from was a prefix of its rationale; now it is a column.
     conn.execute(
         sa.text(
-            "UPDATE rating SET source = CASE WHEN rationale = :bundled THEN 'bundled' "
+            "UPDATE rating SET source = CASE WHEN rationale LIKE :bundled THEN 'bundled' "
             "WHEN rationale LIKE :imported THEN 'file' ELSE 'person' END"
         ),
-        {"bundled": BUNDLED, "imported": IMPORTED + "%"},
+        # a carried-forward rating keeps its rationale with "(carried forward from ...)" added
+        {"bundled": BUNDLED + "%", "imported": IMPORTED + "%"},
     )
     conn.execute(
         sa.text(

@@ -1,0 +1,47 @@
+"""Calling use-cases from tests: one unit of work as the local administrator, like one command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from valvecheck.cli.reports import write_all
+from valvecheck.domain.views import AssessmentState
+from valvecheck.reports.model import ReportData
+from valvecheck.services import measures, reports
+from valvecheck.services.context import Context
+from valvecheck.services.workspace import unit_of_work
+from valvecheck.store.db import Workspace
+
+
+@contextmanager
+def admin(ws: Workspace, write: bool = True, by: str = "tester") -> Iterator[Context]:
+    with unit_of_work(ws, write=write, by=by) as ctx:
+        yield ctx
+
+
+def load_state(ws: Workspace, assessment: str | None = None) -> AssessmentState:
+    with admin(ws, write=False) as ctx:
+        return measures.load_state(ctx, assessment)
+
+
+def report_data(ws: Workspace, assessment: str | None = None, **kw: object) -> ReportData:
+    with admin(ws, write=False) as ctx:
+        return reports.report_data(ctx, assessment, **kw)  # type: ignore[arg-type]
+
+
+def write_reports(
+    ws: Workspace,
+    fmt: str,
+    out: Path,
+    assessment: str | None = None,
+    *,
+    on: date | None = None,
+    **kw: object,
+) -> list[Path]:
+    """What `valvecheck report` does: render through the service, write the files all or none."""
+    with admin(ws, write=False) as ctx:
+        files = reports.render(ctx, fmt, assessment, on=on, **kw)  # type: ignore[arg-type]
+    return write_all(files, out)
