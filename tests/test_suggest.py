@@ -249,14 +249,22 @@ def _shown(cli, *args: str) -> set[tuple[str, str]]:  # type: ignore[no-untyped-
     ],
 )
 def test_accept_links_only_the_suggestions_shown(ws, cli, args) -> None:  # type: ignore[no-untyped-def]
-    from valvecheck.services.activities import current_links, link_events
-
     assert cli("activities", "import", str(EXTRA))[0] == 0
     shown = _shown(cli, *args)
     code, out, err = cli("suggest", *args, "--accept", "--by", "Ann")
     assert code == 0, err
     assert f"Linked {len(shown)} suggestion(s)." in out
-    assert {(e.activity_id, e.measure_id) for e in current_links(link_events(ws))} == shown
+    assert _links(cli) == shown
+
+
+def _links(cli) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The links in force, as ``activities list`` shows them (measures in the last column)."""
+    import re
+
+    code, out, err = cli("activities", "list")
+    assert code == 0, err
+    rows = [line.split("\t") for line in out.splitlines()[2:]]
+    return {(r[0], m) for r in rows for m in re.split(r"[,;\s]+", r[-1]) if m}
 
 
 def test_accept_json_prints_the_new_links(ws, cli) -> None:  # type: ignore[no-untyped-def]
@@ -287,7 +295,7 @@ def test_eval_suggest_refuses_threshold_outside_0_1(cli, threshold: str) -> None
     code, out, err = cli("eval-suggest", str(EXTRA), f"--threshold={threshold}")
     assert (code, out) == (1, "")
     assert err.strip().splitlines() == [
-        f"error: --threshold must be between 0 and 1, not {threshold}"
+        f"error: --threshold: the threshold must be between 0 and 1, not {threshold}"
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from valvecheck.analysis.evaluate import Evaluation, evaluate
 from valvecheck.analysis.suggest import DEFAULT, METHODS, Method, Suggester, Suggestion
@@ -14,10 +15,13 @@ from valvecheck.domain.model import Catalogue
 from valvecheck.domain.people import Action
 from valvecheck.errors import ImportRejected, InputError, NotFound
 from valvecheck.importers.labelled_csv import read_labelled_csv
-from valvecheck.services.activities import LinkEvent, link, link_events
+from valvecheck.services.activities import LinkEvent, current_links, link, link_events
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import activities as store
 from valvecheck.store import repository as repo
+
+if TYPE_CHECKING:
+    from valvecheck.analysis.matcher import Example
 
 
 @dataclass
@@ -62,14 +66,39 @@ def method_of(name: str | None = None, threshold: float | None = None) -> Method
     return method if threshold is None else dataclasses.replace(method, threshold=threshold)
 
 
-def suggester_for(catalogue: Catalogue, method: Method | str | None = None) -> Suggester:
-    """A suggester over a catalogue's measures (authority names are not content words)."""
+def suggester_for(
+    catalogue: Catalogue, method: Method | str | None = None, links: list[Example] | None = None
+) -> Suggester:
+    """A suggester over a catalogue's measures (authority names are not content words); a learned
+    method also learns from ``links``, the council's own linked activities."""
     chosen = method if isinstance(method, Method) else method_of(method)
     return Suggester(
         [(m.id, m.text) for m in catalogue.measures],
         chosen,
         [n for a in catalogue.authorities for n in (a.name, *a.aliases)],
+        links=links or (),
     )
+
+
+def council_links(ctx: Context, activities: list[Activity]) -> list[Example]:
+    """The council's links in force, one example per linked activity (its text and rationales).
+
+    Links made by accepting a suggestion are left out: the matcher would only be learning from itself.
+    """
+    from valvecheck.analysis.matcher import Example  # SciPy: only when suggesting
+
+    by_activity: dict[str, list[LinkEvent]] = {}
+    for e in current_links(link_events(ctx)):
+        if not e.rationale.startswith("suggested, accepted by"):
+            by_activity.setdefault(e.activity_id.lower(), []).append(e)
+    out: list[Example] = []
+    for a in activities:
+        found = by_activity.get(a.id.lower())
+        if found:
+            notes = " ".join(e.rationale for e in found if e.rationale)
+            measures = tuple(dict.fromkeys(e.measure_id for e in found))
+            out.append(Example(a.id, f"{a.text} {notes}".strip(), measures, "council", own=True))
+    return out
 
 
 def _items(activities: list[Activity]) -> list[tuple[str, str]]:
@@ -92,7 +121,7 @@ def suggest(
     if activity and measure:
         raise InputError("ask for an activity's measures or a measure's activities, not both")
     catalogue, activities = _load(ctx)
-    engine = suggester_for(catalogue, method)
+    engine = suggester_for(catalogue, method, council_links(ctx, activities))
     info = (engine.method.name, engine.method.threshold, len(activities))
     if measure:
         if catalogue.measure(measure) is None:
