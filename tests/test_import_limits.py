@@ -4,7 +4,10 @@ and the activities importers (size, a zip that unpacks too far, too many rows), 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -39,6 +42,41 @@ def with_part(data: bytes, name: str, size: int) -> bytes:
             for _ in range(size // len(chunk)):
                 part.write(chunk)
     return out.getvalue()
+
+
+def gigabyte_bomb(data: bytes, name: str) -> bytes:
+    """The workbook with one more part of 1 GB of zeros, deflated to about 1 MB: the deflate
+    stream is one megabyte's compressed block repeated (each ends in a full flush, so it is the
+    same bytes every time), written into the zip by hand as a hostile file would be."""
+    mb = bytes(1 << 20)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = deflate.compress(mb) + deflate.flush(zlib.Z_FULL_FLUSH)
+    stream = block * 1024 + deflate.flush()
+    crc = 0
+    for _ in range(1024):
+        crc = zlib.crc32(mb, crc)
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        parts = [(i.filename, source.read(i)) for i in source.infolist()]
+    members = [(n, len(raw), zlib.crc32(raw), _deflate(raw)) for n, raw in parts]
+    members.append((name, 1 << 30, crc, stream))
+    out, central = io.BytesIO(), io.BytesIO()
+    for filename, size, checksum, packed in members:
+        offset, encoded = out.tell(), filename.encode()
+        fixed = (20, 0, 8, 0, 0, checksum, len(packed), size, len(encoded))
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fixed, 0) + encoded + packed)
+        central.write(
+            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fixed, 0, 0, 0, 0, 0, offset)
+            + encoded
+        )
+    start, table = out.tell(), central.getvalue()
+    n = len(members)
+    out.write(table + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, len(table), start, 0))
+    return out.getvalue()
+
+
+def _deflate(raw: bytes) -> bytes:
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return packer.compress(raw) + packer.flush()
 
 
 def codes(problems) -> list[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
@@ -116,3 +154,19 @@ def test_an_empty_file_is_empty_for_every_reader():
         assert codes(read_catalogue(b"", name).problems) == [("empty-file", name)]
     for name in ("t.csv", "t.xlsx"):
         assert codes(read_activities(b"", name).problems) == [("empty-file", name)]
+
+
+def test_a_workbook_unpacking_to_a_gigabyte_is_refused_by_activities_import_too(
+    tmp_path: Path, ws, cli
+) -> None:  # type: ignore[no-untyped-def]
+    data = gigabyte_bomb(workbook(ACTIVITIES), "xl/worksheets/sheet2.xml")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.getinfo("xl/worksheets/sheet2.xml").file_size == 1 << 30
+    assert len(data) < 2 << 20
+    path = tmp_path / "tracker.xlsx"
+    path.write_bytes(data)
+    before = cli("export", "--format", "json")[1], cli("activities", "list")[1]
+    for command in (("activities", "import"), ("import", "catalogue")):
+        code, _, err = cli(*command, str(path))
+        assert code == 1 and "[file-too-large]" in err and "1,07" in err, err
+    assert (cli("export", "--format", "json")[1], cli("activities", "list")[1]) == before
