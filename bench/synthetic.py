@@ -1,22 +1,29 @@
 """A synthetic catalogue for benchmarks: N agreements x M measures in the seed's own words.
 
 Measure texts are the seed's 27 recommendations with the authority name swapped, so the
-vocabulary (and so the cost of text analysis) is realistic.
+vocabulary (and so the cost of text analysis) is realistic. Each agreement draws its measures
+from the 27 without repeating one (a measure is its text: one agreement cannot hold the same text
+twice), so every template recurs in most agreements: a harder case for grouping common measures
+than real agreements, where most measures are one-offs.
+
+The workspace is built the way a council builds one: an empty workspace, then the catalogue
+imported from a CSV file with a RAG column (about 60% of measures rated).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 import tempfile
 from pathlib import Path
 
 from valvecheck.catalogue.loader import load_catalogue
 from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure
-from valvecheck.domain.rag import RATED, Rag
-from valvecheck.domain.rating import Rating
-from valvecheck.store import repository as repo
+from valvecheck.domain.rag import RATED
 from valvecheck.store.db import Workspace
-from valvecheck.store.models import AssessmentRow
+
+COUNCIL = "Bench"
 
 
 def synthetic_catalogue(agreements: int = 150, per_agreement: int = 25, seed: int = 7) -> Catalogue:
@@ -26,12 +33,12 @@ def synthetic_catalogue(agreements: int = 150, per_agreement: int = 25, seed: in
     names = {a.slug: a.name for a in base.authorities}
     out = Catalogue(programme=base.programme)
     for i in range(1, agreements + 1):
-        slug = f"council-{i:03d}"
-        name = f"Council {i:03d}"
+        slug = f"council-{i:05d}"
+        name = f"Council {i:05d}"
         out.authorities.append(Authority(slug, name))
         out.agreements.append(Agreement(slug, f"{name} Safety Valve agreement", (slug,), "2022-23"))
-        for n in range(1, per_agreement + 1):
-            t = rng.choice(templates)
+        drawn = rng.sample(templates, min(per_agreement, len(templates)))
+        for n, t in enumerate(drawn, start=1):
             text = t.text
             for original in names.values():
                 text = text.replace(original, name)
@@ -39,26 +46,31 @@ def synthetic_catalogue(agreements: int = 150, per_agreement: int = 25, seed: in
     return out
 
 
+def catalogue_csv(catalogue: Catalogue, rated: float = 0.6, seed: int = 11) -> bytes:
+    """The catalogue as `import catalogue` reads it: a row per placement, a RAG column."""
+    rng = random.Random(seed)
+    names = {a.slug: a.name for a in catalogue.authorities}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["LA", "Recommendation", "Theme", "Sub-Theme", "RAG"])
+    for m in catalogue.measures:
+        rag = rng.choice(RATED).label if rng.random() < rated else ""
+        for p in m.placements:
+            writer.writerow([names[m.agreement], m.text, p.theme, p.sub_theme or "", rag])
+    return out.getvalue().encode("utf-8")
+
+
 def synthetic_workspace(
     agreements: int = 150, per_agreement: int = 25, folder: str | None = None
 ) -> tuple[Workspace, Catalogue]:
-    """A SQLite workspace holding the synthetic catalogue and one assessment, about 60% rated."""
+    """A SQLite workspace holding the synthetic catalogue and the council's ratings."""
+    from valvecheck.services.catalogue import import_catalogue
+    from valvecheck.services.workspace import init_workspace, unit_of_work
+
     folder = folder or tempfile.mkdtemp(prefix="valvecheck-bench-")
     ws = Workspace(str(Path(folder) / "bench.db"))
-    ws.migrate()
+    init_workspace(ws, empty=True, council=COUNCIL)
     catalogue = synthetic_catalogue(agreements, per_agreement)
-    rng = random.Random(11)
-    at = repo.now()
-    with ws.session() as session:
-        repo.save_catalogue(session, catalogue, at)
-        assessment = AssessmentRow(name="Bench", council="Bench", created_at=at, created_by="bench")
-        session.add(assessment)
-        session.flush()
-        codes = {m.code: m for m in session.scalars(repo.select(repo.MeasureRow))}
-        for m in catalogue.measures:
-            if rng.random() < 0.6:
-                rag: Rag = rng.choice(RATED)
-                repo.add_rating(
-                    session, assessment.id, codes[m.id], Rating(m.id, rag, "bench", by="b", at=at)
-                )
+    with unit_of_work(ws, write=True, by="bench") as ctx:
+        import_catalogue(ctx, catalogue_csv(catalogue), "synthetic.csv", council=COUNCIL)
     return ws, catalogue

@@ -168,65 +168,108 @@ def _save_programme(
 
 
 def load_catalogue(session: Session) -> Catalogue:
+    """The whole catalogue, read set-based: one query per table, rows as tuples (no ORM
+    objects), so its cost grows with the rows and no more."""
     catalogue = Catalogue()
-    for row in session.scalars(
-        select(AuthorityRow).options(selectinload(AuthorityRow.aliases)).order_by(AuthorityRow.id)
-    ):
-        catalogue.authorities.append(
-            Authority(row.slug, row.name, tuple(a.alias for a in row.aliases))
+    aliases: dict[int, list[str]] = {}
+    for authority_id, alias in session.execute(
+        select(AuthorityAliasRow.authority_id, AuthorityAliasRow.alias).order_by(
+            AuthorityAliasRow.id
         )
-    authority_slug = {row.id: row.slug for row in session.scalars(select(AuthorityRow))}
-    agreements = session.scalars(
-        select(AgreementRow)
-        .options(selectinload(AgreementRow.authority_links))
-        .order_by(AgreementRow.position, AgreementRow.id)
-    ).all()
-    slug_of = {}
-    for arow in agreements:
+    ):
+        aliases.setdefault(authority_id, []).append(alias)
+    authority_slug = {}
+    for aid, slug, name in session.execute(
+        select(AuthorityRow.id, AuthorityRow.slug, AuthorityRow.name).order_by(AuthorityRow.id)
+    ):
+        authority_slug[aid] = slug
+        catalogue.authorities.append(Authority(slug, name, tuple(aliases.get(aid, ()))))
+    members: dict[int, list[str]] = {}
+    for agreement_id, authority_id in session.execute(
+        select(AgreementAuthorityRow.agreement_id, AgreementAuthorityRow.authority_id).order_by(
+            AgreementAuthorityRow.agreement_id, AgreementAuthorityRow.position
+        )
+    ):
+        members.setdefault(agreement_id, []).append(authority_slug[authority_id])
+    a = AgreementRow
+    slug_of: dict[int, str] = {}
+    position: dict[int, int] = {}
+    for arow in session.execute(
+        select(a.id, a.slug, a.title, a.year, a.source_title, a.source_url, a.kind).order_by(
+            a.position, a.id
+        )
+    ):
         slug_of[arow.id] = arow.slug
+        position[arow.id] = len(position)
         catalogue.agreements.append(
             Agreement(
                 slug=arow.slug,
                 title=arow.title,
-                authorities=tuple(
-                    authority_slug[link.authority_id] for link in arow.authority_links
-                ),
+                authorities=tuple(members.get(arow.id, ())),
                 year=arow.year,
                 source_title=arow.source_title,
                 source_url=arow.source_url,
                 kind=arow.kind,
             )
         )
-    for theme in session.scalars(
-        select(ThemeRow).options(selectinload(ThemeRow.sub_themes)).order_by(ThemeRow.position)
+    theme_name: dict[int, str] = {}
+    for tid, name in session.execute(
+        select(ThemeRow.id, ThemeRow.name).order_by(ThemeRow.position, ThemeRow.id)
     ):
-        catalogue.programme.add(theme.name)
-        for sub in theme.sub_themes:
-            catalogue.programme.add(theme.name, sub.name)
-    theme_name = {t.id: t.name for t in session.scalars(select(ThemeRow))}
-    sub_name = {s.id: s.name for s in session.scalars(select(SubThemeRow))}
-    position = {row.id: i for i, row in enumerate(agreements)}
-    rows = session.scalars(select(MeasureRow).options(selectinload(MeasureRow.placements))).all()
-    rows = sorted(rows, key=lambda r: (position[r.agreement_id], r.number))
-    for mrow in rows:
-        catalogue.measures.append(
-            Measure(
-                agreement=slug_of[mrow.agreement_id],
-                number=mrow.number,
-                text=mrow.text,
-                placements=tuple(
-                    Placement(
-                        theme_name[p.theme_id], sub_name[p.sub_theme_id] if p.sub_theme_id else None
-                    )
-                    for p in mrow.placements
-                ),
-                source_locator=mrow.source_locator,
-                source_title=mrow.source_title,
-                source_url=mrow.source_url,
-                imported_at=mrow.imported_at,
-                version=mrow.version,
+        theme_name[tid] = name
+        catalogue.programme.add(name)
+    sub_name: dict[int, str] = {}
+    subs_of: dict[int, list[str]] = {}
+    for sid, theme_id, name in session.execute(
+        select(SubThemeRow.id, SubThemeRow.theme_id, SubThemeRow.name).order_by(
+            SubThemeRow.theme_id, SubThemeRow.position, SubThemeRow.id
+        )
+    ):
+        sub_name[sid] = name
+        subs_of.setdefault(theme_id, []).append(name)
+    for tid, name in theme_name.items():
+        for sub in subs_of.get(tid, ()):
+            catalogue.programme.add(name, sub)
+    placed: dict[int, list[Placement]] = {}
+    for measure_id_, theme_id, sub_theme_id in session.execute(
+        select(PlacementRow.measure_id, PlacementRow.theme_id, PlacementRow.sub_theme_id).order_by(
+            PlacementRow.measure_id, PlacementRow.position, PlacementRow.id
+        )
+    ):
+        placed.setdefault(measure_id_, []).append(
+            Placement(theme_name[theme_id], sub_name[sub_theme_id] if sub_theme_id else None)
+        )
+    m = MeasureRow
+    rows = list(
+        session.execute(
+            select(
+                m.id,
+                m.agreement_id,
+                m.number,
+                m.text,
+                m.source_locator,
+                m.source_title,
+                m.source_url,
+                m.imported_at,
+                m.version,
             )
         )
+    )
+    rows.sort(key=lambda r: (position[r.agreement_id], r.number))
+    catalogue.measures = [
+        Measure(
+            agreement=slug_of[r.agreement_id],
+            number=r.number,
+            text=r.text,
+            placements=tuple(placed.get(r.id, ())),
+            source_locator=r.source_locator,
+            source_title=r.source_title,
+            source_url=r.source_url,
+            imported_at=r.imported_at,
+            version=r.version,
+        )
+        for r in rows
+    ]
     return catalogue
 
 
@@ -297,16 +340,38 @@ def _rating(code: str, row: RatingRow) -> Rating:
 
 
 def rating_history(session: Session, assessment: AssessmentRow) -> dict[str, list[Rating]]:
-    """Every rating event of an assessment, per measure id, oldest first."""
-    code = {m.id: m.code for m in session.execute(select(MeasureRow.id, MeasureRow.code))}
+    """Every rating event of an assessment, per measure id, oldest first (read as tuples)."""
+    r = RatingRow
+    stmt = select(
+        MeasureRow.code,
+        r.rag,
+        r.rationale,
+        r.evidence,
+        r.by,
+        r.at,
+        r.previous,
+        r.version,
+        r.source,
+        r.measure_version,
+    ).join(MeasureRow, MeasureRow.id == r.measure_id)
+    stmt = only(stmt, RatingRow, assessment.council_id)
     out: dict[str, list[Rating]] = {}
-    for row in session.scalars(
-        owned(RatingRow, assessment.council_id)
-        .where(RatingRow.assessment_id == assessment.id)
-        .order_by(RatingRow.id)
-    ):
-        mid = code[row.measure_id]
-        out.setdefault(mid, []).append(_rating(mid, row))
+    rags = {rag.value: rag for rag in Rag}
+    for row in session.execute(stmt.where(r.assessment_id == assessment.id).order_by(r.id)):
+        out.setdefault(row.code, []).append(
+            Rating(
+                measure_id=row.code,
+                rag=rags[row.rag],
+                rationale=row.rationale,
+                evidence=row.evidence,
+                by=row.by,
+                at=row.at,
+                previous=rags[row.previous],
+                version=row.version,
+                source=row.source,
+                measure_version=row.measure_version,
+            )
+        )
     return out
 
 
