@@ -1,5 +1,92 @@
-"""The use-cases. The CLI, the web pages and the JSON API all call these and nothing below them."""
+"""The use-cases. The CLI, the web pages and the JSON API all call these and nothing below them.
 
-from valvecheck.services.workspace import open_workspace
+Each takes a `Context` (services/context.py) first and returns a typed result. They are loaded
+on first use (PEP 562), so that a command pays only for the modules it needs.
+"""
 
-__all__ = ["open_workspace"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# use-case -> the module that holds it
+USE_CASES: dict[str, str] = {
+    # workspace and people
+    "open_workspace": "workspace",
+    "unit_of_work": "workspace",
+    "init_workspace": "workspace",
+    "migrate_workspace": "workspace",
+    "add_council": "people",
+    "list_councils": "people",
+    "add_person": "people",
+    "list_people": "people",
+    "set_role": "people",
+    "deactivate": "people",
+    "sign_in": "people",
+    # the catalogue
+    "import_catalogue": "catalogue",
+    "import_package": "catalogue",
+    "import_appendix": "imports",
+    "export_package": "catalogue",
+    "common_measures": "common",
+    # measures, ratings and assessments
+    "load_state": "measures",
+    "list_measures": "measures",
+    "show_measure": "measures",
+    "measure_page": "measures",
+    "measure_listing": "listing",
+    "rate": "ratings",
+    "history": "ratings",
+    "list_assessments": "ratings",
+    "current_assessment": "ratings",
+    "assessment_named": "ratings",
+    "use_assessment": "ratings",
+    "lock_assessment": "ratings",
+    "new_assessment": "ratings",
+    "compare": "compare",
+    "assessment_detail": "compare",
+    "assessment_info": "compare",
+    # activities and suggestions
+    "import_activities": "activities",
+    "list_activities": "activities",
+    "show_activity": "activities",
+    "link": "activities",
+    "unlink": "activities",
+    "link_events": "activities",
+    "suggest": "suggestions",
+    "accept": "suggestions",
+    "council_links": "suggestions",
+    # what the council sees
+    "summary": "summary",
+    "export": "summary",
+    "dashboard": "dashboard",
+    "recent_changes": "dashboard",
+    "report_data": "reports",
+    "report_assessment": "reports",
+    "render": "reports",
+    # impact
+    "impact": "impact",
+    "import_savings": "impact",
+    "import_trajectory": "impact",
+    "import_weights": "impact",
+    "saving_history": "impact",
+    "set_saving": "impact",
+    "set_trajectory": "impact",
+    "set_weights": "impact",
+    "trajectory": "impact",
+    # deployments
+    "create_token": "tokens",
+    "list_tokens": "tokens",
+    "revoke_token": "tokens",
+    "backup": "backup",
+    "restore": "backup",
+}
+
+__all__ = sorted(USE_CASES)
+
+
+def __getattr__(name: str) -> Any:
+    module = USE_CASES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'valvecheck.services' has no attribute '{name}'")
+    return getattr(importlib.import_module(f"valvecheck.services.{module}"), name)

@@ -64,9 +64,9 @@ class ImportOutcome:
 def assessment_name(
     hints: AppendixHints, file: str, council: str = "", latest: str | None = None
 ) -> str:
-    """Where a file's ratings go when no --assessment is given.
+    """Where a file's ratings go when no assessment is named.
 
-    The council's own exercise when the document (or --council) names the council, e.g.
+    The council's own exercise when the document (or the council given) names the council, e.g.
     'Bristol: mitigation validation exercise' from the seed's title and prose; otherwise the
     workspace's current (latest) assessment; in a workspace with none, one named after the file.
     """

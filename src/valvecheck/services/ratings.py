@@ -40,7 +40,7 @@ class Rated:
     assessment: str
 
 
-def open_assessment(ctx: Context, name: str | None = None) -> AssessmentRow:
+def _assessment(ctx: Context, name: str | None = None) -> AssessmentRow:
     """The acting council's assessment by name, else its current one."""
     return repo.assessment_row(ctx.session, council_id(ctx), name)
 
@@ -64,7 +64,7 @@ def rate(
     authorise(ctx, Action.RATE)
     rag = rag if isinstance(rag, Rag) else Rag.parse(rag)
     check_rating(rag, rationale)
-    row = open_assessment(ctx, assessment)
+    row = _assessment(ctx, assessment)
     if row.locked_at is not None:
         raise Conflict(f"the assessment '{row.name}' is locked: it has been reported")
     measure = repo.measure_row(ctx.session, measure_id)
@@ -98,7 +98,7 @@ def history(ctx: Context, measure_id: str, assessment: str | None = None) -> lis
     """Every rating a measure has had in an assessment, oldest first."""
     authorise(ctx, Action.READ)
     measure = repo.measure_row(ctx.session, measure_id)
-    return repo.measure_history(ctx.session, open_assessment(ctx, assessment), measure)
+    return repo.measure_history(ctx.session, _assessment(ctx, assessment), measure)
 
 
 def _info(ctx: Context, row: AssessmentRow, current_id: int | None) -> AssessmentInfo:
@@ -134,7 +134,7 @@ def current_assessment(ctx: Context) -> AssessmentInfo | None:
 def use_assessment(ctx: Context, name: str) -> AssessmentInfo:
     """Make ``name`` the assessment commands act on unless told otherwise."""
     authorise(ctx, Action.MANAGE_ASSESSMENTS)
-    row = open_assessment(ctx, name)
+    row = _assessment(ctx, name)
     council = ctx.session.get(CouncilRow, row.council_id)
     assert council is not None
     council.current_assessment_id = row.id
@@ -144,7 +144,7 @@ def use_assessment(ctx: Context, name: str) -> AssessmentInfo:
 def lock_assessment(ctx: Context, name: str | None = None) -> AssessmentInfo:
     """Lock a reported assessment: read-only from now on."""
     authorise(ctx, Action.MANAGE_ASSESSMENTS)
-    row = open_assessment(ctx, name)
+    row = _assessment(ctx, name)
     if row.locked_at is None:
         row.locked_at = ctx.now()
         row.locked_by = ctx.actor.name
@@ -176,7 +176,7 @@ def new_assessment(
     if exists is not None:
         raise Conflict(f"an assessment called '{name}' already exists", field="name")
     first = repo.current_assessment(ctx.session, cid) is None
-    source = open_assessment(ctx, carry_from) if carry_from else None
+    source = _assessment(ctx, carry_from) if carry_from else None
     at = ctx.now()
     row = AssessmentRow(
         council_id=cid,
@@ -224,7 +224,7 @@ def assessment_named(ctx: Context, name: str | None) -> str:
     """The name of the assessment a command acts on (for saying so in its output)."""
     authorise(ctx, Action.READ)
     try:
-        return open_assessment(ctx, name).name
+        return _assessment(ctx, name).name
     except NotFound:
         if name is not None:
             raise
