@@ -1,0 +1,101 @@
+"""The JSON API under /api: the same use-cases as the web pages, for programs.
+
+The web app mounts it with one call::
+
+    from valvecheck import api
+    api.install(app, workspace, session_actor=..., csrf_ok=...)
+
+``install`` includes ``router`` (an APIRouter with prefix /api) and says how to find the
+workspace and, optionally, the person signed in to the web app (see `core.ApiConfig`). Every
+route authenticates (an API token, else the web session), runs one unit of work as that actor and
+answers pydantic models; errors are application/problem+json with the service layer's codes.
+The OpenAPI document is at /api/openapi.json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+
+from valvecheck import __version__
+from valvecheck.api import activities, assessments, measures
+from valvecheck.api.core import (
+    PROBLEM,
+    ApiConfig,
+    CsrfCheck,
+    SessionActor,
+    problem_response,
+)
+from valvecheck.api.schemas import Problem
+from valvecheck.store.db import Workspace
+
+__all__ = ["router", "install", "openapi"]
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No credentials, or not valid ones"},
+    403: {"model": Problem, "description": "The role does not allow it (or no CSRF token)"},
+    404: {"model": Problem, "description": "Not found (also another council's object)"},
+    409: {"model": Problem, "description": "Changed by someone else since it was read"},
+    422: {"model": Problem, "description": "The input is not valid"},
+    503: {"model": Problem, "description": "The workspace is missing or needs upgrading"},
+}
+
+router = APIRouter(prefix="/api")
+for area in (measures.router, activities.router, assessments.router):
+    router.include_router(area, responses=ERRORS)
+
+_document: dict[str, Any] = {}
+
+
+def openapi() -> dict[str, Any]:
+    """The API's OpenAPI document (its routes only), errors typed as problem+json."""
+    if _document:
+        return _document
+    doc = get_openapi(
+        title="Valvecheck API",
+        version=__version__,
+        description="Measures from Safety Valve agreements, a council's ratings, activities and "
+        "links. Authenticate with an API token (`Authorization: Bearer SECRET`) or the web "
+        "app's session (state-changing requests then need the CSRF token). Errors are "
+        "application/problem+json documents whose `code` is stable.",
+        routes=router.routes,
+    )
+    for item in doc.get("paths", {}).values():
+        for operation in item.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status[:1] in "45" and "application/json" in content:
+                    content[PROBLEM] = content.pop("application/json")
+    _document.update(doc)
+    return _document
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_json() -> JSONResponse:
+    return JSONResponse(openapi())
+
+
+@router.api_route(
+    "/{rest:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    include_in_schema=False,
+)
+def not_an_endpoint(request: Request, rest: str) -> JSONResponse:
+    return problem_response(404, f"there is no API endpoint /api/{rest}", "not-found")
+
+
+def install(
+    app: FastAPI,
+    workspace: Workspace | None = None,
+    *,
+    session_actor: SessionActor | None = None,
+    csrf_ok: CsrfCheck | None = None,
+) -> None:
+    """Mount the API on ``app``: its routes, its workspace (default: ``app.state.workspace``)
+    and, inside the web app, how to find the signed-in person and check CSRF."""
+    app.state.valvecheck_api = ApiConfig(workspace, session_actor, csrf_ok)
+    if not any(getattr(r, "path", "") == "/api/openapi.json" for r in app.router.routes):
+        app.include_router(router)

@@ -1,0 +1,185 @@
+"""/api/assessments: the council's assessments, their summary and their reports as files."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from valvecheck.api.core import ProblemRoute, authenticated, work
+from valvecheck.api.schemas import (
+    AssessmentDetail,
+    AssessmentIn,
+    AssessmentOut,
+    CurrentRating,
+    SummaryOut,
+    aware,
+)
+from valvecheck.errors import NotFound
+from valvecheck.services import measures, ratings, reports
+from valvecheck.services import summary as summaries
+from valvecheck.services.context import Actor, Context
+from valvecheck.services.ratings import AssessmentInfo
+
+router = APIRouter(route_class=ProblemRoute, tags=["assessments"])
+AssessmentPath = Annotated[int, Path(description="The assessment's id")]
+
+
+class ReportName(StrEnum):
+    docx = "docx"
+    xlsx = "xlsx"
+    html = "html"
+    md = "md"
+    position = "position"
+
+
+def assessment_out(a: AssessmentInfo) -> AssessmentOut:
+    return AssessmentOut(
+        id=a.id,
+        name=a.name,
+        council=a.council,
+        created_at=aware(a.created_at),  # type: ignore[arg-type]
+        created_by=a.created_by,
+        rated=a.rated,
+        current=a.current,
+        locked=a.locked,
+    )
+
+
+def _named(ctx: Context, assessment_id: int) -> AssessmentInfo:
+    """The acting council's assessment with this id; another council's is not found, the same
+    as one that does not exist."""
+    for a in ratings.list_assessments(ctx):
+        if a.id == assessment_id:
+            return a
+    raise NotFound(f"there is no assessment {assessment_id}", field="assessment")
+
+
+@router.get("/assessments", response_model=list[AssessmentOut], summary="The assessments")
+def list_assessments(
+    request: Request, actor: Annotated[Actor, Depends(authenticated)]
+) -> list[AssessmentOut]:
+    with work(request, actor) as ctx:
+        items = ratings.list_assessments(ctx)
+    return [assessment_out(a) for a in items]
+
+
+@router.post(
+    "/assessments",
+    response_model=AssessmentOut,
+    status_code=201,
+    summary="Start an assessment, optionally carrying ratings forward",
+)
+def new_assessment(
+    request: Request, body: AssessmentIn, actor: Annotated[Actor, Depends(authenticated)]
+) -> AssessmentOut:
+    with work(request, actor, write=True) as ctx:
+        source = _named(ctx, body.carry_from).name if body.carry_from is not None else None
+        made = ratings.new_assessment(ctx, body.name, carry_from=source, use=body.use)
+    return assessment_out(made)
+
+
+@router.get(
+    "/assessments/{assessment_id}",
+    response_model=AssessmentDetail,
+    summary="One assessment with every measure's current rating",
+)
+def show_assessment(
+    request: Request,
+    assessment_id: AssessmentPath,
+    actor: Annotated[Actor, Depends(authenticated)],
+) -> AssessmentDetail:
+    with work(request, actor) as ctx:
+        info = _named(ctx, assessment_id)
+        state = measures.load_state(ctx, info.name)
+    return AssessmentDetail(
+        **assessment_out(info).model_dump(),
+        ratings=[CurrentRating(measure=v.id, rag=v.rag, version=v.version) for v in state.views],
+    )
+
+
+@router.post(
+    "/assessments/{assessment_id}/lock",
+    response_model=AssessmentOut,
+    summary="Lock a reported assessment: read-only from now on",
+)
+def lock_assessment(
+    request: Request,
+    assessment_id: AssessmentPath,
+    actor: Annotated[Actor, Depends(authenticated)],
+) -> AssessmentOut:
+    with work(request, actor, write=True) as ctx:
+        done = ratings.lock_assessment(ctx, _named(ctx, assessment_id).name)
+    return assessment_out(done)
+
+
+def _summary(ctx: Context, name: str | None) -> SummaryOut:
+    return SummaryOut.model_validate(summaries.summary(ctx, name).as_dict())
+
+
+@router.get("/summary", response_model=SummaryOut, summary="The current assessment's summary")
+def current_summary(
+    request: Request, actor: Annotated[Actor, Depends(authenticated)]
+) -> SummaryOut:
+    with work(request, actor) as ctx:
+        return _summary(ctx, None)
+
+
+@router.get(
+    "/assessments/{assessment_id}/summary",
+    response_model=SummaryOut,
+    summary="Counts by theme and sub-theme x RAG, coverage, opportunities",
+)
+def assessment_summary(
+    request: Request,
+    assessment_id: AssessmentPath,
+    actor: Annotated[Actor, Depends(authenticated)],
+) -> SummaryOut:
+    with work(request, actor) as ctx:
+        return _summary(ctx, _named(ctx, assessment_id).name)
+
+
+FILES = {
+    "content": {
+        media: {"schema": {"type": "string", "format": "binary"}}
+        for media in (*reports.MEDIA_TYPES.values(), "application/zip")
+    },
+    "description": "The report as a file (Content-Disposition names it)",
+}
+
+
+@router.get(
+    "/assessments/{assessment_id}/reports/{fmt}",
+    response_class=Response,
+    responses={200: FILES},
+    summary="The assessment's report as a file: docx, xlsx, html, md, or position (needs since)",
+)
+def report(
+    request: Request,
+    assessment_id: AssessmentPath,
+    fmt: ReportName,
+    actor: Annotated[Actor, Depends(authenticated)],
+    on: Annotated[date | None, Query(description="The report's date (default: today)")] = None,
+    since: Annotated[date | None, Query(description="The period's start (position)")] = None,
+    title: Annotated[str | None, Query(max_length=300)] = None,
+) -> Response:
+    with work(request, actor) as ctx:
+        name = _named(ctx, assessment_id).name
+        files = reports.render(ctx, fmt.value, name, on=on, since=since, title=title)
+    if len(files) == 1:
+        file = files[0]
+        content, media, filename = file.content, file.media_type, file.name
+    else:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in files:
+                z.writestr(f.name, f.content)
+        content, media, filename = buffer.getvalue(), "application/zip", f"report-{fmt.value}.zip"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)
+    return Response(
+        content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{safe}"'}
+    )

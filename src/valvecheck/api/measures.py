@@ -1,0 +1,175 @@
+"""/api/measures: the catalogue with an assessment's ratings; rating a measure."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from valvecheck.api.core import ProblemRoute, authenticated, etag, if_match, work
+from valvecheck.api.schemas import (
+    LinkedActivity,
+    MeasureDetail,
+    MeasureList,
+    MeasureOut,
+    PlacementOut,
+    RatingIn,
+    RatingOut,
+)
+from valvecheck.domain.rag import Rag
+from valvecheck.domain.views import Filters, MeasureView
+from valvecheck.errors import InputError
+from valvecheck.services import measures, ratings
+from valvecheck.services.context import Actor, Context
+from valvecheck.services.deadlines import deadlines_of
+from valvecheck.store import repository as repo
+
+router = APIRouter(route_class=ProblemRoute, tags=["measures"])
+MeasureId = Annotated[str, Path(max_length=300, description="e.g. bury-1")]
+AssessmentId = Annotated[
+    int | None,
+    Query(description="An assessment's id (default: the council's current assessment)"),
+]
+
+
+def assessment_name(ctx: Context, assessment: int | None) -> str | None:
+    """The name the services take for an assessment id of the acting council (404 otherwise)."""
+    if assessment is None:
+        return None
+    return repo.assessment_by_id(ctx.session, ctx.actor.council_id or 0, assessment).name
+
+
+def measure_out(ctx: Context, v: MeasureView) -> MeasureOut:
+    due = deadlines_of(v, ctx)
+    return MeasureOut(
+        id=v.id,
+        agreement=v.agreement.slug,
+        la=v.la,
+        number=v.measure.number,
+        text=v.measure.text,
+        themes=list(v.measure.themes),
+        sub_themes=list(v.measure.sub_themes),
+        placements=[
+            PlacementOut(theme=p.theme, sub_theme=p.sub_theme) for p in v.measure.placements
+        ],
+        rag=v.rag,
+        version=v.version,
+        needs_review=v.needs_review,
+        due=due.due,
+        overdue=due.overdue,
+    )
+
+
+@router.get("/measures", response_model=MeasureList, summary="List measures, filtered")
+def list_measures(
+    request: Request,
+    actor: Annotated[Actor, Depends(authenticated)],
+    authority: Annotated[str | None, Query(max_length=200)] = None,
+    agreement: Annotated[
+        str | None, Query(max_length=200, description="An agreement's slug")
+    ] = None,
+    theme: Annotated[str | None, Query(max_length=300)] = None,
+    sub_theme: Annotated[str | None, Query(max_length=300)] = None,
+    rag: Annotated[Rag | None, Query()] = None,
+    text: Annotated[str | None, Query(max_length=500)] = None,
+    due_before: Annotated[
+        date | None, Query(description="Only measures due before this day")
+    ] = None,
+    overdue: Annotated[bool, Query(description="Only measures past due and not green")] = False,
+    assessment: AssessmentId = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> MeasureList:
+    filters = Filters(authority, theme, sub_theme, rag, text, agreement=agreement)
+    filters.due_before, filters.overdue = due_before, overdue
+    with work(request, actor) as ctx:
+        name = assessment_name(ctx, assessment)
+        views = measures.list_measures(ctx, filters, name)
+        shown = [measure_out(ctx, v) for v in views[offset : offset + limit]]
+        chosen = ratings.assessment_named(ctx, name)
+    return MeasureList(assessment=chosen, total=len(views), offset=offset, limit=limit, items=shown)
+
+
+@router.get("/measures/{measure_id}", response_model=MeasureDetail, summary="One measure")
+def show_measure(
+    request: Request,
+    response: Response,
+    measure_id: MeasureId,
+    actor: Annotated[Actor, Depends(authenticated)],
+    assessment: AssessmentId = None,
+) -> MeasureDetail:
+    with work(request, actor) as ctx:
+        page = measures.measure_page(ctx, measure_id, assessment_name(ctx, assessment))
+        base = measure_out(ctx, page.view)
+    v = page.view
+    response.headers["ETag"] = etag(v.version)
+    return MeasureDetail(
+        **base.model_dump(),
+        assessment=page.assessment,
+        agreement_title=v.agreement.title,
+        year=v.agreement.year,
+        authorities=v.authority_names,
+        source_title=v.source_title,
+        source_url=v.source_url,
+        source_locator=v.measure.source_locator,
+        rating=RatingOut.of(v.latest) if v.latest else None,
+        deadlines=list(page.deadline_lines),
+        activities=[LinkedActivity(id=a, title=t) for a, t in page.linked_activities],
+    )
+
+
+@router.get(
+    "/measures/{measure_id}/ratings",
+    response_model=list[RatingOut],
+    summary="A measure's rating history, oldest first",
+)
+def rating_history(
+    request: Request,
+    response: Response,
+    measure_id: MeasureId,
+    actor: Annotated[Actor, Depends(authenticated)],
+    assessment: AssessmentId = None,
+) -> list[RatingOut]:
+    with work(request, actor) as ctx:
+        entries = ratings.history(ctx, measure_id, assessment_name(ctx, assessment))
+    response.headers["ETag"] = etag(entries[-1].version if entries else 0)
+    return [RatingOut.of(r) for r in entries]
+
+
+@router.post(
+    "/measures/{measure_id}/ratings",
+    response_model=RatingOut,
+    status_code=201,
+    summary="Rate a measure (needs the version you read: If-Match or the version field)",
+)
+def rate(
+    request: Request,
+    response: Response,
+    measure_id: MeasureId,
+    body: RatingIn,
+    actor: Annotated[Actor, Depends(authenticated)],
+    assessment: AssessmentId = None,
+) -> RatingOut:
+    header = if_match(request)
+    if header is not None and body.version is not None and header != body.version:
+        raise InputError("If-Match and version say different versions", field="version")
+    expected = header if header is not None else body.version
+    if expected is None:
+        raise InputError(
+            "say which version of the rating you read (If-Match or version; 0 if not rated), "
+            "so a change made since is not overwritten",
+            field="version",
+        )
+    with work(request, actor, write=True) as ctx:
+        done = ratings.rate(
+            ctx,
+            measure_id,
+            body.rag,
+            body.rationale,
+            body.evidence,
+            assessment_name(ctx, assessment),
+            expected_version=expected,
+        )
+    response.headers["ETag"] = etag(done.rating.version)
+    return RatingOut.of(done.rating)

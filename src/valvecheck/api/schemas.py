@@ -1,0 +1,284 @@
+"""What the JSON API reads and answers, as pydantic models: the OpenAPI document is built from
+these, so every request and response is typed."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from valvecheck.domain.rag import Rag
+from valvecheck.domain.rating import Rating
+
+
+def _no_nul(value: str) -> str:
+    # A NUL character cannot be stored in PostgreSQL text; it is never meaningful in a rationale.
+    if "\x00" in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, Field(max_length=20_000), AfterValidator(_no_nul)]
+Name = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_no_nul)]
+
+
+def aware(at: datetime | None) -> datetime | None:
+    """Times in UTC with their offset, whichever database they came from."""
+    if at is None:
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+class ProblemItem(BaseModel):
+    code: str = Field(description="A stable kebab-case code, e.g. bad-rag.")
+    message: str
+    file: str = ""
+    line: int | None = None
+    column: str | None = None
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457 application/problem+json) with the service layer's stable code."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    code: str = Field(
+        description="invalid-input, not-found, forbidden, conflict, import-rejected, workspace, "
+        "unauthenticated, or error"
+    )
+    field: str | None = Field(default=None, description="The input the error concerns.")
+    problems: list[ProblemItem] = Field(default_factory=list)
+
+
+class PlacementOut(BaseModel):
+    theme: str
+    sub_theme: str | None = None
+
+
+class RatingOut(BaseModel):
+    """One entry of a measure's rating history."""
+
+    measure: str
+    version: int = Field(description="1, 2, 3 ... within the measure's history in the assessment")
+    rag: Rag
+    previous: Rag
+    rationale: str
+    evidence: str
+    by: str
+    at: datetime | None
+    source: str = Field(description="person, file or bundled")
+    measure_version: int
+
+    @classmethod
+    def of(cls, r: Rating) -> RatingOut:
+        return cls(
+            measure=r.measure_id,
+            version=r.version,
+            rag=r.rag,
+            previous=r.previous,
+            rationale=r.rationale,
+            evidence=r.evidence,
+            by=r.by,
+            at=aware(r.at),
+            source=r.source,
+            measure_version=r.measure_version,
+        )
+
+
+class MeasureOut(BaseModel):
+    id: str = Field(examples=["bury-1"])
+    agreement: str
+    la: str = Field(description="The authorities of the agreement, joined by '/'")
+    number: int
+    text: str
+    themes: list[str]
+    sub_themes: list[str]
+    placements: list[PlacementOut]
+    rag: Rag
+    version: int = Field(description="The version of the rating history (0: never rated)")
+    needs_review: bool
+    due: date | None
+    overdue: bool
+
+
+class MeasureList(BaseModel):
+    assessment: str
+    total: int
+    offset: int
+    limit: int
+    items: list[MeasureOut]
+
+
+class LinkedActivity(BaseModel):
+    id: str
+    title: str
+
+
+class MeasureDetail(MeasureOut):
+    assessment: str
+    agreement_title: str
+    year: str
+    authorities: list[str]
+    source_title: str
+    source_url: str
+    source_locator: str
+    rating: RatingOut | None
+    deadlines: list[str]
+    activities: list[LinkedActivity]
+
+
+class RatingIn(BaseModel):
+    rag: Annotated[str, Field(max_length=40, examples=["amber"]), AfterValidator(_no_nul)] = Field(
+        description="green, amber (or yellow), red, unrated, not_applicable"
+    )
+    rationale: Text = ""
+    evidence: Text = ""
+    version: int | None = Field(
+        default=None,
+        ge=0,
+        description="The version of the rating history you read (0: not rated). Or send it as "
+        'If-Match: "N". A stale one is refused with 409.',
+    )
+
+
+class ActivityOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    theme: str
+    sub_theme: str
+    owner: str
+    status: str | None
+    start: date | None
+    end: date | None
+    link: str
+    measures: list[str] = Field(description="The measures it is linked to now")
+
+
+class LinkEventOut(BaseModel):
+    activity: str
+    measure: str
+    linked: bool
+    rationale: str
+    by: str
+    at: datetime | None
+
+
+class ActivityDetail(ActivityOut):
+    history: list[LinkEventOut]
+
+
+class LinkIn(BaseModel):
+    activity: Name
+    measure: Name
+    linked: bool = Field(default=True, description="true to link, false to end the link")
+    rationale: Text = ""
+    version: int | None = Field(
+        default=None, ge=0, description="The version of the pair's link history you read."
+    )
+
+
+class Pair(BaseModel):
+    activity: Name
+    measure: Name
+
+
+class AcceptIn(BaseModel):
+    pairs: list[Pair] = Field(max_length=1000)
+
+
+class ConceptOut(BaseModel):
+    concept: str
+    label: str
+    activity: list[str]
+    measure: list[str]
+
+
+class SuggestionOut(BaseModel):
+    activity: str
+    measure: str
+    score: float
+    rank: int
+    explanation: str
+    concepts: list[ConceptOut] = Field(default_factory=list)
+
+
+class SuggestionGroup(BaseModel):
+    id: str
+    suggestions: list[SuggestionOut]
+
+
+class SuggestionsOut(BaseModel):
+    by: str = Field(description="activity or measure")
+    method: str
+    threshold: float
+    groups: list[SuggestionGroup]
+
+
+class AssessmentOut(BaseModel):
+    id: int
+    name: str
+    council: str
+    created_at: datetime
+    created_by: str
+    rated: int
+    current: bool
+    locked: bool
+
+
+class CurrentRating(BaseModel):
+    measure: str
+    rag: Rag
+    version: int
+
+
+class AssessmentDetail(AssessmentOut):
+    ratings: list[CurrentRating]
+
+
+class AssessmentIn(BaseModel):
+    name: Name
+    carry_from: int | None = Field(
+        default=None, description="The id of an assessment whose ratings are carried forward"
+    )
+    use: bool = Field(default=False, description="Make it the current assessment")
+
+
+class GroupOut(BaseModel):
+    name: str
+    measures: int
+    rag: dict[str, int]
+    coverage: float
+    sub_themes: list[GroupOut] = Field(default_factory=list)
+
+
+class AlignmentChecks(BaseModel):
+    green_or_amber_without_activity: list[str]
+    red_or_unrated_with_activity: list[str]
+    linked_activities_stalled_or_overdue: list[str]
+
+
+class SummaryOut(BaseModel):
+    assessment: str
+    measures: int
+    agreements: int
+    authorities: int
+    rag: dict[str, int]
+    coverage: float
+    opportunities: list[str]
+    unrated: list[str]
+    themes: list[GroupOut]
+    prevalence: dict[str, int]
+    needs_review: list[str]
+    activities: int = 0
+    activities_aligned: int = 0
+    measures_with_activity: int = 0
+    alignment_checks: AlignmentChecks | None = None
+
+
+class ReportFormat(BaseModel):
+    format: str
+    media_type: str
