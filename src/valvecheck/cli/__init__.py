@@ -10,6 +10,7 @@ from valvecheck.cli import activities as activity_commands
 from valvecheck.cli import catalogue as catalogue_commands
 from valvecheck.cli import common as common_commands
 from valvecheck.cli import core, output
+from valvecheck.cli import impact as impact_commands
 from valvecheck.cli import people as people_commands
 from valvecheck.cli import reports as report_commands
 from valvecheck.cli import tokens as token_commands
@@ -29,6 +30,7 @@ activity_commands.register(app)
 common_commands.register(app)
 report_commands.register(app)
 people_commands.register(app)
+impact_commands.register(app)
 token_commands.register(app)
 
 # What to do next, for the workspace states a person can fix with a command.
@@ -56,7 +58,7 @@ def run(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # typer's own exit: help, usage errors, success
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except ImportRejected as exc:
-        output.error(f"nothing was imported: {len(exc.problems)} problem(s) found")
+        output.error(f"{exc.outcome}: {len(exc.problems)} problem(s) found")
         for problem in exc.problems:
             output.errors.print(f"  {problem}", markup=False, soft_wrap=True)
         return exit_status(exc)

@@ -32,6 +32,7 @@ from valvecheck.domain.money import (
     apportion,
     equal_weights,
     money_json,
+    money_text,
 )
 
 # Counts that may sit beside the money: (key, what a person calls it).
@@ -70,8 +71,6 @@ class Saving:
     @property
     def working(self) -> str:
         """'32 x £36,787.00': how the expected saving was worked out, when it was."""
-        from valvecheck.domain.money import money_text
-
         if self.cohort is None or self.unit is None:
             return ""
         return f"{self.cohort} x {money_text(self.unit)}"
@@ -374,6 +373,7 @@ def roll_up(
     measures: Sequence[MeasureInfo],
     titles: Mapping[str, str],
     threshold: Decimal = DEFAULT_THRESHOLD,
+    theme_order: Sequence[str] = (),
 ) -> Impact:
     """The impact views from the current savings, trajectory, links and weights.
 
@@ -448,7 +448,11 @@ def roll_up(
             themes, split(line.amounts, equal_weights(len(themes))), strict=True
         ):
             theme_amounts[theme] = theme_amounts.get(theme, Amounts()) + part
-    by_theme = [ThemeLine(t, a) for t, a in theme_amounts.items()]
+    rank = {t: i for i, t in enumerate(theme_order)}
+    by_theme = [
+        ThemeLine(t, a)
+        for t, a in sorted(theme_amounts.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+    ]
     if any_unlinked:
         by_theme.append(ThemeLine(NOT_LINKED, unallocated))
 

@@ -224,4 +224,4 @@ def apportion(amount: Decimal, weights: Sequence[Fraction]) -> list[Decimal]:
 
 
 def equal_weights(n: int) -> list[Fraction]:
-    return [Fraction(1, n)] * n
+    return [Fraction(1, n)] * n if n else []

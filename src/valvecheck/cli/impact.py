@@ -1,0 +1,368 @@
+"""`valvecheck impact` and `valvecheck trajectory`: savings against the high needs deficit."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from valvecheck.cli import output
+from valvecheck.cli.core import Assessment, read_file, use
+from valvecheck.domain.impact import COUNTS, Impact, Saving, TrajectoryYear
+from valvecheck.domain.money import money_text
+from valvecheck.errors import InputError
+from valvecheck.services import impact as service
+
+impact_app = typer.Typer(
+    help="Savings on activities, shared among their measures, against the deficit trajectory.",
+)
+trajectory_app = typer.Typer(
+    help="The high needs deficit trajectory of an assessment: unmitigated, target, actual.",
+)
+Year = Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2025-26.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON (amounts as exact strings).")]
+COUNT_KEYS = ", ".join(k for k, _ in COUNTS)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(impact_app, name="impact")
+    app.add_typer(trajectory_app, name="trajectory")
+
+
+@impact_app.callback(invoke_without_command=True)
+def show(
+    ctx: typer.Context,
+    as_json: Json = False,
+    assessment: Assessment = None,
+    behind: Annotated[
+        str,
+        typer.Option(
+            "--behind",
+            help="Flag activities more than this percentage short of their expected saving to "
+            "date.",
+        ),
+    ] = "10",
+) -> None:
+    """Show savings by year against the trajectory, by measure and by theme, with flags."""
+    if ctx.invoked_subcommand is not None:
+        return
+    threshold = _percent(behind)
+    with use(ctx) as c:
+        found = service.impact(c, assessment, threshold=threshold)
+    if as_json:
+        output.print_json(found.as_dict())
+        return
+    print_impact(found)
+
+
+def _percent(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip().removesuffix("%"))
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0:
+        raise InputError(f"'{text}' is not a percentage (e.g. 10)", field="behind")
+    return value / 100
+
+
+def print_impact(found: Impact) -> None:
+    if found.empty:
+        output.line(
+            "No savings or trajectory yet: record them with 'valvecheck impact set' or "
+            "'valvecheck impact import FILE', and 'valvecheck trajectory import FILE'."
+        )
+        return
+    m = money_text
+    output.table(
+        "Trajectory and savings by year (in-year deficit)",
+        [
+            "Year",
+            "Unmitigated",
+            "Expected savings",
+            "Mitigated",
+            "Target",
+            "Gap",
+            "Actual",
+            "Actual savings",
+        ],
+        [
+            [
+                y.year,
+                m(y.unmitigated),
+                m(y.expected_savings),
+                m(y.mitigated),
+                m(y.target),
+                m(y.gap),
+                m(y.actual),
+                m(y.actual_savings),
+            ]
+            for y in found.years
+        ],
+    )
+    to_date = f"to date ({found.to_date})" if found.to_date else "to date"
+    output.table(
+        "By measure",
+        ["Measure", "RAG", "Expected", f"Expected {to_date}", "Actual", "Activities"],
+        [
+            [
+                x.measure,
+                x.rag,
+                m(x.amounts.expected),
+                m(x.amounts.expected_to_date),
+                m(x.amounts.actual),
+                ", ".join(x.activities),
+            ]
+            for x in found.by_measure
+        ]
+        + (
+            [
+                [
+                    "(not linked)",
+                    "",
+                    m(found.unallocated.expected),
+                    m(found.unallocated.expected_to_date),
+                    m(found.unallocated.actual),
+                    "",
+                ]
+            ]
+            if found.unallocated.expected or found.unallocated.actual
+            else []
+        ),
+    )
+    output.table(
+        "By theme",
+        ["Theme", "Expected", f"Expected {to_date}", "Actual"],
+        [
+            [t.theme, m(t.amounts.expected), m(t.amounts.expected_to_date), m(t.amounts.actual)]
+            for t in found.by_theme
+        ]
+        + [
+            [
+                "Total",
+                m(found.total.expected),
+                m(found.total.expected_to_date),
+                m(found.total.actual),
+            ]
+        ],
+    )
+    for flag in found.flags:
+        output.line(f"! {flag.message}")
+    output.note(found.note)
+
+
+@impact_app.command("set")
+def set_(
+    ctx: typer.Context,
+    activity: Annotated[str, typer.Argument(help="Activity id.")],
+    year: Year,
+    expected: Annotated[
+        str | None,
+        typer.Option(help="Expected saving in pounds, e.g. £250,000 (negative: a net cost)."),
+    ] = None,
+    actual: Annotated[str | None, typer.Option(help="Actual saving achieved in pounds.")] = None,
+    cohort: Annotated[
+        str | None, typer.Option(help="Number of children (with --unit: the expected saving).")
+    ] = None,
+    unit: Annotated[str | None, typer.Option(help="Average saving per child in pounds.")] = None,
+    note: Annotated[str | None, typer.Option(help="A note on how the figure was reached.")] = None,
+    counts: Annotated[
+        str | None,
+        typer.Option(help=f"Counts beside the money, as KEY=N,... (keys: {COUNT_KEYS})."),
+    ] = None,
+) -> None:
+    """Record an activity's expected and/or actual saving for a year (kept in its history)."""
+    given = _counts(counts)
+    with use(ctx, write=True) as c:
+        done = service.set_saving(
+            c,
+            activity,
+            year,
+            expected=expected,
+            actual=actual,
+            cohort=cohort,
+            unit=unit,
+            note=note,
+            counts=given,
+        )
+    s = done.saving
+    if not done.changed:
+        output.line(f"{s.activity} {s.year}: unchanged.")
+        return
+    output.line(f"{s.activity} {s.year}: {_describe(s)} (entry {s.version}).")
+
+
+def _counts(text: str | None) -> dict[str, str]:
+    if not text:
+        return {}
+    out = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise InputError(f"'{part.strip()}' is not KEY=N (keys: {COUNT_KEYS})", field="counts")
+        out[key.strip().lower().replace("-", "")] = value.strip()
+    return out
+
+
+def _describe(s: Saving) -> str:
+    parts = [f"expected {money_text(s.expected, 'none')}"]
+    if s.working:
+        parts[0] += f" ({s.working})"
+    if s.actual is not None:
+        parts.append(f"actual {money_text(s.actual)}")
+    return ", ".join(parts)
+
+
+@impact_app.command("history")
+def history(
+    ctx: typer.Context,
+    activity: Annotated[str, typer.Argument(help="Activity id.")],
+    year: Annotated[str | None, typer.Option("--year", "-y", help="Only this year.")] = None,
+) -> None:
+    """Every saving entry of an activity: who recorded what, and when."""
+    with use(ctx) as c:
+        found = service.saving_history(c, activity, year)
+    output.table(
+        f"Savings history of {activity}",
+        ["Year", "Entry", "When", "Who", "Expected", "Working", "Actual", "Note"],
+        [
+            [
+                s.year,
+                s.version,
+                s.at.strftime("%Y-%m-%d %H:%M") if s.at else "",
+                s.by,
+                money_text(s.expected),
+                s.working,
+                money_text(s.actual),
+                s.note,
+            ]
+            for s in found
+        ],
+    )
+
+
+@impact_app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or XLSX with columns activity, year, expected, actual, cohort, "
+            "unit (found by header name)."
+        ),
+    ],
+) -> None:
+    """Import expected and actual savings. Nothing is written if any row has a problem."""
+    data = read_file(file)
+    with use(ctx, write=True) as c:
+        done = service.import_savings(c, data, str(file))
+    output.line(
+        f"Imported {done.rows} savings rows from {file}: {done.written} recorded, "
+        f"{done.unchanged} unchanged."
+    )
+
+
+@impact_app.command("weights")
+def weights(
+    ctx: typer.Context,
+    activity: Annotated[str, typer.Argument(help="Activity id.")],
+    shares: Annotated[
+        str,
+        typer.Argument(
+            help="MEASURE=WEIGHT,... adding up to 1 (e.g. bury-1=0.5,bury-4=0.5), "
+            "or 'equal' for equal shares."
+        ),
+    ],
+) -> None:
+    """Share an activity's saving among the measures it is linked to by weights."""
+    with use(ctx, write=True) as c:
+        done = service.set_weights(c, activity, shares)
+    if not done.weights:
+        output.line(f"{done.activity}'s saving is shared equally among its measures.")
+        return
+    text = ", ".join(f"{m} {w.normalize():f}" for m, w in done.weights)
+    output.line(f"{done.activity}'s saving is shared: {text}.")
+
+
+@impact_app.command("import-weights")
+def import_weights(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="CSV or XLSX with columns activity, measure, weight.")
+    ],
+) -> None:
+    """Import weights; each activity's must add up to 1. Nothing is written on any problem."""
+    data = read_file(file)
+    with use(ctx, write=True) as c:
+        done = service.import_weights(c, data, str(file))
+    output.line(f"Set the weights of {done.activities} activities from {file}.")
+
+
+@trajectory_app.callback(invoke_without_command=True)
+def trajectory(ctx: typer.Context, as_json: Json = False, assessment: Assessment = None) -> None:
+    """Show the assessment's deficit trajectory."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with use(ctx) as c:
+        years = service.trajectory(c, assessment)
+    if as_json:
+        output.print_json([_year_dict(y) for y in years])
+        return
+    output.table(
+        "Deficit trajectory (in-year)",
+        ["Year", "Unmitigated", "Target", "Actual"],
+        [
+            [y.year, money_text(y.unmitigated), money_text(y.target), money_text(y.actual)]
+            for y in years
+        ],
+    )
+
+
+def _year_dict(y: TrajectoryYear) -> dict[str, object]:
+    from valvecheck.domain.money import money_json
+
+    return {
+        "year": y.year,
+        "unmitigated": money_json(y.unmitigated),
+        "target": money_json(y.target),
+        "actual": money_json(y.actual),
+    }
+
+
+@trajectory_app.command("import")
+def trajectory_import(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="CSV or XLSX with columns year, unmitigated, target, actual.")
+    ],
+    assessment: Assessment = None,
+) -> None:
+    """Import the deficit trajectory; it replaces the one held. Nothing is written on any problem."""
+    data = read_file(file)
+    with use(ctx, write=True) as c:
+        done = service.import_trajectory(c, data, str(file), assessment)
+    output.line(f"Imported a trajectory of {done.years} years into '{done.assessment}'.")
+
+
+@trajectory_app.command("set")
+def trajectory_set(
+    ctx: typer.Context,
+    year: Year,
+    unmitigated: Annotated[
+        str | None, typer.Option(help="The 'do nothing' in-year deficit in pounds.")
+    ] = None,
+    target: Annotated[str | None, typer.Option(help="The in-year deficit the plan sets.")] = None,
+    actual: Annotated[str | None, typer.Option(help="The actual in-year outturn.")] = None,
+    assessment: Assessment = None,
+) -> None:
+    """Enter or change one year of the trajectory (a surplus is a negative deficit)."""
+    with use(ctx, write=True) as c:
+        done = service.set_trajectory(
+            c, year, unmitigated=unmitigated, target=target, actual=actual, assessment=assessment
+        )
+    y = done.year
+    output.line(
+        f"{y.year} in '{done.assessment}': unmitigated {money_text(y.unmitigated)}, target "
+        f"{money_text(y.target, 'none')}, actual {money_text(y.actual, 'none')}."
+    )

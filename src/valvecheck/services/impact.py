@@ -1,0 +1,502 @@
+"""Impact: savings on activities, how they are shared among measures, the deficit trajectory.
+
+Savings belong to the council's activities (kept like ratings: every change is a new entry with
+who and when); the trajectory belongs to an assessment. ``impact`` rolls them up with the links
+in force and the assessment's ratings (domain/impact.py says how).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from valvecheck.domain.activity import id_key
+from valvecheck.domain.impact import (
+    COUNTS,
+    DEFAULT_THRESHOLD,
+    Impact,
+    MeasureInfo,
+    Saving,
+    TrajectoryYear,
+    expected_from,
+    roll_up,
+)
+from valvecheck.domain.money import (
+    Invalid,
+    check_weights,
+    parse_count,
+    parse_money,
+    parse_weight,
+    parse_year,
+)
+from valvecheck.domain.people import Action
+from valvecheck.domain.problems import Problem
+from valvecheck.errors import Conflict, ImportRejected, InputError, NotFound
+from valvecheck.importers.impact import read_savings, read_trajectory, read_weights
+from valvecheck.services.context import Context, authorise, council_id
+from valvecheck.services.measures import load_state
+from valvecheck.store import activities as activity_store
+from valvecheck.store import impact as store
+from valvecheck.store import repository as repo
+from valvecheck.store.models import ActivityRow, AssessmentRow
+from valvecheck.store.tenancy import owned
+
+Money = Decimal | str | int | None
+
+
+@dataclass(frozen=True)
+class SavingRecorded:
+    """A saving entry just written (``changed`` False: it was the same as before, so nothing
+    was written)."""
+
+    saving: Saving
+    changed: bool
+
+
+@dataclass(frozen=True)
+class SavingsImported:
+    file: str
+    rows: int
+    written: int  # new entries (rows that changed something)
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class WeightsSet:
+    activity: str
+    weights: tuple[tuple[str, Decimal], ...]  # empty: equal shares
+
+
+@dataclass(frozen=True)
+class WeightsImported:
+    file: str
+    activities: int
+
+
+@dataclass(frozen=True)
+class TrajectoryImported:
+    file: str
+    assessment: str
+    years: int
+
+
+@dataclass(frozen=True)
+class TrajectorySet:
+    assessment: str
+    year: TrajectoryYear
+
+
+def _money(value: Money, what: str, field: str, negative: bool) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return parse_money(value, what, negative)
+    except Invalid as exc:
+        raise InputError(str(exc), field=field) from None
+
+
+def _year(value: str) -> str:
+    try:
+        return parse_year(value)
+    except Invalid as exc:
+        raise InputError(str(exc), field="year") from None
+
+
+def _end_of(on: date) -> datetime:
+    return datetime.combine(on + timedelta(days=1), time.min, UTC)
+
+
+def impact(
+    ctx: Context,
+    assessment: str | None = None,
+    *,
+    threshold: Decimal = DEFAULT_THRESHOLD,
+    on: date | None = None,
+) -> Impact:
+    """The roll-up of the council's savings and the assessment's trajectory.
+
+    ``on``: as things stood at the end of that day (savings recorded later are left out).
+    ``threshold``: an activity more than this fraction short of its expected saving to date is
+    flagged as behind.
+    """
+    authorise(ctx, Action.READ)
+    cid = council_id(ctx)
+    state = load_state(ctx, assessment)
+    row = _assessment(ctx, assessment)
+    codes = {
+        r.id: r.code for r in ctx.session.scalars(owned(ActivityRow, cid).order_by(ActivityRow.id))
+    }
+    titles = {a.id: a.title for a in activity_store.activities(ctx.session, cid)}
+    until = _end_of(on) if on else None
+    savings = [
+        replace(s, activity=codes[aid])
+        for (aid, _), s in sorted(store.current(ctx.session, cid, until).items())
+    ]
+    links: dict[str, list[str]] = {}
+    for activity, measure, _ in repo.current_links(ctx.session, cid):
+        links.setdefault(activity, []).append(measure)
+    measures = [MeasureInfo(v.id, v.measure.themes, v.rag.value, v.la) for v in state.views]
+    return roll_up(
+        assessment=state.assessment,
+        trajectory=store.trajectory(ctx.session, row) if row else [],
+        savings=savings,
+        links=links,
+        weights=store.weights(ctx.session, cid),
+        measures=measures,
+        titles=titles,
+        threshold=threshold,
+        theme_order=list(state.catalogue.programme.themes),
+    )
+
+
+def _assessment(ctx: Context, name: str | None) -> AssessmentRow | None:
+    try:
+        return repo.assessment_row(ctx.session, council_id(ctx), name)
+    except NotFound:
+        if name is not None:
+            raise
+        return None
+
+
+def _previous(ctx: Context, activity: ActivityRow, year: str) -> Saving | None:
+    found = [s for _, s in store.entries(ctx.session, activity.council_id, activity.id)]
+    same = [s for s in found if s.year == year]
+    return same[-1] if same else None
+
+
+def _merge(previous: Saving | None, given: Saving, fields: frozenset[str]) -> Saving:
+    """The new entry: what is given, the rest carried from the previous entry. Giving an
+    expected saving, a cohort or a unit restates how the expected saving is worked out."""
+    if previous is None:
+        return given
+    restated = bool(fields & {"expected", "cohort", "unit"})
+    return replace(
+        given,
+        expected=given.expected if restated else previous.expected,
+        cohort=given.cohort if restated else previous.cohort,
+        unit=given.unit if restated else previous.unit,
+        actual=given.actual if "actual" in fields else previous.actual,
+        note=given.note if "note" in fields else previous.note,
+        counts={**previous.counts, **given.counts},
+    )
+
+
+def _same(a: Saving, b: Saving) -> bool:
+    keys = ("expected", "actual", "cohort", "unit", "note")
+    return all(getattr(a, k) == getattr(b, k) for k in keys) and dict(a.counts) == dict(b.counts)
+
+
+def _write(
+    ctx: Context, activity: ActivityRow, entry: Saving, fields: frozenset[str]
+) -> SavingRecorded:
+    repo.lock_pair(ctx.session, activity.id, -1)
+    previous = _previous(ctx, activity, entry.year)
+    merged = _merge(previous, entry, fields)
+    if merged.expected is None and merged.actual is None:
+        raise InputError(
+            f"{activity.code} has no saving recorded for {entry.year} yet: give the expected "
+            "saving (or a cohort and unit saving) first",
+            field="expected",
+        )
+    if previous is not None and _same(previous, merged):
+        return SavingRecorded(previous, False)
+    merged = replace(
+        merged,
+        activity=activity.code,
+        by=ctx.actor.name,
+        at=ctx.now(),
+        version=previous.version + 1 if previous else 1,
+    )
+    store.add_entry(ctx.session, activity, merged, merged.version)
+    return SavingRecorded(merged, True)
+
+
+def set_saving(
+    ctx: Context,
+    activity: str,
+    year: str,
+    *,
+    expected: Money = None,
+    actual: Money = None,
+    cohort: int | str | None = None,
+    unit: Money = None,
+    note: str | None = None,
+    counts: Mapping[str, int | str] | None = None,
+) -> SavingRecorded:
+    """Record an activity's expected and/or actual saving for a financial year.
+
+    A new entry is added to the history (who and when); values not given are carried from the
+    entry before. A negative saving is a net cost in that year; a cohort and a unit saving
+    (children x average saving each) give the expected saving, and both are kept.
+    """
+    authorise(ctx, Action.RECORD_IMPACT)
+    row = activity_store.activity_row(ctx.session, council_id(ctx), activity)
+    fy = _year(year)
+    exp = _money(expected, "expected saving", "expected", True)
+    act = _money(actual, "actual saving", "actual", True)
+    per = _money(unit, "unit saving", "unit", False)
+    given_counts: dict[str, int] = {}
+    try:
+        n = None if cohort is None else parse_count(cohort, "cohort")
+        labels = dict(COUNTS)
+        for key, value in (counts or {}).items():
+            if key not in labels:
+                raise InputError(f"'{key}' is not a count that can be recorded", field="counts")
+            given_counts[key] = parse_count(value, labels[key])
+        exp = expected_from(exp, n, per)
+    except Invalid as exc:
+        raise InputError(str(exc), field="cohort" if "cohort" in exc.code else "expected") from None
+    fields = frozenset(
+        f
+        for f, v in (
+            ("expected", expected),
+            ("actual", actual),
+            ("cohort", cohort),
+            ("unit", unit),
+            ("note", note),
+        )
+        if v is not None
+    )
+    entry = Saving(
+        activity=row.code,
+        year=fy,
+        expected=exp,
+        actual=act,
+        cohort=n,
+        unit=per,
+        counts=given_counts,
+        note=(note or "").strip(),
+    )
+    return _write(ctx, row, entry, fields)
+
+
+def saving_history(ctx: Context, activity: str, year: str | None = None) -> list[Saving]:
+    """Every saving entry of an activity (one year's, with ``year``), oldest first."""
+    authorise(ctx, Action.READ)
+    row = activity_store.activity_row(ctx.session, council_id(ctx), activity)
+    fy = _year(year) if year else None
+    return [
+        s for _, s in store.entries(ctx.session, row.council_id, row.id) if fy in (None, s.year)
+    ]
+
+
+def _activities(ctx: Context) -> dict[str, ActivityRow]:
+    return {id_key(r.code): r for r in ctx.session.scalars(owned(ActivityRow, council_id(ctx)))}
+
+
+def import_savings(ctx: Context, data: bytes, file: str) -> SavingsImported:
+    """Expected and actual savings from a CSV or XLSX file; nothing is written if any row is
+    bad. Each row changing an activity's year adds an entry to its history; columns the file
+    does not have, and empty cells, keep what was recorded."""
+    authorise(ctx, Action.RECORD_IMPACT)
+    parsed = read_savings(data, file)
+    if parsed.problems:
+        raise ImportRejected(parsed.problems)
+    known = _activities(ctx)
+    problems = [
+        Problem(
+            "unknown-activity",
+            f"there is no activity '{s.activity}' in this workspace (import the activities first)",
+            w.file,
+            w.line,
+            w.columns.get("activity"),
+        )
+        for s, w in zip(parsed.rows, parsed.where, strict=True)
+        if id_key(s.activity) not in known
+    ]
+    if problems:
+        raise ImportRejected(problems)
+    written = 0
+    for s in parsed.rows:
+        fields = frozenset(
+            f
+            for f in ("expected", "actual", "cohort", "unit", "note")
+            if getattr(s, f) not in (None, "")
+        )
+        if s.cohort is not None:
+            fields |= {"cohort", "unit", "expected"}
+        written += _write(ctx, known[id_key(s.activity)], s, fields).changed
+    ctx.session.flush()
+    return SavingsImported(file, len(parsed.rows), written, len(parsed.rows) - written)
+
+
+def _linked(ctx: Context, activity: ActivityRow) -> list[str]:
+    return [
+        m for a, m, _ in repo.current_links(ctx.session, activity.council_id) if a == activity.code
+    ]
+
+
+def parse_weights(text: str) -> list[tuple[str, Decimal]]:
+    """'bury-1=0.5,bury-2=0.5' -> [(measure, weight)]; 'equal' -> [] (equal shares)."""
+    if text.strip().lower() in ("equal", ""):
+        return []
+    out = []
+    for part in text.split(","):
+        measure, sep, weight = part.partition("=")
+        if not sep or not measure.strip():
+            raise InputError(
+                f"'{part.strip()}' is not MEASURE=WEIGHT (e.g. bury-1=0.5)", field="weights"
+            )
+        try:
+            out.append((measure.strip().lower(), parse_weight(weight)))
+        except Invalid as exc:
+            raise InputError(str(exc), field="weights") from None
+    return out
+
+
+def _weight_problems(
+    ctx: Context, activity: ActivityRow, given: list[tuple[str, Decimal]]
+) -> list[tuple[str, str, str]]:
+    """(code, message, the measure concerned) for weights that cannot be used."""
+    linked = _linked(ctx, activity)
+    out = []
+    for measure, _ in given:
+        if measure not in linked:
+            out.append(
+                (
+                    "not-linked",
+                    f"{activity.code} is not linked to {measure}: weights share its saving among "
+                    f"the measures it is linked to ({', '.join(linked) or 'none'})",
+                    measure,
+                )
+            )
+    named = {m for m, _ in given}
+    if given and not out and named != set(linked):
+        missing = ", ".join(m for m in linked if m not in named)
+        out.append(
+            (
+                "weights-incomplete",
+                f"the weights of {activity.code} leave out {missing}: give a weight for every "
+                "measure it is linked to",
+                "",
+            )
+        )
+    seen = set()
+    for measure, _ in given:
+        if measure in seen:
+            out.append(("duplicate-entry", f"{measure} has two weights", measure))
+        seen.add(measure)
+    if given:
+        try:
+            check_weights([w for _, w in given], activity.code)
+        except Invalid as exc:
+            out.append((exc.code, str(exc), ""))
+    return out
+
+
+def set_weights(
+    ctx: Context, activity: str, weights: str | list[tuple[str, Decimal]]
+) -> WeightsSet:
+    """Share an activity's saving among its measures by weights adding up to 1 (none: equally)."""
+    authorise(ctx, Action.RECORD_IMPACT)
+    row = activity_store.activity_row(ctx.session, council_id(ctx), activity)
+    given = parse_weights(weights) if isinstance(weights, str) else list(weights)
+    if problems := _weight_problems(ctx, row, given):
+        raise InputError(problems[0][1], field="weights")
+    measures = [(repo.measure_row(ctx.session, m), w) for m, w in given]
+    store.replace_weights(ctx.session, row, measures, ctx.actor.name, ctx.now())
+    return WeightsSet(row.code, tuple(given))
+
+
+def import_weights(ctx: Context, data: bytes, file: str) -> WeightsImported:
+    """Weights from a file (activity, measure, weight); nothing is written if any row is bad."""
+    authorise(ctx, Action.RECORD_IMPACT)
+    parsed = read_weights(data, file)
+    if parsed.problems:
+        raise ImportRejected(parsed.problems)
+    known = _activities(ctx)
+    groups: dict[str, list[int]] = {}
+    problems: list[Problem] = []
+    for i, ((activity, _, _), w) in enumerate(zip(parsed.rows, parsed.where, strict=True)):
+        if id_key(activity) not in known:
+            problems.append(
+                Problem(
+                    "unknown-activity",
+                    f"there is no activity '{activity}' in this workspace",
+                    w.file,
+                    w.line,
+                    w.columns["activity"],
+                )
+            )
+        else:
+            groups.setdefault(id_key(activity), []).append(i)
+    for key, indexes in groups.items():
+        given = [(parsed.rows[i][1], parsed.rows[i][2]) for i in indexes]
+        for code, message, measure in _weight_problems(ctx, known[key], given):
+            at = next((i for i in indexes if parsed.rows[i][1] == measure), indexes[-1])
+            w = parsed.where[at]
+            column = w.columns["measure"] if measure else w.columns["weight"]
+            problems.append(Problem(code, message, w.file, w.line, column))
+    if problems:
+        raise ImportRejected(problems)
+    for key, indexes in groups.items():
+        measures = [
+            (repo.measure_row(ctx.session, parsed.rows[i][1]), parsed.rows[i][2]) for i in indexes
+        ]
+        store.replace_weights(ctx.session, known[key], measures, ctx.actor.name, ctx.now())
+    return WeightsImported(file, len(groups))
+
+
+def _open_for_trajectory(ctx: Context, assessment: str | None) -> AssessmentRow:
+    row = repo.assessment_row(ctx.session, council_id(ctx), assessment)
+    if row.locked_at is not None:
+        raise Conflict(f"the assessment '{row.name}' is locked: it has been reported")
+    return row
+
+
+def import_trajectory(
+    ctx: Context, data: bytes, file: str, assessment: str | None = None
+) -> TrajectoryImported:
+    """The assessment's deficit trajectory from a CSV or XLSX file (year, unmitigated, target,
+    actual): it replaces the trajectory held. Nothing is written if any row is bad."""
+    authorise(ctx, Action.RECORD_IMPACT)
+    parsed = read_trajectory(data, file)
+    if parsed.problems:
+        raise ImportRejected(parsed.problems)
+    row = _open_for_trajectory(ctx, assessment)
+    at, by = ctx.now(), ctx.actor.name
+    store.put_years(ctx.session, row, [replace(y, by=by, at=at) for y in parsed.rows], replace=True)
+    return TrajectoryImported(file, row.name, len(parsed.rows))
+
+
+def set_trajectory(
+    ctx: Context,
+    year: str,
+    *,
+    unmitigated: Money = None,
+    target: Money = None,
+    actual: Money = None,
+    assessment: str | None = None,
+) -> TrajectorySet:
+    """Enter or change one year of the assessment's trajectory (values not given are kept)."""
+    authorise(ctx, Action.RECORD_IMPACT)
+    fy = _year(year)
+    row = _open_for_trajectory(ctx, assessment)
+    held = {y.year: y for y in store.trajectory(ctx.session, row)}.get(fy)
+    un = _money(unmitigated, "unmitigated deficit", "unmitigated", True)
+    if un is None and held is None:
+        raise InputError(
+            f"{fy} is not in the trajectory yet: give its unmitigated deficit", field="unmitigated"
+        )
+    entry = TrajectoryYear(
+        fy,
+        un if un is not None else held.unmitigated,  # type: ignore[union-attr]
+        _money(target, "target", "target", True)
+        if target is not None
+        else (held.target if held else None),
+        _money(actual, "actual outturn", "actual", True)
+        if actual is not None
+        else (held.actual if held else None),
+        ctx.actor.name,
+        ctx.now(),
+    )
+    store.put_years(ctx.session, row, [entry])
+    return TrajectorySet(row.name, entry)
+
+
+def trajectory(ctx: Context, assessment: str | None = None) -> list[TrajectoryYear]:
+    authorise(ctx, Action.READ)
+    row = _assessment(ctx, assessment)
+    return store.trajectory(ctx.session, row) if row else []

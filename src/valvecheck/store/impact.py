@@ -1,0 +1,218 @@
+"""Savings, weights and trajectories in the tables. Money is stored in whole pence; no rules here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from valvecheck.domain.impact import Saving, TrajectoryYear
+from valvecheck.domain.money import PENNY
+from valvecheck.store.models import (
+    ActivityRow,
+    AssessmentRow,
+    ImpactEntryRow,
+    ImpactWeightRow,
+    MeasureRow,
+    TrajectoryRow,
+)
+from valvecheck.store.tenancy import only, owned
+
+
+def pence(amount: Decimal | None) -> int | None:
+    return None if amount is None else int(amount / PENNY)
+
+
+def pounds(value: int | None) -> Decimal | None:
+    return None if value is None else Decimal(value) * PENNY
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    return ";".join(f"{k}={v}" for k, v in counts.items())
+
+
+def counts_of(text: str) -> dict[str, int]:
+    return {k: int(v) for k, _, v in (p.partition("=") for p in text.split(";") if p)}
+
+
+def _saving(code: str, row: ImpactEntryRow) -> Saving:
+    return Saving(
+        activity=code,
+        year=row.year,
+        expected=pounds(row.expected_pence),
+        actual=pounds(row.actual_pence),
+        cohort=row.cohort,
+        unit=pounds(row.unit_pence),
+        counts=counts_of(row.counts),
+        note=row.note,
+        by=row.by,
+        at=_aware(row.at),
+        version=row.version,
+        source=row.source,
+    )
+
+
+def _aware(at: datetime) -> datetime:
+    # SQLite hands back naive datetimes for values stored as UTC.
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def entries(
+    session: Session, council_id: int, activity_id: int | None = None
+) -> list[tuple[int, Saving]]:
+    """Every saving entry of a council (or one activity) as (activity row id, entry), in the
+    order written."""
+    stmt = only(
+        select(ActivityRow.id, ActivityRow.code, ImpactEntryRow)
+        .join(ActivityRow, ActivityRow.id == ImpactEntryRow.activity_id)
+        .order_by(ImpactEntryRow.id),
+        ImpactEntryRow,
+        council_id,
+    )
+    if activity_id is not None:
+        stmt = stmt.where(ImpactEntryRow.activity_id == activity_id)
+    return [(aid, _saving(code, row)) for aid, code, row in session.execute(stmt)]
+
+
+def current(
+    session: Session, council_id: int, until: datetime | None = None
+) -> dict[tuple[int, str], Saving]:
+    """The entry in force per (activity row id, year): the latest written (before ``until``)."""
+    latest: dict[tuple[int, str], Saving] = {}
+    for aid, s in entries(session, council_id):
+        if until is not None and s.at is not None and s.at >= until:
+            continue
+        if (aid, s.year) not in latest or latest[(aid, s.year)].version < s.version:
+            latest[(aid, s.year)] = s
+    return latest
+
+
+def add_entry(
+    session: Session, activity: ActivityRow, saving: Saving, version: int
+) -> ImpactEntryRow:
+    row = ImpactEntryRow(
+        council_id=activity.council_id,
+        activity_id=activity.id,
+        year=saving.year,
+        version=version,
+        expected_pence=pence(saving.expected),
+        actual_pence=pence(saving.actual),
+        cohort=saving.cohort,
+        unit_pence=pence(saving.unit),
+        counts=counts_text(saving.counts),
+        note=saving.note,
+        by=saving.by,
+        at=saving.at,
+        source=saving.source,
+    )
+    session.add(row)
+    return row
+
+
+def weights(session: Session, council_id: int) -> dict[str, dict[str, Decimal]]:
+    """{activity id: {measure id: weight}} for the activities with weights set."""
+    out: dict[str, dict[str, Decimal]] = {}
+    rows = session.execute(
+        only(
+            select(ActivityRow.code, MeasureRow.code, ImpactWeightRow.weight)
+            .join(ActivityRow, ActivityRow.id == ImpactWeightRow.activity_id)
+            .join(MeasureRow, MeasureRow.id == ImpactWeightRow.measure_id)
+            .order_by(ImpactWeightRow.id),
+            ImpactWeightRow,
+            council_id,
+        )
+    )
+    for activity, measure, weight in rows:
+        out.setdefault(activity, {})[measure] = Decimal(weight)
+    return out
+
+
+def replace_weights(
+    session: Session,
+    activity: ActivityRow,
+    given: Sequence[tuple[MeasureRow, Decimal]],
+    by: str,
+    at: datetime,
+) -> None:
+    """The activity's weights become ``given`` (none: equal shares)."""
+    session.execute(
+        delete(ImpactWeightRow).where(
+            ImpactWeightRow.council_id == activity.council_id,
+            ImpactWeightRow.activity_id == activity.id,
+        )
+    )
+    for measure, weight in given:
+        session.add(
+            ImpactWeightRow(
+                council_id=activity.council_id,
+                activity_id=activity.id,
+                measure_id=measure.id,
+                weight=f"{weight:f}",
+                by=by,
+                at=at,
+            )
+        )
+    session.flush()
+
+
+def _year(row: TrajectoryRow) -> TrajectoryYear:
+    unmitigated = pounds(row.unmitigated_pence)
+    assert unmitigated is not None
+    return TrajectoryYear(
+        row.year,
+        unmitigated,
+        pounds(row.target_pence),
+        pounds(row.actual_pence),
+        row.by,
+        _aware(row.at),
+    )
+
+
+def trajectory(session: Session, assessment: AssessmentRow) -> list[TrajectoryYear]:
+    rows = session.scalars(
+        owned(TrajectoryRow, assessment.council_id)
+        .where(TrajectoryRow.assessment_id == assessment.id)
+        .order_by(TrajectoryRow.year)
+    )
+    return [_year(r) for r in rows]
+
+
+def put_years(
+    session: Session,
+    assessment: AssessmentRow,
+    years: Sequence[TrajectoryYear],
+    replace: bool = False,
+) -> None:
+    """Write trajectory years (``replace``: the assessment's trajectory becomes exactly these)."""
+    existing = {
+        r.year: r
+        for r in session.scalars(
+            owned(TrajectoryRow, assessment.council_id).where(
+                TrajectoryRow.assessment_id == assessment.id
+            )
+        )
+    }
+    given = {y.year for y in years}
+    if replace:
+        for year, row in existing.items():
+            if year not in given:
+                session.delete(row)
+    for y in years:
+        found = existing.get(y.year)
+        row = (
+            found
+            if found is not None
+            else TrajectoryRow(
+                council_id=assessment.council_id, assessment_id=assessment.id, year=y.year
+            )
+        )
+        session.add(row)
+        row.unmitigated_pence = pence(y.unmitigated)  # type: ignore[assignment]
+        row.target_pence = pence(y.target)
+        row.actual_pence = pence(y.actual)
+        row.by = y.by
+        row.at = y.at  # type: ignore[assignment]
+    session.flush()
