@@ -78,8 +78,9 @@ class ImportRejected(ValvecheckError):
 
     code = "import-rejected"
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], outcome: str = "nothing was imported"):
         self.problems = problems
+        self.outcome = outcome  # what refusing the file meant, for the summary line
         first = problems[0] if problems else None
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         super().__init__(f"{first}{more}" if first else "the file was rejected")

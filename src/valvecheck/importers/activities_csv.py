@@ -28,28 +28,28 @@ def read_activities_csv(
     if text is None:
         return ActivityTable(problems=problems)
     column_map = column_map or {}
-    delimiter = _delimiter(text, column_map)
+    delimiter = delimiter_for(text, column_map)
     try:
-        return read_table(_filled(text, delimiter), file, column_map)
+        return read_table(filled_rows(text, delimiter), file, column_map)
     except BadRecord as exc:
         return ActivityTable(
             problems=[Problem("bad-csv", f"the file is not valid CSV: {exc}", file, exc.line)]
         )
 
 
-def _filled(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def filled_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     for number, (_, cells) in enumerate(records(text, delimiter), start=1):
         if any(c.strip() for c in cells):
             yield number, cells
 
 
-def _delimiter(text: str, column_map: Mapping[str, str]) -> str:
+def delimiter_for(text: str, column_map: Mapping[str, str]) -> str:
     """The separator giving a header that names the id and title (a title line above the header,
     "Programme tracker, updated 3 March", can make another look likelier); failing that, the one
     the first records split most alike under."""
     for delimiter in DELIMITERS:
         try:
-            first = list(islice(_filled(text, delimiter), HEADER_SEARCH))
+            first = list(islice(filled_rows(text, delimiter), HEADER_SEARCH))
         except BadRecord:
             continue
         if any(names_required(row, column_map) for _, row in first):

@@ -5,26 +5,32 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from valvecheck.analysis.evaluate import Labelled
 from valvecheck.domain.problems import Parsed, Problem
-from valvecheck.importers.activities_csv import read_activities_csv
-from valvecheck.importers.activity_rows import header_key
+from valvecheck.importers.activities import OTHER_FORMATS, is_workbook, read_activities
+from valvecheck.importers.activities_csv import delimiter_for, filled_rows
+from valvecheck.importers.activity_rows import HEADER_SEARCH, find_header, header_key
+from valvecheck.importers.container import OLE_MAGIC
 from valvecheck.importers.text import decode
 
 EXPECTED = ("expected measures", "expected", "measures", "expected measure ids")
 
 
 def read_labelled_csv(data: bytes, file: str, known: set[str]) -> Parsed[Labelled]:
-    """Activities with their expected measure ids; an id not in ``known`` is a problem."""
-    parsed = read_activities_csv(data, file)
+    """Activities with their expected measure ids; an id not in ``known`` is a problem.
+
+    Read as an activities CSV is (comma or semicolon separated, the header below any title);
+    a workbook or another kind of file is answered with how to save it as CSV.
+    """
+    if problem := _not_csv(data, file):
+        return Parsed(problems=[problem])
+    parsed = read_activities(data, file)
     if parsed.problems:
         return Parsed(problems=parsed.problems)
     text, _ = decode(data, file)
-    rows = [r for r in csv.reader(io.StringIO(text or "", newline="")) if any(c.strip() for c in r)]
-    header = [header_key(c) for c in rows[0]]
+    rows = list(filled_rows(text or "", delimiter_for(text or "", {})))
+    header_line, header_cells = rows[find_header(rows[:HEADER_SEARCH], {})]
+    header = [header_key(c) for c in header_cells]
     column = next((header.index(h) for h in EXPECTED if h in header), None)
     if column is None:
         return Parsed(
@@ -33,13 +39,15 @@ def read_labelled_csv(data: bytes, file: str, known: set[str]) -> Parsed[Labelle
                     "missing-column",
                     "there is no expected_measures column",
                     file,
-                    1,
+                    header_line,
                     "expected_measures",
                 )
             ]
         )
+    cells = dict(rows)
     out: Parsed[Labelled] = Parsed()
-    for number, (activity, row) in enumerate(zip(parsed.rows, rows[1:], strict=True), start=2):
+    for activity, number in zip(parsed.rows, parsed.lines, strict=True):
+        row = cells[number]
         cell = row[column] if column < len(row) else ""
         expected = tuple(m.strip() for m in cell.split(";") if m.strip())
         for mid in expected:
@@ -50,8 +58,24 @@ def read_labelled_csv(data: bytes, file: str, known: set[str]) -> Parsed[Labelle
                         f"there is no measure '{mid}'",
                         file,
                         number,
-                        rows[0][column],
+                        header_cells[column],
                     )
                 )
         out.rows.append(Labelled(activity.id, activity.title, activity.description, expected))
     return out
+
+
+def _not_csv(data: bytes, file: str) -> Problem | None:
+    suffix = "." + file.rsplit(".", 1)[-1].lower() if "." in file else ""
+    if is_workbook(data, file) or suffix == ".xls" or data.startswith(OLE_MAGIC):
+        kind = "an Excel workbook"
+    elif kind := OTHER_FORMATS.get(suffix) or ("a PDF" if data.startswith(b"%PDF") else ""):
+        pass
+    else:
+        return None
+    return Problem(
+        "not-csv",
+        f"labelled activities are read from a CSV file, and this is {kind}: save it as CSV "
+        "(comma or semicolon separated) and use that file",
+        file,
+    )

@@ -169,5 +169,5 @@ def evaluate_file(
     catalogue = load_catalogue()
     parsed = read_labelled_csv(data, file, {m.id for m in catalogue.measures})
     if parsed.problems:
-        raise ImportRejected(parsed.problems)
+        raise ImportRejected(parsed.problems, outcome="the file was not evaluated")
     return evaluate(suggester_for(catalogue, method_of(method, threshold)), parsed.rows, started)
