@@ -29,6 +29,25 @@ class Settings(BaseSettings):
         "agreements profiled by financial year) or 'academic' (1 September - 31 August).",
     )
 
+    secret_key: str = Field(
+        default="",
+        alias="VALVECHECK_SECRET_KEY",
+        description="The web app's key for signing session cookies (32 or more random "
+        "characters; keep it out of the repository). Unset: a new key each time the server "
+        "starts, so everyone signs in again after a restart.",
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        alias="VALVECHECK_COOKIE_SECURE",
+        description="Send the web app's session cookie only over HTTPS: set it to true behind "
+        "an HTTPS proxy.",
+    )
+    session_hours: float = Field(
+        default=8,
+        alias="VALVECHECK_SESSION_HOURS",
+        description="How long a web sign-in lasts, in hours.",
+    )
+
     @field_validator("year_basis", mode="before")
     @classmethod
     def _any_case(cls, value: object) -> object:

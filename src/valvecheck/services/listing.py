@@ -1,0 +1,102 @@
+"""A page of the measures listing, with the choices its filters offer (the web app's /measures)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from valvecheck.domain.people import Action
+from valvecheck.domain.views import Filters, MeasureView, deadlines_of
+from valvecheck.errors import InputError
+from valvecheck.services.context import Context, authorise
+from valvecheck.services.measures import load_state
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What each filter can be set to: every authority, agreement, theme and sub-theme known."""
+
+    authorities: tuple[str, ...]
+    agreements: tuple[tuple[str, str], ...]  # (slug, title)
+    themes: tuple[str, ...]
+    sub_themes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MeasureListing:
+    assessment: str
+    views: tuple[MeasureView, ...]  # this page's
+    due: dict[str, date | None]  # due date read from each shown measure's text
+    total: int  # measures matching the filters
+    page: int
+    pages: int
+    per_page: int
+    choices: FilterChoices
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+
+def parse_due(value: str | None, filters: Filters) -> Filters:
+    """``due``: 'overdue', or a date (YYYY-MM-DD): only measures due before it."""
+    text = (value or "").strip().lower()
+    if not text:
+        return filters
+    if text == "overdue":
+        filters.overdue = True
+        return filters
+    try:
+        filters.due_before = date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"'{value}' is not a due filter; use 'overdue' or a date such as 2026-03-31",
+            field="due",
+        ) from None
+    return filters
+
+
+def measure_listing(
+    ctx: Context,
+    filters: Filters | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    assessment: str | None = None,
+) -> MeasureListing:
+    """The measures matching ``filters`` in catalogue order, one page of them."""
+    authorise(ctx, Action.READ)
+    if page < 1:
+        raise InputError("the page number starts at 1", field="page")
+    state = load_state(ctx, assessment)
+    basis = ctx.settings.year_basis
+    if filters is not None and filters.today is None:
+        filters.today = ctx.now().date()
+    matching = [v for v in state.views if filters is None or filters.keep(v, basis)]
+    pages = max(1, -(-len(matching) // per_page))
+    shown = tuple(matching[(page - 1) * per_page : page * per_page])
+    today = ctx.now().date()
+    catalogue = state.catalogue
+    subs = sorted({s for m in catalogue.measures for s in m.sub_themes}, key=str.lower)
+    themes = list(catalogue.programme.themes)
+    themes += sorted({t for m in catalogue.measures for t in m.themes} - set(themes))
+    return MeasureListing(
+        assessment=state.assessment,
+        views=shown,
+        due={v.id: deadlines_of(v, today, basis).due for v in shown},
+        total=len(matching),
+        page=page,
+        pages=pages,
+        per_page=per_page,
+        choices=FilterChoices(
+            authorities=tuple(sorted((a.name for a in catalogue.authorities), key=str.lower)),
+            agreements=tuple((a.slug, a.title or a.slug) for a in catalogue.agreements),
+            themes=tuple(themes),
+            sub_themes=tuple(subs),
+        ),
+    )

@@ -1,0 +1,109 @@
+"""Activities: the council's own programme, and linking it to measures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import Response
+
+from valvecheck.errors import ValvecheckError, http_status
+from valvecheck.services.activities import link, list_activities, show_activity, unlink
+from valvecheck.services.context import Context
+from valvecheck.services.suggestions import accept, suggest
+from valvecheck.web.auth import safe_next
+from valvecheck.web.common import PROTECTED, done, render, work
+
+router = APIRouter(dependencies=PROTECTED)
+
+
+@router.get("/activities")
+def listing(request: Request) -> Response:
+    with work(request) as ctx:
+        items = list_activities(ctx)
+    return render(request, "activities/list.html", items=items)
+
+
+def _page(ctx: Context, code: str) -> dict[str, Any]:
+    view = show_activity(ctx, code)
+    found = suggest(ctx, activity=view.activity.id).groups.get(view.activity.id, [])
+    linked = set(view.measures)
+    return {
+        "view": view,
+        "suggestions": [s for s in found if s.measure_id not in linked],
+    }
+
+
+@router.get("/activities/{code}")
+def show(request: Request, code: str) -> Response:
+    with work(request) as ctx:
+        context = _page(ctx, code)
+    return render(request, "activities/show.html", errors={}, typed={}, **context)
+
+
+def _change(request: Request, code: str, measure: str, rationale: str, linking: bool) -> Response:
+    change = link if linking else unlink
+    try:
+        with work(request, write=True) as ctx:
+            event = change(ctx, code, measure, rationale)
+    except ValvecheckError as exc:
+        if exc.code not in ("not-found", "conflict", "invalid-input") or exc.field == "activity":
+            raise
+        with work(request) as ctx:
+            context = _page(ctx, code)  # an unknown activity is refused here, as a page
+        field = "measure" if linking else "unlink"
+        return render(
+            request,
+            "activities/show.html",
+            http_status(exc),
+            errors={field: str(exc)[:1].upper() + str(exc)[1:]},
+            typed={"measure": measure, "rationale": rationale},
+            **context,
+        )
+    verb = "linked to" if event.linked else "unlinked from"
+    return done(
+        request,
+        f"/activities/{event.activity_id}",
+        f"{event.activity_id} {verb} {event.measure_id}",
+    )
+
+
+@router.post("/activities/{code}/link")
+def link_measure(
+    request: Request,
+    code: str,
+    measure: Annotated[str, Form()] = "",
+    rationale: Annotated[str, Form()] = "",
+) -> Response:
+    return _change(request, code, measure, rationale, True)
+
+
+@router.post("/activities/{code}/unlink")
+def unlink_measure(
+    request: Request,
+    code: str,
+    measure: Annotated[str, Form()] = "",
+    rationale: Annotated[str, Form()] = "",
+) -> Response:
+    return _change(request, code, measure, rationale, False)
+
+
+@router.post("/activities/{code}/accept")
+def accept_suggestions(
+    request: Request,
+    code: str,
+    measure: Annotated[list[str] | None, Form()] = None,
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    chosen = [m for m in (measure or []) if m.strip()]
+    with work(request, write=True) as ctx:
+        view = show_activity(ctx, code)  # an unknown activity is not found, whatever is chosen
+        made = accept(ctx, [(view.activity.id, m) for m in chosen])
+    target = safe_next(next) if next else f"/activities/{view.activity.id}"
+    if not chosen:
+        return done(request, target, "No suggestion was chosen: nothing was linked")
+    return done(
+        request,
+        target,
+        f"{len(made)} link{'s' * (len(made) != 1)} made for {view.activity.id}",
+    )

@@ -1,0 +1,74 @@
+"""People: an administrator adds people to their council, changes roles, removes access."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import Response
+
+from valvecheck.domain.people import Role
+from valvecheck.errors import NotFound, ValvecheckError, http_status
+from valvecheck.services.context import Context
+from valvecheck.services.people import PersonInfo, add_person, deactivate, list_people, set_role
+from valvecheck.web.common import PROTECTED, done, render, work
+
+router = APIRouter(dependencies=PROTECTED)
+FIELDS = {"name": "username"}
+
+
+def _person(ctx: Context, person_id: int) -> PersonInfo:
+    """One of the council's own people by id; anyone else's is not found."""
+    for person in list_people(ctx):
+        if person.id == person_id:
+            return person
+    raise NotFound(f"there is no person {person_id}", field="person")
+
+
+@router.get("/admin/users")
+def people(request: Request) -> Response:
+    with work(request) as ctx:
+        found = list_people(ctx)
+    return render(request, "admin/users.html", people=found, roles=list(Role), errors={}, typed={})
+
+
+@router.post("/admin/users")
+def add(
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "viewer",
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        with work(request, write=True) as ctx:
+            made = add_person(ctx, username, role, password=password)
+    except ValvecheckError as exc:
+        if exc.code == "forbidden" or exc.field not in ("name", "role", "password"):
+            raise
+        with work(request) as ctx:
+            found = list_people(ctx)
+        field = FIELDS.get(exc.field, exc.field)
+        return render(
+            request,
+            "admin/users.html",
+            http_status(exc),
+            people=found,
+            roles=list(Role),
+            errors={field: str(exc)[:1].upper() + str(exc)[1:]},
+            typed={"username": username, "role": role},
+        )
+    return done(request, "/admin/users", f"Added {made.name} as {made.role.value}")
+
+
+@router.post("/admin/users/{person_id:int}/role")
+def change_role(request: Request, person_id: int, role: Annotated[str, Form()] = "") -> Response:
+    with work(request, write=True) as ctx:
+        changed = set_role(ctx, _person(ctx, person_id).name, role)
+    return done(request, "/admin/users", f"{changed.name} is now {changed.role.value}")
+
+
+@router.post("/admin/users/{person_id:int}/remove")
+def remove(request: Request, person_id: int) -> Response:
+    with work(request, write=True) as ctx:
+        removed = deactivate(ctx, _person(ctx, person_id).name)
+    return done(request, "/admin/users", f"{removed.name} can no longer sign in")

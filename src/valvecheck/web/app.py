@@ -1,0 +1,214 @@
+"""The web app: create_app(settings) wires the workspace, sessions, pages and security headers.
+
+Pages are server-rendered and work with JavaScript off (forms post and redirect). Each page opens
+one unit of work acting as the signed-in person and calls the use-cases in valvecheck.services;
+the service's refusals become pages with the status `errors.http_status` gives.
+"""
+
+from __future__ import annotations
+
+import importlib
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+from valvecheck.domain.rag import SCALE
+from valvecheck.errors import ImportRejected, ValvecheckError, http_status
+from valvecheck.importers import limits
+from valvecheck.services.workspace import open_workspace
+from valvecheck.settings import Settings
+from valvecheck.settings import settings as load_settings
+from valvecheck.store.db import Workspace
+from valvecheck.web import session as web_session
+from valvecheck.web.auth import CsrfRefused, SignInNeeded
+
+STATIC = Path(__file__).parent / "static"
+# No inline script or style anywhere: the pages load only their own files.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+# A request body may carry one file at the importers' limit, plus the form around it.
+FORM_ALLOWANCE = 64 * 1024
+
+
+def _rag_css() -> str:
+    """The RAG colours, read from the RAG type (the one place they are defined)."""
+    return "".join(
+        f".app-rag--{r.value}{{background:#{r.colour};color:#{r.text_colour}}}" for r in SCALE
+    )
+
+
+def create_app(settings: Settings | None = None, workspace: Workspace | None = None) -> FastAPI:
+    """The app over ``workspace`` (default: the one DATABASE_URL names), which must exist."""
+    from valvecheck.web import (
+        activities,
+        admin,
+        assessments,
+        auth,
+        dashboard,
+        imports,
+        measures,
+        reports,
+    )
+    from valvecheck.web.common import render
+
+    config = settings or load_settings()
+    ws = workspace or open_workspace(config=config)
+    ws.require()  # once, at start: each request then opens only its unit of work
+    api = _api_router()
+    app = FastAPI(
+        title="Valvecheck",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json" if api is not None else None,
+    )
+    app.state.ws = ws
+    app.state.settings = config
+    app.state.sessions = web_session.Sessions(
+        config.secret_key or secrets.token_urlsafe(48),
+        config.session_hours * 3600,
+        config.cookie_secure,
+    )
+    app.state.throttle = web_session.Throttle()
+    rag_css = _rag_css()
+
+    @app.middleware("http")
+    async def around(request: Request, call_next):  # type: ignore[no-untyped-def]
+        found = app.state.sessions.read(request)
+        request.state.web_session = found or app.state.sessions.fresh()
+        request.state.session_changed = found is None
+        size = request.headers.get("content-length", "")
+        if size.isdigit() and int(size) > limits.MAX_BYTES + FORM_ALLOWANCE:
+            response: Response = render(
+                request,
+                "errors/error.html",
+                413,
+                heading="The file is too large",
+                message=f"Files of up to {limits.limit_mb()} can be uploaded. Nothing was stored.",
+                back="/imports",
+                back_text="Go back to imports",
+            )
+        else:
+            response = await call_next(request)
+        if request.state.session_changed:
+            app.state.sessions.write(response, request.state.web_session)
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(SignInNeeded)
+    async def sign_in_needed(request: Request, exc: SignInNeeded) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = "/"  # a form sent after the sign-in ended: start again from the dashboard
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
+        return render(
+            request,
+            "errors/error.html",
+            403,
+            heading="This form has expired",
+            message="The form was not sent from this site, or it is too old. Nothing was "
+            "changed. Go back, reload the page and try again.",
+        )
+
+    @app.exception_handler(ValvecheckError)
+    async def refused(request: Request, exc: ValvecheckError) -> Response:
+        status = http_status(exc)
+        problems: list[Any] = []
+        if isinstance(exc, ImportRejected):
+            problems = exc.problems
+        return render(
+            request,
+            "errors/error.html",
+            status,
+            heading=HEADINGS.get(status, "Something went wrong"),
+            message=_sentence(str(exc)),
+            problems=problems,
+        )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return render(
+            request,
+            "errors/error.html",
+            exc.status_code,
+            heading=HEADINGS.get(exc.status_code, "Something went wrong"),
+            message="Check the address, or use the menu."
+            if exc.status_code == 404
+            else str(exc.detail),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        return render(
+            request,
+            "errors/error.html",
+            422,
+            heading="Something in the request is not right",
+            message=f"Check: {', '.join(fields) or 'the form'}. Nothing was changed.",
+        )
+
+    @app.get("/assets/rag.css", include_in_schema=False)
+    def rag_colours() -> Response:
+        return Response(rag_css, media_type="text/css")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (auth, dashboard, measures, activities, assessments, imports, reports, admin):
+        app.include_router(module.router, include_in_schema=False)
+    if api is not None:
+        from valvecheck.api import install as install_api
+
+        install_api(app, ws)  # the /api routes, their OpenAPI document, token or session auth
+    return app
+
+
+HEADINGS = {
+    401: "Sign in to continue",
+    403: "You cannot do that",
+    404: "Page not found",
+    405: "That cannot be done here",
+    409: "Someone else changed this first",
+    413: "The file is too large",
+    422: "Something is not right",
+    429: "Too many attempts",
+    503: "The service is not ready",
+}
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:]) if text else "Something went wrong."
+
+
+def _api_router():  # type: ignore[no-untyped-def]
+    """The JSON API's router (valvecheck.api.router), when that package is installed."""
+    try:
+        module = importlib.import_module("valvecheck.api")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("valvecheck.api",):
+            return None
+        raise
+    return getattr(module, "router", None)

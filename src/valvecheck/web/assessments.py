@@ -1,0 +1,89 @@
+"""Assessments: each is one run of the exercise. Start one, make it current, lock it, compare two."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import Response
+
+from valvecheck.errors import InputError, ValvecheckError, http_status
+from valvecheck.services.compare import assessment_detail, assessment_info, compare
+from valvecheck.services.ratings import (
+    list_assessments,
+    lock_assessment,
+    new_assessment,
+    use_assessment,
+)
+from valvecheck.web.common import PROTECTED, done, render, work
+
+router = APIRouter(dependencies=PROTECTED)
+
+
+@router.get("/assessments")
+def listing(request: Request) -> Response:
+    with work(request) as ctx:
+        items = list_assessments(ctx)
+    return render(request, "assessments/list.html", items=items, errors={}, typed={})
+
+
+@router.post("/assessments")
+def start(
+    request: Request,
+    name: Annotated[str, Form()] = "",
+    carry_from: Annotated[str, Form()] = "",
+    use: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        with work(request, write=True) as ctx:
+            source = assessment_info(ctx, int(carry_from)).name if carry_from.isdigit() else None
+            made = new_assessment(ctx, name, carry_from=source, use=bool(use))
+    except (InputError, ValvecheckError) as exc:
+        if exc.field not in ("name", "assessment"):
+            raise
+        with work(request) as ctx:
+            items = list_assessments(ctx)
+        typed = {"name": name, "carry_from": carry_from, "use": use}
+        message = str(exc)[:1].upper() + str(exc)[1:]
+        return render(
+            request,
+            "assessments/list.html",
+            http_status(exc),
+            items=items,
+            errors={"name": message},
+            typed=typed,
+        )
+    carried = f", {made.rated} ratings carried forward" if source else ""
+    return done(request, f"/assessments/{made.id}", f"Started '{made.name}'{carried}")
+
+
+@router.get("/assessments/compare")
+def compare_page(request: Request, first: int, second: int) -> Response:
+    with work(request) as ctx:
+        found = compare(ctx, first, second)
+        items = list_assessments(ctx)
+    return render(request, "assessments/compare.html", comparison=found, items=items)
+
+
+@router.get("/assessments/{assessment_id:int}")
+def show(request: Request, assessment_id: int) -> Response:
+    with work(request) as ctx:
+        detail = assessment_detail(ctx, assessment_id)
+        items = list_assessments(ctx)
+    return render(request, "assessments/show.html", detail=detail, items=items)
+
+
+@router.post("/assessments/{assessment_id:int}/lock")
+def lock(request: Request, assessment_id: int) -> Response:
+    with work(request, write=True) as ctx:
+        locked = lock_assessment(ctx, assessment_info(ctx, assessment_id).name)
+    return done(request, f"/assessments/{locked.id}", f"'{locked.name}' is locked: read-only")
+
+
+@router.post("/assessments/{assessment_id:int}/use")
+def use_it(request: Request, assessment_id: int) -> Response:
+    with work(request, write=True) as ctx:
+        chosen = use_assessment(ctx, assessment_info(ctx, assessment_id).name)
+    return done(
+        request, f"/assessments/{chosen.id}", f"'{chosen.name}' is now the current assessment"
+    )

@@ -1,0 +1,186 @@
+"""Signing in and out, the one-time setup page, and who is acting on each request.
+
+For other front ends on the same server (the JSON API): ``session_actor(request, db)`` is the
+signed-in person of a request as an Actor (None when nobody is), and ``csrf_protect`` is the
+dependency that refuses a state-changing request without the session's CSRF token (form field
+``csrf_token`` or header ``X-CSRF-Token``). The app keeps its workspace in ``app.state.ws`` and
+its settings in ``app.state.settings``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from sqlalchemy.orm import Session
+from starlette.responses import RedirectResponse, Response
+
+from valvecheck.errors import NotFound, Unauthenticated, ValvecheckError, http_status
+from valvecheck.services.context import Actor
+from valvecheck.services.people import has_people, person_actor, sign_in
+from valvecheck.services.setup import first_admin
+from valvecheck.web import session as web_session
+from valvecheck.web.session import CSRF_FIELD, CSRF_HEADER, csrf_valid
+
+
+class SignInNeeded(Exception):
+    """Nobody is signed in (or their account has been removed): go to the sign-in page."""
+
+
+class CsrfRefused(Exception):
+    """A state-changing request without this session's CSRF token."""
+
+
+def session_actor(request: Request, db: Session) -> Actor | None:
+    """The person signed in on this request, as they are now (role, council, still active)."""
+    current = web_session.current(request)
+    if current.person_id is None:
+        return None
+    try:
+        actor = person_actor(db, current.name)
+    except Unauthenticated:
+        return None
+    return actor if actor.person_id == current.person_id else None
+
+
+async def csrf_protect(request: Request) -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    token = request.headers.get(CSRF_HEADER)
+    kind = request.headers.get("content-type", "")
+    if token is None and kind.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(CSRF_FIELD)
+        token = value if isinstance(value, str) else None
+    if not csrf_valid(request, token):
+        raise CsrfRefused()
+
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never another host (an open redirect)."""
+    parts = urlsplit(target or "/")
+    if (
+        parts.scheme
+        or parts.netloc
+        or not (target or "/").startswith("/")
+        or "\\" in (target or "")
+    ):
+        return "/"
+    return target or "/"
+
+
+def _render(request: Request, template: str, status_code: int = 200, **context: object) -> Response:
+    from valvecheck.web.common import render
+
+    return render(request, template, status_code, **context)
+
+
+def _signed_in(request: Request, person_id: int, name: str, to: str) -> RedirectResponse:
+    # A new token on signing in: one seen before is worth nothing now.
+    fresh = request.app.state.sessions.fresh(person_id, name)
+    request.state.web_session = fresh
+    request.state.session_changed = True
+    return RedirectResponse(safe_next(to), status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> Response:
+    with request.app.state.ws.session(write=False) as db:
+        if not has_people(db):
+            return RedirectResponse("/setup", status_code=303)
+    return _render(request, "auth/login.html", next=safe_next(next), errors={}, username="")
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    throttle = request.app.state.throttle
+    client = request.client.host if request.client else "unknown"
+    keys = (f"name:{username.strip().lower()}", f"address:{client}")
+
+    def again(message: str, status: int) -> Response:
+        errors = {"username": message}
+        return _render(
+            request,
+            "auth/login.html",
+            status,
+            next=safe_next(next),
+            errors=errors,
+            username=username,
+        )
+
+    if not username.strip() or not password:
+        return again("Enter your name and password", 422)
+    wait = throttle.wait(*keys)
+    if wait > 0:
+        minutes = max(1, math.ceil(wait / 60))
+        return again(
+            f"Too many attempts to sign in. Wait {minutes} minute{'s' * (minutes > 1)} and try again",
+            429,
+        )
+    try:
+        with request.app.state.ws.session(write=True) as db:
+            actor = sign_in(db, username, password)
+    except Unauthenticated as exc:
+        throttle.failed(*keys)
+        return again(str(exc)[:1].upper() + str(exc)[1:], http_status(exc))
+    throttle.succeeded(keys[0])
+    assert actor.person_id is not None
+    return _signed_in(request, actor.person_id, actor.name, next)
+
+
+@router.get("/logout")
+def logout_page(request: Request) -> Response:
+    return _render(request, "auth/logout.html")
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    request.state.web_session = request.app.state.sessions.fresh()
+    request.state.session_changed = True
+    web_session.update(request, flash="You have signed out")
+    return RedirectResponse("/login", status_code=303)
+
+
+def _setup_open(request: Request) -> None:
+    with request.app.state.ws.session(write=False) as db:
+        if has_people(db):
+            raise NotFound("the setup page is only there until the first account exists")
+
+
+@router.get("/setup")
+def setup_page(request: Request) -> Response:
+    _setup_open(request)
+    return _render(request, "auth/setup.html", errors={}, values={})
+
+
+@router.post("/setup")
+def setup(
+    request: Request,
+    council: Annotated[str, Form()] = "",
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    _setup_open(request)
+    values = {"council": council, "username": username}
+    if password != confirm:
+        errors = {"confirm": "The two passwords are not the same"}
+        return _render(request, "auth/setup.html", 422, errors=errors, values=values)
+    try:
+        with request.app.state.ws.session(write=True) as db:
+            person = first_admin(db, council, username, password, request.app.state.settings)
+    except ValvecheckError as exc:
+        errors = {exc.field or "username": str(exc)[:1].upper() + str(exc)[1:]}
+        return _render(request, "auth/setup.html", http_status(exc), errors=errors, values=values)
+    return _signed_in(request, person.id, person.name, "/")

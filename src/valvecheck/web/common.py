@@ -1,0 +1,84 @@
+"""What every page shares: the unit of work per request, templates, redirects and form reading."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import RedirectResponse, Response
+
+from valvecheck.domain.people import Action, Role, may
+from valvecheck.domain.rag import SCALE, Rag
+from valvecheck.errors import ValvecheckError
+from valvecheck.services.context import Context
+from valvecheck.web import session as web_session
+from valvecheck.web.auth import SignInNeeded, csrf_protect, session_actor
+
+TEMPLATES = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES))
+templates.env.globals.update(
+    rag_scale=SCALE,
+    Rag=Rag,
+    Action=Action,
+    quote=lambda value: quote(str(value), safe=""),
+    rag_options=[(r.value, r.label) for r in SCALE],
+)
+templates.env.filters["zip_self"] = lambda values: [(v, v) for v in values]
+
+# Every page router refuses a state-changing request without the session's CSRF token.
+PROTECTED = [Depends(csrf_protect)]
+
+
+@contextmanager
+def work(request: Request, write: bool = False) -> Iterator[Context]:
+    """One unit of work for this request, acting as the signed-in person.
+
+    Committed when the block succeeds, rolled back whole when it raises; a request with nobody
+    signed in is sent to the sign-in page.
+    """
+    state = request.app.state
+    with state.ws.session(write=write) as db:
+        actor = session_actor(request, db)
+        if actor is None:
+            raise SignInNeeded()
+        request.state.actor = actor
+        yield Context(db, actor, state.settings)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    """A page: the template with the signed-in person, the CSRF token and any one-time message."""
+    actor = getattr(request.state, "actor", None)
+    current = web_session.current(request)
+    flash = current.flash
+    if flash:
+        web_session.update(request, flash="")
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "actor": actor,
+            "may": (lambda action: actor is not None and may(actor.role, action)),
+            "is_admin": actor is not None and actor.role is Role.ADMIN,
+            "csrf_token": current.csrf,
+            "flash": flash,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def done(request: Request, to: str, message: str = "") -> RedirectResponse:
+    """After a change: say what happened on the next page, and go there (Post/Redirect/Get)."""
+    if message:
+        web_session.update(request, flash=message)
+    return RedirectResponse(to, status_code=303)
+
+
+def form_error(exc: ValvecheckError) -> dict[str, str]:
+    """A service's refusal as the one field it concerns (for the error summary and the field)."""
+    return {exc.field or "form": str(exc)}

@@ -1,0 +1,192 @@
+"""Imports: upload a file, see a preview naming every problem, then confirm.
+
+The uploaded file waits in a staging folder between the preview and the confirmation, under a
+random token tied to the person who uploaded it; confirming imports exactly the bytes previewed.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from starlette.responses import Response
+
+from valvecheck.domain.people import Action
+from valvecheck.errors import ImportRejected, InputError, NotFound, ValvecheckError, http_status
+from valvecheck.importers import limits
+from valvecheck.services.activities import import_activities
+from valvecheck.services.catalogue import import_catalogue
+from valvecheck.services.context import Context, authorise
+from valvecheck.web.common import PROTECTED, done, render, work
+
+router = APIRouter(dependencies=PROTECTED)
+
+KINDS = {"activities": "activities", "catalogue": "agreements and measures (catalogue)"}
+STAGED_FOR = 3600  # seconds a previewed file waits for its confirmation
+
+
+@dataclass(frozen=True)
+class Staged:
+    token: str
+    kind: str
+    file: str
+    person_id: int
+    options: dict[str, str]
+    data: bytes
+
+
+def _folder() -> Path:
+    folder = Path(tempfile.gettempdir()) / "valvecheck-uploads"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _stage(kind: str, file: str, person_id: int, options: dict[str, str], data: bytes) -> str:
+    token = secrets.token_urlsafe(24)
+    folder = _folder()
+    (folder / f"{token}.bin").write_bytes(data)
+    meta = {"kind": kind, "file": file, "person": person_id, "options": options, "at": time.time()}
+    (folder / f"{token}.json").write_text(json.dumps(meta))
+    for old in folder.glob("*.json"):  # tidy files nobody confirmed
+        if old.stat().st_mtime < time.time() - STAGED_FOR:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".bin").unlink(missing_ok=True)
+    return token
+
+
+def _staged(token: str, person_id: int | None) -> Staged:
+    gone = NotFound("this preview has expired or was already imported: upload the file again")
+    if not token.replace("-", "").replace("_", "").isalnum():
+        raise gone
+    meta_path = _folder() / f"{token}.json"
+    try:
+        meta = json.loads(meta_path.read_text())
+        data = meta_path.with_suffix(".bin").read_bytes()
+    except (OSError, ValueError):
+        raise gone from None
+    if meta["person"] != person_id or meta["at"] < time.time() - STAGED_FOR:
+        raise gone
+    return Staged(token, meta["kind"], meta["file"], meta["person"], meta["options"], data)
+
+
+def _unstage(token: str) -> None:
+    (_folder() / f"{token}.json").unlink(missing_ok=True)
+    (_folder() / f"{token}.bin").unlink(missing_ok=True)
+
+
+def _run(
+    ctx: Context, kind: str, data: bytes, file: str, options: dict[str, str], preview: bool
+) -> Any:
+    if kind == "activities":
+        return import_activities(ctx, data, file, options.get("column_map") or None)
+    return import_catalogue(
+        ctx,
+        data,
+        file,
+        year=options.get("agreement_year", ""),
+        source_url=options.get("source_url", ""),
+        column_map=options.get("column_map") or None,
+        revise=bool(options.get("revise")),
+        preview=preview,
+    )
+
+
+class _DryRun(Exception):
+    """Carries a preview's outcome out of a unit of work that must not commit."""
+
+    def __init__(self, outcome: Any):
+        self.outcome = outcome
+
+
+@router.get("/imports")
+def index(request: Request) -> Response:
+    with work(request) as ctx:
+        authorise(ctx, Action.READ)
+    return render(request, "imports/index.html", kinds=KINDS, limit=limits.limit_mb())
+
+
+@router.post("/imports")
+def upload(
+    request: Request,
+    kind: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+    column_map: Annotated[str, Form()] = "",
+    agreement_year: Annotated[str, Form()] = "",
+    source_url: Annotated[str, Form()] = "",
+    revise: Annotated[str, Form()] = "",
+) -> Response:
+    if kind not in KINDS:
+        raise InputError("choose what the file holds: activities or a catalogue", field="kind")
+    if file is None or not file.filename:
+        raise InputError("choose a file to upload", field="file")
+    data = file.file.read(limits.MAX_BYTES + 1)  # one byte over is enough to refuse it
+    name = Path(file.filename).name
+    options = {
+        "column_map": column_map,
+        "agreement_year": agreement_year,
+        "source_url": source_url,
+        "revise": "yes" if revise else "",
+    }
+    return _preview(request, kind, name, data, options)
+
+
+def _preview(
+    request: Request, kind: str, name: str, data: bytes, options: dict[str, str]
+) -> Response:
+    problems: list[object] = []
+    outcome = None
+    status = 200
+    person: int | None = None
+    try:
+        with work(request, write=True) as ctx:
+            person = ctx.actor.person_id
+            if (problem := limits.too_large(len(data), name)) is not None:
+                raise ImportRejected([problem])
+            raise _DryRun(_run(ctx, kind, data, name, options, preview=True))
+    except _DryRun as dry:
+        outcome = dry.outcome
+    except ImportRejected as exc:
+        problems, status = list(exc.problems), http_status(exc)
+    except InputError as exc:
+        problems, status = [_as_problem(exc, name)], http_status(exc)
+    token = ""
+    if outcome is not None and person is not None:
+        token = _stage(kind, name, person, options, data)
+    return render(
+        request,
+        "imports/preview.html",
+        status,
+        kind=kind,
+        kinds=KINDS,
+        file=name,
+        outcome=outcome,
+        problems=problems,
+        token=token,
+    )
+
+
+def _as_problem(exc: ValvecheckError, name: str) -> object:
+    from valvecheck.domain.problems import Problem
+
+    return Problem(exc.code, str(exc), name)
+
+
+@router.post("/imports/{token}/confirm")
+def confirm(request: Request, token: str) -> Response:
+    with work(request, write=True) as ctx:
+        staged = _staged(token, ctx.actor.person_id)
+        outcome = _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=False)
+    _unstage(token)
+    if staged.kind == "activities":
+        message = (
+            f"Imported {outcome.rows} activities from {staged.file}: {outcome.added} new, "
+            f"{outcome.updated} updated"
+        )
+        return done(request, "/activities", message)
+    return done(request, "/measures", outcome.describe(staged.file))

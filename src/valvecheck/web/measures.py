@@ -1,0 +1,172 @@
+"""Measures: the filtered listing, a measure's page, and rating it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import Response
+
+from valvecheck.domain.rag import Rag
+from valvecheck.domain.views import Filters
+from valvecheck.errors import Conflict, InputError
+from valvecheck.services.activities import list_activities
+from valvecheck.services.context import Context
+from valvecheck.services.listing import measure_listing, parse_due
+from valvecheck.services.measures import measure_page
+from valvecheck.services.ratings import rate
+from valvecheck.services.suggestions import suggest
+from valvecheck.web.common import PROTECTED, done, render, work
+
+router = APIRouter(dependencies=PROTECTED)
+
+FILTERS = ("authority", "agreement", "theme", "sub_theme", "rag", "text", "due")
+# The ratings a person can choose on the form (not rated is where every measure starts).
+CHOICES = (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.NOT_APPLICABLE)
+
+
+@router.get("/measures")
+def listing(
+    request: Request,
+    authority: str = "",
+    agreement: str = "",
+    theme: str = "",
+    sub_theme: str = "",
+    rag: str = "",
+    text: str = "",
+    due: str = "",
+    page: int = 1,
+) -> Response:
+    chosen = {
+        "authority": authority,
+        "agreement": agreement,
+        "theme": theme,
+        "sub_theme": sub_theme,
+        "rag": rag,
+        "text": text,
+        "due": due,
+    }
+    try:
+        rag_value = Rag.parse(rag) if rag.strip() else None
+    except InputError as exc:
+        raise InputError(str(exc), field="rag") from None
+    filters = parse_due(
+        due,
+        Filters(
+            authority=authority.strip() or None,
+            agreement=agreement.strip() or None,
+            theme=theme.strip() or None,
+            sub_theme=sub_theme.strip() or None,
+            rag=rag_value,
+            text=text.strip() or None,
+        ),
+    )
+    with work(request) as ctx:
+        found = measure_listing(ctx, filters, page)
+    kept = {k: v for k, v in chosen.items() if v}
+
+    def link(n: int) -> str:
+        return "/measures?" + urlencode({**kept, "page": n})
+
+    return render(
+        request,
+        "measures/list.html",
+        listing=found,
+        chosen=chosen,
+        link=link,
+        due_options=_due_options(ctx.now().date(), due),
+    )
+
+
+def _due_options(today: date, chosen: str) -> list[tuple[str, str]]:
+    options = [
+        ("overdue", "Overdue"),
+        ((today + timedelta(days=183)).isoformat(), "Due within 6 months"),
+        ((today + timedelta(days=365)).isoformat(), "Due within 12 months"),
+    ]
+    if chosen and chosen not in dict(options):
+        options.append((chosen, f"Due before {chosen}"))
+    return options
+
+
+def _page_context(ctx: Context, measure_id: str) -> dict[str, Any]:
+    page = measure_page(ctx, measure_id)
+    # Suggestions read the council's activities; with none imported there is nothing to rank.
+    has_activities = bool(list_activities(ctx))
+    found = (
+        suggest(ctx, measure=page.view.id).groups.get(page.view.id, []) if has_activities else []
+    )
+    return {
+        "page": page,
+        "view": page.view,
+        "suggestions": found,
+        "has_activities": has_activities,
+        "choices": CHOICES,
+    }
+
+
+@router.get("/measures/{measure_id}")
+def show(request: Request, measure_id: str) -> Response:
+    with work(request) as ctx:
+        context = _page_context(ctx, measure_id)
+    view = context["view"]
+    latest = view.latest
+    typed = {
+        "rag": latest.rag.value if latest else "",
+        "rationale": "",
+        "evidence": latest.evidence if latest else "",
+        "version": view.version,
+    }
+    return render(request, "measures/show.html", typed=typed, errors={}, **context)
+
+
+@router.post("/measures/{measure_id}/rating")
+def rate_measure(
+    request: Request,
+    measure_id: str,
+    rag: Annotated[str, Form()] = "",
+    rationale: Annotated[str, Form()] = "",
+    evidence: Annotated[str, Form()] = "",
+    version: Annotated[str, Form()] = "",
+) -> Response:
+    typed = {"rag": rag, "rationale": rationale, "evidence": evidence, "version": version}
+    try:
+        if not rag.strip():
+            raise InputError("Choose a rating", field="rag")
+        if not version.strip().isdigit():
+            raise InputError("The form is out of date: reload the page and try again", field="rag")
+        with work(request, write=True) as ctx:
+            saved = rate(ctx, measure_id, rag, rationale, evidence, expected_version=int(version))
+    except Conflict as exc:
+        if exc.field != "version":
+            raise
+        # Someone rated it since this form was drawn: show both, keep what this person typed.
+        with work(request) as ctx:
+            context = _page_context(ctx, measure_id)
+        view = context["view"]
+        return render(
+            request,
+            "measures/conflict.html",
+            409,
+            message=str(exc),
+            theirs=view.latest,
+            typed={**typed, "version": view.version},
+            errors={},
+            **context,
+        )
+    except InputError as exc:
+        with work(request) as ctx:
+            context = _page_context(ctx, measure_id)
+        field = exc.field or "rag"
+        message = str(exc)[:1].upper() + str(exc)[1:]
+        return render(
+            request, "measures/show.html", 422, typed=typed, errors={field: message}, **context
+        )
+    rating = saved.rating
+    return done(
+        request,
+        f"/measures/{rating.measure_id}",
+        f"Rating saved: {rating.measure_id} is now {rating.rag.label.lower()}",
+    )

@@ -1,0 +1,60 @@
+"""Reports: download the assessment's report in each format."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from valvecheck.errors import InputError
+from valvecheck.services.compare import assessment_info
+from valvecheck.services.ratings import list_assessments
+from valvecheck.services.reports import render as render_report
+from valvecheck.web.common import PROTECTED, render, work
+
+router = APIRouter(dependencies=PROTECTED)
+
+FORMATS = (
+    ("xlsx", "Excel workbook (.xlsx)"),
+    ("docx", "Word document (.docx)"),
+    ("html", "Web page (.html)"),
+    ("md", "Markdown (.md)"),
+    ("position", "Position statement: what changed over a period (needs a start date)"),
+)
+
+
+@router.get("/reports")
+def index(request: Request) -> Response:
+    with work(request) as ctx:
+        items = list_assessments(ctx)
+    return render(request, "reports/index.html", items=items, formats=FORMATS)
+
+
+def _day(value: str, field: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(f"'{value}' is not a date; write it as 2026-03-31", field=field) from None
+
+
+@router.get("/reports/download")
+def download(
+    request: Request, format: str, assessment: str = "", on: str = "", since: str = ""
+) -> Response:
+    with work(request) as ctx:
+        name = assessment_info(ctx, int(assessment)).name if assessment.isdigit() else None
+        if assessment and name is None:
+            raise InputError(f"'{assessment}' is not an assessment", field="assessment")
+        files = render_report(ctx, format, name, on=_day(on, "on"), since=_day(since, "since"))
+    report = files[0]
+    return Response(
+        report.content,
+        media_type=report.media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(report.name)}",
+        },
+    )

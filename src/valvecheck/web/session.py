@@ -1,0 +1,128 @@
+"""Signed session cookies, the CSRF token tied to each, and sign-in throttling.
+
+The session is one cookie signed with the server's key (itsdangerous, as Flask's and Starlette's
+sessions are): who is signed in (person id and name), a random CSRF token, when it was issued and
+a one-time message for the next page. It is HttpOnly, SameSite=Lax, and Secure when the server
+sits behind HTTPS (a setting). Every state-changing form carries the token (OWASP's synchroniser
+token pattern); a POST whose token does not match its cookie's is refused. Signing in or out
+issues a new token, so a token seen before signing in is worth nothing after.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, replace
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+COOKIE = "valvecheck_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+@dataclass(frozen=True)
+class WebSession:
+    csrf: str
+    person_id: int | None = None
+    name: str = ""
+    issued: float = 0.0
+    flash: str = ""  # a message for the next page ("Rating saved"), shown once
+
+
+class Sessions:
+    """Reads and writes the session cookie."""
+
+    def __init__(self, secret: str, max_age_seconds: float, secure: bool = False):
+        self._signer = URLSafeTimedSerializer(secret, salt="valvecheck-session")
+        self.max_age = int(max_age_seconds)
+        self.secure = secure
+
+    def fresh(self, person_id: int | None = None, name: str = "") -> WebSession:
+        return WebSession(secrets.token_urlsafe(32), person_id, name, time.time())
+
+    def read(self, request: Request) -> WebSession | None:
+        raw = request.cookies.get(COOKIE)
+        if not raw:
+            return None
+        try:
+            data = self._signer.loads(raw, max_age=self.max_age)
+            return WebSession(**data)
+        except (BadSignature, TypeError, ValueError):
+            return None  # tampered, expired or from another key: a new anonymous session
+
+    def write(self, response: Response, session: WebSession) -> None:
+        response.set_cookie(
+            COOKIE,
+            self._signer.dumps(asdict(session)),
+            max_age=self.max_age,
+            httponly=True,
+            samesite="lax",
+            secure=self.secure,
+            path="/",
+        )
+
+
+def current(request: Request) -> WebSession:
+    """This request's session (the middleware gives every request one)."""
+    found: WebSession = request.state.web_session
+    return found
+
+
+def update(request: Request, **changes: object) -> WebSession:
+    """Change this request's session; the middleware writes the cookie with the response."""
+    request.state.web_session = replace(current(request), **changes)  # type: ignore[arg-type]
+    request.state.session_changed = True
+    return current(request)
+
+
+def csrf_valid(request: Request, token: str | None) -> bool:
+    """Whether ``token`` is this session's CSRF token (compared in constant time)."""
+    expected = current(request).csrf
+    return bool(token) and hmac.compare_digest(str(token), expected)
+
+
+class Throttle:
+    """Refuse sign-in for a while after too many failures for one name or from one address.
+
+    Kept in memory: each server process counts its own attempts (a proxy or a shared store
+    would be needed to count across several processes).
+    """
+
+    def __init__(self, limit: int = 5, window_seconds: float = 300.0):
+        self.limit = limit
+        self.window = window_seconds
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        found = self._failures.setdefault(key, deque())
+        while found and found[0] <= now - self.window:
+            found.popleft()
+        return found
+
+    def wait(self, *keys: str) -> float:
+        """Seconds until another attempt is allowed (0: allowed now)."""
+        now = time.monotonic()
+        with self._lock:
+            waits = []
+            for key in keys:
+                found = self._recent(key, now)
+                if len(found) >= self.limit:
+                    waits.append(found[0] + self.window - now)
+            return max(waits, default=0.0)
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                self._recent(key, now).append(now)
+
+    def succeeded(self, name_key: str) -> None:
+        with self._lock:
+            self._failures.pop(name_key, None)
