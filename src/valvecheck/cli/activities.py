@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from valvecheck.analysis.suggest import DEFAULT, METHODS
 from valvecheck.cli import output
 from valvecheck.cli.core import By, read_file, use
-from valvecheck.services import activities, suggestions
-from valvecheck.services.activities import LinkEvent
+from valvecheck.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from valvecheck.services import activities, suggestions
+    from valvecheck.services.activities import LinkEvent
+else:  # loaded when a command first uses them (cli/lazy.py)
+    activities = lazy("valvecheck.services.activities")
+    suggestions = lazy("valvecheck.services.suggestions")
 
 activities_app = typer.Typer(
     help="The council's own activities (projects, workstreams).", no_args_is_help=True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,7 +18,12 @@ from valvecheck.cli.core import (
     say_imported,
     use,
 )
-from valvecheck.services import catalogue
+from valvecheck.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from valvecheck.services import catalogue
+else:  # loaded when the command first uses it (cli/lazy.py)
+    catalogue = lazy("valvecheck.services.catalogue")
 
 
 @import_app.command("catalogue")

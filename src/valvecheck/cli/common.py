@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from valvecheck.cli import output
 from valvecheck.cli.core import use
-from valvecheck.services.common import common_measures
+from valvecheck.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from valvecheck.services import common as common_service
+else:  # loaded when the command first uses it (cli/lazy.py)
+    common_service = lazy("valvecheck.services.common")
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +37,7 @@ def common(
 ) -> None:
     """Group measures that say the same thing across agreements; most widely shared first."""
     with use(ctx) as c:
-        groups = common_measures(c, min_prevalence)
+        groups = common_service.common_measures(c, min_prevalence)
     if as_json:
         output.print_json([g.as_dict() for g in groups])
         return

@@ -7,19 +7,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from valvecheck.analysis.summary import Summary
 from valvecheck.cli import output
+from valvecheck.cli.lazy import lazy
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
-from valvecheck.services import catalogue as catalogue_service
-from valvecheck.services import deadlines, imports, measures, ratings, workspace
-from valvecheck.services import summary as summaries
-from valvecheck.services.context import Context
-from valvecheck.store.db import Workspace
+
+if TYPE_CHECKING:
+    from valvecheck.analysis.summary import Summary
+    from valvecheck.services import catalogue as catalogue_service
+    from valvecheck.services import deadlines, imports, measures, ratings, workspace
+    from valvecheck.services import summary as summaries
+    from valvecheck.services.context import Context
+    from valvecheck.store.db import Workspace
+else:  # loaded when a command first uses them (cli/lazy.py)
+    catalogue_service = lazy("valvecheck.services.catalogue")
+    deadlines = lazy("valvecheck.services.deadlines")
+    imports = lazy("valvecheck.services.imports")
+    measures = lazy("valvecheck.services.measures")
+    ratings = lazy("valvecheck.services.ratings")
+    workspace = lazy("valvecheck.services.workspace")
+    summaries = lazy("valvecheck.services.summary")
 
 Assessment = Annotated[
     str | None,

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from valvecheck.cli import output
 from valvecheck.cli.core import Assessment, read_file, use
+from valvecheck.cli.lazy import lazy
 from valvecheck.domain.impact import COUNTS, Impact, Saving, TrajectoryYear
 from valvecheck.domain.money import money_text
 from valvecheck.errors import InputError
-from valvecheck.services import impact as service
+
+if TYPE_CHECKING:
+    from valvecheck.services import impact as service
+else:  # loaded when a command first uses it (cli/lazy.py)
+    service = lazy("valvecheck.services.impact")
 
 impact_app = typer.Typer(
     help="Savings on activities, shared among their measures, against the deficit trajectory.",

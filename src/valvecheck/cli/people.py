@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from valvecheck.cli import output
 from valvecheck.cli.core import use
-from valvecheck.services import people
+from valvecheck.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from valvecheck.services import people
+else:  # loaded when a command first uses it (cli/lazy.py)
+    people = lazy("valvecheck.services.people")
 
 councils_app = typer.Typer(
     help="Councils: each owns its assessments, activities and people; the catalogue is shared.",

@@ -7,15 +7,20 @@ import shutil
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from valvecheck.cli import output
 from valvecheck.cli.core import Assessment, use
+from valvecheck.cli.lazy import lazy
 from valvecheck.errors import InputError
-from valvecheck.services import reports
-from valvecheck.services.reports import ReportFile
+
+if TYPE_CHECKING:
+    from valvecheck.services import reports
+    from valvecheck.services.reports import ReportFile
+else:  # loaded when the command first uses it (cli/lazy.py)
+    reports = lazy("valvecheck.services.reports")
 
 
 def register(app: typer.Typer) -> None:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from valvecheck.cli import output
 from valvecheck.cli.core import read_file, use
-from valvecheck.services import backup, tokens
+from valvecheck.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from valvecheck.services import backup, tokens
+else:  # loaded when a command first uses them (cli/lazy.py)
+    backup = lazy("valvecheck.services.backup")
+    tokens = lazy("valvecheck.services.tokens")
 
 tokens_app = typer.Typer(
     help="API tokens: how programs call the JSON API for one council, with one role.",
