@@ -27,6 +27,7 @@ from docx.shared import Emu, Length, Mm, Pt
 from docx.table import Table, _Cell, _Row
 
 from valvecheck.domain.rag import Rag
+from valvecheck.reports import impact_docx
 from valvecheck.reports.model import ReportData, ReportRow
 
 MAKER = "Valvecheck"
@@ -308,6 +309,7 @@ SECTIONS: dict[str, Callable[[DocumentType, ReportData], None]] = {
     "opportunities": add_opportunities,
     "unrated": add_unrated,
     "links": add_links,
+    "impact": impact_docx.add_impact,
 }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from valvecheck.domain.rag import SCALE, Rag
+from valvecheck.reports.impact_html import impact_context
 from valvecheck.reports.model import ReportData
 
 CHART_WIDTH = 760
@@ -95,6 +96,7 @@ SECTIONS: dict[str, str] = {
     "opportunities": "sections/opportunities.html.j2",
     "unrated": "sections/unrated.html.j2",
     "links": "sections/links.html.j2",
+    "impact": "sections/impact.html.j2",
 }
 
 _env = Environment(
@@ -115,6 +117,7 @@ def render(data: ReportData) -> str:
         chart=chart(data),
         percent=percent,
         section_templates=SECTIONS,
+        **impact_context(data),
     )
 
 

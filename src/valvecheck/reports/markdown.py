@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from valvecheck.reports import impact_markdown
 from valvecheck.reports.model import ReportData, ReportRow
 
 # Characters that start Markdown or HTML anywhere in a line: emphasis, code, links and images,
@@ -111,6 +112,7 @@ SECTIONS: dict[str, Callable[[ReportData], str]] = {
     "opportunities": opportunities,
     "unrated": unrated,
     "links": links,
+    "impact": impact_markdown.impact,
 }
 
 

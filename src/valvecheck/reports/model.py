@@ -16,6 +16,7 @@ from valvecheck.domain.rag import RATED, Rag
 from valvecheck.domain.rating import Rating
 
 if TYPE_CHECKING:
+    from valvecheck.domain.impact import Impact
     from valvecheck.domain.views import AssessmentState
 
 DEFAULT_TITLE = "DfE Safety Valve Agreements: Mitigation Validation Exercise"
@@ -24,7 +25,7 @@ DEFAULT_TITLE = "DfE Safety Valve Agreements: Mitigation Validation Exercise"
 # section with the function its own ``SECTIONS`` registry names for the key: a new section is a
 # key here, a line in ``ReportData.sections`` and one renderer per format (a test checks that
 # every writer has one for every key).
-SECTION_KEYS = ("appendix", "summary", "opportunities", "unrated", "links")
+SECTION_KEYS = ("appendix", "summary", "opportunities", "unrated", "links", "impact")
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class ReportData:
     unrated: list[ReportRow]
     links: list[LinkRow] = field(default_factory=list)
     since: date | None = None
+    impact: Impact | None = None  # savings against the deficit, once any are recorded
 
     @property
     def date_text(self) -> str:
@@ -149,6 +151,15 @@ class ReportData:
                     f"Activities linked to measures ({len(self.links)})",
                     "Links",
                     "The council's activities and the measures they deliver.",
+                )
+            )
+        if self.impact is not None and not self.impact.empty:
+            out.append(
+                Section(
+                    "impact",
+                    "Impact against the high needs deficit",
+                    "Impact",
+                    self.impact.note,
                 )
             )
         return out
@@ -219,6 +230,7 @@ def build_report(
     council: str | None = None,
     links: list[LinkRow] | None = None,
     since: date | None = None,
+    impact: Impact | None = None,
 ) -> ReportData:
     """Build the report model from an assessment's state and its ``Summary``."""
     views, catalogue = state.views, state.catalogue
@@ -276,4 +288,5 @@ def build_report(
         unrated=[by_id[i] for i in summary.unrated if i in by_id],
         links=list(links or []),
         since=since,
+        impact=impact,
     )

@@ -22,6 +22,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from valvecheck.domain.rag import Rag
+from valvecheck.reports import impact_xlsx
 from valvecheck.reports.docx import MAKER, subject_of
 from valvecheck.reports.model import ReportData, ReportRow
 
@@ -256,6 +257,7 @@ SECTIONS: dict[str, Callable[[Workbook, Formats, ReportData], None]] = {
     "opportunities": add_opportunities,
     "unrated": add_unrated,
     "links": add_links,
+    "impact": impact_xlsx.add_impact,
 }
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from valvecheck.analysis.summary import summarise
+from valvecheck.domain.impact import Impact
 from valvecheck.domain.people import Action
 from valvecheck.domain.views import AssessmentState, MeasureView
 from valvecheck.errors import InputError
@@ -119,7 +120,15 @@ def report_data(
         council=council,
         links=_links(ctx, state),
         since=since,
+        impact=_impact(ctx, assessment, on),
     )
+
+
+def _impact(ctx: Context, assessment: str | None, on: date) -> Impact | None:
+    """The impact section's figures as at ``on``; None in a workspace with no council yet."""
+    from valvecheck.services.impact import impact
+
+    return impact(ctx, assessment, on=on) if ctx.actor.council_id is not None else None
 
 
 def as_at(state: AssessmentState, on: date) -> AssessmentState:

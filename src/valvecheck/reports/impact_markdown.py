@@ -1,0 +1,26 @@
+"""The Markdown report's impact section: the tables and flags (Markdown draws no chart; the
+HTML, Word and Excel reports have it)."""
+
+from __future__ import annotations
+
+from valvecheck.reports.impact_tables import flag_lines, tables
+from valvecheck.reports.model import ReportData
+
+
+def impact(data: ReportData) -> str:
+    # markdown.py lists this renderer in its SECTIONS, so its helpers are imported on use
+    from valvecheck.reports.markdown import Markup, escape, table
+
+    if data.impact is None:
+        return ""
+    parts = []
+    for t in tables(data.impact):
+        rows = t.text_rows()
+        for row in rows[len(rows) - t.total_rows :]:
+            row[0] = Markup(f"**{escape(row[0])}**")
+        parts.append(f"**{escape(t.caption)}**\n")
+        parts.append(table(t.columns, rows, right=t.amount_columns))
+    flags = flag_lines(data.impact)
+    if flags:
+        parts.append("\n".join(f"- {escape(f)}" for f in flags) + "\n")
+    return "\n".join(parts)
