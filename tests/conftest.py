@@ -23,6 +23,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden", action="store_true", help="Rewrite golden files from current output."
     )
+    parser.addoption(
+        "--store",
+        choices=("sqlite", "postgresql"),
+        default=None,
+        help="Run the workspace fixtures on this store (default: VALVECHECK_TEST_STORE or sqlite).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: about SQLite files themselves; not run in the PostgreSQL run"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not on_postgres(config):
+        return
+    skip = pytest.mark.skip(reason="about SQLite files: covered by the SQLite run")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
 
 
 @pytest.fixture
@@ -44,8 +65,21 @@ def seed_path() -> Path:
     return SEED
 
 
+# VALVECHECK_TEST_STORE=postgresql (or --store postgresql) runs every test's workspace on
+# PostgreSQL, each in a fresh schema of its own; tests that are about SQLite files say so with
+# the `sqlite_only` marker and are skipped with that reason in such a run.
+STORE = os.environ.get("VALVECHECK_TEST_STORE", "sqlite").strip().lower() or "sqlite"
+
+
+def on_postgres(config: pytest.Config) -> bool:
+    return str(config.getoption("--store") or STORE) == "postgresql"
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> str:
+def db_path(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The test's workspace: a SQLite file in tmp, or (PostgreSQL run) a fresh schema's URL."""
+    if on_postgres(request.config) and request.node.get_closest_marker("sqlite_only") is None:
+        return str(request.getfixturevalue("pg_url"))
     return str(tmp_path / "valvecheck.db")
 
 
@@ -67,6 +101,9 @@ def ws(db_path: str) -> Iterator[Workspace]:
 
 
 PG_URL = os.environ.get("VALVECHECK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# The role the tests' workspaces connect as: not a superuser (a superuser bypasses row-level
+# security), owner of its schema, as the app's role is in production (docs/deploy.md).
+APP_ROLE = "valvecheck_test_app"
 
 
 def _pg_available() -> bool:
@@ -81,16 +118,22 @@ def _pg_available() -> bool:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema per test, dropped afterwards."""
+    """A fresh PostgreSQL schema per test, owned by the app's role, dropped afterwards."""
     need(_pg_available(), f"no PostgreSQL server at {PG_URL}")
     import psycopg
+    from sqlalchemy.engine import make_url
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     base = PG_URL.replace("+psycopg", "")
     with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+        conn.execute(
+            f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        )
+        conn.execute(f'CREATE SCHEMA "{schema}" AUTHORIZATION {APP_ROLE}')
+    url = make_url(PG_URL).set(username=APP_ROLE, password=None)
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 

@@ -109,7 +109,7 @@ def backup(ctx: Context, with_passwords: bool = False) -> dict[str, Any]:
     s = ctx.session
     council = s.get(CouncilRow, cid)
     assert council is not None
-    code = dict(s.execute(select(MeasureRow.id, MeasureRow.code)).tuples().all())
+    code = {i: c for i, c in s.execute(select(MeasureRow.id, MeasureRow.code))}
     assessments = s.scalars(owned(AssessmentRow, cid).order_by(AssessmentRow.id)).all()
     ratings: dict[int, list[dict[str, object]]] = {a.id: [] for a in assessments}
     for r in s.scalars(owned(RatingRow, cid).order_by(RatingRow.id)):
@@ -229,7 +229,7 @@ def _restore(ctx: Context, dump: dict[str, Any]) -> Restored:
         raise Forbidden(f"only the local administrator may restore another council ('{name}')")
     if not s.scalar(select(func.count()).select_from(MeasureRow)):
         _restore_catalogue(s, dump["catalogue"])
-    measure = dict(s.execute(select(MeasureRow.code, MeasureRow.id)).tuples().all())
+    measure = {c: i for c, i in s.execute(select(MeasureRow.code, MeasureRow.id))}
     wanted = {r["measure"] for a in dump["assessments"] for r in a["ratings"]}
     wanted |= {e["measure"] for e in dump["links"]}
     if missing := sorted(wanted - set(measure)):
@@ -288,11 +288,12 @@ def _restore(ctx: Context, dump: dict[str, Any]) -> Restored:
     ]
     if activity_rows:
         s.execute(insert(ActivityRow), activity_rows)
-    activity = dict(
-        s.execute(select(ActivityRow.code, ActivityRow.id).where(ActivityRow.council_id == cid))
-        .tuples()
-        .all()
-    )
+    activity = {
+        c: i
+        for c, i in s.execute(
+            select(ActivityRow.code, ActivityRow.id).where(ActivityRow.council_id == cid)
+        )
+    }
     links = [
         {
             **{k: e[k] for k in ("version", "linked", "rationale", "by")},

@@ -1,0 +1,275 @@
+"""The JSON API, in-process on SQLite and PostgreSQL: credentials, councils, versions, errors."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from api_support import Server, server
+from sqlalchemy import func, select
+
+from valvecheck.api import openapi
+from valvecheck.services import tokens
+from valvecheck.services.workspace import unit_of_work
+from valvecheck.store.models import LinkEventRow, RatingRow
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def srv(request, tmp_path):
+    url = (
+        str(tmp_path / "api.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    )
+    with server(url) as s:
+        yield s
+
+
+def ids(s: Server, who: str) -> dict[str, int]:
+    found = s.client.get("/api/assessments", headers=s.as_(who)).json()
+    return {a["name"]: a["id"] for a in found}
+
+
+def problem(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status and body["code"] == code and body["detail"]
+    return body
+
+
+GETS = [p for p, ops in openapi()["paths"].items() if "get" in ops]
+
+
+def concrete(path: str) -> str:
+    return (
+        path.replace("{measure_id}", "bury-1")
+        .replace("{assessment_id}", "1")
+        .replace("{activity_id}", "L-1")
+        .replace("{fmt}", "md")
+    )
+
+
+def test_no_credentials_is_401_everywhere(srv):
+    assert len(GETS) >= 10
+    for path in GETS:
+        response = srv.client.get(concrete(path))
+        problem(response, 401, "unauthenticated")
+        assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_writes_without_credentials_are_401(srv):
+    problem(
+        srv.client.post("/api/measures/bury-1/ratings", json={"rag": "red", "version": 0}),
+        401,
+        "unauthenticated",
+    )
+    problem(
+        srv.client.post("/api/links", json={"activity": "L-1", "measure": "bury-1"}),
+        401,
+        "unauthenticated",
+    )
+
+
+def test_unknown_and_revoked_tokens_are_401(srv):
+    assert srv.client.get("/api/measures", headers=srv.as_("A-viewer")).status_code == 200
+    problem(
+        srv.client.get("/api/measures", headers={"Authorization": "Bearer vc_nope"}),
+        401,
+        "unauthenticated",
+    )
+    problem(
+        srv.client.get("/api/measures", headers={"Authorization": "Basic abc"}),
+        401,
+        "unauthenticated",
+    )
+    with unit_of_work(srv.ws, write=True, council="Bristol") as ctx:
+        tokens.revoke_token(ctx, "a-viewer")
+    problem(srv.client.get("/api/measures", headers=srv.as_("A-viewer")), 401, "unauthenticated")
+    assert srv.client.get("/api/measures", headers=srv.as_("A-editor")).status_code == 200
+
+
+def test_a_token_of_council_a_gets_404_for_council_b(srv):
+    leeds = ids(srv, "B-editor")["Leeds: autumn"]
+    bristol = ids(srv, "A-editor")
+    assert "Leeds: autumn" not in bristol
+    missing = max([leeds, *bristol.values()]) + 100
+    a = srv.as_("A-editor")
+    c = srv.client
+    # reading: exactly the answer for an id that does not exist
+    for path in (
+        f"/api/assessments/{leeds}",
+        f"/api/assessments/{leeds}/summary",
+        f"/api/assessments/{leeds}/reports/md",
+        f"/api/measures?assessment={leeds}",
+        f"/api/measures/bury-2?assessment={leeds}",
+        f"/api/measures/bury-2/ratings?assessment={leeds}",
+        "/api/activities/L-1",
+    ):
+        problem(c.get(path, headers=a), 404, "not-found")
+    assert c.get(f"/api/assessments/{missing}", headers=a).json()["detail"].replace(
+        str(missing), "N"
+    ) == c.get(f"/api/assessments/{leeds}", headers=a).json()["detail"].replace(str(leeds), "N")
+    # listings never show it
+    assert c.get("/api/activities", headers=a).json() == []
+    assert c.get("/api/links", headers=a).json() == []
+    assert c.get("/api/suggestions?activity=L-1", headers=a).status_code in (200, 404)
+    # writing: refused as not found, and nothing of Leeds changes
+    with unit_of_work(srv.ws, council="Leeds") as ctx:
+        before = (
+            ctx.session.scalar(select(func.count()).select_from(RatingRow)),
+            ctx.session.scalar(select(func.count()).select_from(LinkEventRow)),
+        )
+    body = {"rag": "red", "rationale": "from Bristol", "version": 1}
+    problem(
+        c.post(f"/api/measures/bury-2/ratings?assessment={leeds}", json=body, headers=a),
+        404,
+        "not-found",
+    )
+    link = {"activity": "L-1", "measure": "bury-2", "linked": False}
+    problem(c.post("/api/links", json=link, headers=a), 404, "not-found")
+    problem(c.post(f"/api/assessments/{leeds}/lock", headers=a), 404, "not-found")
+    new = {"name": "copy", "carry_from": leeds}
+    problem(c.post("/api/assessments", json=new, headers=a), 404, "not-found")
+    with unit_of_work(srv.ws, council="Leeds") as ctx:
+        after = (
+            ctx.session.scalar(select(func.count()).select_from(RatingRow)),
+            ctx.session.scalar(select(func.count()).select_from(LinkEventRow)),
+        )
+    assert after == before
+    leeds_view = c.get(f"/api/assessments/{leeds}", headers=srv.as_("B-editor")).json()
+    assert not leeds_view["locked"]
+    assert {r["measure"]: r["rag"] for r in leeds_view["ratings"]}["bury-2"] == "green"
+
+
+def test_rating_needs_the_version_read_and_a_stale_one_is_409(srv):
+    c, a = srv.client, srv.as_("A-editor")
+    read = c.get("/api/measures/bury-2", headers=a)
+    version = read.json()["version"]
+    assert read.headers["etag"] == f'"{version}"'
+    body = problem(
+        c.post("/api/measures/bury-2/ratings", json={"rag": "amber"}, headers=a),
+        422,
+        "invalid-input",
+    )
+    assert body["field"] == "version"
+    done = c.post(
+        "/api/measures/bury-2/ratings",
+        json={"rag": "amber", "rationale": "hubs"},
+        headers={**a, "If-Match": f'"{version}"'},
+    )
+    assert done.status_code == 201, done.text
+    assert done.json()["version"] == version + 1 and done.headers["etag"] == f'"{version + 1}"'
+    # the second person read the same version: refused, nothing written
+    stale = c.post(
+        "/api/measures/bury-2/ratings",
+        json={"rag": "red", "version": version},
+        headers=srv.as_("A-admin"),
+    )
+    assert problem(stale, 409, "conflict")["field"] == "version"
+    history = c.get("/api/measures/bury-2/ratings", headers=a).json()
+    assert [h["rag"] for h in history][-1] == "amber"
+    assert [h["version"] for h in history] == list(range(1, len(history) + 1))
+    mismatch = c.post(
+        "/api/measures/bury-2/ratings",
+        json={"rag": "red", "version": version + 1},
+        headers={**a, "If-Match": '"0"'},
+    )
+    problem(mismatch, 422, "invalid-input")
+
+
+def test_roles_are_the_services(srv):
+    c = srv.client
+    v = srv.as_("A-viewer")
+    problem(
+        c.post("/api/measures/bury-1/ratings", json={"rag": "red", "version": 1}, headers=v),
+        403,
+        "forbidden",
+    )
+    problem(c.post("/api/assessments", json={"name": "x"}, headers=v), 403, "forbidden")
+    made = c.post("/api/assessments", json={"name": "Bristol: 2027"}, headers=srv.as_("A-editor"))
+    assert made.status_code == 201 and made.json()["rated"] == 0
+    problem(
+        c.post("/api/assessments", json={"name": "Bristol: 2027"}, headers=srv.as_("A-editor")),
+        409,
+        "conflict",
+    )
+
+
+def test_bad_input_is_a_problem_with_the_field(srv):
+    a = srv.as_("A-editor")
+    body = problem(srv.client.get("/api/measures?rag=purple", headers=a), 422, "invalid-input")
+    assert body["field"] == "rag" and body["problems"]
+    problem(
+        srv.client.post(
+            "/api/measures/bury-1/ratings", json={"rag": "purple", "version": 1}, headers=a
+        ),
+        422,
+        "invalid-input",
+    )
+    problem(srv.client.get("/api/measures/no-such-1", headers=a), 404, "not-found")
+    problem(srv.client.get("/api/nothing/here", headers=a), 404, "not-found")
+    problem(srv.client.get("/api/measures?text=a%00b", headers=a), 422, "invalid-input")
+
+
+def test_filters_and_links_through_the_api(srv):
+    c, b = srv.client, srv.as_("B-editor")
+    greens = c.get("/api/measures?rag=green", headers=b).json()
+    assert greens["assessment"] == "Leeds: autumn"
+    assert [m["id"] for m in greens["items"]] == ["bury-2"]
+    bury = c.get("/api/measures?authority=bury&limit=2", headers=b).json()
+    assert bury["total"] > 2 and len(bury["items"]) == 2
+    assert all(m["la"] == "Bury" for m in bury["items"])
+    activity = c.get("/api/activities/l-1", headers=b).json()
+    assert activity["measures"] == ["bury-2"] and activity["history"][0]["linked"]
+    ended = c.post(
+        "/api/links",
+        json={"activity": "L-1", "measure": "bury-2", "linked": False, "version": 1},
+        headers=b,
+    )
+    assert ended.status_code == 201 and not ended.json()["linked"]
+    problem(
+        c.post(
+            "/api/links", json={"activity": "L-1", "measure": "bury-2", "version": 1}, headers=b
+        ),
+        409,
+        "conflict",
+    )
+    assert c.get("/api/links?current=true", headers=b).json() == []
+
+
+def test_reports_are_files_a_program_can_open(srv):
+    a = srv.as_("A-viewer")
+    first = ids(srv, "A-viewer")["Bristol: mitigation validation exercise"]
+    response = srv.client.get(f"/api/assessments/{first}/reports/xlsx", headers=a)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames
+    problem(
+        srv.client.get(f"/api/assessments/{first}/reports/position", headers=a),
+        422,
+        "invalid-input",
+    )
+
+
+def test_the_openapi_document_types_every_request_and_response():
+    doc = openapi()
+    assert doc["openapi"].startswith("3.")
+    assert "HTTPBearer" in doc["components"]["securitySchemes"]
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            where = f"{method.upper()} {path}"
+            ok = [s for s in op["responses"] if s.startswith("2")]
+            assert ok, where
+            for status in ok:
+                content = op["responses"][status]["content"]
+                assert all("schema" in c for c in content.values()), where
+            for status in ("401", "404", "422"):
+                schema = op["responses"][status]["content"][PROBLEM]["schema"]
+                assert schema["$ref"].endswith("/Problem"), where
+            if "requestBody" in op:
+                assert op["requestBody"]["content"]["application/json"]["schema"], where
+            assert op.get("security"), where
