@@ -155,9 +155,28 @@ def init(
     empty: Annotated[
         bool, typer.Option("--empty", help="No catalogue and no assessment: import your own.")
     ] = False,
+    catalogue: Annotated[
+        Path | None,
+        typer.Option(
+            "--catalogue",
+            help="Start from this catalogue (a data package's datapackage.json, as export "
+            "--format datapackage writes) instead of the bundled one; no assessment.",
+        ),
+    ] = None,
 ) -> None:
     """Create a workspace with the bundled catalogue and the seed's assessment."""
     ws = ws_of(ctx)
+    if catalogue is not None:
+        data = read_file(catalogue)
+        catalogue_service.check_package(catalogue)  # refused before anything is created
+        workspace.init_workspace(ws, empty=True, council=ctx.find_root().params.get("council"))
+        with use(ctx, write=True) as c:
+            loaded = catalogue_service.import_catalogue(c, data, str(catalogue))
+        output.line(
+            f"Created a workspace at {ws.label} with the catalogue in {catalogue}: "
+            f"{loaded.added['measures']} measures, {loaded.added['agreements']} agreements."
+        )
+        return
     done = workspace.init_workspace(ws, empty=empty, council=ctx.find_root().params.get("council"))
     if empty:
         output.line(f"Created an empty workspace at {ws.label}.")

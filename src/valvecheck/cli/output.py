@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -34,21 +35,61 @@ def _cell(value: object) -> Text:
     return Text("" if value is None else str(value))
 
 
+TEXT_MIN = 30  # the widest column (a measure's text) is never narrower than this
+SIDE_MIN, SIDE_MAX = 10, 20  # other long columns (theme, sub-theme) wrap between these widths
+
+
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     if is_terminal():
+        cells = [[_cell(v) for v in r] for r in rows]
+        longest = [
+            max([len(c), *(len(r[i].plain) for r in cells if i < len(r))])
+            for i, c in enumerate(columns)
+        ]
+        # The longest column is the text people read: it keeps its room and wraps. Other long
+        # columns wrap narrower; short ones (ids, dates, RAG) stay whole. When even that does not
+        # fit the terminal, each row is printed as a short line and its long cells below it.
+        text = max(range(len(columns)), key=longest.__getitem__, default=0)
+        short = [i == 0 or n <= 12 for i, n in enumerate(longest)]
+        needed = sum(
+            n if short[i] else TEXT_MIN if i == text else min(n, SIDE_MIN)
+            for i, n in enumerate(longest)
+        )
+        if needed + 3 * len(columns) + 1 > console.width:
+            _records(title, columns, cells, short)
+            return
         t = Table(title=title, title_justify="left", show_lines=False)
         for i, c in enumerate(columns):
-            t.add_column(c, overflow="fold", no_wrap=i == 0)  # ids stay whole
-        for r in rows:
-            t.add_row(*(_cell(v) for v in r))
+            if short[i]:
+                t.add_column(c, no_wrap=True)
+            elif i == text:
+                t.add_column(c, overflow="fold", ratio=1, min_width=min(TEXT_MIN, longest[i]))
+            else:
+                t.add_column(c, overflow="fold", max_width=max(SIDE_MAX, len(c)))
+        for r in cells:
+            t.add_row(*r)
         console.print(t)
         return
     out = sys.stdout
     if title:
         out.write(f"# {title}\n")
     out.write("\t".join(columns) + "\n")
-    for r in rows:
-        out.write("\t".join(_cell(v).plain.replace("\t", " ") for v in r) + "\n")
+    for row in rows:
+        out.write("\t".join(_cell(v).plain.replace("\t", " ") for v in row) + "\n")
+
+
+def _records(
+    title: str, columns: Sequence[str], cells: list[list[Text]], short: list[bool]
+) -> None:
+    """A table too wide for the terminal, a row at a time: its short cells on one line, then
+    each long cell under its heading, wrapped to the terminal's width."""
+    if title:
+        console.print(Text(title, style="bold"))
+    for r in cells:
+        console.print(Text("  ").join(v for i, v in enumerate(r) if short[i] and v.plain))
+        for i, v in enumerate(r):
+            if not short[i] and v.plain:
+                console.print(Padding(Text.assemble((f"{columns[i]}: ", "bold"), v), (0, 0, 0, 2)))
 
 
 def line(*parts: str | Text) -> None:

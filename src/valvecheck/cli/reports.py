@@ -33,7 +33,10 @@ def _date(value: str | None, option: str) -> date | None:
     try:
         return datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
-        raise InputError(f"{option} '{value}' is not a date: write it as YYYY-MM-DD") from None
+        # a date of the wrong form is a usage error (exit 2), as docs/cli.md says
+        raise typer.BadParameter(
+            f"'{value}' is not a date: write it as YYYY-MM-DD", param_hint=option
+        ) from None
 
 
 def report(

@@ -80,6 +80,17 @@ def import_catalogue(
     )
 
 
+def check_package(path: Path) -> None:
+    """Refuse a data package that would not import, before a workspace is made for it."""
+    if path.name != DESCRIPTOR:
+        raise ImportRejected(
+            [Problem("not-a-package", f"a data package is read from its {DESCRIPTOR}", str(path))]
+        )
+    contents, problems = read_package(path)
+    if contents is None:
+        raise ImportRejected(problems)
+
+
 def import_package(ctx: Context, path: Path) -> ImportOutcome:
     """Import a catalogue data package written by ``export_package`` (or by hand to its schema)."""
     authorise(ctx, Action.MANAGE_CATALOGUE)
