@@ -55,6 +55,7 @@ class Workspace:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
+        self._up_to_date = False
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # A unit of work that writes takes the write lock when it begins (SQLite: BEGIN
         # IMMEDIATE), so what it reads cannot change before it writes.
@@ -109,6 +110,7 @@ class Workspace:
         self._run_migrations(command.downgrade, revision)
 
     def _run_migrations(self, step: Callable[[Config, str], None], revision: str) -> None:
+        self._up_to_date = False
         config = _alembic_config()
         with self._reachable(), self.engine.connect() as conn:
             raw = conn.connection.driver_connection if self.is_sqlite_file else None
@@ -139,7 +141,13 @@ class Workspace:
                 raw.execute("PRAGMA journal_mode=WAL")
 
     def require(self) -> None:
-        """Fail clearly unless the workspace exists and is up to date (never migrates)."""
+        """Fail clearly unless the workspace exists and is up to date (never migrates).
+
+        Checked once per Workspace object: a web app asks on every request, and the schema of
+        an open workspace only changes through this object's own migrate().
+        """
+        if self._up_to_date:
+            return
         if not self.exists():
             raise WorkspaceError(f"no Valvecheck workspace at {self.label}", reason="missing")
         if self.revision() != self.head():
@@ -148,6 +156,7 @@ class Workspace:
                 "needs upgrading",
                 reason="outdated",
             )
+        self._up_to_date = True
 
     @contextmanager
     def session(self, write: bool = True, all_councils: bool = True) -> Iterator[Session]:
