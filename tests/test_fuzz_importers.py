@@ -6,8 +6,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from valvecheck.catalogue.loader import reference_authorities
+from valvecheck.importers.activities import read_activities
 from valvecheck.importers.activities_csv import read_activities_csv
 from valvecheck.importers.appendix import read_appendix, to_catalogue
+from valvecheck.importers.catalogue import read_catalogue
 from valvecheck.importers.catalogue_csv import read_csv
 from valvecheck.importers.catalogue_docx import read_docx
 from valvecheck.importers.catalogue_pdf import read_pdf
@@ -68,3 +70,14 @@ def test_pdfs_that_are_not_give_problems(data):
     extracted = read_pdf(data, "f.pdf")
     assert extracted.problems
     check(extracted.problems, "f.pdf")
+
+
+NAMES = st.sampled_from(["f.csv", "f.txt", "f.xlsx", "f.docx", "f.pdf", "f", "f.tsv"])
+PREFIXES = st.sampled_from([b"", b"PK\x03\x04", b"%PDF-1.4\n", b"LA\tRecommendation\n"])
+
+
+@FUZZ
+@given(st.tuples(PREFIXES, st.binary(max_size=300)).map(b"".join), NAMES)
+def test_the_entry_points_give_rows_or_problems_whatever_the_name(data, name):
+    check(read_catalogue(data, name).problems, name)
+    check(read_activities(data, name).problems, name)
