@@ -7,7 +7,7 @@ in force and the assessment's ratings (domain/impact.py says how).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -93,6 +93,13 @@ def _money(value: Money, what: str, field: str, negative: bool) -> Decimal | Non
         return None
     try:
         return parse_money(value, what, negative)
+    except Invalid as exc:
+        raise InputError(str(exc), field=field) from None
+
+
+def _checked(parse: Callable[[object, str], int], value: object, what: str, field: str) -> int:
+    try:
+        return parse(value, what)
     except Invalid as exc:
         raise InputError(str(exc), field=field) from None
 
@@ -238,16 +245,20 @@ def set_saving(
     act = _money(actual, "actual saving", "actual", True)
     per = _money(unit, "unit saving", "unit", False)
     given_counts: dict[str, int] = {}
+    labels = dict(COUNTS)
+    for key, value in (counts or {}).items():
+        if key not in labels:
+            raise InputError(
+                f"'{key}' is not a count that can be recorded (one of: {', '.join(labels)})",
+                field="counts",
+            )
+        given_counts[key] = _checked(parse_count, value, labels[key], field="counts")
+    n = None if cohort is None else _checked(parse_count, cohort, "cohort", field="cohort")
     try:
-        n = None if cohort is None else parse_count(cohort, "cohort")
-        labels = dict(COUNTS)
-        for key, value in (counts or {}).items():
-            if key not in labels:
-                raise InputError(f"'{key}' is not a count that can be recorded", field="counts")
-            given_counts[key] = parse_count(value, labels[key])
         exp = expected_from(exp, n, per)
     except Invalid as exc:
-        raise InputError(str(exc), field="cohort" if "cohort" in exc.code else "expected") from None
+        field = "expected" if exc.code.startswith("expected") else "cohort"
+        raise InputError(str(exc), field=field) from None
     fields = frozenset(
         f
         for f, v in (
