@@ -14,6 +14,7 @@ from valvecheck.cli import impact as impact_commands
 from valvecheck.cli import people as people_commands
 from valvecheck.cli import reports as report_commands
 from valvecheck.cli import tokens as token_commands
+from valvecheck.cli import web as web_commands
 from valvecheck.errors import ImportRejected, ValvecheckError, WorkspaceError, exit_status
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ activity_commands.register(app)
 common_commands.register(app)
 report_commands.register(app)
 people_commands.register(app)
+web_commands.register(app)
 impact_commands.register(app)
 token_commands.register(app)
 

@@ -23,6 +23,7 @@ USE_CASES: dict[str, str] = {
     "set_role": "people",
     "deactivate": "people",
     "sign_in": "people",
+    "first_admin": "setup",
     # the catalogue
     "import_catalogue": "catalogue",
     "import_package": "catalogue",

@@ -141,6 +141,10 @@ def login(
 
 @router.get("/logout")
 def logout_page(request: Request) -> Response:
+    from valvecheck.web.common import work
+
+    with work(request):
+        pass  # signed in: the page shows who; signed out already: to the sign-in page
     return _render(request, "auth/logout.html")
 
 

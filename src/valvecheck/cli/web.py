@@ -1,0 +1,59 @@
+"""`valvecheck serve`: the web app, on the workspace --db names (created on first run)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from valvecheck.cli import output
+from valvecheck.cli.core import ws_of
+from valvecheck.services import workspace
+from valvecheck.services.people import has_people
+from valvecheck.settings import settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (127.0.0.1: this computer only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
+) -> None:
+    """Start the web app; on first run, create the workspace with the bundled catalogue and the
+    seed's assessment."""
+    import uvicorn
+
+    from valvecheck.web import create_app
+
+    config = settings()
+    ws = ws_of(ctx)
+    if not ws.exists():
+        done = workspace.init_workspace(ws, council=ctx.find_root().params.get("council"))
+        output.line(
+            f"Created a workspace at {ws.label}: {done['measures']} measures, "
+            f"{done['ratings']} ratings from the seed's assessment."
+        )
+    elif ws.revision() != ws.head():
+        before, after = workspace.migrate_workspace(ws)
+        output.line(f"Upgraded the workspace {ws.label} from schema {before} to {after}.")
+    app = create_app(config, ws)
+    with ws.session(write=False) as session:
+        nobody = not has_people(session)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    output.line(f"Valvecheck is at {url} (stop it with Ctrl+C).")
+    if nobody:
+        output.line(
+            f"Nobody has an account yet: open {url}setup to create the first administrator, "
+            "or run 'valvecheck users add NAME --council COUNCIL --role admin --password-stdin'."
+        )
+    if not config.secret_key:
+        output.note(
+            "VALVECHECK_SECRET_KEY is not set: everyone signs in again when the server restarts."
+        )
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,280 @@
+"""Every page of the web app, in-process over a real workspace: parsed, and checked for meaning."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from web_support import (
+    PASSWORD,
+    by_id,
+    csrf_of,
+    heading,
+    page,
+    post,
+    sign_in,
+    site,  # noqa: F401 (a fixture)
+    site_template,  # noqa: F401 (a fixture)
+    text,
+)
+from valvecheck.services import measures, summary
+from valvecheck.services.workspace import unit_of_work
+
+
+def test_sign_in_then_every_page_answers_with_its_heading(site):
+    client = site.client()
+    assert client.get("/").status_code == 303  # nobody signed in: to the sign-in page
+    assert client.get("/").headers["location"].startswith("/login")
+    login = client.get("/login")  # signing in through the form
+    assert login.status_code == 200
+    form = page(login).find(".//form[@action='/login']")
+    names = {i.get("name") for i in form.iter("input")}
+    assert {"username", "password", "csrf_token"} <= names
+    sign_in(client, "ann")
+    expected = {
+        "/": "Dashboard",
+        "/measures": "Measures",
+        "/measures/bury-1": "Measure bury-1",
+        "/activities": "Activities",
+        "/activities/B-1": "SENCO network",
+        "/assessments": "Assessments",
+        f"/assessments/{site.bristol_assessment}": "Bristol: mitigation validation exercise",
+        "/imports": "Imports",
+        "/reports": "Reports",
+        "/admin/users": "People in Bristol",
+        "/logout": "Sign out",
+    }
+    for path, title in expected.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert heading(response) == title, path
+        # the council's name in the header, never GOV.UK's crown
+        assert text(page(response).find(".//header//a")) == "Bristol"
+        assert "govuk-header__logotype" not in response.text
+
+
+def test_dashboard_shows_the_summary_of_the_current_assessment(site):
+    client = site.client("ed")
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        found = summary.summary(ctx)
+    board = client.get("/")
+    assert text(by_id(board, "coverage")) == f"{round(found.coverage * 100)}%"
+    assert text(by_id(board, "reds")) == str(found.rag["red"])
+    assert text(by_id(board, "unrated")) == str(found.rag["unrated"])
+    assert text(by_id(board, "aligned")) == "0"
+    svg = page(board).find(".//{http://www.w3.org/2000/svg}svg")
+    assert svg is not None and svg.get("role") == "img"
+    # every red measure is listed as an opportunity, most widely shared first
+    items = page(board).findall(".//ol/li")
+    assert [text(li.find("a")) for li in items] == found.opportunities[:10]
+
+
+def test_measures_listing_filters_from_the_query_string_and_paginates(site):
+    client = site.client("vi")
+    everything = client.get("/measures")
+    assert "of 27 measures" in text(by_id(everything, "count"))
+    reds = client.get("/measures?rag=red")
+    rows = page(reds).findall(".//table[@id='measures']/tbody/tr")
+    with unit_of_work(site.ws, as_person="vi") as ctx:
+        expected = [v.id for v in measures.list_measures(ctx) if v.rag.value == "red"]
+    assert [text(r.find("td/a")) for r in rows] == expected
+    assert all(text(r.findall("td")[4]) == "Red" for r in rows)
+    bury = client.get("/measures?authority=Bury&text=mainstream")
+    ids = [text(r.find("td/a")) for r in page(bury).findall(".//table[@id='measures']/tbody/tr")]
+    assert ids and all(i.startswith("bury-") for i in ids)
+    # the filter form keeps what was chosen
+    assert page(bury).find(".//select[@id='authority']/option[@selected]").get("value") == "Bury"
+    # pages of 50: 27 fit on one, and asking for page 2 shows none
+    assert "There is no page 2" in text(by_id(client.get("/measures?page=2"), "count"))
+    assert "No measure matches" in text(by_id(client.get("/measures?text=zzzz"), "count"))
+    assert client.get("/measures?due=soon").status_code == 422
+    assert client.get("/measures?rag=purple").status_code == 422
+    assert client.get("/measures?due=overdue").status_code == 200
+
+
+def test_measure_page_shows_text_source_placements_rating_form_and_history(site):
+    client = site.client("ed")
+    response = client.get("/measures/bury-1")
+    assert "Bury" in text(page(response).find(".//dl"))
+    form = page(response).find(".//form[@id='rating-form']")
+    names = {i.get("name") for i in form.iter("input")} | {t.get("name") for t in form.iter("textarea")}
+    assert {"rag", "rationale", "evidence", "version", "csrf_token"} <= names
+    assert client.get("/measures/BURY-1").status_code == 200
+    missing = client.get("/measures/nobody-99")
+    assert missing.status_code == 404 and "nobody-99" in text(by_id(missing, "message"))
+
+
+def test_rating_with_a_rationale_is_saved_shown_and_in_the_history(site):
+    client = site.client("ed")
+    version = page(client.get("/measures/bury-4")).find(".//input[@name='version']").get("value")
+    saved = post(client, "/measures/bury-4/rating", {"rag": "green", "rationale": "SENCO network", "evidence": "https://example.org/paper\nminutes 4 May", "version": version})
+    assert saved.status_code == 303 and saved.headers["location"] == "/measures/bury-4"
+    shown = client.get("/measures/bury-4")
+    assert "Rating saved" in shown.text
+    assert text(by_id(shown, "current-rationale")) == "SENCO network"
+    assert page(shown).find(".//a[@href='https://example.org/paper']") is not None
+    history = page(shown).findall(".//table[@id='history-table']/tbody/tr")
+    assert "ed" in text(history[0]) and "Green" in text(history[0])
+    # the dashboard changes with it
+    assert "bury-4" in text(by_id(client.get("/"), "recent-table"))
+
+
+def test_a_rating_form_without_a_choice_or_with_a_bad_word_is_refused_and_keeps_the_text(site):
+    client = site.client("ed")
+    refused = post(client, "/measures/bury-4/rating", {"rag": "", "rationale": "kept", "version": "0"})
+    assert refused.status_code == 422
+    assert "Choose a rating" in text(page(refused).find(".//*[@class='govuk-error-summary']"))
+    assert page(refused).find(".//textarea[@name='rationale']").text == "kept"
+    napp = post(client, "/measures/bury-4/rating", {"rag": "not_applicable", "rationale": "", "version": "0"})
+    assert napp.status_code == 422 and "needs a reason" in napp.text
+
+
+def test_two_editors_on_one_rating_the_second_gets_409_with_both_versions_and_their_text(site):
+    first, second = site.client("ed"), site.client("ann")
+    version = page(first.get("/measures/bury-4")).find(".//input[@name='version']").get("value")
+    page(second.get("/measures/bury-4"))  # both opened the same form
+    ok = post(first, "/measures/bury-4/rating", {"rag": "amber", "rationale": "Ed's view", "version": version})
+    assert ok.status_code == 303
+    clash = post(second, "/measures/bury-4/rating", {"rag": "red", "rationale": "Ann's view", "evidence": "note", "version": version})
+    assert clash.status_code == 409
+    theirs = by_id(clash, "theirs")
+    assert "Ed's view" in text(theirs) and "Amber" in text(theirs)
+    mine = by_id(clash, "yours")
+    assert mine.find(".//textarea[@name='rationale']").text == "Ann's view"
+    assert mine.find(".//input[@value='red']").get("checked") is not None
+    # saving again from the conflict page carries the new version and succeeds
+    newer = mine.find(".//input[@name='version']").get("value")
+    assert int(newer) == int(version) + 1
+    again = post(second, "/measures/bury-4/rating", {"rag": "red", "rationale": "Ann's view", "version": newer})
+    assert again.status_code == 303
+    with unit_of_work(site.ws, as_person="ann") as ctx:
+        from valvecheck.services.ratings import history
+
+        steps = history(ctx, "bury-4")
+    assert [(r.by, r.rationale) for r in steps[-2:]] == [("ed", "Ed's view"), ("ann", "Ann's view")]
+
+
+@pytest.mark.parametrize(
+    "field", ["rationale", "evidence"], ids=["rationale", "evidence"]
+)
+def test_script_typed_into_a_text_field_comes_back_as_text(site, field):
+    client = site.client("ed")
+    attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    post(client, "/measures/bury-5/rating", {"rag": "amber", "rationale": "ok", field: attack, "version": "0"})
+    shown = client.get("/measures/bury-5")
+    tree = page(shown)
+    assert all("alert" not in (s.text or "") for s in tree.iter("script"))
+    assert not [i for i in tree.iter("img") if i.get("onerror")]
+    assert attack in text(tree.find(".//table[@id='history-table']"))
+    assert "&lt;script&gt;" in shown.text
+
+
+def test_activity_page_links_unlinks_and_accepts_suggestions(site):
+    client = site.client("ed")
+    shown = client.get("/activities/B-1")
+    assert "SENCO network" in heading(shown)
+    linked = post(client, "/activities/B-1/link", {"measure": "bury-4", "rationale": "network"})
+    assert linked.status_code == 303
+    assert "bury-4" in text(page(client.get("/activities/B-1")).find(".//table[@id='links-table']"))
+    unknown = post(client, "/activities/B-1/link", {"measure": "nowhere-1"})
+    assert unknown.status_code == 404 and "nowhere-1" in unknown.text
+    twice = post(client, "/activities/B-1/link", {"measure": "bury-4"})
+    assert twice.status_code == 409 and "already linked" in twice.text
+    unlinked = post(client, "/activities/B-1/unlink", {"measure": "bury-4", "rationale": "ended"})
+    assert unlinked.status_code == 303
+    suggestions = page(client.get("/activities/B-2")).findall(".//input[@type='checkbox'][@name='measure']")
+    assert suggestions, "the resource bases activity should have suggested measures"
+    chosen = suggestions[0].get("value")
+    accepted = post(client, "/activities/B-2/accept", {"measure": [chosen]})
+    assert accepted.status_code == 303
+    assert chosen in text(page(client.get("/activities/B-2")).find(".//table[@id='links-table']"))
+    assert client.get("/activities/NOPE").status_code == 404
+
+
+def test_assessments_start_carrying_forward_compare_and_lock(site):
+    client = site.client("ann")
+    started = post(client, "/assessments", {"name": "Bristol: autumn 2026", "carry_from": str(site.bristol_assessment), "use": "yes"})
+    assert started.status_code == 303
+    new_id = int(started.headers["location"].rsplit("/", 1)[1])
+    shown = client.get(f"/assessments/{new_id}")
+    assert heading(shown) == "Bristol: autumn 2026" and "Current" in text(by_id(shown, "state"))
+    post(client, "/measures/bury-4/rating", {"rag": "green", "rationale": "moved on", "version": "0"})
+    compared = client.get(f"/assessments/compare?first={site.bristol_assessment}&second={new_id}")
+    assert compared.status_code == 200
+    rows = page(compared).findall(".//table[@id='moved']/tbody/tr")
+    assert [text(r.find("td/a")) for r in rows] == ["bury-4"]
+    assert "1 measure moved" in text(by_id(compared, "moved-summary"))
+    duplicate = post(client, "/assessments", {"name": "Bristol: autumn 2026"})
+    assert duplicate.status_code == 409 and "already exists" in duplicate.text
+    locked = post(client, f"/assessments/{new_id}/lock")
+    assert locked.status_code == 303
+    refused = post(client, "/measures/hammersmith-fulham-1/rating", {"rag": "green", "rationale": "late", "version": "0"})
+    assert refused.status_code == 409 and "locked" in refused.text
+    assert client.get(f"/assessments/compare?first={new_id}&second={new_id}").status_code == 422
+
+
+def test_reports_download_each_format_and_the_excel_reads_back(site):
+    client = site.client("vi")
+    for fmt, kind in (("xlsx", "spreadsheetml"), ("docx", "wordprocessingml"), ("html", "text/html"), ("md", "text/markdown")):
+        response = client.get(f"/reports/download?format={fmt}")
+        assert response.status_code == 200, fmt
+        assert kind in response.headers["content-type"]
+        assert response.headers["content-disposition"].startswith("attachment")
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/reports/download?format=xlsx").content))
+    cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value}
+    assert "bury-1" in " ".join(cells)
+    assert client.get("/reports/download?format=pdf").status_code == 422
+    assert client.get("/reports/download?format=position").status_code == 422
+    assert client.get("/reports/download?format=position&since=2020-01-01").status_code == 200
+
+
+def test_admin_adds_people_changes_roles_and_removes_access(site):
+    client = site.client("ann")
+    added = post(client, "/admin/users", {"username": "newbie", "role": "editor", "password": PASSWORD})
+    assert added.status_code == 303
+    people = page(client.get("/admin/users")).findall(".//table[@id='people']/tbody/tr")
+    assert any("newbie" in text(r) and "Editor" in text(r) for r in people)
+    short = post(client, "/admin/users", {"username": "shorty", "role": "viewer", "password": "short"})
+    assert short.status_code == 422 and "10 characters" in short.text
+    newbie = site.client()
+    sign_in(newbie, "newbie")
+    assert newbie.get("/").status_code == 200
+    with unit_of_work(site.ws, as_person="ann") as ctx:
+        from valvecheck.services.people import list_people
+
+        newbie_id = next(p.id for p in list_people(ctx) if p.name == "newbie")
+    assert post(client, f"/admin/users/{newbie_id}/role", {"role": "viewer"}).status_code == 303
+    assert post(client, f"/admin/users/{newbie_id}/remove").status_code == 303
+    assert newbie.get("/").status_code == 303  # signed out from their next request on
+
+
+def test_sign_in_refuses_wrong_passwords_then_throttles(site):
+    client = site.client()
+    token = csrf_of(client)
+    wrong = client.post("/login", data={"username": "ed", "password": "nope", "csrf_token": token})
+    assert wrong.status_code == 401 and "not right" in wrong.text
+    for _ in range(4):
+        client.post("/login", data={"username": "ed", "password": "nope", "csrf_token": token})
+    throttled = client.post("/login", data={"username": "ed", "password": PASSWORD, "csrf_token": token})
+    assert throttled.status_code == 429 and "Too many attempts" in throttled.text
+
+
+def test_sign_out_ends_the_session(site):
+    client = site.client("ed")
+    out = post(client, "/logout")
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert client.get("/").status_code == 303
+    assert "You have signed out" in client.get("/login").text
+
+
+def test_next_after_sign_in_stays_on_this_site(site):
+    client = site.client()
+    token = csrf_of(client)
+    response = client.post("/login", data={"username": "ed", "password": PASSWORD, "csrf_token": token, "next": "//evil.example/x"})
+    assert response.headers["location"] == "/"
+    client = site.client()
+    token = csrf_of(client)
+    response = client.post("/login", data={"username": "ed", "password": PASSWORD, "csrf_token": token, "next": "/measures?rag=red"})
+    assert response.headers["location"] == "/measures?rag=red"

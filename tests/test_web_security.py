@@ -1,0 +1,274 @@
+"""Who may do what, and which council's things they may see, through every page; CSRF, headers,
+cookies and bad uploads."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from web_support import (
+    LEEDS_ACTIVITIES,
+    by_id,
+    csrf_of,
+    heading,
+    page,
+    post,
+    site,  # noqa: F401 (a fixture)
+    site_template,  # noqa: F401 (a fixture)
+    text,
+)
+
+from valvecheck.importers import limits
+from valvecheck.services.activities import list_activities
+from valvecheck.services.ratings import history
+from valvecheck.services.workspace import unit_of_work
+from valvecheck.web import create_app
+
+# (role's person, method, path, form, status): the service layer decides; the page says so.
+ROLE_ACTIONS = [
+    ("vi", "POST", "/measures/bury-4/rating", {"rag": "green", "version": "0"}, 403),
+    ("ed", "POST", "/measures/bury-4/rating", {"rag": "green", "version": "0"}, 303),
+    ("vi", "POST", "/activities/B-1/link", {"measure": "bury-4"}, 403),
+    ("ed", "POST", "/activities/B-1/link", {"measure": "bury-4"}, 303),
+    ("vi", "POST", "/activities/B-1/accept", {"measure": ["bury-4"]}, 403),
+    ("vi", "POST", "/assessments", {"name": "New one"}, 403),
+    ("ed", "POST", "/assessments", {"name": "New one"}, 303),
+    ("vi", "POST", "/assessments/{bristol}/lock", {}, 403),
+    ("vi", "GET", "/admin/users", None, 403),
+    ("ed", "GET", "/admin/users", None, 403),
+    ("ann", "GET", "/admin/users", None, 200),
+    ("ed", "POST", "/admin/users", {"username": "x1", "role": "admin", "password": "p" * 12}, 403),
+    ("ann", "POST", "/admin/users", {"username": "x1", "role": "viewer", "password": "p" * 12}, 303),
+    ("ed", "POST", "/admin/users/{vi}/role", {"role": "admin"}, 403),
+    ("ed", "POST", "/admin/users/{vi}/remove", {}, 403),
+    ("vi", "GET", "/reports/download?format=xlsx", None, 200),
+]
+
+
+def _path(site, template: str) -> str:
+    return template.format(
+        bristol=site.bristol_assessment, leeds=site.leeds_assessment, **site.people
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "path", "form", "status"),
+    ROLE_ACTIONS,
+    ids=[f"{w}-{m}-{p}" for w, m, p, _, _ in ROLE_ACTIONS],
+)
+def test_role_x_action(site, who, method, path, form, status):
+    client = site.client(who)
+    target = _path(site, path)
+    response = client.get(target) if method == "GET" else post(client, target, form)
+    assert response.status_code == status, response.text[:500]
+    if status == 403:
+        assert heading(response) == "You cannot do that"
+        assert "may not" in text(by_id(response, "message"))
+
+
+# Bristol's things, asked for by a person of Leeds: each answers exactly as a missing one does.
+BRISTOL_THINGS = [
+    ("GET", "/assessments/{bristol}", "/assessments/99999", None),
+    ("GET", "/assessments/compare?first={bristol}&second={leeds}", "/assessments/compare?first=99999&second={leeds}", None),
+    ("POST", "/assessments/{bristol}/lock", "/assessments/99999/lock", {}),
+    ("POST", "/assessments/{bristol}/use", "/assessments/99999/use", {}),
+    ("GET", "/activities/B-1", "/activities/ZZ-9", None),
+    ("POST", "/activities/B-1/link", "/activities/ZZ-9/link", {"measure": "bury-4"}),
+    ("POST", "/activities/B-1/unlink", "/activities/ZZ-9/unlink", {"measure": "bury-4"}),
+    ("POST", "/activities/B-1/accept", "/activities/ZZ-9/accept", {"measure": ["bury-4"]}),
+    ("POST", "/admin/users/{ann}/role", "/admin/users/99999/role", {"role": "viewer"}),
+    ("POST", "/admin/users/{ed}/remove", "/admin/users/99999/remove", {}),
+    ("GET", "/reports/download?format=xlsx&assessment={bristol}", "/reports/download?format=xlsx&assessment=99999", None),
+    ("POST", "/assessments", None, {"name": "Mine", "carry_from": "{bristol}"}),
+]
+
+
+@pytest.mark.parametrize(("method", "theirs", "missing", "form"), BRISTOL_THINGS, ids=[t[1] for t in BRISTOL_THINGS])
+def test_another_councils_things_are_not_found_exactly_as_missing_ones(site, method, theirs, missing, form):
+    client = site.client("lee")  # Leeds' administrator: every role's permission, no Bristol
+    filled = {k: (_path(site, v) if isinstance(v, str) else v) for k, v in (form or {}).items()}
+
+    def ask(path: str):  # type: ignore[no-untyped-def]
+        return client.get(path) if method == "GET" else post(client, path, filled)
+
+    answer = ask(_path(site, theirs))
+    assert answer.status_code == 404, answer.text[:400]
+    if missing is not None:
+        absent = ask(_path(site, missing))
+        assert absent.status_code == 404
+        assert heading(answer) == heading(absent)
+    assert "Bristol" not in text(page(answer).find(".//main"))
+
+
+def test_listings_reports_and_pages_show_only_the_own_councils_ratings_and_people(site):
+    leeds, bristol = site.client("lee"), site.client("ann")
+    leeds_bury2 = leeds.get("/measures/bury-2")
+    assert "Leeds secret rationale" in leeds_bury2.text
+    assert "Leeds secret rationale" not in bristol.get("/measures/bury-2").text
+    assert "Leeds" not in text(page(bristol.get("/")).find(".//main"))
+    for path in ("/", "/measures", "/activities", "/assessments", "/admin/users", "/reports"):
+        shown = text(page(leeds.get(path)).find(".//main"))
+        assert "B-1" not in shown and "ann" not in shown.split() and "mitigation validation" not in shown, path
+    people = text(by_id(leeds.get("/admin/users"), "people"))
+    assert "lee" in people and "ed" not in people.split()
+    leeds_report = leeds.get("/reports/download?format=html").text
+    assert "Leeds: spring 2026" in leeds_report and "mitigation validation" not in leeds_report
+    assert "Leeds" not in bristol.get("/reports/download?format=html").text
+    # a rating by a person of Leeds goes into Leeds' assessment only
+    rated = post(leeds, "/measures/stoke-on-trent-8/rating", {"rag": "red", "rationale": "Leeds only", "version": "0"})
+    assert rated.status_code == 303
+    with unit_of_work(site.ws, as_person="ann") as ctx:
+        assert "Leeds only" not in [r.rationale for r in history(ctx, "stoke-on-trent-8")]
+        assert [a.activity.id for a in list_activities(ctx)] == ["B-1", "B-2"]
+
+
+def _posts() -> list[str]:
+    """Every state-changing route of every page module."""
+    from valvecheck.web import activities, admin, assessments, auth, dashboard, imports, measures, reports
+
+    modules = (activities, admin, assessments, auth, dashboard, imports, measures, reports)
+    return sorted(
+        r.path  # type: ignore[attr-defined]
+        for m in modules
+        for r in m.router.routes
+        if "POST" in (getattr(r, "methods", None) or ())
+    )
+
+
+def test_every_state_changing_form_is_refused_without_the_sessions_csrf_token(site):
+    client = site.client("ann")
+    other = site.client("ed")
+    foreign = csrf_of(other, "/")  # a real token, of another session
+    paths = _posts()
+    assert len(paths) >= 12
+    for template in paths:
+        path = template.replace("{measure_id}", "bury-4").replace("{code}", "B-1")
+        path = path.replace("{assessment_id:int}", str(site.bristol_assessment))
+        path = path.replace("{person_id:int}", str(site.people["vi"])).replace("{token}", "abc")
+        for token in (None, foreign):
+            data = {"rag": "green", "version": "0", "name": "x", "measure": "bury-4", "username": "ann", "password": "x"}
+            if token:
+                data["csrf_token"] = token
+            refused = client.post(path, data=data)
+            assert refused.status_code == 403, path
+            assert heading(refused) == "This form has expired", path
+    with unit_of_work(site.ws, as_person="ann") as ctx:
+        assert history(ctx, "bury-4")[-1].by == "seed" if history(ctx, "bury-4") else True
+        assert all(not a.links for a in list_activities(ctx))
+
+
+def test_security_headers_and_cookie_flags(site, tmp_path):
+    client = site.client()
+    response = client.get("/login")
+    csp = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+    assert not page(response).findall(".//script[@src]") or all(
+        s.get("src", "").startswith("/static/") for s in page(response).findall(".//script")
+    )
+    assert all(not (s.text or "").strip() for s in page(response).findall(".//script"))
+    from dataclasses import replace
+
+    secure = replace(site, settings=site.settings.model_copy(update={"cookie_secure": True}))
+    assert "secure" in secure.client().get("/login").headers["set-cookie"].lower()
+
+
+def test_a_tampered_session_cookie_signs_nobody_in(site):
+    client = site.client("ann")
+    from web_support import COOKIE
+
+    value = client.cookies.get(COOKIE)
+    tampered = value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB")
+    client.cookies.set(COOKIE, tampered, domain="testserver.local")
+    assert client.get("/").status_code == 303
+
+
+def _xlsx_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (limits.MAX_BYTES * 11))
+    return out.getvalue()
+
+
+def test_import_preview_names_every_problem_and_confirm_imports_exactly_the_file(site):
+    client = site.client("les")
+    before = client.get("/activities").text
+    good = b"ID,Name,Owner\nL-2,Annual reviews,Team\nL-3,Panel,Chair\n"
+    shown = post(client, "/imports", {"kind": "activities"}, files={"file": ("more.csv", good, "text/csv")})
+    assert shown.status_code == 200
+    assert "2 activities read: 2 new" in text(by_id(shown, "preview-summary"))
+    assert client.get("/activities").text.count("L-2") == before.count("L-2") == 0  # nothing yet
+    action = page(shown).find(".//main//form[@method='post']").get("action")
+    assert post(client, action).status_code == 303
+    assert "L-2" in client.get("/activities").text
+    assert post(client, action).status_code == 404  # a preview is imported once
+
+    bad = b"ID,Name,Start date,End date\n,No id,2024-01-01,2023-01-01\nL-9,,31/02/2024,\n"
+    refused = post(client, "/imports", {"kind": "activities"}, files={"file": ("bad.csv", bad, "text/csv")})
+    assert refused.status_code == 422
+    rows = page(refused).findall(".//table[@id='problems']/tbody/tr")
+    assert len(rows) >= 3, text(by_id(refused, "problems"))
+    assert all(text(r.findall("td")[0]) == "bad.csv" for r in rows)
+    assert {text(r.findall("td")[1]) for r in rows} >= {"2", "3"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status", "words"),
+    [
+        ("programme.pdf", b"%PDF-1.4 not a table", 422, "PDF"),
+        ("programme.exe", b"MZ\x90\x00binary", 422, "problem"),
+        ("programme.xlsx", _xlsx_bomb(), 422, "unpacks"),
+        ("empty.csv", b"", 422, "empty"),
+    ],
+    ids=["pdf", "exe", "zip-bomb", "empty"],
+)
+def test_bad_uploads_are_refused_with_a_clear_message_and_nothing_stored(site, name, content, status, words):
+    client = site.client("les")
+    refused = post(client, "/imports", {"kind": "activities"}, files={"file": (name, content, "application/octet-stream")})
+    assert refused.status_code == status
+    assert words.lower() in text(page(refused).find(".//main")).lower()
+    assert page(refused).find(".//main//form") is None  # nothing to confirm
+    assert "L-1" in client.get("/activities").text and LEEDS_ACTIVITIES
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(site, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_BYTES", 1000)
+    client = site.client("les")
+    big = b"ID,Name\n" + b"L-5,x\n" * 20_000
+    refused = post(client, "/imports", {"kind": "activities"}, files={"file": ("big.csv", big, "text/csv")})
+    assert refused.status_code == 413
+    assert "too large" in heading(refused)
+    assert "L-5" not in client.get("/activities").text
+
+
+def test_catalogue_imports_are_for_administrators(site):
+    editor = site.client("ed")
+    refused = post(editor, "/imports", {"kind": "catalogue"}, files={"file": ("c.csv", b"LA,Recommendation\nBury,Do a thing\n", "text/csv")})
+    assert refused.status_code == 403
+
+
+def test_setup_page_makes_the_first_admin_once_and_then_is_gone(tmp_path):
+    from valvecheck.services.workspace import init_workspace
+    from valvecheck.settings import Settings
+    from valvecheck.store.db import Workspace
+    from fastapi.testclient import TestClient
+
+    ws = Workspace(str(tmp_path / "fresh.db"))
+    init_workspace(ws)
+    client = TestClient(create_app(Settings(VALVECHECK_SECRET_KEY="k" * 40), ws), follow_redirects=False)
+    assert client.get("/login").headers["location"] == "/setup"
+    token = csrf_of(client, "/setup")
+    mismatch = client.post("/setup", data={"council": "Bristol", "username": "first", "password": "a long password", "confirm": "another", "csrf_token": token})
+    assert mismatch.status_code == 422
+    made = client.post("/setup", data={"council": "Bristol", "username": "first", "password": "a long password", "confirm": "a long password", "csrf_token": token})
+    assert made.status_code == 303
+    assert heading(client.get("/admin/users")) == "People in Bristol"
+    assert client.get("/setup").status_code == 404
+    again = TestClient(create_app(Settings(VALVECHECK_SECRET_KEY="k" * 40), ws), follow_redirects=False)
+    assert again.get("/login").status_code == 200
+    ws.dispose()
