@@ -79,14 +79,18 @@ def use(ctx: typer.Context, write: bool = False, by: str | None = None) -> Itera
     """One unit of work for one command, acting as --as (or the local administrator of
     --council, recording --by or the login name)."""
     root = ctx.find_root().params
-    with workspace.unit_of_work(
-        ws_of(ctx),
-        write=write,
-        as_person=root.get("as_person"),
-        council=root.get("council"),
-        by=by,
-        progress=output.progress_callback(),
-    ) as c:
+    # A progress bar for long work, on a terminal only and never with --json.
+    with (
+        output.progress(enabled=not ctx.params.get("json")) as bar,
+        workspace.unit_of_work(
+            ws_of(ctx),
+            write=write,
+            as_person=root.get("as_person"),
+            council=root.get("council"),
+            by=by,
+            progress=bar,
+        ) as c,
+    ):
         yield c
 
 

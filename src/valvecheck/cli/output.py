@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from rich.console import Console
 from rich.padding import Padding
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -119,6 +131,65 @@ def note(message: str) -> None:
     errors.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
-def progress_callback() -> Callable[[str, int, int], None] | None:
-    """What long work reports its progress to: nothing yet when not on a terminal."""
-    return None
+PROGRESS_AFTER = 1.0  # seconds: work that ends sooner shows no bar
+
+
+class _Rate(ProgressColumn):
+    """How many rows or measures a second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f}/s" if speed else "", style="progress.data.speed")
+
+
+class Bar:
+    """The callback long work reports to, ``(stage, done, total)``: a Rich progress bar on
+    standard error (rows or measures done, rate, time left), drawn once the work has run past
+    ``PROGRESS_AFTER`` seconds; one line per stage."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._started = clock()
+        self._progress: Progress | None = None
+        self._tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._progress is None:
+            if self._clock() - self._started < PROGRESS_AFTER:
+                return
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                _Rate(),
+                TimeRemainingColumn(),
+                console=errors,
+                transient=True,  # the bar goes when the work is done; the result stays
+            )
+            self._progress.start()
+        task = self._tasks.get(stage)
+        if task is None:
+            task = self._tasks[stage] = self._progress.add_task(stage, total=total or None)
+        self._progress.update(task, completed=done, total=total or None)
+
+    @property
+    def shown(self) -> bool:
+        return self._progress is not None
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+@contextmanager
+def progress(enabled: bool = True) -> Iterator[Bar | None]:
+    """The progress callback for one command: a ``Bar`` when both standard output and standard
+    error are a terminal and ``enabled`` (not --json), else None (piped output stays data)."""
+    if not (enabled and console.is_terminal and errors.is_terminal):
+        yield None
+        return
+    bar = Bar()
+    try:
+        yield bar
+    finally:
+        bar.stop()

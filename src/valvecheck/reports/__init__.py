@@ -1,6 +1,7 @@
 """Report writers: one module per format, all rendering the same ``ReportData``.
 
-``FORMATS`` maps a format name to its writer, ``write(data, out_dir) -> [paths written]``.
+``FORMATS`` maps a format name to its writer, ``write(data, out_dir, progress) -> [paths
+written]``; ``progress(n)``, when given, is told each time n more table rows are written.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from valvecheck.reports import docx, html, markdown, position, xlsx
-from valvecheck.reports.model import ReportData
+from valvecheck.reports.model import ReportData, Tick
 
-Writer = Callable[[ReportData, Path], list[Path]]
+Writer = Callable[[ReportData, Path, Tick | None], list[Path]]
 
 FORMATS: dict[str, Writer] = {
     "docx": docx.write,

@@ -28,7 +28,7 @@ from docx.table import Table, _Cell, _Row
 
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import impact_docx
-from valvecheck.reports.model import ReportData, ReportRow
+from valvecheck.reports.model import ReportData, ReportRow, Tick
 
 MAKER = "Valvecheck"
 TEXT_WIDTH = Mm(297 - 2 * 12)  # landscape A4 inside 12 mm margins: every table fills it
@@ -156,7 +156,7 @@ def row_xml(cells: Iterable[str]) -> str:
     return f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>"
 
 
-def append_rows(table: Table, rows: Iterable[str]) -> None:
+def append_rows(table: Table, rows: Iterable[str], progress: Tick | None = None) -> None:
     """Append ``row_xml`` rows to the table, parsed a batch at a time."""
     batch: list[str] = []
 
@@ -164,6 +164,8 @@ def append_rows(table: Table, rows: Iterable[str]) -> None:
         if batch:
             parsed = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(batch)}</w:tbl>")
             table._tbl.extend(list(parsed))
+            if progress is not None:
+                progress(len(batch))
             batch.clear()
 
     for row in rows:
@@ -173,11 +175,17 @@ def append_rows(table: Table, rows: Iterable[str]) -> None:
     flush()
 
 
-def text_rows(table: Table, rows: Iterable[Sequence[str]], widths: Sequence[Length]) -> None:
+def text_rows(
+    table: Table,
+    rows: Iterable[Sequence[str]],
+    widths: Sequence[Length],
+    progress: Tick | None = None,
+) -> None:
     """Append rows of plain text cells."""
     append_rows(
         table,
         (row_xml(cell_xml(v, w) for v, w in zip(values, widths, strict=True)) for values in rows),
+        progress,
     )
 
 
@@ -208,7 +216,7 @@ def appendix_values(row: ReportRow) -> list[str]:
     return [row.id, row.la, row.recommendation, lines(row.themes), lines(row.sub_themes)]
 
 
-def add_appendix(doc: DocumentType, data: ReportData) -> None:
+def add_appendix(doc: DocumentType, data: ReportData, progress: Tick | None) -> None:
     table = add_table(doc, APPENDIX_COLUMNS, APPENDIX_WIDTHS)
     w = APPENDIX_WIDTHS
     append_rows(
@@ -222,10 +230,11 @@ def add_appendix(doc: DocumentType, data: ReportData) -> None:
             )
             for r in data.rows
         ),
+        progress,
     )
 
 
-def add_summary(doc: DocumentType, data: ReportData) -> None:
+def add_summary(doc: DocumentType, data: ReportData, progress: Tick | None) -> None:
     columns = ["Theme", "Sub-Theme", "Measures", *[r.label for r in data.columns], "Coverage"]
     counts = (NUMBER_WIDTH, *[RAG_WIDTH for _ in data.columns], NUMBER_WIDTH)
     name = Emu(rest(*counts) // 2)
@@ -246,10 +255,12 @@ def add_summary(doc: DocumentType, data: ReportData) -> None:
         if s.sub_theme is None:  # a theme's name in bold, as the seed's summary did
             cells[0] = cell_xml(values[0], widths[0], bold=True)
         rows.append(row_xml(cells))
-    append_rows(table, rows)
+    append_rows(table, rows, progress)
 
 
-def add_measure_list(doc: DocumentType, rows: list[ReportRow], with_rationale: bool) -> None:
+def add_measure_list(
+    doc: DocumentType, rows: list[ReportRow], with_rationale: bool, progress: Tick | None
+) -> None:
     columns = ["ID", "LA", "Recommendation", "Theme", "Sub-Theme"]
     placed: tuple[Length, ...] = (THEME_WIDTH, SUB_THEME_WIDTH)
     if with_rationale:
@@ -261,15 +272,16 @@ def add_measure_list(doc: DocumentType, rows: list[ReportRow], with_rationale: b
         table,
         ([*appendix_values(r), *([r.rationale] if with_rationale else [])] for r in rows),
         widths,
+        progress,
     )
 
 
-def add_opportunities(doc: DocumentType, data: ReportData) -> None:
-    add_measure_list(doc, data.opportunities, with_rationale=True)
+def add_opportunities(doc: DocumentType, data: ReportData, progress: Tick | None) -> None:
+    add_measure_list(doc, data.opportunities, True, progress)
 
 
-def add_unrated(doc: DocumentType, data: ReportData) -> None:
-    add_measure_list(doc, data.unrated, with_rationale=False)
+def add_unrated(doc: DocumentType, data: ReportData, progress: Tick | None) -> None:
+    add_measure_list(doc, data.unrated, False, progress)
 
 
 LINK_COLUMNS = ("Activity", "Measure", "LA", "RAG", "Rationale")
@@ -282,7 +294,7 @@ LINK_WIDTHS = (
 )
 
 
-def add_links(doc: DocumentType, data: ReportData) -> None:
+def add_links(doc: DocumentType, data: ReportData, progress: Tick | None) -> None:
     table = add_table(doc, LINK_COLUMNS, LINK_WIDTHS)
     w = LINK_WIDTHS
     append_rows(
@@ -299,17 +311,18 @@ def add_links(doc: DocumentType, data: ReportData) -> None:
             )
             for k in data.links
         ),
+        progress,
     )
 
 
 # How each section of the report model is drawn; every key of model.SECTION_KEYS has one.
-SECTIONS: dict[str, Callable[[DocumentType, ReportData], None]] = {
+SECTIONS: dict[str, Callable[[DocumentType, ReportData, Tick | None], None]] = {
     "appendix": add_appendix,
     "summary": add_summary,
     "opportunities": add_opportunities,
     "unrated": add_unrated,
     "links": add_links,
-    "impact": impact_docx.add_impact,
+    "impact": lambda doc, data, _progress: impact_docx.add_impact(doc, data),
 }
 
 
@@ -320,8 +333,8 @@ def add_key(doc: DocumentType, data: ReportData) -> None:
         p.add_run(definition)
 
 
-def write(data: ReportData, out: Path) -> list[Path]:
-    """Write ``report.docx`` into ``out``."""
+def write(data: ReportData, out: Path, progress: Tick | None = None) -> list[Path]:
+    """Write ``report.docx`` into ``out``; ``progress(n)`` is told of every n rows written."""
     doc = new_document()
     set_properties(doc, title=data.title, subject=subject_of(data), author=data.council, on=data.on)
     doc.add_heading("APPENDIX A", level=2)
@@ -336,7 +349,7 @@ def write(data: ReportData, out: Path) -> list[Path]:
         if section.empty:
             doc.add_paragraph(section.empty)
         else:
-            SECTIONS[section.key](doc, data)
+            SECTIONS[section.key](doc, data, progress)
     path = out / "report.docx"
     doc.save(str(path))
     return [path]

@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from valvecheck.domain.rag import SCALE, Rag
 from valvecheck.reports.impact_html import impact_context
-from valvecheck.reports.model import ReportData
+from valvecheck.reports.model import ReportData, Tick
 
 CHART_WIDTH = 760
 BAR_SPACE = 640  # the widest bar; the rest is margin for the bar's end
@@ -121,8 +121,10 @@ def render(data: ReportData) -> str:
     )
 
 
-def write(data: ReportData, out: Path) -> list[Path]:
-    """Write ``report.html`` into ``out``."""
+def write(data: ReportData, out: Path, progress: Tick | None = None) -> list[Path]:
+    """Write ``report.html`` into ``out``; ``progress`` is told of its rows once, when done."""
     path = out / "report.html"
     path.write_text(render(data), encoding="utf-8")
+    if progress is not None:
+        progress(data.table_rows)
     return [path]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from valvecheck.reports import impact_markdown
-from valvecheck.reports.model import ReportData, ReportRow
+from valvecheck.reports.model import ReportData, ReportRow, Tick
 
 # Characters that start Markdown or HTML anywhere in a line: emphasis, code, links and images,
 # raw HTML and autolinks, entities, table cells, strikethrough, heading closers, math.
@@ -128,8 +128,10 @@ def render(data: ReportData) -> str:
     return "\n".join(parts)
 
 
-def write(data: ReportData, out: Path) -> list[Path]:
-    """Write ``report.md`` into ``out``."""
+def write(data: ReportData, out: Path, progress: Tick | None = None) -> list[Path]:
+    """Write ``report.md`` into ``out``; ``progress`` is told of its rows once, when done."""
     path = out / "report.md"
     path.write_text(render(data), encoding="utf-8")
+    if progress is not None:
+        progress(data.table_rows)
     return [path]

@@ -7,9 +7,10 @@ read it and never go back to the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from valvecheck.analysis.summary import Group, Summary, coverage
 from valvecheck.domain.rag import RATED, Rag
@@ -18,6 +19,9 @@ from valvecheck.domain.rating import Rating
 if TYPE_CHECKING:
     from valvecheck.domain.impact import Impact
     from valvecheck.domain.views import AssessmentState
+
+# A writer's progress: told each time n more table rows are written.
+Tick: TypeAlias = Callable[[int], None]
 
 DEFAULT_TITLE = "DfE Safety Valve Agreements: Mitigation Validation Exercise"
 
@@ -163,6 +167,12 @@ class ReportData:
                 )
             )
         return out
+
+    @property
+    def table_rows(self) -> int:
+        """How many body rows the report's tables hold in all: what a writer's progress counts."""
+        rows = len(self.rows) + len(self.themes) + 1 + len(self.opportunities) + len(self.unrated)
+        return rows + len(self.links)
 
     @property
     def meta(self) -> str:

@@ -13,7 +13,7 @@ from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 from valvecheck.reports import docx as word
 from valvecheck.reports import markdown as md
-from valvecheck.reports.model import Change, ReportData, ReportRow, long_date
+from valvecheck.reports.model import Change, ReportData, ReportRow, Tick, long_date
 
 COLUMNS = ("LA", "Recommendation", "RAG", "Position (rationale)", "Changes since")
 
@@ -107,9 +107,13 @@ def render_markdown(data: ReportData, items: list[Position]) -> str:
     )
 
 
-def write(data: ReportData, out: Path) -> list[Path]:
-    """Write ``position.docx`` and ``position.md`` into ``out``."""
+def write(data: ReportData, out: Path, progress: Tick | None = None) -> list[Path]:
+    """Write ``position.docx`` and ``position.md`` into ``out``; ``progress`` is told once, when
+    done, as if of the report's rows (what a format counts)."""
     items = positions(data)
     md_path = out / "position.md"
     md_path.write_text(render_markdown(data, items), encoding="utf-8")
-    return [write_docx(data, items, out), md_path]
+    written = [write_docx(data, items, out), md_path]
+    if progress is not None:
+        progress(data.table_rows)
+    return written

@@ -24,7 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import impact_xlsx
 from valvecheck.reports.docx import MAKER, subject_of
-from valvecheck.reports.model import ReportData, ReportRow
+from valvecheck.reports.model import ReportData, ReportRow, Tick
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 CELL_LIMIT = 32_767  # Excel's most characters in a cell (UTF-16 code units); more is lost
@@ -33,6 +33,7 @@ CUT_MARK = (
 )
 ROW_HEIGHT_LIMIT = 409  # points: Excel's tallest row
 LINE_HEIGHT = 15  # points per line of wrapped text
+TICK_ROWS = 250  # rows between two reports of progress
 HEADER_FILL = "D9D9D9"
 
 APPENDIX = [
@@ -147,12 +148,18 @@ class Sheet:
     """
 
     def __init__(
-        self, wb: Workbook, formats: Formats, title: str, columns: Sequence[tuple[str, int]]
+        self,
+        wb: Workbook,
+        formats: Formats,
+        title: str,
+        columns: Sequence[tuple[str, int]],
+        progress: Tick | None = None,
     ):
         self.ws: Worksheet = wb.add_worksheet(title)
         self.formats = formats
         self.widths = [max(1, int(width)) for _, width in columns]
         self.row = 0
+        self.progress, self.untold = progress, 0
         ws = self.ws
         for i, (_, width) in enumerate(columns):
             ws.set_column(i, i, width)
@@ -162,6 +169,7 @@ class Sheet:
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
         self.add([name for name, _ in columns], [HEADER] * len(columns))
+        self.untold = 0  # the header is not a row of the report's tables
 
     def add(self, values: Sequence[object], styles: Sequence[Style] = ()) -> None:
         """Write one row; ``styles`` per cell from the first (plain for the rest)."""
@@ -188,28 +196,35 @@ class Sheet:
             else:
                 ws.write_blank(n, c, None, formats[style])
         self.row += 1
+        self.untold += 1
+        if self.progress is not None and self.untold >= TICK_ROWS:
+            self.progress(self.untold)
+            self.untold = 0
 
     def finish(self) -> None:
         """Filters over the whole table."""
         self.ws.autofilter(0, 0, max(self.row - 1, 0), len(self.widths) - 1)
+        if self.progress is not None and self.untold:
+            self.progress(self.untold)
+            self.untold = 0
 
 
 def lines(values: tuple[str, ...]) -> str:
     return "\n".join(values)
 
 
-def add_appendix(wb: Workbook, formats: Formats, data: ReportData) -> None:
-    sheet = Sheet(wb, formats, "Appendix", APPENDIX)
+def add_appendix(wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None) -> None:
+    sheet = Sheet(wb, formats, "Appendix", APPENDIX, progress)
     for r in data.rows:
         values = [r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rag.label]
         sheet.add([*values, r.rationale, r.id], [PLAIN] * 4 + [FILLS[r.rag]])
     sheet.finish()
 
 
-def add_summary(wb: Workbook, formats: Formats, data: ReportData) -> None:
+def add_summary(wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None) -> None:
     columns = [("Theme", 40), ("Sub-Theme", 30), ("Measures", 10)]
     columns += [(r.label, 12) for r in data.columns] + [("Coverage", 11)]
-    sheet = Sheet(wb, formats, "Summary", columns)
+    sheet = Sheet(wb, formats, "Summary", columns, progress)
     for c, rag in enumerate(data.columns, start=3):
         sheet.ws.write_string(0, c, rag.label, formats[Style(bold=True, fill=rag.colour)])
     for s in [*data.themes, data.total]:
@@ -226,23 +241,27 @@ def add_summary(wb: Workbook, formats: Formats, data: ReportData) -> None:
     sheet.finish()
 
 
-def add_list(wb: Workbook, formats: Formats, title: str, rows: list[ReportRow]) -> None:
-    sheet = Sheet(wb, formats, title, LIST)
+def add_list(
+    wb: Workbook, formats: Formats, title: str, rows: list[ReportRow], progress: Tick | None
+) -> None:
+    sheet = Sheet(wb, formats, title, LIST, progress)
     for r in rows:
         sheet.add([r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rationale, r.id])
     sheet.finish()
 
 
-def add_opportunities(wb: Workbook, formats: Formats, data: ReportData) -> None:
-    add_list(wb, formats, "Opportunities", data.opportunities)
+def add_opportunities(
+    wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None
+) -> None:
+    add_list(wb, formats, "Opportunities", data.opportunities, progress)
 
 
-def add_unrated(wb: Workbook, formats: Formats, data: ReportData) -> None:
-    add_list(wb, formats, "Unrated", data.unrated)
+def add_unrated(wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None) -> None:
+    add_list(wb, formats, "Unrated", data.unrated, progress)
 
 
-def add_links(wb: Workbook, formats: Formats, data: ReportData) -> None:
-    sheet = Sheet(wb, formats, "Links", LINKS)
+def add_links(wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None) -> None:
+    sheet = Sheet(wb, formats, "Links", LINKS, progress)
     for k in data.links:
         values = [k.activity, k.activity_title, k.measure, k.la, k.recommendation, k.rag.label]
         sheet.add([*values, k.rationale, k.by], [PLAIN] * 5 + [FILLS[k.rag]])
@@ -251,18 +270,18 @@ def add_links(wb: Workbook, formats: Formats, data: ReportData) -> None:
 
 # How each section of the report model is drawn; every key of model.SECTION_KEYS has one. A
 # sheet is written even when its section is empty: a workbook's sheets stay the same.
-SECTIONS: dict[str, Callable[[Workbook, Formats, ReportData], None]] = {
+SECTIONS: dict[str, Callable[[Workbook, Formats, ReportData, Tick | None], None]] = {
     "appendix": add_appendix,
     "summary": add_summary,
     "opportunities": add_opportunities,
     "unrated": add_unrated,
     "links": add_links,
-    "impact": impact_xlsx.add_impact,
+    "impact": lambda wb, formats, data, _progress: impact_xlsx.add_impact(wb, formats, data),
 }
 
 
-def write(data: ReportData, out: Path) -> list[Path]:
-    """Write ``report.xlsx`` into ``out``."""
+def write(data: ReportData, out: Path, progress: Tick | None = None) -> list[Path]:
+    """Write ``report.xlsx`` into ``out``; ``progress(n)`` is told of every n rows written."""
     path = out / "report.xlsx"
     # Text stays text: no formulas, numbers or links guessed from strings.
     wb = Workbook(
@@ -277,7 +296,7 @@ def write(data: ReportData, out: Path) -> list[Path]:
     )
     formats = Formats(wb)
     for section in data.sections:
-        SECTIONS[section.key](wb, formats, data)
+        SECTIONS[section.key](wb, formats, data, progress)
     set_properties(wb, data)
     wb.close()
     return [path]

@@ -173,7 +173,13 @@ def save_rows(
         return ImportOutcome("", len(rows), _counts(catalogue, before), 0, 0, revisions, False)
 
     at = ctx.now()
-    added = repo.save_catalogue(session, catalogue, at, revise=revise)
+    added = repo.save_catalogue(
+        session,
+        catalogue,
+        at,
+        revise=revise,
+        progress=lambda done, total: ctx.report("Saving measures", done, total),
+    )
     if rated_only and not any(r is not Rag.UNRATED for r in rags.values()):
         return ImportOutcome("", len(rows), added, 0, 0, revisions)
     authorise(ctx, Action.RATE)
@@ -202,8 +208,11 @@ def save_rows(
             assert council_row is not None
             council_row.current_assessment_id = row.id
     histories = repo.rating_history(session, row)
+    measure_rows = repo.measure_rows(session)  # one query, not one per rating
     rated = kept = 0
-    for measure_id, rag in rags.items():
+    for done, (measure_id, rag) in enumerate(rags.items()):
+        if done % repo.PROGRESS_EVERY == 0:
+            ctx.report("Recording ratings", done, len(rags))
         history = histories.get(measure_id, [])
         previous = history[-1].rag if history else Rag.UNRATED
         if previous is rag:
@@ -211,7 +220,7 @@ def save_rows(
         if history and not imported(history[-1]):
             kept += 1  # a file never overwrites a person's later judgement
             continue
-        measure = repo.measure_row(session, measure_id)
+        measure = measure_rows[measure_id]
         repo.add_rating(
             session,
             row,
@@ -231,6 +240,7 @@ def save_rows(
         )
         rated += 1
     session.flush()
+    ctx.report("Recording ratings", len(rags), len(rags))
     return ImportOutcome(name, len(rows), added, rated, kept, revisions)
 
 

@@ -160,11 +160,18 @@ def render(
     """The chosen format(s) of the assessment's report, rendered from one report model."""
     names = formats_of(fmt, since)
     data = report_data(ctx, assessment, on=on, title=title, council=council, since=since)
+    total, done = data.table_rows * len(names), 0
+
+    def written(rows: int) -> None:  # each format's rows, one after another
+        nonlocal done
+        done += rows
+        ctx.report("Writing the report", done, total)
+
     scratch = Path(tempfile.mkdtemp(prefix="valvecheck-report-"))
     try:
         files = []
         for name in names:
-            for path in FORMATS[name](data, scratch):
+            for path in FORMATS[name](data, scratch, written):
                 media = MEDIA_TYPES.get(path.suffix, "application/octet-stream")
                 files.append(ReportFile(path.name, media, path.read_bytes()))
         return files

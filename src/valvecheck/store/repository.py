@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -29,6 +30,8 @@ from valvecheck.store.models import (
 )
 from valvecheck.store.tenancy import only, owned
 
+PROGRESS_EVERY = 250  # measures between two reports of progress
+
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -38,14 +41,18 @@ def now() -> datetime:
 
 
 def save_catalogue(
-    session: Session, catalogue: Catalogue, at: datetime, revise: bool = False
+    session: Session,
+    catalogue: Catalogue,
+    at: datetime,
+    revise: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Add what is new. Only with ``revise`` (a new version of an agreement's document) does a
     measure whose text changed get a new version, the old text kept; otherwise an existing
     measure is never rewritten.
 
     Returns counts of what changed: authorities, agreements, measures added, measures revised,
-    placements added.
+    placements added. ``progress(done, total)`` is told how many measures are saved so far.
     """
     changed = {"authorities": 0, "agreements": 0, "measures": 0, "revised": 0, "placements": 0}
     authorities = {a.slug: a for a in session.scalars(select(AuthorityRow))}
@@ -93,7 +100,10 @@ def save_catalogue(
         m.code: m
         for m in session.scalars(select(MeasureRow).options(selectinload(MeasureRow.placements)))
     }
-    for measure in catalogue.measures:
+    total = len(catalogue.measures)
+    for done, measure in enumerate(catalogue.measures):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
         source = by_slug.get(measure.agreement)
         mrow = existing.get(measure.id)
         if mrow is None:
@@ -138,6 +148,8 @@ def save_catalogue(
                 have.add(key)
                 changed["placements"] += 1
     session.flush()
+    if progress is not None:
+        progress(total, total)
     return changed
 
 
@@ -271,6 +283,11 @@ def load_catalogue(session: Session) -> Catalogue:
         for r in rows
     ]
     return catalogue
+
+
+def measure_rows(session: Session) -> dict[str, MeasureRow]:
+    """Every measure's row by its id, in one query: for work on many measures at once."""
+    return {row.code: row for row in session.scalars(select(MeasureRow))}
 
 
 def measure_row(session: Session, measure_id: str) -> MeasureRow:
