@@ -102,7 +102,19 @@ def restore_command(
 ) -> None:
     """Restore a council from a backup file: all or nothing; other councils are left alone."""
     data = read_file(file)
-    with use(ctx, write=True) as c:
+    from valvecheck.cli.core import ws_of
+    from valvecheck.domain.people import Role
+    from valvecheck.services import workspace
+    from valvecheck.services.context import Actor
+    from valvecheck.services.people import local_admin_name
+
+    root = ctx.find_root().params
+    if root.get("as_person") or root.get("council"):
+        scope = use(ctx, write=True)
+    else:  # the local administrator restores whichever council the file holds
+        admin = Actor(local_admin_name(), Role.ADMIN, None)
+        scope = workspace.unit_of_work(ws_of(ctx), write=True, actor=admin)
+    with scope as c:
         done = backup.restore(c, data, str(file))
     counts = ", ".join(f"{n} {what}" for what, n in done.counts.items())
     output.line(f"Restored {done.council} from {file}: {counts}.")

@@ -14,6 +14,7 @@ was. A file written by a newer Valvecheck (a higher format version) is refused.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from valvecheck.domain.people import Action, Role
 from valvecheck.errors import Conflict, Forbidden, InputError
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store.models import (
+    COUNCIL_TABLES,
     ActivityRow,
     AssessmentRow,
     Base,
@@ -74,6 +76,18 @@ RATING_FIELDS = (
     "source",
     "measure_version",
 )
+
+
+# The council's tables written field by field above; every other council table (the impact
+# work's savings, weights and trajectories, and any added later) is written generically, its
+# references to activities, measures and assessments by their codes and names. API tokens are
+# credentials: never in a backup.
+NAMED = ("person", "assessment", "rating", "activity", "link_event", "api_token")
+REFERENCES = {"activity_id": "activity", "measure_id": "measure", "assessment_id": "assessment"}
+
+
+def _other_tables() -> list[str]:
+    return [t for t in COUNCIL_TABLES if t not in NAMED]
 
 
 @dataclass(frozen=True)
@@ -160,8 +174,39 @@ def backup(ctx: Context, with_passwords: bool = False) -> dict[str, Any]:
             }
             for e in s.scalars(owned(LinkEventRow, cid).order_by(LinkEventRow.id))
         ],
+        "other": {
+            t: _other_rows(s, t, cid, code, activity_code, assessments) for t in _other_tables()
+        },
         "catalogue": {t: _table_rows(s, t) for t in CATALOGUE},
     }
+
+
+def _other_rows(
+    s: Session,
+    name: str,
+    cid: int,
+    measure_code: dict[int, str],
+    activity_code: dict[int, str],
+    assessments: Sequence[AssessmentRow],
+) -> list[dict[str, object]]:
+    table = Base.metadata.tables[name]
+    names = {
+        "activity_id": activity_code,
+        "measure_id": measure_code,
+        "assessment_id": {a.id: a.name for a in assessments},
+    }
+    out = []
+    for row in s.execute(select(table).where(table.c.council_id == cid).order_by(table.c.id)):
+        entry: dict[str, object] = {}
+        for key, value in row._mapping.items():
+            if key in ("id", "council_id"):
+                continue
+            if key in REFERENCES:
+                entry[REFERENCES[key]] = names[key][value]
+            else:
+                entry[key] = _out(value)
+        out.append(entry)
+    return out
 
 
 def _table_rows(session: Session, name: str) -> list[dict[str, object]]:
@@ -184,6 +229,7 @@ def counts(dump: dict[str, Any]) -> dict[str, int]:
         "activities": len(dump["activities"]),
         "link changes": len(dump["links"]),
         "people": len(dump["people"]),
+        "savings and trajectory rows": sum(len(r) for r in dump.get("other", {}).values()),
     }
 
 
@@ -306,8 +352,39 @@ def _restore(ctx: Context, dump: dict[str, Any]) -> Restored:
     ]
     if links:
         s.execute(insert(LinkEventRow), links)
+    assessment = {
+        n: i
+        for n, i in s.execute(
+            select(AssessmentRow.name, AssessmentRow.id).where(AssessmentRow.council_id == cid)
+        )
+    }
+    ids = {"activity": activity, "measure": measure, "assessment": assessment}
+    for name, rows in dump.get("other", {}).items():
+        if name not in _other_tables():
+            raise InputError(f"the backup holds a table this version does not know: {name}")
+        table = Base.metadata.tables[name]
+        back = {v: k for k, v in REFERENCES.items()}
+        converted = []
+        for row in rows:
+            entry: dict[str, object] = {"council_id": cid}
+            for key, value in row.items():
+                if key in back:
+                    entry[back[key]] = ids[key][value]
+                else:
+                    entry[key] = _typed(table.c[key].type, value)
+            converted.append(entry)
+        if converted:
+            s.execute(insert(table), converted)
     s.flush()
     return Restored(council.name, counts(dump))
+
+
+def _typed(kind: object, value: object) -> object:
+    if isinstance(kind, DateTime):
+        return _when(value)
+    if isinstance(kind, Date):
+        return _day(value)
+    return value
 
 
 def _clear(s: Session, cid: int) -> dict[str, str]:
@@ -318,6 +395,9 @@ def _clear(s: Session, cid: int) -> dict[str, str]:
         for p in s.scalars(owned(PersonRow, cid))
         if p.password_hash is not None
     }
+    for name in _other_tables():
+        table = Base.metadata.tables[name]
+        s.execute(delete(table).where(table.c.council_id == cid))
     for model in (LinkEventRow, RatingRow, ActivityRow, AssessmentRow, PersonRow):
         s.execute(delete(model).where(model.council_id == cid))  # type: ignore[attr-defined]
     return hashes
@@ -357,17 +437,7 @@ def _restore_catalogue(s: Session, catalogue: dict[str, list[dict[str, Any]]]) -
         if not rows:
             continue
         kinds = {c.name: c.type for c in table.columns}
-        converted = [
-            {
-                k: _when(v)
-                if isinstance(kinds[k], DateTime)
-                else _day(v)
-                if isinstance(kinds[k], Date)
-                else v
-                for k, v in row.items()
-            }
-            for row in rows
-        ]
+        converted = [{k: _typed(kinds[k], v) for k, v in row.items()} for row in rows]
         s.execute(insert(table), converted)
         if s.get_bind().dialect.name == "postgresql" and "id" in kinds:
             # ids were given: move the table's sequence past them

@@ -99,6 +99,11 @@ def sign_in(session: Session, name: str, password: str) -> Actor:
     return person_actor(session, row.name)
 
 
+def local_admin_name(by: str | None = None) -> str:
+    """The name the local administrator's changes are recorded under."""
+    return (by or "").strip() or _login_name()
+
+
 def _login_name() -> str:
     try:
         return getpass.getuser()

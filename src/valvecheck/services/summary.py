@@ -66,7 +66,7 @@ def _record(view: MeasureView, today: date, basis: YearBasis) -> dict[str, objec
         "rationale": latest.rationale if latest else "",
         "evidence": latest.evidence if latest else "",
         "rated_by": latest.by if latest else "",
-        "rated_at": latest.at.isoformat() if latest and latest.at else "",
+        "rated_at": stamp(latest.at) if latest else "",  # UTC, the same from either store
         "year": view.agreement.year,
         "source": view.source_title,
         "source_locator": m.source_locator,

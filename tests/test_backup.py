@@ -1,0 +1,158 @@
+"""A council's backup restores onto SQLite and PostgreSQL exactly, and touches no other council."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from api_support import two_councils
+
+from valvecheck.domain.people import Role
+from valvecheck.errors import InputError
+from valvecheck.services import activities, backup, people, ratings, summary
+from valvecheck.services.context import Actor
+from valvecheck.services.workspace import init_workspace, unit_of_work
+from valvecheck.store.db import Workspace
+
+
+def rich_council(url: str) -> Workspace:
+    """Leeds and Bristol; Bristol with a rating history, a second assessment, activities, a link
+    and its undoing, and a person with a password."""
+    ws = two_councils(url)
+    with unit_of_work(ws, write=True, council="Bristol", by="Ann") as ctx:
+        ratings.rate(ctx, "bury-1", "amber", "SENCO network", "minutes.pdf")
+        ratings.rate(ctx, "bury-1", "green", "Panel live")
+        ratings.new_assessment(ctx, "Bristol: 2027", carry_from=None)
+        ratings.rate(ctx, "stoke-on-trent-1", "red", "not yet", assessment="Bristol: 2027")
+        ratings.lock_assessment(ctx, "Bristol: 2027")
+        data = (
+            b"id,title,status,start,end\nB-1,Hubs,in progress,01/04/2025,31/03/2026\nB-2,Panel,,,\n"
+        )
+        activities.import_activities(ctx, data, "b.csv")
+        activities.link(ctx, "B-1", "bury-1", "hubs")
+        activities.link(ctx, "B-2", "bury-2")
+        activities.unlink(ctx, "B-2", "bury-2", "wrong one")
+        people.add_person(ctx, "bea", "editor", password="correct horse battery")
+    return ws
+
+
+def dump_of(ws: Workspace, council: str, with_passwords: bool = False) -> dict:
+    with unit_of_work(ws, council=council) as ctx:
+        found = backup.backup(ctx, with_passwords=with_passwords)
+    found.pop("written_at")
+    return found
+
+
+def exports(ws: Workspace, council: str) -> dict[str, str]:
+    with unit_of_work(ws, council=council) as ctx:
+        names = [a.name for a in ratings.list_assessments(ctx)]
+        return {n: summary.export(ctx, "json", n) for n in names}
+
+
+def restore(ws: Workspace, data: bytes) -> backup.Restored:
+    admin = Actor("restorer", Role.ADMIN, None)  # the local administrator, of no one council
+    with unit_of_work(ws, write=True, actor=admin) as ctx:
+        return backup.restore(ctx, data, "backup.json")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request, tmp_path):
+    url = str(tmp_path / "t.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    ws = Workspace(url)
+    init_workspace(ws, empty=True)
+    yield ws
+    ws.dispose()
+
+
+def test_a_backup_restored_into_an_empty_database_exports_identically(tmp_path, target):
+    source = rich_council(str(tmp_path / "source.db"))
+    original = dump_of(source, "Bristol", with_passwords=True)
+    assert len(original["assessments"]) == 2 and len(original["links"]) == 3
+    first = original["assessments"][0]["ratings"]
+    assert [r["version"] for r in first if r["measure"] == "bury-1"] == [1, 2]
+    with unit_of_work(source, council="Bristol") as ctx:
+        data = backup.dumps(backup.backup(ctx, with_passwords=True))
+    done = restore(target, data)
+    assert done.council == "Bristol" and done.counts["rating changes"] == original_changes(original)
+    assert dump_of(target, "Bristol", with_passwords=True) == original
+    assert exports(target, "Bristol") == exports(source, "Bristol")
+    with unit_of_work(target, as_person="bea") as ctx:  # the password travelled
+        assert ctx.actor.council == "Bristol"
+    source.dispose()
+
+
+def original_changes(dump: dict) -> int:
+    return sum(len(a["ratings"]) for a in dump["assessments"])
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "hosted.db")
+    return request.getfixturevalue("pg_url")
+
+
+def test_restoring_council_a_leaves_council_b_untouched(tmp_path, url):
+    source = rich_council(str(tmp_path / "source.db"))
+    with unit_of_work(source, council="Bristol") as ctx:
+        data = backup.dumps(backup.backup(ctx))
+    # the server hosts Leeds (its own ratings, activity and link) and an older Bristol
+    hosted = two_councils(url)
+    leeds_before = dump_of(hosted, "Leeds", with_passwords=True)
+    leeds_exports = exports(hosted, "Leeds")
+    restore(hosted, data)
+    assert dump_of(hosted, "Leeds", with_passwords=True) == leeds_before
+    assert exports(hosted, "Leeds") == leeds_exports
+    restored = dump_of(hosted, "Bristol")
+    expected = dump_of(source, "Bristol")
+    restored.pop("catalogue"), expected.pop("catalogue")
+    assert restored == expected
+    source.dispose()
+    hosted.dispose()
+
+
+def test_a_restore_without_passwords_keeps_the_passwords_people_have(tmp_path):
+    ws = rich_council(str(tmp_path / "a.db"))
+    plain = dump_of(ws, "Bristol")
+    assert all("password_hash" not in p for p in plain["people"])
+    with unit_of_work(ws, council="Bristol") as ctx:
+        data = backup.dumps(backup.backup(ctx))
+    restore(ws, data)
+    with_hash = dump_of(ws, "Bristol", with_passwords=True)
+    assert [p["password_hash"] is not None for p in with_hash["people"]] == [True]
+
+
+REFUSED = [
+    (b"not json", "not a Valvecheck backup"),
+    (b'{"format": "something-else", "version": 1}', "not a Valvecheck backup"),
+    (b'{"format": "valvecheck-backup", "version": 99}', "newer version of Valvecheck"),
+    (b'{"format": "valvecheck-backup", "version": 1, "council": {}}', "damaged"),
+]
+
+
+def test_a_file_that_cannot_be_restored_changes_nothing(tmp_path):
+    ws = rich_council(str(tmp_path / "a.db"))
+    before = dump_of(ws, "Bristol", with_passwords=True)
+    for content, words in REFUSED:
+        with pytest.raises(InputError, match=words):
+            restore(ws, content)
+    assert dump_of(ws, "Bristol", with_passwords=True) == before
+    ws.dispose()
+
+
+def test_backup_and_restore_commands(cli, tmp_path):
+    assert cli("init")[0] == 0
+    assert cli("rate", "bury-1", "red", "--rationale", "none yet")[0] == 0
+    out = tmp_path / "bristol.json"
+    code, text, _ = cli("backup", str(out))
+    assert code == 0 and "Backed up Bristol" in text
+    assert json.loads(out.read_text())["version"] == backup.VERSION
+    assert cli("rate", "bury-1", "green", "--rationale", "after the backup")[0] == 0
+    code, text, _ = cli("restore", str(out))
+    assert code == 0 and "Restored Bristol" in text
+    code, text, _ = cli("history", "bury-1")
+    assert "none yet" in text and "after the backup" not in text
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({"format": "valvecheck-backup", "version": 2}))
+    code, _, err = cli("restore", str(newer))
+    assert code == 1 and "newer version" in err
