@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -15,6 +16,8 @@ DEV = DATA / "activities-dev.csv"
 EXTRA = DATA / "activities-extra.csv"
 HOLDOUT = DATA / "activities-holdout.csv"  # labelled blind to the engine, never tuned on
 KEYS = {
+    "links",
+    "curve",
     "hit_at_1",
     "hit_at_3",
     "mrr",
@@ -142,7 +145,8 @@ def test_suggest_json_shape(ws, cli) -> None:  # type: ignore[no-untyped-def]
     code, out, err = cli("suggest", "--json", "--top", "3")
     assert code == 0, err
     data = json.loads(out)
-    assert set(data) == {"by", "method", "threshold", "activities"}
+    assert set(data) == {"by", "method", "threshold", "accept_threshold", "activities"}
+    assert data["accept_threshold"] > data["threshold"]
     assert data["by"] == "activity" and data["method"] == "matcher"
     assert len(data["activities"]) == 22
     for group in data["activities"]:
@@ -160,7 +164,9 @@ def test_suggest_json_shape(ws, cli) -> None:  # type: ignore[no-untyped-def]
                 "concepts",
                 "words",
                 "learned_from",
+                "accept",
             }
+            assert s["accept"] == (s["score"] >= data["accept_threshold"])
             assert (s["activity"], s["rank"]) == (group["id"], rank)
             assert s["explanation"]
     none = {g["id"]: g["suggestions"] for g in data["activities"]}
@@ -183,8 +189,12 @@ def test_import_suggest_accept_then_summary(ws, cli) -> None:  # type: ignore[no
     assert cli("activities", "import", str(DEV))[0] == 0
     code, out, err = cli("suggest", "--json")
     suggested = {
-        (g["id"], s["measure"]) for g in json.loads(out)["activities"] for s in g["suggestions"]
+        (g["id"], s["measure"])
+        for g in json.loads(out)["activities"]
+        for s in g["suggestions"]
+        if s["accept"]  # what --accept links: the suggestions shown that clear the accept bar
     }
+    assert ("dev-01", "bury-4") in suggested
     # a person has already judged one pair: accepting leaves it alone
     assert cli("link", "dev-01", "bury-4", "--rationale", "mine", "--by", "Ann")[0] == 0
     assert cli("unlink", "dev-01", "bury-4", "--by", "Ann")[0] == 0
@@ -231,12 +241,18 @@ def test_eval_suggest_text_and_bad_labels(cli, tmp_path) -> None:  # type: ignor
     assert code == 1 and "unknown method" in err
 
 
-def _shown(cli, *args: str) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _shown(cli, *args: str, accepted: bool = True) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The pairs suggested; ``accepted``: only those that clear the accept bar."""
     code, out, err = cli("suggest", "--json", *args)
     assert code == 0, err
     data = json.loads(out)
     groups = data["activities"] if data["by"] == "activity" else data["measures"]
-    return {(s["activity"], s["measure"]) for g in groups for s in g["suggestions"]}
+    return {
+        (s["activity"], s["measure"])
+        for g in groups
+        for s in g["suggestions"]
+        if s["accept"] or not accepted
+    }
 
 
 @pytest.mark.parametrize(
@@ -333,3 +349,111 @@ def test_eval_suggest_without_expected_measures_has_no_ranking_figures(cli, tmp_
     code, out, err = cli("eval-suggest", str(labelled))
     assert code == 0, err
     assert "hit_at_3\tn/a" in out and "none_accuracy\t1.0" in out
+
+
+def _tracker(tmp_path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
+    path = tmp_path / "tracker.csv"
+    lines = ["Ref,Project,Details,Measures"]
+    lines += [",".join(f'"{c}"' for c in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+KESTREL = [
+    ("k-1", "Project Kestrel: Northgate", "Kestrel hubs in Northgate schools", "bury-4"),
+    ("k-2", "Project Kestrel: Eastgate", "Kestrel hubs in Eastgate schools", "Bury-4; bury-2"),
+    ("k-3", "Project Kestrel: Southgate", "Kestrel hubs in Southgate schools", ""),
+]
+
+
+def test_a_measures_column_links_on_import_and_teaches_suggestions(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("activities", "import", str(_tracker(tmp_path, KESTREL)))
+    assert code == 0, err
+    assert "Linked 3 activity-measure pair(s) from the measures column." in out
+    assert _links(cli) == {("k-1", "bury-4"), ("k-2", "bury-4"), ("k-2", "bury-2")}
+    found = {s["measure"]: s for s in _suggestions(cli, "--activity", "k-3")}
+    assert found["bury-4"]["learned_from"] in {"k-1", "k-2"}
+    assert "which you linked to bury-4;" in found["bury-4"]["explanation"]
+    # the link counts for the same measure in the other agreements too, and says so
+    same = found["stoke-on-trent-5"]
+    assert same["learned_from"] in {"k-1", "k-2"}
+    assert "which you linked to bury-4, which says the same" in same["explanation"]
+    # importing the same tracker again links nothing more, and a person's unlinking stands
+    assert cli("unlink", "k-2", "bury-2", "--by", "Ann")[0] == 0
+    code, out, err = cli("activities", "import", str(_tracker(tmp_path, KESTREL)))
+    assert code == 0, err
+    assert "Linked" not in out
+    assert ("k-2", "bury-2") not in _links(cli)
+
+
+def _suggestions(cli, *args: str) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    code, out, err = cli("suggest", "--json", *args)
+    assert code == 0, err
+    return [s for g in json.loads(out)["activities"] for s in g["suggestions"]]
+
+
+def test_an_unknown_measure_in_the_column_refuses_the_whole_file(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rows = [*KESTREL[:2], ("k-3", "Project Kestrel: Southgate", "Hubs", "bury-4;bury-99")]
+    code, out, err = cli("activities", "import", str(_tracker(tmp_path, rows)))
+    assert code != 0
+    assert "[unknown-measure]" in err and "there is no measure 'bury-99'" in err
+    assert cli("activities", "list")[1].count("k-") == 0  # no row imported, no link made
+    assert _links(cli) == set()
+
+
+def test_accept_links_only_what_clears_the_accept_bar(ws, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("activities", "import", str(EXTRA))[0] == 0
+    shown = _shown(cli, accepted=False)
+    bar = _shown(cli)
+    assert bar < shown  # some suggestions are shown that --accept leaves for a person
+    code, out, err = cli("suggest", "--accept", "--by", "Ann")
+    assert code == 0, err
+    assert f"Linked {len(bar)} suggestion(s)." in out
+    assert f"{len(shown) - len(bar)} suggestion(s) shown scored below the accept bar" in out
+    assert _links(cli) == bar
+
+
+def test_eval_suggest_in_a_workspace_learns_from_its_links(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Half of a labelled file linked in the workspace: the figures use those links, but never
+    score an activity with its own link; --no-links leaves them out."""
+    with HOLDOUT.open(encoding="utf-8") as f:
+        labelled = list(csv.DictReader(f))
+    linked = [r for r in labelled if r["expected_measures"]][::2]
+    tracker = [
+        (r["activity_id"], r["title"], r["description"], r["expected_measures"]) for r in linked
+    ]
+    assert cli("activities", "import", str(_tracker(tmp_path, tracker)))[0] == 0
+    with_links = json.loads(cli("eval-suggest", str(HOLDOUT), "--json")[1])
+    without = json.loads(cli("eval-suggest", str(HOLDOUT), "--json", "--no-links")[1])
+    assert with_links["links"] == len(linked) and without["links"] == 0
+    assert with_links["mrr"] >= without["mrr"] - 0.05
+    elsewhere = str(tmp_path / "no-workspace.db")
+    outside = json.loads(cli("eval-suggest", str(HOLDOUT), "--json", db=elsewhere)[1])
+    assert outside["links"] == 0
+
+
+def test_eval_suggest_never_scores_an_activity_with_its_own_link(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A zebra crossing linked to bury-4 by mistake: its own row is not taught by that link,
+    while the same text under another id is."""
+    crossing = ("Zebra crossing", "Repainting the zebra crossing on Mill Lane", "bury-4")
+    assert cli("activities", "import", str(_tracker(tmp_path, [("z-1", *crossing)])))[0] == 0
+    labelled = tmp_path / "labelled.csv"
+    labelled.write_text(
+        "activity_id,title,description,expected_measures\n"
+        + "".join(f"{i},{crossing[0]},{crossing[1]},bury-4\n" for i in ("z-1", "z-2"))
+    )
+    code, out, err = cli("eval-suggest", str(labelled), "--json")
+    assert code == 0, err
+    assert json.loads(out)["hit_at_3"] == 0.5  # z-2 learns from z-1's link; z-1 does not
+
+
+def test_eval_suggest_curve(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("eval-suggest", str(DEV), "--json", "--curve")
+    assert code == 0, err
+    curve = json.loads(out)["curve"]
+    assert [p["linked"] for p in curve] == [0, 10, 20]  # 40 is the whole file: not scored
+    assert [p["n"] for p in curve] == [40, 3 * 30, 3 * 20]  # three draws, the rest scored
+    assert all(0 <= p["mrr"] <= 1 for p in curve)
+    code, out, err = cli("eval-suggest", str(DEV), "--curve")
+    assert code == 0, err
+    assert "Learning curve" in out

@@ -51,6 +51,8 @@ class Evaluation:
     accept_recall: float | None = None
     per_measure: dict[str, float] = field(default_factory=dict)
     misses: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+    links: int = 0  # the council's own linked activities used as evidence
+    curve: list[tuple[int, Evaluation]] = field(default_factory=list)  # (linked, figures)
 
     def as_dict(self) -> dict[str, object]:
         """The figures, under the keys the issue and the docs name (None: not applicable)."""
@@ -65,7 +67,15 @@ class Evaluation:
             "accept_recall": _round(self.accept_recall),
             "n": self.n,
             "seconds": round(self.seconds, 3),
+            "links": self.links,
+            "curve": [
+                {"linked": n, **{k: v for k, v in e.as_dict().items() if k in CURVE_KEYS}}
+                for n, e in self.curve
+            ],
         }
+
+
+CURVE_KEYS = ("hit_at_3", "mrr", "recall_at_5", "none_accuracy", "false_none_rate", "n")
 
 
 def _round(value: float | None) -> float | None:
@@ -82,7 +92,10 @@ def evaluate(
 ) -> Evaluation:
     """Score every labelled activity against the suggester's measures and compare."""
     start = time.perf_counter() if started is None else started
-    matrix = suggester.scores([i.text for i in labelled], [i.title for i in labelled])
+    # ids: an activity the council has linked is not scored with its own link
+    matrix = suggester.scores(
+        [i.text for i in labelled], [i.title for i in labelled], [i.id for i in labelled]
+    )
     seconds = time.perf_counter() - start
     return figures(suggester.ids, suggester.method, matrix, labelled, seconds)
 

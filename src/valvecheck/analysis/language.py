@@ -20,6 +20,7 @@ from functools import lru_cache
 from valvecheck.analysis.vocabulary import CONCEPTS, SEND_CONCEPTS, SEND_CONTEXT
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Lower case, one kind of dash and space, '&' as 'and': what phrases are matched against."""
     text = text.lower().replace("&", " and ").replace("’", "'")
@@ -61,7 +62,7 @@ def concepts(text: str) -> dict[str, ConceptHit]:
     return dict(_concepts(text))
 
 
-@lru_cache(maxsize=8192)  # explaining re-reads the same texts many times
+@lru_cache(maxsize=65536)  # explaining re-reads the same texts many times
 def _concepts(text: str) -> tuple[tuple[str, ConceptHit], ...]:
     """The concepts a text names, with the phrases that named them.
 

@@ -26,18 +26,22 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 
 from valvecheck.analysis.evaluate import Labelled
-from valvecheck.analysis.language import about_send, normalise
-from valvecheck.analysis.suggest import Method, Suggester, Words
+from valvecheck.analysis.language import about_send
+from valvecheck.analysis.suggest import CharGrams, Method, Suggester, Words
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
 
 NEIGHBOURS = 7  # examples that vote for an activity's measures
 EQUIVALENT = 0.5  # text cosine at or above which another agreement's measure counts as the same one
 FEATURES = (
-    "base", "nearest", "vote", "send", "base_share", "nearest_share", "own",
+    "base", "nearest", "vote", "send", "base_share", "nearest_share", "own", "own_vote",
     "send x base", "send x nearest", "send x vote",
 )  # fmt: skip
 
@@ -68,17 +72,38 @@ class TextSpace:
             analyzer=Words(), sublinear_tf=True, min_df=1, dtype=np.float32
         ).fit(texts)
         self.chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, dtype=np.float32
-        ).fit([normalise(t) for t in texts])
+            analyzer=CharGrams(3, 5), sublinear_tf=True, min_df=2, dtype=np.float32
+        ).fit(texts)
 
     def vectors(self, texts: Sequence[str]) -> sparse.csr_matrix:
         from sklearn.preprocessing import normalize
 
+        if not texts:
+            width = len(self.words.vocabulary_) + len(self.chars.vocabulary_)
+            return sparse.csr_matrix((0, width), dtype=np.float32)
         w = self.words.transform(texts)
-        c = self.chars.transform([normalise(t) for t in texts])
+        c = self.chars.transform(texts)
         a = math.sqrt(1 - self.char_weight)
         b = math.sqrt(self.char_weight)
         return normalize(sparse.hstack([w * a, c * b], format="csr"))
+
+
+def _local_weights(vectors: sparse.csr_matrix) -> np.ndarray:
+    """Per feature, how telling it is *within* one council's texts: a word most of its activities
+    share (its tracker's boilerplate, its own name) says little about which measure one of them
+    delivers; a rarer one (a project's name) says a lot."""
+    n = vectors.shape[0]
+    df = np.bincount(vectors.indices, minlength=vectors.shape[1])
+    idf = np.log((1 + n) / (1 + df)) + 1
+    return (idf / (np.log(1 + n) + 1)).astype(np.float32)
+
+
+def own_similarity(a: sparse.csr_matrix, b: sparse.csr_matrix, weights: np.ndarray) -> np.ndarray:
+    """Cosine of a council's texts with its own linked texts, words weighted by ``weights``."""
+    from sklearn.preprocessing import normalize
+
+    scale = sparse.diags(weights)
+    return (normalize(a @ scale) @ normalize(b @ scale).T).toarray()
 
 
 def _about_send_column(texts: Sequence[str]) -> sparse.csr_matrix:
@@ -86,19 +111,39 @@ def _about_send_column(texts: Sequence[str]) -> sparse.csr_matrix:
 
 
 def _share(x: np.ndarray) -> np.ndarray:
-    top = x.max(axis=1, keepdims=True) if x.shape[1] else np.zeros((x.shape[0], 1))
-    return np.divide(x, top, out=np.zeros_like(x), where=top > 0)
+    """Each row divided by its largest value (0 for a row of zeros)."""
+    top = x.max(axis=1, keepdims=True) if x.shape[1] else np.zeros((x.shape[0], 1), x.dtype)
+    top[top <= 0] = np.inf
+    return x / top
 
 
-def _features(
-    base: np.ndarray, nearest: np.ndarray, vote: np.ndarray, send: np.ndarray, own: np.ndarray
-) -> list[np.ndarray]:
-    """The evidence for every (activity, measure) pair, in the order of ``FEATURES``."""
-    send_col = np.broadcast_to(send[:, None], base.shape)
-    return [
-        base, nearest, vote, send_col, _share(base), _share(nearest), own,
-        send_col * base, send_col * nearest, send_col * vote,
-    ]  # fmt: skip
+@dataclass
+class Evidence:
+    """The evidence for every (activity, measure) pair: arrays of texts x measures (``send``: one
+    value per text). Combined by ``Model.combine`` in the order of ``FEATURES``."""
+
+    base: np.ndarray
+    nearest: np.ndarray
+    vote: np.ndarray
+    send: np.ndarray
+    own: np.ndarray
+    own_vote: np.ndarray
+
+    def columns(self) -> list[np.ndarray]:
+        send = np.broadcast_to(self.send[:, None], self.base.shape)
+        return [
+            self.base, self.nearest, self.vote, send, _share(self.base), _share(self.nearest),
+            self.own, self.own_vote, send * self.base, send * self.nearest, send * self.vote,
+        ]  # fmt: skip
+
+
+def _send_classifier() -> LogisticRegression:
+    from sklearn.linear_model import LogisticRegression
+
+    # the dual problem: far fewer examples than features, so it converges many times faster
+    return LogisticRegression(
+        C=4.0, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000
+    )
 
 
 class Model:
@@ -122,19 +167,17 @@ class Model:
         texts = [e.text for e in self.examples]
         self.space = TextSpace(texts + [t for _, t in seed])
         self.vectors = self.space.vectors(texts)
+        self.seed_vectors = self.space.vectors([t for _, t in seed])
         y_send = np.array([bool(e.measures) for e in self.examples])
         X = self._send_matrix(self.vectors, texts)
-        self.send = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear").fit(
-            X, y_send
-        )
+        self.send = _send_classifier().fit(X, y_send)
 
         # The pair combiner learns from features computed leave-one-source-out: an example never
         # votes for itself or for another example written from the same document.
         send_oof = np.zeros(len(texts))
         items = list(examples)
         for train, test in folds(items, 5):
-            clf = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear")
-            clf.fit(X[train], y_send[train])
+            clf = _send_classifier().fit(X[train], y_send[train])
             send_oof[test] = clf.predict_proba(X[test])[:, 1]
         base = Suggester(seed, base_method, names).scores(texts, [i.title for i in items])
         ids = [mid for mid, _ in seed]
@@ -142,34 +185,56 @@ class Model:
         sources = np.array([e.source for e in self.examples])
         same = sources[:, None] == sources[None, :]
         full = (self.vectors @ self.vectors.T).toarray()
-        sims = np.where(same, 0.0, full)
-        nearest, vote, _ = _neighbour_scores(sims, labels)
+        nearest, vote = _neighbour_scores(np.where(same, 0.0, full), labels)
         # A council's own earlier links are written the way its other activities are: the examples
         # from the same document (never the example itself) stand in for them. The combiner sees
         # every example twice, without and with such links, as a council does before and after.
-        np.fill_diagonal(same, False)
-        own, _, _ = _neighbour_scores(np.where(same, full, 0.0), labels)
+        own_sims = np.zeros_like(full)
+        for source in set(sources.tolist()):
+            rows = np.flatnonzero(sources == source)
+            mine = self.vectors[rows]
+            own_sims[np.ix_(rows, rows)] = own_similarity(mine, mine, _local_weights(mine))
+        np.fill_diagonal(own_sims, 0.0)
+        own, own_vote = _neighbour_scores(own_sims, labels)
+        none = np.zeros_like(base)
         blocks = [
-            _features(base, nearest, vote, send_oof, np.zeros_like(base)),
-            _features(base, nearest, vote, send_oof, own),
+            Evidence(base, nearest, vote, send_oof, none, none).columns(),
+            Evidence(base, nearest, vote, send_oof, own, own_vote).columns(),
         ]
         F = np.vstack([np.stack([c.ravel() for c in cols], axis=1) for cols in blocks])
         target = np.array([[m in e.measures for m in ids] for e in self.examples]).ravel()
         self.combiner = LogisticRegression(C=1.0, solver="liblinear").fit(F, np.tile(target, 2))
 
     def _send_matrix(self, vectors: sparse.csr_matrix, texts: Sequence[str]) -> sparse.csr_matrix:
-        return sparse.hstack([vectors, _about_send_column(texts)], format="csr")
+        return sparse.hstack([vectors, _about_send_column(texts)], format="csr", dtype=np.float64)
 
     def p_send(self, vectors: sparse.csr_matrix, texts: Sequence[str]) -> np.ndarray:
         """How likely each text is about SEND or high needs (0..1)."""
         return self.send.predict_proba(self._send_matrix(vectors, texts))[:, 1]
 
-    def combine(self, columns: list[np.ndarray]) -> np.ndarray:
-        w = self.combiner.coef_[0]
-        z = np.full(columns[0].shape, self.combiner.intercept_[0], dtype=np.float64)
-        for weight, column in zip(w, columns, strict=True):
-            z += weight * column
-        return 1.0 / (1.0 + np.exp(-z))
+    def combine(self, evidence: Evidence) -> np.ndarray:
+        """The probability for every pair: the combiner's logistic function of the evidence,
+        worked in place in single precision (a large catalogue makes these arrays big)."""
+        w = dict(zip(FEATURES, self.combiner.coef_[0].astype(np.float32), strict=True))
+        e = evidence
+        z = np.multiply(e.base, w["base"], dtype=np.float32)
+        z += w["nearest"] * e.nearest
+        z += w["vote"] * e.vote
+        z += w["base_share"] * _share(e.base)
+        z += w["nearest_share"] * _share(e.nearest)
+        z += w["own"] * e.own
+        z += w["own_vote"] * e.own_vote
+        mixed = np.multiply(e.base, w["send x base"], dtype=np.float32)
+        mixed += w["send x nearest"] * e.nearest
+        mixed += w["send x vote"] * e.vote
+        send = e.send.astype(np.float32)[:, None]
+        mixed *= send
+        z += mixed
+        z += w["send"] * send + np.float32(self.combiner.intercept_[0])
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        z += 1.0
+        return np.reciprocal(z, out=z)
 
 
 def _label_matrix(
@@ -186,35 +251,34 @@ def _label_matrix(
             rows.append(i)
             cols.append(j)
             vals.append(w)
-    return sparse.csc_matrix((vals, (rows, cols)), shape=(len(examples), width), dtype=np.float64)
+    return sparse.csc_matrix((vals, (rows, cols)), shape=(len(examples), width), dtype=np.float32)
 
 
-def _neighbour_scores(
-    sims: np.ndarray, labels: sparse.csc_matrix
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per (text, measure): the nearest labelled example's similarity, the weighted vote of the
-    nearest ``NEIGHBOURS`` examples, and which example was nearest (-1: none)."""
-    n, m = sims.shape[0], labels.shape[1]
-    nearest = np.zeros((n, m))
-    which = np.full((n, m), -1, dtype=np.int64)
-    if n == 0 or m == 0 or labels.nnz == 0:
-        return nearest, np.zeros((n, m)), which
-    # Measures whose columns are the same (the usual case for thousands of imported measures: a
-    # few equivalence patterns, or none) are worked out once.
-    patterns: dict[tuple, list[int]] = {}
-    for j in range(m):
+def _patterns(labels: sparse.csc_matrix) -> list[list[int]]:
+    """Measures whose label columns are the same, worked out once: for thousands of imported
+    measures there are a few equivalence patterns (or none)."""
+    patterns: dict[tuple[bytes, bytes], list[int]] = {}
+    for j in range(labels.shape[1]):
         start, end = labels.indptr[j], labels.indptr[j + 1]
         if end > start:
             key = (labels.indices[start:end].tobytes(), labels.data[start:end].tobytes())
             patterns.setdefault(key, []).append(j)
-    for cols in patterns.values():
+    return list(patterns.values())
+
+
+def _neighbour_scores(sims: np.ndarray, labels: sparse.csc_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Per (text, measure): the nearest labelled example's similarity, and the weighted vote of
+    the nearest ``NEIGHBOURS`` examples."""
+    n, m = sims.shape[0], labels.shape[1]
+    nearest = np.zeros((n, m), dtype=np.float32)
+    if n == 0 or m == 0 or labels.nnz == 0 or sims.shape[1] == 0:
+        return nearest, np.zeros((n, m), dtype=np.float32)
+    for cols in _patterns(labels):
         j = cols[0]
         start, end = labels.indptr[j], labels.indptr[j + 1]
         rows, weights = labels.indices[start:end], labels.data[start:end]
-        weighted = sims[:, rows] * weights
-        best = weighted.argmax(axis=1)
-        nearest[:, cols] = weighted[np.arange(n), best][:, None]
-        which[:, cols] = rows[best][:, None]
+        best = (sims[:, rows] * weights).max(axis=1)
+        nearest[:, cols] = best[:, None]
     k = min(NEIGHBOURS, sims.shape[1])
     top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
     kept = np.take_along_axis(sims, top, axis=1).clip(min=0)
@@ -222,9 +286,10 @@ def _neighbour_scores(
         (kept.ravel(), top.ravel(), np.arange(0, n * k + 1, k)), shape=sims.shape
     )
     total = kept.sum(axis=1, keepdims=True)
-    vote = (voters @ labels.tocsr()).toarray()
-    vote = np.divide(vote, total, out=np.zeros_like(vote), where=total > 0)
-    return nearest, vote, which
+    total[total <= 0] = np.inf
+    vote = (voters @ labels.tocsr()).toarray().astype(np.float32, copy=False)
+    vote /= total.astype(np.float32)
+    return nearest, vote
 
 
 @cache
@@ -264,30 +329,35 @@ class Matcher:
         self.base = Suggester(measures, self.model.base_method, names)
         self.links = [replace(e, own=True) for e in links]
         self._examples = self.model.examples + self.links
-        self._vectors = self.model.vectors
-        if self.links:
-            self._vectors = sparse.vstack(
-                [self._vectors, self.model.space.vectors([e.text for e in self.links])], "csr"
-            )
-        self._labels = _label_matrix(self._examples, self._targets(), len(self.ids))
-        self._own = np.array([e.own for e in self._examples])
-        self._which = np.full((0, len(self.ids)), -1, dtype=np.int64)
+        self._measure_vectors = self.model.space.vectors(self.texts) if self.texts else None
+        targets = self._targets()
+        self._labels = _label_matrix(self._examples, targets, len(self.ids))
+        self._link_vectors = self.model.space.vectors([e.text for e in self.links])
+        self._link_labels = _label_matrix(self.links, targets, len(self.ids))
+        self._link_keys = [e.id.strip().casefold() for e in self.links]
+        self._own_sims = np.zeros((0, len(self.links)), dtype=np.float32)
+        self._own = self._nearest = np.zeros((0, len(self.ids)), dtype=np.float32)
 
     def _targets(self) -> dict[str, list[tuple[int, float]]]:
         """Each labelled measure id -> the catalogue's measures it counts for, with a weight.
 
         A catalogue measure with the same id counts fully; one from another agreement whose text is
-        close enough to the labelled measure's counts as its equivalent.
+        close enough to the labelled measure's counts as its equivalent. A council's link to a
+        measure counts for that measure's equivalents in the catalogue too.
         """
-        index = {mid: j for j, mid in enumerate(self.ids)}
         out: dict[str, list[tuple[int, float]]] = {}
-        seed = self.model.seed
-        if self.texts and seed:
-            sims = (
-                self.model.space.vectors([t for _, t in seed])
-                @ self.model.space.vectors(self.texts).T
-            ).toarray()
-            for k, (mid, _) in enumerate(seed):
+        if self._measure_vectors is None:
+            return out
+        index = {mid: j for j, mid in enumerate(self.ids)}
+        if self.model.seed:
+            sims = (self.model.seed_vectors @ self._measure_vectors.T).toarray()
+            for k, (mid, _) in enumerate(self.model.seed):
+                out[mid] = [(int(j), 1.0) for j in np.flatnonzero(sims[k] >= EQUIVALENT)]
+        linked = sorted({m for e in self.links for m in e.measures if m in index} - set(out))
+        if linked:
+            rows = self._measure_vectors[[index[m] for m in linked]]
+            sims = (rows @ self._measure_vectors.T).toarray()
+            for k, mid in enumerate(linked):
                 out[mid] = [(int(j), 1.0) for j in np.flatnonzero(sims[k] >= EQUIVALENT)]
         for mid, j in index.items():
             found = dict(out.get(mid, []))
@@ -295,24 +365,46 @@ class Matcher:
             out[mid] = list(found.items())
         return out
 
-    def scores(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> np.ndarray:
-        """A (texts x measures) matrix of probabilities that the activity delivers the measure."""
+    def scores(
+        self,
+        texts: Sequence[str],
+        titles: Sequence[str] | None = None,
+        ids: Sequence[str] | None = None,
+    ) -> np.ndarray:
+        """A (texts x measures) matrix of probabilities that the activity delivers the measure.
+
+        ``ids``: the activities' ids, so that an activity the council linked itself is never
+        scored with the help of its own link."""
         if not texts or not self.texts:
-            return np.zeros((len(texts), len(self.texts)))
-        base = self.base.scores(texts, titles)
+            return np.zeros((len(texts), len(self.texts)), dtype=np.float32)
+        base = self.base.scores(texts, titles).astype(np.float32, copy=False)
         vectors = self.model.space.vectors(texts)
-        sims = (vectors @ self._vectors.T).toarray()
-        nearest, vote, which = _neighbour_scores(sims, self._labels)
-        own = np.zeros_like(nearest)
+        sims = (vectors @ self.model.vectors.T).toarray()
         if self.links:
-            own, _, _ = _neighbour_scores(np.where(self._own[None, :], sims, 0.0), self._labels)
+            mine = sparse.vstack([vectors, self._link_vectors], format="csr")
+            own_sims = own_similarity(vectors, self._link_vectors, _local_weights(mine))
+        else:
+            own_sims = np.zeros((len(texts), 0), dtype=np.float32)
+        if ids is not None and self.links:
+            keys = np.array([i.strip().casefold() for i in ids])
+            own_sims[keys[:, None] == np.array(self._link_keys)[None, :]] = 0.0
+        nearest, vote = _neighbour_scores(np.hstack([sims, own_sims]), self._labels)
+        own, own_vote = _neighbour_scores(own_sims, self._link_labels)
         send = self.model.p_send(vectors, texts)
-        self._which = which
-        return self.model.combine(_features(base, nearest, vote, send, own))
+        self._own_sims, self._own, self._nearest = own_sims, own, nearest
+        return self.model.combine(Evidence(base, nearest, vote, send, own, own_vote))
 
     def learned_from(self, i: int, j: int) -> Example | None:
-        """The council's own link behind the last scores' (text i, measure j), if it was one."""
-        if i >= self._which.shape[0] or self._which[i, j] < 0:
+        """The council's own link behind the last scores' (text i, measure j): the linked activity
+        most like text i among those whose links count for measure j."""
+        if not self.links or i >= self._own_sims.shape[0]:
             return None
-        e = self._examples[int(self._which[i, j])]
-        return e if e.own else None
+        if self._own[i, j] <= 0 or self._own[i, j] < self._nearest[i, j]:
+            return None  # another council's example is nearer: the suggestion is not mostly ours
+        column = self._link_labels.getcol(j)
+        rows = column.indices
+        if not len(rows):
+            return None
+        weighted = self._own_sims[i, rows] * column.data
+        k = int(np.argmax(weighted))
+        return self.links[int(rows[k])] if weighted[k] > 0 else None

@@ -9,7 +9,7 @@ import typer
 
 from valvecheck.analysis.suggest import DEFAULT, METHODS
 from valvecheck.cli import output
-from valvecheck.cli.core import By, read_file, use
+from valvecheck.cli.core import By, read_file, use, ws_of
 from valvecheck.cli.lazy import lazy
 
 if TYPE_CHECKING:
@@ -45,12 +45,18 @@ def _when(e: LinkEvent) -> str:
 @activities_app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV or XLSX with a header row (id and title).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or XLSX with a header row (id and title). An optional 'measures' column "
+            "(measure ids separated by ';') links each activity to those measures."
+        ),
+    ],
     column_map: Annotated[
         str | None,
         typer.Option(
             help="Headings the built-in names miss, as FIELD=HEADING (fields: id, title, "
-            "description, theme, sub-theme, owner, status, start, end, link): e.g. "
+            "description, theme, sub-theme, owner, status, start, end, link, measures): e.g. "
             '"id=Project Ref,title=Project Name,end=Target Date".'
         ),
     ] = None,
@@ -62,6 +68,8 @@ def import_(
     output.line(
         f"Imported {done.rows} activities from {file}: {done.added} new, {done.updated} updated."
     )
+    if done.linked:
+        output.line(f"Linked {done.linked} activity-measure pair(s) from the measures column.")
 
 
 @activities_app.command("list")
@@ -184,9 +192,10 @@ def suggest(
         bool,
         typer.Option(
             "--accept",
-            help="Link the suggestions shown (above the threshold; the top N per activity, or "
-            "for --measure the top N activities); pairs already linked or unlinked before are "
-            "left alone. With --json, prints the new links as JSON.",
+            help="Link the suggestions shown that clear the stricter accept bar (0.7 for the "
+            "default method; the top N per activity, or for --measure the top N activities); "
+            "pairs already linked or unlinked before are left alone. With --json, prints the "
+            "new links as JSON.",
         ),
     ] = False,
     by: By = None,
@@ -196,7 +205,7 @@ def suggest(
     with use(ctx, write=accept, by=by) as c:
         found = suggestions.suggest(c, activity, measure, top, method)
         done = (
-            suggestions.accept(c, [(s.activity_id, s.measure_id) for s in found.shown])
+            suggestions.accept(c, [(s.activity_id, s.measure_id) for s in found.to_accept])
             if accept and found.activities
             else []
         )
@@ -208,6 +217,12 @@ def suggest(
             output.print_json({"linked": len(done), "links": [e.as_dict() for e in done]})
             return
         output.line(f"Linked {len(done)} suggestion(s).")
+        if len(found.to_accept) < len(found.shown):
+            output.line(
+                f"{len(found.shown) - len(found.to_accept)} suggestion(s) shown scored below the "
+                f"accept bar ({found.accept_threshold:.2f}): look at them and link those that "
+                "hold with 'valvecheck link'."
+            )
         _history(done, "New links")
         return
     if as_json:
@@ -219,6 +234,7 @@ def suggest(
 
 
 def eval_suggest(
+    ctx: typer.Context,
     file: Annotated[
         Path, typer.Argument(help="CSV: activity_id,title,description,expected_measures.")
     ],
@@ -227,19 +243,61 @@ def eval_suggest(
     threshold: Annotated[
         float | None, typer.Option(help="Score below which no measure is suggested.")
     ] = None,
+    no_links: Annotated[
+        bool,
+        typer.Option(
+            "--no-links",
+            help="In a workspace, leave the council's own links out of the evidence.",
+        ),
+    ] = False,
+    curve: Annotated[
+        bool,
+        typer.Option(
+            "--curve",
+            help="Also the learning curve: the figures when 0, 10, 20 and 40 of the file's "
+            "activities are already linked (random draws, scored on the rest only).",
+        ),
+    ] = False,
 ) -> None:
-    """Measure suggestions against labelled activities and the bundled catalogue (no workspace)."""
-    e = suggestions.evaluate_file(read_file(file), str(file), method, threshold)
+    """Measure suggestions against labelled activities: in a workspace, against its catalogue
+    with the council's own links as evidence; elsewhere, against the bundled catalogue."""
+    from valvecheck.analysis.validation import CURVE
+
+    data = read_file(file)
+    sizes = CURVE if curve else ()
+    if ws_of(ctx).exists():
+        with use(ctx) as c:
+            e = suggestions.evaluate_file(
+                data, str(file), method, threshold, c, links=not no_links, curve=sizes
+            )
+        where = f"the workspace's catalogue, {e.links} linked activities as evidence"
+    else:
+        e = suggestions.evaluate_file(data, str(file), method, threshold, curve=sizes)
+        where = "the bundled catalogue (no workspace)"
     if as_json:
         output.print_json(e.as_dict())
         return
     output.table(
-        f"Suggestions ({e.method}) on {file}",
+        f"Suggestions ({e.method}) on {file}, against {where}",
         ["Figure", "Value"],
-        [[k, "n/a" if v is None else v] for k, v in e.as_dict().items()],
+        [[k, "n/a" if v is None else v] for k, v in e.as_dict().items() if k != "curve"],
     )
+    if e.curve:
+        output.table(
+            "Learning curve (figures on the activities not linked)",
+            ["Linked", "Scored", "hit@3", "MRR", "recall@5", "none-acc", "false-none"],
+            [
+                [n, f.n, *(_figure(v) for v in (f.hit_at_3, f.mrr, f.recall_at_5)),
+                 _figure(f.none_accuracy), _figure(f.false_none_rate)]
+                for n, f in e.curve
+            ],
+        )  # fmt: skip
     output.table(
         "Per-measure recall (expected measure in the top 5)",
         ["Measure", "Recall"],
         [[m, f"{r:.2f}"] for m, r in e.per_measure.items()],
     )
+
+
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"

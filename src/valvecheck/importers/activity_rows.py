@@ -70,6 +70,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "target end date",
     ),
     "link": ("link", "url", "web link", "document", "evidence link"),
+    # measure ids separated by ';': a tracker that already records which measures it delivers
+    "measures": ("measures", "measure ids", "linked measures", "safety valve measures"),
 }
 REQUIRED = ("id", "title")
 
@@ -88,6 +90,9 @@ class ActivityTable(Parsed[Activity]):
     lines: list[int] = dataclasses.field(
         default_factory=list
     )  # the row each activity was read from
+    measures: list[tuple[str, ...]] = dataclasses.field(
+        default_factory=list
+    )  # the measure ids each activity's row names (empty without a measures column)
 
 
 def header_key(name: object) -> str:
@@ -302,6 +307,8 @@ def read_table(
             ok = False
         if ok:
             parsed.lines.append(number)
+            named = (m.strip().lower() for m in text("measures").split(";"))
+            parsed.measures.append(tuple(dict.fromkeys(m for m in named if m)))
             parsed.rows.append(
                 Activity(
                     id=code,

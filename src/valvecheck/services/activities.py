@@ -29,6 +29,7 @@ class ActivitiesImported:
     rows: int
     added: int
     updated: int
+    linked: int = 0  # links made from the file's measures column
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,50 @@ def import_activities(
     parsed = read_activities(data, file, mapping)
     if parsed.problems:
         raise ImportRejected(parsed.problems)
-    if problems := kept_date_problems(parsed, store.activities(ctx.session, cid), file):
+    problems = kept_date_problems(parsed, store.activities(ctx.session, cid), file)
+    if "measures" in parsed.fields:
+        problems += unknown_measures(parsed, set(repo.measure_rows(ctx.session)), file)
+    if problems:
         raise ImportRejected(problems)
     added, updated = store.save_activities(ctx.session, cid, parsed.rows, ctx.now(), parsed.fields)
-    return ActivitiesImported(file, len(parsed.rows), added, updated)
+    linked = _link_recorded(ctx, parsed, file) if "measures" in parsed.fields else 0
+    return ActivitiesImported(file, len(parsed.rows), added, updated, linked)
+
+
+RECORDED = "recorded in the measures column of"  # the rationale of a link made on import
+
+
+def unknown_measures(parsed: ActivityTable, known: set[str], file: str) -> list[Problem]:
+    """A measures cell naming a measure the catalogue does not have refuses the whole file."""
+    return [
+        Problem(
+            "unknown-measure",
+            f"there is no measure '{mid}' (measure ids look like bury-4; separate them with ';')",
+            file,
+            line,
+            parsed.columns["measures"],
+        )
+        for named, line in zip(parsed.measures, parsed.lines, strict=True)
+        for mid in named
+        if mid not in known
+    ]
+
+
+def _link_recorded(ctx: Context, parsed: ActivityTable, file: str) -> int:
+    """Link what the measures column records, in the same unit of work as the rows' import.
+
+    A pair already linked, or unlinked by a person before, is left alone: re-importing the same
+    tracker changes nothing, and it never overrides a person's unlinking.
+    """
+    judged = {(id_key(a), m) for a, m, _ in repo.link_events(ctx.session, council_id(ctx))}
+    made = 0
+    for a, named in zip(parsed.rows, parsed.measures, strict=True):
+        for mid in named:
+            if (id_key(a.id), mid) not in judged:
+                link(ctx, a.id, mid, f"{RECORDED} {file.rsplit('/', 1)[-1]}")
+                judged.add((id_key(a.id), mid))
+                made += 1
+    return made
 
 
 def kept_date_problems(parsed: ActivityTable, existing: list[Activity], file: str) -> list[Problem]:

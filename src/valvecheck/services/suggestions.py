@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,13 +16,21 @@ from valvecheck.domain.model import Catalogue
 from valvecheck.domain.people import Action
 from valvecheck.errors import ImportRejected, InputError, NotFound
 from valvecheck.importers.labelled_csv import read_labelled_csv
-from valvecheck.services.activities import LinkEvent, current_links, link, link_events
+from valvecheck.services.activities import (
+    RECORDED,
+    LinkEvent,
+    current_links,
+    link,
+    link_events,
+)
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import activities as store
 from valvecheck.store import repository as repo
 
 if TYPE_CHECKING:
     from valvecheck.analysis.matcher import Example
+
+ACCEPTED = "suggested, accepted by"  # the rationale of a link made by accepting a suggestion
 
 
 @dataclass
@@ -33,11 +42,18 @@ class Suggestions:
     method: str
     threshold: float
     activities: int = 0  # how many activities were scored: none means none imported yet
+    accept_threshold: float | None = None  # the stricter bar for linking without a look
 
     @property
     def shown(self) -> list[Suggestion]:
         """Every suggestion in every group, in the order they are shown."""
         return [s for found in self.groups.values() for s in found]
+
+    @property
+    def to_accept(self) -> list[Suggestion]:
+        """The suggestions shown that clear the accept bar: what accepting them all would link."""
+        bar = self.threshold if self.accept_threshold is None else self.accept_threshold
+        return [s for s in self.shown if s.score >= bar]
 
     def as_dict(self) -> dict[str, object]:
         key = "activities" if self.by == "activity" else "measures"
@@ -45,11 +61,16 @@ class Suggestions:
             "by": self.by,
             "method": self.method,
             "threshold": self.threshold,
+            "accept_threshold": self.accept_threshold,
             key: [
-                {"id": gid, "suggestions": [s.as_dict() for s in found]}
+                {"id": gid, "suggestions": [self._item(s) for s in found]}
                 for gid, found in self.groups.items()
             ],
         }
+
+    def _item(self, s: Suggestion) -> dict[str, object]:
+        bar = self.threshold if self.accept_threshold is None else self.accept_threshold
+        return s.as_dict() | {"accept": s.score >= bar}
 
 
 def method_of(name: str | None = None, threshold: float | None = None) -> Method:
@@ -84,18 +105,22 @@ def council_links(ctx: Context, activities: list[Activity]) -> list[Example]:
     """The council's links in force, one example per linked activity (its text and rationales).
 
     Links made by accepting a suggestion are left out: the matcher would only be learning from itself.
+    A link recorded in an imported tracker's measures column counts; its note (the file's name) is
+    not part of the text.
     """
     from valvecheck.analysis.matcher import Example  # SciPy: only when suggesting
 
     by_activity: dict[str, list[LinkEvent]] = {}
     for e in current_links(link_events(ctx)):
-        if not e.rationale.startswith("suggested, accepted by"):
+        if not e.rationale.startswith(ACCEPTED):
             by_activity.setdefault(e.activity_id.lower(), []).append(e)
     out: list[Example] = []
     for a in activities:
         found = by_activity.get(a.id.lower())
         if found:
-            notes = " ".join(e.rationale for e in found if e.rationale)
+            notes = " ".join(
+                e.rationale for e in found if e.rationale and not e.rationale.startswith(RECORDED)
+            )
             measures = tuple(dict.fromkeys(e.measure_id for e in found))
             out.append(Example(a.id, f"{a.text} {notes}".strip(), measures, "council", own=True))
     return out
@@ -122,7 +147,9 @@ def suggest(
         raise InputError("ask for an activity's measures or a measure's activities, not both")
     catalogue, activities = _load(ctx)
     engine = suggester_for(catalogue, method, council_links(ctx, activities))
-    info = (engine.method.name, engine.method.threshold, len(activities))
+    info = (
+        engine.method.name, engine.method.threshold, len(activities), engine.method.accept_threshold
+    )  # fmt: skip
     if measure:
         if catalogue.measure(measure) is None:
             raise NotFound(f"there is no measure '{measure}'", field="measure")
@@ -155,19 +182,47 @@ def accept(ctx: Context, pairs: list[tuple[str, str]]) -> list[LinkEvent]:
         if key in judged or key in seen:
             continue
         seen.add(key)
-        note = f"suggested, accepted by {ctx.actor.name}"
+        note = f"{ACCEPTED} {ctx.actor.name}"
         done.append(link(ctx, activity_id, measure_id, note))
     return done
 
 
 def evaluate_file(
-    data: bytes, file: str, method: str | None = None, threshold: float | None = None
+    data: bytes,
+    file: str,
+    method: str | None = None,
+    threshold: float | None = None,
+    ctx: Context | None = None,
+    links: bool = True,
+    curve: Sequence[int] = (),
 ) -> Evaluation:
-    """Score labelled activities (activity_id, title, description, expected_measures) against
-    the bundled catalogue. Needs no workspace."""
+    """Score labelled activities (activity_id, title, description, expected_measures).
+
+    With no ``ctx`` they are scored against the bundled catalogue. With one (a workspace), against
+    the workspace's catalogue, and, unless ``links`` is False, with the council's own links as
+    evidence; an activity of the file that the council has linked is never scored with its own
+    link. ``curve``: also the figures when that many of the file's activities are linked (each
+    size a few random draws, scored only on the activities not linked).
+    """
     started = time.perf_counter()
-    catalogue = load_catalogue()
+    evidence: list[Example] = []
+    if ctx is None:
+        catalogue = load_catalogue()
+    else:
+        catalogue, activities = _load(ctx)
+        if links:
+            evidence = council_links(ctx, activities)
     parsed = read_labelled_csv(data, file, {m.id for m in catalogue.measures})
     if parsed.problems:
         raise ImportRejected(parsed.problems, outcome="the file was not evaluated")
-    return evaluate(suggester_for(catalogue, method_of(method, threshold)), parsed.rows, started)
+    chosen = method_of(method, threshold)
+    result = evaluate(suggester_for(catalogue, chosen, evidence), parsed.rows, started)
+    result.links = len(evidence)
+    if curve:
+        from valvecheck.analysis.validation import learning_curve
+
+        result.curve = learning_curve(
+            lambda more: suggester_for(catalogue, chosen, [*evidence, *more]), parsed.rows, curve
+        )
+    result.seconds = time.perf_counter() - started
+    return result
