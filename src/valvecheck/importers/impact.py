@@ -299,7 +299,7 @@ def read_savings(data: bytes, file: str) -> SavingsTable:
         actual = money("actual", "actual saving", True)
         unit = money("unit", "unit saving", False)
         cohort = count("cohort", "cohort")
-        counts = {k: c for k, label in COUNTS if (c := count(k, label)) is not None}
+        counts = {k: c for k, label in COUNTS if k in where and (c := count(k, label)) is not None}
         if len(out.problems) == problem_count:
             try:
                 expected = expected_from(expected, cohort, unit)

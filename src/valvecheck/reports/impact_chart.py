@@ -15,6 +15,8 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from markupsafe import Markup, escape
+
 from valvecheck.domain.impact import Impact, YearLine
 
 WIDTH, HEIGHT = 760, 360
@@ -144,6 +146,55 @@ def line_chart(impact: Impact) -> LineChart | None:
         description,
         legend,
     )
+
+
+# -- SVG ---------------------------------------------------------------------------------------
+
+
+def svg(chart: LineChart) -> Markup:
+    """The chart as inline SVG (for the HTML report and the web page): labelled axes, a legend,
+    a title and a description that says the figures in words."""
+    w, h = chart.width, chart.height
+    right = w - RIGHT
+    out = [
+        f'<svg role="img" aria-labelledby="impact-chart-title impact-chart-desc" width="{w}" '
+        f'height="{h}" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg">',
+        '<title id="impact-chart-title">Unmitigated, mitigated plan, target and actual in-year '
+        "deficit</title>",
+        f'<desc id="impact-chart-desc">{escape(chart.description)}</desc>',
+    ]
+    for label, y in chart.ticks:
+        out.append(f'<line x1="{LEFT}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d9d9d9"/>')
+        out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(label)}</text>')
+    if chart.zero is not None:
+        out.append(
+            f'<line x1="{LEFT}" x2="{right}" y1="{chart.zero:.1f}" y2="{chart.zero:.1f}" '
+            'stroke="#505a5f" stroke-width="1.5"/>'
+        )
+    for year, x in chart.years:
+        out.append(f'<text x="{x:.1f}" y="{h - 14}" text-anchor="middle">{escape(year)}</text>')
+    for line in chart.lines:
+        if not line.segments:
+            continue
+        dash = f' stroke-dasharray="{line.dash}"' if line.dash else ""
+        out.append(f'<g class="series-{line.key}"><title>{escape(line.label)}</title>')
+        out.append(
+            f'<path d="{line.path}" fill="none" stroke="#{line.colour}" stroke-width="3"{dash}/>'
+        )
+        for run in line.segments:
+            out.extend(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#{line.colour}"/>' for x, y in run
+            )
+        out.append("</g>")
+    for line, x in chart.legend:
+        dash = f' stroke-dasharray="{line.dash}"' if line.dash else ""
+        out.append(
+            f'<line x1="{x}" x2="{x + 30}" y1="16" y2="16" stroke="#{line.colour}" '
+            f'stroke-width="3"{dash}/>'
+        )
+        out.append(f'<text x="{x + 36}" y="20">{escape(line.label)}</text>')
+    out.append("</svg>")
+    return Markup("\n".join(out))
 
 
 # -- PNG ---------------------------------------------------------------------------------------

@@ -196,10 +196,14 @@ def _same(a: Saving, b: Saving) -> bool:
 
 
 def _write(
-    ctx: Context, activity: ActivityRow, entry: Saving, fields: frozenset[str]
+    ctx: Context,
+    activity: ActivityRow,
+    entry: Saving,
+    fields: frozenset[str],
+    previous: Saving | None,
 ) -> SavingRecorded:
-    repo.lock_pair(ctx.session, activity.id, -1)
-    previous = _previous(ctx, activity, entry.year)
+    """The entry to append (what is given, the rest carried from ``previous``), or ``previous``
+    unchanged. The caller holds the activity's lock, read ``previous`` under it, and writes."""
     merged = _merge(previous, entry, fields)
     if merged.expected is None and merged.actual is None:
         raise InputError(
@@ -216,7 +220,6 @@ def _write(
         at=ctx.now(),
         version=previous.version + 1 if previous else 1,
     )
-    store.add_entry(ctx.session, activity, merged, merged.version)
     return SavingRecorded(merged, True)
 
 
@@ -280,7 +283,11 @@ def set_saving(
         counts=given_counts,
         note=(note or "").strip(),
     )
-    return _write(ctx, row, entry, fields)
+    repo.lock_pair(ctx.session, row.id, -1)
+    done = _write(ctx, row, entry, fields, _previous(ctx, row, fy))
+    if done.changed:
+        store.add_entries(ctx.session, [(row, done.saving)])
+    return done
 
 
 def saving_history(ctx: Context, activity: str, year: str | None = None) -> list[Saving]:
@@ -319,7 +326,11 @@ def import_savings(ctx: Context, data: bytes, file: str) -> SavingsImported:
     ]
     if problems:
         raise ImportRejected(problems)
-    written = 0
+    cid = council_id(ctx)
+    for row in {known[id_key(s.activity)].id: known[id_key(s.activity)] for s in parsed.rows}:
+        repo.lock_pair(ctx.session, row, -1)
+    latest = store.current(ctx.session, cid)
+    new: list[tuple[ActivityRow, Saving]] = []
     for s in parsed.rows:
         fields = frozenset(
             f
@@ -328,15 +339,21 @@ def import_savings(ctx: Context, data: bytes, file: str) -> SavingsImported:
         )
         if s.cohort is not None:
             fields |= {"cohort", "unit", "expected"}
-        written += _write(ctx, known[id_key(s.activity)], s, fields).changed
-    ctx.session.flush()
-    return SavingsImported(file, len(parsed.rows), written, len(parsed.rows) - written)
+        activity = known[id_key(s.activity)]
+        done = _write(ctx, activity, s, fields, latest.get((activity.id, s.year)))
+        latest[(activity.id, s.year)] = done.saving
+        if done.changed:
+            new.append((activity, done.saving))
+    store.add_entries(ctx.session, new)
+    return SavingsImported(file, len(parsed.rows), len(new), len(parsed.rows) - len(new))
 
 
-def _linked(ctx: Context, activity: ActivityRow) -> list[str]:
-    return [
-        m for a, m, _ in repo.current_links(ctx.session, activity.council_id) if a == activity.code
-    ]
+def _links(ctx: Context) -> dict[str, list[str]]:
+    """Each activity's measures in force, in the order they were linked."""
+    out: dict[str, list[str]] = {}
+    for activity, measure, _ in repo.current_links(ctx.session, council_id(ctx)):
+        out.setdefault(activity, []).append(measure)
+    return out
 
 
 def parse_weights(text: str) -> list[tuple[str, Decimal]]:
@@ -358,10 +375,9 @@ def parse_weights(text: str) -> list[tuple[str, Decimal]]:
 
 
 def _weight_problems(
-    ctx: Context, activity: ActivityRow, given: list[tuple[str, Decimal]]
+    activity: ActivityRow, given: list[tuple[str, Decimal]], linked: list[str]
 ) -> list[tuple[str, str, str]]:
     """(code, message, the measure concerned) for weights that cannot be used."""
-    linked = _linked(ctx, activity)
     out = []
     for measure, _ in given:
         if measure not in linked:
@@ -404,7 +420,7 @@ def set_weights(
     authorise(ctx, Action.RECORD_IMPACT)
     row = activity_store.activity_row(ctx.session, council_id(ctx), activity)
     given = parse_weights(weights) if isinstance(weights, str) else list(weights)
-    if problems := _weight_problems(ctx, row, given):
+    if problems := _weight_problems(row, given, _links(ctx).get(row.code, [])):
         raise InputError(problems[0][1], field="weights")
     measures = [(repo.measure_row(ctx.session, m), w) for m, w in given]
     store.replace_weights(ctx.session, row, measures, ctx.actor.name, ctx.now())
@@ -433,9 +449,11 @@ def import_weights(ctx: Context, data: bytes, file: str) -> WeightsImported:
             )
         else:
             groups.setdefault(id_key(activity), []).append(i)
+    links = _links(ctx)
     for key, indexes in groups.items():
         given = [(parsed.rows[i][1], parsed.rows[i][2]) for i in indexes]
-        for code, message, measure in _weight_problems(ctx, known[key], given):
+        linked = links.get(known[key].code, [])
+        for code, message, measure in _weight_problems(known[key], given, linked):
             at = next((i for i in indexes if parsed.rows[i][1] == measure), indexes[-1])
             w = parsed.where[at]
             column = w.columns["measure"] if measure else w.columns["weight"]

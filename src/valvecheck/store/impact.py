@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from valvecheck.domain.impact import Saving, TrajectoryYear
@@ -38,7 +39,8 @@ def counts_of(text: str) -> dict[str, int]:
     return {k: int(v) for k, _, v in (p.partition("=") for p in text.split(";") if p)}
 
 
-def _saving(code: str, row: ImpactEntryRow) -> Saving:
+def _saving(code: str, row: Any) -> Saving:
+    """An entry from its row (an ORM row or a plain row with the same column names)."""
     return Saving(
         activity=code,
         year=row.year,
@@ -64,17 +66,17 @@ def entries(
     session: Session, council_id: int, activity_id: int | None = None
 ) -> list[tuple[int, Saving]]:
     """Every saving entry of a council (or one activity) as (activity row id, entry), in the
-    order written."""
-    stmt = only(
-        select(ActivityRow.id, ActivityRow.code, ImpactEntryRow)
-        .join(ActivityRow, ActivityRow.id == ImpactEntryRow.activity_id)
-        .order_by(ImpactEntryRow.id),
-        ImpactEntryRow,
-        council_id,
+    order written. Read as plain rows: a roll-up reads thousands."""
+    table = ImpactEntryRow.__table__
+    stmt = (
+        select(ActivityRow.code, *table.c)
+        .join(ActivityRow, ActivityRow.id == table.c.activity_id)
+        .where(table.c.council_id == council_id)
+        .order_by(table.c.id)
     )
     if activity_id is not None:
-        stmt = stmt.where(ImpactEntryRow.activity_id == activity_id)
-    return [(aid, _saving(code, row)) for aid, code, row in session.execute(stmt)]
+        stmt = stmt.where(table.c.activity_id == activity_id)
+    return [(row.activity_id, _saving(row.code, row)) for row in session.execute(stmt)]
 
 
 def current(
@@ -90,26 +92,31 @@ def current(
     return latest
 
 
-def add_entry(
-    session: Session, activity: ActivityRow, saving: Saving, version: int
-) -> ImpactEntryRow:
-    row = ImpactEntryRow(
-        council_id=activity.council_id,
-        activity_id=activity.id,
-        year=saving.year,
-        version=version,
-        expected_pence=pence(saving.expected),
-        actual_pence=pence(saving.actual),
-        cohort=saving.cohort,
-        unit_pence=pence(saving.unit),
-        counts=counts_text(saving.counts),
-        note=saving.note,
-        by=saving.by,
-        at=saving.at,
-        source=saving.source,
+def add_entries(session: Session, items: Sequence[tuple[ActivityRow, Saving]]) -> None:
+    """Append entries (each Saving carries its version, who and when), in one statement."""
+    if not items:
+        return
+    session.execute(
+        insert(ImpactEntryRow),
+        [
+            {
+                "council_id": activity.council_id,
+                "activity_id": activity.id,
+                "year": saving.year,
+                "version": saving.version,
+                "expected_pence": pence(saving.expected),
+                "actual_pence": pence(saving.actual),
+                "cohort": saving.cohort,
+                "unit_pence": pence(saving.unit),
+                "counts": counts_text(saving.counts),
+                "note": saving.note,
+                "by": saving.by,
+                "at": saving.at,
+                "source": saving.source,
+            }
+            for activity, saving in items
+        ],
     )
-    session.add(row)
-    return row
 
 
 def weights(session: Session, council_id: int) -> dict[str, dict[str, Decimal]]:

@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         assessments,
         auth,
         dashboard,
+        impact,
         imports,
         measures,
         reports,
@@ -176,7 +177,17 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         return Response(rag_css, media_type="text/css")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, dashboard, measures, activities, assessments, imports, reports, admin):
+    for module in (
+        auth,
+        dashboard,
+        measures,
+        activities,
+        assessments,
+        imports,
+        reports,
+        admin,
+        impact,
+    ):
         app.include_router(module.router, include_in_schema=False)
     if api is not None:
         from valvecheck.api import install as install_api
