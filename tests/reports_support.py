@@ -189,3 +189,33 @@ def md_sections(path: Path) -> Sections:
             rows.append([c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]])
     close()
     return out
+
+
+# -- a large catalogue --------------------------------------------------------------------------
+
+
+def large_catalogue_csv(agreements: int, per_agreement: int = 25) -> bytes:
+    """A catalogue CSV of agreements x measures in the seed's own words (each agreement draws
+    distinct seed texts, its authority's name swapped in), about 60% of them rated."""
+    import csv
+    import io
+    import random
+
+    from valvecheck.catalogue.loader import load_catalogue
+
+    rng = random.Random(5)
+    base = load_catalogue()
+    names = [a.name for a in base.authorities]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["LA", "Recommendation", "Theme", "Sub-Theme", "RAG"])
+    for i in range(1, agreements + 1):
+        la = f"Council {i:04d}"
+        for m in rng.sample(base.measures, min(per_agreement, len(base.measures))):
+            text = m.text
+            for name in names:
+                text = text.replace(name, la)
+            rag = rng.choice(["Green", "Amber", "Red"]) if rng.random() < 0.6 else ""
+            for p in m.placements:
+                writer.writerow([la, text, p.theme, p.sub_theme or "", rag])
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,108 @@
+"""Long work shows a progress bar on a terminal, and nothing of it when the output is piped.
+
+Each command runs in a child process (forked, so it can be told to draw the bar at once rather
+than after its usual second) whose output is a pseudo-terminal (the pty module) or a pipe.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import pytest
+from reports_support import large_catalogue_csv
+from rich.console import Console
+
+from valvecheck.cli import output, run
+
+BAR = "━".encode()  # what Rich draws a bar with
+ESCAPE = b"\x1b["  # terminal control: a bar is drawn and redrawn with it
+
+
+def _child(argv: list[str]) -> None:
+    """In the forked child: the CLI on whatever file descriptors 1 and 2 now are."""
+    code = 1
+    try:
+        sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+        os.environ["TERM"] = "xterm-256color"
+        # As a fresh process would: Rich decides at a console's creation whether it may redraw.
+        output.console = Console(highlight=False)
+        output.errors = Console(stderr=True, highlight=False)
+        output.PROGRESS_AFTER = 0.0  # draw at once: the test need not wait a second
+        code = run(argv)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # shown to the test, which reads this child's output
+        os.write(2, traceback.format_exc().encode())
+    finally:
+        os._exit(code)
+
+
+def on_terminal(argv: list[str]) -> tuple[int, bytes]:
+    """Run the CLI with a pseudo-terminal as standard output and error."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        _child(argv)
+    seen = bytearray()
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the child has gone: the terminal is closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), bytes(seen)
+
+
+def piped(argv: list[str]) -> tuple[int, bytes]:
+    """Run the CLI with a pipe as standard output and error."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        os.dup2(write, 1)
+        os.dup2(write, 2)
+        _child(argv)
+    os.close(write)
+    seen = bytearray()
+    while chunk := os.read(read, 65536):
+        seen += chunk
+    os.close(read)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), bytes(seen)
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("large") / "catalogue.csv"
+    path.write_bytes(large_catalogue_csv(agreements=40))  # 1,000 measures
+    return path
+
+
+@pytest.mark.parametrize(("shell", "drawn"), [(on_terminal, True), (piped, False)])
+def test_a_large_import_and_its_report_show_progress_on_a_terminal_only(
+    tmp_path, catalogue, shell, drawn
+):
+    db = ["--db", str(tmp_path / "valvecheck.db"), "--council", "Testshire"]
+    assert run([*db, "init", "--empty"]) == 0
+
+    code, shown = shell([*db, "import", "catalogue", str(catalogue)])
+    assert code == 0, shown.decode()
+    assert b"1000 new measures" in shown
+    assert (b"Saving measures" in shown and BAR in shown) is drawn
+    assert (ESCAPE in shown) is drawn
+
+    out = tmp_path / "out"
+    code, shown = shell([*db, "report", "--format", "xlsx", "--out", str(out)])
+    assert code == 0, shown.decode()
+    assert (out / "report.xlsx").exists() and b"Wrote" in shown
+    assert (b"Writing the report" in shown and BAR in shown) is drawn
+    assert (ESCAPE in shown) is drawn
