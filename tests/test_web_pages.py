@@ -1,12 +1,13 @@
 """Every page of the web app, in-process over a real workspace: parsed, and checked for meaning."""
 
+# ruff: noqa: F811 (the tests take the imported fixtures as parameters)
+
 from __future__ import annotations
 
 import io
 
 import openpyxl
 import pytest
-
 from web_support import (
     PASSWORD,
     by_id,
@@ -19,6 +20,7 @@ from web_support import (
     site_template,  # noqa: F401 (a fixture)
     text,
 )
+
 from valvecheck.services import measures, summary
 from valvecheck.services.workspace import unit_of_work
 
@@ -99,7 +101,9 @@ def test_measure_page_shows_text_source_placements_rating_form_and_history(site)
     response = client.get("/measures/bury-1")
     assert "Bury" in text(page(response).find(".//dl"))
     form = page(response).find(".//form[@id='rating-form']")
-    names = {i.get("name") for i in form.iter("input")} | {t.get("name") for t in form.iter("textarea")}
+    names = {i.get("name") for i in form.iter("input")} | {
+        t.get("name") for t in form.iter("textarea")
+    }
     assert {"rag", "rationale", "evidence", "version", "csrf_token"} <= names
     assert client.get("/measures/BURY-1").status_code == 200
     missing = client.get("/measures/nobody-99")
@@ -109,7 +113,16 @@ def test_measure_page_shows_text_source_placements_rating_form_and_history(site)
 def test_rating_with_a_rationale_is_saved_shown_and_in_the_history(site):
     client = site.client("ed")
     version = page(client.get("/measures/bury-4")).find(".//input[@name='version']").get("value")
-    saved = post(client, "/measures/bury-4/rating", {"rag": "green", "rationale": "SENCO network", "evidence": "https://example.org/paper\nminutes 4 May", "version": version})
+    saved = post(
+        client,
+        "/measures/bury-4/rating",
+        {
+            "rag": "green",
+            "rationale": "SENCO network",
+            "evidence": "https://example.org/paper\nminutes 4 May",
+            "version": version,
+        },
+    )
     assert saved.status_code == 303 and saved.headers["location"] == "/measures/bury-4"
     shown = client.get("/measures/bury-4")
     assert "Rating saved" in shown.text
@@ -123,11 +136,17 @@ def test_rating_with_a_rationale_is_saved_shown_and_in_the_history(site):
 
 def test_a_rating_form_without_a_choice_or_with_a_bad_word_is_refused_and_keeps_the_text(site):
     client = site.client("ed")
-    refused = post(client, "/measures/bury-4/rating", {"rag": "", "rationale": "kept", "version": "0"})
+    refused = post(
+        client, "/measures/bury-4/rating", {"rag": "", "rationale": "kept", "version": "0"}
+    )
     assert refused.status_code == 422
     assert "Choose a rating" in text(page(refused).find(".//*[@class='govuk-error-summary']"))
     assert page(refused).find(".//textarea[@name='rationale']").text == "kept"
-    napp = post(client, "/measures/bury-4/rating", {"rag": "not_applicable", "rationale": "", "version": "0"})
+    napp = post(
+        client,
+        "/measures/bury-4/rating",
+        {"rag": "not_applicable", "rationale": "", "version": "0"},
+    )
     assert napp.status_code == 422 and "needs a reason" in napp.text
 
 
@@ -135,9 +154,17 @@ def test_two_editors_on_one_rating_the_second_gets_409_with_both_versions_and_th
     first, second = site.client("ed"), site.client("ann")
     version = page(first.get("/measures/bury-4")).find(".//input[@name='version']").get("value")
     page(second.get("/measures/bury-4"))  # both opened the same form
-    ok = post(first, "/measures/bury-4/rating", {"rag": "amber", "rationale": "Ed's view", "version": version})
+    ok = post(
+        first,
+        "/measures/bury-4/rating",
+        {"rag": "amber", "rationale": "Ed's view", "version": version},
+    )
     assert ok.status_code == 303
-    clash = post(second, "/measures/bury-4/rating", {"rag": "red", "rationale": "Ann's view", "evidence": "note", "version": version})
+    clash = post(
+        second,
+        "/measures/bury-4/rating",
+        {"rag": "red", "rationale": "Ann's view", "evidence": "note", "version": version},
+    )
     assert clash.status_code == 409
     theirs = by_id(clash, "theirs")
     assert "Ed's view" in text(theirs) and "Amber" in text(theirs)
@@ -147,7 +174,11 @@ def test_two_editors_on_one_rating_the_second_gets_409_with_both_versions_and_th
     # saving again from the conflict page carries the new version and succeeds
     newer = mine.find(".//input[@name='version']").get("value")
     assert int(newer) == int(version) + 1
-    again = post(second, "/measures/bury-4/rating", {"rag": "red", "rationale": "Ann's view", "version": newer})
+    again = post(
+        second,
+        "/measures/bury-4/rating",
+        {"rag": "red", "rationale": "Ann's view", "version": newer},
+    )
     assert again.status_code == 303
     with unit_of_work(site.ws, as_person="ann") as ctx:
         from valvecheck.services.ratings import history
@@ -156,13 +187,15 @@ def test_two_editors_on_one_rating_the_second_gets_409_with_both_versions_and_th
     assert [(r.by, r.rationale) for r in steps[-2:]] == [("ed", "Ed's view"), ("ann", "Ann's view")]
 
 
-@pytest.mark.parametrize(
-    "field", ["rationale", "evidence"], ids=["rationale", "evidence"]
-)
+@pytest.mark.parametrize("field", ["rationale", "evidence"], ids=["rationale", "evidence"])
 def test_script_typed_into_a_text_field_comes_back_as_text(site, field):
     client = site.client("ed")
     attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    post(client, "/measures/bury-5/rating", {"rag": "amber", "rationale": "ok", field: attack, "version": "0"})
+    post(
+        client,
+        "/measures/bury-5/rating",
+        {"rag": "amber", "rationale": "ok", field: attack, "version": "0"},
+    )
     shown = client.get("/measures/bury-5")
     tree = page(shown)
     assert all("alert" not in (s.text or "") for s in tree.iter("script"))
@@ -184,7 +217,9 @@ def test_activity_page_links_unlinks_and_accepts_suggestions(site):
     assert twice.status_code == 409 and "already linked" in twice.text
     unlinked = post(client, "/activities/B-1/unlink", {"measure": "bury-4", "rationale": "ended"})
     assert unlinked.status_code == 303
-    suggestions = page(client.get("/activities/B-2")).findall(".//input[@type='checkbox'][@name='measure']")
+    suggestions = page(client.get("/activities/B-2")).findall(
+        ".//input[@type='checkbox'][@name='measure']"
+    )
     assert suggestions, "the resource bases activity should have suggested measures"
     chosen = suggestions[0].get("value")
     accepted = post(client, "/activities/B-2/accept", {"measure": [chosen]})
@@ -195,12 +230,18 @@ def test_activity_page_links_unlinks_and_accepts_suggestions(site):
 
 def test_assessments_start_carrying_forward_compare_and_lock(site):
     client = site.client("ann")
-    started = post(client, "/assessments", {"name": "Bristol: autumn 2026", "carry_from": str(site.bristol_assessment), "use": "yes"})
+    started = post(
+        client,
+        "/assessments",
+        {"name": "Bristol: autumn 2026", "carry_from": str(site.bristol_assessment), "use": "yes"},
+    )
     assert started.status_code == 303
     new_id = int(started.headers["location"].rsplit("/", 1)[1])
     shown = client.get(f"/assessments/{new_id}")
     assert heading(shown) == "Bristol: autumn 2026" and "Current" in text(by_id(shown, "state"))
-    post(client, "/measures/bury-4/rating", {"rag": "green", "rationale": "moved on", "version": "0"})
+    post(
+        client, "/measures/bury-4/rating", {"rag": "green", "rationale": "moved on", "version": "0"}
+    )
     compared = client.get(f"/assessments/compare?first={site.bristol_assessment}&second={new_id}")
     assert compared.status_code == 200
     rows = page(compared).findall(".//table[@id='moved']/tbody/tr")
@@ -210,20 +251,31 @@ def test_assessments_start_carrying_forward_compare_and_lock(site):
     assert duplicate.status_code == 409 and "already exists" in duplicate.text
     locked = post(client, f"/assessments/{new_id}/lock")
     assert locked.status_code == 303
-    refused = post(client, "/measures/hammersmith-fulham-1/rating", {"rag": "green", "rationale": "late", "version": "0"})
+    refused = post(
+        client,
+        "/measures/hammersmith-fulham-1/rating",
+        {"rag": "green", "rationale": "late", "version": "0"},
+    )
     assert refused.status_code == 409 and "locked" in refused.text
     assert client.get(f"/assessments/compare?first={new_id}&second={new_id}").status_code == 422
 
 
 def test_reports_download_each_format_and_the_excel_reads_back(site):
     client = site.client("vi")
-    for fmt, kind in (("xlsx", "spreadsheetml"), ("docx", "wordprocessingml"), ("html", "text/html"), ("md", "text/markdown")):
+    for fmt, kind in (
+        ("xlsx", "spreadsheetml"),
+        ("docx", "wordprocessingml"),
+        ("html", "text/html"),
+        ("md", "text/markdown"),
+    ):
         response = client.get(f"/reports/download?format={fmt}")
         assert response.status_code == 200, fmt
         assert kind in response.headers["content-type"]
         assert response.headers["content-disposition"].startswith("attachment")
     book = openpyxl.load_workbook(io.BytesIO(client.get("/reports/download?format=xlsx").content))
-    cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value}
+    cells = {
+        str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value
+    }
     assert "bury-1" in " ".join(cells)
     assert client.get("/reports/download?format=pdf").status_code == 422
     assert client.get("/reports/download?format=position").status_code == 422
@@ -232,11 +284,15 @@ def test_reports_download_each_format_and_the_excel_reads_back(site):
 
 def test_admin_adds_people_changes_roles_and_removes_access(site):
     client = site.client("ann")
-    added = post(client, "/admin/users", {"username": "newbie", "role": "editor", "password": PASSWORD})
+    added = post(
+        client, "/admin/users", {"username": "newbie", "role": "editor", "password": PASSWORD}
+    )
     assert added.status_code == 303
     people = page(client.get("/admin/users")).findall(".//table[@id='people']/tbody/tr")
     assert any("newbie" in text(r) and "Editor" in text(r) for r in people)
-    short = post(client, "/admin/users", {"username": "shorty", "role": "viewer", "password": "short"})
+    short = post(
+        client, "/admin/users", {"username": "shorty", "role": "viewer", "password": "short"}
+    )
     assert short.status_code == 422 and "10 characters" in short.text
     newbie = site.client()
     sign_in(newbie, "newbie")
@@ -257,7 +313,9 @@ def test_sign_in_refuses_wrong_passwords_then_throttles(site):
     assert wrong.status_code == 401 and "not right" in wrong.text
     for _ in range(4):
         client.post("/login", data={"username": "ed", "password": "nope", "csrf_token": token})
-    throttled = client.post("/login", data={"username": "ed", "password": PASSWORD, "csrf_token": token})
+    throttled = client.post(
+        "/login", data={"username": "ed", "password": PASSWORD, "csrf_token": token}
+    )
     assert throttled.status_code == 429 and "Too many attempts" in throttled.text
 
 
@@ -272,9 +330,25 @@ def test_sign_out_ends_the_session(site):
 def test_next_after_sign_in_stays_on_this_site(site):
     client = site.client()
     token = csrf_of(client)
-    response = client.post("/login", data={"username": "ed", "password": PASSWORD, "csrf_token": token, "next": "//evil.example/x"})
+    response = client.post(
+        "/login",
+        data={
+            "username": "ed",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/x",
+        },
+    )
     assert response.headers["location"] == "/"
     client = site.client()
     token = csrf_of(client)
-    response = client.post("/login", data={"username": "ed", "password": PASSWORD, "csrf_token": token, "next": "/measures?rag=red"})
+    response = client.post(
+        "/login",
+        data={
+            "username": "ed",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "/measures?rag=red",
+        },
+    )
     assert response.headers["location"] == "/measures?rag=red"

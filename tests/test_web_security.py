@@ -1,6 +1,8 @@
 """Who may do what, and which council's things they may see, through every page; CSRF, headers,
 cookies and bad uploads."""
 
+# ruff: noqa: F811 (the tests take the imported fixtures as parameters)
+
 from __future__ import annotations
 
 import io
@@ -39,7 +41,13 @@ ROLE_ACTIONS = [
     ("ed", "GET", "/admin/users", None, 403),
     ("ann", "GET", "/admin/users", None, 200),
     ("ed", "POST", "/admin/users", {"username": "x1", "role": "admin", "password": "p" * 12}, 403),
-    ("ann", "POST", "/admin/users", {"username": "x1", "role": "viewer", "password": "p" * 12}, 303),
+    (
+        "ann",
+        "POST",
+        "/admin/users",
+        {"username": "x1", "role": "viewer", "password": "p" * 12},
+        303,
+    ),
     ("ed", "POST", "/admin/users/{vi}/role", {"role": "admin"}, 403),
     ("ed", "POST", "/admin/users/{vi}/remove", {}, 403),
     ("vi", "GET", "/reports/download?format=xlsx", None, 200),
@@ -70,7 +78,12 @@ def test_role_x_action(site, who, method, path, form, status):
 # Bristol's things, asked for by a person of Leeds: each answers exactly as a missing one does.
 BRISTOL_THINGS = [
     ("GET", "/assessments/{bristol}", "/assessments/99999", None),
-    ("GET", "/assessments/compare?first={bristol}&second={leeds}", "/assessments/compare?first=99999&second={leeds}", None),
+    (
+        "GET",
+        "/assessments/compare?first={bristol}&second={leeds}",
+        "/assessments/compare?first=99999&second={leeds}",
+        None,
+    ),
     ("POST", "/assessments/{bristol}/lock", "/assessments/99999/lock", {}),
     ("POST", "/assessments/{bristol}/use", "/assessments/99999/use", {}),
     ("GET", "/activities/B-1", "/activities/ZZ-9", None),
@@ -79,13 +92,22 @@ BRISTOL_THINGS = [
     ("POST", "/activities/B-1/accept", "/activities/ZZ-9/accept", {"measure": ["bury-4"]}),
     ("POST", "/admin/users/{ann}/role", "/admin/users/99999/role", {"role": "viewer"}),
     ("POST", "/admin/users/{ed}/remove", "/admin/users/99999/remove", {}),
-    ("GET", "/reports/download?format=xlsx&assessment={bristol}", "/reports/download?format=xlsx&assessment=99999", None),
+    (
+        "GET",
+        "/reports/download?format=xlsx&assessment={bristol}",
+        "/reports/download?format=xlsx&assessment=99999",
+        None,
+    ),
     ("POST", "/assessments", None, {"name": "Mine", "carry_from": "{bristol}"}),
 ]
 
 
-@pytest.mark.parametrize(("method", "theirs", "missing", "form"), BRISTOL_THINGS, ids=[t[1] for t in BRISTOL_THINGS])
-def test_another_councils_things_are_not_found_exactly_as_missing_ones(site, method, theirs, missing, form):
+@pytest.mark.parametrize(
+    ("method", "theirs", "missing", "form"), BRISTOL_THINGS, ids=[t[1] for t in BRISTOL_THINGS]
+)
+def test_another_councils_things_are_not_found_exactly_as_missing_ones(
+    site, method, theirs, missing, form
+):
     client = site.client("lee")  # Leeds' administrator: every role's permission, no Bristol
     filled = {k: (_path(site, v) if isinstance(v, str) else v) for k, v in (form or {}).items()}
 
@@ -109,14 +131,22 @@ def test_listings_reports_and_pages_show_only_the_own_councils_ratings_and_peopl
     assert "Leeds" not in text(page(bristol.get("/")).find(".//main"))
     for path in ("/", "/measures", "/activities", "/assessments", "/admin/users", "/reports"):
         shown = text(page(leeds.get(path)).find(".//main"))
-        assert "B-1" not in shown and "ann" not in shown.split() and "mitigation validation" not in shown, path
+        assert (
+            "B-1" not in shown
+            and "ann" not in shown.split()
+            and "mitigation validation" not in shown
+        ), path
     people = text(by_id(leeds.get("/admin/users"), "people"))
     assert "lee" in people and "ed" not in people.split()
     leeds_report = leeds.get("/reports/download?format=html").text
     assert "Leeds: spring 2026" in leeds_report and "mitigation validation" not in leeds_report
     assert "Leeds" not in bristol.get("/reports/download?format=html").text
     # a rating by a person of Leeds goes into Leeds' assessment only
-    rated = post(leeds, "/measures/stoke-on-trent-8/rating", {"rag": "red", "rationale": "Leeds only", "version": "0"})
+    rated = post(
+        leeds,
+        "/measures/stoke-on-trent-8/rating",
+        {"rag": "red", "rationale": "Leeds only", "version": "0"},
+    )
     assert rated.status_code == 303
     with unit_of_work(site.ws, as_person="ann") as ctx:
         assert "Leeds only" not in [r.rationale for r in history(ctx, "stoke-on-trent-8")]
@@ -125,7 +155,16 @@ def test_listings_reports_and_pages_show_only_the_own_councils_ratings_and_peopl
 
 def _posts() -> list[str]:
     """Every state-changing route of every page module."""
-    from valvecheck.web import activities, admin, assessments, auth, dashboard, imports, measures, reports
+    from valvecheck.web import (
+        activities,
+        admin,
+        assessments,
+        auth,
+        dashboard,
+        imports,
+        measures,
+        reports,
+    )
 
     modules = (activities, admin, assessments, auth, dashboard, imports, measures, reports)
     return sorted(
@@ -147,7 +186,14 @@ def test_every_state_changing_form_is_refused_without_the_sessions_csrf_token(si
         path = path.replace("{assessment_id:int}", str(site.bristol_assessment))
         path = path.replace("{person_id:int}", str(site.people["vi"])).replace("{token}", "abc")
         for token in (None, foreign):
-            data = {"rag": "green", "version": "0", "name": "x", "measure": "bury-4", "username": "ann", "password": "x"}
+            data = {
+                "rag": "green",
+                "version": "0",
+                "name": "x",
+                "measure": "bury-4",
+                "username": "ann",
+                "password": "x",
+            }
             if token:
                 data["csrf_token"] = token
             refused = client.post(path, data=data)
@@ -199,7 +245,9 @@ def test_import_preview_names_every_problem_and_confirm_imports_exactly_the_file
     client = site.client("les")
     before = client.get("/activities").text
     good = b"ID,Name,Owner\nL-2,Annual reviews,Team\nL-3,Panel,Chair\n"
-    shown = post(client, "/imports", {"kind": "activities"}, files={"file": ("more.csv", good, "text/csv")})
+    shown = post(
+        client, "/imports", {"kind": "activities"}, files={"file": ("more.csv", good, "text/csv")}
+    )
     assert shown.status_code == 200
     assert "2 activities read: 2 new" in text(by_id(shown, "preview-summary"))
     assert client.get("/activities").text.count("L-2") == before.count("L-2") == 0  # nothing yet
@@ -209,7 +257,9 @@ def test_import_preview_names_every_problem_and_confirm_imports_exactly_the_file
     assert post(client, action).status_code == 404  # a preview is imported once
 
     bad = b"ID,Name,Start date,End date\n,No id,2024-01-01,2023-01-01\nL-9,,31/02/2024,\n"
-    refused = post(client, "/imports", {"kind": "activities"}, files={"file": ("bad.csv", bad, "text/csv")})
+    refused = post(
+        client, "/imports", {"kind": "activities"}, files={"file": ("bad.csv", bad, "text/csv")}
+    )
     assert refused.status_code == 422
     rows = page(refused).findall(".//table[@id='problems']/tbody/tr")
     assert len(rows) >= 3, text(by_id(refused, "problems"))
@@ -227,9 +277,16 @@ def test_import_preview_names_every_problem_and_confirm_imports_exactly_the_file
     ],
     ids=["pdf", "exe", "zip-bomb", "empty"],
 )
-def test_bad_uploads_are_refused_with_a_clear_message_and_nothing_stored(site, name, content, status, words):
+def test_bad_uploads_are_refused_with_a_clear_message_and_nothing_stored(
+    site, name, content, status, words
+):
     client = site.client("les")
-    refused = post(client, "/imports", {"kind": "activities"}, files={"file": (name, content, "application/octet-stream")})
+    refused = post(
+        client,
+        "/imports",
+        {"kind": "activities"},
+        files={"file": (name, content, "application/octet-stream")},
+    )
     assert refused.status_code == status
     assert words.lower() in text(page(refused).find(".//main")).lower()
     assert page(refused).find(".//main//form") is None  # nothing to confirm
@@ -240,7 +297,9 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(site, monkey
     monkeypatch.setattr(limits, "MAX_BYTES", 1000)
     client = site.client("les")
     big = b"ID,Name\n" + b"L-5,x\n" * 20_000
-    refused = post(client, "/imports", {"kind": "activities"}, files={"file": ("big.csv", big, "text/csv")})
+    refused = post(
+        client, "/imports", {"kind": "activities"}, files={"file": ("big.csv", big, "text/csv")}
+    )
     assert refused.status_code == 413
     assert "too large" in heading(refused)
     assert "L-5" not in client.get("/activities").text
@@ -248,27 +307,55 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(site, monkey
 
 def test_catalogue_imports_are_for_administrators(site):
     editor = site.client("ed")
-    refused = post(editor, "/imports", {"kind": "catalogue"}, files={"file": ("c.csv", b"LA,Recommendation\nBury,Do a thing\n", "text/csv")})
+    refused = post(
+        editor,
+        "/imports",
+        {"kind": "catalogue"},
+        files={"file": ("c.csv", b"LA,Recommendation\nBury,Do a thing\n", "text/csv")},
+    )
     assert refused.status_code == 403
 
 
 def test_setup_page_makes_the_first_admin_once_and_then_is_gone(tmp_path):
+    from fastapi.testclient import TestClient
+
     from valvecheck.services.workspace import init_workspace
     from valvecheck.settings import Settings
     from valvecheck.store.db import Workspace
-    from fastapi.testclient import TestClient
 
     ws = Workspace(str(tmp_path / "fresh.db"))
     init_workspace(ws)
-    client = TestClient(create_app(Settings(VALVECHECK_SECRET_KEY="k" * 40), ws), follow_redirects=False)
+    client = TestClient(
+        create_app(Settings(VALVECHECK_SECRET_KEY="k" * 40), ws), follow_redirects=False
+    )
     assert client.get("/login").headers["location"] == "/setup"
     token = csrf_of(client, "/setup")
-    mismatch = client.post("/setup", data={"council": "Bristol", "username": "first", "password": "a long password", "confirm": "another", "csrf_token": token})
+    mismatch = client.post(
+        "/setup",
+        data={
+            "council": "Bristol",
+            "username": "first",
+            "password": "a long password",
+            "confirm": "another",
+            "csrf_token": token,
+        },
+    )
     assert mismatch.status_code == 422
-    made = client.post("/setup", data={"council": "Bristol", "username": "first", "password": "a long password", "confirm": "a long password", "csrf_token": token})
+    made = client.post(
+        "/setup",
+        data={
+            "council": "Bristol",
+            "username": "first",
+            "password": "a long password",
+            "confirm": "a long password",
+            "csrf_token": token,
+        },
+    )
     assert made.status_code == 303
     assert heading(client.get("/admin/users")) == "People in Bristol"
     assert client.get("/setup").status_code == 404
-    again = TestClient(create_app(Settings(VALVECHECK_SECRET_KEY="k" * 40), ws), follow_redirects=False)
+    again = TestClient(
+        create_app(Settings(VALVECHECK_SECRET_KEY="k" * 40), ws), follow_redirects=False
+    )
     assert again.get("/login").status_code == 200
     ws.dispose()

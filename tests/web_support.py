@@ -7,8 +7,8 @@ Leeds has its own assessment, one activity and its own people. Everyone's passwo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 import shutil
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -131,7 +131,13 @@ def sign_in(client: TestClient, name: str, password: str = PASSWORD):  # type: i
     return response
 
 
-def post(client: TestClient, path: str, data: dict[str, object] | None = None, files=None, token_from: str = "/"):  # type: ignore[no-untyped-def]
+def post(
+    client: TestClient,
+    path: str,
+    data: dict[str, object] | None = None,
+    files=None,
+    token_from: str = "/",
+):  # type: ignore[no-untyped-def]
     """A form post as the browser sends it: with the CSRF token of the signed-in session."""
     form = {"csrf_token": csrf_of(client, token_from), **(data or {})}
     return client.post(path, data=form, files=files)

@@ -1,0 +1,106 @@
+"""One real server and one Chromium per test session (Debian's chromium, driven by Playwright).
+
+Skipped with the reason on a machine without chromium; under CI=true a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from test_web_serve import free_port, wait_for  # noqa: E402
+from web_support import make_site  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need(condition: bool, reason: str) -> None:
+    """As tests/conftest.py's need: skip with the reason here, fail under CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser-site")
+    site = make_site(folder)
+    site.ws.dispose()
+    port = free_port()
+    env = {**os.environ, "VALVECHECK_SECRET_KEY": "browser-tests-" + "k" * 40}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "valvecheck",
+            "--db",
+            str(folder / "web.db"),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{url}/login", process)
+        yield url
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    need(Path(CHROMIUM).exists(), f"Debian's chromium is not installed ({CHROMIUM})")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        found = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield found
+        found.close()
+
+
+@pytest.fixture
+def signed_in(browser, server):  # type: ignore[no-untyped-def]
+    """A new browser context signed in as the person named (through the sign-in form)."""
+    contexts = []
+
+    def open_as(name: str, bypass_csp: bool = False):  # type: ignore[no-untyped-def]
+        # axe-core is injected as a script, which the app's own CSP rightly refuses
+        context = browser.new_context(base_url=server, accept_downloads=True, bypass_csp=bypass_csp)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#username", name)
+        page.fill("#password", "correct horse battery")
+        page.click("button:has-text('Sign in')")
+        page.wait_for_url(f"{server}/")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()

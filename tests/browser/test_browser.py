@@ -1,0 +1,130 @@
+"""What a person does, in Chromium: sign in, filter, rate, see the dashboard change, meet a
+conflict, download the Excel report, sign out; accessibility by axe-core and by keyboard."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from browser_support import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def test_sign_in_filter_rate_dashboard_excel_sign_out(signed_in, server):
+    page = signed_in("ed")
+    reds_before = int(page.inner_text("#reds"))
+    page.click("nav >> text=Measures")
+    page.select_option("#rag", "unrated")
+    page.click("button:has-text('Filter')")
+    assert "rag=unrated" in page.url
+    first = page.locator("#measures tbody tr").first
+    measure = first.locator("td a").inner_text()
+    assert first.locator(".app-rag").inner_text() == "Not rated"
+    first.locator("td a").click()
+    page.check("#rag-red")
+    page.fill("#rationale", "Nothing in place yet <b>really</b>")
+    page.click("button:has-text('Save rating')")
+    assert "Rating saved" in page.inner_text(".govuk-notification-banner")
+    assert page.inner_text("#current-rationale") == "Nothing in place yet <b>really</b>"
+    page.click("nav >> text=Dashboard")
+    assert int(page.inner_text("#reds")) == reds_before + 1
+    assert measure in page.inner_text("#recent-table")
+    page.click("nav >> text=Reports")
+    with page.expect_download() as caught:
+        page.click("#downloads >> text=Excel workbook (.xlsx)")
+    book = openpyxl.load_workbook(io.BytesIO(Path(caught.value.path()).read_bytes()))
+    assert any(measure in str(c.value) for ws in book.worksheets for r in ws.iter_rows() for c in r)
+    page.click("button:has-text('Sign out')")
+    assert "You have signed out" in page.inner_text("main")
+    page.goto("/measures")
+    assert "/login" in page.url
+
+
+def test_two_editors_the_second_sees_both_versions_and_keeps_their_words(signed_in):
+    first, second = signed_in("ed"), signed_in("ann")
+    for p in (first, second):
+        p.goto("/measures/kingston-richmond-3")
+    first.check("#rag-amber")
+    first.fill("#rationale", "Ed got there first")
+    first.click("button:has-text('Save rating')")
+    second.check("#rag-green")
+    second.fill("#rationale", "Ann's careful words")
+    second.click("button:has-text('Save rating')")
+    assert "Someone else rated" in second.inner_text("h1")
+    assert "Ed got there first" in second.inner_text("#theirs")
+    assert second.input_value("#yours textarea[name=rationale]") == "Ann's careful words"
+    second.click("button:has-text('Save my rating instead')")
+    assert "Rating saved" in second.inner_text(".govuk-notification-banner")
+
+
+def test_keyboard_alone_reaches_the_rating_form_and_submits_it(signed_in):
+    page = signed_in("ed")
+    page.goto("/measures/stoke-on-trent-3")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.textContent").strip() == "Skip to main content"
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "rag":
+            break
+    else:
+        raise AssertionError("Tab never reached the rating")
+    page.keyboard.press("Space")
+    chosen = page.evaluate("document.activeElement.value")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "rationale"
+    page.keyboard.type("Typed without a mouse")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Save rating"
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Rating saved" in page.inner_text(".govuk-notification-banner")
+    assert page.inner_text("#current-rationale") == "Typed without a mouse"
+    assert chosen in page.inner_text("#current-rating").lower().replace(
+        "not applicable", "not_applicable"
+    )
+
+
+def test_no_wcag_a_or_aa_violation_on_the_main_pages(browser, signed_in, server):
+    anonymous = browser.new_context(base_url=server, bypass_csp=True)
+    login = anonymous.new_page()
+    login.goto("/login")
+    found = {"sign-in": axe_violations(login)}
+    anonymous.close()
+    page = signed_in("les", bypass_csp=True)
+    for name, path in (
+        ("dashboard", "/"),
+        ("measures", "/measures?rag=unrated"),
+        ("measure", "/measures/bury-1"),
+        ("activity", "/activities/L-1"),
+        ("assessments", "/assessments"),
+    ):
+        page.goto(path)
+        found[name] = axe_violations(page)
+    page.goto("/assessments")
+    page.fill("#name", "Leeds: autumn 2026")
+    page.click("button:has-text('Start the assessment')")
+    page.goto("/assessments")
+    page.click("button:has-text('Compare')")
+    assert "Compare assessments" in page.inner_text("h1")
+    found["compare"] = axe_violations(page)
+    page.goto("/imports")
+    page.set_input_files(
+        "#activities-file",
+        files=[{"name": "a.csv", "mimeType": "text/csv", "buffer": b"ID,Name\nL-7,Panel\n"}],
+    )
+    page.click("button:has-text('Preview the activities')")
+    assert "Check before importing" in page.inner_text("h1")
+    found["import preview"] = axe_violations(page)
+    page.goto("/imports")
+    page.set_input_files(
+        "#activities-file",
+        files=[{"name": "b.csv", "mimeType": "text/csv", "buffer": b"ID,Name\n,\nL-8,\n"}],
+    )
+    page.click("button:has-text('Preview the activities')")
+    assert "cannot be imported" in page.inner_text("h1")
+    found["import problems"] = axe_violations(page)
+    assert {k: v for k, v in found.items() if v} == {}

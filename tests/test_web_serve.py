@@ -1,0 +1,57 @@
+"""`valvecheck serve` from nothing: the real server process creates the workspace and answers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> int:  # type: ignore[type-arg]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"the server stopped: {process.stdout.read() if process.stdout else ''}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return int(response.status)
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+def test_serve_creates_the_workspace_and_the_sign_in_page_answers(tmp_path: Path):
+    port = free_port()
+    db = tmp_path / "valvecheck.db"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VALVECHECK_COUNCIL")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "valvecheck", "--db", str(db), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        # nobody has an account: the sign-in page sends a person to the one-time setup page
+        assert wait_for(f"http://127.0.0.1:{port}/login", process) == 200
+        assert db.exists()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/setup", timeout=5) as response:
+            assert "Set up Valvecheck" in response.read().decode()
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=30)
+    assert "Created a workspace" in out and "27 measures" in out
+    assert f"http://127.0.0.1:{port}/setup" in out
