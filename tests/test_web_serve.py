@@ -45,8 +45,10 @@ def test_serve_creates_the_workspace_and_the_sign_in_page_answers(tmp_path: Path
         cwd=tmp_path,
     )
     try:
-        # nobody has an account: the sign-in page sends a person to the one-time setup page
+        # nobody has an account: the sign-in page answers and points to the one-time setup page
         assert wait_for(f"http://127.0.0.1:{port}/login", process) == 200
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as response:
+            assert 'href="/setup"' in response.read().decode()
         assert db.exists()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/setup", timeout=5) as response:
             assert "Set up Valvecheck" in response.read().decode()

@@ -91,10 +91,18 @@ def _signed_in(request: Request, person_id: int, name: str, to: str) -> Redirect
 
 @router.get("/login")
 def login_page(request: Request, next: str = "/") -> Response:
+    # Always the sign-in page (200), so that a first visit finds where to begin: while nobody
+    # has an account it points to the one-time setup page.
     with request.app.state.ws.session(write=False) as db:
-        if not has_people(db):
-            return RedirectResponse("/setup", status_code=303)
-    return _render(request, "auth/login.html", next=safe_next(next), errors={}, username="")
+        first_visit = not has_people(db)
+    return _render(
+        request,
+        "auth/login.html",
+        next=safe_next(next),
+        errors={},
+        username="",
+        first_visit=first_visit,
+    )
 
 
 @router.post("/login")
