@@ -27,7 +27,7 @@ from valvecheck.store.db import Workspace
 from valvecheck.store.models import ActivityRow, CouncilRow, LinkEventRow, MeasureRow
 
 
-def files(activities: int, years: int) -> tuple[bytes, bytes, bytes, bytes]:
+def files(activities: int, years: int) -> tuple[bytes, bytes, bytes]:
     fy = [f"{2024 + i}-{(25 + i) % 100:02d}" for i in range(years)]
     acts = "id,title\n" + "".join(f"B{i},Workstream {i}\n" for i in range(activities))
     traj = "year,unmitigated,target,actual\n" + "".join(
@@ -45,8 +45,7 @@ def files(activities: int, years: int) -> tuple[bytes, bytes, bytes, bytes]:
                 rows.append(
                     f'B{a},{y},"£{(a * 101 + i * 7) % 50_000:,}.{(a + i) % 100:02d}",{actual},,'
                 )
-    weights = ["activity,measure,weight"]
-    return acts.encode(), traj.encode(), ("\n".join(rows) + "\n").encode(), weights
+    return acts.encode(), traj.encode(), ("\n".join(rows) + "\n").encode()
 
 
 def main() -> None:
@@ -71,7 +70,7 @@ def main() -> None:
 
 
 def once(args: argparse.Namespace) -> dict[str, float]:
-    acts, traj, savings, _ = files(args.activities, args.years)
+    acts, traj, savings = files(args.activities, args.years)
     folder = Path(tempfile.mkdtemp(prefix="impact-bench-"))
     ws = Workspace(str(folder / "bench.db"))
     init_workspace(ws)
@@ -114,9 +113,6 @@ def once(args: argparse.Namespace) -> dict[str, float]:
         times[label] = time.perf_counter() - start
         return result
 
-    print(
-        f"activities: {args.activities}, years: {args.years}, savings rows: {args.activities * args.years}"
-    )
     run("import trajectory", True, lambda c: impact.import_trajectory(c, traj, "trajectory.csv"))
     run("import savings", True, lambda c: impact.import_savings(c, savings, "savings.csv"))
     run("import weights", True, lambda c: impact.import_weights(c, weights_data, "weights.csv"))

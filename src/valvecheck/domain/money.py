@@ -9,6 +9,7 @@ up to the whole exactly.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -214,10 +215,12 @@ def apportion(amount: Decimal, weights: Sequence[Fraction]) -> list[Decimal]:
         return []
     pence = int((amount / PENNY).to_integral_value())
     sign = -1 if pence < 0 else 1
-    exact = [abs(pence) * w for w in weights]
-    shares = [int(e) for e in exact]  # floor: the values are not negative
+    # in whole numbers over one common denominator: exact, and fast for thousands of shares
+    den = math.lcm(*(w.denominator for w in weights))
+    exact = [abs(pence) * w.numerator * (den // w.denominator) for w in weights]
+    shares = [e // den for e in exact]  # rounded down to the penny
     left = abs(pence) - sum(shares)
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] % den), i))
     for i in order[:left]:
         shares[i] += 1
     return [Decimal(sign * s) * PENNY for s in shares]

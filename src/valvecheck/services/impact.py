@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from valvecheck.domain.activity import id_key
 from valvecheck.domain.impact import (
     COUNTS,
@@ -41,7 +43,7 @@ from valvecheck.store import activities as activity_store
 from valvecheck.store import impact as store
 from valvecheck.store import repository as repo
 from valvecheck.store.models import ActivityRow, AssessmentRow
-from valvecheck.store.tenancy import owned
+from valvecheck.store.tenancy import only, owned
 
 Money = Decimal | str | int | None
 
@@ -132,18 +134,19 @@ def impact(
     cid = council_id(ctx)
     state = load_state(ctx, assessment)
     row = _assessment(ctx, assessment)
-    codes = {
-        r.id: r.code for r in ctx.session.scalars(owned(ActivityRow, cid).order_by(ActivityRow.id))
+    titles = {
+        code: title
+        for code, title in ctx.session.execute(
+            only(
+                select(ActivityRow.code, ActivityRow.title).order_by(ActivityRow.id),
+                ActivityRow,
+                cid,
+            )
+        )
     }
-    titles = {a.id: a.title for a in activity_store.activities(ctx.session, cid)}
     until = _end_of(on) if on else None
-    savings = [
-        replace(s, activity=codes[aid])
-        for (aid, _), s in sorted(store.current(ctx.session, cid, until).items())
-    ]
-    links: dict[str, list[str]] = {}
-    for activity, measure, _ in repo.current_links(ctx.session, cid):
-        links.setdefault(activity, []).append(measure)
+    savings = [s for _, s in sorted(store.current(ctx.session, cid, until).items())]
+    links = _links(ctx)
     measures = [MeasureInfo(v.id, v.measure.themes, v.rag.value, v.la) for v in state.views]
     return roll_up(
         assessment=state.assessment,
