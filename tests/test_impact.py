@@ -448,3 +448,32 @@ def test_png_is_a_valid_image(worked):
     assert data[12:16] == b"IHDR"
     assert int.from_bytes(data[16:20], "big") == chart.width * 2
     assert len(io.BytesIO(data).getvalue()) == len(data)
+
+
+@pytest.mark.postgres
+def test_the_same_figures_on_postgresql(pg_url, cli):
+    import json
+
+    for args in (
+        ("init",),
+        ("activities", "import", str(DATA / "activities.csv")),
+        *(("link", a, m) for a, m in LINKS),
+        ("trajectory", "import", str(DATA / "trajectory.csv")),
+        ("impact", "import", str(DATA / "savings.csv")),
+        ("impact", "import-weights", str(DATA / "weights.csv")),
+    ):
+        code, _, err = cli(*args, db=pg_url)
+        assert code == 0, (args, err)
+    code, out, err = cli("impact", "--json", db=pg_url)
+    assert code == 0, err
+    got = json.loads(out)
+    assert [
+        (y["year"], y["unmitigated"], y["expected_savings"], y["mitigated"], y["target"],
+         y["actual"], y["gap"])
+        for y in got["years"]
+    ] == YEARS  # fmt: skip
+    assert [
+        (m["measure"], m["expected"], m["expected_to_date"], m["actual"]) for m in got["by_measure"]
+    ] == BY_MEASURE
+    t = got["total"]
+    assert (t["expected"], t["expected_to_date"], t["actual"]) == TOTAL
