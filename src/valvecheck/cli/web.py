@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from valvecheck.cli import output
 from valvecheck.cli.core import ws_of
-from valvecheck.services import workspace
-from valvecheck.services.people import has_people
-from valvecheck.settings import settings
+from valvecheck.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from valvecheck.services import people, workspace
+else:  # loaded when the command first uses them (cli/lazy.py)
+    people = lazy("valvecheck.services.people")
+    workspace = lazy("valvecheck.services.workspace")
 
 
 def register(app: typer.Typer) -> None:
@@ -28,6 +32,7 @@ def serve(
     seed's assessment."""
     import uvicorn
 
+    from valvecheck.settings import settings
     from valvecheck.web import create_app
 
     config = settings()
@@ -43,7 +48,7 @@ def serve(
         output.line(f"Upgraded the workspace {ws.label} from schema {before} to {after}.")
     app = create_app(config, ws)
     with ws.session(write=False) as session:
-        nobody = not has_people(session)
+        nobody = not people.has_people(session)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     output.line(f"Valvecheck is at {url} (stop it with Ctrl+C).")

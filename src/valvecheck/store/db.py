@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from valvecheck.errors import WorkspaceError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = str(Path(__file__).parent / "migrations")
+# Alembic is imported only to migrate: checking that a workspace is up to date (every command)
+# reads the revision with one query and the head from the migration files' own declarations.
+_DECLARED = re.compile(r'^(down_revision|revision)\b[^=]*=\s*(?:"([^"]*)"|None)', re.MULTILINE)
 
 
 def database_url(db: str) -> str:
@@ -29,7 +34,25 @@ def database_url(db: str) -> str:
     return f"sqlite:///{Path(db).expanduser()}"
 
 
+@cache
+def head_revision() -> str | None:
+    """The newest migration: the revision no other migration comes down from."""
+    revisions: set[str | None] = set()
+    downs: set[str | None] = set()
+    for path in (Path(MIGRATIONS) / "versions").glob("*.py"):
+        for name, value in _DECLARED.findall(path.read_text(encoding="utf-8")):
+            (revisions if name == "revision" else downs).add(value or None)
+    heads = revisions - downs
+    if len(heads) != 1:  # branches or an unusual file: let Alembic say
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return heads.pop()
+
+
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     return config
@@ -90,10 +113,12 @@ class Workspace:
 
     def revision(self) -> str | None:
         with self._reachable(), self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def head(self) -> str | None:
-        return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        return head_revision()
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` (creates it in an empty database)."""
@@ -104,9 +129,13 @@ class Workspace:
                     f"cannot create the workspace {self.label}: the folder {folder} does not exist",
                     reason="no-folder",
                 )
+        from alembic import command
+
         self._run_migrations(command.upgrade, revision)
 
     def downgrade(self, revision: str) -> None:
+        from alembic import command
+
         self._run_migrations(command.downgrade, revision)
 
     def _run_migrations(self, step: Callable[[Config, str], None], revision: str) -> None:

@@ -1,0 +1,45 @@
+"""What a command loads: `--help` and the reading commands do not import the heavy libraries
+they do not use (start-up time is measured in bench/command_bench.py, never asserted here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = {"sqlalchemy", "alembic", "openpyxl", "docx", "xlsxwriter", "sklearn", "scipy", "jinja2"}
+
+
+def loaded(argv: list[str], cwd) -> set[str]:
+    """The heavy top-level packages in sys.modules after the CLI ran ``argv`` in a fresh process."""
+    script = (
+        "import json, sys\n"
+        "from valvecheck.cli import run\n"
+        f"code = run({argv!r})\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(HEAVY)!r}))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_help_loads_no_database_office_or_text_analysis_library(tmp_path):
+    assert loaded(["--help"], tmp_path) == set()
+
+
+@pytest.mark.parametrize("command", [["measures"], ["show", "bury-1"], ["history", "bury-1"]])
+def test_reading_commands_load_no_office_library_and_no_migrations(ws, db_path, tmp_path, command):
+    found = loaded(["--db", db_path, *command], tmp_path)
+    assert "sqlalchemy" in found  # they read the workspace
+    assert not found & {"alembic", "openpyxl", "docx", "xlsxwriter", "jinja2"}
+
+
+def test_the_schema_head_read_from_the_migration_files_is_alembics():
+    from alembic.script import ScriptDirectory
+
+    from valvecheck.store.db import _alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
