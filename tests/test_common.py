@@ -248,3 +248,80 @@ def test_a_councils_later_agreement_does_not_count_as_another_council():
     group = group_measures(c)[0]
     assert len(group.members) == 3 and len(group.agreements) == 3
     assert group.prevalence == 2  # two councils
+
+
+def test_a_template_in_more_agreements_than_the_neighbour_cap_is_one_group():
+    """Copies of one text are one node, so a template copied into many agreements is one group:
+    its prevalence is not capped by the candidates kept per measure."""
+    from valvecheck.analysis.common import NEIGHBOURS
+
+    c = Catalogue()
+    count = NEIGHBOURS + 20
+    for i in range(count):
+        name = f"Shire {i:03d}"
+        slug = f"shire-{i:03d}"
+        c.authorities.append(Authority(slug, name))
+        c.agreements.append(Agreement(slug, f"{name} agreement", (slug,), "2023-24"))
+        c.measures.append(Measure(slug, 1, TEMPLATE[0].format(la=name)))
+        c.measures.append(Measure(slug, 2, GENERIC[i % len(GENERIC)]))
+    groups = group_measures(c)
+    assert groups[0].prevalence == count
+    assert groups[0].members == tuple(f"shire-{i:03d}-1" for i in range(count))
+    # the generic measures are copies too, one text in count/5 agreements each
+    assert sorted(g.prevalence for g in groups[1:]) == [count // len(GENERIC)] * len(GENERIC)
+
+
+def test_one_agreement_holding_a_text_twice_is_never_grouped_with_itself():
+    texts = [TEMPLATE[0].format(la="Wessex Vale")] * 2
+    c = Catalogue(
+        agreements=[Agreement("one", "one", ()), Agreement("two", "two", ())],
+        measures=[Measure("one", n, t) for n, t in enumerate(texts, start=1)]
+        + [Measure("two", 1, texts[0])],
+    )
+    groups = group_measures(c)
+    for g in groups:
+        assert len({m.rsplit("-", 1)[0] for m in g.members}) == len(g.members)
+    assert sorted(len(g.members) for g in groups) == [1, 2]
+
+
+PAIRS = (
+    "text_a,text_b,same\n"
+    '"Expand specialist provision to avoid placements in independent special schools.",'
+    '"Expanding specialist provision locally to reduce reliance on independent placements.",1\n'
+    '"Review and reform of the Alternative Provision model.","Review and reform the transport '
+    'policy.",0\n'
+)
+
+
+def test_eval_common_reports_recall_and_precision(cli, tmp_path):
+    path = tmp_path / "pairs.csv"
+    path.write_text(PAIRS, encoding="utf-8")
+    code, out, err = cli("eval-common", str(path), "--json")  # no workspace needed
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["pairs"], data["found"], data["recall"]) == (1, 1, 1.0)
+    assert (data["grouped_different"], data["precision"]) == (0, 1.0)
+    # without a same column every row is one measure twice: precision needs a pair labelled 0
+    only = tmp_path / "same.csv"
+    only.write_text("\n".join(line.rsplit(",", 1)[0] for line in PAIRS.splitlines()[:2]) + "\n")
+    data = json.loads(cli("eval-common", str(only), "--json")[1])
+    assert data["recall"] == 1.0 and data["precision"] is None
+    assert data["precision_lower_bound"] == 1.0
+    code, out, err = cli("eval-common", str(path))
+    assert code == 0 and "recall\t1.0" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        ("text_a,other\nx,y\n", "[missing-column]"),
+        ("text_a,text_b\nx,\n", "[missing-value]"),
+        ("text_a,text_b,same\nx,y,maybe\n", "[bad-value]"),
+    ],
+)
+def test_eval_common_refuses_a_bad_file_naming_the_problem(cli, tmp_path, content, code):
+    path = tmp_path / "pairs.csv"
+    path.write_text(content, encoding="utf-8")
+    status, out, err = cli("eval-common", str(path))
+    assert status == 1 and out == ""
+    assert code in err and "the file was not evaluated" in err

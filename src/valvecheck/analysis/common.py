@@ -112,20 +112,26 @@ def _word_pattern(word: str) -> str:
 
 def content_terms(text: str, names: re.Pattern[str] | None = None) -> list[str]:
     """The stemmed content words of a measure, then the bigrams of neighbouring content words."""
+    # The authorities' names go first: copies of a template then read the same, and are read once.
+    if names is not None:
+        text = names.sub(" ", text)
+    return list(_terms(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _terms(text: str) -> tuple[str, ...]:
     # Dates differ between copies of a template: drop the whole phrase, not just its numbers.
     for start, end in reversed(phrase_spans(text)):
         text = text[:start] + " " + text[end:]
     text = text.lower().replace("’", "'")
     text = _EHCP.sub(" ehcp ", text)
     text = _IN_PLACE.sub(" ", text)
-    if names is not None:
-        text = names.sub(" ", text)
     text = _YEAR.sub(" ", text)
     text = _POST_16.sub(r"\1\2", text)
     words = [stem(w) for w in _WORD.findall(text) if not w.isdigit()]
     stop = _stop_words()
     words = [w for w in words if w not in stop and len(w) > 1]
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    return (*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False)))
 
 
 @dataclass(frozen=True)
@@ -161,8 +167,46 @@ class CommonGroup:
         }
 
 
+@dataclass(frozen=True)
+class _Nodes:
+    """Measures whose content terms are identical (a template copied with only the authority's
+    name or the dates changed) are compared once, as one node: grouping then costs by the
+    number of distinct texts, and a template copied into a thousand agreements is one group."""
+
+    of: np.ndarray  # measure index -> node index
+    members: list[list[int]]  # node index -> measure indices, in catalogue order
+    docs: list[list[str]]  # node index -> content terms
+    texts: list[str]  # node index -> its first member's text (names kept out)
+
+
+def _nodes(catalogue: Catalogue) -> _Nodes:
+    # Every known name, not only the agreement's own: a template may be copied with the wrong one.
+    names = name_pattern([n for names in _names_by_agreement(catalogue).values() for n in names])
+    index: dict[tuple[tuple[str, ...], int], int] = {}
+    seen: dict[tuple[str, tuple[str, ...]], int] = {}
+    of = np.zeros(len(catalogue.measures), dtype=np.int64)
+    members: list[list[int]] = []
+    docs: list[list[str]] = []
+    texts: list[str] = []
+    for i, m in enumerate(catalogue.measures):
+        terms = content_terms(m.text, names)
+        key = tuple(terms)
+        # one agreement's two measures with the same words stay two nodes: never grouped
+        copy = seen.get((m.agreement, key), -1) + 1
+        seen[(m.agreement, key)] = copy
+        node = index.setdefault((key, copy), len(members))
+        if node == len(members):
+            members.append([])
+            docs.append(terms)
+            texts.append(names.sub("the authority", m.text) if names is not None else m.text)
+        members[node].append(i)
+        of[i] = node
+    return _Nodes(of, members, docs, texts)
+
+
 def similarity(catalogue: Catalogue) -> sparse.csr_matrix:
-    """How alike each pair of measures is, 0..1 (sparse: only pairs that could be the same measure).
+    """How alike each pair of distinct measure texts is, 0..1 (sparse: only pairs that could be
+    the same measure); rows and columns are the nodes of ``_nodes`` (identical content terms).
 
     Two measures are alike when they share rare content words (template copies), or when the matcher
     reads them as delivering the same seed measures (reworded copies: "Decrease reliance on INMSS
@@ -171,88 +215,99 @@ def similarity(catalogue: Catalogue) -> sparse.csr_matrix:
     whose strongest seed measure is the same, keeping each measure's ``NEIGHBOURS`` closest, so the
     cost grows with the catalogue, not with its square.
     """
-    measures = catalogue.measures
-    n = len(measures)
-    if not measures:
+    return _similarity(_nodes(catalogue))
+
+
+def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
+    """Pairs scoring below ``floor`` are dropped as they are found: they can never be grouped."""
+    n = len(nodes.docs)
+    if not n:
         return sparse.csr_matrix((0, 0))
-    # Every known name, not only the agreement's own: a template may be copied with the wrong one.
-    names = name_pattern([n for names in _names_by_agreement(catalogue).values() for n in names])
-    docs = [content_terms(m.text, names) for m in measures]
     words = sparse.csr_matrix((n, n))
-    if any(docs):
+    if any(nodes.docs):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         vectoriser = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True)
-        matrix = vectoriser.fit_transform(docs)  # rows are L2-normalised: X @ X.T is cosine
-        words = _top_neighbours(matrix, matrix, NEIGHBOURS)
-    return words.maximum(_meaning(catalogue, [m.text for m in measures])).tocsr()
+        matrix = vectoriser.fit_transform(nodes.docs)  # rows are L2-normalised: X @ X.T is cosine
+        words = _top_neighbours(matrix, matrix, NEIGHBOURS, floor)
+    return words.maximum(_meaning(nodes.texts, floor)).tocsr()
 
 
-NEIGHBOURS = 60  # candidates kept per measure: a group never has more members than this
+NEIGHBOURS = 60  # candidates kept per distinct text (copies of one text are one node: no cap)
 MEANING_WEIGHT = 0.6  # share of the meaning profile in the reworded-copy score (the rest: text)
 CONFIDENT = 0.5  # a profile counts fully once the matcher is this sure of the measure's meaning
 MEANING_CUT = 0.42  # the reworded-copy score at which two measures say the same thing (tuned on the train pairs)
+CHUNK = 2000  # rows worked at once: bounds memory on a large catalogue
 
 
-def _top_neighbours(a: sparse.csr_matrix, b: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
-    """a @ b.T, keeping each row's k largest entries; worked in chunks to bound memory."""
+def _top_neighbours(
+    a: sparse.csr_matrix, b: sparse.csr_matrix, k: int, floor: float
+) -> sparse.csr_matrix:
+    """a @ b.T, keeping each row's k largest entries at or above ``floor``; worked in chunks to
+    bound memory."""
     rows: list[sparse.csr_matrix] = []
-    for start in range(0, a.shape[0], 2000):
-        block = (a[start : start + 2000] @ b.T).tocsr()
+    for start in range(0, a.shape[0], CHUNK):
+        block = (a[start : start + CHUNK] @ b.T).tocsr()
+        block.data[block.data < floor] = 0
+        block.eliminate_zeros()
         rows.append(_keep_top(block, k))
     return sparse.vstack(rows, format="csr")
 
 
 def _keep_top(block: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
-    data, indices, indptr = [], [], [0]
-    for i in range(block.shape[0]):
-        start, end = block.indptr[i], block.indptr[i + 1]
-        vals, cols = block.data[start:end], block.indices[start:end]
-        if len(vals) > k:
-            keep = np.argpartition(-vals, k - 1)[:k]
-            vals, cols = vals[keep], cols[keep]
-        data.append(vals)
-        indices.append(cols)
-        indptr.append(indptr[-1] + len(vals))
+    """Each row's k largest entries: rows with more are sorted once by (row, -value), then cut."""
+    counts = np.diff(block.indptr)
+    if counts.max(initial=0) <= k:
+        return block
+    row = np.repeat(np.arange(block.shape[0]), counts)
+    order = np.lexsort((-block.data, row))
+    rank = np.arange(len(order)) - np.repeat(block.indptr[:-1], counts)
+    keep = order[rank < k]
     return sparse.csr_matrix(
-        (np.concatenate(data), np.concatenate(indices), np.array(indptr)), shape=block.shape
+        (block.data[keep], (row[keep], block.indices[keep])), shape=block.shape
     )
 
 
-def _meaning(catalogue: Catalogue, texts: list[str]) -> sparse.csr_matrix:
+def _meaning(texts: list[str], floor: float) -> sparse.csr_matrix:
     """The reworded-copy score: the matcher's profile of each measure over the seed measures."""
     from valvecheck.analysis.matcher import bundled_model
 
     n = len(texts)
     model = bundled_model()
-    profile = _reader().scores(texts)
+    profile = _reader().scores(texts).astype(np.float64)
     sure = np.minimum(1.0, profile.max(axis=1) / CONFIDENT)
     unit = profile / np.maximum(np.linalg.norm(profile, axis=1, keepdims=True), 1e-12)
     space = model.space.vectors(texts)
     best = profile.argmax(axis=1)
-    rows, cols, vals = [], [], []
+    rows_: list[np.ndarray] = []
+    cols_: list[np.ndarray] = []
+    vals_: list[np.ndarray] = []
     for key in np.unique(best):
         members = np.flatnonzero(best == key)
         if len(members) < 2:
             continue
-        for start in range(0, len(members), 2000):
-            chunk = members[start : start + 2000]
+        k = min(NEIGHBOURS + 1, len(members))
+        for start in range(0, len(members), CHUNK):
+            chunk = members[start : start + CHUNK]
             meaning = (unit[chunk] @ unit[members].T) * np.minimum.outer(sure[chunk], sure[members])
             text = (space[chunk] @ space[members].T).toarray()
             # on the same scale as the word score, so one threshold serves both
             score = (
                 (MEANING_WEIGHT * meaning + (1 - MEANING_WEIGHT) * text) * THRESHOLD / MEANING_CUT
             )
-            k = min(NEIGHBOURS, len(members))
             top = np.argpartition(-score, k - 1, axis=1)[:, :k]
-            for r, i in enumerate(chunk):
-                for c in top[r]:
-                    j = members[c]
-                    if j != i:
-                        rows.append(i)
-                        cols.append(j)
-                        vals.append(score[r, c])
-    out = sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
+            rows = np.repeat(chunk, k)
+            cols = members[top.ravel()]
+            vals = np.take_along_axis(score, top, axis=1).ravel()
+            keep = (rows != cols) & (vals >= floor)
+            rows_.append(rows[keep])
+            cols_.append(cols[keep])
+            vals_.append(vals[keep])
+    if not rows_:
+        return sparse.csr_matrix((n, n))
+    out = sparse.csr_matrix(
+        (np.concatenate(vals_), (np.concatenate(rows_), np.concatenate(cols_))), shape=(n, n)
+    )
     return out.maximum(out.T)
 
 
@@ -273,10 +328,11 @@ def group_measures(catalogue: Catalogue, threshold: float = THRESHOLD) -> list[C
     catalogue.
     """
     measures = catalogue.measures
-    sims = similarity(catalogue)
-    clusters = _complete_linkage(measures, sims, threshold)
+    nodes = _nodes(catalogue)
+    sims = _similarity(nodes, threshold)
+    clusters = _complete_linkage(measures, nodes, sims, threshold)
     context = _Context(catalogue)
-    groups = [context.group(sorted(c), sims) for c in clusters]
+    groups = [context.group(sorted(c)) for c in clusters]
     place = {m.id: i for i, m in enumerate(measures)}
     groups.sort(key=lambda g: (-g.prevalence, place[g.members[0]]))
     return groups
@@ -325,12 +381,15 @@ def _names_by_agreement(catalogue: Catalogue) -> dict[str, list[str]]:
 
 
 def _complete_linkage(
-    measures: list[Measure], sims: sparse.csr_matrix, threshold: float
-) -> list[set[int]]:
-    n = len(measures)
+    measures: list[Measure], nodes: _Nodes, sims: sparse.csr_matrix, threshold: float
+) -> list[list[int]]:
+    """Clusters of measure indices: nodes joined strongest pair first, complete linkage."""
+    n = len(nodes.members)
     cluster_of = list(range(n))
     clusters: dict[int, set[int]] = {i: {i} for i in range(n)}
-    agreements: dict[int, set[str]] = {i: {measures[i].agreement} for i in range(n)}
+    agreements: dict[int, set[str]] = {
+        i: {measures[m].agreement for m in nodes.members[i]} for i in range(n)
+    }
     close = sims.multiply(sims >= threshold).tocsr()
     neighbours = [
         set(close.indices[close.indptr[i] : close.indptr[i + 1]].tolist()) for i in range(n)
@@ -349,7 +408,7 @@ def _complete_linkage(
             cluster_of[i] = a
         clusters[a] |= clusters.pop(b)
         agreements[a] |= agreements.pop(b)
-    return list(clusters.values())
+    return [[m for node in c for m in nodes.members[node]] for c in clusters.values()]
 
 
 def _natural(measure_id: str) -> tuple:
@@ -367,7 +426,7 @@ class _Context:
         self.authority_names = {a.slug: a.name for a in catalogue.authorities}
         self.names = _names_by_agreement(catalogue)
 
-    def group(self, indices: list[int], sims: sparse.csr_matrix) -> CommonGroup:
+    def group(self, indices: list[int]) -> CommonGroup:
         measures = [self.measures[i] for i in indices]
         # The lowest id stands for the group: the same texts give the same representative in every
         # workspace, whatever order their agreements were imported in.
@@ -406,16 +465,26 @@ class PairEvaluation:
     found: int  # of those, how many ended in one group
     grouped_different: int  # pairs labelled different that were grouped together
     recall: float | None
-    precision: float | None
+    precision: float | None  # over the labelled pairs (None when no pair is labelled different)
+    # Every two texts grouped together that no chain of pairs labelled the same joins counts as
+    # wrong: a lower bound, exact when the file's rows are all different commitments.
+    precision_lower_bound: float | None = None
+    grouped_unjoined: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "recall": None if self.recall is None else round(self.recall, 4),
-            "precision": None if self.precision is None else round(self.precision, 4),
+            "recall": _r(self.recall),
+            "precision": _r(self.precision),
+            "precision_lower_bound": _r(self.precision_lower_bound),
             "pairs": self.pairs,
             "found": self.found,
             "grouped_different": self.grouped_different,
+            "grouped_unjoined": self.grouped_unjoined,
         }
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def evaluate_pairs(
@@ -423,9 +492,10 @@ def evaluate_pairs(
 ) -> PairEvaluation:
     """Group every text of the pairs (each text its own agreement) and compare with the labels.
 
-    Recall is the share of pairs labelled the same that end in one group; precision is the share of
-    labelled pairs grouped together that are labelled the same (a pair nobody labelled is not
-    counted either way).
+    Recall is the share of pairs labelled the same that end in one group. Precision is the share
+    of labelled pairs grouped together that are labelled the same (a pair nobody labelled is not
+    counted either way). ``precision_lower_bound`` takes the labels as the whole truth: any two
+    texts grouped together that no chain of pairs labelled the same joins count as wrong.
     """
     from valvecheck.domain.model import Agreement
 
@@ -434,18 +504,40 @@ def evaluate_pairs(
     catalogue = Catalogue(
         agreements=[Agreement(m.agreement, m.agreement, ()) for m in measures], measures=measures
     )
-    group_of = {
-        texts[int(mid.split("-")[1]) - 1]: g.id
-        for g in group_measures(catalogue, threshold)
-        for mid in g.members
-    }
+    groups = group_measures(catalogue, threshold)
+    group_of = {texts[int(mid.split("-")[1]) - 1]: g.id for g in groups for mid in g.members}
     same = [group_of[a] == group_of[b] for a, b, label in pairs if label]
     different = [group_of[a] == group_of[b] for a, b, label in pairs if not label]
     found, wrong = sum(same), sum(different)
+    truth = _components(texts, [(a, b) for a, b, label in pairs if label])
+    together = [
+        (texts[int(x.split("-")[1]) - 1], texts[int(y.split("-")[1]) - 1])
+        for g in groups
+        for k, x in enumerate(g.members)
+        for y in g.members[k + 1 :]
+    ]
+    right = sum(truth[a] == truth[b] for a, b in together)
     return PairEvaluation(
         pairs=len(same),
         found=found,
         grouped_different=wrong,
         recall=found / len(same) if same else None,
-        precision=found / (found + wrong) if found + wrong else None,
+        precision=found / (found + wrong) if different and found + wrong else None,
+        precision_lower_bound=right / len(together) if together else None,
+        grouped_unjoined=len(together) - right,
     )
+
+
+def _components(texts: list[str], joined: list[tuple[str, str]]) -> dict[str, str]:
+    """Each text -> a representative of the texts joined to it by a chain of pairs."""
+    parent = {t: t for t in texts}
+
+    def root(t: str) -> str:
+        while parent[t] != t:
+            parent[t] = parent[parent[t]]
+            t = parent[t]
+        return t
+
+    for a, b in joined:
+        parent[root(a)] = root(b)
+    return {t: root(t) for t in texts}

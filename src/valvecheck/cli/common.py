@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from valvecheck.cli import output
-from valvecheck.cli.core import use
+from valvecheck.cli.core import read_file, use
 from valvecheck.cli.lazy import lazy
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ else:  # loaded when the command first uses it (cli/lazy.py)
 
 def register(app: typer.Typer) -> None:
     app.command("common")(common)
+    app.command("eval-common")(eval_common)
 
 
 def common(
@@ -48,4 +50,27 @@ def common(
             [g.prevalence, ", ".join(g.members), "; ".join(g.authorities), g.representative]
             for g in groups
         ],
+    )
+
+
+def eval_common(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with columns text_a,text_b (two wordings of one measure per row), and "
+            "optionally same (1 the same measure, 0 different)."
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Measure the common-measure grouping on pairs of measure texts: recall and precision
+    (no workspace needed)."""
+    e = common_service.evaluate_pairs_file(read_file(file), str(file))
+    if as_json:
+        output.print_json(e.as_dict())
+        return
+    output.table(
+        f"Common measures on the pairs in {file}",
+        ["Figure", "Value"],
+        [[k, "n/a" if v is None else v] for k, v in e.as_dict().items()],
     )

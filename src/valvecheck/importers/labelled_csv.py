@@ -1,4 +1,5 @@
-"""Labelled activities for evaluating suggestions: activity_id, title, description, expected_measures.
+"""Labelled activities for evaluating suggestions: activity_id, title, description, expected_measures;
+and labelled pairs of measure texts for evaluating common measures: text_a, text_b[, same].
 
 ``expected_measures`` holds measure ids joined by ';' and is empty when no measure applies.
 """
@@ -79,3 +80,72 @@ def _not_csv(data: bytes, file: str) -> Problem | None:
         "(comma or semicolon separated) and use that file",
         file,
     )
+
+
+PAIR_COLUMNS = ("text_a", "text_b")
+_SAME = {"1": True, "yes": True, "true": True, "y": True, "0": False, "no": False, "false": False}
+
+
+def read_pairs_csv(data: bytes, file: str) -> Parsed[tuple[str, str, bool]]:
+    """Pairs of measure texts (text_a, text_b), and whether they say the same thing.
+
+    An optional ``same`` column (1/0, yes/no) says so per pair; without one every pair is two
+    wordings of one measure. Comma or semicolon separated, header on the first line.
+    """
+    if problem := _not_csv(data, file):
+        return Parsed(problems=[problem])
+    text, problems = decode(data, file)
+    if text is None:
+        return Parsed(problems=problems)
+    delimiter = (
+        ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    )
+    rows = list(filled_rows(text, delimiter))
+    out: Parsed[tuple[str, str, bool]] = Parsed()
+    if not rows:
+        out.problems.append(Problem("empty-file", "the file is empty", file))
+        return out
+    header_line, header_cells = rows[0]
+    header = [header_key(c).replace(" ", "_") for c in header_cells]
+    for name in PAIR_COLUMNS:
+        if name not in header:
+            out.problems.append(
+                Problem(
+                    "missing-column",
+                    f"there is no {name} column (the file needs text_a and text_b)",
+                    file,
+                    header_line,
+                    name,
+                )
+            )
+    if out.problems:
+        return out
+    a, b = header.index("text_a"), header.index("text_b")
+    same = header.index("same") if "same" in header else None
+    for number, cells in rows[1:]:
+        pair = [cells[i].strip() if i < len(cells) else "" for i in (a, b)]
+        for name, value in zip(PAIR_COLUMNS, pair, strict=True):
+            if not value:
+                out.problems.append(
+                    Problem("missing-value", f"the {name} cell is empty", file, number, name)
+                )
+        label = True
+        if same is not None:
+            cell = cells[same].strip().lower() if same < len(cells) else ""
+            if cell not in _SAME:
+                out.problems.append(
+                    Problem(
+                        "bad-value",
+                        f"'{cell}' in the same column is neither 1 (the same measure) nor 0",
+                        file,
+                        number,
+                        "same",
+                    )
+                )
+                continue
+            label = _SAME[cell]
+        if all(pair):
+            out.rows.append((pair[0], pair[1], label))
+    if len(rows) == 1:
+        out.problems.append(Problem("no-rows", "the file has a header but no pairs", file))
+    return out

@@ -1,9 +1,12 @@
-"""Common measures across the catalogue's agreements, and each measure's prevalence."""
+"""Common measures across the catalogue's agreements, each measure's prevalence, and how well
+the grouping finds labelled pairs of equivalent measures."""
 
 from __future__ import annotations
 
-from valvecheck.analysis.common import CommonGroup, group_measures
+from valvecheck.analysis.common import CommonGroup, PairEvaluation, evaluate_pairs, group_measures
 from valvecheck.domain.people import Action
+from valvecheck.errors import ImportRejected
+from valvecheck.importers.labelled_csv import read_pairs_csv
 from valvecheck.services.context import Context, authorise
 from valvecheck.store import repository as repo
 
@@ -16,3 +19,17 @@ def common_measures(ctx: Context, min_prevalence: int = 1) -> list[CommonGroup]:
     authorise(ctx, Action.READ)
     catalogue = repo.load_catalogue(ctx.session)
     return [g for g in group_measures(catalogue) if g.prevalence >= min_prevalence]
+
+
+def evaluate_pairs_file(data: bytes, file: str) -> PairEvaluation:
+    """Recall and precision of the grouping on a file of measure-text pairs (text_a, text_b and
+    an optional same column). Needs no workspace: each text is treated as its own agreement.
+
+    Without a same column every pair is two wordings of one measure. Precision needs pairs
+    labelled different (same = 0); the lower bound needs none: it counts as wrong any two texts
+    grouped together that no pair joins.
+    """
+    parsed = read_pairs_csv(data, file)
+    if parsed.problems:
+        raise ImportRejected(parsed.problems, outcome="the file was not evaluated")
+    return evaluate_pairs(parsed.rows)
