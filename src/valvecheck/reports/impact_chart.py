@@ -158,7 +158,7 @@ def svg(chart: LineChart) -> Markup:
     right = w - RIGHT
     out = [
         f'<svg role="img" aria-labelledby="impact-chart-title impact-chart-desc" width="{w}" '
-        f'height="{h}" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg">',
+        f'height="{h}" viewBox="0 0 {w} {h}">',  # inline in HTML: no namespace URL needed
         '<title id="impact-chart-title">Unmitigated, mitigated plan, target and actual in-year '
         "deficit</title>",
         f'<desc id="impact-chart-desc">{escape(chart.description)}</desc>',
