@@ -1,25 +1,25 @@
-"""Time the full report (every format) on a synthetic catalogue, against the bare libraries.
+"""Time each report writer against the bare library writing the same tables, in the same run.
 
-    .venv/bin/python bench/report_bench.py [--agreements 150] [--measures 25]
+    .venv/bin/python bench/report_bench.py [--agreements 150] [--measures 25] [--repeat 5]
 
-Builds 150 agreements x 25 measures (bench/synthetic.py: the seed's texts under other names), saves them into a
-temporary SQLite workspace with random ratings, then times:
+Builds 150 agreements x 25 measures (bench/synthetic.py: the seed's texts under other names),
+imported into a temporary SQLite workspace with about 60% rated, builds the report model once,
+then times, alternating so both see the same machine:
 
-- the report model (``report_data``: load the state, summarise, links), with its two parts,
-- each format's writer from that one model, and all of them through ``write_reports``,
-- the bare cost of writing the same rows with the same libraries: a python-docx table of five
-  columns, openpyxl rows, nothing else (no shading, row flags, styles, widths or other sheets).
+- each format's writer from that model (Word, Excel, HTML, Markdown),
+- the bare floors (bench/floors.py): python-docx, XlsxWriter and openpyxl writing the same
+  tables of the same model, as their documentation shows, with nothing else.
 
-Peak memory is measured in a separate run of each case in a forked child (Linux): how far its
-maximum resident size rises above the parent's at the fork, C allocations (lxml) included. The
-process's maximum resident size is printed at the end.
+Each figure is the median of ``--repeat`` runs; the ratio is the writer's median over the
+floor's. Peak memory of each case is measured once more in a forked child (Linux): how far its
+resident size rises, C allocations (lxml) included.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -27,40 +27,15 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from docx import Document
-from openpyxl import Workbook
-
 sys.path.insert(0, str(Path(__file__).parent))
+from floors import bare_docx, bare_openpyxl, bare_xlsxwriter  # noqa: E402
 from synthetic import synthetic_workspace  # noqa: E402
 
-from valvecheck.analysis.summary import summarise
-from valvecheck.reports import FORMATS
-from valvecheck.services.measures import load_state
-from valvecheck.services.reports import report_data, write_reports
+from valvecheck.reports import FORMATS  # noqa: E402
+from valvecheck.services.reports import report_data  # noqa: E402
+from valvecheck.services.workspace import unit_of_work  # noqa: E402
 
 DAY = date(2024, 5, 1)
-
-
-def bare_docx(rows: list[list[str]], path: Path) -> None:
-    doc = Document()
-    table = doc.add_table(rows=1, cols=5)
-    for cell, name in zip(
-        table.rows[0].cells, ("LA", "Recommendation", "Theme", "Sub-Theme", "RAG"), strict=True
-    ):
-        cell.text = name
-    for values in rows:
-        for cell, value in zip(table.add_row().cells, values, strict=True):
-            cell.text = value
-    doc.save(str(path))
-
-
-def bare_xlsx(rows: list[list[str]], path: Path) -> None:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["LA", "Recommendation", "Theme", "Sub-Theme", "RAG"])
-    for values in rows:
-        ws.append(values)
-    wb.save(str(path))
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -76,11 +51,7 @@ def status_mib(field: str) -> float:
 
 
 def peak(fn: Callable[[], object]) -> float:
-    """How far ``fn`` raises the resident size above where it starts, in MiB.
-
-    Run in a forked child that compares its peak resident size (VmHWM) with its size before
-    ``fn``: this counts what lxml and libxml2 allocate in C, which tracemalloc cannot see.
-    """
+    """How far ``fn`` raises the resident size above where it starts, in MiB (forked child)."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: run once, report, and leave without the parent's clean-up
@@ -101,45 +72,48 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agreements", type=int, default=150)
     parser.add_argument("--measures", type=int, default=25)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        start = time.perf_counter()
         ws, _ = synthetic_workspace(args.agreements, args.measures, str(base))
-        setup = time.perf_counter() - start
-        data = report_data(ws, on=DAY)
-        state = load_state(ws)
-        rows = [
-            [r.la, r.recommendation, "\n".join(r.themes), "\n".join(r.sub_themes), r.rag.label]
-            for r in data.rows
-        ]
-        print(f"{len(data.rows)} measures in {args.agreements} agreements; setup {setup:.1f} s")
-
+        with unit_of_work(ws) as ctx:
+            start = time.perf_counter()
+            data = report_data(ctx, on=DAY)
+            model = time.perf_counter() - start
         out = base / "out"
         out.mkdir()
-        cases: list[tuple[str, Callable[[], object]]] = [
-            ("  of which load_state", lambda: load_state(ws)),
-            ("  of which summarise", lambda: summarise(state.catalogue, state.ratings)),
-            ("model (report_data)", lambda: report_data(ws, on=DAY)),
-            *[
-                (f"writer: {name}", lambda w=w: w(data, out))
-                for name, w in FORMATS.items()
-                if name != "position"
-            ],
-            ("all formats (write_reports)", lambda: write_reports(ws, "all", out, on=DAY)),
-            ("bare python-docx table", lambda: bare_docx(rows, base / "bare.docx")),
-            ("bare openpyxl rows", lambda: bare_xlsx(rows, base / "bare.xlsx")),
-        ]
-        print(f"{'what':32} {'seconds':>8} {'peak +MiB':>9}")
-        for name, fn in cases:
-            seconds = min(timed(fn) for _ in range(2))
-            print(f"{name:32} {seconds:8.2f} {peak(fn):9.1f}")
+        print(
+            f"{len(data.rows)} measures, {data.table_rows} table rows in all; "
+            f"report model built in {model:.2f} s"
+        )
+        pairs: list[tuple[str, Callable[[], object], str, Callable[[], object]]] = [
+            ("docx", lambda: FORMATS["docx"](data, out, None), "python-docx", lambda: bare_docx(data, base / "bare.docx")),
+            ("xlsx", lambda: FORMATS["xlsx"](data, out, None), "XlsxWriter", lambda: bare_xlsxwriter(data, base / "bare1.xlsx")),
+            ("xlsx", lambda: FORMATS["xlsx"](data, out, None), "openpyxl", lambda: bare_openpyxl(data, base / "bare2.xlsx")),
+        ]  # fmt: skip
+        header = f"{'writer':8} {'seconds':>8} {'bare floor':12} {'seconds':>8} {'ratio':>6} {'peak +MiB':>10} {'floor +MiB':>10}"
+        print(header)
+        for name, writer, floor_name, floor in pairs:
+            ours, bare = [], []
+            for _ in range(args.repeat):  # alternate: both see the same machine
+                ours.append(timed(writer))
+                bare.append(timed(floor))
+            a, b = statistics.median(ours), statistics.median(bare)
+            print(
+                f"{name:8} {a:8.2f} {floor_name:12} {b:8.2f} {a / b:6.2f} "
+                f"{peak(writer):10.1f} {peak(floor):10.1f}"
+            )
+        for name in ("html", "md"):
+            seconds = statistics.median(
+                timed(lambda n=name: FORMATS[n](data, out, None)) for _ in range(args.repeat)
+            )
+            print(f"{name:8} {seconds:8.2f}")
         sizes = {p.name: p.stat().st_size for p in sorted(out.iterdir())}
         print("files:", ", ".join(f"{n} {s / 1024:.0f} KiB" for n, s in sizes.items()))
         ws.dispose()
-    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(f"max resident size of the whole run: {max_rss:.0f} MiB; Python {sys.version.split()[0]}")
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores")
     return 0
 
 

@@ -31,6 +31,7 @@ CELL_LIMIT = 32_767  # Excel's most characters in a cell (UTF-16 code units); mo
 CUT_MARK = (
     "… [text cut at Excel's 32,767-character limit; the Word and HTML reports have it in full]"
 )
+SHORT = CELL_LIMIT // 2  # characters a cell always holds
 ROW_HEIGHT_LIMIT = 409  # points: Excel's tallest row
 LINE_HEIGHT = 15  # points per line of wrapped text
 TICK_ROWS = 250  # rows between two reports of progress
@@ -91,26 +92,25 @@ HEADER = Style(bold=True, fill=HEADER_FILL)
 FILLS = {r: Style(fill=r.colour) for r in Rag}
 
 
-class Formats:
+class Formats(dict[Style, Format]):
     """The workbook's cell formats, each made once, on first use, for its ``Style``."""
 
     def __init__(self, wb: Workbook) -> None:
+        super().__init__()
         self._wb = wb
-        self._made: dict[Style, Format] = {}
 
-    def __getitem__(self, style: Style) -> Format:
-        made = self._made.get(style)
-        if made is None:
-            spec: dict[str, object] = {"text_wrap": True, "valign": "top"}
-            if style.bold:
-                spec["bold"] = True
-            if style.fill:
-                spec.update(pattern=1, bg_color=f"#{style.fill}")
-            if style.number:
-                spec["num_format"] = style.number
-            if style.quote:
-                spec["quote_prefix"] = True
-            made = self._made[style] = self._wb.add_format(spec)
+    def __missing__(self, style: Style) -> Format:
+        # made once per style; later look-ups are plain dictionary reads
+        spec: dict[str, object] = {"text_wrap": True, "valign": "top"}
+        if style.bold:
+            spec["bold"] = True
+        if style.fill:
+            spec.update(pattern=1, bg_color=f"#{style.fill}")
+        if style.number:
+            spec["num_format"] = style.number
+        if style.quote:
+            spec["quote_prefix"] = True
+        made = self[style] = self._wb.add_format(spec)
         return made
 
 
@@ -121,6 +121,8 @@ def lines_needed(text: str, width: int) -> int:
     row's height is set from its longest cell. A word longer than a line takes lines of its own;
     breaking only at spaces errs on the tall side.
     """
+    if len(text) <= width and "\n" not in text:
+        return 1
     count = 0
     for part in text.split("\n"):
         count += 1
@@ -173,18 +175,14 @@ class Sheet:
 
     def add(self, values: Sequence[object], styles: Sequence[Style] = ()) -> None:
         """Write one row; ``styles`` per cell from the first (plain for the rest)."""
-        ws, n = self.ws, self.row
-        texts = [fit(v) if isinstance(v, str) else v for v in values]
-        needed = max(
-            (
-                lines_needed(v, w)
-                for v, w in zip(texts, self.widths, strict=False)
-                if isinstance(v, str) and v
-            ),
-            default=1,
-        )
+        ws, n, formats = self.ws, self.row, self.formats
+        # fit() only what could be too long: at most two UTF-16 units a character
+        texts = [fit(v) if isinstance(v, str) and len(v) > SHORT else v for v in values]
+        needed = 1
+        for v, width in zip(texts, self.widths, strict=False):
+            if isinstance(v, str) and (len(v) > width or "\n" in v):
+                needed = max(needed, lines_needed(v, width))
         ws.set_row(n, min(LINE_HEIGHT * needed, ROW_HEIGHT_LIMIT))
-        formats = self.formats
         for c, value in enumerate(texts):
             style = styles[c] if c < len(styles) else PLAIN
             if isinstance(value, str):

@@ -1,0 +1,129 @@
+"""Whole commands, timed and measured as a person runs them, by catalogue size.
+
+    .venv/bin/python bench/command_bench.py [--sizes 375,3750,15000,37500] [--repeat 3]
+
+For each size, a fresh SQLite workspace is made (``init --empty``) and the synthetic catalogue
+(bench/synthetic.py, 25 measures an agreement, about 60% rated) is imported from a CSV with
+``import catalogue``; then each command runs ``--repeat`` times as its own process (the
+installed ``valvecheck`` script, output to a pipe) and the median wall time and the largest
+peak resident size (``wait4``) are printed. ``--help`` and ``summary``/``measures`` on the
+seed's workspace (``init``) are measured the same way, and ``python -c pass`` is the floor of
+any command: the interpreter starting.
+
+The growth column is each command's median at 15,000 measures over its median at 3,750.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import COUNCIL, catalogue_csv, synthetic_catalogue  # noqa: E402
+
+BIN = Path(sys.executable).parent
+VALVECHECK = str(BIN / "valvecheck")
+PER_AGREEMENT = 25
+
+
+def measured(argv: list[str], cwd: Path, repeat: int) -> tuple[float, float]:
+    """Median wall seconds and largest peak MiB over ``repeat`` runs."""
+    runs = [run(argv, cwd) for _ in range(repeat)]
+    return statistics.median(w for w, _ in runs), max(m for _, m in runs)
+
+
+def run(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, peak resident MiB) of one process; stops the benchmark if it fails."""
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        os.chdir(cwd)
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        kept = os.open(str(cwd / "last-output.txt"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(kept, 1)  # not a terminal: no progress bar, as when piped
+        os.dup2(kept, 2)
+        try:
+            os.execv(argv[0], argv)
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status):
+        text = (cwd / "last-output.txt").read_text(errors="replace")
+        raise SystemExit(f"{' '.join(argv)} failed:\n{text}")
+    return wall, usage.ru_maxrss / 1024  # KiB on Linux
+
+
+COMMANDS = {
+    "summary": ["summary"],
+    "measures": ["measures"],
+    "report --format xlsx": ["report", "--format", "xlsx", "--out", "out", "--date", "2024-05-01"],
+    "report --format docx": ["report", "--format", "docx", "--out", "out", "--date", "2024-05-01"],
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="375,3750,15000,37500")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        floor = measured([sys.executable, "-c", "pass"], base, args.repeat)
+        print(f"floor: python -c pass {floor[0]:.3f} s, {floor[1]:.0f} MiB")
+
+        seed = base / "seed"
+        seed.mkdir()
+        run([VALVECHECK, "init"], seed)
+        for name, cmd in (
+            ("--help", ["--help"]),
+            ("summary", ["summary"]),
+            ("measures", ["measures"]),
+        ):
+            wall, mib = measured([VALVECHECK, *cmd], seed, max(args.repeat, 5))
+            print(f"seed workspace: {name:10} {wall:6.3f} s  {mib:5.0f} MiB")
+
+        results: dict[str, dict[int, tuple[float, float]]] = {}
+        for size in sizes:
+            folder = base / f"n{size}"
+            folder.mkdir()
+            csv = folder / "catalogue.csv"
+            csv.write_bytes(
+                catalogue_csv(synthetic_catalogue(size // PER_AGREEMENT, PER_AGREEMENT))
+            )
+            db = ["--db", str(folder / "bench.db"), "--council", COUNCIL]
+            run([VALVECHECK, *db, "init", "--empty"], folder)
+            results.setdefault("import catalogue", {})[size] = run(
+                [VALVECHECK, *db, "import", "catalogue", str(csv)], folder
+            )
+            for name, cmd in COMMANDS.items():
+                results.setdefault(name, {})[size] = measured(
+                    [VALVECHECK, *db, *cmd], folder, args.repeat
+                )
+            print(f"done: {size} measures", flush=True)
+
+    head = " | ".join(f"{s:,}" for s in sizes)
+    print(f"\n| command (median s / peak MiB) | {head} | growth 3,750 to 15,000 |")
+    print("| --- |" + " ---: |" * (len(sizes) + 1))
+    for name, by_size in results.items():
+        cells = " | ".join(f"{by_size[s][0]:.2f} s / {by_size[s][1]:.0f}" for s in sizes)
+        growth = (
+            f"{by_size[15000][0] / by_size[3750][0]:.1f}x"
+            if 3750 in by_size and 15000 in by_size
+            else "n/a"
+        )
+        print(f"| `{name}` | {cells} | {growth} |")
+    print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
