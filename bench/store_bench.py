@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import synthetic_workspace  # noqa: E402
 
 from valvecheck.services import ratings, summary  # noqa: E402
+from valvecheck.services.workspace import unit_of_work  # noqa: E402
 
 
 def timed(label: str, fn, repeat: int = 3) -> None:
@@ -38,13 +39,23 @@ def main() -> None:
     print(
         f"{'build workspace (migrate + save + rate)':<40} {(time.perf_counter() - start) * 1000:9.1f} ms"
     )
-    timed("summary, first in the process", lambda: summary.summary(ws), repeat=1)
-    timed("summary, again (grouping kept)", lambda: summary.summary(ws))
-    timed("export json", lambda: summary.export(ws, "json"))
-    timed("export csv", lambda: summary.export(ws, "csv"))
-    timed(
-        "rate one measure", lambda: ratings.rate(ws, catalogue.measures[5].id, "green", "x", by="b")
-    )
+
+    def reading(fn):
+        def run():
+            with unit_of_work(ws) as ctx:
+                return fn(ctx)
+
+        return run
+
+    def rate() -> None:
+        with unit_of_work(ws, write=True, by="b") as ctx:
+            ratings.rate(ctx, catalogue.measures[5].id, "green", "x")
+
+    timed("summary, first in the process", reading(summary.summary), repeat=1)
+    timed("summary, again (grouping kept)", reading(summary.summary))
+    timed("export json", reading(lambda ctx: summary.export(ctx, "json")))
+    timed("export csv", reading(lambda ctx: summary.export(ctx, "csv")))
+    timed("rate one measure", rate)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak_mb:.0f} MB")
 
