@@ -1,6 +1,8 @@
 """What a person does, in Chromium: sign in, filter, rate, see the dashboard change, meet a
 conflict, download the Excel report, sign out; accessibility by axe-core and by keyboard."""
 
+# ruff: noqa: F811 (the tests take the imported fixtures as parameters)
+
 from __future__ import annotations
 
 import io
@@ -8,7 +10,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from browser_support import axe_violations
+from browser_support import (  # noqa: F401 (fixtures)
+    axe_violations,
+    browser,
+    server,
+    signed_in,
+)
 
 pytestmark = pytest.mark.browser
 

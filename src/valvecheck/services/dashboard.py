@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from valvecheck.analysis.summary import summarise
 from valvecheck.domain.people import Action
@@ -76,6 +76,39 @@ def dashboard(
 ) -> Dashboard:
     """The acting council's position in an assessment (default: its current one)."""
     authorise(ctx, Action.READ)
+    from valvecheck.services import snapshot
+
+    cid = ctx.actor.council_id
+    links = (
+        ctx.session.execute(
+            select(func.count(), func.max(LinkEventRow.id)).where(LinkEventRow.council_id == cid)
+        ).one()
+        if cid is not None
+        else ()
+    )
+    activities = (
+        ctx.session.execute(
+            select(func.count(), func.max(ActivityRow.imported_at)).where(
+                ActivityRow.council_id == cid
+            )
+        ).one()
+        if cid is not None
+        else ()
+    )
+    key = (
+        snapshot.fingerprint(ctx, assessment),
+        tuple(links),
+        tuple(activities),
+        ctx.now().date(),
+        top,
+        recent,
+    )
+    return snapshot.kept(
+        ctx, f"dashboard:{assessment}", key, lambda: _dashboard(ctx, assessment, top, recent)
+    )
+
+
+def _dashboard(ctx: Context, assessment: str | None, top: int, recent: int) -> Dashboard:
     state = load_state(ctx, assessment)
     found = summarise(state.catalogue, state.ratings)
     aligned = alignment(ctx, state)

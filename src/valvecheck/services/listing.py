@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from valvecheck.domain.model import Catalogue
 from valvecheck.domain.people import Action
 from valvecheck.domain.views import Filters, MeasureView, deadlines_of
 from valvecheck.errors import InputError
@@ -81,10 +82,6 @@ def measure_listing(
     pages = max(1, -(-len(matching) // per_page))
     shown = tuple(matching[(page - 1) * per_page : page * per_page])
     today = ctx.now().date()
-    catalogue = state.catalogue
-    subs = sorted({s for m in catalogue.measures for s in m.sub_themes}, key=str.lower)
-    themes = list(catalogue.programme.themes)
-    themes += sorted({t for m in catalogue.measures for t in m.themes} - set(themes))
     return MeasureListing(
         assessment=state.assessment,
         views=shown,
@@ -93,10 +90,27 @@ def measure_listing(
         page=page,
         pages=pages,
         per_page=per_page,
-        choices=FilterChoices(
-            authorities=tuple(sorted((a.name for a in catalogue.authorities), key=str.lower)),
-            agreements=tuple((a.slug, a.title or a.slug) for a in catalogue.agreements),
-            themes=tuple(themes),
-            sub_themes=tuple(subs),
-        ),
+        choices=_choices(state.catalogue),
     )
+
+
+_CHOICES: dict[int, tuple[Catalogue, FilterChoices]] = {}
+
+
+def _choices(catalogue: Catalogue) -> FilterChoices:
+    # The state (and so its catalogue) is reused while unchanged: so are its choices.
+    found = _CHOICES.get(id(catalogue))
+    if found is not None and found[0] is catalogue:
+        return found[1]
+    subs = sorted({s for m in catalogue.measures for s in m.sub_themes}, key=str.lower)
+    themes = list(catalogue.programme.themes)
+    themes += sorted({t for m in catalogue.measures for t in m.themes} - set(themes))
+    made = FilterChoices(
+        authorities=tuple(sorted((a.name for a in catalogue.authorities), key=str.lower)),
+        agreements=tuple((a.slug, a.title or a.slug) for a in catalogue.agreements),
+        themes=tuple(themes),
+        sub_themes=tuple(subs),
+    )
+    _CHOICES.clear()  # one catalogue at a time is enough
+    _CHOICES[id(catalogue)] = (catalogue, made)
+    return made

@@ -24,8 +24,19 @@ __all__ = [
 
 
 def load_state(ctx: Context, assessment: str | None = None) -> AssessmentState:
-    """The catalogue and, when the council has any assessment, the chosen one's ratings."""
+    """The catalogue and, when the council has any assessment, the chosen one's ratings.
+
+    Reused while none of the rows it is read from has changed (services/snapshot.py): treat
+    the state as read-only.
+    """
     authorise(ctx, Action.READ)
+    from valvecheck.services import snapshot
+
+    key = snapshot.fingerprint(ctx, assessment)
+    return snapshot.kept(ctx, f"state:{assessment}", key, lambda: _read_state(ctx, assessment))
+
+
+def _read_state(ctx: Context, assessment: str | None) -> AssessmentState:
     session = ctx.session
     catalogue = repo.load_catalogue(session)
     name, council, histories = "", "", {}

@@ -177,6 +177,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         return Response(rag_css, media_type="text/css")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.state.page_routers = []
     for module in (
         auth,
         dashboard,
@@ -189,6 +190,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         impact,
     ):
         app.include_router(module.router, include_in_schema=False)
+        app.state.page_routers.append(module.router)  # what the CSRF test walks
     if api is not None:
         from valvecheck.api import install as install_api
 
