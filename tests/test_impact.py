@@ -84,9 +84,9 @@ Flags:
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
+import zlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -449,7 +449,24 @@ def test_png_is_a_valid_image(worked):
     # a PNG python-docx can size: its IHDR says 2 x the chart's size
     assert data[12:16] == b"IHDR"
     assert int.from_bytes(data[16:20], "big") == chart.width * 2
-    assert len(io.BytesIO(data).getvalue()) == len(data)
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    at = data.index(b"IDAT")
+    size = int.from_bytes(data[at - 4 : at], "big")
+    raw = zlib.decompress(data[at + 4 : at + 4 + size])
+    rows = [raw[1 + y * (width * 3 + 1) : (y + 1) * (width * 3 + 1)] for y in range(height)]
+    ink = bytes.fromhex("0b0c0c")
+
+    def inked(top: int, bottom: int) -> bool:
+        return any(ink in row[i : i + 3] for row in rows[top:bottom] for i in range(0, len(row), 3))
+
+    # the years are lettered along the bottom, the legend along the top
+    assert inked(height - 2 * 40, height) and inked(0, 2 * 30)
+    # every character the chart writes has a glyph in the pixel font
+    from valvecheck.reports.impact_font import GLYPHS
+
+    written = [label for label, _ in chart.ticks] + [y for y, _ in chart.years]
+    written += [line.label for line, _ in chart.legend]
+    assert set("".join(written)) - {" "} <= set(GLYPHS)
 
 
 @pytest.mark.postgres

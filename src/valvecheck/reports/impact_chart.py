@@ -2,9 +2,10 @@
 
 One geometry (``line_chart``) drawn two ways: as SVG by the HTML report's template, and as a PNG
 picture for Word by ``png``, a small rasteriser and PNG encoder on the standard library (zlib),
-so Word gets its picture without an imaging library. The PNG has no lettering: the Word report
-names the lines, with their colours and patterns, in the caption beneath it and in its alt text,
-and every figure is in the table beside it. Pixel positions are floats; money is not.
+so Word gets its picture without an imaging library; its lettering is a 5 x 7 pixel font
+(impact_font.py). The Word report also names the lines, with their colours and patterns, in the
+caption beneath it and in its alt text, and every figure is in the table beside it. Pixel
+positions are floats; money is not.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from valvecheck.domain.impact import Impact, YearLine
+from valvecheck.reports import impact_font as font
 
 WIDTH, HEIGHT = 760, 360
-LEFT, RIGHT, TOP, BOTTOM = 90, 20, 40, 40  # margins: the y labels, the legend, the years
+LEFT, RIGHT, TOP, BOTTOM = 90, 40, 40, 40  # margins: the y labels, the legend, the years
+LEGEND_CHAR = 7  # room per character of a legend label (13px Arial, and the PNG's font)
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,11 @@ def line_chart(impact: Impact) -> LineChart | None:
         )
         + "."
     )
-    legend = tuple((line, LEFT + i * 170.0) for i, line in enumerate(lines))
+    legend: list[tuple[Line, float]] = []
+    x = float(LEFT)
+    for line in lines:
+        legend.append((line, x))
+        x += 36 + LEGEND_CHAR * len(line.label) + 24  # swatch, words, a gap
     return LineChart(
         WIDTH,
         HEIGHT,
@@ -144,7 +151,7 @@ def line_chart(impact: Impact) -> LineChart | None:
         tuple(lines),
         y_of(0.0) if low <= 0 <= high else None,
         description,
-        legend,
+        tuple(legend),
     )
 
 
@@ -244,6 +251,25 @@ class Canvas:
                     continue
             self.dot(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, colour, width / 2)
 
+    def text(
+        self, x: float, y: float, words: str, colour: bytes, size: int, align: str = "left"
+    ) -> None:
+        """``words`` in the pixel font, ``size`` image pixels per font pixel; ``y`` is the middle
+        of the line, ``x`` its left, right or centre by ``align``."""
+        width = font.text_width(words, size)
+        left = x - width if align == "right" else x - width / 2 if align == "centre" else x
+        top = y - font.HEIGHT * size / 2
+        for col, row in font.pixels(words):
+            for dy in range(size):
+                py = round(top) + row * size + dy
+                if not 0 <= py < self.height:
+                    continue
+                for dx in range(size):
+                    px = round(left) + col * size + dx
+                    if 0 <= px < self.width:
+                        at = (py * self.width + px) * 3
+                        self.pixels[at : at + 3] = colour
+
     def encode(self) -> bytes:
         raw = b"".join(
             b"\x00" + bytes(self.pixels[y * self.width * 3 : (y + 1) * self.width * 3])
@@ -269,7 +295,7 @@ def _rgb(hex_colour: str) -> bytes:
 
 def png(chart: LineChart) -> bytes:
     """The chart as a PNG: grid lines at the ticks, £0 darker, one line per series with dots at
-    the years (the legend and labels are the caption's, in Word)."""
+    the years, the figures, years and legend in a small pixel font."""
     s = SCALE
     canvas = Canvas(chart.width * s, chart.height * s)
     right = (chart.width - RIGHT) * s
@@ -279,6 +305,16 @@ def png(chart: LineChart) -> bytes:
         canvas.line((LEFT * s, chart.zero * s), (right, chart.zero * s), _rgb("505a5f"), 2)
     for _, x in chart.years:
         canvas.line((x * s, TOP * s), (x * s, (chart.height - BOTTOM) * s), _rgb("f0f0f0"), 1)
+    ink = _rgb("0b0c0c")
+    size = s  # one font pixel: a 5 x 7 character is 10 x 14 image pixels
+    for label, y in chart.ticks:
+        canvas.text((LEFT - 6) * s, y * s, label, ink, size, "right")
+    for year, x in chart.years:
+        canvas.text(x * s, (chart.height - 18) * s, year, ink, size, "centre")
+    for line, x in chart.legend:
+        dash = tuple(float(d) * s for d in line.dash.split())
+        canvas.line((x * s, 16 * s), ((x + 30) * s, 16 * s), _rgb(line.colour), 3 * s / 2, dash)
+        canvas.text((x + 36) * s, 16 * s, line.label, ink, size)
     for line in chart.lines:
         colour = _rgb(line.colour)
         dash = tuple(float(d) * s for d in line.dash.split())
