@@ -56,11 +56,25 @@ def test_folds_never_split_a_source() -> None:
 
 @pytest.mark.parametrize(
     ("figure", "floor"),
-    [("mrr", 0.80), ("recall_at_5", 0.80), ("hit_at_3", 0.85), ("accept_precision", 0.85)],
+    [
+        ("mrr", 0.80),
+        ("recall_at_5", 0.80),
+        ("hit_at_3", 0.85),
+        ("accept_precision", 0.85),
+        ("accept_recall", 0.60),
+        ("none_accuracy", 0.75),
+    ],
 )
 def test_held_out_figures(figure: str, floor: float) -> None:
+    """Floors the held-out part meets (docs/benchmarks.md has the figures and the issue's
+    targets, some of which it does not meet)."""
     value = _held_out().as_dict()[figure]
     assert isinstance(value, float) and value >= floor
+
+
+def test_held_out_false_none_rate_stays_low() -> None:
+    value = _held_out().false_none_rate
+    assert value is not None and value <= 0.10
 
 
 @pytest.mark.parametrize("figure", ["hit_at_3", "mrr", "recall_at_5", "accept_precision"])
