@@ -387,3 +387,39 @@ def test_the_cli_commands(council, cli, tmp_path: Path):
     assert '"unmitigated": "2000000.00"' in out
     code, out, err = cli("impact", "history", "A1")
     assert code == 0 and "32 x £36,787.00" in out
+
+
+@pytest.mark.postgres
+def test_row_level_security_keeps_each_councils_impact_to_itself(pg_url):
+    """With both councils' savings, weights and trajectories stored, a query with no council
+    filter at all, run as Leeds, returns only Leeds' rows (PostgreSQL row-level security)."""
+    from api_support import two_councils
+    from sqlalchemy import text
+
+    ws = two_councils(pg_url)
+    try:
+        with unit_of_work(ws, write=True, council="Bristol", by="b") as ctx:
+            activities.import_activities(ctx, b"id,title\nB-1,Bristol hubs\n", "b.csv")
+            activities.link(ctx, "B-1", "bury-1")
+            impact.set_saving(ctx, "B-1", "2025-26", expected="£1,000")
+            impact.set_weights(ctx, "B-1", "bury-1=1")
+            impact.set_trajectory(ctx, "2025-26", unmitigated="£9,000")
+        with unit_of_work(ws, write=True, council="Leeds", by="l") as ctx:
+            impact.set_saving(ctx, "L-1", "2025-26", expected="£2,000")
+            impact.set_weights(ctx, "L-1", "bury-2=1")
+            impact.set_trajectory(ctx, "2025-26", unmitigated="£8,000")
+        with ws.engine.connect() as conn:
+            ids = {n: i for n, i in conn.execute(text("SELECT name, id FROM council"))}
+        tables = ("impact_entry", "impact_weight", "trajectory")
+        with ws.session(write=False) as s:  # maintenance: every council
+            for table in tables:
+                seen = set(s.scalars(text(f"SELECT council_id FROM {table}")))
+                assert seen == {ids["Bristol"], ids["Leeds"]}, table
+        with unit_of_work(ws, as_person="lee") as ctx:
+            for table in tables:
+                # deliberately no council filter
+                seen = set(ctx.session.scalars(text(f"SELECT council_id FROM {table}")))
+                assert seen == {ids["Leeds"]}, table
+            assert impact.impact(ctx).total.expected == Decimal("2000.00")
+    finally:
+        ws.dispose()
