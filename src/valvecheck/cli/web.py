@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -27,6 +29,10 @@ def serve(
         str, typer.Option(help="Address to listen on (127.0.0.1: this computer only).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(help="Server processes (one per core serves more people at once).", min=1),
+    ] = 1,
 ) -> None:
     """Start the web app; on first run, create the workspace with the bundled catalogue and the
     seed's assessment."""
@@ -61,4 +67,19 @@ def serve(
         output.note(
             "VALVECHECK_SECRET_KEY is not set: everyone signs in again when the server restarts."
         )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    # Each process builds its own app from the environment: the same workspace and, so that a
+    # sign-in made by one process is honoured by the others, the same signing key.
+    os.environ["DATABASE_URL"] = ws.url
+    os.environ.setdefault("VALVECHECK_SECRET_KEY", secrets.token_urlsafe(48))
+    ws.dispose()
+    uvicorn.run(
+        "valvecheck.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from valvecheck.services.context import Context
 from valvecheck.store import repository as repo
@@ -51,33 +51,30 @@ _CATALOGUE_TABLES = (
 )
 
 
-def _aggregates(model: type[Any]) -> Select[Any]:
+def _aggregates(model: type[Any]) -> list[Any]:
+    """Scalar subqueries: the table's row count and highest id (one round trip for them all)."""
+    count = select(func.count()).select_from(model).scalar_subquery()
     if model is AgreementAuthorityRow:
-        return select(func.count()).select_from(model)
-    return select(func.count(), func.max(model.id)).select_from(model)
+        return [count]
+    return [count, select(func.max(model.id)).scalar_subquery()]
 
 
 def fingerprint(ctx: Context, assessment: str | None) -> tuple[Hashable, ...]:
     """What a state read now would be read from: the catalogue's and the assessment's rows."""
     session = ctx.session
-    parts: list[object] = []
-    for model in _CATALOGUE_TABLES:
-        parts.extend(session.execute(_aggregates(model)).one())
     assessment_id = None
     cid = ctx.actor.council_id
     if cid is not None and (
         assessment is not None or repo.current_assessment(session, cid) is not None
     ):
-        row = repo.assessment_row(session, cid, assessment)
-        assessment_id = row.id
-        parts.extend(
-            session.execute(
-                select(func.count(), func.max(RatingRow.id)).where(
-                    RatingRow.assessment_id == row.id, RatingRow.council_id == cid
-                )
-            ).one()
-        )
-    return (assessment_id, *parts)  # type: ignore[arg-type]
+        assessment_id = repo.assessment_row(session, cid, assessment).id
+    ratings = RatingRow.assessment_id == assessment_id
+    columns = [c for model in _CATALOGUE_TABLES for c in _aggregates(model)]
+    columns += [
+        select(func.count()).select_from(RatingRow).where(ratings).scalar_subquery(),
+        select(func.max(RatingRow.id)).where(ratings).scalar_subquery(),
+    ]
+    return (assessment_id, *session.execute(select(*columns)).one())
 
 
 def kept(ctx: Context, name: str, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
