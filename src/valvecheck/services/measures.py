@@ -32,8 +32,7 @@ def load_state(ctx: Context, assessment: str | None = None) -> AssessmentState:
     authorise(ctx, Action.READ)
     from valvecheck.services import snapshot
 
-    key = snapshot.fingerprint(ctx, assessment)
-    return snapshot.kept(ctx, f"state:{assessment}", key, lambda: _read_state(ctx, assessment))
+    return snapshot.state(ctx, assessment, lambda: _read_state(ctx, assessment))
 
 
 def _read_state(ctx: Context, assessment: str | None) -> AssessmentState:

@@ -14,10 +14,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
+from valvecheck.domain.rag import Rag
+from valvecheck.domain.rating import Rating
+from valvecheck.domain.views import AssessmentState
 from valvecheck.services.context import Context
 from valvecheck.store import repository as repo
 from valvecheck.store.models import (
@@ -77,20 +81,96 @@ def fingerprint(ctx: Context, assessment: str | None) -> tuple[Hashable, ...]:
     return (assessment_id, *session.execute(select(*columns)).one())
 
 
-def kept(ctx: Context, name: str, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
-    """``build()``'s answer, reused while ``key`` (a fingerprint plus anything else the answer
-    depends on) is unchanged in this workspace."""
+def _where(ctx: Context, name: str) -> tuple[Hashable, ...]:
     bind = ctx.session.get_bind()
-    where = (str(bind.engine.url), name, ctx.actor.council_id, ctx.settings.year_basis)
-    with _lock:
-        found = _kept.get(where)
-        if found is not None and found[0] == key:
-            _kept.move_to_end(where)
-            return found[1]  # type: ignore[return-value]
-    value = build()
+    return (str(bind.engine.url), name, ctx.actor.council_id, ctx.settings.year_basis)
+
+
+def _keep(where: tuple[Hashable, ...], key: tuple[Hashable, ...], value: object) -> None:
     with _lock:
         _kept[where] = (key, value)
         _kept.move_to_end(where)
         while len(_kept) > KEEP:
             _kept.popitem(last=False)
+
+
+def _found(where: tuple[Hashable, ...]) -> tuple[Hashable, object] | None:
+    with _lock:
+        found = _kept.get(where)
+        if found is not None:
+            _kept.move_to_end(where)
+        return found
+
+
+def kept(ctx: Context, name: str, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+    """``build()``'s answer, reused while ``key`` (a fingerprint plus anything else the answer
+    depends on) is unchanged in this workspace."""
+    where = _where(ctx, name)
+    found = _found(where)
+    if found is not None and found[0] == key:
+        return found[1]  # type: ignore[return-value]
+    value = build()
+    _keep(where, key, value)
     return value
+
+
+def state(
+    ctx: Context, assessment: str | None, read: Callable[[], AssessmentState]
+) -> AssessmentState:
+    """An assessment's state: the kept one while unchanged; after new ratings (they are only
+    ever appended), the kept one with just those added; otherwise read afresh."""
+    key = fingerprint(ctx, assessment)
+    where = _where(ctx, f"state:{assessment}")
+    found = _found(where)
+    if found is not None:
+        old_key, old = found
+        if old_key == key:
+            return old  # type: ignore[return-value]
+        newer = _appended(ctx, old_key, key)  # type: ignore[arg-type]
+        if newer is not None:
+            value = _with(old, newer)  # type: ignore[arg-type]
+            _keep(where, key, value)
+            return value
+    value = read()
+    _keep(where, key, value)
+    return value
+
+
+def _appended(
+    ctx: Context, old: tuple[Any, ...], new: tuple[Any, ...]
+) -> dict[str, list[Rating]] | None:
+    """The ratings added since ``old`` when only ratings were added (else None)."""
+    if old[0] != new[0] or old[0] is None or old[1:-2] != new[1:-2] or old[-1] is None:
+        return None
+    rows = ctx.session.execute(
+        select(MeasureRow.code, RatingRow)
+        .join(MeasureRow, MeasureRow.id == RatingRow.measure_id)
+        .where(RatingRow.assessment_id == new[0], RatingRow.id > old[-1])
+        .order_by(RatingRow.id)
+    ).all()
+    if len(rows) != new[-2] - old[-2]:
+        return None
+    out: dict[str, list[Rating]] = {}
+    for code, r in rows:
+        out.setdefault(code, []).append(
+            Rating(
+                measure_id=code,
+                rag=Rag(r.rag),
+                rationale=r.rationale,
+                evidence=r.evidence,
+                by=r.by,
+                at=r.at,
+                previous=Rag(r.previous),
+                version=r.version,
+                source=r.source,
+                measure_version=r.measure_version,
+            )
+        )
+    return out
+
+
+def _with(state: AssessmentState, newer: dict[str, list[Rating]]) -> AssessmentState:
+    views = [
+        replace(v, history=[*v.history, *newer[v.id]]) if v.id in newer else v for v in state.views
+    ]
+    return replace(state, views=views)
