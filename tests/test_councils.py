@@ -93,6 +93,7 @@ REFUSED = [
 ]
 
 
+@pytest.mark.sqlite_only  # compares the SQLite file's bytes
 @pytest.mark.parametrize("args", REFUSED, ids=lambda a: " ".join(a[:2]))
 def test_a_viewer_is_refused_and_nothing_changes(people, db_path, args):
     before = Path(db_path).read_bytes()
