@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
+from valvecheck.analysis.deadlines import YearBasis, due_date, read_deadlines
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.people import Action
-from valvecheck.domain.views import Filters, MeasureView, deadlines_of
+from valvecheck.domain.views import Filters, MeasureView
 from valvecheck.errors import InputError
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.measures import load_state
@@ -43,6 +45,12 @@ class MeasureListing:
     @property
     def last(self) -> int:
         return min(self.page * self.per_page, self.total)
+
+
+@functools.lru_cache(maxsize=8192)
+def _due(text: str, basis: YearBasis) -> date | None:
+    """The due date read from a measure's text (it depends on nothing else)."""
+    return due_date(read_deadlines(text, basis))
 
 
 def parse_due(value: str | None, filters: Filters) -> Filters:
@@ -81,11 +89,10 @@ def measure_listing(
     matching = [v for v in state.views if filters is None or filters.keep(v, basis)]
     pages = max(1, -(-len(matching) // per_page))
     shown = tuple(matching[(page - 1) * per_page : page * per_page])
-    today = ctx.now().date()
     return MeasureListing(
         assessment=state.assessment,
         views=shown,
-        due={v.id: deadlines_of(v, today, basis).due for v in shown},
+        due={v.id: _due(v.measure.text, basis) for v in shown},
         total=len(matching),
         page=page,
         pages=pages,
