@@ -91,14 +91,14 @@ def summarise(
     order = list(catalogue.programme.themes)
     members: dict[str, list[Measure]] = {t: [] for t in order}
     sub_members: dict[tuple[str, str], list[Measure]] = {}
+    seen: set[tuple[str, str, str]] = set()  # (theme, sub-theme, measure id): a set, not a scan
     for m in measures:
         for theme in m.themes or (NOT_PLACED,):
             members.setdefault(theme, []).append(m)
         for p in m.placements:
-            if p.sub_theme:
-                bucket = sub_members.setdefault((p.theme, p.sub_theme), [])
-                if m not in bucket:
-                    bucket.append(m)
+            if p.sub_theme and (p.theme, p.sub_theme, m.id) not in seen:
+                seen.add((p.theme, p.sub_theme, m.id))
+                sub_members.setdefault((p.theme, p.sub_theme), []).append(m)
 
     def group(name: str, ms: list[Measure]) -> Group:
         return Group(name, [m.id for m in ms], rag_counts([rag_of[m.id] for m in ms]))
