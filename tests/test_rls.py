@@ -9,6 +9,7 @@ from api_support import token, two_councils
 from sqlalchemy import select, text
 from sqlalchemy.exc import ProgrammingError
 
+from valvecheck.errors import Conflict
 from valvecheck.services import activities, people, tokens
 from valvecheck.services.workspace import unit_of_work
 from valvecheck.store.db import Workspace
@@ -147,3 +148,12 @@ def test_migrations_go_down_to_empty_and_up_again(url):
 
 def test_psycopg_is_the_driver():
     assert psycopg.__version__
+
+
+def test_a_name_taken_in_another_council_is_a_conflict_not_a_crash(pg_two):
+    ws, _ = pg_two
+    with unit_of_work(ws, write=True, council="Leeds") as ctx:
+        people.add_person(ctx, "leeds-admin", "admin")
+    taken = pytest.raises(Conflict, match="already a person called 'bea'")  # bea is in Bristol
+    with taken, unit_of_work(ws, write=True, as_person="leeds-admin") as ctx:
+        people.add_person(ctx, "bea", "viewer")

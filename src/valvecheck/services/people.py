@@ -9,6 +9,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from valvecheck.domain.people import Action, Role
@@ -192,7 +193,12 @@ def add_person(
         created_at=ctx.now(),
     )
     ctx.session.add(row)
-    ctx.session.flush()
+    try:
+        ctx.session.flush()
+    except IntegrityError:
+        # the name is taken in another council: on PostgreSQL row-level security hides that
+        # person from the check above, the unique sign-in name still refuses it
+        raise Conflict(f"there is already a person called '{name}'", field="name") from None
     return PersonInfo(row.id, row.name, home.name, role, row.password_hash is not None, True)
 
 
