@@ -3,11 +3,11 @@
 Table rows are marked ``w:cantSplit`` (a row never breaks across pages) and the header row
 ``w:tblHeader`` (Word and LibreOffice repeat it on every page), as the seed's table did by hand.
 
-Speed: python-docx builds each cell through several proxy objects and style look-ups, which for
-thousands of rows costs more than everything else in the report. Body rows are therefore written
-as WordprocessingML text (``row_xml``), parsed by lxml a batch at a time and appended to a table
-whose header, grid and style python-docx made: the same XML python-docx would write, built once
-per row instead of once per property.
+Speed and memory: python-docx builds each cell through several proxy objects and style
+look-ups, which for thousands of rows costs more than everything else in the report, and keeps
+every cell as lxml elements until it saves. Body rows are therefore written as WordprocessingML
+text (``row_xml``, the same XML python-docx would write, built once per row) and streamed into
+the saved file (``save``) at a mark in a table whose header, grid and style python-docx made.
 """
 
 from __future__ import annotations
@@ -16,15 +16,18 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Emu, Length, Mm, Pt
 from docx.table import Table, _Cell, _Row
+from lxml import etree
 
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import impact_docx
@@ -44,7 +47,7 @@ THEME_WIDTH = Mm(45)
 SUB_THEME_WIDTH = Mm(42)
 RATIONALE_WIDTH = Mm(52)
 HEADER_FILL = "D9D9D9"
-BATCH = 500  # rows parsed at a time: a bounded amount of XML text in memory
+BATCH = 500  # rows written to the file at a time: a bounded amount of XML text in memory
 
 
 def new_document() -> DocumentType:
@@ -156,23 +159,59 @@ def row_xml(cells: Iterable[str]) -> str:
     return f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>"
 
 
+# Rows waiting to be written, per document part: made by append_rows, written by save. Each
+# table's rows are kept as XML text, BATCH rows to a string (a few hundred bytes a cell).
+_PENDING: WeakKeyDictionary[object, list[tuple[list[tuple[str, int]], Tick | None]]] = (
+    WeakKeyDictionary()
+)
+_MARK = re.compile(r"<!--valvecheck-rows-(\d+)-->")
+
+
 def append_rows(table: Table, rows: Iterable[str], progress: Tick | None = None) -> None:
-    """Append ``row_xml`` rows to the table, parsed a batch at a time."""
+    """Append ``row_xml`` rows to the table; they go into the file when it is saved (``save``).
+
+    The rows never become python-docx or lxml objects: they are kept as text, the table holds a
+    mark where they go, and ``save`` streams them into the file there.
+    """
+    chunks: list[tuple[str, int]] = []
     batch: list[str] = []
-
-    def flush() -> None:
-        if batch:
-            parsed = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(batch)}</w:tbl>")
-            table._tbl.extend(list(parsed))
-            if progress is not None:
-                progress(len(batch))
-            batch.clear()
-
     for row in rows:
         batch.append(row)
         if len(batch) >= BATCH:
-            flush()
-    flush()
+            chunks.append(("".join(batch), len(batch)))
+            batch.clear()
+    if batch:
+        chunks.append(("".join(batch), len(batch)))
+    pending = _PENDING.setdefault(table.part, [])
+    table._tbl.append(etree.Comment(f"valvecheck-rows-{len(pending)}"))
+    pending.append((chunks, progress))
+
+
+def save(doc: DocumentType, path: Path) -> None:
+    """Write the document to ``path`` with every table's rows (see ``append_rows``)."""
+    pending = _PENDING.pop(doc.part, [])
+    draft = path.with_name(f".{path.name}.draft")
+    doc.save(str(draft))
+    try:
+        with ZipFile(draft) as source, ZipFile(path, "w", ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                if info.filename != "word/document.xml":
+                    target.writestr(info, source.read(info))
+                    continue
+                xml = source.read(info).decode("utf-8")
+                with target.open(info.filename, "w") as part:
+                    end = 0
+                    for mark in _MARK.finditer(xml):
+                        part.write(xml[end : mark.start()].encode("utf-8"))
+                        chunks, progress = pending[int(mark[1])]
+                        for text, count in chunks:
+                            part.write(text.encode("utf-8"))
+                            if progress is not None:
+                                progress(count)
+                        end = mark.end()
+                    part.write(xml[end:].encode("utf-8"))
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def text_rows(
@@ -351,5 +390,5 @@ def write(data: ReportData, out: Path, progress: Tick | None = None) -> list[Pat
         else:
             SECTIONS[section.key](doc, data, progress)
     path = out / "report.docx"
-    doc.save(str(path))
+    save(doc, path)
     return [path]

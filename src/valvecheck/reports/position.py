@@ -85,7 +85,7 @@ def write_docx(data: ReportData, items: list[Position], out: Path) -> Path:
         ),
     )
     path = out / "position.docx"
-    doc.save(str(path))
+    word.save(doc, path)
     return path
 
 
