@@ -87,7 +87,16 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) 
         out.write(f"# {title}\n")
     out.write("\t".join(columns) + "\n")
     for row in rows:
-        out.write("\t".join(_cell(v).plain.replace("\t", " ") for v in row) + "\n")
+        out.write("\t".join(_plain(v).replace("\t", " ") for v in row) + "\n")
+
+
+def _plain(value: object) -> str:
+    """A cell as plain text (no Rich object made for a value that is already text)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Text):
+        return value.plain
+    return "" if value is None else str(value)
 
 
 def _records(
