@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 from valvecheck.cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
+NO_WORKSPACE = str(Path(tempfile.gettempdir()) / "valvecheck-no-workspace.db")
 SETS = {
     "dev": ROOT.parent / "shared" / "data" / "activities-dev.csv",
     "extra": ROOT / "tests" / "data" / "activities-extra.csv",
@@ -24,7 +26,8 @@ def figures(path: Path, method: str) -> dict:
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = run(["eval-suggest", str(path), "--json", "--method", method])
+        # no workspace: the bundled catalogue, and no council's links as evidence
+        code = run(["--db", NO_WORKSPACE, "eval-suggest", str(path), "--json", "--method", method])
     assert code == 0
     return json.loads(out.getvalue())
 
