@@ -94,8 +94,11 @@ def install(
     session_actor: SessionActor | None = None,
     csrf_ok: CsrfCheck | None = None,
 ) -> None:
-    """Mount the API on ``app``: its routes, its workspace (default: ``app.state.workspace``)
-    and, inside the web app, how to find the signed-in person and check CSRF."""
+    """Mount the API on ``app``: its routes, its OpenAPI document, its workspace (default:
+    ``app.state.ws``) and, inside the web app, how to find the signed-in person and check CSRF
+    (default: the web app's own session, when ``app.state.sessions`` exists)."""
     app.state.valvecheck_api = ApiConfig(workspace, session_actor, csrf_ok)
-    if not any(getattr(r, "path", "") == "/api/openapi.json" for r in app.router.routes):
+    app.openapi = openapi  # type: ignore[method-assign]
+    if not getattr(app.state, "valvecheck_api_routes", False):
         app.include_router(router)
+        app.state.valvecheck_api_routes = True

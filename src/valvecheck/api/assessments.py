@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from valvecheck.api.core import ProblemRoute, authenticated, work
 from valvecheck.api.schemas import (
+    MAX_ID,
     AssessmentDetail,
     AssessmentIn,
     AssessmentOut,
@@ -26,7 +27,7 @@ from valvecheck.services.context import Actor, Context
 from valvecheck.services.ratings import AssessmentInfo
 
 router = APIRouter(route_class=ProblemRoute, tags=["assessments"])
-AssessmentPath = Annotated[int, Path(description="The assessment's id")]
+AssessmentPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The assessment's id")]
 
 
 class ReportName(StrEnum):

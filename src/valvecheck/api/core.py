@@ -69,14 +69,41 @@ class ApiConfig:
 
 def config_of(request: Request) -> ApiConfig:
     found = getattr(request.app.state, "valvecheck_api", None)
-    return found if isinstance(found, ApiConfig) else ApiConfig()
+    config = found if isinstance(found, ApiConfig) else ApiConfig()
+    if config.session_actor is None and hasattr(request.app.state, "sessions"):
+        config.session_actor, config.csrf_ok = web_session_actor, web_csrf_ok
+    return config
+
+
+def web_session_actor(request: Request) -> Actor | None:
+    """The person signed in to the web app (valvecheck.web) on this request."""
+    from valvecheck.web.auth import session_actor
+
+    if not hasattr(request.state, "web_session"):
+        return None
+    with workspace_of(request).session(write=False) as db:
+        return session_actor(request, db)
+
+
+def web_csrf_ok(request: Request) -> bool:
+    """The web app's CSRF check: the session's token in the X-CSRF-Token header."""
+    from valvecheck.web.session import CSRF_HEADER, csrf_valid
+
+    return csrf_valid(request, request.headers.get(CSRF_HEADER))
 
 
 def workspace_of(request: Request) -> Workspace:
-    ws = config_of(request).workspace or getattr(request.app.state, "workspace", None)
+    ws = config_of_workspace(request)
     if not isinstance(ws, Workspace):
         raise RuntimeError("the API is not installed: call valvecheck.api.install(app, workspace)")
     return ws
+
+
+def config_of_workspace(request: Request) -> object:
+    found = getattr(request.app.state, "valvecheck_api", None)
+    if isinstance(found, ApiConfig) and found.workspace is not None:
+        return found.workspace
+    return getattr(request.app.state, "ws", None)
 
 
 # -- errors ---------------------------------------------------------------------------------------

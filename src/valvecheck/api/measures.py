@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from valvecheck.api.core import ProblemRoute, authenticated, etag, if_match, work
 from valvecheck.api.schemas import (
+    MAX_ID,
     LinkedActivity,
     MeasureDetail,
     MeasureList,
@@ -29,7 +30,7 @@ router = APIRouter(route_class=ProblemRoute, tags=["measures"])
 MeasureId = Annotated[str, Path(max_length=300, description="e.g. bury-1")]
 AssessmentId = Annotated[
     int | None,
-    Query(description="An assessment's id (default: the council's current assessment)"),
+    Query(ge=1, le=MAX_ID, description="An assessment's id (default: the council's current one)"),
 ]
 
 
@@ -78,7 +79,7 @@ def list_measures(
     ] = None,
     overdue: Annotated[bool, Query(description="Only measures past due and not green")] = False,
     assessment: AssessmentId = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> MeasureList:
     filters = Filters(authority, theme, sub_theme, rag, text, agreement=agreement)

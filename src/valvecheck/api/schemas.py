@@ -23,6 +23,10 @@ Text = Annotated[str, Field(max_length=20_000), AfterValidator(_no_nul)]
 Name = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_no_nul)]
 
 
+# Ids and versions are 32-bit in the database: a larger number cannot name anything.
+MAX_ID = 2**31 - 1
+
+
 def aware(at: datetime | None) -> datetime | None:
     """Times in UTC with their offset, whichever database they came from."""
     if at is None:
@@ -139,6 +143,7 @@ class RatingIn(BaseModel):
     version: int | None = Field(
         default=None,
         ge=0,
+        le=MAX_ID,
         description="The version of the rating history you read (0: not rated). Or send it as "
         'If-Match: "N". A stale one is refused with 409.',
     )
@@ -177,7 +182,10 @@ class LinkIn(BaseModel):
     linked: bool = Field(default=True, description="true to link, false to end the link")
     rationale: Text = ""
     version: int | None = Field(
-        default=None, ge=0, description="The version of the pair's link history you read."
+        default=None,
+        ge=0,
+        le=MAX_ID,
+        description="The version of the pair's link history you read.",
     )
 
 
@@ -242,7 +250,10 @@ class AssessmentDetail(AssessmentOut):
 class AssessmentIn(BaseModel):
     name: Name
     carry_from: int | None = Field(
-        default=None, description="The id of an assessment whose ratings are carried forward"
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="The id of an assessment whose ratings are carried forward",
     )
     use: bool = Field(default=False, description="Make it the current assessment")
 
