@@ -38,12 +38,25 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL run keeps the tests whose workspace the store decides (those using
+    ``db_path``: ``ws``, ``empty_ws``, ``cli`` ...). The others ran as they are in the SQLite run:
+    tests with no workspace, tests about SQLite files (``sqlite_only``), and tests that name their
+    stores themselves (``pg_url``: they ran on PostgreSQL there already)."""
     if not on_postgres(config):
         return
-    skip = pytest.mark.skip(reason="about SQLite files: covered by the SQLite run")
+    keep, already = [], []
     for item in items:
-        if item.get_closest_marker("sqlite_only"):
-            item.add_marker(skip)
+        names = set(getattr(item, "fixturenames", ()))
+        if (
+            "db_path" in names
+            and "pg_url" not in names
+            and not item.get_closest_marker("sqlite_only")
+        ):
+            keep.append(item)
+        else:
+            already.append(item)
+    config.hook.pytest_deselected(items=already)
+    items[:] = keep
 
 
 @pytest.fixture
@@ -67,7 +80,7 @@ def seed_path() -> Path:
 
 # VALVECHECK_TEST_STORE=postgresql (or --store postgresql) runs every test's workspace on
 # PostgreSQL, each in a fresh schema of its own; tests that are about SQLite files say so with
-# the `sqlite_only` marker and are skipped with that reason in such a run.
+# the `sqlite_only` marker (see pytest_collection_modifyitems for what such a run keeps).
 STORE = os.environ.get("VALVECHECK_TEST_STORE", "sqlite").strip().lower() or "sqlite"
 
 
