@@ -16,7 +16,16 @@ import valvecheck.services as services
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "valvecheck"
 # Functions that take a context but are steps of the use-cases, not use-cases themselves.
-STEPS = {"authorise", "council_id", "alignment", "save_rows", "fingerprint", "kept", "state"}
+STEPS = {
+    "authorise",
+    "council_id",
+    "alignment",
+    "save_rows",
+    "fingerprint",
+    "kept",
+    "state",
+    "council_work",
+}
 
 
 def use_case_functions() -> dict[str, str]:

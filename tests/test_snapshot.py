@@ -44,3 +44,28 @@ def test_kept_state_follows_ratings_assessments_and_catalogue_changes(ws):
     kept, fresh = _fresh_and_kept(ws)
     _same(kept, fresh)
     assert any("brand new measure" in v.measure.text for v in kept.views)
+
+
+def test_a_measures_kept_suggestions_follow_the_activities(ws):
+    from valvecheck.services.listing import measure_suggestions
+    from valvecheck.services.suggestions import suggest
+
+    def both():  # type: ignore[no-untyped-def]
+        with unit_of_work(ws, by="t") as ctx:
+            kept = measure_suggestions(ctx, "bury-4")
+            fresh = suggest(ctx, measure="bury-4").groups.get("bury-4", [])
+        return [(s.activity_id, s.score) for s in kept], [(s.activity_id, s.score) for s in fresh]
+
+    assert both() == ([], [])  # no activities yet
+    with unit_of_work(ws, write=True, by="ann") as ctx:
+        activities.import_activities(
+            ctx, b"ID,Name\nS-1,SENCO network for mainstream schools\n", "a.csv"
+        )
+    kept, fresh = both()
+    assert kept == fresh and [a for a, _ in kept] == ["S-1"]
+    with unit_of_work(ws, write=True, by="ann") as ctx:
+        activities.import_activities(
+            ctx, b"ID,Name\nS-2,Inclusion support for mainstream schools\n", "b.csv"
+        )
+    kept, fresh = both()
+    assert kept == fresh and {a for a, _ in kept} == {"S-1", "S-2"}

@@ -36,6 +36,7 @@ USE_CASES: dict[str, str] = {
     "show_measure": "measures",
     "measure_page": "measures",
     "measure_listing": "listing",
+    "measure_suggestions": "listing",
     "rate": "ratings",
     "history": "ratings",
     "list_assessments": "ratings",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from valvecheck.analysis.summary import summarise
 from valvecheck.domain.people import Action
@@ -78,27 +78,9 @@ def dashboard(
     authorise(ctx, Action.READ)
     from valvecheck.services import snapshot
 
-    cid = ctx.actor.council_id
-    links = (
-        ctx.session.execute(
-            select(func.count(), func.max(LinkEventRow.id)).where(LinkEventRow.council_id == cid)
-        ).one()
-        if cid is not None
-        else ()
-    )
-    activities = (
-        ctx.session.execute(
-            select(func.count(), func.max(ActivityRow.imported_at)).where(
-                ActivityRow.council_id == cid
-            )
-        ).one()
-        if cid is not None
-        else ()
-    )
     key = (
         snapshot.fingerprint(ctx, assessment),
-        tuple(links),
-        tuple(activities),
+        snapshot.council_work(ctx),
         ctx.now().date(),
         top,
         recent,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from valvecheck.analysis.deadlines import YearBasis, due_date, read_deadlines
+from valvecheck.analysis.suggest import Suggestion
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.people import Action
 from valvecheck.domain.views import Filters, MeasureView
@@ -121,3 +122,24 @@ def _choices(catalogue: Catalogue) -> FilterChoices:
     _CHOICES.clear()  # one catalogue at a time is enough
     _CHOICES[id(catalogue)] = (catalogue, made)
     return made
+
+
+def measure_suggestions(ctx: Context, measure_id: str, top: int = 5) -> list[Suggestion]:
+    """The council's activities that may deliver a measure, best first, with their reasons
+    (none when the council has no activities). Kept while the catalogue, the activities and
+    the links they learn from are unchanged."""
+    authorise(ctx, Action.READ)
+    from valvecheck.services import snapshot
+    from valvecheck.services.suggestions import suggest
+
+    work = snapshot.council_work(ctx)
+    if not work or not work[2]:  # no activities: nothing to rank
+        return []
+    catalogue = snapshot.fingerprint(ctx, None)[1:-2]
+    key = (catalogue, work, top)
+    code = measure_id.strip().lower()
+
+    def ranked() -> list[Suggestion]:
+        return suggest(ctx, measure=code, top=top).groups.get(code, [])
+
+    return snapshot.kept(ctx, f"suggest:{code}", key, ranked, many=True)

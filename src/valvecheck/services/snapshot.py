@@ -25,10 +25,12 @@ from valvecheck.domain.views import AssessmentState
 from valvecheck.services.context import Context
 from valvecheck.store import repository as repo
 from valvecheck.store.models import (
+    ActivityRow,
     AgreementAuthorityRow,
     AgreementRow,
     AuthorityAliasRow,
     AuthorityRow,
+    LinkEventRow,
     MeasureRow,
     MeasureVersionRow,
     PlacementRow,
@@ -40,7 +42,10 @@ from valvecheck.store.models import (
 T = TypeVar("T")
 KEEP = 16  # states kept per process (several councils and assessments, a few workspaces)
 
+KEEP_MANY = 2048  # small answers kept per process (a measure's suggestions)
+
 _kept: OrderedDict[Hashable, tuple[Hashable, object]] = OrderedDict()
+_many: OrderedDict[Hashable, tuple[Hashable, object]] = OrderedDict()
 _lock = threading.Lock()
 _CATALOGUE_TABLES = (
     MeasureRow,
@@ -86,32 +91,57 @@ def _where(ctx: Context, name: str) -> tuple[Hashable, ...]:
     return (str(bind.engine.url), name, ctx.actor.council_id, ctx.settings.year_basis)
 
 
-def _keep(where: tuple[Hashable, ...], key: tuple[Hashable, ...], value: object) -> None:
+def _keep(
+    where: tuple[Hashable, ...], key: tuple[Hashable, ...], value: object, many: bool = False
+) -> None:
+    store, limit = (_many, KEEP_MANY) if many else (_kept, KEEP)
     with _lock:
-        _kept[where] = (key, value)
-        _kept.move_to_end(where)
-        while len(_kept) > KEEP:
-            _kept.popitem(last=False)
+        store[where] = (key, value)
+        store.move_to_end(where)
+        while len(store) > limit:
+            store.popitem(last=False)
 
 
-def _found(where: tuple[Hashable, ...]) -> tuple[Hashable, object] | None:
+def _found(where: tuple[Hashable, ...], many: bool = False) -> tuple[Hashable, object] | None:
+    store = _many if many else _kept
     with _lock:
-        found = _kept.get(where)
+        found = store.get(where)
         if found is not None:
-            _kept.move_to_end(where)
+            store.move_to_end(where)
         return found
 
 
-def kept(ctx: Context, name: str, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+def kept(
+    ctx: Context,
+    name: str,
+    key: tuple[Hashable, ...],
+    build: Callable[[], T],
+    many: bool = False,
+) -> T:
     """``build()``'s answer, reused while ``key`` (a fingerprint plus anything else the answer
-    depends on) is unchanged in this workspace."""
+    depends on) is unchanged in this workspace. ``many``: one of many small answers (kept in a
+    larger store of their own, so they never push out a state)."""
     where = _where(ctx, name)
-    found = _found(where)
+    found = _found(where, many)
     if found is not None and found[0] == key:
         return found[1]  # type: ignore[return-value]
     value = build()
-    _keep(where, key, value)
+    _keep(where, key, value, many)
     return value
+
+
+def council_work(ctx: Context) -> tuple[Hashable, ...]:
+    """What the council's activities and links are now: counts, the latest link and import."""
+    cid = ctx.actor.council_id
+    if cid is None:
+        return ()
+    links = ctx.session.execute(
+        select(func.count(), func.max(LinkEventRow.id)).where(LinkEventRow.council_id == cid)
+    ).one()
+    activities = ctx.session.execute(
+        select(func.count(), func.max(ActivityRow.imported_at)).where(ActivityRow.council_id == cid)
+    ).one()
+    return (*links, *activities)
 
 
 def state(

@@ -14,10 +14,9 @@ from valvecheck.domain.views import Filters
 from valvecheck.errors import Conflict, InputError
 from valvecheck.services.activities import list_activities
 from valvecheck.services.context import Context
-from valvecheck.services.listing import measure_listing, parse_due
+from valvecheck.services.listing import measure_listing, measure_suggestions, parse_due
 from valvecheck.services.measures import measure_page
 from valvecheck.services.ratings import rate
-from valvecheck.services.suggestions import suggest
 from valvecheck.web.common import PROTECTED, done, render, work
 
 router = APIRouter(dependencies=PROTECTED)
@@ -93,11 +92,8 @@ def _due_options(today: date, chosen: str) -> list[tuple[str, str]]:
 
 def _page_context(ctx: Context, measure_id: str) -> dict[str, Any]:
     page = measure_page(ctx, measure_id)
-    # Suggestions read the council's activities; with none imported there is nothing to rank.
-    has_activities = bool(list_activities(ctx))
-    found = (
-        suggest(ctx, measure=page.view.id).groups.get(page.view.id, []) if has_activities else []
-    )
+    found = measure_suggestions(ctx, page.view.id)
+    has_activities = bool(found) or bool(list_activities(ctx))
     return {
         "page": page,
         "view": page.view,
