@@ -118,29 +118,19 @@ def lines_needed(text: str, width: int) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide (greedy, by words).
 
     Neither Excel nor LibreOffice grows a row to fit wrapped text when it opens a file, so each
-    row's height is set from its longest cell. A word longer than a line takes lines of its own;
-    breaking only at spaces errs on the tall side.
+    row's height is set from its longest cell. Each line ends at the last space that fits (found
+    by ``str.rfind``, a line at a time); a word longer than a line fills lines of its own.
+    Breaking only at spaces errs on the tall side.
     """
-    if len(text) <= width and "\n" not in text:
-        return 1
     count = 0
     for part in text.split("\n"):
+        start, end = 0, len(part)
         count += 1
-        if len(part) <= width:
-            continue
-        used = 0
-        for word in part.split():
-            size = len(word)
-            if used and used + 1 + size <= width:
-                used += 1 + size
-                continue
-            if used:
-                count += 1
-            while size > width:
-                count += 1
-                size -= width
-            used = size
-    return max(count, 1)
+        while end - start > width:
+            cut = part.rfind(" ", start, start + width + 1)
+            start = start + width if cut <= start else cut + 1
+            count += 1
+    return count
 
 
 class Sheet:
@@ -186,6 +176,8 @@ class Sheet:
         for c, value in enumerate(texts):
             style = styles[c] if c < len(styles) else PLAIN
             if isinstance(value, str):
+                if not value and style is PLAIN:
+                    continue  # an empty cell is left out, as a spreadsheet leaves it
                 if value.startswith(FORMULA_STARTS):
                     style = style._replace(quote=True)
                 ws.write_string(n, c, value, formats[style])
