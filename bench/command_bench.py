@@ -31,14 +31,20 @@ VALVECHECK = str(BIN / "valvecheck")
 PER_AGREEMENT = 25
 
 
-def measured(argv: list[str], cwd: Path, repeat: int) -> tuple[float, float]:
-    """Median wall seconds and largest peak MiB over ``repeat`` runs."""
+def measured(argv: list[str], cwd: Path, repeat: int) -> tuple[float, float, float]:
+    """Median wall seconds, median CPU seconds and largest peak MiB over ``repeat`` runs."""
     runs = [run(argv, cwd) for _ in range(repeat)]
-    return statistics.median(w for w, _ in runs), max(m for _, m in runs)
+    return (
+        statistics.median(r[0] for r in runs),
+        statistics.median(r[1] for r in runs),
+        max(r[2] for r in runs),
+    )
 
 
-def run(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, peak resident MiB) of one process; stops the benchmark if it fails."""
+def run(argv: list[str], cwd: Path) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak resident MiB) of one process; stops the benchmark if
+    it fails. CPU (user + system) is given beside wall time because the development machine is
+    shared: wall time there measures the neighbours too."""
     start = time.perf_counter()
     pid = os.fork()
     if pid == 0:
@@ -57,7 +63,7 @@ def run(argv: list[str], cwd: Path) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status):
         text = (cwd / "last-output.txt").read_text(errors="replace")
         raise SystemExit(f"{' '.join(argv)} failed:\n{text}")
-    return wall, usage.ru_maxrss / 1024  # KiB on Linux
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KiB on Linux
 
 
 COMMANDS = {
@@ -78,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         floor = measured([sys.executable, "-c", "pass"], base, args.repeat)
-        print(f"floor: python -c pass {floor[0]:.3f} s, {floor[1]:.0f} MiB")
+        print(
+            f"floor: python -c pass {floor[0]:.3f} s wall, {floor[1]:.3f} s CPU, {floor[2]:.0f} MiB"
+        )
 
         seed = base / "seed"
         seed.mkdir()
@@ -88,10 +96,10 @@ def main(argv: list[str] | None = None) -> int:
             ("summary", ["summary"]),
             ("measures", ["measures"]),
         ):
-            wall, mib = measured([VALVECHECK, *cmd], seed, max(args.repeat, 5))
-            print(f"seed workspace: {name:10} {wall:6.3f} s  {mib:5.0f} MiB")
+            wall, cpu, mib = measured([VALVECHECK, *cmd], seed, max(args.repeat, 5))
+            print(f"seed workspace: {name:10} {wall:6.3f} s wall {cpu:6.3f} s CPU {mib:5.0f} MiB")
 
-        results: dict[str, dict[int, tuple[float, float]]] = {}
+        results: dict[str, dict[int, tuple[float, float, float]]] = {}
         for size in sizes:
             folder = base / f"n{size}"
             folder.mkdir()
@@ -108,18 +116,24 @@ def main(argv: list[str] | None = None) -> int:
                 results.setdefault(name, {})[size] = measured(
                     [VALVECHECK, *db, *cmd], folder, args.repeat
                 )
-            print(f"done: {size} measures", flush=True)
+            for name, by_size in results.items():
+                wall, cpu, mib = by_size[size]
+                print(
+                    f"{size:>6} {name:22} {wall:7.2f} s wall {cpu:7.2f} s CPU {mib:6.0f} MiB",
+                    flush=True,
+                )
 
     head = " | ".join(f"{s:,}" for s in sizes)
-    print(f"\n| command (median s / peak MiB) | {head} | growth 3,750 to 15,000 |")
+    print(f"\n| command: wall / CPU s, peak MiB | {head} | growth 3,750 to 15,000 (wall / CPU) |")
     print("| --- |" + " ---: |" * (len(sizes) + 1))
     for name, by_size in results.items():
-        cells = " | ".join(f"{by_size[s][0]:.2f} s / {by_size[s][1]:.0f}" for s in sizes)
-        growth = (
-            f"{by_size[15000][0] / by_size[3750][0]:.1f}x"
-            if 3750 in by_size and 15000 in by_size
-            else "n/a"
+        cells = " | ".join(
+            f"{by_size[s][0]:.1f} / {by_size[s][1]:.1f} s, {by_size[s][2]:.0f}" for s in sizes
         )
+        growth = "n/a"
+        if 3750 in by_size and 15000 in by_size:
+            a, b = by_size[3750], by_size[15000]
+            growth = f"{b[0] / a[0]:.1f}x / {b[1] / a[1]:.1f}x"
         print(f"| `{name}` | {cells} | {growth} |")
     print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores")
     return 0
