@@ -43,3 +43,35 @@ def test_the_schema_head_read_from_the_migration_files_is_alembics():
     from valvecheck.store.db import _alembic_config, head_revision
 
     assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def test_summary_takes_prevalence_from_the_index_kept_with_the_catalogue(ws, db_path, tmp_path):
+    """Grouping by meaning (SciPy, scikit-learn) happens when the catalogue changes, not on
+    every summary; the summary's prevalence is the same as grouping afresh."""
+    found = loaded(["--db", db_path, "summary", "--json"], tmp_path)
+    assert not found & {"sklearn", "scipy", "alembic", "openpyxl", "docx"}
+
+    from support import admin
+
+    from valvecheck.analysis.common import prevalence
+    from valvecheck.services.prevalence import prevalence_of
+    from valvecheck.store import common_index
+    from valvecheck.store import repository as repo
+
+    with admin(ws, write=False) as ctx:
+        catalogue = repo.load_catalogue(ctx.session)
+        key = common_index.fingerprint(catalogue)
+        assert common_index.load(ctx.session, key, len(catalogue.measures)) == prevalence(catalogue)
+        assert prevalence_of(ctx.session, catalogue) == prevalence(catalogue)
+
+
+def test_an_import_brings_the_index_up_to_date(ws, cli, db_path, tmp_path):
+    path = tmp_path / "extra.txt"
+    path.write_text(
+        "LA\tRecommendation\tTheme\tSub-Theme\tRAG\n"
+        "Leeds\tSupport and drive schools in Leeds to meet a higher level of need in a more "
+        "cost-effective way within mainstream settings.\tInclusion\t\t\n"
+    )
+    assert cli("import", "appendix", str(path))[0] == 0
+    found = loaded(["--db", db_path, "summary", "--json"], tmp_path)
+    assert "sklearn" not in found  # the import refreshed the index for the new catalogue

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from valvecheck.analysis import common
 from valvecheck.domain.model import Catalogue, Measure
 from valvecheck.domain.rag import SCALE, Rag
 
@@ -115,6 +114,8 @@ def summarise(
     used_agreements = {m.agreement for m in measures}
     agreements = [a for a in catalogue.agreements if a.slug in used_agreements]
     if prevalence is None:
+        from valvecheck.analysis import common  # SciPy and scikit-learn: only when asked
+
         prevalence = common.prevalence(catalogue)
     reds = [m.id for m in measures if rag_of[m.id] is Rag.RED]
     reds.sort(key=lambda mid: -prevalence.get(mid, 1))  # stable: ties keep catalogue order

@@ -21,6 +21,7 @@ from valvecheck.importers.catalogue import FORMATS as TABLE_FORMATS
 from valvecheck.importers.catalogue import format_of, read_catalogue
 from valvecheck.importers.catalogue_package import read_package
 from valvecheck.importers.catalogue_table import parse_column_map
+from valvecheck.services import prevalence
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.imports import ImportOutcome, save_rows
 from valvecheck.store import repository as repo
@@ -104,6 +105,7 @@ def import_package(ctx: Context, path: Path) -> ImportOutcome:
     session = ctx.session
     before = set(store_versions.current_versions(session))
     added = repo.save_catalogue(session, contents.catalogue, ctx.now())
+    prevalence.refresh(session)
     new = {m.id for m in contents.catalogue.measures} - before
     store_versions.restore_versions(session, new, contents.current, contents.versions)
     return ImportOutcome("", len(contents.catalogue.measures), added, 0)

@@ -14,6 +14,7 @@ from valvecheck.domain.rag import SCALE, Rag
 from valvecheck.services.alignment import alignment
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.measures import load_state
+from valvecheck.services.prevalence import prevalence_of
 from valvecheck.store import repository as repo
 from valvecheck.store.models import ActivityRow, LinkEventRow, MeasureRow, RatingRow
 from valvecheck.store.tenancy import only
@@ -92,7 +93,7 @@ def dashboard(
 
 def _dashboard(ctx: Context, assessment: str | None, top: int, recent: int) -> Dashboard:
     state = load_state(ctx, assessment)
-    found = summarise(state.catalogue, state.ratings)
+    found = summarise(state.catalogue, state.ratings, prevalence_of(ctx.session, state.catalogue))
     aligned = alignment(ctx, state)
     views = {v.id: v for v in state.views}
     opportunities = tuple(

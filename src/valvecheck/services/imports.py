@@ -19,6 +19,7 @@ from valvecheck.importers.appendix import (
     read_appendix,
     to_catalogue,
 )
+from valvecheck.services import prevalence
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.people import ensure_council
 from valvecheck.store import repository as repo
@@ -180,6 +181,8 @@ def save_rows(
         revise=revise,
         progress=lambda done, total: ctx.report("Saving measures", done, total),
     )
+    if any(added.values()):
+        prevalence.refresh(session)
     if rated_only and not any(r is not Rag.UNRATED for r in rags.values()):
         return ImportOutcome("", len(rows), added, 0, 0, revisions)
     authorise(ctx, Action.RATE)

@@ -20,6 +20,7 @@ from valvecheck.reports import ALL, FORMATS
 from valvecheck.reports.model import LinkRow, ReportData, build_report
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.measures import load_state
+from valvecheck.services.prevalence import prevalence_of
 from valvecheck.store import repository as repo
 from valvecheck.store.models import ActivityRow
 from valvecheck.store.tenancy import owned
@@ -114,7 +115,7 @@ def report_data(
     state = as_at(load_state(ctx, assessment), on)
     return build_report(
         state,
-        summarise(state.catalogue, state.ratings),
+        summarise(state.catalogue, state.ratings, prevalence_of(ctx.session, state.catalogue)),
         on=on,
         title=title,
         council=council,

@@ -15,6 +15,7 @@ from valvecheck.errors import InputError
 from valvecheck.services.alignment import alignment
 from valvecheck.services.context import Context
 from valvecheck.services.measures import load_state
+from valvecheck.services.prevalence import prevalence_of
 
 EXPORT_FORMATS = ("csv", "json")
 EXPORT_COLUMNS = (
@@ -42,7 +43,7 @@ EXPORT_COLUMNS = (
 
 def summary(ctx: Context, assessment: str | None = None) -> Summary:
     state = load_state(ctx, assessment)
-    found = summarise(state.catalogue, state.ratings)
+    found = summarise(state.catalogue, state.ratings, prevalence_of(ctx.session, state.catalogue))
     found.assessment = state.assessment
     found.needs_review = [v.id for v in state.views if v.needs_review]
     found.alignment = alignment(ctx, state).as_dict()

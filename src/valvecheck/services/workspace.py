@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from valvecheck.catalogue.loader import load_assessment, load_catalogue
 from valvecheck.domain.rating import BUNDLED, SEED, Rating
 from valvecheck.errors import WorkspaceError
+from valvecheck.services import prevalence
 from valvecheck.services.context import Actor, Context, Progress, utc_now
 from valvecheck.services.people import ensure_council, local_admin, person_actor
 from valvecheck.settings import Settings, settings
@@ -82,6 +83,7 @@ def init_workspace(
     bundled = load_assessment()
     with ws.session() as session:
         repo.save_catalogue(session, catalogue, at)
+        prevalence.refresh(session)
         home = ensure_council(session, bundled.council, at)
         if council:
             ensure_council(session, council, at)

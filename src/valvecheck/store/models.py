@@ -313,6 +313,19 @@ class TrajectoryRow(Base):
     __table_args__ = (UniqueConstraint("assessment_id", "year"),)
 
 
+class CommonIndexRow(Base):
+    """Each measure's prevalence (how many agreements share it), worked out when the catalogue
+    changes, so that a summary need not group the whole catalogue again. ``fingerprint`` names
+    the catalogue it was worked out for: a different catalogue means it is out of date."""
+
+    __tablename__ = "common_index"
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True
+    )
+    prevalence: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+
 # The tables that belong to one council: every query on them is filtered by council
 # (store/tenancy.py), and on PostgreSQL row-level security enforces it again.
 COUNCIL_TABLES = (
