@@ -62,6 +62,8 @@ def migrate_workspace(ws: Workspace) -> tuple[str | None, str | None]:
         raise WorkspaceError(f"no Valvecheck workspace at {ws.label}", reason="missing")
     before = ws.revision()
     ws.migrate()
+    with ws.session() as session:
+        prevalence.refresh(session)  # the index did not exist before 0005
     return before, ws.revision()
 
 
