@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -68,10 +68,12 @@ class ApiConfig:
 
 
 def config_of(request: Request) -> ApiConfig:
+    """The app's API settings; inside the web app (``app.state.sessions``), its sign-in session
+    and CSRF check unless install() was told others."""
     found = getattr(request.app.state, "valvecheck_api", None)
     config = found if isinstance(found, ApiConfig) else ApiConfig()
     if config.session_actor is None and hasattr(request.app.state, "sessions"):
-        config.session_actor, config.csrf_ok = web_session_actor, web_csrf_ok
+        return replace(config, session_actor=web_session_actor, csrf_ok=web_csrf_ok)
     return config
 
 
@@ -93,17 +95,11 @@ def web_csrf_ok(request: Request) -> bool:
 
 
 def workspace_of(request: Request) -> Workspace:
-    ws = config_of_workspace(request)
+    """The workspace given to install(), else the web app's (``app.state.ws``)."""
+    ws = config_of(request).workspace or getattr(request.app.state, "ws", None)
     if not isinstance(ws, Workspace):
         raise RuntimeError("the API is not installed: call valvecheck.api.install(app, workspace)")
     return ws
-
-
-def config_of_workspace(request: Request) -> object:
-    found = getattr(request.app.state, "valvecheck_api", None)
-    if isinstance(found, ApiConfig) and found.workspace is not None:
-        return found.workspace
-    return getattr(request.app.state, "ws", None)
 
 
 # -- errors ---------------------------------------------------------------------------------------
