@@ -63,7 +63,7 @@ def authorise(ctx: Context, action: Action) -> None:
     """Refuse (Forbidden) unless the acting person's role allows ``action``."""
     role = ctx.actor.role
     if not may(role, action):
-        article = "an" if role is Role.ADMIN else "a"
+        article = "an" if role.value[0] in "aeiou" else "a"
         raise Forbidden(
             f"{ctx.actor.name} is {article} {role.value} and {article} {role.value} may not "
             f"{action.value}"
