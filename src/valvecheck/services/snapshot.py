@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
-from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating
 from valvecheck.domain.views import AssessmentState
 from valvecheck.services.context import Context
@@ -182,20 +181,7 @@ def _appended(
         return None
     out: dict[str, list[Rating]] = {}
     for code, r in rows:
-        out.setdefault(code, []).append(
-            Rating(
-                measure_id=code,
-                rag=Rag(r.rag),
-                rationale=r.rationale,
-                evidence=r.evidence,
-                by=r.by,
-                at=r.at,
-                previous=Rag(r.previous),
-                version=r.version,
-                source=r.source,
-                measure_version=r.measure_version,
-            )
-        )
+        out.setdefault(code, []).append(repo.to_rating(code, r))
     return out
 
 

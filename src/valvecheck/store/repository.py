@@ -341,7 +341,8 @@ def assessment_by_id(session: Session, council_id: int, assessment_id: int) -> A
     return row
 
 
-def _rating(code: str, row: RatingRow) -> Rating:
+def to_rating(code: str, row: RatingRow) -> Rating:
+    """A rating row as the domain's Rating."""
     return Rating(
         measure_id=code,
         rag=Rag(row.rag),
@@ -401,7 +402,7 @@ def measure_history(
         .where(RatingRow.assessment_id == assessment.id, RatingRow.measure_id == measure.id)
         .order_by(RatingRow.version)
     )
-    return [_rating(measure.code, r) for r in rows]
+    return [to_rating(measure.code, r) for r in rows]
 
 
 def lock_pair(session: Session, *key: int) -> None:
