@@ -50,10 +50,27 @@ _wal_start: dict[Path, int] = {}
 
 
 def _wal_grew(path: Path) -> bool:
+    """The writer's transaction has spilled pages into the WAL and still holds the write lock.
+
+    SQLite keeps a transaction's pages in its cache until they overflow it or the transaction
+    commits, so the WAL growing alone could mean it has already committed: the lock tells which.
+    """
     wal = Path(f"{path}-wal")
     size = wal.stat().st_size if wal.exists() else 0
     start = _wal_start.setdefault(path, size)
-    return size > start + 512 * 1024
+    return size > start + 512 * 1024 and _write_locked(path)
+
+
+def _write_locked(path: Path) -> bool:
+    conn = sqlite3.connect(path, timeout=0)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.rollback()
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
 
 
 def _pg_writing(name: str) -> bool:
@@ -119,19 +136,14 @@ def test_a_killed_import_of_a_large_catalogue_leaves_nothing(store, tmp_path):
     ws.dispose()
 
 
-def test_a_killed_restore_leaves_the_council_as_it_was(store, tmp_path, request):
+def test_a_killed_restore_leaves_the_council_as_it_was(store, tmp_path):
     url, writing = store
-    if url.startswith("sqlite") or "://" not in url:
-        # Known open defect, reported in the closing note: on SQLite the council's export
-        # differs after a killed restore. Marked, not hidden: it must be fixed, not skipped.
-        request.applymarker(
-            pytest.mark.xfail(reason="open defect: killed restore on SQLite", strict=True)
-        )
     ws = two_councils(url)
     admin = Actor("restorer", Role.ADMIN, None)
     with unit_of_work(ws, council="Bristol") as ctx:
         dump = backup.backup(ctx)
-    # a long history: every measure rated 600 times
+    # a long history, every measure rated 3,000 times: more than SQLite's page cache holds, so
+    # the restore spills into the WAL (and can be caught) well before it commits
     changes = [
         {
             "measure": m,
@@ -146,7 +158,7 @@ def test_a_killed_restore_leaves_the_council_as_it_was(store, tmp_path, request)
             "measure_version": 1,
         }
         for m in sorted(row["code"] for row in dump["catalogue"]["measure"])
-        for v in range(1, 601)
+        for v in range(1, 3001)
     ]
     dump["assessments"][0]["ratings"] = changes
     file = tmp_path / "big-backup.json"
