@@ -21,7 +21,7 @@ from importlib import resources
 
 from valvecheck.analysis.evaluate import Labelled
 
-PARTS = ("train", "holdout")
+PARTS = ("train", "holdout", "holdout2")
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -45,7 +45,7 @@ def _labelled() -> tuple[Labelled, ...]:
 
 
 def labelled(part: str | None = None) -> list[Labelled]:
-    """The bundled labelled activities: every row, or one part (``train`` or ``holdout``)."""
+    """The bundled labelled activities: every row, or one part (``train``, ``holdout``, ``holdout2``)."""
     if part is not None and part not in PARTS:
         raise ValueError(f"unknown part {part!r}")
     return [e for e in _labelled() if part is None or e.part == part]
