@@ -210,6 +210,16 @@ def test_bad_input_is_a_problem_with_the_field(srv):
     )
     problem(srv.client.get("/api/measures/no-such-1", headers=a), 404, "not-found")
     problem(srv.client.get("/api/nothing/here", headers=a), 404, "not-found")
+    wrong = srv.client.delete("/api/measures/bury-1", headers=a)
+    problem(wrong, 405, "method-not-allowed")
+    assert wrong.headers["allow"] == "GET"
+    broken = srv.client.post(
+        "/api/measures/bury-1/ratings",
+        content=b'{"rag": "green",',
+        headers={**a, "content-type": "application/json"},
+    )
+    detail = problem(broken, 422, "invalid-input")["detail"]
+    assert detail.startswith("the request body is not valid JSON:"), detail
     problem(srv.client.get("/api/measures?text=a%00b", headers=a), 422, "invalid-input")
     huge = 2**63  # found by schemathesis: no id is that large, and SQLite cannot compare it
     problem(

@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from starlette.routing import Match
 
 from valvecheck import __version__
 from valvecheck.api import activities, assessments, measures
@@ -84,6 +85,24 @@ def openapi_json() -> JSONResponse:
     include_in_schema=False,
 )
 def not_an_endpoint(request: Request, rest: str) -> JSONResponse:
+    """404 for an address no route has; 405 (with Allow) for a route asked the wrong method."""
+    allowed = [
+        method
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in router.routes
+            if getattr(route, "endpoint", None) is not not_an_endpoint
+        )
+    ]
+    if allowed:
+        response = problem_response(
+            405,
+            f"/api/{rest} does not answer {request.method}; it answers {', '.join(allowed)}",
+            "method-not-allowed",
+        )
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
     return problem_response(404, f"there is no API endpoint /api/{rest}", "not-found")
 
 

@@ -139,6 +139,16 @@ def error_response(exc: ValvecheckError) -> JSONResponse:
 def validation_response(exc: RequestValidationError) -> JSONResponse:
     items = []
     for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            at = error.get("loc", ("body", 0))[-1]
+            reason = (error.get("ctx") or {}).get("error", error.get("msg", ""))
+            items.append(
+                ProblemItem(
+                    code="invalid-input",
+                    message=f"the request body is not valid JSON: {reason} at character {at}",
+                )
+            )
+            continue
         where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query"))
         items.append(
             ProblemItem(
