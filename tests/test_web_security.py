@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from web_support import (
     LEEDS_ACTIVITIES,
+    PASSWORD,
     by_id,
     csrf_of,
     heading,
@@ -21,6 +22,7 @@ from web_support import (
     text,
 )
 
+from valvecheck.domain.rating import MAX_RATIONALE
 from valvecheck.importers import limits
 from valvecheck.services.activities import list_activities
 from valvecheck.services.ratings import history
@@ -348,3 +350,65 @@ def test_setup_page_makes_the_first_admin_once_and_then_is_gone(tmp_path):
     )
     assert again.get("/login").status_code == 200
     ws.dispose()
+
+
+def test_signing_out_ends_every_copy_of_the_session(site):
+    """A copy of the cookie (another tab, another device, a stolen one) stops working too."""
+    first = site.client("ed")
+    copy = site.client()
+    copy.cookies = first.cookies
+    assert copy.get("/").status_code == 200
+    assert post(first, "/logout").status_code == 303
+    assert copy.get("/").status_code == 303  # the old cookie is refused by the server
+    assert copy.get("/", follow_redirects=True).url.path == "/login"
+    again = site.client("ed")  # signing in afresh works
+    assert again.get("/").status_code == 200
+
+
+def test_one_persons_wrong_passwords_do_not_lock_out_their_office(site):
+    """Five failures for one name from an address throttle that name there, not colleagues."""
+    client = site.client()
+    token = csrf_of(client, "/login")
+    for _ in range(5):
+        wrong = client.post(
+            "/login", data={"username": "ed", "password": "nope", "csrf_token": token}
+        )
+        assert wrong.status_code == 401
+    right = {"password": PASSWORD, "csrf_token": token}
+    assert client.post("/login", data={"username": "ed", **right}).status_code == 429
+    colleague = client.post("/login", data={"username": "vi", **right})
+    assert colleague.status_code == 303  # same address, another name: not throttled
+
+
+def test_the_only_admin_cannot_stop_being_one(site):
+    admin = site.client("ann")
+    ann = site.people["ann"]
+    refused = post(admin, f"/admin/users/{ann}/role", {"role": "viewer"})
+    assert refused.status_code == 422
+    assert "only admin" in text(page(refused))
+    assert admin.get("/admin/users").status_code == 200  # still an admin: nothing changed
+    # with a second admin, the first may step down
+    ed = site.people["ed"]
+    assert post(admin, f"/admin/users/{ed}/role", {"role": "admin"}).status_code == 303
+    assert post(admin, f"/admin/users/{ann}/role", {"role": "editor"}).status_code == 303
+
+
+def test_an_over_long_rationale_is_refused_with_the_text_kept(site):
+    editor = site.client("ed")
+    long = "Because " + "x" * MAX_RATIONALE
+    refused = post(
+        editor, "/measures/bury-4/rating", {"rag": "green", "rationale": long, "version": "0"}
+    )
+    assert refused.status_code == 422
+    tree = page(refused)
+    assert "at most 20,000 characters" in text(tree)
+    assert by_id(refused, "rationale").text == long  # what they typed is still in the form
+    huge = post(
+        editor,
+        "/measures/bury-4/rating",
+        {"rag": "green", "rationale": "y" * 2_000_000, "version": "0"},
+    )
+    assert huge.status_code == 400
+    assert "Back button" in text(page(huge))
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        assert history(ctx, "bury-4") == []  # nothing was saved either time

@@ -27,10 +27,24 @@ class Rating:
     measure_version: int = 1  # the version of the measure's text that was rated
 
 
-def check_rating(rag: Rag, rationale: str) -> None:
+MAX_RATIONALE = 20_000  # characters: several pages of reasons, not a pasted document
+MAX_EVIDENCE = 5_000  # characters: links to papers, one on each line
+
+
+def check_rating(rag: Rag, rationale: str, evidence: str = "") -> None:
     """The rules a new rating must keep."""
     if rag is Rag.NOT_APPLICABLE and not rationale.strip():
         raise InputError("a measure rated not applicable needs a reason", field="rationale")
+    for field, text, limit in (
+        ("rationale", rationale, MAX_RATIONALE),
+        ("evidence", evidence, MAX_EVIDENCE),
+    ):
+        if len(text) > limit:
+            raise InputError(
+                f"the {field} can be at most {limit:,} characters; this one has {len(text):,}. "
+                "Shorten it, or link to the document instead",
+                field=field,
+            )
 
 
 IMPORTED = "imported from "  # the rationale a rating read from a file is given

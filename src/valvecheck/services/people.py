@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from valvecheck.domain.people import Action, Role
-from valvecheck.errors import Conflict, InputError, NotFound, Unauthenticated
+from valvecheck.errors import Conflict, Forbidden, InputError, NotFound, Unauthenticated
 from valvecheck.services.context import Actor, Context, authorise, council_id
 from valvecheck.store.models import AssessmentRow, CouncilRow, PersonRow
 
@@ -80,7 +80,7 @@ def person_actor(session: Session, name: str, council: str | None = None) -> Act
     home = session.get(CouncilRow, row.council_id)
     assert home is not None
     if council and council.strip().lower() != home.name.lower():
-        raise NotFound(f"{row.name} works in {home.name}, not in '{council}'", field="council")
+        raise Forbidden(f"{row.name} works in {home.name}, not in '{council}'", field="council")
     return Actor(row.name, Role(row.role), home.id, home.name, row.id)
 
 
@@ -98,6 +98,29 @@ def sign_in(session: Session, name: str, password: str) -> Actor:
     if _hasher.check_needs_rehash(row.password_hash):
         row.password_hash = _hasher.hash(password)
     return person_actor(session, row.name)
+
+
+def session_person(session: Session, person_id: int, name: str, begun: datetime) -> Actor | None:
+    """The person of a web session begun at ``begun``, as they are now; None when the account
+    is gone or inactive, or the person has signed out since the session began."""
+    try:
+        actor = person_actor(session, name)
+    except Unauthenticated:
+        return None
+    if actor.person_id != person_id:
+        return None
+    row = session.get(PersonRow, person_id)
+    out = row.signed_out_at if row else None
+    if out is not None and begun < (out if out.tzinfo else out.replace(tzinfo=UTC)):
+        return None
+    return actor
+
+
+def sign_out(session: Session, person_id: int, at: datetime) -> None:
+    """End every web session the person began before ``at`` (on every device)."""
+    row = session.get(PersonRow, person_id)
+    if row is not None:
+        row.signed_out_at = at
 
 
 def local_admin_name(by: str | None = None) -> str:
@@ -226,6 +249,19 @@ def set_role(ctx: Context, name: str, role: Role | str) -> PersonInfo:
     authorise(ctx, Action.MANAGE_PEOPLE)
     role = role if isinstance(role, Role) else Role.parse(role)
     row = _own_person(ctx, name)
+    if row.role == Role.ADMIN.value and role is not Role.ADMIN and row.active:
+        admins = ctx.session.scalar(
+            select(func.count()).where(
+                PersonRow.council_id == row.council_id,
+                PersonRow.role == Role.ADMIN.value,
+                PersonRow.active.is_(True),
+            )
+        )
+        if admins == 1:
+            raise InputError(
+                f"{row.name} is the only admin of {ctx.actor.council}: make someone else an "
+                "admin first, so that someone can still manage the council's people"
+            )
     row.role = role.value
     return PersonInfo(
         row.id, row.name, ctx.actor.council, role, row.password_hash is not None, row.active

@@ -63,7 +63,7 @@ def rate(
     """
     authorise(ctx, Action.RATE)
     rag = rag if isinstance(rag, Rag) else Rag.parse(rag)
-    check_rating(rag, rationale)
+    check_rating(rag, rationale, evidence)
     row = _assessment(ctx, assessment)
     if row.locked_at is not None:
         raise Conflict(f"the assessment '{row.name}' is locked: it has been reported")

@@ -162,6 +162,8 @@ class PersonRow(Base):
     password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # web sessions begun before this moment are over (signing out ends them on every device)
+    signed_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class AssessmentRow(Base):

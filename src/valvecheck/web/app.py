@@ -158,9 +158,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
             "errors/error.html",
             exc.status_code,
             heading=HEADINGS.get(exc.status_code, "Something went wrong"),
-            message="Check the address, or use the menu."
-            if exc.status_code == 404
-            else str(exc.detail),
+            message=_http_message(exc),
         )
 
     @app.exception_handler(RequestValidationError)
@@ -201,6 +199,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
 
 
 HEADINGS = {
+    400: "The form could not be read",
     401: "Sign in to continue",
     403: "You cannot do that",
     404: "Page not found",
@@ -227,3 +226,16 @@ def _api_router():  # type: ignore[no-untyped-def]
             return None
         raise
     return getattr(module, "router", None)
+
+
+def _http_message(exc: HTTPException) -> str:
+    if exc.status_code == 404:
+        return "Check the address, or use the menu."
+    if exc.status_code == 400 and "exceeded maximum size" in str(exc.detail):
+        # Starlette's form parser refuses a field over 1 MB before any page code runs
+        return (
+            "One of the fields sent is too long (over 1 MB), so nothing was saved. Use your "
+            "browser's Back button: what you typed is still in the form. Shorten it, or link "
+            "to the document instead."
+        )
+    return str(exc.detail)

@@ -10,6 +10,7 @@ its settings in ``app.state.settings``.
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -19,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from valvecheck.errors import NotFound, Unauthenticated, ValvecheckError, http_status
 from valvecheck.services.context import Actor
-from valvecheck.services.people import has_people, person_actor, sign_in
+from valvecheck.services.people import has_people, session_person, sign_in, sign_out
 from valvecheck.services.setup import first_admin
 from valvecheck.web import session as web_session
 from valvecheck.web.session import CSRF_FIELD, CSRF_HEADER, csrf_valid
@@ -38,11 +39,8 @@ def session_actor(request: Request, db: Session) -> Actor | None:
     current = web_session.current(request)
     if current.person_id is None:
         return None
-    try:
-        actor = person_actor(db, current.name)
-    except Unauthenticated:
-        return None
-    return actor if actor.person_id == current.person_id else None
+    begun = datetime.fromtimestamp(current.issued, UTC)
+    return session_person(db, current.person_id, current.name, begun)
 
 
 async def csrf_protect(request: Request) -> None:
@@ -114,7 +112,6 @@ def login(
 ) -> Response:
     throttle = request.app.state.throttle
     client = request.client.host if request.client else "unknown"
-    keys = (f"name:{username.strip().lower()}", f"address:{client}")
 
     def again(message: str, status: int) -> Response:
         errors = {"username": message}
@@ -129,7 +126,7 @@ def login(
 
     if not username.strip() or not password:
         return again("Enter your name and password", 422)
-    wait = throttle.wait(*keys)
+    wait = throttle.wait(username, client)
     if wait > 0:
         minutes = max(1, math.ceil(wait / 60))
         return again(
@@ -140,9 +137,9 @@ def login(
         with request.app.state.ws.session(write=True) as db:
             actor = sign_in(db, username, password)
     except Unauthenticated as exc:
-        throttle.failed(*keys)
+        throttle.failed(username, client)
         return again(str(exc)[:1].upper() + str(exc)[1:], http_status(exc))
-    throttle.succeeded(keys[0])
+    throttle.succeeded(username, client)
     assert actor.person_id is not None
     return _signed_in(request, actor.person_id, actor.name, next)
 
@@ -158,6 +155,12 @@ def logout_page(request: Request) -> Response:
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
+    # The cookie is replaced, and any copy of it (another tab, another device, a stolen one)
+    # stops working: the server remembers when the person signed out.
+    signed_in = web_session.current(request).person_id
+    if signed_in is not None:
+        with request.app.state.ws.session(write=True) as db:
+            sign_out(db, signed_in, datetime.now(UTC))
     request.state.web_session = request.app.state.sessions.fresh()
     request.state.session_changed = True
     web_session.update(request, flash="You have signed out")

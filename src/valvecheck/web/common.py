@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from valvecheck.domain.people import Action, Role, may
 from valvecheck.domain.rag import SCALE, Rag
+from valvecheck.domain.rating import MAX_EVIDENCE, MAX_RATIONALE
 from valvecheck.errors import ValvecheckError
 from valvecheck.services.context import Context
 from valvecheck.web import session as web_session
@@ -27,6 +28,8 @@ templates.env.globals.update(
     Action=Action,
     quote=lambda value: quote(str(value), safe=""),
     rag_options=[(r.value, r.label) for r in SCALE],
+    max_rationale=MAX_RATIONALE,
+    max_evidence=MAX_EVIDENCE,
 )
 templates.env.filters["zip_self"] = lambda values: [(v, v) for v in values]
 

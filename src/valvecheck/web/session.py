@@ -88,17 +88,28 @@ def csrf_valid(request: Request, token: str | None) -> bool:
 
 
 class Throttle:
-    """Refuse sign-in for a while after too many failures for one name or from one address.
+    """Refuse sign-in for a while after too many failures, counted three ways.
 
-    Kept in memory: each server process counts its own attempts (a proxy or a shared store
-    would be needed to count across several processes).
+    One name from one address (``pair``, 5 failures in 5 minutes: someone guessing, or
+    someone who has forgotten), one name from anywhere (``name``, 20: a guess spread over many
+    addresses) and one address for any name (``address``, 100: a council office shares one
+    address, so one person's mistakes must not lock out their colleagues, but a sweep of names
+    from one place is stopped). Kept in memory: each server process counts its own attempts
+    (a proxy or a shared store would be needed to count across several processes).
     """
 
-    def __init__(self, limit: int = 5, window_seconds: float = 300.0):
-        self.limit = limit
+    def __init__(
+        self, pair: int = 5, name: int = 20, address: int = 100, window_seconds: float = 300.0
+    ):
+        self.limits = {"pair": pair, "name": name, "address": address}
         self.window = window_seconds
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+
+    @staticmethod
+    def keys(name: str, address: str) -> dict[str, str]:
+        who = name.strip().lower()
+        return {"pair": f"pair:{who}@{address}", "name": f"name:{who}", "address": f"at:{address}"}
 
     def _recent(self, key: str, now: float) -> deque[float]:
         found = self._failures.setdefault(key, deque())
@@ -106,23 +117,26 @@ class Throttle:
             found.popleft()
         return found
 
-    def wait(self, *keys: str) -> float:
-        """Seconds until another attempt is allowed (0: allowed now)."""
+    def wait(self, name: str, address: str) -> float:
+        """Seconds until another attempt for this name from this address is allowed (0: now)."""
         now = time.monotonic()
         with self._lock:
             waits = []
-            for key in keys:
+            for kind, key in self.keys(name, address).items():
                 found = self._recent(key, now)
-                if len(found) >= self.limit:
-                    waits.append(found[0] + self.window - now)
+                if len(found) >= self.limits[kind]:
+                    waits.append(found[-self.limits[kind]] + self.window - now)
             return max(waits, default=0.0)
 
-    def failed(self, *keys: str) -> None:
+    def failed(self, name: str, address: str) -> None:
         now = time.monotonic()
         with self._lock:
-            for key in keys:
+            for key in self.keys(name, address).values():
                 self._recent(key, now).append(now)
 
-    def succeeded(self, name_key: str) -> None:
+    def succeeded(self, name: str, address: str) -> None:
+        """A right password clears that name's own count (not the address's)."""
+        keys = self.keys(name, address)
         with self._lock:
-            self._failures.pop(name_key, None)
+            self._failures.pop(keys["pair"], None)
+            self._failures.pop(keys["name"], None)
