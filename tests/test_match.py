@@ -7,8 +7,10 @@ import csv
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import pytest
 
+from valvecheck.analysis import matcher as matcher_module
 from valvecheck.analysis.common import evaluate_pairs, group_measures
 from valvecheck.analysis.corpus import folds, labelled, measure_pairs
 from valvecheck.analysis.evaluate import Evaluation, figures
@@ -42,10 +44,52 @@ def test_corpus_is_labelled_against_seed_measures_and_split_by_source() -> None:
     assert sum(1 for r in rows if not r.expected) >= 0.2 * len(rows)  # near misses, labelled none
     train = {r.source for r in labelled("train")}
     holdout = {r.source for r in labelled("holdout")}
-    assert train and holdout and not train & holdout
+    holdout2 = {r.source for r in labelled("holdout2")}
+    assert train and holdout and holdout2
+    assert not train & holdout and not train & holdout2 and not holdout & holdout2
     sources = resources.files("valvecheck.analysis").joinpath("data", "SOURCES.md").read_text()
-    for group in train | holdout:
+    for group in train | holdout | holdout2:
         assert group in sources, f"{group} is not in SOURCES.md"
+
+
+def test_second_held_out_part_is_large_enough_and_has_near_misses() -> None:
+    rows = labelled("holdout2")
+    assert len(rows) >= 100
+    assert 0.25 * len(rows) <= sum(1 for r in rows if not r.expected) <= 0.45 * len(rows)
+
+
+def test_a_held_out_part_is_never_scored_by_a_model_learned_from_it() -> None:
+    with pytest.raises(ValueError, match="holdout2"):
+        held_out(part="holdout2", learn_from=("train", "holdout2"))
+
+
+@cache
+def _held_out2() -> Evaluation:
+    return held_out(part="holdout2")
+
+
+@pytest.mark.parametrize(
+    ("figure", "floor"),
+    [("mrr", 0.80), ("hit_at_3", 0.80), ("none_accuracy", 0.75), ("accept_precision", 0.85)],
+)
+def test_second_held_out_figures(figure: str, floor: float) -> None:
+    """Floors below the figures docs/benchmarks.md reports for holdout2 (never tuned on)."""
+    value = _held_out2().as_dict()[figure]
+    assert isinstance(value, float) and value >= floor
+
+
+def test_decision_shows_a_send_activity_s_best_measure_but_accepts_only_strong_pairs() -> None:
+    model = bundled_model("train")
+    pairs = np.array([[0.10, 0.05, 0.01], [0.90, 0.85, 0.02], [0.10, 0.05, 0.01]], np.float32)
+    send = np.array([0.99, 0.99, 0.01])
+    shown = model.decide(pairs.copy(), send)
+    threshold = METHODS["matcher"].threshold
+    accept = METHODS["matcher"].accept_threshold
+    assert accept is not None and accept > matcher_module.LIFT
+    assert shown[0, 0] >= threshold > shown[2, 0]  # weak pairs: the gate decides
+    assert shown[0, 0] < accept  # ... but a weak pair is never linked without a look
+    assert shown[1, 0] >= accept and shown[1, 1] >= accept and shown[1, 2] < threshold
+    assert list(np.argsort(-shown[0])) == list(np.argsort(-pairs[0]))  # order kept
 
 
 def test_folds_never_split_a_source() -> None:

@@ -27,7 +27,7 @@ from scipy import sparse
 from valvecheck.analysis.deadlines import phrase_spans
 
 if TYPE_CHECKING:
-    from valvecheck.analysis.suggest import Suggester
+    from valvecheck.analysis.matcher import Matcher
 from valvecheck.domain.model import Catalogue, Measure
 from valvecheck.domain.names import fold
 
@@ -236,7 +236,7 @@ def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
 NEIGHBOURS = 60  # candidates kept per distinct text (copies of one text are one node: no cap)
 MEANING_WEIGHT = 0.6  # share of the meaning profile in the reworded-copy score (the rest: text)
 CONFIDENT = 0.5  # a profile counts fully once the matcher is this sure of the measure's meaning
-MEANING_CUT = 0.42  # the reworded-copy score at which two measures say the same thing (tuned on the train pairs)
+MEANING_CUT = 0.46  # the reworded-copy score at which two measures say the same thing (tuned on the train pairs)
 CHUNK = 2000  # rows worked at once: bounds memory on a large catalogue
 
 
@@ -274,7 +274,7 @@ def _meaning(texts: list[str], floor: float) -> sparse.csr_matrix:
 
     n = len(texts)
     model = bundled_model()
-    profile = _reader().scores(texts).astype(np.float64)
+    profile = _reader().scores(texts, decided=False).astype(np.float64)
     sure = np.minimum(1.0, profile.max(axis=1) / CONFIDENT)
     unit = profile / np.maximum(np.linalg.norm(profile, axis=1, keepdims=True), 1e-12)
     space = model.space.vectors(texts)
@@ -312,13 +312,13 @@ def _meaning(texts: list[str], floor: float) -> sparse.csr_matrix:
 
 
 @functools.cache
-def _reader() -> Suggester:
-    """The matcher over the seed measures: its scores are a measure's meaning profile."""
-    from valvecheck.analysis.matcher import bundled_model
-    from valvecheck.analysis.suggest import Suggester
+def _reader() -> Matcher:
+    """The matcher over the seed measures: its pair probabilities are a measure's meaning
+    profile (before the per-activity decision of ``Model.decide``, which is for suggestions)."""
+    from valvecheck.analysis.matcher import Matcher, bundled_model
 
     model = bundled_model()
-    return Suggester(model.seed, "matcher", model.names, model=model)
+    return Matcher(model.seed, model.names, model=model)
 
 
 def group_measures(catalogue: Catalogue, threshold: float = THRESHOLD) -> list[CommonGroup]:

@@ -15,9 +15,15 @@ Four kinds of evidence, each measured on text nobody tuned them on (docs/benchma
 
 Whether an activity is about SEND at all is a logistic regression over the same text features, trained
 on the corpus (whose near misses -- children's homes, transport, admissions -- are labelled "none").
-A second logistic regression turns the evidence for each (activity, measure) pair into one probability;
-it is trained on the corpus with every feature computed leave-one-source-out, so it learns how far
-to trust an example from *another* council's document. The score shown is that probability.
+The SEND classifier reads the field's concepts beside the words, and counts the seed measures' own
+texts as SEND examples. A second logistic regression turns the evidence for each (activity, measure)
+pair into one probability (the evidence includes the cosine with each measure's examples taken
+together, their centroid, as well as the nearest one); it is trained on the corpus with every feature
+computed leave-one-source-out, so it learns how far to trust an example from *another* council's
+document. Whether an activity delivers any measure at all is then decided once per activity (the
+gate: a third logistic regression over its best pair and the SEND classifier), and the score shown
+combines the two (``Model.decide``). Every choice here was made by cross-validation on the corpus's
+train part only (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -32,8 +38,9 @@ import numpy as np
 from scipy import sparse
 
 from valvecheck.analysis.evaluate import Labelled
-from valvecheck.analysis.language import about_send
+from valvecheck.analysis.language import about_send, concepts
 from valvecheck.analysis.suggest import CharGrams, Method, Suggester, Words
+from valvecheck.analysis.vocabulary import CONCEPTS
 
 if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
@@ -42,8 +49,9 @@ NEIGHBOURS = 7  # examples that vote for an activity's measures
 EQUIVALENT = 0.5  # text cosine at or above which another agreement's measure counts as the same one
 FEATURES = (
     "base", "nearest", "vote", "send", "base_share", "nearest_share", "own", "own_vote",
-    "send x base", "send x nearest", "send x vote",
+    "send x base", "send x nearest", "send x vote", "centroid", "centroid_share", "send x centroid",
 )  # fmt: skip
+USE = set(FEATURES)  # the features the combiner uses (all; a smaller set for experiments)
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,19 @@ class TextSpace:
         return normalize(sparse.hstack([w * a, c * b], format="csr"))
 
 
+GATE = True  # decide "no measure" once per activity (``Model.decide``)
+LIFT = 0.5  # a SEND activity's measures are shown at no less than this x gate x share of best
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def _gate_features(best: np.ndarray, send: np.ndarray) -> np.ndarray:
+    return np.column_stack([_logit(best), _logit(send)])
+
+
 def _local_weights(vectors: sparse.csr_matrix) -> np.ndarray:
     """Per feature, how telling it is *within* one council's texts: a word most of its activities
     share (its tracker's boilerplate, its own name) says little about which measure one of them
@@ -106,8 +127,23 @@ def own_similarity(a: sparse.csr_matrix, b: sparse.csr_matrix, weights: np.ndarr
     return (normalize(a @ scale) @ normalize(b @ scale).T).toarray()
 
 
+CONCEPT_WEIGHT = 0.3  # the field's concepts beside the words, in the SEND classifier
+SEED_POSITIVES = True  # the measure texts are SEND by definition: examples for the classifier
+
+
 def _about_send_column(texts: Sequence[str]) -> sparse.csr_matrix:
-    return sparse.csr_matrix(np.array([[1.0 if about_send(t) else 0.0] for t in texts]))
+    """Per text: does it name SEND in the field's words, and which of the field's concepts it
+    names (scaled by ``CONCEPT_WEIGHT``, so the words still count most)."""
+    names = list(CONCEPTS)
+    rows = []
+    for t in texts:
+        found = concepts(t)
+        rows.append(
+            [1.0 if c in found else 0.0 for c in names] + [1.0 if about_send(t, found) else 0.0]
+        )
+    return sparse.csr_matrix(
+        np.array(rows, dtype=np.float64).reshape(len(texts), len(names) + 1) * CONCEPT_WEIGHT
+    )
 
 
 def _share(x: np.ndarray) -> np.ndarray:
@@ -128,13 +164,21 @@ class Evidence:
     send: np.ndarray
     own: np.ndarray
     own_vote: np.ndarray
+    centroid: np.ndarray
+
+    def column(self, name: str) -> np.ndarray:
+        """One feature, (texts x measures), computed when asked for."""
+        send = self.send.astype(np.float32)[:, None]
+        if name == "send":
+            return np.broadcast_to(send, self.base.shape)
+        if name.startswith("send x "):
+            return send * getattr(self, name[7:])
+        if name.endswith("_share"):
+            return _share(getattr(self, name[:-6]))
+        return getattr(self, name)
 
     def columns(self) -> list[np.ndarray]:
-        send = np.broadcast_to(self.send[:, None], self.base.shape)
-        return [
-            self.base, self.nearest, self.vote, send, _share(self.base), _share(self.nearest),
-            self.own, self.own_vote, send * self.base, send * self.nearest, send * self.vote,
-        ]  # fmt: skip
+        return [self.column(f) for f in FEATURES if f in USE]
 
 
 def _send_classifier() -> LogisticRegression:
@@ -170,14 +214,26 @@ class Model:
         self.seed_vectors = self.space.vectors([t for _, t in seed])
         y_send = np.array([bool(e.measures) for e in self.examples])
         X = self._send_matrix(self.vectors, texts)
-        self.send = _send_classifier().fit(X, y_send)
+        if SEED_POSITIVES and seed:
+            X_seed = self._send_matrix(self.seed_vectors, [t for _, t in seed])
+            X_fit = sparse.vstack([X, X_seed], format="csr")
+            y_fit = np.concatenate([y_send, np.ones(len(seed), dtype=bool)])
+        else:
+            X_seed, X_fit, y_fit = None, X, y_send
+        self.send = _send_classifier().fit(X_fit, y_fit)
 
         # The pair combiner learns from features computed leave-one-source-out: an example never
         # votes for itself or for another example written from the same document.
         send_oof = np.zeros(len(texts))
         items = list(examples)
         for train, test in folds(items, 5):
-            clf = _send_classifier().fit(X[train], y_send[train])
+            if X_seed is not None:
+                clf = _send_classifier().fit(
+                    sparse.vstack([X[train], X_seed], format="csr"),
+                    np.concatenate([y_send[train], np.ones(X_seed.shape[0], dtype=bool)]),
+                )
+            else:
+                clf = _send_classifier().fit(X[train], y_send[train])
             send_oof[test] = clf.predict_proba(X[test])[:, 1]
         base = Suggester(seed, base_method, names).scores(texts, [i.title for i in items])
         ids = [mid for mid, _ in seed]
@@ -185,7 +241,16 @@ class Model:
         sources = np.array([e.source for e in self.examples])
         same = sources[:, None] == sources[None, :]
         full = (self.vectors @ self.vectors.T).toarray()
-        nearest, vote = _neighbour_scores(np.where(same, 0.0, full), labels)
+        others = np.where(same, 0.0, full)
+        nearest, vote = _neighbour_scores(others, labels)
+        centroid = np.zeros_like(nearest)
+        for source in set(sources.tolist()):
+            rows = np.flatnonzero(sources == source)
+            kept = labels.tolil(copy=True)
+            for r in rows:
+                kept.rows[r] = []
+                kept.data[r] = []
+            centroid[rows] = _centroid_scores(others[rows], kept.tocsc(), full)
         # A council's own earlier links are written the way its other activities are: the examples
         # from the same document (never the example itself) stand in for them. The combiner sees
         # every example twice, without and with such links, as a council does before and after.
@@ -198,12 +263,21 @@ class Model:
         own, own_vote = _neighbour_scores(own_sims, labels)
         none = np.zeros_like(base)
         blocks = [
-            Evidence(base, nearest, vote, send_oof, none, none).columns(),
-            Evidence(base, nearest, vote, send_oof, own, own_vote).columns(),
+            Evidence(base, nearest, vote, send_oof, none, none, centroid).columns(),
+            Evidence(base, nearest, vote, send_oof, own, own_vote, centroid).columns(),
         ]
         F = np.vstack([np.stack([c.ravel() for c in cols], axis=1) for cols in blocks])
         target = np.array([[m in e.measures for m in ids] for e in self.examples]).ravel()
         self.combiner = LogisticRegression(C=1.0, solver="liblinear").fit(F, np.tile(target, 2))
+        # Whether an activity delivers any measure at all, decided once per activity: the best
+        # pair's probability and the SEND classifier's, weighed by a logistic regression on the
+        # same leave-one-source-out evidence (so it is calibrated on text from other documents).
+        self.gate: LogisticRegression | None = None
+        if GATE:
+            pairs = self.combine(Evidence(base, nearest, vote, send_oof, none, none, centroid))
+            self.gate = LogisticRegression(C=1.0, solver="lbfgs").fit(
+                _gate_features(pairs.max(axis=1), send_oof), y_send
+            )
 
     def _send_matrix(self, vectors: sparse.csr_matrix, texts: Sequence[str]) -> sparse.csr_matrix:
         return sparse.hstack([vectors, _about_send_column(texts)], format="csr", dtype=np.float64)
@@ -212,25 +286,41 @@ class Model:
         """How likely each text is about SEND or high needs (0..1)."""
         return self.send.predict_proba(self._send_matrix(vectors, texts))[:, 1]
 
+    def decide(self, pairs: np.ndarray, send: np.ndarray) -> np.ndarray:
+        """The scores shown, from the pairs' probabilities and the gate (the chance that the
+        activity delivers any measure at all): each pair's probability capped by the gate, and
+        never less than ``LIFT`` x the gate x its share of the activity's best pair. So a SEND
+        activity whose evidence is weak still shows its best measures (at up to ``LIFT``), while
+        only a pair whose own probability and gate are both high clears the accept bar (set above
+        ``LIFT``). Within an activity the order of its measures is that of the pairs."""
+        if self.gate is None or pairs.shape[1] == 0:
+            return pairs
+        best = pairs.max(axis=1)
+        gate = self.gate.predict_proba(_gate_features(best, send))[:, 1].astype(np.float32)
+        best[best <= 0] = 1.0
+        lifted = pairs / best[:, None].astype(np.float32)
+        lifted *= (LIFT * gate)[:, None]
+        np.minimum(pairs, gate[:, None], out=pairs)
+        return np.maximum(pairs, lifted, out=pairs)
+
     def combine(self, evidence: Evidence) -> np.ndarray:
         """The probability for every pair: the combiner's logistic function of the evidence,
         worked in place in single precision (a large catalogue makes these arrays big)."""
-        w = dict(zip(FEATURES, self.combiner.coef_[0].astype(np.float32), strict=True))
+        names = [f for f in FEATURES if f in USE]
+        w = dict(zip(names, self.combiner.coef_[0].astype(np.float32), strict=True))
         e = evidence
-        z = np.multiply(e.base, w["base"], dtype=np.float32)
-        z += w["nearest"] * e.nearest
-        z += w["vote"] * e.vote
-        z += w["base_share"] * _share(e.base)
-        z += w["nearest_share"] * _share(e.nearest)
-        z += w["own"] * e.own
-        z += w["own_vote"] * e.own_vote
-        mixed = np.multiply(e.base, w["send x base"], dtype=np.float32)
-        mixed += w["send x nearest"] * e.nearest
-        mixed += w["send x vote"] * e.vote
+        z = np.full(e.base.shape, np.float32(self.combiner.intercept_[0]), dtype=np.float32)
+        mixed = np.zeros_like(z)
         send = e.send.astype(np.float32)[:, None]
+        for name in names:
+            if name == "send":
+                z += w[name] * send
+            elif name.startswith("send x "):
+                mixed += w[name] * getattr(e, name[7:])
+            else:
+                z += w[name] * e.column(name)
         mixed *= send
         z += mixed
-        z += w["send"] * send + np.float32(self.combiner.intercept_[0])
         np.negative(z, out=z)
         np.exp(z, out=z)
         z += 1.0
@@ -292,6 +382,22 @@ def _neighbour_scores(sims: np.ndarray, labels: sparse.csc_matrix) -> tuple[np.n
     return nearest, vote
 
 
+def _centroid_scores(sims: np.ndarray, labels: sparse.csc_matrix, gram: np.ndarray) -> np.ndarray:
+    """Per (text, measure): the cosine of the text with the sum of the measure's examples (each
+    weighted by its label), worked once per label pattern. ``gram``: the examples' own cosines."""
+    n, m = sims.shape[0], labels.shape[1]
+    out = np.zeros((n, m), dtype=np.float32)
+    if n == 0 or m == 0 or labels.nnz == 0 or sims.shape[1] == 0:
+        return out
+    for cols in _patterns(labels):
+        j = cols[0]
+        start, end = labels.indptr[j], labels.indptr[j + 1]
+        rows, weights = labels.indices[start:end], labels.data[start:end]
+        norm = math.sqrt(max(float(weights @ gram[np.ix_(rows, rows)] @ weights), 1e-12))
+        out[:, cols] = ((sims[:, rows] @ weights) / norm)[:, None]
+    return out
+
+
 @cache
 def _bundled_model(part: str | None) -> Model:
     from valvecheck.analysis.corpus import labelled
@@ -335,6 +441,8 @@ class Matcher:
         self._link_vectors = self.model.space.vectors([e.text for e in self.links])
         self._link_labels = _label_matrix(self.links, targets, len(self.ids))
         self._link_keys = [e.id.strip().casefold() for e in self.links]
+        everything = sparse.vstack([self.model.vectors, self._link_vectors], format="csr")
+        self._gram = (everything @ everything.T).toarray()
         self._own_sims = np.zeros((0, len(self.links)), dtype=np.float32)
         self._own = self._nearest = np.zeros((0, len(self.ids)), dtype=np.float32)
 
@@ -370,8 +478,10 @@ class Matcher:
         texts: Sequence[str],
         titles: Sequence[str] | None = None,
         ids: Sequence[str] | None = None,
+        decided: bool = True,
     ) -> np.ndarray:
-        """A (texts x measures) matrix of probabilities that the activity delivers the measure.
+        """A (texts x measures) matrix of the scores shown (``Model.decide``), or with
+        ``decided=False`` of each pair's own probability (what common measures compare).
 
         ``ids``: the activities' ids, so that an activity the council linked itself is never
         scored with the help of its own link."""
@@ -390,9 +500,15 @@ class Matcher:
             own_sims[keys[:, None] == np.array(self._link_keys)[None, :]] = 0.0
         nearest, vote = _neighbour_scores(np.hstack([sims, own_sims]), self._labels)
         own, own_vote = _neighbour_scores(own_sims, self._link_labels)
+        plain = (vectors @ self._link_vectors.T).toarray() if self.links else own_sims
+        if ids is not None and self.links:
+            plain[keys[:, None] == np.array(self._link_keys)[None, :]] = 0.0
+        centroid = _centroid_scores(np.hstack([sims, plain]), self._labels, self._gram)
         send = self.model.p_send(vectors, texts)
         self._own_sims, self._own, self._nearest = own_sims, own, nearest
-        return self.model.combine(Evidence(base, nearest, vote, send, own, own_vote))
+        evidence = Evidence(base, nearest, vote, send, own, own_vote, centroid)
+        pairs = self.model.combine(evidence)
+        return pairs if not decided else self.model.decide(pairs, send)
 
     def learned_from(self, i: int, j: int) -> Example | None:
         """The council's own link behind the last scores' (text i, measure j): the linked activity

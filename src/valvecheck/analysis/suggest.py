@@ -78,7 +78,7 @@ METHODS: dict[str, Method] = {
             title_weight=0.5, threshold=0.33, description="domain + char 3-5 grams",
         ),
         Method(
-            "matcher", learned=True, threshold=0.25, accept_threshold=0.6,
+            "matcher", learned=True, threshold=0.25, accept_threshold=0.65,
             description="domain + labelled examples + equivalences + the council's links (default)",
         ),
     )

@@ -53,14 +53,32 @@ def cross_validate(
     return figures(ids, chosen, matrix, items)
 
 
-def held_out(method: Method | str | None = None) -> Evaluation:
-    """The held-out part of the corpus, scored by a model learned from the train part only."""
+LEARN_FROM = {"holdout": ("train",), "holdout2": ("train", "holdout")}
+
+
+def held_out(
+    method: Method | str | None = None,
+    part: str = "holdout",
+    learn_from: Sequence[str] | None = None,
+) -> Evaluation:
+    """A held-out part of the corpus, scored by a model learned from other parts only.
+
+    By default ``holdout`` is scored by a model learned from ``train``, and ``holdout2`` (written
+    after the first was looked at while tuning) by one learned from ``train`` and ``holdout``.
+    """
     from valvecheck.analysis.matcher import bundled_model
 
+    sources = tuple(LEARN_FROM.get(part, ("train",)) if learn_from is None else learn_from)
+    if part in sources:
+        raise ValueError(f"the {part} part cannot be scored by a model learned from itself")
     seed, names = _seed()
     chosen = _method(method)
-    items = labelled("holdout")
-    matcher = Suggester(seed, chosen, names, model=bundled_model("train"))
+    items = labelled(part)
+    if len(sources) == 1:
+        model = bundled_model(sources[0])
+    else:
+        model = Model([i for p in sources for i in labelled(p)], seed, names)
+    matcher = Suggester(seed, chosen, names, model=model)
     matrix = matcher.scores([i.text for i in items], [i.title for i in items])
     return figures([mid for mid, _ in seed], chosen, matrix, items)
 
