@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection, Sequence
 
 import typer
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from valvecheck.cli import activities as activity_commands
 from valvecheck.cli import catalogue as catalogue_commands
@@ -43,18 +45,63 @@ WORKSPACE_HINTS = {
 }
 
 
-def message(exc: ValvecheckError) -> str:
-    """The error's words, with the option it concerns named as the command line spells it."""
+def commands(argv: Sequence[str]) -> list[TyperCommand | TyperGroup]:
+    """The commands ``argv`` runs, from the root group down to the command itself."""
+    command = typer.main.get_command(app)
+    assert isinstance(command, TyperCommand | TyperGroup)
+    path = [command]
+    args = iter(argv)
+    for arg in args:
+        if arg == "--":
+            break
+        if arg.startswith("-"):
+            name = arg.split("=", 1)[0]
+            option = next(
+                (
+                    p
+                    for p in command.params
+                    if isinstance(p, TyperOption) and name in (*p.opts, *p.secondary_opts)
+                ),
+                None,
+            )
+            if option is not None and not option.is_flag and "=" not in arg:
+                next(args, None)  # its value
+            continue
+        sub = command.commands.get(arg) if isinstance(command, TyperGroup) else None
+        if not isinstance(sub, TyperCommand | TyperGroup):
+            break  # an argument of the command itself
+        command = sub
+        path.append(command)
+    return path
+
+
+def flags(argv: Sequence[str]) -> set[str]:
+    """The options that ``argv``'s command takes, with the root's (--db, --council, --as)."""
+    return {
+        opt
+        for command in commands(argv)
+        for p in command.params
+        if isinstance(p, TyperOption)
+        for opt in (*p.opts, *p.secondary_opts)
+    }
+
+
+def message(exc: ValvecheckError, options: Collection[str] = ()) -> str:
+    """The error's words, with the option it concerns named as the command line spells it,
+    when the command has that option (``options``); a field that is the command's argument,
+    or a web form's, is not named as a flag."""
     text = str(exc)
     if isinstance(exc, WorkspaceError) and exc.reason in WORKSPACE_HINTS:
         text = f"{text}: {WORKSPACE_HINTS[exc.reason]}"
-    if exc.field and not text.startswith("--"):
-        text = f"--{exc.field.replace('_', '-')}: {text}"
+    flag = f"--{exc.field.replace('_', '-')}" if exc.field else ""
+    if flag in options and not text.startswith("--"):
+        text = f"{flag}: {text}"
     return text
 
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code: a ValvecheckError becomes one clear line on stderr."""
+    argv = sys.argv[1:] if argv is None else argv
     try:
         app(args=argv, prog_name="valvecheck")
     except SystemExit as exc:  # typer's own exit: help, usage errors, success
@@ -65,7 +112,7 @@ def run(argv: list[str] | None = None) -> int:
             output.errors.print(f"  {problem}", markup=False, soft_wrap=True)
         return exit_status(exc)
     except ValvecheckError as exc:
-        output.error(message(exc))
+        output.error(message(exc, flags(argv)))
         return exit_status(exc)
     except OSError as exc:  # a file or folder the user named cannot be read or written
         where = f"{exc.filename}: " if exc.filename else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,18 +14,29 @@ import typer
 
 from valvecheck.cli import output
 from valvecheck.cli.lazy import lazy
+from valvecheck.domain.people import Role
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 
 if TYPE_CHECKING:
     from valvecheck.analysis.summary import Summary
     from valvecheck.services import catalogue as catalogue_service
-    from valvecheck.services import deadlines, imports, measures, ratings, workspace
+    from valvecheck.services import (
+        context,
+        deadlines,
+        imports,
+        measures,
+        people,
+        ratings,
+        workspace,
+    )
     from valvecheck.services import summary as summaries
     from valvecheck.services.context import Context
     from valvecheck.store.db import Workspace
 else:  # loaded when a command first uses them (cli/lazy.py)
     catalogue_service = lazy("valvecheck.services.catalogue")
+    context = lazy("valvecheck.services.context")
+    people = lazy("valvecheck.services.people")
     deadlines = lazy("valvecheck.services.deadlines")
     imports = lazy("valvecheck.services.imports")
     measures = lazy("valvecheck.services.measures")
@@ -75,10 +87,20 @@ def ws_of(ctx: typer.Context) -> Workspace:
 
 
 @contextmanager
-def use(ctx: typer.Context, write: bool = False, by: str | None = None) -> Iterator[Context]:
+def use(
+    ctx: typer.Context, write: bool = False, by: str | None = None, workspace_wide: bool = False
+) -> Iterator[Context]:
     """One unit of work for one command, acting as --as (or the local administrator of
-    --council, recording --by or the login name)."""
+    --council, recording --by or the login name).
+
+    ``workspace_wide``: the command is about the workspace, not one council (councils list
+    and add), so without --as or --council the local administrator acts in none of them
+    rather than having to choose one.
+    """
     root = ctx.find_root().params
+    actor = None
+    if workspace_wide and not root.get("as_person") and not root.get("council"):
+        actor = context.Actor(people.local_admin_name(by), Role.ADMIN, None)
     # A progress bar for long work, on a terminal only and never with --json.
     with (
         output.progress(enabled=not ctx.params.get("json")) as bar,
@@ -88,10 +110,28 @@ def use(ctx: typer.Context, write: bool = False, by: str | None = None) -> Itera
             as_person=root.get("as_person"),
             council=root.get("council"),
             by=by,
+            actor=actor,
             progress=bar,
         ) as c,
     ):
         yield c
+
+
+def _quoted(word: str) -> str:
+    if re.fullmatch(r"[\w@%+=:,./-]+", word):
+        return word
+    return '"' + re.sub(r'(["\\$`])', r"\\\1", word) + '"'
+
+
+def command_line(ctx: typer.Context, *words: str) -> str:
+    """A command to run next, as this one was run: with its --council and --as, so that in a
+    workspace of several councils it acts in the same council."""
+    root = ctx.find_root().params
+    given = [
+        (flag, root.get(key)) for flag, key in (("--council", "council"), ("--as", "as_person"))
+    ]
+    parts = ["valvecheck", *(w for flag, value in given if value for w in (flag, value)), *words]
+    return " ".join(_quoted(w) for w in parts)
 
 
 def read_file(path: Path) -> bytes:
@@ -537,7 +577,8 @@ def assessments_new(
             + (
                 ""
                 if a.current
-                else f' (make the new one current with: valvecheck assessments use "{a.name}")'
+                else " (make the new one current with: "
+                f"{command_line(ctx, 'assessments', 'use', a.name)})"
             )
         )
 

@@ -35,7 +35,7 @@ def councils_add(
     ctx: typer.Context, name: Annotated[str, typer.Argument(help="The council's name.")]
 ) -> None:
     """Add a council to the workspace."""
-    with use(ctx, write=True) as c:
+    with use(ctx, write=True, workspace_wide=True) as c:
         done = people.add_council(c, name)
     output.line(f"Added the council '{done.name}'.")
 
@@ -43,7 +43,7 @@ def councils_add(
 @councils_app.command("list")
 def councils_list(ctx: typer.Context) -> None:
     """List the councils, with how many people and assessments each has."""
-    with use(ctx) as c:
+    with use(ctx, workspace_wide=True) as c:
         items = people.list_councils(c)
     output.table(
         "Councils",

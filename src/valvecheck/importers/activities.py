@@ -1,8 +1,9 @@
 """The one entry point for an activities file: its bytes and name in, activities plus problems out.
 
 CSV or Excel by the name's suffix, or by the first bytes (a workbook is a zip archive). A file of
-another kind (a Word document, a PDF, an old .xls) is named, with what to save it as instead.
-Every format passes ``limits.check`` first.
+another kind (a Word document, a PDF, an old .xls) is named, with what to save it as instead, and
+so is a workbook named .csv (``container.misnamed``, the check every importer shares). Every
+format passes ``limits.check`` first.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from valvecheck.importers import limits
 from valvecheck.importers.activities_csv import read_activities_csv
 from valvecheck.importers.activities_xlsx import read_activities_xlsx
 from valvecheck.importers.activity_rows import ActivityTable
-from valvecheck.importers.container import OLE_MAGIC
+from valvecheck.importers.container import OLE_MAGIC, misnamed
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 # Files people may pick by mistake, by suffix: what they are, to say so.
@@ -75,6 +76,8 @@ def read_activities(
         return ActivityTable(problems=[problem])
     if problems := limits.check(data, name):
         return ActivityTable(problems=problems)
+    if (problem := misnamed(data, name)) is not None:
+        return ActivityTable(problems=[problem])
     if is_workbook(data, name):
         return read_activities_xlsx(data, name, column_map)
     return read_activities_csv(data, name, column_map)

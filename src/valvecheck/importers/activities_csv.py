@@ -30,7 +30,7 @@ def read_activities_csv(
     column_map = column_map or {}
     delimiter = delimiter_for(text, column_map)
     try:
-        return read_table(filled_rows(text, delimiter), file, column_map)
+        return read_table(filled_rows(text, delimiter), file, column_map, delimiter=delimiter)
     except BadRecord as exc:
         return ActivityTable(
             problems=[Problem("bad-csv", f"the file is not valid CSV: {exc}", file, exc.line)]

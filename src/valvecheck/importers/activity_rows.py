@@ -17,6 +17,7 @@ from valvecheck.domain.names import fold
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.errors import InputError
 from valvecheck.importers import column_map, limits
+from valvecheck.importers.delimited import too_wide
 from valvecheck.importers.workbook import formula_problem
 
 # Field -> the header names people use for it (compared case-insensitively, ignoring - _ and spaces).
@@ -167,13 +168,15 @@ def read_table(
     file: str,
     column_map: Mapping[str, str] | None = None,
     unsaved: Callable[[int, int], bool] | None = None,
+    delimiter: str | None = None,
 ) -> ActivityTable:
     """Check a whole table and return its activities, or every problem found in it.
 
     ``rows`` are the file's non-empty rows as (row number in the file, cells), read one at a
     time; the header is found among the first of them (``find_header``) and rows above it are
     ignored, as are unknown columns. ``unsaved(row, index)`` says whether an empty cell holds a
-    formula with no saved result.
+    formula with no saved result. ``delimiter``: the rows are delimited text split by it, where
+    a row with more cells than the header is refused (``delimited.too_wide``).
     """
     column_map = column_map or {}
     parsed = ActivityTable()
@@ -243,6 +246,11 @@ def read_table(
         if (problem := limits.too_many_rows(count, file)) is not None:
             problems.append(problem)
             break
+        if delimiter is not None and (
+            wide := too_wide(cells, len(header), header_line, file, number, delimiter)
+        ):
+            problems.append(wide)
+            continue
 
         def cell(field: str, cells: Sequence[object] = cells) -> object:
             i = where.get(field)

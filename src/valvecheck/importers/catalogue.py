@@ -22,6 +22,7 @@ from valvecheck.importers.catalogue_docx import read_docx
 from valvecheck.importers.catalogue_pdf import read_pdf
 from valvecheck.importers.catalogue_table import Extracted, read_table
 from valvecheck.importers.catalogue_xlsx import read_xlsx
+from valvecheck.importers.container import misnamed
 
 READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".csv": read_csv,
@@ -83,6 +84,8 @@ def read_catalogue(
     """
     if problems := limits.check(data, name):
         return CatalogueFile(problems=problems)
+    if (problem := misnamed(data, name)) is not None:
+        return CatalogueFile(problems=[problem])
     kind = format_of(data, name)
     if kind is None:
         shown = PurePath(name).suffix or "these"

@@ -15,9 +15,10 @@ def read_csv(data: bytes, file: str) -> Extracted:
     text, problems = decode(data, file)
     if text is None:
         return Extracted(problems=problems)
-    block = Block(file)
+    delimiter = guess_delimiter(text)
+    block = Block(file, delimiter=delimiter)
     try:
-        for start, cells in records(text, guess_delimiter(text)):
+        for start, cells in records(text, delimiter):
             block.rows.append(CellRow(tuple(cells), start, f"row {start}"))
     except BadRecord as exc:
         return Extracted(

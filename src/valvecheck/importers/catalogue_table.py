@@ -18,6 +18,7 @@ from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.errors import InputError
 from valvecheck.importers import column_map, limits
 from valvecheck.importers.appendix import AppendixHints, AppendixRow, check_row, note_prose
+from valvecheck.importers.delimited import too_wide
 from valvecheck.importers.workbook import formula_problem
 
 TABLE = ("LA", "Recommendation", "Theme", "Sub-Theme", "RAG")  # the seed's columns, in check order
@@ -69,6 +70,8 @@ class Block:
     # a PDF page whose last table runs to the foot of the page: its last row may go on over the
     # break, the next page's first row being the rest of it
     full: bool = False
+    # delimited text split by this separator: a row with more cells than the header is refused
+    delimiter: str | None = None
 
 
 @dataclass
@@ -152,7 +155,7 @@ def read_table(
     parsed: Parsed[AppendixRow] = Parsed(problems=list(extracted.problems))
     header: dict[str, int] | None = None
     written: dict[str, str] = {}  # column -> heading as written, for problems
-    width = 0
+    width = header_line = 0
     best: tuple[int, Block, CellRow, dict[str, int]] | None = None
     title = council = ""
     prose: set[str] = set()  # text seen as prose: a title row repeated at each page is prose too
@@ -179,6 +182,7 @@ def read_table(
             found = _header(cells, column_map)
             if all(c in found for c in REQUIRED):
                 header, has_header, width, refused = found, True, len(cells), False
+                header_line = row.line or 0
                 written = {c: cells[i] for c, i in found.items()}
                 continue
             if header is None or (block.own_header and not has_header):
@@ -209,6 +213,13 @@ def read_table(
                     first = False
                     continue
             first = False
+            if block.delimiter is not None and (
+                wide := too_wide(
+                    cells, width, header_line, block.where, row.line or 0, block.delimiter
+                )
+            ):
+                parsed.problems.append(wide)
+                continue
             if la < len(cells):
                 carry = carry and not cells[la]
                 if carry and data:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
+from typing import NamedTuple
 
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -36,7 +37,8 @@ from valvecheck.domain.money import (
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.importers import limits
 from valvecheck.importers.activity_rows import header_key
-from valvecheck.importers.delimited import BadRecord, guess_delimiter, records
+from valvecheck.importers.container import misnamed
+from valvecheck.importers.delimited import BadRecord, guess_delimiter, records, too_wide
 from valvecheck.importers.text import decode
 from valvecheck.importers.workbook import Formulas, formula_problem, open_workbook, sheet_rows
 
@@ -85,6 +87,9 @@ class Where:
 class SavingsTable(Parsed[Saving]):
     fields: frozenset[str] = frozenset()  # the fields the file has columns for
     where: list[Where] = field(default_factory=list)
+    # the activity every row names, bad rows' too: the service says which do not exist, with
+    # the file's other problems
+    named: list[tuple[str, Where]] = field(default_factory=list)
 
 
 @dataclass
@@ -97,42 +102,57 @@ class WeightsTable(Parsed[tuple[str, str, Decimal]]):
     """(activity, measure, weight) rows; the weights of each activity add up to 1."""
 
     where: list[Where] = field(default_factory=list)
+    named: list[tuple[str, Where]] = field(default_factory=list)  # as SavingsTable's
 
 
 # -- cells from either format ------------------------------------------------------------------
 
 
-def read_cells(
-    data: bytes, file: str
-) -> tuple[str, Rows, list[Problem], Callable[[int, int], bool]]:
-    """(the file's name for problems, its non-empty rows, problems, unsaved(row, index))."""
+class Cells(NamedTuple):
+    """A file's cells: its name for problems, its non-empty rows, the problems met reading it,
+    whether an empty cell holds a formula with no saved result, and (delimited text) the
+    separator, under which a row with more cells than the header is refused."""
+
+    name: str
+    rows: Rows
+    problems: list[Problem]
+    unsaved: Callable[[int, int], bool]
+    delimiter: str | None = None
+
+
+def read_cells(data: bytes, file: str) -> Cells:
+    """The file's name for problems, its non-empty rows, problems, unsaved(row, index), and
+    the separator of a delimited text file (None for a workbook)."""
     never: Callable[[int, int], bool] = lambda row, index: False  # noqa: E731
     suffix = PurePath(file).suffix.lower()
     if suffix in (".xls", ".doc", ".docx", ".pdf", ".ods"):
-        return file, [], [_wrong_format(file)], never
+        return Cells(file, [], [_wrong_format(file)], never)
     if problems := limits.check(data, file):
-        return file, [], problems, never
+        return Cells(file, [], problems, never)
+    if (problem := misnamed(data, file)) is not None:
+        return Cells(file, [], [problem], never)
     if suffix in (".xlsx", ".xlsm") or data[:2] == b"PK":
         return _workbook(data, file)
     text, problems = decode(data, file)
     if text is None:
-        return file, [], problems, never
+        return Cells(file, [], problems, never)
+    delimiter = guess_delimiter(text)
     try:
         rows: Rows = [
             (line, list(cells))
-            for line, cells in records(text, guess_delimiter(text))
+            for line, cells in records(text, delimiter)
             if any(c.strip() for c in cells)
         ]
     except BadRecord as exc:
-        return (
+        return Cells(
             file,
             [],
             [Problem("bad-csv", f"the file is not valid CSV: {exc}", file, exc.line)],
             never,
         )
     if (problem := limits.too_many_rows(len(rows), file)) is not None:
-        return file, [], [problem], never
-    return file, rows, [], never
+        return Cells(file, [], [problem], never)
+    return Cells(file, rows, [], never, delimiter)
 
 
 def _wrong_format(file: str) -> Problem:
@@ -143,14 +163,12 @@ def _wrong_format(file: str) -> Problem:
     )
 
 
-def _workbook(
-    data: bytes, file: str
-) -> tuple[str, Rows, list[Problem], Callable[[int, int], bool]]:
+def _workbook(data: bytes, file: str) -> Cells:
     never: Callable[[int, int], bool] = lambda row, index: False  # noqa: E731
     try:
         book = open_workbook(data)
     except Exception:  # openpyxl raises many types for a file that is not a workbook
-        return file, [], [_wrong_format(file)], never
+        return Cells(file, [], [_wrong_format(file)], never)
     formulas = Formulas(data)
     for sheet in book.worksheets:
         if not isinstance(sheet, Worksheet):
@@ -163,9 +181,11 @@ def _workbook(
                 return formulas.unsaved(title, (row, index + 1))
 
             if (problem := limits.too_many_rows(len(rows), file)) is not None:
-                return file, [], [problem], never
-            return f"{file} [{title}]", rows, [], unsaved
-    return file, [], [Problem("empty-file", "the workbook has no filled-in rows", file)], never
+                return Cells(file, [], [problem], never)
+            return Cells(f"{file} [{title}]", rows, [], unsaved)
+    return Cells(
+        file, [], [Problem("empty-file", "the workbook has no filled-in rows", file)], never
+    )
 
 
 # -- the header --------------------------------------------------------------------------------
@@ -187,12 +207,14 @@ def _columns(cells: Sequence[object], names: dict[str, tuple[str, ...]]) -> dict
 
 
 def _table(
-    rows: Rows, file: str, names: dict[str, tuple[str, ...]], required: Sequence[str], what: str
-) -> tuple[int, dict[str, int], dict[str, str], Rows, list[Problem]]:
+    cells: Cells, names: dict[str, tuple[str, ...]], required: Sequence[str], what: str
+) -> tuple[int, dict[str, int], dict[str, str], Rows, list[Problem], list[Problem]]:
     """Find the header among the first rows: (its row, {field: index}, {field: heading}, the
-    rows below it, problems)."""
+    rows below it, the header's problems, the problems of rows wider than the header, which
+    are left out of the rows below)."""
+    rows, file = cells.rows, cells.name
     if not rows:
-        return 0, {}, {}, [], [Problem("empty-file", "the file is empty", file)]
+        return 0, {}, {}, [], [Problem("empty-file", "the file is empty", file)], []
     best = max(rows[:HEADER_SEARCH], key=lambda r: len(_columns(r[1], names)))
     for row in rows[:HEADER_SEARCH]:
         if all(f in _columns(row[1], names) for f in required):
@@ -216,7 +238,14 @@ def _table(
     below = [r for r in rows if r[0] > line]
     if not problems and not below:
         problems.append(Problem("no-rows", "the file has a header but no rows below it", file))
-    return line, where, headings, below, problems
+    wide: list[Problem] = []
+    if cells.delimiter is not None:
+        for number, row_cells in below:
+            if p := too_wide(row_cells, len(header), line, file, number, cells.delimiter):
+                wide.append(p)
+        at = {p.line for p in wide}
+        below = [r for r in below if r[0] not in at]
+    return line, where, headings, below, problems, wide
 
 
 def _cell(cells: Sequence[object], where: dict[str, int], f: str) -> object:
@@ -232,12 +261,13 @@ def _cell(cells: Sequence[object], where: dict[str, int], f: str) -> object:
 
 def read_savings(data: bytes, file: str) -> SavingsTable:
     """Expected and actual savings per activity and year; nothing if any row is bad."""
-    name, rows, problems, unsaved = read_cells(data, file)
-    out = SavingsTable(problems=problems)
-    if problems:
+    cells_read = read_cells(data, file)
+    name, unsaved = cells_read.name, cells_read.unsaved
+    out = SavingsTable(problems=cells_read.problems)
+    if out.problems:
         return out
-    line, where, headings, body, out.problems = _table(
-        rows, name, SAVINGS, ("activity", "year"), "savings"
+    line, where, headings, body, out.problems, wide = _table(
+        cells_read, SAVINGS, ("activity", "year"), "savings"
     )
     if not out.problems and not {"expected", "actual", "cohort"} & set(where):
         out.problems.append(
@@ -251,6 +281,7 @@ def read_savings(data: bytes, file: str) -> SavingsTable:
         )
     if out.problems:
         return out
+    out.problems.extend(wide)
     out.fields = frozenset(where)
     seen: dict[tuple[str, str], int] = {}
     for number, cells in body:
@@ -268,6 +299,8 @@ def read_savings(data: bytes, file: str) -> SavingsTable:
         activity = " ".join(str(value("activity") or "").split())
         if not activity:
             bad("missing-value", "the activity cell is empty", "activity")
+        else:
+            out.named.append((activity, Where(name, number, headings)))
         year = ""
         try:
             year = parse_year(value("year"))
@@ -330,6 +363,7 @@ def read_savings(data: bytes, file: str) -> SavingsTable:
             out.where.append(Where(name, number, headings))
     if out.problems:
         out.rows, out.where = [], []
+        out.problems.sort(key=lambda p: p.line or 0)
     return out
 
 
@@ -338,15 +372,17 @@ def read_savings(data: bytes, file: str) -> SavingsTable:
 
 def read_trajectory(data: bytes, file: str) -> TrajectoryTable:
     """The deficit trajectory by financial year; nothing if any row is bad."""
-    name, rows, problems, unsaved = read_cells(data, file)
-    out = TrajectoryTable(problems=problems)
-    if problems:
+    cells_read = read_cells(data, file)
+    name, unsaved = cells_read.name, cells_read.unsaved
+    out = TrajectoryTable(problems=cells_read.problems)
+    if out.problems:
         return out
-    _, where, headings, body, out.problems = _table(
-        rows, name, TRAJECTORY, ("year", "unmitigated"), "trajectory"
+    _, where, headings, body, out.problems, wide = _table(
+        cells_read, TRAJECTORY, ("year", "unmitigated"), "trajectory"
     )
     if out.problems:
         return out
+    out.problems.extend(wide)
     seen: dict[str, int] = {}
     for number, cells in body:
         before = len(out.problems)
@@ -390,6 +426,7 @@ def read_trajectory(data: bytes, file: str) -> TrajectoryTable:
             out.where.append(Where(name, number, headings))
     if out.problems:
         out.rows, out.where = [], []
+        out.problems.sort(key=lambda p: p.line or 0)
     return out
 
 
@@ -398,15 +435,17 @@ def read_trajectory(data: bytes, file: str) -> TrajectoryTable:
 
 def read_weights(data: bytes, file: str) -> WeightsTable:
     """Each activity's weights by measure; each activity's must add up to 1."""
-    name, rows, problems, _ = read_cells(data, file)
-    out = WeightsTable(problems=problems)
-    if problems:
+    cells_read = read_cells(data, file)
+    name = cells_read.name
+    out = WeightsTable(problems=cells_read.problems)
+    if out.problems:
         return out
-    _, where, headings, body, out.problems = _table(
-        rows, name, WEIGHTS, ("activity", "measure", "weight"), "weights"
+    _, where, headings, body, out.problems, wide = _table(
+        cells_read, WEIGHTS, ("activity", "measure", "weight"), "weights"
     )
     if out.problems:
         return out
+    out.problems.extend(wide)
     groups: dict[str, list[tuple[int, str, Decimal]]] = {}
     written: dict[str, str] = {}
     for number, cells in body:
@@ -420,6 +459,8 @@ def read_weights(data: bytes, file: str) -> WeightsTable:
         for f, v in (("activity", activity), ("measure", measure)):
             if not v:
                 bad("missing-value", f"the {f} cell is empty", f)
+        if activity:
+            out.named.append((activity, Where(name, number, headings)))
         weight = Decimal(0)
         try:
             weight = parse_weight(_cell(cells, where, "weight"))
@@ -447,4 +488,5 @@ def read_weights(data: bytes, file: str) -> WeightsTable:
             )
     if out.problems:
         out.rows, out.where = [], []
+        out.problems.sort(key=lambda p: p.line or 0)
     return out

@@ -36,7 +36,7 @@ from valvecheck.domain.money import (
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
 from valvecheck.errors import Conflict, ImportRejected, InputError, NotFound
-from valvecheck.importers.impact import read_savings, read_trajectory, read_weights
+from valvecheck.importers.impact import Where, read_savings, read_trajectory, read_weights
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.services.measures import load_state
 from valvecheck.store import activities as activity_store
@@ -307,26 +307,36 @@ def _activities(ctx: Context) -> dict[str, ActivityRow]:
     return {id_key(r.code): r for r in ctx.session.scalars(owned(ActivityRow, council_id(ctx)))}
 
 
+def _with_unknown(
+    problems: list[Problem],
+    named: list[tuple[str, Where]],
+    known: dict[str, ActivityRow],
+    advice: str = "",
+) -> list[Problem]:
+    """The file's problems and its rows naming an activity the workspace does not have, all
+    together in the file's order (a file with a header problem has no rows to look at)."""
+    unknown = [
+        Problem(
+            "unknown-activity",
+            f"there is no activity '{activity}' in this workspace{advice}",
+            w.file,
+            w.line,
+            w.columns.get("activity"),
+        )
+        for activity, w in named
+        if id_key(activity) not in known
+    ]
+    return sorted([*problems, *unknown], key=lambda p: p.line or 0)
+
+
 def import_savings(ctx: Context, data: bytes, file: str) -> SavingsImported:
     """Expected and actual savings from a CSV or XLSX file; nothing is written if any row is
     bad. Each row changing an activity's year adds an entry to its history; columns the file
     does not have, and empty cells, keep what was recorded."""
     authorise(ctx, Action.RECORD_IMPACT)
     parsed = read_savings(data, file)
-    if parsed.problems:
-        raise ImportRejected(parsed.problems)
     known = _activities(ctx)
-    problems = [
-        Problem(
-            "unknown-activity",
-            f"there is no activity '{s.activity}' in this workspace (import the activities first)",
-            w.file,
-            w.line,
-            w.columns.get("activity"),
-        )
-        for s, w in zip(parsed.rows, parsed.where, strict=True)
-        if id_key(s.activity) not in known
-    ]
+    problems = _with_unknown(parsed.problems, parsed.named, known, " (import the activities first)")
     if problems:
         raise ImportRejected(problems)
     cid = council_id(ctx)
@@ -434,24 +444,13 @@ def import_weights(ctx: Context, data: bytes, file: str) -> WeightsImported:
     """Weights from a file (activity, measure, weight); nothing is written if any row is bad."""
     authorise(ctx, Action.RECORD_IMPACT)
     parsed = read_weights(data, file)
-    if parsed.problems:
-        raise ImportRejected(parsed.problems)
     known = _activities(ctx)
+    if problems := _with_unknown(parsed.problems, parsed.named, known):
+        raise ImportRejected(problems)
     groups: dict[str, list[int]] = {}
-    problems: list[Problem] = []
-    for i, ((activity, _, _), w) in enumerate(zip(parsed.rows, parsed.where, strict=True)):
-        if id_key(activity) not in known:
-            problems.append(
-                Problem(
-                    "unknown-activity",
-                    f"there is no activity '{activity}' in this workspace",
-                    w.file,
-                    w.line,
-                    w.columns["activity"],
-                )
-            )
-        else:
-            groups.setdefault(id_key(activity), []).append(i)
+    problems = []
+    for i, (activity, _, _) in enumerate(parsed.rows):
+        groups.setdefault(id_key(activity), []).append(i)
     links = _links(ctx)
     for key, indexes in groups.items():
         given = [(parsed.rows[i][1], parsed.rows[i][2]) for i in indexes]
