@@ -1,30 +1,31 @@
 """The web app under 20 concurrent clients, with Datasette's listing of the same SQLite file.
 
     .venv/bin/python bench/web_bench.py                       # 150 agreements x 25 measures
-    .venv/bin/python bench/web_bench.py --clients 20 --requests 400
+    .venv/bin/python bench/web_bench.py --clients 20 --seconds 10 --workers 2
 
-Builds the synthetic workspace (bench/synthetic.py), starts `valvecheck serve` (one process) and
-`datasette serve` (read-only listing of the same file) on loopback ports, then for each page sends
-``--requests`` requests from ``--clients`` threads (each its own connection) and reports p50/p95.
-Rating POSTs go to distinct measures, each carrying the version it read, so none conflicts.
-Everything stops by itself; only 127.0.0.1 is contacted.
+Builds the synthetic workspace (bench/synthetic.py), starts `valvecheck serve --workers N` and
+`datasette serve` (a read-only listing of the same file) on loopback ports, signs in once, then
+for each page drives ``--clients`` keep-alive connections for ``--seconds`` with wrk (Debian's
+`wrk` package: a C load generator, so the clients take little of the CPU the servers share) and
+reports p50/p95/p99, requests a second and every status seen. Rating POSTs go to distinct
+measures, each carrying the version it has, so none conflicts. Everything stops by itself; only
+127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
@@ -33,9 +34,61 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import COUNCIL, synthetic_workspace  # noqa: E402
 
 from valvecheck.services import people  # noqa: E402
+from valvecheck.services.measures import load_state  # noqa: E402
 from valvecheck.services.workspace import unit_of_work  # noqa: E402
 
 PASSWORD = "bench password 2026"
+
+# Each wrk thread sends the lines of the requests file whose number, modulo the threads, is its
+# own (so one measure's ratings always come from one thread, in order), and counts statuses.
+LUA = r"""
+local threads, counter = {}, 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  lines, statuses, n = {}, {}, 0
+  local all, k = {}, 0
+  for line in io.lines(args[1]) do
+    if k % tonumber(args[2]) == id then table.insert(lines, line) end
+    table.insert(all, line)
+    k = k + 1
+  end
+  if #lines == 0 then lines = all end  -- fewer lines than threads: each sends them all
+end
+request = function()
+  if lines == nil then return wrk.format() end  -- wrk's own check, before any thread's init
+  n = n % #lines + 1
+  local method, path, body = lines[n]:match("^(%S+) (%S+) ?(.*)$")
+  if method == "POST" then
+    local headers = {}  -- a table given to wrk.format replaces the -H headers: keep them
+    for name, value in pairs(wrk.headers) do headers[name] = value end
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return wrk.format("POST", path, headers, body)
+  end
+  return wrk.format("GET", path)
+end
+response = function(status, headers, body)
+  statuses[tostring(status)] = (statuses[tostring(status)] or 0) + 1
+end
+done = function(summary, latency, requests)
+  local all = {}
+  for _, t in ipairs(threads) do
+    for code, count in pairs(t:get("statuses")) do all[code] = (all[code] or 0) + count end
+  end
+  local parts = {}
+  for code, count in pairs(all) do table.insert(parts, string.format('"%s": %d', code, count)) end
+  io.write(string.format(
+    'RESULT {"p50": %.3f, "p95": %.3f, "p99": %.3f, "requests": %d, "seconds": %.3f, ' ..
+    '"errors": %d, "statuses": {%s}}\n',
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.requests, summary.duration / 1e6,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    table.concat(parts, ", ")))
+end
+"""
 
 
 def free_port() -> int:
@@ -56,42 +109,26 @@ def wait(url: str, seconds: float = 120) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def run(clients: int, requests: int, send: Callable[[httpx.Client, int], int], make) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    """``requests`` calls of ``send`` spread over ``clients`` threads; latencies in ms."""
-    times: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    counter = iter(range(requests))
-
-    def worker() -> None:
-        client = make()
-        while True:
-            with lock:
-                n = next(counter, None)
-            if n is None:
-                break
-            started = time.perf_counter()
-            status = send(client, n)
-            took = (time.perf_counter() - started) * 1000
-            with lock:
-                times.append(took)
-                statuses[status] = statuses.get(status, 0) + 1
-        client.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
-    times.sort()
-    return {
-        "p50": statistics.median(times),
-        "p95": times[int(0.95 * (len(times) - 1))],
-        "rps": len(times) / elapsed,
-        "statuses": statuses,
-    }
+def drive(
+    base: str, lines: list[str], folder: Path, clients: int, seconds: float, headers: list[str]
+) -> dict:  # type: ignore[type-arg]
+    """wrk over ``lines`` ("METHOD PATH [BODY]") for ``seconds``: latencies in ms."""
+    threads = 2
+    requests = folder / "requests.txt"
+    requests.write_text("\n".join(lines) + "\n")
+    script = folder / "bench.lua"
+    script.write_text(LUA)
+    command = ["wrk", f"-t{threads}", f"-c{clients}", f"-d{seconds:g}s", "--timeout", "30s"]
+    for header in headers:
+        command += ["-H", header]
+    command += ["-s", str(script), base, "--", str(requests), str(threads)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    found = re.search(r"^RESULT (.*)$", out, re.MULTILINE)
+    if not found:
+        raise SystemExit(f"wrk printed no result:\n{out}")
+    result: dict = json.loads(found.group(1))  # type: ignore[type-arg]
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
 
 
 def main() -> None:
@@ -99,44 +136,34 @@ def main() -> None:
     parser.add_argument("--agreements", type=int, default=150)
     parser.add_argument("--measures", type=int, default=25)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2, help="valvecheck serve --workers")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("this benchmark drives the servers with wrk: apt-get install wrk")
 
     folder = Path(tempfile.mkdtemp(prefix="valvecheck-web-bench-"))
     ws, catalogue = synthetic_workspace(args.agreements, args.measures, str(folder))
     with unit_of_work(ws, write=True, council=COUNCIL, by="bench") as ctx:
         people.add_person(ctx, "bench.editor", "editor", COUNCIL, PASSWORD)
+    with unit_of_work(ws, as_person="bench.editor") as ctx:
+        versions = {v.id: v.version for v in load_state(ctx).views}
     ws.dispose()
     db = folder / "bench.db"
     ids = [m.id for m in catalogue.measures]
-    print(f"{len(ids)} measures in {db}; {args.clients} clients, {args.requests} requests a page")
+    print(
+        f"{len(ids)} measures in {db}; {args.clients} clients for {args.seconds:g} s a page; "
+        f"valvecheck serve --workers {args.workers}; load average before: {os.getloadavg()[0]:.2f}"
+    )
 
     app_port, ds_port = free_port(), free_port()
     env = {**os.environ, "VALVECHECK_SECRET_KEY": "bench-" + "k" * 40}
     env.pop("DATABASE_URL", None)
-    valvecheck = [
-        sys.executable,
-        "-m",
-        "valvecheck",
-        "--db",
-        str(db),
-        "serve",
-        "--port",
-        str(app_port),
-        "--workers",
-        str(args.workers),
-    ]
+    valvecheck = [sys.executable, "-m", "valvecheck", "--db", str(db), "serve"]
+    valvecheck += ["--port", str(app_port), "--workers", str(args.workers)]
     datasette = [shutil.which("datasette") or str(Path(sys.executable).parent / "datasette")]
-    datasette += [
-        "serve",
-        str(db),
-        "--port",
-        str(ds_port),
-        "--setting",
-        "sql_time_limit_ms",
-        "10000",
-    ]
+    datasette += ["serve", str(db), "--port", str(ds_port)]
+    datasette += ["--setting", "sql_time_limit_ms", "10000"]
     servers = [
         subprocess.Popen(valvecheck, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
         subprocess.Popen(datasette, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
@@ -146,91 +173,84 @@ def main() -> None:
         ds = f"http://127.0.0.1:{ds_port}"
         wait(f"{app}/login")
         wait(f"{ds}/-/versions.json")
-        signer = httpx.Client(base_url=app)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', signer.get("/login").text)
-        assert token
-        signer.post(
-            "/login",
-            data={"username": "bench.editor", "password": PASSWORD, "csrf_token": token.group(1)},
-        )
-        cookies = dict(signer.cookies)
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', signer.get("/").text)
-        assert csrf
-        signer.close()
-
-        def make_app() -> httpx.Client:
-            return httpx.Client(base_url=app, cookies=cookies, timeout=60)
-
-        # warm every server process (imports, the first grouping of common measures, the state)
-        with make_app() as c:
-            for _ in range(4 * args.workers):
-                for path in ("/", "/measures", f"/measures/{ids[0]}"):
-                    c.get(path)
-        httpx.get(f"{ds}/bench/measure?_size=50", timeout=60)
-
-        # The version each rating form carries, read before the timed POSTs (as the page did).
-        versions: dict[str, int] = {}
-        with make_app() as c:
-            for n in range(args.requests):
-                measure = ids[(n * 7) % len(ids)]
-                found = re.search(
-                    r'name="version" value="(\d+)"', c.get(f"/measures/{measure}").text
-                )
-                versions[measure] = int(found.group(1)) if found else 0
-
-        def rate(client: httpx.Client, n: int) -> int:
-            measure = ids[(n * 7) % len(ids)]
-            version = versions[measure]
-            response = client.post(
-                f"/measures/{measure}/rating",
+        with httpx.Client(base_url=app) as signer:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', signer.get("/login").text)
+            assert token
+            signer.post(
+                "/login",
                 data={
-                    "rag": ("green", "amber", "red")[n % 3],
-                    "rationale": f"bench {n}",
-                    "version": str(version),
-                    "csrf_token": csrf.group(1),
+                    "username": "bench.editor",
+                    "password": PASSWORD,
+                    "csrf_token": token.group(1),
                 },
             )
-            return response.status_code
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', signer.get("/").text)
+            assert csrf
+            cookie = "; ".join(f"{k}={v}" for k, v in signer.cookies.items())
+            # warm every server process (imports, the state, the common measures)
+            for _ in range(4 * args.workers):
+                for path in ("/", "/measures", f"/measures/{ids[0]}"):
+                    signer.get(path)
+        httpx.get(f"{ds}/bench/measure?_size=50", timeout=60)
 
-        pages: list[tuple[str, Callable[[httpx.Client, int], int], Callable[[], httpx.Client]]] = [
-            ("dashboard `/`", lambda c, n: c.get("/").status_code, make_app),
+        # Three rounds over every measure, each rating carrying the version the one before it
+        # made (an even number of measures a round keeps each measure on one wrk thread).
+        ratings = []
+        for rounds in range(3):
+            for n, measure in enumerate(ids[: len(ids) // 2 * 2]):
+                body = urlencode(
+                    {
+                        "rag": ("green", "amber", "red")[(n + rounds) % 3],
+                        "rationale": f"bench {rounds}.{n}",
+                        "version": str(versions[measure] + rounds),
+                        "csrf_token": csrf.group(1),
+                    }
+                )
+                ratings.append(f"POST /measures/{measure}/rating {body}")
+        pages = [
+            ("dashboard `/`", app, ["GET /"]),
             (
                 "measures list `/measures?page=N` (50 a page)",
-                lambda c, n: c.get(f"/measures?page={n % 75 + 1}").status_code,
-                make_app,
+                app,
+                [f"GET /measures?page={n % 75 + 1}" for n in range(75)],
             ),
             (
                 "measures list filtered `/measures?rag=red&text=schools`",
-                lambda c, n: c.get("/measures?rag=red&text=schools").status_code,
-                make_app,
+                app,
+                ["GET /measures?rag=red&text=schools"],
             ),
             (
                 "a measure's page `/measures/ID`",
-                lambda c, n: c.get(f"/measures/{ids[n % len(ids)]}").status_code,
-                make_app,
+                app,
+                [f"GET /measures/{ids[(n * 7) % len(ids)]}" for n in range(len(ids))],
             ),
             (
                 "Datasette: measure table `/bench/measure?_size=50&_next=N`",
-                lambda c, n: c.get(f"/bench/measure?_size=50&_next={(n % 75) * 50}").status_code,
-                lambda: httpx.Client(base_url=ds, timeout=60),
+                ds,
+                [f"GET /bench/measure?_size=50&_next={n * 50}" for n in range(75)],
             ),
             (
                 "Datasette: filtered `/bench/measure?text__contains=schools&_size=50`",
-                lambda c, n: c.get("/bench/measure?text__contains=schools&_size=50").status_code,
-                lambda: httpx.Client(base_url=ds, timeout=60),
+                ds,
+                ["GET /bench/measure?text__contains=schools&_size=50"],
             ),
-            ("rating POST `/measures/ID/rating` (its redirect not followed)", rate, make_app),
+            ("rating POST `/measures/ID/rating` (its redirect not followed)", app, ratings),
         ]
+        print("| request | p50 ms | p95 ms | p99 ms | requests/s | statuses |")
+        print("| --- | ---: | ---: | ---: | ---: | --- |")
         results = {}
-        for name, send, make in pages:
-            results[name] = found = run(args.clients, args.requests, send, make)
+        for name, base, lines in pages:
+            headers = [f"Cookie: {cookie}"] if base == app else []
+            results[name] = found = drive(base, lines, folder, args.clients, args.seconds, headers)
+            errors = f", socket errors {found['errors']}" if found["errors"] else ""
             print(
-                f"| {name} | {found['p50']:.1f} | {found['p95']:.1f} | {found['rps']:.0f} | "
-                f"{found['statuses']} |"
+                f"| {name} | {found['p50']:.1f} | {found['p95']:.1f} | {found['p99']:.1f} | "
+                f"{found['rps']:.0f} | {found['statuses']}{errors} |"
             )
         ours = results["measures list `/measures?page=N` (50 a page)"]["p95"]
         theirs = results["Datasette: measure table `/bench/measure?_size=50&_next=N`"]["p95"]
         print(f"p95 ratio, our listing / Datasette's listing: {ours / theirs:.2f}")
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
     finally:
         for server in servers:
             server.terminate()

@@ -68,7 +68,7 @@ def serve(
             "VALVECHECK_SECRET_KEY is not set: everyone signs in again when the server restarts."
         )
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
         return
     # Each process builds its own app from the environment: the same workspace and, so that a
     # sign-in made by one process is honoured by the others, the same signing key.
@@ -82,4 +82,5 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        access_log=False,
     )

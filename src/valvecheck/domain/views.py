@@ -130,6 +130,14 @@ class AssessmentState:
     catalogue: Catalogue
     views: list[MeasureView]
 
+    _index: dict[str, MeasureView] = field(default_factory=dict, init=False, repr=False)
+
     @property
     def ratings(self) -> dict[str, Rag]:
         return {v.id: v.rag for v in self.views}
+
+    def view(self, measure_id: str) -> MeasureView | None:
+        """The view of one measure (by id, any case), or None."""
+        if not self._index:
+            self._index.update((v.id, v) for v in self.views)
+        return self._index.get(measure_id.strip().lower())

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import astuple, dataclass
 from datetime import date
+from typing import Any
 
 from valvecheck.analysis.deadlines import YearBasis, due_date, read_deadlines
 from valvecheck.analysis.suggest import Suggestion
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.people import Action
-from valvecheck.domain.views import Filters, MeasureView
+from valvecheck.domain.views import AssessmentState, Filters, MeasureView
 from valvecheck.errors import InputError
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.measures import load_state
@@ -87,7 +90,7 @@ def measure_listing(
     basis = ctx.settings.year_basis
     if filters is not None and filters.today is None:
         filters.today = ctx.now().date()
-    matching = [v for v in state.views if filters is None or filters.keep(v, basis)]
+    matching = _matching(state, filters, basis)
     pages = max(1, -(-len(matching) // per_page))
     shown = tuple(matching[(page - 1) * per_page : page * per_page])
     return MeasureListing(
@@ -100,6 +103,31 @@ def measure_listing(
         per_page=per_page,
         choices=_choices(state.catalogue),
     )
+
+
+_MATCHING: OrderedDict[tuple[Any, ...], tuple[AssessmentState, list[MeasureView]]] = OrderedDict()
+_MATCHING_LOCK = threading.Lock()
+
+
+def _matching(
+    state: AssessmentState, filters: Filters | None, basis: YearBasis
+) -> list[MeasureView]:
+    """The state's views the filters keep, remembered per state (a state is reused while
+    unchanged, read-only): paging through a listing filters the catalogue once."""
+    if filters is None:
+        return list(state.views)
+    key = (id(state), basis, *astuple(filters))
+    with _MATCHING_LOCK:
+        found = _MATCHING.get(key)
+        if found is not None and found[0] is state:
+            _MATCHING.move_to_end(key)
+            return found[1]
+    matching = [v for v in state.views if filters.keep(v, basis)]
+    with _MATCHING_LOCK:
+        _MATCHING[key] = (state, matching)
+        while len(_MATCHING) > 64:
+            _MATCHING.popitem(last=False)
+    return matching
 
 
 _CHOICES: dict[int, tuple[Catalogue, FilterChoices]] = {}

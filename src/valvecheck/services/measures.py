@@ -68,10 +68,9 @@ def list_measures(
 
 
 def show_measure(ctx: Context, measure_id: str, assessment: str | None = None) -> MeasureView:
-    state = load_state(ctx, assessment)
-    for view in state.views:
-        if view.id == measure_id.strip().lower():
-            return view
+    found = load_state(ctx, assessment).view(measure_id)
+    if found is not None:
+        return found
     raise NotFound(f"there is no measure '{measure_id}'", field="measure")
 
 
@@ -90,7 +89,10 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
     from valvecheck.services.deadlines import describe
     from valvecheck.store import activities as activity_store
 
-    view = show_measure(ctx, measure_id, assessment)
+    state = load_state(ctx, assessment)
+    view = state.view(measure_id)
+    if view is None:
+        raise NotFound(f"there is no measure '{measure_id}'", field="measure")
     linked: list[tuple[str, str]] = []
     if ctx.actor.council_id is not None:
         titles = {
@@ -101,10 +103,7 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
             for a, m, _ in repo.current_links(ctx.session, ctx.actor.council_id)
             if m == view.id
         ]
-    state_name = ""
-    if ctx.actor.council_id is not None:
-        row = repo.current_assessment(ctx.session, ctx.actor.council_id)
-        state_name = assessment or (row.name if row else "")
+    state_name = state.assessment if ctx.actor.council_id is not None else ""
     return MeasurePage(
         view,
         state_name,

@@ -11,13 +11,14 @@ its snapshot holds. The kept states are shared between requests: read-only by co
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from valvecheck.domain.rating import Rating
 from valvecheck.domain.views import AssessmentState
@@ -67,22 +68,30 @@ def _aggregates(model: type[Any]) -> list[Any]:
     return [count, select(func.max(model.id)).scalar_subquery()]
 
 
-def fingerprint(ctx: Context, assessment: str | None) -> tuple[Hashable, ...]:
-    """What a state read now would be read from: the catalogue's and the assessment's rows."""
-    session = ctx.session
-    assessment_id = None
-    cid = ctx.actor.council_id
-    if cid is not None and (
-        assessment is not None or repo.current_assessment(session, cid) is not None
-    ):
-        assessment_id = repo.assessment_row(session, cid, assessment).id
-    ratings = RatingRow.assessment_id == assessment_id
+@functools.cache
+def _fingerprint_query() -> Select[Any]:
+    """Built once: the aggregates of the catalogue tables and of one assessment's ratings."""
+    ratings = RatingRow.assessment_id == bindparam("assessment")
     columns = [c for model in _CATALOGUE_TABLES for c in _aggregates(model)]
     columns += [
         select(func.count()).select_from(RatingRow).where(ratings).scalar_subquery(),
         select(func.max(RatingRow.id)).where(ratings).scalar_subquery(),
     ]
-    return (assessment_id, *session.execute(select(*columns)).one())
+    return select(*columns)
+
+
+def fingerprint(ctx: Context, assessment: str | None) -> tuple[Hashable, ...]:
+    """What a state read now would be read from: the catalogue's and the assessment's rows."""
+    session = ctx.session
+    assessment_id = None
+    cid = ctx.actor.council_id
+    if cid is not None and assessment is None:
+        current = repo.current_assessment(session, cid)
+        assessment_id = current.id if current is not None else None
+    elif cid is not None:
+        assessment_id = repo.assessment_row(session, cid, assessment).id
+    found = session.execute(_fingerprint_query(), {"assessment": assessment_id}).one()
+    return (assessment_id, *found)
 
 
 def _where(ctx: Context, name: str) -> tuple[Hashable, ...]:

@@ -17,8 +17,10 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from valvecheck.domain.rag import SCALE
 from valvecheck.errors import ImportRejected, ValvecheckError, http_status
@@ -47,6 +49,55 @@ HEADERS = {
 }
 # A request body may carry one file at the importers' limit, plus the form around it.
 FORM_ALLOWANCE = 64 * 1024
+
+
+class Around:
+    """Every request: its session read from the cookie (a fresh one if none), a body over the
+    upload limit refused before it is read; every response: the session cookie when it changed,
+    the security headers, and no caching of pages. Plain ASGI (no per-request task), as the
+    cost of every page passes through it."""
+
+    def __init__(self, app: ASGIApp, sessions: web_session.Sessions, render: Any) -> None:
+        self.app, self.sessions, self.render = app, sessions, render
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        found = self.sessions.read(request)
+        request.state.web_session = found or self.sessions.fresh()
+        request.state.session_changed = found is None
+        static = scope["path"].startswith("/static/")
+
+        async def finish(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if request.state.session_changed:
+                    cookie = Response()
+                    self.sessions.write(cookie, request.state.web_session)
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+                for name, value in HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+                if not static and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        size = request.headers.get("content-length", "")
+        if size.isdigit() and int(size) > limits.MAX_BYTES + FORM_ALLOWANCE:
+            response: Response = self.render(
+                request,
+                "errors/error.html",
+                413,
+                heading="The file is too large",
+                message=f"Files of up to {limits.limit_mb()} can be uploaded. Nothing was stored.",
+                back="/imports",
+                back_text="Go back to imports",
+            )
+            await response(scope, receive, finish)
+            return
+        await self.app(scope, receive, finish)
 
 
 def _rag_css() -> str:
@@ -92,31 +143,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     app.state.write_queue = threading.Lock()
     rag_css = _rag_css()
 
-    @app.middleware("http")
-    async def around(request: Request, call_next):  # type: ignore[no-untyped-def]
-        found = app.state.sessions.read(request)
-        request.state.web_session = found or app.state.sessions.fresh()
-        request.state.session_changed = found is None
-        size = request.headers.get("content-length", "")
-        if size.isdigit() and int(size) > limits.MAX_BYTES + FORM_ALLOWANCE:
-            response: Response = render(
-                request,
-                "errors/error.html",
-                413,
-                heading="The file is too large",
-                message=f"Files of up to {limits.limit_mb()} can be uploaded. Nothing was stored.",
-                back="/imports",
-                back_text="Go back to imports",
-            )
-        else:
-            response = await call_next(request)
-        if request.state.session_changed:
-            app.state.sessions.write(response, request.state.web_session)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(Around, sessions=app.state.sessions, render=render)
 
     @app.exception_handler(SignInNeeded)
     async def sign_in_needed(request: Request, exc: SignInNeeded) -> Response:
