@@ -4,7 +4,8 @@
 public documents listed in ``data/SOURCES.md`` write them, each labelled with the seed measures it
 delivers (empty: none). Every row names its source document group and its part: ``train`` rows are
 the only ones looked at while designing and tuning; ``holdout`` rows (whole source groups, so one
-council's wording is never on both sides) are for the final figures only.
+council's wording is never on both sides) are for the final figures only; ``holdout2`` rows
+were written after ``holdout`` had been looked at while tuning, and are the clean held-out part.
 
 ``data/measure-pairs.csv``: pairs of measure texts, reworded the ways further agreements write them;
 ``same`` is 1 for two wordings of one commitment and 0 for two different commitments.
