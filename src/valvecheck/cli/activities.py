@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from valvecheck.analysis.suggest import DEFAULT, METHODS
+from valvecheck.analysis.methods import DEFAULT, METHODS
 from valvecheck.cli import output
 from valvecheck.cli.core import By, read_file, use, ws_of
 from valvecheck.cli.lazy import lazy

@@ -1,0 +1,63 @@
+"""The ways of scoring an activity against a measure, by name (`eval-suggest --method`).
+
+Kept apart from ``analysis.suggest`` (which needs numpy) so that the command line can list them
+in its help without loading the scoring itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Method:
+    """One way of scoring; weights are shares of the final score (they are normalised to sum 1)."""
+
+    name: str
+    words: float = 1.0  # word TF-IDF cosine (or BM25 when bm25=True)
+    bigrams: bool = True
+    concepts: float = 0.0  # soft cosine over the field's concepts
+    chars: float = 0.0  # character 3-5-gram TF-IDF cosine
+    bm25: bool = False
+    send_gate: float = 1.0  # score multiplier for an activity that says nothing about SEND
+    threshold: float = 0.1
+    title_weight: float = 0.0  # extra weight for what the title names (it says what it is about)
+    description: str = ""
+    learned: bool = False  # scores are the matcher's probabilities (analysis.matcher)
+    accept_threshold: float | None = None  # the stricter bar for linking without a look
+
+
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in (
+        Method("tfidf", bigrams=False, threshold=0.15, description="TF-IDF, word unigrams"),
+        Method("tfidf-bigrams", threshold=0.15, description="TF-IDF, word 1-2 grams"),
+        Method("chars", words=0.0, chars=1.0, threshold=0.2, description="TF-IDF, char 3-5 grams"),
+        Method("bm25", bm25=True, bigrams=False, threshold=0.3, description="BM25, word unigrams"),
+        Method(
+            "tfidf+gate", send_gate=0.4, threshold=0.1,
+            description="TF-IDF 1-2 grams + SEND gate, no concepts",
+        ),
+        Method(
+            "concepts-only", words=0.0, concepts=1.0, send_gate=0.4, title_weight=0.5,
+            threshold=0.4, description="domain concepts only (soft cosine) + SEND gate",
+        ),
+        Method(
+            "bm25+concepts", bm25=True, bigrams=False, words=0.35, concepts=0.65, send_gate=0.4,
+            title_weight=0.5, threshold=0.33, description="BM25 words + domain concepts + SEND gate",
+        ),
+        Method(
+            "domain", words=0.35, concepts=0.65, send_gate=0.4, title_weight=0.5, threshold=0.33,
+            description="TF-IDF 1-2 grams + domain concepts + SEND gate",
+        ),
+        Method(
+            "domain+chars", words=0.2, chars=0.15, concepts=0.65, send_gate=0.4,
+            title_weight=0.5, threshold=0.33, description="domain + char 3-5 grams",
+        ),
+        Method(
+            "matcher", learned=True, threshold=0.25, accept_threshold=0.65,
+            description="domain + labelled examples + equivalences + the council's links (default)",
+        ),
+    )
+}  # fmt: skip
+DEFAULT = "matcher"
