@@ -9,7 +9,9 @@ import sys
 
 import pytest
 
-HEAVY = {"sqlalchemy", "alembic", "openpyxl", "docx", "xlsxwriter", "sklearn", "scipy", "jinja2"}
+HEAVY = {
+    "sqlalchemy", "alembic", "openpyxl", "docx", "xlsxwriter", "sklearn", "scipy", "jinja2", "numpy"
+}  # fmt: skip
 
 
 def loaded(argv: list[str], cwd) -> set[str]:
