@@ -106,3 +106,40 @@ def test_python_dash_m_entry_point(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "27 measures" in done.stdout
+
+
+def test_sqlite_writers_of_several_processes_take_turns_beside_the_file(tmp_path):
+    """A writer waits for another process's turn (flock on '<db>-lock') and then proceeds,
+    woken when it ends rather than polling SQLite's lock."""
+    import time
+
+    from sqlalchemy import text
+
+    from valvecheck.services.workspace import init_workspace
+
+    ws = Workspace(str(tmp_path / "turns.db"))
+    init_workspace(ws, empty=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            f"fd = os.open({str(tmp_path / 'turns.db-lock')!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "time.sleep(0.6)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    began = time.monotonic()
+    with ws.session(write=True) as s:
+        s.execute(text("SELECT 1"))
+    waited = time.monotonic() - began
+    holder.wait(10)
+    holder.stdout.close()
+    assert waited >= 0.3, f"the write did not wait for the other process's turn ({waited:.2f} s)"
+    with ws.session(write=False) as s:  # readers never take a turn
+        s.execute(text("SELECT 1"))
+    ws.dispose()

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
@@ -56,6 +63,47 @@ def _alembic_config() -> Config:
     return config
 
 
+class WriterQueue:
+    """Writers to one SQLite file take turns here before SQLite's own lock.
+
+    SQLite lets one writer in at a time and makes the others retry after growing sleeps (up to
+    100 ms each), so under many writers a waiting one can sleep long after the lock is free.
+    Here they wait in the operating system instead (``flock`` on a file beside the workspace,
+    across processes; a lock between this process's threads), and are woken the moment it is
+    released. A process that dies releases its turn. Where ``flock`` is not available
+    (Windows) or the file cannot be made, only this process's threads take turns.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._threads = threading.RLock()
+        self._depth = 0
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        self._depth += 1
+        if self._depth == 1 and fcntl is not None:
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except OSError:
+                self._close()  # a read-only folder: SQLite's own lock still holds
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._depth == 1:
+                self._close()  # closing the file releases the lock
+        finally:
+            self._depth -= 1
+            self._threads.release()
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class Workspace:
     """A database holding one council's catalogue, programme, assessments and activities."""
 
@@ -77,6 +125,11 @@ class Workspace:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         self._up_to_date = False
+        self._writers = (
+            WriterQueue(f"{self.engine.url.database}-lock")
+            if self.is_sqlite_file and self.engine.url.database not in (None, "", ":memory:")
+            else None
+        )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # A unit of work that writes takes the write lock when it begins (SQLite: BEGIN
         # IMMEDIATE), so what it reads cannot change before it writes.
@@ -195,7 +248,8 @@ class Workspace:
         in narrows it to their council (services/workspace.py, row-level security).
         """
         maker = self._writes if write else self._sessions
-        with self._reachable(), maker() as session, session.begin():
+        queue = self._writers if write and self._writers is not None else nullcontext()
+        with queue, self._reachable(), maker() as session, session.begin():
             if all_councils and self.engine.dialect.name == "postgresql":
                 set_scope(session, None)
             yield session

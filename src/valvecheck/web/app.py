@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import secrets
-import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -140,7 +139,6 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         config.cookie_secure,
     )
     app.state.throttle = web_session.Throttle()
-    app.state.write_queue = threading.Lock()
     rag_css = _rag_css()
 
     app.add_middleware(Around, sessions=app.state.sessions, render=render)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -45,10 +45,7 @@ def work(request: Request, write: bool = False) -> Iterator[Context]:
     signed in is sent to the sign-in page.
     """
     state = request.app.state
-    # SQLite takes one writer at a time and makes the others wait in growing steps; writers of
-    # this process queue here instead, in order, and meet SQLite's lock only across processes.
-    queue = state.write_queue if write and state.ws.is_sqlite_file else nullcontext()
-    with queue, state.ws.session(write=write) as db:
+    with state.ws.session(write=write) as db:
         actor = session_actor(request, db)
         if actor is None:
             raise SignInNeeded()
