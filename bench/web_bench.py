@@ -187,10 +187,11 @@ def main() -> None:
             csrf = re.search(r'name="csrf_token" value="([^"]+)"', signer.get("/").text)
             assert csrf
             cookie = "; ".join(f"{k}={v}" for k, v in signer.cookies.items())
-            # warm every server process (imports, the state, the common measures)
-            for _ in range(4 * args.workers):
-                for path in ("/", "/measures", f"/measures/{ids[0]}"):
-                    signer.get(path)
+        # Warm every server process (imports, the state, the common measures): each request on
+        # a new connection, so that the operating system hands them to every worker in turn.
+        for _ in range(8 * args.workers):
+            for path in ("/", "/measures", f"/measures/{ids[0]}"):
+                httpx.get(f"{app}{path}", headers={"Cookie": cookie}, timeout=60)
         httpx.get(f"{ds}/bench/measure?_size=50", timeout=60)
 
         # Three rounds over every measure, each rating carrying the version the one before it

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
 from valvecheck.domain.people import Action, Role, may
@@ -21,6 +23,24 @@ from valvecheck.web import session as web_session
 from valvecheck.web.auth import SignInNeeded, csrf_protect, session_actor
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+def option_tags(options: Iterable[tuple[object, object]], selected: object = "") -> Markup:
+    """A select's <option>s, escaped; a listing's long lists (every authority and agreement)
+    are the same on every page, so each is built once per choice made."""
+    return _option_tags(tuple((str(v), str(t)) for v, t in options), str(selected or ""))
+
+
+@functools.lru_cache(maxsize=256)
+def _option_tags(options: tuple[tuple[str, str], ...], selected: str) -> Markup:
+    return Markup("").join(
+        Markup('<option value="{}"{}>{}</option>').format(
+            value, Markup(" selected") if value == selected else "", text
+        )
+        for value, text in options
+    )
+
+
 templates = Jinja2Templates(directory=str(TEMPLATES))
 templates.env.globals.update(
     rag_scale=SCALE,
@@ -30,6 +50,7 @@ templates.env.globals.update(
     rag_options=[(r.value, r.label) for r in SCALE],
     max_rationale=MAX_RATIONALE,
     max_evidence=MAX_EVIDENCE,
+    option_tags=option_tags,
 )
 templates.env.filters["zip_self"] = lambda values: [(v, v) for v in values]
 
