@@ -38,6 +38,7 @@ def serve(
     seed's assessment."""
     import uvicorn
 
+    from valvecheck.services import snapshot
     from valvecheck.settings import settings
     from valvecheck.web import create_app
 
@@ -68,6 +69,7 @@ def serve(
             "VALVECHECK_SECRET_KEY is not set: everyone signs in again when the server restarts."
         )
     if workers == 1:
+        snapshot.freeze_kept_states()
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
         return
     # Each process builds its own app from the environment: the same workspace and, so that a
@@ -76,7 +78,7 @@ def serve(
     os.environ.setdefault("VALVECHECK_SECRET_KEY", secrets.token_urlsafe(48))
     ws.dispose()
     uvicorn.run(
-        "valvecheck.web.app:create_app",
+        "valvecheck.web.app:served_app",
         factory=True,
         host=host,
         port=port,

@@ -12,6 +12,7 @@ its snapshot holds. The kept states are shared between requests: read-only by co
 from __future__ import annotations
 
 import functools
+import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -171,7 +172,23 @@ def state(
             return value
     value = read()
     _keep(where, key, value)
+    if _freeze:
+        # A long-running server keeps states of tens of thousands of objects for good: out of
+        # the collector's sight, its full collections stop pausing every request (~0.1 s at
+        # 3,750 measures). They are acyclic, so a replaced state is still freed by its count.
+        gc.collect()
+        gc.freeze()
     return value
+
+
+_freeze = False
+
+
+def freeze_kept_states(on: bool = True) -> None:
+    """For servers: move each newly read state out of the garbage collector's generations
+    (``gc.freeze``). Commands, which read one state and end, leave it off."""
+    global _freeze
+    _freeze = on
 
 
 def _appended(

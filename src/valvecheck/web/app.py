@@ -264,3 +264,13 @@ def _http_message(exc: HTTPException) -> str:
             "to the document instead."
         )
     return str(exc.detail)
+
+
+def served_app() -> FastAPI:
+    """The app as `valvecheck serve` runs it in each worker process (uvicorn's factory): from
+    the environment, with the kept states out of the garbage collector's way (a server keeps
+    them for good; see services.snapshot.freeze_kept_states)."""
+    from valvecheck.services import snapshot
+
+    snapshot.freeze_kept_states()
+    return create_app()
