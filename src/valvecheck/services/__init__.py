@@ -37,6 +37,7 @@ USE_CASES: dict[str, str] = {
     "measure_page": "measures",
     "measure_listing": "listing",
     "measure_suggestions": "listing",
+    "activity_suggestions": "listing",
     "rate": "ratings",
     "history": "ratings",
     "list_assessments": "ratings",

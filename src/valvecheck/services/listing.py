@@ -152,6 +152,25 @@ def _choices(catalogue: Catalogue) -> FilterChoices:
     return made
 
 
+def activity_suggestions(ctx: Context, activity_id: str, top: int = 5) -> list[Suggestion]:
+    """The measures an activity may deliver, best first, with their reasons. Kept, as a
+    measure's are, while the catalogue, the activities and the links are unchanged."""
+    authorise(ctx, Action.READ)
+    from valvecheck.services import snapshot
+    from valvecheck.services.suggestions import suggest
+
+    work = snapshot.council_work(ctx)
+    catalogue = snapshot.fingerprint(ctx, None)[1:-2]
+    key = (catalogue, work, top)
+    code = activity_id.strip().lower()
+
+    def ranked() -> list[Suggestion]:
+        found = suggest(ctx, activity=activity_id, top=top)
+        return next((v for k, v in found.groups.items() if k.lower() == code), [])
+
+    return snapshot.kept(ctx, f"suggest-activity:{code}", key, ranked, many=True)
+
+
 def measure_suggestions(ctx: Context, measure_id: str, top: int = 5) -> list[Suggestion]:
     """The council's activities that may deliver a measure, best first, with their reasons
     (none when the council has no activities). Kept while the catalogue, the activities and

@@ -10,7 +10,8 @@ from starlette.responses import Response
 from valvecheck.errors import ValvecheckError, http_status
 from valvecheck.services.activities import link, list_activities, show_activity, unlink
 from valvecheck.services.context import Context
-from valvecheck.services.suggestions import accept, suggest
+from valvecheck.services.listing import activity_suggestions
+from valvecheck.services.suggestions import accept
 from valvecheck.web.auth import safe_next
 from valvecheck.web.common import PROTECTED, done, render, work
 
@@ -26,7 +27,7 @@ def listing(request: Request) -> Response:
 
 def _page(ctx: Context, code: str) -> dict[str, Any]:
     view = show_activity(ctx, code)
-    found = suggest(ctx, activity=view.activity.id).groups.get(view.activity.id, [])
+    found = activity_suggestions(ctx, view.activity.id)
     linked = set(view.measures)
     return {
         "view": view,
