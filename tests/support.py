@@ -45,3 +45,29 @@ def write_reports(
     with admin(ws, write=False) as ctx:
         files = reports.render(ctx, fmt, assessment, on=on, **kw)  # type: ignore[arg-type]
     return write_all(files, out)
+
+
+def workbook(rows: list[list[object]]) -> bytes:
+    """An .xlsx file holding ``rows`` on its first sheet (openpyxl), as bytes."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_file(folder: Path, name: str, content: str | bytes) -> Path:
+    """``content`` written to ``folder/name`` (text as UTF-8); its path."""
+    path = folder / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return path

@@ -9,20 +9,12 @@ from pathlib import Path
 import pytest
 from conftest import DATA
 from openpyxl import Workbook
+from support import write_file as _write
 
 from valvecheck.domain.activity import Status, parse_date
 from valvecheck.errors import InputError
 
 SMALL = DATA / "activities-small.csv"
-
-
-def _write(tmp_path: Path, name: str, content: str | bytes) -> Path:
-    path = tmp_path / name
-    if isinstance(content, str):
-        path.write_text(content, encoding="utf-8")
-    else:
-        path.write_bytes(content)
-    return path
 
 
 def _xlsx(tmp_path: Path, rows: list[list[object]], name: str = "activities.xlsx") -> Path:

@@ -10,23 +10,12 @@ import zlib
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from support import workbook
 
 from valvecheck.importers import limits
 from valvecheck.importers.activities import read_activities
 from valvecheck.importers.activities_xlsx import read_activities_xlsx
 from valvecheck.importers.catalogue import read_catalogue
-
-
-def workbook(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def with_part(data: bytes, name: str, size: int) -> bytes:

@@ -16,22 +16,14 @@ from pathlib import Path
 import pytest
 from catalogue_files import seed_rows
 from conftest import SEED
-from openpyxl import Workbook
+from support import workbook as _xlsx
+from support import write_file as _write
 
 from valvecheck import cli as cli_module
 from valvecheck.errors import ValvecheckError
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "valvecheck"
 ACTIVITIES = "ID,Title,Owner\na-1,Outreach,Ann\na-2,Panel,Bob\n"
-
-
-def _write(tmp_path: Path, name: str, content: str | bytes) -> Path:
-    path = tmp_path / name
-    if isinstance(content, str):
-        path.write_text(content, encoding="utf-8")
-    else:
-        path.write_bytes(content)
-    return path
 
 
 def _activity_ids(cli) -> list[str]:  # type: ignore[no-untyped-def]
@@ -135,17 +127,6 @@ def test_a_closed_multi_line_cell_is_still_read(ws, cli, tmp_path):
 
 
 # -- 7. a workbook named .csv ------------------------------------------------------------------
-
-
-def _xlsx(rows: list[list[str]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def test_a_workbook_named_csv_gets_one_message_from_every_import(ws, cli, tmp_path):
