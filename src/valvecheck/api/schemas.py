@@ -3,11 +3,12 @@ these, so every request and response is typed."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from valvecheck.domain import moments
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating
 
@@ -29,9 +30,7 @@ MAX_ID = 2**31 - 1
 
 def aware(at: datetime | None) -> datetime | None:
     """Times in UTC with their offset, whichever database they came from."""
-    if at is None:
-        return None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
+    return None if at is None else moments.aware(at)
 
 
 class ProblemItem(BaseModel):

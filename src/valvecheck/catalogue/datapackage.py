@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from valvecheck.domain.model import Catalogue
+from valvecheck.domain.moments import aware
 from valvecheck.domain.provenance import MeasureVersion
 
 DESCRIPTOR = "datapackage.json"
@@ -155,7 +156,7 @@ def stamp(at: datetime | None) -> str:
     """ISO 8601 in UTC; a naive time (SQLite keeps no zone) is already UTC."""
     if at is None:
         return ""
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    return aware(at).astimezone(UTC).isoformat()
 
 
 def schema(resource: Resource) -> dict[str, object]:

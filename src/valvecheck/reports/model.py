@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, TypeAlias
 
 from valvecheck.analysis.summary import Group, Summary, coverage
+from valvecheck.domain.moments import aware as _aware
 from valvecheck.domain.rag import RATED, Rag
 from valvecheck.domain.rating import Rating
 
@@ -194,11 +195,6 @@ class ReportData:
         start = datetime.combine(self.since, time.min, UTC) if self.since else None
         before = [r for r in row.history if start and r.at is not None and _aware(r.at) < start]
         return before[-1].rag if before else Rag.UNRATED
-
-
-def _aware(at: datetime) -> datetime:
-    # SQLite hands back naive datetimes for values stored as UTC.
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def long_date(on: date) -> str:

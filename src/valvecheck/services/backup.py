@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from valvecheck.domain.moments import aware
 from valvecheck.domain.people import Action, Role
 from valvecheck.errors import Conflict, Forbidden, InputError
 from valvecheck.services.context import Context, authorise, council_id
@@ -99,7 +100,7 @@ class Restored:
 def _out(value: object) -> object:
     """A column value as JSON: times in UTC with their offset, dates as YYYY-MM-DD."""
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+        return aware(value).astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from valvecheck.domain.moments import aware
 from valvecheck.domain.people import Action, Role
 from valvecheck.errors import Conflict, Forbidden, InputError, NotFound, Unauthenticated
 from valvecheck.services.context import Actor, Context, authorise, council_id
@@ -111,7 +112,7 @@ def session_person(session: Session, person_id: int, name: str, begun: datetime)
         return None
     row = session.get(PersonRow, person_id)
     out = row.signed_out_at if row else None
-    if out is not None and begun < (out if out.tzinfo else out.replace(tzinfo=UTC)):
+    if out is not None and begun < aware(out):
         return None
     return actor
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from valvecheck.analysis.summary import summarise
 from valvecheck.domain.impact import Impact
+from valvecheck.domain.moments import aware as _aware
 from valvecheck.domain.people import Action
 from valvecheck.domain.views import AssessmentState, MeasureView
 from valvecheck.errors import InputError
@@ -141,11 +142,6 @@ def as_at(state: AssessmentState, on: date) -> AssessmentState:
         return view if len(kept) == len(view.history) else replace(view, history=kept)
 
     return replace(state, views=[until(v) for v in state.views])
-
-
-def _aware(at: datetime) -> datetime:
-    # SQLite hands back naive datetimes for values stored as UTC.
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def render(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from valvecheck.domain.impact import Saving, TrajectoryYear
+from valvecheck.domain.moments import aware as _aware
 from valvecheck.domain.money import PENNY
 from valvecheck.store.models import (
     ActivityRow,
@@ -55,11 +56,6 @@ def _saving(code: str, row: Any) -> Saving:
         version=row.version,
         source=row.source,
     )
-
-
-def _aware(at: datetime) -> datetime:
-    # SQLite hands back naive datetimes for values stored as UTC.
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def entries(
