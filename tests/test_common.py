@@ -317,6 +317,7 @@ def test_eval_common_reports_recall_and_precision(cli, tmp_path):
         ("text_a,other\nx,y\n", "[missing-column]"),
         ("text_a,text_b\nx,\n", "[missing-value]"),
         ("text_a,text_b,same\nx,y,maybe\n", "[bad-value]"),
+        ("text_a,text_b\nReduce costs by £250,000,Cut spending\n", "[bad-csv]"),
     ],
 )
 def test_eval_common_refuses_a_bad_file_naming_the_problem(cli, tmp_path, content, code):

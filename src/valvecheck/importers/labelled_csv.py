@@ -12,6 +12,7 @@ from valvecheck.importers.activities import OTHER_FORMATS, is_workbook, read_act
 from valvecheck.importers.activities_csv import delimiter_for, filled_rows
 from valvecheck.importers.activity_rows import HEADER_SEARCH, find_header, header_key
 from valvecheck.importers.container import OLE_MAGIC
+from valvecheck.importers.delimited import too_wide
 from valvecheck.importers.text import decode
 
 EXPECTED = ("expected measures", "expected", "measures", "expected measure ids")
@@ -123,6 +124,9 @@ def read_pairs_csv(data: bytes, file: str) -> Parsed[tuple[str, str, bool]]:
     a, b = header.index("text_a"), header.index("text_b")
     same = header.index("same") if "same" in header else None
     for number, cells in rows[1:]:
+        if wide := too_wide(cells, len(header_cells), header_line, file, number, delimiter):
+            out.problems.append(wide)
+            continue
         pair = [cells[i].strip() if i < len(cells) else "" for i in (a, b)]
         for name, value in zip(PAIR_COLUMNS, pair, strict=True):
             if not value:
