@@ -9,6 +9,7 @@ definitions drive the writer here and the reader in ``importers.catalogue_packag
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -246,19 +247,29 @@ def tables(
     }
 
 
-def write_package(
-    folder: Path, catalogue: Catalogue, versions: list[MeasureVersion], current: dict[str, int]
-) -> Path:
-    """Write the CSV files and ``datapackage.json`` into ``folder``; returns the descriptor's path."""
-    folder.mkdir(parents=True, exist_ok=True)
+def package_files(
+    catalogue: Catalogue, versions: list[MeasureVersion], current: dict[str, int]
+) -> dict[str, bytes]:
+    """The package's files by name: each resource's CSV and ``datapackage.json``."""
     rows = tables(catalogue, versions, current)
     names = [r.name for r in RESOURCES if rows[r.name] or not r.optional]
+    files: dict[str, bytes] = {}
     for name in names:
         resource = BY_NAME[name]
-        with open(folder / resource.path, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(resource.names)
-            writer.writerows(rows[name])
-    path = folder / DESCRIPTOR
-    path.write_text(json.dumps(descriptor(names), indent=2, ensure_ascii=False) + "\n", "utf-8")
-    return path
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(resource.names)
+        writer.writerows(rows[name])
+        files[resource.path] = out.getvalue().encode("utf-8")
+    files[DESCRIPTOR] = (
+        json.dumps(descriptor(names), indent=2, ensure_ascii=False) + "\n"
+    ).encode()
+    return files
+
+
+def write_package(folder: Path, files: dict[str, bytes]) -> Path:
+    """Write a package's files into ``folder``; returns the descriptor's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    return folder / DESCRIPTOR

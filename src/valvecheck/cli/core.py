@@ -516,9 +516,18 @@ def export(
     """Export the measures with placements and current ratings as CSV or JSON, or the catalogue
     as a Frictionless data package."""
     if fmt == "datapackage":
+        from valvecheck.catalogue.datapackage import write_package
+
+        if out is None:
+            raise InputError(
+                "a data package needs a folder to write into (several files are written)",
+                field="out",
+            )
+        if out.exists() and not out.is_dir():
+            raise InputError(f"{out} is a file; a data package needs a folder", field="out")
         with use(ctx) as c:
-            written = catalogue_service.export_package(c, out)
-        output.line(f"Wrote a data package: {written}")
+            files = catalogue_service.export_package(c)
+        output.line(f"Wrote a data package: {write_package(out, files)}")
         return
     with use(ctx) as c:
         text = summaries.export(c, fmt, assessment)

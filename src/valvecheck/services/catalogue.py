@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from valvecheck.catalogue.datapackage import DESCRIPTOR, write_package
+from valvecheck.catalogue.datapackage import DESCRIPTOR, package_files
 from valvecheck.domain.names import agreement_year
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
@@ -111,17 +111,12 @@ def import_package(ctx: Context, path: Path) -> ImportOutcome:
     return ImportOutcome("", len(contents.catalogue.measures), added, 0)
 
 
-def export_package(ctx: Context, out: Path | None) -> Path:
-    """Write the workspace's catalogue as a Frictionless data package into the folder ``out``."""
+def export_package(ctx: Context) -> dict[str, bytes]:
+    """The workspace's catalogue as a Frictionless data package: its files by name (the CSV
+    resources and ``datapackage.json``), for the caller to write into one folder."""
     authorise(ctx, Action.READ)
-    if out is None:
-        raise InputError(
-            "a data package needs a folder to write into (several files are written)", field="out"
-        )
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} is a file; a data package needs a folder", field="out")
     session = ctx.session
     catalogue = repo.load_catalogue(session)
     versions = store_versions.load_versions(session)
     current = store_versions.current_versions(session)
-    return write_package(out, catalogue, versions, current)
+    return package_files(catalogue, versions, current)
