@@ -324,6 +324,20 @@ def test_the_assessments_new_hint_names_the_council_when_there_are_several(ws, c
     )
 
 
+def test_the_no_activities_and_no_impact_hints_name_the_council_when_there_are_several(ws, cli):
+    assert cli("councils", "add", "Leeds")[0] == 0
+    code, out, err = cli("--council", "Leeds", "suggest")
+    assert code == 0, err
+    assert out == (
+        "No activities yet: import them with "
+        "'valvecheck --council Leeds activities import FILE'.\n"
+    )
+    code, out, err = cli("--council", "Leeds", "impact")
+    assert code == 0, err
+    assert "'valvecheck --council Leeds impact set'" in out
+    assert "'valvecheck --council Leeds trajectory import FILE'" in out
+
+
 # -- 9. a partial revision never rewrites another measure --------------------------------------
 
 

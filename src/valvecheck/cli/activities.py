@@ -9,7 +9,7 @@ import typer
 
 from valvecheck.analysis.methods import DEFAULT, METHODS
 from valvecheck.cli import output
-from valvecheck.cli.core import By, read_file, use, ws_of
+from valvecheck.cli.core import By, command_line, read_file, use, ws_of
 from valvecheck.cli.lazy import lazy
 
 if TYPE_CHECKING:
@@ -27,7 +27,6 @@ Method = Annotated[
     str,
     typer.Option(help=f"Scoring method: {', '.join(METHODS)} (default {DEFAULT})."),
 ]
-NO_ACTIVITIES = "No activities yet: import them with 'valvecheck activities import FILE'."
 
 
 def register(app: typer.Typer) -> None:
@@ -210,7 +209,8 @@ def suggest(
             else []
         )
     if not found.activities and not as_json:
-        output.line(NO_ACTIVITIES)
+        again = command_line(ctx, "activities", "import", "FILE")
+        output.line(f"No activities yet: import them with '{again}'.")
         return
     if accept:
         if as_json:

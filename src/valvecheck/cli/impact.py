@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from valvecheck.cli import output
-from valvecheck.cli.core import Assessment, read_file, use
+from valvecheck.cli.core import Assessment, command_line, read_file, use
 from valvecheck.cli.lazy import lazy
 from valvecheck.domain.impact import COUNTS, Impact, Saving, TrajectoryYear
 from valvecheck.domain.money import money_text
@@ -59,7 +59,7 @@ def show(
     if as_json:
         output.print_json(found.as_dict())
         return
-    print_impact(found)
+    print_impact(ctx, found)
 
 
 def _percent(text: str) -> Decimal:
@@ -72,11 +72,16 @@ def _percent(text: str) -> Decimal:
     return value / 100
 
 
-def print_impact(found: Impact) -> None:
+def print_impact(ctx: typer.Context, found: Impact) -> None:
     if found.empty:
+        set_, load = (
+            command_line(ctx, "impact", "set"),
+            command_line(ctx, "impact", "import", "FILE"),
+        )
+        trajectory = command_line(ctx, "trajectory", "import", "FILE")
         output.line(
-            "No savings or trajectory yet: record them with 'valvecheck impact set' or "
-            "'valvecheck impact import FILE', and 'valvecheck trajectory import FILE'."
+            f"No savings or trajectory yet: record them with '{set_}' or '{load}', and "
+            f"'{trajectory}'."
         )
         return
     m = money_text
