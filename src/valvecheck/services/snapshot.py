@@ -175,7 +175,9 @@ def state(
     if _freeze:
         # A long-running server keeps states of tens of thousands of objects for good: out of
         # the collector's sight, its full collections stop pausing every request (~0.1 s at
-        # 3,750 measures). They are acyclic, so a replaced state is still freed by its count.
+        # 3,750 measures). They are acyclic, so a replaced state is still freed by its count;
+        # what the request in flight holds in cycles (its session) is frozen with them and never
+        # collected, a small cost paid only when the catalogue changes (a full read).
         gc.collect()
         gc.freeze()
     return value
