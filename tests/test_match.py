@@ -152,6 +152,32 @@ def test_a_suggestion_names_the_link_it_learned_from() -> None:
     assert learned[0].as_dict()["learned_from"] == "sen-12"
 
 
+def test_a_link_counts_as_a_corpus_example_only_when_it_is_a_near_duplicate() -> None:
+    """A council's link counts through its own features (``own``, ``own_vote``), as the combiner
+    learned it; it also enters the corpus features (nearest example, vote, centroid) only when it
+    is nearly the same text, so a link merely from the same tracker cannot outvote the corpus."""
+    from valvecheck.analysis.matcher import DUPLICATE, Matcher
+
+    seed, names = _seed()
+    model = bundled_model("train")
+    link = Example("sen-12", "Project Kestrel: Kestrel hubs in Northgate", ("bury-4",), own=True)
+    texts = [
+        "Project Kestrel: Kestrel hubs in Northgate",  # the same text under another id
+        "Heron families project: a parenting course in Southgate library",  # not alike
+    ]
+    vectors = model.space.vectors([link.text, *texts])
+    plain = (vectors[1:] @ vectors[0].T).toarray().ravel()
+    assert plain[0] >= DUPLICATE > plain[1]
+    alone = Matcher(seed, names, model)
+    alone.scores(texts, ids=["a-1", "a-2"])
+    linked = Matcher(seed, names, model, [link])
+    linked.scores(texts, ids=["a-1", "a-2"])
+    j = linked.ids.index("bury-4")
+    assert linked._nearest[0, j] > alone._nearest[0, j]  # the duplicate is a corpus example too
+    assert linked._nearest[1, j] == alone._nearest[1, j]  # the other is not
+    assert linked._own[1, j] > 0  # but still counts through the council's own features
+
+
 @pytest.mark.parametrize("part", ["train", "holdout"])
 def test_grouping_on_reworded_pairs(part: str) -> None:
     found = evaluate_pairs([(p.text_a, p.text_b, p.same) for p in measure_pairs(part)])

@@ -10,8 +10,9 @@ Four kinds of evidence, each measured on text nobody tuned them on (docs/benchma
   agreement that says the same thing (found by the same text comparison), so imported agreements
   benefit from the corpus too;
 - **the council's own links**: every activity a council has linked is one more example, its rationale
-  part of its text, and a suggestion that comes mostly from one of them says so ("like SEN-12, which
-  you linked to bury-4").
+  part of its text, compared in the council's own word weights (the nearest linked activity and the
+  vote of the nearest ones, the two features the combiner learned for them); a suggestion that comes
+  mostly from one of them says so ("like SEN-12, which you linked to bury-4").
 
 Whether an activity is about SEND at all is a logistic regression over the same text features, trained
 on the corpus (whose near misses -- children's homes, transport, admissions -- are labelled "none").
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
 
 NEIGHBOURS = 7  # examples that vote for an activity's measures
+DUPLICATE = 0.8  # a linked activity this close (plain cosine) also counts as a corpus example
 EQUIVALENT = 0.5  # text cosine at or above which another agreement's measure counts as the same one
 FEATURES = (
     "base", "nearest", "vote", "send", "base_share", "nearest_share", "own", "own_vote",
@@ -434,10 +436,9 @@ class Matcher:
         self.model = model if model is not None else bundled_model()
         self.base = Suggester(measures, self.model.base_method, names)
         self.links = [replace(e, own=True) for e in links]
-        self._examples = self.model.examples + self.links
         self._measure_vectors = self.model.space.vectors(self.texts) if self.texts else None
         targets = self._targets()
-        self._labels = _label_matrix(self._examples, targets, len(self.ids))
+        self._labels = _label_matrix(self.model.examples + self.links, targets, len(self.ids))
         self._link_vectors = self.model.space.vectors([e.text for e in self.links])
         self._link_labels = _label_matrix(self.links, targets, len(self.ids))
         self._link_keys = [e.id.strip().casefold() for e in self.links]
@@ -498,12 +499,20 @@ class Matcher:
         if ids is not None and self.links:
             keys = np.array([i.strip().casefold() for i in ids])
             own_sims[keys[:, None] == np.array(self._link_keys)[None, :]] = 0.0
-        nearest, vote = _neighbour_scores(np.hstack([sims, own_sims]), self._labels)
-        own, own_vote = _neighbour_scores(own_sims, self._link_labels)
+        # The council's links count through the two features the combiner learned them for (``own``,
+        # ``own_vote``). The corpus features (nearest, vote, centroid) were learned from other
+        # councils' examples, so a link enters them only when it is nearly the same text.
         plain = (vectors @ self._link_vectors.T).toarray() if self.links else own_sims
         if ids is not None and self.links:
             plain[keys[:, None] == np.array(self._link_keys)[None, :]] = 0.0
-        centroid = _centroid_scores(np.hstack([sims, plain]), self._labels, self._gram)
+        close = plain >= DUPLICATE
+        nearest, vote = _neighbour_scores(
+            np.hstack([sims, np.where(close, own_sims, 0.0)]), self._labels
+        )
+        own, own_vote = _neighbour_scores(own_sims, self._link_labels)
+        centroid = _centroid_scores(
+            np.hstack([sims, np.where(close, plain, 0.0)]), self._labels, self._gram
+        )
         send = self.model.p_send(vectors, texts)
         self._own_sims, self._own, self._nearest = own_sims, own, nearest
         evidence = Evidence(base, nearest, vote, send, own, own_vote, centroid)
