@@ -329,8 +329,7 @@ def test_the_no_activities_and_no_impact_hints_name_the_council_when_there_are_s
     code, out, err = cli("--council", "Leeds", "suggest")
     assert code == 0, err
     assert out == (
-        "No activities yet: import them with "
-        "'valvecheck --council Leeds activities import FILE'.\n"
+        "No activities yet: import them with 'valvecheck --council Leeds activities import FILE'.\n"
     )
     code, out, err = cli("--council", "Leeds", "impact")
     assert code == 0, err
