@@ -143,3 +143,45 @@ def test_sqlite_writers_of_several_processes_take_turns_beside_the_file(tmp_path
     with ws.session(write=False) as s:  # readers never take a turn
         s.execute(text("SELECT 1"))
     ws.dispose()
+
+
+def test_a_writer_kept_waiting_too_long_gets_a_clear_error_and_writes_nothing(
+    tmp_path, monkeypatch
+):
+    import time
+
+    from sqlalchemy import text
+
+    from valvecheck.errors import WorkspaceError
+    from valvecheck.services.workspace import init_workspace
+    from valvecheck.store.db import WriterQueue
+
+    ws = Workspace(str(tmp_path / "busy.db"))
+    init_workspace(ws, empty=True)
+    monkeypatch.setattr(WriterQueue, "WAIT", 0.3)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, time\n"
+            f"fd = os.open({str(tmp_path / 'busy.db-lock')!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "time.sleep(3)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    began = time.monotonic()
+    with pytest.raises(WorkspaceError, match="busy") as refused, ws.session(write=True) as s:
+        s.execute(text("CREATE TABLE never (x INTEGER)"))
+    assert refused.value.reason == "busy"
+    assert 0.3 <= time.monotonic() - began < 2.5  # an error after WAIT, not a hang
+    holder.kill()
+    holder.wait(10)
+    holder.stdout.close()
+    with ws.session(write=True) as s:  # the turn is free again: writes go through
+        tables = s.execute(text("SELECT name FROM sqlite_master WHERE name = 'never'")).all()
+    assert tables == []
+    ws.dispose()

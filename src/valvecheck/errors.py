@@ -63,7 +63,7 @@ class WorkspaceError(ValvecheckError):
     """The workspace (database) is not in the state the command needs.
 
     ``reason``: "missing" (not created yet), "outdated" (needs migrating), "exists",
-    "no-folder", or "" (cannot be reached).
+    "no-folder", "busy" (another writer held it too long), or "" (cannot be reached).
     """
 
     code = "workspace"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -68,11 +69,14 @@ class WriterQueue:
 
     SQLite lets one writer in at a time and makes the others retry after growing sleeps (up to
     100 ms each), so under many writers a waiting one can sleep long after the lock is free.
-    Here they wait in the operating system instead (``flock`` on a file beside the workspace,
-    across processes; a lock between this process's threads), and are woken the moment it is
-    released. A process that dies releases its turn. Where ``flock`` is not available
-    (Windows) or the file cannot be made, only this process's threads take turns.
+    Here they take turns on a lock file beside the workspace (``flock``, across processes; a
+    lock between this process's threads), asking again within a few milliseconds, so the next
+    writer goes in soon after the lock is free. A process that dies releases its turn; a turn
+    not given within ``WAIT`` seconds is an error ("busy"), never a hang. Where ``flock`` is not
+    available (Windows) or the file cannot be made, only this process's threads take turns.
     """
+
+    WAIT = 30.0  # seconds a writer waits for its turn (SQLite's own busy timeout) before an error
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -81,14 +85,42 @@ class WriterQueue:
         self._fd: int | None = None
 
     def __enter__(self) -> None:
-        self._threads.acquire()
+        deadline = time.monotonic() + self.WAIT
+        if not self._threads.acquire(timeout=self.WAIT):
+            raise self._busy()
         self._depth += 1
-        if self._depth == 1 and fcntl is not None:
+        if self._depth > 1 or fcntl is None:
+            return
+        try:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return  # a read-only folder: SQLite's own lock still holds
+        pause = 0.0005
+        while True:
             try:
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-                fcntl.flock(self._fd, fcntl.LOCK_EX)
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                pass
             except OSError:
-                self._close()  # a read-only folder: SQLite's own lock still holds
+                self._close()  # no locks on this file system: SQLite's own lock still holds
+                return
+            if time.monotonic() > deadline:
+                self._close()
+                self._depth -= 1
+                self._threads.release()
+                raise self._busy()
+            # Short, capped pauses: the turn is taken within a few milliseconds of its release
+            # (SQLite's own retries grow to 100 ms), and a stuck writer ends in an error, not a hang.
+            time.sleep(pause)
+            pause = min(pause * 2, 0.004)
+
+    def _busy(self) -> WorkspaceError:
+        return WorkspaceError(
+            f"the workspace is busy: another change has held it for {self.WAIT:.0f} seconds; "
+            "try again",
+            reason="busy",
+        )
 
     def __exit__(self, *exc: object) -> None:
         try:
