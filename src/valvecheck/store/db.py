@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -70,9 +71,9 @@ class WriterQueue:
     SQLite lets one writer in at a time and makes the others retry after growing sleeps (up to
     100 ms each), so under many writers a waiting one can sleep long after the lock is free.
     Here they take turns on a lock file beside the workspace (``flock``, across processes; a
-    lock between this process's threads), asking again within a few milliseconds, so the next
-    writer goes in soon after the lock is free. A process that dies releases its turn; a turn
-    not given within ``WAIT`` seconds is an error ("busy"), never a hang. Where ``flock`` is not
+    lock between this process's threads), and the operating system wakes the next writer the
+    moment the lock is free. A process that dies releases its turn; a turn not given within
+    ``WAIT`` seconds is an error ("busy"), never a hang. Where ``flock`` is not
     available (Windows) or the file cannot be made, only this process's threads take turns.
     """
 
@@ -92,28 +93,50 @@ class WriterQueue:
         if self._depth > 1 or fcntl is None:
             return
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError:
             return  # a read-only folder: SQLite's own lock still holds
-        pause = 0.0005
-        while True:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                pass
-            except OSError:
-                self._close()  # no locks on this file system: SQLite's own lock still holds
-                return
-            if time.monotonic() > deadline:
-                self._close()
-                self._depth -= 1
-                self._threads.release()
-                raise self._busy()
-            # Short, capped pauses: the turn is taken within a few milliseconds of its release
-            # (SQLite's own retries grow to 100 ms), and a stuck writer ends in an error, not a hang.
-            time.sleep(pause)
-            pause = min(pause * 2, 0.004)
+        if not self._take(fd, deadline - time.monotonic()):
+            self._depth -= 1
+            self._threads.release()
+            raise self._busy()
+        self._fd = fd
+
+    @staticmethod
+    def _take(fd: int, wait: float) -> bool:
+        """Lock ``fd`` (flock, blocking: the kernel wakes the next writer the moment the lock is
+        free), giving up after ``wait`` seconds. The blocking call runs in a thread of its own,
+        which, if it is given the lock after we gave up, hands it straight back."""
+        state = {"taken": False, "abandoned": False}
+        guard = threading.Lock()
+        taken = threading.Event()
+
+        def take() -> None:
+            # no locks on this file system: SQLite's own lock still holds
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            with guard:
+                if state["abandoned"]:
+                    os.close(fd)  # too late: give the turn back
+                    return
+                state["taken"] = True
+            taken.set()
+
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True  # free: no thread needed
+        except BlockingIOError:
+            pass
+        except OSError:
+            return True  # no locks on this file system: SQLite's own lock still holds
+        threading.Thread(target=take, name="valvecheck-writer-turn", daemon=True).start()
+        if taken.wait(max(wait, 0.0)):
+            return True
+        with guard:
+            if state["taken"]:
+                return True
+            state["abandoned"] = True
+        return False
 
     def _busy(self) -> WorkspaceError:
         return WorkspaceError(

@@ -7,17 +7,18 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
+from markupsafe import Markup
 from starlette.responses import Response
 
 from valvecheck.domain.rag import Rag
-from valvecheck.domain.views import Filters
+from valvecheck.domain.views import Filters, MeasureView
 from valvecheck.errors import Conflict, InputError
 from valvecheck.services.activities import list_activities
 from valvecheck.services.context import Context
 from valvecheck.services.listing import measure_listing, measure_suggestions, parse_due
 from valvecheck.services.measures import measure_page
 from valvecheck.services.ratings import rate
-from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.common import PROTECTED, done, render, templates, work
 
 router = APIRouter(dependencies=PROTECTED)
 
@@ -76,7 +77,25 @@ def listing(
         chosen=chosen,
         link=link,
         due_options=_due_options(ctx.now().date(), due),
+        row=_row,
     )
+
+
+_ROWS: dict[tuple[int, date | None], tuple[MeasureView, Markup]] = {}
+
+
+def _row(view: MeasureView, due: date | None) -> Markup:
+    """A listing row, rendered once per view: a kept state's views are reused, read-only, while
+    nothing changes, so the 50 rows of a page are mostly found here."""
+    key = (id(view), due)
+    found = _ROWS.get(key)
+    if found is not None and found[0] is view:
+        return found[1]
+    made = Markup(templates.env.get_template("measures/list_row.html").render(v=view, due=due))
+    if len(_ROWS) > 20_000:
+        _ROWS.clear()  # a catalogue has changed many times: start again
+    _ROWS[key] = (view, made)
+    return made
 
 
 def _due_options(today: date, chosen: str) -> list[tuple[str, str]]:
