@@ -47,6 +47,14 @@ class Settings(BaseSettings):
         alias="VALVECHECK_SESSION_HOURS",
         description="How long a web sign-in lasts, in hours.",
     )
+    threads: int = Field(
+        default=4,
+        ge=1,
+        alias="VALVECHECK_THREADS",
+        description="Requests each web server process works on at once; the rest wait their "
+        "turn in order. Pages are mostly Python work, which one process does one at a time "
+        "anyway: a few threads keep the slowest answers fast (docs/benchmarks.md).",
+    )
 
     @field_validator("year_basis", mode="before")
     @classmethod
