@@ -352,3 +352,19 @@ def test_next_after_sign_in_stays_on_this_site(site):
         },
     )
     assert response.headers["location"] == "/measures?rag=red"
+
+
+def test_a_served_app_works_on_the_configured_number_of_requests_at_once(site):
+    """VALVECHECK_THREADS bounds the threads page work runs in (the rest wait in order)."""
+    import anyio.to_thread
+    from fastapi.testclient import TestClient
+
+    from valvecheck.web import create_app
+
+    settings = site.settings.model_copy(update={"threads": 3})
+    with TestClient(create_app(settings, site.ws)) as client:  # runs the app's lifespan
+        assert client.get("/login").status_code == 200
+        tokens = client.portal.call(
+            lambda: anyio.to_thread.current_default_thread_limiter().total_tokens
+        )
+    assert tokens == 3
