@@ -8,7 +8,7 @@ import io
 
 import pytest
 from conftest import DATA
-from openpyxl import Workbook
+from support import workbook
 
 from valvecheck.catalogue.loader import load_catalogue
 from valvecheck.importers.labelled_csv import read_labelled_csv
@@ -62,15 +62,9 @@ def test_an_unknown_measure_is_named_on_its_own_row_below_a_title():
 
 
 def test_a_workbook_is_answered_with_save_it_as_csv():
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in ROWS:
-        sheet.append(row)
-    data = io.BytesIO()
-    book.save(data)
+    data = workbook(ROWS)
     for name in ("labelled.xlsx", "labelled"):
-        parsed = read_labelled_csv(data.getvalue(), name, KNOWN)
+        parsed = read_labelled_csv(data, name, KNOWN)
         assert [(p.code, p.file) for p in parsed.problems] == [("not-csv", name)]
         message = parsed.problems[0].message
         assert "save it as CSV" in message and "not a text file" not in message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -108,6 +109,24 @@ def test_python_dash_m_entry_point(tmp_path):
     assert "27 measures" in done.stdout
 
 
+def _hold_writers_turn(lock: Path, seconds: float) -> subprocess.Popen:  # type: ignore[type-arg]
+    """Another process holding the writers' turn (flock on the lock file) for ``seconds``;
+    returns once it holds it."""
+    script = (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('held', flush=True)\n"
+        "sys.stdout.close()\n"
+        f"time.sleep({seconds})\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None
+    with holder.stdout:
+        assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
 def test_sqlite_writers_of_several_processes_take_turns_beside_the_file(tmp_path):
     """A writer waits for another process's turn (flock on '<db>-lock') and then proceeds,
     woken when it ends rather than polling SQLite's lock."""
@@ -119,26 +138,12 @@ def test_sqlite_writers_of_several_processes_take_turns_beside_the_file(tmp_path
 
     ws = Workspace(str(tmp_path / "turns.db"))
     init_workspace(ws, empty=True)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import fcntl, os, sys, time\n"
-            f"fd = os.open({str(tmp_path / 'turns.db-lock')!r}, os.O_RDWR | os.O_CREAT)\n"
-            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
-            "print('held', flush=True)\n"
-            "time.sleep(0.6)\n",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    holder = _hold_writers_turn(tmp_path / "turns.db-lock", 0.6)
     began = time.monotonic()
     with ws.session(write=True) as s:
         s.execute(text("SELECT 1"))
     waited = time.monotonic() - began
     holder.wait(10)
-    holder.stdout.close()
     assert waited >= 0.3, f"the write did not wait for the other process's turn ({waited:.2f} s)"
     with ws.session(write=False) as s:  # readers never take a turn
         s.execute(text("SELECT 1"))
@@ -159,20 +164,7 @@ def test_a_writer_kept_waiting_too_long_gets_a_clear_error_and_writes_nothing(
     ws = Workspace(str(tmp_path / "busy.db"))
     init_workspace(ws, empty=True)
     monkeypatch.setattr(WriterQueue, "WAIT", 0.3)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import fcntl, os, time\n"
-            f"fd = os.open({str(tmp_path / 'busy.db-lock')!r}, os.O_RDWR | os.O_CREAT)\n"
-            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
-            "print('held', flush=True)\n"
-            "time.sleep(3)\n",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    holder = _hold_writers_turn(tmp_path / "busy.db-lock", 3)
     began = time.monotonic()
     with pytest.raises(WorkspaceError, match="busy") as refused, ws.session(write=True) as s:
         s.execute(text("CREATE TABLE never (x INTEGER)"))
@@ -180,7 +172,6 @@ def test_a_writer_kept_waiting_too_long_gets_a_clear_error_and_writes_nothing(
     assert 0.3 <= time.monotonic() - began < 2.5  # an error after WAIT, not a hang
     holder.kill()
     holder.wait(10)
-    holder.stdout.close()
     with ws.session(write=True) as s:  # the turn is free again: writes go through
         tables = s.execute(text("SELECT name FROM sqlite_master WHERE name = 'never'")).all()
     assert tables == []

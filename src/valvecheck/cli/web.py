@@ -38,9 +38,8 @@ def serve(
     seed's assessment."""
     import uvicorn
 
-    from valvecheck.services import snapshot
     from valvecheck.settings import settings
-    from valvecheck.web import create_app
+    from valvecheck.web.app import served_app
 
     config = settings()
     ws = ws_of(ctx)
@@ -53,7 +52,7 @@ def serve(
     elif ws.revision() != ws.head():
         before, after = workspace.migrate_workspace(ws)
         output.line(f"Upgraded the workspace {ws.label} from schema {before} to {after}.")
-    app = create_app(config, ws)
+    app = served_app(config, ws)
     with ws.session(write=False) as session:
         nobody = not people.has_people(session)
     shown = f"[{host}]" if ":" in host else host
@@ -69,7 +68,6 @@ def serve(
             "VALVECHECK_SECRET_KEY is not set: everyone signs in again when the server restarts."
         )
     if workers == 1:
-        snapshot.freeze_kept_states()
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
         return
     # Each process builds its own app from the environment: the same workspace and, so that a

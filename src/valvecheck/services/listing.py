@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from datetime import date
 from typing import Any
@@ -156,19 +157,15 @@ def activity_suggestions(ctx: Context, activity_id: str, top: int = 5) -> list[S
     """The measures an activity may deliver, best first, with their reasons. Kept, as a
     measure's are, while the catalogue, the activities and the links are unchanged."""
     authorise(ctx, Action.READ)
-    from valvecheck.services import snapshot
     from valvecheck.services.suggestions import suggest
 
-    work = snapshot.council_work(ctx)
-    catalogue = snapshot.fingerprint(ctx, None)[1:-2]
-    key = (catalogue, work, top)
     code = activity_id.strip().lower()
 
     def ranked() -> list[Suggestion]:
         found = suggest(ctx, activity=activity_id, top=top)
         return next((v for k, v in found.groups.items() if k.lower() == code), [])
 
-    return snapshot.kept(ctx, f"suggest-activity:{code}", key, ranked, many=True)
+    return _kept_ranking(ctx, f"suggest-activity:{code}", top, ranked)
 
 
 def measure_suggestions(ctx: Context, measure_id: str, top: int = 5) -> list[Suggestion]:
@@ -176,17 +173,25 @@ def measure_suggestions(ctx: Context, measure_id: str, top: int = 5) -> list[Sug
     (none when the council has no activities). Kept while the catalogue, the activities and
     the links they learn from are unchanged."""
     authorise(ctx, Action.READ)
-    from valvecheck.services import snapshot
     from valvecheck.services.suggestions import suggest
 
-    work = snapshot.council_work(ctx)
-    if not work or not work[2]:  # no activities: nothing to rank
-        return []
-    catalogue = snapshot.fingerprint(ctx, None)[1:-2]
-    key = (catalogue, work, top)
     code = measure_id.strip().lower()
 
     def ranked() -> list[Suggestion]:
         return suggest(ctx, measure=code, top=top).groups.get(code, [])
 
-    return snapshot.kept(ctx, f"suggest:{code}", key, ranked, many=True)
+    return _kept_ranking(ctx, f"suggest:{code}", top, ranked)
+
+
+def _kept_ranking(
+    ctx: Context, name: str, top: int, ranked: Callable[[], list[Suggestion]]
+) -> list[Suggestion]:
+    """``ranked()``, kept while the catalogue, the council's activities and its links are
+    unchanged; none when the council has no activities (nothing to rank)."""
+    from valvecheck.services import snapshot
+
+    work = snapshot.council_work(ctx)
+    if not work or not work[2]:
+        return []
+    key = (snapshot.fingerprint(ctx, None)[1:-2], work, top)
+    return snapshot.kept(ctx, name, key, ranked, many=True)

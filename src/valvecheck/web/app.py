@@ -278,11 +278,11 @@ def _http_message(exc: HTTPException) -> str:
     return str(exc.detail)
 
 
-def served_app() -> FastAPI:
-    """The app as `valvecheck serve` runs it in each worker process (uvicorn's factory): from
-    the environment, with the kept states out of the garbage collector's way (a server keeps
+def served_app(settings: Settings | None = None, workspace: Workspace | None = None) -> FastAPI:
+    """The app as `valvecheck serve` runs it (and uvicorn's factory in each worker process, from
+    the environment), with the kept states out of the garbage collector's way (a server keeps
     them for good; see services.snapshot.freeze_kept_states)."""
     from valvecheck.services import snapshot
 
     snapshot.freeze_kept_states()
-    return create_app()
+    return create_app(settings, workspace)
