@@ -45,10 +45,12 @@ def test_corpus_is_labelled_against_seed_measures_and_split_by_source() -> None:
     train = {r.source for r in labelled("train")}
     holdout = {r.source for r in labelled("holdout")}
     holdout2 = {r.source for r in labelled("holdout2")}
-    assert train and holdout and holdout2
-    assert not train & holdout and not train & holdout2 and not holdout & holdout2
+    holdout3 = {r.source for r in labelled("holdout3")}
+    parts = [train, holdout, holdout2, holdout3]
+    assert all(parts)
+    assert all(not a & b for k, a in enumerate(parts) for b in parts[k + 1 :])
     sources = resources.files("valvecheck.analysis").joinpath("data", "SOURCES.md").read_text()
-    for group in train | holdout | holdout2:
+    for group in train | holdout | holdout2 | holdout3:
         assert group in sources, f"{group} is not in SOURCES.md"
 
 
@@ -61,6 +63,18 @@ def test_second_held_out_part_is_large_enough_and_has_near_misses() -> None:
 def test_a_held_out_part_is_never_scored_by_a_model_learned_from_it() -> None:
     with pytest.raises(ValueError, match="holdout2"):
         held_out(part="holdout2", learn_from=("train", "holdout2"))
+    with pytest.raises(ValueError, match="holdout3"):
+        held_out(part="holdout3", learn_from=("train", "holdout3"))
+
+
+def test_the_third_held_out_part_has_several_councils_each_with_send_rows() -> None:
+    """Set aside to be scored once: this test reads its labels, never the matcher's figures."""
+    rows = labelled("holdout3")
+    by_source: dict[str, list[bool]] = {}
+    for r in rows:
+        by_source.setdefault(r.source, []).append(bool(r.expected))
+    assert len(by_source) >= 3
+    assert all(25 <= len(v) <= 40 and sum(v) >= 8 for v in by_source.values())
 
 
 @cache

@@ -5,7 +5,8 @@ public documents listed in ``data/SOURCES.md`` write them, each labelled with th
 delivers (empty: none). Every row names its source document group and its part: ``train`` rows are
 the only ones looked at while designing and tuning; ``holdout`` rows (whole source groups, so one
 council's wording is never on both sides) are for the final figures only; ``holdout2`` rows
-were written after ``holdout`` had been looked at while tuning, and are the clean held-out part.
+were written after ``holdout`` had been looked at while tuning; ``holdout3`` rows were written after
+``holdout2`` had been scored several times, and are set aside to be scored once.
 
 ``data/measure-pairs.csv``: pairs of measure texts, reworded the ways further agreements write them;
 ``same`` is 1 for two wordings of one commitment and 0 for two different commitments.
@@ -22,7 +23,7 @@ from importlib import resources
 
 from valvecheck.analysis.evaluate import Labelled
 
-PARTS = ("train", "holdout", "holdout2")
+PARTS = ("train", "holdout", "holdout2", "holdout3")
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -46,7 +47,7 @@ def _labelled() -> tuple[Labelled, ...]:
 
 
 def labelled(part: str | None = None) -> list[Labelled]:
-    """The bundled labelled activities: every row, or one part (``train``, ``holdout``, ``holdout2``)."""
+    """The bundled labelled activities: every row, or one part (one of ``PARTS``)."""
     if part is not None and part not in PARTS:
         raise ValueError(f"unknown part {part!r}")
     return [e for e in _labelled() if part is None or e.part == part]
