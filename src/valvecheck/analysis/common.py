@@ -5,7 +5,8 @@ in three of the seed's four agreements with only the authority's name changed. T
 TF-IDF over content words and their bigrams, after removing what legitimately differs between copies of a
 template (the authorities' names and aliases, dates, "the authority's") and the vocabulary every SEND
 reform shares ("review and reform", "improve", "development of"). Two measures that share only that
-vocabulary therefore score near zero, however alike their openings look.
+vocabulary therefore score near zero, however alike their openings look. Reworded copies, which share
+few words, are found by the matcher's reading of each text instead (``_meaning``).
 
 Groups are built by complete linkage: a measure joins a group only if it is similar enough to *every*
 member, and never a group that already holds a measure of its own agreement. Complete linkage (rather than
@@ -208,12 +209,11 @@ def similarity(catalogue: Catalogue) -> sparse.csr_matrix:
     """How alike each pair of distinct measure texts is, 0..1 (sparse: only pairs that could be
     the same measure); rows and columns are the nodes of ``_nodes`` (identical content terms).
 
-    Two measures are alike when they share rare content words (template copies), or when the matcher
-    reads them as delivering the same seed measures (reworded copies: "Decrease reliance on INMSS
-    placements" and "Reduce the number of children placed in independent special schools" share no
-    content word but the same meaning). The second is worked out only within blocks of measures
-    whose strongest seed measure is the same, keeping each measure's ``NEIGHBOURS`` closest, so the
-    cost grows with the catalogue, not with its square.
+    Two measures are alike when they share rare content words (template copies), or when they read
+    alike to the matcher (reworded copies: "Decrease reliance on INMSS placements" and "Reduce the
+    number of children placed in independent special schools" share no content word but the same
+    meaning): the same seed measures, the same nearest labelled activities, the same concepts of
+    the field (``_meaning``). Each text keeps its ``NEIGHBOURS`` closest.
     """
     return _similarity(_nodes(catalogue))
 
@@ -234,10 +234,16 @@ def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
 
 
 NEIGHBOURS = 60  # candidates kept per distinct text (copies of one text are one node: no cap)
-MEANING_WEIGHT = 0.6  # share of the meaning profile in the reworded-copy score (the rest: text)
-CONFIDENT = 0.5  # a profile counts fully once the matcher is this sure of the measure's meaning
-MEANING_CUT = 0.46  # the reworded-copy score at which two measures say the same thing (tuned on the train pairs)
 CHUNK = 2000  # rows worked at once: bounds memory on a large catalogue
+# The reworded-copy score: a weighted mean of three readings of two texts, each 0..1 (weights
+# and cut chosen on the train pairs only, docs/benchmarks.md):
+MEANING_WEIGHT = 0.6  # the matcher's profile over the seed measures (what each measure delivers)
+EXAMPLES_WEIGHT = 1.0  # the labelled activities nearest to each (what it is like, finer-grained)
+CONCEPT_WEIGHT = 0.3  # the field's concepts each names, rarer concepts weighing more
+NEAREST_EXAMPLES = 20  # labelled activities that stand for a measure's meaning
+CONFIDENT = 0.5  # a profile counts fully once the matcher is this sure of the measure's meaning
+MEANING_CUT = 0.43  # the reworded-copy score at which two measures say the same thing
+PINNED = 0.8  # a text this close to a seed measure's (cosine) is read as that measure itself
 
 
 def _top_neighbours(
@@ -268,43 +274,99 @@ def _keep_top(block: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
     )
 
 
-def _meaning(texts: list[str], floor: float) -> sparse.csr_matrix:
-    """The reworded-copy score: the matcher's profile of each measure over the seed measures."""
-    from valvecheck.analysis.matcher import bundled_model
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
-    n = len(texts)
-    model = bundled_model()
-    profile = _reader().scores(texts, decided=False).astype(np.float64)
+
+def _pins(texts: list[str]) -> np.ndarray:
+    """Per text, the seed measure it is a near copy of (-1: none). The seed measures are the
+    matcher's reference points, so it reads two of them (or copies of two) as alike whenever
+    the corpus labels them together; whether they are one commitment is left to their words."""
+    model = _reader().model
+    if not model.seed:
+        return np.full(len(texts), -1)
+    sims = (model.space.vectors(texts) @ model.seed_vectors.T).toarray()
+    best = sims.argmax(axis=1)
+    return np.where(sims.max(axis=1) >= PINNED, best, -1)
+
+
+def _readings(texts: list[str]) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray]:
+    """Three unit vectors per text, whose dot products are the three readings of a pair:
+    its profile over the seed measures (scaled by how sure the matcher is of it), its nearest
+    labelled activities (a sparse row over the corpus, each weighted by its cosine), and the
+    field's concepts it names (each weighted by how rare it is among the labelled activities)."""
+    from valvecheck.analysis.language import concepts
+    from valvecheck.analysis.vocabulary import CONCEPTS
+
+    reader = _reader()
+    model = reader.model
+    profile = reader.scores(texts, decided=False).astype(np.float64)
     sure = np.minimum(1.0, profile.max(axis=1) / CONFIDENT)
-    unit = profile / np.maximum(np.linalg.norm(profile, axis=1, keepdims=True), 1e-12)
-    space = model.space.vectors(texts)
-    best = profile.argmax(axis=1)
+    meaning = _unit_rows(profile) * np.sqrt(sure)[:, None]
+    sims = (model.space.vectors(texts) @ model.vectors.T).toarray()
+    k = min(NEAREST_EXAMPLES, sims.shape[1])
+    nearest = sparse.csr_matrix(sims.shape, dtype=np.float64)
+    if k:
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        values = np.take_along_axis(sims, top, axis=1).clip(min=0)
+        values = _unit_rows(values)
+        nearest = sparse.csr_matrix(
+            (values.ravel(), top.ravel(), np.arange(0, len(texts) * k + 1, k)), shape=sims.shape
+        )
+    names = list(CONCEPTS)
+    named = np.array(
+        [[1.0 if c in concepts(t) else 0.0 for c in names] for t in texts], dtype=np.float64
+    ).reshape(len(texts), len(names))
+    return meaning, nearest, _unit_rows(named * _concept_rarity())
+
+
+@functools.cache
+def _concept_rarity() -> np.ndarray:
+    """Per concept of the field, its inverse document frequency among the labelled activities."""
+    from valvecheck.analysis.language import concepts
+    from valvecheck.analysis.vocabulary import CONCEPTS
+
+    texts = [e.text for e in _reader().model.examples]
+    found = np.array([[c in concepts(t) for c in CONCEPTS] for t in texts], dtype=np.float64)
+    return np.log((1 + len(texts)) / (1 + found.sum(axis=0))) + 1
+
+
+def _meaning(texts: list[str], floor: float) -> sparse.csr_matrix:
+    """The reworded-copy score of every two texts (each text's ``NEIGHBOURS`` best kept): the
+    weighted mean of the three readings of ``_readings``, which depends on the two texts only
+    (not on which of them stands for a group), put on the word score's scale so one threshold
+    serves both. Every pair is compared, worked in chunks: two wordings of one commitment are
+    often read as different seed measures of one family (a resourced provision as "mainstream"
+    or as "specialist places"), so no block by seed measure."""
+    n = len(texts)
+    if n < 2:
+        return sparse.csr_matrix((n, n))
+    meaning, nearest, named = _readings(texts)
+    pins = _pins(texts)
+    total = MEANING_WEIGHT + EXAMPLES_WEIGHT + CONCEPT_WEIGHT
+    scale = THRESHOLD / MEANING_CUT / total
+    k = min(NEIGHBOURS + 1, n)
     rows_: list[np.ndarray] = []
     cols_: list[np.ndarray] = []
     vals_: list[np.ndarray] = []
-    for key in np.unique(best):
-        members = np.flatnonzero(best == key)
-        if len(members) < 2:
-            continue
-        k = min(NEIGHBOURS + 1, len(members))
-        for start in range(0, len(members), CHUNK):
-            chunk = members[start : start + CHUNK]
-            meaning = (unit[chunk] @ unit[members].T) * np.minimum.outer(sure[chunk], sure[members])
-            text = (space[chunk] @ space[members].T).toarray()
-            # on the same scale as the word score, so one threshold serves both
-            score = (
-                (MEANING_WEIGHT * meaning + (1 - MEANING_WEIGHT) * text) * THRESHOLD / MEANING_CUT
-            )
-            top = np.argpartition(-score, k - 1, axis=1)[:, :k]
-            rows = np.repeat(chunk, k)
-            cols = members[top.ravel()]
-            vals = np.take_along_axis(score, top, axis=1).ravel()
-            keep = (rows != cols) & (vals >= floor)
-            rows_.append(rows[keep])
-            cols_.append(cols[keep])
-            vals_.append(vals[keep])
-    if not rows_:
-        return sparse.csr_matrix((n, n))
+    for start in range(0, n, CHUNK):
+        chunk = np.arange(start, min(start + CHUNK, n))
+        score = MEANING_WEIGHT * (meaning[chunk] @ meaning.T)
+        score += EXAMPLES_WEIGHT * (nearest[chunk] @ nearest.T).toarray()
+        score += CONCEPT_WEIGHT * (named[chunk] @ named.T)
+        score *= scale
+        pinned = pins[chunk]
+        score[
+            (pinned[:, None] >= 0) & (pins[None, :] >= 0) & (pinned[:, None] != pins[None, :])
+        ] = 0
+        top = np.argpartition(-score, k - 1, axis=1)[:, :k]
+        rows = np.repeat(chunk, k)
+        cols = top.ravel()
+        vals = np.take_along_axis(score, top, axis=1).ravel()
+        keep = (rows != cols) & (vals >= floor)
+        rows_.append(rows[keep])
+        cols_.append(cols[keep])
+        vals_.append(vals[keep])
     out = sparse.csr_matrix(
         (np.concatenate(vals_), (np.concatenate(rows_), np.concatenate(cols_))), shape=(n, n)
     )
