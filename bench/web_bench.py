@@ -57,9 +57,17 @@ function init(args)
     k = k + 1
   end
   if #lines == 0 then lines = all end  -- fewer lines than threads: each sends them all
+  -- wrk checks the script by calling the first thread's request() once right after its init
+  -- (main(): script_verify_request), and sends nothing for that call: it must not use a line,
+  -- or that thread's first rating is never sent and the same measure's next one is stale (409)
+  checked = id ~= 0
 end
 request = function()
   if lines == nil then return wrk.format() end  -- wrk's own check, before any thread's init
+  if not checked then
+    checked = true
+    return wrk.format("GET", "/")
+  end
   n = n % #lines + 1
   local method, path, body = lines[n]:match("^(%S+) (%S+) ?(.*)$")
   if method == "POST" then
