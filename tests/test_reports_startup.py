@@ -77,3 +77,34 @@ def test_an_import_brings_the_index_up_to_date(ws, cli, db_path, tmp_path):
     assert cli("import", "appendix", str(path))[0] == 0
     found = loaded(["--db", db_path, "summary", "--json"], tmp_path)
     assert "sklearn" not in found  # the import refreshed the index for the new catalogue
+
+
+def test_summary_reads_through_the_core_tables_without_the_orm(ws, db_path, tmp_path):
+    """`summary` (table and JSON) reads through Core: the ORM and the mapped classes are never
+    imported, and the answer is the whole summary all the same."""
+    script = (
+        "import json, sys\n"
+        "from valvecheck.cli import run\n"
+        f"code = run(['--db', {db_path!r}, 'summary', '--json'])\n"
+        "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith(\n"
+        "    ('sqlalchemy.orm', 'valvecheck.store.models')))]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    *printed, last = done.stdout.strip().splitlines()
+    code, orm = json.loads(last)
+    assert code == 0 and orm == []
+    summary = json.loads("\n".join(printed))
+    assert summary["measures"] == 27 and sum(summary["rag"].values()) == 27
+    plain = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "valvecheck", "--db", db_path, "summary"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Coverage (green + amber)" in plain.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in plain.stderr.splitlines()}
+    assert "sqlalchemy" in imported  # it did read the workspace
+    assert not imported & {"sqlalchemy.orm", "valvecheck.store.models"}

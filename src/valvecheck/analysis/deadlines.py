@@ -20,6 +20,7 @@ do "from April to March 2024" (which April?) and "from April 2022 to March" rath
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -95,50 +96,53 @@ def _two(lead: str, time: Callable[[str], str], joint: str) -> re.Pattern[str]:
 #   "list": the same, for three or more ("over 2021-22, 2022-23 and 2023-24");
 #   "unclear": a range whose second end is not understood ("from April 2022 to March"): nothing,
 #   rather than the start alone.
-_PHRASES: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "ongoing",
-        re.compile(
-            rf"\b(?:beginning|starting|commencing)\s+(?:in\s+|from\s+)?{_TIME}\s+and\s+continuing\b[^.;]*",
-            re.IGNORECASE,
+# Compiled on first use (about 25 ms): a command that reads no deadline never pays for them.
+@functools.cache
+def _phrases() -> list[tuple[str, re.Pattern[str]]]:
+    return [
+        (
+            "ongoing",
+            re.compile(
+                rf"\b(?:beginning|starting|commencing)\s+(?:in\s+|from\s+)?{_TIME}\s+and\s+continuing\b[^.;]*",
+                re.IGNORECASE,
+            ),
         ),
-    ),
-    ("ongoing", re.compile(rf"\bfrom\s+{_TIME}\s+onwards?\b", re.IGNORECASE)),
-    ("range", _two(r"from\s+", _time, _UNTIL)),
-    ("range", _two(r"between\s+", _time, r"\s+and\s+")),
-    # two months with a dash between, not two years: "2021 - 2022" is one split year
-    ("range", _two(r"(?:from\s+)?", _month, rf"\s*[\-–]\s*|{_UNTIL}")),
-    (
-        "list",
-        re.compile(
-            rf"\b(?:over|across|during|throughout|in)\s+{_time('a_')}"
-            rf"(?:\s*,\s*{_time('m_')})+,?\s+and\s+{_time('b_')}",
-            re.IGNORECASE,
+        ("ongoing", re.compile(rf"\bfrom\s+{_TIME}\s+onwards?\b", re.IGNORECASE)),
+        ("range", _two(r"from\s+", _time, _UNTIL)),
+        ("range", _two(r"between\s+", _time, r"\s+and\s+")),
+        # two months with a dash between, not two years: "2021 - 2022" is one split year
+        ("range", _two(r"(?:from\s+)?", _month, rf"\s*[\-–]\s*|{_UNTIL}")),
+        (
+            "list",
+            re.compile(
+                rf"\b(?:over|across|during|throughout|in)\s+{_time('a_')}"
+                rf"(?:\s*,\s*{_time('m_')})+,?\s+and\s+{_time('b_')}",
+                re.IGNORECASE,
+            ),
         ),
-    ),
-    ("years", _two(r"(?:over|across|during|throughout|in)\s+", _time, r"\s+and\s+")),
-    (
-        "unclear",
-        re.compile(
-            rf"\bfrom\s+{_TIME}{_UNTIL}{_END_OF}(?:(?:{_MONTH_NAMES})\b|{_Y})", re.IGNORECASE
+        ("years", _two(r"(?:over|across|during|throughout|in)\s+", _time, r"\s+and\s+")),
+        (
+            "unclear",
+            re.compile(
+                rf"\bfrom\s+{_TIME}{_UNTIL}{_END_OF}(?:(?:{_MONTH_NAMES})\b|{_Y})", re.IGNORECASE
+            ),
         ),
-    ),
-    (
-        "due-by",
-        re.compile(
-            rf"\b(?:by|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+)?{_END_OF}{_TIME}",
-            re.IGNORECASE,
+        (
+            "due-by",
+            re.compile(
+                rf"\b(?:by|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+)?{_END_OF}{_TIME}",
+                re.IGNORECASE,
+            ),
         ),
-    ),
-    (
-        "starts",
-        re.compile(
-            rf"\b(?:from|with\s+effect\s+from|(?:beginning|starting|commencing)(?:\s+in|\s+from)?)\s+{_TIME}",
-            re.IGNORECASE,
+        (
+            "starts",
+            re.compile(
+                rf"\b(?:from|with\s+effect\s+from|(?:beginning|starting|commencing)(?:\s+in|\s+from)?)\s+{_TIME}",
+                re.IGNORECASE,
+            ),
         ),
-    ),
-    ("during", re.compile(rf"\b(?:throughout|during|in)\s+{_TIME}", re.IGNORECASE)),
-]
+        ("during", re.compile(rf"\b(?:throughout|during|in)\s+{_TIME}", re.IGNORECASE)),
+    ]
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,7 @@ def read_deadlines(text: str, basis: YearBasis = "financial") -> list[Deadline]:
         raise ValueError(f"year basis must be one of {YEAR_BASES}, not {basis!r}")
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Deadline]] = []
-    for kind, pattern in _PHRASES:
+    for kind, pattern in _phrases():
         for match in pattern.finditer(text):
             span = match.span()
             if any(span[0] < end and start < span[1] for start, end in taken):
@@ -194,7 +198,7 @@ def read_deadlines(text: str, basis: YearBasis = "financial") -> list[Deadline]:
 def phrase_spans(text: str) -> list[tuple[int, int]]:
     """Where deadline phrases are: the parts of a measure that differ between copies of a template."""
     spans: list[tuple[int, int]] = []
-    for _, pattern in _PHRASES:
+    for _, pattern in _phrases():
         for match in pattern.finditer(text):
             if not any(match.start() < e and s < match.end() for s, e in spans):
                 spans.append(match.span())
@@ -248,8 +252,13 @@ def _deadline(reading: str, match: re.Match[str], basis: YearBasis) -> Deadline 
 
 
 _Fields = dict[str, str | None]
-_TIME_ONLY = re.compile(_TIME, re.IGNORECASE)
-_GROUPS = _TIME_ONLY.groupindex
+
+
+@functools.cache
+def _time_only() -> re.Pattern[str]:
+    return re.compile(_TIME, re.IGNORECASE)
+
+
 # each time's first and last day; the basis its split years were read on (None if it has none);
 # whether the text stated that basis
 _Periods = tuple[list[tuple[date, date]], YearBasis | None, bool]
@@ -257,7 +266,7 @@ _Periods = tuple[list[tuple[date, date]], YearBasis | None, bool]
 
 def _fields(match: re.Match[str], prefix: str = "") -> _Fields:
     """One time's groups, without their prefix; a form the pattern lacks (a month-only one) is None."""
-    fields: _Fields = dict.fromkeys(_GROUPS)
+    fields: _Fields = dict.fromkeys(_time_only().groupindex)
     for name, value in match.groupdict().items():
         if name.startswith(prefix):
             fields[name[len(prefix) :]] = value
@@ -290,7 +299,7 @@ def _range(first: _Fields, second: _Fields, basis: YearBasis, consecutive: bool)
 
 def _list(phrase: str, basis: YearBasis) -> _Periods | None:
     """Three or more years, each the year after the one before, as one period; else None."""
-    times = [_fields(m) for m in _TIME_ONLY.finditer(phrase)]
+    times = [_fields(m) for m in _time_only().finditer(phrase)]
     forms = {_form(g) for g in times}
     if len(forms) > 1 or "month" in forms:
         return None

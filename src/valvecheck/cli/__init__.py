@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Collection, Sequence
 
@@ -99,11 +100,45 @@ def message(exc: ValvecheckError, options: Collection[str] = ()) -> str:
     return text
 
 
+def _only(name: str | None) -> typer.Typer:
+    """The app with only the top-level command (or group) called ``name``: none for None."""
+    narrowed = copy.copy(app)
+    narrowed.registered_commands = [c for c in app.registered_commands if c.name == name]
+    narrowed.registered_groups = [g for g in app.registered_groups if g.name == name]
+    return narrowed
+
+
+def app_for(argv: Sequence[str]) -> typer.Typer:
+    """The app that runs ``argv``: the root with only the command it names, since Typer reads
+    the parameters of every command it is given (tens of milliseconds for them all). The whole
+    app when no known command is named first (--help, a mistyped name: its help and its "did
+    you mean" need every command)."""
+    root = typer.main.get_command(_only(None))
+    options = {
+        opt: p
+        for p in root.params
+        if isinstance(p, TyperOption)
+        for opt in (*p.opts, *p.secondary_opts)
+    }
+    args = iter(argv)
+    for arg in args:
+        if arg.startswith("-"):
+            option = options.get(arg.split("=", 1)[0])
+            if option is None:
+                return app  # --help, --, or an option the root does not take
+            if not option.is_flag and "=" not in arg:
+                next(args, None)  # its value
+            continue
+        narrowed = _only(arg)
+        return narrowed if narrowed.registered_commands or narrowed.registered_groups else app
+    return app
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code: a ValvecheckError becomes one clear line on stderr."""
     argv = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, prog_name="valvecheck")
+        app_for(argv)(args=argv, prog_name="valvecheck")
     except SystemExit as exc:  # typer's own exit: help, usage errors, success
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except ImportRejected as exc:

@@ -11,11 +11,12 @@ import typer
 from valvecheck.cli import output
 from valvecheck.cli.core import Assessment, command_line, read_file, use
 from valvecheck.cli.lazy import lazy
-from valvecheck.domain.impact import COUNTS, Impact, Saving, TrajectoryYear
+from valvecheck.domain.impact_counts import COUNTS
 from valvecheck.domain.money import money_text
 from valvecheck.errors import InputError
 
 if TYPE_CHECKING:
+    from valvecheck.domain.impact import Impact, Saving, TrajectoryYear
     from valvecheck.services import impact as service
 else:  # loaded when a command first uses it (cli/lazy.py)
     service = lazy("valvecheck.services.impact")

@@ -7,23 +7,16 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.padding import Padding
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 from rich.text import Text
 
 from valvecheck.domain.rag import Rag
+
+if TYPE_CHECKING:  # Rich's tables and progress bars are loaded on a terminal only
+    from rich.progress import Progress, ProgressColumn, TaskID
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
@@ -70,6 +63,8 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) 
         if needed + 3 * len(columns) + 1 > console.width:
             _records(title, columns, cells, short)
             return
+        from rich.table import Table
+
         t = Table(title=title, title_justify="left", show_lines=False)
         for i, c in enumerate(columns):
             if short[i]:
@@ -143,12 +138,16 @@ def note(message: str) -> None:
 PROGRESS_AFTER = 1.0  # seconds: work that ends sooner shows no bar
 
 
-class _Rate(ProgressColumn):
-    """How many rows or measures a second."""
+def _rate() -> ProgressColumn:
+    """A column: how many rows or measures a second."""
+    from rich.progress import ProgressColumn, Task
 
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:,.0f}/s" if speed else "", style="progress.data.speed")
+    class Rate(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f}/s" if speed else "", style="progress.data.speed")
+
+    return Rate()
 
 
 class Bar:
@@ -166,11 +165,19 @@ class Bar:
         if self._progress is None:
             if self._clock() - self._started < PROGRESS_AFTER:
                 return
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                _Rate(),
+                _rate(),
                 TimeRemainingColumn(),
                 console=errors,
                 transient=True,  # the bar goes when the work is done; the result stays

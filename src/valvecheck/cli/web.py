@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -73,6 +72,8 @@ def serve(
     # Each process builds its own app from the environment: the same workspace and, so that a
     # sign-in made by one process is honoured by the others, the same signing key.
     os.environ["DATABASE_URL"] = ws.url
+    import secrets
+
     os.environ.setdefault("VALVECHECK_SECRET_KEY", secrets.token_urlsafe(48))
     ws.dispose()
     uvicorn.run(

@@ -25,6 +25,7 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from valvecheck.domain.impact_counts import COUNTS as COUNTS  # counts beside the money
 from valvecheck.domain.money import (
     ROUNDING_NOTE,
     ZERO,
@@ -35,16 +36,6 @@ from valvecheck.domain.money import (
     money_text,
 )
 
-# Counts that may sit beside the money: (key, what a person calls it).
-COUNTS: tuple[tuple[str, str], ...] = (
-    ("ehcps", "EHCPs"),
-    ("independent", "independent and non-maintained special placements"),
-    ("maintained_special", "maintained special placements"),
-    ("resource_base", "resource base placements"),
-    ("mainstream", "mainstream placements"),
-    ("alternative", "alternative provision placements"),
-    ("post16", "post-16 placements"),
-)
 DEFAULT_THRESHOLD = Decimal("0.10")  # behind plan: more than 10% short of the expected to date
 NOT_LINKED = "Not linked to a measure"
 NO_THEME = "No theme"

@@ -7,14 +7,13 @@ from datetime import date
 from valvecheck.analysis.alignment import Alignment, align
 from valvecheck.domain.views import AssessmentState
 from valvecheck.services.context import Context
-from valvecheck.store import activities as store
-from valvecheck.store import repository as repo
+from valvecheck.store import queries
 
 
 def alignment(ctx: Context, state: AssessmentState, today: date | None = None) -> Alignment:
     cid = ctx.actor.council_id
-    activities = store.activities(ctx.session, cid) if cid is not None else []
-    links = [(a, m) for a, m, _ in repo.current_links(ctx.session, cid)] if cid is not None else []
+    activities = queries.activities(ctx.db, cid) if cid is not None else []
+    links = [(a, m) for a, m, _ in queries.current_links(ctx.db, cid)] if cid is not None else []
     return align(
         [m.id for m in state.catalogue.measures],
         state.ratings,

@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from valvecheck.domain.people import Action, Role, may
 from valvecheck.errors import Forbidden, NotFound
 from valvecheck.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # progress(stage, done, total): long work reports how far it has got; shells decide whether
 # to draw a bar (a terminal) or nothing (piped, JSON, a web request).
@@ -45,11 +49,51 @@ class Actor:
 
 @dataclass
 class Context:
-    session: Session
+    """``unit``: the unit of work's transaction, a Core connection (the shells' own) or an ORM
+    session. Reads that need no ORM objects go through ``db``; work on ORM objects through
+    ``session``, which on a connection is opened on first use and joined to its transaction, so
+    a use-case that only reads never loads the ORM."""
+
+    unit: Connection | Session
     actor: Actor
     settings: Settings = field(default_factory=Settings)
     clock: Callable[[], datetime] = utc_now
     progress: Progress | None = None
+    _session: Session | None = field(default=None, init=False, repr=False)
+
+    @property
+    def db(self) -> Connection | Session:
+        """Where reads go: the ORM session once there is one (so they see its pending
+        changes), else the connection."""
+        if self._session is not None:
+            return self._session
+        return self.unit
+
+    @property
+    def session(self) -> Session:
+        if not isinstance(self.unit, Connection):
+            return self.unit
+        if self._session is None:
+            from sqlalchemy.orm import Session  # the ORM: only when a use-case works on objects
+
+            # Joined to the connection's transaction: the shell commits or rolls back the
+            # connection; the session never does (end() writes out its pending changes).
+            self._session = Session(
+                bind=self.unit, expire_on_commit=False, join_transaction_mode="rollback_only"
+            )
+        return self._session
+
+    def end(self, ok: bool = True) -> None:
+        """Before the shell ends the unit of work: write out (``ok``) or drop the joined ORM
+        session's pending changes, and close it."""
+        if self._session is None:
+            return
+        try:
+            if ok:
+                self._session.flush()
+        finally:
+            self._session.close()
+            self._session = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -42,7 +42,8 @@ from valvecheck.services.measures import load_state
 from valvecheck.store import activities as activity_store
 from valvecheck.store import impact as store
 from valvecheck.store import repository as repo
-from valvecheck.store.models import ActivityRow, AssessmentRow
+from valvecheck.store.models import ActivityRow
+from valvecheck.store.queries import AssessmentRecord
 from valvecheck.store.tenancy import only, owned
 
 Money = Decimal | str | int | None
@@ -161,7 +162,7 @@ def impact(
     )
 
 
-def _assessment(ctx: Context, name: str | None) -> AssessmentRow | None:
+def _assessment(ctx: Context, name: str | None) -> AssessmentRecord | None:
     try:
         return repo.assessment_row(ctx.session, council_id(ctx), name)
     except NotFound:
@@ -470,7 +471,7 @@ def import_weights(ctx: Context, data: bytes, file: str) -> WeightsImported:
     return WeightsImported(file, len(groups))
 
 
-def _open_for_trajectory(ctx: Context, assessment: str | None) -> AssessmentRow:
+def _open_for_trajectory(ctx: Context, assessment: str | None) -> AssessmentRecord:
     row = repo.assessment_row(ctx.session, council_id(ctx), assessment)
     if row.locked_at is not None:
         raise Conflict(f"the assessment '{row.name}' is locked: it has been reported")

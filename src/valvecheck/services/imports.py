@@ -24,6 +24,7 @@ from valvecheck.services.context import Context, authorise
 from valvecheck.services.people import ensure_council
 from valvecheck.store import repository as repo
 from valvecheck.store.models import AssessmentRow, CouncilRow
+from valvecheck.store.queries import AssessmentRecord
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ def save_rows(
     name = assessment or assessment_name(
         hints, file, council or "", latest.name if latest else None
     )
+    row: AssessmentRecord | AssessmentRow
     try:
         row = repo.assessment_row(session, cid, name)
     except NotFound:

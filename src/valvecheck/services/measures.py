@@ -9,7 +9,7 @@ from valvecheck.domain.views import AssessmentState, Filters, MeasureDeadlines, 
 from valvecheck.errors import NotFound
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.deadlines import deadlines_of
-from valvecheck.store import repository as repo
+from valvecheck.store import queries
 
 __all__ = [
     "AssessmentState",
@@ -36,15 +36,15 @@ def load_state(ctx: Context, assessment: str | None = None) -> AssessmentState:
 
 
 def _read_state(ctx: Context, assessment: str | None) -> AssessmentState:
-    session = ctx.session
-    catalogue = repo.load_catalogue(session)
+    db = ctx.db
+    catalogue = queries.load_catalogue(db)
     name, council, histories = "", "", {}
     if ctx.actor.council_id is not None:
         cid = ctx.actor.council_id
-        if assessment is not None or repo.current_assessment(session, cid) is not None:
-            row = repo.assessment_row(session, cid, assessment)
+        if assessment is not None or queries.current_assessment(db, cid) is not None:
+            row = queries.assessment_row(db, cid, assessment)
             name, council = row.name, row.council
-            histories = repo.rating_history(session, row)
+            histories = queries.rating_history(db, row)
     names = {a.slug: a.name for a in catalogue.authorities}
     agreements = {a.slug: a for a in catalogue.agreements}
     views = [
@@ -87,7 +87,6 @@ class MeasurePage:
 
 def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -> MeasurePage:
     from valvecheck.services.deadlines import describe
-    from valvecheck.store import activities as activity_store
 
     state = load_state(ctx, assessment)
     view = state.view(measure_id)
@@ -95,12 +94,10 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
         raise NotFound(f"there is no measure '{measure_id}'", field="measure")
     linked: list[tuple[str, str]] = []
     if ctx.actor.council_id is not None:
-        titles = {
-            a.id: a.title for a in activity_store.activities(ctx.session, ctx.actor.council_id)
-        }
+        titles = {a.id: a.title for a in queries.activities(ctx.db, ctx.actor.council_id)}
         linked = [
             (a, titles.get(a, ""))
-            for a, m, _ in repo.current_links(ctx.session, ctx.actor.council_id)
+            for a, m, _ in queries.current_links(ctx.db, ctx.actor.council_id)
             if m == view.id
         ]
     state_name = state.assessment if ctx.actor.council_id is not None else ""

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from valvecheck.domain.moments import aware
 from valvecheck.domain.people import Action, Role
-from valvecheck.errors import Conflict, Forbidden, InputError, NotFound, Unauthenticated
+from valvecheck.errors import Conflict, InputError, NotFound, Unauthenticated
+from valvecheck.services.acting import council_row as council_row
+from valvecheck.services.acting import local_admin as local_admin
+from valvecheck.services.acting import local_admin_name as local_admin_name
+from valvecheck.services.acting import person_actor as person_actor
 from valvecheck.services.context import Actor, Context, authorise, council_id
 from valvecheck.store.models import AssessmentRow, CouncilRow, PersonRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
@@ -41,48 +47,6 @@ class PersonInfo:
 
 
 # -- who is acting -------------------------------------------------------------------------------
-
-
-def council_row(session: Session, name: str) -> CouncilRow:
-    row = session.scalar(
-        select(CouncilRow).where(func.lower(CouncilRow.name) == name.strip().lower())
-    )
-    if row is None:
-        known = ", ".join(f"'{n}'" for n in session.scalars(select(CouncilRow.name))) or "none"
-        raise NotFound(f"there is no council '{name}' (there are: {known})", field="council")
-    return row
-
-
-def local_admin(session: Session, council: str | None = None, by: str | None = None) -> Actor:
-    """The administrator at the command line (no account): the council named, else the only one.
-
-    ``by`` is the name recorded on changes (default: the login name).
-    """
-    name = (by or "").strip() or _login_name()
-    if council:
-        row = council_row(session, council)
-        return Actor(name, Role.ADMIN, row.id, row.name)
-    rows = session.scalars(select(CouncilRow).order_by(CouncilRow.id)).all()
-    if len(rows) > 1:
-        names = ", ".join(f"'{r.name}'" for r in rows)
-        raise InputError(
-            f"this workspace holds several councils ({names}): say which one", field="council"
-        )
-    if not rows:
-        return Actor(name, Role.ADMIN, None)
-    return Actor(name, Role.ADMIN, rows[0].id, rows[0].name)
-
-
-def person_actor(session: Session, name: str, council: str | None = None) -> Actor:
-    """Act as a registered person, with their council and role."""
-    row = session.scalar(select(PersonRow).where(PersonRow.name == name.strip()))
-    if row is None or not row.active:
-        raise Unauthenticated(f"there is no active person called '{name}'", field="as")
-    home = session.get(CouncilRow, row.council_id)
-    assert home is not None
-    if council and council.strip().lower() != home.name.lower():
-        raise Forbidden(f"{row.name} works in {home.name}, not in '{council}'", field="council")
-    return Actor(row.name, Role(row.role), home.id, home.name, row.id)
 
 
 def sign_in(session: Session, name: str, password: str) -> Actor:
@@ -122,18 +86,6 @@ def sign_out(session: Session, person_id: int, at: datetime) -> None:
     row = session.get(PersonRow, person_id)
     if row is not None:
         row.signed_out_at = at
-
-
-def local_admin_name(by: str | None = None) -> str:
-    """The name the local administrator's changes are recorded under."""
-    return (by or "").strip() or _login_name()
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (some containers)
-        return "unknown"
 
 
 # -- councils --------------------------------------------------------------------------------------
@@ -198,6 +150,7 @@ def add_person(
     name = name.strip()
     if not name or len(name) > 200:
         raise InputError("a person needs a name of 1 to 200 characters", field="name")
+    home: CouncilRow | Row[Any]
     if council and ctx.actor.is_local_admin:
         home = council_row(ctx.session, council)
     elif council and council.strip().lower() != ctx.actor.council.lower():

@@ -9,16 +9,22 @@ index existed).
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection
 
 from valvecheck.domain.model import Catalogue
 from valvecheck.store import common_index
+from valvecheck.store.queries import load_catalogue
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
-def prevalence_of(session: Session, catalogue: Catalogue) -> dict[str, int]:
+def prevalence_of(db: Connection | Session, catalogue: Catalogue) -> dict[str, int]:
     """Measure id -> how many agreements share it, from the index when it is current."""
     key = common_index.fingerprint(catalogue)
-    stored = common_index.load(session, key, len(catalogue.measures))
+    stored = common_index.load(db, key, len(catalogue.measures))
     if stored is not None:
         return stored
     from valvecheck.analysis.common import prevalence  # scikit-learn: only when needed
@@ -26,13 +32,12 @@ def prevalence_of(session: Session, catalogue: Catalogue) -> dict[str, int]:
     return prevalence(catalogue)
 
 
-def refresh(session: Session) -> None:
+def refresh(db: Connection | Session) -> None:
     """Work the index out again for the catalogue as it now is (after the catalogue changed)."""
     from valvecheck.analysis.common import prevalence
-    from valvecheck.store import repository as repo
 
-    catalogue = repo.load_catalogue(session)
+    catalogue = load_catalogue(db)
     key = common_index.fingerprint(catalogue)
-    if common_index.load(session, key, len(catalogue.measures)) is not None:
+    if common_index.load(db, key, len(catalogue.measures)) is not None:
         return
-    common_index.save(session, key, prevalence(catalogue))
+    common_index.save(db, key, prevalence(catalogue))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from valvecheck.errors import Conflict, InputError, NotFound
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import repository as repo
 from valvecheck.store.models import AssessmentRow, CouncilRow
+from valvecheck.store.queries import AssessmentRecord
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Rated:
     assessment: str
 
 
-def _assessment(ctx: Context, name: str | None = None) -> AssessmentRow:
+def _assessment(ctx: Context, name: str | None = None) -> AssessmentRecord:
     """The acting council's assessment by name, else its current one."""
     return repo.assessment_row(ctx.session, council_id(ctx), name)
 
@@ -101,7 +102,9 @@ def history(ctx: Context, measure_id: str, assessment: str | None = None) -> lis
     return repo.measure_history(ctx.session, _assessment(ctx, assessment), measure)
 
 
-def _info(ctx: Context, row: AssessmentRow, current_id: int | None) -> AssessmentInfo:
+def _info(
+    ctx: Context, row: AssessmentRecord | AssessmentRow, current_id: int | None
+) -> AssessmentInfo:
     histories = repo.rating_history(ctx.session, row)
     rated = sum(1 for h in histories.values() if current(h) is not Rag.UNRATED)
     return AssessmentInfo(
@@ -146,8 +149,10 @@ def lock_assessment(ctx: Context, name: str | None = None) -> AssessmentInfo:
     authorise(ctx, Action.MANAGE_ASSESSMENTS)
     row = _assessment(ctx, name)
     if row.locked_at is None:
-        row.locked_at = ctx.now()
-        row.locked_by = ctx.actor.name
+        held = ctx.session.get(AssessmentRow, row.id)
+        assert held is not None
+        held.locked_at, held.locked_by = ctx.now(), ctx.actor.name
+        row = replace(row, locked_at=held.locked_at, locked_by=held.locked_by)
     chosen = repo.current_assessment(ctx.session, row.council_id)
     return _info(ctx, row, chosen.id if chosen else None)
 

@@ -19,26 +19,14 @@ from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, Table, bindparam, func, select
 
 from valvecheck.domain.rating import Rating
 from valvecheck.domain.views import AssessmentState
 from valvecheck.services.context import Context
-from valvecheck.store import repository as repo
-from valvecheck.store.models import (
-    ActivityRow,
-    AgreementAuthorityRow,
-    AgreementRow,
-    AuthorityAliasRow,
-    AuthorityRow,
-    LinkEventRow,
-    MeasureRow,
-    MeasureVersionRow,
-    PlacementRow,
-    RatingRow,
-    SubThemeRow,
-    ThemeRow,
-)
+from valvecheck.store import queries
+from valvecheck.store import tables as t
+from valvecheck.store.db import engine_of
 
 T = TypeVar("T")
 KEEP = 16  # states kept per process (several councils and assessments, a few workspaces)
@@ -49,55 +37,54 @@ _kept: OrderedDict[Hashable, tuple[Hashable, object]] = OrderedDict()
 _many: OrderedDict[Hashable, tuple[Hashable, object]] = OrderedDict()
 _lock = threading.Lock()
 _CATALOGUE_TABLES = (
-    MeasureRow,
-    MeasureVersionRow,
-    PlacementRow,
-    AgreementRow,
-    AgreementAuthorityRow,
-    AuthorityRow,
-    AuthorityAliasRow,
-    ThemeRow,
-    SubThemeRow,
+    t.measure,
+    t.measure_version,
+    t.placement,
+    t.agreement,
+    t.agreement_authority,
+    t.authority,
+    t.authority_alias,
+    t.theme,
+    t.sub_theme,
 )
 
 
-def _aggregates(model: type[Any]) -> list[Any]:
+def _aggregates(table: Table) -> list[Any]:
     """Scalar subqueries: the table's row count and highest id (one round trip for them all)."""
-    count = select(func.count()).select_from(model).scalar_subquery()
-    if model is AgreementAuthorityRow:
+    count = select(func.count()).select_from(table).scalar_subquery()
+    if table is t.agreement_authority:
         return [count]
-    return [count, select(func.max(model.id)).scalar_subquery()]
+    return [count, select(func.max(table.c.id)).scalar_subquery()]
 
 
 @functools.cache
 def _fingerprint_query() -> Select[Any]:
     """Built once: the aggregates of the catalogue tables and of one assessment's ratings."""
-    ratings = RatingRow.assessment_id == bindparam("assessment")
-    columns = [c for model in _CATALOGUE_TABLES for c in _aggregates(model)]
+    ratings = t.rating.c.assessment_id == bindparam("assessment")
+    columns = [c for table in _CATALOGUE_TABLES for c in _aggregates(table)]
     columns += [
-        select(func.count()).select_from(RatingRow).where(ratings).scalar_subquery(),
-        select(func.max(RatingRow.id)).where(ratings).scalar_subquery(),
+        select(func.count()).select_from(t.rating).where(ratings).scalar_subquery(),
+        select(func.max(t.rating.c.id)).where(ratings).scalar_subquery(),
     ]
     return select(*columns)
 
 
 def fingerprint(ctx: Context, assessment: str | None) -> tuple[Hashable, ...]:
     """What a state read now would be read from: the catalogue's and the assessment's rows."""
-    session = ctx.session
+    db = ctx.db
     assessment_id = None
     cid = ctx.actor.council_id
     if cid is not None and assessment is None:
-        current = repo.current_assessment(session, cid)
+        current = queries.current_assessment(db, cid)
         assessment_id = current.id if current is not None else None
     elif cid is not None:
-        assessment_id = repo.assessment_row(session, cid, assessment).id
-    found = session.execute(_fingerprint_query(), {"assessment": assessment_id}).one()
+        assessment_id = queries.assessment_row(db, cid, assessment).id
+    found = db.execute(_fingerprint_query(), {"assessment": assessment_id}).one()
     return (assessment_id, *found)
 
 
 def _where(ctx: Context, name: str) -> tuple[Hashable, ...]:
-    bind = ctx.session.get_bind()
-    return (str(bind.engine.url), name, ctx.actor.council_id, ctx.settings.year_basis)
+    return (str(engine_of(ctx.db).url), name, ctx.actor.council_id, ctx.settings.year_basis)
 
 
 def _keep(
@@ -144,11 +131,12 @@ def council_work(ctx: Context) -> tuple[Hashable, ...]:
     cid = ctx.actor.council_id
     if cid is None:
         return ()
-    links = ctx.session.execute(
-        select(func.count(), func.max(LinkEventRow.id)).where(LinkEventRow.council_id == cid)
+    links = ctx.db.execute(
+        select(func.count(), func.max(t.link_event.c.id)).where(t.link_event.c.council_id == cid)
     ).one()
-    activities = ctx.session.execute(
-        select(func.count(), func.max(ActivityRow.imported_at)).where(ActivityRow.council_id == cid)
+    a = t.activity.c
+    activities = ctx.db.execute(
+        select(func.count(), func.max(a.imported_at)).where(a.council_id == cid)
     ).one()
     return (*links, *activities)
 
@@ -199,17 +187,18 @@ def _appended(
     """The ratings added since ``old`` when only ratings were added (else None)."""
     if old[0] != new[0] or old[0] is None or old[1:-2] != new[1:-2] or old[-1] is None:
         return None
-    rows = ctx.session.execute(
-        select(MeasureRow.code, RatingRow)
-        .join(MeasureRow, MeasureRow.id == RatingRow.measure_id)
-        .where(RatingRow.assessment_id == new[0], RatingRow.id > old[-1])
-        .order_by(RatingRow.id)
+    r = t.rating.c
+    rows = ctx.db.execute(
+        select(t.measure.c.code.label("measure_code"), t.rating)
+        .join(t.measure, t.measure.c.id == r.measure_id)
+        .where(r.assessment_id == new[0], r.id > old[-1])
+        .order_by(r.id)
     ).all()
     if len(rows) != new[-2] - old[-2]:
         return None
     out: dict[str, list[Rating]] = {}
-    for code, r in rows:
-        out.setdefault(code, []).append(repo.to_rating(code, r))
+    for row in rows:
+        out.setdefault(row.measure_code, []).append(queries.to_rating(row.measure_code, row))
     return out
 
 

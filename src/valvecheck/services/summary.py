@@ -9,7 +9,6 @@ from datetime import date
 
 from valvecheck.analysis.deadlines import YearBasis
 from valvecheck.analysis.summary import Summary, summarise
-from valvecheck.catalogue.datapackage import stamp
 from valvecheck.domain.views import AssessmentState, MeasureView, deadlines_of
 from valvecheck.errors import InputError
 from valvecheck.services.alignment import alignment
@@ -43,7 +42,7 @@ EXPORT_COLUMNS = (
 
 def summary(ctx: Context, assessment: str | None = None) -> Summary:
     state = load_state(ctx, assessment)
-    found = summarise(state.catalogue, state.ratings, prevalence_of(ctx.session, state.catalogue))
+    found = summarise(state.catalogue, state.ratings, prevalence_of(ctx.db, state.catalogue))
     found.assessment = state.assessment
     found.needs_review = [v.id for v in state.views if v.needs_review]
     found.alignment = alignment(ctx, state).as_dict()
@@ -51,6 +50,8 @@ def summary(ctx: Context, assessment: str | None = None) -> Summary:
 
 
 def _record(view: MeasureView, today: date, basis: YearBasis) -> dict[str, object]:
+    from valvecheck.catalogue.datapackage import stamp  # exports only
+
     latest = view.latest
     m = view.measure
     due = deadlines_of(view, today, basis)  # due date read from the text; overdue as of today

@@ -6,16 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from valvecheck.catalogue.loader import load_assessment, load_catalogue
 from valvecheck.domain.rating import BUNDLED, SEED, Rating
 from valvecheck.errors import WorkspaceError
 from valvecheck.services import prevalence
+from valvecheck.services.acting import local_admin, person_actor
 from valvecheck.services.context import Actor, Context, Progress, utc_now
-from valvecheck.services.people import ensure_council, local_admin, person_actor
 from valvecheck.settings import Settings, settings
-from valvecheck.store import repository as repo
 from valvecheck.store.db import Workspace, set_scope
-from valvecheck.store.models import AssessmentRow
 
 
 def open_workspace(db: str | None = None, config: Settings | None = None) -> Workspace:
@@ -43,17 +40,25 @@ def unit_of_work(
     block succeeds, rolled back whole if it raises.
     """
     ws.require()
-    with ws.session(write=write) as session:
+    # A Core connection: a use-case that only reads never loads the ORM; one that works on ORM
+    # objects gets a session joined to this same transaction (Context.session).
+    with ws.connection(write=write) as conn:
         if actor is None:
             actor = (
-                person_actor(session, as_person, council)
+                person_actor(conn, as_person, council)
                 if as_person
-                else local_admin(session, council, by)
+                else local_admin(conn, council, by)
             )
         # PostgreSQL row-level security: a person (or token) sees only their council's rows even
         # if a query forgets its filter; the local administrator keeps every council's.
-        set_scope(session, None if actor.is_local_admin else (actor.council_id or 0))
-        yield Context(session, actor, config or settings(), utc_now, progress)
+        set_scope(conn, None if actor.is_local_admin else (actor.council_id or 0))
+        ctx = Context(conn, actor, config or settings(), utc_now, progress)
+        try:
+            yield ctx
+        except BaseException:
+            ctx.end(ok=False)
+            raise
+        ctx.end()
 
 
 def migrate_workspace(ws: Workspace) -> tuple[str | None, str | None]:
@@ -72,6 +77,11 @@ def init_workspace(
 ) -> dict[str, int]:
     """Create the schema and, unless ``empty``, load the bundled catalogue and the seed's
     assessment (in the seed's council, Bristol). ``council`` names a council to create too."""
+    from valvecheck.catalogue.loader import load_assessment, load_catalogue
+    from valvecheck.services.people import ensure_council
+    from valvecheck.store import repository as repo
+    from valvecheck.store.models import AssessmentRow
+
     if ws.exists():
         raise WorkspaceError(f"a workspace already exists at {ws.label}", reason="exists")
     ws.migrate()

@@ -7,30 +7,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from valvecheck.domain.activity import Activity, Status, id_key
+from valvecheck.domain.activity import Activity, id_key
 from valvecheck.errors import NotFound
 from valvecheck.store.models import ActivityRow, LinkEventRow, MeasureRow
+from valvecheck.store.queries import activities, to_activity
 from valvecheck.store.tenancy import owned
 
-
-def to_activity(row: ActivityRow) -> Activity:
-    return Activity(
-        id=row.code,
-        title=row.title,
-        description=row.description,
-        theme=row.theme,
-        sub_theme=row.sub_theme,
-        owner=row.owner,
-        status=Status(row.status) if row.status else None,
-        start=row.start_date,
-        end=row.end_date,
-        link=row.link,
-    )
-
-
-def activities(session: Session, council_id: int) -> list[Activity]:
-    rows = session.scalars(owned(ActivityRow, council_id).order_by(ActivityRow.id))
-    return [to_activity(r) for r in rows]
+__all__ = ["activities", "activity_row", "add_link_event", "save_activities", "to_activity"]
 
 
 def activity_row(session: Session, council_id: int, code: str) -> ActivityRow:

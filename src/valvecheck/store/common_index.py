@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, delete, insert, select
 
 from valvecheck.domain.model import Catalogue
-from valvecheck.store.models import CommonIndexRow, MeasureRow
+from valvecheck.store.tables import common_index, measure
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def fingerprint(catalogue: Catalogue) -> str:
@@ -23,25 +26,25 @@ def fingerprint(catalogue: Catalogue) -> str:
     return digest.hexdigest()
 
 
-def load(session: Session, key: str, measures: int) -> dict[str, int] | None:
+def load(db: Connection | Session, key: str, measures: int) -> dict[str, int] | None:
     """Measure id -> prevalence, if the index was worked out for this catalogue."""
-    rows = session.execute(
-        select(MeasureRow.code, CommonIndexRow.prevalence)
-        .join(MeasureRow, MeasureRow.id == CommonIndexRow.measure_id)
-        .where(CommonIndexRow.fingerprint == key)
+    rows = db.execute(
+        select(measure.c.code, common_index.c.prevalence)
+        .join(measure, measure.c.id == common_index.c.measure_id)
+        .where(common_index.c.fingerprint == key)
     ).all()
     if len(rows) != measures or not measures:
         return None
     return {code: prevalence for code, prevalence in rows}
 
 
-def save(session: Session, key: str, prevalence: dict[str, int]) -> None:
-    session.execute(delete(CommonIndexRow))
-    ids = {code: mid for code, mid in session.execute(select(MeasureRow.code, MeasureRow.id))}
+def save(db: Connection | Session, key: str, prevalence: dict[str, int]) -> None:
+    db.execute(delete(common_index))
+    ids = {code: mid for code, mid in db.execute(select(measure.c.code, measure.c.id))}
     rows = [
         {"measure_id": ids[code], "prevalence": n, "fingerprint": key}
         for code, n in prevalence.items()
         if code in ids
     ]
     if rows:
-        session.execute(insert(CommonIndexRow), rows)
+        db.execute(insert(common_index), rows)

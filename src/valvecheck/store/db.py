@@ -19,12 +19,12 @@ except ImportError:  # Windows
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from valvecheck.errors import WorkspaceError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 # Alembic is imported only to migrate: checking that a workspace is up to date (every command)
@@ -185,12 +185,10 @@ class Workspace:
             if self.is_sqlite_file and self.engine.url.database not in (None, "", ":memory:")
             else None
         )
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # A unit of work that writes takes the write lock when it begins (SQLite: BEGIN
         # IMMEDIATE), so what it reads cannot change before it writes.
-        self._writes = sessionmaker(
-            self.engine.execution_options(valvecheck_write=True), expire_on_commit=False
-        )
+        self._write_engine = self.engine.execution_options(valvecheck_write=True)
+        self._makers: dict[bool, sessionmaker[Session]] = {}
 
     @property
     def is_sqlite_file(self) -> bool:
@@ -302,30 +300,59 @@ class Workspace:
         maintenance one (every council's rows: ``all_councils``); the unit of work a person acts
         in narrows it to their council (services/workspace.py, row-level security).
         """
-        maker = self._writes if write else self._sessions
+        maker = self._makers.get(write)
+        if maker is None:
+            from sqlalchemy.orm import sessionmaker  # the ORM: only for work on objects
+
+            engine = self._write_engine if write else self.engine
+            maker = self._makers[write] = sessionmaker(engine, expire_on_commit=False)
         queue = self._writers if write and self._writers is not None else nullcontext()
         with queue, self._reachable(), maker() as session, session.begin():
             if all_councils and self.engine.dialect.name == "postgresql":
                 set_scope(session, None)
             yield session
 
+    @contextmanager
+    def connection(self, write: bool = True, all_councils: bool = True) -> Iterator[Connection]:
+        """One transaction on a Core connection, as ``session`` gives on an ORM session: the
+        unit of work that only reads needs no ORM (an ORM session can be joined to it later,
+        services/context.py)."""
+        engine = self._write_engine if write else self.engine
+        queue = self._writers if write and self._writers is not None else nullcontext()
+        with queue, self._reachable(), engine.connect() as conn, conn.begin():
+            if all_councils and self.engine.dialect.name == "postgresql":
+                set_scope(conn, None)
+            yield conn
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def set_scope(session: Session, council_id: int | None) -> None:
+def set_scope(db: Connection | Session, council_id: int | None) -> None:
     """PostgreSQL row-level security: this transaction sees one council's rows, or (None) every
     council's (the local administrator, maintenance). Transaction-scoped, so a pooled connection
     never carries it into the next request. No-op on SQLite."""
-    if session.get_bind().dialect.name != "postgresql":
+    if dialect(db) != "postgresql":
         return
-    session.execute(
+    db.execute(
         text(
             "SELECT set_config('app.all_councils', :all, true), "
             "set_config('app.council_id', :council, true)"
         ),
         {"all": "on" if council_id is None else "off", "council": str(council_id or "")},
     )
+
+
+def dialect(db: Connection | Session) -> str:
+    """The database's dialect name ("sqlite", "postgresql") of a connection or a session."""
+    bind = db if isinstance(db, Connection) else db.get_bind()
+    return str(bind.dialect.name)
+
+
+def engine_of(db: Connection | Session) -> Engine:
+    """The engine a connection or a session works on."""
+    bind = db if isinstance(db, Connection) else db.get_bind()
+    return bind.engine
 
 
 def _maintenance(conn: Connection) -> None:

@@ -21,6 +21,7 @@ from valvecheck.store.models import (
     MeasureRow,
     TrajectoryRow,
 )
+from valvecheck.store.queries import AssessmentRecord
 from valvecheck.store.tenancy import only, owned
 
 
@@ -174,7 +175,9 @@ def _year(row: TrajectoryRow) -> TrajectoryYear:
     )
 
 
-def trajectory(session: Session, assessment: AssessmentRow) -> list[TrajectoryYear]:
+def trajectory(
+    session: Session, assessment: AssessmentRecord | AssessmentRow
+) -> list[TrajectoryYear]:
     rows = session.scalars(
         owned(TrajectoryRow, assessment.council_id)
         .where(TrajectoryRow.assessment_id == assessment.id)
@@ -185,7 +188,7 @@ def trajectory(session: Session, assessment: AssessmentRow) -> list[TrajectoryYe
 
 def put_years(
     session: Session,
-    assessment: AssessmentRow,
+    assessment: AssessmentRecord | AssessmentRow,
     years: Sequence[TrajectoryYear],
     replace: bool = False,
 ) -> None:

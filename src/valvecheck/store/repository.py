@@ -1,4 +1,8 @@
-"""Moving domain objects in and out of the tables. No business rules here."""
+"""Moving domain objects in and out of the tables. No business rules here.
+
+The reads that need no ORM objects live in queries.py (re-exported here); the writes and the
+reads of rows to change are here.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,15 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement
-from valvecheck.domain.rag import Rag
+from valvecheck.domain.model import Catalogue
 from valvecheck.domain.rating import Rating
 from valvecheck.errors import NotFound
 from valvecheck.store.models import (
-    ActivityRow,
     AgreementAuthorityRow,
     AgreementRow,
     AssessmentRow,
     AuthorityAliasRow,
     AuthorityRow,
-    CouncilRow,
-    LinkEventRow,
     MeasureRow,
     MeasureVersionRow,
     PlacementRow,
@@ -28,7 +28,38 @@ from valvecheck.store.models import (
     SubThemeRow,
     ThemeRow,
 )
-from valvecheck.store.tenancy import only, owned
+from valvecheck.store.queries import (
+    AssessmentRecord,
+    assessment_by_id,
+    assessment_row,
+    assessments,
+    current_assessment,
+    current_links,
+    link_events,
+    load_catalogue,
+    rating_history,
+    to_rating,
+)
+from valvecheck.store.tenancy import owned
+
+__all__ = [
+    "AssessmentRecord",
+    "add_rating",
+    "assessment_by_id",
+    "assessment_row",
+    "assessments",
+    "current_assessment",
+    "current_links",
+    "link_events",
+    "load_catalogue",
+    "lock_pair",
+    "measure_history",
+    "measure_row",
+    "measure_rows",
+    "rating_history",
+    "save_catalogue",
+    "to_rating",
+]
 
 PROGRESS_EVERY = 250  # measures between two reports of progress
 
@@ -179,112 +210,6 @@ def _save_programme(
     return out
 
 
-def load_catalogue(session: Session) -> Catalogue:
-    """The whole catalogue, read set-based: one query per table, rows as tuples (no ORM
-    objects), so its cost grows with the rows and no more."""
-    catalogue = Catalogue()
-    aliases: dict[int, list[str]] = {}
-    for authority_id, alias in session.execute(
-        select(AuthorityAliasRow.authority_id, AuthorityAliasRow.alias).order_by(
-            AuthorityAliasRow.id
-        )
-    ):
-        aliases.setdefault(authority_id, []).append(alias)
-    authority_slug = {}
-    for aid, slug, name in session.execute(
-        select(AuthorityRow.id, AuthorityRow.slug, AuthorityRow.name).order_by(AuthorityRow.id)
-    ):
-        authority_slug[aid] = slug
-        catalogue.authorities.append(Authority(slug, name, tuple(aliases.get(aid, ()))))
-    members: dict[int, list[str]] = {}
-    for agreement_id, authority_id in session.execute(
-        select(AgreementAuthorityRow.agreement_id, AgreementAuthorityRow.authority_id).order_by(
-            AgreementAuthorityRow.agreement_id, AgreementAuthorityRow.position
-        )
-    ):
-        members.setdefault(agreement_id, []).append(authority_slug[authority_id])
-    a = AgreementRow
-    slug_of: dict[int, str] = {}
-    position: dict[int, int] = {}
-    for arow in session.execute(
-        select(a.id, a.slug, a.title, a.year, a.source_title, a.source_url, a.kind).order_by(
-            a.position, a.id
-        )
-    ):
-        slug_of[arow.id] = arow.slug
-        position[arow.id] = len(position)
-        catalogue.agreements.append(
-            Agreement(
-                slug=arow.slug,
-                title=arow.title,
-                authorities=tuple(members.get(arow.id, ())),
-                year=arow.year,
-                source_title=arow.source_title,
-                source_url=arow.source_url,
-                kind=arow.kind,
-            )
-        )
-    theme_name: dict[int, str] = {}
-    for tid, name in session.execute(
-        select(ThemeRow.id, ThemeRow.name).order_by(ThemeRow.position, ThemeRow.id)
-    ):
-        theme_name[tid] = name
-        catalogue.programme.add(name)
-    sub_name: dict[int, str] = {}
-    subs_of: dict[int, list[str]] = {}
-    for sid, theme_id, name in session.execute(
-        select(SubThemeRow.id, SubThemeRow.theme_id, SubThemeRow.name).order_by(
-            SubThemeRow.theme_id, SubThemeRow.position, SubThemeRow.id
-        )
-    ):
-        sub_name[sid] = name
-        subs_of.setdefault(theme_id, []).append(name)
-    for tid, name in theme_name.items():
-        for sub in subs_of.get(tid, ()):
-            catalogue.programme.add(name, sub)
-    placed: dict[int, list[Placement]] = {}
-    for measure_id_, theme_id, sub_theme_id in session.execute(
-        select(PlacementRow.measure_id, PlacementRow.theme_id, PlacementRow.sub_theme_id).order_by(
-            PlacementRow.measure_id, PlacementRow.position, PlacementRow.id
-        )
-    ):
-        placed.setdefault(measure_id_, []).append(
-            Placement(theme_name[theme_id], sub_name[sub_theme_id] if sub_theme_id else None)
-        )
-    m = MeasureRow
-    rows = list(
-        session.execute(
-            select(
-                m.id,
-                m.agreement_id,
-                m.number,
-                m.text,
-                m.source_locator,
-                m.source_title,
-                m.source_url,
-                m.imported_at,
-                m.version,
-            )
-        )
-    )
-    rows.sort(key=lambda r: (position[r.agreement_id], r.number))
-    catalogue.measures = [
-        Measure(
-            agreement=slug_of[r.agreement_id],
-            number=r.number,
-            text=r.text,
-            placements=tuple(placed.get(r.id, ())),
-            source_locator=r.source_locator,
-            source_title=r.source_title,
-            source_url=r.source_url,
-            imported_at=r.imported_at,
-            version=r.version,
-        )
-        for r in rows
-    ]
-    return catalogue
-
-
 def measure_rows(session: Session) -> dict[str, MeasureRow]:
     """Every measure's row by its id, in one query: for work on many measures at once."""
     return {row.code: row for row in session.scalars(select(MeasureRow))}
@@ -302,99 +227,8 @@ def measure_row(session: Session, measure_id: str) -> MeasureRow:
 # -- assessments and ratings (a council's own: every query names the council) -----------------
 
 
-def assessments(session: Session, council_id: int) -> list[AssessmentRow]:
-    return list(session.scalars(owned(AssessmentRow, council_id).order_by(AssessmentRow.id)))
-
-
-def current_assessment(session: Session, council_id: int) -> AssessmentRow | None:
-    """The council's chosen assessment, else its latest; None when it has none."""
-    chosen = session.scalar(
-        select(CouncilRow.current_assessment_id).where(CouncilRow.id == council_id)
-    )
-    if chosen is not None:
-        row = session.scalar(owned(AssessmentRow, council_id).where(AssessmentRow.id == chosen))
-        if row is not None:
-            return row
-    return session.scalar(
-        owned(AssessmentRow, council_id).order_by(AssessmentRow.id.desc()).limit(1)
-    )
-
-
-def assessment_row(session: Session, council_id: int, name: str | None) -> AssessmentRow:
-    """The named assessment of the council, or its current one when no name is given."""
-    if name is None:
-        row = current_assessment(session, council_id)
-        if row is None:
-            raise NotFound("this council has no assessment yet", field="assessment")
-        return row
-    row = session.scalar(owned(AssessmentRow, council_id).where(AssessmentRow.name == name))
-    if row is None:
-        names = ", ".join(f"'{a.name}'" for a in assessments(session, council_id)) or "none"
-        raise NotFound(f"there is no assessment '{name}' (there are: {names})", field="assessment")
-    return row
-
-
-def assessment_by_id(session: Session, council_id: int, assessment_id: int) -> AssessmentRow:
-    row = session.scalar(owned(AssessmentRow, council_id).where(AssessmentRow.id == assessment_id))
-    if row is None:
-        raise NotFound(f"there is no assessment {assessment_id}", field="assessment")
-    return row
-
-
-def to_rating(code: str, row: RatingRow) -> Rating:
-    """A rating row as the domain's Rating."""
-    return Rating(
-        measure_id=code,
-        rag=Rag(row.rag),
-        rationale=row.rationale,
-        evidence=row.evidence,
-        by=row.by,
-        at=row.at,
-        previous=Rag(row.previous),
-        version=row.version,
-        source=row.source,
-        measure_version=row.measure_version,
-    )
-
-
-def rating_history(session: Session, assessment: AssessmentRow) -> dict[str, list[Rating]]:
-    """Every rating event of an assessment, per measure id, oldest first (read as tuples)."""
-    r = RatingRow
-    stmt = select(
-        MeasureRow.code,
-        r.rag,
-        r.rationale,
-        r.evidence,
-        r.by,
-        r.at,
-        r.previous,
-        r.version,
-        r.source,
-        r.measure_version,
-    ).join(MeasureRow, MeasureRow.id == r.measure_id)
-    stmt = only(stmt, RatingRow, assessment.council_id)
-    out: dict[str, list[Rating]] = {}
-    rags = {rag.value: rag for rag in Rag}
-    for row in session.execute(stmt.where(r.assessment_id == assessment.id).order_by(r.id)):
-        out.setdefault(row.code, []).append(
-            Rating(
-                measure_id=row.code,
-                rag=rags[row.rag],
-                rationale=row.rationale,
-                evidence=row.evidence,
-                by=row.by,
-                at=row.at,
-                previous=rags[row.previous],
-                version=row.version,
-                source=row.source,
-                measure_version=row.measure_version,
-            )
-        )
-    return out
-
-
 def measure_history(
-    session: Session, assessment: AssessmentRow, measure: MeasureRow
+    session: Session, assessment: AssessmentRecord | AssessmentRow, measure: MeasureRow
 ) -> list[Rating]:
     """One measure's rating events in an assessment, oldest first."""
     rows = session.scalars(
@@ -417,7 +251,10 @@ def lock_pair(session: Session, *key: int) -> None:
 
 
 def add_rating(
-    session: Session, assessment: AssessmentRow, measure: MeasureRow, rating: Rating
+    session: Session,
+    assessment: AssessmentRecord | AssessmentRow,
+    measure: MeasureRow,
+    rating: Rating,
 ) -> RatingRow:
     row = RatingRow(
         council_id=assessment.council_id,
@@ -435,29 +272,3 @@ def add_rating(
     )
     session.add(row)
     return row
-
-
-# -- activity links -----------------------------------------------------------------------------
-
-
-def link_events(session: Session, council_id: int) -> list[tuple[str, str, LinkEventRow]]:
-    """Every link/unlink event of a council as (activity id, measure id, event), oldest first."""
-    rows = session.execute(
-        only(
-            select(ActivityRow.code, MeasureRow.code, LinkEventRow)
-            .join(ActivityRow, ActivityRow.id == LinkEventRow.activity_id)
-            .join(MeasureRow, MeasureRow.id == LinkEventRow.measure_id)
-            .order_by(LinkEventRow.id),
-            LinkEventRow,
-            council_id,
-        )
-    ).all()
-    return [(a, m, e) for a, m, e in rows]
-
-
-def current_links(session: Session, council_id: int) -> list[tuple[str, str, LinkEventRow]]:
-    """The links in force: for each (activity, measure) pair whose latest event is a link."""
-    latest: dict[tuple[str, str], LinkEventRow] = {}
-    for activity, measure, event in link_events(session, council_id):
-        latest[(activity, measure)] = event
-    return [(a, m, e) for (a, m), e in latest.items() if e.linked]

@@ -1,0 +1,284 @@
+"""Reads written against the Core tables: no ORM objects, so a command that only reads (a
+summary) never loads the ORM. Each takes the unit of work's connection, or an ORM session when
+the use-case also writes (then the reads see its pending changes). The web app, the API and the
+command line all read through these; store/repository.py re-exports them beside the writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Row, select
+
+from valvecheck.domain.activity import Activity, Status
+from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement
+from valvecheck.domain.rag import Rag
+from valvecheck.domain.rating import Rating
+from valvecheck.errors import NotFound
+from valvecheck.store import tables as t
+from valvecheck.store.tenancy import only
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    Db = Connection | Session
+
+
+# -- catalogue ------------------------------------------------------------------------------
+
+
+def load_catalogue(db: Db) -> Catalogue:
+    """The whole catalogue, read set-based: one query per table, rows as tuples (no ORM
+    objects), so its cost grows with the rows and no more."""
+    catalogue = Catalogue()
+    aliases: dict[int, list[str]] = {}
+    aa = t.authority_alias.c
+    for authority_id, alias in db.execute(select(aa.authority_id, aa.alias).order_by(aa.id)):
+        aliases.setdefault(authority_id, []).append(alias)
+    authority_slug = {}
+    au = t.authority.c
+    for aid, slug, name in db.execute(select(au.id, au.slug, au.name).order_by(au.id)):
+        authority_slug[aid] = slug
+        catalogue.authorities.append(Authority(slug, name, tuple(aliases.get(aid, ()))))
+    members: dict[int, list[str]] = {}
+    ag = t.agreement_authority.c
+    for agreement_id, authority_id in db.execute(
+        select(ag.agreement_id, ag.authority_id).order_by(ag.agreement_id, ag.position)
+    ):
+        members.setdefault(agreement_id, []).append(authority_slug[authority_id])
+    a = t.agreement.c
+    slug_of: dict[int, str] = {}
+    position: dict[int, int] = {}
+    for arow in db.execute(
+        select(a.id, a.slug, a.title, a.year, a.source_title, a.source_url, a.kind).order_by(
+            a.position, a.id
+        )
+    ):
+        slug_of[arow.id] = arow.slug
+        position[arow.id] = len(position)
+        catalogue.agreements.append(
+            Agreement(
+                slug=arow.slug,
+                title=arow.title,
+                authorities=tuple(members.get(arow.id, ())),
+                year=arow.year,
+                source_title=arow.source_title,
+                source_url=arow.source_url,
+                kind=arow.kind,
+            )
+        )
+    theme_name: dict[int, str] = {}
+    th = t.theme.c
+    for tid, name in db.execute(select(th.id, th.name).order_by(th.position, th.id)):
+        theme_name[tid] = name
+        catalogue.programme.add(name)
+    sub_name: dict[int, str] = {}
+    subs_of: dict[int, list[str]] = {}
+    st = t.sub_theme.c
+    for sid, theme_id, name in db.execute(
+        select(st.id, st.theme_id, st.name).order_by(st.theme_id, st.position, st.id)
+    ):
+        sub_name[sid] = name
+        subs_of.setdefault(theme_id, []).append(name)
+    for tid, name in theme_name.items():
+        for sub in subs_of.get(tid, ()):
+            catalogue.programme.add(name, sub)
+    placed: dict[int, list[Placement]] = {}
+    p = t.placement.c
+    for measure_id_, theme_id, sub_theme_id in db.execute(
+        select(p.measure_id, p.theme_id, p.sub_theme_id).order_by(p.measure_id, p.position, p.id)
+    ):
+        placed.setdefault(measure_id_, []).append(
+            Placement(theme_name[theme_id], sub_name[sub_theme_id] if sub_theme_id else None)
+        )
+    m = t.measure.c
+    rows = list(
+        db.execute(
+            select(
+                m.id,
+                m.agreement_id,
+                m.number,
+                m.text,
+                m.source_locator,
+                m.source_title,
+                m.source_url,
+                m.imported_at,
+                m.version,
+            )
+        )
+    )
+    rows.sort(key=lambda r: (position[r.agreement_id], r.number))
+    catalogue.measures = [
+        Measure(
+            agreement=slug_of[r.agreement_id],
+            number=r.number,
+            text=r.text,
+            placements=tuple(placed.get(r.id, ())),
+            source_locator=r.source_locator,
+            source_title=r.source_title,
+            source_url=r.source_url,
+            imported_at=r.imported_at,
+            version=r.version,
+        )
+        for r in rows
+    ]
+    return catalogue
+
+
+# -- assessments and ratings (a council's own: every query names the council) -----------------
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    """An assessment's row as read (a write changes the ORM row, models.AssessmentRow)."""
+
+    id: int
+    council_id: int
+    name: str
+    council: str
+    description: str
+    created_at: datetime
+    created_by: str
+    locked_at: datetime | None
+    locked_by: str
+
+
+def _assessments(council_id: int) -> Any:
+    return only(select(t.assessment), t.assessment, council_id)
+
+
+def _record(row: Row[Any] | None) -> AssessmentRecord | None:
+    return None if row is None else AssessmentRecord(**row._mapping)
+
+
+def assessments(db: Db, council_id: int) -> list[AssessmentRecord]:
+    rows = db.execute(_assessments(council_id).order_by(t.assessment.c.id))
+    return [AssessmentRecord(**r._mapping) for r in rows]
+
+
+def current_assessment(db: Db, council_id: int) -> AssessmentRecord | None:
+    """The council's chosen assessment, else its latest; None when it has none."""
+    a = t.assessment.c
+    chosen = db.execute(
+        select(t.council.c.current_assessment_id).where(t.council.c.id == council_id)
+    ).scalar()
+    if chosen is not None:
+        row = _record(db.execute(_assessments(council_id).where(a.id == chosen)).first())
+        if row is not None:
+            return row
+    return _record(db.execute(_assessments(council_id).order_by(a.id.desc()).limit(1)).first())
+
+
+def assessment_row(db: Db, council_id: int, name: str | None) -> AssessmentRecord:
+    """The named assessment of the council, or its current one when no name is given."""
+    if name is None:
+        row = current_assessment(db, council_id)
+        if row is None:
+            raise NotFound("this council has no assessment yet", field="assessment")
+        return row
+    found = _record(db.execute(_assessments(council_id).where(t.assessment.c.name == name)).first())
+    if found is None:
+        names = ", ".join(f"'{a.name}'" for a in assessments(db, council_id)) or "none"
+        raise NotFound(f"there is no assessment '{name}' (there are: {names})", field="assessment")
+    return found
+
+
+def assessment_by_id(db: Db, council_id: int, assessment_id: int) -> AssessmentRecord:
+    found = _record(
+        db.execute(_assessments(council_id).where(t.assessment.c.id == assessment_id)).first()
+    )
+    if found is None:
+        raise NotFound(f"there is no assessment {assessment_id}", field="assessment")
+    return found
+
+
+_RAGS = {rag.value: rag for rag in Rag}
+
+
+def to_rating(code: str, row: Any) -> Rating:
+    """A rating row (a Row of the rating table, or models.RatingRow) as the domain's Rating."""
+    return Rating(
+        measure_id=code,
+        rag=_RAGS[row.rag],
+        rationale=row.rationale,
+        evidence=row.evidence,
+        by=row.by,
+        at=row.at,
+        previous=_RAGS[row.previous],
+        version=row.version,
+        source=row.source,
+        measure_version=row.measure_version,
+    )
+
+
+def rating_history(db: Db, assessment: AssessmentRecord | Any) -> dict[str, list[Rating]]:
+    """Every rating event of an assessment, per measure id, oldest first (read as tuples)."""
+    r = t.rating.c
+    stmt = select(
+        t.measure.c.code,
+        r.rag,
+        r.rationale,
+        r.evidence,
+        r.by,
+        r.at,
+        r.previous,
+        r.version,
+        r.source,
+        r.measure_version,
+    ).join(t.measure, t.measure.c.id == r.measure_id)
+    stmt = only(stmt, t.rating, assessment.council_id)
+    out: dict[str, list[Rating]] = {}
+    for row in db.execute(stmt.where(r.assessment_id == assessment.id).order_by(r.id)):
+        out.setdefault(row.code, []).append(to_rating(row.code, row))
+    return out
+
+
+# -- activities and their links -----------------------------------------------------------------
+
+
+def to_activity(row: Any) -> Activity:
+    """An activity row (a Row of the activity table, or models.ActivityRow) as the domain's."""
+    return Activity(
+        id=row.code,
+        title=row.title,
+        description=row.description,
+        theme=row.theme,
+        sub_theme=row.sub_theme,
+        owner=row.owner,
+        status=Status(row.status) if row.status else None,
+        start=row.start_date,
+        end=row.end_date,
+        link=row.link,
+    )
+
+
+def activities(db: Db, council_id: int) -> list[Activity]:
+    rows = db.execute(only(select(t.activity), t.activity, council_id).order_by(t.activity.c.id))
+    return [to_activity(r) for r in rows]
+
+
+def link_events(db: Db, council_id: int) -> list[tuple[str, str, Row[Any]]]:
+    """Every link/unlink event of a council as (activity id, measure id, event), oldest first;
+    the event is a row of the link_event table."""
+    e = t.link_event
+    rows = db.execute(
+        only(
+            select(t.activity.c.code, t.measure.c.code, e)
+            .join(t.activity, t.activity.c.id == e.c.activity_id)
+            .join(t.measure, t.measure.c.id == e.c.measure_id)
+            .order_by(e.c.id),
+            e,
+            council_id,
+        )
+    ).all()
+    return [(row[0], row[1], row) for row in rows]
+
+
+def current_links(db: Db, council_id: int) -> list[tuple[str, str, Row[Any]]]:
+    """The links in force: for each (activity, measure) pair whose latest event is a link."""
+    latest: dict[tuple[str, str], Row[Any]] = {}
+    for activity, measure, event in link_events(db, council_id):
+        latest[(activity, measure)] = event
+    return [(a, m, e) for (a, m), e in latest.items() if e.linked]

@@ -1,0 +1,360 @@
+"""The tables, as SQLAlchemy Core: the schema in one place, with no ORM.
+
+Reads that need no ORM objects (a summary, the catalogue, rating histories) query these
+directly, so a command that only reads never loads the ORM; the ORM classes in models.py are
+mapped onto these same tables. Ratings and links are append-only event rows: the current state
+is the latest event.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# One naming convention from day one, so Alembic's batch mode can name and drop constraints
+# on SQLite and PostgreSQL alike.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+def _id() -> Column[int]:
+    return Column("id", Integer, primary_key=True)
+
+
+def _at() -> Column[object]:
+    return Column("at", DateTime(timezone=True), nullable=False)
+
+
+def _by() -> Column[str]:
+    return Column("by", String(200), nullable=False, default="")
+
+
+def _council() -> Column[int]:
+    return Column(
+        "council_id", Integer, ForeignKey("council.id", ondelete="CASCADE"), nullable=False
+    )
+
+
+authority = Table(
+    "authority",
+    metadata,
+    _id(),
+    Column("slug", String(120), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+)
+
+authority_alias = Table(
+    "authority_alias",
+    metadata,
+    _id(),
+    Column("authority_id", Integer, ForeignKey("authority.id", ondelete="CASCADE"), nullable=False),
+    Column("alias", String(200), nullable=False),
+)
+
+agreement = Table(
+    "agreement",
+    metadata,
+    _id(),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("year", String(20), nullable=False, default=""),
+    Column("kind", String(40), nullable=False, default="safety-valve"),
+    Column("source_title", Text, nullable=False, default=""),
+    Column("source_url", Text, nullable=False, default=""),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+agreement_authority = Table(
+    "agreement_authority",
+    metadata,
+    Column(
+        "agreement_id",
+        Integer,
+        ForeignKey("agreement.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("authority_id", Integer, ForeignKey("authority.id"), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+measure = Table(
+    "measure",
+    metadata,
+    _id(),
+    Column("code", String(240), nullable=False, unique=True),  # "<agreement-slug>-<n>"
+    Column("agreement_id", Integer, ForeignKey("agreement.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("source_title", Text, nullable=False, default=""),
+    Column("source_url", Text, nullable=False, default=""),
+    Column("source_locator", Text, nullable=False, default=""),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("agreement_id", "number"),
+)
+
+# An earlier text of a measure, kept when a re-import changes it.
+measure_version = Table(
+    "measure_version",
+    metadata,
+    _id(),
+    Column("measure_id", Integer, ForeignKey("measure.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("source_title", Text, nullable=False, default=""),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+
+theme = Table(
+    "theme",
+    metadata,
+    _id(),
+    Column("name", String(300), nullable=False, unique=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+sub_theme = Table(
+    "sub_theme",
+    metadata,
+    _id(),
+    Column("theme_id", Integer, ForeignKey("theme.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+    UniqueConstraint("theme_id", "name"),
+)
+
+placement = Table(
+    "placement",
+    metadata,
+    _id(),
+    Column("measure_id", Integer, ForeignKey("measure.id", ondelete="CASCADE"), nullable=False),
+    Column("theme_id", Integer, ForeignKey("theme.id"), nullable=False),
+    Column("sub_theme_id", Integer, ForeignKey("sub_theme.id"), nullable=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+# A council: it owns its assessments, ratings, activities, links and people. The catalogue of
+# agreements and measures is shared by every council.
+council = Table(
+    "council",
+    metadata,
+    _id(),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # The assessment commands act on unless told otherwise (no foreign key: the two tables would
+    # refer to each other); a dangling value falls back to the latest assessment.
+    Column("current_assessment_id", Integer, nullable=True),
+)
+
+# Someone who signs in or acts through the command line, in one council with one role.
+person = Table(
+    "person",
+    metadata,
+    _id(),
+    _council(),
+    Column("name", String(200), nullable=False, unique=True),  # the sign-in name
+    Column("role", String(20), nullable=False),
+    Column("password_hash", Text, nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # web sessions begun before this moment are over (signing out ends them on every device)
+    Column("signed_out_at", DateTime(timezone=True), nullable=True),
+)
+
+assessment = Table(
+    "assessment",
+    metadata,
+    _id(),
+    _council(),
+    Column("name", String(300), nullable=False),
+    Column("council", String(200), nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False, default=""),
+    Column("locked_at", DateTime(timezone=True), nullable=True),
+    Column("locked_by", String(200), nullable=False, default=""),
+    UniqueConstraint("council_id", "name"),
+)
+
+# One rating change. Rows are only ever inserted.
+rating = Table(
+    "rating",
+    metadata,
+    _id(),
+    _council(),
+    Column(
+        "assessment_id", Integer, ForeignKey("assessment.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("measure_id", Integer, ForeignKey("measure.id", ondelete="CASCADE"), nullable=False),
+    # 1, 2, 3 ... per (assessment, measure): two writers cannot both append the same step
+    Column("version", Integer, nullable=False),
+    Column("rag", String(20), nullable=False),
+    Column("previous", String(20), nullable=False),
+    Column("rationale", Text, nullable=False, default=""),
+    Column("evidence", Text, nullable=False, default=""),
+    _by(),
+    _at(),
+    Column("source", String(20), nullable=False, default="person"),  # person, file, bundled
+    Column("measure_version", Integer, nullable=False, default=1),  # the text that was rated
+    Index("ix_rating_assessment_measure", "assessment_id", "measure_id", "id"),
+    UniqueConstraint("assessment_id", "measure_id", "version", name="uq_rating_step"),
+)
+
+# An item of the council's own work (project, workstream).
+activity = Table(
+    "activity",
+    metadata,
+    _id(),
+    _council(),
+    Column("code", String(200), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("theme", Text, nullable=False, default=""),
+    Column("sub_theme", Text, nullable=False, default=""),
+    Column("owner", String(200), nullable=False, default=""),
+    Column("status", String(40), nullable=False, default=""),
+    Column("start_date", Date, nullable=True),
+    Column("end_date", Date, nullable=True),
+    Column("link", Text, nullable=False, default=""),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("council_id", "code"),
+)
+
+# Linking or unlinking an activity and a measure. Rows are only ever inserted.
+link_event = Table(
+    "link_event",
+    metadata,
+    _id(),
+    _council(),
+    Column("activity_id", Integer, ForeignKey("activity.id", ondelete="CASCADE"), nullable=False),
+    Column("measure_id", Integer, ForeignKey("measure.id", ondelete="CASCADE"), nullable=False),
+    Column("linked", Boolean, nullable=False, default=True),
+    Column("rationale", Text, nullable=False, default=""),
+    _by(),
+    _at(),
+    Column("version", Integer, nullable=False),  # 1, 2, 3 ... per (activity, measure)
+    Index("ix_link_event_pair", "activity_id", "measure_id", "id"),
+    UniqueConstraint("activity_id", "measure_id", "version", name="uq_link_event_step"),
+)
+
+# A token a program uses to call the JSON API: one council, one role, stored as a hash.
+api_token = Table(
+    "api_token",
+    metadata,
+    _id(),
+    _council(),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    # sha256 of the secret: the secret itself is shown once, when the token is created
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False, default=""),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("council_id", "name"),
+)
+
+# An activity's expected and actual saving for one financial year, in pence. Rows are only ever
+# inserted: the latest version per (activity, year) is in force.
+impact_entry = Table(
+    "impact_entry",
+    metadata,
+    _id(),
+    _council(),
+    Column("activity_id", Integer, ForeignKey("activity.id", ondelete="CASCADE"), nullable=False),
+    Column("year", String(7), nullable=False),  # a financial year, "2025-26"
+    Column("version", Integer, nullable=False),  # 1, 2, 3 ... per (activity, year)
+    Column("expected_pence", BigInteger, nullable=True),
+    Column("actual_pence", BigInteger, nullable=True),
+    Column("cohort", Integer, nullable=True),
+    Column("unit_pence", BigInteger, nullable=True),
+    Column("counts", Text, nullable=False, default=""),  # "ehcps=12;post16=4"
+    Column("note", Text, nullable=False, default=""),
+    _by(),
+    _at(),
+    Column("source", String(20), nullable=False, default="person"),  # person, file
+    UniqueConstraint("activity_id", "year", "version", name="uq_impact_entry_step"),
+)
+
+# The share of an activity's saving that one of its measures carries, as a decimal text
+# ("0.5"); an activity with no weights shares its saving equally.
+impact_weight = Table(
+    "impact_weight",
+    metadata,
+    _id(),
+    _council(),
+    Column("activity_id", Integer, ForeignKey("activity.id", ondelete="CASCADE"), nullable=False),
+    Column("measure_id", Integer, ForeignKey("measure.id", ondelete="CASCADE"), nullable=False),
+    Column("weight", String(40), nullable=False),
+    _by(),
+    _at(),
+    UniqueConstraint("activity_id", "measure_id"),
+)
+
+# One financial year of an assessment's high needs deficit trajectory, in pence: the "do
+# nothing" in-year deficit, the target, and the outturn (a surplus is negative).
+trajectory = Table(
+    "trajectory",
+    metadata,
+    _id(),
+    _council(),
+    Column(
+        "assessment_id", Integer, ForeignKey("assessment.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("year", String(7), nullable=False),
+    Column("unmitigated_pence", BigInteger, nullable=False),
+    Column("target_pence", BigInteger, nullable=True),
+    Column("actual_pence", BigInteger, nullable=True),
+    _by(),
+    _at(),
+    UniqueConstraint("assessment_id", "year"),
+)
+
+# Each measure's prevalence (how many agreements share it), worked out when the catalogue
+# changes, so that a summary need not group the whole catalogue again. ``fingerprint`` names
+# the catalogue it was worked out for: a different catalogue means it is out of date.
+common_index = Table(
+    "common_index",
+    metadata,
+    Column(
+        "measure_id",
+        Integer,
+        ForeignKey("measure.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("prevalence", Integer, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+)
+
+# The tables that belong to one council: every query on them is filtered by council
+# (store/tenancy.py), and on PostgreSQL row-level security enforces it again.
+COUNCIL_TABLES = (
+    "person",
+    "assessment",
+    "rating",
+    "activity",
+    "link_event",
+    "api_token",
+    "impact_entry",
+    "impact_weight",
+    "trajectory",
+)
