@@ -29,6 +29,10 @@ from synthetic import COUNCIL, catalogue_csv, synthetic_catalogue  # noqa: E402
 BIN = Path(sys.executable).parent
 VALVECHECK = str(BIN / "valvecheck")
 PER_AGREEMENT = 25
+LIBRARIES = (
+    "import sqlalchemy, sqlalchemy.dialects.sqlite, typer, typer._adapters, rich.console, "
+    "pydantic_settings"
+)
 
 
 def measured(argv: list[str], cwd: Path, repeat: int) -> tuple[float, float, float]:
@@ -86,6 +90,14 @@ def main(argv: list[str] | None = None) -> int:
         floor = measured([sys.executable, "-c", "pass"], base, args.repeat)
         print(
             f"floor: python -c pass {floor[0]:.3f} s wall, {floor[1]:.3f} s CPU, {floor[2]:.0f} MiB"
+        )
+        # What `summary` cannot do without: the libraries it runs on, imported and nothing else
+        # (SQLAlchemy Core with the SQLite dialect, Typer with its pydantic parameter
+        # conversion, Rich's console, pydantic-settings).
+        libraries = measured([sys.executable, "-c", LIBRARIES], base, max(args.repeat, 5))
+        print(
+            f"floor: the libraries summary imports {libraries[0]:.3f} s wall, "
+            f"{libraries[1]:.3f} s CPU, {libraries[2]:.0f} MiB"
         )
 
         seed = base / "seed"
