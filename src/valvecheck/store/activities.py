@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 from valvecheck.domain.activity import Activity, id_key
 from valvecheck.errors import NotFound
 from valvecheck.store.models import ActivityRow, LinkEventRow, MeasureRow
-from valvecheck.store.queries import activities, to_activity
+from valvecheck.store.queries import activities as activities
+from valvecheck.store.queries import to_activity as to_activity
 from valvecheck.store.tenancy import owned
-
-__all__ = ["activities", "activity_row", "add_link_event", "save_activities", "to_activity"]
 
 
 def activity_row(session: Session, council_id: int, code: str) -> ActivityRow:

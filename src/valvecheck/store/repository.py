@@ -28,38 +28,17 @@ from valvecheck.store.models import (
     SubThemeRow,
     ThemeRow,
 )
-from valvecheck.store.queries import (
-    AssessmentRecord,
-    assessment_by_id,
-    assessment_row,
-    assessments,
-    current_assessment,
-    current_links,
-    link_events,
-    load_catalogue,
-    rating_history,
-    to_rating,
-)
+from valvecheck.store.queries import AssessmentRecord as AssessmentRecord
+from valvecheck.store.queries import assessment_by_id as assessment_by_id
+from valvecheck.store.queries import assessment_row as assessment_row
+from valvecheck.store.queries import assessments as assessments
+from valvecheck.store.queries import current_assessment as current_assessment
+from valvecheck.store.queries import current_links as current_links
+from valvecheck.store.queries import link_events as link_events
+from valvecheck.store.queries import load_catalogue as load_catalogue
+from valvecheck.store.queries import rating_history as rating_history
+from valvecheck.store.queries import to_rating as to_rating
 from valvecheck.store.tenancy import owned
-
-__all__ = [
-    "AssessmentRecord",
-    "add_rating",
-    "assessment_by_id",
-    "assessment_row",
-    "assessments",
-    "current_assessment",
-    "current_links",
-    "link_events",
-    "load_catalogue",
-    "lock_pair",
-    "measure_history",
-    "measure_row",
-    "measure_rows",
-    "rating_history",
-    "save_catalogue",
-    "to_rating",
-]
 
 PROGRESS_EVERY = 250  # measures between two reports of progress
 
