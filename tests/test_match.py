@@ -236,3 +236,23 @@ def test_bundled_pairs_file_has_the_documented_columns() -> None:
     text = resources.files("valvecheck.analysis").joinpath("data", "measure-pairs.csv").read_text()
     header = next(csv.reader([text.splitlines()[0]]))
     assert header[:2] == ["text_a", "text_b"]
+
+
+def test_links_move_a_reading_the_corpus_is_sure_of_less_than_an_unsure_one(monkeypatch) -> None:
+    from valvecheck.analysis.matcher import Matcher
+
+    seed, names = _seed()
+    model = bundled_model("train")
+    link = Example("sen-12", "Project Kestrel: Kestrel hubs in Northgate", ("bury-4",), own=True)
+    texts = [
+        "Project Kestrel: clear the backlog of overdue EHCP annual reviews in Northgate",  # sure
+        "Project Kestrel: Kestrel hubs in Southgate",  # unsure
+    ]
+    alone = Matcher(seed, names, model).scores(texts, decided=False)
+    j = Matcher(seed, names, model).ids.index("bury-4")
+    damped = Matcher(seed, names, model, [link]).scores(texts, decided=False) - alone
+    monkeypatch.setattr(matcher_module, "LINK_DAMPING", 1e9)  # the links in full, everywhere
+    full = Matcher(seed, names, model, [link]).scores(texts, decided=False) - alone
+    assert alone[0].max() > 0.9 > alone[1].max()
+    assert 0 <= damped[0, j] < 0.5 * full[0, j]  # the sure reading: held back
+    assert damped[1, j] > 0.5 * full[1, j] > 0  # the unsure one: nearly in full

@@ -11,8 +11,9 @@ Four kinds of evidence, each measured on text nobody tuned them on (docs/benchma
   benefit from the corpus too;
 - **the council's own links**: every activity a council has linked is one more example, its rationale
   part of its text, compared in the council's own word weights (the nearest linked activity and the
-  vote of the nearest ones, the two features the combiner learned for them); a suggestion that comes
-  mostly from one of them says so ("like SEN-12, which you linked to bury-4").
+  vote of the nearest ones, the two features the combiner learned for them), counting less where the
+  corpus alone is already sure of an activity; a suggestion that comes mostly from one of them says
+  so ("like SEN-12, which you linked to bury-4").
 
 Whether an activity is about SEND at all is a logistic regression over the same text features, trained
 on the corpus (whose near misses -- children's homes, transport, admissions -- are labelled "none").
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
 NEIGHBOURS = 7  # examples that vote for an activity's measures
 DUPLICATE = 0.8  # a linked activity this close (plain cosine) also counts as a corpus example
+LINK_DAMPING = 4.0  # how far a confident corpus reading holds back the links (``scores``)
 EQUIVALENT = 0.5  # text cosine at or above which another agreement's measure counts as the same one
 FEATURES = (
     "base", "nearest", "vote", "send", "base_share", "nearest_share", "own", "own_vote",
@@ -517,6 +519,15 @@ class Matcher:
         self._own_sims, self._own, self._nearest = own_sims, own, nearest
         evidence = Evidence(base, nearest, vote, send, own, own_vote, centroid)
         pairs = self.model.combine(evidence)
+        if self.links:
+            # Where the corpus alone is already sure of an activity's best measure, the council's
+            # links move its scores little; where it is unsure, they count in full. A link from a
+            # tracker that mixes two neighbouring measures' language then rarely overturns a
+            # confident reading (chosen by cross-validation on train, docs/benchmarks.md).
+            zero = np.zeros_like(own)
+            corpus = self.model.combine(Evidence(base, nearest, vote, send, zero, zero, centroid))
+            trust = 1 - corpus.max(axis=1, keepdims=True) ** LINK_DAMPING
+            pairs = corpus + (pairs - corpus) * trust
         return pairs if not decided else self.model.decide(pairs, send)
 
     def learned_from(self, i: int, j: int) -> Example | None:
