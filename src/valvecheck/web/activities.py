@@ -14,6 +14,7 @@ from valvecheck.services.listing import activity_suggestions
 from valvecheck.services.suggestions import accept
 from valvecheck.web.auth import safe_next
 from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
 
@@ -57,7 +58,7 @@ def _change(request: Request, code: str, measure: str, rationale: str, linking: 
             request,
             "activities/show.html",
             http_status(exc),
-            errors={field: str(exc)[:1].upper() + str(exc)[1:]},
+            errors={field: sentence(str(exc))},
             typed={"measure": measure, "rationale": rationale},
             **context,
         )

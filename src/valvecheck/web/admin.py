@@ -12,6 +12,7 @@ from valvecheck.errors import NotFound, ValvecheckError, http_status
 from valvecheck.services.context import Context
 from valvecheck.services.people import PersonInfo, add_person, deactivate, list_people, set_role
 from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
 FIELDS = {"name": "username"}
@@ -54,7 +55,7 @@ def add(
             http_status(exc),
             people=found,
             roles=list(Role),
-            errors={field: str(exc)[:1].upper() + str(exc)[1:]},
+            errors={field: sentence(str(exc))},
             typed={"username": username, "role": role},
         )
     return done(request, "/admin/users", f"Added {made.name} as {made.role.value}")

@@ -33,6 +33,7 @@ from valvecheck.settings import settings as load_settings
 from valvecheck.store.db import Workspace
 from valvecheck.web import session as web_session
 from valvecheck.web.auth import CsrfRefused, SignInNeeded
+from valvecheck.web.text import sentence
 
 STATIC = Path(__file__).parent / "static"
 # No inline script or style anywhere: the pages load only their own files.
@@ -184,7 +185,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
             "errors/error.html",
             status,
             heading=HEADINGS.get(status, "Something went wrong"),
-            message=_sentence(str(exc)),
+            message=sentence(str(exc)),
             problems=problems,
         )
 
@@ -247,11 +248,6 @@ HEADINGS = {
     429: "Too many attempts",
     503: "The service is not ready",
 }
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return (text[:1].upper() + text[1:]) if text else "Something went wrong."
 
 
 def _api_router():  # type: ignore[no-untyped-def]

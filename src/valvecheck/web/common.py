@@ -21,6 +21,7 @@ from valvecheck.errors import ValvecheckError
 from valvecheck.services.context import Context
 from valvecheck.web import session as web_session
 from valvecheck.web.auth import SignInNeeded, csrf_protect, session_actor
+from valvecheck.web.text import sentence
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -53,6 +54,7 @@ templates.env.globals.update(
     option_tags=option_tags,
 )
 templates.env.filters["zip_self"] = lambda values: [(v, v) for v in values]
+templates.env.filters["sentence"] = sentence
 
 # Every page router refuses a state-changing request without the session's CSRF token.
 PROTECTED = [Depends(csrf_protect)]

@@ -126,6 +126,8 @@ def upload(
     if file is None or not file.filename:
         raise InputError("choose a file to upload", field="file")
     data = file.file.read(limits.MAX_BYTES + 1)  # one byte over is enough to refuse it
+    # the refusal names the file's own size, not the bytes read before stopping
+    size = file.size if file.size is not None else len(data)
     name = Path(file.filename).name
     options = {
         "column_map": column_map,
@@ -133,11 +135,11 @@ def upload(
         "source_url": source_url,
         "revise": "yes" if revise else "",
     }
-    return _preview(request, kind, name, data, options)
+    return _preview(request, kind, name, data, options, size)
 
 
 def _preview(
-    request: Request, kind: str, name: str, data: bytes, options: dict[str, str]
+    request: Request, kind: str, name: str, data: bytes, options: dict[str, str], size: int
 ) -> Response:
     problems: list[object] = []
     outcome = None
@@ -146,7 +148,7 @@ def _preview(
     try:
         with work(request, write=True) as ctx:
             person = ctx.actor.person_id
-            if (problem := limits.too_large(len(data), name)) is not None:
+            if (problem := limits.too_large(max(size, len(data)), name)) is not None:
                 raise ImportRejected([problem])
             raise _DryRun(_run(ctx, kind, data, name, options, preview=True))
     except _DryRun as dry:

@@ -1,0 +1,16 @@
+"""Messages as a page shows them."""
+
+from __future__ import annotations
+
+
+def sentence(message: str) -> str:
+    """A service's message as a sentence on a page: its first letter a capital, unless it opens
+    with an id or a sign-in name ('bury-4 was rated ...', 'ann.lee is a viewer'), which keeps
+    its own spelling (a capital there would be another, wrong, id)."""
+    message = message.strip()
+    if not message:
+        return "Something went wrong."
+    first = message.split(maxsplit=1)[0]
+    if not first.isalpha():
+        return message
+    return message[:1].upper() + message[1:]

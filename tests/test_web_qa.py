@@ -1,0 +1,88 @@
+"""What a council team tripped on in a user-level pass over the web app: each test is one defect
+found then, shown failing before its fix."""
+
+# ruff: noqa: F811 (the tests take the imported fixtures as parameters)
+
+from __future__ import annotations
+
+import pytest
+from web_support import (
+    by_id,
+    page,
+    post,
+    site,  # noqa: F401 (a fixture)
+    site_template,  # noqa: F401 (a fixture)
+    text,
+)
+
+from valvecheck.importers import limits
+from valvecheck.web.text import sentence
+
+
+def test_a_file_over_the_limit_is_refused_with_its_real_size(site, monkeypatch):
+    # small enough to pass the server's early check of the request's length, over the file limit
+    monkeypatch.setattr(limits, "MAX_BYTES", 1000)
+    client = site.client("les")
+    big = b"ID,Name\n" + b"L-9,x\n" * 500  # 3,008 bytes
+    refused = post(
+        client, "/imports", {"kind": "activities"}, files={"file": ("big.csv", big, "text/csv")}
+    )
+    assert refused.status_code == 422
+    said = text(page(refused).find(".//main"))
+    assert f"{len(big):,} bytes" in said
+    assert "1,001 bytes" not in said  # what was read before stopping, not the file's size
+
+
+def test_a_conflict_names_the_measure_as_it_is_written(site):
+    first, second = site.client("ed"), site.client("ann")
+    version = page(first.get("/measures/bury-4")).find(".//input[@name='version']").get("value")
+    assert post(first, "/measures/bury-4/rating", {"rag": "amber", "version": version}).status_code
+    clash = post(
+        second, "/measures/bury-4/rating", {"rag": "red", "rationale": "x", "version": version}
+    )
+    assert clash.status_code == 409
+    summary = text(page(clash).find(".//*[@class='govuk-error-summary']"))
+    assert "bury-4 was rated Amber" in summary
+    assert "Bury-4" not in clash.text
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("there is no measure 'x'", "There is no measure 'x'"),
+        (
+            "bury-4 was rated Green by ed since you opened it",
+            "bury-4 was rated Green by ed since you opened it",
+        ),
+        ("stoke-on-trent-3 was rated Green", "stoke-on-trent-3 was rated Green"),
+        ("ann.lee is a viewer", "ann.lee is a viewer"),
+        ("  choose a rating ", "Choose a rating"),
+        ("", "Something went wrong."),
+    ],
+)
+def test_sentence_capitalises_words_but_never_an_id(message, expected):
+    assert sentence(message) == expected
+
+
+def test_a_position_statement_without_its_start_shows_the_form_with_the_error(site):
+    client = site.client("vi")
+    refused = client.get("/reports/download?format=position&since=")
+    assert refused.status_code == 422
+    form = page(refused).find(".//main//form[@action='/reports/download']")
+    assert form is not None, "the form to correct, not a dead end"
+    summary = page(refused).find(".//*[@class='govuk-error-summary']")
+    assert summary is not None
+    assert summary.find(".//a[@href='#since']") is not None
+    assert by_id(refused, "since-error") is not None
+    # what was chosen stays chosen
+    chosen = form.find(".//input[@id='format-position']")
+    assert chosen is not None and chosen.get("checked") is not None
+
+
+def test_a_report_date_that_is_not_a_date_shows_the_form_with_the_error(site):
+    client = site.client("vi")
+    refused = client.get("/reports/download?format=md&on=31/03/2026")
+    assert refused.status_code == 422
+    assert page(refused).find(".//*[@class='govuk-error-summary']//a[@href='#on']") is not None
+    assert by_id(refused, "on-error") is not None
+    assert by_id(refused, "on").get("value") == "31/03/2026"
