@@ -46,6 +46,13 @@ def test_a_conflict_names_the_measure_as_it_is_written(site):
     assert "Bury-4" not in clash.text
 
 
+def test_a_refusal_names_the_person_as_their_name_is_written(site):
+    refused = post(site.client("vi"), "/measures/bury-4/rating", {"rag": "green", "version": "0"})
+    assert refused.status_code == 403
+    said = text(by_id(refused, "message"))
+    assert said.startswith("vi is a viewer"), said
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
     [

@@ -185,7 +185,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
             "errors/error.html",
             status,
             heading=HEADINGS.get(status, "Something went wrong"),
-            message=sentence(str(exc)),
+            message=sentence(str(exc), _names(request)),
             problems=problems,
         )
 
@@ -248,6 +248,12 @@ HEADINGS = {
     429: "Too many attempts",
     503: "The service is not ready",
 }
+
+
+def _names(request: Request) -> tuple[str, ...]:
+    """The signed-in person's name, which a message may open with ('vi is a viewer ...')."""
+    actor = getattr(request.state, "actor", None)
+    return (actor.name,) if actor is not None and actor.name else ()
 
 
 def _api_router():  # type: ignore[no-untyped-def]
