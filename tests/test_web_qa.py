@@ -93,3 +93,30 @@ def test_a_report_date_that_is_not_a_date_shows_the_form_with_the_error(site):
     assert page(refused).find(".//*[@class='govuk-error-summary']//a[@href='#on']") is not None
     assert by_id(refused, "on-error") is not None
     assert by_id(refused, "on").get("value") == "31/03/2026"
+
+
+def test_an_import_of_one_activity_says_activity_not_activities(site):
+    client = site.client("les")
+    one = b"ID,Name\nL-5,Annual review catch-up\n"
+    preview = post(
+        client, "/imports", {"kind": "activities"}, files={"file": ("one.csv", one, "text/csv")}
+    )
+    assert preview.status_code == 200
+    said = text(by_id(preview, "preview-summary"))
+    assert said.startswith("1 activity read: 1 new"), said
+    confirm = page(preview).find(".//main//form[@method='post']").get("action")
+    done = post(client, confirm, token_from="/imports")
+    assert done.status_code == 303
+    banner = text(page(client.get(done.headers["location"])).find(".//main"))
+    assert "Imported 1 activity from one.csv: 1 new, 0 updated" in banner
+
+
+def test_a_catalogue_preview_counts_one_row_and_one_measure_in_the_singular(site):
+    client = site.client("ann")
+    one = b"LA,Recommendation\nBury,Publish a sufficiency strategy for SEND places by 2027.\n"
+    preview = post(
+        client, "/imports", {"kind": "catalogue"}, files={"file": ("one.csv", one, "text/csv")}
+    )
+    assert preview.status_code == 200
+    said = text(by_id(preview, "preview-summary"))
+    assert said.startswith("1 row read: 1 new measure, 0 revised texts."), said

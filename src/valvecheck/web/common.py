@@ -21,7 +21,7 @@ from valvecheck.errors import ValvecheckError
 from valvecheck.services.context import Context
 from valvecheck.web import session as web_session
 from valvecheck.web.auth import SignInNeeded, csrf_protect, session_actor
-from valvecheck.web.text import sentence
+from valvecheck.web.text import count, sentence
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -52,6 +52,7 @@ templates.env.globals.update(
     max_rationale=MAX_RATIONALE,
     max_evidence=MAX_EVIDENCE,
     option_tags=option_tags,
+    count=count,
 )
 templates.env.filters["zip_self"] = lambda values: [(v, v) for v in values]
 templates.env.filters["sentence"] = sentence

@@ -24,6 +24,7 @@ from valvecheck.services.activities import import_activities
 from valvecheck.services.catalogue import import_catalogue
 from valvecheck.services.context import Context, authorise
 from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.text import count
 
 router = APIRouter(dependencies=PROTECTED)
 
@@ -187,7 +188,8 @@ def confirm(request: Request, token: str) -> Response:
     _unstage(token)
     if staged.kind == "activities":
         message = (
-            f"Imported {outcome.rows} activities from {staged.file}: {outcome.added} new, "
+            f"Imported {count(outcome.rows, 'activity', 'activities')} from {staged.file}: "
+            f"{outcome.added} new, "
             f"{outcome.updated} updated"
         )
         return done(request, "/activities", message)

@@ -14,3 +14,8 @@ def sentence(message: str, names: tuple[str, ...] = ()) -> str:
     if not first.isalpha() or first in names:
         return message
     return message[:1].upper() + message[1:]
+
+
+def count(number: int, one: str, many: str) -> str:
+    """'1 activity', '2 activities', '0 activities'."""
+    return f"{number:,} {one if number == 1 else many}"
