@@ -120,3 +120,18 @@ def test_a_catalogue_preview_counts_one_row_and_one_measure_in_the_singular(site
     assert preview.status_code == 200
     said = text(by_id(preview, "preview-summary"))
     assert said.startswith("1 row read: 1 new measure, 0 revised texts."), said
+
+
+def test_making_the_only_admin_a_viewer_is_refused_on_the_people_page(site):
+    client = site.client("ann")
+    me = site.people["ann"]
+    refused = post(client, f"/admin/users/{me}/role", {"role": "viewer"}, token_from="/admin/users")
+    assert refused.status_code == 422
+    assert text(page(refused).find(".//h1")) == "People in Bristol"  # the page to act on
+    link = page(refused).find(f".//*[@class='govuk-error-summary']//a[@href='#role-{me}']")
+    assert link is not None
+    assert text(link).startswith("ann is the only admin of Bristol"), text(link)
+    assert by_id(refused, f"role-{me}-error") is not None
+    assert by_id(refused, f"role-{me}").get("aria-describedby") == f"role-{me}-error"
+    still = page(client.get("/admin/users")).find(f".//select[@id='role-{me}']/option[@selected]")
+    assert still is not None and still.get("value") == "admin"
