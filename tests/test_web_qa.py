@@ -135,3 +135,28 @@ def test_making_the_only_admin_a_viewer_is_refused_on_the_people_page(site):
     assert by_id(refused, f"role-{me}").get("aria-describedby") == f"role-{me}-error"
     still = page(client.get("/admin/users")).find(f".//select[@id='role-{me}']/option[@selected]")
     assert still is not None and still.get("value") == "admin"
+
+
+def test_linking_with_no_measure_id_asks_for_one(site):
+    client = site.client("ed")
+    refused = post(client, "/activities/B-1/link", {"measure": " "}, token_from="/activities/B-1")
+    assert refused.status_code == 422
+    link = page(refused).find(".//*[@class='govuk-error-summary']//a[@href='#measure']")
+    assert link is not None
+    assert text(link) == "Enter the id of the measure to link, for example bury-4"
+
+
+def test_accepting_no_suggestion_is_an_error_not_a_success(site):
+    client = site.client("ed")
+    refused = post(client, "/activities/B-1/accept", {}, token_from="/activities/B-1")
+    assert refused.status_code == 422
+    assert page(refused).find(".//*[@class='govuk-notification-banner__heading']") is None
+    link = page(refused).find(".//*[@class='govuk-error-summary']//a[@href='#accept']")
+    assert link is not None and text(link) == "Choose at least one measure to link"
+    assert by_id(refused, "accept-error") is not None
+    assert by_id(refused, "accept").tag == "fieldset"
+    # a viewer is refused as ever, chosen or not
+    viewer = site.client("vi")
+    assert (
+        post(viewer, "/activities/B-1/accept", {}, token_from="/activities/B-1").status_code == 403
+    )
