@@ -160,3 +160,19 @@ def test_accepting_no_suggestion_is_an_error_not_a_success(site):
     assert (
         post(viewer, "/activities/B-1/accept", {}, token_from="/activities/B-1").status_code == 403
     )
+
+
+def test_a_council_with_no_assessment_is_told_to_start_one_not_given_a_form_that_fails(site):
+    from valvecheck.services import people
+    from valvecheck.services.workspace import unit_of_work
+
+    with unit_of_work(site.ws, write=True, council="Bristol", by="setup") as ctx:
+        people.add_council(ctx, "York")
+        site.people["yo"] = people.add_person(ctx, "yo", "editor", "York", "x" * 12).id
+    client = site.client("yo")
+    shown = client.get("/measures/bury-4")
+    assert shown.status_code == 200
+    assert page(shown).find(".//form[@id='rating-form']") is None
+    said = by_id(shown, "no-assessment")
+    assert said is not None and "York has no assessment yet" in text(said)
+    assert said.find(".//a[@href='/assessments']") is not None
