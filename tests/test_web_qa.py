@@ -176,3 +176,19 @@ def test_a_council_with_no_assessment_is_told_to_start_one_not_given_a_form_that
     said = by_id(shown, "no-assessment")
     assert said is not None and "York has no assessment yet" in text(said)
     assert said.find(".//a[@href='/assessments']") is not None
+
+
+def test_times_are_shown_on_the_clock_in_england_as_valid_html(site):
+    from datetime import UTC, datetime
+
+    from valvecheck.services import ratings
+    from valvecheck.services.workspace import unit_of_work
+
+    with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
+        ctx.clock = lambda: datetime(2026, 7, 1, 9, 5, 12, 345678, tzinfo=UTC)
+        ratings.rate(ctx, "bury-2", "amber", "summer review", expected_version=0)
+    shown = site.client("ed").get("/measures/bury-2")
+    moment = by_id(shown, "history-table").find(".//time")
+    # 09:05 UTC is 10:05 BST; the HTML datetime allows at most three digits of a second
+    assert text(moment) == "01 Jul 2026 10:05"
+    assert moment.get("datetime") == "2026-07-01T10:05:12+01:00"

@@ -21,7 +21,7 @@ from valvecheck.errors import ValvecheckError
 from valvecheck.services.context import Context
 from valvecheck.web import session as web_session
 from valvecheck.web.auth import SignInNeeded, csrf_protect, session_actor
-from valvecheck.web.text import count, sentence
+from valvecheck.web.text import count, local, sentence
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -56,6 +56,7 @@ templates.env.globals.update(
 )
 templates.env.filters["zip_self"] = lambda values: [(v, v) for v in values]
 templates.env.filters["sentence"] = sentence
+templates.env.filters["local"] = local
 
 # Every page router refuses a state-changing request without the session's CSRF token.
 PROTECTED = [Depends(csrf_protect)]

@@ -1,6 +1,14 @@
-"""Messages as a page shows them."""
+"""Messages, counts and moments as a page shows them."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from valvecheck.domain.moments import aware
+
+# Moments are stored in UTC; a council in England reads them on its own clock (BST in summer).
+LONDON = ZoneInfo("Europe/London")
 
 
 def sentence(message: str, names: tuple[str, ...] = ()) -> str:
@@ -19,3 +27,8 @@ def sentence(message: str, names: tuple[str, ...] = ()) -> str:
 def count(number: int, one: str, many: str) -> str:
     """'1 activity', '2 activities', '0 activities'."""
     return f"{number:,} {one if number == 1 else many}"
+
+
+def local(at: datetime) -> datetime:
+    """A stored moment (UTC, naive from SQLite) on the clock in England."""
+    return aware(at).astimezone(LONDON)
