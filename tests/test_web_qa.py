@@ -6,6 +6,7 @@ found then, shown failing before its fix."""
 from __future__ import annotations
 
 import pytest
+from support import hold_writers_turn
 from web_support import (
     by_id,
     page,
@@ -109,6 +110,31 @@ def test_an_import_of_one_activity_says_activity_not_activities(site):
     assert done.status_code == 303
     banner = text(page(client.get(done.headers["location"])).find(".//main"))
     assert "Imported 1 activity from one.csv: 1 new, 0 updated" in banner
+
+
+def test_an_activities_preview_keeps_no_writer_waiting(site, monkeypatch):
+    """A preview writes nothing, so it takes no writer's turn: it answers while another process
+    holds the turn (it used to run the import in a write transaction and roll back, so every
+    save in the council waited behind a large file's preview, up to the busy limit)."""
+    from pathlib import Path
+
+    from valvecheck.store.db import WriterQueue
+
+    monkeypatch.setattr(WriterQueue, "WAIT", 0.5)
+    client = site.client("les")
+    two = b"ID,Name\nL-7,Annual review catch-up\nL-8,SENCO network\n"
+    holder = hold_writers_turn(Path(f"{site.ws.engine.url.database}-lock"), 30)
+    try:
+        preview = post(
+            client, "/imports", {"kind": "activities"}, files={"file": ("two.csv", two, "text/csv")}
+        )
+    finally:
+        holder.kill()
+        holder.wait(10)
+    assert preview.status_code == 200, text(page(preview).find(".//main"))
+    said = text(by_id(preview, "preview-summary"))
+    assert said.startswith("2 activities read: 2 new"), said
+    assert "L-7" not in client.get("/activities").text  # nothing was written
 
 
 def test_a_catalogue_preview_counts_one_row_and_one_measure_in_the_singular(site):

@@ -85,7 +85,7 @@ def _run(
     ctx: Context, kind: str, data: bytes, file: str, options: dict[str, str], preview: bool
 ) -> Any:
     if kind == "activities":
-        return import_activities(ctx, data, file, options.get("column_map") or None)
+        return import_activities(ctx, data, file, options.get("column_map") or None, preview)
     return import_catalogue(
         ctx,
         data,
@@ -147,7 +147,9 @@ def _preview(
     status = 200
     person: int | None = None
     try:
-        with work(request, write=True) as ctx:
+        # An activities preview writes nothing, so it reads only and keeps no writer waiting;
+        # a catalogue preview runs the import and is rolled back (_DryRun).
+        with work(request, write=kind != "activities") as ctx:
             person = ctx.actor.person_id
             if (problem := limits.too_large(max(size, len(data)), name)) is not None:
                 raise ImportRejected([problem])
