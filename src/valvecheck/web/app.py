@@ -70,7 +70,9 @@ class Around:
         request = Request(scope, receive)
         found = self.sessions.read(request)
         request.state.web_session = found or self.sessions.fresh()
-        request.state.session_changed = found is None
+        # A fresh session is sent to a browser (its forms' CSRF token lives there), never to a
+        # script calling with a token, which has no use for one.
+        request.state.session_changed = found is None and "authorization" not in request.headers
         static = scope["path"].startswith("/static/")
 
         async def finish(message: Message) -> None:
