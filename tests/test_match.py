@@ -101,7 +101,8 @@ def test_decision_shows_a_send_activity_s_best_measure_but_accepts_only_strong_p
     model = bundled_model("train")
     pairs = np.array([[0.10, 0.05, 0.01], [0.90, 0.85, 0.02], [0.10, 0.05, 0.01]], np.float32)
     send = np.array([0.99, 0.99, 0.01])
-    shown = model.decide(pairs.copy(), send)
+    vote = np.array([1.0, 1.0, 0.0])
+    shown = model.decide(pairs.copy(), send, vote)
     threshold = METHODS["matcher"].threshold
     accept = METHODS["matcher"].accept_threshold
     assert accept is not None and accept > matcher_module.LIFT
@@ -109,6 +110,20 @@ def test_decision_shows_a_send_activity_s_best_measure_but_accepts_only_strong_p
     assert shown[0, 0] < accept  # ... but a weak pair is never linked without a look
     assert shown[1, 0] >= accept and shown[1, 1] >= accept and shown[1, 2] < threshold
     assert list(np.argsort(-shown[0])) == list(np.argsort(-pairs[0]))  # order kept
+
+
+def test_the_gate_counts_the_nearest_examples_send_vote() -> None:
+    sims = np.array([[0.9, 0.8, 0.1, 0.0], [0.1, 0.0, 0.7, 0.6], [0.5, 0.0, 0.5, 0.0]])
+    is_send = np.array([True, True, False, False])
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(matcher_module, "NEIGHBOURS", 2)
+        vote = matcher_module._send_vote(sims, is_send)
+    assert vote == pytest.approx([1.0, 0.0, 0.5])
+    # same best pair and SEND classifier; nearest examples that are SEND raise the gate
+    model = bundled_model("train")
+    pairs = np.array([[0.20, 0.05], [0.20, 0.05]], np.float32)
+    shown = model.decide(pairs.copy(), np.array([0.5, 0.5]), np.array([0.9, 0.1]))
+    assert shown[0, 0] > shown[1, 0]
 
 
 def test_folds_never_split_a_source() -> None:
