@@ -60,8 +60,13 @@ def read_activities_xlsx(
 def _filled(
     sheet: ReadOnlyWorksheet, covered: dict[Cell, Cell | None]
 ) -> Iterator[tuple[int, list[object]]]:
+    """The rows with a value of their own: a value merged down into a row (a theme over its
+    activities) does not make an otherwise empty row (a spacer) count as filled."""
     for i, row in sheet_rows(sheet, covered):
-        if any(c is not None and str(c).strip() for c in row):
+        if any(
+            c is not None and str(c).strip() and (i, n) not in covered
+            for n, c in enumerate(row, start=1)
+        ):
             yield i, row
 
 
