@@ -8,8 +8,10 @@ import io
 from pathlib import Path
 
 from support import workbook as _xlsx
+from support import write_file as _write
 
 from valvecheck.importers.activities import read_activities
+from valvecheck.services.imports import ImportOutcome
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 
@@ -64,3 +66,47 @@ def test_a_row_with_only_a_value_of_its_own_still_counts() -> None:
         ("missing-value", 3),
         ("missing-value", 3),
     ]
+
+
+# -- 5: the import sentence says 1 row, 1 new agreement ... ----------------------------------
+
+
+def test_the_import_sentence_says_one_thing_in_the_singular() -> None:
+    outcome = ImportOutcome(
+        assessment="Autumn",
+        rows=1,
+        added={"measures": 1, "revised": 0, "agreements": 1, "placements": 1},
+        ratings=1,
+        kept=1,
+    )
+    assert outcome.describe("one.csv") == (
+        "Imported 1 row from one.csv: 1 new measure, 0 revised, 1 new agreement, "
+        "1 new placement, 1 rating into 'Autumn'; 1 rating in the file not applied, as people "
+        "have rated it since."
+    )
+
+
+def test_the_import_sentence_keeps_plurals_for_other_counts() -> None:
+    outcome = ImportOutcome(
+        assessment="",
+        rows=2,
+        added={"measures": 0, "revised": 2, "agreements": 2, "placements": 3},
+        ratings=0,
+    )
+    assert outcome.describe("two.csv") == (
+        "Imported 2 rows from two.csv: 0 new measures, 2 revised, 2 new agreements, "
+        "3 new placements."
+    )
+
+
+def test_importing_one_new_agreement_says_agreement(empty_ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = _write(
+        tmp_path,
+        "one.csv",
+        "LA,Recommendation,Theme,Sub-Theme,RAG\n"
+        "Bury,Expand specialist provision in the borough.,Sufficiency,,\n",
+    )
+    code, out, err = cli("import", "catalogue", str(path), "--agreement-year", "2020-21")
+    assert code == 0, err
+    assert "1 new measure, 0 revised, 1 new agreement, 1 new placement" in " ".join(out.split())
+    assert "Imported 1 row from" in out
