@@ -5,8 +5,10 @@ failed before its fix: one section per defect, numbered as the QA pass numbered 
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
+import pytest
 from support import workbook as _xlsx
 from support import write_file as _write
 
@@ -110,3 +112,62 @@ def test_importing_one_new_agreement_says_agreement(empty_ws, cli, tmp_path) -> 
     assert code == 0, err
     assert "1 new measure, 0 revised, 1 new agreement, 1 new placement" in " ".join(out.split())
     assert "Imported 1 row from" in out
+
+
+# -- 6: a Word document (or another document) named .xlsx says what it is ---------------------
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def _word() -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Activities: outreach, hubs, panel")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (_word, "a Word document"),
+        (lambda: _zip({"ppt/presentation.xml": b"<p/>"}), "a PowerPoint file"),
+        (
+            lambda: _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}),
+            "an OpenDocument spreadsheet",
+        ),
+    ],
+    ids=["word", "powerpoint", "opendocument"],
+)
+def test_a_document_named_xlsx_is_named_for_what_it_is(make, kind) -> None:  # type: ignore[no-untyped-def]
+    parsed = read_activities(make(), "activities.xlsx")
+    (problem,) = parsed.problems
+    assert problem.code == "not-csv-or-xlsx"
+    assert kind in problem.message and "named .xlsx" in problem.message
+
+
+def test_text_named_xlsx_is_still_not_a_workbook() -> None:
+    (problem,) = read_activities(b"id,title\na,One\n", "a.xlsx").problems
+    assert problem.code == "not-a-workbook"
+
+
+def test_the_codes_of_a_misnamed_document_are_the_documented_ones() -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    section = docs[docs.index("### `valvecheck activities import`") :]
+    section = section[: section.index("\n### ")]
+    for code in ("not-csv-or-xlsx", "not-a-workbook"):
+        assert f"`{code}`" in section
+
+
+def test_the_command_line_reports_a_word_document_named_xlsx(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = _write(tmp_path, "activities.xlsx", _word())
+    code, _, err = cli("activities", "import", str(path))
+    assert code == 1 and "[not-csv-or-xlsx]" in err and "a Word document" in err
