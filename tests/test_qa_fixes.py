@@ -171,3 +171,24 @@ def test_the_command_line_reports_a_word_document_named_xlsx(ws, cli, tmp_path) 
     path = _write(tmp_path, "activities.xlsx", _word())
     code, _, err = cli("activities", "import", str(path))
     assert code == 1 and "[not-csv-or-xlsx]" in err and "a Word document" in err
+
+
+# -- 7: the column-map hint offers each missing field the heading most like it ---------------
+
+
+def _missing(header: str) -> dict[str, str]:
+    parsed = read_activities(f"{header}\nx,y,z\n".encode(), "t.csv")
+    return {p.column or "": p.message for p in parsed.problems if p.code == "missing-column"}
+
+
+def test_each_missing_field_is_offered_the_heading_most_like_it() -> None:
+    said = _missing("Ref No,Scheme,Notes")
+    assert "a column map such as id=Ref No " in said["id"]
+    assert "a column map such as title=Scheme " in said["title"]
+
+
+def test_a_heading_is_never_offered_for_two_fields() -> None:
+    said = _missing("Ref No,Notes,Comments")
+    assert "id=Ref No " in said["id"]
+    assert "Ref No" not in said["title"]
+    assert "a column map such as title=<its heading> " in said["title"]
