@@ -12,6 +12,8 @@ import pytest
 from support import workbook as _xlsx
 from support import write_file as _write
 
+from valvecheck.domain.rag import Rag
+from valvecheck.errors import InputError
 from valvecheck.importers.activities import read_activities
 from valvecheck.services.imports import ImportOutcome
 
@@ -192,3 +194,26 @@ def test_a_heading_is_never_offered_for_two_fields() -> None:
     assert "id=Ref No " in said["id"]
     assert "Ref No" not in said["title"]
     assert "a column map such as title=<its heading> " in said["title"]
+
+
+# -- 8: a bad RAG word names its field ---------------------------------------------------------
+
+
+def test_a_bad_rag_word_names_the_rag_field() -> None:
+    with pytest.raises(InputError) as caught:
+        Rag.parse("purple")
+    assert caught.value.field == "rag"
+
+
+def test_rating_with_a_bad_rag_word_names_the_field_in_the_api(tmp_path) -> None:
+    from api_support import server
+
+    with server(str(tmp_path / "api.db")) as srv:
+        refused = srv.client.post(
+            "/api/measures/bury-1/ratings",
+            json={"rag": "purple", "version": 1},
+            headers=srv.as_("A-editor"),
+        )
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert body["code"] == "invalid-input" and body["field"] == "rag"
