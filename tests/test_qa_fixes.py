@@ -217,3 +217,59 @@ def test_rating_with_a_bad_rag_word_names_the_field_in_the_api(tmp_path) -> None
     assert refused.status_code == 422, refused.text
     body = refused.json()
     assert body["code"] == "invalid-input" and body["field"] == "rag"
+
+
+# -- 12: the setup form names every missing field at once ----------------------------------
+
+
+def test_an_empty_setup_form_names_every_missing_field(empty_ws) -> None:  # type: ignore[no-untyped-def]
+    from valvecheck.services.setup import first_admin
+
+    with empty_ws.session(write=True) as db, pytest.raises(InputError) as caught:
+        first_admin(db, "", "", "")
+    said = str(caught.value)
+    assert "council" in said and "sign-in name" in said and "password" in said
+    assert list(caught.value.fields) == ["council", "name", "password"]  # type: ignore[attr-defined]
+
+
+def test_a_setup_form_with_a_council_names_the_rest(empty_ws) -> None:  # type: ignore[no-untyped-def]
+    from valvecheck.services.setup import first_admin
+
+    with empty_ws.session(write=True) as db, pytest.raises(InputError) as caught:
+        first_admin(db, "Bristol", "", "short")
+    assert caught.value.field == "name"
+    assert "council" not in str(caught.value)
+    assert "sign-in name" in str(caught.value) and "password" in str(caught.value)
+
+
+def test_the_empty_setup_page_lists_every_missing_field(tmp_path) -> None:
+    from fastapi.testclient import TestClient
+    from web_support import csrf_of, page, text
+
+    from valvecheck.services.workspace import init_workspace
+    from valvecheck.settings import Settings
+    from valvecheck.store.db import Workspace
+    from valvecheck.web import create_app
+
+    ws = Workspace(str(tmp_path / "fresh.db"))
+    init_workspace(ws)
+    try:
+        client = TestClient(
+            create_app(Settings(VALVECHECK_SECRET_KEY="k" * 40), ws), follow_redirects=False
+        )
+        token = csrf_of(client, "/setup")
+        refused = client.post(
+            "/setup",
+            data={
+                "council": "",
+                "username": "",
+                "password": "",
+                "confirm": "",
+                "csrf_token": token,
+            },
+        )
+        assert refused.status_code == 422
+        summary = text(page(refused).find(".//*[@class='govuk-error-summary']"))
+        assert "council" in summary and "sign-in name" in summary and "password" in summary
+    finally:
+        ws.dispose()
