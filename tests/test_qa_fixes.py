@@ -5,6 +5,7 @@ failed before its fix: one section per defect, numbered as the QA pass numbered 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 from valvecheck.importers.activities import read_activities
 from valvecheck.services.imports import ImportOutcome
+from valvecheck.services.reports import formats_of
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 
@@ -273,3 +275,28 @@ def test_the_empty_setup_page_lists_every_missing_field(tmp_path) -> None:
         assert "council" in summary and "sign-in name" in summary and "password" in summary
     finally:
         ws.dispose()
+
+
+# -- 14: report messages below the command line use no command-line words -------------------
+
+
+def test_an_unknown_report_format_lists_only_the_formats_every_shell_offers() -> None:
+    with pytest.raises(InputError) as caught:
+        formats_of("pdf")
+    said = str(caught.value)
+    assert caught.value.field == "format"
+    for name in ("docx", "xlsx", "html", "md", "position"):
+        assert name in said
+    assert "all" not in re.findall(r"[a-z]+", said)  # not a choice on the web form
+
+
+def test_a_position_statement_without_its_start_names_no_option() -> None:
+    with pytest.raises(InputError) as caught:
+        formats_of("position")
+    assert caught.value.field == "since"
+    assert "(since)" not in str(caught.value) and "since" not in str(caught.value)
+
+
+def test_the_command_line_still_names_its_option(ws, cli) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = cli("report", "--format", "position")
+    assert code == 1 and "--since: the position statement needs the start of its period" in err
