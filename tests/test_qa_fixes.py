@@ -7,15 +7,18 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from support import admin
 from support import workbook as _xlsx
 from support import write_file as _write
 
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 from valvecheck.importers.activities import read_activities
+from valvecheck.services import activities, ratings
 from valvecheck.services.imports import ImportOutcome
 from valvecheck.services.reports import formats_of
 
@@ -300,3 +303,31 @@ def test_a_position_statement_without_its_start_names_no_option() -> None:
 def test_the_command_line_still_names_its_option(ws, cli) -> None:  # type: ignore[no-untyped-def]
     code, _, err = cli("report", "--format", "position")
     assert code == 1 and "--since: the position statement needs the start of its period" in err
+
+
+# -- 9: times on the command line are on the clock in England, and say so -----------------
+
+
+SUMMER = datetime(2026, 7, 1, 9, 5, 12, tzinfo=UTC)  # 10:05:12 BST
+WINTER = datetime(2026, 12, 1, 9, 5, 12, tzinfo=UTC)  # 09:05:12 GMT
+
+
+def test_history_prints_ratings_on_the_clock_in_england(ws, cli) -> None:  # type: ignore[no-untyped-def]
+    for when, rag in ((SUMMER, "amber"), (WINTER, "green")):
+        with admin(ws) as ctx:
+            ctx.clock = lambda when=when: when
+            ratings.rate(ctx, "bury-2", rag, "review")
+    code, out, err = cli("history", "bury-2")
+    assert code == 0, err
+    assert "2026-07-01 10:05:12 BST" in out
+    assert "2026-12-01 09:05:12 GMT" in out
+
+
+def test_activities_show_prints_links_on_the_clock_in_england(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with admin(ws) as ctx:
+        activities.import_activities(ctx, b"ID,Title\nA-1,Outreach\n", "a.csv")
+        ctx.clock = lambda: SUMMER
+        activities.link(ctx, "A-1", "bury-2", "delivers it")
+    code, out, err = cli("activities", "show", "A-1")
+    assert code == 0, err
+    assert "2026-07-01 10:05 BST" in out

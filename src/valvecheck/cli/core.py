@@ -14,6 +14,7 @@ import typer
 
 from valvecheck.cli import output
 from valvecheck.cli.lazy import lazy
+from valvecheck.domain.moments import in_england
 from valvecheck.domain.people import Role
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
@@ -431,7 +432,7 @@ def history(
         ["When", "Who", "From", "To", "Rationale", "Evidence"],
         [
             [
-                r.at.strftime("%Y-%m-%d %H:%M:%S") if r.at else "",
+                f"{in_england(r.at):%Y-%m-%d %H:%M:%S %Z}" if r.at else "",
                 r.by,
                 r.previous.label,
                 output.rag_text(r.rag),
