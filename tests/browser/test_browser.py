@@ -208,3 +208,48 @@ def test_no_wcag_a_or_aa_violation_in_a_phone_sized_window(narrow):
         narrow.goto(path)
         found[name] = axe_violations(narrow)
     assert {k: v for k, v in found.items() if v} == {}
+
+
+@pytest.fixture(scope="module")
+def report_page(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """The HTML report of the impact tests' worked example: every section has its table."""
+    from test_impact import DATA, LINKS
+
+    from valvecheck.cli import run
+
+    folder = tmp_path_factory.mktemp("report-narrow")
+    db = str(folder / "valvecheck.db")
+    for args in (
+        ("init",),
+        ("activities", "import", str(DATA / "activities.csv")),
+        *(("link", a, m) for a, m in LINKS),
+        ("trajectory", "import", str(DATA / "trajectory.csv")),
+        ("impact", "import", str(DATA / "savings.csv")),
+        ("report", "--format", "html", "--out", str(folder)),
+    ):
+        assert run(["--db", db, *args]) == 0, args
+    return folder / "report.html"
+
+
+def test_the_html_report_scrolls_only_inside_its_tables_in_a_phone_sized_window(
+    browser, report_page
+):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(report_page.as_uri())
+        assert sideways(page) <= 0
+        # every table sits in its own box, which the keyboard can reach and scroll
+        loose = page.evaluate(
+            "[...document.querySelectorAll('table')]"
+            ".filter(t => !t.parentElement.classList.contains('table-box')).map(t => t.id)"
+        )
+        assert loose == []
+        box = page.locator("#appendix-table").locator("xpath=..")
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "the table fits: test nothing"
+        box.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("document.querySelector('#appendix-table').parentElement.scrollLeft")
+        assert axe_violations(page) == []
+    finally:
+        context.close()
