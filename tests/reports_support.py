@@ -152,14 +152,20 @@ def html_sections(path: Path) -> Sections:
     def text(e) -> str:
         return " ".join("".join(e.itertext()).split())
 
+    def tables(element):  # type: ignore[no-untyped-def]
+        """A table of main's, bare or in the box it scrolls in on a narrow screen."""
+        if element.tag == f"{ns}table":
+            return [element]
+        return list(element.iter(f"{ns}table")) if element.tag == f"{ns}div" else []
+
     for element in main:
         if element.tag == f"{ns}h2":
             out.append((text(element), []))
-        elif element.tag == f"{ns}table" and out:
+        for table in tables(element) if out else []:
             rows = [
                 [text(c) for c in tr if c.tag in (f"{ns}td", f"{ns}th")]
                 for part in ("tbody", "tfoot")
-                for body in element.iter(f"{ns}{part}")
+                for body in table.iter(f"{ns}{part}")
                 for tr in body.iter(f"{ns}tr")
             ]
             if out[-1][0].startswith("Summary"):

@@ -40,3 +40,18 @@ def test_the_web_app_serves_the_apis_own_document(site):  # noqa: F811
     assert not any(not p.startswith("/api/") for p in doc["paths"])
     errors = doc["paths"]["/api/measures"]["get"]["responses"]["404"]["content"]
     assert PROBLEM in errors
+
+
+def test_a_token_call_gets_no_session_cookie(site):  # noqa: F811
+    """A script calling with a token has no use for a web session: none is made for it (each
+    call used to get a new session cookie). A browser's first visit still gets one (its CSRF)."""
+    from valvecheck.services import tokens
+    from valvecheck.services.workspace import unit_of_work
+
+    with unit_of_work(site.ws, write=True, council="Bristol", by="admin") as ctx:
+        secret = tokens.create_token(ctx, "script", "viewer").secret
+    script = site.client(None)
+    listed = script.get("/api/measures", headers={"Authorization": f"Bearer {secret}"})
+    assert listed.status_code == 200
+    assert "set-cookie" not in listed.headers
+    assert "set-cookie" in site.client(None).get("/login").headers

@@ -299,7 +299,7 @@ def test_importing_the_file_again_never_undoes_a_persons_rating(cli, seed_path):
     cli("rate", "kingston-richmond-5", "amber", "--rationale", "Joint funding panel", "--by", "Ann")
     code, out, err = cli("import", "appendix", str(seed_path), "--year", "2020-21")
     assert code == 0, err
-    assert "0 ratings" in out and "1 ratings in the file not applied" in out
+    assert "0 ratings" in out and "1 rating in the file not applied" in out
     code, out, _ = cli("history", "kingston-richmond-5")
     assert out.strip().splitlines()[-1].split("\t")[3] == "Amber"
 

@@ -68,6 +68,17 @@ def test_with_two_councils_a_command_must_say_which(two):
     assert code != 0 and "--council" in err and "Leeds" in err and "Bristol" in err
 
 
+def test_users_add_acts_in_the_council_it_names(two, cli):  # type: ignore[no-untyped-def]
+    """The README's form, in a workspace of several councils: the command's own --council says
+    where the person goes, so the local administrator acts there without the root --council."""
+    code, out, err = cli("users", "add", "lee.admin", "--council", "Leeds", "--role", "admin")
+    assert code == 0, err
+    assert "lee.admin, admin in Leeds" in out
+    listed = cli("--council", "Leeds", "users", "list")[1]
+    assert "lee.admin" in listed
+    assert "lee.admin" not in cli("--council", "Bristol", "users", "list")[1]
+
+
 def test_a_council_that_does_not_exist_is_named(two):
     code, _, err = two("--council", "York", "summary")
     assert code == 1 and "no council 'York'" in err

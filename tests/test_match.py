@@ -16,7 +16,7 @@ from valvecheck.analysis.corpus import folds, labelled, measure_pairs
 from valvecheck.analysis.evaluate import Evaluation, figures
 from valvecheck.analysis.matcher import Example, bundled_model
 from valvecheck.analysis.suggest import METHODS, Suggester
-from valvecheck.analysis.validation import _seed, held_out, learning_curve
+from valvecheck.analysis.validation import LEARN_FROM, _seed, held_out, learning_curve
 from valvecheck.domain.model import Agreement, Catalogue, Measure
 
 
@@ -46,11 +46,12 @@ def test_corpus_is_labelled_against_seed_measures_and_split_by_source() -> None:
     holdout = {r.source for r in labelled("holdout")}
     holdout2 = {r.source for r in labelled("holdout2")}
     holdout3 = {r.source for r in labelled("holdout3")}
-    parts = [train, holdout, holdout2, holdout3]
+    holdout4 = {r.source for r in labelled("holdout4")}
+    parts = [train, holdout, holdout2, holdout3, holdout4]
     assert all(parts)
     assert all(not a & b for k, a in enumerate(parts) for b in parts[k + 1 :])
     sources = resources.files("valvecheck.analysis").joinpath("data", "SOURCES.md").read_text()
-    for group in train | holdout | holdout2 | holdout3:
+    for group in train | holdout | holdout2 | holdout3 | holdout4:
         assert group in sources, f"{group} is not in SOURCES.md"
 
 
@@ -65,16 +66,20 @@ def test_a_held_out_part_is_never_scored_by_a_model_learned_from_it() -> None:
         held_out(part="holdout2", learn_from=("train", "holdout2"))
     with pytest.raises(ValueError, match="holdout3"):
         held_out(part="holdout3", learn_from=("train", "holdout3"))
+    with pytest.raises(ValueError, match="holdout4"):
+        held_out(part="holdout4", learn_from=("train", "holdout3", "holdout4"))
+    assert all(part not in learnt for part, learnt in LEARN_FROM.items())
 
 
-def test_the_third_held_out_part_has_several_councils_each_with_send_rows() -> None:
-    """Set aside to be scored once: this test reads its labels, never the matcher's figures."""
-    rows = labelled("holdout3")
+@pytest.mark.parametrize("part", ["holdout3", "holdout4"])
+def test_the_later_held_out_parts_have_several_councils_each_with_send_rows(part: str) -> None:
+    """Set aside to be scored once: this test reads their labels, never the matcher's figures."""
+    rows = labelled(part)
     by_source: dict[str, list[bool]] = {}
     for r in rows:
         by_source.setdefault(r.source, []).append(bool(r.expected))
     assert len(by_source) >= 3
-    assert all(25 <= len(v) <= 40 and sum(v) >= 8 for v in by_source.values())
+    assert all(20 <= len(v) <= 40 and sum(v) >= 8 for v in by_source.values())
 
 
 @cache
@@ -96,7 +101,8 @@ def test_decision_shows_a_send_activity_s_best_measure_but_accepts_only_strong_p
     model = bundled_model("train")
     pairs = np.array([[0.10, 0.05, 0.01], [0.90, 0.85, 0.02], [0.10, 0.05, 0.01]], np.float32)
     send = np.array([0.99, 0.99, 0.01])
-    shown = model.decide(pairs.copy(), send)
+    vote = np.array([1.0, 1.0, 0.0])
+    shown = model.decide(pairs.copy(), send, vote)
     threshold = METHODS["matcher"].threshold
     accept = METHODS["matcher"].accept_threshold
     assert accept is not None and accept > matcher_module.LIFT
@@ -104,6 +110,20 @@ def test_decision_shows_a_send_activity_s_best_measure_but_accepts_only_strong_p
     assert shown[0, 0] < accept  # ... but a weak pair is never linked without a look
     assert shown[1, 0] >= accept and shown[1, 1] >= accept and shown[1, 2] < threshold
     assert list(np.argsort(-shown[0])) == list(np.argsort(-pairs[0]))  # order kept
+
+
+def test_the_gate_counts_the_nearest_examples_send_vote() -> None:
+    sims = np.array([[0.9, 0.8, 0.1, 0.0], [0.1, 0.0, 0.7, 0.6], [0.5, 0.0, 0.5, 0.0]])
+    is_send = np.array([True, True, False, False])
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(matcher_module, "NEIGHBOURS", 2)
+        vote = matcher_module._send_vote(sims, is_send)
+    assert vote == pytest.approx([1.0, 0.0, 0.5])
+    # same best pair and SEND classifier; nearest examples that are SEND raise the gate
+    model = bundled_model("train")
+    pairs = np.array([[0.20, 0.05], [0.20, 0.05]], np.float32)
+    shown = model.decide(pairs.copy(), np.array([0.5, 0.5]), np.array([0.9, 0.1]))
+    assert shown[0, 0] > shown[1, 0]
 
 
 def test_folds_never_split_a_source() -> None:
@@ -236,3 +256,23 @@ def test_bundled_pairs_file_has_the_documented_columns() -> None:
     text = resources.files("valvecheck.analysis").joinpath("data", "measure-pairs.csv").read_text()
     header = next(csv.reader([text.splitlines()[0]]))
     assert header[:2] == ["text_a", "text_b"]
+
+
+def test_links_move_a_reading_the_corpus_is_sure_of_less_than_an_unsure_one(monkeypatch) -> None:
+    from valvecheck.analysis.matcher import Matcher
+
+    seed, names = _seed()
+    model = bundled_model("train")
+    link = Example("sen-12", "Project Kestrel: Kestrel hubs in Northgate", ("bury-4",), own=True)
+    texts = [
+        "Project Kestrel: clear the backlog of overdue EHCP annual reviews in Northgate",  # sure
+        "Project Kestrel: Kestrel hubs in Southgate",  # unsure
+    ]
+    alone = Matcher(seed, names, model).scores(texts, decided=False)
+    j = Matcher(seed, names, model).ids.index("bury-4")
+    damped = Matcher(seed, names, model, [link]).scores(texts, decided=False) - alone
+    monkeypatch.setattr(matcher_module, "LINK_DAMPING", 1e9)  # the links in full, everywhere
+    full = Matcher(seed, names, model, [link]).scores(texts, decided=False) - alone
+    assert alone[0].max() > 0.9 > alone[1].max()
+    assert 0 <= damped[0, j] < 0.5 * full[0, j]  # the sure reading: held back
+    assert damped[1, j] > 0.5 * full[1, j] > 0  # the unsure one: nearly in full

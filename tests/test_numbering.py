@@ -92,7 +92,7 @@ def test_reimport_with_an_inserted_recommendation_adds_one_measure(cli, tmp_path
     assert cli("import", "appendix", str(first))[0] == 0
     code, out, err = cli("import", "appendix", str(second))
     assert code == 0, err
-    assert "1 new measures, 0 revised" in out
+    assert "1 new measure, 0 revised" in out
     data = json.loads(cli("export", "--format", "json")[1])
     got = {m["id"]: (m["recommendation"], m["rag"]) for m in data["measures"]}
     assert got == {

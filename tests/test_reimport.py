@@ -73,7 +73,7 @@ def test_a_reworded_row_is_a_new_measure_never_a_rewrite(ws, cli, tmp_path):
     path.write_bytes(appendix(hf))
     code, out, err = cli("import", "appendix", str(path))
     assert code == 0, err
-    assert "1 new measures, 0 revised" in out
+    assert "1 new measure, 0 revised" in out
     after = state(ws)
     assert {k: after[k] for k in before} == before  # hammersmith-fulham-6 keeps text and Green
     (new,) = set(after) - set(before)

@@ -123,6 +123,20 @@ def test_position_statement_lists_what_changed_since_the_date(monitored, tmp_pat
     assert "2024-03-05 Red to Amber by lead: thresholds drafted" in markdown
 
 
+def test_the_seeds_bundled_ratings_are_where_a_period_starts_not_changes_in_it(ws, tmp_path):
+    """A workspace made today holds the seed's ratings dated today: a position statement for a
+    period that began before them counts them as its starting position, not as changes."""
+    ids = [v.id for v in load_state(ws).views if v.history]
+    assert ids, "the seed's assessment has ratings"
+    with admin(ws, by="lead") as ctx:
+        ratings.rate(ctx, ids[0], Rag.RED, "the new provision slipped a year")
+    write_reports(ws, "position", tmp_path, on=date(2099, 5, 1), since=date(2026, 1, 1))
+    markdown = (tmp_path / "position.md").read_text(encoding="utf-8")
+    assert "; 1 changed rating in the period." in markdown, markdown[:400]
+    assert "by lead: the new provision slipped a year" in markdown
+    assert "Not rated to" not in markdown  # no seed rating reads as made in the period
+
+
 def test_all_with_since_adds_the_position_statement(monitored, tmp_path):
     ws, _ = monitored
     paths = write_reports(ws, "all", tmp_path, "Spring 2024", on=DAY, since=SINCE)

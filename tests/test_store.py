@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from support import admin
+from support import admin, hold_writers_turn
 
 from valvecheck.services import ratings
 from valvecheck.services.workspace import init_workspace
@@ -109,24 +108,6 @@ def test_python_dash_m_entry_point(tmp_path):
     assert "27 measures" in done.stdout
 
 
-def _hold_writers_turn(lock: Path, seconds: float) -> subprocess.Popen:  # type: ignore[type-arg]
-    """Another process holding the writers' turn (flock on the lock file) for ``seconds``;
-    returns once it holds it."""
-    script = (
-        "import fcntl, os, sys, time\n"
-        f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT)\n"
-        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
-        "print('held', flush=True)\n"
-        "sys.stdout.close()\n"
-        f"time.sleep({seconds})\n"
-    )
-    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert holder.stdout is not None
-    with holder.stdout:
-        assert holder.stdout.readline().strip() == "held"
-    return holder
-
-
 def test_sqlite_writers_of_several_processes_take_turns_beside_the_file(tmp_path):
     """A writer waits for another process's turn (flock on '<db>-lock') and then proceeds,
     woken when it ends rather than polling SQLite's lock."""
@@ -138,7 +119,7 @@ def test_sqlite_writers_of_several_processes_take_turns_beside_the_file(tmp_path
 
     ws = Workspace(str(tmp_path / "turns.db"))
     init_workspace(ws, empty=True)
-    holder = _hold_writers_turn(tmp_path / "turns.db-lock", 0.6)
+    holder = hold_writers_turn(tmp_path / "turns.db-lock", 0.6)
     began = time.monotonic()
     with ws.session(write=True) as s:
         s.execute(text("SELECT 1"))
@@ -164,7 +145,7 @@ def test_a_writer_kept_waiting_too_long_gets_a_clear_error_and_writes_nothing(
     ws = Workspace(str(tmp_path / "busy.db"))
     init_workspace(ws, empty=True)
     monkeypatch.setattr(WriterQueue, "WAIT", 0.3)
-    holder = _hold_writers_turn(tmp_path / "busy.db-lock", 3)
+    holder = hold_writers_turn(tmp_path / "busy.db-lock", 3)
     began = time.monotonic()
     with pytest.raises(WorkspaceError, match="busy") as refused, ws.session(write=True) as s:
         s.execute(text("CREATE TABLE never (x INTEGER)"))

@@ -16,6 +16,7 @@ from browser_support import (  # noqa: F401 (fixtures)
     server,
     signed_in,
 )
+from web_support import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -135,3 +136,120 @@ def test_no_wcag_a_or_aa_violation_on_the_main_pages(browser, signed_in, server)
     assert "cannot be imported" in page.inner_text("h1")
     found["import problems"] = axe_violations(page)
     assert {k: v for k, v in found.items() if v} == {}
+
+
+# A phone-sized window (360 CSS pixels; WCAG 1.4.10 reflows at 320): no page scrolls sideways, a
+# wide table scrolls in its own focusable box, and axe-core, which checks target sizes (WCAG 2.2
+# 2.5.8) against the layout actually drawn, finds nothing. (In this module, not one of its own:
+# a second module would start a second Playwright beside this one's, which Playwright refuses.)
+
+NARROW_PAGES = (
+    ("dashboard", "/"),
+    ("measures", "/measures"),
+    ("measure", "/measures/bury-1"),
+    ("activities", "/activities"),
+    ("activity", "/activities/B-1"),
+    ("assessments", "/assessments"),
+    ("reports", "/reports"),
+    ("impact", "/impact"),
+    ("people", "/admin/users"),
+)
+
+
+@pytest.fixture
+def narrow(browser, server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        base_url=server, bypass_csp=True, viewport={"width": 360, "height": 740}
+    )
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#username", "ann")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{server}/")
+    yield page
+    context.close()
+
+
+def sideways(page) -> int:  # type: ignore[no-untyped-def]
+    """How many pixels the page reaches beyond the window's width."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def test_no_page_scrolls_sideways_in_a_phone_sized_window(narrow):
+    found = {}
+    for name, path in NARROW_PAGES:
+        narrow.goto(path)
+        found[name] = sideways(narrow)
+    narrow.goto("/imports")
+    narrow.set_input_files(
+        "#activities-file",
+        files=[{"name": "b.csv", "mimeType": "text/csv", "buffer": b"ID,Name\n,\nB-9,\n"}],
+    )
+    narrow.click("button:has-text('Preview the activities')")
+    assert "cannot be imported" in narrow.inner_text("h1")
+    found["import problems"] = sideways(narrow)
+    assert {k: v for k, v in found.items() if v > 0} == {}
+
+
+def test_a_wide_table_scrolls_in_its_own_box_reached_by_keyboard(narrow):
+    narrow.goto("/measures")
+    box = narrow.locator(".app-table-scroll").first
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "the table is wider than the box"
+    box.focus()
+    assert narrow.evaluate("document.activeElement.classList.contains('app-table-scroll')")
+    narrow.keyboard.press("ArrowRight")
+    narrow.wait_for_function("document.querySelector('.app-table-scroll').scrollLeft > 0")
+
+
+def test_no_wcag_a_or_aa_violation_in_a_phone_sized_window(narrow):
+    found = {}
+    for name, path in NARROW_PAGES:
+        narrow.goto(path)
+        found[name] = axe_violations(narrow)
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+@pytest.fixture(scope="module")
+def report_page(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """The HTML report of the impact tests' worked example: every section has its table."""
+    from test_impact import DATA, LINKS
+
+    from valvecheck.cli import run
+
+    folder = tmp_path_factory.mktemp("report-narrow")
+    db = str(folder / "valvecheck.db")
+    for args in (
+        ("init",),
+        ("activities", "import", str(DATA / "activities.csv")),
+        *(("link", a, m) for a, m in LINKS),
+        ("trajectory", "import", str(DATA / "trajectory.csv")),
+        ("impact", "import", str(DATA / "savings.csv")),
+        ("report", "--format", "html", "--out", str(folder)),
+    ):
+        assert run(["--db", db, *args]) == 0, args
+    return folder / "report.html"
+
+
+def test_the_html_report_scrolls_only_inside_its_tables_in_a_phone_sized_window(
+    browser, report_page
+):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(report_page.as_uri())
+        assert sideways(page) <= 0
+        # every table sits in its own box, which the keyboard can reach and scroll
+        loose = page.evaluate(
+            "[...document.querySelectorAll('table')]"
+            ".filter(t => !t.parentElement.classList.contains('table-box')).map(t => t.id)"
+        )
+        assert loose == []
+        box = page.locator("#appendix-table").locator("xpath=..")
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "the table fits: test nothing"
+        box.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("document.querySelector('#appendix-table').parentElement.scrollLeft")
+        assert axe_violations(page) == []
+    finally:
+        context.close()

@@ -11,8 +11,9 @@ Four kinds of evidence, each measured on text nobody tuned them on (docs/benchma
   benefit from the corpus too;
 - **the council's own links**: every activity a council has linked is one more example, its rationale
   part of its text, compared in the council's own word weights (the nearest linked activity and the
-  vote of the nearest ones, the two features the combiner learned for them); a suggestion that comes
-  mostly from one of them says so ("like SEN-12, which you linked to bury-4").
+  vote of the nearest ones, the two features the combiner learned for them), counting less where the
+  corpus alone is already sure of an activity; a suggestion that comes mostly from one of them says
+  so ("like SEN-12, which you linked to bury-4").
 
 Whether an activity is about SEND at all is a logistic regression over the same text features, trained
 on the corpus (whose near misses -- children's homes, transport, admissions -- are labelled "none").
@@ -22,7 +23,8 @@ pair into one probability (the evidence includes the cosine with each measure's 
 together, their centroid, as well as the nearest one); it is trained on the corpus with every feature
 computed leave-one-source-out, so it learns how far to trust an example from *another* council's
 document. Whether an activity delivers any measure at all is then decided once per activity (the
-gate: a third logistic regression over its best pair and the SEND classifier), and the score shown
+gate: a third logistic regression over its best pair, the SEND classifier and the share of its
+nearest labelled examples that deliver a measure), and the score shown
 combines the two (``Model.decide``). Every choice here was made by cross-validation on the corpus's
 train part only (docs/benchmarks.md).
 """
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
 
 NEIGHBOURS = 7  # examples that vote for an activity's measures
 DUPLICATE = 0.8  # a linked activity this close (plain cosine) also counts as a corpus example
+LINK_DAMPING = 4.0  # how far a confident corpus reading holds back the links (``scores``)
 EQUIVALENT = 0.5  # text cosine at or above which another agreement's measure counts as the same one
 FEATURES = (
     "base", "nearest", "vote", "send", "base_share", "nearest_share", "own", "own_vote",
@@ -99,6 +102,7 @@ class TextSpace:
 
 
 GATE = True  # decide "no measure" once per activity (``Model.decide``)
+VOTE_POWER = 2.0  # the gate's SEND vote weighs each of the nearest examples by similarity**this
 LIFT = 0.5  # a SEND activity's measures are shown at no less than this x gate x share of best
 
 
@@ -107,8 +111,28 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def _gate_features(best: np.ndarray, send: np.ndarray) -> np.ndarray:
-    return np.column_stack([_logit(best), _logit(send)])
+def _send_vote(sims: np.ndarray, is_send: np.ndarray) -> np.ndarray:
+    """Per text (rows of ``sims``, its similarity to each labelled example): the share of its
+    ``NEIGHBOURS`` nearest examples that deliver some measure, each weighted by its similarity to
+    the power ``VOTE_POWER`` (so the nearest counts most). The near misses a SEND
+    team also runs (transport, children's homes, admissions) are examples too, so a text that reads
+    like them leans "none" even where it shares words with SEND work, and a SEND activity written
+    without the field's words still leans SEND when its nearest examples do."""
+    n = sims.shape[0]
+    if n == 0 or sims.shape[1] == 0:
+        return np.zeros(n)
+    k = min(NEIGHBOURS, sims.shape[1])
+    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    kept = np.take_along_axis(sims, top, axis=1).clip(min=0) ** VOTE_POWER
+    total = kept.sum(axis=1)
+    total[total <= 0] = np.inf
+    return np.asarray((kept * is_send[top]).sum(axis=1) / total, dtype=np.float64)
+
+
+def _gate_features(best: np.ndarray, send: np.ndarray, vote: np.ndarray) -> np.ndarray:
+    """Per activity: the logits of its best pair's probability, of the SEND classifier's and of
+    its nearest examples' SEND vote (kept off 0 and 1)."""
+    return np.column_stack([_logit(best), _logit(send), _logit(0.05 + 0.9 * vote)])
 
 
 def _local_weights(vectors: sparse.csr_matrix) -> np.ndarray:
@@ -272,14 +296,15 @@ class Model:
         target = np.array([[m in e.measures for m in ids] for e in self.examples]).ravel()
         self.combiner = LogisticRegression(C=1.0, solver="liblinear").fit(F, np.tile(target, 2))
         # Whether an activity delivers any measure at all, decided once per activity: the best
-        # pair's probability and the SEND classifier's, weighed by a logistic regression on the
-        # same leave-one-source-out evidence (so it is calibrated on text from other documents).
+        # pair's probability, the SEND classifier's and the SEND vote of the nearest examples,
+        # weighed by a logistic regression on the same leave-one-source-out evidence (so it is
+        # calibrated on text from other documents).
         self.gate: LogisticRegression | None = None
         if GATE:
             pairs = self.combine(Evidence(base, nearest, vote, send_oof, none, none, centroid))
-            self.gate = LogisticRegression(C=1.0, solver="lbfgs").fit(
-                _gate_features(pairs.max(axis=1), send_oof), y_send
-            )
+            X_gate = _gate_features(pairs.max(axis=1), send_oof, _send_vote(others, y_send))
+            self.gate = LogisticRegression(C=1.0, solver="lbfgs").fit(X_gate, y_send)
+        self.is_send = y_send
 
     def _send_matrix(self, vectors: sparse.csr_matrix, texts: Sequence[str]) -> sparse.csr_matrix:
         return sparse.hstack([vectors, _about_send_column(texts)], format="csr", dtype=np.float64)
@@ -288,7 +313,7 @@ class Model:
         """How likely each text is about SEND or high needs (0..1)."""
         return self.send.predict_proba(self._send_matrix(vectors, texts))[:, 1]
 
-    def decide(self, pairs: np.ndarray, send: np.ndarray) -> np.ndarray:
+    def decide(self, pairs: np.ndarray, send: np.ndarray, vote: np.ndarray) -> np.ndarray:
         """The scores shown, from the pairs' probabilities and the gate (the chance that the
         activity delivers any measure at all): each pair's probability capped by the gate, and
         never less than ``LIFT`` x the gate x its share of the activity's best pair. So a SEND
@@ -298,7 +323,7 @@ class Model:
         if self.gate is None or pairs.shape[1] == 0:
             return pairs
         best = pairs.max(axis=1)
-        gate = self.gate.predict_proba(_gate_features(best, send))[:, 1].astype(np.float32)
+        gate = self.gate.predict_proba(_gate_features(best, send, vote))[:, 1].astype(np.float32)
         best[best <= 0] = 1.0
         lifted = pairs / best[:, None].astype(np.float32)
         lifted *= (LIFT * gate)[:, None]
@@ -517,7 +542,25 @@ class Matcher:
         self._own_sims, self._own, self._nearest = own_sims, own, nearest
         evidence = Evidence(base, nearest, vote, send, own, own_vote, centroid)
         pairs = self.model.combine(evidence)
-        return pairs if not decided else self.model.decide(pairs, send)
+        if self.links:
+            # Where the corpus alone is already sure of an activity's best measure, the council's
+            # links move its scores little; where it is unsure, they count in full. A link from a
+            # tracker that mixes two neighbouring measures' language then rarely overturns a
+            # confident reading (chosen by cross-validation on train, docs/benchmarks.md).
+            zero = np.zeros_like(own)
+            corpus = self.model.combine(Evidence(base, nearest, vote, send, zero, zero, centroid))
+            trust = 1 - corpus.max(axis=1, keepdims=True) ** LINK_DAMPING
+            pairs = corpus + (pairs - corpus) * trust
+        if not decided:
+            return pairs
+        # The council's own linked activities are among the nearest examples too (each delivers a
+        # measure), so an activity written like the council's earlier links is not gated "none".
+        if self.links:
+            near = np.hstack([sims, plain])
+            is_send = np.concatenate([self.model.is_send, np.ones(len(self.links), dtype=bool)])
+        else:
+            near, is_send = sims, self.model.is_send
+        return self.model.decide(pairs, send, _send_vote(near, is_send))
 
     def learned_from(self, i: int, j: int) -> Example | None:
         """The council's own link behind the last scores' (text i, measure j): the linked activity

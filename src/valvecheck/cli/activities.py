@@ -11,6 +11,7 @@ from valvecheck.analysis.methods import DEFAULT, METHODS
 from valvecheck.cli import output
 from valvecheck.cli.core import By, command_line, read_file, use, ws_of
 from valvecheck.cli.lazy import lazy
+from valvecheck.domain.moments import in_england
 
 if TYPE_CHECKING:
     from valvecheck.services import activities, suggestions
@@ -38,7 +39,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _when(e: LinkEvent) -> str:
-    return e.at.strftime("%Y-%m-%d %H:%M") if e.at else ""
+    return f"{in_england(e.at):%Y-%m-%d %H:%M %Z}" if e.at else ""
 
 
 @activities_app.command("import")

@@ -14,6 +14,7 @@ import typer
 
 from valvecheck.cli import output
 from valvecheck.cli.lazy import lazy
+from valvecheck.domain.moments import in_england
 from valvecheck.domain.people import Role
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
@@ -88,14 +89,20 @@ def ws_of(ctx: typer.Context) -> Workspace:
 
 @contextmanager
 def use(
-    ctx: typer.Context, write: bool = False, by: str | None = None, workspace_wide: bool = False
+    ctx: typer.Context,
+    write: bool = False,
+    by: str | None = None,
+    workspace_wide: bool = False,
+    council: str | None = None,
 ) -> Iterator[Context]:
     """One unit of work for one command, acting as --as (or the local administrator of
     --council, recording --by or the login name).
 
     ``workspace_wide``: the command is about the workspace, not one council (councils list
     and add), so without --as or --council the local administrator acts in none of them
-    rather than having to choose one.
+    rather than having to choose one. ``council``: the council the command itself names (its
+    own --council, as `users add` has), where the local administrator acts when the root
+    --council names none.
     """
     root = ctx.find_root().params
     actor = None
@@ -108,7 +115,7 @@ def use(
             ws_of(ctx),
             write=write,
             as_person=root.get("as_person"),
-            council=root.get("council"),
+            council=root.get("council") or council,
             by=by,
             actor=actor,
             progress=bar,
@@ -425,7 +432,7 @@ def history(
         ["When", "Who", "From", "To", "Rationale", "Evidence"],
         [
             [
-                r.at.strftime("%Y-%m-%d %H:%M:%S") if r.at else "",
+                f"{in_england(r.at):%Y-%m-%d %H:%M:%S %Z}" if r.at else "",
                 r.by,
                 r.previous.label,
                 output.rag_text(r.rag),

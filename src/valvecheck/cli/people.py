@@ -71,7 +71,7 @@ def users_add(
 ) -> None:
     """Register a person in a council with a role (admins only)."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
-    with use(ctx, write=True) as c:
+    with use(ctx, write=True, council=council) as c:
         done = people.add_person(c, name, role, council, password)
     output.line(f"Added {done.name}, {done.role.value} in {done.council}.")
 

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+# Moments are stored in UTC; a council in England reads them on its own clock (BST in summer).
+ENGLAND = ZoneInfo("Europe/London")
 
 
 def aware(at: datetime) -> datetime:
     """The moment in UTC with its offset: SQLite hands back naive datetimes for values stored as
     UTC, PostgreSQL aware ones."""
     return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def in_england(at: datetime) -> datetime:
+    """A stored moment on the clock in England (GMT in winter, BST in summer)."""
+    return aware(at).astimezone(ENGLAND)

@@ -46,7 +46,8 @@ class Rag(StrEnum):
             return _ALIASES[key]
         except KeyError:
             raise InputError(
-                f"'{str(value).strip()}' is not a RAG rating; use one of: {', '.join(ALLOWED_WORDS)}"
+                f"'{str(value).strip()}' is not a RAG rating; use one of: {', '.join(ALLOWED_WORDS)}",
+                field="rag",
             ) from None
 
     @classmethod

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from itertools import chain
+from pathlib import PurePath
 
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from valvecheck.domain.problems import Problem
 from valvecheck.importers import limits
 from valvecheck.importers.activity_rows import ActivityTable, read_table
+from valvecheck.importers.container import content_kind
 from valvecheck.importers.workbook import Cell, Formulas, merged_cells, open_workbook, sheet_rows
 
 
@@ -27,15 +29,7 @@ def read_activities_xlsx(
     try:
         book = open_workbook(data, read_only=True)
     except Exception:  # openpyxl raises many types for a file that is not a workbook
-        return ActivityTable(
-            problems=[
-                Problem(
-                    "not-a-workbook",
-                    "this is not an Excel workbook (.xlsx); save it as .xlsx or as CSV",
-                    file,
-                )
-            ]
-        )
+        return ActivityTable(problems=[_not_a_workbook(data, file)])
     formulas = Formulas(data)
     try:
         for sheet in book.worksheets:
@@ -57,11 +51,40 @@ def read_activities_xlsx(
     )
 
 
+# What a file named .xlsx may really be, by its content (``container.content_kind``'s suffix):
+# another kind of document is named as such, as when it has its own name.
+_DOCUMENTS = (".docx", ".pptx", ".pdf", ".ods")
+
+
+def _not_a_workbook(data: bytes, file: str) -> Problem:
+    """A file named as a workbook that openpyxl cannot open: a Word document, a PDF ... is said
+    to be one (``not-csv-or-xlsx``); anything else (text, a damaged file) is ``not-a-workbook``."""
+    found = content_kind(data)
+    if found is not None and found[1] in _DOCUMENTS:
+        return Problem(
+            "not-csv-or-xlsx",
+            f"activities are read from CSV or XLSX, and this is {found[0]} (named "
+            f"{PurePath(file).suffix}); put them in a table with a header row and save it as "
+            ".xlsx or .csv",
+            file,
+        )
+    return Problem(
+        "not-a-workbook",
+        "this is not an Excel workbook (.xlsx); save it as .xlsx or as CSV",
+        file,
+    )
+
+
 def _filled(
     sheet: ReadOnlyWorksheet, covered: dict[Cell, Cell | None]
 ) -> Iterator[tuple[int, list[object]]]:
+    """The rows with a value of their own: a value merged down into a row (a theme over its
+    activities) does not make an otherwise empty row (a spacer) count as filled."""
     for i, row in sheet_rows(sheet, covered):
-        if any(c is not None and str(c).strip() for c in row):
+        if any(
+            c is not None and str(c).strip() and (i, n) not in covered
+            for n, c in enumerate(row, start=1)
+        ):
             yield i, row
 
 

@@ -10,6 +10,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from itertools import chain, islice
 
 from valvecheck.domain.activity import Activity, Status, id_key, parse_date
@@ -163,6 +164,56 @@ def find_header(rows: Sequence[tuple[int, Sequence[object]]], column_map: Mappin
     return best
 
 
+# Words in a heading that point to a field though no built-in name has them ("Ref No", "Scheme");
+# words that qualify every field ("Project ...", "Activity ...") point to none.
+_HINT_WORDS = {
+    "id": ("no", "number", "num", "key"),
+    "title": ("scheme", "initiative", "action", "item", "heading"),
+}
+_QUALIFIERS = {"activity", "project", "programme", "date", "of", "the"}
+
+
+def _vocabulary(field: str) -> set[str]:
+    words = {w for alias in COLUMNS[field] for w in header_key(alias).split()}
+    return (words - _QUALIFIERS) | set(_HINT_WORDS.get(field, ())) | {field.replace("_", "")}
+
+
+def _alike(word: str, known: str) -> bool:
+    if word == known:
+        return True
+    if min(len(word), len(known)) >= 3 and (word.startswith(known) or known.startswith(word)):
+        return True  # 'ref' and 'reference', 'desc' and 'description'
+    return len(word) >= 4 and SequenceMatcher(None, word, known).ratio() >= 0.8  # 'titel'
+
+
+def _likeness(heading: str, field: str) -> float:
+    """The share of a heading's words that point to the field (0: none do)."""
+    words = header_key(heading).split()
+    vocabulary = _vocabulary(field)
+    hits = sum(1 for w in words if any(_alike(w, k) for k in vocabulary))
+    return hits / len(words) if words else 0.0
+
+
+def likeliest_headings(fields: Sequence[str], headings: Sequence[str]) -> dict[str, str]:
+    """For each field, the heading most like it, each heading offered for one field only; a
+    field no heading resembles is left out (the hint then gives a neutral example)."""
+    pairs = sorted(
+        (
+            (-_likeness(h, f), fi, hi)
+            for fi, f in enumerate(fields)
+            for hi, h in enumerate(headings)
+            if _likeness(h, f) > 0
+        )
+    )
+    chosen: dict[str, str] = {}
+    used: set[int] = set()
+    for _, fi, hi in pairs:
+        if fields[fi] not in chosen and hi not in used:
+            chosen[fields[fi]] = headings[hi]
+            used.add(hi)
+    return chosen
+
+
 def read_table(
     rows: Iterable[tuple[int, Sequence[object]]],
     file: str,
@@ -222,20 +273,21 @@ def read_table(
         for i, c in enumerate(header)
         if c is not None and str(c).strip() and i not in where.values()
     ]
-    for field in REQUIRED:
-        if field not in where and field not in column_map.values():
-            accepted = ", ".join(f"'{a}'" for a in COLUMNS[field][:3])
-            example = unknown[0] if unknown else "<its heading>"
-            problems.append(
-                Problem(
-                    "missing-column",
-                    f"there is no {field} column (call it one of {accepted}, or if it has "
-                    f"another heading, a column map such as {field}={example} says which)",
-                    file,
-                    header_line,
-                    field,
-                )
+    missing = [f for f in REQUIRED if f not in where and f not in column_map.values()]
+    likeliest = likeliest_headings(missing, unknown)
+    for field in missing:
+        accepted = ", ".join(f"'{a}'" for a in COLUMNS[field][:3])
+        example = likeliest.get(field, "<its heading>")
+        problems.append(
+            Problem(
+                "missing-column",
+                f"there is no {field} column (call it one of {accepted}, or if it has "
+                f"another heading, a column map such as {field}={example} says which)",
+                file,
+                header_line,
+                field,
             )
+        )
     if problems:
         return parsed
     parsed.fields, parsed.columns = frozenset(where), names

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from valvecheck.analysis.summary import Group, Summary, coverage
 from valvecheck.domain.moments import aware as _aware
 from valvecheck.domain.rag import RATED, Rag
-from valvecheck.domain.rating import Rating
+from valvecheck.domain.rating import SEED, Rating
 
 if TYPE_CHECKING:
     from valvecheck.domain.impact import Impact
@@ -182,19 +182,30 @@ class ReportData:
         return f"{text}. Assessment: {self.assessment}" if self.assessment else text
 
     def changes(self, row: ReportRow) -> list[Change]:
-        """The rating changes of a measure on or after ``since`` (all of them without it)."""
+        """The rating changes of a measure on or after ``since`` (all of them without it).
+
+        The seed's bundled ratings are where a period starts, never a change in it: they were
+        made before the workspace existed, though they are dated when it was created."""
         start = datetime.combine(self.since, time.min, UTC) if self.since else None
         return [
             Change(r.at, r.previous, r.rag, r.by, r.rationale)
             for r in row.history
-            if start is None or (r.at is not None and _aware(r.at) >= start)
+            if start is None or not _before(r, start)
         ]
 
     def rag_at_since(self, row: ReportRow) -> Rag:
         """The rating a measure had when the period began (unrated if none yet)."""
         start = datetime.combine(self.since, time.min, UTC) if self.since else None
-        before = [r for r in row.history if start and r.at is not None and _aware(r.at) < start]
+        before = [r for r in row.history if start and _before(r, start)]
         return before[-1].rag if before else Rag.UNRATED
+
+
+def _before(rating: Rating, start: datetime) -> bool:
+    """Whether a rating stood before a period starting at ``start``: made before it, or one of
+    the seed's bundled ratings (the starting position, dated when the workspace was made)."""
+    if rating.source == SEED:
+        return True
+    return rating.at is not None and _aware(rating.at) < start
 
 
 def long_date(on: date) -> str:

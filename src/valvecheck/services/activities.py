@@ -68,12 +68,18 @@ class ActivityView:
 
 
 def import_activities(
-    ctx: Context, data: bytes, file: str, column_map: str | None = None
+    ctx: Context,
+    data: bytes,
+    file: str,
+    column_map: str | None = None,
+    preview: bool = False,
 ) -> ActivitiesImported:
     """Add or update the activities in a CSV or XLSX file; nothing is written if any row is bad.
 
     ``data`` is the file's content and ``file`` its name (for sniffing and for messages).
     ``column_map`` names headings the built-in names miss: ``"id=Project Ref,end=Target Date"``.
+    ``preview``: check the file and count what importing it would do, writing nothing, so a
+    unit of work that only reads will do (on SQLite a preview then keeps no one else waiting).
     """
     authorise(ctx, Action.IMPORT_ACTIVITIES)
     cid = council_id(ctx)
@@ -86,9 +92,15 @@ def import_activities(
         problems += unknown_measures(parsed, set(repo.measure_rows(ctx.session)), file)
     if problems:
         raise ImportRejected(problems)
+    recorded = _links_recorded(ctx, parsed) if "measures" in parsed.fields else []
+    if preview:
+        new, changed = store.activity_changes(ctx.session, cid, parsed.rows, parsed.fields)
+        return ActivitiesImported(file, len(parsed.rows), len(new), len(changed), len(recorded))
     added, updated = store.save_activities(ctx.session, cid, parsed.rows, ctx.now(), parsed.fields)
-    linked = _link_recorded(ctx, parsed, file) if "measures" in parsed.fields else 0
-    return ActivitiesImported(file, len(parsed.rows), added, updated, linked)
+    rationale = f"{RECORDED} {file.rsplit('/', 1)[-1]}"
+    for activity_id, measure_id in recorded:
+        link(ctx, activity_id, measure_id, rationale)
+    return ActivitiesImported(file, len(parsed.rows), added, updated, len(recorded))
 
 
 RECORDED = "recorded in the measures column of"  # the rationale of a link made on import
@@ -110,20 +122,19 @@ def unknown_measures(parsed: ActivityTable, known: set[str], file: str) -> list[
     ]
 
 
-def _link_recorded(ctx: Context, parsed: ActivityTable, file: str) -> int:
-    """Link what the measures column records, in the same unit of work as the rows' import.
+def _links_recorded(ctx: Context, parsed: ActivityTable) -> list[tuple[str, str]]:
+    """The links the measures column records that are to be made: (activity id, measure id).
 
     A pair already linked, or unlinked by a person before, is left alone: re-importing the same
     tracker changes nothing, and it never overrides a person's unlinking.
     """
     judged = {(id_key(a), m) for a, m, _ in repo.link_events(ctx.session, council_id(ctx))}
-    made = 0
+    made = []
     for a, named in zip(parsed.rows, parsed.measures, strict=True):
         for mid in named:
             if (id_key(a.id), mid) not in judged:
-                link(ctx, a.id, mid, f"{RECORDED} {file.rsplit('/', 1)[-1]}")
+                made.append((a.id, mid))
                 judged.add((id_key(a.id), mid))
-                made += 1
     return made
 
 

@@ -50,17 +50,25 @@ class ImportOutcome:
         """One sentence for a person: what the import changed."""
         a = self.added
         text = (
-            f"Imported {self.rows} rows from {file}: {a['measures']} new measures, "
-            f"{a['revised']} revised, {a['agreements']} new agreements, "
-            f"{a['placements']} new placements"
+            f"Imported {_count(self.rows, 'row')} from {file}: "
+            f"{_count(a['measures'], 'new measure')}, {a['revised']} revised, "
+            f"{_count(a['agreements'], 'new agreement')}, "
+            f"{_count(a['placements'], 'new placement')}"
         )
         if self.assessment:
-            text += f", {self.ratings} ratings into '{self.assessment}'"
+            text += f", {_count(self.ratings, 'rating')} into '{self.assessment}'"
         if self.kept:
+            them = "it" if self.kept == 1 else "them"
             text += (
-                f"; {self.kept} ratings in the file not applied, as people have rated them since"
+                f"; {_count(self.kept, 'rating')} in the file not applied, as people have rated "
+                f"{them} since"
             )
         return text + "."
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 new agreement', '2 new agreements', '0 new agreements'."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def assessment_name(

@@ -51,15 +51,20 @@ def formats_of(fmt: str, since: date | None = None) -> list[str]:
     if name == "markdown":
         name = "md"
     if name not in FORMATS:
+        # the formats every shell offers ('all' is the command line's and the API's only)
         raise InputError(
-            f"unknown report format '{fmt}'; use one of: {', '.join([*FORMATS, 'all'])}",
+            f"unknown report format '{fmt}'; the formats are {_listed(list(FORMATS))}",
             field="format",
         )
     if name == "position" and since is None:
-        raise InputError(
-            "the position statement needs the start of its period (since)", field="since"
-        )
+        # the shell names the field (the command line's option, the form's date) beside this
+        raise InputError("the position statement needs the start of its period", field="since")
     return [name]
+
+
+def _listed(names: list[str]) -> str:
+    """'docx, xlsx, html, md and position'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _links(ctx: Context, state: AssessmentState) -> list[LinkRow]:

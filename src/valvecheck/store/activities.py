@@ -47,6 +47,30 @@ COLUMNS = {
 }
 
 
+def activity_changes(
+    session: Session,
+    council_id: int,
+    items: list[Activity],
+    fields: Collection[str] | None = None,
+) -> tuple[list[Activity], list[tuple[ActivityRow, dict[str, object]]]]:
+    """What saving ``items`` would do, writing nothing: the activities that are new, and each
+    existing row with the values that would change (only ``fields``; all when None: the others
+    were not in the file). A file's ids are unique (the importer refuses a repeated one)."""
+    keep = {COLUMNS[f] for f in COLUMNS if fields is None or f in fields}
+    existing = {id_key(r.code): r for r in session.scalars(owned(ActivityRow, council_id))}
+    new: list[Activity] = []
+    changed: list[tuple[ActivityRow, dict[str, object]]] = []
+    for a in items:
+        row = existing.get(id_key(a.id))
+        if row is None:
+            new.append(a)
+            continue
+        changes = {k: v for k, v in _values(a).items() if k in keep and getattr(row, k) != v}
+        if changes:
+            changed.append((row, changes))
+    return new, changed
+
+
 def save_activities(
     session: Session,
     council_id: int,
@@ -54,40 +78,30 @@ def save_activities(
     at: datetime,
     fields: Collection[str] | None = None,
 ) -> tuple[int, int]:
-    """Add new activities and update those whose id exists; returns (added, updated).
-
-    An existing activity gets only ``fields`` (all when None): the others were not in the file.
-    """
-    keep = {COLUMNS[f] for f in COLUMNS if fields is None or f in fields}
-    existing = {id_key(r.code): r for r in session.scalars(owned(ActivityRow, council_id))}
-    added = updated = 0
-    for a in items:
-        values = {
-            "title": a.title,
-            "description": a.description,
-            "theme": a.theme,
-            "sub_theme": a.sub_theme,
-            "owner": a.owner,
-            "status": a.status.value if a.status else "",
-            "start_date": a.start,
-            "end_date": a.end,
-            "link": a.link,
-        }
-        row = existing.get(id_key(a.id))
-        if row is None:
-            row = ActivityRow(council_id=council_id, code=a.id, imported_at=at, **values)
-            session.add(row)
-            existing[id_key(a.id)] = row
-            added += 1
-            continue
-        changes = {k: v for k, v in values.items() if k in keep and getattr(row, k) != v}
-        if changes:
-            for k, v in changes.items():
-                setattr(row, k, v)
-            row.imported_at = at
-            updated += 1
+    """Add new activities and update those whose id exists; returns (added, updated)."""
+    new, changed = activity_changes(session, council_id, items, fields)
+    for a in new:
+        session.add(ActivityRow(council_id=council_id, code=a.id, imported_at=at, **_values(a)))
+    for row, changes in changed:
+        for k, v in changes.items():
+            setattr(row, k, v)
+        row.imported_at = at
     session.flush()
-    return added, updated
+    return len(new), len(changed)
+
+
+def _values(a: Activity) -> dict[str, object]:
+    return {
+        "title": a.title,
+        "description": a.description,
+        "theme": a.theme,
+        "sub_theme": a.sub_theme,
+        "owner": a.owner,
+        "status": a.status.value if a.status else "",
+        "start_date": a.start,
+        "end_date": a.end,
+        "link": a.link,
+    }
 
 
 def add_link_event(

@@ -7,13 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from valvecheck.errors import ValvecheckError, http_status
+from valvecheck.domain.people import Action
+from valvecheck.errors import InputError, ValvecheckError, http_status
 from valvecheck.services.activities import link, list_activities, show_activity, unlink
-from valvecheck.services.context import Context
+from valvecheck.services.context import Context, authorise
 from valvecheck.services.listing import activity_suggestions
 from valvecheck.services.suggestions import accept
 from valvecheck.web.auth import safe_next
 from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
 
@@ -45,6 +47,8 @@ def show(request: Request, code: str) -> Response:
 def _change(request: Request, code: str, measure: str, rationale: str, linking: bool) -> Response:
     change = link if linking else unlink
     try:
+        if not measure.strip():
+            raise InputError("Enter the id of the measure to link, for example bury-4")
         with work(request, write=True) as ctx:
             event = change(ctx, code, measure, rationale)
     except ValvecheckError as exc:
@@ -57,7 +61,7 @@ def _change(request: Request, code: str, measure: str, rationale: str, linking: 
             request,
             "activities/show.html",
             http_status(exc),
-            errors={field: str(exc)[:1].upper() + str(exc)[1:]},
+            errors={field: sentence(str(exc))},
             typed={"measure": measure, "rationale": rationale},
             **context,
         )
@@ -97,12 +101,23 @@ def accept_suggestions(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     chosen = [m for m in (measure or []) if m.strip()]
+    if not chosen:
+        # nothing was done, so no success banner: the page again, saying what to do
+        with work(request) as ctx:
+            context = _page(ctx, code)
+            authorise(ctx, Action.SUGGEST)  # a viewer is refused as when choosing some
+        return render(
+            request,
+            "activities/show.html",
+            422,
+            errors={"accept": "Choose at least one measure to link"},
+            typed={},
+            **context,
+        )
     with work(request, write=True) as ctx:
         view = show_activity(ctx, code)  # an unknown activity is not found, whatever is chosen
         made = accept(ctx, [(view.activity.id, m) for m in chosen])
     target = safe_next(next) if next else f"/activities/{view.activity.id}"
-    if not chosen:
-        return done(request, target, "No suggestion was chosen: nothing was linked")
     return done(
         request,
         target,

@@ -12,6 +12,7 @@ from valvecheck.errors import NotFound, ValvecheckError, http_status
 from valvecheck.services.context import Context
 from valvecheck.services.people import PersonInfo, add_person, deactivate, list_people, set_role
 from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
 FIELDS = {"name": "username"}
@@ -54,7 +55,7 @@ def add(
             http_status(exc),
             people=found,
             roles=list(Role),
-            errors={field: str(exc)[:1].upper() + str(exc)[1:]},
+            errors={field: sentence(str(exc))},
             typed={"username": username, "role": role},
         )
     return done(request, "/admin/users", f"Added {made.name} as {made.role.value}")
@@ -62,13 +63,46 @@ def add(
 
 @router.post("/admin/users/{person_id:int}/role")
 def change_role(request: Request, person_id: int, role: Annotated[str, Form()] = "") -> Response:
-    with work(request, write=True) as ctx:
-        changed = set_role(ctx, _person(ctx, person_id).name, role)
+    name = ""
+    try:
+        with work(request, write=True) as ctx:
+            name = _person(ctx, person_id).name
+            changed = set_role(ctx, name, role)
+    except ValvecheckError as exc:
+        if exc.code not in REFUSALS:
+            raise
+        return _refused(request, exc, person_id, name)
     return done(request, "/admin/users", f"{changed.name} is now {changed.role.value}")
 
 
 @router.post("/admin/users/{person_id:int}/remove")
 def remove(request: Request, person_id: int) -> Response:
-    with work(request, write=True) as ctx:
-        removed = deactivate(ctx, _person(ctx, person_id).name)
+    name = ""
+    try:
+        with work(request, write=True) as ctx:
+            name = _person(ctx, person_id).name
+            removed = deactivate(ctx, name)
+    except ValvecheckError as exc:
+        if exc.code not in REFUSALS:
+            raise
+        return _refused(request, exc, person_id, name)
     return done(request, "/admin/users", f"{removed.name} can no longer sign in")
+
+
+# what a change of one person may be refused for, shown on the People page at that person's row
+# (the only admin made a viewer, say); anything else is the error page
+REFUSALS = ("invalid-input", "conflict")
+
+
+def _refused(request: Request, exc: ValvecheckError, person_id: int, name: str) -> Response:
+    with work(request) as ctx:
+        found = list_people(ctx)
+    return render(
+        request,
+        "admin/users.html",
+        http_status(exc),
+        people=found,
+        roles=list(Role),
+        errors={f"role-{person_id}": sentence(str(exc), (name,))},
+        typed={},
+    )

@@ -33,6 +33,7 @@ from valvecheck.settings import settings as load_settings
 from valvecheck.store.db import Workspace
 from valvecheck.web import session as web_session
 from valvecheck.web.auth import CsrfRefused, SignInNeeded
+from valvecheck.web.text import sentence
 
 STATIC = Path(__file__).parent / "static"
 # No inline script or style anywhere: the pages load only their own files.
@@ -69,7 +70,9 @@ class Around:
         request = Request(scope, receive)
         found = self.sessions.read(request)
         request.state.web_session = found or self.sessions.fresh()
-        request.state.session_changed = found is None
+        # A fresh session is sent to a browser (its forms' CSRF token lives there), never to a
+        # script calling with a token, which has no use for one.
+        request.state.session_changed = found is None and "authorization" not in request.headers
         static = scope["path"].startswith("/static/")
 
         async def finish(message: Message) -> None:
@@ -184,7 +187,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
             "errors/error.html",
             status,
             heading=HEADINGS.get(status, "Something went wrong"),
-            message=_sentence(str(exc)),
+            message=sentence(str(exc), _names(request)),
             problems=problems,
         )
 
@@ -249,9 +252,10 @@ HEADINGS = {
 }
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return (text[:1].upper() + text[1:]) if text else "Something went wrong."
+def _names(request: Request) -> tuple[str, ...]:
+    """The signed-in person's name, which a message may open with ('vi is a viewer ...')."""
+    actor = getattr(request.state, "actor", None)
+    return (actor.name,) if actor is not None and actor.name else ()
 
 
 def _api_router():  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from valvecheck.services.ratings import (
     use_assessment,
 )
 from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
 
@@ -44,7 +45,7 @@ def start(
         with work(request) as ctx:
             items = list_assessments(ctx)
         typed = {"name": name, "carry_from": carry_from, "use": use}
-        message = str(exc)[:1].upper() + str(exc)[1:]
+        message = sentence(str(exc))
         return render(
             request,
             "assessments/list.html",

@@ -24,6 +24,7 @@ from valvecheck.services.people import has_people, session_person, sign_in, sign
 from valvecheck.services.setup import first_admin
 from valvecheck.web import session as web_session
 from valvecheck.web.session import CSRF_FIELD, CSRF_HEADER, csrf_valid
+from valvecheck.web.text import sentence
 
 
 class SignInNeeded(Exception):
@@ -138,7 +139,7 @@ def login(
             actor = sign_in(db, username, password)
     except Unauthenticated as exc:
         throttle.failed(username, client)
-        return again(str(exc)[:1].upper() + str(exc)[1:], http_status(exc))
+        return again(sentence(str(exc)), http_status(exc))
     throttle.succeeded(username, client)
     assert actor.person_id is not None
     return _signed_in(request, actor.person_id, actor.name, next)
@@ -196,6 +197,6 @@ def setup(
         with request.app.state.ws.session(write=True) as db:
             person = first_admin(db, council, username, password, request.app.state.settings)
     except ValvecheckError as exc:
-        errors = {exc.field or "username": str(exc)[:1].upper() + str(exc)[1:]}
+        errors = {exc.field or "username": sentence(str(exc))}
         return _render(request, "auth/setup.html", http_status(exc), errors=errors, values=values)
     return _signed_in(request, person.id, person.name, "/")

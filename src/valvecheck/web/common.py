@@ -21,6 +21,7 @@ from valvecheck.errors import ValvecheckError
 from valvecheck.services.context import Context
 from valvecheck.web import session as web_session
 from valvecheck.web.auth import SignInNeeded, csrf_protect, session_actor
+from valvecheck.web.text import count, local, sentence
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -51,8 +52,11 @@ templates.env.globals.update(
     max_rationale=MAX_RATIONALE,
     max_evidence=MAX_EVIDENCE,
     option_tags=option_tags,
+    count=count,
 )
 templates.env.filters["zip_self"] = lambda values: [(v, v) for v in values]
+templates.env.filters["sentence"] = sentence
+templates.env.filters["local"] = local
 
 # Every page router refuses a state-changing request without the session's CSRF token.
 PROTECTED = [Depends(csrf_protect)]

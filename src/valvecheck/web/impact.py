@@ -14,6 +14,7 @@ from valvecheck.reports.impact_chart import line_chart, svg
 from valvecheck.reports.impact_tables import tables
 from valvecheck.services.impact import impact, set_saving
 from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
 FIELDS = ("activity", "year", "expected", "actual", "cohort", "unit")
@@ -64,7 +65,7 @@ def record(
         with work(request) as ctx:
             found = impact(ctx)
         field = exc.field if exc.field in FIELDS else "activity"
-        message = str(exc)[:1].upper() + str(exc)[1:]
+        message = sentence(str(exc))
         return render(
             request,
             "impact/index.html",

@@ -24,6 +24,7 @@ from valvecheck.services.activities import import_activities
 from valvecheck.services.catalogue import import_catalogue
 from valvecheck.services.context import Context, authorise
 from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.text import count
 
 router = APIRouter(dependencies=PROTECTED)
 
@@ -84,7 +85,7 @@ def _run(
     ctx: Context, kind: str, data: bytes, file: str, options: dict[str, str], preview: bool
 ) -> Any:
     if kind == "activities":
-        return import_activities(ctx, data, file, options.get("column_map") or None)
+        return import_activities(ctx, data, file, options.get("column_map") or None, preview)
     return import_catalogue(
         ctx,
         data,
@@ -126,6 +127,8 @@ def upload(
     if file is None or not file.filename:
         raise InputError("choose a file to upload", field="file")
     data = file.file.read(limits.MAX_BYTES + 1)  # one byte over is enough to refuse it
+    # the refusal names the file's own size, not the bytes read before stopping
+    size = file.size if file.size is not None else len(data)
     name = Path(file.filename).name
     options = {
         "column_map": column_map,
@@ -133,20 +136,22 @@ def upload(
         "source_url": source_url,
         "revise": "yes" if revise else "",
     }
-    return _preview(request, kind, name, data, options)
+    return _preview(request, kind, name, data, options, size)
 
 
 def _preview(
-    request: Request, kind: str, name: str, data: bytes, options: dict[str, str]
+    request: Request, kind: str, name: str, data: bytes, options: dict[str, str], size: int
 ) -> Response:
     problems: list[object] = []
     outcome = None
     status = 200
     person: int | None = None
     try:
-        with work(request, write=True) as ctx:
+        # An activities preview writes nothing, so it reads only and keeps no writer waiting;
+        # a catalogue preview runs the import and is rolled back (_DryRun).
+        with work(request, write=kind != "activities") as ctx:
             person = ctx.actor.person_id
-            if (problem := limits.too_large(len(data), name)) is not None:
+            if (problem := limits.too_large(max(size, len(data)), name)) is not None:
                 raise ImportRejected([problem])
             raise _DryRun(_run(ctx, kind, data, name, options, preview=True))
     except _DryRun as dry:
@@ -185,7 +190,8 @@ def confirm(request: Request, token: str) -> Response:
     _unstage(token)
     if staged.kind == "activities":
         message = (
-            f"Imported {outcome.rows} activities from {staged.file}: {outcome.added} new, "
+            f"Imported {count(outcome.rows, 'activity', 'activities')} from {staged.file}: "
+            f"{outcome.added} new, "
             f"{outcome.updated} updated"
         )
         return done(request, "/activities", message)

@@ -19,6 +19,7 @@ from valvecheck.services.listing import measure_listing, measure_suggestions, pa
 from valvecheck.services.measures import measure_page
 from valvecheck.services.ratings import rate
 from valvecheck.web.common import PROTECTED, done, render, templates, work
+from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
 
@@ -175,7 +176,7 @@ def rate_measure(
         with work(request) as ctx:
             context = _page_context(ctx, measure_id)
         field = exc.field or "rag"
-        message = str(exc)[:1].upper() + str(exc)[1:]
+        message = sentence(str(exc))
         return render(
             request, "measures/show.html", 422, typed=typed, errors={field: message}, **context
         )

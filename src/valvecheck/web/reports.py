@@ -13,6 +13,7 @@ from valvecheck.services.compare import assessment_info
 from valvecheck.services.ratings import list_assessments
 from valvecheck.services.reports import render as render_report
 from valvecheck.web.common import PROTECTED, render, work
+from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
 
@@ -25,11 +26,14 @@ FORMATS = (
 )
 
 
+FIELDS = ("assessment", "format", "on", "since")  # the form's fields, each with its error
+
+
 @router.get("/reports")
 def index(request: Request) -> Response:
     with work(request) as ctx:
         items = list_assessments(ctx)
-    return render(request, "reports/index.html", items=items, formats=FORMATS)
+    return render(request, "reports/index.html", items=items, formats=FORMATS, typed={}, errors={})
 
 
 def _day(value: str, field: str) -> date | None:
@@ -45,11 +49,28 @@ def _day(value: str, field: str) -> date | None:
 def download(
     request: Request, format: str, assessment: str = "", on: str = "", since: str = ""
 ) -> Response:
-    with work(request) as ctx:
-        name = assessment_info(ctx, int(assessment)).name if assessment.isdigit() else None
-        if assessment and name is None:
-            raise InputError(f"'{assessment}' is not an assessment", field="assessment")
-        files = render_report(ctx, format, name, on=_day(on, "on"), since=_day(since, "since"))
+    try:
+        with work(request) as ctx:
+            name = assessment_info(ctx, int(assessment)).name if assessment.isdigit() else None
+            if assessment and name is None:
+                raise InputError(f"'{assessment}' is not an assessment", field="assessment")
+            files = render_report(ctx, format, name, on=_day(on, "on"), since=_day(since, "since"))
+    except InputError as exc:
+        if exc.field not in FIELDS:
+            raise
+        # the form again, with what was chosen and the error at its field (GOV.UK's pattern)
+        with work(request) as ctx:
+            items = list_assessments(ctx)
+        typed = {"assessment": assessment, "format": format, "on": on, "since": since}
+        return render(
+            request,
+            "reports/index.html",
+            422,
+            items=items,
+            formats=FORMATS,
+            typed=typed,
+            errors={exc.field: sentence(str(exc))},
+        )
     report = files[0]
     return Response(
         report.content,

@@ -1,0 +1,34 @@
+"""Messages, counts and moments as a page shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from valvecheck.domain.moments import aware
+
+# Moments are stored in UTC; a council in England reads them on its own clock (BST in summer).
+LONDON = ZoneInfo("Europe/London")
+
+
+def sentence(message: str, names: tuple[str, ...] = ()) -> str:
+    """A service's message as a sentence on a page: its first letter a capital, unless it opens
+    with an id or a sign-in name ('bury-4 was rated ...', 'ann.lee is a viewer', or one of
+    ``names``), which keeps its own spelling (a capital there would be another, wrong, id)."""
+    message = message.strip()
+    if not message:
+        return "Something went wrong."
+    first = message.split(maxsplit=1)[0]
+    if not first.isalpha() or first in names:
+        return message
+    return message[:1].upper() + message[1:]
+
+
+def count(number: int, one: str, many: str) -> str:
+    """'1 activity', '2 activities', '0 activities'."""
+    return f"{number:,} {one if number == 1 else many}"
+
+
+def local(at: datetime) -> datetime:
+    """A stored moment (UTC, naive from SQLite) on the clock in England."""
+    return aware(at).astimezone(LONDON)

@@ -1,0 +1,220 @@
+"""What a council team tripped on in a user-level pass over the web app: each test is one defect
+found then, shown failing before its fix."""
+
+# ruff: noqa: F811 (the tests take the imported fixtures as parameters)
+
+from __future__ import annotations
+
+import pytest
+from support import hold_writers_turn
+from web_support import (
+    by_id,
+    page,
+    post,
+    site,  # noqa: F401 (a fixture)
+    site_template,  # noqa: F401 (a fixture)
+    text,
+)
+
+from valvecheck.importers import limits
+from valvecheck.web.text import sentence
+
+
+def test_a_file_over_the_limit_is_refused_with_its_real_size(site, monkeypatch):
+    # small enough to pass the server's early check of the request's length, over the file limit
+    monkeypatch.setattr(limits, "MAX_BYTES", 1000)
+    client = site.client("les")
+    big = b"ID,Name\n" + b"L-9,x\n" * 500  # 3,008 bytes
+    refused = post(
+        client, "/imports", {"kind": "activities"}, files={"file": ("big.csv", big, "text/csv")}
+    )
+    assert refused.status_code == 422
+    said = text(page(refused).find(".//main"))
+    assert f"{len(big):,} bytes" in said
+    assert "1,001 bytes" not in said  # what was read before stopping, not the file's size
+
+
+def test_a_conflict_names_the_measure_as_it_is_written(site):
+    first, second = site.client("ed"), site.client("ann")
+    version = page(first.get("/measures/bury-4")).find(".//input[@name='version']").get("value")
+    assert post(first, "/measures/bury-4/rating", {"rag": "amber", "version": version}).status_code
+    clash = post(
+        second, "/measures/bury-4/rating", {"rag": "red", "rationale": "x", "version": version}
+    )
+    assert clash.status_code == 409
+    summary = text(page(clash).find(".//*[@class='govuk-error-summary']"))
+    assert "bury-4 was rated Amber" in summary
+    assert "Bury-4" not in clash.text
+
+
+def test_a_refusal_names_the_person_as_their_name_is_written(site):
+    refused = post(site.client("vi"), "/measures/bury-4/rating", {"rag": "green", "version": "0"})
+    assert refused.status_code == 403
+    said = text(by_id(refused, "message"))
+    assert said.startswith("vi is a viewer"), said
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("there is no measure 'x'", "There is no measure 'x'"),
+        (
+            "bury-4 was rated Green by ed since you opened it",
+            "bury-4 was rated Green by ed since you opened it",
+        ),
+        ("stoke-on-trent-3 was rated Green", "stoke-on-trent-3 was rated Green"),
+        ("ann.lee is a viewer", "ann.lee is a viewer"),
+        ("  choose a rating ", "Choose a rating"),
+        ("", "Something went wrong."),
+    ],
+)
+def test_sentence_capitalises_words_but_never_an_id(message, expected):
+    assert sentence(message) == expected
+
+
+def test_a_position_statement_without_its_start_shows_the_form_with_the_error(site):
+    client = site.client("vi")
+    refused = client.get("/reports/download?format=position&since=")
+    assert refused.status_code == 422
+    form = page(refused).find(".//main//form[@action='/reports/download']")
+    assert form is not None, "the form to correct, not a dead end"
+    summary = page(refused).find(".//*[@class='govuk-error-summary']")
+    assert summary is not None
+    assert summary.find(".//a[@href='#since']") is not None
+    assert by_id(refused, "since-error") is not None
+    # what was chosen stays chosen
+    chosen = form.find(".//input[@id='format-position']")
+    assert chosen is not None and chosen.get("checked") is not None
+
+
+def test_a_report_date_that_is_not_a_date_shows_the_form_with_the_error(site):
+    client = site.client("vi")
+    refused = client.get("/reports/download?format=md&on=31/03/2026")
+    assert refused.status_code == 422
+    assert page(refused).find(".//*[@class='govuk-error-summary']//a[@href='#on']") is not None
+    assert by_id(refused, "on-error") is not None
+    assert by_id(refused, "on").get("value") == "31/03/2026"
+
+
+def test_an_import_of_one_activity_says_activity_not_activities(site):
+    client = site.client("les")
+    one = b"ID,Name\nL-5,Annual review catch-up\n"
+    preview = post(
+        client, "/imports", {"kind": "activities"}, files={"file": ("one.csv", one, "text/csv")}
+    )
+    assert preview.status_code == 200
+    said = text(by_id(preview, "preview-summary"))
+    assert said.startswith("1 activity read: 1 new"), said
+    confirm = page(preview).find(".//main//form[@method='post']").get("action")
+    done = post(client, confirm, token_from="/imports")
+    assert done.status_code == 303
+    banner = text(page(client.get(done.headers["location"])).find(".//main"))
+    assert "Imported 1 activity from one.csv: 1 new, 0 updated" in banner
+
+
+def test_an_activities_preview_keeps_no_writer_waiting(site, monkeypatch):
+    """A preview writes nothing, so it takes no writer's turn: it answers while another process
+    holds the turn (it used to run the import in a write transaction and roll back, so every
+    save in the council waited behind a large file's preview, up to the busy limit)."""
+    from pathlib import Path
+
+    from valvecheck.store.db import WriterQueue
+
+    monkeypatch.setattr(WriterQueue, "WAIT", 0.5)
+    client = site.client("les")
+    two = b"ID,Name\nL-7,Annual review catch-up\nL-8,SENCO network\n"
+    holder = hold_writers_turn(Path(f"{site.ws.engine.url.database}-lock"), 30)
+    try:
+        preview = post(
+            client, "/imports", {"kind": "activities"}, files={"file": ("two.csv", two, "text/csv")}
+        )
+    finally:
+        holder.kill()
+        holder.wait(10)
+    assert preview.status_code == 200, text(page(preview).find(".//main"))
+    said = text(by_id(preview, "preview-summary"))
+    assert said.startswith("2 activities read: 2 new"), said
+    assert "L-7" not in client.get("/activities").text  # nothing was written
+
+
+def test_a_catalogue_preview_counts_one_row_and_one_measure_in_the_singular(site):
+    client = site.client("ann")
+    one = b"LA,Recommendation\nBury,Publish a sufficiency strategy for SEND places by 2027.\n"
+    preview = post(
+        client, "/imports", {"kind": "catalogue"}, files={"file": ("one.csv", one, "text/csv")}
+    )
+    assert preview.status_code == 200
+    said = text(by_id(preview, "preview-summary"))
+    assert said.startswith("1 row read: 1 new measure, 0 revised texts."), said
+
+
+def test_making_the_only_admin_a_viewer_is_refused_on_the_people_page(site):
+    client = site.client("ann")
+    me = site.people["ann"]
+    refused = post(client, f"/admin/users/{me}/role", {"role": "viewer"}, token_from="/admin/users")
+    assert refused.status_code == 422
+    assert text(page(refused).find(".//h1")) == "People in Bristol"  # the page to act on
+    link = page(refused).find(f".//*[@class='govuk-error-summary']//a[@href='#role-{me}']")
+    assert link is not None
+    assert text(link).startswith("ann is the only admin of Bristol"), text(link)
+    assert by_id(refused, f"role-{me}-error") is not None
+    assert by_id(refused, f"role-{me}").get("aria-describedby") == f"role-{me}-error"
+    still = page(client.get("/admin/users")).find(f".//select[@id='role-{me}']/option[@selected]")
+    assert still is not None and still.get("value") == "admin"
+
+
+def test_linking_with_no_measure_id_asks_for_one(site):
+    client = site.client("ed")
+    refused = post(client, "/activities/B-1/link", {"measure": " "}, token_from="/activities/B-1")
+    assert refused.status_code == 422
+    link = page(refused).find(".//*[@class='govuk-error-summary']//a[@href='#measure']")
+    assert link is not None
+    assert text(link) == "Enter the id of the measure to link, for example bury-4"
+
+
+def test_accepting_no_suggestion_is_an_error_not_a_success(site):
+    client = site.client("ed")
+    refused = post(client, "/activities/B-1/accept", {}, token_from="/activities/B-1")
+    assert refused.status_code == 422
+    assert page(refused).find(".//*[@class='govuk-notification-banner__heading']") is None
+    link = page(refused).find(".//*[@class='govuk-error-summary']//a[@href='#accept']")
+    assert link is not None and text(link) == "Choose at least one measure to link"
+    assert by_id(refused, "accept-error") is not None
+    assert by_id(refused, "accept").tag == "fieldset"
+    # a viewer is refused as ever, chosen or not
+    viewer = site.client("vi")
+    assert (
+        post(viewer, "/activities/B-1/accept", {}, token_from="/activities/B-1").status_code == 403
+    )
+
+
+def test_a_council_with_no_assessment_is_told_to_start_one_not_given_a_form_that_fails(site):
+    from valvecheck.services import people
+    from valvecheck.services.workspace import unit_of_work
+
+    with unit_of_work(site.ws, write=True, council="Bristol", by="setup") as ctx:
+        people.add_council(ctx, "York")
+        site.people["yo"] = people.add_person(ctx, "yo", "editor", "York", "x" * 12).id
+    client = site.client("yo")
+    shown = client.get("/measures/bury-4")
+    assert shown.status_code == 200
+    assert page(shown).find(".//form[@id='rating-form']") is None
+    said = by_id(shown, "no-assessment")
+    assert said is not None and "York has no assessment yet" in text(said)
+    assert said.find(".//a[@href='/assessments']") is not None
+
+
+def test_times_are_shown_on_the_clock_in_england_as_valid_html(site):
+    from datetime import UTC, datetime
+
+    from valvecheck.services import ratings
+    from valvecheck.services.workspace import unit_of_work
+
+    with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
+        ctx.clock = lambda: datetime(2026, 7, 1, 9, 5, 12, 345678, tzinfo=UTC)
+        ratings.rate(ctx, "bury-2", "amber", "summer review", expected_version=0)
+    shown = site.client("ed").get("/measures/bury-2")
+    moment = by_id(shown, "history-table").find(".//time")
+    # 09:05 UTC is 10:05 BST; the HTML datetime allows at most three digits of a second
+    assert text(moment) == "01 Jul 2026 10:05"
+    assert moment.get("datetime") == "2026-07-01T10:05:12+01:00"
