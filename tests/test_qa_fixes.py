@@ -324,8 +324,20 @@ def test_the_empty_setup_page_lists_every_missing_field(tmp_path) -> None:
             },
         )
         assert refused.status_code == 422
-        summary = text(page(refused).find(".//*[@class='govuk-error-summary']"))
+        shown = page(refused)
+        summary = text(shown.find(".//*[@class='govuk-error-summary']"))
         assert "council" in summary and "sign-in name" in summary and "password" in summary
+        # each at its own field, linked from the summary (GOV.UK's error pattern)
+        for field, words in (
+            ("council", "council"),
+            ("username", "sign-in name"),
+            ("password", "password"),
+        ):
+            at = shown.find(f".//*[@id='{field}-error']")
+            assert at is not None and words in text(at), field
+            assert (
+                shown.find(f".//*[@class='govuk-error-summary']//a[@href='#{field}']") is not None
+            )
     finally:
         ws.dispose()
 
