@@ -79,6 +79,17 @@ def test_users_add_acts_in_the_council_it_names(two, cli):  # type: ignore[no-un
     assert "lee.admin" not in cli("--council", "Bristol", "users", "list")[1]
 
 
+def test_a_report_of_a_council_with_no_assessment_is_refused(ws, cli, tmp_path):  # type: ignore[no-untyped-def]
+    """Nothing to report yet: a clear refusal, not a committee paper saying the council has
+    cross-referenced every measure with all of them "not rated"."""
+    assert cli("councils", "add", "Leeds")[0] == 0
+    out = tmp_path / "out"
+    code, _, err = cli("--council", "Leeds", "report", "--out", str(out))
+    assert code != 0
+    assert "Leeds has no assessment yet" in err
+    assert not out.exists() or not any(out.iterdir())
+
+
 def test_a_council_that_does_not_exist_is_named(two):
     code, _, err = two("--council", "York", "summary")
     assert code == 1 and "no council 'York'" in err

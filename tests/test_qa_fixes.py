@@ -77,6 +77,56 @@ def test_a_row_with_only_a_value_of_its_own_still_counts() -> None:
     ]
 
 
+def _merged_down(rows: list[list[object]], merge: str) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    sheet.merge_cells(merge)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_spacer_row_under_an_la_merged_down_is_skipped_in_a_catalogue_workbook() -> None:
+    """The same cause in the catalogue's workbook reader: the LA merged over its rows."""
+    from valvecheck.importers.catalogue import read_catalogue
+
+    data = _merged_down(
+        [
+            ["LA", "Recommendation", "Theme", "Sub-Theme", "RAG"],
+            ["Bury", "Expand specialist provision in Bury.", "Sufficiency", "", ""],
+            [None, None, None, None, None],
+            [None, "Review top-up funding bands.", "Financial Efficiencies", "", ""],
+        ],
+        "A2:A4",
+    )
+    found = read_catalogue(data, "catalogue.xlsx")
+    assert found.problems == []
+    assert [(r.la, r.line) for r in found.rows] == [("Bury", 2), ("Bury", 4)]
+
+
+def test_a_spacer_row_under_an_activity_merged_down_is_skipped_in_a_savings_workbook() -> None:
+    """The same cause in the impact importer: an activity merged over its years' rows."""
+    from valvecheck.importers.impact import read_savings
+
+    data = _merged_down(
+        [
+            ["Activity", "Year", "Expected", "Actual"],
+            ["A1", "2024-25", "1000", ""],
+            [None, None, None, None],
+            [None, "2025-26", "2000", ""],
+        ],
+        "A2:A4",
+    )
+    found = read_savings(data, "savings.xlsx")
+    assert found.problems == []
+    assert len(found.rows) == 2
+
+
 # -- 5: the import sentence says 1 row, 1 new agreement ... ----------------------------------
 
 
@@ -274,8 +324,20 @@ def test_the_empty_setup_page_lists_every_missing_field(tmp_path) -> None:
             },
         )
         assert refused.status_code == 422
-        summary = text(page(refused).find(".//*[@class='govuk-error-summary']"))
+        shown = page(refused)
+        summary = text(shown.find(".//*[@class='govuk-error-summary']"))
         assert "council" in summary and "sign-in name" in summary and "password" in summary
+        # each at its own field, linked from the summary (GOV.UK's error pattern)
+        for field, words in (
+            ("council", "council"),
+            ("username", "sign-in name"),
+            ("password", "password"),
+        ):
+            at = shown.find(f".//*[@id='{field}-error']")
+            assert at is not None and words in text(at), field
+            assert (
+                shown.find(f".//*[@class='govuk-error-summary']//a[@href='#{field}']") is not None
+            )
     finally:
         ws.dispose()
 

@@ -202,6 +202,13 @@ def test_a_council_with_no_assessment_is_told_to_start_one_not_given_a_form_that
     said = by_id(shown, "no-assessment")
     assert said is not None and "York has no assessment yet" in text(said)
     assert said.find(".//a[@href='/assessments']") is not None
+    reports = client.get("/reports")  # no empty Assessment list, no report of nothing
+    assert reports.status_code == 200
+    assert page(reports).find(".//form[@action='/reports/download']") is None
+    assert "York has no assessment yet" in text(by_id(reports, "no-assessment"))
+    refused = client.get("/reports/download?format=html")
+    assert refused.status_code == 404
+    assert "York has no assessment yet" in refused.text
 
 
 def test_times_are_shown_on_the_clock_in_england_as_valid_html(site):

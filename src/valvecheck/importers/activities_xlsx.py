@@ -17,7 +17,14 @@ from valvecheck.domain.problems import Problem
 from valvecheck.importers import limits
 from valvecheck.importers.activity_rows import ActivityTable, read_table
 from valvecheck.importers.container import content_kind
-from valvecheck.importers.workbook import Cell, Formulas, merged_cells, open_workbook, sheet_rows
+from valvecheck.importers.workbook import (
+    Cell,
+    Formulas,
+    has_own_value,
+    merged_cells,
+    open_workbook,
+    sheet_rows,
+)
 
 
 def read_activities_xlsx(
@@ -78,13 +85,8 @@ def _not_a_workbook(data: bytes, file: str) -> Problem:
 def _filled(
     sheet: ReadOnlyWorksheet, covered: dict[Cell, Cell | None]
 ) -> Iterator[tuple[int, list[object]]]:
-    """The rows with a value of their own: a value merged down into a row (a theme over its
-    activities) does not make an otherwise empty row (a spacer) count as filled."""
     for i, row in sheet_rows(sheet, covered):
-        if any(
-            c is not None and str(c).strip() and (i, n) not in covered
-            for n, c in enumerate(row, start=1)
-        ):
+        if has_own_value(i, row, covered):
             yield i, row
 
 

@@ -18,6 +18,7 @@ from valvecheck.importers.container import check_zip
 from valvecheck.importers.workbook import (
     Cell,
     Formulas,
+    has_own_value,
     merged_cells,
     open_workbook,
     sheet_rows,
@@ -55,6 +56,8 @@ def read_xlsx(data: bytes, file: str) -> Extracted:
 def _sheet(sheet: Worksheet, where: str, covered: dict[Cell, Cell | None]) -> Block:
     block = Block(where, own_header=True)
     for r, row in sheet_rows(sheet, covered):
+        if not has_own_value(r, row, covered):
+            continue  # a spacer row, though an LA merged down over its rows reaches into it
         cells = [_text(value) for value in row]
         if len([c for c in cells if c]) == 1 and all(
             (r, c) in covered for c in range(2, len(cells) + 1)

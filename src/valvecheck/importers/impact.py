@@ -40,7 +40,14 @@ from valvecheck.importers.activity_rows import header_key
 from valvecheck.importers.container import misnamed
 from valvecheck.importers.delimited import BadRecord, guess_delimiter, records, too_wide
 from valvecheck.importers.text import decode
-from valvecheck.importers.workbook import Formulas, formula_problem, open_workbook, sheet_rows
+from valvecheck.importers.workbook import (
+    Formulas,
+    formula_problem,
+    has_own_value,
+    merged_cells,
+    open_workbook,
+    sheet_rows,
+)
 
 HEADER_SEARCH = 10
 Rows = list[tuple[int, list[object]]]
@@ -173,7 +180,8 @@ def _workbook(data: bytes, file: str) -> Cells:
     for sheet in book.worksheets:
         if not isinstance(sheet, Worksheet):
             continue
-        rows = [(i, r) for i, r in sheet_rows(sheet) if any(not is_blank(c) for c in r)]
+        covered = merged_cells(sheet)
+        rows = [(i, r) for i, r in sheet_rows(sheet, covered) if has_own_value(i, r, covered)]
         if rows:
             title = sheet.title
 

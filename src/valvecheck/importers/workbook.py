@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
@@ -99,6 +99,16 @@ def sheet_rows(
                 # the source above may itself be covered across: that reads blank too
                 values[c - 1] = kept.get(above) if above else None
         yield r, values
+
+
+def has_own_value(row: int, values: Sequence[object], covered: Mapping[Cell, Cell | None]) -> bool:
+    """Whether a row (``sheet_rows``'s values) has a value of its own: a value merged down into
+    it (a theme over its activities) does not make an otherwise empty row, a spacer, count as
+    filled, so a blank row is skipped as it is in CSV."""
+    return any(
+        (row, c) not in covered and value is not None and bool(str(value).strip())
+        for c, value in enumerate(values, start=1)
+    )
 
 
 class Formulas:

@@ -16,7 +16,7 @@ from valvecheck.domain.impact import Impact
 from valvecheck.domain.moments import aware as _aware
 from valvecheck.domain.people import Action
 from valvecheck.domain.views import AssessmentState, MeasureView
-from valvecheck.errors import InputError
+from valvecheck.errors import InputError, NotFound
 from valvecheck.reports import ALL, FORMATS
 from valvecheck.reports.model import LinkRow, ReportData, build_report
 from valvecheck.services.context import Context, authorise
@@ -118,7 +118,16 @@ def report_data(
             f"{on.isoformat()}: the period must start on or before it",
             field="since",
         )
-    state = as_at(load_state(ctx, assessment), on)
+    state = load_state(ctx, assessment)
+    if not state.assessment:
+        # Every measure would read "not rated" under "the council has cross-referenced ...".
+        who = ctx.actor.council or "This workspace"
+        raise NotFound(
+            f"{who} has no assessment yet, so there is nothing to report: start one and rate "
+            "its measures first",
+            field="assessment",
+        )
+    state = as_at(state, on)
     return build_report(
         state,
         summarise(state.catalogue, state.ratings, prevalence_of(ctx.session, state.catalogue)),

@@ -28,9 +28,24 @@ def _person(ctx: Context, person_id: int) -> PersonInfo:
 
 @router.get("/admin/users")
 def people(request: Request) -> Response:
+    return _people_page(request, 200, errors={}, typed={})
+
+
+def _people_page(
+    request: Request, status: int, errors: dict[str, str], typed: dict[str, str]
+) -> Response:
+    """The People page: everyone in the council, with a form's errors and what was typed."""
     with work(request) as ctx:
         found = list_people(ctx)
-    return render(request, "admin/users.html", people=found, roles=list(Role), errors={}, typed={})
+    return render(
+        request,
+        "admin/users.html",
+        status,
+        people=found,
+        roles=list(Role),
+        errors=errors,
+        typed=typed,
+    )
 
 
 @router.post("/admin/users")
@@ -46,15 +61,10 @@ def add(
     except ValvecheckError as exc:
         if exc.code == "forbidden" or exc.field not in ("name", "role", "password"):
             raise
-        with work(request) as ctx:
-            found = list_people(ctx)
         field = FIELDS.get(exc.field, exc.field)
-        return render(
+        return _people_page(
             request,
-            "admin/users.html",
             http_status(exc),
-            people=found,
-            roles=list(Role),
             errors={field: sentence(str(exc))},
             typed={"username": username, "role": role},
         )
@@ -95,14 +105,5 @@ REFUSALS = ("invalid-input", "conflict")
 
 
 def _refused(request: Request, exc: ValvecheckError, person_id: int, name: str) -> Response:
-    with work(request) as ctx:
-        found = list_people(ctx)
-    return render(
-        request,
-        "admin/users.html",
-        http_status(exc),
-        people=found,
-        roles=list(Role),
-        errors={f"role-{person_id}": sentence(str(exc), (name,))},
-        typed={},
-    )
+    errors = {f"role-{person_id}": sentence(str(exc), (name,))}
+    return _people_page(request, http_status(exc), errors=errors, typed={})

@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from valvecheck.errors import NotFound, Unauthenticated, ValvecheckError, http_status
 from valvecheck.services.context import Actor
 from valvecheck.services.people import has_people, session_person, sign_in, sign_out
-from valvecheck.services.setup import first_admin
+from valvecheck.services.setup import SetupIncomplete, first_admin
 from valvecheck.web import session as web_session
 from valvecheck.web.session import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from valvecheck.web.text import sentence
@@ -196,7 +196,16 @@ def setup(
     try:
         with request.app.state.ws.session(write=True) as db:
             person = first_admin(db, council, username, password, request.app.state.settings)
+    except SetupIncomplete as exc:  # every missing field, each at its own place on the form
+        errors = {
+            _SETUP_FIELDS.get(f, f): sentence(f"enter {words}") for f, words in exc.fields.items()
+        }
+        return _render(request, "auth/setup.html", http_status(exc), errors=errors, values=values)
     except ValvecheckError as exc:
-        errors = {exc.field or "username": sentence(str(exc))}
+        field = _SETUP_FIELDS.get(exc.field or "", exc.field or "username")
+        errors = {field: sentence(str(exc))}
         return _render(request, "auth/setup.html", http_status(exc), errors=errors, values=values)
     return _signed_in(request, person.id, person.name, "/")
+
+
+_SETUP_FIELDS = {"name": "username"}  # the service's field -> the form's
