@@ -393,3 +393,32 @@ def test_activities_show_prints_links_on_the_clock_in_england(ws, cli, tmp_path)
     code, out, err = cli("activities", "show", "A-1")
     assert code == 0, err
     assert "2026-07-01 10:05 BST" in out
+
+
+# -- 4: sign-in names are the same whatever their case ------------------------------------------
+
+
+def test_a_name_differing_only_in_case_is_taken_and_signs_in_as_typed(ws) -> None:  # type: ignore[no-untyped-def]
+    from valvecheck.errors import Conflict
+    from valvecheck.services import people
+
+    with admin(ws) as ctx:
+        people.add_person(ctx, "ann.lee", "editor", password="a long password 1")
+    with admin(ws) as ctx, pytest.raises(Conflict) as taken:
+        people.add_person(ctx, "ANN.LEE", "viewer")
+    assert "is taken" in str(taken.value) and taken.value.field == "name"
+    with ws.session() as db:  # signed in as people type it
+        assert people.sign_in(db, "Ann.Lee", "a long password 1").name == "ann.lee"
+    with admin(ws) as ctx:
+        assert people.person_actor(ctx.session, "ANN.lee").name == "ann.lee"
+
+
+def test_a_name_is_matched_exactly_first_and_never_by_a_guess() -> None:
+    from valvecheck.domain.people import by_name
+
+    names = ["ann.lee", "Bob", "BOB"]
+    assert by_name(names, "ann.lee", str) == "ann.lee"
+    assert by_name(names, "Ann.Lee", str) == "ann.lee"  # the only one but for case
+    assert by_name(names, "BOB", str) == "BOB"  # written exactly so
+    assert by_name(names, "bob", str) is None  # two differ from it in case alone: ambiguous
+    assert by_name(names, "carol", str) is None

@@ -154,6 +154,6 @@ def test_a_name_taken_in_another_council_is_a_conflict_not_a_crash(pg_two):
     ws, _ = pg_two
     with unit_of_work(ws, write=True, council="Leeds") as ctx:
         people.add_person(ctx, "leeds-admin", "admin")
-    taken = pytest.raises(Conflict, match="already a person called 'bea'")  # bea is in Bristol
+    taken = pytest.raises(Conflict, match="the sign-in name 'bea' is taken")  # bea is in Bristol
     with taken, unit_of_work(ws, write=True, as_person="leeds-admin") as ctx:
         people.add_person(ctx, "bea", "viewer")

@@ -6,7 +6,11 @@ also manages people, councils, assessments' locks and the shared catalogue.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Role(StrEnum):
@@ -63,3 +67,15 @@ PERMITTED: dict[Role, frozenset[Action]] = {
 def may(role: Role, action: Action) -> bool:
     """Whether a person with ``role`` may do ``action`` (within their own council)."""
     return action in PERMITTED[role]
+
+
+def by_name(candidates: Sequence[T], name: str, key: Callable[[T], str]) -> T | None:
+    """The person whose sign-in name is ``name``: the one written exactly so if there is one,
+    else the only one that differs from it in case alone (two such: nobody, it is ambiguous).
+    Sign-in names are compared ignoring case, as people type them."""
+    name = name.strip()
+    exact = [c for c in candidates if key(c) == name]
+    if exact:
+        return exact[0]
+    folded = [c for c in candidates if key(c).lower() == name.lower()]
+    return folded[0] if len(folded) == 1 else None

@@ -8,9 +8,9 @@ from __future__ import annotations
 import getpass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, func, or_, select
 
-from valvecheck.domain.people import Role
+from valvecheck.domain.people import Role, by_name
 from valvecheck.errors import Forbidden, InputError, NotFound, Unauthenticated
 from valvecheck.services.context import Actor
 from valvecheck.store import tables as t
@@ -56,11 +56,12 @@ def local_admin(
 def person_actor(db: Connection | Session, name: str, council: str | None = None) -> Actor:
     """Act as a registered person, with their council and role."""
     p = t.person.c
-    row = db.execute(
+    rows = db.execute(
         select(p.id, p.name, p.role, p.active, p.council_id, t.council.c.name.label("home"))
         .join(t.council, t.council.c.id == p.council_id)
-        .where(p.name == name.strip())
-    ).first()
+        .where(or_(p.name == name.strip(), func.lower(p.name) == name.strip().lower()))
+    ).all()
+    row = by_name(rows, name, lambda r: r.name)
     if row is None or not row.active:
         raise Unauthenticated(f"there is no active person called '{name}'", field="as")
     if council and council.strip().lower() != row.home.lower():

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from valvecheck.domain.moments import aware
-from valvecheck.domain.people import Action, Role
+from valvecheck.domain.people import Action, Role, by_name
 from valvecheck.errors import Conflict, InputError, NotFound, Unauthenticated
 from valvecheck.services.acting import council_row as council_row
 from valvecheck.services.acting import local_admin as local_admin
@@ -51,7 +51,7 @@ class PersonInfo:
 
 def sign_in(session: Session, name: str, password: str) -> Actor:
     """Check a name and password; the same answer whether the name or the password is wrong."""
-    row = session.scalar(select(PersonRow).where(PersonRow.name == name.strip()))
+    row = by_name(session.scalars(select(PersonRow).where(_named(name))).all(), name, _name)
     refused = Unauthenticated("the name or password is not right")
     if row is None or not row.active or not row.password_hash:
         _hasher.hash("spend the same time as a real check")
@@ -159,8 +159,8 @@ def add_person(
         found = ctx.session.get(CouncilRow, council_id(ctx))
         assert found is not None
         home = found
-    if ctx.session.scalar(select(PersonRow).where(PersonRow.name == name)):
-        raise Conflict(f"there is already a person called '{name}'", field="name")
+    if ctx.session.scalar(select(PersonRow.id).where(_named(name))):
+        raise Conflict(_TAKEN.format(name=name), field="name")
     row = PersonRow(
         council_id=home.id,
         name=name,
@@ -175,8 +175,23 @@ def add_person(
     except IntegrityError:
         # the name is taken in another council: on PostgreSQL row-level security hides that
         # person from the check above, the unique sign-in name still refuses it
-        raise Conflict(f"there is already a person called '{name}'", field="name") from None
+        raise Conflict(_TAKEN.format(name=name), field="name") from None
     return PersonInfo(row.id, row.name, home.name, role, row.password_hash is not None, True)
+
+
+# Sign-in names are one namespace for the whole server, whatever their case; the refusal does not
+# say in which council the name is taken.
+_TAKEN = "the sign-in name '{name}' is taken (names differing only in case count as the same)"
+
+
+def _named(name: str) -> Any:
+    """Rows whose name is ``name``, exactly or but for case (SQLite's lower() folds ASCII only,
+    so the exact match is asked for too)."""
+    return or_(PersonRow.name == name.strip(), func.lower(PersonRow.name) == name.strip().lower())
+
+
+def _name(row: PersonRow) -> str:
+    return row.name
 
 
 def hash_password(password: str) -> str:
@@ -232,11 +247,10 @@ def deactivate(ctx: Context, name: str) -> PersonInfo:
 
 
 def _own_person(ctx: Context, name: str) -> PersonRow:
-    row = ctx.session.scalar(
-        select(PersonRow).where(
-            PersonRow.name == name.strip(), PersonRow.council_id == council_id(ctx)
-        )
-    )
+    rows = ctx.session.scalars(
+        select(PersonRow).where(_named(name), PersonRow.council_id == council_id(ctx))
+    ).all()
+    row = by_name(rows, name, _name)
     if row is None:
         raise NotFound(f"there is no person called '{name}'", field="name")
     return row
