@@ -112,7 +112,8 @@ def test_an_import_of_one_activity_says_activity_not_activities(site):
     assert "Imported 1 activity from one.csv: 1 new, 0 updated" in banner
 
 
-def test_an_activities_preview_keeps_no_writer_waiting(site, monkeypatch):
+@pytest.mark.parametrize("kind", ["activities", "catalogue"])
+def test_a_preview_keeps_no_writer_waiting(site, monkeypatch, kind):
     """A preview writes nothing, so it takes no writer's turn: it answers while another process
     holds the turn (it used to run the import in a write transaction and roll back, so every
     save in the council waited behind a large file's preview, up to the busy limit)."""
@@ -121,20 +122,28 @@ def test_an_activities_preview_keeps_no_writer_waiting(site, monkeypatch):
     from valvecheck.store.db import WriterQueue
 
     monkeypatch.setattr(WriterQueue, "WAIT", 0.5)
-    client = site.client("les")
-    two = b"ID,Name\nL-7,Annual review catch-up\nL-8,SENCO network\n"
+    client = site.client("les" if kind == "activities" else "ann")
+    two = {
+        "activities": b"ID,Name\nL-7,Annual review catch-up\nL-8,SENCO network\n",
+        "catalogue": b"LA,Recommendation\nBury,Publish a sufficiency strategy for SEND places.\n"
+        b"Bury,Open two resourced provisions for autistic pupils.\n",
+    }[kind]
     holder = hold_writers_turn(Path(f"{site.ws.engine.url.database}-lock"), 30)
     try:
         preview = post(
-            client, "/imports", {"kind": "activities"}, files={"file": ("two.csv", two, "text/csv")}
+            client, "/imports", {"kind": kind}, files={"file": ("two.csv", two, "text/csv")}
         )
     finally:
         holder.kill()
         holder.wait(10)
     assert preview.status_code == 200, text(page(preview).find(".//main"))
     said = text(by_id(preview, "preview-summary"))
-    assert said.startswith("2 activities read: 2 new"), said
-    assert "L-7" not in client.get("/activities").text  # nothing was written
+    expected = {"activities": "2 activities read: 2 new", "catalogue": "2 rows read: 2 new"}
+    assert said.startswith(expected[kind]), said
+    if kind == "activities":
+        assert "L-7" not in client.get("/activities").text  # nothing was written
+    else:
+        assert "sufficiency strategy" not in client.get("/measures?text=sufficiency").text
 
 
 def test_a_catalogue_preview_counts_one_row_and_one_measure_in_the_singular(site):

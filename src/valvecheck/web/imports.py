@@ -98,13 +98,6 @@ def _run(
     )
 
 
-class _DryRun(Exception):
-    """Carries a preview's outcome out of a unit of work that must not commit."""
-
-    def __init__(self, outcome: Any):
-        self.outcome = outcome
-
-
 @router.get("/imports")
 def index(request: Request) -> Response:
     with work(request) as ctx:
@@ -147,15 +140,13 @@ def _preview(
     status = 200
     person: int | None = None
     try:
-        # An activities preview writes nothing, so it reads only and keeps no writer waiting;
-        # a catalogue preview runs the import and is rolled back (_DryRun).
-        with work(request, write=kind != "activities") as ctx:
+        # A preview writes nothing, so it reads only: it keeps no writer waiting, however large
+        # the file (on SQLite a write transaction would hold every save in the council).
+        with work(request) as ctx:
             person = ctx.actor.person_id
             if (problem := limits.too_large(max(size, len(data)), name)) is not None:
                 raise ImportRejected([problem])
-            raise _DryRun(_run(ctx, kind, data, name, options, preview=True))
-    except _DryRun as dry:
-        outcome = dry.outcome
+            outcome = _run(ctx, kind, data, name, options, preview=True)
     except ImportRejected as exc:
         problems, status = list(exc.problems), http_status(exc)
     except InputError as exc:
