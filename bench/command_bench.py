@@ -29,10 +29,7 @@ from synthetic import COUNCIL, catalogue_csv, synthetic_catalogue  # noqa: E402
 BIN = Path(sys.executable).parent
 VALVECHECK = str(BIN / "valvecheck")
 PER_AGREEMENT = 25
-LIBRARIES = (
-    "import sqlalchemy, sqlalchemy.dialects.sqlite, typer, typer._adapters, rich.console, "
-    "pydantic_settings"
-)
+LIBRARIES = "import sqlalchemy, sqlalchemy.dialects.sqlite, typer, rich.console"
 
 
 def measured(argv: list[str], cwd: Path, repeat: int) -> tuple[float, float, float]:
@@ -92,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             f"floor: python -c pass {floor[0]:.3f} s wall, {floor[1]:.3f} s CPU, {floor[2]:.0f} MiB"
         )
         # What `summary` cannot do without: the libraries it runs on, imported and nothing else
-        # (SQLAlchemy Core with the SQLite dialect, Typer with its pydantic parameter
-        # conversion, Rich's console, pydantic-settings).
+        # (SQLAlchemy Core with the SQLite dialect, Typer, Rich's console).
         libraries = measured([sys.executable, "-c", LIBRARIES], base, max(args.repeat, 5))
         print(
             f"floor: the libraries summary imports {libraries[0]:.3f} s wall, "

@@ -309,9 +309,7 @@ def test_the_empty_setup_page_lists_every_missing_field(tmp_path) -> None:
     ws = Workspace(str(tmp_path / "fresh.db"))
     init_workspace(ws)
     try:
-        client = TestClient(
-            create_app(Settings(VALVECHECK_SECRET_KEY="k" * 40), ws), follow_redirects=False
-        )
+        client = TestClient(create_app(Settings(secret_key="k" * 40), ws), follow_redirects=False)
         token = csrf_of(client, "/setup")
         refused = client.post(
             "/setup",

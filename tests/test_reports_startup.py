@@ -108,3 +108,5 @@ def test_summary_reads_through_the_core_tables_without_the_orm(ws, db_path, tmp_
     imported = {line.rsplit("|", 1)[-1].strip() for line in plain.stderr.splitlines()}
     assert "sqlalchemy" in imported  # it did read the workspace
     assert not imported & {"sqlalchemy.orm", "valvecheck.store.models"}
+    # Neither the settings nor the CLI's parameters go through pydantic (only the web API does)
+    assert not imported & {"pydantic", "pydantic_core"}

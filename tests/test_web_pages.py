@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import openpyxl
 import pytest
@@ -361,7 +362,7 @@ def test_a_served_app_works_on_the_configured_number_of_requests_at_once(site):
 
     from valvecheck.web import create_app
 
-    settings = site.settings.model_copy(update={"threads": 3})
+    settings = replace(site.settings, threads=3)
     with TestClient(create_app(settings, site.ws)) as client:  # runs the app's lifespan
         assert client.get("/login").status_code == 200
         tokens = client.portal.call(

@@ -209,7 +209,7 @@ def test_security_headers_and_cookie_flags(site, tmp_path):
     assert all(not (s.text or "").strip() for s in page(response).findall(".//script"))
     from dataclasses import replace
 
-    secure = replace(site, settings=site.settings.model_copy(update={"cookie_secure": True}))
+    secure = replace(site, settings=replace(site.settings, cookie_secure=True))
     assert "secure" in secure.client().get("/login").headers["set-cookie"].lower()
 
 
@@ -315,9 +315,7 @@ def test_setup_page_makes_the_first_admin_once_and_then_is_gone(tmp_path):
 
     ws = Workspace(str(tmp_path / "fresh.db"))
     init_workspace(ws)
-    client = TestClient(
-        create_app(Settings(VALVECHECK_SECRET_KEY="k" * 40), ws), follow_redirects=False
-    )
+    client = TestClient(create_app(Settings(secret_key="k" * 40), ws), follow_redirects=False)
     first = client.get("/login")  # the sign-in page answers, and points to the setup page
     assert first.status_code == 200 and 'href="/setup"' in first.text
     token = csrf_of(client, "/setup")
@@ -345,9 +343,7 @@ def test_setup_page_makes_the_first_admin_once_and_then_is_gone(tmp_path):
     assert made.status_code == 303
     assert heading(client.get("/admin/users")) == "People in Bristol"
     assert client.get("/setup").status_code == 404
-    again = TestClient(
-        create_app(Settings(VALVECHECK_SECRET_KEY="k" * 40), ws), follow_redirects=False
-    )
+    again = TestClient(create_app(Settings(secret_key="k" * 40), ws), follow_redirects=False)
     assert again.get("/login").status_code == 200
     ws.dispose()
 

@@ -76,7 +76,7 @@ def make_site(folder: Path, secure: bool = False) -> Site:
         activities.import_activities(ctx, LEEDS_ACTIVITIES, "leeds.csv")
         ratings.rate(ctx, "bury-2", "green", "Leeds secret rationale")
     assert bristol is not None
-    config = Settings(VALVECHECK_SECRET_KEY="test-key-" + "x" * 40, VALVECHECK_COOKIE_SECURE=secure)
+    config = Settings(secret_key="test-key-" + "x" * 40, cookie_secure=secure)
     return Site(ws, config, bristol.id, leeds.id, ids)
 
 

@@ -1,65 +1,132 @@
-"""Every setting in one place, with its default and where it comes from."""
+"""Every setting in one place, with its default and where it comes from.
+
+Read from the environment by the standard library: every command reads its settings before it
+does anything, and pydantic-settings (with pydantic under it) cost a command's start-up more
+than the rest of its settings work together (docs/benchmarks.md, "Start-up without pydantic").
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+YearBasis = Literal["academic", "financial"]
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+def _text(raw: str) -> str:
+    return raw
 
-    database_url: str = Field(
-        default="valvecheck.db",
-        description="SQLite file path, or a SQLAlchemy URL such as "
-        "postgresql+psycopg://user@host/db. Env: DATABASE_URL; CLI: --db.",
+
+def _year_basis(raw: str) -> YearBasis:
+    value = raw.strip().lower()
+    if value == "academic":
+        return "academic"
+    if value == "financial":
+        return "financial"
+    raise ValueError("should be 'academic' or 'financial'")
+
+
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on", "t", "y"}:
+        return True
+    if value in {"0", "false", "no", "off", "f", "n", ""}:
+        return False
+    raise ValueError("should be true or false")
+
+
+def _hours(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError("should be a number of hours, such as 8 or 0.5") from None
+    if not value > 0:
+        raise ValueError("should be more than 0")
+    return value
+
+
+def _threads(raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError("should be a whole number, such as 4") from None
+    if value < 1:
+        raise ValueError("should be 1 or more")
+    return value
+
+
+def _setting(env: str, parse: Callable[[str], Any], default: Any, doc: str) -> Any:
+    return field(default=default, metadata={"env": env, "parse": parse, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = _setting(
+        "DATABASE_URL",
+        _text,
+        "valvecheck.db",
+        "SQLite file path, or a SQLAlchemy URL such as postgresql+psycopg://user@host/db. "
+        "CLI: --db.",
     )
-    user: str = Field(
-        default="",
-        alias="VALVECHECK_USER",
-        description="Name recorded on ratings and links when --by is not given.",
+    user: str = _setting(
+        "VALVECHECK_USER", _text, "", "Name recorded on ratings and links when --by is not given."
     )
-    year_basis: Literal["academic", "financial"] = Field(
-        default="financial",
-        alias="VALVECHECK_YEAR_BASIS",
-        description="How a year written like 2021-22 in a measure is read when the text does not say: "
+    year_basis: YearBasis = _setting(
+        "VALVECHECK_YEAR_BASIS",
+        _year_basis,
+        "financial",
+        "How a year written like 2021-22 in a measure is read when the text does not say: "
         "'financial' (1 April - 31 March, the default: Safety Valve agreements are DSG funding "
         "agreements profiled by financial year) or 'academic' (1 September - 31 August).",
     )
-
-    secret_key: str = Field(
-        default="",
-        alias="VALVECHECK_SECRET_KEY",
-        description="The web app's key for signing session cookies (32 or more random "
-        "characters; keep it out of the repository). Unset: a new key each time the server "
-        "starts, so everyone signs in again after a restart.",
+    secret_key: str = _setting(
+        "VALVECHECK_SECRET_KEY",
+        _text,
+        "",
+        "The web app's key for signing session cookies (32 or more random characters; keep it "
+        "out of the repository). Unset: a new key each time the server starts, so everyone "
+        "signs in again after a restart.",
     )
-    cookie_secure: bool = Field(
-        default=False,
-        alias="VALVECHECK_COOKIE_SECURE",
-        description="Send the web app's session cookie only over HTTPS: set it to true behind "
-        "an HTTPS proxy.",
+    cookie_secure: bool = _setting(
+        "VALVECHECK_COOKIE_SECURE",
+        _flag,
+        False,
+        "Send the web app's session cookie only over HTTPS: set it to true behind an HTTPS proxy.",
     )
-    session_hours: float = Field(
-        default=8,
-        alias="VALVECHECK_SESSION_HOURS",
-        description="How long a web sign-in lasts, in hours.",
+    session_hours: float = _setting(
+        "VALVECHECK_SESSION_HOURS", _hours, 8.0, "How long a web sign-in lasts, in hours."
     )
-    threads: int = Field(
-        default=4,
-        ge=1,
-        alias="VALVECHECK_THREADS",
-        description="Requests each web server process works on at once; the rest wait their "
-        "turn in order. Pages are mostly Python work, which one process does one at a time "
-        "anyway: a few threads keep the slowest answers fast (docs/benchmarks.md).",
+    threads: int = _setting(
+        "VALVECHECK_THREADS",
+        _threads,
+        4,
+        "Requests each web server process works on at once; the rest wait their turn in order. "
+        "Pages are mostly Python work, which one process does one at a time anyway: a few "
+        "threads keep the slowest answers fast (docs/benchmarks.md).",
     )
 
-    @field_validator("year_basis", mode="before")
     @classmethod
-    def _any_case(cls, value: object) -> object:
-        return value.strip().lower() if isinstance(value, str) else value
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings in ``environ`` (default: the process's environment); names in any case.
+
+        A bad value raises ValueError naming the variable, e.g. "VALVECHECK_THREADS: should be 1
+        or more".
+        """
+        env = os.environ if environ is None else environ
+        by_upper = {name.upper(): value for name, value in env.items()}
+        given: dict[str, Any] = {}
+        for f in fields(cls):
+            name = f.metadata["env"]
+            raw = env.get(name, by_upper.get(name))
+            if raw is None:
+                continue
+            try:
+                given[f.name] = f.metadata["parse"](raw)
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+        return cls(**given)
 
 
 def settings() -> Settings:
@@ -67,8 +134,6 @@ def settings() -> Settings:
     from valvecheck.errors import InputError
 
     try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]) if first.get("loc") else "a setting"
-        raise InputError(f"{name}: {first['msg']}") from None
+        return Settings.from_env()
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
