@@ -12,7 +12,7 @@ import pytest
 
 from valvecheck.analysis import matcher as matcher_module
 from valvecheck.analysis.common import evaluate_pairs, group_measures
-from valvecheck.analysis.corpus import folds, labelled, measure_pairs
+from valvecheck.analysis.corpus import PARTS, folds, labelled, measure_pairs
 from valvecheck.analysis.evaluate import Evaluation, figures
 from valvecheck.analysis.matcher import Example, bundled_model
 from valvecheck.analysis.suggest import METHODS, Suggester
@@ -42,16 +42,11 @@ def test_corpus_is_labelled_against_seed_measures_and_split_by_source() -> None:
     assert len({r.id for r in rows}) == len(rows)
     assert {m for r in rows for m in r.expected} <= seed
     assert sum(1 for r in rows if not r.expected) >= 0.2 * len(rows)  # near misses, labelled none
-    train = {r.source for r in labelled("train")}
-    holdout = {r.source for r in labelled("holdout")}
-    holdout2 = {r.source for r in labelled("holdout2")}
-    holdout3 = {r.source for r in labelled("holdout3")}
-    holdout4 = {r.source for r in labelled("holdout4")}
-    parts = [train, holdout, holdout2, holdout3, holdout4]
+    parts = [{r.source for r in labelled(part)} for part in PARTS]
     assert all(parts)
     assert all(not a & b for k, a in enumerate(parts) for b in parts[k + 1 :])
     sources = resources.files("valvecheck.analysis").joinpath("data", "SOURCES.md").read_text()
-    for group in train | holdout | holdout2 | holdout3 | holdout4:
+    for group in set().union(*parts):
         assert group in sources, f"{group} is not in SOURCES.md"
 
 
@@ -68,10 +63,13 @@ def test_a_held_out_part_is_never_scored_by_a_model_learned_from_it() -> None:
         held_out(part="holdout3", learn_from=("train", "holdout3"))
     with pytest.raises(ValueError, match="holdout4"):
         held_out(part="holdout4", learn_from=("train", "holdout3", "holdout4"))
+    with pytest.raises(ValueError, match="holdout5"):
+        held_out(part="holdout5", learn_from=("train", "holdout5"))
+    assert set(LEARN_FROM) == set(PARTS) - {"train"}
     assert all(part not in learnt for part, learnt in LEARN_FROM.items())
 
 
-@pytest.mark.parametrize("part", ["holdout3", "holdout4"])
+@pytest.mark.parametrize("part", ["holdout3", "holdout4", "holdout5"])
 def test_the_later_held_out_parts_have_several_councils_each_with_send_rows(part: str) -> None:
     """Set aside to be scored once: this test reads their labels, never the matcher's figures."""
     rows = labelled(part)

@@ -58,6 +58,7 @@ LEARN_FROM = {
     "holdout2": ("train", "holdout"),
     "holdout3": ("train", "holdout", "holdout2"),
     "holdout4": ("train", "holdout", "holdout2", "holdout3"),
+    "holdout5": ("train", "holdout", "holdout2", "holdout3", "holdout4"),
 }
 
 
@@ -70,8 +71,9 @@ def held_out(
 
     By default ``holdout`` is scored by a model learned from ``train``, and ``holdout2`` (written
     after the first was looked at while tuning) by one learned from ``train`` and ``holdout``, and
-    ``holdout3`` by one learned from the three parts before it, and ``holdout4`` by one learned from
-    the four before it (the shipped model learns from every row, so it never scores a held-out part).
+    ``holdout3`` by one learned from the three parts before it, ``holdout4`` by one learned from
+    the four before it, and ``holdout5`` (written after ``holdout4`` was scored) by one learned from
+    the five before it (the shipped model learns from every row, so it never scores a held-out part).
     """
     from valvecheck.analysis.matcher import bundled_model
 
