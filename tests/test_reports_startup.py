@@ -67,6 +67,31 @@ def test_summary_takes_prevalence_from_the_index_kept_with_the_catalogue(ws, db_
         assert prevalence_of(ctx.session, catalogue) == prevalence(catalogue)
 
 
+def test_a_new_grouping_method_or_corpus_works_the_index_out_again(ws, monkeypatch):
+    """The index is keyed by the method as well as the catalogue: a release that groups
+    differently (or reads measures with a different corpus) never shows the old prevalence."""
+    from support import admin
+
+    from valvecheck.store import common_index
+    from valvecheck.store import repository as repo
+
+    with admin(ws, write=False) as ctx:
+        catalogue = repo.load_catalogue(ctx.session)
+        n = len(catalogue.measures)
+        key = common_index.fingerprint(catalogue)
+        assert common_index.load(ctx.session, key, n) is not None
+        monkeypatch.setattr(common_index, "GROUPING", "a later method")
+        common_index._method.cache_clear()
+        try:
+            later = common_index.fingerprint(catalogue)
+            assert later != key
+            assert common_index.load(ctx.session, later, n) is None
+        finally:
+            monkeypatch.undo()
+            common_index._method.cache_clear()
+        assert common_index.fingerprint(catalogue) == key
+
+
 def test_an_import_brings_the_index_up_to_date(ws, cli, db_path, tmp_path):
     path = tmp_path / "extra.txt"
     path.write_text(

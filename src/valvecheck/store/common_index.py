@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete, insert, select
@@ -14,9 +16,28 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
+# The grouping method's version (analysis/common.py): bump it when the method changes, so that
+# every workspace's index is worked out again the next time it is read.
+GROUPING = "2: loosened complete linkage"
+
+
+@functools.cache
+def _method() -> bytes:
+    """The method's version and what it reads measures with (the bundled labelled corpus and the
+    seed measures the matcher learns from): a new release that changes either regroups."""
+    digest = hashlib.sha256(GROUPING.encode())
+    for package, name in (
+        ("valvecheck.analysis", "labelled.csv"),
+        ("valvecheck.catalogue", "measures.csv"),
+    ):
+        digest.update(resources.files(package).joinpath("data", name).read_bytes())
+    return digest.digest()
+
+
 def fingerprint(catalogue: Catalogue) -> str:
-    """What the grouping depends on: the measures' texts and the agreements' authorities."""
-    digest = hashlib.sha256()
+    """What the grouping depends on: the measures' texts, the agreements' authorities, and the
+    method itself (``_method``)."""
+    digest = hashlib.sha256(_method())
     for m in catalogue.measures:
         digest.update(f"m\x1f{m.id}\x1f{m.agreement}\x1f{m.text}\x1e".encode())
     for a in catalogue.agreements:
