@@ -212,7 +212,12 @@ def _send_classifier() -> LogisticRegression:
 
     # the dual problem: far fewer examples than features, so it converges many times faster
     return LogisticRegression(
-        C=4.0, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000
+        C=4.0,
+        class_weight="balanced",
+        solver="liblinear",
+        dual=True,
+        max_iter=1000,
+        random_state=0,  # liblinear shuffles: the same corpus always learns the same model
     )
 
 
@@ -272,11 +277,11 @@ class Model:
         centroid = np.zeros_like(nearest)
         for source in set(sources.tolist()):
             rows = np.flatnonzero(sources == source)
-            kept = labels.tolil(copy=True)
-            for r in rows:
-                kept.rows[r] = []
-                kept.data[r] = []
-            centroid[rows] = _centroid_scores(others[rows], kept.tocsc(), full)
+            # the labels without this source's examples (their rows zeroed, shape kept)
+            kept = (sparse.diags((sources != source).astype(labels.dtype)) @ labels).tocsc()
+            kept.eliminate_zeros()
+            kept.sort_indices()
+            centroid[rows] = _centroid_scores(others[rows], kept, full)
         # A council's own earlier links are written the way its other activities are: the examples
         # from the same document (never the example itself) stand in for them. The combiner sees
         # every example twice, without and with such links, as a council does before and after.
@@ -294,7 +299,9 @@ class Model:
         ]
         F = np.vstack([np.stack([c.ravel() for c in cols], axis=1) for cols in blocks])
         target = np.array([[m in e.measures for m in ids] for e in self.examples]).ravel()
-        self.combiner = LogisticRegression(C=1.0, solver="liblinear").fit(F, np.tile(target, 2))
+        self.combiner = LogisticRegression(C=1.0, solver="liblinear", random_state=0).fit(
+            F, np.tile(target, 2)
+        )
         # Whether an activity delivers any measure at all, decided once per activity: the best
         # pair's probability, the SEND classifier's and the SEND vote of the nearest examples,
         # weighed by a logistic regression on the same leave-one-source-out evidence (so it is
@@ -560,7 +567,14 @@ class Matcher:
             is_send = np.concatenate([self.model.is_send, np.ones(len(self.links), dtype=bool)])
         else:
             near, is_send = sims, self.model.is_send
-        return self.model.decide(pairs, send, _send_vote(near, is_send))
+        undecided = pairs.copy() if self.links else pairs
+        shown = self.model.decide(pairs, send, _send_vote(near, is_send))
+        if self.links:
+            # Nearly the same text as an activity the council linked: the council has already said
+            # that such work delivers a measure, so the gate does not answer "none" for it.
+            again = close.any(axis=1)
+            shown[again] = np.maximum(shown[again], undecided[again])
+        return shown
 
     def learned_from(self, i: int, j: int) -> Example | None:
         """The council's own link behind the last scores' (text i, measure j): the linked activity
