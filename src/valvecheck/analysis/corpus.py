@@ -7,9 +7,9 @@ the only ones looked at while designing and tuning; ``holdout`` rows (whole sour
 council's wording is never on both sides) are for the final figures only; ``holdout2`` rows
 were written after ``holdout`` had been looked at while tuning; ``holdout3`` rows were written after
 ``holdout2`` had been scored several times, and were scored once; ``holdout4`` rows were written after
-``holdout3`` was scored, and are set aside to be scored once, by a model learned from the other parts;
-``holdout5`` rows were written after ``holdout4`` was scored, and are set aside in the same way, to be
-scored once by a model learned from the five parts before them.
+``holdout3`` was scored, and were scored once, by a model learned from the parts before them;
+``holdout5`` rows were written after ``holdout4`` was scored, and were scored once in the same way,
+by a model learned from the five parts before them.
 
 ``data/measure-pairs.csv``: pairs of measure texts, reworded the ways further agreements write them;
 ``same`` is 1 for two wordings of one commitment and 0 for two different commitments.
