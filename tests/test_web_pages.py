@@ -369,3 +369,22 @@ def test_a_served_app_works_on_the_configured_number_of_requests_at_once(site):
             lambda: anyio.to_thread.current_default_thread_limiter().total_tokens
         )
     assert tokens == 3
+
+
+def test_the_served_app_learns_the_matcher_beside_the_server_starting(site):
+    """`valvecheck serve` learns the matcher's model in a background thread, so the first page
+    with suggestions does not wait for it; a page that asks meanwhile waits for that one."""
+    import threading
+
+    from valvecheck.analysis import matcher
+    from valvecheck.web.app import served_app
+
+    matcher._bundled_model.cache_clear()  # as in a new server process
+    served_app(site.settings, site.ws)
+    learning = [t for t in threading.enumerate() if t.name == "valvecheck-learn"]
+    assert learning
+    for thread in learning:
+        thread.join(timeout=120)
+        assert not thread.is_alive()
+    assert matcher._bundled_model.cache_info().currsize == 1  # learned by the thread, not here
+    assert matcher.bundled_model() is matcher.bundled_model()  # and once a process

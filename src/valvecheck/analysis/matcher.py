@@ -32,6 +32,7 @@ train part only (docs/benchmarks.md).
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -445,9 +446,15 @@ def _bundled_model(part: str | None) -> Model:
     )
 
 
+_LEARNING = threading.Lock()
+
+
 def bundled_model(part: str | None = None) -> Model:
-    """The model learned from the bundled corpus (every row, or one part), fitted once a process."""
-    return _bundled_model(part)
+    """The model learned from the bundled corpus (every row, or one part), fitted once a process
+    (a second thread that asks while it is being learned waits for it, rather than learning it
+    again)."""
+    with _LEARNING:
+        return _bundled_model(part)
 
 
 class Matcher:

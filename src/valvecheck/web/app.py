@@ -286,7 +286,19 @@ def served_app(settings: Settings | None = None, workspace: Workspace | None = N
     """The app as `valvecheck serve` runs it (and uvicorn's factory in each worker process, from
     the environment), with the kept states out of the garbage collector's way (a server keeps
     them for good; see services.snapshot.freeze_kept_states)."""
+    import threading
+
     from valvecheck.services import snapshot
 
     snapshot.freeze_kept_states()
-    return create_app(settings, workspace)
+    app = create_app(settings, workspace)
+    # The first page with suggestions would otherwise wait for the matcher to learn its model
+    # from the bundled corpus (3-4 s): learn it now, beside the server starting.
+    threading.Thread(target=_learn_the_matcher, name="valvecheck-learn", daemon=True).start()
+    return app
+
+
+def _learn_the_matcher() -> None:
+    from valvecheck.analysis.matcher import bundled_model
+
+    bundled_model()
