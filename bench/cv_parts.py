@@ -3,7 +3,7 @@
 .venv/bin/python bench/cv_parts.py                 # k = 5, the parts train ... holdout4
 .venv/bin/python bench/cv_parts.py --k 8 --parts train holdout holdout2
 
-Each fold's model learns from the other folds (whole source groups, ``corpus.folds``); the pooled
+Each fold's model learns from the other folds (``validation.cross_validated_scores``); the pooled
 score matrix gives the figures at the matcher's thresholds, per part, and as the shown threshold
 and the accept bar move (the sweep the operating points were chosen from: docs/benchmarks.md,
 "Eighth round"). Never pass a part that is set aside to be scored once.
@@ -14,13 +14,10 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-import numpy as np
-
-from valvecheck.analysis.corpus import folds, labelled
+from valvecheck.analysis.corpus import labelled
 from valvecheck.analysis.evaluate import Evaluation, figures
-from valvecheck.analysis.matcher import Model
-from valvecheck.analysis.suggest import METHODS, Suggester
-from valvecheck.analysis.validation import _seed
+from valvecheck.analysis.suggest import METHODS
+from valvecheck.analysis.validation import _seed, cross_validated_scores
 
 KEYS = ("hit_at_3", "mrr", "recall_at_5", "none_accuracy", "false_none_rate")
 ACCEPT = ("accept_precision", "accept_recall")
@@ -39,15 +36,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     items = [i for p in args.parts for i in labelled(p)]
-    seed, names = _seed()
     method = METHODS["matcher"]
-    ids = [mid for mid, _ in seed]
-    matrix = np.zeros((len(items), len(ids)))
-    for learn, scored in folds(items, args.k):
-        model = Model([items[i] for i in learn], seed, names)
-        part = [items[i] for i in scored]
-        engine = Suggester(seed, method, names, model=model)
-        matrix[scored] = engine.scores([i.text for i in part], [i.title for i in part])
+    ids = [mid for mid, _ in _seed()[0]]
+    matrix = cross_validated_scores(items, args.k, method)
     print(line(f"all, k={args.k}", figures(ids, method, matrix, items)))
     for p in args.parts:
         rows = [i for i, x in enumerate(items) if x.part == p]

@@ -15,10 +15,6 @@ from typing import Any, Literal
 YearBasis = Literal["academic", "financial"]
 
 
-def _text(raw: str) -> str:
-    return raw
-
-
 def _year_basis(raw: str) -> YearBasis:
     value = raw.strip().lower()
     if value == "academic":
@@ -65,13 +61,13 @@ def _setting(env: str, parse: Callable[[str], Any], default: Any, doc: str) -> A
 class Settings:
     database_url: str = _setting(
         "DATABASE_URL",
-        _text,
+        str,
         "valvecheck.db",
         "SQLite file path, or a SQLAlchemy URL such as postgresql+psycopg://user@host/db. "
         "CLI: --db.",
     )
     user: str = _setting(
-        "VALVECHECK_USER", _text, "", "Name recorded on ratings and links when --by is not given."
+        "VALVECHECK_USER", str, "", "Name recorded on ratings and links when --by is not given."
     )
     year_basis: YearBasis = _setting(
         "VALVECHECK_YEAR_BASIS",
@@ -83,7 +79,7 @@ class Settings:
     )
     secret_key: str = _setting(
         "VALVECHECK_SECRET_KEY",
-        _text,
+        str,
         "",
         "The web app's key for signing session cookies (32 or more random characters; keep it "
         "out of the repository). Unset: a new key each time the server starts, so everyone "

@@ -574,13 +574,13 @@ class Matcher:
             is_send = np.concatenate([self.model.is_send, np.ones(len(self.links), dtype=bool)])
         else:
             near, is_send = sims, self.model.is_send
-        undecided = pairs.copy() if self.links else pairs
+        # Nearly the same text as an activity the council linked: the council has already said
+        # that such work delivers a measure, so the gate does not answer "none" for it (its pairs
+        # are kept before ``decide``, which works in place).
+        again = close.any(axis=1)
+        undecided = pairs[again]  # a copy of those rows only
         shown = self.model.decide(pairs, send, _send_vote(near, is_send))
-        if self.links:
-            # Nearly the same text as an activity the council linked: the council has already said
-            # that such work delivers a measure, so the gate does not answer "none" for it.
-            again = close.any(axis=1)
-            shown[again] = np.maximum(shown[again], undecided[again])
+        shown[again] = np.maximum(shown[again], undecided)
         return shown
 
     def learned_from(self, i: int, j: int) -> Example | None:

@@ -41,16 +41,28 @@ def cross_validate(
 ) -> Evaluation:
     """k-fold cross-validation on labelled activities (default: the corpus's train part)."""
     items = list(labelled("train") if items is None else items)
+    chosen = _method(method)
+    return figures(_ids(), chosen, cross_validated_scores(items, k, chosen), items)
+
+
+def cross_validated_scores(
+    items: Sequence[Labelled], k: int = 5, method: Method | str | None = None
+) -> np.ndarray:
+    """The (items x seed measures) scores, each fold's rows scored by a model learned from the
+    other folds (whole source groups); the figures at other thresholds come from this matrix."""
     seed, names = _seed()
     chosen = _method(method)
-    ids = [mid for mid, _ in seed]
-    matrix = np.zeros((len(items), len(ids)))
+    matrix = np.zeros((len(items), len(seed)))
     for train, test in folds(items, k):
         model = Model([items[i] for i in train], seed, names)
         matcher = Suggester(seed, chosen, names, model=model)
         part = [items[i] for i in test]
         matrix[test] = matcher.scores([i.text for i in part], [i.title for i in part])
-    return figures(ids, chosen, matrix, items)
+    return matrix
+
+
+def _ids() -> list[str]:
+    return [mid for mid, _ in _seed()[0]]
 
 
 LEARN_FROM = {
