@@ -71,6 +71,7 @@ LEARN_FROM = {
     "holdout3": ("train", "holdout", "holdout2"),
     "holdout4": ("train", "holdout", "holdout2", "holdout3"),
     "holdout5": ("train", "holdout", "holdout2", "holdout3", "holdout4"),
+    "holdout6": ("train", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"),
 }
 
 
