@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA
 
-from valvecheck.analysis.language import about_send, concepts
-from valvecheck.analysis.suggest import METHODS, Suggester
+from valvecheck.analysis.language import about_send, concepts, spelled_out
+from valvecheck.analysis.suggest import METHODS, Suggester, Words
 
 DEV = DATA / "activities-dev.csv"
 EXTRA = DATA / "activities-extra.csv"
@@ -457,3 +457,13 @@ def test_eval_suggest_curve(cli) -> None:  # type: ignore[no-untyped-def]
     code, out, err = cli("eval-suggest", str(DEV), "--curve")
     assert code == 0, err
     assert "Learning curve" in out
+
+
+def test_the_fields_acronyms_are_spelled_out_where_words_are_compared() -> None:
+    """A tracker's "ARPs" and "INMSS" share words with a strategy's long forms; an everyday word
+    that contains one (a map, the AP in "apply") is left alone."""
+    words = Words()
+    assert set(words.stems("additionally resourced provision")) <= set(words.stems("2 new ARPs"))
+    assert {"independent", "maintain"} <= set(words.stems("INMSS fees"))
+    assert spelled_out("Apply a map of need") == "apply a map of need"
+    assert spelled_out("AP places") == "ap alternative provision places"

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from valvecheck.analysis.vocabulary import CONCEPTS, SEND_CONCEPTS, SEND_CONTEXT
+from valvecheck.analysis.vocabulary import ACRONYMS, CONCEPTS, SEND_CONCEPTS, SEND_CONTEXT
 
 
 @lru_cache(maxsize=65536)
@@ -26,6 +26,25 @@ def normalise(text: str) -> str:
     text = text.lower().replace("&", " and ").replace("’", "'")
     text = re.sub(r"[\u2010-\u2015\-/]+", " ", text)
     return " ".join(text.split())
+
+
+SPELL_OUT = (
+    True  # the field's acronyms spelled out where words are compared (an experiment's switch)
+)
+_ACRONYM = re.compile(r"\b(" + "|".join(sorted(ACRONYMS, key=len, reverse=True)) + r")s?\b")
+
+
+@lru_cache(maxsize=65536)
+def spelled_out(text: str) -> str:
+    """Normalised text with each of the field's acronyms followed by what it stands for ("arps"
+    -> "arps additionally resourced provision"), so that a terse tracker and a long strategy share
+    words where they name the same thing. Used by the word features (``suggest.Words``) and the
+    common-measure terms, not by the character n-grams (spelling out there too lowered
+    none-accuracy in cross-validation) nor where concepts are found (they know the acronyms)."""
+    norm = normalise(text)
+    if not SPELL_OUT:
+        return norm
+    return _ACRONYM.sub(lambda m: f"{m.group(0)} {ACRONYMS[m.group(1)]}", norm)
 
 
 def _compile(phrase: str) -> str:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from valvecheck.analysis.language import about_send, concepts, normalise
+from valvecheck.analysis.language import about_send, concepts, normalise, spelled_out
 from valvecheck.analysis.methods import DEFAULT, METHODS, Method
 from valvecheck.analysis.vocabulary import CONCEPTS, RELATED, WEAK
 
@@ -75,7 +75,9 @@ class Words:
             if len(self._seen) > 100_000:
                 self._seen.clear()
             found = self._seen[text] = [
-                stem(w) for w in _WORD.findall(normalise(text)) if w not in self.stop and len(w) > 2
+                stem(w)
+                for w in _WORD.findall(spelled_out(text))
+                if w not in self.stop and len(w) > 2
             ]
         return found
 

@@ -558,3 +558,52 @@ RELATED: tuple[tuple[str, str, float], ...] = (
 
 # Ideas that say little on their own (every other measure wants savings): counted at this weight.
 WEAK = {"efficiency": 0.4}
+
+# The field's acronyms, spelled out beside themselves where words are compared (``language.spelled_out``):
+# a tracker's "ARPs" then shares words with a strategy's "additionally resourced provision". General to
+# SEND and high needs work; an acronym that is also an everyday word (MAT, SALT) is left out.
+ACRONYMS: dict[str, str] = {
+    "arp": "additionally resourced provision",
+    "srp": "specialist resourced provision",
+    "inmss": "independent non maintained special school",
+    "nmss": "non maintained special school",
+    "ap": "alternative provision",
+    "pru": "pupil referral unit",
+    "eotas": "education otherwise than in school",
+    "eotis": "education otherwise than in school",
+    "oap": "ordinarily available provision",
+    "oaip": "ordinarily available inclusive provision",
+    "pfa": "preparing for adulthood",
+    "hnb": "high needs block",
+    "hnf": "high needs funding",
+    "dsg": "dedicated schools grant",
+    "semh": "social emotional mental health",
+    "slcn": "speech language communication needs",
+    "asd": "autism",
+    "asc": "autism",
+    "sld": "severe learning difficulties",
+    "pmld": "profound multiple learning difficulties",
+    "mld": "moderate learning difficulties",
+    "senco": "special educational needs coordinator",
+    "sendco": "special educational needs coordinator",
+    "ep": "educational psychologist",
+    "ey": "early years",
+    "eyfs": "early years",
+    "fe": "further education",
+    "ehe": "elective home education",
+    "camhs": "child adolescent mental health services",
+    "neet": "not in education employment training",
+    "dbv": "delivering better value",
+    "icb": "integrated care board",
+    "ccg": "clinical commissioning group",
+    "ehcna": "education health care needs assessment",
+    "elsa": "emotional literacy support assistant",
+    "sendiass": "information advice support service",
+    "pcf": "parent carer forum",
+    "htst": "home to school transport",
+    "cyp": "children young people",
+    "ks1": "key stage 1",
+    "ks2": "key stage 2",
+    "ks3": "key stage 3",
+    "ks4": "key stage 4",
+}
