@@ -459,6 +459,14 @@ def test_eval_suggest_curve(cli) -> None:  # type: ignore[no-untyped-def]
     assert "Learning curve" in out
 
 
+def test_eval_suggest_curve_always_has_half_the_file_linked(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("eval-suggest", str(EXTRA), "--json", "--curve")
+    assert code == 0, err
+    curve = json.loads(out)["curve"]
+    assert [p["linked"] for p in curve] == [0, 10, 11, 20]  # 22 rows: half is 11
+    assert [p["n"] for p in curve] == [22, 3 * 12, 3 * 11, 3 * 2]
+
+
 def test_the_fields_acronyms_are_spelled_out_where_words_are_compared() -> None:
     """A tracker's "ARPs" and "INMSS" share words with a strategy's long forms; an everyday word
     that contains one (a map, the AP in "apply") is left alone."""

@@ -256,7 +256,8 @@ def eval_suggest(
         typer.Option(
             "--curve",
             help="Also the learning curve: the figures when 0, 10, 20 and 40 of the file's "
-            "activities are already linked (random draws, scored on the rest only).",
+            "activities, and half of them, are already linked (random draws, scored on the rest "
+            "only).",
         ),
     ] = False,
 ) -> None:

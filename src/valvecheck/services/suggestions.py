@@ -201,8 +201,8 @@ def evaluate_file(
     With no ``ctx`` they are scored against the bundled catalogue. With one (a workspace), against
     the workspace's catalogue, and, unless ``links`` is False, with the council's own links as
     evidence; an activity of the file that the council has linked is never scored with its own
-    link. ``curve``: also the figures when that many of the file's activities are linked (each
-    size a few random draws, scored only on the activities not linked).
+    link. ``curve``: also the figures when that many of the file's activities are linked, and
+    when half of them are (each size a few random draws, scored only on the activities not linked).
     """
     started = time.perf_counter()
     evidence: list[Example] = []
@@ -221,8 +221,10 @@ def evaluate_file(
     if curve:
         from valvecheck.analysis.validation import learning_curve
 
+        # half of the file linked is always one of the points: "does linking half help the rest?"
+        sizes = sorted({*curve, len(parsed.rows) // 2})
         result.curve = learning_curve(
-            lambda more: suggester_for(catalogue, chosen, [*evidence, *more]), parsed.rows, curve
+            lambda more: suggester_for(catalogue, chosen, [*evidence, *more]), parsed.rows, sizes
         )
     result.seconds = time.perf_counter() - started
     return result
