@@ -41,7 +41,7 @@ from valvecheck.domain.names import fold
 THRESHOLD = 0.35
 # A measure joins a group when one member scores THRESHOLD with it and every member at least this share
 # of it (chosen with MEANING_CUT on the six looked-at pairs parts only: docs/benchmarks.md, "Tenth round").
-LOOSE = 0.5
+LOOSE = 0.6
 
 
 def _words(text: str) -> list[str]:
@@ -251,7 +251,7 @@ EXAMPLES_WEIGHT = 1.0  # the labelled activities nearest to each (what it is lik
 CONCEPT_WEIGHT = 0.3  # the field's concepts each names, rarer concepts weighing more
 NEAREST_EXAMPLES = 20  # labelled activities that stand for a measure's meaning
 CONFIDENT = 0.5  # a profile counts fully once the matcher is this sure of the measure's meaning
-MEANING_CUT = 0.30  # the reworded-copy score at which two measures say the same thing
+MEANING_CUT = 0.28  # the reworded-copy score at which two measures say the same thing
 PINNED = 0.8  # a text this close to a seed measure's (cosine) is read as that measure itself
 
 
