@@ -10,7 +10,8 @@ Four kinds of evidence, each measured on text nobody tuned them on (docs/benchma
   agreement that says the same thing (found by the same text comparison), so imported agreements
   benefit from the corpus too;
 - **the council's own links**: every activity a council has linked is one more example, its rationale
-  part of its text, compared in the council's own word weights (the nearest linked activity and the
+  part of its text, compared in word and character features fitted on the council's own texts, so
+  its project names count though no other council uses them (the nearest linked activity and the
   vote of the nearest ones, the two features the combiner learned for them), counting less where the
   corpus alone is already sure of an activity; a suggestion that comes mostly from one of them says
   so ("like SEN-12, which you linked to bury-4").
@@ -154,6 +155,25 @@ def own_similarity(a: sparse.csr_matrix, b: sparse.csr_matrix, weights: np.ndarr
     return (normalize(a @ scale) @ normalize(b @ scale).T).toarray()
 
 
+OWN_SPACE = (
+    True  # compare a council's texts in a space fitted on its own texts (an experiment's switch)
+)
+
+
+def council_similarity(texts: Sequence[str], linked: Sequence[str]) -> np.ndarray:
+    """Cosine of a council's texts with its own linked texts, in word and character features
+    fitted on the council's texts alone: its own project names ("SEDIS", "Cluster Inclusion
+    Fund"), which no other council's document uses and the corpus's features therefore lack,
+    count, and words most of its texts share (its tracker's boilerplate) count little."""
+    if not texts or not linked:
+        return np.zeros((len(texts), len(linked)), dtype=np.float32)
+    try:
+        space = TextSpace([*texts, *linked])
+    except ValueError:  # no word or character feature in any text
+        return np.zeros((len(texts), len(linked)), dtype=np.float32)
+    return np.asarray((space.vectors(texts) @ space.vectors(linked).T).toarray(), np.float32)
+
+
 CONCEPT_WEIGHT = 0.3  # the field's concepts beside the words, in the SEND classifier
 SEED_POSITIVES = True  # the measure texts are SEND by definition: examples for the classifier
 
@@ -289,8 +309,12 @@ class Model:
         own_sims = np.zeros_like(full)
         for source in set(sources.tolist()):
             rows = np.flatnonzero(sources == source)
-            mine = self.vectors[rows]
-            own_sims[np.ix_(rows, rows)] = own_similarity(mine, mine, _local_weights(mine))
+            if OWN_SPACE:
+                mine_texts = [texts[i] for i in rows]
+                own_sims[np.ix_(rows, rows)] = council_similarity(mine_texts, mine_texts)
+            else:
+                mine = self.vectors[rows]
+                own_sims[np.ix_(rows, rows)] = own_similarity(mine, mine, _local_weights(mine))
         np.fill_diagonal(own_sims, 0.0)
         own, own_vote = _neighbour_scores(own_sims, labels)
         none = np.zeros_like(base)
@@ -530,7 +554,9 @@ class Matcher:
         base = self.base.scores(texts, titles).astype(np.float32, copy=False)
         vectors = self.model.space.vectors(texts)
         sims = (vectors @ self.model.vectors.T).toarray()
-        if self.links:
+        if self.links and OWN_SPACE:
+            own_sims = council_similarity(texts, [e.text for e in self.links])
+        elif self.links:
             mine = sparse.vstack([vectors, self._link_vectors], format="csr")
             own_sims = own_similarity(vectors, self._link_vectors, _local_weights(mine))
         else:
