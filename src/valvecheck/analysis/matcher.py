@@ -155,9 +155,10 @@ def own_similarity(a: sparse.csr_matrix, b: sparse.csr_matrix, weights: np.ndarr
     return (normalize(a @ scale) @ normalize(b @ scale).T).toarray()
 
 
-OWN_SPACE = (
-    True  # compare a council's texts in a space fitted on its own texts (an experiment's switch)
-)
+# Compare a council's texts in a space fitted on its own texts (an experiment's switch), with the
+# character n-grams' share in that space as in ``TextSpace`` (0: words only).
+OWN_SPACE = True
+OWN_CHARS = 0.5
 
 
 def council_similarity(texts: Sequence[str], linked: Sequence[str]) -> np.ndarray:
@@ -165,13 +166,25 @@ def council_similarity(texts: Sequence[str], linked: Sequence[str]) -> np.ndarra
     fitted on the council's texts alone: its own project names ("SEDIS", "Cluster Inclusion
     Fund"), which no other council's document uses and the corpus's features therefore lack,
     count, and words most of its texts share (its tracker's boilerplate) count little."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
     if not texts or not linked:
         return np.zeros((len(texts), len(linked)), dtype=np.float32)
+    both = [*texts, *linked]
+    parts = []
     try:
-        space = TextSpace([*texts, *linked])
+        words = TfidfVectorizer(analyzer=Words(), sublinear_tf=True, dtype=np.float32)
+        parts.append(words.fit_transform(both) * math.sqrt(1 - OWN_CHARS))
+        if OWN_CHARS:
+            chars = TfidfVectorizer(
+                analyzer=CharGrams(3, 5), sublinear_tf=True, min_df=2, dtype=np.float32
+            )
+            parts.append(chars.fit_transform(both) * math.sqrt(OWN_CHARS))
     except ValueError:  # no word or character feature in any text
         return np.zeros((len(texts), len(linked)), dtype=np.float32)
-    return np.asarray((space.vectors(texts) @ space.vectors(linked).T).toarray(), np.float32)
+    x = normalize(sparse.hstack(parts, format="csr"))
+    return np.asarray((x[: len(texts)] @ x[len(texts) :].T).toarray(), np.float32)
 
 
 CONCEPT_WEIGHT = 0.3  # the field's concepts beside the words, in the SEND classifier
