@@ -306,6 +306,7 @@ class Model:
         sources = np.array([e.source for e in self.examples])
         same = sources[:, None] == sources[None, :]
         full = (self.vectors @ self.vectors.T).toarray()
+        self.gram = full  # the examples' own cosines, kept: every catalogue's matcher needs them
         others = np.where(same, 0.0, full)
         nearest, vote = _neighbour_scores(others, labels)
         centroid = np.zeros_like(nearest)
@@ -402,18 +403,35 @@ class Model:
 def _label_matrix(
     examples: Sequence[Example], targets: dict[str, list[tuple[int, float]]], width: int
 ) -> sparse.csc_matrix:
-    """Examples x measures: how much each example's labels count for each measure."""
-    rows, cols, vals = [], [], []
-    for i, e in enumerate(examples):
-        best: dict[int, float] = {}
-        for mid in e.measures:
-            for j, w in targets.get(mid, ()):
-                best[j] = max(best.get(j, 0.0), w)
-        for j, w in best.items():
-            rows.append(i)
-            cols.append(j)
-            vals.append(w)
-    return sparse.csc_matrix((vals, (rows, cols)), shape=(len(examples), width), dtype=np.float32)
+    """Examples x measures: how much each example's labels count for each measure (the largest
+    weight among its labelled measures' targets). Worked as arrays: a large catalogue gives each
+    seed measure thousands of targets."""
+    keys = {k: n for n, k in enumerate(targets)}
+    counts = np.array([len(targets[k]) for k in keys], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    flat = [t for k in keys for t in targets[k]]
+    columns = np.array([j for j, _ in flat], dtype=np.int64)
+    weights = np.array([w for _, w in flat], dtype=np.float32)
+    owner = [
+        (i, keys[m]) for i, e in enumerate(examples) for m in dict.fromkeys(e.measures) if m in keys
+    ]
+    if not owner or not len(flat):
+        return sparse.csc_matrix((len(examples), width), dtype=np.float32)
+    rows_, key_ = (np.array(x, dtype=np.int64) for x in zip(*owner, strict=True))
+    n = counts[key_]
+    at = np.repeat(starts[key_] - np.concatenate([[0], np.cumsum(n)[:-1]]), n) + np.arange(n.sum())
+    rows, cols, vals = np.repeat(rows_, n), columns[at], weights[at]
+    # the largest weight per (example, measure): sort, then reduce each run of equal pairs
+    order = np.lexsort((cols, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    first = np.flatnonzero(
+        np.concatenate([[True], (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])])
+    )
+    return sparse.csc_matrix(
+        (np.maximum.reduceat(vals, first), (rows[first], cols[first])),
+        shape=(len(examples), width),
+        dtype=np.float32,
+    )
 
 
 def _patterns(labels: sparse.csc_matrix) -> list[list[int]]:
@@ -518,8 +536,11 @@ class Matcher:
         self._link_vectors = self.model.space.vectors([e.text for e in self.links])
         self._link_labels = _label_matrix(self.links, targets, len(self.ids))
         self._link_keys = [e.id.strip().casefold() for e in self.links]
-        everything = sparse.vstack([self.model.vectors, self._link_vectors], format="csr")
-        self._gram = (everything @ everything.T).toarray()
+        self._gram = self.model.gram
+        if self.links:
+            cross = (self.model.vectors @ self._link_vectors.T).toarray()
+            own = (self._link_vectors @ self._link_vectors.T).toarray()
+            self._gram = np.block([[self.model.gram, cross], [cross.T, own]])
         self._own_sims = np.zeros((0, len(self.links)), dtype=np.float32)
         self._own = self._nearest = np.zeros((0, len(self.ids)), dtype=np.float32)
 
