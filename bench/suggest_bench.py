@@ -1,10 +1,12 @@
 """Time suggestions: N synthetic activities against a synthetic catalogue (150 x 25 = 3,750 measures).
 
 .venv/bin/python bench/suggest_bench.py [--activities 1000] [--agreements 150] [--measures 25]
-                                        [--method domain]
+                                        [--method domain] [--links 500]
 
 Activities are the labelled dev and test activities (the shared dev set when present, and
 tests/data/activities-extra.csv) repeated with a number in the title, so their vocabulary is real.
+``--links N``: the council has linked N further activities (the same texts, numbered on), each to a
+measure of the catalogue, so the run also compares every activity with the council's own links.
 """
 
 from __future__ import annotations
@@ -108,13 +110,25 @@ def main() -> None:
     parser.add_argument("--agreements", type=int, default=150)
     parser.add_argument("--measures", type=int, default=25)
     parser.add_argument("--method", default="matcher", choices=list(METHODS))
+    parser.add_argument("--links", type=int, default=0)
     args = parser.parse_args()
     catalogue = synthetic_catalogue(args.agreements, args.measures)
     items = activities(args.activities)
     texts = [f"{t}. {d}" for _, t, d in items]
     titles = [t for _, t, _ in items]
     pairs = [(a, f"{t}. {d}") for a, t, d in items]
-    print(f"method: {args.method}; measures: {len(catalogue.measures)}; activities: {len(items)}")
+    from valvecheck.analysis.matcher import Example
+
+    linked = activities(len(items) + args.links)[len(items) :]
+    ids = [m.id for m in catalogue.measures]
+    links = [
+        Example(a, f"{t}. {d}", (ids[(k * 37) % len(ids)],), "council", own=True)
+        for k, (a, t, d) in enumerate(linked)
+    ]
+    print(
+        f"method: {args.method}; measures: {len(catalogue.measures)}; activities: {len(items)}; "
+        f"the council's links: {len(links)}"
+    )
     from valvecheck.analysis.matcher import bundled_model
 
     start = time.perf_counter()
@@ -122,7 +136,7 @@ def main() -> None:
     print(f"{'learn the bundled model (+ sklearn import)':<44} {_ms(start)} ms")
     floor = timed("bare floor: TF-IDF fit+score+top-5", lambda: bare_floor(catalogue, texts))
     timed("bare matcher: the method, libraries only", lambda: bare_matcher(catalogue, texts, model))
-    engine = timed("fit on the measures", lambda: suggester_for(catalogue, args.method))
+    engine = timed("fit on the measures", lambda: suggester_for(catalogue, args.method, links))
     matrix = timed("score every activity x measure", lambda: engine.scores(texts, titles))
     print(f"{'  score matrix':<48} {matrix.shape[0]} x {matrix.shape[1]}")
     found = timed(
@@ -136,7 +150,7 @@ def main() -> None:
     runs = []
     for _ in range(3):  # side by side, alternating, so load on the machine hits all three alike
         start = time.perf_counter()
-        suggester_for(catalogue, args.method).for_activities(pairs, top=5, titles=titles)
+        suggester_for(catalogue, args.method, links).for_activities(pairs, top=5, titles=titles)
         total = time.perf_counter() - start
         start = time.perf_counter()
         bare_floor(catalogue, texts)

@@ -650,10 +650,11 @@ class Matcher:
             return None
         if self._own[i, j] <= 0 or self._own[i, j] < self._nearest[i, j]:
             return None  # another council's example is nearer: the suggestion is not mostly ours
-        column = self._link_labels.getcol(j)
-        rows = column.indices
+        labels = self._link_labels  # CSC: column j's rows and weights are one slice
+        start, end = labels.indptr[j], labels.indptr[j + 1]
+        rows = labels.indices[start:end]
         if not len(rows):
             return None
-        weighted = self._own_sims[i, rows] * column.data
+        weighted = self._own_sims[i, rows] * labels.data[start:end]
         k = int(np.argmax(weighted))
         return self.links[int(rows[k])] if weighted[k] > 0 else None
