@@ -166,25 +166,55 @@ def council_similarity(texts: Sequence[str], linked: Sequence[str]) -> np.ndarra
     fitted on the council's texts alone: its own project names ("SEDIS", "Cluster Inclusion
     Fund"), which no other council's document uses and the corpus's features therefore lack,
     count, and words most of its texts share (its tracker's boilerplate) count little."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.preprocessing import normalize
-
     if not texts or not linked:
         return np.zeros((len(texts), len(linked)), dtype=np.float32)
-    both = [*texts, *linked]
-    parts = []
-    try:
-        words = TfidfVectorizer(analyzer=Words(), sublinear_tf=True, dtype=np.float32)
-        parts.append(words.fit_transform(both) * math.sqrt(1 - OWN_CHARS))
-        if OWN_CHARS:
-            chars = TfidfVectorizer(
-                analyzer=CharGrams(3, 5), sublinear_tf=True, min_df=2, dtype=np.float32
-            )
-            parts.append(chars.fit_transform(both) * math.sqrt(OWN_CHARS))
-    except ValueError:  # no word or character feature in any text
-        return np.zeros((len(texts), len(linked)), dtype=np.float32)
-    x = normalize(sparse.hstack(parts, format="csr"))
+    x = _council_vectors(_Counts([*texts, *linked]), np.arange(len(texts) + len(linked)))
     return np.asarray((x[: len(texts)] @ x[len(texts) :].T).toarray(), np.float32)
+
+
+class _Counts:
+    """Word and character n-gram counts of some texts, from which the TF-IDF of any subset of
+    them, fitted on that subset alone, is worked out (``_council_vectors``) without reading the
+    texts again."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        def counts(analyzer: Words | CharGrams) -> sparse.csr_matrix:
+            try:
+                return CountVectorizer(analyzer=analyzer, dtype=np.float32).fit_transform(texts)
+            except ValueError:  # no feature in any text
+                return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+
+        self.words = counts(Words())
+        self.chars = counts(CharGrams(3, 5)) if OWN_CHARS else None
+
+
+def _local_tfidf(counts: sparse.csr_matrix, min_df: int) -> sparse.csr_matrix:
+    """scikit-learn's TfidfVectorizer (sublinear tf, smooth idf, unit rows) fitted on these rows."""
+    from sklearn.preprocessing import normalize
+
+    n = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    kept = np.flatnonzero(df >= min_df)
+    x = counts[:, kept].tocsr()
+    if not len(kept):
+        return x
+    x.data = np.log(x.data) + 1
+    idf = (np.log((1 + n) / (1 + df[kept])) + 1).astype(np.float32)
+    return normalize(x @ sparse.diags(idf))
+
+
+def _council_vectors(counts: _Counts, rows: np.ndarray) -> sparse.csr_matrix:
+    """Unit vectors for ``rows`` of ``counts``, TF-IDF fitted on those rows alone (the words, and
+    the character n-grams found in two or more of them, weighted as in ``TextSpace``)."""
+    from sklearn.preprocessing import normalize
+
+    parts = [_local_tfidf(counts.words[rows], 1) * math.sqrt(1 - OWN_CHARS)]
+    if counts.chars is not None:
+        parts.append(_local_tfidf(counts.chars[rows], 2) * math.sqrt(OWN_CHARS))
+    x = sparse.hstack(parts, format="csr")
+    return normalize(x) if x.shape[1] else x
 
 
 CONCEPT_WEIGHT = 0.3  # the field's concepts beside the words, in the SEND classifier
@@ -321,11 +351,12 @@ class Model:
         # from the same document (never the example itself) stand in for them. The combiner sees
         # every example twice, without and with such links, as a council does before and after.
         own_sims = np.zeros_like(full)
+        counts = _Counts(texts) if OWN_SPACE else None
         for source in set(sources.tolist()):
             rows = np.flatnonzero(sources == source)
-            if OWN_SPACE:
-                mine_texts = [texts[i] for i in rows]
-                own_sims[np.ix_(rows, rows)] = council_similarity(mine_texts, mine_texts)
+            if counts is not None:
+                mine = _council_vectors(counts, rows)
+                own_sims[np.ix_(rows, rows)] = (mine @ mine.T).toarray()
             else:
                 mine = self.vectors[rows]
                 own_sims[np.ix_(rows, rows)] = own_similarity(mine, mine, _local_weights(mine))
