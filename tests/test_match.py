@@ -276,3 +276,17 @@ def test_links_move_a_reading_the_corpus_is_sure_of_less_than_an_unsure_one(monk
     assert alone[0].max() > 0.9 > alone[1].max()
     assert 0 <= damped[0, j] < 0.5 * full[0, j]  # the sure reading: held back
     assert damped[1, j] > 0.5 * full[1, j] > 0  # the unsure one: nearly in full
+
+
+def test_a_councils_own_project_name_counts_when_its_links_are_compared() -> None:
+    """ "Quillmoor" is in no labelled document, so the corpus's features barely see it; compared
+    in the council's own words, the activity is nearest the link that shares the name."""
+    from valvecheck.analysis.matcher import council_similarity
+
+    activity = "Quillmoor: staff"
+    linked = ["Quillmoor: open the first hub", "Staff training on annual reviews"]
+    own = council_similarity([activity], linked)[0]
+    assert own[0] > own[1]
+    space = bundled_model().space
+    corpus = (space.vectors([activity]) @ space.vectors(linked).T).toarray()[0]
+    assert corpus[0] < corpus[1]  # in the corpus's features the everyday word wins
