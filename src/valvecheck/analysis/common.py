@@ -29,7 +29,7 @@ import numpy as np
 from scipy import sparse
 
 from valvecheck.analysis.deadlines import phrase_spans
-from valvecheck.analysis.language import spelled_out as spell
+from valvecheck.analysis.language import spelled_out
 
 if TYPE_CHECKING:
     from valvecheck.analysis.matcher import Matcher
@@ -133,7 +133,7 @@ def _terms(text: str) -> tuple[str, ...]:
         text = text[:start] + " " + text[end:]
     text = text.lower().replace("’", "'")
     text = _EHCP.sub(" ehcp ", text)
-    text = spell(text)
+    text = spelled_out(text)  # the field's acronyms beside what they stand for
     text = _IN_PLACE.sub(" ", text)
     text = _YEAR.sub(" ", text)
     text = _POST_16.sub(r"\1\2", text)

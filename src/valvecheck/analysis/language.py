@@ -28,9 +28,8 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-SPELL_OUT = (
-    True  # the field's acronyms spelled out where words are compared (an experiment's switch)
-)
+# The field's acronyms spelled out where words are compared (an experiment's switch).
+SPELL_OUT = True
 _ACRONYM = re.compile(r"\b(" + "|".join(sorted(ACRONYMS, key=len, reverse=True)) + r")s?\b")
 
 

@@ -217,6 +217,26 @@ def _council_vectors(counts: _Counts, rows: np.ndarray) -> sparse.csr_matrix:
     return normalize(x) if x.shape[1] else x
 
 
+def same_source_similarity(
+    texts: Sequence[str], vectors: sparse.csr_matrix, sources: np.ndarray
+) -> np.ndarray:
+    """Examples x examples: how alike two examples from the same source are as one council's own
+    texts (``council_similarity``'s measure, fitted per source); 0 across sources and for an
+    example with itself. What the combiner learns the council's own links from."""
+    out = np.zeros((len(texts), len(texts)), dtype=np.float32)
+    counts = _Counts(texts) if OWN_SPACE else None
+    for source in set(sources.tolist()):
+        rows = np.flatnonzero(sources == source)
+        if counts is not None:
+            mine = _council_vectors(counts, rows)
+            out[np.ix_(rows, rows)] = (mine @ mine.T).toarray()
+        else:
+            part = vectors[rows]
+            out[np.ix_(rows, rows)] = own_similarity(part, part, _local_weights(part))
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
 CONCEPT_WEIGHT = 0.3  # the field's concepts beside the words, in the SEND classifier
 SEED_POSITIVES = True  # the measure texts are SEND by definition: examples for the classifier
 
@@ -350,18 +370,9 @@ class Model:
         # A council's own earlier links are written the way its other activities are: the examples
         # from the same document (never the example itself) stand in for them. The combiner sees
         # every example twice, without and with such links, as a council does before and after.
-        own_sims = np.zeros_like(full)
-        counts = _Counts(texts) if OWN_SPACE else None
-        for source in set(sources.tolist()):
-            rows = np.flatnonzero(sources == source)
-            if counts is not None:
-                mine = _council_vectors(counts, rows)
-                own_sims[np.ix_(rows, rows)] = (mine @ mine.T).toarray()
-            else:
-                mine = self.vectors[rows]
-                own_sims[np.ix_(rows, rows)] = own_similarity(mine, mine, _local_weights(mine))
-        np.fill_diagonal(own_sims, 0.0)
-        own, own_vote = _neighbour_scores(own_sims, labels)
+        own, own_vote = _neighbour_scores(
+            same_source_similarity(texts, self.vectors, sources), labels
+        )
         none = np.zeros_like(base)
         blocks = [
             Evidence(base, nearest, vote, send_oof, none, none, centroid).columns(),
