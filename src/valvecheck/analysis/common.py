@@ -8,13 +8,13 @@ reform shares ("review and reform", "improve", "development of"). Two measures t
 vocabulary therefore score near zero, however alike their openings look. Reworded copies, which share
 few words, are found by the matcher's reading of each text instead (``_meaning``).
 
-Groups are built by a loosened complete linkage: a measure joins a group through one pair scoring at
-least the threshold, and only if it is at least loosely like *every* member (``LOOSE`` x the threshold),
-and never a group that already holds a measure of its own agreement. Requiring every member (rather
-than connected components) stops chains such as "review and reform of X" -> "... of Y" -> "... of Z"
-from pulling unrelated measures together through one middle member; requiring the full threshold of
-every member lost reworded copies, whose readings are alike but never all equally alike (measured on
-the reworded pairs, docs/benchmarks.md "Eighth round").
+Groups are built by complete linkage: a measure joins a group only if it scores at least the
+threshold with *every* member, and never a group that already holds a measure of its own agreement.
+Requiring every member (rather than connected components) stops chains such as "review and reform
+of X" -> "... of Y" -> "... of Z" from pulling unrelated measures together through one middle member.
+Each score is taken relative to how crowded its two texts' topic is (``_local``): the matcher reads
+every "more specialist places" measure as alike, and only a text's own copy stands out from the rest
+(measured on the reworded pairs, docs/benchmarks.md "Eleventh round").
 """
 
 from __future__ import annotations
@@ -36,12 +36,16 @@ if TYPE_CHECKING:
 from valvecheck.domain.model import Catalogue, Measure
 from valvecheck.domain.names import fold
 
-# Cosine similarity at or above which two measures say the same thing. On the seed, template copies score
-# 0.55-0.85; the closest other pair (bury-4, kingston-richmond-1: schools and demand) scores 0.23.
-THRESHOLD = 0.35
-# A measure joins a group when one member scores THRESHOLD with it and every member at least this share
-# of it (chosen with MEANING_CUT on the six looked-at pairs parts only: docs/benchmarks.md, "Tenth round").
-LOOSE = 0.6
+# The pair score at or above which two measures say the same thing. A pair's score is its word cosine
+# or its reading by the matcher, whichever is higher, less how alike each of the two is to its own
+# two nearest texts (``_local``): a measure in a crowded topic ("more specialist places") is alike
+# to many others, and only the one it is much closer to than to the rest is its copy. Chosen with the
+# readings' weights on the ten looked-at pairs parts: the best F1 of recall and of precision over
+# every grouped pair, with precision on the near misses >= 0.90 (docs/benchmarks.md, "Eleventh round").
+THRESHOLD = 0.575
+# A measure joins a group only if it scores THRESHOLD with every member (complete linkage).
+LOOSE = 1.0
+LOCAL = 2  # the nearest texts whose mean score stands for how crowded a text's topic is
 
 
 def _words(text: str) -> list[str]:
@@ -214,20 +218,21 @@ def _nodes(catalogue: Catalogue) -> _Nodes:
 
 
 def similarity(catalogue: Catalogue) -> sparse.csr_matrix:
-    """How alike each pair of distinct measure texts is, 0..1 (sparse: only pairs that could be
-    the same measure); rows and columns are the nodes of ``_nodes`` (identical content terms).
+    """How alike each pair of distinct measure texts is (sparse: only pairs that could be the same
+    measure); rows and columns are the nodes of ``_nodes`` (identical content terms).
 
     Two measures are alike when they share rare content words (template copies), or when they read
     alike to the matcher (reworded copies: "Decrease reliance on INMSS placements" and "Reduce the
     number of children placed in independent special schools" share no content word but the same
-    meaning): the same seed measures, the same nearest labelled activities, the same concepts of
-    the field (``_meaning``). Each text keeps its ``NEIGHBOURS`` closest.
+    meaning): the same seed measures, the same nearest labelled activities (``_meaning``). Each
+    text keeps its ``NEIGHBOURS`` closest, and each score is then taken relative to how alike the
+    two texts are to their other neighbours (``_local``).
     """
     return _similarity(_nodes(catalogue))
 
 
 def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
-    """Pairs scoring below ``floor`` are dropped as they are found: they can never be grouped."""
+    """Pairs scoring below ``floor`` are dropped: they can never be grouped."""
     n = len(nodes.docs)
     if not n:
         return sparse.csr_matrix((0, 0))
@@ -237,21 +242,37 @@ def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
 
         vectoriser = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True)
         matrix = vectoriser.fit_transform(nodes.docs)  # rows are L2-normalised: X @ X.T is cosine
-        words = _top_neighbours(matrix, matrix, NEIGHBOURS, floor)
-    return words.maximum(_meaning(nodes.texts, floor)).tocsr()
+        words = _top_neighbours(matrix, matrix, NEIGHBOURS, 0.0)
+        words.setdiag(0)
+        words.eliminate_zeros()
+    raw = words.maximum(words.T).maximum(_meaning(nodes.texts)).tocsr()
+    return _local(raw, floor)
+
+
+def _local(raw: sparse.csr_matrix, floor: float) -> sparse.csr_matrix:
+    """Each score less the mean of how alike its two texts are to their ``LOCAL`` nearest:
+    ``2 s(a, b) - (near(a) + near(b)) / 2``. Two wordings of one commitment are each other's
+    nearest, while a measure in a crowded topic is alike to many others without being any of them
+    (the hubness correction of cross-domain similarity local scaling). Scores below ``floor`` go."""
+    n = raw.shape[0]
+    near = np.zeros(n)
+    counts = np.diff(raw.indptr)
+    for i in np.flatnonzero(counts):
+        row = raw.data[raw.indptr[i] : raw.indptr[i + 1]]
+        near[i] = np.sort(row)[::-1][:LOCAL].sum() / LOCAL
+    coo = raw.tocoo()
+    values = 2 * coo.data - (near[coo.row] + near[coo.col]) / 2
+    keep = values >= floor
+    return sparse.csr_matrix((values[keep], (coo.row[keep], coo.col[keep])), shape=raw.shape)
 
 
 NEIGHBOURS = 60  # candidates kept per distinct text (copies of one text are one node: no cap)
 CHUNK = 2000  # rows worked at once: bounds memory on a large catalogue
-# The reworded-copy score: a weighted mean of three readings of two texts, each 0..1 (weights
-# chosen on the train pairs; the cut re-chosen with LOOSE on the six looked-at pairs parts, the
-# highest recall at precision >= 0.93: docs/benchmarks.md, "Tenth round"):
-MEANING_WEIGHT = 0.6  # the matcher's profile over the seed measures (what each measure delivers)
+# The reworded-copy score: the mean of two readings of two texts, each 0..1:
+MEANING_WEIGHT = 1.0  # the matcher's profile over the seed measures (what each measure delivers)
 EXAMPLES_WEIGHT = 1.0  # the labelled activities nearest to each (what it is like, finer-grained)
-CONCEPT_WEIGHT = 0.3  # the field's concepts each names, rarer concepts weighing more
-NEAREST_EXAMPLES = 20  # labelled activities that stand for a measure's meaning
+NEAREST_EXAMPLES = 40  # labelled activities that stand for a measure's meaning
 CONFIDENT = 0.5  # a profile counts fully once the matcher is this sure of the measure's meaning
-MEANING_CUT = 0.28  # the reworded-copy score at which two measures say the same thing
 PINNED = 0.8  # a text this close to a seed measure's (cosine) is read as that measure itself
 
 
@@ -299,14 +320,10 @@ def _pins(texts: list[str]) -> np.ndarray:
     return np.where(sims.max(axis=1) >= PINNED, best, -1)
 
 
-def _readings(texts: list[str]) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray]:
-    """Three unit vectors per text, whose dot products are the three readings of a pair:
-    its profile over the seed measures (scaled by how sure the matcher is of it), its nearest
-    labelled activities (a sparse row over the corpus, each weighted by its cosine), and the
-    field's concepts it names (each weighted by how rare it is among the labelled activities)."""
-    from valvecheck.analysis.language import concepts
-    from valvecheck.analysis.vocabulary import CONCEPTS
-
+def _readings(texts: list[str]) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """Two unit vectors per text, whose dot products are the two readings of a pair: its
+    profile over the seed measures (scaled by how sure the matcher is of it) and its nearest
+    labelled activities (a sparse row over the corpus, each weighted by its cosine)."""
     reader = _reader()
     model = reader.model
     profile = reader.scores(texts, decided=False).astype(np.float64)
@@ -322,38 +339,21 @@ def _readings(texts: list[str]) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarr
         nearest = sparse.csr_matrix(
             (values.ravel(), top.ravel(), np.arange(0, len(texts) * k + 1, k)), shape=sims.shape
         )
-    names = list(CONCEPTS)
-    named = np.array(
-        [[1.0 if c in concepts(t) else 0.0 for c in names] for t in texts], dtype=np.float64
-    ).reshape(len(texts), len(names))
-    return meaning, nearest, _unit_rows(named * _concept_rarity())
+    return meaning, nearest
 
 
-@functools.cache
-def _concept_rarity() -> np.ndarray:
-    """Per concept of the field, its inverse document frequency among the labelled activities."""
-    from valvecheck.analysis.language import concepts
-    from valvecheck.analysis.vocabulary import CONCEPTS
-
-    texts = [e.text for e in _reader().model.examples]
-    found = np.array([[c in concepts(t) for c in CONCEPTS] for t in texts], dtype=np.float64)
-    return np.log((1 + len(texts)) / (1 + found.sum(axis=0))) + 1
-
-
-def _meaning(texts: list[str], floor: float) -> sparse.csr_matrix:
+def _meaning(texts: list[str]) -> sparse.csr_matrix:
     """The reworded-copy score of every two texts (each text's ``NEIGHBOURS`` best kept): the
-    weighted mean of the three readings of ``_readings``, which depends on the two texts only
-    (not on which of them stands for a group), put on the word score's scale so one threshold
-    serves both. Every pair is compared, worked in chunks: two wordings of one commitment are
-    often read as different seed measures of one family (a resourced provision as "mainstream"
-    or as "specialist places"), so no block by seed measure."""
+    weighted mean of the two readings of ``_readings``, which depends on the two texts only (not
+    on which of them stands for a group). Every pair is compared, worked in chunks: two wordings
+    of one commitment are often read as different seed measures of one family (a resourced
+    provision as "mainstream" or as "specialist places"), so no block by seed measure."""
     n = len(texts)
     if n < 2:
         return sparse.csr_matrix((n, n))
-    meaning, nearest, named = _readings(texts)
+    meaning, nearest = _readings(texts)
     pins = _pins(texts)
-    total = MEANING_WEIGHT + EXAMPLES_WEIGHT + CONCEPT_WEIGHT
-    scale = THRESHOLD / MEANING_CUT / total
+    total = MEANING_WEIGHT + EXAMPLES_WEIGHT
     k = min(NEIGHBOURS + 1, n)
     rows_: list[np.ndarray] = []
     cols_: list[np.ndarray] = []
@@ -362,17 +362,17 @@ def _meaning(texts: list[str], floor: float) -> sparse.csr_matrix:
         chunk = np.arange(start, min(start + CHUNK, n))
         score = MEANING_WEIGHT * (meaning[chunk] @ meaning.T)
         score += EXAMPLES_WEIGHT * (nearest[chunk] @ nearest.T).toarray()
-        score += CONCEPT_WEIGHT * (named[chunk] @ named.T)
-        score *= scale
+        score /= total
         pinned = pins[chunk]
         score[
             (pinned[:, None] >= 0) & (pins[None, :] >= 0) & (pinned[:, None] != pins[None, :])
         ] = 0
+        score[np.arange(len(chunk)), chunk] = 0  # a text is not its own neighbour
         top = np.argpartition(-score, k - 1, axis=1)[:, :k]
         rows = np.repeat(chunk, k)
         cols = top.ravel()
         vals = np.take_along_axis(score, top, axis=1).ravel()
-        keep = (rows != cols) & (vals >= floor)
+        keep = (rows != cols) & (vals > 0)
         rows_.append(rows[keep])
         cols_.append(cols[keep])
         vals_.append(vals[keep])
