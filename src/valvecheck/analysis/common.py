@@ -236,30 +236,58 @@ def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
     n = len(nodes.docs)
     if not n:
         return sparse.csr_matrix((0, 0))
-    words = sparse.csr_matrix((n, n))
+    # A pair is kept only if 2 s - (near(a) + near(b)) / 2 >= floor, so never with s < floor / 2.
+    keep = floor / 2
+    words, words_top = sparse.csr_matrix((n, n)), _Top.empty(n)
     if any(nodes.docs):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         vectoriser = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True)
         matrix = vectoriser.fit_transform(nodes.docs)  # rows are L2-normalised: X @ X.T is cosine
-        words = _top_neighbours(matrix, matrix, NEIGHBOURS, 0.0)
-        words.setdiag(0)
-        words.eliminate_zeros()
-    raw = words.maximum(words.T).maximum(_meaning(nodes.texts)).tocsr()
-    return _local(raw, floor)
+        words, words_top = _top_neighbours(matrix, NEIGHBOURS, keep)
+    meaning, meaning_top = _meaning(nodes.texts, keep)
+    raw = words.maximum(words.T).maximum(meaning).tocsr()
+    return _local(raw, _nearness(raw, words_top, meaning_top), floor)
 
 
-def _local(raw: sparse.csr_matrix, floor: float) -> sparse.csr_matrix:
+@dataclass(frozen=True)
+class _Top:
+    """Each row's ``LOCAL`` largest scores over every other text: columns (-1: none) and values."""
+
+    columns: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> _Top:
+        return cls(np.full((n, LOCAL), -1), np.zeros((n, LOCAL)))
+
+
+def _nearness(raw: sparse.csr_matrix, *tops: _Top) -> np.ndarray:
+    """Per text, the mean of its ``LOCAL`` largest scores, the score of a pair being the higher of
+    its two readings. Those are found among each reading's own largest (a text beaten in both
+    readings by LOCAL others is beaten in the higher of the two), so each reading's top is enough;
+    a candidate's score is the higher of what either reading knows of it (``raw`` holds both)."""
+    n = raw.shape[0]
+    columns = np.hstack([t.columns for t in tops])
+    values = np.hstack([t.values for t in tops])
+    found = columns >= 0
+    rows = np.repeat(np.arange(n), columns.shape[1]).reshape(columns.shape)
+    if found.any() and raw.nnz:
+        stored = np.asarray(raw[rows[found], columns[found]]).ravel()
+        values[found] = np.maximum(values[found], stored)
+    values[~found] = 0
+    for b in range(1, columns.shape[1]):  # one text found by both readings counts once
+        for a in range(b):
+            values[(columns[:, b] == columns[:, a]) & found[:, b], b] = 0
+    values.sort(axis=1)
+    return values[:, ::-1][:, :LOCAL].sum(axis=1) / LOCAL
+
+
+def _local(raw: sparse.csr_matrix, near: np.ndarray, floor: float) -> sparse.csr_matrix:
     """Each score less the mean of how alike its two texts are to their ``LOCAL`` nearest:
     ``2 s(a, b) - (near(a) + near(b)) / 2``. Two wordings of one commitment are each other's
     nearest, while a measure in a crowded topic is alike to many others without being any of them
     (the hubness correction of cross-domain similarity local scaling). Scores below ``floor`` go."""
-    n = raw.shape[0]
-    near = np.zeros(n)
-    counts = np.diff(raw.indptr)
-    for i in np.flatnonzero(counts):
-        row = raw.data[raw.indptr[i] : raw.indptr[i + 1]]
-        near[i] = np.sort(row)[::-1][:LOCAL].sum() / LOCAL
     coo = raw.tocoo()
     values = 2 * coo.data - (near[coo.row] + near[coo.col]) / 2
     keep = values >= floor
@@ -276,18 +304,45 @@ CONFIDENT = 0.5  # a profile counts fully once the matcher is this sure of the m
 PINNED = 0.8  # a text this close to a seed measure's (cosine) is read as that measure itself
 
 
-def _top_neighbours(
-    a: sparse.csr_matrix, b: sparse.csr_matrix, k: int, floor: float
-) -> sparse.csr_matrix:
-    """a @ b.T, keeping each row's k largest entries at or above ``floor``; worked in chunks to
-    bound memory."""
+def _top_neighbours(a: sparse.csr_matrix, k: int, floor: float) -> tuple[sparse.csr_matrix, _Top]:
+    """a @ a.T without the diagonal, keeping each row's k largest entries at or above ``floor``,
+    and each row's ``LOCAL`` largest at any level; worked in chunks to bound memory."""
     rows: list[sparse.csr_matrix] = []
+    columns: list[np.ndarray] = []
+    values: list[np.ndarray] = []
     for start in range(0, a.shape[0], CHUNK):
-        block = (a[start : start + CHUNK] @ b.T).tocsr()
+        block = (a[start : start + CHUNK] @ a.T).tocsr()
+        block.setdiag(0, k=start)  # a text is not its own neighbour
+        block.eliminate_zeros()
+        top = _row_top(block, LOCAL)
+        columns.append(top.columns)
+        values.append(top.values)
         block.data[block.data < floor] = 0
         block.eliminate_zeros()
         rows.append(_keep_top(block, k))
-    return sparse.vstack(rows, format="csr")
+    return sparse.vstack(rows, format="csr"), _Top(np.vstack(columns), np.vstack(values))
+
+
+def _row_top(block: sparse.csr_matrix, k: int) -> _Top:
+    """Each row's k largest entries, found by taking each row's largest k times (no sort)."""
+    n = block.shape[0]
+    out = _Top.empty(n)
+    data = block.data.astype(np.float64)
+    counts = np.diff(block.indptr)
+    row = np.repeat(np.arange(n), counts)
+    for r in range(k):
+        filled = np.flatnonzero(counts > r)
+        if not len(filled):
+            break
+        best = np.full(n, -np.inf)
+        np.maximum.at(best, row, data)
+        first = np.flatnonzero(data == best[row])
+        rows_, at = np.unique(row[first], return_index=True)
+        chosen = first[at]
+        out.columns[rows_, r] = block.indices[chosen]
+        out.values[rows_, r] = data[chosen]
+        data[chosen] = -np.inf
+    return out
 
 
 def _keep_top(block: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
@@ -342,19 +397,22 @@ def _readings(texts: list[str]) -> tuple[np.ndarray, sparse.csr_matrix]:
     return meaning, nearest
 
 
-def _meaning(texts: list[str]) -> sparse.csr_matrix:
-    """The reworded-copy score of every two texts (each text's ``NEIGHBOURS`` best kept): the
+def _meaning(texts: list[str], floor: float) -> tuple[sparse.csr_matrix, _Top]:
+    """The reworded-copy score of every two texts (each text's ``NEIGHBOURS`` best at or above
+    ``floor`` kept, and its ``LOCAL`` best at any level): the
     weighted mean of the two readings of ``_readings``, which depends on the two texts only (not
     on which of them stands for a group). Every pair is compared, worked in chunks: two wordings
     of one commitment are often read as different seed measures of one family (a resourced
     provision as "mainstream" or as "specialist places"), so no block by seed measure."""
     n = len(texts)
     if n < 2:
-        return sparse.csr_matrix((n, n))
+        return sparse.csr_matrix((n, n)), _Top.empty(n)
     meaning, nearest = _readings(texts)
     pins = _pins(texts)
     total = MEANING_WEIGHT + EXAMPLES_WEIGHT
     k = min(NEIGHBOURS + 1, n)
+    local = min(LOCAL, n - 1)
+    best = _Top.empty(n)
     rows_: list[np.ndarray] = []
     cols_: list[np.ndarray] = []
     vals_: list[np.ndarray] = []
@@ -367,19 +425,22 @@ def _meaning(texts: list[str]) -> sparse.csr_matrix:
         score[
             (pinned[:, None] >= 0) & (pins[None, :] >= 0) & (pinned[:, None] != pins[None, :])
         ] = 0
-        score[np.arange(len(chunk)), chunk] = 0  # a text is not its own neighbour
+        score[np.arange(len(chunk)), chunk] = -1  # a text is not its own neighbour
         top = np.argpartition(-score, k - 1, axis=1)[:, :k]
+        nearest_ = np.argpartition(-score, local - 1, axis=1)[:, :local]
+        best.columns[chunk, :local] = nearest_
+        best.values[chunk, :local] = np.take_along_axis(score, nearest_, axis=1).clip(min=0)
         rows = np.repeat(chunk, k)
         cols = top.ravel()
         vals = np.take_along_axis(score, top, axis=1).ravel()
-        keep = (rows != cols) & (vals > 0)
+        keep = (rows != cols) & (vals >= floor) & (vals > 0)
         rows_.append(rows[keep])
         cols_.append(cols[keep])
         vals_.append(vals[keep])
     out = sparse.csr_matrix(
         (np.concatenate(vals_), (np.concatenate(rows_), np.concatenate(cols_))), shape=(n, n)
     )
-    return out.maximum(out.T)
+    return out.maximum(out.T), best
 
 
 @functools.cache
