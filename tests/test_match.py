@@ -224,6 +224,32 @@ def test_grouping_on_reworded_pairs(part: str, recall: float, grouped_right: flo
     assert found.precision_lower_bound >= grouped_right
 
 
+def test_a_crowded_topic_is_not_one_group() -> None:
+    """Eight measures about specialist places (from the looked-at pairs part holdout9): the two
+    wordings of one commitment group, and the topic does not become one group of eight (the
+    grouping before the eleventh round put all eight together)."""
+    texts = [
+        "Reduce spending on independent special school placements by commissioning more "
+        "maintained specialist places in the borough.",
+        "Bring down the annual cost of INMSS placements, currently above what the council spends "
+        "on its own SEND settings, by growing in-house capacity.",
+        "Carry out an annual sufficiency assessment of specialist capacity against pupils' needs.",
+        "Open a new special free school for pupils aged 5 to 16 with complex learning needs.",
+        "Review the per-place funding paid to special resource provisions in mainstream schools.",
+        "Establish post-16 places at a special school for autistic students.",
+        "Open new SEMH resource bases in mainstream primary schools.",
+        "Approve £18.6m of capital to add nearly 200 specialist school places.",
+    ]
+    measures = [Measure(f"la{i}", 1, t) for i, t in enumerate(texts)]
+    catalogue = Catalogue(
+        agreements=[Agreement(m.agreement, m.agreement, ()) for m in measures], measures=measures
+    )
+    groups = {m: g.members for g in group_measures(catalogue) for m in g.members}
+    assert groups["la0-1"] == ("la0-1", "la1-1")
+    assert groups["la2-1"] == ("la2-1",) and groups["la3-1"] == ("la3-1",)
+    assert max(len(g) for g in groups.values()) <= 2
+
+
 def _catalogue(order: list[str]) -> Catalogue:
     texts = {
         "alpha": "Expand specialist provision to avoid placements in independent special schools.",

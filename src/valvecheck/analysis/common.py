@@ -363,19 +363,19 @@ def _unit_rows(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
-def _pins(texts: list[str]) -> np.ndarray:
+def _pins(vectors: sparse.csr_matrix) -> np.ndarray:
     """Per text, the seed measure it is a near copy of (-1: none). The seed measures are the
     matcher's reference points, so it reads two of them (or copies of two) as alike whenever
     the corpus labels them together; whether they are one commitment is left to their words."""
     model = _reader().model
     if not model.seed:
-        return np.full(len(texts), -1)
-    sims = (model.space.vectors(texts) @ model.seed_vectors.T).toarray()
+        return np.full(vectors.shape[0], -1)
+    sims = (vectors @ model.seed_vectors.T).toarray()
     best = sims.argmax(axis=1)
     return np.where(sims.max(axis=1) >= PINNED, best, -1)
 
 
-def _readings(texts: list[str]) -> tuple[np.ndarray, sparse.csr_matrix]:
+def _readings(texts: list[str], vectors: sparse.csr_matrix) -> tuple[np.ndarray, sparse.csr_matrix]:
     """Two unit vectors per text, whose dot products are the two readings of a pair: its
     profile over the seed measures (scaled by how sure the matcher is of it) and its nearest
     labelled activities (a sparse row over the corpus, each weighted by its cosine)."""
@@ -384,7 +384,7 @@ def _readings(texts: list[str]) -> tuple[np.ndarray, sparse.csr_matrix]:
     profile = reader.scores(texts, decided=False).astype(np.float64)
     sure = np.minimum(1.0, profile.max(axis=1) / CONFIDENT)
     meaning = _unit_rows(profile) * np.sqrt(sure)[:, None]
-    sims = (model.space.vectors(texts) @ model.vectors.T).toarray()
+    sims = (vectors @ model.vectors.T).toarray()
     k = min(NEAREST_EXAMPLES, sims.shape[1])
     nearest = sparse.csr_matrix(sims.shape, dtype=np.float64)
     if k:
@@ -407,8 +407,9 @@ def _meaning(texts: list[str], floor: float) -> tuple[sparse.csr_matrix, _Top]:
     n = len(texts)
     if n < 2:
         return sparse.csr_matrix((n, n)), _Top.empty(n)
-    meaning, nearest = _readings(texts)
-    pins = _pins(texts)
+    vectors = _reader().model.space.vectors(texts)  # once: the readings and the pins share it
+    meaning, nearest = _readings(texts, vectors)
+    pins = _pins(vectors)
     total = MEANING_WEIGHT + EXAMPLES_WEIGHT
     k = min(NEIGHBOURS + 1, n)
     local = min(LOCAL, n - 1)
