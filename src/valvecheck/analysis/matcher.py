@@ -191,18 +191,13 @@ class _Counts:
 
 
 def _local_tfidf(counts: sparse.csr_matrix, min_df: int) -> sparse.csr_matrix:
-    """scikit-learn's TfidfVectorizer (sublinear tf, smooth idf, unit rows) fitted on these rows."""
-    from sklearn.preprocessing import normalize
+    """TF-IDF (sublinear tf, smooth idf, unit rows, as ``TextSpace``) fitted on these rows, over
+    the features found in at least ``min_df`` of them."""
+    from sklearn.feature_extraction.text import TfidfTransformer
 
-    n = counts.shape[0]
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
-    kept = np.flatnonzero(df >= min_df)
+    kept = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= min_df)
     x = counts[:, kept].tocsr()
-    if not len(kept):
-        return x
-    x.data = np.log(x.data) + 1
-    idf = (np.log((1 + n) / (1 + df[kept])) + 1).astype(np.float32)
-    return normalize(x @ sparse.diags(idf))
+    return TfidfTransformer(sublinear_tf=True).fit_transform(x) if len(kept) else x
 
 
 def _council_vectors(counts: _Counts, rows: np.ndarray) -> sparse.csr_matrix:
