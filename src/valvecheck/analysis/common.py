@@ -43,8 +43,6 @@ from valvecheck.domain.names import fold
 # readings' weights on the ten looked-at pairs parts: the best F1 of recall and of precision over
 # every grouped pair, with precision on the near misses >= 0.90 (docs/benchmarks.md, "Eleventh round").
 THRESHOLD = 0.575
-# A measure joins a group only if it scores THRESHOLD with every member (complete linkage).
-LOOSE = 1.0
 LOCAL = 2  # the nearest texts whose mean score stands for how crowded a text's topic is
 
 
@@ -462,8 +460,8 @@ def group_measures(catalogue: Catalogue, threshold: float = THRESHOLD) -> list[C
     """
     measures = catalogue.measures
     nodes = _nodes(catalogue)
-    sims = _similarity(nodes, threshold * LOOSE)
-    clusters = _complete_linkage(measures, nodes, sims, threshold)
+    sims = _similarity(nodes, threshold)  # only pairs at the threshold or above
+    clusters = _complete_linkage(measures, nodes, sims)
     context = _Context(catalogue)
     groups = [context.group(sorted(c)) for c in clusters]
     place = {m.id: i for i, m in enumerate(measures)}
@@ -514,20 +512,20 @@ def _names_by_agreement(catalogue: Catalogue) -> dict[str, list[str]]:
 
 
 def _complete_linkage(
-    measures: list[Measure], nodes: _Nodes, sims: sparse.csr_matrix, threshold: float
+    measures: list[Measure], nodes: _Nodes, sims: sparse.csr_matrix
 ) -> list[list[int]]:
-    """Clusters of measure indices: nodes joined strongest pair first (pairs at ``threshold`` or
-    above), each join only when every member of one cluster scores at least ``LOOSE`` x
-    ``threshold`` with every member of the other (complete linkage at the looser level)."""
+    """Clusters of measure indices: nodes joined strongest pair first, each join only when every
+    member of one cluster scores the threshold with every member of the other (complete linkage):
+    ``sims`` holds only the pairs at the threshold or above."""
     n = len(nodes.members)
     cluster_of = list(range(n))
     clusters: dict[int, set[int]] = {i: {i} for i in range(n)}
     agreements: dict[int, set[str]] = {
         i: {measures[m].agreement for m in nodes.members[i]} for i in range(n)
     }
-    near = sims.multiply(sims >= threshold * LOOSE).tocsr()
-    neighbours = [set(near.indices[near.indptr[i] : near.indptr[i + 1]].tolist()) for i in range(n)]
-    coo = sparse.triu(sims.multiply(sims >= threshold), k=1).tocoo()
+    sims = sims.tocsr()
+    neighbours = [set(sims.indices[sims.indptr[i] : sims.indptr[i + 1]].tolist()) for i in range(n)]
+    coo = sparse.triu(sims, k=1).tocoo()
     rows, cols, vals = coo.row, coo.col, coo.data
     # Strongest pairs first; ties in catalogue order so the result does not depend on sort stability.
     for k in np.lexsort((cols, rows, -vals)):
