@@ -283,7 +283,7 @@ def trial_classes(embed: Callable[[Sequence[str]], np.ndarray]):  # type: ignore
             if v.examples:
                 e_full = (self.emb @ self.emb.T).astype(np.float64)
                 extra["emb_nearest"], extra["emb_vote"], extra["emb_centroid"] = loso(e_full)
-            own_sims = M.same_source_similarity(texts, self.vectors, sources)
+            own_sims = M.same_source_similarity(texts, sources)
             own, own_vote = M._neighbour_scores(own_sims, labels)
             none = np.zeros_like(base)
             blocks = [

@@ -215,9 +215,10 @@ def _nodes(catalogue: Catalogue) -> _Nodes:
     return _Nodes(of, members, docs, texts)
 
 
-def similarity(catalogue: Catalogue) -> sparse.csr_matrix:
-    """How alike each pair of distinct measure texts is (sparse: only pairs that could be the same
-    measure); rows and columns are the nodes of ``_nodes`` (identical content terms).
+def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
+    """How alike each pair of distinct measure texts is (sparse: pairs scoring below ``floor``
+    are dropped, as they can never be grouped); rows and columns are the nodes of ``_nodes``
+    (identical content terms).
 
     Two measures are alike when they share rare content words (template copies), or when they read
     alike to the matcher (reworded copies: "Decrease reliance on INMSS placements" and "Reduce the
@@ -226,11 +227,6 @@ def similarity(catalogue: Catalogue) -> sparse.csr_matrix:
     text keeps its ``NEIGHBOURS`` closest, and each score is then taken relative to how alike the
     two texts are to their other neighbours (``_local``).
     """
-    return _similarity(_nodes(catalogue))
-
-
-def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
-    """Pairs scoring below ``floor`` are dropped: they can never be grouped."""
     n = len(nodes.docs)
     if not n:
         return sparse.csr_matrix((0, 0))
@@ -379,7 +375,7 @@ def _readings(texts: list[str], vectors: sparse.csr_matrix) -> tuple[np.ndarray,
     labelled activities (a sparse row over the corpus, each weighted by its cosine)."""
     reader = _reader()
     model = reader.model
-    profile = reader.scores(texts, decided=False).astype(np.float64)
+    profile = reader.scores(texts, decided=False, vectors=vectors).astype(np.float64)
     sure = np.minimum(1.0, profile.max(axis=1) / CONFIDENT)
     meaning = _unit_rows(profile) * np.sqrt(sure)[:, None]
     sims = (vectors @ model.vectors.T).toarray()

@@ -28,8 +28,6 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-# The field's acronyms spelled out where words are compared (an experiment's switch).
-SPELL_OUT = True
 _ACRONYM = re.compile(r"\b(" + "|".join(sorted(ACRONYMS, key=len, reverse=True)) + r")s?\b")
 
 
@@ -40,10 +38,7 @@ def spelled_out(text: str) -> str:
     words where they name the same thing. Used by the word features (``suggest.Words``) and the
     common-measure terms, not by the character n-grams (spelling out there too lowered
     none-accuracy in cross-validation) nor where concepts are found (they know the acronyms)."""
-    norm = normalise(text)
-    if not SPELL_OUT:
-        return norm
-    return _ACRONYM.sub(lambda m: f"{m.group(0)} {ACRONYMS[m.group(1)]}", norm)
+    return _ACRONYM.sub(lambda m: f"{m.group(0)} {ACRONYMS[m.group(1)]}", normalise(text))
 
 
 def _compile(phrase: str) -> str:

@@ -103,7 +103,6 @@ class TextSpace:
         return normalize(sparse.hstack([w * a, c * b], format="csr"))
 
 
-GATE = True  # decide "no measure" once per activity (``Model.decide``)
 VOTE_POWER = 2.0  # the gate's SEND vote weighs each of the nearest examples by similarity**this
 LIFT = 0.5  # a SEND activity's measures are shown at no less than this x gate x share of best
 
@@ -137,27 +136,8 @@ def _gate_features(best: np.ndarray, send: np.ndarray, vote: np.ndarray) -> np.n
     return np.column_stack([_logit(best), _logit(send), _logit(0.05 + 0.9 * vote)])
 
 
-def _local_weights(vectors: sparse.csr_matrix) -> np.ndarray:
-    """Per feature, how telling it is *within* one council's texts: a word most of its activities
-    share (its tracker's boilerplate, its own name) says little about which measure one of them
-    delivers; a rarer one (a project's name) says a lot."""
-    n = vectors.shape[0]
-    df = np.bincount(vectors.indices, minlength=vectors.shape[1])
-    idf = np.log((1 + n) / (1 + df)) + 1
-    return (idf / (np.log(1 + n) + 1)).astype(np.float32)
-
-
-def own_similarity(a: sparse.csr_matrix, b: sparse.csr_matrix, weights: np.ndarray) -> np.ndarray:
-    """Cosine of a council's texts with its own linked texts, words weighted by ``weights``."""
-    from sklearn.preprocessing import normalize
-
-    scale = sparse.diags(weights)
-    return (normalize(a @ scale) @ normalize(b @ scale).T).toarray()
-
-
-# Compare a council's texts in a space fitted on its own texts (an experiment's switch), with the
-# character n-grams' share in that space as in ``TextSpace`` (0: words only).
-OWN_SPACE = True
+# The character n-grams' share in the space fitted on a council's own texts, as in ``TextSpace``
+# (0: words only).
 OWN_CHARS = 0.5
 
 
@@ -212,28 +192,21 @@ def _council_vectors(counts: _Counts, rows: np.ndarray) -> sparse.csr_matrix:
     return normalize(x) if x.shape[1] else x
 
 
-def same_source_similarity(
-    texts: Sequence[str], vectors: sparse.csr_matrix, sources: np.ndarray
-) -> np.ndarray:
+def same_source_similarity(texts: Sequence[str], sources: np.ndarray) -> np.ndarray:
     """Examples x examples: how alike two examples from the same source are as one council's own
     texts (``council_similarity``'s measure, fitted per source); 0 across sources and for an
     example with itself. What the combiner learns the council's own links from."""
     out = np.zeros((len(texts), len(texts)), dtype=np.float32)
-    counts = _Counts(texts) if OWN_SPACE else None
+    counts = _Counts(texts)
     for source in set(sources.tolist()):
         rows = np.flatnonzero(sources == source)
-        if counts is not None:
-            mine = _council_vectors(counts, rows)
-            out[np.ix_(rows, rows)] = (mine @ mine.T).toarray()
-        else:
-            part = vectors[rows]
-            out[np.ix_(rows, rows)] = own_similarity(part, part, _local_weights(part))
+        mine = _council_vectors(counts, rows)
+        out[np.ix_(rows, rows)] = (mine @ mine.T).toarray()
     np.fill_diagonal(out, 0.0)
     return out
 
 
 CONCEPT_WEIGHT = 0.3  # the field's concepts beside the words, in the SEND classifier
-SEED_POSITIVES = True  # the measure texts are SEND by definition: examples for the classifier
 
 
 def _about_send_column(texts: Sequence[str]) -> sparse.csr_matrix:
@@ -324,7 +297,8 @@ class Model:
         self.seed_vectors = self.space.vectors([t for _, t in seed])
         y_send = np.array([bool(e.measures) for e in self.examples])
         X = self._send_matrix(self.vectors, texts)
-        if SEED_POSITIVES and seed:
+        # The measure texts are SEND by definition: examples for the classifier too.
+        if seed:
             X_seed = self._send_matrix(self.seed_vectors, [t for _, t in seed])
             X_fit = sparse.vstack([X, X_seed], format="csr")
             y_fit = np.concatenate([y_send, np.ones(len(seed), dtype=bool)])
@@ -365,9 +339,7 @@ class Model:
         # A council's own earlier links are written the way its other activities are: the examples
         # from the same document (never the example itself) stand in for them. The combiner sees
         # every example twice, without and with such links, as a council does before and after.
-        own, own_vote = _neighbour_scores(
-            same_source_similarity(texts, self.vectors, sources), labels
-        )
+        own, own_vote = _neighbour_scores(same_source_similarity(texts, sources), labels)
         none = np.zeros_like(base)
         blocks = [
             Evidence(base, nearest, vote, send_oof, none, none, centroid).columns(),
@@ -382,11 +354,9 @@ class Model:
         # pair's probability, the SEND classifier's and the SEND vote of the nearest examples,
         # weighed by a logistic regression on the same leave-one-source-out evidence (so it is
         # calibrated on text from other documents).
-        self.gate: LogisticRegression | None = None
-        if GATE:
-            pairs = self.combine(Evidence(base, nearest, vote, send_oof, none, none, centroid))
-            X_gate = _gate_features(pairs.max(axis=1), send_oof, _send_vote(others, y_send))
-            self.gate = LogisticRegression(C=1.0, solver="lbfgs").fit(X_gate, y_send)
+        pairs = self.combine(Evidence(base, nearest, vote, send_oof, none, none, centroid))
+        X_gate = _gate_features(pairs.max(axis=1), send_oof, _send_vote(others, y_send))
+        self.gate = LogisticRegression(C=1.0, solver="lbfgs").fit(X_gate, y_send)
         self.is_send = y_send
 
     def _send_matrix(self, vectors: sparse.csr_matrix, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -403,7 +373,7 @@ class Model:
         activity whose evidence is weak still shows its best measures (at up to ``LIFT``), while
         only a pair whose own probability and gate are both high clears the accept bar (set above
         ``LIFT``). Within an activity the order of its measures is that of the pairs."""
-        if self.gate is None or pairs.shape[1] == 0:
+        if pairs.shape[1] == 0:
             return pairs
         best = pairs.max(axis=1)
         gate = self.gate.predict_proba(_gate_features(best, send, vote))[:, 1].astype(np.float32)
@@ -614,24 +584,21 @@ class Matcher:
         titles: Sequence[str] | None = None,
         ids: Sequence[str] | None = None,
         decided: bool = True,
+        vectors: sparse.csr_matrix | None = None,
     ) -> np.ndarray:
         """A (texts x measures) matrix of the scores shown (``Model.decide``), or with
         ``decided=False`` of each pair's own probability (what common measures compare).
 
         ``ids``: the activities' ids, so that an activity the council linked itself is never
-        scored with the help of its own link."""
+        scored with the help of its own link. ``vectors``: the texts' vectors in the model's space,
+        where the caller has them already."""
         if not texts or not self.texts:
             return np.zeros((len(texts), len(self.texts)), dtype=np.float32)
         base = self.base.scores(texts, titles).astype(np.float32, copy=False)
-        vectors = self.model.space.vectors(texts)
+        if vectors is None:
+            vectors = self.model.space.vectors(texts)
         sims = (vectors @ self.model.vectors.T).toarray()
-        if self.links and OWN_SPACE:
-            own_sims = council_similarity(texts, [e.text for e in self.links])
-        elif self.links:
-            mine = sparse.vstack([vectors, self._link_vectors], format="csr")
-            own_sims = own_similarity(vectors, self._link_vectors, _local_weights(mine))
-        else:
-            own_sims = np.zeros((len(texts), 0), dtype=np.float32)
+        own_sims = council_similarity(texts, [e.text for e in self.links])
         if ids is not None and self.links:
             keys = np.array([i.strip().casefold() for i in ids])
             own_sims[keys[:, None] == np.array(self._link_keys)[None, :]] = 0.0
