@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from valvecheck.analysis.common import content_terms, group_measures, name_pattern, prevalence
+from valvecheck.analysis import common
+from valvecheck.analysis.common import (
+    _unigrams,
+    content_terms,
+    contrast,
+    group_measures,
+    name_pattern,
+    prevalence,
+)
 from valvecheck.analysis.summary import summarise
 from valvecheck.catalogue.loader import load_catalogue
 from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure
@@ -326,3 +334,74 @@ def test_eval_common_refuses_a_bad_file_naming_the_problem(cli, tmp_path, conten
     status, out, err = cli("eval-common", str(path))
     assert status == 1 and out == ""
     assert code in err and "the file was not evaluated" in err
+
+
+def _words(text: str) -> list[str]:
+    return _unigrams(content_terms(text))
+
+
+# One commitment's template turned into another by swapping a phrase inside it (the near misses
+# of the looked-at pairs parts; docs/benchmarks.md "Twelfth round").
+CONTRASTS = [
+    (
+        "Open four in-school alternative provision hubs in mainstream secondary schools for pupils at risk of exclusion.",
+        "Open four in-school alternative provision hubs in mainstream primary schools for pupils at risk of exclusion.",
+    ),
+    (
+        "Reduce the wait for a diagnostic autism assessment for children and young people to under 26 weeks.",
+        "Reduce the wait for a diagnostic autism assessment for adults to under 26 weeks.",
+    ),
+    (
+        "Commission a new provider of speech and language therapy assessments for children from November 2025.",
+        "Commission a new provider of occupational therapy assessments for children from November 2025.",
+    ),
+]
+
+# Copies of one commitment: a clause added or dropped at an end, a name or a date changed, or a
+# word swapped for another form of itself.
+NOT_CONTRASTS = [
+    ("bury-4", "stoke-on-trent-5"),
+    ("bury-4", "hammersmith-fulham-4"),
+    ("bury-3", "stoke-on-trent-1"),
+    ("kingston-richmond-7", "stoke-on-trent-7"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), CONTRASTS)
+def test_a_phrase_swapped_inside_a_template_is_a_contrast(a, b):
+    assert contrast(_words(a), _words(b))
+    assert contrast(_words(b), _words(a))
+
+
+@pytest.mark.parametrize(("a", "b"), NOT_CONTRASTS)
+def test_the_seed_template_copies_are_no_contrast(a, b):
+    text = {m.id: m.text for m in load_catalogue().measures}
+    names = name_pattern(
+        ["Bury", "Stoke-on-Trent", "Hammersmith and Fulham", "Kingston", "Richmond"]
+    )
+    assert not contrast(
+        _unigrams(content_terms(text[a], names)), _unigrams(content_terms(text[b], names))
+    )
+
+
+def test_another_form_of_one_word_is_no_contrast():
+    a = "Reduce the use of independent school placements by increasing local provision."
+    b = "Reduce the use of independent school places by increasing local provision."
+    assert not contrast(_words(a), _words(b))
+
+
+def test_a_template_turned_into_another_commitment_is_kept_out_of_its_group(monkeypatch):
+    """A copy groups with its template; the near miss that swaps "secondary" for "primary" would
+    join them on its words alone, and the contrast keeps it out."""
+    template, near_miss = CONTRASTS[0]
+    c = Catalogue(
+        agreements=[Agreement(s, s.upper(), ()) for s in ("a", "b", "c")],
+        measures=[Measure("a", 1, template), Measure("b", 1, template), Measure("c", 1, near_miss)],
+    )
+
+    def members(groups):
+        return sorted(sorted(g.members) for g in groups)
+
+    assert members(group_measures(c)) == [["a-1", "b-1"], ["c-1"]]
+    monkeypatch.setattr(common, "_without_contrasts", lambda sims, docs: sims)
+    assert members(group_measures(c)) == [["a-1", "b-1", "c-1"]]

@@ -14,7 +14,10 @@ Requiring every member (rather than connected components) stops chains such as "
 of X" -> "... of Y" -> "... of Z" from pulling unrelated measures together through one middle member.
 Each score is taken relative to how crowded its two texts' topic is (``_local``): the matcher reads
 every "more specialist places" measure as alike, and only a text's own copy stands out from the rest
-(measured on the reworded pairs, docs/benchmarks.md "Eleventh round").
+(measured on the reworded pairs, docs/benchmarks.md "Eleventh round"). Two measures written mostly in
+the same words, in the same order, that swap a phrase inside for an unrelated one ("... in mainstream
+secondary schools ..." / "... in mainstream primary schools ...") are never grouped (``contrast``):
+that is one commitment's template turned into another, not a copy (docs/benchmarks.md "Twelfth round").
 """
 
 from __future__ import annotations
@@ -241,7 +244,73 @@ def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
         words, words_top = _top_neighbours(matrix, NEIGHBOURS, keep)
     meaning, meaning_top = _meaning(nodes.texts, keep)
     raw = words.maximum(words.T).maximum(meaning).tocsr()
-    return _local(raw, _nearness(raw, words_top, meaning_top), floor)
+    return _without_contrasts(
+        _local(raw, _nearness(raw, words_top, meaning_top), floor), nodes.docs
+    )
+
+
+CONTRAST_SAME = 0.6  # a pair is checked for a contrast when this share of its words match, in order
+CONTRAST_ALIKE = 0.6  # two spans whose character trigrams overlap this much are one word's forms
+
+
+def _unigrams(doc: list[str]) -> list[str]:
+    """The content words of ``content_terms`` in order (its bigrams follow them)."""
+    return doc[: (len(doc) + 1) // 2]
+
+
+def _trigrams(words: list[str]) -> set[str]:
+    text = " ".join(words)
+    return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+def _alike(a: list[str], b: list[str]) -> bool:
+    if set(a) & set(b):
+        return True
+    x, y = _trigrams(a), _trigrams(b)
+    return bool(x and y) and len(x & y) / min(len(x), len(y)) >= CONTRAST_ALIKE
+
+
+def _inner_own(words: list[str], other: set[str]) -> bool:
+    """Has ``words`` a word ``other`` lacks with a word of ``other`` before it and after it?"""
+    shared = [k for k, w in enumerate(words) if w in other]
+    return len(shared) >= 2 and any(w not in other for w in words[shared[0] + 1 : shared[-1]])
+
+
+def contrast(a: list[str], b: list[str]) -> bool:
+    """Do two measures that mostly share their words swap one phrase for another inside them?
+    ("... in mainstream secondary schools for pupils at risk of exclusion" / "... in mainstream
+    primary schools ..."; "pay additional top-up ..." / "withdraw the additional top-up ...").
+    A template copied with a clause added or dropped at either end is no contrast, nor is a
+    phrase swapped for another form of the same words ("placements" / "places")."""
+    if not (_inner_own(a, set(b)) and _inner_own(b, set(a))):
+        return False  # each side needs words of its own between words both share
+    from difflib import SequenceMatcher
+
+    same = SequenceMatcher(None, a, b, autojunk=False)
+    if same.real_quick_ratio() < CONTRAST_SAME or same.ratio() < CONTRAST_SAME:
+        return False
+    codes = same.get_opcodes()
+    return any(
+        tag == "replace" and 0 < k < len(codes) - 1 and not _alike(a[i1:i2], b[j1:j2])
+        for k, (tag, i1, i2, j1, j2) in enumerate(codes)
+    )
+
+
+def _without_contrasts(sims: sparse.csr_matrix, docs: list[list[str]]) -> sparse.csr_matrix:
+    coo = sparse.triu(sims, k=1).tocoo()
+    words = [_unigrams(d) for d in docs]
+    cut = np.array(
+        [contrast(words[i], words[j]) for i, j in zip(coo.row, coo.col, strict=True)], dtype=bool
+    )
+    if not cut.any():
+        return sims
+    drop = sparse.csr_matrix(
+        (np.ones(int(cut.sum())), (coo.row[cut], coo.col[cut])), shape=sims.shape
+    )
+    drop = drop + drop.T
+    out = sims - sims.multiply(drop)
+    out.eliminate_zeros()
+    return out.tocsr()
 
 
 @dataclass(frozen=True)
