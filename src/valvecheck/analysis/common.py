@@ -254,8 +254,8 @@ CONTRAST_ALIKE = 0.6  # two spans whose character trigrams overlap this much are
 
 
 def _unigrams(doc: list[str]) -> list[str]:
-    """The content words of ``content_terms`` in order (its bigrams follow them)."""
-    return doc[: (len(doc) + 1) // 2]
+    """The content words of ``content_terms`` in order, without its bigrams."""
+    return [term for term in doc if " " not in term]
 
 
 def _trigrams(words: list[str]) -> set[str]:
@@ -279,9 +279,12 @@ def _inner_own(words: list[str], other: set[str]) -> bool:
 def contrast(a: list[str], b: list[str]) -> bool:
     """Do two measures that mostly share their words swap one phrase for another inside them?
     ("... in mainstream secondary schools for pupils at risk of exclusion" / "... in mainstream
-    primary schools ..."; "pay additional top-up ..." / "withdraw the additional top-up ...").
-    A template copied with a clause added or dropped at either end is no contrast, nor is a
-    phrase swapped for another form of the same words ("placements" / "places")."""
+    primary schools ..."; "an autism assessment for children and young people within 26 weeks" /
+    "... for adults ..."). A template copied with a clause added or dropped at either end is no
+    contrast, nor is a phrase swapped for another form of the same words ("placements" /
+    "places"). A swap at the very start or end is not seen ("pay the top-up ..." / "withdraw the
+    top-up ..."): it looks like a clause changed at an end. ``a`` and ``b`` are stemmed content
+    words in order (``_unigrams`` of ``content_terms``)."""
     if not (_inner_own(a, set(b)) and _inner_own(b, set(a))):
         return False  # each side needs words of its own between words both share
     from difflib import SequenceMatcher
@@ -297,6 +300,7 @@ def contrast(a: list[str], b: list[str]) -> bool:
 
 
 def _without_contrasts(sims: sparse.csr_matrix, docs: list[list[str]]) -> sparse.csr_matrix:
+    """``sims`` without the pairs that are a ``contrast`` (they can then never share a group)."""
     coo = sparse.triu(sims, k=1).tocoo()
     words = [_unigrams(d) for d in docs]
     cut = np.array(
