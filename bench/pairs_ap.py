@@ -20,9 +20,8 @@ import os
 
 import numpy as np
 
-from valvecheck.analysis.common import _meaning, _nodes, _similarity
+from valvecheck.analysis.common import _meaning, _nodes, _similarity, pairs_catalogue
 from valvecheck.analysis.corpus import PAIRS_SET_ASIDE, Pair, measure_pairs
-from valvecheck.domain.model import Agreement, Catalogue, Measure
 
 AGREEMENT_STYLE = ("holdout12", "holdout13", "holdout14", "holdout15")
 
@@ -62,11 +61,7 @@ def scores(
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     pairs = measure_pairs(part)
     texts = _texts(pairs)
-    measures = [Measure(f"pair-{i + 1}", 1, t) for i, t in enumerate(texts)]
-    catalogue = Catalogue(
-        agreements=[Agreement(m.agreement, m.agreement, ()) for m in measures], measures=measures
-    )
-    nodes = _nodes(catalogue)
+    nodes = _nodes(pairs_catalogue(texts))
     node = np.array([int(nodes.of[i]) for i in range(len(texts))])
     matrices = {
         "final score": _similarity(nodes, -5.0).toarray()[np.ix_(node, node)],

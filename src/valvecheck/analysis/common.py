@@ -301,20 +301,17 @@ def contrast(a: list[str], b: list[str]) -> bool:
 
 def _without_contrasts(sims: sparse.csr_matrix, docs: list[list[str]]) -> sparse.csr_matrix:
     """``sims`` without the pairs that are a ``contrast`` (they can then never share a group)."""
-    coo = sparse.triu(sims, k=1).tocoo()
+    coo = sims.tocoo()
     words = [_unigrams(d) for d in docs]
-    cut = np.array(
-        [contrast(words[i], words[j]) for i, j in zip(coo.row, coo.col, strict=True)], dtype=bool
+    pair = np.minimum(coo.row, coo.col).astype(np.int64) * sims.shape[0] + np.maximum(
+        coo.row, coo.col
     )
-    if not cut.any():
+    upper = np.flatnonzero(coo.row < coo.col)
+    cut = [k for k in upper if contrast(words[coo.row[k]], words[coo.col[k]])]
+    if not cut:
         return sims
-    drop = sparse.csr_matrix(
-        (np.ones(int(cut.sum())), (coo.row[cut], coo.col[cut])), shape=sims.shape
-    )
-    drop = drop + drop.T
-    out = sims - sims.multiply(drop)
-    out.eliminate_zeros()
-    return out.tocsr()
+    keep = ~np.isin(pair, pair[cut])
+    return sparse.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=sims.shape)
 
 
 @dataclass(frozen=True)
@@ -687,6 +684,17 @@ def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def pairs_catalogue(texts: list[str]) -> Catalogue:
+    """A catalogue holding each text as the one measure of its own agreement (``pair-1`` ...):
+    how pairs of measure texts are grouped for evaluation."""
+    from valvecheck.domain.model import Agreement
+
+    measures = [Measure(f"pair-{i + 1}", 1, t) for i, t in enumerate(texts)]
+    return Catalogue(
+        agreements=[Agreement(m.agreement, m.agreement, ()) for m in measures], measures=measures
+    )
+
+
 def evaluate_pairs(
     pairs: list[tuple[str, str, bool]], threshold: float = THRESHOLD
 ) -> PairEvaluation:
@@ -697,14 +705,8 @@ def evaluate_pairs(
     counted either way). ``precision_lower_bound`` takes the labels as the whole truth: any two
     texts grouped together that no chain of pairs labelled the same joins count as wrong.
     """
-    from valvecheck.domain.model import Agreement
-
     texts = list(dict.fromkeys(t for a, b, _ in pairs for t in (a, b)))
-    measures = [Measure(f"pair-{i + 1}", 1, t) for i, t in enumerate(texts)]
-    catalogue = Catalogue(
-        agreements=[Agreement(m.agreement, m.agreement, ()) for m in measures], measures=measures
-    )
-    groups = group_measures(catalogue, threshold)
+    groups = group_measures(pairs_catalogue(texts), threshold)
     group_of = {texts[int(mid.split("-")[1]) - 1]: g.id for g in groups for mid in g.members}
     same = [group_of[a] == group_of[b] for a, b, label in pairs if label]
     different = [group_of[a] == group_of[b] for a, b, label in pairs if not label]
