@@ -69,7 +69,7 @@ def test_a_held_out_part_is_never_scored_by_a_model_learned_from_it() -> None:
     assert all(part not in learnt for part, learnt in LEARN_FROM.items())
 
 
-@pytest.mark.parametrize("part", ["holdout3", "holdout4", "holdout5", "holdout6"])
+@pytest.mark.parametrize("part", ["holdout3", "holdout4", "holdout5", "holdout6", "holdout7"])
 def test_the_later_held_out_parts_have_several_councils_each_with_send_rows(part: str) -> None:
     """Set aside to be scored once: this test reads their labels, never the matcher's figures."""
     rows = labelled(part)

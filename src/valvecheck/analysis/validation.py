@@ -72,6 +72,7 @@ LEARN_FROM = {
     "holdout4": ("train", "holdout", "holdout2", "holdout3"),
     "holdout5": ("train", "holdout", "holdout2", "holdout3", "holdout4"),
     "holdout6": ("train", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"),
+    "holdout7": ("train", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6"),
 }
 
 
