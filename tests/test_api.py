@@ -143,6 +143,15 @@ def test_a_token_of_council_a_gets_404_for_council_b(srv):
     assert {r["measure"]: r["rag"] for r in leeds_view["ratings"]}["bury-2"] == "green"
 
 
+def test_a_measure_names_the_same_measure_in_other_agreements(srv):
+    c, a = srv.client, srv.as_("A-editor")
+    assert c.get("/api/measures/bury-4", headers=a).json()["equivalents"] == [
+        "hammersmith-fulham-4",
+        "stoke-on-trent-5",
+    ]
+    assert c.get("/api/measures/bury-2", headers=a).json()["equivalents"] == []
+
+
 def test_rating_needs_the_version_read_and_a_stale_one_is_409(srv):
     c, a = srv.client, srv.as_("A-editor")
     read = c.get("/api/measures/bury-2", headers=a)

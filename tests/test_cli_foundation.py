@@ -144,6 +144,19 @@ def test_show(cli):
     assert "Transitions" in out and "EHCP Assessment and Review" in out and "Not rated" in out
 
 
+def test_show_names_the_same_measure_in_other_agreements_from_the_common_measure_index(cli):
+    cli("init")
+    code, out, _ = cli("show", "bury-4")
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("The same measure in"))
+    assert line == (
+        "The same measure in other agreements: hammersmith-fulham-4 (Hammersmith and Fulham), "
+        "stoke-on-trent-5 (Stoke-on-Trent)"
+    )
+    _, lone, _ = cli("show", "bury-2")  # a measure no other agreement has: no such line
+    assert "The same measure in" not in lone
+
+
 def test_export_csv_and_json(cli):
     cli("init")
     code, out, _ = cli("export", "--format", "csv")

@@ -110,3 +110,18 @@ def test_migrations_go_down_and_up_again(tmp_path):
     ws.migrate()
     assert ws.revision() == ws.head()
     ws.dispose()
+
+
+def test_migrate_keeps_the_common_measure_groups_with_the_catalogue(cli, old):
+    code, _, err = cli("migrate", db=old)
+    assert code == 0, err
+    kept = dict(
+        rows(
+            old,
+            "SELECT m.code, c.group_number FROM common_index c JOIN measure m ON m.id = c.measure_id",
+        )
+    )
+    assert len(kept) == 27 and None not in kept.values()
+    assert kept["bury-4"] == kept["hammersmith-fulham-4"] == kept["stoke-on-trent-5"]
+    code, out, _ = cli("show", "bury-4", db=old)
+    assert code == 0 and "hammersmith-fulham-4 (Hammersmith and Fulham)" in out

@@ -67,6 +67,37 @@ def test_summary_takes_prevalence_from_the_index_kept_with_the_catalogue(ws, db_
         assert prevalence_of(ctx.session, catalogue) == prevalence(catalogue)
 
 
+def test_the_index_keeps_each_measure_s_group_and_one_without_groups_is_worked_out_again(ws):
+    """Which measures are one commitment is read from the index (the measure page's "in other
+    agreements"); an index kept before groups were (schema 0007) counts as out of date."""
+    from sqlalchemy import update
+    from support import admin
+
+    from valvecheck.analysis.common import grouping
+    from valvecheck.services.prevalence import equivalents_of, refresh
+    from valvecheck.store import common_index
+    from valvecheck.store import repository as repo
+    from valvecheck.store.tables import common_index as table
+
+    with admin(ws) as ctx:
+        catalogue = repo.load_catalogue(ctx.session)
+        key, n = common_index.fingerprint(catalogue), len(catalogue.measures)
+        groups = common_index.load_groups(ctx.session, key, n)
+        assert groups == {mid: g for mid, (g, _) in grouping(catalogue).items()}
+        assert groups["bury-4"] == groups["stoke-on-trent-5"] != groups["bury-2"]
+        assert equivalents_of(ctx.session, catalogue, "bury-2") == []
+        ctx.session.execute(update(table).values(group_number=None))
+        assert common_index.load(ctx.session, key, n) is None
+        assert common_index.load_groups(ctx.session, key, n) is None
+        # a reader groups afresh meanwhile; the next refresh keeps the groups again
+        assert equivalents_of(ctx.session, catalogue, "bury-4") == [
+            "hammersmith-fulham-4",
+            "stoke-on-trent-5",
+        ]
+        refresh(ctx.session)
+        assert common_index.load_groups(ctx.session, key, n) == groups
+
+
 def test_a_new_grouping_method_or_corpus_works_the_index_out_again(ws, monkeypatch):
     """The index is keyed by the method as well as the catalogue: a release that groups
     differently (or reads measures with a different corpus) never shows the old prevalence."""

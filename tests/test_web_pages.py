@@ -111,6 +111,21 @@ def test_measure_page_shows_text_source_placements_rating_form_and_history(site)
     assert missing.status_code == 404 and "nobody-99" in text(by_id(missing, "message"))
 
 
+def test_measure_page_links_the_same_measure_in_other_agreements(site):
+    client = site.client("ed")
+    shared = by_id(client.get("/measures/stoke-on-trent-5"), "equivalents")
+    assert [a.get("href") for a in shared.iter("a")] == [
+        "/measures/bury-4",
+        "/measures/hammersmith-fulham-4",
+    ]
+    assert "(Hammersmith and Fulham)" in text(shared)
+    # each with its rating in this assessment, so one commitment is rated alike across agreements
+    tags = [e for e in shared.iter() if (e.get("class") or "").startswith("app-rag app-rag--")]
+    assert len(tags) == 2
+    alone = by_id(client.get("/measures/bury-2"), "equivalents")
+    assert text(alone) == "No other agreement in the catalogue has this measure"
+
+
 def test_rating_with_a_rationale_is_saved_shown_and_in_the_history(site):
     client = site.client("ed")
     version = page(client.get("/measures/bury-4")).find(".//input[@name='version']").get("value")

@@ -107,6 +107,7 @@ def test_no_wcag_a_or_aa_violation_on_the_main_pages(browser, signed_in, server)
         ("dashboard", "/"),
         ("measures", "/measures?rag=unrated"),
         ("measure", "/measures/bury-1"),
+        ("measure in other agreements", "/measures/bury-4"),
         ("activity", "/activities/L-1"),
         ("assessments", "/assessments"),
     ):
@@ -147,6 +148,7 @@ NARROW_PAGES = (
     ("dashboard", "/"),
     ("measures", "/measures"),
     ("measure", "/measures/bury-1"),
+    ("measure in other agreements", "/measures/bury-4"),
     ("activities", "/activities"),
     ("activity", "/activities/B-1"),
     ("assessments", "/assessments"),

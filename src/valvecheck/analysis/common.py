@@ -536,9 +536,14 @@ def group_measures(catalogue: Catalogue, threshold: float = THRESHOLD) -> list[C
 
 
 def prevalence(catalogue: Catalogue, threshold: float = THRESHOLD) -> dict[str, int]:
-    """Measure id -> how many agreements contain that measure (1 when no other agreement does).
+    """Measure id -> how many agreements contain that measure (1 when no other agreement does)."""
+    return {mid: n for mid, (_, n) in grouping(catalogue, threshold).items()}
 
-    Grouping a large catalogue takes a second; every summary asks for it. The answer depends only
+
+def grouping(catalogue: Catalogue, threshold: float = THRESHOLD) -> dict[str, tuple[int, int]]:
+    """Measure id -> (its group's number in ``group_measures`` order, the group's prevalence).
+
+    Grouping a large catalogue takes seconds; every summary asks for it. The answer depends only
     on the catalogue's texts and names, so the last few answers are kept for an unchanged one.
     """
     key = (
@@ -550,14 +555,14 @@ def prevalence(catalogue: Catalogue, threshold: float = THRESHOLD) -> dict[str, 
     found = _PREVALENCE.get(key)
     if found is None:
         groups = group_measures(catalogue, threshold)
-        found = {mid: g.prevalence for g in groups for mid in g.members}
+        found = {mid: (n, g.prevalence) for n, g in enumerate(groups) for mid in g.members}
         if len(_PREVALENCE) >= 4:
             _PREVALENCE.pop(next(iter(_PREVALENCE)))
         _PREVALENCE[key] = found
     return dict(found)
 
 
-_PREVALENCE: dict[tuple, dict[str, int]] = {}
+_PREVALENCE: dict[tuple, dict[str, tuple[int, int]]] = {}
 
 
 def _names_by_agreement(catalogue: Catalogue) -> dict[str, list[str]]:

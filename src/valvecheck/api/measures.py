@@ -117,6 +117,7 @@ def show_measure(
         rating=RatingOut.of(v.latest) if v.latest else None,
         deadlines=list(page.deadline_lines),
         activities=[LinkedActivity(id=a, title=t) for a, t in page.linked_activities],
+        equivalents=[e.id for e in page.equivalents],
     )
 
 

@@ -131,6 +131,10 @@ class MeasureDetail(MeasureOut):
     rating: RatingOut | None
     deadlines: list[str]
     activities: list[LinkedActivity]
+    equivalents: list[str] = Field(
+        default_factory=list,
+        description="Measures of other agreements read as the same commitment (its common-measure group)",
+    )
 
 
 class RatingIn(BaseModel):

@@ -386,6 +386,11 @@ def show(
             + ", ".join(f"{code} ({title})" for code, title in page.linked_activities)
         )
     output.line(f"Authorities: {', '.join(v.authority_names)}")
+    if page.equivalents:
+        output.line(
+            "The same measure in other agreements: "
+            + ", ".join(f"{e.id} ({e.la})" for e in page.equivalents)
+        )
     locator = f", {m.source_locator}" if m.source_locator else ""
     url = f" <{v.source_url}>" if v.source_url else ""
     output.line(f"Source: {v.source_title}{locator}{url}")

@@ -83,10 +83,13 @@ class MeasurePage:
     deadlines: MeasureDeadlines
     deadline_lines: tuple[str, ...]
     linked_activities: tuple[tuple[str, str], ...]  # (activity id, title)
+    # The same commitment read in other agreements (its common-measure group), catalogue order.
+    equivalents: tuple[MeasureView, ...] = ()
 
 
 def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -> MeasurePage:
     from valvecheck.services.deadlines import describe
+    from valvecheck.services.prevalence import equivalents_of
 
     state = load_state(ctx, assessment)
     view = state.view(measure_id)
@@ -107,4 +110,9 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
         deadlines_of(view, ctx),
         tuple(describe(view, ctx)),
         tuple(linked),
+        tuple(
+            found
+            for mid in equivalents_of(ctx.db, state.catalogue, view.id)
+            if (found := state.view(mid)) is not None
+        ),
     )

@@ -1,4 +1,4 @@
-"""Each measure's prevalence, kept with the catalogue (the common-measure index).
+"""Each measure's prevalence and common-measure group, kept with the catalogue (the index).
 
 Grouping a catalogue by meaning needs scikit-learn and takes seconds; every summary, report and
 dashboard asks for prevalence. So it is worked out when the catalogue changes (an import, a new
@@ -34,10 +34,28 @@ def prevalence_of(db: Connection | Session, catalogue: Catalogue) -> dict[str, i
 
 def refresh(db: Connection | Session) -> None:
     """Work the index out again for the catalogue as it now is (after the catalogue changed)."""
-    from valvecheck.analysis.common import prevalence
+    from valvecheck.analysis.common import grouping
 
     catalogue = load_catalogue(db)
     key = common_index.fingerprint(catalogue)
     if common_index.load(db, key, len(catalogue.measures)) is not None:
         return
-    common_index.save(db, key, prevalence(catalogue))
+    common_index.save(db, key, grouping(catalogue))
+
+
+def equivalents_of(db: Connection | Session, catalogue: Catalogue, measure_id: str) -> list[str]:
+    """The other measures of ``measure_id``'s common-measure group (the same commitment read in
+    other agreements), in catalogue order, from the index when it is current."""
+    groups = common_index.load_groups(
+        db, common_index.fingerprint(catalogue), len(catalogue.measures)
+    )
+    if groups is None:
+        from valvecheck.analysis.common import grouping
+
+        groups = {mid: group for mid, (group, _) in grouping(catalogue).items()}
+    mine = groups.get(measure_id)
+    return [
+        m.id
+        for m in catalogue.measures
+        if m.id != measure_id and mine is not None and groups.get(m.id) == mine
+    ]

@@ -68,7 +68,7 @@ def migrate_workspace(ws: Workspace) -> tuple[str | None, str | None]:
     before = ws.revision()
     ws.migrate()
     with ws.session() as session:
-        prevalence.refresh(session)  # the index did not exist before 0005
+        prevalence.refresh(session)  # no index before 0005, no groups in it before 0007
     return before, ws.revision()
 
 

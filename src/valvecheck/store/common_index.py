@@ -1,4 +1,4 @@
-"""The common-measure index in the tables: each measure's prevalence for one catalogue."""
+"""The common-measure index in the tables: each measure's group and prevalence for one catalogue."""
 
 from __future__ import annotations
 
@@ -47,24 +47,36 @@ def fingerprint(catalogue: Catalogue) -> str:
     return digest.hexdigest()
 
 
-def load(db: Connection | Session, key: str, measures: int) -> dict[str, int] | None:
-    """Measure id -> prevalence, if the index was worked out for this catalogue."""
+def _rows(db: Connection | Session, key: str, measures: int) -> list[tuple[str, int, int]] | None:
     rows = db.execute(
-        select(measure.c.code, common_index.c.prevalence)
+        select(measure.c.code, common_index.c.prevalence, common_index.c.group_number)
         .join(measure, measure.c.id == common_index.c.measure_id)
         .where(common_index.c.fingerprint == key)
     ).all()
-    if len(rows) != measures or not measures:
-        return None
-    return {code: prevalence for code, prevalence in rows}
+    if len(rows) != measures or not measures or any(row[2] is None for row in rows):
+        return None  # another catalogue's, or made before groups were kept (0007)
+    return [(code, prevalence, group) for code, prevalence, group in rows]
 
 
-def save(db: Connection | Session, key: str, prevalence: dict[str, int]) -> None:
+def load(db: Connection | Session, key: str, measures: int) -> dict[str, int] | None:
+    """Measure id -> prevalence, if the index was worked out for this catalogue."""
+    rows = _rows(db, key, measures)
+    return None if rows is None else {code: prevalence for code, prevalence, _ in rows}
+
+
+def load_groups(db: Connection | Session, key: str, measures: int) -> dict[str, int] | None:
+    """Measure id -> its group's number, if the index was worked out for this catalogue."""
+    rows = _rows(db, key, measures)
+    return None if rows is None else {code: group for code, _, group in rows}
+
+
+def save(db: Connection | Session, key: str, grouping: dict[str, tuple[int, int]]) -> None:
+    """Keep ``analysis.common.grouping``'s answer: measure id -> (group number, prevalence)."""
     db.execute(delete(common_index))
     ids = {code: mid for code, mid in db.execute(select(measure.c.code, measure.c.id))}
     rows = [
-        {"measure_id": ids[code], "prevalence": n, "fingerprint": key}
-        for code, n in prevalence.items()
+        {"measure_id": ids[code], "prevalence": n, "group_number": group, "fingerprint": key}
+        for code, (group, n) in grouping.items()
         if code in ids
     ]
     if rows:

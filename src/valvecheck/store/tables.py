@@ -343,6 +343,9 @@ common_index = Table(
     ),
     Column("prevalence", Integer, nullable=False),
     Column("fingerprint", String(64), nullable=False),
+    # The measure's group (the same commitment in other agreements); empty in an index made
+    # before 0007, which is then worked out again.
+    Column("group_number", Integer, nullable=True),
 )
 
 # The tables that belong to one council: every query on them is filtered by council
