@@ -46,16 +46,13 @@ def refresh(db: Connection | Session) -> None:
 def equivalents_of(db: Connection | Session, catalogue: Catalogue, measure_id: str) -> list[str]:
     """The other measures of ``measure_id``'s common-measure group (the same commitment read in
     other agreements), in catalogue order, from the index when it is current."""
-    groups = common_index.load_groups(
-        db, common_index.fingerprint(catalogue), len(catalogue.measures)
-    )
-    if groups is None:
+    key = common_index.fingerprint(catalogue)
+    members = common_index.group_members(db, key, len(catalogue.measures), measure_id)
+    if members is None:
         from valvecheck.analysis.common import grouping
 
-        groups = {mid: group for mid, (group, _) in grouping(catalogue).items()}
-    mine = groups.get(measure_id)
-    return [
-        m.id
-        for m in catalogue.measures
-        if m.id != measure_id and mine is not None and groups.get(m.id) == mine
-    ]
+        groups = grouping(catalogue)
+        mine = groups[measure_id][0] if measure_id in groups else None
+        members = [mid for mid, (group, _) in groups.items() if group == mine]
+    found = set(members) - {measure_id}
+    return [m.id for m in catalogue.measures if m.id in found]

@@ -7,7 +7,7 @@ import hashlib
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from valvecheck.domain.model import Catalogue
 from valvecheck.store.tables import common_index, measure
@@ -68,6 +68,31 @@ def load_groups(db: Connection | Session, key: str, measures: int) -> dict[str, 
     """Measure id -> its group's number, if the index was worked out for this catalogue."""
     rows = _rows(db, key, measures)
     return None if rows is None else {code: group for code, _, group in rows}
+
+
+def group_members(db: Connection | Session, key: str, measures: int, code: str) -> list[str] | None:
+    """The measure ids of ``code``'s group (itself included), if the index was worked out for
+    this catalogue: one measure's page reads its group only, not the whole index."""
+    rows, grouped = db.execute(
+        select(func.count(), func.count(common_index.c.group_number)).where(
+            common_index.c.fingerprint == key
+        )
+    ).one()
+    if rows != measures or grouped != measures or not measures:
+        return None
+    mine = (
+        select(common_index.c.group_number)
+        .join(measure, measure.c.id == common_index.c.measure_id)
+        .where(measure.c.code == code)
+        .scalar_subquery()
+    )
+    return list(
+        db.scalars(
+            select(measure.c.code)
+            .join(common_index, measure.c.id == common_index.c.measure_id)
+            .where(common_index.c.group_number == mine)
+        )
+    )
 
 
 def save(db: Connection | Session, key: str, grouping: dict[str, tuple[int, int]]) -> None:
