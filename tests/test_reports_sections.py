@@ -75,3 +75,34 @@ def test_linked_activities_are_a_section_of_every_format(ws, tmp_path):
 def test_every_writer_draws_every_section_of_the_model(writer):
     # A section added to the model without a renderer in each format fails here.
     assert list(writer.SECTIONS) == list(SECTION_KEYS)
+
+
+def test_an_opportunity_shared_by_other_agreements_names_them_in_every_format(ws, tmp_path):
+    """bury-4 is the template stoke-on-trent-5 and hammersmith-fulham-4 also hold: rated red, it
+    comes first among the opportunities, and every format says where else it is."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from valvecheck.services import ratings
+
+    with admin(ws, by="lead") as ctx:
+        ratings.rate(ctx, "bury-4", "red", "nothing under way in mainstream schools")
+    data, out = write_all_four(ws, tmp_path, links=False)
+    assert data.opportunities[0].id == "bury-4"
+    assert data.opportunities[0].also_in == ("hammersmith-fulham-4", "stoke-on-trent-5")
+    assert all(r.also_in == () for r in data.opportunities[1:])  # the seed's other reds: alone
+
+    section = (out / "report.md").read_text("utf-8").split("## Opportunities")[1]
+    md = next(x for x in section.splitlines() if x.startswith("| bury-4 |"))
+    assert md.rstrip(" |").endswith("| hammersmith-fulham-4, stoke-on-trent-5")
+    html = (out / "report.html").read_text("utf-8")
+    assert "<li>hammersmith-fulham-4</li><li>stoke-on-trent-5</li>" in html
+    wb = load_workbook(out / "report.xlsx", read_only=True)
+    header, *body = [list(r) for r in wb["Opportunities"].iter_rows(values_only=True)]
+    row = next(r for r in body if r[header.index("Measure ID")] == "bury-4")
+    assert row[header.index("Also in")] == "hammersmith-fulham-4\nstoke-on-trent-5"
+    wb.close()
+    table = next(
+        t for t in Document(str(out / "report.docx")).tables if t.rows[1].cells[0].text == "bury-4"
+    )
+    assert table.rows[1].cells[2].text.endswith("\nAlso in: hammersmith-fulham-4, stoke-on-trent-5")

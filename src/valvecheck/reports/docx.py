@@ -298,8 +298,14 @@ def add_summary(doc: DocumentType, data: ReportData, progress: Tick | None) -> N
 
 
 def add_measure_list(
-    doc: DocumentType, rows: list[ReportRow], with_rationale: bool, progress: Tick | None
+    doc: DocumentType,
+    rows: list[ReportRow],
+    with_rationale: bool,
+    progress: Tick | None,
+    with_also_in: bool = False,
 ) -> None:
+    """``with_also_in``: a line under the recommendation names the same measure in other
+    agreements (a column of its own would leave the recommendation too narrow on the page)."""
     columns = ["ID", "LA", "Recommendation", "Theme", "Sub-Theme"]
     placed: tuple[Length, ...] = (THEME_WIDTH, SUB_THEME_WIDTH)
     if with_rationale:
@@ -307,16 +313,18 @@ def add_measure_list(
         placed += (RATIONALE_WIDTH,)
     widths = (ID_WIDTH, LA_WIDTH, rest(ID_WIDTH, LA_WIDTH, *placed), *placed)
     table = add_table(doc, columns, widths)
-    text_rows(
-        table,
-        ([*appendix_values(r), *([r.rationale] if with_rationale else [])] for r in rows),
-        widths,
-        progress,
-    )
+
+    def values(r: ReportRow) -> list[str]:
+        found = appendix_values(r)
+        if with_also_in and r.also_in:
+            found[2] += "\nAlso in: " + ", ".join(r.also_in)
+        return [*found, *([r.rationale] if with_rationale else [])]
+
+    text_rows(table, (values(r) for r in rows), widths, progress)
 
 
 def add_opportunities(doc: DocumentType, data: ReportData, progress: Tick | None) -> None:
-    add_measure_list(doc, data.opportunities, True, progress)
+    add_measure_list(doc, data.opportunities, True, progress, with_also_in=True)
 
 
 def add_unrated(doc: DocumentType, data: ReportData, progress: Tick | None) -> None:

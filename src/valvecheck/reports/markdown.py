@@ -80,8 +80,8 @@ def summary(data: ReportData) -> str:
 
 def opportunities(data: ReportData) -> str:
     return table(
-        [*MEASURE_COLUMNS, "Rationale"],
-        [[*measure_values(r), r.rationale] for r in data.opportunities],
+        [*MEASURE_COLUMNS, "Rationale", "Also in"],
+        [[*measure_values(r), r.rationale, ", ".join(r.also_in)] for r in data.opportunities],
     )
 
 

@@ -57,6 +57,7 @@ class ReportRow:
     rationale: str = ""
     evidence: str = ""
     history: tuple[Rating, ...] = ()
+    also_in: tuple[str, ...] = ()  # the same measure in other agreements (its common-measure group)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ class ReportData:
                 "opportunities",
                 f"Opportunities ({len(self.opportunities)})",
                 "Opportunities",
-                f"Measures rated red: {Rag.RED.definition}.",
+                f"Measures rated red: {Rag.RED.definition}. The most widely shared come first; "
+                "‘Also in’ names the same measure in other agreements.",
                 "" if self.opportunities else "No measure is rated red.",
             ),
             Section(
@@ -248,8 +250,10 @@ def build_report(
     links: list[LinkRow] | None = None,
     since: date | None = None,
     impact: Impact | None = None,
+    also_in: dict[str, tuple[str, ...]] | None = None,
 ) -> ReportData:
-    """Build the report model from an assessment's state and its ``Summary``."""
+    """Build the report model from an assessment's state and its ``Summary``; ``also_in``: each
+    measure's equivalents in other agreements (``services.prevalence.equivalents``)."""
     views, catalogue = state.views, state.catalogue
     rows = []
     for v in views:
@@ -265,6 +269,7 @@ def build_report(
                 rationale=latest.rationale if latest else "",
                 evidence=latest.evidence if latest else "",
                 history=tuple(v.history),
+                also_in=(also_in or {}).get(v.id, ()),
             )
         )
     by_id = {r.id: r for r in rows}

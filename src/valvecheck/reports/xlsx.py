@@ -54,6 +54,7 @@ LIST = [
     ("Rationale", 40),
     ("Measure ID", 24),
 ]
+OPPORTUNITIES = [*LIST, ("Also in", 28)]
 LINKS = [
     ("Activity ID", 16),
     ("Activity", 40),
@@ -232,18 +233,24 @@ def add_summary(wb: Workbook, formats: Formats, data: ReportData, progress: Tick
 
 
 def add_list(
-    wb: Workbook, formats: Formats, title: str, rows: list[ReportRow], progress: Tick | None
+    wb: Workbook,
+    formats: Formats,
+    title: str,
+    rows: list[ReportRow],
+    progress: Tick | None,
+    also_in: bool = False,
 ) -> None:
-    sheet = Sheet(wb, formats, title, LIST, progress)
+    sheet = Sheet(wb, formats, title, OPPORTUNITIES if also_in else LIST, progress)
     for r in rows:
-        sheet.add([r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rationale, r.id])
+        values = [r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rationale, r.id]
+        sheet.add([*values, lines(r.also_in)] if also_in else values)
     sheet.finish()
 
 
 def add_opportunities(
     wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None
 ) -> None:
-    add_list(wb, formats, "Opportunities", data.opportunities, progress)
+    add_list(wb, formats, "Opportunities", data.opportunities, progress, also_in=True)
 
 
 def add_unrated(wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None) -> None:

@@ -56,3 +56,23 @@ def equivalents_of(db: Connection | Session, catalogue: Catalogue, measure_id: s
         members = [mid for mid, (group, _) in groups.items() if group == mine]
     found = set(members) - {measure_id}
     return [m.id for m in catalogue.measures if m.id in found]
+
+
+def equivalents(db: Connection | Session, catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+    """Every measure -> the other measures of its common-measure group, in catalogue order (a
+    report's "Also in"), from the index when it is current."""
+    key = common_index.fingerprint(catalogue)
+    groups = common_index.load_groups(db, key, len(catalogue.measures))
+    if groups is None:
+        from valvecheck.analysis.common import grouping
+
+        groups = {mid: group for mid, (group, _) in grouping(catalogue).items()}
+    members: dict[int, list[str]] = {}
+    for m in catalogue.measures:
+        if m.id in groups:
+            members.setdefault(groups[m.id], []).append(m.id)
+    return {
+        mid: tuple(x for x in members[group] if x != mid)
+        for mid, group in groups.items()
+        if group in members
+    }

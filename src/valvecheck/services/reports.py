@@ -21,7 +21,7 @@ from valvecheck.reports import ALL, FORMATS
 from valvecheck.reports.model import LinkRow, ReportData, build_report
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.measures import load_state
-from valvecheck.services.prevalence import prevalence_of
+from valvecheck.services.prevalence import equivalents, prevalence_of
 from valvecheck.store import repository as repo
 from valvecheck.store.models import ActivityRow
 from valvecheck.store.tenancy import owned
@@ -137,6 +137,7 @@ def report_data(
         links=_links(ctx, state),
         since=since,
         impact=_impact(ctx, assessment, on),
+        also_in=equivalents(ctx.session, state.catalogue),
     )
 
 
