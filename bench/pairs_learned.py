@@ -15,6 +15,7 @@ set aside (``corpus.PAIRS_SET_ASIDE``) are never read.
 from __future__ import annotations
 
 import numpy as np
+from pairs_minilm import figures
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -24,7 +25,6 @@ from sklearn.preprocessing import StandardScaler
 from valvecheck.analysis.common import (
     THRESHOLD,
     _complete_linkage,
-    _components,
     _meaning,
     _nodes,
     _similarity,
@@ -109,31 +109,8 @@ class Part:
 
 
 def pooled(parts: list[Part], grouped: list[dict[str, int]]) -> dict[str, float]:
-    same = found = wrong = right = together = 0
-    for part, group in zip(parts, grouped, strict=True):
-        same += sum(label for *_, label in part.pairs)
-        found += sum(group[a] == group[b] for a, b, label in part.pairs if label)
-        wrong += sum(group[a] == group[b] for a, b, label in part.pairs if not label)
-        truth = _components(part.texts, [(a, b) for a, b, label in part.pairs if label])
-        members: dict[int, list[str]] = {}
-        for text, g in group.items():
-            members.setdefault(g, []).append(text)
-        for texts in members.values():
-            for k, x in enumerate(texts):
-                for y in texts[k + 1 :]:
-                    together += 1
-                    right += truth[x] == truth[y]
-    recall = found / same
-    every = right / together if together else 0.0
-    return {
-        "found": found,
-        "of": same,
-        "near misses grouped": wrong,
-        "recall": round(recall, 3),
-        "near-miss precision": round(found / max(1, found + wrong), 3),
-        "every grouped pair": round(every, 3),
-        "F1": round(2 * recall * every / (recall + every) if recall + every else 0.0, 4),
-    }
+    found = figures([(p.pairs, p.texts, g) for p, g in zip(parts, grouped, strict=True)])
+    return {k: round(v, 4) for k, v in found.items()}
 
 
 def main() -> None:

@@ -101,14 +101,18 @@ def groups(p: Part, weight: float, k: float, cut: float) -> dict[str, int]:
     return {p.texts[m]: g for g, c in enumerate(clusters) for m in c}
 
 
-def pooled(parts: list[Part], weight: float, k: float, cut: float) -> dict[str, float]:
+Labelled = list[tuple[str, str, bool]]
+
+
+def figures(grouped: list[tuple[Labelled, list[str], dict[str, int]]]) -> dict[str, float]:
+    """Pooled over parts, each (its labelled pairs, its texts, text -> group): how many same pairs
+    are found, near misses grouped, and the share right of every two texts grouped together."""
     same = found = wrong = right = together = 0
-    for p in parts:
-        g = groups(p, weight, k, cut)
-        same += sum(label for *_, label in p.pairs)
-        found += sum(g[a] == g[b] for a, b, label in p.pairs if label)
-        wrong += sum(g[a] == g[b] for a, b, label in p.pairs if not label)
-        truth = _components(p.texts, [(a, b) for a, b, label in p.pairs if label])
+    for pairs, texts, g in grouped:
+        same += sum(label for *_, label in pairs)
+        found += sum(g[a] == g[b] for a, b, label in pairs if label)
+        wrong += sum(g[a] == g[b] for a, b, label in pairs if not label)
+        truth = _components(texts, [(a, b) for a, b, label in pairs if label])
         members: dict[int, list[str]] = {}
         for t, c in g.items():
             members.setdefault(c, []).append(t)
@@ -128,6 +132,10 @@ def pooled(parts: list[Part], weight: float, k: float, cut: float) -> dict[str, 
         "precision over every grouped pair": every,
         "F1": 2 * recall * every / (recall + every) if recall + every else 0.0,
     }
+
+
+def pooled(parts: list[Part], weight: float, k: float, cut: float) -> dict[str, float]:
+    return figures([(p.pairs, p.texts, groups(p, weight, k, cut)) for p in parts])
 
 
 def scale(parts: list[Part]) -> float:
