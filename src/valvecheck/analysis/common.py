@@ -25,6 +25,7 @@ from __future__ import annotations
 import calendar
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -518,16 +519,29 @@ def _reader() -> Matcher:
     return Matcher(model.seed, model.names, model=model)
 
 
-def group_measures(catalogue: Catalogue, threshold: float = THRESHOLD) -> list[CommonGroup]:
+# A person's decision that two measures (by id) are the same commitment (True) or not (False).
+Decision = tuple[str, str, bool]
+
+
+def group_measures(
+    catalogue: Catalogue, threshold: float = THRESHOLD, decisions: Sequence[Decision] = ()
+) -> list[CommonGroup]:
     """Every measure in exactly one group; a measure like no other is a group of one (prevalence 1).
 
-    Groups are ordered by prevalence (most agreements first), then by their first member's place in the
-    catalogue.
+    ``decisions`` are people's: two measures decided the same end in one group (with all that
+    each was grouped with), two decided different are never grouped together by the reading
+    (both stay free to join other measures). Groups are ordered by prevalence (most agreements
+    first), then by their first member's place in the catalogue.
     """
     measures = catalogue.measures
     nodes = _nodes(catalogue)
     sims = _similarity(nodes, threshold)  # only pairs at the threshold or above
-    clusters = _complete_linkage(measures, nodes, sims)
+    index = {m.id: i for i, m in enumerate(measures)}
+    known = [(index[a], index[b], same) for a, b, same in decisions if a in index and b in index]
+    apart = [(nodes.of[a], nodes.of[b]) for a, b, same in known if not same]
+    if apart:
+        sims = _without(sims, apart)
+    clusters = _joined(_complete_linkage(measures, nodes, sims), [(a, b) for a, b, s in known if s])
     context = _Context(catalogue)
     groups = [context.group(sorted(c)) for c in clusters]
     place = {m.id: i for i, m in enumerate(measures)}
@@ -535,26 +549,61 @@ def group_measures(catalogue: Catalogue, threshold: float = THRESHOLD) -> list[C
     return groups
 
 
-def prevalence(catalogue: Catalogue, threshold: float = THRESHOLD) -> dict[str, int]:
+def _without(sims: sparse.csr_matrix, pairs: list[tuple[int, int]]) -> sparse.csr_matrix:
+    """``sims`` without the given pairs of nodes (either way round)."""
+    out = sims.tolil(copy=True)
+    for a, b in pairs:
+        out[a, b] = 0
+        out[b, a] = 0
+    return out.tocsr()
+
+
+def _joined(clusters: list[list[int]], same: list[tuple[int, int]]) -> list[list[int]]:
+    """``clusters`` with the clusters of every pair decided the same made one."""
+    if not same:
+        return clusters
+    of = {m: k for k, c in enumerate(clusters) for m in c}
+    parent = list(range(len(clusters)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for a, b in same:
+        parent[root(of[a])] = root(of[b])
+    merged: dict[int, list[int]] = {}
+    for k, c in enumerate(clusters):
+        merged.setdefault(root(k), []).extend(c)
+    return list(merged.values())
+
+
+def prevalence(
+    catalogue: Catalogue, threshold: float = THRESHOLD, decisions: Sequence[Decision] = ()
+) -> dict[str, int]:
     """Measure id -> how many agreements contain that measure (1 when no other agreement does)."""
-    return {mid: n for mid, (_, n) in grouping(catalogue, threshold).items()}
+    return {mid: n for mid, (_, n) in grouping(catalogue, threshold, decisions).items()}
 
 
-def grouping(catalogue: Catalogue, threshold: float = THRESHOLD) -> dict[str, tuple[int, int]]:
+def grouping(
+    catalogue: Catalogue, threshold: float = THRESHOLD, decisions: Sequence[Decision] = ()
+) -> dict[str, tuple[int, int]]:
     """Measure id -> (its group's number in ``group_measures`` order, the group's prevalence).
 
     Grouping a large catalogue takes seconds; every summary asks for it. The answer depends only
-    on the catalogue's texts and names, so the last few answers are kept for an unchanged one.
+    on the catalogue's texts and names and people's decisions, so the last few answers are kept.
     """
     key = (
         threshold,
         tuple((m.id, m.agreement, m.text) for m in catalogue.measures),
         tuple((a.slug, a.authorities) for a in catalogue.agreements),
         tuple((a.slug, a.name, a.aliases) for a in catalogue.authorities),
+        tuple(decisions),
     )
     found = _PREVALENCE.get(key)
     if found is None:
-        groups = group_measures(catalogue, threshold)
+        groups = group_measures(catalogue, threshold, decisions)
         found = {mid: (n, g.prevalence) for n, g in enumerate(groups) for mid in g.members}
         if len(_PREVALENCE) >= 4:
             _PREVALENCE.pop(next(iter(_PREVALENCE)))

@@ -8,17 +8,21 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from valvecheck.cli import output
-from valvecheck.cli.core import read_file, use
+from valvecheck.cli.core import By, read_file, use
 from valvecheck.cli.lazy import lazy
+from valvecheck.errors import InputError
 
 if TYPE_CHECKING:
     from valvecheck.services import common as common_service
+    from valvecheck.services import equivalence
 else:  # loaded when the command first uses it (cli/lazy.py)
     common_service = lazy("valvecheck.services.common")
+    equivalence = lazy("valvecheck.services.equivalence")
 
 
 def register(app: typer.Typer) -> None:
     app.command("common")(common)
+    app.command("same-as")(same_as)
     app.command("eval-common")(eval_common)
 
 
@@ -51,6 +55,34 @@ def common(
             for g in groups
         ],
     )
+
+
+def same_as(
+    ctx: typer.Context,
+    measure_id: Annotated[str, typer.Argument(help="Measure id, e.g. bury-4.")],
+    other_id: Annotated[str, typer.Argument(help="Another agreement's measure, e.g. kent-3.")],
+    different: Annotated[
+        bool, typer.Option("--not", help="They are not the same: never group them together.")
+    ] = False,
+    withdraw: Annotated[
+        bool,
+        typer.Option("--withdraw", help="Withdraw the decision: the grouping decides again."),
+    ] = False,
+    rationale: Annotated[str, typer.Option(help="Why.")] = "",
+    by: By = None,
+) -> None:
+    """Record that two agreements' measures are the same commitment (or, with --not, are not):
+    common measures, prevalence and reports follow."""
+    if different and withdraw:
+        raise InputError("say --not or --withdraw, not both", field="--withdraw")
+    decision = "none" if withdraw else "different" if different else "same"
+    with use(ctx, write=True, by=by) as c:
+        found = equivalence.decide(c, measure_id, other_id, decision, rationale)
+    if found is None:
+        output.line(f"Withdrawn: the grouping decides for {measure_id} and {other_id}.")
+        return
+    said = "the same commitment" if found.decision == "same" else "not the same"
+    output.line(f"Recorded: {found.measure} and {found.other} are {said} (by {found.by}).")
 
 
 def eval_common(

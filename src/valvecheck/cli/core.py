@@ -391,6 +391,11 @@ def show(
             "The same measure in other agreements: "
             + ", ".join(f"{e.id} ({e.la})" for e in page.equivalents)
         )
+    for d in page.decisions:
+        other = d.other if d.measure == v.id else d.measure
+        said = "the same as" if d.decision == "same" else "not the same as"
+        why = f": {d.rationale}" if d.rationale else ""
+        output.line(f"Decided {said} {other}, by {d.by}{why}")
     locator = f", {m.source_locator}" if m.source_locator else ""
     url = f" <{v.source_url}>" if v.source_url else ""
     output.line(f"Source: {v.source_title}{locator}{url}")

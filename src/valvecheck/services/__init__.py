@@ -30,6 +30,8 @@ USE_CASES: dict[str, str] = {
     "import_appendix": "imports",
     "export_package": "catalogue",
     "common_measures": "common",
+    "decide": "equivalence",
+    "decisions_about": "equivalence",
     # measures, ratings and assessments
     "load_state": "measures",
     "list_measures": "measures",

@@ -18,7 +18,10 @@ def common_measures(ctx: Context, min_prevalence: int = 1) -> list[CommonGroup]:
     """
     authorise(ctx, Action.READ)
     catalogue = repo.load_catalogue(ctx.session)
-    return [g for g in group_measures(catalogue) if g.prevalence >= min_prevalence]
+    from valvecheck.services.prevalence import decisions
+
+    found = group_measures(catalogue, decisions=decisions(ctx.session))
+    return [g for g in found if g.prevalence >= min_prevalence]
 
 
 def evaluate_pairs_file(data: bytes, file: str) -> PairEvaluation:

@@ -10,6 +10,7 @@ from valvecheck.errors import NotFound
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.deadlines import deadlines_of
 from valvecheck.store import queries
+from valvecheck.store.equivalence import EquivalenceDecision
 
 __all__ = [
     "AssessmentState",
@@ -85,10 +86,17 @@ class MeasurePage:
     linked_activities: tuple[tuple[str, str], ...]  # (activity id, title)
     # The same commitment read in other agreements (its common-measure group), catalogue order.
     equivalents: tuple[MeasureView, ...] = ()
+    # People's decisions in force that name this measure (the same as, or not, another one).
+    decisions: tuple[EquivalenceDecision, ...] = ()
+
+    def decided(self, other: str) -> EquivalenceDecision | None:
+        """The decision in force between this measure and ``other``, if anyone made one."""
+        return next((d for d in self.decisions if other in (d.measure, d.other)), None)
 
 
 def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -> MeasurePage:
     from valvecheck.services.deadlines import describe
+    from valvecheck.services.equivalence import decisions_about
     from valvecheck.services.prevalence import equivalents_of
 
     state = load_state(ctx, assessment)
@@ -115,4 +123,5 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
             for mid in equivalents_of(ctx.db, state.catalogue, view.id)
             if (found := state.view(mid)) is not None
         ),
+        tuple(decisions_about(ctx, view.id)),
     )

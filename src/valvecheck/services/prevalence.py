@@ -14,22 +14,28 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from valvecheck.domain.model import Catalogue
-from valvecheck.store import common_index
+from valvecheck.store import common_index, equivalence
 from valvecheck.store.queries import load_catalogue
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
+def decisions(db: Connection | Session) -> tuple[tuple[str, str, bool], ...]:
+    """People's decisions in force, as the grouping takes them: (measure, other, same?)."""
+    return tuple((d.measure, d.other, d.decision == "same") for d in equivalence.current(db))
+
+
 def prevalence_of(db: Connection | Session, catalogue: Catalogue) -> dict[str, int]:
     """Measure id -> how many agreements share it, from the index when it is current."""
-    key = common_index.fingerprint(catalogue)
+    decided = decisions(db)
+    key = common_index.fingerprint(catalogue, decided)
     stored = common_index.load(db, key, len(catalogue.measures))
     if stored is not None:
         return stored
     from valvecheck.analysis.common import prevalence  # scikit-learn: only when needed
 
-    return prevalence(catalogue)
+    return prevalence(catalogue, decisions=decided)
 
 
 def refresh(db: Connection | Session) -> None:
@@ -37,21 +43,23 @@ def refresh(db: Connection | Session) -> None:
     from valvecheck.analysis.common import grouping
 
     catalogue = load_catalogue(db)
-    key = common_index.fingerprint(catalogue)
+    decided = decisions(db)
+    key = common_index.fingerprint(catalogue, decided)
     if common_index.load(db, key, len(catalogue.measures)) is not None:
         return
-    common_index.save(db, key, grouping(catalogue))
+    common_index.save(db, key, grouping(catalogue, decisions=decided))
 
 
 def equivalents_of(db: Connection | Session, catalogue: Catalogue, measure_id: str) -> list[str]:
     """The other measures of ``measure_id``'s common-measure group (the same commitment read in
     other agreements), in catalogue order, from the index when it is current."""
-    key = common_index.fingerprint(catalogue)
+    decided = decisions(db)
+    key = common_index.fingerprint(catalogue, decided)
     members = common_index.group_members(db, key, len(catalogue.measures), measure_id)
     if members is None:
         from valvecheck.analysis.common import grouping
 
-        groups = grouping(catalogue)
+        groups = grouping(catalogue, decisions=decided)
         mine = groups[measure_id][0] if measure_id in groups else None
         members = [mid for mid, (group, _) in groups.items() if group == mine]
     found = set(members) - {measure_id}
@@ -61,12 +69,13 @@ def equivalents_of(db: Connection | Session, catalogue: Catalogue, measure_id: s
 def equivalents(db: Connection | Session, catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
     """Every measure -> the other measures of its common-measure group, in catalogue order (a
     report's "Also in"), from the index when it is current."""
-    key = common_index.fingerprint(catalogue)
+    decided = decisions(db)
+    key = common_index.fingerprint(catalogue, decided)
     groups = common_index.load_groups(db, key, len(catalogue.measures))
     if groups is None:
         from valvecheck.analysis.common import grouping
 
-        groups = {mid: group for mid, (group, _) in grouping(catalogue).items()}
+        groups = {mid: g for mid, (g, _) in grouping(catalogue, decisions=decided).items()}
     members: dict[int, list[str]] = {}
     for m in catalogue.measures:
         if m.id in groups:

@@ -46,6 +46,7 @@ _CATALOGUE_TABLES = (
     t.authority_alias,
     t.theme,
     t.sub_theme,
+    t.equivalence_event,  # people's decisions on common measures change prevalence
 )
 
 

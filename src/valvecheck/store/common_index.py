@@ -13,7 +13,11 @@ from valvecheck.domain.model import Catalogue
 from valvecheck.store.tables import common_index, measure
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy.orm import Session
+
+    from valvecheck.analysis.common import Decision
 
 
 # The grouping method's version (analysis/common.py): bump it when the method changes, so that
@@ -34,10 +38,12 @@ def _method() -> bytes:
     return digest.digest()
 
 
-def fingerprint(catalogue: Catalogue) -> str:
-    """What the grouping depends on: the measures' texts, the agreements' authorities, and the
-    method itself (``_method``)."""
+def fingerprint(catalogue: Catalogue, decisions: Sequence[Decision] = ()) -> str:
+    """What the grouping depends on: the measures' texts, the agreements' authorities, people's
+    decisions that two measures are (or are not) the same, and the method itself (``_method``)."""
     digest = hashlib.sha256(_method())
+    for one, other, same in decisions:
+        digest.update(f"d\x1f{one}\x1f{other}\x1f{int(same)}\x1e".encode())
     for m in catalogue.measures:
         digest.update(f"m\x1f{m.id}\x1f{m.agreement}\x1f{m.text}\x1e".encode())
     for a in catalogue.agreements:

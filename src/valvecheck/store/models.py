@@ -291,3 +291,4 @@ class CommonIndexRow(Base):
     measure_id: Mapped[int]
     prevalence: Mapped[int]
     fingerprint: Mapped[str]
+    group_number: Mapped[int | None]

@@ -257,6 +257,22 @@ link_event = Table(
     UniqueConstraint("activity_id", "measure_id", "version", name="uq_link_event_step"),
 )
 
+# People's decisions that two measures of different agreements are (or are not) the same
+# commitment, appended, never changed: the latest for a pair holds ("none" withdraws it). The
+# pair is kept in one order (the lower measure row id first). Common measures follow them.
+equivalence_event = Table(
+    "equivalence_event",
+    metadata,
+    _id(),
+    Column("measure_id", Integer, ForeignKey("measure.id", ondelete="CASCADE"), nullable=False),
+    Column("other_id", Integer, ForeignKey("measure.id", ondelete="CASCADE"), nullable=False),
+    Column("decision", String(10), nullable=False),  # same, different or none
+    Column("rationale", Text, nullable=False, default=""),
+    _by(),
+    _at(),
+    Index("ix_equivalence_event_pair", "measure_id", "other_id", "id"),
+)
+
 # A token a program uses to call the JSON API: one council, one role, stored as a hash.
 api_token = Table(
     "api_token",

@@ -12,11 +12,11 @@ from starlette.responses import Response
 
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.views import Filters, MeasureView
-from valvecheck.errors import Conflict, InputError
+from valvecheck.errors import Conflict, InputError, NotFound
 from valvecheck.services.activities import list_activities
 from valvecheck.services.context import Context
 from valvecheck.services.listing import measure_listing, measure_suggestions, parse_due
-from valvecheck.services.measures import measure_page
+from valvecheck.services.measures import measure_page, show_measure
 from valvecheck.services.ratings import rate
 from valvecheck.web.common import PROTECTED, done, render, templates, work
 from valvecheck.web.text import sentence
@@ -186,3 +186,46 @@ def rate_measure(
         f"/measures/{rating.measure_id}",
         f"Rating saved: {rating.measure_id} is now {rating.rag.label.lower()}",
     )
+
+
+@router.post("/measures/{measure_id}/equivalence")
+def decide_equivalence(
+    request: Request,
+    measure_id: str,
+    other: Annotated[str, Form()] = "",
+    decision: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Record that another agreement's measure is (or is not) the same commitment as this one."""
+    from valvecheck.services.equivalence import decide
+
+    typed = {"other": other, "decision": decision, "reason": reason}
+    try:
+        if not other.strip():
+            raise InputError("Enter the id of another agreement's measure", field="other")
+        if not decision:
+            raise InputError("Choose whether it is the same commitment", field="decision")
+        with work(request, write=True) as ctx:
+            found = decide(ctx, measure_id, other, decision, reason)
+            this = show_measure(ctx, measure_id).id
+    except (InputError, NotFound) as exc:
+        if isinstance(exc, NotFound) and exc.field != "other":
+            raise
+        with work(request) as ctx:
+            context = _page_context(ctx, measure_id)
+        latest = context["view"].latest
+        typed = {
+            **typed,
+            "rag": latest.rag.value if latest else "",
+            "rationale": "",
+            "evidence": latest.evidence if latest else "",
+            "version": context["view"].version,
+        }
+        errors = {exc.field or "other": sentence(str(exc))}
+        return render(request, "measures/show.html", 422, typed=typed, errors=errors, **context)
+    if found is None:
+        message = f"Decision withdrawn: Valvecheck's grouping decides for {this} and {other.strip().lower()}"
+    else:
+        pair = f"{found.measure} and {found.other}"
+        message = f"Recorded: {pair} are {'the same commitment' if found.decision == 'same' else 'not the same'}"
+    return done(request, f"/measures/{this}#same-measure", message)

@@ -1,0 +1,72 @@
+"""People's decisions that two measures of different agreements are, or are not, the same
+commitment. The common-measure grouping reads measures by their words and finds about half of the
+copies that are reworded a long way (docs/benchmarks.md); a person who knows two are the same (or
+sees two grouped that are not) says so here, and every grouping, prevalence and report follows."""
+
+from __future__ import annotations
+
+from valvecheck.domain.people import Action
+from valvecheck.errors import InputError, NotFound
+from valvecheck.services import prevalence
+from valvecheck.services.context import Context, authorise
+from valvecheck.store import equivalence as store
+from valvecheck.store import repository as repo
+from valvecheck.store.equivalence import DECISIONS, EquivalenceDecision
+from valvecheck.store.queries import load_catalogue
+
+__all__ = ["DECISIONS", "EquivalenceDecision", "decide", "decisions_about"]
+
+
+def decide(
+    ctx: Context, measure_id: str, other_id: str, decision: str, rationale: str = ""
+) -> EquivalenceDecision | None:
+    """Record that two measures are the same commitment (``same``), are not (``different``), or
+    withdraw the decision (``none``); returns the decision now in force (None once withdrawn)."""
+    authorise(ctx, Action.MANAGE_CATALOGUE)
+    decision = decision.strip().lower()
+    if decision not in DECISIONS:
+        raise InputError(
+            f"'{decision}' is not a decision: say same, different or none", field="decision"
+        )
+    session = ctx.session
+    one = repo.measure_row(session, measure_id)
+    try:
+        other = repo.measure_row(session, other_id)
+    except NotFound as e:
+        raise NotFound(str(e), field="other") from None
+    if one.id == other.id:
+        raise InputError(f"{one.code} is the same measure as itself", field="other")
+    if decision == "same" and one.agreement_id == other.agreement_id:
+        raise InputError(
+            f"{one.code} and {other.code} are measures of one agreement: a common measure is one "
+            "commitment in several agreements",
+            field="other",
+        )
+    if decision == "different" and _one_text(ctx, one.code, other.code):
+        raise InputError(
+            f"{one.code} and {other.code} have the same words once names and dates are left out, "
+            "so they are one text to the grouping and cannot be kept apart",
+            field="other",
+        )
+    store.record(session, one.id, other.id, decision, rationale.strip(), ctx.actor.name, ctx.now())
+    prevalence.refresh(session)
+    pair = tuple(sorted((one.code, other.code)))
+    return next(
+        (d for d in store.current(session) if tuple(sorted((d.measure, d.other))) == pair), None
+    )
+
+
+def decisions_about(ctx: Context, measure_id: str) -> list[EquivalenceDecision]:
+    """The decisions in force that name a measure."""
+    authorise(ctx, Action.READ)
+    code = measure_id.strip().lower()
+    return [d for d in store.current(ctx.db) if code in (d.measure, d.other)]
+
+
+def _one_text(ctx: Context, a: str, b: str) -> bool:
+    from valvecheck.analysis.common import _nodes
+
+    catalogue = load_catalogue(ctx.db)
+    nodes = _nodes(catalogue)
+    index = {m.id: i for i, m in enumerate(catalogue.measures)}
+    return bool(nodes.of[index[a]] == nodes.of[index[b]])

@@ -1,0 +1,62 @@
+"""People's decisions that two measures are, or are not, the same commitment (``equivalence_event``):
+appended, never changed; the latest for a pair holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, insert, select
+
+from valvecheck.store.tables import equivalence_event, measure
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+DECISIONS = ("same", "different", "none")  # "none" withdraws the pair's decision
+
+
+@dataclass(frozen=True)
+class EquivalenceDecision:
+    """The decision in force for two measures (ids in catalogue order of their rows)."""
+
+    measure: str
+    other: str
+    decision: str  # same or different
+    rationale: str
+    by: str
+    at: datetime
+
+
+def record(
+    db: Connection | Session,
+    measure_row: int,
+    other_row: int,
+    decision: str,
+    rationale: str,
+    by: str,
+    at: datetime,
+) -> None:
+    low, high = sorted((measure_row, other_row))
+    db.execute(
+        insert(equivalence_event).values(
+            measure_id=low, other_id=high, decision=decision, rationale=rationale, by=by, at=at
+        )
+    )
+
+
+def current(db: Connection | Session) -> list[EquivalenceDecision]:
+    """Every pair's decision in force (not withdrawn), by the pair's ids."""
+    a, b = measure.alias("a"), measure.alias("b")
+    e = equivalence_event.c
+    rows = db.execute(
+        select(a.c.code, b.c.code, e.decision, e.rationale, e.by, e.at)
+        .join(a, a.c.id == e.measure_id)
+        .join(b, b.c.id == e.other_id)
+        .order_by(e.id)
+    ).all()
+    latest = {(x, y): EquivalenceDecision(x, y, d, r, by, at) for x, y, d, r, by, at in rows}
+    return sorted(
+        (v for v in latest.values() if v.decision != "none"), key=lambda v: (v.measure, v.other)
+    )
