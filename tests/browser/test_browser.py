@@ -68,6 +68,25 @@ def test_two_editors_the_second_sees_both_versions_and_keeps_their_words(signed_
     assert "Rating saved" in second.inner_text(".govuk-notification-banner")
 
 
+def test_an_administrator_says_two_measures_are_the_same_and_the_page_follows(signed_in):
+    page = signed_in("ann", bypass_csp=True)
+    page.goto("/measures/kingston-richmond-5")
+    assert "bury-5" not in page.inner_text("#equivalents")
+    page.fill("#other", "bury-5")
+    page.check("#decision-same")
+    page.fill("#reason", "both ask health and care to pay their share")
+    page.click("button:has-text('Record the decision')")
+    assert "Recorded: bury-5 and kingston-richmond-5" in page.inner_text(
+        ".govuk-notification-banner"
+    )
+    assert "bury-5 (Bury)" in page.inner_text("#equivalents")
+    assert axe_violations(page) == []
+    page.fill("#other", "bury-5")
+    page.check("#decision-none")  # withdrawn: the shared server is as it was for other tests
+    page.click("button:has-text('Record the decision')")
+    assert "bury-5" not in page.inner_text("#equivalents")
+
+
 def test_keyboard_alone_reaches_the_rating_form_and_submits_it(signed_in):
     page = signed_in("ed")
     page.goto("/measures/stoke-on-trent-3")
