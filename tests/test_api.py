@@ -152,6 +152,36 @@ def test_a_measure_names_the_same_measure_in_other_agreements(srv):
     assert c.get("/api/measures/bury-2", headers=a).json()["equivalents"] == []
 
 
+def test_an_administrator_says_two_measures_are_the_same_and_the_measure_follows(srv):
+    c = srv.client
+    path, body = (
+        "/api/measures/bury-1/equivalence",
+        {"other": "stoke-on-trent-2", "decision": "same"},
+    )
+    problem(c.post(path, json=body, headers=srv.as_("A-editor")), 403, "forbidden")
+    done = c.post(path, json={**body, "rationale": "both EHCP"}, headers=srv.as_("A-admin"))
+    assert done.status_code == 200, done.text
+    assert {k: done.json()[k] for k in ("measure", "other", "decision", "rationale", "by")} == {
+        "measure": "bury-1",
+        "other": "stoke-on-trent-2",
+        "decision": "same",
+        "rationale": "both EHCP",
+        "by": "a-admin (API token)",
+    }
+    read = c.get("/api/measures/stoke-on-trent-2", headers=srv.as_("A-viewer")).json()
+    assert read["equivalents"] == ["bury-1"]
+    missing = c.post(
+        path, json={"other": "nobody-9", "decision": "same"}, headers=srv.as_("A-admin")
+    )
+    assert problem(missing, 404, "not-found")["field"] == "other"
+    gone = c.post(path, json={**body, "decision": "none"}, headers=srv.as_("A-admin"))
+    assert gone.status_code == 200 and gone.json() is None
+    assert (
+        c.get("/api/measures/stoke-on-trent-2", headers=srv.as_("A-viewer")).json()["equivalents"]
+        == []
+    )
+
+
 def test_rating_needs_the_version_read_and_a_stale_one_is_409(srv):
     c, a = srv.client, srv.as_("A-editor")
     read = c.get("/api/measures/bury-2", headers=a)

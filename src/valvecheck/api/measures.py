@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated
 
@@ -10,6 +11,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from valvecheck.api.core import ProblemRoute, authenticated, etag, if_match, work
 from valvecheck.api.schemas import (
     MAX_ID,
+    EquivalenceIn,
+    EquivalenceOut,
     LinkedActivity,
     MeasureDetail,
     MeasureList,
@@ -21,7 +24,7 @@ from valvecheck.api.schemas import (
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.views import Filters, MeasureView
 from valvecheck.errors import InputError
-from valvecheck.services import measures, ratings
+from valvecheck.services import equivalence, measures, ratings
 from valvecheck.services.context import Actor, Context
 from valvecheck.services.deadlines import deadlines_of
 from valvecheck.store import repository as repo
@@ -175,3 +178,21 @@ def rate(
         )
     response.headers["ETag"] = etag(done.rating.version)
     return RatingOut.of(done.rating)
+
+
+@router.post(
+    "/measures/{measure_id}/equivalence",
+    response_model=EquivalenceOut | None,
+    summary="Say another agreement's measure is (or is not) the same commitment (administrators)",
+)
+def decide_equivalence(
+    request: Request,
+    measure_id: MeasureId,
+    body: EquivalenceIn,
+    actor: Annotated[Actor, Depends(authenticated)],
+) -> EquivalenceOut | None:
+    """The decision now in force (null once withdrawn with decision none); common measures,
+    prevalence and each measure's ``equivalents`` follow it."""
+    with work(request, actor, write=True) as ctx:
+        found = equivalence.decide(ctx, measure_id, body.other, body.decision, body.rationale)
+    return None if found is None else EquivalenceOut(**asdict(found))

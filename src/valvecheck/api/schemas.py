@@ -137,6 +137,27 @@ class MeasureDetail(MeasureOut):
     )
 
 
+class EquivalenceIn(BaseModel):
+    other: Annotated[str, Field(min_length=1, max_length=300, examples=["stoke-on-trent-2"])] = (
+        Field(description="Another agreement's measure")
+    )
+    decision: Annotated[str, Field(max_length=20, examples=["same"])] = Field(
+        description="same (one commitment), different (never group them) or none (withdraw)"
+    )
+    rationale: Text = ""
+
+
+class EquivalenceOut(BaseModel):
+    """A person's decision in force that two measures are, or are not, the same commitment."""
+
+    measure: str
+    other: str
+    decision: str = Field(description="same or different")
+    rationale: str
+    by: str
+    at: datetime
+
+
 class RatingIn(BaseModel):
     rag: Annotated[str, Field(max_length=40, examples=["amber"]), AfterValidator(_no_nul)] = Field(
         description="green, amber (or yellow), red, unrated, not_applicable"
