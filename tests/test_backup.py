@@ -9,7 +9,7 @@ from api_support import two_councils
 
 from valvecheck.domain.people import Role
 from valvecheck.errors import InputError
-from valvecheck.services import activities, backup, people, ratings, summary
+from valvecheck.services import activities, backup, equivalence, measures, people, ratings, summary
 from valvecheck.services.context import Actor
 from valvecheck.services.workspace import init_workspace, unit_of_work
 from valvecheck.store.db import Workspace
@@ -33,6 +33,8 @@ def rich_council(url: str) -> Workspace:
         activities.link(ctx, "B-2", "bury-2")
         activities.unlink(ctx, "B-2", "bury-2", "wrong one")
         people.add_person(ctx, "bea", "editor", password="correct horse battery")
+    with unit_of_work(ws, write=True, council="Bristol", by="Ann") as ctx:
+        equivalence.decide(ctx, "bury-1", "stoke-on-trent-2", "same", "both EHCP quality")
     return ws
 
 
@@ -78,6 +80,10 @@ def test_a_backup_restored_into_an_empty_database_exports_identically(tmp_path, 
     assert exports(target, "Bristol") == exports(source, "Bristol")
     with unit_of_work(target, as_person="bea") as ctx:  # the password travelled
         assert ctx.actor.council == "Bristol"
+    with unit_of_work(target, council="Bristol") as ctx:  # so did the shared catalogue's decisions
+        assert [e.id for e in measures.measure_page(ctx, "bury-1").equivalents] == [
+            "stoke-on-trent-2"
+        ]
     source.dispose()
 
 

@@ -52,6 +52,7 @@ CATALOGUE = (
     "measure",
     "measure_version",
     "placement",
+    "equivalence_event",  # people's decisions on common measures (none in a backup before 0008)
 )
 ACTIVITY_FIELDS = (
     "code",
