@@ -535,7 +535,7 @@ def group_measures(
     """
     measures = catalogue.measures
     nodes = _nodes(catalogue)
-    sims = _similarity(nodes, threshold)  # only pairs at the threshold or above
+    sims = _kept_similarity(nodes, threshold)  # only pairs at the threshold or above
     index = {m.id: i for i, m in enumerate(measures)}
     known = [(index[a], index[b], same) for a, b, same in decisions if a in index and b in index]
     apart = [(nodes.of[a], nodes.of[b]) for a, b, same in known if not same]
@@ -547,6 +547,22 @@ def group_measures(
     place = {m.id: i for i, m in enumerate(measures)}
     groups.sort(key=lambda g: (-g.prevalence, place[g.members[0]]))
     return groups
+
+
+def _kept_similarity(nodes: _Nodes, threshold: float) -> sparse.csr_matrix:
+    """``_similarity``, kept for the last few sets of texts: reading the texts is most of the
+    grouping's cost, and a person's decision (``decisions``) changes only the linkage after it."""
+    key = (threshold, tuple(nodes.texts), tuple(tuple(d) for d in nodes.docs))
+    found = _SIMILARITY.get(key)
+    if found is None:
+        found = _similarity(nodes, threshold)
+        if len(_SIMILARITY) >= 2:
+            _SIMILARITY.pop(next(iter(_SIMILARITY)))
+        _SIMILARITY[key] = found
+    return found
+
+
+_SIMILARITY: dict[tuple, sparse.csr_matrix] = {}
 
 
 def _without(sims: sparse.csr_matrix, pairs: list[tuple[int, int]]) -> sparse.csr_matrix:
