@@ -551,7 +551,8 @@ def group_measures(
 
 def _kept_similarity(nodes: _Nodes, threshold: float) -> sparse.csr_matrix:
     """``_similarity``, kept for the last few sets of texts: reading the texts is most of the
-    grouping's cost, and a person's decision (``decisions``) changes only the linkage after it."""
+    grouping's cost, and a person's decision (``decisions``) changes only the linkage after it.
+    The module's settings are not part of the key: code that changes them clears ``_SIMILARITY``."""
     key = (threshold, tuple(nodes.texts), tuple(tuple(d) for d in nodes.docs))
     found = _SIMILARITY.get(key)
     if found is None:
