@@ -126,6 +126,28 @@ def test_measure_page_links_the_same_measure_in_other_agreements(site):
     assert text(alone) == "No other agreement in the catalogue has this measure"
 
 
+def test_common_measures_page_lists_shared_measures_most_widely_shared_first(site):
+    client = site.client("vi")  # a viewer reads it too
+    response = client.get("/common")
+    assert response.status_code == 200
+    rows = page(response).findall(".//table[@id='common-table']/tbody/tr")
+    first = [text(td) for td in rows[0].findall("td")]
+    assert first[0] == "3" and first[1].startswith("Support and drive schools in <LA>")
+    links = [a.get("href") for a in rows[0].iter("a")]
+    assert links == [
+        "/measures/bury-4",
+        "/measures/hammersmith-fulham-4",
+        "/measures/stoke-on-trent-5",
+    ]
+    assert [text(r.findall("td")[0]) for r in rows] == ["3", "2", "2"]
+    every = page(client.get("/common?show=all")).findall(".//table[@id='common-table']/tbody/tr")
+    assert len(every) > len(rows) and {text(r.findall("td")[0]) for r in every[len(rows) :]} == {
+        "1"
+    }
+    odd = page(client.get("/common?show=nonsense")).findall(".//table[@id='common-table']/tbody/tr")
+    assert len(odd) == len(rows)  # an unknown choice shows the default
+
+
 def test_rating_with_a_rationale_is_saved_shown_and_in_the_history(site):
     client = site.client("ed")
     version = page(client.get("/measures/bury-4")).find(".//input[@name='version']").get("value")

@@ -127,6 +127,7 @@ def test_no_wcag_a_or_aa_violation_on_the_main_pages(browser, signed_in, server)
         ("measures", "/measures?rag=unrated"),
         ("measure", "/measures/bury-1"),
         ("measure in other agreements", "/measures/bury-4"),
+        ("common measures", "/common"),
         ("activity", "/activities/L-1"),
         ("assessments", "/assessments"),
     ):
@@ -168,6 +169,7 @@ NARROW_PAGES = (
     ("measures", "/measures"),
     ("measure", "/measures/bury-1"),
     ("measure in other agreements", "/measures/bury-4"),
+    ("common measures", "/common?show=all"),
     ("activities", "/activities"),
     ("activity", "/activities/B-1"),
     ("assessments", "/assessments"),

@@ -542,9 +542,25 @@ def group_measures(
     if apart:
         sims = _without(sims, apart)
     clusters = _joined(_complete_linkage(measures, nodes, sims), [(a, b) for a, b, s in known if s])
+    return _named(catalogue, clusters)
+
+
+def groups_of(catalogue: Catalogue, group_of: dict[str, int]) -> list[CommonGroup]:
+    """The groups ``group_measures`` gave, from each measure's group number (as ``grouping``
+    and the stored index keep them): named again without reading a text."""
+    index = {m.id: i for i, m in enumerate(catalogue.measures)}
+    clusters: dict[int, list[int]] = {}
+    for mid, g in group_of.items():
+        if mid in index:
+            clusters.setdefault(g, []).append(index[mid])
+    return _named(catalogue, list(clusters.values()))
+
+
+def _named(catalogue: Catalogue, clusters: list[list[int]]) -> list[CommonGroup]:
+    """Clusters of measure indices as groups, most widely shared first, then catalogue order."""
     context = _Context(catalogue)
     groups = [context.group(sorted(c)) for c in clusters]
-    place = {m.id: i for i, m in enumerate(measures)}
+    place = {m.id: i for i, m in enumerate(catalogue.measures)}
     groups.sort(key=lambda g: (-g.prevalence, place[g.members[0]]))
     return groups
 

@@ -3,7 +3,7 @@ the grouping finds labelled pairs of equivalent measures."""
 
 from __future__ import annotations
 
-from valvecheck.analysis.common import CommonGroup, PairEvaluation, evaluate_pairs, group_measures
+from valvecheck.analysis.common import CommonGroup, PairEvaluation, evaluate_pairs, groups_of
 from valvecheck.domain.people import Action
 from valvecheck.errors import ImportRejected
 from valvecheck.importers.labelled_csv import read_pairs_csv
@@ -17,10 +17,10 @@ def common_measures(ctx: Context, min_prevalence: int = 1) -> list[CommonGroup]:
     `min_prevalence` 2 leaves out the measures that only one agreement has.
     """
     authorise(ctx, Action.READ)
-    catalogue = repo.load_catalogue(ctx.session)
-    from valvecheck.services.prevalence import decisions
+    from valvecheck.services.prevalence import groups_in_index
 
-    found = group_measures(catalogue, decisions=decisions(ctx.session))
+    catalogue = repo.load_catalogue(ctx.session)
+    found = groups_of(catalogue, groups_in_index(ctx.session, catalogue))
     return [g for g in found if g.prevalence >= min_prevalence]
 
 

@@ -66,9 +66,8 @@ def equivalents_of(db: Connection | Session, catalogue: Catalogue, measure_id: s
     return [m.id for m in catalogue.measures if m.id in found]
 
 
-def equivalents(db: Connection | Session, catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
-    """Every measure -> the other measures of its common-measure group, in catalogue order (a
-    report's "Also in"), from the index when it is current."""
+def groups_in_index(db: Connection | Session, catalogue: Catalogue) -> dict[str, int]:
+    """Measure id -> its common-measure group's number, from the index when it is current."""
     decided = decisions(db)
     key = common_index.fingerprint(catalogue, decided)
     groups = common_index.load_groups(db, key, len(catalogue.measures))
@@ -76,6 +75,13 @@ def equivalents(db: Connection | Session, catalogue: Catalogue) -> dict[str, tup
         from valvecheck.analysis.common import grouping
 
         groups = {mid: g for mid, (g, _) in grouping(catalogue, decisions=decided).items()}
+    return groups
+
+
+def equivalents(db: Connection | Session, catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+    """Every measure -> the other measures of its common-measure group, in catalogue order (a
+    report's "Also in"), from the index when it is current."""
+    groups = groups_in_index(db, catalogue)
     members: dict[int, list[str]] = {}
     for m in catalogue.measures:
         if m.id in groups:
