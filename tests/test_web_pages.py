@@ -148,6 +148,20 @@ def test_common_measures_page_lists_shared_measures_most_widely_shared_first(sit
     assert len(odd) == len(rows)  # an unknown choice shows the default
 
 
+def test_common_measures_page_goes_page_by_page(site, monkeypatch):
+    from valvecheck.web import common_measures
+
+    monkeypatch.setattr(common_measures, "PER_PAGE", 10)
+    client = site.client("vi")
+    last = client.get("/common?show=all&page=3")
+    assert text(by_id(last, "count")) == "Showing 21 to 23 of 23 groups"
+    assert len(page(last).findall(".//table[@id='common-table']/tbody/tr")) == 3
+    assert page(last).find(".//nav[@class='govuk-pagination']") is not None
+    beyond = client.get("/common?show=all&page=9")
+    assert text(by_id(beyond, "count")) == "There is no page 9: the 23 groups fit on 3 pages"
+    assert client.get("/common?page=0").status_code == 422
+
+
 def test_rating_with_a_rationale_is_saved_shown_and_in_the_history(site):
     client = site.client("ed")
     version = page(client.get("/measures/bury-4")).find(".//input[@name='version']").get("value")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from valvecheck.services.common import common_measures
@@ -12,14 +15,33 @@ from valvecheck.web.common import PROTECTED, render, work
 router = APIRouter(dependencies=PROTECTED)
 
 SHOW = (("shared", "Measures at least two agreements share"), ("all", "Every measure"))
+PER_PAGE = 50
 
 
 @router.get("/common")
-def index(request: Request, show: str = "shared") -> Response:
+def index(
+    request: Request, show: str = "shared", page: Annotated[int, Query(ge=1, le=10**6)] = 1
+) -> Response:
     chosen = show if show in dict(SHOW) else "shared"
     with work(request) as ctx:
         groups = common_measures(ctx, 2 if chosen == "shared" else 1)
         views = {v.id: v for v in load_state(ctx).views}
+    pages = max(1, -(-len(groups) // PER_PAGE))
+    first = (page - 1) * PER_PAGE
+
+    def link(n: int) -> str:
+        return "/common?" + urlencode({"show": chosen, "page": n})
+
     return render(
-        request, "common/index.html", groups=groups, views=views, show=chosen, choices=SHOW
+        request,
+        "common/index.html",
+        groups=groups[first : first + PER_PAGE],
+        total=len(groups),
+        first=first + 1,
+        page=page,
+        pages=pages,
+        link=link,
+        views=views,
+        show=chosen,
+        choices=SHOW,
     )
