@@ -19,11 +19,14 @@ from valvecheck.store.db import Workspace
 
 @pytest.fixture
 def revised(ws, cli, tmp_path):  # type: ignore[no-untyped-def]
-    """The bundled workspace after a second document changed bury-4's text and added a URL."""
+    """The bundled workspace after a second document changed bury-4's text and added a URL, and
+    an administrator decided bury-1 and stoke-on-trent-2 are one commitment."""
     doc = build_docx(SEED, tmp_path / "appendix-2023.docx", texts={5: "Support schools in Bury."})
     code, _, err = cli(
         "import", "catalogue", str(doc), "--source", "https://example.org/a", "--revise", "--yes"
     )
+    assert code == 0, err
+    code, _, err = cli("same-as", "bury-1", "stoke-on-trent-2", "--rationale", "both EHCP, quality")
     assert code == 0, err
     return ws
 
@@ -80,6 +83,12 @@ def test_package_round_trips_into_an_empty_workspace(revised, cli, tmp_path):
     assert (second / "datapackage.json").read_text() == (first / "datapackage.json").read_text()
     versions = tables(second)["measure_versions"]
     assert [r[:2] for r in versions[1:]] == [["bury-4", "1"]]
+    decided = tables(second)["same_measures"]
+    assert [r[:4] for r in decided[1:]] == [
+        ["bury-1", "stoke-on-trent-2", "same", "both EHCP, quality"]
+    ]
+    shown = cli("show", "bury-1", db=other)[1]  # and the other workspace's grouping follows it
+    assert "The same measure in other agreements: stoke-on-trent-2 (Stoke-on-Trent)" in shown
     # and the workspaces agree measure by measure, provenance included
     ratings = ("rag", "rationale", "evidence", "rated_by", "rated_at", "overdue", "due")
 
@@ -191,3 +200,23 @@ def test_broken_package_is_refused_with_where(ws, cli, tmp_path, breaks, code, f
     )
     assert f"{where}:" in err and f"[{code}]" in err, err
     assert cli("export", "--format", "json", db=other)[1] == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "column"),
+    [
+        (",same,", ",maybe,", "bad-decision", "decision"),
+        ("stoke-on-trent-2,", "kent-3,", "unknown-reference", "other_id"),
+    ],
+)
+def test_a_broken_decision_is_refused_with_where(revised, cli, tmp_path, old, new, code, column):
+    folder = export(cli, tmp_path / "pkg").parent
+    _edit(folder, "same_measures.csv", old, new)
+    other = str(tmp_path / "other.db")
+    init_workspace(Workspace(other), empty=True)
+    exit_code, _, err = cli("import", "catalogue", str(folder / "datapackage.json"), db=other)
+    assert exit_code == 1
+    assert (
+        f"{folder / 'same_measures.csv'}, line 2, column {column}:" in err and f"[{code}]" in err
+    ), err
+    assert json.loads(cli("export", "--format", "json", db=other)[1])["measures"] == []

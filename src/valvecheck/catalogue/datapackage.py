@@ -11,15 +11,34 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.moments import aware
 from valvecheck.domain.provenance import MeasureVersion
 
 DESCRIPTOR = "datapackage.json"
+
+
+class SameMeasure(Protocol):
+    """A decision that two measures are (or are not) one commitment, as the store keeps it."""
+
+    @property
+    def measure(self) -> str: ...
+    @property
+    def other(self) -> str: ...
+    @property
+    def decision(self) -> str: ...
+    @property
+    def rationale(self) -> str: ...
+    @property
+    def by(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -149,6 +168,25 @@ RESOURCES = (
         (ForeignKey(("measure_id",), "measures", ("id",)),),
         optional=True,
     ),
+    Resource(
+        "same_measures",
+        "People's decisions in force that two agreements' measures are, or are not, the same "
+        "commitment (what the common-measure grouping follows).",
+        (
+            Field("measure_id", STR, "Measure id", True),
+            Field("other_id", STR, "The other agreement's measure id", True),
+            Field("decision", STR, "same, or different (never grouped together)", True),
+            Field("rationale", STR, "Why"),
+            Field("by", STR, "Who decided"),
+            Field("at", DT, "When (UTC)", True),
+        ),
+        ("measure_id", "other_id"),
+        (
+            ForeignKey(("measure_id",), "measures", ("id",)),
+            ForeignKey(("other_id",), "measures", ("id",)),
+        ),
+        optional=True,
+    ),
 )
 BY_NAME = {r.name: r for r in RESOURCES}
 
@@ -206,7 +244,10 @@ def descriptor(names: list[str]) -> dict[str, object]:
 
 
 def tables(
-    catalogue: Catalogue, versions: list[MeasureVersion], current: dict[str, int]
+    catalogue: Catalogue,
+    versions: list[MeasureVersion],
+    current: dict[str, int],
+    decisions: Sequence[SameMeasure] = (),
 ) -> dict[str, list[list[str]]]:
     """Each resource's rows (as text), in catalogue order."""
     return {
@@ -244,14 +285,20 @@ def tables(
             [v.measure_id, str(v.version), v.text, v.source_title, stamp(v.imported_at)]
             for v in versions
         ],
+        "same_measures": [
+            [d.measure, d.other, d.decision, d.rationale, d.by, stamp(d.at)] for d in decisions
+        ],
     }
 
 
 def package_files(
-    catalogue: Catalogue, versions: list[MeasureVersion], current: dict[str, int]
+    catalogue: Catalogue,
+    versions: list[MeasureVersion],
+    current: dict[str, int],
+    decisions: Sequence[SameMeasure] = (),
 ) -> dict[str, bytes]:
     """The package's files by name: each resource's CSV and ``datapackage.json``."""
-    rows = tables(catalogue, versions, current)
+    rows = tables(catalogue, versions, current, decisions)
     names = [r.name for r in RESOURCES if rows[r.name] or not r.optional]
     files: dict[str, bytes] = {}
     for name in names:

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -31,6 +31,19 @@ class PackageContents:
     catalogue: Catalogue
     versions: list[MeasureVersion]
     current: dict[str, int]  # measure id -> version number of its current text
+    decisions: list[Decided] = field(default_factory=list)  # the package's same_measures
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A row of same_measures: two measures decided the same commitment, or not."""
+
+    measure: str
+    other: str
+    decision: str
+    rationale: str
+    by: str
+    at: datetime
 
 
 @dataclass
@@ -292,4 +305,27 @@ def _build(tables: dict[str, _Table], problems: list[Problem]) -> PackageContent
         )
         for _, r in _rows(tables, "measure_versions")
     ]
-    return PackageContents(catalogue, versions, current)
+    decisions = []
+    for line, r in _rows(tables, "same_measures"):
+        if r["decision"] not in ("same", "different"):
+            problems.append(
+                Problem(
+                    "bad-decision",
+                    f"'{r['decision']}' is not a decision: same or different",
+                    tables["same_measures"].file,
+                    line,
+                    "decision",
+                )
+            )
+            continue
+        decisions.append(
+            Decided(
+                r["measure_id"],
+                r["other_id"],
+                r["decision"],
+                r["rationale"],
+                r["by"],
+                datetime.fromisoformat(r["at"]),
+            )
+        )
+    return PackageContents(catalogue, versions, current, decisions)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from valvecheck.catalogue.datapackage import DESCRIPTOR, package_files
 from valvecheck.domain.names import agreement_year
@@ -19,13 +20,17 @@ from valvecheck.domain.problems import Problem
 from valvecheck.errors import ImportRejected, InputError
 from valvecheck.importers.catalogue import FORMATS as TABLE_FORMATS
 from valvecheck.importers.catalogue import format_of, read_catalogue
-from valvecheck.importers.catalogue_package import read_package
+from valvecheck.importers.catalogue_package import Decided, read_package
 from valvecheck.importers.catalogue_table import parse_column_map
 from valvecheck.services import prevalence
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.imports import ImportOutcome, save_rows
+from valvecheck.store import equivalence
 from valvecheck.store import repository as repo
 from valvecheck.store import versions as store_versions
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 FORMATS = (*TABLE_FORMATS, DESCRIPTOR)
 
@@ -105,10 +110,26 @@ def import_package(ctx: Context, path: Path) -> ImportOutcome:
     session = ctx.session
     before = set(store_versions.current_versions(session))
     added = repo.save_catalogue(session, contents.catalogue, ctx.now())
+    _keep_decisions(session, contents.decisions)
     prevalence.refresh(session)
     new = {m.id for m in contents.catalogue.measures} - before
     store_versions.restore_versions(session, new, contents.current, contents.versions)
     return ImportOutcome("", len(contents.catalogue.measures), added, 0)
+
+
+def _keep_decisions(session: Session, decisions: list[Decided]) -> None:
+    """The package's decisions on common measures, each appended (who, when and why as the
+    package says) unless the same decision is already in force for that pair."""
+    if not decisions:
+        return
+    in_force = {frozenset((d.measure, d.other)): d.decision for d in equivalence.current(session)}
+    rows = repo.measure_rows(session)
+    for d in decisions:
+        if in_force.get(frozenset((d.measure, d.other))) == d.decision:
+            continue
+        equivalence.record(
+            session, rows[d.measure].id, rows[d.other].id, d.decision, d.rationale, d.by, d.at
+        )
 
 
 def export_package(ctx: Context) -> dict[str, bytes]:
@@ -119,4 +140,4 @@ def export_package(ctx: Context) -> dict[str, bytes]:
     catalogue = repo.load_catalogue(session)
     versions = store_versions.load_versions(session)
     current = store_versions.current_versions(session)
-    return package_files(catalogue, versions, current)
+    return package_files(catalogue, versions, current, equivalence.current(session))
