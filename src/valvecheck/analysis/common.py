@@ -25,9 +25,9 @@ from __future__ import annotations
 import calendar
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -521,6 +521,7 @@ def _reader() -> Matcher:
 
 # A person's decision that two measures (by id) are the same commitment (True) or not (False).
 Decision = tuple[str, str, bool]
+H = TypeVar("H", bound=Hashable)
 
 
 def group_measures(
@@ -596,19 +597,10 @@ def _joined(clusters: list[list[int]], same: list[tuple[int, int]]) -> list[list
     if not same:
         return clusters
     of = {m: k for k, c in enumerate(clusters) for m in c}
-    parent = list(range(len(clusters)))
-
-    def root(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for a, b in same:
-        parent[root(of[a])] = root(of[b])
+    root = _components(list(range(len(clusters))), [(of[a], of[b]) for a, b in same])
     merged: dict[int, list[int]] = {}
     for k, c in enumerate(clusters):
-        merged.setdefault(root(k), []).extend(c)
+        merged.setdefault(root[k], []).extend(c)
     return list(merged.values())
 
 
@@ -817,11 +809,11 @@ def evaluate_pairs(
     )
 
 
-def _components(texts: list[str], joined: list[tuple[str, str]]) -> dict[str, str]:
-    """Each text -> a representative of the texts joined to it by a chain of pairs."""
+def _components(texts: list[H], joined: list[tuple[H, H]]) -> dict[H, H]:
+    """Each text (or any item) -> a representative of those joined to it by a chain of pairs."""
     parent = {t: t for t in texts}
 
-    def root(t: str) -> str:
+    def root(t: H) -> H:
         while parent[t] != t:
             parent[t] = parent[parent[t]]
             t = parent[t]
