@@ -139,6 +139,26 @@ def test_an_administrator_records_a_decision_on_the_measure_page(site):
     assert empty.status_code == 422 and "Enter the id" in empty.text
 
 
+def test_the_common_measures_page_lists_every_decision_with_who_and_why(site):
+    ann, vi = site.client("ann"), site.client("vi")
+    assert by_id(vi.get("/common"), "none-decided") is not None
+    post(
+        ann,
+        "/measures/bury-1/equivalence",
+        {"other": "stoke-on-trent-2", "decision": "same", "reason": "both EHCP"},
+    )
+    post(
+        ann, "/measures/bury-4/equivalence", {"other": "stoke-on-trent-5", "decision": "different"}
+    )
+    rows = page(vi.get("/common")).findall(".//table[@id='decided-table']/tbody/tr")
+    cells = [[text(td) for td in r.findall("td")] for r in rows]
+    assert [c[:3] for c in cells] == [
+        ["bury-1 and stoke-on-trent-2", "The same commitment", "both EHCP"],
+        ["bury-4 and stoke-on-trent-5", "Not the same", ""],
+    ]
+    assert all(c[3].startswith("ann, ") for c in cells)
+
+
 def test_an_editor_sees_no_form_and_may_not_post_one(site):
     ed = site.client("ed")
     assert page(ed.get("/measures/bury-1")).find(".//form[@id='equivalence-form']") is None

@@ -31,6 +31,7 @@ USE_CASES: dict[str, str] = {
     "export_package": "catalogue",
     "common_measures": "common",
     "decide": "equivalence",
+    "decisions": "equivalence",
     "decisions_about": "equivalence",
     # measures, ratings and assessments
     "load_state": "measures",

@@ -14,7 +14,7 @@ from valvecheck.store import repository as repo
 from valvecheck.store.equivalence import DECISIONS, EquivalenceDecision
 from valvecheck.store.queries import load_catalogue
 
-__all__ = ["DECISIONS", "EquivalenceDecision", "decide", "decisions_about"]
+__all__ = ["DECISIONS", "EquivalenceDecision", "decide", "decisions", "decisions_about"]
 
 
 def decide(
@@ -54,6 +54,12 @@ def decide(
     return next(
         (d for d in store.current(session) if tuple(sorted((d.measure, d.other))) == pair), None
     )
+
+
+def decisions(ctx: Context) -> list[EquivalenceDecision]:
+    """Every decision in force, by the pair's ids."""
+    authorise(ctx, Action.READ)
+    return store.current(ctx.db)
 
 
 def decisions_about(ctx: Context, measure_id: str) -> list[EquivalenceDecision]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from valvecheck.services.common import common_measures
+from valvecheck.services.equivalence import decisions
 from valvecheck.services.measures import load_state
 from valvecheck.web.common import PROTECTED, render, work
 
@@ -26,6 +27,7 @@ def index(
     with work(request) as ctx:
         groups = common_measures(ctx, 2 if chosen == "shared" else 1)
         views = {v.id: v for v in load_state(ctx).views}
+        decided = decisions(ctx)
     pages = max(1, -(-len(groups) // PER_PAGE))
     first = (page - 1) * PER_PAGE
 
@@ -42,6 +44,7 @@ def index(
         pages=pages,
         link=link,
         views=views,
+        decided=decided,
         show=chosen,
         choices=SHOW,
     )
