@@ -219,6 +219,14 @@ def _nodes(catalogue: Catalogue) -> _Nodes:
     return _Nodes(of, members, docs, texts)
 
 
+def one_text(catalogue: Catalogue, a: str, b: str) -> bool:
+    """Are measures ``a`` and ``b`` one text to the grouping (the same content words once names
+    and dates are left out)? Such copies cannot be kept apart."""
+    nodes = _nodes(catalogue)
+    index = {m.id: i for i, m in enumerate(catalogue.measures)}
+    return bool(nodes.of[index[a]] == nodes.of[index[b]])
+
+
 def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
     """How alike each pair of distinct measure texts is (sparse: pairs scoring below ``floor``
     are dropped, as they can never be grouped); rows and columns are the nodes of ``_nodes``

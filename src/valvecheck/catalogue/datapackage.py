@@ -15,30 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
+from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.moments import aware
 from valvecheck.domain.provenance import MeasureVersion
 
 DESCRIPTOR = "datapackage.json"
-
-
-class SameMeasure(Protocol):
-    """A decision that two measures are (or are not) one commitment, as the store keeps it."""
-
-    @property
-    def measure(self) -> str: ...
-    @property
-    def other(self) -> str: ...
-    @property
-    def decision(self) -> str: ...
-    @property
-    def rationale(self) -> str: ...
-    @property
-    def by(self) -> str: ...
-    @property
-    def at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -247,7 +230,7 @@ def tables(
     catalogue: Catalogue,
     versions: list[MeasureVersion],
     current: dict[str, int],
-    decisions: Sequence[SameMeasure] = (),
+    decisions: Sequence[EquivalenceDecision] = (),
 ) -> dict[str, list[list[str]]]:
     """Each resource's rows (as text), in catalogue order."""
     return {
@@ -295,7 +278,7 @@ def package_files(
     catalogue: Catalogue,
     versions: list[MeasureVersion],
     current: dict[str, int],
-    decisions: Sequence[SameMeasure] = (),
+    decisions: Sequence[EquivalenceDecision] = (),
 ) -> dict[str, bytes]:
     """The package's files by name: each resource's CSV and ``datapackage.json``."""
     rows = tables(catalogue, versions, current, decisions)

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from valvecheck.catalogue.datapackage import BY_NAME, RESOURCES, Resource
+from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement, measure_id
 from valvecheck.domain.problems import Problem
 from valvecheck.domain.provenance import MeasureVersion
@@ -31,19 +32,7 @@ class PackageContents:
     catalogue: Catalogue
     versions: list[MeasureVersion]
     current: dict[str, int]  # measure id -> version number of its current text
-    decisions: list[Decided] = field(default_factory=list)  # the package's same_measures
-
-
-@dataclass(frozen=True)
-class Decided:
-    """A row of same_measures: two measures decided the same commitment, or not."""
-
-    measure: str
-    other: str
-    decision: str
-    rationale: str
-    by: str
-    at: datetime
+    decisions: list[EquivalenceDecision] = field(default_factory=list)  # its same_measures
 
 
 @dataclass
@@ -319,7 +308,7 @@ def _build(tables: dict[str, _Table], problems: list[Problem]) -> PackageContent
             )
             continue
         decisions.append(
-            Decided(
+            EquivalenceDecision(
                 r["measure_id"],
                 r["other_id"],
                 r["decision"],

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from valvecheck.catalogue.datapackage import DESCRIPTOR, package_files
+from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.names import agreement_year
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
 from valvecheck.errors import ImportRejected, InputError
 from valvecheck.importers.catalogue import FORMATS as TABLE_FORMATS
 from valvecheck.importers.catalogue import format_of, read_catalogue
-from valvecheck.importers.catalogue_package import Decided, read_package
+from valvecheck.importers.catalogue_package import read_package
 from valvecheck.importers.catalogue_table import parse_column_map
 from valvecheck.services import prevalence
 from valvecheck.services.context import Context, authorise
@@ -117,7 +118,7 @@ def import_package(ctx: Context, path: Path) -> ImportOutcome:
     return ImportOutcome("", len(contents.catalogue.measures), added, 0)
 
 
-def _keep_decisions(session: Session, decisions: list[Decided]) -> None:
+def _keep_decisions(session: Session, decisions: list[EquivalenceDecision]) -> None:
     """The package's decisions on common measures, each appended (who, when and why as the
     package says) unless the same decision is already in force for that pair."""
     if not decisions:

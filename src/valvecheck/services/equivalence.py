@@ -5,13 +5,13 @@ sees two grouped that are not) says so here, and every grouping, prevalence and 
 
 from __future__ import annotations
 
+from valvecheck.domain.equivalence import DECISIONS, EquivalenceDecision
 from valvecheck.domain.people import Action
 from valvecheck.errors import InputError, NotFound
 from valvecheck.services import prevalence
 from valvecheck.services.context import Context, authorise
 from valvecheck.store import equivalence as store
 from valvecheck.store import repository as repo
-from valvecheck.store.equivalence import DECISIONS, EquivalenceDecision
 from valvecheck.store.queries import load_catalogue
 
 __all__ = ["DECISIONS", "EquivalenceDecision", "decide", "decisions", "decisions_about"]
@@ -22,6 +22,8 @@ def decide(
 ) -> EquivalenceDecision | None:
     """Record that two measures are the same commitment (``same``), are not (``different``), or
     withdraw the decision (``none``); returns the decision now in force (None once withdrawn)."""
+    from valvecheck.analysis.common import one_text
+
     authorise(ctx, Action.MANAGE_CATALOGUE)
     decision = decision.strip().lower()
     if decision not in DECISIONS:
@@ -42,7 +44,7 @@ def decide(
             "commitment in several agreements",
             field="other",
         )
-    if decision == "different" and _one_text(ctx, one.code, other.code):
+    if decision == "different" and one_text(load_catalogue(ctx.db), one.code, other.code):
         raise InputError(
             f"{one.code} and {other.code} have the same words once names and dates are left out, "
             "so they are one text to the grouping and cannot be kept apart",
@@ -67,12 +69,3 @@ def decisions_about(ctx: Context, measure_id: str) -> list[EquivalenceDecision]:
     authorise(ctx, Action.READ)
     code = measure_id.strip().lower()
     return [d for d in store.current(ctx.db) if code in (d.measure, d.other)]
-
-
-def _one_text(ctx: Context, a: str, b: str) -> bool:
-    from valvecheck.analysis.common import _nodes
-
-    catalogue = load_catalogue(ctx.db)
-    nodes = _nodes(catalogue)
-    index = {m.id: i for i, m in enumerate(catalogue.measures)}
-    return bool(nodes.of[index[a]] == nodes.of[index[b]])

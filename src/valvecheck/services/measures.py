@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.people import Action
 from valvecheck.domain.views import AssessmentState, Filters, MeasureDeadlines, MeasureView
 from valvecheck.errors import NotFound
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.deadlines import deadlines_of
 from valvecheck.store import queries
-from valvecheck.store.equivalence import EquivalenceDecision
 
 __all__ = [
     "AssessmentState",

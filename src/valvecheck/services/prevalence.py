@@ -21,61 +21,64 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
-def decisions(db: Connection | Session) -> tuple[tuple[str, str, bool], ...]:
+Decided = tuple[tuple[str, str, bool], ...]  # as the grouping takes them: (measure, other, same?)
+
+
+def decisions(db: Connection | Session) -> Decided:
     """People's decisions in force, as the grouping takes them: (measure, other, same?)."""
     return tuple((d.measure, d.other, d.decision == "same") for d in equivalence.current(db))
 
 
+def _keyed(db: Connection | Session, catalogue: Catalogue) -> tuple[Decided, str]:
+    """The decisions in force and the index's key for this catalogue with them."""
+    decided = decisions(db)
+    return decided, common_index.fingerprint(catalogue, decided)
+
+
+def _grouped(catalogue: Catalogue, decided: Decided) -> dict[str, tuple[int, int]]:
+    """Grouped afresh, when the index is another catalogue's (scikit-learn: only then)."""
+    from valvecheck.analysis.common import grouping
+
+    return grouping(catalogue, decisions=decided)
+
+
 def prevalence_of(db: Connection | Session, catalogue: Catalogue) -> dict[str, int]:
     """Measure id -> how many agreements share it, from the index when it is current."""
-    decided = decisions(db)
-    key = common_index.fingerprint(catalogue, decided)
+    decided, key = _keyed(db, catalogue)
     stored = common_index.load(db, key, len(catalogue.measures))
     if stored is not None:
         return stored
-    from valvecheck.analysis.common import prevalence  # scikit-learn: only when needed
-
-    return prevalence(catalogue, decisions=decided)
+    return {mid: n for mid, (_, n) in _grouped(catalogue, decided).items()}
 
 
 def refresh(db: Connection | Session) -> None:
     """Work the index out again for the catalogue as it now is (after the catalogue changed)."""
-    from valvecheck.analysis.common import grouping
-
     catalogue = load_catalogue(db)
-    decided = decisions(db)
-    key = common_index.fingerprint(catalogue, decided)
+    decided, key = _keyed(db, catalogue)
     if common_index.load(db, key, len(catalogue.measures)) is not None:
         return
-    common_index.save(db, key, grouping(catalogue, decisions=decided))
-
-
-def equivalents_of(db: Connection | Session, catalogue: Catalogue, measure_id: str) -> list[str]:
-    """The other measures of ``measure_id``'s common-measure group (the same commitment read in
-    other agreements), in catalogue order, from the index when it is current."""
-    decided = decisions(db)
-    key = common_index.fingerprint(catalogue, decided)
-    members = common_index.group_members(db, key, len(catalogue.measures), measure_id)
-    if members is None:
-        from valvecheck.analysis.common import grouping
-
-        groups = grouping(catalogue, decisions=decided)
-        mine = groups[measure_id][0] if measure_id in groups else None
-        members = [mid for mid, (group, _) in groups.items() if group == mine]
-    found = set(members) - {measure_id}
-    return [m.id for m in catalogue.measures if m.id in found]
+    common_index.save(db, key, _grouped(catalogue, decided))
 
 
 def groups_in_index(db: Connection | Session, catalogue: Catalogue) -> dict[str, int]:
     """Measure id -> its common-measure group's number, from the index when it is current."""
-    decided = decisions(db)
-    key = common_index.fingerprint(catalogue, decided)
+    decided, key = _keyed(db, catalogue)
     groups = common_index.load_groups(db, key, len(catalogue.measures))
     if groups is None:
-        from valvecheck.analysis.common import grouping
-
-        groups = {mid: g for mid, (g, _) in grouping(catalogue, decisions=decided).items()}
+        groups = {mid: g for mid, (g, _) in _grouped(catalogue, decided).items()}
     return groups
+
+
+def equivalents_of(db: Connection | Session, catalogue: Catalogue, measure_id: str) -> list[str]:
+    """The other measures of ``measure_id``'s common-measure group (the same commitment read in
+    other agreements), in catalogue order, from the index when it is current (reading the
+    measure's group only)."""
+    _, key = _keyed(db, catalogue)
+    members = common_index.group_members(db, key, len(catalogue.measures), measure_id)
+    if members is None:
+        return list(equivalents(db, catalogue).get(measure_id, ()))
+    found = set(members) - {measure_id}
+    return [m.id for m in catalogue.measures if m.id in found]
 
 
 def equivalents(db: Connection | Session, catalogue: Catalogue) -> dict[str, tuple[str, ...]]:

@@ -3,30 +3,16 @@ appended, never changed; the latest for a pair holds."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, insert, select
 
+from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.store.tables import equivalence_event, measure
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-DECISIONS = ("same", "different", "none")  # "none" withdraws the pair's decision
-
-
-@dataclass(frozen=True)
-class EquivalenceDecision:
-    """The decision in force for two measures (ids in catalogue order of their rows)."""
-
-    measure: str
-    other: str
-    decision: str  # same or different
-    rationale: str
-    by: str
-    at: datetime
 
 
 def record(

@@ -127,15 +127,22 @@ def _page_context(ctx: Context, measure_id: str) -> dict[str, Any]:
 def show(request: Request, measure_id: str) -> Response:
     with work(request) as ctx:
         context = _page_context(ctx, measure_id)
-    view = context["view"]
+    return render(
+        request, "measures/show.html", typed=_typed(context["view"]), errors={}, **context
+    )
+
+
+def _typed(view: MeasureView, **more: str) -> dict[str, object]:
+    """The page's forms as first drawn: the rating form holding the current rating (and
+    ``more``, what the person typed into another form)."""
     latest = view.latest
-    typed = {
+    return {
         "rag": latest.rag.value if latest else "",
         "rationale": "",
         "evidence": latest.evidence if latest else "",
         "version": view.version,
+        **more,
     }
-    return render(request, "measures/show.html", typed=typed, errors={}, **context)
 
 
 @router.post("/measures/{measure_id}/rating")
@@ -199,7 +206,6 @@ def decide_equivalence(
     """Record that another agreement's measure is (or is not) the same commitment as this one."""
     from valvecheck.services.equivalence import decide
 
-    typed = {"other": other, "decision": decision, "reason": reason}
     try:
         if not other.strip():
             raise InputError("Enter the id of another agreement's measure", field="other")
@@ -213,15 +219,8 @@ def decide_equivalence(
             raise
         with work(request) as ctx:
             context = _page_context(ctx, measure_id)
-        latest = context["view"].latest
-        typed = {
-            **typed,
-            "rag": latest.rag.value if latest else "",
-            "rationale": "",
-            "evidence": latest.evidence if latest else "",
-            "version": context["view"].version,
-        }
         errors = {exc.field or "other": sentence(str(exc))}
+        typed = _typed(context["view"], other=other, decision=decision, reason=reason)
         return render(request, "measures/show.html", 422, typed=typed, errors=errors, **context)
     if found is None:
         message = f"Decision withdrawn: Valvecheck's grouping decides for {this} and {other.strip().lower()}"

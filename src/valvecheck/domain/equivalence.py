@@ -1,0 +1,21 @@
+"""People's decisions that two agreements' measures are, or are not, the same commitment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+DECISIONS = ("same", "different", "none")  # "none" withdraws the pair's decision
+
+
+@dataclass(frozen=True)
+class EquivalenceDecision:
+    """The decision in force for two measures: ``same`` (one commitment) or ``different``
+    (never grouped together), with why, who and when."""
+
+    measure: str
+    other: str
+    decision: str
+    rationale: str
+    by: str
+    at: datetime
