@@ -6,6 +6,8 @@ the measure's page and the reports."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from support import admin
 from web_support import (
@@ -137,6 +139,56 @@ def test_an_administrator_records_a_decision_on_the_measure_page(site):
     assert refused.status_code == 422 and "There is no measure &#39;nobody-9&#39;" in refused.text
     empty = post(ann, "/measures/bury-1/equivalence", {"other": "", "decision": "same"})
     assert empty.status_code == 422 and "Enter the id" in empty.text
+
+
+def test_an_administrator_finds_the_other_measure_by_its_words(site):
+    ann = site.client("ann")
+    found = ann.get("/measures/bury-1", params={"find": "POST-16  offer"})
+    assert found.status_code == 200
+    rows = page(found).findall(".//table[@id='found-measures']/tbody/tr")
+    ids = [text(r.find("./td/a")) for r in rows]
+    assert ids == ["kingston-richmond-7", "stoke-on-trent-7"]
+    assert "2 measures of other agreements hold POST-16 offer" in text(
+        by_id(found, "found-measures")
+    )
+    choose = rows[1].find("./td[3]/a").get("href")
+    assert choose == "/measures/bury-1?other=stoke-on-trent-7#equivalence-form"
+    chosen = page(ann.get(choose)).find(".//input[@id='other']")
+    assert chosen.get("value") == "stoke-on-trent-7"
+    # measures of the measure's own agreement are not offered (bury-4 says "schools in Bury")
+    own = ann.get("/measures/bury-1", params={"find": "schools in bury"})
+    assert "No measure of another agreement holds schools in bury" in text(by_id(own, "found-none"))
+    council = ann.get("/measures/bury-1", params={"find": "Stoke reform"})
+    shown = page(council).findall(".//table[@id='found-measures']/tbody/tr/td[1]/a")
+    assert [text(a) for a in shown] == [
+        "stoke-on-trent-2",
+        "stoke-on-trent-4",
+        "stoke-on-trent-6",
+        "stoke-on-trent-7",
+    ]
+    none = ann.get("/measures/bury-1", params={"find": "zeppelin"})
+    assert "No measure of another agreement holds zeppelin" in text(by_id(none, "found-none"))
+    empty = ann.get("/measures/bury-1", params={"find": " "})
+    assert empty.status_code == 422 and "Enter a word or two" in empty.text
+
+
+def test_the_search_shows_the_first_ten_and_says_how_many(ws):
+    with admin(ws) as ctx:
+        found = equivalence.other_measures(ctx, "bury-1", "in")
+        others = [v for v in measures.load_state(ctx).views if v.agreement.slug != "bury"]
+        starting = [v.id for v in others if re.search(r"\bin", v.measure.text, re.IGNORECASE)]
+        assert found.total == len(starting) > equivalence.SHOWN
+        assert [v.id for v in found.views] == starting[: equivalence.SHOWN]
+        # a word is found at the start of a word, whatever its case or plural
+        assert [v.id for v in equivalence.other_measures(ctx, "bury-1", "ehcp").views] == [
+            "hammersmith-fulham-1",
+            "kingston-richmond-3",
+            "stoke-on-trent-2",
+        ]
+        with pytest.raises(NotFound):
+            equivalence.other_measures(ctx, "nobody-9", "the")
+        with pytest.raises(InputError):
+            equivalence.other_measures(ctx, "bury-1", " ' ")
 
 
 def test_the_common_measures_page_lists_every_decision_with_who_and_why(site):

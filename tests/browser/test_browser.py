@@ -72,7 +72,12 @@ def test_an_administrator_says_two_measures_are_the_same_and_the_page_follows(si
     page = signed_in("ann", bypass_csp=True)
     page.goto("/measures/kingston-richmond-5")
     assert "bury-5" not in page.inner_text("#equivalents")
-    page.fill("#other", "bury-5")
+    page.fill("#find", "bury funding")  # found by its words, not its id
+    page.click("button:has-text('Search')")
+    assert page.inner_text("#found-measures caption").startswith("1 measure of other agreements")
+    assert axe_violations(page) == []
+    page.click("#found-measures a:has-text('Choose')")
+    assert page.input_value("#other") == "bury-5"
     page.check("#decision-same")
     page.fill("#reason", "both ask health and care to pay their share")
     page.click("button:has-text('Record the decision')")

@@ -33,6 +33,7 @@ USE_CASES: dict[str, str] = {
     "decide": "equivalence",
     "decisions": "equivalence",
     "decisions_about": "equivalence",
+    "other_measures": "equivalence",
     # measures, ratings and assessments
     "load_state": "measures",
     "list_measures": "measures",

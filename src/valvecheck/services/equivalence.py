@@ -5,8 +5,13 @@ sees two grouped that are not) says so here, and every grouping, prevalence and 
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from valvecheck.domain.equivalence import DECISIONS, EquivalenceDecision
+from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
+from valvecheck.domain.views import MeasureView
 from valvecheck.errors import InputError, NotFound
 from valvecheck.services import prevalence
 from valvecheck.services.context import Context, authorise
@@ -14,7 +19,28 @@ from valvecheck.store import equivalence as store
 from valvecheck.store import repository as repo
 from valvecheck.store.queries import load_catalogue
 
-__all__ = ["DECISIONS", "EquivalenceDecision", "decide", "decisions", "decisions_about"]
+__all__ = [
+    "DECISIONS",
+    "EquivalenceDecision",
+    "Found",
+    "decide",
+    "decisions",
+    "decisions_about",
+    "other_measures",
+]
+
+# How many measures a search for the other measure shows.
+SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Found:
+    """Measures of other agreements that hold every word searched for: the first ``SHOWN`` in
+    catalogue order, and how many there are in all."""
+
+    words: str
+    views: tuple[MeasureView, ...]
+    total: int
 
 
 def decide(
@@ -69,3 +95,30 @@ def decisions_about(ctx: Context, measure_id: str) -> list[EquivalenceDecision]:
     authorise(ctx, Action.READ)
     code = measure_id.strip().lower()
     return [d for d in store.current(ctx.db) if code in (d.measure, d.other)]
+
+
+def other_measures(ctx: Context, measure_id: str, words: str) -> Found:
+    """The measures of other agreements whose id or text holds every one of ``words`` at the
+    start of a word (case, hyphens and spacing aside: "ehcp" finds "EHCPs", "stoke" finds
+    stoke-on-trent-2), so a person can find the measure they mean without knowing its id."""
+    from valvecheck.services.measures import load_state
+
+    authorise(ctx, Action.READ)
+    wanted = fold(re.sub(r"[^\w\s-]", " ", words)).split()
+    if not wanted:
+        raise InputError("Enter a word or two of the other measure", field="find")
+    state = load_state(ctx)
+    this = next((v for v in state.views if v.id == measure_id.strip().lower()), None)
+    if this is None:
+        raise NotFound(f"no measure {measure_id.strip()!r} in the catalogue")
+    matching = [
+        v
+        for v in state.views
+        if v.agreement.slug != this.agreement.slug and _holds(f"{v.id} {v.measure.text}", wanted)
+    ]
+    return Found(" ".join(words.split()), tuple(matching[:SHOWN]), len(matching))
+
+
+def _holds(text: str, wanted: list[str]) -> bool:
+    words = fold(re.sub(r"[^\w\s-]", " ", text)).split()
+    return all(any(word.startswith(w) for word in words) for w in wanted)

@@ -124,11 +124,28 @@ def _page_context(ctx: Context, measure_id: str) -> dict[str, Any]:
 
 
 @router.get("/measures/{measure_id}")
-def show(request: Request, measure_id: str) -> Response:
+def show(request: Request, measure_id: str, find: str = "", other: str = "") -> Response:
+    """A measure's page. ``find`` searches other agreements for the measure a person means to
+    decide on; ``other`` fills the decision form with the one they chose."""
+    from valvecheck.services.equivalence import other_measures
+
+    errors: dict[str, str] = {}
+    found = None
     with work(request) as ctx:
         context = _page_context(ctx, measure_id)
+        if find.strip():
+            found = other_measures(ctx, measure_id, find)
+        elif "find" in request.query_params:
+            errors["find"] = "Enter a word or two of the other measure"
+    typed = _typed(context["view"], other=other.strip(), find=find)
     return render(
-        request, "measures/show.html", typed=_typed(context["view"]), errors={}, **context
+        request,
+        "measures/show.html",
+        422 if errors else 200,
+        typed=typed,
+        errors=errors,
+        found=found,
+        **context,
     )
 
 
