@@ -293,6 +293,15 @@ def test_filters_and_links_through_the_api(srv):
         "conflict",
     )
     assert c.get("/api/links?current=true", headers=b).json() == []
+    # what a person unlinked is not suggested again, and the API says it left it out
+    (group,) = c.get("/api/suggestions?activity=L-1", headers=b).json()["groups"]
+    first = group["suggestions"][0]["measure"]
+    for linked, version in ((True, 0), (False, 1)):
+        change = {"activity": "L-1", "measure": first, "linked": linked, "version": version}
+        assert c.post("/api/links", json=change, headers=b).status_code == 201
+    (group,) = c.get("/api/suggestions?activity=L-1", headers=b).json()["groups"]
+    assert first not in [s["measure"] for s in group["suggestions"]]
+    assert group["left_out"] == [{"id": first, "action": "unlink"}]
 
 
 def test_reports_are_files_a_program_can_open(srv):

@@ -150,7 +150,7 @@ def test_suggest_json_shape(ws, cli) -> None:  # type: ignore[no-untyped-def]
     assert data["by"] == "activity" and data["method"] == "matcher"
     assert len(data["activities"]) == 22
     for group in data["activities"]:
-        assert set(group) == {"id", "suggestions"}
+        assert set(group) == {"id", "suggestions", "left_out"} and group["left_out"] == []
         scores = [s["score"] for s in group["suggestions"]]
         assert scores == sorted(scores, reverse=True) and len(scores) <= 3
         assert all(s >= data["threshold"] for s in scores)
@@ -475,3 +475,42 @@ def test_the_fields_acronyms_are_spelled_out_where_words_are_compared() -> None:
     assert {"independent", "maintain"} <= set(words.stems("INMSS fees"))
     assert spelled_out("Apply a map of need") == "apply a map of need"
     assert spelled_out("AP places") == "ap alternative provision places"
+
+
+def test_what_a_person_linked_or_unlinked_is_not_suggested_again(ws, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("activities", "import", str(EXTRA))[0] == 0
+    before = [s["measure"] for s in _suggestions(cli, "--activity", "x-16", "--top", "2")]
+    assert len(before) == 2
+    first, second = before[0], before[1]
+    assert cli("link", "x-16", first, "--rationale", "our free school bid", "--by", "Ann")[0] == 0
+    assert cli("link", "x-16", second, "--by", "Ann")[0] == 0
+    assert (
+        cli(
+            "unlink", "x-16", second, "--rationale", "not this: a bid, not a review", "--by", "Ann"
+        )[0]
+        == 0
+    )
+    code, out, err = cli("suggest", "--json", "--activity", "x-16", "--top", "2")
+    assert code == 0, err
+    (group,) = json.loads(out)["activities"]
+    after = [s["measure"] for s in group["suggestions"]]
+    # neither judged measure comes back; the next one is shown in their place, ranked 1
+    assert first not in after and second not in after
+    assert after[:1] == ["bury-3"] and [s["rank"] for s in group["suggestions"]] == [1]
+    assert group["left_out"] == [
+        {"id": first, "action": "link"},
+        {"id": second, "action": "unlink"},
+    ]
+    text = cli("suggest", "--activity", "x-16", "--top", "2")[1]
+    assert (
+        f"Not suggested again, as your council has judged them: {first} (linked), {second} (unlinked)."
+        in text
+    )
+    # a measure's suggestions leave the unlinked activity out too
+    code, out, err = cli("suggest", "--json", "--measure", second)
+    (group,) = json.loads(out)["measures"]
+    assert "x-16" not in [s["activity"] for s in group["suggestions"]]
+    assert group["left_out"] == [{"id": "x-16", "action": "unlink"}]
+    # and accepting never links an unlinked pair back
+    assert cli("suggest", "--activity", "x-16", "--accept", "--by", "Sam")[0] == 0
+    assert (("x-16", second) not in _links(cli)) and (("x-16", first) in _links(cli))

@@ -260,6 +260,8 @@ def test_activity_page_links_unlinks_and_accepts_suggestions(site):
     client = site.client("ed")
     shown = client.get("/activities/B-1")
     assert "SENCO network" in heading(shown)
+    first = page(shown).findall(".//input[@type='checkbox'][@name='measure']")
+    assert "bury-4" in [i.get("value") for i in first]  # suggested until a person judges it
     linked = post(client, "/activities/B-1/link", {"measure": "bury-4", "rationale": "network"})
     assert linked.status_code == 303
     assert "bury-4" in text(page(client.get("/activities/B-1")).find(".//table[@id='links-table']"))
@@ -269,6 +271,12 @@ def test_activity_page_links_unlinks_and_accepts_suggestions(site):
     assert twice.status_code == 409 and "already linked" in twice.text
     unlinked = post(client, "/activities/B-1/unlink", {"measure": "bury-4", "rationale": "ended"})
     assert unlinked.status_code == 303
+    # unlinked is a person's "not this": the measure is not suggested again, and the page says so
+    after = page(client.get("/activities/B-1"))
+    offered = [i.get("value") for i in after.findall(".//input[@type='checkbox'][@name='measure']")]
+    assert "bury-4" not in offered and text(after.find(".//p[@id='not-again']")).endswith(
+        "as they were unlinked (see the history): bury-4."
+    )
     suggestions = page(client.get("/activities/B-2")).findall(
         ".//input[@type='checkbox'][@name='measure']"
     )

@@ -12,6 +12,7 @@ from valvecheck.api.schemas import (
     ActivityDetail,
     ActivityOut,
     ConceptOut,
+    LeftOut,
     LinkEventOut,
     LinkIn,
     SuggestionGroup,
@@ -148,6 +149,10 @@ def suggest(
                         ],
                     )
                     for s in items
+                ],
+                left_out=[
+                    LeftOut(id=i, action="link" if linked else "unlink")
+                    for i, linked in found.left_out.get(gid, {}).items()
                 ],
             )
             for gid, items in found.groups.items()

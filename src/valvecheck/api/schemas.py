@@ -238,9 +238,19 @@ class SuggestionOut(BaseModel):
     concepts: list[ConceptOut] = Field(default_factory=list)
 
 
+class LeftOut(BaseModel):
+    id: str = Field(description="the measure (or, for a measure's group, the activity)")
+    action: str = Field(description="link or unlink: what a person last did with the pair")
+
+
 class SuggestionGroup(BaseModel):
     id: str
     suggestions: list[SuggestionOut]
+    left_out: list[LeftOut] = Field(
+        default_factory=list,
+        description="ranked here, but a person has already linked or unlinked the pair: "
+        "not suggested again",
+    )
 
 
 class SuggestionsOut(BaseModel):

@@ -232,6 +232,10 @@ def suggest(
     column = "Measure" if found.by == "activity" else "Activity"
     for gid, items in found.groups.items():
         _suggestion_table(f"Suggestions for {gid}", items, column)
+        left = found.left_out.get(gid)
+        if left:
+            judged = ", ".join(f"{i} ({'linked' if on else 'unlinked'})" for i, on in left.items())
+            output.line(f"Not suggested again, as your council has judged them: {judged}.")
 
 
 def eval_suggest(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,6 +43,9 @@ class Suggestions:
     threshold: float
     activities: int = 0  # how many activities were scored: none means none imported yet
     accept_threshold: float | None = None  # the stricter bar for linking without a look
+    # per group, what the matcher ranked there but a person had already judged (linked, or
+    # unlinked: "not this"), left out of the suggestions: id -> True if linked now
+    left_out: dict[str, dict[str, bool]] = dataclasses.field(default_factory=dict)
 
     @property
     def shown(self) -> list[Suggestion]:
@@ -63,7 +66,14 @@ class Suggestions:
             "threshold": self.threshold,
             "accept_threshold": self.accept_threshold,
             key: [
-                {"id": gid, "suggestions": [self._item(s) for s in found]}
+                {
+                    "id": gid,
+                    "suggestions": [self._item(s) for s in found],
+                    "left_out": [
+                        {"id": i, "action": "link" if linked else "unlink"}
+                        for i, linked in self.left_out.get(gid, {}).items()
+                    ],
+                }
                 for gid, found in self.groups.items()
             ],
         }
@@ -101,17 +111,19 @@ def suggester_for(
     )
 
 
-def council_links(ctx: Context, activities: list[Activity]) -> list[Example]:
+def council_links(
+    ctx: Context, activities: list[Activity], events: list[LinkEvent] | None = None
+) -> list[Example]:
     """The council's links in force, one example per linked activity (its text and rationales).
 
     Links made by accepting a suggestion are left out: the matcher would only be learning from itself.
     A link recorded in an imported tracker's measures column counts; its note (the file's name) is
-    not part of the text.
+    not part of the text. ``events``: the council's link events, when already read.
     """
     from valvecheck.analysis.matcher import Example  # SciPy: only when suggesting
 
     by_activity: dict[str, list[LinkEvent]] = {}
-    for e in current_links(link_events(ctx)):
+    for e in current_links(link_events(ctx) if events is None else events):
         if not e.rationale.startswith(ACCEPTED):
             by_activity.setdefault(e.activity_id.lower(), []).append(e)
     out: list[Example] = []
@@ -146,25 +158,72 @@ def suggest(
     if activity and measure:
         raise InputError("ask for an activity's measures or a measure's activities, not both")
     catalogue, activities = _load(ctx)
-    engine = suggester_for(catalogue, method, council_links(ctx, activities))
+    events = link_events(ctx)
+    engine = suggester_for(catalogue, method, council_links(ctx, activities, events))
     info = (
         engine.method.name, engine.method.threshold, len(activities), engine.method.accept_threshold
     )  # fmt: skip
+    judged = _judged(events)
+    titles = [a.title for a in activities]
     if measure:
         if catalogue.measure(measure) is None:
             raise NotFound(f"there is no measure '{measure}'", field="measure")
         if not activities:
             return Suggestions("measure", {measure: []}, *info)
-        found = engine.for_measures(_items(activities), top, [a.title for a in activities])
-        return Suggestions("measure", {measure: found[measure]}, *info)
+        code = measure.strip().lower()
+        mine = {a: j[code] for a, j in judged.items() if code in j}
+        found = engine.for_measures(_items(activities), _more(top, len(mine)), titles)
+        kept, left = _without(found[measure], top, "activity_id", lambda a: mine.get(a.lower()))
+        return Suggestions("measure", {measure: kept}, *info, left_out={measure: left})
     if activity:
         activities = [a for a in activities if same_id(a.id, activity)]
         if not activities and info[2]:
             raise NotFound(f"there is no activity '{activity}'", field="activity")
     if not activities:
         return Suggestions("activity", {}, *info)
-    found = engine.for_activities(_items(activities), top, [a.title for a in activities])
-    return Suggestions("activity", found, *info)
+    most = max((len(j) for j in judged.values()), default=0)
+    found = engine.for_activities(_items(activities), _more(top, most), titles)
+    groups: dict[str, list[Suggestion]] = {}
+    left_out: dict[str, dict[str, bool]] = {}
+    for aid, ranked in found.items():
+        here = judged.get(aid.lower(), {})
+        groups[aid], left_out[aid] = _without(ranked, top, "measure_id", here.get)
+    return Suggestions("activity", groups, *info, left_out=left_out)
+
+
+def _judged(events: list[LinkEvent]) -> dict[str, dict[str, bool]]:
+    """Every measure each activity has been linked to or unlinked from: True if linked now.
+
+    A pair is judged once it has been linked, and stays judged when unlinked: "not this" is a
+    decision too, so neither is suggested again for that activity (the matcher still learns
+    from the links in force)."""
+    out: dict[str, dict[str, bool]] = {}
+    for e in events:
+        out.setdefault(e.activity_id.lower(), {})[e.measure_id] = e.linked
+    return out
+
+
+def _more(top: int | None, judged: int) -> int | None:
+    """Rank enough to fill ``top`` once the judged pairs are left out."""
+    return None if top is None else top + judged
+
+
+def _without(
+    ranked: list[Suggestion], top: int | None, side: str, judged: Callable[[str], bool | None]
+) -> tuple[list[Suggestion], dict[str, bool]]:
+    """The suggestions a person has not judged, ranked again from 1 and cut to ``top``; and
+    what was left out, by the id on the other ``side`` of the pair (``measure_id`` for an
+    activity's suggestions, ``activity_id`` for a measure's): True if linked now."""
+    kept: list[Suggestion] = []
+    left: dict[str, bool] = {}
+    for s in ranked:
+        other = getattr(s, side)
+        linked = judged(other)
+        if linked is not None:
+            left[other] = linked
+        elif top is None or len(kept) < top:
+            kept.append(dataclasses.replace(s, rank=len(kept) + 1))
+    return kept, left
 
 
 def accept(ctx: Context, pairs: list[tuple[str, str]]) -> list[LinkEvent]:

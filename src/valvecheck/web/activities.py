@@ -29,11 +29,12 @@ def listing(request: Request) -> Response:
 
 def _page(ctx: Context, code: str) -> dict[str, Any]:
     view = show_activity(ctx, code)
-    found = activity_suggestions(ctx, view.activity.id)
-    linked = set(view.measures)
+    latest = {e.measure_id: e.linked for e in view.history}
     return {
         "view": view,
-        "suggestions": [s for s in found if s.measure_id not in linked],
+        # what a person has linked or unlinked is never suggested again (services/suggestions.py)
+        "suggestions": activity_suggestions(ctx, view.activity.id),
+        "unlinked": [m for m, linked in latest.items() if not linked],
     }
 
 
