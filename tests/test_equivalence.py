@@ -168,8 +168,11 @@ def test_an_administrator_finds_the_other_measure_by_its_words(site):
     ]
     none = ann.get("/measures/bury-1", params={"find": "zeppelin"})
     assert "No measure of another agreement holds zeppelin" in text(by_id(none, "found-none"))
-    empty = ann.get("/measures/bury-1", params={"find": " "})
-    assert empty.status_code == 422 and "Enter a word or two" in empty.text
+    for nothing in (" ", "' ,"):
+        empty = ann.get("/measures/bury-1", params={"find": nothing})
+        assert empty.status_code == 422 and "Enter a word or two" in text(
+            by_id(empty, "find-error")
+        )
 
 
 def test_the_search_shows_the_first_ten_and_says_how_many(ws):

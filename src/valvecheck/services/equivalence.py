@@ -110,7 +110,7 @@ def other_measures(ctx: Context, measure_id: str, words: str) -> Found:
     state = load_state(ctx)
     this = next((v for v in state.views if v.id == measure_id.strip().lower()), None)
     if this is None:
-        raise NotFound(f"no measure {measure_id.strip()!r} in the catalogue")
+        raise NotFound(f"there is no measure '{measure_id.strip()}'")
     matching = [
         v
         for v in state.views

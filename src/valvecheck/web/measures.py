@@ -133,10 +133,11 @@ def show(request: Request, measure_id: str, find: str = "", other: str = "") -> 
     found = None
     with work(request) as ctx:
         context = _page_context(ctx, measure_id)
-        if find.strip():
-            found = other_measures(ctx, measure_id, find)
-        elif "find" in request.query_params:
-            errors["find"] = "Enter a word or two of the other measure"
+        if "find" in request.query_params:
+            try:
+                found = other_measures(ctx, measure_id, find)
+            except InputError as exc:
+                errors["find"] = sentence(str(exc))
     typed = _typed(context["view"], other=other.strip(), find=find)
     return render(
         request,
