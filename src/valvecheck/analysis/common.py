@@ -312,14 +312,22 @@ def _without_contrasts(sims: sparse.csr_matrix, docs: list[list[str]]) -> sparse
     """``sims`` without the pairs that are a ``contrast`` (they can then never share a group)."""
     coo = sims.tocoo()
     words = [_unigrams(d) for d in docs]
-    pair = np.minimum(coo.row, coo.col).astype(np.int64) * sims.shape[0] + np.maximum(
-        coo.row, coo.col
-    )
     upper = np.flatnonzero(coo.row < coo.col)
-    cut = [k for k in upper if contrast(words[coo.row[k]], words[coo.col[k]])]
-    if not cut:
+    cut = [
+        (coo.row[k], coo.col[k]) for k in upper if contrast(words[coo.row[k]], words[coo.col[k]])
+    ]
+    return _without(sims, cut)
+
+
+def _without(sims: sparse.csr_matrix, pairs: list[tuple[int, int]]) -> sparse.csr_matrix:
+    """``sims`` without the given pairs of nodes (either way round)."""
+    if not pairs:
         return sims
-    keep = ~np.isin(pair, pair[cut])
+    n = sims.shape[0]
+    coo = sims.tocoo()
+    pair = np.minimum(coo.row, coo.col).astype(np.int64) * n + np.maximum(coo.row, coo.col)
+    drop = [min(a, b) * n + max(a, b) for a, b in pairs]
+    keep = ~np.isin(pair, np.array(drop, dtype=np.int64))
     return sparse.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=sims.shape)
 
 
@@ -589,15 +597,6 @@ def _kept_similarity(nodes: _Nodes, threshold: float) -> sparse.csr_matrix:
 
 
 _SIMILARITY: dict[tuple, sparse.csr_matrix] = {}
-
-
-def _without(sims: sparse.csr_matrix, pairs: list[tuple[int, int]]) -> sparse.csr_matrix:
-    """``sims`` without the given pairs of nodes (either way round)."""
-    out = sims.tolil(copy=True)
-    for a, b in pairs:
-        out[a, b] = 0
-        out[b, a] = 0
-    return out.tocsr()
 
 
 def _joined(clusters: list[list[int]], same: list[tuple[int, int]]) -> list[list[int]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-DECISIONS = ("same", "different", "none")  # "none" withdraws the pair's decision
+DECIDED = ("same", "different")  # the decisions that can be in force
+DECISIONS = (*DECIDED, "none")  # "none" withdraws the pair's decision
 
 
 @dataclass(frozen=True)

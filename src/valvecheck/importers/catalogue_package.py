@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from valvecheck.catalogue.datapackage import BY_NAME, RESOURCES, Resource
-from valvecheck.domain.equivalence import EquivalenceDecision
+from valvecheck.domain.equivalence import DECIDED, EquivalenceDecision
 from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement, measure_id
 from valvecheck.domain.problems import Problem
 from valvecheck.domain.provenance import MeasureVersion
@@ -296,7 +296,7 @@ def _build(tables: dict[str, _Table], problems: list[Problem]) -> PackageContent
     ]
     decisions = []
     for line, r in _rows(tables, "same_measures"):
-        if r["decision"] not in ("same", "different"):
+        if r["decision"] not in DECIDED:
             problems.append(
                 Problem(
                     "bad-decision",

@@ -104,7 +104,7 @@ def other_measures(ctx: Context, measure_id: str, words: str) -> Found:
     from valvecheck.services.measures import load_state
 
     authorise(ctx, Action.READ)
-    wanted = fold(re.sub(r"[^\w\s-]", " ", words)).split()
+    wanted = _words(words)
     if not wanted:
         raise InputError("Enter a word or two of the other measure", field="find")
     state = load_state(ctx)
@@ -119,6 +119,11 @@ def other_measures(ctx: Context, measure_id: str, words: str) -> Found:
     return Found(" ".join(words.split()), tuple(matching[:SHOWN]), len(matching))
 
 
+def _words(text: str) -> list[str]:
+    """The words of ``text`` as a search compares them (folded, punctuation left out)."""
+    return fold(re.sub(r"[^\w\s-]", " ", text)).split()
+
+
 def _holds(text: str, wanted: list[str]) -> bool:
-    words = fold(re.sub(r"[^\w\s-]", " ", text)).split()
+    words = _words(text)
     return all(any(word.startswith(w) for word in words) for w in wanted)

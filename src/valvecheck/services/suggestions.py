@@ -172,7 +172,7 @@ def suggest(
             return Suggestions("measure", {measure: []}, *info)
         code = measure.strip().lower()
         mine = {a: j[code] for a, j in judged.items() if code in j}
-        found = engine.for_measures(_items(activities), _more(top, len(mine)), titles)
+        found = engine.for_measures(_items(activities), top + len(mine), titles)
         kept, left = _without(found[measure], top, "activity_id", lambda a: mine.get(a.lower()))
         return Suggestions("measure", {measure: kept}, *info, left_out={measure: left})
     if activity:
@@ -182,7 +182,7 @@ def suggest(
     if not activities:
         return Suggestions("activity", {}, *info)
     most = max((len(j) for j in judged.values()), default=0)
-    found = engine.for_activities(_items(activities), _more(top, most), titles)
+    found = engine.for_activities(_items(activities), top + most, titles)  # room for the judged
     groups: dict[str, list[Suggestion]] = {}
     left_out: dict[str, dict[str, bool]] = {}
     for aid, ranked in found.items():
@@ -203,13 +203,8 @@ def _judged(events: list[LinkEvent]) -> dict[str, dict[str, bool]]:
     return out
 
 
-def _more(top: int | None, judged: int) -> int | None:
-    """Rank enough to fill ``top`` once the judged pairs are left out."""
-    return None if top is None else top + judged
-
-
 def _without(
-    ranked: list[Suggestion], top: int | None, side: str, judged: Callable[[str], bool | None]
+    ranked: list[Suggestion], top: int, side: str, judged: Callable[[str], bool | None]
 ) -> tuple[list[Suggestion], dict[str, bool]]:
     """The suggestions a person has not judged, ranked again from 1 and cut to ``top``; and
     what was left out, by the id on the other ``side`` of the pair (``measure_id`` for an
@@ -221,7 +216,7 @@ def _without(
         linked = judged(other)
         if linked is not None:
             left[other] = linked
-        elif top is None or len(kept) < top:
+        elif len(kept) < top:
             kept.append(dataclasses.replace(s, rank=len(kept) + 1))
     return kept, left
 
