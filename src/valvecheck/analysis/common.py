@@ -227,7 +227,17 @@ def one_text(catalogue: Catalogue, a: str, b: str) -> bool:
     return bool(nodes.of[index[a]] == nodes.of[index[b]])
 
 
-def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
+def cut() -> float:
+    """The grouping's cut for the reading in use: ``THRESHOLD``, or the embedding's own
+    (``embedding.CUT``) when ``VALVECHECK_EMBEDDINGS`` is on."""
+    from valvecheck.analysis import embedding
+
+    return embedding.CUT if embedding.wanted() else THRESHOLD
+
+
+def _similarity(
+    nodes: _Nodes, floor: float = THRESHOLD, embedded: bool = False
+) -> sparse.csr_matrix:
     """How alike each pair of distinct measure texts is (sparse: pairs scoring below ``floor``
     are dropped, as they can never be grouped); rows and columns are the nodes of ``_nodes``
     (identical content terms).
@@ -237,13 +247,15 @@ def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
     number of children placed in independent special schools" share no content word but the same
     meaning): the same seed measures, the same nearest labelled activities (``_meaning``). Each
     text keeps its ``NEIGHBOURS`` closest, and each score is then taken relative to how alike the
-    two texts are to their other neighbours (``_local``).
+    two texts are to their other neighbours (``_local``). With ``embedded``, a sentence
+    embedding's score is added to every pair's (``_with_embedding``) before the cut.
     """
     n = len(nodes.docs)
     if not n:
         return sparse.csr_matrix((0, 0))
-    # A pair is kept only if 2 s - (near(a) + near(b)) / 2 >= floor, so never with s < floor / 2.
-    keep = floor / 2
+    # A pair is kept only if 2 s - (near(a) + near(b)) / 2 >= floor, so never with s < floor / 2;
+    # with the embedding added, any candidate may reach the floor.
+    keep = (EVERY if embedded else floor) / 2
     words, words_top = sparse.csr_matrix((n, n)), _Top.empty(n)
     if any(nodes.docs):
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -253,8 +265,52 @@ def _similarity(nodes: _Nodes, floor: float = THRESHOLD) -> sparse.csr_matrix:
         words, words_top = _top_neighbours(matrix, NEIGHBOURS, keep)
     meaning, meaning_top = _meaning(nodes.texts, keep)
     raw = words.maximum(words.T).maximum(meaning).tocsr()
+    near = _nearness(raw, words_top, meaning_top)
+    if not embedded:
+        return _without_contrasts(_local(raw, near, floor), nodes.docs)
+    from valvecheck.analysis import embedding
+
+    final = _local(raw, near, EVERY)
     return _without_contrasts(
-        _local(raw, _nearness(raw, words_top, meaning_top), floor), nodes.docs
+        _with_embedding(final, embedding.encode(nodes.texts), floor), nodes.docs
+    )
+
+
+EVERY = -5.0  # a floor no score reaches: every candidate pair kept
+
+
+def _with_embedding(
+    final: sparse.csr_matrix, vectors: np.ndarray, floor: float
+) -> sparse.csr_matrix:
+    """Each pair's score plus ``WEIGHT x SCALE`` times its embedding cosine, locally scaled as the
+    words are (``2 c - (near(a) + near(b)) / 2``, near = the mean of a text's two nearest), for
+    every pair of texts; the pairs at ``floor`` or above. Worked ``CHUNK`` rows at a time."""
+    from valvecheck.analysis.embedding import SCALE, WEIGHT
+
+    n = len(vectors)
+    near = np.empty(n, dtype=np.float64)
+    for start in range(0, n, CHUNK):
+        stop = min(start + CHUNK, n)
+        block = vectors[start:stop] @ vectors.T
+        block[np.arange(stop - start), np.arange(start, stop)] = -1.0
+        top = np.partition(block, n - 2, axis=1)[:, -2:] if n >= 2 else block
+        near[start:stop] = top.mean(axis=1)
+    rows, cols, vals = [], [], []
+    for start in range(0, n, CHUNK):
+        stop = min(start + CHUNK, n)
+        cosine = vectors[start:stop] @ vectors.T
+        score = final[start:stop].toarray() + WEIGHT * SCALE * (
+            2 * cosine - (near[start:stop, None] + near[None, :]) / 2
+        )
+        score[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        r, c = np.nonzero(score >= floor)
+        rows.append(r + start)
+        cols.append(c)
+        vals.append(score[r, c])
+    if not rows:
+        return sparse.csr_matrix((0, 0))
+    return sparse.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
     )
 
 
@@ -541,7 +597,7 @@ H = TypeVar("H", bound=Hashable)
 
 
 def group_measures(
-    catalogue: Catalogue, threshold: float = THRESHOLD, decisions: Sequence[Decision] = ()
+    catalogue: Catalogue, threshold: float | None = None, decisions: Sequence[Decision] = ()
 ) -> list[CommonGroup]:
     """Every measure in exactly one group; a measure like no other is a group of one (prevalence 1).
 
@@ -552,7 +608,7 @@ def group_measures(
     """
     measures = catalogue.measures
     nodes = _nodes(catalogue)
-    sims = _kept_similarity(nodes, threshold)  # only pairs at the threshold or above
+    sims = _kept_similarity(nodes, cut() if threshold is None else threshold)
     index = {m.id: i for i, m in enumerate(measures)}
     known = [(index[a], index[b], same) for a, b, same in decisions if a in index and b in index]
     apart = [(nodes.of[a], nodes.of[b]) for a, b, same in known if not same]
@@ -583,13 +639,17 @@ def _named(catalogue: Catalogue, clusters: list[list[int]]) -> list[CommonGroup]
 
 
 def _kept_similarity(nodes: _Nodes, threshold: float) -> sparse.csr_matrix:
-    """``_similarity``, kept for the last few sets of texts: reading the texts is most of the
-    grouping's cost, and a person's decision (``decisions``) changes only the linkage after it.
-    The module's settings are not part of the key: code that changes them clears ``_SIMILARITY``."""
-    key = (threshold, tuple(nodes.texts), tuple(tuple(d) for d in nodes.docs))
+    """``_similarity`` (only pairs at the threshold or above), kept for the last few sets of texts:
+    reading the texts is most of the grouping's cost, and a person's decision (``decisions``)
+    changes only the linkage after it. The module's settings are not part of the key: code that
+    changes them clears ``_SIMILARITY``; the embedding's being on or off is."""
+    from valvecheck.analysis import embedding
+
+    embedded = embedding.wanted()
+    key = (threshold, embedded, tuple(nodes.texts), tuple(tuple(d) for d in nodes.docs))
     found = _SIMILARITY.get(key)
     if found is None:
-        found = _similarity(nodes, threshold)
+        found = _similarity(nodes, threshold, embedded)
         if len(_SIMILARITY) >= 2:
             _SIMILARITY.pop(next(iter(_SIMILARITY)))
         _SIMILARITY[key] = found
@@ -612,22 +672,26 @@ def _joined(clusters: list[list[int]], same: list[tuple[int, int]]) -> list[list
 
 
 def prevalence(
-    catalogue: Catalogue, threshold: float = THRESHOLD, decisions: Sequence[Decision] = ()
+    catalogue: Catalogue, threshold: float | None = None, decisions: Sequence[Decision] = ()
 ) -> dict[str, int]:
     """Measure id -> how many agreements contain that measure (1 when no other agreement does)."""
     return {mid: n for mid, (_, n) in grouping(catalogue, threshold, decisions).items()}
 
 
 def grouping(
-    catalogue: Catalogue, threshold: float = THRESHOLD, decisions: Sequence[Decision] = ()
+    catalogue: Catalogue, threshold: float | None = None, decisions: Sequence[Decision] = ()
 ) -> dict[str, tuple[int, int]]:
     """Measure id -> (its group's number in ``group_measures`` order, the group's prevalence).
 
     Grouping a large catalogue takes seconds; every summary asks for it. The answer depends only
     on the catalogue's texts and names and people's decisions, so the last few answers are kept.
     """
+    from valvecheck.analysis import embedding
+
+    threshold = cut() if threshold is None else threshold
     key = (
         threshold,
+        embedding.wanted(),
         tuple((m.id, m.agreement, m.text) for m in catalogue.measures),
         tuple((a.slug, a.authorities) for a in catalogue.agreements),
         tuple((a.slug, a.name, a.aliases) for a in catalogue.authorities),
@@ -782,7 +846,7 @@ def pairs_catalogue(texts: list[str]) -> Catalogue:
 
 
 def evaluate_pairs(
-    pairs: list[tuple[str, str, bool]], threshold: float = THRESHOLD
+    pairs: list[tuple[str, str, bool]], threshold: float | None = None
 ) -> PairEvaluation:
     """Group every text of the pairs (each text its own agreement) and compare with the labels.
 
