@@ -319,6 +319,21 @@ def test_eval_common_reports_recall_and_precision(cli, tmp_path):
     assert code == 0 and "recall\t1.0" in out
 
 
+def test_eval_common_cut_trades_pairs_found_for_surer_groups(cli, tmp_path):
+    path = tmp_path / "pairs.csv"
+    path.write_text(PAIRS, encoding="utf-8")
+    found = {}
+    for cut in ("-1.0", "0.575", "3.5"):
+        code, out, err = cli("eval-common", str(path), "--json", "--cut", cut)
+        assert code == 0, err
+        found[cut] = json.loads(out)
+    assert found["-1.0"]["grouped_different"] == 1  # everything grouped, the near miss too
+    assert found["0.575"] == json.loads(cli("eval-common", str(path), "--json")[1])  # the default
+    assert found["3.5"]["found"] == 0  # nothing reaches it
+    code, out, err = cli("eval-common", str(path), "--cut", "9")
+    assert code == 2 and "--cut" in err
+
+
 @pytest.mark.parametrize(
     ("content", "code"),
     [

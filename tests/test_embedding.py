@@ -140,5 +140,7 @@ def test_a_workspace_regroups_when_the_embedding_is_turned_on(
     assert code == 0
     shown = {m: g["prevalence"] for g in json.loads(out) for m in g["members"]}
     assert shown == {m: n for m, (_, n) in expected.items()}
+    assert "(read with the sentence embedding too)" in cli("common")[1]
     monkeypatch.setenv(embedding.SETTING, "off")
     assert common_index.fingerprint(catalogue) != on  # the stored index is another grouping's
+    assert "sentence embedding" not in cli("common")[1]

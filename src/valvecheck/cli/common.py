@@ -47,8 +47,9 @@ def common(
     if as_json:
         output.print_json([g.as_dict() for g in groups])
         return
+    read = " (read with the sentence embedding too)" if common_service.embedded() else ""
     output.table(
-        f"{len(groups)} groups of measures",
+        f"{len(groups)} groups of measures{read}",
         ["Prevalence", "Members", "Authorities", "Representative"],
         [
             [g.prevalence, ", ".join(g.members), "; ".join(g.authorities), g.representative]
@@ -94,10 +95,20 @@ def eval_common(
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    cut: Annotated[
+        float | None,
+        typer.Option(
+            "--cut",
+            min=-2.0,
+            max=4.0,
+            help="Group at this score instead of the grouping's own cut (0.575; 0.85 with the "
+            "sentence embedding): higher groups fewer pairs, more surely.",
+        ),
+    ] = None,
 ) -> None:
     """Measure the common-measure grouping on pairs of measure texts: recall and precision
     (no workspace needed)."""
-    e = common_service.evaluate_pairs_file(read_file(file), str(file))
+    e = common_service.evaluate_pairs_file(read_file(file), str(file), cut)
     if as_json:
         output.print_json(e.as_dict())
         return

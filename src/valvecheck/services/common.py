@@ -24,15 +24,23 @@ def common_measures(ctx: Context, min_prevalence: int = 1) -> list[CommonGroup]:
     return [g for g in found if g.prevalence >= min_prevalence]
 
 
-def evaluate_pairs_file(data: bytes, file: str) -> PairEvaluation:
+def embedded() -> bool:
+    """Is the grouping also reading measures with the sentence embedding (VALVECHECK_EMBEDDINGS)?"""
+    from valvecheck.analysis import embedding
+
+    return embedding.wanted()
+
+
+def evaluate_pairs_file(data: bytes, file: str, cut: float | None = None) -> PairEvaluation:
     """Recall and precision of the grouping on a file of measure-text pairs (text_a, text_b and
     an optional same column). Needs no workspace: each text is treated as its own agreement.
 
     Without a same column every pair is two wordings of one measure. Precision needs pairs
     labelled different (same = 0); the lower bound needs none: it counts as wrong any two texts
-    grouped together that no pair joins.
+    grouped together that no pair joins. ``cut``: group at this score instead of the reading's
+    own cut (higher groups fewer; for trying the trade-off on a council's own pairs).
     """
     parsed = read_pairs_csv(data, file)
     if parsed.problems:
         raise ImportRejected(parsed.problems, outcome="the file was not evaluated")
-    return evaluate_pairs(parsed.rows)
+    return evaluate_pairs(parsed.rows, cut)
