@@ -267,13 +267,11 @@ def _similarity(
     raw = words.maximum(words.T).maximum(meaning).tocsr()
     near = _nearness(raw, words_top, meaning_top)
     if not embedded:
-        return _without_contrasts(_local(raw, near, floor), nodes.docs)
+        return _without_contrasts(_local(raw, near, floor), nodes)
     from valvecheck.analysis import embedding
 
     final = _local(raw, near, EVERY)
-    return _without_contrasts(
-        _with_embedding(final, embedding.encode(nodes.texts), floor), nodes.docs
-    )
+    return _without_contrasts(_with_embedding(final, embedding.encode(nodes.texts), floor), nodes)
 
 
 EVERY = -5.0  # a floor no score reaches: every candidate pair kept
@@ -316,6 +314,7 @@ def _with_embedding(
 
 CONTRAST_SAME = 0.6  # a pair is checked for a contrast when this share of its words match, in order
 CONTRAST_ALIKE = 0.6  # two spans whose character trigrams overlap this much are one word's forms
+CONTRAST_SHARED = 3  # words shared in order for a swap at a text's start or end to count
 
 
 def _unigrams(doc: list[str]) -> list[str]:
@@ -341,36 +340,64 @@ def _inner_own(words: list[str], other: set[str]) -> bool:
     return len(shared) >= 2 and any(w not in other for w in words[shared[0] + 1 : shared[-1]])
 
 
-def contrast(a: list[str], b: list[str]) -> bool:
-    """Do two measures that mostly share their words swap one phrase for another inside them?
+def contrast(a: list[str], b: list[str], ends: bool = False) -> bool:
+    """Do two measures that mostly share their words swap one phrase for another?
     ("... in mainstream secondary schools for pupils at risk of exclusion" / "... in mainstream
     primary schools ..."; "an autism assessment for children and young people within 26 weeks" /
-    "... for adults ..."). A template copied with a clause added or dropped at either end is no
-    contrast, nor is a phrase swapped for another form of the same words ("placements" /
-    "places"). A swap at the very start or end is not seen ("pay the top-up ..." / "withdraw the
-    top-up ..."): it looks like a clause changed at an end. ``a`` and ``b`` are stemmed content
-    words in order (``_unigrams`` of ``content_terms``)."""
-    if not (_inner_own(a, set(b)) and _inner_own(b, set(a))):
-        return False  # each side needs words of its own between words both share
+    "... for adults ..."). A swap at the very start or end counts too when the texts share at least
+    ``CONTRAST_SHARED`` words in order ("pay the additional top-up into ..." / "withdraw the
+    additional top-up paid into ..."; "deliver trauma-informed practice training to staff in every
+    school" / "... to every foster carer"), if ``ends``: the grouping asks it only of two texts of
+    one sentence each, since agreements add a sentence of their own to a template ("Support and
+    drive schools in <LA> ... Develop a culture in which demand is ..." / "... This includes
+    recruiting a dedicated Strategic Manager"). A template copied with a clause added or dropped at
+    either end is no contrast, nor is a phrase swapped for another form of the same words
+    ("placements" / "places"). ``a`` and ``b`` are stemmed content words in order (``_unigrams``
+    of ``content_terms``)."""
+    if not (set(a) - set(b) and set(b) - set(a)):
+        return False  # each side needs words of its own
     from difflib import SequenceMatcher
 
     same = SequenceMatcher(None, a, b, autojunk=False)
     if same.real_quick_ratio() < CONTRAST_SAME or same.ratio() < CONTRAST_SAME:
         return False
     codes = same.get_opcodes()
+    if (
+        _inner_own(a, set(b))
+        and _inner_own(b, set(a))
+        and any(
+            tag == "replace" and 0 < k < len(codes) - 1 and not _alike(a[i1:i2], b[j1:j2])
+            for k, (tag, i1, i2, j1, j2) in enumerate(codes)
+        )
+    ):
+        return True  # a phrase swapped inside
+    if not ends or sum(block.size for block in same.get_matching_blocks()) < CONTRAST_SHARED:
+        return False
     return any(
-        tag == "replace" and 0 < k < len(codes) - 1 and not _alike(a[i1:i2], b[j1:j2])
-        for k, (tag, i1, i2, j1, j2) in enumerate(codes)
+        tag == "replace" and not _alike(a[i1:i2], b[j1:j2])
+        for tag, i1, i2, j1, j2 in (codes[0], codes[-1])
     )
 
 
-def _without_contrasts(sims: sparse.csr_matrix, docs: list[list[str]]) -> sparse.csr_matrix:
-    """``sims`` without the pairs that are a ``contrast`` (they can then never share a group)."""
+_SENTENCE_END = re.compile(r"[.!?;]\s+(?=[A-Z0-9])")
+
+
+def one_sentence(text: str) -> bool:
+    """Is ``text`` one sentence (a measure with no sentence of its own added)?"""
+    return not _SENTENCE_END.search(text.strip())
+
+
+def _without_contrasts(sims: sparse.csr_matrix, nodes: _Nodes) -> sparse.csr_matrix:
+    """``sims`` without the pairs that are a ``contrast`` (they can then never share a group);
+    a swap at an end counts between two texts of one sentence each."""
     coo = sims.tocoo()
-    words = [_unigrams(d) for d in docs]
+    words = [_unigrams(d) for d in nodes.docs]
+    single = [one_sentence(t) for t in nodes.texts]
     upper = np.flatnonzero(coo.row < coo.col)
     cut = [
-        (coo.row[k], coo.col[k]) for k in upper if contrast(words[coo.row[k]], words[coo.col[k]])
+        (i, j)
+        for i, j in zip(coo.row[upper], coo.col[upper], strict=True)
+        if contrast(words[i], words[j], single[i] and single[j])
     ]
     return _without(sims, cut)
 

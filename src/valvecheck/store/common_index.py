@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # The grouping method's version (analysis/common.py): bump it when the method changes, so that
 # every workspace's index is worked out again the next time it is read.
-GROUPING = "8: complete linkage on locally scaled scores, cut 0.575, two readings, contrasts apart"
+GROUPING = "9: complete linkage on locally scaled scores, cut 0.575, two readings, contrasts apart (at the ends too)"
 
 
 @functools.cache
