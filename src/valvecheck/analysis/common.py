@@ -354,7 +354,8 @@ def contrast(a: list[str], b: list[str], ends: bool = False) -> bool:
     either end is no contrast, nor is a phrase swapped for another form of the same words
     ("placements" / "places"). ``a`` and ``b`` are stemmed content words in order (``_unigrams``
     of ``content_terms``)."""
-    if not (set(a) - set(b) and set(b) - set(a)):
+    inner = _inner_own(a, set(b)) and _inner_own(b, set(a))  # own words between shared ones
+    if not (inner or (ends and set(a) - set(b) and set(b) - set(a))):
         return False  # each side needs words of its own
     from difflib import SequenceMatcher
 
@@ -362,13 +363,9 @@ def contrast(a: list[str], b: list[str], ends: bool = False) -> bool:
     if same.real_quick_ratio() < CONTRAST_SAME or same.ratio() < CONTRAST_SAME:
         return False
     codes = same.get_opcodes()
-    if (
-        _inner_own(a, set(b))
-        and _inner_own(b, set(a))
-        and any(
-            tag == "replace" and 0 < k < len(codes) - 1 and not _alike(a[i1:i2], b[j1:j2])
-            for k, (tag, i1, i2, j1, j2) in enumerate(codes)
-        )
+    if inner and any(
+        tag == "replace" and 0 < k < len(codes) - 1 and not _alike(a[i1:i2], b[j1:j2])
+        for k, (tag, i1, i2, j1, j2) in enumerate(codes)
     ):
         return True  # a phrase swapped inside
     if not ends or sum(block.size for block in same.get_matching_blocks()) < CONTRAST_SHARED:
