@@ -11,6 +11,12 @@ from pathlib import Path
 
 import pytest
 from conftest import need
+from web_support import (
+    page,
+    site,  # noqa: F401 (a fixture)
+    site_template,  # noqa: F401 (a fixture)
+    text,
+)
 
 from valvecheck.analysis import embedding
 from valvecheck.analysis.common import THRESHOLD, cut, evaluate_pairs, grouping
@@ -144,3 +150,16 @@ def test_a_workspace_regroups_when_the_embedding_is_turned_on(
     monkeypatch.setenv(embedding.SETTING, "off")
     assert common_index.fingerprint(catalogue) != on  # the stored index is another grouping's
     assert "sentence embedding" not in cli("common")[1]
+
+
+def test_the_common_measures_page_says_when_the_embedding_reads_too(
+    site,  # noqa: F811 (the fixture)
+    embedded: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = site.client("vi")
+    intro = page(client.get("/common")).find(".//main//p")
+    assert "read with a sentence embedding too" in text(intro)
+    monkeypatch.setenv(embedding.SETTING, "off")
+    intro = page(client.get("/common")).find(".//main//p")
+    assert "sentence embedding" not in text(intro)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from valvecheck.services.common import common_measures
+from valvecheck.services.common import common_measures, embedded
 from valvecheck.services.equivalence import decisions
 from valvecheck.services.measures import load_state
 from valvecheck.web.common import PROTECTED, render, work
@@ -47,4 +47,5 @@ def index(
         decided=decided,
         show=chosen,
         choices=SHOW,
+        embedded=embedded(),
     )
