@@ -13,6 +13,7 @@ from valvecheck.analysis.common import (
     contrast,
     group_measures,
     name_pattern,
+    one_sentence,
     prevalence,
 )
 from valvecheck.analysis.summary import summarise
@@ -438,6 +439,16 @@ def test_a_phrase_swapped_at_the_start_or_end_is_a_contrast(a, b):
 )
 def test_a_clause_added_at_an_end_or_a_short_text_is_no_contrast(a, b):
     assert not contrast(_words(a), _words(b), ends=True)
+
+
+def test_a_sentence_of_its_own_added_to_a_template_is_no_swapped_end():
+    """The seed's DfE template copies end in a sentence each agreement added: they still group."""
+    text = {m.id: m.text for m in load_catalogue().measures}
+    assert not one_sentence(text["bury-4"]) and not one_sentence(text["stoke-on-trent-5"])
+    assert one_sentence("Reduce the use of INMSS placements by March 2024.")
+    groups = group_measures(load_catalogue())
+    together = next(g.members for g in groups if "bury-4" in g.members)
+    assert set(together) == {"bury-4", "hammersmith-fulham-4", "stoke-on-trent-5"}
 
 
 def test_another_form_of_one_word_is_no_contrast():

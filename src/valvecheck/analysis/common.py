@@ -391,12 +391,12 @@ def _without_contrasts(sims: sparse.csr_matrix, nodes: _Nodes) -> sparse.csr_mat
     words = [_unigrams(d) for d in nodes.docs]
     single = [one_sentence(t) for t in nodes.texts]
     upper = np.flatnonzero(coo.row < coo.col)
-    cut = [
+    apart = [
         (i, j)
         for i, j in zip(coo.row[upper], coo.col[upper], strict=True)
         if contrast(words[i], words[j], single[i] and single[j])
     ]
-    return _without(sims, cut)
+    return _without(sims, apart)
 
 
 def _without(sims: sparse.csr_matrix, pairs: list[tuple[int, int]]) -> sparse.csr_matrix:
