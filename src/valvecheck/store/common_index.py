@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from valvecheck.analysis import embedding
 from valvecheck.domain.model import Catalogue
 from valvecheck.store.tables import common_index, measure
 
@@ -43,10 +42,11 @@ def fingerprint(catalogue: Catalogue, decisions: Sequence[Decision] = ()) -> str
     """What the grouping depends on: the measures' texts, the agreements' authorities, people's
     decisions that two measures are (or are not) the same, and the method itself (``_method``,
     and whether the sentence embedding is mixed in)."""
+    from valvecheck.analysis import embedding
+
     digest = hashlib.sha256(_method())
-    if (
-        embedding.wanted()
-    ):  # the sentence embedding mixed in (VALVECHECK_EMBEDDINGS): another grouping
+    # The sentence embedding mixed in (VALVECHECK_EMBEDDINGS) makes another grouping.
+    if embedding.wanted():
         digest.update(f"embedding\x1f{embedding.MODEL}\x1e".encode())
     for one, other, same in decisions:
         digest.update(f"d\x1f{one}\x1f{other}\x1f{int(same)}\x1e".encode())
