@@ -13,6 +13,7 @@ variant's contrast in place of the shipped one. Figures are pooled over the part
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from difflib import SequenceMatcher
 
 from pairs_minilm import figures, show
@@ -51,8 +52,9 @@ def use(variant: str) -> None:
         return
     ends, n = variant.split("-")
 
-    def contrast(a: list[str], b: list[str]) -> bool:
-        return SHIPPED(a, b) or swapped_at_an_end(a, b, ends, int(n))
+    def contrast(a: list[str], b: list[str], one_sentence: bool = False) -> bool:
+        # at 542e27e (rule 10) the shipped contrast had no ends; it has them since (883fab5)
+        return SHIPPED(a, b, one_sentence) or swapped_at_an_end(a, b, ends, int(n))
 
     common.contrast = contrast
 
@@ -65,11 +67,19 @@ def grouped(part: str) -> tuple[list[tuple[str, str, bool]], list[str], dict[str
     return pairs, texts, of
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run(
+    doc: str,
+    variants: tuple[str, ...],
+    use: Callable[[str], None],
+    default: str,
+    later: tuple[str, ...],
+) -> None:
+    """The grid on the looked-at parts (leaving out ``later``, the parts written after the rule),
+    or ``--score`` parts once with the shipped rule and ``--variant``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--parts", nargs="*", help="default: every looked-at part")
     parser.add_argument("--score", nargs="*", help="score these parts once: shipped and --variant")
-    parser.add_argument("--variant", default="end-3", choices=VARIANTS)
+    parser.add_argument("--variant", default=default, choices=variants)
     args = parser.parse_args()
     if args.score:
         for variant in ("none", args.variant):
@@ -80,11 +90,16 @@ def main() -> None:
             show(f"{'+'.join(args.score)}, {variant}", figures(done))
         return
     parts = args.parts or sorted({p.part for p in measure_pairs()} - set(PAIRS_SET_ASIDE))
-    parts = [p for p in parts if p not in ("holdout20", "holdout21")]
+    parts = [p for p in parts if p not in later]
     print("parts:", " ".join(parts))
-    for variant in VARIANTS:
+    for variant in variants:
         use(variant)
         show(variant, figures([grouped(p) for p in parts]))
+
+
+def main() -> None:
+    later = ("holdout20", "holdout21", "holdout22", "holdout23")  # written after rule 10
+    run(__doc__ or "", VARIANTS, use, "end-3", later)
 
 
 if __name__ == "__main__":

@@ -15,16 +15,13 @@ The variants add to the shipped contrast (``analysis.common.contrast``, ends for
 
 from __future__ import annotations
 
-import argparse
 import itertools
 from difflib import SequenceMatcher
 
 import numpy as np
-from pairs_contrast import grouped
-from pairs_minilm import figures, show
+from pairs_contrast import run
 
 from valvecheck.analysis import common
-from valvecheck.analysis.corpus import PAIRS_SET_ASIDE, measure_pairs
 from valvecheck.analysis.language import normalise
 
 SHIPPED_CONTRAST = common.contrast
@@ -112,24 +109,7 @@ def use(variant: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", nargs="*", help="default: every looked-at part")
-    parser.add_argument("--score", nargs="*", help="score these parts once: shipped and --variant")
-    parser.add_argument("--variant", default="a", choices=VARIANTS)
-    args = parser.parse_args()
-    if args.score:
-        for variant in ("none", args.variant):
-            use(variant)
-            done = [grouped(p) for p in args.score]
-            for name, one in zip(args.score, done, strict=True):
-                show(f"{name}, {variant}", figures([one]))
-            show(f"{'+'.join(args.score)}, {variant}", figures(done))
-        return
-    parts = args.parts or sorted({p.part for p in measure_pairs()} - set(PAIRS_SET_ASIDE))
-    print("parts:", " ".join(parts))
-    for variant in VARIANTS:
-        use(variant)
-        show(variant, figures([grouped(p) for p in parts]))
+    run(__doc__ or "", VARIANTS, use, "a", ("holdout22", "holdout23"))  # written after rule 12
 
 
 if __name__ == "__main__":
