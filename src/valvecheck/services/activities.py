@@ -176,12 +176,17 @@ def link_events(ctx: Context) -> list[LinkEvent]:
     return [_event(a, m, e) for a, m, e in repo.link_events(ctx.session, council_id(ctx))]
 
 
-def current_links(events: list[LinkEvent]) -> list[LinkEvent]:
-    """The links in force: the pairs whose latest event is a link."""
+def latest_events(events: list[LinkEvent]) -> dict[tuple[str, str], LinkEvent]:
+    """Each (activity, measure) pair's latest event: a link in force, or the unlink that ended it."""
     latest: dict[tuple[str, str], LinkEvent] = {}
     for e in events:
         latest[(e.activity_id, e.measure_id)] = e
-    return [e for e in latest.values() if e.linked]
+    return latest
+
+
+def current_links(events: list[LinkEvent]) -> list[LinkEvent]:
+    """The links in force: the pairs whose latest event is a link."""
+    return [e for e in latest_events(events).values() if e.linked]
 
 
 def list_activities(ctx: Context) -> list[ActivityView]:

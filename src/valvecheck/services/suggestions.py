@@ -20,6 +20,7 @@ from valvecheck.services.activities import (
     RECORDED,
     LinkEvent,
     current_links,
+    latest_events,
     link,
     link_events,
 )
@@ -198,8 +199,8 @@ def _judged(events: list[LinkEvent]) -> dict[str, dict[str, bool]]:
     decision too, so neither is suggested again for that activity (the matcher still learns
     from the links in force)."""
     out: dict[str, dict[str, bool]] = {}
-    for e in events:
-        out.setdefault(e.activity_id.lower(), {})[e.measure_id] = e.linked
+    for (activity, measure), e in latest_events(events).items():
+        out.setdefault(activity.lower(), {})[measure] = e.linked
     return out
 
 

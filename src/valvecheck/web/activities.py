@@ -9,7 +9,13 @@ from starlette.responses import Response
 
 from valvecheck.domain.people import Action
 from valvecheck.errors import InputError, ValvecheckError, http_status
-from valvecheck.services.activities import link, list_activities, show_activity, unlink
+from valvecheck.services.activities import (
+    latest_events,
+    link,
+    list_activities,
+    show_activity,
+    unlink,
+)
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.listing import activity_suggestions
 from valvecheck.services.suggestions import accept
@@ -29,12 +35,11 @@ def listing(request: Request) -> Response:
 
 def _page(ctx: Context, code: str) -> dict[str, Any]:
     view = show_activity(ctx, code)
-    latest = {e.measure_id: e.linked for e in view.history}
     return {
         "view": view,
         # what a person has linked or unlinked is never suggested again (services/suggestions.py)
         "suggestions": activity_suggestions(ctx, view.activity.id),
-        "unlinked": [m for m, linked in latest.items() if not linked],
+        "unlinked": [m for (_, m), e in latest_events(view.history).items() if not e.linked],
     }
 
 
