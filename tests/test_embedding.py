@@ -120,6 +120,25 @@ def test_each_text_is_read_once_and_kept(embedded: Path, monkeypatch: pytest.Mon
     assert (again == first[::-1]).all()
 
 
+def test_a_first_read_tells_the_command_how_far_it_has_got(embedded: Path, ws) -> None:
+    """Reading a large catalogue the first time takes minutes: the unit of work's progress
+    callback (the command's bar) hears each batch; a text read before tells nothing."""
+    from valvecheck.services.workspace import unit_of_work
+
+    heard: list[tuple[str, int, int]] = []
+    texts = [f"Open {n} more places in resourced provision for autistic pupils" for n in range(300)]
+    with unit_of_work(ws, progress=lambda *told: heard.append(told)):
+        embedding.encode(texts)
+    assert heard[0] == (embedding.STAGE, 0, 300)
+    assert heard[-1] == (embedding.STAGE, 300, 300)
+    assert [done for _, done, _ in heard] == sorted({0, 256, 300})
+    heard.clear()
+    embedding._KEPT.clear()  # read again from the cache folder, not by the model
+    with unit_of_work(ws, progress=lambda *told: heard.append(told)):
+        embedding.encode(texts[:5])
+    assert heard == []
+
+
 def test_the_embedding_finds_reworded_pairs_the_words_miss(
     embedded: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -106,3 +106,17 @@ def test_a_large_import_and_its_report_show_progress_on_a_terminal_only(
     assert (out / "report.xlsx").exists() and b"Wrote" in shown
     assert (b"Writing the report" in shown and BAR in shown) is drawn
     assert (ESCAPE in shown) is drawn
+
+
+def test_analysis_work_reports_only_while_someone_listens() -> None:
+    from valvecheck.analysis import progress
+
+    heard: list[tuple[str, int, int]] = []
+    progress.tell("Reading", 1, 2)  # nobody listening: nothing happens
+    with progress.listening(lambda *told: heard.append(told)):
+        progress.tell("Reading", 1, 2)
+        with progress.listening(None):
+            progress.tell("Reading", 2, 2)  # an inner unit of work with no bar
+        progress.tell("Reading", 2, 2)
+    progress.tell("Reading", 3, 3)
+    assert heard == [("Reading", 1, 2), ("Reading", 2, 2)]

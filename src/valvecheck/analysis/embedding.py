@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from valvecheck.analysis import progress
 from valvecheck.errors import ValvecheckError
 
 MODEL = "all-mpnet-base-v2"
@@ -35,6 +36,8 @@ PARTS = tuple(f"{MODEL}-pypi-part-00{n}" for n in range(1, 6))
 WEIGHT = 0.5  # the embedding's share of a pair's score (rule 9, chosen on looked-at parts)
 SCALE = 1.400  # std of the grouping's score over std of the embedding's, every looked-at pair
 CUT = 0.85  # the grouping's cut when the embedding is mixed in (rule 9)
+BATCH = 256  # texts read between two progress reports
+STAGE = f"Reading measure texts ({MODEL})"
 _ON = {"1", "on", "yes", "true", MODEL}
 _OFF = {"", "0", "off", "no", "false", "none"}
 
@@ -139,6 +142,9 @@ def _loaded():  # type: ignore[no-untyped-def]
             f"{SETTING} is on but sentence-transformers is not installed: "
             "pip install 'valvecheck[embeddings]' (docs/cli.md)"
         ) from None
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()  # its "Loading weights" bar is noise on a command's stderr
     return SentenceTransformer(str(model_folder()), device="cpu")
 
 
@@ -173,19 +179,29 @@ def encode(texts: list[str]) -> np.ndarray:
                     _KEPT[key] = np.frombuffer(value, dtype=np.float32)
             unread = {k: t for k, t in zip(keys, texts, strict=True) if k not in _KEPT}
             if unread:
-                vectors = _encoder().encode(
-                    list(unread.values()), batch_size=32, normalize_embeddings=True
-                )
-                rows = [
-                    (k, np.asarray(v, dtype=np.float32).tobytes())
-                    for k, v in zip(unread, vectors, strict=True)
-                ]
-                with db:
-                    db.executemany("INSERT OR REPLACE INTO vector VALUES (?, ?)", rows)
-                for k, v in zip(unread, vectors, strict=True):
-                    _KEPT[k] = np.asarray(v, dtype=np.float32)
+                _read(db, list(unread), list(unread.values()))
         finally:
             db.close()
     if not texts:
         return np.zeros((0, 768), dtype=np.float32)
     return np.vstack([_KEPT[k] for k in keys])
+
+
+def _read(db: sqlite3.Connection, keys: list[str], texts: list[str]) -> None:
+    """Read ``texts`` with the model, ``BATCH`` at a time (telling ``progress`` how far it has
+    got: minutes the first time on a large catalogue), each batch kept as soon as it is read."""
+    model = _encoder()
+    progress.tell(STAGE, 0, len(texts))
+    for start in range(0, len(texts), BATCH):
+        vectors = model.encode(
+            texts[start : start + BATCH], batch_size=32, normalize_embeddings=True
+        )
+        rows = [
+            (k, np.asarray(v, dtype=np.float32).tobytes())
+            for k, v in zip(keys[start : start + BATCH], vectors, strict=True)
+        ]
+        with db:
+            db.executemany("INSERT OR REPLACE INTO vector VALUES (?, ?)", rows)
+        for k, v in zip(keys[start : start + BATCH], vectors, strict=True):
+            _KEPT[k] = np.asarray(v, dtype=np.float32)
+        progress.tell(STAGE, start + len(rows), len(texts))

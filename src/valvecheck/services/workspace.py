@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from valvecheck.analysis import progress as analysis_progress
 from valvecheck.domain.rating import BUNDLED, SEED, Rating
 from valvecheck.errors import WorkspaceError
 from valvecheck.services import prevalence
@@ -54,7 +55,10 @@ def unit_of_work(
         set_scope(conn, None if actor.is_local_admin else (actor.council_id or 0))
         ctx = Context(conn, actor, config or settings(), utc_now, progress)
         try:
-            yield ctx
+            # long analysis work deep below the use-case (reading texts with the embedding)
+            # reports to the same progress bar
+            with analysis_progress.listening(ctx.report if progress is not None else None):
+                yield ctx
         except BaseException:
             ctx.end(ok=False)
             raise
