@@ -33,6 +33,7 @@ from valvecheck.analysis.common import (
     pairs_catalogue,
 )
 from valvecheck.analysis.corpus import PAIRS_SET_ASIDE, measure_pairs
+from valvecheck.domain.model import Catalogue
 
 LOOKED_AT = ("train", "holdout", *(f"holdout{n}" for n in range(2, 18)))
 CUTS = tuple(round(0.10 + 0.05 * i, 2) for i in range(17))
@@ -41,10 +42,17 @@ CUTS = tuple(round(0.10 + 0.05 * i, 2) for i in range(17))
 class Part:
     """One pairs part as its own catalogue, with a feature row per two distinct texts."""
 
-    def __init__(self, name: str) -> None:
-        self.pairs = [(p.text_a, p.text_b, p.same) for p in measure_pairs(name)]
-        self.texts = list(dict.fromkeys(t for a, b, _ in self.pairs for t in (a, b)))
-        catalogue = pairs_catalogue(self.texts)
+    def __init__(self, name: str, catalogue: Catalogue | None = None) -> None:
+        """A pairs part, or (``catalogue``) a whole catalogue with no labels, as ``common``
+        would group it."""
+        self.pairs = (
+            [] if catalogue else [(p.text_a, p.text_b, p.same) for p in measure_pairs(name)]
+        )
+        if catalogue is None:
+            self.texts = list(dict.fromkeys(t for a, b, _ in self.pairs for t in (a, b)))
+            catalogue = pairs_catalogue(self.texts)
+        else:
+            self.texts = [m.text for m in catalogue.measures]
         self.measures = catalogue.measures
         self.nodes = nodes = _nodes(catalogue)
         final = _similarity(nodes, -5.0).toarray()
@@ -53,7 +61,7 @@ class Part:
         x = tfidf.fit_transform(nodes.docs)
         words = (x @ x.T).toarray()
         uni = [_unigrams(d) for d in nodes.docs]
-        node_of = {t: int(nodes.of[k]) for k, t in enumerate(self.texts)}
+        node_of = {t: int(nodes.of[k]) for k, t in enumerate(self.texts)}  # pairs' texts only
         same = {
             (min(node_of[a], node_of[b]), max(node_of[a], node_of[b]))
             for a, b, label in self.pairs
@@ -94,18 +102,24 @@ class Part:
         self.y = np.array([pair in same for pair in pairs])
         self.final = final
 
-    def groups(self, score: np.ndarray, cut: float) -> dict[str, int]:
-        """Text -> group, complete linkage over the pairs scoring ``cut`` or more."""
+    def _clusters(self, score: np.ndarray, cut: float) -> list[list[int]]:
+        """Complete linkage over the pairs scoring ``cut`` or more, contrasts kept apart."""
         n = len(self.nodes.docs)
         i, j = self.upper
         value = np.where(self.contrast > 0, -np.inf, score)
         keep = value >= cut
         matrix = np.zeros((n, n))
         matrix[i[keep], j[keep]] = value[keep]
-        clusters = _complete_linkage(
-            self.measures, self.nodes, sparse.csr_matrix(matrix + matrix.T)
-        )
-        return {self.texts[m]: g for g, c in enumerate(clusters) for m in c}
+        return _complete_linkage(self.measures, self.nodes, sparse.csr_matrix(matrix + matrix.T))
+
+    def groups(self, score: np.ndarray, cut: float) -> dict[str, int]:
+        """Text -> group."""
+        return {self.texts[m]: g for g, c in enumerate(self._clusters(score, cut)) for m in c}
+
+    def grouped_ids(self, score: np.ndarray, cut: float) -> list[list[str]]:
+        """The groups of two or more measures, by id."""
+        clusters = self._clusters(score, cut)
+        return [sorted(self.measures[m].id for m in c) for c in clusters if len(c) > 1]
 
 
 def pooled(parts: list[Part], grouped: list[dict[str, int]]) -> dict[str, float]:

@@ -1,0 +1,157 @@
+"""Rule 13 (docs/benchmarks.md, "Seventeenth round"): rule 8's learned pair score again, on the
+twenty-four looked-at parts, with and without five features of the optional embedding.
+
+    VALVECHECK_EMBEDDINGS=on .venv/bin/python bench/pairs_learned2.py            # the CV
+    VALVECHECK_EMBEDDINGS=on .venv/bin/python bench/pairs_learned2.py \\
+        --score holdout24 holdout25 --cut-lw 0.30 --cut-le 0.30                  # once
+
+Variants: ``LW``, rule 8's ten features (``pairs_learned.Part``) with the contrast flag as shipped
+(a swap at an end counts between two one-sentence texts); ``LE``, those and the all-mpnet-base-v2
+cosine, each text's rank of the other by it (better, worse) and each text's margin by it over its
+best other partner (smaller, larger). Logistic regression, leave-one-part-out; complete linkage on
+the probability, contrasts kept apart. Beside them, the shipped grouping on words (cut
+``THRESHOLD``) and with the embedding mixed in (``embedding.CUT``). The embedding extra must be
+installed (``encode``).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+from pairs_learned import Part, pooled
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from valvecheck.analysis import embedding
+from valvecheck.analysis.common import (
+    EVERY,
+    THRESHOLD,
+    _similarity,
+    _unigrams,
+    contrast,
+    one_sentence,
+)
+from valvecheck.catalogue.loader import load_catalogue
+from valvecheck.domain.model import Catalogue
+
+LOOKED_AT = ("train", "holdout", *(f"holdout{n}" for n in range(2, 24)))
+CUTS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
+def _rank_margin(score: np.ndarray, i: np.ndarray, j: np.ndarray) -> list[np.ndarray]:
+    others = score.copy()
+    np.fill_diagonal(others, -np.inf)
+    rank = (-others).argsort(axis=1).argsort(axis=1)
+    ordered = np.sort(others, axis=1)
+    s = score[i, j]
+    margin_i = s - np.where(np.isclose(ordered[i, -1], s), ordered[i, -2], ordered[i, -1])
+    margin_j = s - np.where(np.isclose(ordered[j, -1], s), ordered[j, -2], ordered[j, -1])
+    return [
+        1 / (1 + np.minimum(rank[i, j], rank[j, i])),
+        1 / (1 + np.maximum(rank[i, j], rank[j, i])),
+        np.minimum(margin_i, margin_j),
+        np.maximum(margin_i, margin_j),
+    ]
+
+
+class Part2(Part):
+    """A pairs part with the shipped contrast flag, the embedding's features and its grouping."""
+
+    def __init__(self, name: str, catalogue: Catalogue | None = None) -> None:
+        super().__init__(name, catalogue)
+        i, j = self.upper
+        uni = [_unigrams(d) for d in self.nodes.docs]
+        single = [one_sentence(t) for t in self.nodes.texts]
+        self.contrast = np.array(
+            [
+                float(contrast(uni[a], uni[b], single[a] and single[b]))
+                for a, b in zip(i, j, strict=True)
+            ]
+        )
+        self.x[:, 7] = self.contrast
+        vectors = embedding.encode(self.nodes.texts)
+        cosine = vectors @ vectors.T
+        self.xe = np.column_stack([self.x, cosine[i, j], *_rank_margin(cosine, i, j)])
+        self.embedded = _similarity(self.nodes, EVERY, embedded=True).toarray()[i, j]
+
+
+def _fit(parts: list[Part2], features: str) -> object:
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=4000))
+    model.fit(
+        np.vstack([getattr(q, features) for q in parts]), np.concatenate([q.y for q in parts])
+    )
+    return model
+
+
+def _show(label: str, figures: dict[str, float]) -> None:
+    keys = ("found", "same", "near misses grouped", "recall", "near-miss precision")
+    rest = ("precision over every grouped pair", "F1")
+    print(label, {k: figures[k] for k in (*keys, *rest)})
+
+
+def cross_validate(parts: list[Part2]) -> None:
+    _show("shipped words:", pooled(parts, [p.groups(p.x[:, 0], THRESHOLD) for p in parts]))
+    _show("shipped embedding:", pooled(parts, [p.groups(p.embedded, embedding.CUT) for p in parts]))
+    for features, label in (("x", "LW"), ("xe", "LE")):
+        predicted = []
+        for part in parts:
+            model = _fit([q for q in parts if q is not part], features)
+            predicted.append(model.predict_proba(getattr(part, features))[:, 1])  # type: ignore[attr-defined]
+        best = max(
+            CUTS,
+            key=lambda c: pooled(
+                parts, [p.groups(s, c) for p, s in zip(parts, predicted, strict=True)]
+            )["F1"],
+        )
+        for cut in CUTS:
+            grouped = [p.groups(s, cut) for p, s in zip(parts, predicted, strict=True)]
+            mark = " <- best F1" if cut == best else ""
+            _show(f"{label} cut {cut:.2f}{mark}:", pooled(parts, grouped))
+
+
+def score_once(names: list[str], cut_lw: float, cut_le: float) -> None:
+    looked = [Part2(n) for n in LOOKED_AT]
+    fresh = [Part2(n) for n in names]
+    _show("shipped words:", pooled(fresh, [p.groups(p.x[:, 0], THRESHOLD) for p in fresh]))
+    _show("shipped embedding:", pooled(fresh, [p.groups(p.embedded, embedding.CUT) for p in fresh]))
+    for features, label, cut in (("x", "LW", cut_lw), ("xe", "LE", cut_le)):
+        model = _fit(looked, features)
+        scores = [model.predict_proba(getattr(p, features))[:, 1] for p in fresh]  # type: ignore[attr-defined]
+        _show(
+            f"{label} cut {cut:.2f}:",
+            pooled(fresh, [p.groups(s, cut) for p, s in zip(fresh, scores, strict=True)]),
+        )
+
+
+def seed(cut_lw: float, cut_le: float) -> None:
+    """The bundled catalogue's groups of two or more: shipped, and with the learned scores as
+    scored (learned from the twenty-four looked-at parts)."""
+    looked = [Part2(n) for n in LOOKED_AT]
+    part = Part2("seed", load_catalogue())
+    print("shipped words:", part.grouped_ids(part.x[:, 0], THRESHOLD))
+    print("shipped embedding:", part.grouped_ids(part.embedded, embedding.CUT))
+    for features, label, cut in (("x", "LW", cut_lw), ("xe", "LE", cut_le)):
+        model = _fit(looked, features)
+        score = model.predict_proba(getattr(part, features))[:, 1]  # type: ignore[attr-defined]
+        print(f"{label} cut {cut:.2f}:", part.grouped_ids(score, cut))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--score", nargs="+", help="score these parts once")
+    parser.add_argument("--seed", action="store_true", help="group the bundled catalogue")
+    parser.add_argument("--cut-lw", type=float, default=0.5)
+    parser.add_argument("--cut-le", type=float, default=0.5)
+    args = parser.parse_args()
+    if args.seed:
+        seed(args.cut_lw, args.cut_le)
+    elif args.score:
+        score_once(args.score, args.cut_lw, args.cut_le)
+    else:
+        cross_validate([Part2(n) for n in LOOKED_AT])
+
+
+if __name__ == "__main__":
+    main()
