@@ -58,6 +58,16 @@ def test_sign_in_then_every_page_answers_with_its_heading(site):
         assert "govuk-header__logotype" not in response.text
 
 
+def test_only_administrators_are_offered_the_people_page(site):
+    """Beside who is signed in, not in the menu (nine items wrapped onto a second line)."""
+    for who, offered in (("ann", True), ("ed", False), ("vi", False)):
+        board = page(site.client(who).get("/"))
+        links = [a.get("href") for a in board.iter("a")]
+        assert ("/admin/users" in links) is offered, who
+        menu = board.find(".//nav[@aria-label='Menu']")
+        assert menu is not None and "/admin/users" not in [a.get("href") for a in menu.iter("a")]
+
+
 def test_dashboard_shows_the_summary_of_the_current_assessment(site):
     client = site.client("ed")
     with unit_of_work(site.ws, as_person="ed") as ctx:
