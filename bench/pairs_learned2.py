@@ -1,17 +1,20 @@
-"""Rule 13 (docs/benchmarks.md, "Seventeenth round"): rule 8's learned pair score again, on the
-twenty-four looked-at parts, with and without five features of the optional embedding.
+"""Rules 13 and 14 (docs/benchmarks.md, "Seventeenth round"): a learned pair score, on the
+looked-at pairs parts, with and without features of the optional embedding.
 
-    VALVECHECK_EMBEDDINGS=on .venv/bin/python bench/pairs_learned2.py            # the CV
-    VALVECHECK_EMBEDDINGS=on .venv/bin/python bench/pairs_learned2.py \\
-        --score holdout24 holdout25 --cut-lw 0.30 --cut-le 0.30                  # once
+    VALVECHECK_EMBEDDINGS=on .venv/bin/python bench/pairs_learned2.py --rule 13       # the CV
+    VALVECHECK_EMBEDDINGS=on .venv/bin/python bench/pairs_learned2.py --rule 13 \\
+        --score holdout24 holdout25 --cut LW=0.15 LE=0.25                          # once
+    VALVECHECK_EMBEDDINGS=on .venv/bin/python bench/pairs_learned2.py --rule 13 --seed --cut LW=0.15 LE=0.25
 
-Variants: ``LW``, rule 8's ten features (``pairs_learned.Part``) with the contrast flag as shipped
-(a swap at an end counts between two one-sentence texts); ``LE``, those and the all-mpnet-base-v2
-cosine, each text's rank of the other by it (better, worse) and each text's margin by it over its
-best other partner (smaller, larger). Logistic regression, leave-one-part-out; complete linkage on
-the probability, contrasts kept apart. Beside them, the shipped grouping on words (cut
-``THRESHOLD``) and with the embedding mixed in (``embedding.CUT``). The embedding extra must be
-installed (``encode``).
+Rule 13's variants: ``LW``, rule 8's ten features (``pairs_learned.Part``) with the contrast flag
+as shipped (a swap at an end counts between two one-sentence texts); ``LE``, those and the
+all-mpnet-base-v2 cosine, each text's rank of the other by it (better, worse) and each text's
+margin by it over its best other partner (smaller, larger). Rule 14's: ``PW``, the pointwise
+features only (no rank or margin: a text's other copies cannot lower a pair's score); ``PE``,
+those and the cosine. Logistic regression, leave-one-part-out; complete linkage on the
+probability, contrasts kept apart. Beside them, the shipped grouping on words (cut
+``THRESHOLD``) and with the embedding mixed in (``embedding.CUT``). ``--seed`` groups the bundled
+catalogue instead. The embedding extra must be installed (``encode``).
 """
 
 from __future__ import annotations
@@ -36,7 +39,13 @@ from valvecheck.analysis.common import (
 from valvecheck.catalogue.loader import load_catalogue
 from valvecheck.domain.model import Catalogue
 
-LOOKED_AT = ("train", "holdout", *(f"holdout{n}" for n in range(2, 24)))
+# Each rule's variants (name -> columns of ``Part2.xe``) and the parts it looked at.
+WORDS = list(range(10))  # rule 8's ten features
+POINTWISE = [0, 1, 2, 7, 8, 9]  # score, reading, words, contrast, jaccard, length ratio
+RULES = {
+    13: ({"LW": WORDS, "LE": list(range(15))}, 24),
+    14: ({"PW": POINTWISE, "PE": [*POINTWISE, 10]}, 26),
+}
 CUTS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 
 
@@ -77,12 +86,14 @@ class Part2(Part):
         self.embedded = _similarity(self.nodes, EVERY, embedded=True).toarray()[i, j]
 
 
-def _fit(parts: list[Part2], features: str) -> object:
+def _fit(parts: list[Part2], columns: list[int]) -> object:
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=4000))
-    model.fit(
-        np.vstack([getattr(q, features) for q in parts]), np.concatenate([q.y for q in parts])
-    )
+    model.fit(np.vstack([q.xe[:, columns] for q in parts]), np.concatenate([q.y for q in parts]))
     return model
+
+
+def _looked_at(rule: int) -> list[str]:
+    return ["train", "holdout", *(f"holdout{n}" for n in range(2, RULES[rule][1]))]
 
 
 def _show(label: str, figures: dict[str, float]) -> None:
@@ -91,14 +102,15 @@ def _show(label: str, figures: dict[str, float]) -> None:
     print(label, {k: figures[k] for k in (*keys, *rest)})
 
 
-def cross_validate(parts: list[Part2]) -> None:
+def cross_validate(rule: int) -> None:
+    parts = [Part2(n) for n in _looked_at(rule)]
     _show("shipped words:", pooled(parts, [p.groups(p.x[:, 0], THRESHOLD) for p in parts]))
     _show("shipped embedding:", pooled(parts, [p.groups(p.embedded, embedding.CUT) for p in parts]))
-    for features, label in (("x", "LW"), ("xe", "LE")):
+    for label, columns in RULES[rule][0].items():
         predicted = []
         for part in parts:
-            model = _fit([q for q in parts if q is not part], features)
-            predicted.append(model.predict_proba(getattr(part, features))[:, 1])  # type: ignore[attr-defined]
+            model = _fit([q for q in parts if q is not part], columns)
+            predicted.append(model.predict_proba(part.xe[:, columns])[:, 1])  # type: ignore[attr-defined]
         best = max(
             CUTS,
             key=lambda c: pooled(
@@ -111,46 +123,47 @@ def cross_validate(parts: list[Part2]) -> None:
             _show(f"{label} cut {cut:.2f}{mark}:", pooled(parts, grouped))
 
 
-def score_once(names: list[str], cut_lw: float, cut_le: float) -> None:
-    looked = [Part2(n) for n in LOOKED_AT]
+def score_once(rule: int, names: list[str], cuts: dict[str, float]) -> None:
+    looked = [Part2(n) for n in _looked_at(rule)]
     fresh = [Part2(n) for n in names]
     _show("shipped words:", pooled(fresh, [p.groups(p.x[:, 0], THRESHOLD) for p in fresh]))
     _show("shipped embedding:", pooled(fresh, [p.groups(p.embedded, embedding.CUT) for p in fresh]))
-    for features, label, cut in (("x", "LW", cut_lw), ("xe", "LE", cut_le)):
-        model = _fit(looked, features)
-        scores = [model.predict_proba(getattr(p, features))[:, 1] for p in fresh]  # type: ignore[attr-defined]
+    for label, columns in RULES[rule][0].items():
+        model = _fit(looked, columns)
+        scores = [model.predict_proba(p.xe[:, columns])[:, 1] for p in fresh]  # type: ignore[attr-defined]
         _show(
-            f"{label} cut {cut:.2f}:",
-            pooled(fresh, [p.groups(s, cut) for p, s in zip(fresh, scores, strict=True)]),
+            f"{label} cut {cuts[label]:.2f}:",
+            pooled(fresh, [p.groups(s, cuts[label]) for p, s in zip(fresh, scores, strict=True)]),
         )
 
 
-def seed(cut_lw: float, cut_le: float) -> None:
-    """The bundled catalogue's groups of two or more: shipped, and with the learned scores as
-    scored (learned from the twenty-four looked-at parts)."""
-    looked = [Part2(n) for n in LOOKED_AT]
+def seed(rule: int, cuts: dict[str, float]) -> None:
+    """The bundled catalogue's groups of two or more: shipped, and with the rule's learned scores
+    (learned from the parts the rule looked at)."""
+    looked = [Part2(n) for n in _looked_at(rule)]
     part = Part2("seed", load_catalogue())
     print("shipped words:", part.grouped_ids(part.x[:, 0], THRESHOLD))
     print("shipped embedding:", part.grouped_ids(part.embedded, embedding.CUT))
-    for features, label, cut in (("x", "LW", cut_lw), ("xe", "LE", cut_le)):
-        model = _fit(looked, features)
-        score = model.predict_proba(getattr(part, features))[:, 1]  # type: ignore[attr-defined]
-        print(f"{label} cut {cut:.2f}:", part.grouped_ids(score, cut))
+    for label, columns in RULES[rule][0].items():
+        model = _fit(looked, columns)
+        score = model.predict_proba(part.xe[:, columns])[:, 1]  # type: ignore[attr-defined]
+        print(f"{label} cut {cuts[label]:.2f}:", part.grouped_ids(score, cuts[label]))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rule", type=int, choices=sorted(RULES), default=13)
     parser.add_argument("--score", nargs="+", help="score these parts once")
     parser.add_argument("--seed", action="store_true", help="group the bundled catalogue")
-    parser.add_argument("--cut-lw", type=float, default=0.5)
-    parser.add_argument("--cut-le", type=float, default=0.5)
+    parser.add_argument("--cut", nargs="*", default=[], help="VARIANT=CUT, e.g. LW=0.15 LE=0.25")
     args = parser.parse_args()
+    cuts = {k: float(v) for k, v in (c.split("=") for c in args.cut)}
     if args.seed:
-        seed(args.cut_lw, args.cut_le)
+        seed(args.rule, cuts)
     elif args.score:
-        score_once(args.score, args.cut_lw, args.cut_le)
+        score_once(args.rule, args.score, cuts)
     else:
-        cross_validate([Part2(n) for n in LOOKED_AT])
+        cross_validate(args.rule)
 
 
 if __name__ == "__main__":
