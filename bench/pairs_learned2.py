@@ -45,7 +45,9 @@ POINTWISE = [0, 1, 2, 7, 8, 9]  # score, reading, words, contrast, jaccard, leng
 RULES = {
     13: ({"LW": WORDS, "LE": list(range(15))}, 24),
     14: ({"PW": POINTWISE, "PE": [*POINTWISE, 10]}, 26),
+    15: ({"CW": WORDS, "CE": list(range(15))}, 26),
 }
+FEATURES = {13: "xe", 14: "xe", 15: "xc"}  # rule -> the Part2 matrix its columns are taken from
 CUTS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 
 
@@ -60,6 +62,33 @@ def _rank_margin(score: np.ndarray, i: np.ndarray, j: np.ndarray) -> list[np.nda
     return [
         1 / (1 + np.minimum(rank[i, j], rank[j, i])),
         1 / (1 + np.maximum(rank[i, j], rank[j, i])),
+        np.minimum(margin_i, margin_j),
+        np.maximum(margin_i, margin_j),
+    ]
+
+
+def _among_others(
+    score: np.ndarray, copies: np.ndarray, i: np.ndarray, j: np.ndarray
+) -> list[np.ndarray]:
+    """Rule 15: ``_rank_margin`` with each text's rivals read among the texts that are not copies
+    of its partner (``copies[j, k]``: the shipped grouping would group j and k)."""
+    n = len(score)
+    columns = np.arange(n)
+
+    def rank_margin(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        s = score[a, b]
+        rivals = score[a].astype(np.float64)
+        left_out = copies[b] | (columns[None, :] == a[:, None]) | (columns[None, :] == b[:, None])
+        rivals[left_out] = -np.inf
+        rank = (rivals > s[:, None]).sum(axis=1)
+        best = rivals.max(axis=1)
+        return rank, s - np.where(np.isfinite(best), best, 0.0)
+
+    rank_i, margin_i = rank_margin(i, j)
+    rank_j, margin_j = rank_margin(j, i)
+    return [
+        1 / (1 + np.minimum(rank_i, rank_j)),
+        1 / (1 + np.maximum(rank_i, rank_j)),
         np.minimum(margin_i, margin_j),
         np.maximum(margin_i, margin_j),
     ]
@@ -83,12 +112,18 @@ class Part2(Part):
         vectors = embedding.encode(self.nodes.texts)
         cosine = vectors @ vectors.T
         self.xe = np.column_stack([self.x, cosine[i, j], *_rank_margin(cosine, i, j)])
+        copies = self.final >= THRESHOLD
+        np.fill_diagonal(copies, False)
+        self.xc = self.xe.copy()  # rule 15: ranks and margins among non-copies of the partner
+        self.xc[:, 3:7] = np.column_stack(_among_others(self.final, copies, i, j))
+        self.xc[:, 11:15] = np.column_stack(_among_others(cosine, copies, i, j))
         self.embedded = _similarity(self.nodes, EVERY, embedded=True).toarray()[i, j]
 
 
-def _fit(parts: list[Part2], columns: list[int]) -> object:
+def _fit(parts: list[Part2], columns: list[int], matrix: str = "xe") -> object:
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=4000))
-    model.fit(np.vstack([q.xe[:, columns] for q in parts]), np.concatenate([q.y for q in parts]))
+    x = np.vstack([getattr(q, matrix)[:, columns] for q in parts])
+    model.fit(x, np.concatenate([q.y for q in parts]))
     return model
 
 
@@ -109,8 +144,9 @@ def cross_validate(rule: int) -> None:
     for label, columns in RULES[rule][0].items():
         predicted = []
         for part in parts:
-            model = _fit([q for q in parts if q is not part], columns)
-            predicted.append(model.predict_proba(part.xe[:, columns])[:, 1])  # type: ignore[attr-defined]
+            model = _fit([q for q in parts if q is not part], columns, FEATURES[rule])
+            x = getattr(part, FEATURES[rule])[:, columns]
+            predicted.append(model.predict_proba(x)[:, 1])  # type: ignore[attr-defined]
         best = max(
             CUTS,
             key=lambda c: pooled(
@@ -129,8 +165,11 @@ def score_once(rule: int, names: list[str], cuts: dict[str, float]) -> None:
     _show("shipped words:", pooled(fresh, [p.groups(p.x[:, 0], THRESHOLD) for p in fresh]))
     _show("shipped embedding:", pooled(fresh, [p.groups(p.embedded, embedding.CUT) for p in fresh]))
     for label, columns in RULES[rule][0].items():
-        model = _fit(looked, columns)
-        scores = [model.predict_proba(p.xe[:, columns])[:, 1] for p in fresh]  # type: ignore[attr-defined]
+        model = _fit(looked, columns, FEATURES[rule])
+        scores = [
+            model.predict_proba(getattr(p, FEATURES[rule])[:, columns])[:, 1]  # type: ignore[attr-defined]
+            for p in fresh
+        ]
         _show(
             f"{label} cut {cuts[label]:.2f}:",
             pooled(fresh, [p.groups(s, cuts[label]) for p, s in zip(fresh, scores, strict=True)]),
@@ -145,8 +184,9 @@ def seed(rule: int, cuts: dict[str, float]) -> None:
     print("shipped words:", part.grouped_ids(part.x[:, 0], THRESHOLD))
     print("shipped embedding:", part.grouped_ids(part.embedded, embedding.CUT))
     for label, columns in RULES[rule][0].items():
-        model = _fit(looked, columns)
-        score = model.predict_proba(part.xe[:, columns])[:, 1]  # type: ignore[attr-defined]
+        model = _fit(looked, columns, FEATURES[rule])
+        x = getattr(part, FEATURES[rule])[:, columns]
+        score = model.predict_proba(x)[:, 1]  # type: ignore[attr-defined]
         print(f"{label} cut {cuts[label]:.2f}:", part.grouped_ids(score, cuts[label]))
 
 

@@ -41,7 +41,7 @@ PARTS = (
 )
 # Pairs parts written and set aside unscored, for the next change to the grouping to be measured
 # on once (data/SOURCES.md): nothing scores them by default.
-PAIRS_SET_ASIDE: tuple[str, ...] = ()
+PAIRS_SET_ASIDE: tuple[str, ...] = ("holdout26", "holdout27")
 
 
 def _read(name: str) -> list[dict[str, str]]:
