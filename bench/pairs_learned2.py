@@ -48,7 +48,12 @@ RULES = {
     15: ({"CW": WORDS, "CE": list(range(15))}, 26),
     16: ({"CE": list(range(15))}, 26),  # rule 15's CE at the cut of rule 16 (0.35)
 }
-FEATURES = {13: "xe", 14: "xe", 15: "xc", 16: "xc"}  # rule -> the Part2 matrix its columns are taken from
+FEATURES = {
+    13: "xe",
+    14: "xe",
+    15: "xc",
+    16: "xc",
+}  # rule -> the Part2 matrix its columns are taken from
 CUTS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 
 
