@@ -457,6 +457,10 @@ def test_eval_suggest_curve(cli) -> None:  # type: ignore[no-untyped-def]
     code, out, err = cli("eval-suggest", str(DEV), "--curve")
     assert code == 0, err
     assert "Learning curve" in out
+    assert "\t30 x 3 draws\t" in out and "\t20 x 3 draws\t" in out  # the rest, once a draw
+    # the dev file is already read right with nothing linked: the note says how little is left
+    assert curve[0]["mrr"] >= 0.95
+    assert f"MRR is already {curve[0]['mrr']:.2f}: links can add at most" in err
 
 
 def test_eval_suggest_curve_always_has_half_the_file_linked(cli) -> None:  # type: ignore[no-untyped-def]

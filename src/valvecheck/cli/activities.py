@@ -293,16 +293,29 @@ def eval_suggest(
             "Learning curve (figures on the activities not linked)",
             ["Linked", "Scored", "hit@3", "MRR", "recall@5", "none-acc", "false-none"],
             [
-                [n, f.n, *(_figure(v) for v in (f.hit_at_3, f.mrr, f.recall_at_5)),
+                [n, _scored(e.n, n, f.n), *(_figure(v) for v in (f.hit_at_3, f.mrr, f.recall_at_5)),
                  _figure(f.none_accuracy), _figure(f.false_none_rate)]
                 for n, f in e.curve
             ],
         )  # fmt: skip
+        start = e.curve[0][1].mrr
+        if start is not None and start >= 0.95:
+            output.note(
+                f"With nothing linked, MRR is already {start:.2f}: links can add at most "
+                f"{1 - start:+.2f} on this file."
+            )
     output.table(
         "Per-measure recall (expected measure in the top 5)",
         ["Measure", "Recall"],
         [[m, f"{r:.2f}"] for m, r in e.per_measure.items()],
     )
+
+
+def _scored(rows: int, linked: int, pooled: int) -> str:
+    """Activities scored at one point of the curve: the rest of the file, once per random draw."""
+    rest = rows - linked
+    draws = pooled // rest if rest else 1
+    return f"{rest} x {draws} draws" if draws > 1 else str(pooled)
 
 
 def _figure(value: float | None) -> str:
