@@ -4,7 +4,7 @@ or request."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from valvecheck.analysis import progress as analysis_progress
 from valvecheck.domain.rating import BUNDLED, SEED, Rating
@@ -56,8 +56,8 @@ def unit_of_work(
         ctx = Context(conn, actor, config or settings(), utc_now, progress)
         try:
             # long analysis work deep below the use-case (reading texts with the embedding)
-            # reports to the same progress bar
-            with analysis_progress.listening(ctx.report if progress is not None else None):
+            # reports to the same progress bar (a command's; a web request has none)
+            with analysis_progress.listening(ctx.report) if progress else nullcontext():
                 yield ctx
         except BaseException:
             ctx.end(ok=False)
