@@ -120,3 +120,24 @@ def test_analysis_work_reports_only_while_someone_listens() -> None:
         progress.tell("Reading", 2, 2)
     progress.tell("Reading", 3, 3)
     assert heard == [("Reading", 1, 2), ("Reading", 2, 2)]
+
+
+def test_init_and_migrate_pass_long_analysis_work_to_the_commands_bar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Grouping a catalogue when a workspace is made or upgraded (with the embedding, minutes the
+    first time) reports to the command's bar as a unit of work's does."""
+    from valvecheck.analysis import progress
+    from valvecheck.services import workspace
+    from valvecheck.store.db import Workspace
+
+    monkeypatch.setattr(
+        workspace.prevalence, "refresh", lambda session: progress.tell("Reading", 1, 1)
+    )
+    heard: list[tuple[str, int, int]] = []
+    ws = Workspace(str(tmp_path / "made.db"))
+    workspace.init_workspace(ws, progress=lambda *told: heard.append(told))
+    workspace.migrate_workspace(ws, progress=lambda *told: heard.append(told))
+    workspace.migrate_workspace(ws)  # no bar: nobody hears
+    ws.dispose()
+    assert heard == [("Reading", 1, 1), ("Reading", 1, 1)]

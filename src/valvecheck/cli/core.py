@@ -228,7 +228,10 @@ def init(
             f"{loaded.added['measures']} measures, {loaded.added['agreements']} agreements."
         )
         return
-    done = workspace.init_workspace(ws, empty=empty, council=ctx.find_root().params.get("council"))
+    with output.progress() as bar:
+        done = workspace.init_workspace(
+            ws, empty=empty, council=ctx.find_root().params.get("council"), progress=bar
+        )
     if empty:
         output.line(f"Created an empty workspace at {ws.label}.")
     else:
@@ -241,7 +244,8 @@ def init(
 def migrate(ctx: typer.Context) -> None:
     """Upgrade a workspace made by an earlier version of Valvecheck (nothing is lost)."""
     ws = ws_of(ctx)
-    before, after = workspace.migrate_workspace(ws)
+    with output.progress() as bar:
+        before, after = workspace.migrate_workspace(ws, progress=bar)
     if before == after:
         output.line(f"The workspace {ws.label} is up to date.")
     else:

@@ -43,7 +43,10 @@ def serve(
     config = settings()
     ws = ws_of(ctx)
     if not ws.exists():
-        done = workspace.init_workspace(ws, council=ctx.find_root().params.get("council"))
+        with output.progress() as bar:
+            done = workspace.init_workspace(
+                ws, council=ctx.find_root().params.get("council"), progress=bar
+            )
         output.line(
             f"Created a workspace at {ws.label}: {done['measures']} measures, "
             f"{done['ratings']} ratings from the seed's assessment."

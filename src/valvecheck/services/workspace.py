@@ -4,7 +4,7 @@ or request."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from valvecheck.analysis import progress as analysis_progress
 from valvecheck.domain.rating import BUNDLED, SEED, Rating
@@ -55,9 +55,7 @@ def unit_of_work(
         set_scope(conn, None if actor.is_local_admin else (actor.council_id or 0))
         ctx = Context(conn, actor, config or settings(), utc_now, progress)
         try:
-            # long analysis work deep below the use-case (reading texts with the embedding)
-            # reports to the same progress bar (a command's; a web request has none)
-            with analysis_progress.listening(ctx.report) if progress else nullcontext():
+            with _listening(progress):
                 yield ctx
         except BaseException:
             ctx.end(ok=False)
@@ -65,19 +63,30 @@ def unit_of_work(
         ctx.end()
 
 
-def migrate_workspace(ws: Workspace) -> tuple[str | None, str | None]:
+def _listening(progress: Progress | None) -> AbstractContextManager[None]:
+    """Long analysis work deep below a use-case (reading texts with the embedding) reports to
+    ``progress`` (a command's bar) for the block; with none (a web request), nothing is set."""
+    return analysis_progress.listening(progress) if progress is not None else nullcontext()
+
+
+def migrate_workspace(
+    ws: Workspace, progress: Progress | None = None
+) -> tuple[str | None, str | None]:
     """Bring an existing workspace's schema up to date; returns (revision before, after)."""
     if not ws.exists():
         raise WorkspaceError(f"no Valvecheck workspace at {ws.label}", reason="missing")
     before = ws.revision()
     ws.migrate()
-    with ws.session() as session:
+    with ws.session() as session, _listening(progress):
         prevalence.refresh(session)  # no index before 0005, no groups in it before 0007
     return before, ws.revision()
 
 
 def init_workspace(
-    ws: Workspace, empty: bool = False, council: str | None = None
+    ws: Workspace,
+    empty: bool = False,
+    council: str | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """Create the schema and, unless ``empty``, load the bundled catalogue and the seed's
     assessment (in the seed's council, Bristol). ``council`` names a council to create too."""
@@ -99,7 +108,8 @@ def init_workspace(
     bundled = load_assessment()
     with ws.session() as session:
         repo.save_catalogue(session, catalogue, at)
-        prevalence.refresh(session)
+        with _listening(progress):
+            prevalence.refresh(session)
         home = ensure_council(session, bundled.council, at)
         if council:
             ensure_council(session, council, at)
