@@ -193,15 +193,15 @@ def _read(db: sqlite3.Connection, keys: list[str], texts: list[str]) -> None:
     model = _encoder()
     progress.tell(STAGE, 0, len(texts))
     for start in range(0, len(texts), BATCH):
+        batch = keys[start : start + BATCH]
         vectors = model.encode(
             texts[start : start + BATCH], batch_size=32, normalize_embeddings=True
         )
-        rows = [
-            (k, np.asarray(v, dtype=np.float32).tobytes())
-            for k, v in zip(keys[start : start + BATCH], vectors, strict=True)
-        ]
+        read = {k: np.asarray(v, dtype=np.float32) for k, v in zip(batch, vectors, strict=True)}
         with db:
-            db.executemany("INSERT OR REPLACE INTO vector VALUES (?, ?)", rows)
-        for k, v in zip(keys[start : start + BATCH], vectors, strict=True):
-            _KEPT[k] = np.asarray(v, dtype=np.float32)
-        progress.tell(STAGE, start + len(rows), len(texts))
+            db.executemany(
+                "INSERT OR REPLACE INTO vector VALUES (?, ?)",
+                [(k, v.tobytes()) for k, v in read.items()],
+            )
+        _KEPT.update(read)
+        progress.tell(STAGE, start + len(batch), len(texts))

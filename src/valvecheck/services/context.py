@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
+from valvecheck.analysis.progress import Report
 from valvecheck.domain.people import Action, Role, may
 from valvecheck.errors import Forbidden, NotFound
 from valvecheck.settings import Settings
@@ -23,8 +24,9 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 # progress(stage, done, total): long work reports how far it has got; shells decide whether
-# to draw a bar (a terminal) or nothing (piped, JSON, a web request).
-Progress = Callable[[str, int, int], None]
+# to draw a bar (a terminal) or nothing (piped, JSON, a web request). The analysis's own long
+# work reports in the same shape (``analysis.progress``).
+Progress = Report
 
 
 def utc_now() -> datetime:
