@@ -14,6 +14,7 @@ from valvecheck.analysis.common import (
     group_measures,
     name_pattern,
     one_sentence,
+    pairs_catalogue,
     prevalence,
 )
 from valvecheck.analysis.summary import summarise
@@ -195,6 +196,26 @@ def test_names_dates_and_generic_words_do_not_count(text, absent):
     assert "review" not in terms and "reform" not in terms
 
 
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        ("Support deaf children from diagnosis to age 25.", ["age25"]),
+        ("Speech and language pathway for children aged 0-5", ["age0", "age5"]),
+        ("Speech and language pathway for children aged 0 to 5", ["age0", "age5"]),
+        ("Grow places for 16 to 25 year olds in local colleges", ["age16", "age25"]),
+        ("A special free school for pupils aged 4–19", ["age4", "age19"]),
+    ],
+)
+def test_an_age_is_a_word_of_its_own(text, ages):
+    """An age says which children a measure serves: it is kept where other numbers are dropped."""
+    assert [t for t in _unigrams(content_terms(text)) if t[3:].isdigit()] == ages
+
+
+def test_a_date_is_still_no_age():
+    terms = content_terms("Reform the post-16 offer by 2025 for young people of school age 2024-25")
+    assert not [t for t in terms if t[3:].isdigit()]
+
+
 def test_education_health_and_care_plan_is_one_term():
     assert content_terms("Education, Health and Care Plans (EHCPs)") == ["ehcp"]
 
@@ -372,6 +393,33 @@ CONTRASTS = [
         "Commission a new provider of occupational therapy assessments for children from November 2025.",
     ),
 ]
+
+# The same commitment for other children: only an age differs (holdout10, holdout24).
+AGE_CONTRASTS = [
+    (
+        "Have the sensory impairment service support deaf children from diagnosis to age 25.",
+        "Have the sensory impairment service support deaf children from diagnosis to age 5.",
+    ),
+    (
+        "Give free travel to pupils aged 5 to 7 who live more than two miles from their nearest suitable school.",
+        "Give free travel to pupils aged 8 to 16 who live more than three miles from their nearest suitable school.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), AGE_CONTRASTS)
+def test_another_age_is_a_contrast_and_never_grouped(a, b):
+    assert contrast(_words(a), _words(b), ends=True) and contrast(_words(b), _words(a), ends=True)
+    groups = group_measures(pairs_catalogue([a, b]))
+    assert all(len(g.members) == 1 for g in groups)
+
+
+def test_one_age_written_two_ways_is_no_contrast():
+    a = "Launch an online speech and language pathway for children aged 0-5 and their parents."
+    b = "Launch an online speech and language pathway for children aged 0 to 5 and their parents."
+    assert not contrast(_words(a), _words(b), ends=True)
+    assert [len(g.members) for g in group_measures(pairs_catalogue([a, b]))] == [2]
+
 
 # Copies of one commitment: a clause added or dropped at an end, a name or a date changed, or a
 # word swapped for another form of itself.

@@ -75,6 +75,13 @@ MONTHS = [
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:\s*[/\-–]\s*(?:19|20)?\d\d)?\b")
 _POST_16 = re.compile(r"\b(post|pre)[\s\-–]+(\d+)\b")
+# An age is what a measure is about, not a date of a template's copy: "from diagnosis to age 25" and
+# "... to age 5" serve different children. Each age becomes a word of its own ("age25").
+_AGES = re.compile(
+    r"\b(?:ages?|aged)\s+(\d{1,2})(?:\s*(?:-|–|to|and)\s*(\d{1,2}))?\b"
+    r"|\b(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})[\s\-–]*years?[\s\-–]*olds?\b"
+)
+_DIGITS = re.compile(r"\d+")
 # One concept, one term: otherwise "Education Health and Care Plan (EHCP)" weighs as nine shared terms.
 _EHCP = re.compile(
     r"\beducation,?\s+health,?\s+(?:and|&)\s+care\s+plans?(?:\s*\(\s*ehcps?\s*\))?|\behcps\b"
@@ -139,6 +146,7 @@ def _terms(text: str) -> tuple[str, ...]:
         text = text[:start] + " " + text[end:]
     text = text.lower().replace("’", "'")
     text = _EHCP.sub(" ehcp ", text)
+    text = _AGES.sub(_ages, text)
     text = spelled_out(text)  # the field's acronyms beside what they stand for
     text = _IN_PLACE.sub(" ", text)
     text = _YEAR.sub(" ", text)
@@ -147,6 +155,10 @@ def _terms(text: str) -> tuple[str, ...]:
     stop = _stop_words()
     words = [w for w in words if w not in stop and len(w) > 1]
     return (*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False)))
+
+
+def _ages(found: re.Match[str]) -> str:
+    return " ".join(f"age{n}" for n in found.groups() if n is not None)
 
 
 @dataclass(frozen=True)
@@ -330,6 +342,8 @@ def _trigrams(words: list[str]) -> set[str]:
 def _alike(a: list[str], b: list[str]) -> bool:
     if set(a) & set(b):
         return True
+    if _DIGITS.findall(" ".join(a)) != _DIGITS.findall(" ".join(b)):
+        return False  # "age25" / "age5": another age is another group of children
     x, y = _trigrams(a), _trigrams(b)
     return bool(x and y) and len(x & y) / min(len(x), len(y)) >= CONTRAST_ALIKE
 
