@@ -25,7 +25,7 @@ from web_support import (
 from valvecheck.domain.rating import MAX_RATIONALE
 from valvecheck.importers import limits
 from valvecheck.services.activities import list_activities
-from valvecheck.services.ratings import history
+from valvecheck.services.ratings import history, list_assessments
 from valvecheck.services.workspace import unit_of_work
 from valvecheck.web import create_app
 
@@ -408,3 +408,48 @@ def test_an_over_long_rationale_is_refused_with_the_text_kept(site):
     assert "Back button" in text(page(huge))
     with unit_of_work(site.ws, as_person="ed") as ctx:
         assert history(ctx, "bury-4") == []  # nothing was saved either time
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "nul.db")
+    return request.getfixturevalue("pg_url")
+
+
+def test_a_nul_character_is_refused_with_a_page_never_a_crash(store_url):
+    """PostgreSQL cannot store NUL in text, and nobody types one: every form and address that
+    holds one gets a page saying so (not a 500), before sign-in as after, and nothing changes."""
+    from api_support import two_councils
+    from fastapi.testclient import TestClient
+
+    from valvecheck.services import people
+    from valvecheck.settings import Settings
+
+    ws = two_councils(store_url)
+    with unit_of_work(ws, write=True, council="Leeds", by="admin") as ctx:
+        people.add_person(ctx, "pat", "editor", password=PASSWORD)
+    app = create_app(Settings(secret_key="test-key-" + "x" * 40), ws)
+    with TestClient(app, base_url="http://testserver.local", follow_redirects=False) as client:
+        login = {"username": "pat\x00", "password": PASSWORD, "csrf_token": csrf_of(client)}
+        refused = client.post("/login", data=login)
+        assert refused.status_code == 422 and "NUL character" in text(page(refused))
+        login["username"] = "pat"
+        signed = client.post("/login", data=login)
+        assert signed.status_code == 303, text(page(signed))[:600]
+        for path, form in [
+            ("/measures/bury-4/rating", {"rag": "green", "version": "0", "rationale": "a\x00b"}),
+            ("/assessments", {"name": "Spring\x00"}),
+            ("/activities/L-1/link", {"measure": "bury-4", "rationale": "x\x00"}),
+        ]:
+            answer = post(client, path, form)
+            assert answer.status_code == 422, (path, answer.status_code)
+            assert "Nothing was changed" in text(page(answer))
+        address = client.get("/activities/L-1%00")
+        assert address.status_code == 422 and "NUL character" in text(page(address))
+    with unit_of_work(ws, council="Leeds") as ctx:
+        assert history(ctx, "bury-4") == []
+        [hubs] = list_activities(ctx)
+        assert [e.measure_id for e in hubs.history] == ["bury-2"]  # the fixture's link only
+        assert [a.name for a in list_assessments(ctx)] == ["Leeds: autumn"]
+    ws.dispose()

@@ -89,6 +89,18 @@ class Around:
                     headers["Cache-Control"] = "no-store"
             await send(message)
 
+        if not scope["path"].startswith("/api/") and (
+            "\x00" in scope["path"] or b"%00" in scope["query_string"]
+        ):
+            await self.render(
+                request,
+                "errors/error.html",
+                422,
+                heading="Something in the request is not right",
+                message="The address holds a NUL character (code 0), which no page has. "
+                "Check the address and try again.",
+            )(scope, receive, finish)
+            return
         size = request.headers.get("content-length", "")
         if size.isdigit() and int(size) > limits.MAX_BYTES + FORM_ALLOWANCE:
             response: Response = self.render(

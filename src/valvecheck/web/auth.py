@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
-from valvecheck.errors import NotFound, Unauthenticated, ValvecheckError, http_status
+from valvecheck.errors import InputError, NotFound, Unauthenticated, ValvecheckError, http_status
 from valvecheck.services.context import Actor
 from valvecheck.services.people import has_people, session_person, sign_in, sign_out
 from valvecheck.services.setup import SetupIncomplete, first_admin
@@ -45,17 +45,29 @@ def session_actor(request: Request, db: Session) -> Actor | None:
 
 
 async def csrf_protect(request: Request) -> None:
+    """Refuse a state-changing request without the session's CSRF token, and a form whose text
+    holds a NUL character (no database stores one, and no person types one)."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     token = request.headers.get(CSRF_HEADER)
     kind = request.headers.get("content-type", "")
-    if token is None and kind.startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
-        value = (await request.form()).get(CSRF_FIELD)
-        token = value if isinstance(value, str) else None
+    if kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        if token is None:
+            value = form.get(CSRF_FIELD)
+            token = value if isinstance(value, str) else None
+        nul = any(isinstance(value, str) and "\x00" in value for value in form.values())
+        if nul and csrf_valid(request, token):
+            raise InputError(NUL_REFUSED)
     if not csrf_valid(request, token):
         raise CsrfRefused()
+
+
+NUL_REFUSED = (
+    "A field of the form holds a NUL character (code 0), which cannot be stored. It usually "
+    "comes from text pasted from another program: retype the text and send the form again. "
+    "Nothing was changed."
+)
 
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
