@@ -249,6 +249,100 @@ def test_two_editors_on_one_rating_the_second_gets_409_with_both_versions_and_th
     assert [(r.by, r.rationale) for r in steps[-2:]] == [("ed", "Ed's view"), ("ann", "Ann's view")]
 
 
+def _form(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The rating form's values as the page draws them (what a browser would send back)."""
+    form = page(response).find(".//form[@id='rating-form']")
+    assert form is not None, "no rating form on the page"
+    values = {
+        i.get("name"): i.get("value") or "" for i in form.iter("input") if i.get("type") != "radio"
+    }
+    values["rag"] = next(
+        (
+            i.get("value")
+            for i in form.iter("input")
+            if i.get("type") == "radio" and i.get("checked") is not None
+        ),
+        "",
+    )
+    for area in form.iter("textarea"):
+        values[area.get("name")] = area.text or ""
+    values.pop("csrf_token", None)
+    return values
+
+
+def test_the_rating_form_comes_back_whole_and_sending_it_unchanged_records_nothing(site):
+    """The form holds the current rating, rationale and evidence alike: adding one evidence
+    link keeps the rationale in the current rating (and the committee report)."""
+    client = site.client("ed")
+    first = _form(client.get("/measures/bury-4"))
+    post(
+        client,
+        "/measures/bury-4/rating",
+        {**first, "rag": "amber", "rationale": "SENCO network", "evidence": "paper"},
+    )
+    again = _form(client.get("/measures/bury-4"))
+    assert (again["rag"], again["rationale"], again["evidence"]) == (
+        "amber",
+        "SENCO network",
+        "paper",
+    )
+    same = post(client, "/measures/bury-4/rating", again)
+    assert same.status_code == 303
+    assert "Nothing changed" in client.get("/measures/bury-4").text
+    more = post(client, "/measures/bury-4/rating", {**again, "evidence": "paper\nminutes"})
+    assert more.status_code == 303
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        from valvecheck.services.ratings import history
+
+        steps = history(ctx, "bury-4")
+    assert [(r.rationale, r.evidence) for r in steps] == [
+        ("SENCO network", "paper"),
+        ("SENCO network", "paper\nminutes"),
+    ]
+
+
+def test_a_form_drawn_for_another_assessment_is_refused_saying_so_and_keeps_the_text(site):
+    """An administrator made another assessment current while an editor was typing: the rating
+    does not go into an assessment the editor was not looking at, and nothing is a 500."""
+    from valvecheck.services.ratings import history, new_assessment
+
+    client = site.client("ed")
+    form = _form(client.get("/measures/bury-2"))
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        new_assessment(ctx, "Spring 2027 (fresh)", use=True)
+    refused = post(
+        client, "/measures/bury-2/rating", {**form, "rag": "green", "rationale": "typed"}
+    )
+    assert refused.status_code == 409
+    assert "Spring 2027 (fresh)" in text(by_id(refused, "rag-error"))
+    assert page(refused).find(".//textarea[@name='rationale']").text == "typed"
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        assert history(ctx, "bury-2") == []
+    # a version the fresh assessment never had (the form of another): a clear refusal too
+    stale = post(client, "/measures/bury-3/rating", {"rag": "green", "version": "99"})
+    assert stale.status_code == 409 and "reload the page" in text(by_id(stale, "rag-error"))
+
+
+def test_a_locked_assessment_offers_no_rating_form_and_keeps_what_was_typed(site):
+    client = site.client("ed")
+    form = _form(client.get("/measures/bury-3"))
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        from valvecheck.services.ratings import current_assessment, lock_assessment
+
+        lock_assessment(ctx, current_assessment(ctx).name)
+    shown = client.get("/measures/bury-3")
+    assert page(shown).find(".//form[@id='rating-form']") is None
+    assert "is locked (by ann" in text(by_id(shown, "locked"))
+    refused = post(
+        client, "/measures/bury-3/rating", {**form, "rag": "green", "rationale": "my words"}
+    )
+    assert refused.status_code == 409
+    assert "locked" in text(
+        refused_summary := page(refused).find(".//*[@class='govuk-error-summary']")
+    )
+    assert text(by_id(refused, "typed-rationale")) == "my words" and refused_summary is not None
+
+
 @pytest.mark.parametrize("field", ["rationale", "evidence"], ids=["rationale", "evidence"])
 def test_script_typed_into_a_text_field_comes_back_as_text(site, field):
     client = site.client("ed")

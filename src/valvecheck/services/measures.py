@@ -88,6 +88,8 @@ class MeasurePage:
     equivalents: tuple[MeasureView, ...] = ()
     # People's decisions in force that name this measure (the same as, or not, another one).
     decisions: tuple[EquivalenceDecision, ...] = ()
+    # Who locked the assessment shown, and when ("" while it can still be rated).
+    locked: str = ""
 
     def decided(self, other: str) -> EquivalenceDecision | None:
         """The decision in force between this measure and ``other``, if anyone made one."""
@@ -112,6 +114,11 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
             if m == view.id
         ]
     state_name = state.assessment if ctx.actor.council_id is not None else ""
+    locked = ""
+    if state_name and ctx.actor.council_id is not None:
+        row = queries.assessment_row(ctx.db, ctx.actor.council_id, state_name)
+        if row.locked_at is not None:
+            locked = f"{row.locked_by}, {row.locked_at:%d %b %Y}"
     return MeasurePage(
         view,
         state_name,
@@ -124,4 +131,5 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
             if (found := state.view(mid)) is not None
         ),
         tuple(decisions_about(ctx, view.id)),
+        locked,
     )

@@ -54,18 +54,27 @@ def rate(
     evidence: str = "",
     assessment: str | None = None,
     expected_version: int | None = None,
+    drawn_for: str | None = None,
 ) -> Rated:
     """Record a new rating for a measure: appended to its history, never overwriting.
 
     The previous rating is read and the new one appended under one lock on the measure's
     history, so concurrent raters each see the one before them. ``expected_version`` is the
     version of the history the person read (0: not rated); if someone has rated since, the
-    rating is refused with Conflict and nothing is written.
+    rating is refused with Conflict and nothing is written. ``drawn_for`` is the assessment the
+    person's form was drawn for: if another has been made current since, the rating is refused
+    too (Conflict on "assessment"), rather than go into an assessment they were not looking at.
     """
     authorise(ctx, Action.RATE)
     rag = rag if isinstance(rag, Rag) else Rag.parse(rag)
     check_rating(rag, rationale, evidence)
     row = _assessment(ctx, assessment)
+    if drawn_for is not None and drawn_for != row.name:
+        raise Conflict(
+            f"the current assessment is now '{row.name}': the page you rated from was for "
+            f"'{drawn_for}'. Nothing was saved; check the rating against '{row.name}' and save again",
+            field="assessment",
+        )
     if row.locked_at is not None:
         raise Conflict(f"the assessment '{row.name}' is locked: it has been reported")
     measure = repo.measure_row(ctx.session, measure_id)
@@ -73,6 +82,12 @@ def rate(
     history = repo.measure_history(ctx.session, row, measure)
     version = history[-1].version if history else 0
     if expected_version is not None and expected_version != version:
+        if not history or expected_version > version:
+            raise Conflict(
+                f"the ratings of {measure.code} in '{row.name}' are not the ones you opened "
+                f"(version {expected_version}; it is at version {version}): reload the page",
+                field="version",
+            )
         latest = history[-1]
         raise Conflict(
             f"{measure.code} was rated {latest.rag.label} by {latest.by} since you opened it",

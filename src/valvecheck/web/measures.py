@@ -151,16 +151,29 @@ def show(request: Request, measure_id: str, find: str = "", other: str = "") -> 
 
 
 def _typed(view: MeasureView, **more: str) -> dict[str, object]:
-    """The page's forms as first drawn: the rating form holding the current rating (and
-    ``more``, what the person typed into another form)."""
+    """The page's forms as first drawn: the rating form holding the current rating, rationale
+    and evidence alike (a person adding one evidence link keeps the rationale), and ``more``,
+    what the person typed into another form."""
     latest = view.latest
     return {
         "rag": latest.rag.value if latest else "",
-        "rationale": "",
+        "rationale": latest.rationale if latest else "",
         "evidence": latest.evidence if latest else "",
         "version": view.version,
         **more,
     }
+
+
+def _unchanged(view: MeasureView, rag: str, rationale: str, evidence: str) -> bool:
+    """Is the form sent back as the current rating stands (nothing to record)?"""
+    latest = view.latest
+    return (
+        latest is not None
+        and not view.needs_review
+        and latest.rag is Rag.parse(rag)
+        and latest.rationale == rationale.strip()
+        and latest.evidence == evidence.strip()
+    )
 
 
 @router.post("/measures/{measure_id}/rating")
@@ -171,6 +184,7 @@ def rate_measure(
     rationale: Annotated[str, Form()] = "",
     evidence: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",
+    assessment: Annotated[str, Form()] = "",
 ) -> Response:
     typed = {"rag": rag, "rationale": rationale, "evidence": evidence, "version": version}
     try:
@@ -179,14 +193,33 @@ def rate_measure(
         if not version.strip().isdigit():
             raise InputError("The form is out of date: reload the page and try again", field="rag")
         with work(request, write=True) as ctx:
-            saved = rate(ctx, measure_id, rag, rationale, evidence, expected_version=int(version))
+            view = show_measure(ctx, measure_id)
+            if view.version == int(version) and _unchanged(view, rag, rationale, evidence):
+                return done(
+                    request,
+                    f"/measures/{view.id}",
+                    f"Nothing changed: {view.id} is still {view.rag.label.lower()}",
+                )
+            saved = rate(
+                ctx,
+                measure_id,
+                rag,
+                rationale,
+                evidence,
+                expected_version=int(version),
+                drawn_for=assessment or None,
+            )
     except Conflict as exc:
-        if exc.field != "version":
-            raise
-        # Someone rated it since this form was drawn: show both, keep what this person typed.
         with work(request) as ctx:
             context = _page_context(ctx, measure_id)
         view = context["view"]
+        if exc.field != "version" or view.latest is None:
+            # The assessment changed or was locked, or the ratings are not the ones the form
+            # was drawn from: the page again, saying so, with what this person typed.
+            typed["version"] = view.version
+            errors = {"rag": sentence(str(exc))}
+            return render(request, "measures/show.html", 409, typed=typed, errors=errors, **context)
+        # Someone rated it since this form was drawn: show both, keep what this person typed.
         return render(
             request,
             "measures/conflict.html",
