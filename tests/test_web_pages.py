@@ -392,6 +392,51 @@ def test_activity_page_links_unlinks_and_accepts_suggestions(site):
     assert client.get("/activities/NOPE").status_code == 404
 
 
+def test_unlinking_asks_first_with_the_measures_text_and_keeps_the_reason(site):
+    client = site.client("ed")
+    post(client, "/activities/B-1/link", {"measure": "bury-4", "rationale": "network"})
+    shown = client.get("/activities/B-1")
+    table = page(shown).find(".//table[@id='links-table']")
+    assert "Support and drive schools" in text(table)  # what bury-4 says, beside its id
+    ask = table.find(".//a[@href='/activities/B-1/unlink?measure=bury-4']")
+    assert ask is not None and page(shown).find(".//form[@action='/activities/B-1/unlink']") is None
+    question = client.get("/activities/B-1/unlink?measure=bury-4")
+    assert heading(question) == "Unlink bury-4 from B-1?"
+    assert "Support and drive schools" in text(
+        page(question).find(".//*[@class='govuk-inset-text app-pre-wrap']")
+    )
+    assert page(question).find(".//textarea[@name='rationale']") is not None
+    assert (
+        post(
+            client, "/activities/B-1/unlink", {"measure": "bury-4", "rationale": "stopped in May"}
+        ).status_code
+        == 303
+    )
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        from valvecheck.services.activities import show_activity
+
+        last = show_activity(ctx, "B-1").history[-1]
+    assert (last.linked, last.rationale) == (False, "stopped in May")
+    assert client.get("/activities/B-1/unlink?measure=bury-4").status_code == 404  # not linked now
+    assert site.client("vi").get("/activities/B-1/unlink?measure=bury-4").status_code == 403
+
+
+def test_suggestions_say_what_each_measure_says_and_a_second_accept_says_nothing_was_new(site):
+    first, second = site.client("ed"), site.client("ann")
+    shown = page(first.get("/activities/B-2"))
+    box = shown.find(".//input[@type='checkbox'][@name='measure']")
+    chosen = box.get("value")
+    label = text(shown.find(f".//label[@for='{box.get('id')}']"))
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        said = measures.show_measure(ctx, chosen).measure.text
+    assert label.startswith(f"{chosen}: {said[:60]}")
+    page(second.get("/activities/B-2"))  # both opened the page
+    assert post(first, "/activities/B-2/accept", {"measure": [chosen]}).status_code == 303
+    late = post(second, "/activities/B-2/accept", {"measure": [chosen]})
+    assert late.status_code == 303
+    assert "Nothing new linked for B-2" in second.get(late.headers["location"]).text
+
+
 def test_assessments_start_carrying_forward_compare_and_lock(site):
     client = site.client("ann")
     started = post(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from valvecheck.domain.people import Action
-from valvecheck.errors import InputError, ValvecheckError, http_status
+from valvecheck.errors import InputError, NotFound, ValvecheckError, http_status
 from valvecheck.services.activities import (
     latest_events,
     link,
@@ -18,6 +18,7 @@ from valvecheck.services.activities import (
 )
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.listing import activity_suggestions
+from valvecheck.services.measures import show_measure
 from valvecheck.services.suggestions import accept
 from valvecheck.web.auth import safe_next
 from valvecheck.web.common import PROTECTED, done, render, work
@@ -35,12 +36,26 @@ def listing(request: Request) -> Response:
 
 def _page(ctx: Context, code: str) -> dict[str, Any]:
     view = show_activity(ctx, code)
+    found = activity_suggestions(ctx, view.activity.id)
+    shown = [e.measure_id for e in view.links] + [s.measure_id for s in found]
     return {
         "view": view,
         # what a person has linked or unlinked is never suggested again (services/suggestions.py)
-        "suggestions": activity_suggestions(ctx, view.activity.id),
+        "suggestions": found,
         "unlinked": [m for (_, m), e in latest_events(view.history).items() if not e.linked],
+        "texts": _texts(ctx, shown),
     }
+
+
+def _texts(ctx: Context, measure_ids: list[str]) -> dict[str, str]:
+    """What each measure says, so a person sees what they link without opening it."""
+    texts: dict[str, str] = {}
+    for measure_id in measure_ids:
+        try:
+            texts[measure_id] = show_measure(ctx, measure_id).measure.text
+        except NotFound:
+            continue  # a link to a measure no longer in the catalogue: its id alone
+    return texts
 
 
 @router.get("/activities/{code}")
@@ -89,6 +104,21 @@ def link_measure(
     return _change(request, code, measure, rationale, True)
 
 
+@router.get("/activities/{code}/unlink")
+def confirm_unlink(request: Request, code: str, measure: str = "") -> Response:
+    """The question before an unlink: is this right, and why (kept in the history)."""
+    with work(request) as ctx:
+        authorise(ctx, Action.LINK)
+        view = show_activity(ctx, code)
+        linked = next(
+            (e for e in view.links if e.measure_id.lower() == measure.strip().lower()), None
+        )
+        if linked is None:
+            raise NotFound(f"{view.activity.id} is not linked to '{measure.strip()}'")
+        texts = _texts(ctx, [linked.measure_id])
+    return render(request, "activities/unlink.html", view=view, linked=linked, texts=texts)
+
+
 @router.post("/activities/{code}/unlink")
 def unlink_measure(
     request: Request,
@@ -124,8 +154,11 @@ def accept_suggestions(
         view = show_activity(ctx, code)  # an unknown activity is not found, whatever is chosen
         made = accept(ctx, [(view.activity.id, m) for m in chosen])
     target = safe_next(next) if next else f"/activities/{view.activity.id}"
-    return done(
-        request,
-        target,
-        f"{len(made)} link{'s' * (len(made) != 1)} made for {view.activity.id}",
-    )
+    if not made:
+        message = (
+            f"Nothing new linked for {view.activity.id}: someone has already linked or "
+            "unlinked the measures chosen (see its history)"
+        )
+    else:
+        message = f"{len(made)} link{'s' * (len(made) != 1)} made for {view.activity.id}"
+    return done(request, target, message)
