@@ -234,3 +234,13 @@ def test_times_are_shown_on_the_clock_in_england_as_valid_html(site):
     # 09:05 UTC is 10:05 BST; the HTML datetime allows at most three digits of a second
     assert text(moment) == "01 Jul 2026 10:05"
     assert moment.get("datetime") == "2026-07-01T10:05:12+01:00"
+
+
+@pytest.mark.parametrize(
+    "path", ["/measures?rag=purple", "/assessments/compare?first=1&second=1", "/no-such-page"]
+)
+def test_an_error_page_keeps_the_councils_header_and_menu(site, path):  # noqa: F811
+    refused = site.client("ed").get(path)
+    assert refused.status_code in (404, 422)
+    assert "Signed in as ed" in text(page(refused))
+    assert page(refused).find(".//nav") is not None

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import RedirectResponse, Response
 
 from valvecheck.domain.people import Action, Role, may
@@ -82,6 +83,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """A page: the template with the signed-in person, the CSRF token and any one-time message."""
     actor = getattr(request.state, "actor", None)
     current = web_session.current(request)
+    if actor is None and current.person_id is not None and template.startswith("errors/"):
+        actor = _signed_in(request)  # refused before the page read who is signed in
     flash = current.flash
     if flash:
         web_session.update(request, flash="")
@@ -98,6 +101,16 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         },
         status_code=status_code,
     )
+
+
+def _signed_in(request: Request) -> Any:
+    """The person signed in on this request, so that an error page keeps the council's header
+    and menu like every other page (None if nobody is, or the store cannot say)."""
+    try:
+        with request.app.state.ws.session() as db:
+            return session_actor(request, db)
+    except SQLAlchemyError:  # an error page must never fail for want of a header
+        return None
 
 
 def done(request: Request, to: str, message: str = "") -> RedirectResponse:
