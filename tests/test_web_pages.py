@@ -172,6 +172,17 @@ def test_common_measures_page_goes_page_by_page(site, monkeypatch):
     assert client.get("/common?page=0").status_code == 422
 
 
+def test_a_measures_deadlines_read_as_dates_a_person_uses(site):
+    shown = text(by_id(site.client("ed").get("/measures/bury-1"), "deadlines"))
+    assert shown.startswith("Due 31 Mar 2022 Overdue the date has passed")
+    assert '"by March 2022" is read as due by 31 Mar 2022' in shown.replace("\u201c", '"').replace(
+        "\u201d", '"'
+    )
+    assert "(financial year, assumed)" in shown
+    for cli_word in ("->", "due-by", "OVERDUE", "VALVECHECK_"):
+        assert cli_word not in shown
+
+
 def test_rating_with_a_rationale_is_saved_shown_and_in_the_history(site):
     client = site.client("ed")
     version = page(client.get("/measures/bury-4")).find(".//input[@name='version']").get("value")
