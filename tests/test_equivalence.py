@@ -243,3 +243,32 @@ def test_two_copies_of_one_text_cannot_be_kept_apart(ws):
         equivalence.decide(ctx, ids[0], ids[1], "different")
     with admin(ws) as ctx:  # the same, though, is only what the grouping already says
         assert equivalence.decide(ctx, ids[0], ids[1], "same") is not None
+
+
+def test_another_councils_decision_names_its_council_not_its_person(site):
+    """The catalogue is shared, so Bristol sees Leeds's decision and why; Leeds's people are
+    Leeds's own, so Bristol sees "an administrator in Leeds", on every page and in the export."""
+    with unit_of_work(site.ws, write=True, as_person="lee") as ctx:
+        equivalence.decide(ctx, "bury-1", "stoke-on-trent-2", "same", "one panel, two names")
+    with unit_of_work(site.ws, as_person="lee") as ctx:
+        [own] = equivalence.decisions_about(ctx, "bury-1")
+    assert (own.by, own.council) == ("lee", "Leeds")
+    with unit_of_work(site.ws, as_person="ann") as ctx:
+        [seen] = equivalence.decisions_about(ctx, "bury-1")
+        exported = ctx_export(ctx)
+    assert (seen.by, seen.rationale) == ("an administrator in Leeds", "one panel, two names")
+    assert "an administrator in Leeds" in exported and ",lee," not in exported
+    bristol = site.client("ann")
+    for path in ("/common?show=all", "/measures/bury-1"):
+        shown = text(page(bristol.get(path)))
+        assert "an administrator in Leeds" in shown and "lee," not in shown, path
+    assert "decided the same by lee" in text(page(site.client("lee").get("/measures/bury-1")))
+    with unit_of_work(site.ws, council="Bristol", by="tester") as ctx:  # the local administrator
+        assert equivalence.decisions_about(ctx, "bury-1")[0].by == "lee"
+
+
+def ctx_export(ctx) -> str:  # type: ignore[no-untyped-def]
+    from valvecheck.services.catalogue import export_package
+
+    files = export_package(ctx)
+    return files["same_measures.csv"].decode()

@@ -125,3 +125,21 @@ def test_migrate_keeps_the_common_measure_groups_with_the_catalogue(cli, old):
     assert kept["bury-4"] == kept["hammersmith-fulham-4"] == kept["stoke-on-trent-5"]
     code, out, _ = cli("show", "bury-4", db=old)
     assert code == 0 and "hammersmith-fulham-4 (Hammersmith and Fulham)" in out
+
+
+def test_decisions_made_before_0009_are_their_only_councils(tmp_path):
+    """A one-council workspace's decisions on common measures were that council's people's."""
+    from valvecheck.services import equivalence
+    from valvecheck.services.workspace import init_workspace, unit_of_work
+    from valvecheck.store.db import Workspace
+
+    path = str(tmp_path / "w.db")
+    ws = Workspace(path)
+    init_workspace(ws)
+    with unit_of_work(ws, write=True, by="ann") as ctx:
+        equivalence.decide(ctx, "bury-1", "stoke-on-trent-2", "same", "one panel")
+    ws.downgrade("0008")
+    assert rows(path, "SELECT by FROM equivalence_event") == [("ann",)]
+    ws.migrate()
+    assert rows(path, "SELECT by, council FROM equivalence_event") == [("ann", "Bristol")]
+    ws.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 DECIDED = ("same", "different")  # the decisions that can be in force
@@ -20,3 +20,12 @@ class EquivalenceDecision:
     rationale: str
     by: str
     at: datetime
+    council: str = ""  # the deciding person's council ("" when not known)
+
+    def seen_from(self, council: str | None) -> EquivalenceDecision:
+        """The decision as a person of ``council`` sees it (None: the local administrator, who
+        sees all): another council's people are named by their council only."""
+        if council is None or council == self.council:
+            return self
+        by = f"an administrator in {self.council}" if self.council else "an administrator"
+        return replace(self, by=by)

@@ -141,4 +141,6 @@ def export_package(ctx: Context) -> dict[str, bytes]:
     catalogue = repo.load_catalogue(session)
     versions = store_versions.load_versions(session)
     current = store_versions.current_versions(session)
-    return package_files(catalogue, versions, current, equivalence.current(session))
+    viewer = None if ctx.actor.is_local_admin else ctx.actor.council
+    decisions = [d.seen_from(viewer) for d in equivalence.current(session)]
+    return package_files(catalogue, versions, current, decisions)

@@ -76,7 +76,16 @@ def decide(
             "so they are one text to the grouping and cannot be kept apart",
             field="other",
         )
-    store.record(session, one.id, other.id, decision, rationale.strip(), ctx.actor.name, ctx.now())
+    store.record(
+        session,
+        one.id,
+        other.id,
+        decision,
+        rationale.strip(),
+        ctx.actor.name,
+        ctx.now(),
+        ctx.actor.council,
+    )
     prevalence.refresh(session)
     pair = tuple(sorted((one.code, other.code)))
     return next(
@@ -85,16 +94,20 @@ def decide(
 
 
 def decisions(ctx: Context) -> list[EquivalenceDecision]:
-    """Every decision in force, by the pair's ids."""
+    """Every decision in force, by the pair's ids. The catalogue is shared, so every council
+    sees every decision and why; another council's people are named by their council only."""
     authorise(ctx, Action.READ)
-    return store.current(ctx.db)
+    return [_seen(ctx, d) for d in store.current(ctx.db)]
 
 
 def decisions_about(ctx: Context, measure_id: str) -> list[EquivalenceDecision]:
-    """The decisions in force that name a measure."""
-    authorise(ctx, Action.READ)
+    """The decisions in force that name a measure (as ``decisions`` shows them)."""
     code = measure_id.strip().lower()
-    return [d for d in store.current(ctx.db) if code in (d.measure, d.other)]
+    return [d for d in decisions(ctx) if code in (d.measure, d.other)]
+
+
+def _seen(ctx: Context, decision: EquivalenceDecision) -> EquivalenceDecision:
+    return decision.seen_from(None if ctx.actor.is_local_admin else ctx.actor.council)
 
 
 def other_measures(ctx: Context, measure_id: str, words: str) -> Found:

@@ -23,11 +23,18 @@ def record(
     rationale: str,
     by: str,
     at: datetime,
+    council: str = "",
 ) -> None:
     low, high = sorted((measure_row, other_row))
     db.execute(
         insert(equivalence_event).values(
-            measure_id=low, other_id=high, decision=decision, rationale=rationale, by=by, at=at
+            measure_id=low,
+            other_id=high,
+            decision=decision,
+            rationale=rationale,
+            by=by,
+            at=at,
+            council=council,
         )
     )
 
@@ -37,12 +44,12 @@ def current(db: Connection | Session) -> list[EquivalenceDecision]:
     a, b = measure.alias("a"), measure.alias("b")
     e = equivalence_event.c
     rows = db.execute(
-        select(a.c.code, b.c.code, e.decision, e.rationale, e.by, e.at)
+        select(a.c.code, b.c.code, e.decision, e.rationale, e.by, e.at, e.council)
         .join(a, a.c.id == e.measure_id)
         .join(b, b.c.id == e.other_id)
         .order_by(e.id)
     ).all()
-    latest = {(x, y): EquivalenceDecision(x, y, d, r, by, at) for x, y, d, r, by, at in rows}
+    latest = {(row[0], row[1]): EquivalenceDecision(*row) for row in rows}
     return sorted(
         (v for v in latest.values() if v.decision != "none"), key=lambda v: (v.measure, v.other)
     )

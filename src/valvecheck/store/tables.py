@@ -269,6 +269,8 @@ equivalence_event = Table(
     Column("decision", String(10), nullable=False),  # same, different or none
     Column("rationale", Text, nullable=False, default=""),
     _by(),
+    # the council of the person deciding: the catalogue is shared, its people are not ("" before 0009)
+    Column("council", String(200), nullable=False, default="", server_default=""),
     _at(),
     Index("ix_equivalence_event_pair", "measure_id", "other_id", "id"),
 )
