@@ -80,3 +80,23 @@ def test_a_bad_setting_is_one_line_before_any_output(tmp_path, capsys, monkeypat
     monkeypatch.setenv("VALVECHECK_YEAR_BASIS", " Academic ")
     assert run(["--db", db, "show", "bury-1"]) == 0
     assert "academic year" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--theme", "Financial Efficiency"], "there is no theme 'Financial Efficiency'"),
+        (["--sub-theme", "Comissioning"], "there is no sub-theme 'Comissioning'"),
+        (["--authority", "Leeds"], "no authority in the catalogue is called 'Leeds'"),
+        (["--text", "_"], "the search holds no letter or digit"),
+    ],
+)
+def test_a_filter_no_measure_could_match_is_an_error_not_zero_measures(ws, cli, args, said):
+    code, out, err = cli("measures", *args)
+    assert code != 0 and out == ""
+    assert said in " ".join(err.split())
+
+
+def test_a_theme_in_any_case_and_words_in_quotes_still_find_measures(ws, cli):
+    code, out, _ = cli("measures", "--theme", "financial efficiencies", "--text", '"peer review"')
+    assert code == 0 and "kingston-richmond-6" in out

@@ -17,7 +17,7 @@ from valvecheck.domain.people import Action
 from valvecheck.domain.views import AssessmentState, Filters, MeasureView
 from valvecheck.errors import InputError
 from valvecheck.services.context import Context, authorise
-from valvecheck.services.measures import load_state
+from valvecheck.services.measures import check_filters, load_state
 
 PER_PAGE = 50
 
@@ -89,6 +89,8 @@ def measure_listing(
         raise InputError("the page number starts at 1", field="page")
     state = load_state(ctx, assessment)
     basis = ctx.settings.year_basis
+    if filters is not None:
+        check_filters(filters, state.catalogue)
     if filters is not None and filters.today is None:
         filters.today = ctx.now().date()
     matching = _matching(state, filters, basis)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from valvecheck.domain.equivalence import EquivalenceDecision
+from valvecheck.domain.model import Catalogue
+from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
 from valvecheck.domain.views import AssessmentState, Filters, MeasureDeadlines, MeasureView
-from valvecheck.errors import NotFound
+from valvecheck.errors import InputError, NotFound
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.deadlines import deadlines_of
 from valvecheck.store import queries
@@ -65,7 +67,42 @@ def list_measures(
 ) -> list[MeasureView]:
     state = load_state(ctx, assessment)
     basis = ctx.settings.year_basis
+    if filters is not None:
+        check_filters(filters, state.catalogue)
     return [v for v in state.views if filters is None or filters.keep(v, basis)]
+
+
+_QUOTES = "\"'“”‘’"
+
+
+def check_filters(filters: Filters, catalogue: Catalogue) -> None:
+    """Refuse a filter that no measure could ever match (a misspelt theme, an authority the
+    catalogue does not hold, words with no letter or digit), so that "0 measures" is always a
+    real answer; words in quotes are searched for without them."""
+    if filters.text is not None:
+        filters.text = filters.text.strip().strip(_QUOTES).strip() or None
+        if filters.text is None or not fold(filters.text):
+            raise InputError("search for words: the search holds no letter or digit", field="text")
+    themes = {t for m in catalogue.measures for t in m.themes} | set(catalogue.programme.themes)
+    _one_of("theme", filters.theme, themes)
+    _one_of("sub-theme", filters.sub_theme, {s for m in catalogue.measures for s in m.sub_themes})
+    _one_of("agreement", filters.agreement, {a.slug for a in catalogue.agreements})
+    if filters.authority is not None:
+        names = [a.name for a in catalogue.authorities] + [a.slug for a in catalogue.agreements]
+        if not any(fold(filters.authority) in fold(n) for n in names):
+            raise InputError(
+                f"no authority in the catalogue is called '{filters.authority}'", field="authority"
+            )
+
+
+def _one_of(what: str, chosen: str | None, known: set[str]) -> None:
+    if chosen is None or any(fold(chosen) == fold(k) for k in known):
+        return
+    listed = "; ".join(sorted(known, key=str.lower))
+    raise InputError(
+        f"there is no {what} '{chosen}' in the catalogue; the {what}s are: {listed}",
+        field=what.replace("-", "_"),
+    )
 
 
 def show_measure(ctx: Context, measure_id: str, assessment: str | None = None) -> MeasureView:
