@@ -52,6 +52,34 @@ def test_a_locked_assessment_cannot_be_rated(ws):
         ratings.rate(ctx, "bury-2", "green")
 
 
+def test_a_locked_assessment_takes_no_ratings_from_an_imported_table(ws):
+    """An agreement's table with a RAG column: refused whole while the assessment the ratings
+    would go into is locked, its new measures too; without the column, the measures import."""
+    from valvecheck.services.catalogue import import_catalogue
+
+    table = (
+        b"LA,Recommendation,Theme,Sub-Theme,RAG\n"
+        b"Kent,Reform banding of top-up funding for mainstream schools.,Financial Efficiencies,,Green\n"
+    )
+    with admin(ws) as ctx:
+        ratings.lock_assessment(ctx)
+        before = len(measure_ids(ctx))
+    with pytest.raises(Conflict, match="locked"), admin(ws) as ctx:
+        import_catalogue(ctx, table, "kent.csv", year="2023-24")
+    with admin(ws, write=False) as ctx:
+        assert len(measure_ids(ctx)) == before  # nothing half-written
+    plain = table.replace(b",RAG", b"").replace(b",Green", b"")
+    with admin(ws) as ctx:
+        import_catalogue(ctx, plain, "kent.csv", year="2023-24")
+        assert len(measure_ids(ctx)) == before + 1
+
+
+def measure_ids(ctx) -> list[str]:  # type: ignore[no-untyped-def]
+    from valvecheck.services.measures import list_measures
+
+    return [v.id for v in list_measures(ctx)]
+
+
 def test_new_assessment_is_current_only_when_asked(ws):
     with admin(ws) as ctx:
         made = ratings.new_assessment(ctx, "Autumn", carry_from=SEED)

@@ -12,7 +12,7 @@ from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import FILE, IMPORTED, Rating, imported
-from valvecheck.errors import ImportRejected, InputError, NotFound
+from valvecheck.errors import Conflict, ImportRejected, InputError, NotFound
 from valvecheck.importers.appendix import (
     AppendixHints,
     AppendixRow,
@@ -233,6 +233,12 @@ def save_rows(
         if history and not imported(history[-1]):
             kept += 1  # a file never overwrites a person's later judgement
             continue
+        if row.locked_at is not None:  # the whole file is rolled back, measures too
+            raise Conflict(
+                f"the file's RAG column would change ratings in '{row.name}', which is locked: it "
+                "has been reported. Nothing was imported: make another assessment current to "
+                "take the ratings, or import the file without its RAG column"
+            )
         measure = measure_rows[measure_id]
         repo.add_rating(
             session,
