@@ -510,3 +510,107 @@ def test_reimport_of_one_date_checked_against_the_kept_other(
     assert f"line 2, column {column}:" in err and "[end-before-start]" in err
     _, out, _ = cli("activities", "list")
     assert "2025-09-01\t2026-07-31" in out  # nothing was written
+
+
+# -- a tracker's table on a later sheet; every problem in one go; dates quoted as written -----
+
+
+def _workbook(tmp_path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    path = tmp_path / "tracker.xlsx"
+    book.save(path)
+    return path
+
+
+def test_the_table_is_found_on_a_sheet_after_a_notes_sheet(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = _workbook(
+        tmp_path,
+        {
+            "Notes": [["Programme tracker: see the Programme sheet"]],
+            "Programme": [["ID", "Title", "End date"], ["p-1", "SENCO network", "2026-07-31"]],
+        },
+    )
+    code, out, err = cli("activities", "import", str(path))
+    assert code == 0, err
+    assert "1 new" in out
+    _, out, _ = cli("activities", "show", "p-1")
+    assert "SENCO network" in out
+
+
+def test_a_workbook_with_no_header_on_any_sheet_says_so(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = _workbook(
+        tmp_path,
+        {"Notes": [["Programme tracker"]], "Programme": [["Scheme", "Lead"], ["Hubs", "Sam"]]},
+    )
+    code, _, err = cli("activities", "import", str(path))
+    assert code == 1
+    flat = " ".join(err.split())
+    assert f"{path} [Notes], line 1, column id: there is no id column" in flat
+    assert "no sheet of the workbook ('Notes', 'Programme') has an id and a title column" in flat
+    assert _count(cli) == 0
+
+
+def test_unknown_measures_are_listed_with_the_files_other_problems(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = _write(
+        tmp_path,
+        "bad.csv",
+        "ID,Title,Start,End,Measures\n"
+        "a-1,Outreach,2025-01-01,2024-01-01,bury-99\n"
+        "a-2,,,,bury 4\n"
+        "a-3,Hubs,soon,,bury-4\n",
+    )
+    code, _, err = cli("activities", "import", str(path))
+    assert code == 1
+    lines = [line for line in err.splitlines() if line.strip().startswith(str(path))]
+    codes = [line.rsplit("[", 1)[-1].rstrip("]") for line in lines]
+    assert codes == [
+        "end-before-start",
+        "unknown-measure",
+        "missing-value",
+        "unknown-measure",
+        "bad-date",
+    ], err
+    assert "line 2, column Measures: there is no measure 'bury-99'" in err
+    assert "line 3, column Measures: there is no measure 'bury 4'" in err
+    assert _count(cli) == 0
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "said"),
+    [
+        ("2025-01-01", "2024-01-01", "the end date 2024-01-01 is before the start date 2025-01-01"),
+        ("1 March 2025", "Jan 2025", "the end date Jan 2025 is before the start date 1 March 2025"),
+    ],
+)
+def test_end_before_start_quotes_the_dates_as_the_file_wrote_them(  # type: ignore[no-untyped-def]
+    ws, cli, tmp_path, start, end, said
+) -> None:
+    path = _write(tmp_path, "a.csv", f"ID,Title,Start,End\na-1,Outreach,{start},{end}\n")
+    code, _, err = cli("activities", "import", str(path))
+    assert code == 1
+    assert said in " ".join(err.split())
+
+
+def test_end_before_start_quotes_a_date_cell_as_an_english_date(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = _xlsx(
+        tmp_path, [["ID", "Title", "Start", "End"], ["a-1", "Hubs", date(2025, 1, 1), "2024-01-01"]]
+    )
+    code, _, err = cli("activities", "import", str(path))
+    assert code == 1
+    assert "the end date 2024-01-01 is before the start date 01/01/2025" in " ".join(err.split())
+
+
+def test_a_kept_date_is_checked_and_the_files_own_is_quoted_as_written(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("activities", "import", str(_write(tmp_path, "full.csv", FULL)))[0] == 0
+    again = _write(tmp_path, "again.csv", "ID,Title,End\nb-1,SENCO network,2025-01-01\n")
+    code, _, err = cli("activities", "import", str(again))
+    assert code == 1
+    assert (
+        "the end date 2025-01-01 would be before the start date 01/09/2025 (the start date is "
+        "kept from the workspace)"
+    ) in " ".join(err.split())

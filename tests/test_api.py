@@ -338,3 +338,84 @@ def test_the_openapi_document_types_every_request_and_response():
             if "requestBody" in op:
                 assert op["requestBody"]["content"]["application/json"]["schema"], where
             assert op.get("security"), where
+
+
+def test_accept_links_only_the_pairs_suggested_now(srv):
+    c, b = srv.client, srv.as_("B-editor")
+    (group,) = c.get("/api/suggestions?activity=L-1&top=50", headers=b).json()["groups"]
+    suggested = [s["measure"] for s in group["suggestions"]]
+    assert suggested, "L-1 (inclusion hubs) should have suggestions"
+    every = [m["id"] for m in c.get("/api/measures?limit=1000", headers=b).json()["items"]]
+    never = next(m for m in every if m not in suggested and m != "bury-2")  # bury-2: linked
+    pairs = [{"activity": "L-1", "measure": suggested[0]}, {"activity": "l-1", "measure": never}]
+    body = problem(
+        c.post("/api/suggestions/accept", json={"pairs": pairs}, headers=b), 422, "invalid-input"
+    )
+    assert body["field"] == "pairs"
+    assert f"{never} is not suggested for l-1" in body["detail"], body["detail"]
+    # all or none: the suggested pair of the refused batch was not linked either
+    assert [e["measure"] for e in c.get("/api/links", headers=b).json()] == ["bury-2"]
+    done = c.post("/api/suggestions/accept", json={"pairs": pairs[:1]}, headers=b)
+    assert done.status_code == 200, done.text
+    (made,) = done.json()
+    assert made["measure"] == suggested[0] and made["rationale"].startswith("suggested, accepted")
+    # a pair judged before is left alone, suggested or not
+    again = c.post("/api/suggestions/accept", json={"pairs": pairs[:1]}, headers=b)
+    assert again.status_code == 200 and again.json() == []
+
+
+def test_link_answers_carry_the_version_a_change_must_name(srv):
+    c, b = srv.client, srv.as_("B-editor")
+    (first,) = c.get("/api/links", headers=b).json()
+    assert first["version"] == 1
+    assert c.get("/api/activities/L-1", headers=b).json()["history"][0]["version"] == 1
+    change = {"activity": "L-1", "measure": "bury-2", "linked": False, "version": first["version"]}
+    ended = c.post("/api/links", json=change, headers=b)
+    assert ended.status_code == 201 and ended.json()["version"] == 2
+    change = {"activity": "L-1", "measure": "bury-2", "version": ended.json()["version"]}
+    linked = c.post("/api/links", json=change, headers=b)
+    assert linked.status_code == 201 and linked.json()["version"] == 3
+    assert [e["version"] for e in c.get("/api/links", headers=b).json()] == [1, 2, 3]
+    assert "version" in openapi()["components"]["schemas"]["LinkEventOut"]["required"]
+
+
+def test_the_rag_filter_takes_the_spellings_a_rating_takes(srv):
+    c, b = srv.client, srv.as_("B-editor")
+    for spelling, rag in (
+        ("Green", "green"),
+        ("g", "green"),
+        ("yellow", "amber"),
+        ("R", "red"),
+        ("not rated", "unrated"),
+        ("not-applicable", "not_applicable"),
+        ("n/a", "not_applicable"),
+    ):
+        want = c.get("/api/measures", params={"rag": rag, "limit": 1000}, headers=b)
+        got = c.get("/api/measures", params={"rag": spelling, "limit": 1000}, headers=b)
+        assert got.status_code == 200, (spelling, got.text)
+        assert got.json() == want.json() and all(m["rag"] == rag for m in got.json()["items"])
+    body = problem(c.get("/api/measures?rag=purple", headers=b), 422, "invalid-input")
+    assert "not-applicable (n/a)" in body["detail"] and body["field"] == "rag"
+
+
+def test_a_path_parameter_is_named_as_the_query_and_body_fields_are(srv):
+    a = srv.as_("A-viewer")
+    body = problem(srv.client.get(f"/api/measures/{'x' * 301}", headers=a), 422, "invalid-input")
+    assert body["field"] == "measure_id" and body["detail"].startswith("measure_id: ")
+
+
+def test_a_version_from_the_future_is_not_called_someone_elses_rating(srv):
+    c, a = srv.client, srv.as_("A-editor")
+    version = c.get("/api/measures/bury-2", headers=a).json()["version"]
+    ahead = version + 3
+    body = problem(
+        c.post(
+            "/api/measures/bury-2/ratings",
+            json={"rag": "red", "rationale": "x"},
+            headers={**a, "If-Match": f'"{ahead}"'},
+        ),
+        409,
+        "conflict",
+    )
+    assert "since you opened it" not in body["detail"]
+    assert f"version {ahead}" in body["detail"] and f"version {version}" in body["detail"]

@@ -169,7 +169,8 @@ def test_role_table_is_what_the_issue_says():
 
 def test_a_batch_accept_with_one_bad_pair_writes_none(ws, cli):
     assert cli("activities", "import", str(SMALL))[0] == 0
-    pairs = [("a-1", "bury-4"), ("a-2", "stoke-on-trent-8"), ("a-3", "no-such-measure")]
+    # the first two are suggested (accept links nothing else); the third names no measure
+    pairs = [("a-1", "hammersmith-fulham-6"), ("a-2", "kingston-richmond-6"), ("a-3", "no-such")]
     with pytest.raises(NotFound), admin(ws) as ctx:
         suggestions.accept(ctx, pairs)
     with admin(ws, write=False) as ctx:

@@ -56,28 +56,29 @@ Shares (an activity's totals split to the penny, the odd penny to the largest re
     A4 expected 80,000.01 / 2 = 40,000.005 each -> bury-5 (first) 40,000.01, stoke 40,000.00
     A4 to date -20,000.00 / 2 = -10,000.00 each
 By measure (expected / to date / actual):
-    bury-5                 40,000.01 /   -10,000.00 /         0.00   (A4)
+    bury-5                 40,000.01 /   -10,000.00 /   (no actual)  (A4)
     hammersmith-fulham-6  460,000.00 /   300,000.00 /   230,000.00   (A2)
     kingston-richmond-2   690,000.00 /   450,000.00 /   345,000.00   (A2)
     kingston-richmond-4   550,000.00 + 350,000.00 = 900,000.00 / 250,000.00 / 260,000.00 (A3, A6)
     kingston-richmond-7   1,177,184.00 + 1,150,000.01 = 2,327,184.01 /
                           1,177,184.00 + 750,000.01 = 1,927,184.01 /
                           1,100,000.00 + 575,000.00 = 1,675,000.00   (A1, A2)
-    stoke-on-trent-4       40,000.00 /   -10,000.00 /         0.00   (A4)
-    not linked (A5)     1,000,000.00 /         0.00 /         0.00
+    stoke-on-trent-4       40,000.00 /   -10,000.00 /   (no actual)  (A4)
+    not linked (A5)     1,000,000.00 /         0.00 /   (no actual)
+An amount with no actual recorded behind it is none (JSON null, a blank cell), never 0.00.
 By theme (each measure has one theme in the seed):
     Local Placement Sufficiency and Managing Demand (kingston-richmond-2, -7, stoke-on-trent-4):
         690,000.00 + 2,327,184.01 + 40,000.00 = 3,057,184.01;
         450,000.00 + 1,927,184.01 - 10,000.00 = 2,367,184.01;
-        345,000.00 + 1,675,000.00 + 0.00      = 2,020,000.00
+        345,000.00 + 1,675,000.00 + none      = 2,020,000.00
     Data, Outcomes and Digital (hammersmith-fulham-6): 460,000.00 / 300,000.00 / 230,000.00
     Financial Efficiencies (bury-5, kingston-richmond-4):
         40,000.01 + 900,000.00 = 940,000.01; -10,000.00 + 250,000.00 = 240,000.00; 260,000.00
-    Not linked to a measure: 1,000,000.00 / 0.00 / 0.00
+    Not linked to a measure: 1,000,000.00 / 0.00 / (no actual)
 Flags:
     A1: to date 1,177,184.00, actual 1,100,000.00: 77,184.00 short, under 10% (117,718.40): fine
     A2: 1,500,000.01 - 1,150,000.00 = 350,000.01 short, over 10% (150,000.001): behind plan
-    A3 is ahead; A4's expected to date is a cost (negative): not judged
+    A3 is ahead; A4's expected to date is a cost (negative) with no actual: not judged
     kingston-richmond-3 is rated green in the seed and carries no saving; the other two greens
     (kingston-richmond-2, hammersmith-fulham-6) carry A2's shares.
 """
@@ -127,28 +128,28 @@ CUMULATIVE = [
 ACTUAL_SAVINGS = {"2024-25": "450000.00", "2025-26": "2060000.00"}
 BY_MEASURE = [
     # measure, expected, expected to date, actual
-    ("bury-5", "40000.01", "-10000.00", "0.00"),
+    ("bury-5", "40000.01", "-10000.00", None),  # A4 has no actual recorded: null, not 0.00
     ("hammersmith-fulham-6", "460000.00", "300000.00", "230000.00"),
     ("kingston-richmond-2", "690000.00", "450000.00", "345000.00"),
     ("kingston-richmond-4", "900000.00", "250000.00", "260000.00"),
     ("kingston-richmond-7", "2327184.01", "1927184.01", "1675000.00"),
-    ("stoke-on-trent-4", "40000.00", "-10000.00", "0.00"),
+    ("stoke-on-trent-4", "40000.00", "-10000.00", None),
 ]
-UNALLOCATED = ("1000000.00", "0.00", "0.00")
+UNALLOCATED = ("1000000.00", "0.00", None)
 BY_ACTIVITY = [
     # activity, expected (all years), expected to date (to 2025-26), actual
     ("A1", "1177184.00", "1177184.00", "1100000.00"),  # 32 x 36,787.00
     ("A2", "2300000.01", "1500000.01", "1150000.00"),
     ("A3", "550000.00", "250000.00", "260000.00"),
-    ("A4", "80000.01", "-20000.00", "0.00"),
-    ("A5", "1000000.00", "0.00", "0.00"),
-    ("A6", "350000.00", "0.00", "0.00"),
+    ("A4", "80000.01", "-20000.00", None),  # no actual recorded for any year
+    ("A5", "1000000.00", "0.00", None),
+    ("A6", "350000.00", "0.00", None),
 ]
 BY_THEME = [
     ("Local Placement Sufficiency and Managing Demand", "3057184.01", "2367184.01", "2020000.00"),
     ("Data, Outcomes and Digital", "460000.00", "300000.00", "230000.00"),
     ("Financial Efficiencies", "940000.01", "240000.00", "260000.00"),
-    ("Not linked to a measure", "1000000.00", "0.00", "0.00"),
+    ("Not linked to a measure", "1000000.00", "0.00", None),
 ]
 TOTAL = ("5457184.02", "2907184.01", "2510000.00")
 LINKS = [
@@ -521,3 +522,166 @@ def test_html_report_with_impact_passes_the_nu_html_checker(reports):
         m for m in messages if m["type"] != "info" and "print-color-adjust" not in m["message"]
     ]
     assert problems == []
+
+
+def _rag_labels(worked: Workspace) -> dict[str, str]:
+    from support import load_state
+
+    return {v.id: v.rag.label for v in load_state(worked).views}
+
+
+def test_the_impact_tables_name_ratings_as_the_rest_of_the_report_does(
+    worked, worked_db, reports, cli
+):
+    """'Not rated' and 'Amber', as the appendix and summary say, never 'unrated' / 'amber'."""
+    labels = _rag_labels(worked)
+    expected = [[m, labels[m]] for m, *_ in BY_MEASURE]
+    assert {"Not rated", "Green"} <= {label for _, label in expected}
+    header = ["Measure", "RAG"]
+    word = _find(_docx_tables(reports / "report.docx"), header)
+    markdown = _find(_md_tables((reports / "report.md").read_text(encoding="utf-8")), header)
+    page = _html_tables(reports / "report.html")["impact-measures"]
+    sheet = [[r[0], r[1]] for r in _xlsx_rows(reports / "report.xlsx") if r[0] in labels]
+    for rows in (word, markdown, page):
+        assert [r[:2] for r in rows if r[0] in labels] == expected
+    assert sheet == expected
+    code, out, err = cli("impact", db=worked_db)
+    assert code == 0, err
+    for measure, label in expected:
+        assert f"\n{measure}\t{label}\t" in out
+
+
+NO_ACTUAL = 'activity,year,expected,actual\nSEN-01,2025-26,"£250,000",\nSEN-04,2025-26,,1234.5\n'
+
+
+def test_an_activity_with_no_actual_recorded_is_not_said_to_have_saved_nothing(ws, cli, tmp_path):
+    from support import load_state
+
+    (tmp_path / "acts.csv").write_text("id,title\nSEN-01,Panel\nSEN-04,Outreach\n")
+    (tmp_path / "sav.csv").write_text(NO_ACTUAL)
+    measure = load_state(ws).views[0]
+    for args in (
+        ("activities", "import", str(tmp_path / "acts.csv")),
+        ("link", "SEN-01", measure.id),
+        ("impact", "import", str(tmp_path / "sav.csv")),
+    ):
+        assert cli(*args)[0] == 0, args
+    code, out, err = cli("impact")
+    assert code == 0, err
+    assert "has saved" not in out
+    said = "SEN-01 has no actual saving recorded yet for 2025-26, against £250,000.00 expected"
+    assert f"! {said}" in out
+    assert f"\n{measure.id}\t{measure.rag.label}\t£250,000.00\t£250,000.00\t\tSEN-01\n" in out
+    code, out, err = cli("impact", "--json")
+    got = __import__("json").loads(out)
+    sen01 = next(a for a in got["by_activity"] if a["activity"] == "SEN-01")
+    assert (sen01["actual"], sen01["behind"]) == (None, False)
+    judged = [(f["code"], f["subject"]) for f in got["flags"] if f["subject"].startswith("SEN")]
+    assert judged == [("no-actual-yet", "SEN-01")]
+    assert got["by_measure"][0]["actual"] is None
+    assert cli("report", "--format", "all", "--out", str(tmp_path / "out"))[0] == 0
+    markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    word = "\n".join(p.text for p in Document(str(tmp_path / "out" / "report.docx")).paragraphs)
+    sheet = [r[0] for r in _xlsx_rows(tmp_path / "out" / "report.xlsx")]
+    for text in (markdown, html, word, sheet):
+        assert said in text if isinstance(text, str) else any(said in str(c) for c in text)
+        assert "has saved £0.00" not in str(text)
+    row = next(r for r in _md_tables(markdown) if r[0][:2] == ["Measure", "RAG"])[1]
+    assert row[5] == ""  # no actual: a blank cell, as any missing figure
+
+
+def test_a_dated_report_states_the_impact_as_it_stood_at_the_end_of_its_date(ws, tmp_path):
+    """Links, ratings and savings as they stood; the trajectory keeps no history, so years
+    written later are left out and a flag says so, rather than mixing two dates."""
+    from datetime import UTC, date, datetime
+
+    from support import admin, load_state, report_data
+
+    from valvecheck.services import activities, ratings
+    from valvecheck.services.impact import set_saving, set_trajectory, set_weights
+
+    first, second = [v.id for v in load_state(ws).views if not v.history][:2]
+    csv = b"id,title\nA1,Local post-16 places\n"
+    with admin(ws, by="lead") as ctx:
+        ctx.clock = lambda: datetime(2024, 1, 10, 10, tzinfo=UTC)
+        activities.import_activities(ctx, csv, "acts.csv")
+        activities.link(ctx, "A1", first, "same aim")
+        set_saving(ctx, "A1", "2024-25", expected="£100", actual="£100")
+    with admin(ws, by="lead") as ctx:
+        ctx.clock = lambda: datetime(2024, 3, 5, 10, tzinfo=UTC)
+        activities.link(ctx, "A1", second, "found later")
+        ratings.rate(ctx, first, "amber", "started")
+        set_trajectory(ctx, "2024-25", unmitigated="£1,000")
+        set_weights(ctx, "A1", f"{first}=0.75,{second}=0.25")
+
+    then = report_data(ws, on=date(2024, 2, 1)).impact
+    assert then is not None
+    assert [(m.measure, m.rag, m.amounts.expected) for m in then.by_measure] == [
+        (first, "unrated", D("100.00"))
+    ]
+    assert [(y.year, y.unmitigated) for y in then.years] == [("2024-25", None)]
+    assert [(f.code, f.message) for f in then.flags if f.code == "recorded-later"] == [
+        (
+            "recorded-later",
+            "The trajectory for 2024-25 was recorded after 1 February 2024 and is left out: "
+            "the figures held before then are not kept",
+        ),
+        (
+            "recorded-later",
+            "A1's weights were set after 1 February 2024, so its saving is shared equally here: "
+            "the weights held before then are not kept",
+        ),
+    ]
+    now = report_data(ws, on=date(2024, 3, 5)).impact
+    assert now is not None
+    assert [(m.measure, m.rag, m.amounts.expected) for m in now.by_measure] == [
+        (first, "amber", D("75.00")),
+        (second, "unrated", D("25.00")),
+    ]
+    assert [(y.year, y.unmitigated) for y in now.years] == [("2024-25", D("1000.00"))]
+    assert not [f for f in now.flags if f.code == "recorded-later"]
+
+
+@pytest.mark.office
+def test_word_impact_tables_never_break_an_amount_across_lines(reports, tmp_path):
+    """Rendered by LibreOffice (DejaVu Sans, wider than Calibri): every amount of the impact
+    tables, the seven-figure totals too, is on one line."""
+    import shutil
+    import subprocess
+
+    from conftest import need
+
+    need(shutil.which("libreoffice") is not None, "LibreOffice is not installed")
+    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
+    subprocess.run(
+        [
+            "libreoffice",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(reports / "report.docx"),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(tmp_path / "report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    words = text.split()
+    amounts = {
+        cell
+        for table in _docx_tables(reports / "report.docx")
+        for row in table
+        for cell in row
+        if cell.startswith(("£", "-£"))
+    }
+    assert shown(TOTAL[0]) in amounts and shown(CUMULATIVE[-1][1]) in amounts
+    assert sorted(a for a in amounts if a not in words) == []

@@ -255,3 +255,61 @@ def test_behind_plan_uses_the_threshold():
     assert flags("90.00", "0.10") == []  # exactly 10% short: not more than the threshold
     assert flags("89.99", "0.10") == ["behind-plan"]
     assert flags("89.99", "0.20") == []
+
+
+def _rolled(savings: list[Saving]) -> object:
+    return roll_up(
+        assessment="a",
+        trajectory=[],
+        savings=savings,
+        links={"SEN-01": ["m1"], "SEN-04": ["m1"]},
+        weights={},
+        measures=[MeasureInfo("m1")],
+        titles={"SEN-01": "", "SEN-04": ""},
+    )
+
+
+def test_no_actual_recorded_is_none_and_is_not_read_as_saving_nothing():
+    # "to date" is 2025-26 only because SEN-04 reported an outturn
+    found = _rolled(
+        [
+            Saving("SEN-01", "2025-26", D("250000.00")),
+            Saving("SEN-04", "2025-26", None, D("1234.50")),
+        ]
+    )
+    sen01 = next(a for a in found.by_activity if a.activity == "SEN-01")
+    assert sen01.amounts.actual is None and sen01.as_dict()["actual"] is None
+    assert not sen01.behind
+    assert [(f.code, f.subject, f.message) for f in found.flags] == [
+        (
+            "no-actual-yet",
+            "SEN-01",
+            "SEN-01 has no actual saving recorded yet for 2025-26, against £250,000.00 expected: "
+            "record what it saved once it is known",
+        )
+    ]
+    # the measure both deliver carries SEN-04's actual only; a measure with none has none
+    assert found.by_measure[0].amounts.actual == D("1234.50")
+    assert _rolled([Saving("SEN-01", "2025-26", D("1.00"))]).total.actual is None
+
+
+def test_behind_plan_is_judged_on_the_years_with_an_actual_recorded():
+    found = _rolled(
+        [
+            Saving("SEN-01", "2024-25", D("100.00"), D("50.00")),  # half: behind
+            Saving("SEN-01", "2025-26", D("900.00")),  # no actual yet: not "saved £0"
+            Saving("SEN-04", "2025-26", D("10.00"), D("10.00")),
+        ]
+    )
+    assert [(f.code, f.message) for f in found.flags] == [
+        (
+            "behind-plan",
+            "SEN-01 has saved £50.00 in 2024-25 against £100.00 expected: £50.00 short, more "
+            "than 10%",
+        ),
+        (
+            "no-actual-yet",
+            "SEN-01 has no actual saving recorded yet for 2025-26, against £900.00 expected: "
+            "record what it saved once it is known",
+        ),
+    ]

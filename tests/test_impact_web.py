@@ -110,3 +110,20 @@ def test_another_councils_savings_never_show(site):
         data={"csrf_token": token, "activity": "B-1", "year": "2025-26", "expected": "£1"},
     )
     assert refused.status_code == 404
+
+
+def test_no_actual_recorded_reads_as_such_and_ratings_by_their_words(site):
+    with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
+        from valvecheck.services import activities
+        from valvecheck.services.measures import load_state
+
+        view = load_state(ctx).views[0]
+        activities.link(ctx, "B-1", view.id, "same aim")
+        impact.set_saving(ctx, "B-1", "2025-26", expected="£250,000")
+        impact.set_saving(ctx, "B-2", "2025-26", actual="1234.5")
+    shown = site.client("ed").get("/impact")
+    measures = _cells(shown, "impact-measures")
+    assert measures[0] == [view.id, view.rag.label, "B-1", "£250,000.00", "£250,000.00", ""]
+    flags = text(by_id(shown, "impact-flags"))
+    assert "B-1 has no actual saving recorded yet for 2025-26" in flags
+    assert "has saved £0.00" not in flags

@@ -64,21 +64,72 @@ def test_any_subset_reordering_or_repetition_changes_nothing(template, tmp_path,
     db.unlink()
 
 
-def test_a_reworded_row_is_a_new_measure_never_a_rewrite(ws, cli, tmp_path):
-    """Hammersmith and Fulham's rows with row 6 reworded (the tester's first finding)."""
+def test_a_reworded_row_is_refused_never_a_second_measure_nor_a_rewrite(ws, cli, tmp_path):
+    """Hammersmith and Fulham's rows with row 6 reworded: a plain import neither adds a second
+    copy of measure 6 beside the old one nor rewrites it; it says to run with --revise."""
     hf = [r[:] for r in ROWS if r[0] == "Hammersmith and Fulham"]
     hf[5][1] = "Reworded: " + hf[5][1]
     before = state(ws)
     path = tmp_path / "hf.txt"
     path.write_bytes(appendix(hf))
     code, out, err = cli("import", "appendix", str(path))
+    assert code == 1, out
+    flat = " ".join(err.split())
+    assert f"{path}, line 7, column Recommendation: this text rewords measure" in flat
+    assert "hammersmith-fulham-6" in flat and "--revise" in flat and "[reworded-measure]" in flat
+    assert state(ws) == before  # nothing written: no new measure, hammersmith-fulham-6 kept
+
+
+def test_a_reworded_catalogue_row_is_refused_and_revise_still_revises_it(ws, cli, tmp_path):
+    """The reviewer's case: `import catalogue` of a whole agreement with one row reworded."""
+    bury = [r[:] for r in ROWS if r[0] == "Bury"]
+    bury[2][1] = bury[2][1].rstrip(".") + " during 2023-24 and 2024-25."  # bury-2
+    path = tmp_path / "bury-v2.csv"
+    path.write_text(
+        "LA,Recommendation,Theme,Sub-Theme\n"
+        + "".join(f'{r[0]},"{r[1]}",{r[2]},{r[3]}\n' for r in bury)
+    )
+    before = state(ws)
+    code, out, err = cli("import", "catalogue", str(path))
+    assert code == 1, out
+    flat = " ".join(err.split())
+    assert f"{path}, line 4, column Recommendation: this text rewords measure bury-2" in flat
+    assert "run again with --revise" in flat and "nothing was imported" in flat
+    assert state(ws) == before
+    code, out, err = cli("import", "catalogue", str(path), "--revise", "--yes")
+    assert code == 0, err
+    assert "0 new measures, 1 revised" in out
+    assert state(ws)["bury-2"][0] == bury[2][1] and len(state(ws)) == len(before)
+
+
+def test_a_changed_text_standing_in_a_left_out_measures_place_is_refused(ws, cli, tmp_path):
+    """A whole agreement with row 6 rewritten beyond recognition: a revision would take it as
+    measure 6's new text, so a plain import refuses it rather than guess."""
+    hf = [r[:] for r in ROWS if r[0] == "Hammersmith and Fulham"]
+    hf[5][1] = "Open a new special free school for 120 autistic children by September 2026."
+    path = tmp_path / "hf.txt"
+    path.write_bytes(appendix(hf))
+    before = state(ws)
+    code, _, err = cli("import", "appendix", str(path))
+    assert code == 1
+    assert "stands in the place of measure hammersmith-fulham-6" in " ".join(err.split())
+    assert state(ws) == before
+
+
+def test_a_reworded_row_beside_its_old_row_is_a_new_measure(ws, cli, tmp_path):
+    """What the refusal advises for a genuinely new measure: keep the old row in the file too."""
+    hf = [r[:] for r in ROWS if r[0] == "Hammersmith and Fulham"]
+    new = [*hf[5][:1], "Reworded: " + hf[5][1], *hf[5][2:]]
+    before = state(ws)
+    path = tmp_path / "hf.txt"
+    path.write_bytes(appendix([*hf, new]))
+    code, out, err = cli("import", "appendix", str(path))
     assert code == 0, err
     assert "1 new measure, 0 revised" in out
     after = state(ws)
-    assert {k: after[k] for k in before} == before  # hammersmith-fulham-6 keeps text and Green
-    (new,) = set(after) - set(before)
-    assert after[new][0] == hf[5][1]
-    assert before["hammersmith-fulham-6"][1] == "green"
+    assert {k: after[k] for k in before} == before
+    (added,) = set(after) - set(before)
+    assert after[added][0] == new[1]
 
 
 @pytest.mark.parametrize(

@@ -175,6 +175,35 @@ def test_links_appear_once_activities_are_linked(ws, tmp_path):
         assert "ETP-07: Inclusion toolkit" in (tmp_path / name).read_text(encoding="utf-8")
 
 
+def test_links_in_a_dated_report_are_as_they_stood_at_the_end_of_its_date(ws, tmp_path):
+    """Like the ratings: a link made later is left out, a pair unlinked since is still shown."""
+    views = load_state(ws).views
+    csv = tmp_path / "activities.csv"
+    csv.write_text("id,title\nETP-07,Inclusion toolkit\n", encoding="utf-8")
+    with admin(ws, by="lead") as ctx:
+        ctx.clock = lambda: at("2024-01-10")
+        activities.import_activities(ctx, csv.read_bytes(), csv.name)
+        activities.link(ctx, "ETP-07", views[3].id, "same aim")
+        activities.link(ctx, "ETP-07", views[8].id, "same aim")
+    with admin(ws, by="lead") as ctx:
+        ctx.clock = lambda: at("2024-03-05")
+        activities.unlink(ctx, "ETP-07", views[8].id, "not the same")
+        activities.link(ctx, "ETP-07", views[5].id, "found later")
+
+    def links(on: date) -> list[str]:
+        return [k.measure for k in report_data(ws, on=on).links]
+
+    assert links(date(2024, 1, 9)) == []
+    assert links(date(2024, 2, 1)) == [views[3].id, views[8].id]
+    assert links(date(2024, 3, 5)) == [views[3].id, views[5].id]  # the end of that day
+    write_reports(ws, "xlsx", tmp_path, on=date(2024, 2, 1))
+    sheet = load_workbook(tmp_path / "report.xlsx")["Links"]
+    assert [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        views[3].id,
+        views[8].id,
+    ]
+
+
 def test_a_report_is_the_position_as_at_its_date(cli, tmp_path):
     from datetime import date, timedelta
 
@@ -221,3 +250,12 @@ def test_a_failed_report_leaves_the_folder_as_it_was(cli, tmp_path):
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert after == {k: v for k, v in before.items() if k != "report.xlsx"}
     assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no scratch folder left
+
+
+def test_report_help_says_what_date_and_assessment_mean(cli):
+    """A back-dated paper leaves things out: the help says so, and which assessment is used."""
+    code, out, _ = cli("report", "--help")
+    assert code == 0
+    said = " ".join(out.replace("│", " ").split())
+    assert "ratings, links and savings given after it are left out" in said
+    assert "(default: the current one" in said

@@ -157,3 +157,54 @@ def test_a_name_taken_in_another_council_is_a_conflict_not_a_crash(pg_two):
     taken = pytest.raises(Conflict, match="the sign-in name 'bea' is taken")  # bea is in Bristol
     with taken, unit_of_work(ws, write=True, as_person="leeds-admin") as ctx:
         people.add_person(ctx, "bea", "viewer")
+
+
+def test_migrate_serve_and_workers_warn_when_the_role_ignores_row_level_security(pg_url, capsys):
+    import uuid
+
+    from conftest import PG_URL
+    from sqlalchemy.engine import make_url
+
+    from valvecheck.cli import run
+    from valvecheck.services.workspace import init_workspace, role_warning
+    from valvecheck.settings import Settings
+    from valvecheck.web import create_app
+
+    def as_role(name: str) -> str:
+        return make_url(pg_url).set(username=name).render_as_string(hide_password=False)
+
+    def started(url: str) -> str:
+        """What migrate and a web app starting on ``url`` write to standard error."""
+        capsys.readouterr()
+        assert run(["--db", url, "migrate"]) == 0
+        ws = Workspace(url)
+        try:
+            create_app(Settings(secret_key="k" * 40), ws)
+        finally:
+            ws.dispose()
+        return capsys.readouterr().err
+
+    ws = Workspace(pg_url)
+    init_workspace(ws, empty=True)
+    assert role_warning(ws) is None
+    ws.dispose()
+    assert "warning" not in started(pg_url)  # the tests' role: bound by row-level security
+
+    admin = make_url(PG_URL).username or "postgres"  # the server's superuser
+    err = started(as_role(admin))
+    assert err.count(f"warning: the database role '{admin}' is a superuser") == 2, err
+
+    bypass = f"valvecheck_test_bypass_{uuid.uuid4().hex[:8]}"
+    base = PG_URL.replace("+psycopg", "")
+    schema = str(make_url(pg_url).query["options"]).split("=", 1)[1]
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {bypass} LOGIN BYPASSRLS")
+        conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {bypass}')
+        conn.execute(f'GRANT ALL ON ALL TABLES IN SCHEMA "{schema}" TO {bypass}')
+    try:
+        err = started(as_role(bypass))
+        assert err.count(f"warning: the database role '{bypass}' is a BYPASSRLS role") == 2, err
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {bypass}")  # its grants
+            conn.execute(f"DROP ROLE {bypass}")

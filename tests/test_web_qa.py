@@ -244,3 +244,47 @@ def test_an_error_page_keeps_the_councils_header_and_menu(site, path):  # noqa: 
     assert refused.status_code in (404, 422)
     assert "Signed in as ed" in text(page(refused))
     assert page(refused).find(".//nav") is not None
+
+
+def test_a_reworded_agreement_on_the_import_page_is_refused_saying_how_to_revise(site):
+    from valvecheck.catalogue.loader import load_catalogue
+
+    bury = [m.text for m in load_catalogue().measures if m.id.startswith("bury-")]
+    bury[1] = bury[1].rstrip(".") + " during 2023-24 and 2024-25."  # bury-2 reworded
+    body = "LA,Recommendation\n" + "".join(f'Bury,"{t}"\n' for t in bury)
+    client = site.client("ann")
+    refused = post(
+        client,
+        "/imports",
+        {"kind": "catalogue"},
+        files={"file": ("bury-v2.csv", body.encode(), "text/csv")},
+    )
+    assert refused.status_code == 422, refused.status_code
+    assert "rewords measure bury-2" in text(page(refused))
+    assert "This is a new version of agreements already here" in text(by_id(refused, "reworded"))
+
+
+def test_due_in_the_next_six_months_leaves_out_what_is_overdue(site):
+    """The listing's "Due in the next 6 months" is from today on (bookmarkable: no date in it);
+    measures due years ago are the "Overdue" choice's."""
+    from datetime import date
+
+    from valvecheck.domain.views import Filters, months_on
+    from valvecheck.services.listing import parse_due
+    from valvecheck.services.measures import list_measures
+    from valvecheck.services.workspace import unit_of_work
+
+    client = site.client("ed")
+    shown = client.get("/measures?due=6-months")
+    assert shown.status_code == 200
+    assert page(shown).find(".//select[@id='due']/option[@value='6-months'][@selected]") is not None
+    listed = {text(a) for a in page(shown).findall(".//table//a")}
+    overdue = {text(a) for a in page(client.get("/measures?due=overdue")).findall(".//table//a")}
+    assert overdue and not listed & overdue
+    on = date(2021, 10, 1)  # bury-5 is due 31 Dec 2021, bury-1 31 Mar 2022
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        within = parse_due("6-months", Filters(today=on))
+        assert {"bury-5", "bury-1"} <= {v.id for v in list_measures(ctx, within)}
+        later = parse_due("6-months", Filters(today=date(2022, 1, 1)))
+        assert "bury-5" not in {v.id for v in list_measures(ctx, later)}
+    assert months_on(date(2026, 8, 31), 6) == date(2027, 2, 28)

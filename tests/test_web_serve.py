@@ -57,3 +57,29 @@ def test_serve_creates_the_workspace_and_the_sign_in_page_answers(tmp_path: Path
         out, _ = process.communicate(timeout=30)
     assert "Created a workspace" in out and "27 measures" in out
     assert f"http://127.0.0.1:{port}/setup" in out
+
+
+def test_a_worker_on_an_outdated_workspace_says_to_migrate_and_stops(tmp_path: Path):
+    from valvecheck.services.workspace import init_workspace
+    from valvecheck.store.db import Workspace
+
+    db = tmp_path / "valvecheck.db"
+    ws = Workspace(str(db))
+    init_workspace(ws, empty=True)
+    ws.downgrade("0005")
+    ws.dispose()
+    env = {**os.environ, "DATABASE_URL": str(db)}
+    done = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "--factory", "valvecheck.web.app:create_app"]
+        + ["--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    # uvicorn's (and gunicorn's) "could not start": it stops rather than starting it again
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("error:")]
+    assert line.endswith("needs upgrading: run 'valvecheck migrate' (nothing is lost)"), line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from valvecheck.domain.model import Catalogue, Measure
@@ -21,6 +22,16 @@ def coverage(counts: dict[str, int]) -> float:
     total = sum(counts.values()) - counts[Rag.NOT_APPLICABLE.value]
     covered = counts[Rag.GREEN.value] + counts[Rag.AMBER.value]
     return covered / total if total else 0.0
+
+
+def coverage_base(counts: Mapping[str, int]) -> str:
+    """What coverage is a share of, in words every output uses: '27 measures', or '37 applicable
+    measures' once some are rated not applicable (they are left out of the figure)."""
+    applicable = sum(counts.values()) - counts.get(Rag.NOT_APPLICABLE.value, 0)
+    noun = "measure" if applicable == 1 else "measures"
+    if counts.get(Rag.NOT_APPLICABLE.value, 0):
+        return f"{applicable} applicable {noun}"
+    return f"{applicable} {noun}"
 
 
 @dataclass

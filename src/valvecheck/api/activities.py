@@ -35,6 +35,7 @@ def event_out(e: LinkEvent) -> LinkEventOut:
         rationale=e.rationale,
         by=e.by,
         at=aware(e.at),
+        version=e.version,
     )
 
 

@@ -133,6 +133,9 @@ def error_response(exc: ValvecheckError) -> JSONResponse:
             ProblemItem(code=p.code, message=p.message, file=p.file, line=p.line, column=p.column)
             for p in exc.problems
         ]
+    elif isinstance(exc, InputError) and exc.field:
+        # as a request's own validation errors are listed: the field, then what is wrong
+        items = [ProblemItem(code=exc.code, message=f"{exc.field}: {exc}", column=exc.field)]
     return problem_response(http_status(exc), exc.message, exc.code, exc.field, items)
 
 
@@ -149,7 +152,7 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
                 )
             )
             continue
-        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query"))
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
         items.append(
             ProblemItem(
                 code="invalid-input", message=f"{where}: {error.get('msg', '')}", column=where

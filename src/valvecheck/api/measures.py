@@ -75,7 +75,14 @@ def list_measures(
     ] = None,
     theme: Annotated[str | None, Query(max_length=300)] = None,
     sub_theme: Annotated[str | None, Query(max_length=300)] = None,
-    rag: Annotated[Rag | None, Query()] = None,
+    rag: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="green, amber (or yellow), red, unrated, not_applicable: any spelling "
+            "a rating takes (Green, g, not-applicable, n/a)",
+        ),
+    ] = None,
     text: Annotated[str | None, Query(max_length=500)] = None,
     due_before: Annotated[
         date | None, Query(description="Only measures due before this day")
@@ -85,7 +92,8 @@ def list_measures(
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> MeasureList:
-    filters = Filters(authority, theme, sub_theme, rag, text, agreement=agreement)
+    chosen_rag = None if rag is None else Rag.parse(rag)  # the words a rating takes
+    filters = Filters(authority, theme, sub_theme, chosen_rag, text, agreement=agreement)
     filters.due_before, filters.overdue = due_before, overdue
     with work(request, actor) as ctx:
         name = assessment_name(ctx, assessment)

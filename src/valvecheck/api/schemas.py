@@ -194,6 +194,10 @@ class LinkEventOut(BaseModel):
     rationale: str
     by: str
     at: datetime | None
+    version: int = Field(
+        description="1, 2, 3 ... within the pair's link history. To change the pair, send the "
+        "version of its latest event as LinkIn's version: a stale one is refused with 409."
+    )
 
 
 class ActivityDetail(ActivityOut):
@@ -209,7 +213,8 @@ class LinkIn(BaseModel):
         default=None,
         ge=0,
         le=MAX_ID,
-        description="The version of the pair's link history you read.",
+        description="The version of the pair's link history you read (the version of its "
+        "latest event; 0: never linked). A stale one is refused with 409.",
     )
 
 

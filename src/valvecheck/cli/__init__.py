@@ -145,6 +145,13 @@ def run(argv: list[str] | None = None) -> int:
         output.error(f"{exc.outcome}: {len(exc.problems)} problem(s) found")
         for problem in exc.problems:
             output.errors.print(f"  {problem}", markup=False, soft_wrap=True)
+        if any(p.code == "reworded-measure" for p in exc.problems):
+            output.errors.print(
+                "A new version of an agreement: run again with --revise to see the changes, "
+                "then with --revise --yes to apply them.",
+                markup=False,
+                soft_wrap=True,
+            )
         return exit_status(exc)
     except ValvecheckError as exc:
         output.error(message(exc, flags(argv)))

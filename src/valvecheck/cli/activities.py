@@ -48,7 +48,8 @@ def import_(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV or XLSX with a header row (id and title). An optional 'measures' column "
+            help="CSV or XLSX with a header row (id and title); in a workbook, the first sheet "
+            "with that header is read. An optional 'measures' column "
             "(measure ids separated by ';') links each activity to those measures."
         ),
     ],
@@ -192,7 +193,7 @@ def suggest(
         bool,
         typer.Option(
             "--accept",
-            help="Link the suggestions shown that clear the stricter accept bar (0.7 for the "
+            help="Link the suggestions shown that clear the stricter accept bar (0.75 for the "
             "default method; the top N per activity, or for --measure the top N activities); "
             "pairs already linked or unlinked before are left alone. With --json, prints the "
             "new links as JSON.",
@@ -205,7 +206,7 @@ def suggest(
     with use(ctx, write=accept, by=by) as c:
         found = suggestions.suggest(c, activity, measure, top, method)
         done = (
-            suggestions.accept(c, [(s.activity_id, s.measure_id) for s in found.to_accept])
+            suggestions.accept(c, [(s.activity_id, s.measure_id) for s in found.to_accept], method)
             if accept and found.activities
             else []
         )
@@ -217,14 +218,17 @@ def suggest(
         if as_json:
             output.print_json({"linked": len(done), "links": [e.as_dict() for e in done]})
             return
-        output.line(f"Linked {len(done)} suggestion(s).")
-        if len(found.to_accept) < len(found.shown):
-            output.line(
-                f"{len(found.shown) - len(found.to_accept)} suggestion(s) shown scored below the "
-                f"accept bar ({found.accept_threshold:.2f}): look at them and link those that "
-                "hold with 'valvecheck link'."
+        output.line(f"Linked {len(done)} suggestion{'s' * (len(done) != 1)}.")
+        if done:
+            _history(done, "New links")
+        below = [s for s in found.shown if s not in found.to_accept]
+        if below:
+            output.table(
+                f"Below the accept bar ({found.accept_threshold:.2f}): look at each, and link "
+                "those that hold with 'valvecheck link'",
+                ["Activity", "Measure", "Score"],
+                [[s.activity_id, s.measure_id, f"{s.score:.2f}"] for s in below],
             )
-        _history(done, "New links")
         return
     if as_json:
         output.print_json(found.as_dict())

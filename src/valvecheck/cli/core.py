@@ -250,6 +250,9 @@ def migrate(ctx: typer.Context) -> None:
         output.line(f"The workspace {ws.label} is up to date.")
     else:
         output.line(f"Upgraded the workspace {ws.label} from schema {before} to {after}.")
+    warning = workspace.role_warning(ws)
+    if warning:
+        output.note(warning)
 
 
 @import_app.command("appendix")
@@ -491,8 +494,11 @@ def _print_summary(s: Summary) -> None:
             rows.append(["", sub.name, len(sub.measure_ids), *[sub.rag[r.value] for r in shown]])
     rows.append(["All measures", "", s.measures, *[s.rag[r.value] for r in shown]])
     output.table("Summary", ["Theme", "Sub-Theme", "Measures", *[r.label for r in shown]], rows)
+    from valvecheck.analysis.summary import coverage_base  # loaded with the summary itself
+
+    in_all = f" ({s.measures} in all)" if s.rag[Rag.NOT_APPLICABLE.value] else ""
     output.line(
-        f"Coverage (green + amber): {s.coverage:.0%} of {s.measures} measures from "
+        f"Coverage (green + amber): {s.coverage:.0%} of {coverage_base(s.rag)}{in_all} from "
         f"{s.agreements} agreements ({s.authorities} authorities)."
     )
     shared = {m: s.prevalence.get(m, 1) for m in s.opportunities}

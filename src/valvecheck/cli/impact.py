@@ -13,6 +13,7 @@ from valvecheck.cli.core import Assessment, command_line, read_file, use
 from valvecheck.cli.lazy import lazy
 from valvecheck.domain.impact_counts import COUNTS
 from valvecheck.domain.money import money_text
+from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def print_impact(ctx: typer.Context, found: Impact) -> None:
         [
             [
                 x.measure,
-                x.rag,
+                Rag(x.rag).label,
                 m(x.amounts.expected),
                 m(x.amounts.expected_to_date),
                 m(x.amounts.actual),

@@ -57,7 +57,12 @@ def report(
     ] = None,
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
     on: Annotated[
-        str | None, typer.Option("--date", help="Date printed on the report, YYYY-MM-DD (today).")
+        str | None,
+        typer.Option(
+            "--date",
+            help="The report's date, YYYY-MM-DD (today). The report is the position at the end "
+            "of that day: ratings, links and savings given after it are left out.",
+        ),
     ] = None,
     since: Annotated[
         str | None,

@@ -10,8 +10,12 @@ plan sets, and the outturn. ``roll_up`` turns those into the views every front e
 - per year: the mitigated trajectory (unmitigated minus expected savings), the gap to the target
   (mitigated minus target: what is still to find; negative when the plan beats the target) and
   the cumulative balances from the trajectory's first year;
-- flags: activities behind their expected savings to date by more than a threshold, measures
+- flags: activities behind their expected savings to date by more than a threshold (judged on
+  the years with an actual saving recorded), years to date with no actual recorded yet, measures
   rated green that carry no expected saving, and weights that no longer match the links.
+
+No actual recorded is None all the way through (JSON null, a blank cell), never £0.00: an
+activity that has not reported has not saved nothing.
 
 Sign convention: trajectory figures are in-year deficits (an overspend is positive, a surplus
 negative); savings are positive, a net cost in a year negative.
@@ -129,23 +133,19 @@ class MeasureInfo:
 
 @dataclass(frozen=True)
 class Amounts:
-    """Expected savings (all years and to date) and actual savings of something."""
+    """Expected savings (all years and to date) and actual savings of something; ``actual`` is
+    None while no actual saving is recorded for any of it (not the same as having saved £0)."""
 
     expected: Decimal = ZERO
     expected_to_date: Decimal = ZERO
-    actual: Decimal = ZERO
+    actual: Decimal | None = None
 
     def __add__(self, other: Amounts) -> Amounts:
         return Amounts(
             self.expected + other.expected,
             self.expected_to_date + other.expected_to_date,
-            self.actual + other.actual,
+            _sum([self.actual, other.actual]),
         )
-
-    @property
-    def shortfall(self) -> Decimal:
-        """How far the actual saving to date falls short of the expected (negative: ahead)."""
-        return self.expected_to_date - self.actual
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -156,11 +156,14 @@ class Amounts:
 
 
 def split(amounts: Amounts, weights: Sequence[Fraction]) -> list[Amounts]:
-    """Share each of the three amounts by the weights, to the penny (see ``apportion``)."""
-    parts = [
-        apportion(a, weights) for a in (amounts.expected, amounts.expected_to_date, amounts.actual)
-    ]
-    return [Amounts(e, d, a) for e, d, a in zip(*parts, strict=True)]
+    """Share each of the three amounts by the weights, to the penny (see ``apportion``); no
+    actual recorded stays none in every share."""
+    expected = apportion(amounts.expected, weights)
+    to_date = apportion(amounts.expected_to_date, weights)
+    actual: Sequence[Decimal | None] = (
+        [None] * len(weights) if amounts.actual is None else apportion(amounts.actual, weights)
+    )
+    return [Amounts(e, d, a) for e, d, a in zip(expected, to_date, actual, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -251,7 +254,7 @@ def _weight_text(weight: Fraction) -> str:
 
 @dataclass(frozen=True)
 class Flag:
-    code: str  # behind-plan, green-without-saving, weights-ignored
+    code: str  # behind-plan, no-actual-yet, green-without-saving, weights-ignored
     subject: str  # the activity or measure id
     message: str
 
@@ -354,6 +357,55 @@ def _shares(
     return list(zip(linked, equal_weights(len(linked)), strict=True)), False
 
 
+def _progress(
+    activity: str, own: Sequence[Saving], to_date: str | None, threshold: Decimal
+) -> list[Flag]:
+    """An activity's savings to date against its plan: behind it (judged on the years whose
+    actual saving is recorded), and the years to date with a saving expected but no actual
+    recorded yet (never read as having saved nothing)."""
+    due = [s for s in own if to_date is not None and s.year <= to_date]
+    recorded = [s for s in due if s.actual is not None]
+    waiting = [s for s in due if s.actual is None and (s.expected or ZERO) > 0]
+    flags = []
+    expected = sum((s.expected or ZERO for s in recorded), ZERO)
+    actual = sum((s.actual or ZERO for s in recorded), ZERO)
+    short = expected - actual
+    if expected > 0 and short > expected * threshold:
+        when = (
+            "to date"
+            if len(recorded) == len(due)
+            else f"in {_years_text([s.year for s in recorded])}"
+        )
+        flags.append(
+            Flag(
+                "behind-plan",
+                activity,
+                f"{activity} has saved £{actual:,.2f} {when} against £{expected:,.2f} expected: "
+                f"£{short:,.2f} short, more than {threshold * 100:.0f}%",
+            )
+        )
+    if waiting:
+        flags.append(
+            Flag(
+                "no-actual-yet",
+                activity,
+                f"{activity} has no actual saving recorded yet for "
+                f"{_years_text([s.year for s in waiting])}, against "
+                f"£{sum((s.expected or ZERO for s in waiting), ZERO):,.2f} expected: record what "
+                "it saved once it is known",
+            )
+        )
+    return flags
+
+
+def _years_text(years: Sequence[str]) -> str:
+    """'2024-25', '2024-25 and 2025-26', '2023-24, 2024-25 and 2025-26'."""
+    ordered = sorted(years)
+    if len(ordered) <= 1:
+        return "".join(ordered)
+    return f"{', '.join(ordered[:-1])} and {ordered[-1]}"
+
+
 def roll_up(
     *,
     assessment: str,
@@ -377,14 +429,12 @@ def roll_up(
     with_actual = [s.year for s in savings if s.actual is not None]
     to_date = max(with_actual) if with_actual else None
     per_activity: dict[str, Amounts] = {}
+    own: dict[str, list[Saving]] = {}
     for s in savings:
         so_far = to_date is not None and s.year <= to_date
-        add = Amounts(
-            s.expected or ZERO,
-            (s.expected or ZERO) if so_far else ZERO,
-            s.actual or ZERO,
-        )
+        add = Amounts(s.expected or ZERO, (s.expected or ZERO) if so_far else ZERO, s.actual)
         per_activity[s.activity] = per_activity.get(s.activity, Amounts()) + add
+        own.setdefault(s.activity, []).append(s)
 
     info = {m.id: m for m in measures}
     measure_amounts: dict[str, Amounts] = {}
@@ -407,18 +457,9 @@ def roll_up(
         else:
             unallocated += amounts
             any_unlinked = True
-        short = amounts.shortfall
-        behind = amounts.expected_to_date > 0 and short > amounts.expected_to_date * threshold
-        if behind:
-            flags.append(
-                Flag(
-                    "behind-plan",
-                    activity,
-                    f"{activity} has saved £{amounts.actual:,.2f} to date against "
-                    f"£{amounts.expected_to_date:,.2f} expected: £{short:,.2f} short, more than "
-                    f"{threshold * 100:.0f}%",
-                )
-            )
+        judged = _progress(activity, own[activity], to_date, threshold)
+        flags.extend(judged)
+        behind = any(f.code == "behind-plan" for f in judged)
         activity_lines.append(
             ActivityLine(
                 activity, titles.get(activity, ""), tuple(shares), weighted, amounts, behind

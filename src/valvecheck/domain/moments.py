@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # Moments are stored in UTC; a council in England reads them on its own clock (BST in summer).
@@ -18,3 +18,9 @@ def aware(at: datetime) -> datetime:
 def in_england(at: datetime) -> datetime:
     """A stored moment on the clock in England (GMT in winter, BST in summer)."""
     return aware(at).astimezone(ENGLAND)
+
+
+def end_of_day(on: date) -> datetime:
+    """The first moment after the day ``on``: what stood "at the end of that day" was recorded
+    before it. Every dated view (ratings, links, savings, the trajectory) uses this one moment."""
+    return datetime.combine(on + timedelta(days=1), time.min, UTC)

@@ -3,6 +3,8 @@
 A measure is its text: a text already in the agreement keeps its number, wherever it stands in
 the file; any other text is a new measure with the next free number. A file that is a subset,
 a reordering or a repetition of an agreement therefore adds or confirms, and never rewrites.
+A changed text that a revision would take as a measure's new text (``rewordings``) is neither:
+the importer refuses it, so that a reworded agreement never gains a second copy of a measure.
 
 Only a revision (``revise``: a new version of the same document, an explicit action) changes
 texts, and only of measures the file shows it rewrites. A changed text revises a measure whose
@@ -44,8 +46,7 @@ def number_measures(
 ) -> list[int]:
     """Numbers for ``incoming`` texts (document order), given the agreement's numbered texts."""
     existing = existing or {}
-    by_text = {fold(text): number for number, text in existing.items()}
-    numbers: list[int | None] = [by_text.get(fold(text)) for text in incoming]
+    numbers = unchanged(incoming, existing)
     claimed = {n for n in numbers if n is not None}
     if revise:
         for i, number in revisions(incoming, numbers, existing, claimed):
@@ -60,6 +61,20 @@ def number_measures(
             claimed.add(number)
             next_free = max(next_free, number + 1)
     return [n for n in numbers if n is not None]
+
+
+def unchanged(incoming: list[str], existing: dict[int, str]) -> list[int | None]:
+    """The number of each incoming text already in the agreement; None for a changed text."""
+    by_text = {fold(text): number for number, text in existing.items()}
+    return [by_text.get(fold(text)) for text in incoming]
+
+
+def rewordings(incoming: list[str], existing: dict[int, str]) -> list[tuple[int, int]]:
+    """(index in ``incoming``, the measure number it rewords): the changed texts a revision
+    would take as new versions of the agreement's measures. A plain import, which never
+    rewrites, refuses these rather than add a second measure beside the one each rewords."""
+    numbers = unchanged(incoming, existing)
+    return revisions(incoming, numbers, existing, {n for n in numbers if n is not None})
 
 
 def revisions(

@@ -5,11 +5,13 @@ Pure: built by the services from the store, read by the CLI, the web pages and t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import calendar
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from valvecheck.analysis.deadlines import Deadline, YearBasis, due_date, is_overdue, read_deadlines
 from valvecheck.domain.model import Agreement, Catalogue, Measure
+from valvecheck.domain.moments import aware, end_of_day
 from valvecheck.domain.names import fold
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating, current
@@ -86,6 +88,14 @@ def deadlines_of(view: MeasureView, today: date, basis: YearBasis) -> MeasureDea
     return MeasureDeadlines(found, due, is_overdue(due, settled, today))
 
 
+def months_on(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day where it has no such day)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
+
+
 @dataclass
 class Filters:
     authority: str | None = None
@@ -94,15 +104,21 @@ class Filters:
     rag: Rag | None = None
     text: str | None = None
     due_before: date | None = None  # only measures due strictly before this date
+    due_within: int | None = None  # only measures due from today to this many months on
     overdue: bool = False  # only measures past their due date and not green
     today: date | None = None  # what "overdue" is judged against (default: the real today)
     agreement: str | None = None  # an agreement's slug
 
     def keep(self, view: MeasureView, basis: YearBasis = "financial") -> bool:
         m = view.measure
-        if self.due_before or self.overdue:
-            d = deadlines_of(view, self.today or date.today(), basis)
+        if self.due_before or self.overdue or self.due_within:
+            today = self.today or date.today()
+            d = deadlines_of(view, today, basis)
             if self.due_before and not (d.due and d.due < self.due_before):
+                return False
+            if self.due_within and not (
+                d.due and today <= d.due < months_on(today, self.due_within)
+            ):
                 return False
             if self.overdue and not d.overdue:
                 return False
@@ -141,3 +157,14 @@ class AssessmentState:
         if not self._index:
             self._index.update((v.id, v) for v in self.views)
         return self._index.get(measure_id.strip().lower())
+
+
+def as_at(state: AssessmentState, on: date) -> AssessmentState:
+    """The assessment as it stood at the end of the day ``on``: ratings given later left out."""
+    end = end_of_day(on)
+
+    def until(view: MeasureView) -> MeasureView:
+        kept = [r for r in view.history if r.at is None or aware(r.at) < end]
+        return view if len(kept) == len(view.history) else replace(view, history=kept)
+
+    return replace(state, views=[until(v) for v in state.views])

@@ -1,21 +1,30 @@
-"""Activities from an Excel workbook: the first sheet with filled-in rows, columns found by name.
+"""Activities from an Excel workbook: the sheet holding the table, columns found by name.
 
-Rows above the header (a tracker's title, notes) are skipped; a value merged down repeats in
-each row it covers; an empty id or title that is a formula with no saved result says so. The
-sheet is streamed (read-only), so a long tracker is never held in memory whole.
+The table is on the first sheet whose header, among its first rows, names an id and a title
+column, so a cover or notes sheet before it is passed over (as ``import catalogue`` reads every
+sheet with a header row). Rows above the header (a tracker's title, notes) are skipped; a value
+merged down repeats in each row it covers; an empty id or title that is a formula with no saved
+result says so. Sheets are streamed (read-only), so a long tracker is never held in memory whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from itertools import chain
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import chain, islice
 from pathlib import PurePath
 
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from valvecheck.domain.problems import Problem
 from valvecheck.importers import limits
-from valvecheck.importers.activity_rows import ActivityTable, read_table
+from valvecheck.importers.activity_rows import (
+    HEADER_SEARCH,
+    ActivityTable,
+    names_required,
+    read_table,
+)
 from valvecheck.importers.container import content_kind
 from valvecheck.importers.workbook import (
     Cell,
@@ -26,11 +35,24 @@ from valvecheck.importers.workbook import (
     sheet_rows,
 )
 
+Rows = Iterator[tuple[int, Sequence[object]]]
+
+
+@dataclasses.dataclass
+class _Sheet:
+    """A sheet with filled-in rows: its merged cells and its rows, the first few already read."""
+
+    sheet: ReadOnlyWorksheet
+    covered: dict[Cell, Cell | None]
+    rows: Rows
+    has_header: bool
+
 
 def read_activities_xlsx(
     data: bytes, file: str, column_map: Mapping[str, str] | None = None
 ) -> ActivityTable:
-    """Read the first sheet with filled-in rows; its header is found among its first rows."""
+    """Read the first sheet whose header names an id and a title column (found among its first
+    rows); failing that, the first sheet with filled-in rows, so its problems say what is missing."""
     if problems := limits.check(data, file):
         return ActivityTable(problems=problems)
     try:
@@ -39,22 +61,51 @@ def read_activities_xlsx(
         return ActivityTable(problems=[_not_a_workbook(data, file)])
     formulas = Formulas(data)
     try:
-        for sheet in book.worksheets:
-            if not isinstance(sheet, ReadOnlyWorksheet):
-                continue
-            sheet.reset_dimensions()  # a sheet's stated size may be wrong: read all its rows
-            covered = merged_cells(sheet)
-            rows = _filled(sheet, covered)
-            first = next(rows, None)
-            if first is not None:
-                unsaved = _unsaved(formulas, sheet.title, covered)
-                return read_table(
-                    chain([first], rows), f"{file} [{sheet.title}]", column_map, unsaved
-                )
+        filled = _filled_sheets(book, column_map or {})
+        found = next((s for s in filled if s.has_header), None) or next(iter(filled), None)
+        if found is None:
+            return ActivityTable(
+                problems=[Problem("empty-file", "the workbook has no filled-in rows", file)]
+            )
+        title = found.sheet.title
+        unsaved = _unsaved(formulas, title, found.covered)
+        parsed = read_table(found.rows, f"{file} [{title}]", column_map, unsaved)
+        if not found.has_header and len(filled) > 1:
+            parsed.problems[:] = [_no_sheet_has_header(p, filled) for p in parsed.problems]
+        return parsed
     finally:
         book.close()
-    return ActivityTable(
-        problems=[Problem("empty-file", "the workbook has no filled-in rows", file)]
+
+
+def _filled_sheets(book: Workbook, column_map: Mapping[str, str]) -> list[_Sheet]:
+    """The sheets with filled-in rows, in workbook order, up to the first whose header names an
+    id and a title column (the rest are not read)."""
+    out: list[_Sheet] = []
+    for sheet in book.worksheets:
+        if not isinstance(sheet, ReadOnlyWorksheet):
+            continue
+        sheet.reset_dimensions()  # a sheet's stated size may be wrong: read all its rows
+        covered = merged_cells(sheet)
+        rows = _filled(sheet, covered)
+        head = list(islice(rows, HEADER_SEARCH))
+        if not head:
+            continue
+        has_header = any(names_required(cells, column_map) for _, cells in head)
+        out.append(_Sheet(sheet, covered, chain(head, rows), has_header))
+        if has_header:
+            break
+    return out
+
+
+def _no_sheet_has_header(problem: Problem, filled: list[_Sheet]) -> Problem:
+    """A missing id or title column, said of the whole workbook: no sheet has the header."""
+    if problem.code != "missing-column":
+        return problem
+    names = ", ".join(f"'{s.sheet.title}'" for s in filled)
+    return dataclasses.replace(
+        problem,
+        message=f"{problem.message}; no sheet of the workbook ({names}) has an id and a title "
+        f"column in its first {HEADER_SEARCH} filled-in rows",
     )
 
 

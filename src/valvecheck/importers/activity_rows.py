@@ -10,6 +10,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from difflib import SequenceMatcher
 from itertools import chain, islice
 
@@ -95,6 +96,20 @@ class ActivityTable(Parsed[Activity]):
     measures: list[tuple[str, ...]] = dataclasses.field(
         default_factory=list
     )  # the measure ids each activity's row names (empty without a measures column)
+    dates: list[tuple[str, str]] = dataclasses.field(
+        default_factory=list
+    )  # each activity's start and end as the file wrote them (see ``as_written``)
+    # (row, measure ids) for every row naming measures, refused or not: an unknown measure is
+    # named with the file's other problems, not only once they are put right
+    named: list[tuple[int, tuple[str, ...]]] = dataclasses.field(default_factory=list)
+
+
+def as_written(value: object) -> str:
+    """A date cell's value as the file shows it, for messages: text as written (spaces
+    tidied), a cell holding a date as an English date."""
+    if isinstance(value, date):  # a datetime too
+        return f"{value:%d/%m/%Y}"
+    return "" if value is None else " ".join(str(value).split())
 
 
 def header_key(name: object) -> str:
@@ -354,21 +369,26 @@ def read_table(
                 problems.append(Problem("bad-date", str(exc), file, number, names[field]))
                 ok, dates[field] = False, None
         start, end = dates["start"], dates["end"]
+        given = (as_written(cell("start")), as_written(cell("end")))
         if start and end and end < start:
             problems.append(
                 Problem(
                     "end-before-start",
-                    f"the end date {end:%d/%m/%Y} is before the start date {start:%d/%m/%Y}",
+                    f"the end date {given[1]} is before the start date {given[0]}",
                     file,
                     number,
                     names["end"],
                 )
             )
             ok = False
+        named = (m.strip().lower() for m in text("measures").split(";"))
+        measures = tuple(dict.fromkeys(m for m in named if m))
+        if measures:
+            parsed.named.append((number, measures))
         if ok:
             parsed.lines.append(number)
-            named = (m.strip().lower() for m in text("measures").split(";"))
-            parsed.measures.append(tuple(dict.fromkeys(m for m in named if m)))
+            parsed.measures.append(measures)
+            parsed.dates.append(given)
             parsed.rows.append(
                 Activity(
                     id=code,

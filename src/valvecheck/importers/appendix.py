@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from valvecheck.domain.authorities import AuthorityIndex, agreement_slug, split_authorities
 from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement, measure_id
 from valvecheck.domain.names import clean_text, fold
-from valvecheck.domain.numbering import number_measures
+from valvecheck.domain.numbering import SIMILAR, number_measures, rewordings, similarity
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
@@ -36,6 +36,9 @@ class AppendixRow:
     locator: str = ""
     year: str = ""
     source_url: str = ""
+    # Where problems name it: the file and its part ("f.xlsx, sheet S"), the text's own heading.
+    where: str = ""
+    heading: str = "Recommendation"
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,7 @@ def to_catalogue(
         entry = measures.get(key)
         if entry is None:
             entry = {
+                "row": row,
                 "text": row.recommendation,
                 "placements": [],
                 "locator": row.locator or f"table row {row.row}",
@@ -276,9 +280,13 @@ def to_catalogue(
     for slug in agreements:
         keys = [k for k in measures if k[0] == slug]
         texts = [measures[k]["text"] for k in keys]
-        for k, number in zip(
-            keys, number_measures(texts, (numbered or {}).get(slug), revise), strict=True
-        ):
+        existing_texts = (numbered or {}).get(slug)
+        if existing_texts and not revise:
+            problems += [
+                reworded(measures[keys[i]]["row"], file, measure_id(slug, n), existing_texts[n])
+                for i, n in rewordings(texts, existing_texts)
+            ]
+        for k, number in zip(keys, number_measures(texts, existing_texts, revise), strict=True):
             measures[k]["number"] = number
     ratings = {measure_id(k[0], measures[k]["number"]): rag for k, rag in rated.items()}
 
@@ -296,3 +304,26 @@ def to_catalogue(
         for (slug, _), e in measures.items()
     ]
     return catalogue, ratings, problems
+
+
+def reworded(row: AppendixRow, file: str, measure: str, before: str) -> Problem:
+    """A plain import meeting a row that rewords a measure: refused, never a second measure
+    beside it nor a silent rewrite (``domain.numbering.rewordings``)."""
+    shown = before if len(before) <= 80 else before[:77].rstrip() + "..."
+    if similarity(row.recommendation, before) >= SIMILAR:
+        what = f"this text rewords measure {measure} of the same agreement ('{shown}')"
+    else:
+        what = (
+            f"this text stands in the place of measure {measure} of the same agreement "
+            f"('{shown}'), which the file leaves out"
+        )
+    return Problem(
+        "reworded-measure",
+        f"{what}, and a plain import neither adds a second copy of a measure nor changes its "
+        "text: if this is a new version of the agreement, import it as one (the changes are "
+        f"shown first, and the old text is kept); if it is a new measure, keep {measure}'s own "
+        "row in the file too",
+        row.where or file,
+        row.line,
+        row.heading,
+    )

@@ -308,6 +308,8 @@ def _row(
         locator=row.place.format(row=row_no),
         year=year.replace("/", "-"),
         source_url=source,
+        where=where,
+        heading=written.get("Recommendation", "Recommendation"),
     )
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from valvecheck.domain.impact import NOT_LINKED, Impact
 from valvecheck.domain.money import money_text
+from valvecheck.domain.rag import Rag
 
 Cell = str | Decimal | None
 
@@ -86,7 +87,7 @@ def tables(impact: Impact) -> list[ImpactTable]:
         tuple(
             (
                 m.measure,
-                m.rag,
+                Rag(m.rag).label,  # the words the rest of the report uses ("Not rated")
                 ", ".join(m.activities),
                 m.amounts.expected,
                 m.amounts.expected_to_date,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, TypeAlias
 
-from valvecheck.analysis.summary import Group, Summary, coverage
+from valvecheck.analysis.summary import Group, Summary, coverage, coverage_base
 from valvecheck.domain.moments import aware as _aware
 from valvecheck.domain.rag import RATED, Rag
 from valvecheck.domain.rating import SEED, Rating
@@ -134,7 +134,8 @@ class ReportData:
                 "summary",
                 "Summary by theme",
                 "Summary",
-                f"{total.measures} measures; coverage (green and amber) {total.coverage:.0%}.",
+                f"{total.measures} measures; coverage (green and amber) {total.coverage:.0%}"
+                f"{self.coverage_base}.",
             ),
             Section(
                 "opportunities",
@@ -170,6 +171,14 @@ class ReportData:
                 )
             )
         return out
+
+    @property
+    def coverage_base(self) -> str:
+        """' of 37 applicable measures' once some are not applicable (the figure leaves them
+        out); nothing while every measure applies, the count just said being the base."""
+        if not self.total.counts.get(Rag.NOT_APPLICABLE):
+            return ""
+        return f" of {coverage_base({r.value: n for r, n in self.total.counts.items()})}"
 
     @property
     def table_rows(self) -> int:

@@ -16,6 +16,7 @@ USE_CASES: dict[str, str] = {
     "unit_of_work": "workspace",
     "init_workspace": "workspace",
     "migrate_workspace": "workspace",
+    "role_warning": "workspace",
     "add_council": "people",
     "list_councils": "people",
     "add_person": "people",

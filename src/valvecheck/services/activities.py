@@ -42,6 +42,7 @@ class LinkEvent:
     rationale: str
     by: str
     at: datetime | None
+    version: int = 0  # 1, 2, 3 ... within the pair's link history: what a change must name
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -85,13 +86,14 @@ def import_activities(
     cid = council_id(ctx)
     mapping = parse_column_map(column_map)
     parsed = read_activities(data, file, mapping)
-    if parsed.problems:
-        raise ImportRejected(parsed.problems)
-    problems = kept_date_problems(parsed, store.activities(ctx.session, cid), file)
+    # every problem at once, in row order: the file's own, then those found against the workspace
+    problems = parsed.problems + kept_date_problems(
+        parsed, store.activities(ctx.session, cid), file
+    )
     if "measures" in parsed.fields:
         problems += unknown_measures(parsed, set(repo.measure_rows(ctx.session)), file)
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected(sorted(problems, key=lambda p: (p.line is not None, p.line or 0)))
     recorded = _links_recorded(ctx, parsed) if "measures" in parsed.fields else []
     if preview:
         new, changed = store.activity_changes(ctx.session, cid, parsed.rows, parsed.fields)
@@ -107,7 +109,8 @@ RECORDED = "recorded in the measures column of"  # the rationale of a link made 
 
 
 def unknown_measures(parsed: ActivityTable, known: set[str], file: str) -> list[Problem]:
-    """A measures cell naming a measure the catalogue does not have refuses the whole file."""
+    """A measures cell naming a measure the catalogue does not have refuses the whole file; every
+    row's cell is checked, a row refused for another reason too."""
     return [
         Problem(
             "unknown-measure",
@@ -116,7 +119,7 @@ def unknown_measures(parsed: ActivityTable, known: set[str], file: str) -> list[
             line,
             parsed.columns["measures"],
         )
-        for named, line in zip(parsed.measures, parsed.lines, strict=True)
+        for line, named in parsed.named
         for mid in named
         if mid not in known
     ]
@@ -147,17 +150,21 @@ def kept_date_problems(parsed: ActivityTable, existing: list[Activity], file: st
     (column,) = given
     kept = {id_key(a.id): a for a in existing}
     problems = []
-    for a, line in zip(parsed.rows, parsed.lines, strict=True):
+    for a, line, dates in zip(parsed.rows, parsed.lines, parsed.dates, strict=True):
         old = kept.get(id_key(a.id))
         if old is None:
             continue
         start, end = (a.start, old.end) if column == "start" else (old.start, a.end)
         if start and end and end < start:
+            # the file's date as it wrote it; the kept one as an English date
+            start_text = dates[0] if column == "start" else f"{start:%d/%m/%Y}"
+            end_text = dates[1] if column == "end" else f"{end:%d/%m/%Y}"
             problems.append(
                 Problem(
                     "end-before-start",
-                    f"the end date {end:%d/%m/%Y} would be before the start date "
-                    f"{start:%d/%m/%Y} (the other date is kept from the workspace)",
+                    f"the end date {end_text} would be before the start date {start_text} "
+                    f"(the {'end' if column == 'start' else 'start'} date is kept from the "
+                    "workspace)",
                     file,
                     line,
                     parsed.columns[column],
@@ -167,7 +174,7 @@ def kept_date_problems(parsed: ActivityTable, existing: list[Activity], file: st
 
 
 def _event(activity: str, measure: str, row: object) -> LinkEvent:
-    return LinkEvent(activity, measure, row.linked, row.rationale, row.by, row.at)  # type: ignore[attr-defined]
+    return LinkEvent(activity, measure, row.linked, row.rationale, row.by, row.at, row.version)  # type: ignore[attr-defined]
 
 
 def link_events(ctx: Context) -> list[LinkEvent]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from valvecheck.domain.activity import id_key
 from valvecheck.domain.impact import (
     COUNTS,
     DEFAULT_THRESHOLD,
+    Flag,
     Impact,
     MeasureInfo,
     Saving,
@@ -25,6 +26,7 @@ from valvecheck.domain.impact import (
     expected_from,
     roll_up,
 )
+from valvecheck.domain.moments import end_of_day
 from valvecheck.domain.money import (
     Invalid,
     check_weights,
@@ -35,6 +37,7 @@ from valvecheck.domain.money import (
 )
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
+from valvecheck.domain.views import as_at
 from valvecheck.errors import Conflict, ImportRejected, InputError, NotFound
 from valvecheck.importers.impact import Where, read_savings, read_trajectory, read_weights
 from valvecheck.services.context import Context, authorise, council_id
@@ -114,10 +117,6 @@ def _year(value: str) -> str:
         raise InputError(str(exc), field="year") from None
 
 
-def _end_of(on: date) -> datetime:
-    return datetime.combine(on + timedelta(days=1), time.min, UTC)
-
-
 def impact(
     ctx: Context,
     assessment: str | None = None,
@@ -127,13 +126,18 @@ def impact(
 ) -> Impact:
     """The roll-up of the council's savings and the assessment's trajectory.
 
-    ``on``: as things stood at the end of that day (savings recorded later are left out).
+    ``on``: as things stood at the end of that day: savings, links and ratings recorded later
+    are left out. The trajectory and the weights keep no history, so a year or an activity's
+    weights written since are left out too, and a ``recorded-later`` flag says so.
     ``threshold``: an activity more than this fraction short of its expected saving to date is
     flagged as behind.
     """
     authorise(ctx, Action.READ)
     cid = council_id(ctx)
     state = load_state(ctx, assessment)
+    until = end_of_day(on) if on else None
+    if on:
+        state = as_at(state, on)
     row = _assessment(ctx, assessment)
     titles = {
         code: title
@@ -145,21 +149,62 @@ def impact(
             )
         )
     }
-    until = _end_of(on) if on else None
     savings = [s for _, s in sorted(store.current(ctx.session, cid, until).items())]
-    links = _links(ctx)
+    years = store.trajectory(ctx.session, row) if row else []
+    weights = store.weights(ctx.session, cid, until)
     measures = [MeasureInfo(v.id, v.measure.themes, v.rag.value, v.la) for v in state.views]
-    return roll_up(
+    found = roll_up(
         assessment=state.assessment,
-        trajectory=store.trajectory(ctx.session, row) if row else [],
+        trajectory=[y for y in years if until is None or y.at is None or y.at < until],
         savings=savings,
-        links=links,
-        weights=store.weights(ctx.session, cid),
+        links=_links(ctx, until),
+        weights=weights,
         measures=measures,
         titles=titles,
         threshold=threshold,
         theme_order=list(state.catalogue.programme.themes),
     )
+    if on is None:
+        return found
+    later = _recorded_later(on, years, store.weights(ctx.session, cid), weights)
+    return replace(found, flags=[*found.flags, *later]) if later else found
+
+
+def _recorded_later(
+    on: date,
+    years: list[TrajectoryYear],
+    weights_now: Mapping[str, object],
+    weights_then: Mapping[str, object],
+) -> list[Flag]:
+    """What a dated roll-up leaves out because it was written after ``on`` and the figures held
+    before are not kept: trajectory years, and activities' weights."""
+    until, day = end_of_day(on), f"{on.day} {on:%B %Y}"
+    out = []
+    late = [y.year for y in years if y.at is not None and y.at >= until]
+    if late:
+        out.append(
+            Flag(
+                "recorded-later",
+                "trajectory",
+                f"The trajectory for {_listed(late)} was recorded after {day} and is left out: "
+                "the figures held before then are not kept",
+            )
+        )
+    for activity in weights_now:
+        if activity not in weights_then:
+            out.append(
+                Flag(
+                    "recorded-later",
+                    activity,
+                    f"{activity}'s weights were set after {day}, so its saving is shared "
+                    "equally here: the weights held before then are not kept",
+                )
+            )
+    return out
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _assessment(ctx: Context, name: str | None) -> AssessmentRecord | None:
@@ -362,10 +407,10 @@ def import_savings(ctx: Context, data: bytes, file: str) -> SavingsImported:
     return SavingsImported(file, len(parsed.rows), len(new), len(parsed.rows) - len(new))
 
 
-def _links(ctx: Context) -> dict[str, list[str]]:
-    """Each activity's measures in force, in the order they were linked."""
+def _links(ctx: Context, until: datetime | None = None) -> dict[str, list[str]]:
+    """Each activity's measures in force (before ``until``), in the order they were linked."""
     out: dict[str, list[str]] = {}
-    for activity, measure, _ in repo.current_links(ctx.session, council_id(ctx)):
+    for activity, measure, _ in repo.current_links(ctx.session, council_id(ctx), until):
         out.setdefault(activity, []).append(measure)
     return out
 

@@ -58,19 +58,29 @@ def _due(text: str, basis: YearBasis) -> date | None:
     return due_date(read_deadlines(text, basis))
 
 
+# "Due within 6 months": measures due from today on, not those overdue for years (an address that
+# keeps its meaning when bookmarked, unlike a date).
+WITHIN = {"6-months": 6, "12-months": 12}
+
+
 def parse_due(value: str | None, filters: Filters) -> Filters:
-    """``due``: 'overdue', or a date (YYYY-MM-DD): only measures due before it."""
+    """``due``: 'overdue', '6-months' or '12-months' (due from today to that far on), or a
+    date (YYYY-MM-DD): only measures due before it."""
     text = (value or "").strip().lower()
     if not text:
         return filters
     if text == "overdue":
         filters.overdue = True
         return filters
+    if text in WITHIN:
+        filters.due_within = WITHIN[text]
+        return filters
     try:
         filters.due_before = date.fromisoformat(text)
     except ValueError:
         raise InputError(
-            f"'{value}' is not a due filter; use 'overdue' or a date such as 2026-03-31",
+            f"'{value}' is not a due filter; use 'overdue', '6-months', '12-months' or a date "
+            "such as 2026-03-31",
             field="due",
         ) from None
     return filters

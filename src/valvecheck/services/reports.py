@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from valvecheck.analysis.summary import summarise
 from valvecheck.domain.impact import Impact
-from valvecheck.domain.moments import aware as _aware
+from valvecheck.domain.moments import end_of_day
 from valvecheck.domain.people import Action
-from valvecheck.domain.views import AssessmentState, MeasureView
+from valvecheck.domain.views import AssessmentState, as_at
 from valvecheck.errors import InputError, NotFound
 from valvecheck.reports import ALL, FORMATS
 from valvecheck.reports.model import LinkRow, ReportData, build_report
@@ -67,12 +67,14 @@ def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _links(ctx: Context, state: AssessmentState) -> list[LinkRow]:
+def _links(ctx: Context, state: AssessmentState, on: date) -> list[LinkRow]:
+    """The links as they stood at the end of ``on``, like the ratings: a pair linked later is
+    left out, one unlinked since is still shown."""
     views = {v.id: v for v in state.views}
     cid = ctx.actor.council_id
     if cid is None:
         return []
-    current = repo.current_links(ctx.session, cid)
+    current = repo.current_links(ctx.session, cid, end_of_day(on))
     if not current:
         return []
     titles = {row.code: row.title for row in ctx.session.scalars(owned(ActivityRow, cid))}
@@ -107,8 +109,8 @@ def report_data(
 ) -> ReportData:
     """The one report model of an assessment that every format renders.
 
-    The report is the position as at ``on`` (default today): ratings given after that day are
-    left out, so a paper dated in March says what was true in March.
+    The report is the position as at the end of ``on`` (default today): ratings, links and
+    savings recorded later are left out, so a paper dated in March says what was true in March.
     """
     authorise(ctx, Action.READ)
     on = on or ctx.now().date()
@@ -134,7 +136,7 @@ def report_data(
         on=on,
         title=title,
         council=council,
-        links=_links(ctx, state),
+        links=_links(ctx, state, on),
         since=since,
         impact=_impact(ctx, assessment, on),
         also_in=equivalents(ctx.session, state.catalogue),
@@ -146,17 +148,6 @@ def _impact(ctx: Context, assessment: str | None, on: date) -> Impact | None:
     from valvecheck.services.impact import impact
 
     return impact(ctx, assessment, on=on) if ctx.actor.council_id is not None else None
-
-
-def as_at(state: AssessmentState, on: date) -> AssessmentState:
-    """The assessment as it stood at the end of the day ``on``."""
-    end = datetime.combine(on + timedelta(days=1), time.min, UTC)
-
-    def until(view: MeasureView) -> MeasureView:
-        kept = [r for r in view.history if r.at is None or _aware(r.at) < end]
-        return view if len(kept) == len(view.history) else replace(view, history=kept)
-
-    return replace(state, views=[until(v) for v in state.views])
 
 
 def render(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from valvecheck.analysis.evaluate import Evaluation, evaluate
 from valvecheck.analysis.suggest import DEFAULT, METHODS, Method, Suggester, Suggestion
 from valvecheck.catalogue.loader import load_catalogue
-from valvecheck.domain.activity import Activity, same_id
+from valvecheck.domain.activity import Activity, id_key, same_id
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.people import Action
 from valvecheck.errors import ImportRejected, InputError, NotFound
@@ -165,7 +165,6 @@ def suggest(
         engine.method.name, engine.method.threshold, len(activities), engine.method.accept_threshold
     )  # fmt: skip
     judged = _judged(events)
-    titles = [a.title for a in activities]
     if measure:
         if catalogue.measure(measure) is None:
             raise NotFound(f"there is no measure '{measure}'", field="measure")
@@ -173,6 +172,7 @@ def suggest(
             return Suggestions("measure", {measure: []}, *info)
         code = measure.strip().lower()
         mine = {a: j[code] for a, j in judged.items() if code in j}
+        titles = [a.title for a in activities]
         found = engine.for_measures(_items(activities), top + len(mine), titles)
         kept, left = _without(found[measure], top, "activity_id", lambda a: mine.get(a.lower()))
         return Suggestions("measure", {measure: kept}, *info, left_out={measure: left})
@@ -183,6 +183,7 @@ def suggest(
     if not activities:
         return Suggestions("activity", {}, *info)
     most = max((len(j) for j in judged.values()), default=0)
+    titles = [a.title for a in activities]  # each activity's own, once narrowed to one
     found = engine.for_activities(_items(activities), top + most, titles)  # room for the judged
     groups: dict[str, list[Suggestion]] = {}
     left_out: dict[str, dict[str, bool]] = {}
@@ -222,24 +223,65 @@ def _without(
     return kept, left
 
 
-def accept(ctx: Context, pairs: list[tuple[str, str]]) -> list[LinkEvent]:
+def accept(
+    ctx: Context, pairs: list[tuple[str, str]], method: str | None = None
+) -> list[LinkEvent]:
     """Link the (activity, measure) pairs a person accepted, all or none.
 
     A pair that has ever been linked or unlinked is left alone: a person has already judged it.
-    Any pair naming an unknown activity or measure refuses the whole batch.
+    Every other pair must be a suggestion now (``method``'s, the default one's if None): one the
+    matcher scores at or above its threshold for that activity, whatever its rank. A pair naming
+    an unknown activity or measure, or one not suggested, refuses the whole batch; such a link is
+    made with ``link`` and a rationale of the person's own, not recorded as "suggested".
     """
     authorise(ctx, Action.SUGGEST)
-    judged = {(e.activity_id.lower(), e.measure_id) for e in link_events(ctx)}
-    done: list[LinkEvent] = []
-    seen: set[tuple[str, str]] = set()
+    events = link_events(ctx)
+    seen = {(id_key(e.activity_id), e.measure_id.lower()) for e in events}  # judged already
+    wanted: list[tuple[str, str]] = []
     for activity_id, measure_id in pairs:
-        key = (activity_id.strip().lower(), measure_id.strip().lower())
-        if key in judged or key in seen:
-            continue
-        seen.add(key)
-        note = f"{ACCEPTED} {ctx.actor.name}"
-        done.append(link(ctx, activity_id, measure_id, note))
-    return done
+        key = (id_key(activity_id), measure_id.strip().lower())
+        if key not in seen:
+            seen.add(key)
+            wanted.append((activity_id, measure_id))
+    if wanted:
+        _require_suggested(ctx, wanted, events, method)
+    note = f"{ACCEPTED} {ctx.actor.name}"
+    return [link(ctx, activity_id, measure_id, note) for activity_id, measure_id in wanted]
+
+
+def _require_suggested(
+    ctx: Context, pairs: list[tuple[str, str]], events: list[LinkEvent], method: str | None
+) -> None:
+    """Refuse the batch unless every pair names a known activity and measure and is suggested
+    now. Pairs judged before are not among ``pairs`` (accept leaves them alone)."""
+    catalogue, activities = _load(ctx)
+    by_id = {id_key(a.id): a for a in activities}
+    measures = {m.id.lower() for m in catalogue.measures}
+    for activity_id, measure_id in pairs:
+        if id_key(activity_id) not in by_id:
+            raise NotFound(f"there is no activity '{activity_id.strip()}'", field="activity")
+        if measure_id.strip().lower() not in measures:
+            raise NotFound(f"there is no measure '{measure_id.strip()}'", field="measure")
+    chosen = list({id_key(a): by_id[id_key(a)] for a, _ in pairs}.values())
+    engine = suggester_for(catalogue, method, council_links(ctx, activities, events))
+    # Every score at or above the threshold, not only the top few: the same ranking as
+    # suggest(), which a page or a program may have cut to any length.
+    found = engine.for_activities(_items(chosen), None, [a.title for a in chosen])
+    suggested = {
+        (id_key(aid), s.measure_id.lower()) for aid, ranked in found.items() for s in ranked
+    }
+    missing = [
+        (a.strip(), m.strip()) for a, m in pairs if (id_key(a), m.strip().lower()) not in suggested
+    ]
+    if missing:
+        activity_id, measure_id = missing[0]
+        more = f" (nor are {len(missing) - 1} more of the pairs)" if len(missing) > 1 else ""
+        raise InputError(
+            f"{measure_id} is not suggested for {activity_id} now{more}, so it cannot be "
+            "accepted as a suggestion and nothing was linked: link it with a rationale of "
+            "your own instead",
+            field="pairs",
+        )
 
 
 def evaluate_file(

@@ -69,6 +69,21 @@ def _listening(progress: Progress | None) -> AbstractContextManager[None]:
     return analysis_progress.listening(progress) if progress is not None else nullcontext()
 
 
+def role_warning(ws: Workspace) -> str | None:
+    """A warning when the database role ignores row-level security (PostgreSQL): a superuser
+    or a BYPASSRLS role sees every council's rows, so only the services' own filters keep the
+    councils apart. None when the role is bound by it, and on SQLite."""
+    found = ws.role_bypassing_rls()
+    if found is None:
+        return None
+    role, why = found
+    return (
+        f"warning: the database role '{role}' is {why}, so PostgreSQL's row-level security "
+        "does not apply to it and only Valvecheck's own filters keep the councils apart; "
+        "connect as an ordinary role (docs/deploy.md, PostgreSQL)"
+    )
+
+
 def migrate_workspace(
     ws: Workspace, progress: Progress | None = None
 ) -> tuple[str | None, str | None]:

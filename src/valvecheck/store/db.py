@@ -291,6 +291,22 @@ class Workspace:
             )
         self._up_to_date = True
 
+    def role_bypassing_rls(self) -> tuple[str, str] | None:
+        """On PostgreSQL, the role connected as and why row-level security does not bind it
+        ("a superuser", "a BYPASSRLS role"); None when it does (or on SQLite, which has none)."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        with self._reachable(), self.engine.connect() as conn:
+            found = conn.execute(
+                text(
+                    "SELECT rolname, rolsuper, rolbypassrls FROM pg_roles "
+                    "WHERE rolname = current_user"
+                )
+            ).first()
+        if found is None or not (found.rolsuper or found.rolbypassrls):
+            return None
+        return str(found.rolname), "a superuser" if found.rolsuper else "a BYPASSRLS role"
+
     @contextmanager
     def session(self, write: bool = True, all_councils: bool = True) -> Iterator[Session]:
         """One transaction: committed if the block succeeds, rolled back whole if it raises.

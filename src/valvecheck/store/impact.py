@@ -116,12 +116,15 @@ def add_entries(session: Session, items: Sequence[tuple[ActivityRow, Saving]]) -
     )
 
 
-def weights(session: Session, council_id: int) -> dict[str, dict[str, Decimal]]:
-    """{activity id: {measure id: weight}} for the activities with weights set."""
+def weights(
+    session: Session, council_id: int, until: datetime | None = None
+) -> dict[str, dict[str, Decimal]]:
+    """{activity id: {measure id: weight}} for the activities with weights set (before
+    ``until``: weights are replaced, not kept, so those set since are left out)."""
     out: dict[str, dict[str, Decimal]] = {}
     rows = session.execute(
         only(
-            select(ActivityRow.code, MeasureRow.code, ImpactWeightRow.weight)
+            select(ActivityRow.code, MeasureRow.code, ImpactWeightRow.weight, ImpactWeightRow.at)
             .join(ActivityRow, ActivityRow.id == ImpactWeightRow.activity_id)
             .join(MeasureRow, MeasureRow.id == ImpactWeightRow.measure_id)
             .order_by(ImpactWeightRow.id),
@@ -129,7 +132,9 @@ def weights(session: Session, council_id: int) -> dict[str, dict[str, Decimal]]:
             council_id,
         )
     )
-    for activity, measure, weight in rows:
+    for activity, measure, weight, at in rows:
+        if until is not None and _aware(at) >= until:
+            continue
         out.setdefault(activity, {})[measure] = Decimal(weight)
     return out
 

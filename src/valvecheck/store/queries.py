@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Row, select
 
 from valvecheck.domain.activity import Activity, Status
 from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement
+from valvecheck.domain.moments import aware
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating
 from valvecheck.errors import NotFound
@@ -276,9 +277,16 @@ def link_events(db: Db, council_id: int) -> list[tuple[str, str, Row[Any]]]:
     return [(row[0], row[1], row) for row in rows]
 
 
-def current_links(db: Db, council_id: int) -> list[tuple[str, str, Row[Any]]]:
-    """The links in force: for each (activity, measure) pair whose latest event is a link."""
+def current_links(
+    db: Db, council_id: int, until: datetime | None = None
+) -> list[tuple[str, str, Row[Any]]]:
+    """The links in force: for each (activity, measure) pair whose latest event is a link.
+
+    ``until``: as they stood then (events recorded at or after it left out, so a pair unlinked
+    since is still in force and one linked since is not)."""
     latest: dict[tuple[str, str], Row[Any]] = {}
     for activity, measure, event in link_events(db, council_id):
+        if until is not None and aware(event.at) >= until:
+            continue
         latest[(activity, measure)] = event
     return [(a, m, e) for (a, m), e in latest.items() if e.linked]

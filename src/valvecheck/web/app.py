@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import secrets
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,9 +26,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from valvecheck.domain.rag import SCALE
-from valvecheck.errors import ImportRejected, ValvecheckError, http_status
+from valvecheck.errors import ImportRejected, ValvecheckError, WorkspaceError, http_status
 from valvecheck.importers import limits
-from valvecheck.services.workspace import open_workspace
+from valvecheck.services.workspace import open_workspace, role_warning
 from valvecheck.settings import Settings
 from valvecheck.settings import settings as load_settings
 from valvecheck.store.db import Workspace
@@ -142,7 +143,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
 
     config = settings or load_settings()
     ws = workspace or open_workspace(config=config)
-    ws.require()  # once, at start: each request then opens only its unit of work
+    _check_at_start(ws, worker=workspace is None)
     api = _api_router()
 
     @asynccontextmanager
@@ -250,6 +251,32 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
 
         install_api(app, ws)  # the /api routes, their OpenAPI document, token or session auth
     return app
+
+
+# A worker that cannot start exits with this status, uvicorn's and gunicorn's "failed to start":
+# both then stop, rather than start the worker again and again.
+STARTUP_FAILURE = 3
+
+
+def _check_at_start(ws: Workspace, worker: bool) -> None:
+    """The workspace checked once, at start (each request then opens only its unit of work),
+    and a warning on standard error when the database role ignores row-level security.
+
+    A worker (the factory uvicorn or gunicorn calls, with the workspace DATABASE_URL names) that
+    finds the workspace missing or outdated says so in one line, with what to run, and exits; an
+    app given its workspace raises the error to its caller."""
+    try:
+        ws.require()
+    except WorkspaceError as exc:
+        if not worker:
+            raise
+        from valvecheck.cli import message  # the same words as every command, hint included
+
+        sys.stderr.write(f"error: {message(exc)}\n")
+        raise SystemExit(STARTUP_FAILURE) from None
+    warning = role_warning(ws)
+    if warning:
+        sys.stderr.write(f"{warning}\n")
 
 
 HEADINGS = {

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from valvecheck.analysis.summary import coverage_base
 from valvecheck.domain.rag import SCALE
 from valvecheck.services.dashboard import ThemeCounts, dashboard
 from valvecheck.web.common import PROTECTED, render, work
@@ -61,6 +62,7 @@ def home(request: Request) -> Response:
         request,
         "dashboard/index.html",
         board=board,
+        coverage_of=coverage_base({r.value: n for r, n in board.rag.items()}),
         bars=bars,
         chart_width=BAR_WIDTH + 60,
         chart_height=max(1, len(bars)) * ROW_HEIGHT,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -77,7 +77,7 @@ def listing(
         listing=found,
         chosen=chosen,
         link=link,
-        due_options=_due_options(ctx.now().date(), due),
+        due_options=_due_options(due),
         row=_row,
     )
 
@@ -99,11 +99,11 @@ def _row(view: MeasureView, due: date | None) -> Markup:
     return made
 
 
-def _due_options(today: date, chosen: str) -> list[tuple[str, str]]:
+def _due_options(chosen: str) -> list[tuple[str, str]]:
     options = [
         ("overdue", "Overdue"),
-        ((today + timedelta(days=183)).isoformat(), "Due within 6 months"),
-        ((today + timedelta(days=365)).isoformat(), "Due within 12 months"),
+        ("6-months", "Due in the next 6 months"),
+        ("12-months", "Due in the next 12 months"),
     ]
     if chosen and chosen not in dict(options):
         options.append((chosen, f"Due before {chosen}"))
