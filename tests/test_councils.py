@@ -206,3 +206,24 @@ def test_every_council_table_is_filtered_by_council(two, db_path):
             every = session.scalars(select(model)).all()
             assert {r.council_id for r in every} <= {leeds, bristol}
     ws.dispose()
+
+
+def test_users_password_and_restore_at_the_command_line(ws, cli, monkeypatch):  # type: ignore[no-untyped-def]
+    """A forgotten password is set anew from standard input, never the command line; a person
+    whose access was removed is let back in with their role."""
+    import io
+
+    from valvecheck.services.people import sign_in
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("first password 1\n"))
+    assert cli("users", "add", "pat", "--role", "editor", "--password-stdin")[0] == 0
+    code, _, err = cli("users", "password", "pat")
+    assert code == 2 and "--password-stdin" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("second password 2\n"))
+    code, out, err = cli("users", "password", "pat", "--password-stdin")
+    assert code == 0 and "pat has a new password" in out, err
+    assert cli("users", "remove", "pat")[0] == 0
+    code, out, _ = cli("users", "restore", "pat")
+    assert code == 0 and "pat can sign in again, as editor" in out
+    with ws.session() as s:
+        assert sign_in(s, "pat", "second password 2").name == "pat"

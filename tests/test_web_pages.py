@@ -526,6 +526,67 @@ def test_admin_adds_people_changes_roles_and_removes_access(site):
     assert newbie.get("/").status_code == 303  # signed out from their next request on
 
 
+def test_an_administrator_asks_before_removing_access_can_restore_it_and_set_a_password(site):
+    client = site.client("ann")
+    vi = site.people["vi"]
+    row = next(
+        r
+        for r in page(client.get("/admin/users")).findall(".//table[@id='people']/tbody/tr")
+        if "vi" in text(r).split()
+    )
+    assert row.find(f".//a[@href='/admin/users/{vi}/remove']") is not None  # a question first
+    question = client.get(f"/admin/users/{vi}/remove")
+    assert heading(question) == "Remove access for vi?"
+    assert post(client, f"/admin/users/{vi}/remove").status_code == 303
+    gone = site.client()
+    assert (
+        gone.post(
+            "/login", data={"username": "vi", "password": PASSWORD, "csrf_token": csrf_of(gone)}
+        ).status_code
+        == 401
+    )
+    assert post(client, f"/admin/users/{vi}/restore", token_from="/admin/users").status_code == 303
+    sign_in(site.client(), "vi")  # back, with the role they had
+    # a forgotten password: the administrator sets a new one; the old one and its sessions end
+    before = site.client("vi")
+    assert before.get("/").status_code == 200
+    differ = post(
+        client,
+        f"/admin/users/{vi}/password",
+        {"password": "a" * 12, "confirm": "b" * 12},
+        token_from=f"/admin/users/{vi}/password",
+    )
+    assert differ.status_code == 422 and "not the same" in text(by_id(differ, "confirm-error"))
+    short = post(
+        client,
+        f"/admin/users/{vi}/password",
+        {"password": "short", "confirm": "short"},
+        token_from=f"/admin/users/{vi}/password",
+    )
+    assert short.status_code == 422 and "10 characters" in short.text
+    new = "a new long password"
+    done = post(
+        client,
+        f"/admin/users/{vi}/password",
+        {"password": new, "confirm": new},
+        token_from=f"/admin/users/{vi}/password",
+    )
+    assert done.status_code == 303
+    assert before.get("/").status_code == 303  # signed out everywhere
+    sign_in(site.client(), "vi", new)
+    old = site.client()
+    assert (
+        old.post(
+            "/login", data={"username": "vi", "password": PASSWORD, "csrf_token": csrf_of(old)}
+        ).status_code
+        == 401
+    )
+    assert site.client("ed").get(f"/admin/users/{vi}/password").status_code == 403
+    assert (
+        site.client("lee").get(f"/admin/users/{vi}/password").status_code == 404
+    )  # another council's
+
+
 def test_sign_in_refuses_wrong_passwords_then_throttles(site):
     client = site.client()
     token = csrf_of(client)

@@ -52,6 +52,8 @@ ROLE_ACTIONS = [
     ),
     ("ed", "POST", "/admin/users/{vi}/role", {"role": "admin"}, 403),
     ("ed", "POST", "/admin/users/{vi}/remove", {}, 403),
+    ("ed", "POST", "/admin/users/{vi}/restore", {}, 403),
+    ("ed", "POST", "/admin/users/{vi}/password", {"password": "p" * 12, "confirm": "p" * 12}, 403),
     ("vi", "GET", "/reports/download?format=xlsx", None, 200),
 ]
 
@@ -94,6 +96,13 @@ BRISTOL_THINGS = [
     ("POST", "/activities/B-1/accept", "/activities/ZZ-9/accept", {"measure": ["bury-4"]}),
     ("POST", "/admin/users/{ann}/role", "/admin/users/99999/role", {"role": "viewer"}),
     ("POST", "/admin/users/{ed}/remove", "/admin/users/99999/remove", {}),
+    ("POST", "/admin/users/{ed}/restore", "/admin/users/99999/restore", {}),
+    (
+        "POST",
+        "/admin/users/{ed}/password",
+        "/admin/users/99999/password",
+        {"password": "p" * 12, "confirm": "p" * 12},
+    ),
     (
         "GET",
         "/reports/download?format=xlsx&assessment={bristol}",

@@ -241,6 +241,14 @@ def test_no_wcag_a_or_aa_violation_in_a_phone_sized_window(narrow):
     for name, path in NARROW_PAGES:
         narrow.goto(path)
         found[name] = axe_violations(narrow)
+    for name, link, title in (
+        ("new password", "Set a new password", "A new password for"),
+        ("remove access", "Remove access", "Remove access for"),
+    ):
+        narrow.goto("/admin/users")
+        narrow.locator(f"#people a:has-text('{link}')").first.click()
+        assert narrow.inner_text("h1").startswith(title)
+        found[name] = axe_violations(narrow) + ([sideways(narrow)] if sideways(narrow) > 0 else [])
     assert {k: v for k, v in found.items() if v} == {}
 
 

@@ -117,3 +117,34 @@ def users_remove(
     with use(ctx, write=True) as c:
         done = people.deactivate(c, name)
     output.line(f"{done.name} can no longer sign in or act.")
+
+
+@users_app.command("restore")
+def users_restore(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Sign-in name.")]
+) -> None:
+    """Let a person whose access was removed sign in and act again (the role they had)."""
+    with use(ctx, write=True) as c:
+        done = people.restore_access(c, name)
+    output.line(f"{done.name} can sign in again, as {done.role.value}.")
+
+
+@users_app.command("password")
+def users_password(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Sign-in name.")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the new password from standard input (required: never on the command line).",
+        ),
+    ] = False,
+) -> None:
+    """Give a person a new password (one they forgot); their other sign-ins end."""
+    if not password_stdin:
+        raise typer.BadParameter("give the password on standard input with --password-stdin")
+    password = sys.stdin.readline().rstrip("\r\n")
+    with use(ctx, write=True) as c:
+        done = people.set_password(c, name, password)
+    output.line(f"{done.name} has a new password.")

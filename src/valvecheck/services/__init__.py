@@ -23,6 +23,8 @@ USE_CASES: dict[str, str] = {
     "list_people": "people",
     "set_role": "people",
     "deactivate": "people",
+    "restore_access": "people",
+    "set_password": "people",
     "sign_in": "people",
     "first_admin": "setup",
     # the catalogue

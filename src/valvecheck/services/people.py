@@ -246,6 +246,28 @@ def deactivate(ctx: Context, name: str) -> PersonInfo:
     return PersonInfo(row.id, row.name, ctx.actor.council, Role(row.role), False, False)
 
 
+def restore_access(ctx: Context, name: str) -> PersonInfo:
+    """Let a person whose access was removed sign in and act again, with the role they had."""
+    authorise(ctx, Action.MANAGE_PEOPLE)
+    row = _own_person(ctx, name)
+    row.active = True
+    return PersonInfo(
+        row.id, row.name, ctx.actor.council, Role(row.role), row.password_hash is not None, True
+    )
+
+
+def set_password(ctx: Context, name: str, password: str) -> PersonInfo:
+    """Give a person of the council a new password (one they forgot, or never had). Their
+    sessions elsewhere end, so a password that leaked stops working at once; an administrator
+    setting their own keeps the session they are using."""
+    authorise(ctx, Action.MANAGE_PEOPLE)
+    row = _own_person(ctx, name)
+    row.password_hash = hash_password(password)
+    if row.id != ctx.actor.person_id:
+        row.signed_out_at = ctx.now()
+    return PersonInfo(row.id, row.name, ctx.actor.council, Role(row.role), True, row.active)
+
+
 def _own_person(ctx: Context, name: str) -> PersonRow:
     rows = ctx.session.scalars(
         select(PersonRow).where(_named(name), PersonRow.council_id == council_id(ctx))

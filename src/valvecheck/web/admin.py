@@ -8,9 +8,17 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from valvecheck.domain.people import Role
-from valvecheck.errors import NotFound, ValvecheckError, http_status
+from valvecheck.errors import InputError, NotFound, ValvecheckError, http_status
 from valvecheck.services.context import Context
-from valvecheck.services.people import PersonInfo, add_person, deactivate, list_people, set_role
+from valvecheck.services.people import (
+    PersonInfo,
+    add_person,
+    deactivate,
+    list_people,
+    restore_access,
+    set_password,
+    set_role,
+)
 from valvecheck.web.common import PROTECTED, done, render, work
 from valvecheck.web.text import sentence
 
@@ -83,6 +91,53 @@ def change_role(request: Request, person_id: int, role: Annotated[str, Form()] =
             raise
         return _refused(request, exc, person_id, name)
     return done(request, "/admin/users", f"{changed.name} is now {changed.role.value}")
+
+
+@router.get("/admin/users/{person_id:int}/remove")
+def confirm_remove(request: Request, person_id: int) -> Response:
+    """The question before access is removed (it can be restored from the People page)."""
+    with work(request) as ctx:
+        person = _person(ctx, person_id)
+    return render(request, "admin/remove.html", person=person)
+
+
+@router.post("/admin/users/{person_id:int}/restore")
+def restore(request: Request, person_id: int) -> Response:
+    with work(request, write=True) as ctx:
+        restored = restore_access(ctx, _person(ctx, person_id).name)
+    return done(request, "/admin/users", f"{restored.name} can sign in again")
+
+
+@router.get("/admin/users/{person_id:int}/password")
+def password_page(request: Request, person_id: int) -> Response:
+    with work(request) as ctx:
+        person = _person(ctx, person_id)
+    return render(request, "admin/password.html", person=person, errors={})
+
+
+@router.post("/admin/users/{person_id:int}/password")
+def new_password(
+    request: Request,
+    person_id: int,
+    password: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        with work(request, write=True) as ctx:
+            person = _person(ctx, person_id)
+            if password != confirm:
+                raise InputError("The two passwords are not the same", field="confirm")
+            changed = set_password(ctx, person.name, password)
+    except InputError as exc:
+        with work(request) as ctx:
+            person = _person(ctx, person_id)
+        errors = {exc.field or "password": sentence(str(exc))}
+        return render(request, "admin/password.html", 422, person=person, errors=errors)
+    return done(
+        request,
+        "/admin/users",
+        f"{changed.name} has a new password: give it to them privately",
+    )
 
 
 @router.post("/admin/users/{person_id:int}/remove")
