@@ -288,3 +288,24 @@ def test_due_in_the_next_six_months_leaves_out_what_is_overdue(site):
         later = parse_due("6-months", Filters(today=date(2022, 1, 1)))
         assert "bury-5" not in {v.id for v in list_measures(ctx, later)}
     assert months_on(date(2026, 8, 31), 6) == date(2027, 2, 28)
+
+
+def test_an_activities_preview_shows_what_would_change_and_what_would_be_cleared(site):
+    """The officer's only check before a re-import: each value that would change, and each the
+    file would clear (an empty Owner cell), besides the new activities."""
+    client = site.client("ed")
+    again = b"ID,Name,Owner\nB-1,SENCO network (relaunched),\nB-9,Inclusion charter,Head of SEND\n"
+    preview = post(
+        client, "/imports", {"kind": "activities"}, files={"file": ("upd.csv", again, "text/csv")}
+    )
+    assert preview.status_code == 200
+    rows = [
+        [text(c) for c in r.findall("td")]
+        for r in page(preview).findall(".//table[@id='changes']/tbody/tr")
+    ]
+    assert rows == [
+        ["B-1", "Title", "SENCO network", "SENCO network (relaunched)"],
+        ["B-1", "Owner", "Inclusion lead", "Cleared the file's cell is empty"],
+    ]
+    assert "B-9: Inclusion charter" in text(by_id(preview, "new-activities"))
+    assert "Inclusion lead" in client.get("/activities/B-1").text  # nothing stored yet

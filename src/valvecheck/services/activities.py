@@ -7,7 +7,7 @@ links in force are the pairs whose latest event is a link.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -30,6 +30,33 @@ class ActivitiesImported:
     added: int
     updated: int
     linked: int = 0  # links made from the file's measures column
+    # a preview's detail: the new activities (id, title), and each value an update would change
+    new: tuple[tuple[str, str], ...] = ()
+    changes: tuple[ActivityChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActivityChange:
+    """One value a re-import would change in an activity already here ("" after: cleared)."""
+
+    activity_id: str
+    field: str  # as a person names it: "Owner", "End date"
+    before: str
+    after: str
+
+
+# The stored columns as the preview names them.
+FIELD_NAMES = {
+    "title": "Title",
+    "description": "Description",
+    "theme": "Theme",
+    "sub_theme": "Sub-theme",
+    "owner": "Owner",
+    "status": "Status",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "link": "Link",
+}
 
 
 @dataclass(frozen=True)
@@ -97,7 +124,20 @@ def import_activities(
     recorded = _links_recorded(ctx, parsed) if "measures" in parsed.fields else []
     if preview:
         new, changed = store.activity_changes(ctx.session, cid, parsed.rows, parsed.fields)
-        return ActivitiesImported(file, len(parsed.rows), len(new), len(changed), len(recorded))
+        detail = tuple(
+            ActivityChange(row.code, FIELD_NAMES.get(k, k), _shown(getattr(row, k)), _shown(v))
+            for row, values in changed
+            for k, v in values.items()
+        )
+        return ActivitiesImported(
+            file,
+            len(parsed.rows),
+            len(new),
+            len(changed),
+            len(recorded),
+            tuple((a.id, a.title) for a in new),
+            detail,
+        )
     added, updated = store.save_activities(ctx.session, cid, parsed.rows, ctx.now(), parsed.fields)
     rationale = f"{RECORDED} {file.rsplit('/', 1)[-1]}"
     for activity_id, measure_id in recorded:
@@ -106,6 +146,15 @@ def import_activities(
 
 
 RECORDED = "recorded in the measures column of"  # the rationale of a link made on import
+
+
+def _shown(value: object) -> str:
+    """A stored value as a preview shows it: dates as people write them, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d %b %Y")
+    return str(value)
 
 
 def unknown_measures(parsed: ActivityTable, known: set[str], file: str) -> list[Problem]:
