@@ -403,6 +403,23 @@ def test_activity_page_links_unlinks_and_accepts_suggestions(site):
     assert client.get("/activities/NOPE").status_code == 404
 
 
+def test_locking_an_assessment_asks_first_and_says_it_cannot_be_undone(site):
+    client = site.client("ann")
+    shown = page(client.get(f"/assessments/{site.bristol_assessment}"))
+    ask = shown.find(f".//a[@href='/assessments/{site.bristol_assessment}/lock']")
+    assert (
+        ask is not None
+        and shown.find(f".//form[@action='/assessments/{site.bristol_assessment}/lock']") is None
+    )
+    question = client.get(f"/assessments/{site.bristol_assessment}/lock")
+    assert heading(question).startswith("Lock ") and "cannot be unlocked" in question.text
+    assert site.client("vi").get(f"/assessments/{site.bristol_assessment}/lock").status_code == 403
+    assert post(client, f"/assessments/{site.bristol_assessment}/lock").status_code == 303
+    assert "Locked (read-only) by ann" in text(
+        by_id(client.get(f"/assessments/{site.bristol_assessment}"), "state")
+    )
+
+
 def test_unlinking_asks_first_with_the_measures_text_and_keeps_the_reason(site):
     client = site.client("ed")
     post(client, "/activities/B-1/link", {"measure": "bury-4", "rationale": "network"})
@@ -497,6 +514,8 @@ def test_reports_download_each_format_and_the_excel_reads_back(site):
         str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value
     }
     assert "bury-1" in " ".join(cells)
+    named = client.get("/reports/download?format=md&on=2026-03-31").headers["content-disposition"]
+    assert named.endswith("report-bristol-mitigation-validation-exercise-2026-03-31.md")
     assert client.get("/reports/download?format=pdf").status_code == 422
     assert client.get("/reports/download?format=position").status_code == 422
     assert client.get("/reports/download?format=position&since=2020-01-01").status_code == 200

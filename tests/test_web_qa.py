@@ -309,3 +309,20 @@ def test_an_activities_preview_shows_what_would_change_and_what_would_be_cleared
     ]
     assert "B-9: Inclusion charter" in text(by_id(preview, "new-activities"))
     assert "Inclusion lead" in client.get("/activities/B-1").text  # nothing stored yet
+
+
+def test_a_source_that_is_not_a_web_address_is_refused_on_the_form_not_by_the_browser(site):
+    """The imports forms carry novalidate, as every form here: the page says what is wrong
+    in its own words, not a browser's tooltip."""
+    client = site.client("ann")
+    form = page(client.get("/imports")).findall(".//form[@action='/imports']")
+    assert form and all(f.get("novalidate") is not None for f in form)
+    one = b"LA,Recommendation\nBury,Publish a sufficiency strategy for SEND places by 2027.\n"
+    refused = post(
+        client,
+        "/imports",
+        {"kind": "catalogue", "source_url": "not a url"},
+        files={"file": ("one.csv", one, "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert "is not a web address" in text(page(refused))

@@ -339,6 +339,15 @@ def test_setup_page_makes_the_first_admin_once_and_then_is_gone(tmp_path):
         },
     )
     assert mismatch.status_code == 422
+    assert by_id(mismatch, "password-error") is None  # the password itself was long enough
+    both = client.post(
+        "/setup",
+        data={"council": "Bristol", "username": "first", "password": "short", "confirm": "x"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert both.status_code == 422
+    assert "not the same" in text(by_id(both, "confirm-error"))
+    assert "at least 10 characters" in text(by_id(both, "password-error"))
     made = client.post(
         "/setup",
         data={

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from valvecheck.domain.people import Action
 from valvecheck.errors import InputError, ValvecheckError, http_status
 from valvecheck.services.compare import assessment_detail, assessment_info, compare
+from valvecheck.services.context import authorise
 from valvecheck.services.ratings import (
     list_assessments,
     lock_assessment,
@@ -72,6 +74,15 @@ def show(request: Request, assessment_id: int) -> Response:
         detail = assessment_detail(ctx, assessment_id)
         items = list_assessments(ctx)
     return render(request, "assessments/show.html", detail=detail, items=items)
+
+
+@router.get("/assessments/{assessment_id:int}/lock")
+def confirm_lock(request: Request, assessment_id: int) -> Response:
+    """The question before a lock, which cannot be undone."""
+    with work(request) as ctx:
+        authorise(ctx, Action.MANAGE_ASSESSMENTS)
+        info = assessment_info(ctx, assessment_id)
+    return render(request, "assessments/lock.html", assessment=info)
 
 
 @router.post("/assessments/{assessment_id:int}/lock")

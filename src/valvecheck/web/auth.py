@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from valvecheck.errors import InputError, NotFound, Unauthenticated, ValvecheckError, http_status
 from valvecheck.services.context import Actor
-from valvecheck.services.people import has_people, session_person, sign_in, sign_out
+from valvecheck.services.people import MIN_PASSWORD, has_people, session_person, sign_in, sign_out
 from valvecheck.services.setup import SetupIncomplete, first_admin
 from valvecheck.web import session as web_session
 from valvecheck.web.session import CSRF_FIELD, CSRF_HEADER, csrf_valid
@@ -204,6 +204,8 @@ def setup(
     values = {"council": council, "username": username}
     if password != confirm:
         errors = {"confirm": "The two passwords are not the same"}
+        if len(password) < MIN_PASSWORD:  # both at once, not one after the other
+            errors["password"] = f"Enter a password of at least {MIN_PASSWORD} characters"
         return _render(request, "auth/setup.html", 422, errors=errors, values=values)
     try:
         with request.app.state.ws.session(write=True) as db:

@@ -8,9 +8,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from valvecheck.domain.names import slugify
 from valvecheck.errors import InputError
 from valvecheck.services.compare import assessment_info
-from valvecheck.services.ratings import list_assessments
+from valvecheck.services.ratings import current_assessment, list_assessments
 from valvecheck.services.reports import render as render_report
 from valvecheck.web.common import PROTECTED, render, work
 from valvecheck.web.text import sentence
@@ -55,6 +56,9 @@ def download(
             if assessment and name is None:
                 raise InputError(f"'{assessment}' is not an assessment", field="assessment")
             files = render_report(ctx, format, name, on=_day(on, "on"), since=_day(since, "since"))
+            current = current_assessment(ctx)
+            used = name or (current.name if current is not None else "")
+            day = _day(on, "on") or ctx.now().date()
     except InputError as exc:
         if exc.field not in FIELDS:
             raise
@@ -72,10 +76,11 @@ def download(
             errors={exc.field: sentence(str(exc))},
         )
     report = files[0]
+    # "report-bristol-spring-2026-2026-12-06.xlsx": two assessments' papers never share a name
+    stem, _, suffix = report.name.rpartition(".")
+    named = "-".join(p for p in (stem, slugify(used), day.isoformat()) if p) + f".{suffix}"
     return Response(
         report.content,
         media_type=report.media_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(report.name)}",
-        },
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(named)}"},
     )
