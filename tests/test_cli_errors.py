@@ -100,3 +100,14 @@ def test_a_filter_no_measure_could_match_is_an_error_not_zero_measures(ws, cli, 
 def test_a_theme_in_any_case_and_words_in_quotes_still_find_measures(ws, cli):
     code, out, _ = cli("measures", "--theme", "financial efficiencies", "--text", '"peer review"')
     assert code == 0 and "kingston-richmond-6" in out
+
+
+def test_one_of_a_thing_is_said_in_the_singular(ws, cli, tmp_path):
+    tracker = tmp_path / "one.csv"
+    tracker.write_text("ID,Name\nB-1,SENCO network\n")
+    code, out, _ = cli("activities", "import", str(tracker))
+    assert code == 0 and f"Imported 1 activity from {tracker}" in out
+    assert cli("measures", "--text", "timeliness")[1].splitlines()[0].startswith("# 1 measure ")
+    backup = tmp_path / "b.json"
+    code, out, _ = cli("backup", str(backup))
+    assert code == 0 and "1 activity," in out and "1 assessment," in out

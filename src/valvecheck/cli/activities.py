@@ -12,6 +12,7 @@ from valvecheck.cli import output
 from valvecheck.cli.core import By, command_line, read_file, use, ws_of
 from valvecheck.cli.lazy import lazy
 from valvecheck.domain.moments import in_england
+from valvecheck.domain.names import count
 
 if TYPE_CHECKING:
     from valvecheck.services import activities, suggestions
@@ -67,10 +68,12 @@ def import_(
     with use(ctx, write=True) as c:
         done = activities.import_activities(c, data, str(file), column_map)
     output.line(
-        f"Imported {done.rows} activities from {file}: {done.added} new, {done.updated} updated."
+        f"Imported {count(done.rows, 'activity', 'activities')} from {file}: {done.added} new, "
+        f"{done.updated} updated."
     )
     if done.linked:
-        output.line(f"Linked {done.linked} activity-measure pair(s) from the measures column.")
+        pairs = count(done.linked, "activity-measure pair", "activity-measure pairs")
+        output.line(f"Linked {pairs} from the measures column.")
 
 
 @activities_app.command("list")

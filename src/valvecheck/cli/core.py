@@ -15,6 +15,7 @@ import typer
 from valvecheck.cli import output
 from valvecheck.cli.lazy import lazy
 from valvecheck.domain.moments import in_england
+from valvecheck.domain.names import count
 from valvecheck.domain.people import Role
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
@@ -343,7 +344,7 @@ def list_measures(
         name = ratings.assessment_named(c, assessment)
     about(name)
     output.table(
-        f"{len(views)} measures" + (f" ({name})" if name else ""),
+        count(len(views), "measure", "measures") + (f" ({name})" if name else ""),
         ["ID", "LA", "Recommendation", "Theme", "Sub-Theme", "RAG", "Due", "Overdue"],
         [
             [

@@ -13,6 +13,7 @@ from valvecheck.cli.core import Assessment, command_line, read_file, use
 from valvecheck.cli.lazy import lazy
 from valvecheck.domain.impact_counts import COUNTS
 from valvecheck.domain.money import money_text
+from valvecheck.domain.names import count
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 
@@ -308,7 +309,9 @@ def import_weights(
     data = read_file(file)
     with use(ctx, write=True) as c:
         done = service.import_weights(c, data, str(file))
-    output.line(f"Set the weights of {done.activities} activities from {file}.")
+    output.line(
+        f"Set the weights of {count(done.activities, 'activity', 'activities')} from {file}."
+    )
 
 
 @trajectory_app.callback(invoke_without_command=True)

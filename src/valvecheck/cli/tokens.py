@@ -10,6 +10,7 @@ import typer
 from valvecheck.cli import output
 from valvecheck.cli.core import read_file, use
 from valvecheck.cli.lazy import lazy
+from valvecheck.domain.names import count
 
 if TYPE_CHECKING:
     from valvecheck.services import backup, tokens
@@ -92,7 +93,7 @@ def backup_command(
         dump = backup.backup(c, with_passwords=with_passwords)
     data = backup.dumps(dump)
     file.write_bytes(data)
-    counts = ", ".join(f"{n} {what}" for what, n in backup.counts(dump).items())
+    counts = _counted(backup.counts(dump))
     output.line(f"Backed up {dump['council']['name']} to {file}: {counts}.")
 
 
@@ -116,5 +117,21 @@ def restore_command(
         scope = workspace.unit_of_work(ws_of(ctx), write=True, actor=admin)
     with scope as c:
         done = backup.restore(c, data, str(file))
-    counts = ", ".join(f"{n} {what}" for what, n in done.counts.items())
+    counts = _counted(done.counts)
     output.line(f"Restored {done.council} from {file}: {counts}.")
+
+
+# What a backup holds, one of each (the service counts them by their plural).
+_ONE = {
+    "assessments": "assessment",
+    "rating changes": "rating change",
+    "activities": "activity",
+    "link changes": "link change",
+    "people": "person",
+    "savings and trajectory rows": "savings or trajectory row",
+}
+
+
+def _counted(counts: dict[str, int]) -> str:
+    """'1 assessment, 12 rating changes, ...'."""
+    return ", ".join(count(n, _ONE.get(many, many), many) for many, n in counts.items())

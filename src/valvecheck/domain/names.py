@@ -13,6 +13,11 @@ def fold(name: str) -> str:
     return text.strip()
 
 
+def count(number: int, one: str, many: str) -> str:
+    """'1 activity', '2 activities', '0 activities'."""
+    return f"{number:,} {one if number == 1 else many}"
+
+
 def slugify(name: str) -> str:
     """'Hammersmith and Fulham' -> 'hammersmith-fulham'; 'Stoke-on-Trent' -> 'stoke-on-trent'."""
     words = [w for w in re.split(r"[^a-z0-9]+", fold(name)) if w and w != "and"]

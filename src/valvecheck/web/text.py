@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from valvecheck.domain.moments import aware
+from valvecheck.domain.names import count as count
 
 # Moments are stored in UTC; a council in England reads them on its own clock (BST in summer).
 LONDON = ZoneInfo("Europe/London")
@@ -22,11 +23,6 @@ def sentence(message: str, names: tuple[str, ...] = ()) -> str:
     if not first.isalpha() or first in names:
         return message
     return message[:1].upper() + message[1:]
-
-
-def count(number: int, one: str, many: str) -> str:
-    """'1 activity', '2 activities', '0 activities'."""
-    return f"{number:,} {one if number == 1 else many}"
 
 
 def local(at: datetime) -> datetime:
