@@ -9,6 +9,7 @@ import pytest
 from support import hold_writers_turn
 from web_support import (
     by_id,
+    heading,
     page,
     post,
     site,  # noqa: F401 (a fixture)
@@ -326,3 +327,18 @@ def test_a_source_that_is_not_a_web_address_is_refused_on_the_form_not_by_the_br
     )
     assert refused.status_code == 422
     assert "is not a web address" in text(page(refused))
+
+
+def test_accepting_a_measure_no_longer_suggested_says_so_beside_the_choices(site):
+    client = site.client("ed")
+    shown = page(client.get("/activities/B-1"))
+    offered = {i.get("value") for i in shown.findall(".//input[@type='checkbox'][@name='measure']")}
+    from valvecheck.catalogue.loader import load_catalogue
+
+    other = next(m.id for m in load_catalogue().measures if m.id not in offered)
+    refused = post(
+        client, "/activities/B-1/accept", {"measure": [other]}, token_from="/activities/B-1"
+    )
+    assert refused.status_code == 422
+    assert f"{other} is not suggested for B-1" in text(by_id(refused, "accept-error"))
+    assert heading(refused) == "SENCO network"  # the activity's page, not an error page

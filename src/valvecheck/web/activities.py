@@ -150,9 +150,22 @@ def accept_suggestions(
             typed={},
             **context,
         )
-    with work(request, write=True) as ctx:
-        view = show_activity(ctx, code)  # an unknown activity is not found, whatever is chosen
-        made = accept(ctx, [(view.activity.id, m) for m in chosen])
+    try:
+        with work(request, write=True) as ctx:
+            view = show_activity(ctx, code)  # an unknown activity is not found, whatever is chosen
+            made = accept(ctx, [(view.activity.id, m) for m in chosen])
+    except InputError as exc:
+        # a measure no longer suggested (the page was old): the page again, saying which
+        with work(request) as ctx:
+            context = _page(ctx, code)
+        return render(
+            request,
+            "activities/show.html",
+            http_status(exc),
+            errors={"accept": sentence(str(exc))},
+            typed={},
+            **context,
+        )
     target = safe_next(next) if next else f"/activities/{view.activity.id}"
     if not made:
         message = (
