@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from conftest import need
 from docx.oxml.ns import qn
 from support import load_state, write_reports
 
@@ -225,3 +228,34 @@ def large_catalogue_csv(agreements: int, per_agreement: int = 25) -> bytes:
             for p in m.placements:
                 writer.writerow([la, text, p.theme, p.sub_theme or "", rag])
     return out.getvalue().encode("utf-8")
+
+
+def rendered_text(documents: list[Path], folder: Path) -> dict[Path, str]:
+    """Each Word file as LibreOffice lays it out (DejaVu Sans, wider than Calibri), read back
+    from its PDF by pdftotext: what a council officer's copy shows, line by line."""
+    need(shutil.which("libreoffice") is not None, "LibreOffice is not installed")
+    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
+    subprocess.run(
+        [
+            "libreoffice",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            *map(str, documents),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    return {
+        path: subprocess.run(
+            ["pdftotext", "-raw", str(folder / (path.stem + ".pdf")), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for path in documents
+    }

@@ -647,35 +647,10 @@ def test_a_dated_report_states_the_impact_as_it_stood_at_the_end_of_its_date(ws,
 def test_word_impact_tables_never_break_an_amount_across_lines(reports, tmp_path):
     """Rendered by LibreOffice (DejaVu Sans, wider than Calibri): every amount of the impact
     tables, the seven-figure totals too, is on one line."""
-    import shutil
-    import subprocess
+    from reports_support import rendered_text
 
-    from conftest import need
-
-    need(shutil.which("libreoffice") is not None, "LibreOffice is not installed")
-    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
-    subprocess.run(
-        [
-            "libreoffice",
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(reports / "report.docx"),
-        ],
-        capture_output=True,
-        timeout=180,
-        check=True,
-    )
-    text = subprocess.run(
-        ["pdftotext", "-raw", str(tmp_path / "report.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    words = text.split()
+    document = reports / "report.docx"
+    words = rendered_text([document], tmp_path)[document].split()
     amounts = {
         cell
         for table in _docx_tables(reports / "report.docx")
