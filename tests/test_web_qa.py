@@ -342,3 +342,88 @@ def test_accepting_a_measure_no_longer_suggested_says_so_beside_the_choices(site
     assert refused.status_code == 422
     assert f"{other} is not suggested for B-1" in text(by_id(refused, "accept-error"))
     assert heading(refused) == "SENCO network"  # the activity's page, not an error page
+
+
+def test_carried_ratings_prefill_the_persons_own_words_and_notes_never_pile_up(site):
+    from valvecheck.services.ratings import history, new_assessment, rate
+    from valvecheck.services.workspace import unit_of_work
+
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        rate(ctx, "bury-1", "red", "Ann says red")
+        new_assessment(ctx, "Spring 2027", carry_from=site_current(ctx), use=True)
+        new_assessment(ctx, "Summer 2027", carry_from="Spring 2027", use=True)
+        [carried] = history(ctx, "bury-1")
+    assert carried.rationale == "Ann says red (carried forward from 'Spring 2027')"
+    client = site.client("ed")
+    box = page(client.get("/measures/bury-1")).find(".//textarea[@name='rationale']")
+    assert box.text == "Ann says red"
+
+
+def site_current(ctx) -> str:  # type: ignore[no-untyped-def]
+    from valvecheck.services.ratings import current_assessment
+
+    return current_assessment(ctx).name
+
+
+def test_a_failed_unlink_never_fills_the_link_form(site):
+    client = site.client("ed")
+    post(client, "/activities/B-1/link", {"measure": "bury-3"}, token_from="/activities/B-1")
+    post(client, "/activities/B-1/unlink", {"measure": "bury-3"}, token_from="/activities/B-1")
+    again = post(
+        client,
+        "/activities/B-1/unlink",
+        {"measure": "bury-3", "rationale": "stopped"},
+        token_from="/activities/B-1",
+    )
+    assert again.status_code == 409
+    assert page(again).find(".//input[@id='measure']").get("value") == ""
+    assert not (page(again).find(".//textarea[@id='link-rationale']").text or "")
+
+
+def test_an_import_with_no_file_chosen_is_the_form_again_with_what_was_typed(site):
+    client = site.client("ann")
+    refused = post(
+        client,
+        "/imports",
+        {"kind": "catalogue", "agreement_year": "2026-27", "source_url": "https://x.gov.uk/a"},
+    )
+    assert refused.status_code == 422 and heading(refused) == "Imports"
+    assert "Choose a file to upload" in text(by_id(refused, "catalogue-file-error"))
+    assert by_id(refused, "agreement_year").get("value") == "2026-27"
+    assert by_id(refused, "source_url").get("value") == "https://x.gov.uk/a"
+    link = page(refused).find(".//*[@class='govuk-error-summary']//a")
+    assert link.get("href") == "#catalogue-file"
+
+
+def test_confirmation_pages_never_ask_what_is_refused_or_done(site):
+    ann = site.client("ann")
+    me = site.people["ann"]
+    assert ann.get(f"/admin/users/{me}/remove").status_code == 422
+    own = post(
+        ann,
+        f"/admin/users/{me}/password",
+        {"password": "x" * 12, "confirm": "x" * 12},
+        token_from=f"/admin/users/{me}/password",
+    )
+    assert own.status_code == 303
+    assert "Your password is changed" in ann.get("/admin/users").text
+    both = post(
+        ann,
+        f"/admin/users/{site.people['vi']}/password",
+        {"password": "abc", "confirm": "abd"},
+        token_from="/admin/users",
+    )
+    assert by_id(both, "password-error") is not None and by_id(both, "confirm-error") is not None
+    post(ann, f"/assessments/{site.bristol_assessment}/lock", token_from="/assessments")
+    again = ann.get(f"/assessments/{site.bristol_assessment}/lock")
+    assert again.status_code == 303
+    assert "is already locked" in ann.get(again.headers["location"]).text
+
+
+def test_the_dashboard_says_one_in_the_singular_and_the_account_bar_is_a_landmark(site):
+    client = site.client("ed")
+    post(client, "/activities/B-1/link", {"measure": "bury-3"}, token_from="/activities/B-1")
+    board = text(page(client.get("/")))
+    assert "1 has an activity linked" in board
+    account = page(client.get("/")).find(".//nav[@aria-label='Your account']")
+    assert account is not None and "Signed in as ed" in text(account)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,24 @@ class Rating:
 
 
 MAX_RATIONALE = 20_000  # characters: several pages of reasons, not a pasted document
+
+# The note a rating carried into a new assessment gets ("... (carried forward from 'Spring')").
+_CARRY_NOTES = re.compile(r"(?:\s*\(carried forward from '.*?'\))+$|^carried forward from '.*'$")
+
+
+def carried_note(rationale: str, source: str) -> str:
+    """A rationale carried forward from the assessment ``source``: the person's own words and
+    one note saying where it came from (never a note for every carry before)."""
+    own = own_words(rationale)
+    note = f"carried forward from '{source}'"
+    return f"{own} ({note})" if own else note
+
+
+def own_words(rationale: str) -> str:
+    """A rationale without the notes carrying it forward added: what the person wrote."""
+    return _CARRY_NOTES.sub("", rationale).strip()
+
+
 MAX_EVIDENCE = 5_000  # characters: links to papers, one on each line
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from valvecheck.domain.people import Action
 from valvecheck.domain.rag import Rag
-from valvecheck.domain.rating import PERSON, Rating, check_rating, current
+from valvecheck.domain.rating import PERSON, Rating, carried_note, check_rating, current
 from valvecheck.errors import Conflict, InputError, NotFound
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import repository as repo
@@ -214,8 +214,7 @@ def new_assessment(
             last = entries[-1]
             if last.rag is Rag.UNRATED:
                 continue
-            note = f"carried forward from '{source.name}'"
-            rationale = f"{last.rationale} ({note})" if last.rationale else note
+            rationale = carried_note(last.rationale, source.name)
             # who rated it and when stay as they were: carrying forward is not re-rating
             carried_rating = Rating(
                 measure_id,

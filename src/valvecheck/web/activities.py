@@ -83,7 +83,8 @@ def _change(request: Request, code: str, measure: str, rationale: str, linking: 
             "activities/show.html",
             http_status(exc),
             errors={field: sentence(str(exc))},
-            typed={"measure": measure, "rationale": rationale},
+            # what was typed goes back into the form it came from: never an unlink's into Link
+            typed={"measure": measure, "rationale": rationale} if linking else {},
             **context,
         )
     verb = "linked to" if event.linked else "unlinked from"

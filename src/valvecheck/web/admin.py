@@ -11,6 +11,7 @@ from valvecheck.domain.people import Role
 from valvecheck.errors import InputError, NotFound, ValvecheckError, http_status
 from valvecheck.services.context import Context
 from valvecheck.services.people import (
+    MIN_PASSWORD,
     PersonInfo,
     add_person,
     deactivate,
@@ -98,6 +99,8 @@ def confirm_remove(request: Request, person_id: int) -> Response:
     """The question before access is removed (it can be restored from the People page)."""
     with work(request) as ctx:
         person = _person(ctx, person_id)
+        if person.id == ctx.actor.person_id:
+            raise InputError("you cannot remove your own account: ask another administrator")
     return render(request, "admin/remove.html", person=person)
 
 
@@ -125,19 +128,32 @@ def new_password(
     try:
         with work(request, write=True) as ctx:
             person = _person(ctx, person_id)
-            if password != confirm:
-                raise InputError("The two passwords are not the same", field="confirm")
+            errors = _password_errors(password, confirm)
+            if errors:
+                return render(request, "admin/password.html", 422, person=person, errors=errors)
             changed = set_password(ctx, person.name, password)
+            own = person.id == ctx.actor.person_id
     except InputError as exc:
         with work(request) as ctx:
             person = _person(ctx, person_id)
         errors = {exc.field or "password": sentence(str(exc))}
         return render(request, "admin/password.html", 422, person=person, errors=errors)
-    return done(
-        request,
-        "/admin/users",
-        f"{changed.name} has a new password: give it to them privately",
+    said = (
+        "Your password is changed"
+        if own
+        else f"{changed.name} has a new password: give it to them privately"
     )
+    return done(request, "/admin/users", said)
+
+
+def _password_errors(password: str, confirm: str) -> dict[str, str]:
+    """Every problem with a new password at once (too short, not typed the same twice)."""
+    errors = {}
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = f"Enter a password of at least {MIN_PASSWORD} characters"
+    if password != confirm:
+        errors["confirm"] = "The two passwords are not the same"
+    return errors
 
 
 @router.post("/admin/users/{person_id:int}/remove")

@@ -82,6 +82,8 @@ def confirm_lock(request: Request, assessment_id: int) -> Response:
     with work(request) as ctx:
         authorise(ctx, Action.MANAGE_ASSESSMENTS)
         info = assessment_info(ctx, assessment_id)
+    if info.locked:
+        return done(request, f"/assessments/{info.id}", f"'{info.name}' is already locked")
     return render(request, "assessments/lock.html", assessment=info)
 
 

@@ -102,7 +102,9 @@ def _run(
 def index(request: Request) -> Response:
     with work(request) as ctx:
         authorise(ctx, Action.READ)
-    return render(request, "imports/index.html", kinds=KINDS, limit=limits.limit_mb())
+    return render(
+        request, "imports/index.html", kinds=KINDS, limit=limits.limit_mb(), errors={}, typed={}
+    )
 
 
 @router.post("/imports")
@@ -118,7 +120,20 @@ def upload(
     if kind not in KINDS:
         raise InputError("choose what the file holds: activities or a catalogue", field="kind")
     if file is None or not file.filename:
-        raise InputError("choose a file to upload", field="file")
+        # the form again, saying so at its file field, with what was typed kept
+        typed = {"column_map": column_map, "agreement_year": agreement_year}
+        typed |= {"source_url": source_url, "revise": revise}
+        with work(request) as ctx:
+            authorise(ctx, Action.READ)
+        return render(
+            request,
+            "imports/index.html",
+            422,
+            kinds=KINDS,
+            limit=limits.limit_mb(),
+            errors={f"{kind}-file": "Choose a file to upload"},
+            typed={kind: typed},
+        )
     data = file.file.read(limits.MAX_BYTES + 1)  # one byte over is enough to refuse it
     # the refusal names the file's own size, not the bytes read before stopping
     size = file.size if file.size is not None else len(data)

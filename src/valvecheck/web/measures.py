@@ -11,6 +11,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from valvecheck.domain.rag import Rag
+from valvecheck.domain.rating import own_words
 from valvecheck.domain.views import Filters, MeasureView
 from valvecheck.errors import Conflict, InputError, NotFound
 from valvecheck.services.activities import list_activities
@@ -157,7 +158,7 @@ def _typed(view: MeasureView, **more: str) -> dict[str, object]:
     latest = view.latest
     return {
         "rag": latest.rag.value if latest else "",
-        "rationale": latest.rationale if latest else "",
+        "rationale": own_words(latest.rationale) if latest else "",
         "evidence": latest.evidence if latest else "",
         "version": view.version,
         **more,
@@ -171,7 +172,7 @@ def _unchanged(view: MeasureView, rag: str, rationale: str, evidence: str) -> bo
         latest is not None
         and not view.needs_review
         and latest.rag is Rag.parse(rag)
-        and latest.rationale == rationale.strip()
+        and own_words(latest.rationale) == rationale.strip()
         and latest.evidence == evidence.strip()
     )
 
@@ -215,10 +216,21 @@ def rate_measure(
         view = context["view"]
         if exc.field != "version" or view.latest is None:
             # The assessment changed or was locked, or the ratings are not the ones the form
-            # was drawn from: the page again, saying so, with what this person typed.
+            # was drawn from: the page again, saying so, with what this person typed (a locked
+            # assessment has no form: its own box says why, with the text to keep).
             typed["version"] = view.version
-            errors = {"rag": sentence(str(exc))}
-            return render(request, "measures/show.html", 409, typed=typed, errors=errors, **context)
+            locked = bool(context["page"].locked)
+            errors = {} if locked else {"rag": sentence(str(exc))}
+            refused = sentence(str(exc)) if locked else ""
+            return render(
+                request,
+                "measures/show.html",
+                409,
+                typed=typed,
+                errors=errors,
+                refused=refused,
+                **context,
+            )
         # Someone rated it since this form was drawn: show both, keep what this person typed.
         return render(
             request,
