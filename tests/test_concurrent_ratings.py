@@ -95,3 +95,106 @@ def test_concurrent_ratings_chain_on_postgresql(pg_url):
     init_workspace(ws)
     ws.dispose()
     check_chain(pg_url)
+
+
+# -- a lock, or an import, while someone else is writing: in-process, one thread holding its
+# transaction open while the other starts (real connections to the real store).
+
+import threading  # noqa: E402
+
+from valvecheck.errors import Conflict  # noqa: E402
+from valvecheck.services import activities, ratings  # noqa: E402
+from valvecheck.services.workspace import unit_of_work  # noqa: E402
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):  # type: ignore[no-untyped-def]
+    url = str(tmp_path / "w.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    ws = Workspace(url)
+    init_workspace(ws)
+    yield ws
+    ws.dispose()
+
+
+def held_open(ws: Workspace, work, started: threading.Event, release: threading.Event):  # type: ignore[no-untyped-def]
+    """A thread that does ``work`` in one unit of work and keeps it uncommitted until released."""
+
+    def run() -> None:
+        with unit_of_work(ws, write=True, by="first") as ctx:
+            work(ctx)
+            started.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert started.wait(30)
+    return thread
+
+
+def second(ws: Workspace, work, found: dict):  # type: ignore[no-untyped-def]
+    def run() -> None:
+        try:
+            with unit_of_work(ws, write=True, by="second") as ctx:
+                found["done"] = work(ctx)
+        except Conflict as exc:
+            found["refused"] = str(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_a_rating_begun_while_the_assessment_is_being_locked_waits_and_is_refused(store):
+    """The lock is not committed yet when the rating starts: the rating waits for it, then sees
+    it, never going into a reported assessment (found in review on PostgreSQL)."""
+    started, release, found = threading.Event(), threading.Event(), {}
+    locker = held_open(store, lambda ctx: ratings.lock_assessment(ctx), started, release)
+    rater = second(store, lambda ctx: ratings.rate(ctx, "bury-3", "green", "late"), found)
+    rater.join(1.0)
+    assert rater.is_alive(), "the rating did not wait for the lock being written"
+    release.set()
+    locker.join(30)
+    rater.join(30)
+    assert "locked" in found.get("refused", ""), found
+    with unit_of_work(store, by="reader") as ctx:
+        assert ratings.history(ctx, "bury-3") == []
+
+
+def test_a_lock_waits_for_a_rating_being_written_and_the_rating_stands(store):
+    started, release, found = threading.Event(), threading.Event(), {}
+    rater = held_open(
+        store, lambda ctx: ratings.rate(ctx, "bury-3", "green", "first"), started, release
+    )
+    locker = second(store, lambda ctx: ratings.lock_assessment(ctx), found)
+    locker.join(1.0)
+    assert locker.is_alive(), "the lock did not wait for the rating being written"
+    release.set()
+    rater.join(30)
+    locker.join(30)
+    assert found["done"].locked
+    with unit_of_work(store, by="reader") as ctx:
+        assert [r.rationale for r in ratings.history(ctx, "bury-3")] == ["first"]
+
+
+def test_two_imports_at_once_never_make_one_activity_twice_in_two_cases(store):
+    started, release, found = threading.Event(), threading.Event(), {}
+    first = held_open(
+        store,
+        lambda ctx: activities.import_activities(ctx, b"ID,Name\nB1,Hubs\n", "a.csv"),
+        started,
+        release,
+    )
+    other = second(
+        store,
+        lambda ctx: activities.import_activities(ctx, b"ID,Name\nb1,Hubs (renamed)\n", "b.csv"),
+        found,
+    )
+    other.join(1.0)
+    release.set()
+    first.join(30)
+    other.join(30)
+    assert found["done"].added == 0 and found["done"].updated == 1, found
+    with unit_of_work(store, by="reader") as ctx:
+        assert [(v.activity.id, v.activity.title) for v in activities.list_activities(ctx)] == [
+            ("B1", "Hubs (renamed)")
+        ]

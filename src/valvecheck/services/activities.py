@@ -138,6 +138,9 @@ def import_activities(
             tuple((a.id, a.title) for a in new),
             detail,
         )
+    # one import of a council's activities at a time: the next one finds this one's rows, so two
+    # at once never add "B1" and "b1" (PostgreSQL; SQLite writers are one at a time already)
+    repo.lock_pair(ctx.session, repo.IMPORTING_ACTIVITIES, cid)
     added, updated = store.save_activities(ctx.session, cid, parsed.rows, ctx.now(), parsed.fields)
     rationale = f"{RECORDED} {file.rsplit('/', 1)[-1]}"
     for activity_id, measure_id in recorded:

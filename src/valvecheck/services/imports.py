@@ -233,7 +233,7 @@ def save_rows(
         if history and not imported(history[-1]):
             kept += 1  # a file never overwrites a person's later judgement
             continue
-        if row.locked_at is not None:  # the whole file is rolled back, measures too
+        if repo.held_lock(session, row.id) is not None:  # the whole file is rolled back
             raise Conflict(
                 f"the file's RAG column would change ratings in '{row.name}', which is locked: it "
                 "has been reported. Nothing was imported: make another assessment current to "

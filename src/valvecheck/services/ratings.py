@@ -75,7 +75,7 @@ def rate(
             f"'{drawn_for}'. Nothing was saved; check the rating against '{row.name}' and save again",
             field="assessment",
         )
-    if row.locked_at is not None:
+    if repo.held_lock(ctx.session, row.id) is not None:  # read again, under a shared lock
         raise Conflict(f"the assessment '{row.name}' is locked: it has been reported")
     measure = repo.measure_row(ctx.session, measure_id)
     repo.lock_pair(ctx.session, row.id, measure.id)
@@ -163,7 +163,8 @@ def lock_assessment(ctx: Context, name: str | None = None) -> AssessmentInfo:
     """Lock a reported assessment: read-only from now on."""
     authorise(ctx, Action.MANAGE_ASSESSMENTS)
     row = _assessment(ctx, name)
-    if row.locked_at is None:
+    # waits for ratings being written into it to commit; none can start until this one does
+    if repo.held_lock(ctx.session, row.id, exclusive=True) is None:
         held = ctx.session.get(AssessmentRow, row.id)
         assert held is not None
         held.locked_at, held.locked_by = ctx.now(), ctx.actor.name

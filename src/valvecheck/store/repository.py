@@ -229,6 +229,20 @@ def lock_pair(session: Session, *key: int) -> None:
         session.execute(select(func.pg_advisory_xact_lock(a, b)))
 
 
+def held_lock(session: Session, assessment_id: int, exclusive: bool = False) -> datetime | None:
+    """When the assessment was locked (None: open), read under a row lock held until commit:
+    shared by those writing into it, exclusive for the one locking it, so that no rating goes
+    in after a lock it did not see (PostgreSQL; SQLite writers are already one at a time)."""
+    query = select(AssessmentRow.locked_at).where(AssessmentRow.id == assessment_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(read=not exclusive)
+    return session.scalar(query)
+
+
+# lock_pair's first key for a council's activity imports (ids of histories are positive)
+IMPORTING_ACTIVITIES = -1
+
+
 def add_rating(
     session: Session,
     assessment: AssessmentRecord | AssessmentRow,
