@@ -227,3 +227,15 @@ def test_users_password_and_restore_at_the_command_line(ws, cli, monkeypatch):  
     assert code == 0 and "pat can sign in again, as editor" in out
     with ws.session() as s:
         assert sign_in(s, "pat", "second password 2").name == "pat"
+
+
+def test_commands_about_the_shared_catalogue_need_no_council(two, cli, tmp_path):  # type: ignore[no-untyped-def]
+    """Several councils on one workspace: common measures, a same-as decision and the
+    catalogue's data package are the catalogue's, so no --council is asked for."""
+    code, out, err = cli("common", "--min-prevalence", "2")
+    assert code == 0 and "groups of measures" in out, err
+    code, out, err = cli("same-as", "bury-1", "stoke-on-trent-2", "--rationale", "one panel")
+    assert code == 0, err
+    code, out, err = cli("export", "--format", "datapackage", "--out", str(tmp_path / "pkg"))
+    assert code == 0 and (tmp_path / "pkg" / "datapackage.json").exists(), err
+    assert "say which one" in cli("summary")[2]  # a council's own figures still need one

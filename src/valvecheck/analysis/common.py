@@ -169,7 +169,7 @@ class CommonGroup:
     members: tuple[str, ...]  # measure ids, in catalogue order
     agreements: tuple[str, ...]  # agreement slugs, in catalogue order
     authorities: tuple[str, ...]  # authority names, in catalogue order
-    representative: str  # the medoid's text, its authority's name shown as <LA> when shared
+    representative: str  # the lowest id's text, its authority's name shown as <LA> when shared
     representative_id: str
     councils: int = 0  # distinct councils (authority sets) among the agreements
 

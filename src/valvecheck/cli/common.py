@@ -42,7 +42,7 @@ def common(
     ] = 1,
 ) -> None:
     """Group measures that say the same thing across agreements; most widely shared first."""
-    with use(ctx) as c:
+    with use(ctx, workspace_wide=True) as c:  # the shared catalogue: no council to choose
         groups = common_service.common_measures(c, min_prevalence)
     if as_json:
         output.print_json([g.as_dict() for g in groups])
@@ -77,7 +77,7 @@ def same_as(
     if different and withdraw:
         raise InputError("say --not or --withdraw, not both", field="--withdraw")
     decision = "none" if withdraw else "different" if different else "same"
-    with use(ctx, write=True, by=by) as c:
+    with use(ctx, write=True, by=by, workspace_wide=True) as c:  # the shared catalogue
         found = equivalence.decide(c, measure_id, other_id, decision, rationale)
     if found is None:
         output.line(f"Withdrawn: the grouping decides for {measure_id} and {other_id}.")

@@ -553,7 +553,7 @@ def export(
             )
         if out.exists() and not out.is_dir():
             raise InputError(f"{out} is a file; a data package needs a folder", field="out")
-        with use(ctx) as c:
+        with use(ctx, workspace_wide=True) as c:  # the shared catalogue: no council to choose
             files = catalogue_service.export_package(c)
         output.line(f"Wrote a data package: {write_package(out, files)}")
         return
