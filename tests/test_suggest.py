@@ -370,7 +370,7 @@ KESTREL = [
 def test_a_measures_column_links_on_import_and_teaches_suggestions(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     code, out, err = cli("activities", "import", str(_tracker(tmp_path, KESTREL)))
     assert code == 0, err
-    assert "Linked 3 activity-measure pair(s) from the measures column." in out
+    assert "Linked 3 activity-measure pairs from the measures column." in out
     assert _links(cli) == {("k-1", "bury-4"), ("k-2", "bury-4"), ("k-2", "bury-2")}
     found = {s["measure"]: s for s in _suggestions(cli, "--activity", "k-3")}
     assert found["bury-4"]["learned_from"] in {"k-1", "k-2"}
