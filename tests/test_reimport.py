@@ -171,3 +171,26 @@ def test_a_revision_is_explicit_and_its_ratings_need_review(ws, cli, tmp_path):
     # Rating it again, against the new text, settles the review.
     cli("rate", "hammersmith-fulham-6", "green", "--rationale", "checked against the 2023 text")
     assert json.loads(cli("summary", "--json")[1])["needs_review"] == []
+
+
+def test_a_theme_retyped_in_another_case_or_punctuation_is_the_same_theme(ws, cli, tmp_path):
+    """A Word table retyped: "FINANCIAL EFFICIENCIES" / "commissioning", or "Data Outcomes and
+    Digital" without its comma, is the theme already there; no second theme, no second placement."""
+    rows = [
+        ("Financial Efficiencies", "Commissioning"),
+        ("FINANCIAL EFFICIENCIES", "commissioning"),
+        ("Financial  Efficiencies", "Commissioning"),
+    ]
+    for n, (theme, sub) in enumerate(rows):
+        path = tmp_path / f"t{n}.csv"
+        path.write_text(
+            "LA,Recommendation,Theme,Sub-Theme\n"
+            f"Leeds,Commission a new SEND transport framework,{theme},{sub}\n"
+        )
+        code, out, err = cli("import", "catalogue", str(path), "--agreement-year", "2024-25")
+        assert code == 0, err
+        assert ("1 new placement" in out) == (n == 0), out
+    shown = cli("show", "leeds-1")[1]
+    assert shown.count("Placed under:") == 1
+    names = [t["name"] for t in json.loads(cli("summary", "--json")[1])["themes"]]
+    assert names.count("Financial Efficiencies") == 1 and "FINANCIAL EFFICIENCIES" not in names

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from valvecheck.domain.model import Catalogue
+from valvecheck.domain.names import fold
 from valvecheck.domain.rating import Rating
 from valvecheck.errors import NotFound
 from valvecheck.store.models import (
@@ -166,21 +167,24 @@ def save_catalogue(
 def _save_programme(
     session: Session, catalogue: Catalogue
 ) -> dict[tuple[str, str | None], tuple[ThemeRow, SubThemeRow | None]]:
+    # A theme retyped in another case or with other punctuation ("FINANCIAL EFFICIENCIES",
+    # "Data Outcomes and Digital") is the theme already here, never a second one.
     themes = {
-        t.name: t
+        fold(t.name): t
         for t in session.scalars(select(ThemeRow).options(selectinload(ThemeRow.sub_themes)))
     }
     pairs = catalogue.programme.pairs() + [p for m in catalogue.measures for p in m.placements]
     out: dict[tuple[str, str | None], tuple[ThemeRow, SubThemeRow | None]] = {}
     for pair in pairs:
-        theme = themes.get(pair.theme)
+        theme = themes.get(fold(pair.theme))
         if theme is None:
             theme = ThemeRow(name=pair.theme, position=len(themes))
             session.add(theme)
-            themes[pair.theme] = theme
+            themes[fold(pair.theme)] = theme
         sub = None
         if pair.sub_theme:
-            sub = next((s for s in theme.sub_themes if s.name == pair.sub_theme), None)
+            wanted = fold(pair.sub_theme)
+            sub = next((s for s in theme.sub_themes if fold(s.name) == wanted), None)
             if sub is None:
                 sub = SubThemeRow(name=pair.sub_theme, position=len(theme.sub_themes))
                 theme.sub_themes.append(sub)
