@@ -427,3 +427,32 @@ def test_the_dashboard_says_one_in_the_singular_and_the_account_bar_is_a_landmar
     assert "1 has an activity linked" in board
     account = page(client.get("/")).find(".//nav[@aria-label='Your account']")
     assert account is not None and "Signed in as ed" in text(account)
+
+
+def test_a_catalogue_preview_lists_what_the_shared_catalogue_would_gain(site):
+    client = site.client("ann")
+    table = (
+        b"LA,Recommendation,RAG\n"
+        b"Bury,Publish a sufficiency strategy for SEND places by 2027.,Green\n"
+        b"Leeds,Open two SEMH resource bases in Leeds secondary schools.,\n"
+    )
+    preview = post(
+        client,
+        "/imports",
+        {"kind": "catalogue", "agreement_year": "2026-27"},
+        files={"file": ("cat.csv", table, "text/csv")},
+    )
+    assert preview.status_code == 200
+    rows = [
+        [text(c) for c in r.findall("td")]
+        for r in page(preview).findall(".//table[@id='new-measures']/tbody/tr")
+    ]
+    assert [(r[1], r[2][:20]) for r in rows] == [
+        ("Bury", "Publish a sufficienc"),
+        ("Leeds", "Open two SEMH resour"),
+    ]
+    said = text(by_id(preview, "catalogue-changes"))
+    assert "New authority in the catalogue: Leeds." in said
+    assert "New agreements:" in said and "every council on this server" in said
+    assert "holds 1 rating, for Bristol's current assessment" in said
+    assert "Leeds" not in client.get("/measures").text  # nothing stored yet

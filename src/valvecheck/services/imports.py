@@ -45,6 +45,10 @@ class ImportOutcome:
     kept: int = 0  # ratings in the file not applied: a person has rated the measure since
     revisions: tuple[Revision, ...] = field(default=())  # texts changed (or that would change)
     applied: bool = True  # False for a preview of a revision: nothing was written
+    # a preview's detail: what the file would add to the catalogue every council shares
+    new_measures: tuple[tuple[str, str, str], ...] = ()  # (id, authorities, text)
+    new_agreements: tuple[str, ...] = ()
+    new_authorities: tuple[str, ...] = ()
 
     def describe(self, file: str | Path) -> str:
         """One sentence for a person: what the import changed."""
@@ -180,7 +184,11 @@ def save_rows(
         if m.id in before and fold(before[m.id]) != fold(m.text)
     )
     if preview:
-        return ImportOutcome("", len(rows), _counts(catalogue, before), 0, 0, revisions, False)
+        counts = _counts(catalogue, before)
+        rated = sum(1 for r in rags.values() if r is not Rag.UNRATED)
+        return ImportOutcome(
+            "", len(rows), counts, rated, 0, revisions, False, *_new(catalogue, present)
+        )
 
     at = ctx.now()
     added = repo.save_catalogue(
@@ -261,6 +269,27 @@ def save_rows(
     session.flush()
     ctx.report("Recording ratings", len(rags), len(rags))
     return ImportOutcome(name, len(rows), added, rated, kept, revisions)
+
+
+def _new(
+    catalogue: Catalogue, present: Catalogue
+) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], tuple[str, ...]]:
+    """The measures, agreements and authorities a file would add, as a preview lists them."""
+    names = {a.slug: a.name for a in catalogue.authorities}
+    agreements = {a.slug: a for a in catalogue.agreements}
+    had = {m.id for m in present.measures}
+    measures = tuple(
+        (m.id, "; ".join(names.get(s, s) for s in agreements[m.agreement].authorities), m.text)
+        for m in catalogue.measures
+        if m.id not in had
+    )
+    old_agreements = {a.slug for a in present.agreements}
+    old_authorities = {a.slug for a in present.authorities}
+    return (
+        measures,
+        tuple(a.title or a.slug for a in catalogue.agreements if a.slug not in old_agreements),
+        tuple(a.name for a in catalogue.authorities if a.slug not in old_authorities),
+    )
 
 
 def _counts(catalogue: Catalogue, before: dict[str, str]) -> dict[str, int]:
