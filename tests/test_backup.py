@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 from api_support import two_councils
@@ -162,3 +163,22 @@ def test_backup_and_restore_commands(cli, tmp_path):
     newer.write_text(json.dumps({"format": "valvecheck-backup", "version": 2}))
     code, _, err = cli("restore", str(newer))
     assert code == 1 and "newer version" in err
+
+
+def test_a_restore_onto_a_catalogue_already_here_says_which_decisions_it_left_out(cli, tmp_path):
+    """The server's catalogue is every council's: a council's restore keeps it as it is, and
+    says how many of the backup's decisions on common measures were not applied."""
+    here = str(tmp_path / "here.db")
+    assert cli("init")[0] == 0
+    assert cli("same-as", "bury-1", "stoke-on-trent-1", "--rationale", "same thing")[0] == 0
+    out = tmp_path / "b.json"
+    assert cli("backup", str(out))[0] == 0
+    assert cli("init", db=here)[0] == 0  # a catalogue of its own already
+    code, said, err = cli("restore", str(out), db=here)
+    assert code == 0, err
+    assert "1 decision on common measures in the backup differs" in " ".join(said.split())
+    with sqlite3.connect(here) as db:
+        assert db.execute("SELECT count(*) FROM equivalence_event").fetchone() == (0,)
+    assert cli("same-as", "bury-1", "stoke-on-trent-1", db=here)[0] == 0
+    code, said, _ = cli("restore", str(out), db=here)
+    assert code == 0 and "not applied" not in said  # decided the same here now

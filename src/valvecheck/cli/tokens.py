@@ -119,6 +119,14 @@ def restore_command(
         done = backup.restore(c, data, str(file))
     counts = _counted(done.counts)
     output.line(f"Restored {done.council} from {file}: {counts}.")
+    if done.decisions_left_out:
+        decisions = count(done.decisions_left_out, "decision", "decisions")
+        output.line(
+            f"{decisions} on common measures in the backup "
+            f"{'differs' if done.decisions_left_out == 1 else 'differ'} from this server's and "
+            "were not applied: the catalogue here is every council's and is kept as it is (make "
+            "them again with 'valvecheck same-as' if they should hold)."
+        )
 
 
 # What a backup holds, one of each (the service counts them by their plural).

@@ -96,6 +96,9 @@ def _other_tables() -> list[str]:
 class Restored:
     council: str
     counts: dict[str, int]
+    # decisions on common measures in the backup that the catalogue already here does not hold
+    # (it is every council's, so a restore keeps it as it is)
+    decisions_left_out: int = 0
 
 
 def _out(value: object) -> object:
@@ -275,8 +278,11 @@ def _restore(ctx: Context, dump: dict[str, Any]) -> Restored:
     council = s.scalar(select(CouncilRow).where(func.lower(CouncilRow.name) == name.lower()))
     if not ctx.actor.is_local_admin and (council is None or council.id != council_id(ctx)):
         raise Forbidden(f"only the local administrator may restore another council ('{name}')")
+    left_out = 0  # the backup's decisions on common measures not applied here
     if not s.scalar(select(func.count()).select_from(MeasureRow)):
         _restore_catalogue(s, dump["catalogue"])
+    else:
+        left_out = _decisions_left_out(s, dump["catalogue"])
     measure = {c: i for c, i in s.execute(select(MeasureRow.code, MeasureRow.id))}
     wanted = {r["measure"] for a in dump["assessments"] for r in a["ratings"]}
     wanted |= {e["measure"] for e in dump["links"]}
@@ -378,7 +384,7 @@ def _restore(ctx: Context, dump: dict[str, Any]) -> Restored:
         if converted:
             s.execute(insert(table), converted)
     s.flush()
-    return Restored(council.name, counts(dump))
+    return Restored(council.name, counts(dump), left_out)
 
 
 def _typed(kind: object, value: object) -> object:
@@ -429,6 +435,21 @@ def _restore_people(
             )
         )
     s.flush()
+
+
+def _decisions_left_out(s: Session, catalogue: dict[str, list[dict[str, Any]]]) -> int:
+    """How many of the backup's decisions on common measures differ from this server's: a
+    restore onto a catalogue already here keeps that catalogue as it is (it is every council's),
+    so they are not applied, and the restore says how many."""
+    from valvecheck.store import equivalence as decisions
+
+    codes = {row["id"]: row["code"] for row in catalogue.get("measure", [])}
+    latest: dict[frozenset[str], str] = {}
+    for row in sorted(catalogue.get("equivalence_event", []), key=lambda r: r["id"]):
+        pair = frozenset((codes.get(row["measure_id"], "?"), codes.get(row["other_id"], "?")))
+        latest[pair] = row["decision"]
+    here = {frozenset((d.measure, d.other)): d.decision for d in decisions.current(s)}
+    return sum(1 for pair, decided in latest.items() if here.get(pair, "none") != decided)
 
 
 def _restore_catalogue(s: Session, catalogue: dict[str, list[dict[str, Any]]]) -> None:
