@@ -111,3 +111,12 @@ def test_one_of_a_thing_is_said_in_the_singular(ws, cli, tmp_path):
     backup = tmp_path / "b.json"
     code, out, _ = cli("backup", str(backup))
     assert code == 0 and "1 activity," in out and "1 assessment," in out
+
+
+def test_valvecheck_user_names_who_rated_when_by_is_not_given(ws, cli, monkeypatch):
+    """As docs/cli.md says: --by, else VALVECHECK_USER, else the login name."""
+    monkeypatch.setenv("VALVECHECK_USER", "Ann Lee")
+    assert cli("rate", "bury-2", "green", "--rationale", "hubs")[0] == 0
+    assert cli("rate", "bury-3", "amber", "--rationale", "panel", "--by", "Bo")[0] == 0
+    history = cli("history", "bury-2")[1] + cli("history", "bury-3")[1]
+    assert "Ann Lee" in history and "Bo" in history

@@ -423,3 +423,17 @@ def test_row_level_security_keeps_each_councils_impact_to_itself(pg_url):
             assert impact.impact(ctx).total.expected == Decimal("2000.00")
     finally:
         ws.dispose()
+
+
+def test_a_heading_glossed_by_another_name_of_its_column_is_read_but_a_unit_is_not():
+    from valvecheck.importers.impact import read_trajectory
+
+    glossed = read_trajectory(
+        b'Year,Unmitigated (do nothing),Target\n2025-26,"1,000,000",500000\n', "t.csv"
+    )
+    assert not glossed.problems and glossed.rows[0].unmitigated == 1_000_000
+    in_millions = read_trajectory(
+        b"Year,Unmitigated (do nothing),Target (m)\n2025-26,1,0.5\n", "t.csv"
+    )
+    assert not in_millions.problems
+    assert in_millions.rows[0].target is None  # "(m)" is a unit: never read as pounds

@@ -204,3 +204,14 @@ def test_markdown_shows_user_text_literally_never_as_markup(nasty_reports, name)
         shown += ["theme", "sub_theme", "activity"]
     for key in shown:
         assert html.escape(NASTY[key], quote=False) in rendered, key
+
+
+def test_the_purpose_counts_agreements_and_councils_apart():
+    """Kingston and Richmond share one agreement: four agreements name five councils."""
+    from valvecheck.reports.model import purpose_text
+
+    names = ["Bury", "Hammersmith and Fulham", "Kingston", "Richmond", "Stoke-on-Trent"]
+    assert "4 published Safety Valve agreements of 5 councils (Bury," in purpose_text(
+        "X", 27, 4, names
+    )
+    assert "1 published Safety Valve agreement (Bury)" in purpose_text("X", 5, 1, ["Bury"])

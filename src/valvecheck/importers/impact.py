@@ -15,6 +15,7 @@ service can say where.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -204,14 +205,28 @@ def _key(cell: object) -> str:
     return header_key(str(cell or "").replace("(£)", "").replace("£", ""))
 
 
+_GLOSSED = re.compile(r"^(.*?)\s*\((.*)\)\s*$")
+
+
 def _columns(cells: Sequence[object], names: dict[str, tuple[str, ...]]) -> dict[str, int]:
     known = {header_key(a): f for f, aliases in names.items() for a in aliases}
     found: dict[str, int] = {}
     for i, cell in enumerate(cells):
-        f = known.get(_key(cell))
+        f = known.get(_key(cell)) or _glossed(str(cell or ""), known)
         if f is not None and f not in found:
             found[f] = i
     return found
+
+
+def _glossed(heading: str, known: dict[str, str]) -> str | None:
+    """A heading glossed in brackets by another name of the same column ("Unmitigated (do
+    nothing)"). A gloss that is anything else, a unit above all ("Target (£m)"), is no match:
+    the amounts would be read in the wrong unit."""
+    parts = _GLOSSED.match(heading)
+    if parts is None:
+        return None
+    first, second = (known.get(_key(p)) for p in parts.groups())
+    return first if first is not None and first == second else None
 
 
 def _table(

@@ -234,10 +234,13 @@ def join_names(names: list[str]) -> str:
 def purpose_text(council: str, measures: int, agreements: int, authority_names: list[str]) -> str:
     """The purpose paragraph, in the words of the seed's own introduction."""
     who = council or "The council"
+    # Kingston and Richmond share one agreement: "4 agreements of 5 councils (...)"
+    councils = len(authority_names)
+    of = f" of {councils} councils" if councils != agreements else ""
     return (
         f"{who} has cross-referenced the activity of its own programme and the wider improvement "
         f"activity underway across the local area against the {measures} measures of "
-        f"{agreements} published Safety Valve agreement{'s' if agreements != 1 else ''} "
+        f"{agreements} published Safety Valve agreement{'s' if agreements != 1 else ''}{of} "
         f"({join_names(authority_names)}), to determine how much of the existing activity "
         "aligns to DfE approved measures and interventions to reduce deficits. "
         "The following RAG rating was applied:"

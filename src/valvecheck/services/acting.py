@@ -70,8 +70,11 @@ def person_actor(db: Connection | Session, name: str, council: str | None = None
 
 
 def local_admin_name(by: str | None = None) -> str:
-    """The name the local administrator's changes are recorded under."""
-    return (by or "").strip() or _login_name()
+    """The name the local administrator's changes are recorded under: ``by`` (--by), else
+    VALVECHECK_USER, else the login name."""
+    from valvecheck.settings import settings
+
+    return (by or "").strip() or settings().user.strip() or _login_name()
 
 
 def _login_name() -> str:
