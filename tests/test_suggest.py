@@ -164,6 +164,7 @@ def test_suggest_json_shape(ws, cli) -> None:  # type: ignore[no-untyped-def]
                 "concepts",
                 "words",
                 "learned_from",
+                "example",
                 "accept",
             }
             assert s["accept"] == (s["score"] >= data["accept_threshold"])
@@ -521,3 +522,17 @@ def test_what_a_person_linked_or_unlinked_is_not_suggested_again(ws, cli) -> Non
     # and accepting never links an unlinked pair back
     assert cli("suggest", "--activity", "x-16", "--accept", "--by", "Sam")[0] == 0
     assert (("x-16", second) not in _links(cli)) and (("x-16", first) in _links(cli))
+
+
+def test_a_suggestion_from_the_corpus_names_the_labelled_example_behind_it(ws, cli, tmp_path):
+    """A high score with no shared idea is explained by the labelled activity it came from (a
+    programme lead can then defend the link), never "no shared words or ideas"."""
+    tracker = tmp_path / "t.csv"
+    tracker.write_text(
+        "ID,Title,Description\n"
+        'KHN-07,EOTAS package review,"Review of all EOTAS packages (s61), tariffs and step-down"\n'
+    )
+    assert cli("activities", "import", str(tracker))[0] == 0
+    found = json.loads(cli("suggest", "--json")[1])["activities"][0]["suggestions"][0]
+    assert found["example"] and "EOTAS" in found["example"]
+    assert found["explanation"].startswith(f"like '{found['example']}' in another council's plan")

@@ -51,6 +51,9 @@ if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
 
 NEIGHBOURS = 7  # examples that vote for an activity's measures
+# How alike (cosine in the examples' space) a labelled example must be to be named as a
+# suggestion's reason ("like '...' in another council's plan"): below it, the words say more.
+EXAMPLE_SHOWN = 0.3
 DUPLICATE = 0.8  # a linked activity this close (plain cosine) also counts as a corpus example
 LINK_DAMPING = 4.0  # how far a confident corpus reading holds back the links (``scores``)
 EQUIVALENT = 0.5  # text cosine at or above which another agreement's measure counts as the same one
@@ -618,6 +621,7 @@ class Matcher:
         )
         send = self.model.p_send(vectors, texts)
         self._own_sims, self._own, self._nearest = own_sims, own, nearest
+        self._sims = sims  # the texts x bundled examples cosines: what ``example_for`` reads
         evidence = Evidence(base, nearest, vote, send, own, own_vote, centroid)
         pairs = self.model.combine(evidence)
         if self.links:
@@ -646,6 +650,24 @@ class Matcher:
         shown = self.model.decide(pairs, send, _send_vote(near, is_send))
         shown[again] = np.maximum(shown[again], undecided)
         return shown
+
+    def example_for(self, i: int, j: int) -> Example | None:
+        """The bundled labelled example behind the last scores' (text i, measure j): the one
+        most like text i among those labelled with measure j (or a measure saying the same),
+        when it is alike enough to say so ("like 'EOTAS packages review' in another council's
+        plan")."""
+        sims = getattr(self, "_sims", None)
+        if sims is None or i >= sims.shape[0]:
+            return None
+        labels = self._labels  # CSC over examples, then the council's links: column j's rows
+        start, end = labels.indptr[j], labels.indptr[j + 1]
+        rows = labels.indices[start:end]
+        rows = rows[rows < len(self.model.examples)]
+        if not len(rows):
+            return None
+        alike = sims[i, rows]
+        k = int(np.argmax(alike))
+        return self.model.examples[int(rows[k])] if alike[k] >= EXAMPLE_SHOWN else None
 
     def learned_from(self, i: int, j: int) -> Example | None:
         """The council's own link behind the last scores' (text i, measure j): the linked activity

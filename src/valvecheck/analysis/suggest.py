@@ -144,6 +144,7 @@ class Suggestion:
     words: tuple[str, ...] = ()
     learned_from: str | None = None  # the council's own linked activity it resembles most
     linked_to: str | None = None  # the measure that activity is linked to (or its equivalent)
+    example: str | None = None  # else the bundled labelled activity most like it, for this measure
 
     @property
     def explanation(self) -> str:
@@ -152,6 +153,8 @@ class Suggestion:
             linked = self.linked_to or self.measure_id
             same = "" if linked == self.measure_id else ", which says the same"
             parts.insert(0, f"like {self.learned_from}, which you linked to {linked}{same}")
+        elif self.example:
+            parts.insert(0, f"like '{self.example}' in another council's plan")
         if self.words:
             parts.append("shared words: " + ", ".join(self.words))
         return "; ".join(parts) or "no shared words or ideas"
@@ -174,7 +177,15 @@ class Suggestion:
             ],
             "words": list(self.words),
             "learned_from": self.learned_from,
+            "example": self.example,
         }
+
+
+def _title(text: str) -> str:
+    """A labelled example as an explanation names it: its first line, cut at a word."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    first = first.split(". ", 1)[0]  # examples are "title. description"
+    return first if len(first) <= 80 else first[:77].rsplit(" ", 1)[0] + "..."
 
 
 def _concept_matrix() -> tuple[list[str], np.ndarray]:
@@ -380,16 +391,18 @@ class Suggester:
             aid: self.rank(aid, text, matrix[i], top, i) for i, (aid, text) in enumerate(activities)
         }
 
-    def _learned_from(self, i: int, j: int) -> tuple[str | None, str | None]:
-        """The council's linked activity behind a suggestion, and the measure it is linked to."""
+    def _learned_from(self, i: int, j: int) -> tuple[str | None, str | None, str | None]:
+        """The council's linked activity behind a suggestion and the measure it is linked to;
+        else the bundled labelled activity behind it (its title)."""
         if self._matcher is None or i < 0:
-            return None, None
+            return None, None, None
         found = self._matcher.learned_from(i, j)
         if found is None:
-            return None, None
+            example = self._matcher.example_for(i, j)
+            return None, None, _title(example.text) if example is not None else None
         measure = self.ids[j]
         linked = measure if measure in found.measures else next(iter(found.measures), measure)
-        return found.id, linked
+        return found.id, linked, None
 
     def for_measures(
         self,
