@@ -494,8 +494,9 @@ def roll_up(
                 Flag(
                     "green-without-saving",
                     m.id,
-                    f"{m.id} is rated green but carries no expected saving: link the activities "
-                    "that deliver it and record what they save",
+                    f"{m.id} is rated green with no expected saving recorded: either it enables "
+                    "savings rather than making them (a contribution, a review, a system), or the "
+                    "activities that deliver it and what they save are still to be recorded",
                 )
             )
     total = sum((a for a in per_activity.values()), Amounts())
