@@ -11,7 +11,7 @@ from conftest import DATA
 from openpyxl import Workbook
 from support import write_file as _write
 
-from valvecheck.domain.activity import Status, parse_date
+from valvecheck.domain.activity import Activity, Status, parse_date
 from valvecheck.errors import InputError
 
 SMALL = DATA / "activities-small.csv"
@@ -50,10 +50,26 @@ def _count(cli) -> int:  # type: ignore[no-untyped-def]
         ("Stalled", Status.STALLED),
         ("on hold", Status.STALLED),
         ("Paused", Status.STALLED),
+        ("Delayed", Status.AT_RISK),
+        ("At risk", Status.AT_RISK),
+        ("off-track", Status.AT_RISK),
+        ("Amber", Status.AT_RISK),
+        ("Red", Status.AT_RISK),
+        ("Green", Status.IN_PROGRESS),
     ],
 )
 def test_status_words(written: str, status: Status) -> None:
     assert Status.parse(written) is status
+
+
+def test_work_delayed_or_at_risk_is_not_stalled_and_not_flagged_by_the_alignment_check():
+    """A tracker's "Delayed" or "Amber" is work going on in trouble: it keeps its own word, and
+    the summary's "stalled or past their end date" does not list it (third review)."""
+    today = date(2026, 12, 1)
+    late = Activity("K-4", "Free school", status=Status.parse("Delayed"), end=date(2027, 9, 1))
+    held = Activity("K-5", "Hub", status=Status.parse("On hold"), end=date(2027, 9, 1))
+    assert late.status.label == "At risk" and not late.at_risk(today)
+    assert held.at_risk(today)
 
 
 @pytest.mark.parametrize(

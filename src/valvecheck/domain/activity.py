@@ -13,6 +13,7 @@ from valvecheck.errors import InputError
 class Status(StrEnum):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
+    AT_RISK = "at_risk"  # going on, but late or in trouble ("delayed", "amber"): not stalled
     DONE = "done"
     STALLED = "stalled"
 
@@ -29,7 +30,8 @@ class Status(StrEnum):
         except KeyError:
             raise InputError(
                 f"'{str(value).strip()}' is not a status; use one of: planned, in progress, "
-                "done, stalled (or a common variant such as ongoing, complete, on hold)"
+                "at risk, done, stalled (or a common variant such as ongoing, delayed, amber, "
+                "complete, on hold)"
             ) from None
 
     @classmethod
@@ -43,6 +45,7 @@ class Status(StrEnum):
 _LABELS = {
     Status.PLANNED: "Planned",
     Status.IN_PROGRESS: "In progress",
+    Status.AT_RISK: "At risk",
     Status.DONE: "Done",
     Status.STALLED: "Stalled",
 }
@@ -51,9 +54,11 @@ _WORDS = {
     Status.PLANNED: "planned|plan|not started|not yet started|proposed|scoping|pipeline|future|"
     "to do|todo|pending|draft",
     Status.IN_PROGRESS: "in progress|progress|ongoing|on going|underway|under way|active|live|"
-    "started|on track|in delivery|delivering|doing|open|wip",
+    "started|on track|in delivery|delivering|doing|open|wip|green",
+    # a tracker's delivery RAG: amber and red are work going on in trouble, not work stopped
+    Status.AT_RISK: "at risk|risk|delayed|late|slipping|behind|off track|amber|red",
     Status.DONE: "done|complete|completed|closed|finished|delivered|implemented|achieved",
-    Status.STALLED: "stalled|on hold|hold|paused|blocked|delayed|stopped|off track|at risk",
+    Status.STALLED: "stalled|on hold|hold|paused|blocked|stopped",
 }
 _ALIASES = {word: status for status, words in _WORDS.items() for word in words.split("|")}
 
