@@ -34,6 +34,11 @@ class Problem:
         }
 
 
+def in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Problems as a person reads the file: those of the whole file first, then row by row."""
+    return sorted(problems, key=lambda p: (p.line is not None, p.line or 0))
+
+
 @dataclass
 class Parsed(Generic[T]):
     """What every importer returns: the rows it read and the problems it found."""

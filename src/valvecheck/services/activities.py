@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from valvecheck.domain.activity import Activity, id_key
 from valvecheck.domain.people import Action
-from valvecheck.domain.problems import Problem
+from valvecheck.domain.problems import Problem, in_file_order
 from valvecheck.errors import Conflict, ImportRejected
 from valvecheck.importers.activities import read_activities
 from valvecheck.importers.activity_rows import ActivityTable, parse_column_map
@@ -120,7 +120,7 @@ def import_activities(
     if "measures" in parsed.fields:
         problems += unknown_measures(parsed, set(repo.measure_rows(ctx.session)), file)
     if problems:
-        raise ImportRejected(sorted(problems, key=lambda p: (p.line is not None, p.line or 0)))
+        raise ImportRejected(in_file_order(problems))
     recorded = _links_recorded(ctx, parsed) if "measures" in parsed.fields else []
     if preview:
         new, changed = store.activity_changes(ctx.session, cid, parsed.rows, parsed.fields)

@@ -25,6 +25,7 @@ from valvecheck.importers.catalogue_package import read_package
 from valvecheck.importers.catalogue_table import parse_column_map
 from valvecheck.services import prevalence
 from valvecheck.services.context import Context, authorise
+from valvecheck.services.equivalence import decisions as decisions_in_force
 from valvecheck.services.imports import ImportOutcome, save_rows
 from valvecheck.store import equivalence
 from valvecheck.store import repository as repo
@@ -141,6 +142,4 @@ def export_package(ctx: Context) -> dict[str, bytes]:
     catalogue = repo.load_catalogue(session)
     versions = store_versions.load_versions(session)
     current = store_versions.current_versions(session)
-    viewer = None if ctx.actor.is_local_admin else ctx.actor.council
-    decisions = [d.seen_from(viewer) for d in equivalence.current(session)]
-    return package_files(catalogue, versions, current, decisions)
+    return package_files(catalogue, versions, current, decisions_in_force(ctx))

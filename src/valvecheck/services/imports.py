@@ -9,7 +9,7 @@ from valvecheck.catalogue.loader import reference_authorities
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.names import agreement_year, fold
 from valvecheck.domain.people import Action
-from valvecheck.domain.problems import Problem
+from valvecheck.domain.problems import Problem, in_file_order
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import FILE, IMPORTED, Rating, imported
 from valvecheck.errors import Conflict, ImportRejected, InputError, NotFound
@@ -175,7 +175,7 @@ def save_rows(
     )
     if found or problems:
         every = [*(found or []), *problems]
-        raise ImportRejected(sorted(every, key=lambda p: (p.line is not None, p.line or 0)))
+        raise ImportRejected(in_file_order(every))
 
     before = {m.id: m.text for m in present.measures}
     revisions = tuple(

@@ -264,7 +264,7 @@ def set_password(ctx: Context, name: str, password: str) -> PersonInfo:
     row = _own_person(ctx, name)
     row.password_hash = hash_password(password)
     if row.id != ctx.actor.person_id:
-        row.signed_out_at = ctx.now()
+        sign_out(ctx.session, row.id, ctx.now())
     return PersonInfo(row.id, row.name, ctx.actor.council, Role(row.role), True, row.active)
 
 

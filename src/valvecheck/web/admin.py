@@ -11,7 +11,6 @@ from valvecheck.domain.people import Role
 from valvecheck.errors import InputError, NotFound, ValvecheckError, http_status
 from valvecheck.services.context import Context
 from valvecheck.services.people import (
-    MIN_PASSWORD,
     PersonInfo,
     add_person,
     deactivate,
@@ -20,6 +19,7 @@ from valvecheck.services.people import (
     set_password,
     set_role,
 )
+from valvecheck.web.auth import password_errors
 from valvecheck.web.common import PROTECTED, done, render, work
 from valvecheck.web.text import sentence
 
@@ -128,7 +128,7 @@ def new_password(
     try:
         with work(request, write=True) as ctx:
             person = _person(ctx, person_id)
-            errors = _password_errors(password, confirm)
+            errors = password_errors(password, confirm)
             if errors:
                 return render(request, "admin/password.html", 422, person=person, errors=errors)
             changed = set_password(ctx, person.name, password)
@@ -144,16 +144,6 @@ def new_password(
         else f"{changed.name} has a new password: give it to them privately"
     )
     return done(request, "/admin/users", said)
-
-
-def _password_errors(password: str, confirm: str) -> dict[str, str]:
-    """Every problem with a new password at once (too short, not typed the same twice)."""
-    errors = {}
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = f"Enter a password of at least {MIN_PASSWORD} characters"
-    if password != confirm:
-        errors["confirm"] = "The two passwords are not the same"
-    return errors
 
 
 @router.post("/admin/users/{person_id:int}/remove")

@@ -203,9 +203,7 @@ def setup(
     _setup_open(request)
     values = {"council": council, "username": username}
     if password != confirm:
-        errors = {"confirm": "The two passwords are not the same"}
-        if len(password) < MIN_PASSWORD:  # both at once, not one after the other
-            errors["password"] = f"Enter a password of at least {MIN_PASSWORD} characters"
+        errors = password_errors(password, confirm)  # a short one said too, not after
         return _render(request, "auth/setup.html", 422, errors=errors, values=values)
     try:
         with request.app.state.ws.session(write=True) as db:
@@ -223,3 +221,14 @@ def setup(
 
 
 _SETUP_FIELDS = {"name": "username"}  # the service's field -> the form's
+
+
+def password_errors(password: str, confirm: str) -> dict[str, str]:
+    """Every problem with a new password typed twice, at once: too short, not the same twice
+    (the setup page's and the People page's forms)."""
+    errors = {}
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = f"Enter a password of at least {MIN_PASSWORD} characters"
+    if password != confirm:
+        errors["confirm"] = "The two passwords are not the same"
+    return errors
