@@ -96,7 +96,7 @@ def test_a_large_import_and_its_report_show_progress_on_a_terminal_only(
 
     code, shown = shell([*db, "import", "catalogue", str(catalogue)])
     assert code == 0, shown.decode()
-    assert b"1000 new measures" in b" ".join(shown.split())  # lines wrap on a terminal
+    assert b"1,000 new measures" in b" ".join(shown.split())  # lines wrap on a terminal
     assert (b"Saving measures" in shown and BAR in shown) is drawn
     assert (ESCAPE in shown) is drawn
 

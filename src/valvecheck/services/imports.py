@@ -7,7 +7,7 @@ from pathlib import Path
 
 from valvecheck.catalogue.loader import reference_authorities
 from valvecheck.domain.model import Catalogue
-from valvecheck.domain.names import agreement_year, fold
+from valvecheck.domain.names import agreement_year, count, fold
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem, in_file_order
 from valvecheck.domain.rag import Rag
@@ -54,25 +54,20 @@ class ImportOutcome:
         """One sentence for a person: what the import changed."""
         a = self.added
         text = (
-            f"Imported {_count(self.rows, 'row')} from {file}: "
-            f"{_count(a['measures'], 'new measure')}, {a['revised']} revised, "
-            f"{_count(a['agreements'], 'new agreement')}, "
-            f"{_count(a['placements'], 'new placement')}"
+            f"Imported {count(self.rows, 'row', 'rows')} from {file}: "
+            f"{count(a['measures'], 'new measure', 'new measures')}, {a['revised']:,} revised, "
+            f"{count(a['agreements'], 'new agreement', 'new agreements')}, "
+            f"{count(a['placements'], 'new placement', 'new placements')}"
         )
         if self.assessment:
-            text += f", {_count(self.ratings, 'rating')} into '{self.assessment}'"
+            text += f", {count(self.ratings, 'rating', 'ratings')} into '{self.assessment}'"
         if self.kept:
             them = "it" if self.kept == 1 else "them"
             text += (
-                f"; {_count(self.kept, 'rating')} in the file not applied, as people have rated "
+                f"; {count(self.kept, 'rating', 'ratings')} in the file not applied, as people have rated "
                 f"{them} since"
             )
         return text + "."
-
-
-def _count(number: int, noun: str) -> str:
-    """'1 new agreement', '2 new agreements', '0 new agreements'."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def assessment_name(
