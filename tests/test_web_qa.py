@@ -187,7 +187,8 @@ def test_accepting_no_suggestion_is_an_error_not_a_success(site):
     refused = post(client, "/activities/B-1/accept", {}, token_from="/activities/B-1")
     assert refused.status_code == 422
     assert page(refused).find(".//*[@class='govuk-notification-banner__heading']") is None
-    link = page(refused).find(".//*[@class='govuk-error-summary']//a[@href='#accept']")
+    # the group's first checkbox, which takes focus (its fieldset cannot)
+    link = page(refused).find(".//*[@class='govuk-error-summary']//a[@href='#accept-1']")
     assert link is not None and text(link) == "Choose at least one measure to link"
     assert by_id(refused, "accept-error") is not None
     assert by_id(refused, "accept").tag == "fieldset"

@@ -92,7 +92,18 @@ class Settings:
         "Send the web app's session cookie only over HTTPS: set it to true behind an HTTPS proxy.",
     )
     session_hours: float = _setting(
-        "VALVECHECK_SESSION_HOURS", _hours, 8.0, "How long a web sign-in lasts, in hours."
+        "VALVECHECK_SESSION_HOURS",
+        _hours,
+        8.0,
+        "How long a web sign-in lasts unused, in hours: every page renews it, so nobody is "
+        "signed out while they work (up to VALVECHECK_SESSION_MAX_HOURS).",
+    )
+    session_max_hours: float = _setting(
+        "VALVECHECK_SESSION_MAX_HOURS",
+        _hours,
+        24.0,
+        "The longest a web sign-in lasts however busy, in hours, from signing in (at least "
+        "VALVECHECK_SESSION_HOURS). Over 20 hours, as WCAG 2.2.1 allows for a time limit.",
     )
     threads: int = _setting(
         "VALVECHECK_THREADS",

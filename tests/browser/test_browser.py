@@ -295,3 +295,114 @@ def test_the_html_report_scrolls_only_inside_its_tables_in_a_phone_sized_window(
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+# An accessibility review's findings that only a browser shows: where focus goes, what is drawn
+# at 320 CSS pixels (WCAG 1.4.10) with text spacing (1.4.12), forced colours, and Tab stops.
+
+
+def follow_summary_link(page) -> str:  # type: ignore[no-untyped-def]
+    """Activate the error summary's first link by keyboard; the id of what then has focus."""
+    page.locator(".govuk-error-summary a").first.focus()
+    page.keyboard.press("Enter")
+    return str(page.evaluate("document.activeElement.id"))
+
+
+def test_error_summary_links_put_focus_on_the_first_radio_or_checkbox(signed_in):
+    page = signed_in("les")  # Leeds has not rated bury-3: no rating is chosen on its form
+    page.goto("/measures/bury-3")
+    page.click("button:has-text('Save rating')")
+    assert page.title().startswith("Error: ")
+    assert follow_summary_link(page) == "rag-green"
+    page.goto("/activities/L-1")
+    page.click("button:has-text('Link the chosen measures')")
+    assert follow_summary_link(page) == "accept-1"
+
+
+TEXT_SPACING = (
+    "* { line-height: 1.5 !important; letter-spacing: 0.12em !important;"
+    " word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }"
+)
+
+
+def test_no_page_scrolls_sideways_at_320_pixels_with_text_spacing(narrow):
+    narrow.set_viewport_size({"width": 320, "height": 256})
+    found = {}
+    for path in ("/admin/users", "/measures/bury-4", "/measures/bury-1", "/"):
+        narrow.goto(path)
+        found[path] = sideways(narrow)
+        narrow.add_style_tag(content=TEXT_SPACING)
+        found[f"{path} spaced"] = sideways(narrow)
+    assert {k: v for k, v in found.items() if v > 0} == {}
+
+
+def test_the_chart_gives_way_to_the_table_on_a_narrow_screen(narrow):
+    narrow.set_viewport_size({"width": 320, "height": 256})
+    narrow.goto("/")
+    assert not narrow.is_visible(".app-chart")
+    assert narrow.is_visible("#theme-table")
+    narrow.set_viewport_size({"width": 1280, "height": 800})
+    assert narrow.is_visible(".app-chart") and narrow.is_visible("#chart-legend")
+    # at full size the labels are drawn at their own size, never scaled below it
+    size = narrow.evaluate(
+        "document.querySelector('.app-chart__label').getBoundingClientRect().height"
+    )
+    assert size >= 14
+
+
+def test_the_chart_is_drawn_in_the_systems_colours_in_forced_colours_mode(browser, server):
+    context = browser.new_context(
+        base_url=server,
+        forced_colors="active",
+        color_scheme="dark",
+        viewport={"width": 1280, "height": 800},
+    )
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#username", "ann")
+        page.fill("#password", PASSWORD)
+        page.click("button:has-text('Sign in')")
+        page.wait_for_url(f"{server}/")
+        label, text, stroke = page.evaluate(
+            "[getComputedStyle(document.querySelector('.app-chart__label')).fill,"
+            " getComputedStyle(document.body).color,"
+            " getComputedStyle(document.querySelector('.app-chart rect')).stroke]"
+        )
+        assert label == text == stroke, (label, text, stroke)
+        assert label != "rgb(11, 12, 12)"  # not the near-black that vanished on a dark page
+    finally:
+        context.close()
+
+
+def test_a_table_box_is_a_tab_stop_only_when_it_scrolls(browser, server):
+    for script in (True, False):
+        context = browser.new_context(
+            base_url=server, java_script_enabled=script, viewport={"width": 1280, "height": 800}
+        )
+        try:
+            page = context.new_page()
+            page.goto("/login")
+            page.fill("#username", "ann")
+            page.fill("#password", PASSWORD)
+            page.click("button:has-text('Sign in')")
+            page.wait_for_url(f"{server}/")
+            boxes = page.evaluate(
+                "[...document.querySelectorAll('.app-table-scroll')].map(b =>"
+                " [b.scrollWidth > b.clientWidth, b.getAttribute('tabindex'),"
+                " b.getAttribute('role'), b.getAttribute('aria-label')])"
+            )
+            assert boxes, "the dashboard has no table box: test nothing"
+            for scrolls, tabindex, role, label in boxes:
+                if script and not scrolls:
+                    assert (tabindex, role, label) == (None, None, None)
+                else:  # it scrolls, or JavaScript is off: reachable, and named, either way
+                    assert tabindex == "0" and role == "region" and label
+            if script:
+                page.set_viewport_size({"width": 320, "height": 600})
+                page.wait_for_function(
+                    "document.querySelector('#theme-table').parentElement"
+                    ".getAttribute('tabindex') === '0'"
+                )
+        finally:
+            context.close()

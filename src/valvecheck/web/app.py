@@ -33,7 +33,7 @@ from valvecheck.settings import Settings
 from valvecheck.settings import settings as load_settings
 from valvecheck.store.db import Workspace
 from valvecheck.web import session as web_session
-from valvecheck.web.auth import CsrfRefused, SignInNeeded
+from valvecheck.web.auth import CsrfRefused, SignInNeeded, sign_in_ended
 from valvecheck.web.text import sentence
 
 STATIC = Path(__file__).parent / "static"
@@ -69,12 +69,14 @@ class Around:
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
-        found = self.sessions.read(request)
+        found, ended = self.sessions.read(request)
         request.state.web_session = found or self.sessions.fresh()
-        # A fresh session is sent to a browser (its forms' CSRF token lives there), never to a
-        # script calling with a token, which has no use for one.
-        request.state.session_changed = found is None and "authorization" not in request.headers
-        static = scope["path"].startswith("/static/")
+        request.state.ended_session = ended  # a form sent after the sign-in ran out says so
+        static = scope["path"].startswith(("/static/", "/assets/"))
+        # A browser's session is renewed by every page it asks for (it ends after a while
+        # unused, not while someone works), and a fresh one is sent to it (its forms' CSRF token
+        # lives there); never to a script calling with a token, which has no use for one.
+        request.state.session_changed = not static and "authorization" not in request.headers
 
         async def finish(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -166,6 +168,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         config.secret_key or secrets.token_urlsafe(48),
         config.session_hours * 3600,
         config.cookie_secure,
+        longest_seconds=config.session_max_hours * 3600,
     )
     app.state.throttle = web_session.Throttle()
     rag_css = _rag_css()
@@ -176,7 +179,11 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     async def sign_in_needed(request: Request, exc: SignInNeeded) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.method != "GET":
-            target = "/"  # a form sent after the sign-in ended: start again from the dashboard
+            # a form sent after the sign-in ended: sign in again, keeping what was typed
+            ended = sign_in_ended(request)
+            if ended is not None:
+                return ended
+            target = "/"
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
     @app.exception_handler(CsrfRefused)
@@ -213,17 +220,20 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
             exc.status_code,
             heading=HEADINGS.get(exc.status_code, "Something went wrong"),
             message=_http_message(exc),
+            not_found=exc.status_code == 404,  # its words depend on whether there is a menu
         )
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
-        fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        # Only an address typed or changed by hand gets here (the pages' own links and forms
+        # send what they expect), so the words are plain, with no parameter names.
         return render(
             request,
             "errors/error.html",
             422,
-            heading="Something in the request is not right",
-            message=f"Check: {', '.join(fields) or 'the form'}. Nothing was changed.",
+            heading="This address is not right",
+            message="Part of the address is missing or not what this page expects, so nothing "
+            "was changed. Go back and use the page's own links or form.",
         )
 
     @app.get("/assets/rag.css", include_in_schema=False)
@@ -312,7 +322,7 @@ def _api_router():  # type: ignore[no-untyped-def]
 
 def _http_message(exc: HTTPException) -> str:
     if exc.status_code == 404:
-        return "Check the address, or use the menu."
+        return "Check the address."
     if exc.status_code == 400 and "exceeded maximum size" in str(exc.detail):
         # Starlette's form parser refuses a field over 1 MB before any page code runs
         return (

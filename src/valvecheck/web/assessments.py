@@ -61,11 +61,30 @@ def start(
 
 
 @router.get("/assessments/compare")
-def compare_page(request: Request, first: int, second: int) -> Response:
+def compare_page(request: Request, first: str = "", second: str = "") -> Response:
+    """Two assessments compared; a choice that is missing, not a number, or the same twice
+    is the form again, saying so at the field, with the choices kept (a number that is no
+    assessment of the council's is not found, as its own page is)."""
+    errors: dict[str, str] = {}
+    found = None
     with work(request) as ctx:
-        found = compare(ctx, first, second)
         items = list_assessments(ctx)
-    return render(request, "assessments/compare.html", comparison=found, items=items)
+        for field, label, chosen in (("first", "From", first), ("second", "To", second)):
+            if not chosen.strip().isdigit():
+                errors[field] = f"Choose an assessment in {label}"
+        if not errors and first.strip() == second.strip():
+            errors["second"] = "Choose a different assessment in To: it is the same as From"
+        if not errors:
+            found = compare(ctx, int(first), int(second))
+    return render(
+        request,
+        "assessments/compare.html",
+        422 if errors else 200,
+        comparison=found,
+        items=items,
+        errors=errors,
+        chosen=(first.strip(), second.strip()),
+    )
 
 
 @router.get("/assessments/{assessment_id:int}")

@@ -9,7 +9,9 @@ its settings in ``app.state.settings``.
 
 from __future__ import annotations
 
+import hmac
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -59,7 +61,13 @@ async def csrf_protect(request: Request) -> None:
         nul = any(isinstance(value, str) and "\x00" in value for value in form.values())
         if nul and csrf_valid(request, token):
             raise InputError(NUL_REFUSED)
+        request.state.sent_form = form  # what was typed, if the sign-in has ended (below)
     if not csrf_valid(request, token):
+        ended: web_session.WebSession | None = getattr(request.state, "ended_session", None)
+        if ended and ended.person_id is not None and hmac.compare_digest(str(token), ended.csrf):
+            # This site's form, from a sign-in that has run out: not a forgery.
+            request.state.sign_in_ended = request.app.state.sessions.ended(ended)
+            raise SignInNeeded()
         raise CsrfRefused()
 
 
@@ -125,9 +133,9 @@ def login(
 ) -> Response:
     throttle = request.app.state.throttle
     client = request.client.host if request.client else "unknown"
+    carried = Carried.sent_with(request)  # a form left unsent when a sign-in ended, if any
 
-    def again(message: str, status: int) -> Response:
-        errors = {"username": message}
+    def again(errors: dict[str, str], status: int) -> Response:
         return _render(
             request,
             "auth/login.html",
@@ -135,26 +143,142 @@ def login(
             next=safe_next(next),
             errors=errors,
             username=username,
+            carried=carried,
         )
 
-    if not username.strip() or not password:
-        return again("Enter your name and password", 422)
+    missing = {"username": "Enter your name"} if not username.strip() else {}
+    if not password:
+        missing["password"] = "Enter your password"
+    if missing:
+        return again(missing, 422)
     wait = throttle.wait(username, client)
     if wait > 0:
         minutes = max(1, math.ceil(wait / 60))
-        return again(
-            f"Too many attempts to sign in. Wait {minutes} minute{'s' * (minutes > 1)} and try again",
-            429,
-        )
+        message = f"Too many attempts to sign in. Wait {minutes} minute{'s' * (minutes > 1)} and try again"
+        return again({"username": message}, 429)
     try:
         with request.app.state.ws.session(write=True) as db:
             actor = sign_in(db, username, password)
     except Unauthenticated as exc:
         throttle.failed(username, client)
-        return again(sentence(str(exc)), http_status(exc))
+        return again({"username": sentence(str(exc))}, http_status(exc))
     throttle.succeeded(username, client)
     assert actor.person_id is not None
-    return _signed_in(request, actor.person_id, actor.name, next)
+    signed_in = _signed_in(request, actor.person_id, actor.name, next)
+    if carried is None:
+        return signed_in
+    # Signed in again: the form that was not sent, to check and send (never stored here).
+    request.state.actor = actor
+    return _render(request, "auth/resume.html", carried=carried, next=safe_next(next))
+
+
+# A form sent after its sign-in ended is carried through signing in again, in the browser only:
+# the sign-in page holds it (the typed text in read-only boxes, to copy), and after signing in
+# a page holds it again, to check and send. The server keeps none of it beyond each request.
+CARRY = "carried"  # the field naming where the form goes; its fields are "carried.<name>"
+# The fields a person types, shown back under these labels; the rest are carried unseen.
+TYPED = {"rationale": "Rationale", "evidence": "Evidence", "reason": "Why", "name": "Name"}
+SECRET = ("password", "confirm", CSRF_FIELD)  # never carried
+
+
+@dataclass(frozen=True)
+class Carried:
+    action: str
+    fields: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def sent(cls, request: Request) -> Carried | None:
+        """The form this request sent, as it is carried."""
+        form = getattr(request.state, "sent_form", None)
+        if form is None:
+            return None
+        fields = tuple(
+            (name, value)
+            for name, value in form.multi_items()
+            if isinstance(value, str) and not any(secret in name for secret in SECRET)
+        )
+        return cls(request.url.path, fields)
+
+    @classmethod
+    def sent_with(cls, request: Request) -> Carried | None:
+        """The form carried through the sign-in page this request sent, if it carried one."""
+        form = getattr(request.state, "sent_form", None)
+        if form is None:
+            return None
+        action = form.get(CARRY)
+        if not isinstance(action, str) or safe_next(action) != action or action == "/":
+            return None
+        prefix = f"{CARRY}."
+        fields = tuple(
+            (name.removeprefix(prefix), value)
+            for name, value in form.multi_items()
+            if name.startswith(prefix) and isinstance(value, str)
+        )
+        return cls(action, fields)
+
+    def typed(self) -> list[tuple[str, str, str]]:
+        """(name, label, text) of what the person typed, to show back."""
+        return [(n, TYPED[n], v) for n, v in self.fields if n in TYPED]
+
+    def unseen(self) -> list[tuple[str, str]]:
+        return [(n, v) for n, v in self.fields if n not in TYPED]
+
+    def rating(self) -> str:
+        """The rating chosen on the form, in words ("" when none)."""
+        from valvecheck.domain.rag import Rag
+
+        for name, value in self.fields:
+            if name == "rag" and value.strip():
+                try:
+                    return Rag.parse(value).label
+                except ValvecheckError:
+                    return value
+        return ""
+
+
+def sign_in_ended(request: Request) -> Response | None:
+    """For a form sent after its sign-in ended (ran out, or signed out elsewhere): the sign-in
+    page, saying so, holding what was typed. None when that is not what happened."""
+    current = web_session.current(request)
+    reason = getattr(request.state, "sign_in_ended", "") or (
+        "signed-out" if current.person_id is not None else ""
+    )
+    carried = Carried.sent(request)
+    if not reason or carried is None or request.url.path.startswith("/api/"):
+        return None
+    if request.url.path == "/logout":
+        return RedirectResponse("/login", status_code=303)  # signed out already
+    ended = getattr(request.state, "ended_session", None)
+    sessions = request.app.state.sessions
+    return _render(
+        request,
+        "auth/login.html",
+        401,
+        next=_came_from(request),
+        errors={},
+        username=ended.name if ended is not None else current.name,
+        carried=carried,
+        ended=reason,
+        idle=duration(sessions.idle),
+        longest=duration(sessions.longest),
+    )
+
+
+def _came_from(request: Request) -> str:
+    """The page the form was on (the Referer, when it is this site's), else the dashboard."""
+    parts = urlsplit(request.headers.get("referer", ""))
+    if parts.netloc != request.url.netloc:
+        return "/"
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def duration(seconds: float) -> str:
+    """'8 hours', '1 hour', '30 minutes' (whole minutes, at least 1)."""
+    minutes = max(1, round(seconds / 60))
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' * (hours != 1)}"
+    return f"{minutes} minute{'s' * (minutes != 1)}"
 
 
 @router.get("/logout")

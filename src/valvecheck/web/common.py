@@ -97,6 +97,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             "is_admin": actor is not None and actor.role is Role.ADMIN,
             "csrf_token": current.csrf,
             "flash": flash,
+            "status_code": status_code,
             **context,
         },
         status_code=status_code,

@@ -1,8 +1,10 @@
 """Signed session cookies, the CSRF token tied to each, and sign-in throttling.
 
 The session is one cookie signed with the server's key (itsdangerous, as Flask's and Starlette's
-sessions are): who is signed in (person id and name), a random CSRF token, when it was issued and
-a one-time message for the next page. It is HttpOnly, SameSite=Lax, and Secure when the server
+sessions are): who is signed in (person id and name), a random CSRF token, when it was issued,
+when it was last used and a one-time message for the next page. It ends after a while unused
+(``idle``: every page renews it, as Flask's permanent sessions are, so nobody busy is signed
+out mid-task; WCAG 2.2.1) and, however busy, a while after signing in (``longest``). It is HttpOnly, SameSite=Lax, and Secure when the server
 sits behind HTTPS (a setting). Every state-changing form carries the token (OWASP's synchroniser
 token pattern); a POST whose token does not match its cookie's is refused. Signing in or out
 issues a new token, so a token seen before signing in is worth nothing after.
@@ -15,9 +17,10 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -33,34 +36,59 @@ class WebSession:
     name: str = ""
     issued: float = 0.0
     flash: str = ""  # a message for the next page ("Rating saved"), shown once
+    seen: float = 0.0  # when the cookie was last written: a request renews it
 
 
 class Sessions:
     """Reads and writes the session cookie."""
 
-    def __init__(self, secret: str, max_age_seconds: float, secure: bool = False):
-        self._signer = URLSafeTimedSerializer(secret, salt="valvecheck-session")
-        self.max_age = int(max_age_seconds)
+    def __init__(
+        self,
+        secret: str,
+        idle_seconds: float,
+        secure: bool = False,
+        longest_seconds: float | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
+        self._signer = URLSafeSerializer(secret, salt="valvecheck-session-v2")
+        self.idle = float(idle_seconds)
+        self.longest = max(self.idle, float(longest_seconds or idle_seconds))
         self.secure = secure
+        self.clock = clock
 
     def fresh(self, person_id: int | None = None, name: str = "") -> WebSession:
-        return WebSession(secrets.token_urlsafe(32), person_id, name, time.time())
+        now = self.clock()
+        return WebSession(secrets.token_urlsafe(32), person_id, name, now, seen=now)
 
-    def read(self, request: Request) -> WebSession | None:
+    def read(self, request: Request) -> tuple[WebSession | None, WebSession | None]:
+        """This request's session, or None; and, when there is none because it ran out, the
+        session that ended (its signature checked, so its CSRF token and person are genuine)."""
         raw = request.cookies.get(COOKIE)
         if not raw:
-            return None
+            return None, None
         try:
-            data = self._signer.loads(raw, max_age=self.max_age)
-            return WebSession(**data)
+            found = WebSession(**self._signer.loads(raw))
         except (BadSignature, TypeError, ValueError):
-            return None  # tampered, expired or from another key: a new anonymous session
+            return None, None  # tampered or from another key: a new anonymous session
+        if self.ended(found):
+            return None, found
+        return found, None
+
+    def ended(self, session: WebSession) -> str:
+        """Why ``session`` has ended ("idle" or "longest"), or "" while it lasts."""
+        now = self.clock()
+        if now - session.issued > self.longest:
+            return "longest"
+        if now - session.seen > self.idle:
+            return "idle"
+        return ""
 
     def write(self, response: Response, session: WebSession) -> None:
+        renewed = replace(session, seen=self.clock())
         response.set_cookie(
             COOKIE,
-            self._signer.dumps(asdict(session)),
-            max_age=self.max_age,
+            self._signer.dumps(asdict(renewed)),
+            max_age=max(1, int(self.idle)),
             httponly=True,
             samesite="lax",
             secure=self.secure,
