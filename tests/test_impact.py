@@ -248,7 +248,10 @@ def test_the_table_shows_the_figures_and_says_once_how_amounts_are_shown(worked_
     assert (
         "2025-26\t£12,000,000.00\t£2,427,184.01\t£9,572,815.99\t£7,000,000.00\t£2,572,815.99" in out
     )
-    assert "Total\t£5,457,184.02\t£2,907,184.01\t£2,510,000.00" in out
+    assert "Total\t£5,457,184.02\t£2,907,184.01\t£2,510,000.00" in out  # by theme
+    # by year, expected and actual savings over the same years; the whole plan on its own
+    assert "\nTotal to date (2025-26)\t\t£2,907,184.01\t\t\t\t\t\t£2,510,000.00\n" in out
+    assert "\nTotal, all years\t\t£5,457,184.02\t\t\t\t\t\t\n" in out
     assert err.count("nothing is rounded") == 1
 
 
@@ -261,9 +264,9 @@ def reports(worked_db, tmp_path_factory):
     return out
 
 
-def _xlsx_rows(path: Path) -> dict[str, list[object]]:
-    """The Impact sheet's rows by their first cell (later blocks' rows keyed by block)."""
-    ws = load_workbook(path)["Impact"]
+def _xlsx_rows(path: Path, sheet: str = "Impact by year") -> list[list[object]]:
+    """The rows of one of the impact sheets (a title row, the header, the table)."""
+    ws = load_workbook(path)[sheet]
     return [list(r) for r in ws.iter_rows(values_only=True)]
 
 
@@ -274,37 +277,41 @@ def _money(value: object) -> str | None:
 
 def test_excel_sheet_is_the_hand_worked_example_to_the_penny(reports):
     rows = _xlsx_rows(reports / "report.xlsx")
-    header = rows[0]
-    assert header[:8] == [
-        "Year", "Unmitigated", "Expected savings", "Mitigated", "Target", "Gap",
-        "Actual outturn", "Actual savings",
+    assert rows[0][0] == "Trajectory and savings by year (in-year deficit)"  # a title row
+    header = rows[1]
+    assert header[:9] == [
+        "Year", "Unmitigated", "Expected savings", "Mitigated", "Target", "Planned gap",
+        "Actual outturn", "Outturn gap", "Actual savings",
     ]  # fmt: skip
     years = [
         (r[0], _money(r[1]), _money(r[2]), _money(r[3]), _money(r[4]), _money(r[6]), _money(r[5]))
-        for r in rows[1:6]
+        for r in rows[2:7]
     ]
     assert years == YEARS
-    assert {r[0]: _money(r[7]) for r in rows[1:3]} == ACTUAL_SAVINGS
-    assert rows[6][0] == "Total" and (_money(rows[6][2]), _money(rows[6][7])) == (
-        TOTAL[0],
-        TOTAL[2],
-    )
+    assert {r[0]: _money(r[8]) for r in rows[2:4]} == ACTUAL_SAVINGS
+    assert rows[7][0] == "Total to date (2025-26)"
+    assert (_money(rows[7][2]), _money(rows[7][8])) == (TOTAL[1], TOTAL[2])
+    assert rows[8][0] == "Total, all years" and _money(rows[8][2]) == TOTAL[0]
 
-    def block(caption: str) -> list[list[object]]:
-        start = next(i for i, r in enumerate(rows) if r[0] == caption) + 2
-        end = next((i for i in range(start, len(rows)) if rows[i][0] is None), len(rows))
-        return rows[start:end]
+    def block(sheet: str) -> list[list[object]]:
+        return _xlsx_rows(reports / "report.xlsx", sheet)[2:]
 
-    cumulative = block("Cumulative balance against the target (from the first year)")
+    cumulative = block("Impact cumulative")
     assert [(r[0], *map(_money, r[1:4])) for r in cumulative] == CUMULATIVE
-    measures = block("Savings by measure (an activity's saving shared among its measures)")
-    assert [(r[0], *map(_money, r[3:6])) for r in measures] == [
+    measures = block("Impact by measure")
+    assert [(r[0], *map(_money, r[5:8])) for r in measures] == [
         *BY_MEASURE,
         ("Not linked to a measure", *UNALLOCATED),
         ("Total", *TOTAL),
     ]
-    themes = block("Savings by theme")
+    themes = block("Impact by theme")
     assert [(r[0], *map(_money, r[1:4])) for r in themes] == [*BY_THEME, ("Total", *TOTAL)]
+    book = load_workbook(reports / "report.xlsx")
+    for name in ("Impact by year", "Impact cumulative", "Impact by measure", "Impact by theme"):
+        sheet = book[name]
+        assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:"), name
+    # negatives in brackets, as finance papers write them
+    assert book["Impact by year"]["B3"].number_format == "£#,##0.00;(£#,##0.00)"
 
 
 def test_excel_has_a_native_line_chart_of_the_four_lines(reports):
@@ -315,10 +322,10 @@ def test_excel_has_a_native_line_chart_of_the_four_lines(reports):
     assert "<c:lineChart>" in xml
     names = re.findall(r"<c:tx>.*?<c:v>(.*?)</c:v>", xml)
     assert names == ["Unmitigated (do nothing)", "Mitigated plan", "Target", "Actual outturn"]
-    # drawn from the sheet's own cells: years in A2:A6, the four columns beside them
+    # drawn from the sheet's own cells: years in A3:A7, the four columns beside them
     refs = re.findall(r"<c:f>(.*?)</c:f>", xml)
     for column in ("B", "D", "E", "G"):
-        assert f"Impact!${column}$2:${column}$6" in refs
+        assert f"'Impact by year'!${column}$3:${column}$7" in refs
 
 
 def _expected_text_rows() -> dict[str, list[list[str]]]:
@@ -332,11 +339,15 @@ def _expected_text_rows() -> dict[str, list[list[str]]]:
                 shown(t),
                 shown(g),
                 shown(a),
+                shown(None if a is None else f"{D(a) - D(t):.2f}"),  # outturn against target
                 shown(ACTUAL_SAVINGS.get(y)),
             ]
             for y, u, e, m, t, a, g in YEARS
         ]  # fmt: skip
-        + [["Total", "", shown(TOTAL[0]), "", "", "", "", shown(TOTAL[2])]],
+        + [
+            ["Total to date (2025-26)", "", shown(TOTAL[1]), *[""] * 5, shown(TOTAL[2])],
+            ["Total, all years", "", shown(TOTAL[0]), *[""] * 6],
+        ],
         "cumulative": [[y, *map(shown, rest)] for y, *rest in CUMULATIVE],
         "themes": [[t, *map(shown, rest)] for t, *rest in BY_THEME]
         + [["Total", *map(shown, TOTAL)]],
@@ -369,7 +380,7 @@ def test_word_report_has_the_same_figures_and_the_chart_picture(reports):
     pictures = doc.inline_shapes
     assert len(pictures) == 1
     descr = pictures[0]._inline.docPr.get("descr")
-    assert "Mitigated plan: 2024-25 £9.52m" in descr
+    assert "Mitigated plan: 2024-25 £9.52m, 2025-26 £9.57m" in descr  # all to two decimals
     blip = pictures[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
     image = doc.part.related_parts[blip].blob
     assert image.startswith(b"\x89PNG\r\n\x1a\n")
@@ -537,18 +548,22 @@ def test_the_impact_tables_name_ratings_as_the_rest_of_the_report_does(
     labels = _rag_labels(worked)
     expected = [[m, labels[m]] for m, *_ in BY_MEASURE]
     assert {"Not rated", "Green"} <= {label for _, label in expected}
-    header = ["Measure", "RAG"]
+    header = ["Measure", "LA", "Recommendation", "RAG"]
     word = _find(_docx_tables(reports / "report.docx"), header)
     markdown = _find(_md_tables((reports / "report.md").read_text(encoding="utf-8")), header)
     page = _html_tables(reports / "report.html")["impact-measures"]
-    sheet = [[r[0], r[1]] for r in _xlsx_rows(reports / "report.xlsx") if r[0] in labels]
+    sheet = [
+        [r[0], r[3]]
+        for r in _xlsx_rows(reports / "report.xlsx", "Impact by measure")
+        if r[0] in labels
+    ]
     for rows in (word, markdown, page):
-        assert [r[:2] for r in rows if r[0] in labels] == expected
+        assert [[r[0], r[3]] for r in rows if r[0] in labels] == expected
     assert sheet == expected
     code, out, err = cli("impact", db=worked_db)
     assert code == 0, err
     for measure, label in expected:
-        assert f"\n{measure}\t{label}\t" in out
+        assert re.search(rf"\n{measure}\t[^\t]+\t[^\t]+\t{label}\t", out), measure
 
 
 NO_ACTUAL = 'activity,year,expected,actual\nSEN-01,2025-26,"£250,000",\nSEN-04,2025-26,,1234.5\n'
@@ -571,7 +586,7 @@ def test_an_activity_with_no_actual_recorded_is_not_said_to_have_saved_nothing(w
     assert "has saved" not in out
     said = "SEN-01 has no actual saving recorded yet for 2025-26, against £250,000.00 expected"
     assert f"! {said}" in out
-    assert f"\n{measure.id}\t{measure.rag.label}\t£250,000.00\t£250,000.00\t\tSEN-01\n" in out
+    assert f"\t{measure.rag.label}\tSEN-01\t£250,000.00\t£250,000.00\t\n" in out
     code, out, err = cli("impact", "--json")
     got = __import__("json").loads(out)
     sen01 = next(a for a in got["by_activity"] if a["activity"] == "SEN-01")
@@ -583,17 +598,17 @@ def test_an_activity_with_no_actual_recorded_is_not_said_to_have_saved_nothing(w
     markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     word = "\n".join(p.text for p in Document(str(tmp_path / "out" / "report.docx")).paragraphs)
-    sheet = [r[0] for r in _xlsx_rows(tmp_path / "out" / "report.xlsx")]
+    sheet = [r[0] for r in _xlsx_rows(tmp_path / "out" / "report.xlsx", "Impact flags")]
     for text in (markdown, html, word, sheet):
         assert said in text if isinstance(text, str) else any(said in str(c) for c in text)
         assert "has saved £0.00" not in str(text)
-    row = next(r for r in _md_tables(markdown) if r[0][:2] == ["Measure", "RAG"])[1]
-    assert row[5] == ""  # no actual: a blank cell, as any missing figure
+    row = next(r for r in _md_tables(markdown) if r[0][:2] == ["Measure", "LA"])[1]
+    assert row[7] == ""  # no actual: a blank cell, as any missing figure
 
 
 def test_a_dated_report_states_the_impact_as_it_stood_at_the_end_of_its_date(ws, tmp_path):
-    """Links, ratings and savings as they stood; the trajectory keeps no history, so years
-    written later are left out and a flag says so, rather than mixing two dates."""
+    """Links, ratings, savings and weights as they stood; the trajectory keeps no history, so
+    years written later are left out and a flag says so, rather than mixing two dates."""
     from datetime import UTC, date, datetime
 
     from support import admin, load_state, report_data
@@ -626,11 +641,6 @@ def test_a_dated_report_states_the_impact_as_it_stood_at_the_end_of_its_date(ws,
             "recorded-later",
             "The trajectory for 2024-25 was recorded after 1 February 2024 and is left out: "
             "the figures held before then are not kept",
-        ),
-        (
-            "recorded-later",
-            "A1's weights were set after 1 February 2024, so its saving is shared equally here: "
-            "the weights held before then are not kept",
         ),
     ]
     now = report_data(ws, on=date(2024, 3, 5)).impact

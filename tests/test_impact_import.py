@@ -123,7 +123,7 @@ BAD = [
         "every problem in the file, not just the first",
         "savings",
         "s.csv",
-        SAVINGS_HEADER + "A1,2025-26,x,,,\nA2,26-27,£1,,,\nA2,2026-27,£1,y,,\n",
+        SAVINGS_HEADER + "A1,2025-26,x,,,\nA2,2026,£1,,,\nA2,2026-27,£1,y,,\n",
         [
             ("not-money", 2, "expected"),
             ("not-a-financial-year", 3, "year"),
@@ -169,7 +169,7 @@ BAD = [
         "text in a money column of the trajectory",
         "trajectory",
         "t.csv",
-        "year,unmitigated,target,actual\n2025-26,£1m,,\n",
+        "year,unmitigated,target,actual\n2025-26,about £1 million,,\n",
         [("not-money", 2, "unmitigated")],
     ),
     (

@@ -14,7 +14,6 @@ from valvecheck.cli.lazy import lazy
 from valvecheck.domain.impact_counts import COUNTS
 from valvecheck.domain.money import money_text
 from valvecheck.domain.names import count
-from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 
 if TYPE_CHECKING:
@@ -87,79 +86,13 @@ def print_impact(ctx: typer.Context, found: Impact) -> None:
             f"'{trajectory}'."
         )
         return
-    m = money_text
-    output.table(
-        "Trajectory and savings by year (in-year deficit)",
-        [
-            "Year",
-            "Unmitigated",
-            "Expected savings",
-            "Mitigated",
-            "Target",
-            "Gap",
-            "Actual",
-            "Actual savings",
-        ],
-        [
-            [
-                y.year,
-                m(y.unmitigated),
-                m(y.expected_savings),
-                m(y.mitigated),
-                m(y.target),
-                m(y.gap),
-                m(y.actual),
-                m(y.actual_savings),
-            ]
-            for y in found.years
-        ],
-    )
-    to_date = f"to date ({found.to_date})" if found.to_date else "to date"
-    output.table(
-        "By measure",
-        ["Measure", "RAG", "Expected", f"Expected {to_date}", "Actual", "Activities"],
-        [
-            [
-                x.measure,
-                Rag(x.rag).label,
-                m(x.amounts.expected),
-                m(x.amounts.expected_to_date),
-                m(x.amounts.actual),
-                ", ".join(x.activities),
-            ]
-            for x in found.by_measure
-        ]
-        + (
-            [
-                [
-                    "(not linked)",
-                    "",
-                    m(found.unallocated.expected),
-                    m(found.unallocated.expected_to_date),
-                    m(found.unallocated.actual),
-                    "",
-                ]
-            ]
-            if found.unallocated.expected or found.unallocated.actual
-            else []
-        ),
-    )
-    output.table(
-        "By theme",
-        ["Theme", "Expected", f"Expected {to_date}", "Actual"],
-        [
-            [t.theme, m(t.amounts.expected), m(t.amounts.expected_to_date), m(t.amounts.actual)]
-            for t in found.by_theme
-        ]
-        + [
-            [
-                "Total",
-                m(found.total.expected),
-                m(found.total.expected_to_date),
-                m(found.total.actual),
-            ]
-        ],
-    )
+    from valvecheck.reports.impact_tables import tables
+
+    # the tables every report format shows, with the same captions and column names
+    for t in tables(found):
+        output.table(t.caption, list(t.columns), t.text_rows())
+    if not found.has_trajectory:
+        output.line(f"! {found.NO_TRAJECTORY}.")
     for flag in found.flags:
         output.line(f"! {flag.message}")
     output.note(found.note)
@@ -172,9 +105,15 @@ def set_(
     year: Year,
     expected: Annotated[
         str | None,
-        typer.Option(help="Expected saving in pounds, e.g. £250,000 (negative: a net cost)."),
+        typer.Option(
+            help="Expected saving in pounds, e.g. £250,000 (negative: a net cost); 'none' "
+            "withdraws the one recorded."
+        ),
     ] = None,
-    actual: Annotated[str | None, typer.Option(help="Actual saving achieved in pounds.")] = None,
+    actual: Annotated[
+        str | None,
+        typer.Option(help="Actual saving achieved in pounds; 'none' withdraws the one recorded."),
+    ] = None,
     cohort: Annotated[
         str | None, typer.Option(help="Number of children (with --unit: the expected saving).")
     ] = None,
@@ -272,8 +211,13 @@ def import_(
         done = service.import_savings(c, data, str(file))
     output.line(
         f"Imported {done.rows} savings rows from {file}: {done.written} recorded, "
-        f"{done.unchanged} unchanged."
+        f"{done.unchanged} unchanged{_notes(done.notes)}."
     )
+
+
+def _notes(notes: tuple[str, ...]) -> str:
+    """How the file was read, after the result: '; amounts in £000, read as thousands ...'."""
+    return "".join(f"; {n}" for n in notes)
 
 
 @impact_app.command("weights")
@@ -310,7 +254,8 @@ def import_weights(
     with use(ctx, write=True) as c:
         done = service.import_weights(c, data, str(file))
     output.line(
-        f"Set the weights of {count(done.activities, 'activity', 'activities')} from {file}."
+        f"Set the weights of {count(done.activities, 'activity', 'activities')} from {file}"
+        f"{_notes(done.notes)}."
     )
 
 
@@ -357,7 +302,9 @@ def trajectory_import(
     data = read_file(file)
     with use(ctx, write=True) as c:
         done = service.import_trajectory(c, data, str(file), assessment)
-    output.line(f"Imported a trajectory of {done.years} years into '{done.assessment}'.")
+    output.line(
+        f"Imported a trajectory of {done.years} years into '{done.assessment}'{_notes(done.notes)}."
+    )
 
 
 @trajectory_app.command("set")
@@ -367,8 +314,13 @@ def trajectory_set(
     unmitigated: Annotated[
         str | None, typer.Option(help="The 'do nothing' in-year deficit in pounds.")
     ] = None,
-    target: Annotated[str | None, typer.Option(help="The in-year deficit the plan sets.")] = None,
-    actual: Annotated[str | None, typer.Option(help="The actual in-year outturn.")] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(help="The in-year deficit the plan sets ('none' withdraws it)."),
+    ] = None,
+    actual: Annotated[
+        str | None, typer.Option(help="The actual in-year outturn ('none' withdraws it).")
+    ] = None,
     assessment: Assessment = None,
 ) -> None:
     """Enter or change one year of the trajectory (a surplus is a negative deficit)."""

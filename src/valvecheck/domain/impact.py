@@ -36,6 +36,7 @@ from valvecheck.domain.money import (
     Invalid,
     apportion,
     equal_weights,
+    missing_years,
     money_json,
     money_text,
 )
@@ -129,6 +130,7 @@ class MeasureInfo:
     themes: tuple[str, ...] = ()
     rag: str = "unrated"
     la: str = ""
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ class YearLine:
     cumulative_mitigated: Decimal | None
     cumulative_target: Decimal | None
     cumulative_gap: Decimal | None
+    outturn_gap: Decimal | None = None  # the outturn minus the target, once the year is closed
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -193,6 +196,7 @@ class YearLine:
             "cumulative_mitigated": money_json(self.cumulative_mitigated),
             "cumulative_target": money_json(self.cumulative_target),
             "cumulative_gap": money_json(self.cumulative_gap),
+            "outturn_gap": money_json(self.outturn_gap),
         }
 
 
@@ -204,10 +208,13 @@ class MeasureLine:
     rag: str
     amounts: Amounts
     activities: tuple[str, ...]
+    text: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
             "measure": self.measure,
+            "la": self.la,
+            "text": self.text,
             "rag": self.rag,
             "themes": list(self.themes),
             "activities": list(self.activities),
@@ -277,6 +284,10 @@ class Impact:
     threshold: Decimal
     flags: list[Flag]
     note: str = ROUNDING_NOTE
+    savings: tuple[Saving, ...] = ()  # the entries in force, by activity (titles' order), year
+    has_trajectory: bool = True
+
+    NO_TRAJECTORY = "No trajectory recorded for this assessment"
 
     @property
     def empty(self) -> bool:
@@ -294,6 +305,17 @@ class Impact:
             "unallocated": self.unallocated.as_dict(),
             "by_theme": [t.as_dict() for t in self.by_theme],
             "by_activity": [a.as_dict() for a in self.by_activity],
+            "by_activity_year": [
+                {
+                    "activity": x.activity,
+                    "year": x.year,
+                    "expected": money_json(x.expected),
+                    "actual": money_json(x.actual),
+                    "variance": money_json(variance(x)),
+                }
+                for x in self.savings
+            ],
+            "has_trajectory": self.has_trajectory,
             "total": self.total.as_dict(),
             "flags": [f.as_dict() for f in self.flags],
         }
@@ -304,9 +326,53 @@ def _sum(values: Sequence[Decimal | None]) -> Decimal | None:
     return sum(present, ZERO) if present else None
 
 
-def _years(trajectory: Sequence[TrajectoryYear], savings: Sequence[Saving]) -> list[YearLine]:
+def variance(saving: Saving) -> Decimal | None:
+    """Actual minus expected saving (negative: short of plan); none until an actual is in."""
+    if saving.actual is None:
+        return None
+    return saving.actual - (saving.expected or ZERO)
+
+
+def _years(
+    trajectory: Sequence[TrajectoryYear], savings: Sequence[Saving], flags: list[Flag]
+) -> list[YearLine]:
+    """The years of the trajectory and of the savings. The cumulative figures run from the
+    trajectory's first year to its last: a year outside it, or a year it lacks, is flagged, and
+    a cumulative figure that would leave a year out is blank, never a partial sum."""
     traj = {t.year: t for t in trajectory}
+    first, last = (min(traj), max(traj)) if traj else ("", "")
     years = sorted({*traj, *(s.year for s in savings)})
+    outside = [y for y in years if traj and not first <= y <= last]
+    if outside:
+        flags.append(
+            Flag(
+                "outside-trajectory",
+                "trajectory",
+                f"Savings for {_years_text(outside)} fall outside the trajectory's years "
+                f"({first} to {last}): they are left out of the cumulative figures",
+            )
+        )
+    gaps = missing_years(list(traj))
+    if gaps:
+        flags.append(
+            Flag(
+                "cumulative-incomplete",
+                "trajectory",
+                f"The trajectory has no figures for {_years_text(gaps)}: the cumulative figures "
+                f"from {gaps[0]} on are left blank, as they would leave "
+                f"{'that year' if len(gaps) == 1 else 'those years'} out",
+            )
+        )
+    no_target = [y for y in sorted(traj) if traj[y].target is None]
+    if no_target and not gaps:
+        flags.append(
+            Flag(
+                "cumulative-incomplete",
+                "trajectory",
+                f"{no_target[0]} has no target: the cumulative target and gap from "
+                f"{no_target[0]} on are left blank",
+            )
+        )
     out = []
     cum_m: Decimal | None = ZERO
     cum_t: Decimal | None = ZERO
@@ -317,8 +383,12 @@ def _years(trajectory: Sequence[TrajectoryYear], savings: Sequence[Saving]) -> l
         unmitigated = t.unmitigated if t else None
         mitigated = None if unmitigated is None else unmitigated - expected
         target = t.target if t else None
-        cum_m = None if cum_m is None or mitigated is None else cum_m + mitigated
-        cum_t = None if cum_t is None or target is None else cum_t + target
+        actual = t.actual if t else None
+        inside = bool(traj) and first <= year <= last
+        if inside:
+            cum_m = None if cum_m is None or mitigated is None else cum_m + mitigated
+            cum_t = None if cum_t is None or target is None else cum_t + target
+        shown_m, shown_t = (cum_m, cum_t) if inside else (None, None)
         out.append(
             YearLine(
                 year=year,
@@ -326,12 +396,13 @@ def _years(trajectory: Sequence[TrajectoryYear], savings: Sequence[Saving]) -> l
                 expected_savings=expected,
                 mitigated=mitigated,
                 target=target,
-                actual=t.actual if t else None,
+                actual=actual,
                 gap=None if mitigated is None or target is None else mitigated - target,
                 actual_savings=_sum([s.actual for s in in_year]),
-                cumulative_mitigated=cum_m,
-                cumulative_target=cum_t,
-                cumulative_gap=None if cum_m is None or cum_t is None else cum_m - cum_t,
+                cumulative_mitigated=shown_m,
+                cumulative_target=shown_t,
+                cumulative_gap=None if shown_m is None or shown_t is None else shown_m - shown_t,
+                outturn_gap=None if actual is None or target is None else actual - target,
             )
         )
     return out
@@ -370,20 +441,34 @@ def _progress(
     expected = sum((s.expected or ZERO for s in recorded), ZERO)
     actual = sum((s.actual or ZERO for s in recorded), ZERO)
     short = expected - actual
-    if expected > 0 and short > expected * threshold:
+    # behind: short of the plan by more than the threshold of its size; for a net cost (a
+    # negative saving) that is costing more than planned, and any cost where none was planned
+    if recorded and short > 0 and short > abs(expected) * threshold:
         when = (
             "to date"
             if len(recorded) == len(due)
             else f"in {_years_text([s.year for s in recorded])}"
         )
-        flags.append(
-            Flag(
-                "behind-plan",
-                activity,
-                f"{activity} has saved £{actual:,.2f} {when} against £{expected:,.2f} expected: "
-                f"£{short:,.2f} short, more than {threshold * 100:.0f}%",
+        if actual < 0:
+            planned = (
+                f"a planned net cost of £{-expected:,.2f}"
+                if expected < 0
+                else "no cost planned"
+                if expected == 0
+                else f"£{expected:,.2f} expected saving"
             )
-        )
+            message = (
+                f"{activity} has a net cost of £{-actual:,.2f} {when} against {planned}: "
+                f"£{short:,.2f} worse than planned"
+            )
+        else:
+            message = (
+                f"{activity} has saved £{actual:,.2f} {when} against £{expected:,.2f} "
+                f"expected: £{short:,.2f} short"
+            )
+        if expected != 0:
+            message += f", more than {threshold * 100:.0f}%"
+        flags.append(Flag("behind-plan", activity, message))
     if waiting:
         flags.append(
             Flag(
@@ -426,6 +511,8 @@ def roll_up(
     "To date" means up to the latest year in which any actual saving is recorded.
     """
     flags: list[Flag] = []
+    # an entry whose figures were withdrawn is not recorded (kept in the history only)
+    savings = [s for s in savings if s.expected is not None or s.actual is not None]
     with_actual = [s.year for s in savings if s.actual is not None]
     to_date = max(with_actual) if with_actual else None
     per_activity: dict[str, Amounts] = {}
@@ -468,7 +555,13 @@ def roll_up(
 
     by_measure = [
         MeasureLine(
-            m.id, m.la, m.themes, m.rag, measure_amounts[m.id], tuple(measure_activities[m.id])
+            m.id,
+            m.la,
+            m.themes,
+            m.rag,
+            measure_amounts[m.id],
+            tuple(measure_activities[m.id]),
+            m.text,
         )
         for m in measures
         if m.id in measure_amounts
@@ -500,9 +593,10 @@ def roll_up(
                 )
             )
     total = sum((a for a in per_activity.values()), Amounts())
+    rank_of = {a: i for i, a in enumerate(order)}
     return Impact(
         assessment=assessment,
-        years=_years(trajectory, savings),
+        years=_years(trajectory, savings, flags),
         by_measure=by_measure,
         by_theme=by_theme,
         by_activity=activity_lines,
@@ -511,4 +605,6 @@ def roll_up(
         to_date=to_date,
         threshold=threshold,
         flags=flags,
+        savings=tuple(sorted(savings, key=lambda s: (rank_of[s.activity], s.year))),
+        has_trajectory=bool(trajectory),
     )

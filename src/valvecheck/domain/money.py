@@ -38,12 +38,25 @@ class Invalid(ValueError):
 
 # -- financial years ---------------------------------------------------------------------------
 
-_YEAR = re.compile(r"^(?:fy\s*)?(\d{4})\s*[-/–]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+_YEAR = re.compile(r"^(?:fy\s*)?(\d{4}|\d{2})\s*[-/–]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+
+
+def cell_text(value: object) -> str:
+    """A cell as a person saw it: a date as 01/04/2025 (as Excel shows it), not a timestamp."""
+    if isinstance(value, datetime):
+        if (value.hour, value.minute, value.second) == (0, 0, 0):
+            return f"{value:%d/%m/%Y}"
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return "" if value is None else str(value).strip()
 
 
 def parse_year(value: object) -> str:
-    """'2025-26', '2025/26', '2025-2026' or 'FY 2025/26' -> '2025-26' (April 2025 to March 2026)."""
-    text = "" if value is None else str(value).strip()
+    """'2025-26', '2025/26', '2025-2026', 'FY 2025/26', '25/26' or 'FY25-26' -> '2025-26'
+    (April 2025 to March 2026). Two-digit years are this century's: a financial year's halves
+    follow each other, so '25/26' can mean nothing else."""
+    text = cell_text(value)
     found = _YEAR.match(text)
     if isinstance(value, bool | int | float | date | datetime) or found is None:
         raise Invalid(
@@ -51,6 +64,14 @@ def parse_year(value: object) -> str:
             f"'{text}' is not a financial year: write it like 2025-26 (April 2025 to March 2026)",
         )
     start, end = int(found[1]), found[2]
+    if len(found[1]) == 2:
+        if len(end) != 2:
+            raise Invalid(
+                "not-a-financial-year",
+                f"'{text}' is not a financial year: write it like 2025-26 (April 2025 to "
+                "March 2026)",
+            )
+        start += 2000
     expected = str(start + 1)
     if end not in (expected, expected[-2:]):
         raise Invalid(
@@ -65,28 +86,56 @@ def year_start(year: str) -> int:
     return int(year[:4])
 
 
+def missing_years(years: Sequence[str]) -> list[str]:
+    """The financial years missing between the first and the last of ``years``."""
+    starts = sorted({year_start(y) for y in years})
+    if not starts:
+        return []
+    return [f"{y}-{str(y + 1)[-2:]}" for y in range(starts[0], starts[-1] + 1) if y not in starts]
+
+
 # -- money -------------------------------------------------------------------------------------
 
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+# "£1.2m", "£5k", "£5 K": a figure with its own unit (a pound sign too, so a stray letter is
+# never read as one)
+_SUFFIX = re.compile(r"(?<=\d)\s*(k|m|mn)\)?$", re.IGNORECASE)
+SUFFIXES = {"k": 1000, "m": 1_000_000, "mn": 1_000_000}
+UNIT_NAMES = {1: "pounds", 1000: "thousands of pounds", 1_000_000: "millions of pounds"}
 
 
-def parse_money(value: object, what: str, negative: bool = False) -> Decimal:
+def parse_money(value: object, what: str, negative: bool = False, scale: int = 1) -> Decimal:
     """An amount in pounds: ``£1,234.50``, ``1234.5``, ``-£200``, ``(200)`` (a negative, as
-    accounts write it), or a number from a spreadsheet cell. Exact to the penny.
+    accounts write it), ``£1.2m`` or ``£5k``, or a number from a spreadsheet cell. Exact to the
+    penny.
 
     ``negative``: whether a negative amount means something here (a cost, an overspend, a
     surplus); where it does not, it is refused and ``what`` names the value in the message.
+    ``scale``: the unit the figures are written in (1000 for £000, a million for £m); a figure
+    that names its own unit (``£5k``) is refused under another one, as it is ambiguous.
     """
     if isinstance(value, bool):
         raise Invalid("not-money", f"the {what} must be an amount in pounds, not '{value}'")
     if isinstance(value, Decimal | int):
-        amount = Decimal(value)
+        amount = Decimal(value) * scale
     elif isinstance(value, float):
         # A spreadsheet keeps numbers as floats; its shortest decimal text is the figure typed
         # (36787.5 stays 36787.5), which is then checked like any other.
-        amount = Decimal(repr(value))
+        amount = Decimal(repr(value)) * scale
     else:
-        amount = _money_text("" if value is None else str(value), what)
+        raw = "" if value is None else str(value)
+        own = _SUFFIX.search(raw.strip()) if "£" in raw else None
+        if own is not None and scale != 1:
+            raise Invalid(
+                "unit-conflict",
+                f"the {what} '{raw.strip()}' gives its own unit in a column of figures in "
+                f"{UNIT_NAMES[scale]}: write the figure alone",
+            )
+        if own is not None:
+            bare = raw.strip()[: own.start()] + (")" if raw.strip().endswith(")") else "")
+            amount = _money_text(bare, what) * SUFFIXES[own[1].lower()]
+        else:
+            amount = _money_text(raw, what) * scale
     if not amount.is_finite():
         raise Invalid("not-money", f"the {what} must be an amount in pounds, not '{value}'")
     if abs(amount) >= LIMIT:

@@ -26,10 +26,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from valvecheck.domain.activity import id_key
 from valvecheck.domain.impact import COUNTS, Saving, TrajectoryYear, expected_from
+from valvecheck.domain.impact_units import is_units_row, unit_words, units_in, without_units
 from valvecheck.domain.money import (
     Invalid,
+    cell_text,
     check_weights,
     is_blank,
+    missing_years,
     parse_count,
     parse_money,
     parse_weight,
@@ -94,6 +97,7 @@ class Where:
 @dataclass
 class SavingsTable(Parsed[Saving]):
     fields: frozenset[str] = frozenset()  # the fields the file has columns for
+    notes: list[str] = field(default_factory=list)  # what the import should say it did
     where: list[Where] = field(default_factory=list)
     # the activity every row names, bad rows' too: the service says which do not exist, with
     # the file's other problems
@@ -103,6 +107,7 @@ class SavingsTable(Parsed[Saving]):
 @dataclass
 class TrajectoryTable(Parsed[TrajectoryYear]):
     where: list[Where] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -111,6 +116,7 @@ class WeightsTable(Parsed[tuple[str, str, Decimal]]):
 
     where: list[Where] = field(default_factory=list)
     named: list[tuple[str, Where]] = field(default_factory=list)  # as SavingsTable's
+    notes: list[str] = field(default_factory=list)
 
 
 # -- cells from either format ------------------------------------------------------------------
@@ -126,11 +132,16 @@ class Cells(NamedTuple):
     problems: list[Problem]
     unsaved: Callable[[int, int], bool]
     delimiter: str | None = None
+    sheets: tuple[str, ...] = ()  # a workbook's sheets looked at, when none had the header
 
 
-def read_cells(data: bytes, file: str) -> Cells:
+def read_cells(
+    data: bytes, file: str, header: Callable[[Sequence[object]], bool] | None = None
+) -> Cells:
     """The file's name for problems, its non-empty rows, problems, unsaved(row, index), and
-    the separator of a delimited text file (None for a workbook)."""
+    the separator of a delimited text file (None for a workbook). A workbook's table is on its
+    first sheet with a ``header`` row among its first rows (a cover or notes sheet before it is
+    passed over, as the activities import does); failing that, its first filled-in sheet."""
     never: Callable[[int, int], bool] = lambda row, index: False  # noqa: E731
     suffix = PurePath(file).suffix.lower()
     if suffix in (".xls", ".doc", ".docx", ".pdf", ".ods"):
@@ -140,7 +151,7 @@ def read_cells(data: bytes, file: str) -> Cells:
     if (problem := misnamed(data, file)) is not None:
         return Cells(file, [], [problem], never)
     if suffix in (".xlsx", ".xlsm") or data[:2] == b"PK":
-        return _workbook(data, file)
+        return _workbook(data, file, header or (lambda cells: True))
     text, problems = decode(data, file)
     if text is None:
         return Cells(file, [], problems, never)
@@ -171,38 +182,53 @@ def _wrong_format(file: str) -> Problem:
     )
 
 
-def _workbook(data: bytes, file: str) -> Cells:
+def _workbook(data: bytes, file: str, header: Callable[[Sequence[object]], bool]) -> Cells:
     never: Callable[[int, int], bool] = lambda row, index: False  # noqa: E731
     try:
         book = open_workbook(data)
     except Exception:  # openpyxl raises many types for a file that is not a workbook
         return Cells(file, [], [_wrong_format(file)], never)
     formulas = Formulas(data)
+    filled: list[tuple[str, Rows]] = []
     for sheet in book.worksheets:
         if not isinstance(sheet, Worksheet):
             continue
         covered = merged_cells(sheet)
         rows = [(i, r) for i, r in sheet_rows(sheet, covered) if has_own_value(i, r, covered)]
-        if rows:
-            title = sheet.title
+        if not rows:
+            continue
+        if (problem := limits.too_many_rows(len(rows), file)) is not None:
+            return Cells(file, [], [problem], never)
+        filled.append((sheet.title, rows))
+        if any(header(cells) for _, cells in rows[:HEADER_SEARCH]):
+            break
+    else:
+        if not filled:
+            return Cells(
+                file, [], [Problem("empty-file", "the workbook has no filled-in rows", file)], never
+            )
+        # no sheet has the header: the first one's problems say what is missing
+        title, rows = filled[0]
+        sheets = tuple(t for t, _ in filled) if len(filled) > 1 else ()
+        return Cells(f"{file} [{title}]", rows, [], _unsaved(formulas, title), sheets=sheets)
+    title, rows = filled[-1]
+    return Cells(f"{file} [{title}]", rows, [], _unsaved(formulas, title))
 
-            def unsaved(row: int, index: int, title: str = title) -> bool:
-                return formulas.unsaved(title, (row, index + 1))
 
-            if (problem := limits.too_many_rows(len(rows), file)) is not None:
-                return Cells(file, [], [problem], never)
-            return Cells(f"{file} [{title}]", rows, [], unsaved)
-    return Cells(
-        file, [], [Problem("empty-file", "the workbook has no filled-in rows", file)], never
-    )
+def _unsaved(formulas: Formulas, title: str) -> Callable[[int, int], bool]:
+    def unsaved(row: int, index: int) -> bool:
+        return formulas.unsaved(title, (row, index + 1))
+
+    return unsaved
 
 
 # -- the header --------------------------------------------------------------------------------
 
 
 def _key(cell: object) -> str:
-    """A heading compared as people mean it: 'Expected saving (£)' is 'expected saving'."""
-    return header_key(str(cell or "").replace("(£)", "").replace("£", ""))
+    """A heading compared as people mean it: 'Expected saving (£000)' is 'expected saving'
+    (the unit is read on its own, ``_scales``)."""
+    return header_key(without_units(str(cell or "")).replace("£", ""))
 
 
 _GLOSSED = re.compile(r"^(.*?)\s*\((.*)\)\s*$")
@@ -220,8 +246,7 @@ def _columns(cells: Sequence[object], names: dict[str, tuple[str, ...]]) -> dict
 
 def _glossed(heading: str, known: dict[str, str]) -> str | None:
     """A heading glossed in brackets by another name of the same column ("Unmitigated (do
-    nothing)"). A gloss that is anything else, a unit above all ("Target (£m)"), is no match:
-    the amounts would be read in the wrong unit."""
+    nothing)"). A gloss that is anything else is no match (a unit is read by ``_scales``)."""
     parts = _GLOSSED.match(heading)
     if parts is None:
         return None
@@ -229,46 +254,183 @@ def _glossed(heading: str, known: dict[str, str]) -> str | None:
     return first if first is not None and first == second else None
 
 
+@dataclass
+class _Found:
+    """A table found in a file: its header row, {field: index}, {field: heading as written},
+    the rows below it (totals and a units row left out), problems, each money field's scale
+    (1000: figures in £000) and what the import should say it did."""
+
+    line: int = 0
+    where: dict[str, int] = field(default_factory=dict)
+    headings: dict[str, str] = field(default_factory=dict)
+    below: Rows = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    wide: list[Problem] = field(default_factory=list)
+    scales: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+_TOTAL = re.compile(r"^(grand\s+|sub\s*-?\s*)?totals?:?$", re.IGNORECASE)
+
+
 def _table(
-    cells: Cells, names: dict[str, tuple[str, ...]], required: Sequence[str], what: str
-) -> tuple[int, dict[str, int], dict[str, str], Rows, list[Problem], list[Problem]]:
-    """Find the header among the first rows: (its row, {field: index}, {field: heading}, the
-    rows below it, the header's problems, the problems of rows wider than the header, which
-    are left out of the rows below)."""
+    cells: Cells,
+    names: dict[str, tuple[str, ...]],
+    required: Sequence[str],
+    what: str,
+    money: Sequence[str] = (),
+) -> _Found:
+    """Find the header among the first rows, the unit of each ``money`` column, and the rows
+    below (a totals row and a units row under the header are left out, and said so)."""
     rows, file = cells.rows, cells.name
+    out = _Found()
     if not rows:
-        return 0, {}, {}, [], [Problem("empty-file", "the file is empty", file)], []
+        out.problems.append(Problem("empty-file", "the file is empty", file))
+        return out
     best = max(rows[:HEADER_SEARCH], key=lambda r: len(_columns(r[1], names)))
     for row in rows[:HEADER_SEARCH]:
         if all(f in _columns(row[1], names) for f in required):
             best = row
             break
     line, header = best
-    where = _columns(header, names)
-    headings = {f: str(header[i]).strip() for f, i in where.items()}
+    out.line = line
+    out.where = where = _columns(header, names)
+    out.headings = {f: str(header[i]).strip() for f, i in where.items()}
     missing = [f for f in required if f not in where]
-    problems = [
-        Problem(
-            "missing-column",
+    across = next((y for _, r in rows[:HEADER_SEARCH] if (y := _years_across(r))), [])
+    for f in missing:
+        message = (
             f"there is no {f} column: a {what} file needs the columns "
-            f"{', '.join(required)} (headings such as {', '.join(repr(a) for a in names[f][:3])})",
-            file,
-            line,
-            f,
+            f"{', '.join(required)} (headings such as {', '.join(repr(a) for a in names[f][:3])})"
         )
-        for f in missing
-    ]
+        code = "missing-column"
+        if f == "year" and across:
+            code = "years-across-columns"
+            message = (
+                f"the financial years are across the columns ({', '.join(across)}): a {what} "
+                f"file needs one row per {'activity and ' if 'activity' in required else ''}"
+                f"year, with the columns {', '.join(required)}"
+                f"{' and expected and/or actual' if what == 'savings' else ''}"
+            )
+        if cells.sheets:
+            sheets = ", ".join(f"'{t}'" for t in cells.sheets)
+            message += f"; no sheet of the workbook ({sheets}) has such a header"
+        out.problems.append(Problem(code, message, file, line, f))
     below = [r for r in rows if r[0] > line]
-    if not problems and not below:
-        problems.append(Problem("no-rows", "the file has a header but no rows below it", file))
-    wide: list[Problem] = []
+    if below and is_units_row(below[0][1]):
+        units_row = below.pop(0)
+        out.notes.append(f"the units row under the header (row {units_row[0]}) was left out")
+    else:
+        units_row = None
+    totals = [r for r in below if _is_total(r[1])]
+    if totals:
+        numbers = ", ".join(str(n) for n, _ in totals)
+        out.notes.append(
+            f"the total{'s' if len(totals) > 1 else ''} (row {numbers}) "
+            f"{'were' if len(totals) > 1 else 'was'} left out"
+        )
+        below = [r for r in below if not _is_total(r[1])]
+    if not out.problems and not below:
+        out.problems.append(Problem("no-rows", "the file has a header but no rows below it", file))
     if cells.delimiter is not None:
         for number, row_cells in below:
             if p := too_wide(row_cells, len(header), line, file, number, cells.delimiter):
-                wide.append(p)
-        at = {p.line for p in wide}
+                out.wide.append(p)
+        at = {p.line for p in out.wide}
         below = [r for r in below if r[0] not in at]
-    return line, where, headings, below, problems, wide
+    out.below = below
+    if not out.problems:
+        _scales(out, [r for r in rows if r[0] < line], units_row, money, file)
+    return out
+
+
+def _is_total(cells: Sequence[object]) -> bool:
+    first = next((str(c).strip() for c in cells if not is_blank(c)), "")
+    return bool(_TOTAL.match(first))
+
+
+def _years_across(header: Sequence[object]) -> list[str]:
+    """The headings of a header that are financial years (two or more: years across)."""
+    found = []
+    for cell in header:
+        try:
+            found.append(parse_year(cell))
+        except Invalid:
+            continue
+    return found if len(found) >= 2 else []
+
+
+def _scales(
+    out: _Found,
+    above: Rows,
+    units_row: tuple[int, list[object]] | None,
+    money: Sequence[str],
+    file: str,
+) -> None:
+    """Each money column's scale: its heading's unit, else the units row's, else the title's
+    (the rows above the header), else pounds. A title naming two units, or a column whose unit
+    is not the title's, is refused rather than guessed at."""
+    title: set[int] = set()
+    for _, cells in above:
+        for c in cells:
+            title |= units_in(cell_text(c))
+    title_scale = next(iter(title)) if len(title) == 1 else None
+    if len(title) > 1:
+        out.problems.append(
+            Problem(
+                "unit-unclear",
+                "the rows above the header name more than one unit ("
+                + ", ".join(unit_words(u).split(",")[0] for u in sorted(title))
+                + "): give the unit once, or in each column's heading",
+                file,
+                above[0][0] if above else out.line,
+            )
+        )
+        return
+    for f in money:
+        if f not in out.where:
+            continue
+        heading = out.headings[f]
+        own = units_in(heading)
+        if not own and units_row is not None and out.where[f] < len(units_row[1]):
+            own = units_in(cell_text(units_row[1][out.where[f]]))
+        if len(own) > 1 or (own and title_scale is not None and own != {title_scale}):
+            named = sorted(own | ({title_scale} if title_scale else set()))
+            out.problems.append(
+                Problem(
+                    "unit-unclear",
+                    f"'{heading}' is in "
+                    + " or ".join(unit_words(u).split(",")[0] for u in named)
+                    + ": the figures cannot be read in one unit; give one unit",
+                    file,
+                    out.line,
+                    heading,
+                )
+            )
+            continue
+        out.scales[f] = next(iter(own)) if own else (title_scale or 1)
+    used = {out.scales[f] for f in out.scales}
+    if used - {1}:
+        if len(used) == 1:
+            out.notes.insert(0, f"amounts in {unit_words(used.pop())}")
+        else:
+            out.notes.insert(
+                0,
+                "amounts in "
+                + "; ".join(
+                    f"'{out.headings[f]}' in {unit_words(k)}" for f, k in out.scales.items()
+                ),
+            )
+
+
+def _has_header(
+    names: dict[str, tuple[str, ...]], required: Sequence[str]
+) -> Callable[[Sequence[object]], bool]:
+    def has(cells: Sequence[object]) -> bool:
+        found = _columns(cells, names)
+        return all(f in found for f in required)
+
+    return has
 
 
 def _cell(cells: Sequence[object], where: dict[str, int], f: str) -> object:
@@ -284,14 +446,16 @@ def _cell(cells: Sequence[object], where: dict[str, int], f: str) -> object:
 
 def read_savings(data: bytes, file: str) -> SavingsTable:
     """Expected and actual savings per activity and year; nothing if any row is bad."""
-    cells_read = read_cells(data, file)
+    cells_read = read_cells(data, file, _has_header(SAVINGS, ("activity", "year")))
     name, unsaved = cells_read.name, cells_read.unsaved
     out = SavingsTable(problems=cells_read.problems)
     if out.problems:
         return out
-    line, where, headings, body, out.problems, wide = _table(
-        cells_read, SAVINGS, ("activity", "year"), "savings"
+    found = _table(
+        cells_read, SAVINGS, ("activity", "year"), "savings", ("expected", "actual", "unit")
     )
+    line, where, headings, body = found.line, found.where, found.headings, found.below
+    out.problems, wide, out.notes = found.problems, found.wide, found.notes
     if not out.problems and not {"expected", "actual", "cohort"} & set(where):
         out.problems.append(
             Problem(
@@ -335,7 +499,7 @@ def read_savings(data: bytes, file: str) -> SavingsTable:
             if v is None:
                 return None
             try:
-                return parse_money(v, what, negative)
+                return parse_money(v, what, negative, found.scales.get(f, 1))
             except Invalid as exc:
                 bad(exc.code, str(exc), f)
                 return None
@@ -395,14 +559,20 @@ def read_savings(data: bytes, file: str) -> SavingsTable:
 
 def read_trajectory(data: bytes, file: str) -> TrajectoryTable:
     """The deficit trajectory by financial year; nothing if any row is bad."""
-    cells_read = read_cells(data, file)
+    cells_read = read_cells(data, file, _has_header(TRAJECTORY, ("year", "unmitigated")))
     name, unsaved = cells_read.name, cells_read.unsaved
     out = TrajectoryTable(problems=cells_read.problems)
     if out.problems:
         return out
-    _, where, headings, body, out.problems, wide = _table(
-        cells_read, TRAJECTORY, ("year", "unmitigated"), "trajectory"
+    found = _table(
+        cells_read,
+        TRAJECTORY,
+        ("year", "unmitigated"),
+        "trajectory",
+        ("unmitigated", "target", "actual"),
     )
+    where, headings, body = found.where, found.headings, found.below
+    out.problems, wide, out.notes = found.problems, found.wide, found.notes
     if out.problems:
         return out
     out.problems.extend(wide)
@@ -435,7 +605,7 @@ def read_trajectory(data: bytes, file: str) -> TrajectoryTable:
                 continue
             try:
                 # an in-year surplus is a negative deficit: it means something here
-                amounts[f] = parse_money(v, what, negative=True)
+                amounts[f] = parse_money(v, what, True, found.scales.get(f, 1))
             except Invalid as exc:
                 bad(exc.code, str(exc), f)
         if year in seen:
@@ -447,6 +617,18 @@ def read_trajectory(data: bytes, file: str) -> TrajectoryTable:
             assert unmitigated is not None
             out.rows.append(TrajectoryYear(year, unmitigated, amounts["target"], amounts["actual"]))
             out.where.append(Where(name, number, headings))
+    if not out.problems and (gaps := missing_years([y.year for y in out.rows])):
+        out.problems.append(
+            Problem(
+                "year-missing",
+                f"the trajectory has no row for {' and '.join(gaps)}: its years must follow "
+                "each other, or the cumulative figures would leave "
+                f"{'that year' if len(gaps) == 1 else 'those years'} out",
+                name,
+                None,
+                headings.get("year", "year"),
+            )
+        )
     if out.problems:
         out.rows, out.where = [], []
         out.problems.sort(key=lambda p: p.line or 0)
@@ -458,14 +640,15 @@ def read_trajectory(data: bytes, file: str) -> TrajectoryTable:
 
 def read_weights(data: bytes, file: str) -> WeightsTable:
     """Each activity's weights by measure; each activity's must add up to 1."""
-    cells_read = read_cells(data, file)
+    required = ("activity", "measure", "weight")
+    cells_read = read_cells(data, file, _has_header(WEIGHTS, required))
     name = cells_read.name
     out = WeightsTable(problems=cells_read.problems)
     if out.problems:
         return out
-    _, where, headings, body, out.problems, wide = _table(
-        cells_read, WEIGHTS, ("activity", "measure", "weight"), "weights"
-    )
+    found = _table(cells_read, WEIGHTS, required, "weights")
+    where, headings, body = found.where, found.headings, found.below
+    out.problems, wide, out.notes = found.problems, found.wide, found.notes
     if out.problems:
         return out
     out.problems.extend(wide)

@@ -97,6 +97,18 @@ def short_money(amount: float) -> str:
     return f"{sign}£{a:g}"
 
 
+def said_money(amount: Decimal) -> str:
+    """'£23.66m', '£500.00k', '-£2.50m', '£950.00': a figure in words for the alt text, every
+    one to the same precision (two decimals of its unit)."""
+    sign = "-" if amount < 0 else ""
+    a = abs(amount)
+    if a >= 1_000_000:
+        return f"{sign}£{a / 1_000_000:,.2f}m"
+    if a >= 1_000:
+        return f"{sign}£{a / 1_000:,.2f}k"
+    return f"{sign}£{a:,.2f}"
+
+
 def line_chart(impact: Impact) -> LineChart | None:
     """The chart of the years that have a trajectory; None when there is none."""
     years = [y for y in impact.years if y.unmitigated is not None]
@@ -129,7 +141,7 @@ def line_chart(impact: Impact) -> LineChart | None:
         + "; ".join(
             f"{line.label}: "
             + ", ".join(
-                f"{y.year} {short_money(float(v))}"
+                f"{y.year} {said_money(v)}"
                 for y, v in zip(years, line.values, strict=True)
                 if v is not None
             )

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import io
+import re
 
 from docx.document import Document as DocumentType
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Emu, Length, Mm, Pt
 
 from valvecheck.reports.impact_chart import line_chart, png
-from valvecheck.reports.impact_tables import CHART_CAPTION, flag_lines, tables
+from valvecheck.reports.impact_tables import CHART_CAPTION, FLAGS_HEADING, flag_lines, tables
 from valvecheck.reports.model import ReportData
 
 PICTURE_WIDTH = Mm(200)
+CAPTION_SPACE = Pt(12)
 # An amount never wraps ("£1,426,984.0" / "0"): its column is as wide as its longest figure in
 # bold 10 pt DejaVu Sans (LibreOffice's stand-in for Calibri, and wider): a digit or '£' is
 # 0.70 em, ',', '.' and '-' 0.42 em; the cell's margins take under 5 mm.
 DIGIT_EM, MARK_EM = 0.70, 0.42
 CELL_MARGINS = Mm(5)
 AMOUNT_MIN = Mm(30)  # and no narrower than its header's longest word ("Unmitigated")
-TEXT_MIN = Mm(25)  # what a text column (year, measure, RAG, theme) keeps at the least
+TEXT_MIN = Mm(25)
+YEAR = re.compile(
+    r"^\d{4}-\d{2}$"
+)  # what a text column (year, measure, RAG, theme) keeps at the least
 
 
 def add_impact(doc: DocumentType, data: ReportData) -> None:
@@ -34,22 +40,42 @@ def add_impact(doc: DocumentType, data: ReportData) -> None:
         doc.inline_shapes[-1]._inline.docPr.set("descr", chart.description)
         doc.add_paragraph(CHART_CAPTION)
     for t in tables(data.impact):
-        doc.add_paragraph().add_run(t.caption).bold = True
+        caption = doc.add_paragraph()
+        caption.add_run(t.caption).bold = True
+        # the caption belongs to the table below: kept on its page, with space above it
+        caption.paragraph_format.keep_with_next = True
+        caption.paragraph_format.space_before = CAPTION_SPACE
         rows = t.text_rows()
         widths = column_widths(len(t.columns), t.amount_columns, rows, word.TEXT_WIDTH)
         table = word.add_table(doc, t.columns, widths)
+        for i, cell in enumerate(table.rows[0].cells):
+            if i in t.amount_columns:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         word.append_rows(
             table,
             (
                 word.row_xml(
-                    word.cell_xml(v, w, bold=i >= len(rows) - t.total_rows)
-                    for v, w in zip(row, widths, strict=True)
+                    _right(word.cell_xml(v, w, bold=i >= len(rows) - t.total_rows))
+                    if c in t.amount_columns
+                    else word.cell_xml(v, w, bold=i >= len(rows) - t.total_rows)
+                    for c, (v, w) in enumerate(zip(row, widths, strict=True))
                 )
                 for i, row in enumerate(rows)
             ),
         )
-    for flag in flag_lines(data.impact):
+    flags = flag_lines(data.impact)
+    if flags:
+        heading = doc.add_paragraph()
+        heading.add_run(FLAGS_HEADING).bold = True
+        heading.paragraph_format.keep_with_next = True
+        heading.paragraph_format.space_before = CAPTION_SPACE
+    for flag in flags:
         doc.add_paragraph(flag, style="List Bullet")
+
+
+def _right(cell: str) -> str:
+    """A ``cell_xml`` cell with its paragraph right-aligned (an amount, as finance reads it)."""
+    return cell.replace("<w:p>", '<w:p><w:pPr><w:jc w:val="right"/></w:pPr>', 1)
 
 
 def amount_width(text: str) -> Length:
@@ -76,4 +102,14 @@ def column_widths(
     widths = {i: share for i in texts} | need
     first = texts[0] if texts else 0
     widths[first] += odd
+    if texts == [0] and rows and all(YEAR.match(r[0]) for r in rows[:-1] if r[0]):
+        # a table of years and amounts (the cumulative one): the year column as narrow as a
+        # year, the amounts sharing the rest
+        narrow = max([TEXT_MIN, *(amount_width(r[0]) for r in rows if YEAR.match(r[0]))])
+        spare = widths[0] - narrow
+        widths[0] = narrow
+        each, odd = divmod(spare, len(need)) if need else (0, spare)
+        for i in need:
+            widths[i] += each
+        widths[min(need) if need else 0] += odd
     return [Emu(widths[i]) for i in range(count)]

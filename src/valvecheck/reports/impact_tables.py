@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from valvecheck.domain.impact import NOT_LINKED, Impact
+from valvecheck.domain.impact import NOT_LINKED, Impact, variance
 from valvecheck.domain.money import money_text
 from valvecheck.domain.rag import Rag
 
@@ -34,22 +34,61 @@ class ImpactTable:
         return [[c if isinstance(c, str) else show(c) for c in row] for row in self.rows]
 
 
-def tables(impact: Impact) -> list[ImpactTable]:
-    """The section's tables in order: by year, cumulative, by measure, by theme."""
-    to_date = f"Expected to date ({impact.to_date})" if impact.to_date else "Expected to date"
-    years = ImpactTable(
+# The by-year table's columns; the chart's series are read from those it names.
+YEAR_COLUMNS = (
+    "Year",
+    "Unmitigated",
+    "Expected savings",
+    "Mitigated",
+    "Target",
+    "Planned gap",
+    "Actual outturn",
+    "Outturn gap",
+    "Actual savings",
+)
+TEXT_LIMIT = 70  # a measure's text beside its id, cut to this many characters
+
+
+def short(text: str, limit: int = TEXT_LIMIT) -> str:
+    """The start of a measure's text, cut at a word with '...' (the full text is in the
+    appendix)."""
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    return words[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "..."
+
+
+def _year_totals(
+    impact: Impact, width: int, expected: int, actual: int
+) -> tuple[tuple[Cell, ...], ...]:
+    """'Total to date (2024-25)': expected and actual savings over the same years; 'Total, all
+    years': the expected savings of the whole plan (no actual beside it: it would compare five
+    years of plan with the years reported so far)."""
+    t = impact.total
+    label = f"Total to date ({impact.to_date})" if impact.to_date else "Total to date"
+    to_date: list[Cell] = [label] + [None] * (width - 1)
+    to_date[expected], to_date[actual] = t.expected_to_date, t.actual
+    whole: list[Cell] = ["Total, all years"] + [None] * (width - 1)
+    whole[expected] = t.expected
+    return (tuple(to_date), tuple(whole))
+
+
+def year_table(impact: Impact) -> ImpactTable:
+    """By year: against the trajectory when there is one, else the savings alone."""
+    if not impact.has_trajectory:
+        columns = ("Year", "Expected savings", "Actual savings")
+        return ImpactTable(
+            "impact-years",
+            f"Savings by year ({impact.NO_TRAJECTORY[0].lower()}{impact.NO_TRAJECTORY[1:]})",
+            columns,
+            tuple((y.year, y.expected_savings, y.actual_savings) for y in impact.years)
+            + _year_totals(impact, 3, 1, 2),
+            total_rows=2,
+        )
+    return ImpactTable(
         "impact-years",
         "Trajectory and savings by year (in-year deficit)",
-        (
-            "Year",
-            "Unmitigated",
-            "Expected savings",
-            "Mitigated",
-            "Target",
-            "Gap",
-            "Actual outturn",
-            "Actual savings",
-        ),
+        YEAR_COLUMNS,
         tuple(
             (
                 y.year,
@@ -59,58 +98,90 @@ def tables(impact: Impact) -> list[ImpactTable]:
                 y.target,
                 y.gap,
                 y.actual,
+                y.outturn_gap,
                 y.actual_savings,
             )
             for y in impact.years
         )
-        + (("Total", None, impact.total.expected, None, None, None, None, impact.total.actual),),
-        total_rows=1,
+        + _year_totals(impact, len(YEAR_COLUMNS), 2, 8),
+        total_rows=2,
     )
-    cumulative = ImpactTable(
-        "impact-cumulative",
-        "Cumulative balance against the target (from the first year)",
-        ("Year", "Cumulative mitigated", "Cumulative target", "Cumulative gap"),
-        tuple(
-            (y.year, y.cumulative_mitigated, y.cumulative_target, y.cumulative_gap)
-            for y in impact.years
-        ),
+
+
+def tables(impact: Impact) -> list[ImpactTable]:
+    """The section's tables in order: by year, cumulative (with a trajectory), by activity and
+    year, by measure, by theme."""
+    to_date = f"Expected to date ({impact.to_date})" if impact.to_date else "Expected to date"
+    out = [year_table(impact)]
+    if impact.has_trajectory:
+        inside = [y for y in impact.years if y.unmitigated is not None] or impact.years
+        first, last = inside[0].year, inside[-1].year
+        out.append(
+            ImpactTable(
+                "impact-cumulative",
+                "Cumulative balance against the target (planned, from the trajectory's first year)",
+                ("Year", "Cumulative mitigated", "Cumulative target", "Cumulative planned gap"),
+                tuple(
+                    (y.year, y.cumulative_mitigated, y.cumulative_target, y.cumulative_gap)
+                    for y in impact.years
+                    if first <= y.year <= last
+                ),
+            )
+        )
+    titles = {a.activity: a.title for a in impact.by_activity}
+    out.append(
+        ImpactTable(
+            "impact-activities",
+            "Savings by activity and year (variance: actual minus expected)",
+            ("Activity", "Title", "Year", "Expected", "Actual", "Variance"),
+            tuple(
+                (s.activity, titles.get(s.activity, ""), s.year, s.expected, s.actual, variance(s))
+                for s in impact.savings
+            ),
+        )
     )
     unlinked: tuple[tuple[Cell, ...], ...] = ()
     if any(not a.shares for a in impact.by_activity):
         u = impact.unallocated
-        unlinked = ((NOT_LINKED, "", "", u.expected, u.expected_to_date, u.actual),)
+        unlinked = ((NOT_LINKED, "", "", "", "", u.expected, u.expected_to_date, u.actual),)
     t = impact.total
-    measures = ImpactTable(
-        "impact-measures",
-        "Savings by measure (an activity's saving shared among its measures)",
-        ("Measure", "RAG", "Activities", "Expected", to_date, "Actual"),
-        tuple(
-            (
-                m.measure,
-                Rag(m.rag).label,  # the words the rest of the report uses ("Not rated")
-                ", ".join(m.activities),
-                m.amounts.expected,
-                m.amounts.expected_to_date,
-                m.amounts.actual,
+    out.append(
+        ImpactTable(
+            "impact-measures",
+            "Savings by measure (an activity's saving shared among its measures)",
+            ("Measure", "LA", "Recommendation", "RAG", "Activities", "Expected", to_date, "Actual"),
+            tuple(
+                (
+                    m.measure,
+                    m.la,
+                    short(m.text),
+                    Rag(m.rag).label,  # the words the rest of the report uses ("Not rated")
+                    ", ".join(m.activities),
+                    m.amounts.expected,
+                    m.amounts.expected_to_date,
+                    m.amounts.actual,
+                )
+                for m in impact.by_measure
             )
-            for m in impact.by_measure
+            + unlinked
+            + (("Total", "", "", "", "", t.expected, t.expected_to_date, t.actual),),
+            total_rows=1,
         )
-        + unlinked
-        + (("Total", "", "", t.expected, t.expected_to_date, t.actual),),
-        total_rows=1,
     )
-    themes = ImpactTable(
-        "impact-themes",
-        "Savings by theme",
-        ("Theme", "Expected", to_date, "Actual"),
-        tuple(
-            (x.theme, x.amounts.expected, x.amounts.expected_to_date, x.amounts.actual)
-            for x in impact.by_theme
+    out.append(
+        ImpactTable(
+            "impact-themes",
+            "Savings by theme",
+            ("Theme", "Expected", to_date, "Actual"),
+            tuple(
+                (x.theme, x.amounts.expected, x.amounts.expected_to_date, x.amounts.actual)
+                for x in impact.by_theme
+            )
+            + (("Total", t.expected, t.expected_to_date, t.actual),),
+            total_rows=1,
         )
-        + (("Total", t.expected, t.expected_to_date, t.actual),),
-        total_rows=1,
     )
-    return [years, cumulative, measures, themes]
+    return out
 
 
 CHART_CAPTION = (
@@ -121,4 +192,9 @@ CHART_CAPTION = (
 
 
 def flag_lines(impact: Impact) -> list[str]:
-    return [f.message for f in impact.flags]
+    """The flags, after a line saying so when the assessment has no trajectory."""
+    missing = [] if impact.has_trajectory or impact.empty else [f"{impact.NO_TRAJECTORY}."]
+    return missing + [f.message for f in impact.flags]
+
+
+FLAGS_HEADING = "Flags"

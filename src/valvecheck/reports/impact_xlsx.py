@@ -1,58 +1,56 @@
-"""The Excel report's impact sheet: the tables with amounts as numbers, and a native line chart
-of the trajectory (unmitigated, mitigated plan, target, actual) drawn from the sheet's cells."""
+"""The Excel report's impact sheets: each table on a sheet of its own with amounts as numbers,
+and a native line chart of the trajectory (unmitigated, mitigated plan, target, actual) drawn
+from the by-year sheet's cells."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from xlsxwriter import Workbook
 
 from valvecheck.reports.impact_chart import SERIES
-from valvecheck.reports.impact_tables import flag_lines, tables
+from valvecheck.reports.impact_tables import FLAGS_HEADING, ImpactTable, flag_lines, tables
 from valvecheck.reports.model import ReportData
 
-MONEY = "£#,##0.00;-£#,##0.00"
-SHEET = "Impact"
+if TYPE_CHECKING:
+    from valvecheck.reports.xlsx import Formats, Style
+
+# negatives in brackets, as finance papers write them
+MONEY = "£#,##0.00;(£#,##0.00)"
+# one table a sheet, each with its own title row, frozen header and filter
+SHEETS = {
+    "impact-years": "Impact by year",
+    "impact-cumulative": "Impact cumulative",
+    "impact-activities": "Impact by activity",
+    "impact-measures": "Impact by measure",
+    "impact-themes": "Impact by theme",
+}
+FLAGS_SHEET = "Impact flags"
+SHEET = SHEETS["impact-years"]  # the chart's data
 DASHES = {"8 5": "dash", "": "solid", "2 4": "round_dot", "12 4 2 4": "dash_dot"}
+FIRST = 2  # the first row of figures: under the title and the header
 
 
 def add_impact(wb: Workbook, formats: object, data: ReportData) -> None:
     # xlsx.py lists this renderer in its SECTIONS, so its helpers are imported on use
-    from valvecheck.reports.xlsx import HEADER, PLAIN, Formats, Sheet, Style
+    from valvecheck.reports.xlsx import Formats
 
     assert isinstance(formats, Formats)
     if data.impact is None:
         return
     blocks = tables(data.impact)
-    width = max(len(t.columns) for t in blocks)
+    for t in blocks:
+        _table_sheet(wb, formats, SHEETS[t.key], t)
+    notes = wb.add_worksheet(FLAGS_SHEET)
+    notes.set_column(0, 0, 120)
+    notes.write_string(0, 0, FLAGS_HEADING, formats[_style(True)])
+    for i, line in enumerate([*flag_lines(data.impact), data.impact.note], start=1):
+        notes.write_string(i, 0, line, formats[_style(False, text=line)])
     years = blocks[0]
-    sheet = Sheet(
-        wb,
-        formats,
-        SHEET,
-        [(c, 40 if i == 0 else 18) for i, c in enumerate(years.columns)]
-        + [("", 18)] * (width - len(years.columns)),
-    )
-
-    def add(row: tuple[object, ...], bold: bool) -> None:
-        # Excel holds numbers as binary doubles: an amount in pence up to a trillion pounds
-        # (15 significant figures) is written and read back exactly.
-        values = [float(v) if isinstance(v, Decimal) else v for v in row]
-        styles = [Style(bold=bold, number=MONEY if isinstance(v, Decimal) else None) for v in row]
-        sheet.add(values, styles)
-
-    for i, t in enumerate(blocks):
-        if i:
-            sheet.add([])
-            sheet.add([t.caption], [Style(bold=True)])
-            sheet.add(list(t.columns), [HEADER] * len(t.columns))
-        for n, row in enumerate(t.rows):
-            add(row, n >= len(t.rows) - t.total_rows)
-    sheet.add([])
-    for flag in flag_lines(data.impact):
-        sheet.add([flag], [PLAIN])
-    sheet.add([data.impact.note], [Style()])
-
+    chart_sheet = wb.get_worksheet_by_name(SHEET)
+    if not data.impact.has_trajectory or chart_sheet is None:
+        return
     count = len(data.impact.years)
     chart = wb.add_chart({"type": "line"})
     for key, label, colour, dash in SERIES:
@@ -60,8 +58,8 @@ def add_impact(wb: Workbook, formats: object, data: ReportData) -> None:
         chart.add_series(
             {
                 "name": label,
-                "categories": [SHEET, 1, 0, count, 0],
-                "values": [SHEET, 1, col, count, col],
+                "categories": [SHEET, FIRST, 0, FIRST + count - 1, 0],
+                "values": [SHEET, FIRST, col, FIRST + count - 1, col],
                 "line": {"color": f"#{colour}", "width": 2.25, "dash_type": DASHES[dash]},
                 "marker": {
                     "type": "circle",
@@ -73,11 +71,46 @@ def add_impact(wb: Workbook, formats: object, data: ReportData) -> None:
         )
     chart.set_title({"name": "Trajectory: in-year high needs deficit"})
     chart.set_x_axis({"name": "Financial year"})
-    chart.set_y_axis({"name": "In-year deficit (£)", "num_format": "£#,##0"})
+    chart.set_y_axis({"name": "In-year deficit (£)", "num_format": "£#,##0;(£#,##0)"})
     chart.set_legend({"position": "bottom"})
     chart.show_blanks_as("gap")
     chart.set_size({"width": 760, "height": 380})
-    sheet.ws.insert_chart(1, width + 1, chart)
+    chart_sheet.insert_chart(FIRST + count + 3, 0, chart)
+
+
+def _style(bold: bool, number: str | None = None, text: str = "") -> Style:
+    from valvecheck.reports.xlsx import FORMULA_STARTS, Style
+
+    return Style(bold=bold, number=number, quote=text.startswith(FORMULA_STARTS))
+
+
+def _table_sheet(wb: Workbook, formats: Formats, name: str, t: ImpactTable) -> None:
+    """The table on a sheet of its own: a title row, a frozen header row repeated on every
+    printed page, a filter over it, amounts as numbers (negatives in brackets)."""
+    from valvecheck.reports.xlsx import HEADER
+
+    ws = wb.add_worksheet(name)
+    for i in range(len(t.columns)):
+        amount = i in t.amount_columns
+        ws.set_column(i, i, 18 if amount else (40 if i == 0 and len(t.columns) < 6 else 24))
+    ws.write_string(0, 0, t.caption, formats[_style(True)])
+    for c, column in enumerate(t.columns):
+        ws.write_string(1, c, column, formats[HEADER])
+    for n, row in enumerate(t.rows):
+        r, bold = FIRST + n, n >= len(t.rows) - t.total_rows
+        for c, value in enumerate(row):
+            if isinstance(value, Decimal):
+                # Excel holds numbers as binary doubles: an amount in pence up to a trillion
+                # pounds (15 significant figures) is written and read back exactly.
+                ws.write_number(r, c, float(value), formats[_style(bold, MONEY)])
+            elif isinstance(value, str) and value:
+                ws.write_string(r, c, value, formats[_style(bold, text=value)])
+    ws.freeze_panes(FIRST, 0)
+    ws.repeat_rows(1)
+    ws.autofilter(1, 0, max(FIRST + len(t.rows) - 1, 1), len(t.columns) - 1)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
 
 
 _COLUMN = {

@@ -26,10 +26,11 @@ from valvecheck.domain.impact import (
     expected_from,
     roll_up,
 )
-from valvecheck.domain.moments import end_of_day
+from valvecheck.domain.moments import aware, end_of_day, in_england
 from valvecheck.domain.money import (
     Invalid,
     check_weights,
+    missing_years,
     parse_count,
     parse_money,
     parse_weight,
@@ -37,7 +38,7 @@ from valvecheck.domain.money import (
 )
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
-from valvecheck.domain.views import as_at
+from valvecheck.domain.views import AssessmentState, MeasureView
 from valvecheck.errors import Conflict, ImportRejected, InputError, NotFound
 from valvecheck.importers.impact import Where, read_savings, read_trajectory, read_weights
 from valvecheck.services.context import Context, authorise, council_id
@@ -67,6 +68,7 @@ class SavingsImported:
     rows: int
     written: int  # new entries (rows that changed something)
     unchanged: int
+    notes: tuple[str, ...] = ()  # how the file was read: its unit, rows left out
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class WeightsSet:
 class WeightsImported:
     file: str
     activities: int
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class TrajectoryImported:
     file: str
     assessment: str
     years: int
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,8 +98,15 @@ class TrajectorySet:
     year: TrajectoryYear
 
 
+WITHDRAW = "none"  # given for a figure: the figure recorded is withdrawn (kept in history)
+
+
+def withdrawn(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower() == WITHDRAW
+
+
 def _money(value: Money, what: str, field: str, negative: bool) -> Decimal | None:
-    if value is None:
+    if value is None or withdrawn(value):
         return None
     try:
         return parse_money(value, what, negative)
@@ -123,21 +134,24 @@ def impact(
     *,
     threshold: Decimal = DEFAULT_THRESHOLD,
     on: date | None = None,
+    until: datetime | None = None,
 ) -> Impact:
     """The roll-up of the council's savings and the assessment's trajectory.
 
-    ``on``: as things stood at the end of that day: savings, links and ratings recorded later
-    are left out. The trajectory and the weights keep no history, so a year or an activity's
-    weights written since are left out too, and a ``recorded-later`` flag says so.
+    ``until``: as things stood at that moment: savings, weights, links, ratings and trajectory
+    years recorded then or later are left out (a locked assessment's figures at its lock).
+    ``on``: the same at the end of that day (``until`` defaults to it). The trajectory keeps no
+    history, so a year written since is left out, and a ``recorded-later`` flag says so.
     ``threshold``: an activity more than this fraction short of its expected saving to date is
     flagged as behind.
     """
     authorise(ctx, Action.READ)
     cid = council_id(ctx)
     state = load_state(ctx, assessment)
-    until = end_of_day(on) if on else None
-    if on:
-        state = as_at(state, on)
+    if until is None and on is not None:
+        until = end_of_day(on)
+    if until is not None:
+        state = _as_at(state, until)
     row = _assessment(ctx, assessment)
     titles = {
         code: title
@@ -151,56 +165,55 @@ def impact(
     }
     savings = [s for _, s in sorted(store.current(ctx.session, cid, until).items())]
     years = store.trajectory(ctx.session, row) if row else []
-    weights = store.weights(ctx.session, cid, until)
-    measures = [MeasureInfo(v.id, v.measure.themes, v.rag.value, v.la) for v in state.views]
+    measures = [
+        MeasureInfo(v.id, v.measure.themes, v.rag.value, v.la, v.measure.text) for v in state.views
+    ]
     found = roll_up(
         assessment=state.assessment,
         trajectory=[y for y in years if until is None or y.at is None or y.at < until],
         savings=savings,
         links=_links(ctx, until),
-        weights=weights,
+        weights=store.weights(ctx.session, cid, until),
         measures=measures,
         titles=titles,
         threshold=threshold,
         theme_order=list(state.catalogue.programme.themes),
     )
-    if on is None:
+    if until is None:
         return found
-    later = _recorded_later(on, years, store.weights(ctx.session, cid), weights)
+    if on is not None and until == end_of_day(on):
+        day = f"{on.day} {on:%B %Y}"
+    else:
+        shown = in_england(until)
+        day = f"{shown.day} {shown:%B %Y} {shown:%H:%M}"
+    later = _recorded_later(until, day, years)
     return replace(found, flags=[*found.flags, *later]) if later else found
 
 
-def _recorded_later(
-    on: date,
-    years: list[TrajectoryYear],
-    weights_now: Mapping[str, object],
-    weights_then: Mapping[str, object],
-) -> list[Flag]:
-    """What a dated roll-up leaves out because it was written after ``on`` and the figures held
-    before are not kept: trajectory years, and activities' weights."""
-    until, day = end_of_day(on), f"{on.day} {on:%B %Y}"
-    out = []
+def _as_at(state: AssessmentState, until: datetime) -> AssessmentState:
+    """The assessment's ratings as they stood at ``until`` (those given then or later left out)."""
+
+    def kept(view: MeasureView) -> MeasureView:
+        history = [r for r in view.history if r.at is None or aware(r.at) < until]
+        return view if len(history) == len(view.history) else replace(view, history=history)
+
+    return replace(state, views=[kept(v) for v in state.views])
+
+
+def _recorded_later(until: datetime, day: str, years: list[TrajectoryYear]) -> list[Flag]:
+    """What a dated roll-up leaves out because it was written at ``until`` or later and the
+    figures held before are not kept: trajectory years."""
     late = [y.year for y in years if y.at is not None and y.at >= until]
-    if late:
-        out.append(
-            Flag(
-                "recorded-later",
-                "trajectory",
-                f"The trajectory for {_listed(late)} was recorded after {day} and is left out: "
-                "the figures held before then are not kept",
-            )
+    if not late:
+        return []
+    return [
+        Flag(
+            "recorded-later",
+            "trajectory",
+            f"The trajectory for {_listed(late)} was recorded after {day} and is left out: "
+            "the figures held before then are not kept",
         )
-    for activity in weights_now:
-        if activity not in weights_then:
-            out.append(
-                Flag(
-                    "recorded-later",
-                    activity,
-                    f"{activity}'s weights were set after {day}, so its saving is shared "
-                    "equally here: the weights held before then are not kept",
-                )
-            )
-    return out
+    ]
 
 
 def _listed(names: list[str]) -> str:
@@ -254,7 +267,7 @@ def _write(
     """The entry to append (what is given, the rest carried from ``previous``), or ``previous``
     unchanged. The caller holds the activity's lock, read ``previous`` under it, and writes."""
     merged = _merge(previous, entry, fields)
-    if merged.expected is None and merged.actual is None:
+    if merged.expected is None and merged.actual is None and previous is None:
         raise InputError(
             f"{activity.code} has no saving recorded for {entry.year} yet: give the expected "
             "saving (or a cohort and unit saving) first",
@@ -288,11 +301,18 @@ def set_saving(
 
     A new entry is added to the history (who and when); values not given are carried from the
     entry before. A negative saving is a net cost in that year; a cohort and a unit saving
-    (children x average saving each) give the expected saving, and both are kept.
+    (children x average saving each) give the expected saving, and both are kept. ``"none"``
+    for the expected or actual saving withdraws the figure recorded (a new entry too: the
+    views then show it as not recorded).
     """
     authorise(ctx, Action.RECORD_IMPACT)
     row = activity_store.activity_row(ctx.session, council_id(ctx), activity)
     fy = _year(year)
+    if withdrawn(cohort) or withdrawn(unit):
+        raise InputError(
+            "withdraw the expected saving to withdraw its cohort and unit saving",
+            field="cohort" if withdrawn(cohort) else "unit",
+        )
     exp = _money(expected, "expected saving", "expected", True)
     act = _money(actual, "actual saving", "actual", True)
     per = _money(unit, "unit saving", "unit", False)
@@ -333,7 +353,11 @@ def set_saving(
         note=(note or "").strip(),
     )
     repo.lock_pair(ctx.session, row.id, -1)
-    done = _write(ctx, row, entry, fields, _previous(ctx, row, fy))
+    previous = _previous(ctx, row, fy)
+    for f, v in (("expected", expected), ("actual", actual)):
+        if withdrawn(v) and (previous is None or getattr(previous, f) is None):
+            raise InputError(f"{row.code} has no {f} saving recorded for {fy} to withdraw", field=f)
+    done = _write(ctx, row, entry, fields, previous)
     if done.changed:
         store.add_entries(ctx.session, [(row, done.saving)])
     return done
@@ -404,7 +428,9 @@ def import_savings(ctx: Context, data: bytes, file: str) -> SavingsImported:
         if done.changed:
             new.append((activity, done.saving))
     store.add_entries(ctx.session, new)
-    return SavingsImported(file, len(parsed.rows), len(new), len(parsed.rows) - len(new))
+    return SavingsImported(
+        file, len(parsed.rows), len(new), len(parsed.rows) - len(new), tuple(parsed.notes)
+    )
 
 
 def _links(ctx: Context, until: datetime | None = None) -> dict[str, list[str]]:
@@ -513,7 +539,7 @@ def import_weights(ctx: Context, data: bytes, file: str) -> WeightsImported:
             (repo.measure_row(ctx.session, parsed.rows[i][1]), parsed.rows[i][2]) for i in indexes
         ]
         store.replace_weights(ctx.session, known[key], measures, ctx.actor.name, ctx.now())
-    return WeightsImported(file, len(groups))
+    return WeightsImported(file, len(groups), tuple(parsed.notes))
 
 
 def _open_for_trajectory(ctx: Context, assessment: str | None) -> AssessmentRecord:
@@ -535,7 +561,7 @@ def import_trajectory(
     row = _open_for_trajectory(ctx, assessment)
     at, by = ctx.now(), ctx.actor.name
     store.put_years(ctx.session, row, [replace(y, by=by, at=at) for y in parsed.rows], replace=True)
-    return TrajectoryImported(file, row.name, len(parsed.rows))
+    return TrajectoryImported(file, row.name, len(parsed.rows), tuple(parsed.notes))
 
 
 def set_trajectory(
@@ -547,25 +573,48 @@ def set_trajectory(
     actual: Money = None,
     assessment: str | None = None,
 ) -> TrajectorySet:
-    """Enter or change one year of the assessment's trajectory (values not given are kept)."""
+    """Enter or change one year of the assessment's trajectory (values not given are kept;
+    ``"none"`` withdraws the target or the outturn recorded)."""
     authorise(ctx, Action.RECORD_IMPACT)
     fy = _year(year)
     row = _open_for_trajectory(ctx, assessment)
-    held = {y.year: y for y in store.trajectory(ctx.session, row)}.get(fy)
+    held_years = {y.year: y for y in store.trajectory(ctx.session, row)}
+    held = held_years.get(fy)
+    if withdrawn(unmitigated):
+        raise InputError(
+            "the unmitigated deficit of a year cannot be withdrawn: it is what the year's "
+            "figures are set against (import the trajectory again to change its years)",
+            field="unmitigated",
+        )
     un = _money(unmitigated, "unmitigated deficit", "unmitigated", True)
     if un is None and held is None:
+        if not held_years:
+            raise InputError(
+                f"'{row.name}' has no trajectory recorded: import the trajectory into it, or "
+                f"give {fy}'s unmitigated deficit (a new assessment carries forward the "
+                "trajectory of the one it is started from)",
+                field="unmitigated",
+            )
         raise InputError(
             f"{fy} is not in the trajectory yet: give its unmitigated deficit", field="unmitigated"
         )
+    if held is None and (gaps := missing_years([*held_years, fy])):
+        raise InputError(
+            f"the trajectory has no row for {' and '.join(gaps)}: enter the years in order, "
+            "so that the cumulative figures leave none out",
+            field="year",
+        )
+
+    def figure(given: Money, what: str, f: str, kept: Decimal | None) -> Decimal | None:
+        if withdrawn(given):
+            return None
+        return _money(given, what, f, True) if given is not None else kept
+
     entry = TrajectoryYear(
         fy,
         un if un is not None else held.unmitigated,  # type: ignore[union-attr]
-        _money(target, "target", "target", True)
-        if target is not None
-        else (held.target if held else None),
-        _money(actual, "actual outturn", "actual", True)
-        if actual is not None
-        else (held.actual if held else None),
+        figure(target, "target", "target", held.target if held else None),
+        figure(actual, "actual outturn", "actual", held.actual if held else None),
         ctx.actor.name,
         ctx.now(),
     )

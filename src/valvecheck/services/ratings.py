@@ -27,6 +27,7 @@ class AssessmentInfo:
     rated: int
     current: bool
     locked: bool = False
+    trajectory_years: int = 0  # of the deficit trajectory carried forward
 
     @property
     def latest(self) -> bool:  # the name the CLI's table used
@@ -232,12 +233,24 @@ def new_assessment(
                 ctx.session, row, repo.measure_row(ctx.session, measure_id), carried_rating
             )
             carried += 1
+    years = _carry_trajectory(ctx, source, row) if source is not None else 0
     if use or first:
         council_row = ctx.session.get(CouncilRow, cid)
         assert council_row is not None
         council_row.current_assessment_id = row.id
     ctx.session.flush()
-    return AssessmentInfo(row.id, name, row.council, at, ctx.actor.name, carried, use or first)
+    return AssessmentInfo(
+        row.id, name, row.council, at, ctx.actor.name, carried, use or first, trajectory_years=years
+    )
+
+
+def _carry_trajectory(ctx: Context, source: AssessmentRecord, row: AssessmentRow) -> int:
+    """The deficit trajectory goes forward with the ratings, as it was recorded (who and when)."""
+    from valvecheck.store import impact as impact_store
+
+    years = impact_store.trajectory(ctx.session, source)
+    impact_store.put_years(ctx.session, row, years)
+    return len(years)
 
 
 def assessment_named(ctx: Context, name: str | None) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from valvecheck.domain.impact import Saving, TrajectoryYear
@@ -119,12 +119,30 @@ def add_entries(session: Session, items: Sequence[tuple[ActivityRow, Saving]]) -
 def weights(
     session: Session, council_id: int, until: datetime | None = None
 ) -> dict[str, dict[str, Decimal]]:
-    """{activity id: {measure id: weight}} for the activities with weights set (before
-    ``until``: weights are replaced, not kept, so those set since are left out)."""
+    """{activity id: {measure id: weight}} for the activities with weights in force (at
+    ``until``: those set before it and not ended by then)."""
     out: dict[str, dict[str, Decimal]] = {}
+    for activity, measure, weight, at, ended in _weight_rows(session, council_id):
+        if until is None:
+            if ended is not None:
+                continue
+        elif at >= until or (ended is not None and ended < until):
+            continue
+        out.setdefault(activity, {})[measure] = Decimal(weight)
+    return out
+
+
+def _weight_rows(session: Session, council_id: int) -> list[Any]:
+    columns = [
+        ActivityRow.code,
+        MeasureRow.code,
+        ImpactWeightRow.weight,
+        ImpactWeightRow.at,
+        ImpactWeightRow.ended_at,
+    ]
     rows = session.execute(
         only(
-            select(ActivityRow.code, MeasureRow.code, ImpactWeightRow.weight, ImpactWeightRow.at)
+            select(*columns)
             .join(ActivityRow, ActivityRow.id == ImpactWeightRow.activity_id)
             .join(MeasureRow, MeasureRow.id == ImpactWeightRow.measure_id)
             .order_by(ImpactWeightRow.id),
@@ -132,10 +150,10 @@ def weights(
             council_id,
         )
     )
-    for activity, measure, weight, at in rows:
-        if until is not None and _aware(at) >= until:
-            continue
-        out.setdefault(activity, {})[measure] = Decimal(weight)
+    out = []
+    for row in rows:
+        r: Any = tuple(row)
+        out.append((r[0], r[1], r[2], _aware(r[3]), r[4] and _aware(r[4])))
     return out
 
 
@@ -146,12 +164,16 @@ def replace_weights(
     by: str,
     at: datetime,
 ) -> None:
-    """The activity's weights become ``given`` (none: equal shares)."""
+    """The activity's weights become ``given`` (none: equal shares); the ones before are ended,
+    not deleted, so the history is kept."""
     session.execute(
-        delete(ImpactWeightRow).where(
+        update(ImpactWeightRow)
+        .where(
             ImpactWeightRow.council_id == activity.council_id,
             ImpactWeightRow.activity_id == activity.id,
+            ImpactWeightRow.ended_at.is_(None),
         )
+        .values(ended_at=at)
     )
     for measure, weight in given:
         session.add(

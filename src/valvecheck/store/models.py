@@ -254,7 +254,8 @@ class ImpactEntryRow(Base):
 
 class ImpactWeightRow(Base):
     """The share of an activity's saving that one of its measures carries, as a decimal text
-    ("0.5"); an activity with no weights shares its saving equally."""
+    ("0.5"), from ``at`` until ``ended_at`` (none: in force); an activity with no weights in
+    force shares its saving equally."""
 
     __table__ = tables.impact_weight
     id: Mapped[int]
@@ -264,6 +265,7 @@ class ImpactWeightRow(Base):
     weight: Mapped[str]
     by: Mapped[str]
     at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]  # set again then (the history is kept)
 
 
 class TrajectoryRow(Base):

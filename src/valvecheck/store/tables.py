@@ -314,7 +314,8 @@ impact_entry = Table(
 )
 
 # The share of an activity's saving that one of its measures carries, as a decimal text
-# ("0.5"); an activity with no weights shares its saving equally.
+# ("0.5"); an activity with no weights in force shares its saving equally. Weights set again
+# end the ones before (ended_at) rather than deleting them: the history is kept.
 impact_weight = Table(
     "impact_weight",
     metadata,
@@ -325,7 +326,7 @@ impact_weight = Table(
     Column("weight", String(40), nullable=False),
     _by(),
     _at(),
-    UniqueConstraint("activity_id", "measure_id"),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
 )
 
 # One financial year of an assessment's high needs deficit trajectory, in pence: the "do
