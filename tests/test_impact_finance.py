@@ -394,6 +394,19 @@ def test_a_new_assessment_carries_the_trajectory_forward(council):
             impact.set_trajectory(ctx, "2026-27", actual="£1", assessment="Blank")
 
 
+def test_starting_an_assessment_says_its_trajectory_came_too(council, cli):
+    with admin(council) as ctx:
+        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+    code, out, err = cli(
+        "assessments", "new", "Q2", "--from", "Bristol: mitigation validation exercise"
+    )
+    assert code == 0, err
+    assert "10 ratings carried forward; its trajectory too (3 years)" in out
+    code, out, err = cli("assessments", "new", "Blank")
+    assert code == 0, err
+    assert "(0 ratings carried forward)" in out
+
+
 def test_no_trajectory_is_said_instead_of_empty_columns(council, cli, tmp_path):
     with admin(council) as ctx:
         impact.set_saving(ctx, "A1", "2024-25", expected="£100")

@@ -607,7 +607,10 @@ def assessments_new(
     with use(ctx, write=True, by=by) as c:
         a = ratings.new_assessment(c, name, carry_from=carry_from, use=use_it)
         now = ratings.current_assessment(c)
-    output.line(f"Created assessment '{a.name}' ({a.rated} ratings carried forward).")
+    carried = count(a.rated, "rating", "ratings") + " carried forward"
+    if a.trajectory_years:
+        carried += f"; its trajectory too ({count(a.trajectory_years, 'year', 'years')})"
+    output.line(f"Created assessment '{a.name}' ({carried}).")
     if now is not None:
         output.line(
             f"Current assessment: '{now.name}'"

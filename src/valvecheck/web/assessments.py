@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from valvecheck.domain.names import count
 from valvecheck.domain.people import Action
 from valvecheck.errors import InputError, ValvecheckError, http_status
 from valvecheck.services.compare import assessment_detail, assessment_info, compare
@@ -56,7 +57,9 @@ def start(
             errors={"name": message},
             typed=typed,
         )
-    carried = f", {made.rated} ratings carried forward" if source else ""
+    carried = f", {count(made.rated, 'rating', 'ratings')} carried forward" if source else ""
+    if made.trajectory_years:
+        carried += f", and its trajectory ({count(made.trajectory_years, 'year', 'years')})"
     return done(request, f"/assessments/{made.id}", f"Started '{made.name}'{carried}")
 
 
