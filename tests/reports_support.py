@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+import pytest
 from conftest import need
 from docx.oxml.ns import qn
 from support import load_state, write_reports
@@ -20,6 +23,23 @@ from valvecheck.store.db import Workspace
 # Frozen so the golden files do not change from day to day; after every rating a test makes,
 # since a report shows the position as at its date.
 DAY = date(2099, 5, 1)
+
+
+@contextmanager
+def today_is(day: date = DAY) -> Iterator[None]:
+    """The workspace's clock at noon on ``day`` (a report may not be dated after today): every
+    unit of work opened meanwhile, and a workspace made meanwhile, read it."""
+    with pytest.MonkeyPatch.context() as patch:
+        noon = datetime.combine(day, time(12), UTC)
+        patch.setattr("valvecheck.services.workspace.utc_now", lambda: noon)
+        yield
+
+
+@pytest.fixture
+def day_is_today() -> Iterator[None]:
+    """Today is ``DAY`` for the test (and the workspace it makes)."""
+    with today_is():
+        yield
 
 
 @dataclass
@@ -38,18 +58,19 @@ def build(base: Path, fmt: str = "all") -> Built:
     """A workspace with the seed's assessment, and its reports written once."""
     db = str(base / "valvecheck.db")
     ws = Workspace(db)
-    init_workspace(ws)
-    out = base / "out"
-    write_reports(ws, fmt, out, on=DAY)
-    state = load_state(ws)
+    with today_is():
+        init_workspace(ws)
+        out = base / "out"
+        write_reports(ws, fmt, out, on=DAY)
+        state = load_state(ws)
     return Built(ws, db, out, state, summarise(state.catalogue, state.ratings))
 
 
-def expected_row(view) -> list[str]:
-    """An appendix row's LA to RAG cells as both office formats write them (several values one
-    per line). Word puts the measure's ID before them, Excel after."""
+def expected_row(view, between: str = "\n") -> list[str]:
+    """An appendix row's LA to RAG cells as the office formats write them, after the measure's
+    ID: several themes or sub-themes one per line in Excel, with ``between="; "`` in Word."""
     m = view.measure
-    return [view.la, m.text, "\n".join(m.themes), "\n".join(m.sub_themes), view.rag.label]
+    return [view.la, m.text, between.join(m.themes), between.join(m.sub_themes), view.rag.label]
 
 
 def docx_fill(cell) -> str | None:
@@ -124,12 +145,14 @@ def docx_sections(path: Path) -> Sections:
 
 
 def xlsx_sections(path: Path) -> Sections:
-    """Sheets by name; keys from the Measure ID / Activity ID columns, or the theme names."""
+    """Sheets by name (after the About sheet, which is no section); keys from the Measure ID /
+    Activity ID columns, or the theme names."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True)
+    assert wb.sheetnames[0] == "About"
     out: Sections = []
-    for ws in wb.worksheets:
+    for ws in wb.worksheets[1:]:
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
         header, body = rows[0], rows[1:]
         if "Activity ID" in header:
@@ -138,7 +161,8 @@ def xlsx_sections(path: Path) -> Sections:
         elif "Measure ID" in header:
             keys = [r[header.index("Measure ID")] for r in body]
         else:
-            keys = [r[1] or r[0] for r in body]
+            theme, sub = header.index("Theme"), header.index("Sub-Theme")
+            keys = [r[sub] or r[theme] for r in body]
         out.append((ws.title, keys))
     wb.close()
     return out

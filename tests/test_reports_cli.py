@@ -7,11 +7,14 @@ from datetime import UTC, date, datetime
 import pytest
 from docx import Document
 from openpyxl import load_workbook
-from reports_support import DAY, docx_fill
+from reports_support import DAY, day_is_today, docx_fill
 from support import admin, load_state, report_data, write_reports
 
 from valvecheck.domain.rag import Rag
 from valvecheck.services import activities, ratings
+
+# Reports here are dated DAY (2099): today is DAY for every test, as the report needs.
+pytestmark = pytest.mark.usefixtures(day_is_today.__name__)
 
 
 def test_init_then_report_all_writes_the_four_documents(cli, tmp_path):
@@ -30,7 +33,7 @@ def test_init_then_report_all_writes_the_four_documents(cli, tmp_path):
 def test_report_options_reach_the_document(cli, tmp_path):
     cli("init")
     code, _, err = cli(
-        "report", "-f", "md", "-o", str(tmp_path), "--council", "Testshire",
+        "report", "-f", "md", "-o", str(tmp_path), "--council-name", "Testshire",
         "--title", "Safety Valve readiness", "--date", "2025-03-14",
     )  # fmt: skip
     assert code == 0, err
@@ -108,19 +111,21 @@ def test_position_statement_lists_what_changed_since_the_date(monitored, tmp_pat
     rows = table.rows[1:]
     assert len(rows) == len(ids)
     expected = {
-        0: (Rag.AMBER, "thresholds drafted", "2024-03-05 Red to Amber by lead: thresholds drafted"),
+        0: (Rag.AMBER, "thresholds drafted", "5 March 2024: Red to Amber by lead: thresholds drafted"),
         1: (Rag.GREEN, "case system live", "No change"),
-        2: (Rag.GREEN, "forecast model built", "2024-04-01 Not rated to Green by lead: forecast model built"),
+        2: (Rag.GREEN, "forecast model built", "1 April 2024: Not rated to Green by lead: forecast model built"),
     }  # fmt: skip
     for i, row in enumerate(rows):
         rag, rationale, changes = expected.get(i, (Rag.UNRATED, "", "No change"))
         cells = row.cells
-        assert (cells[2].text, cells[3].text, cells[4].text) == (rag.label, rationale, changes)
-        assert docx_fill(cells[2]) == rag.colour
+        assert cells[0].text == ids[i]  # an ID to cross-refer to the committee report by
+        assert (cells[3].text, cells[4].text, cells[5].text) == (rag.label, rationale, changes)
+        assert docx_fill(cells[3]) == rag.colour
     markdown = (tmp_path / "position.md").read_text(encoding="utf-8")
-    assert "period 1 February 2024 to 1 May 2099" in markdown
+    assert "period 1 February 2024 to 1 May 2099. Assessment: Spring 2024" in markdown
     assert f"{len(ids)} measures; 2 changed rating in the period." in markdown
-    assert "2024-03-05 Red to Amber by lead: thresholds drafted" in markdown
+    assert "5 March 2024: Red to Amber by lead: thresholds drafted" in markdown
+    assert f"| {ids[0]} | " in markdown
 
 
 def test_the_seeds_bundled_ratings_are_where_a_period_starts_not_changes_in_it(ws, tmp_path):

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from reports_support import (
     DAY,
     build,
+    day_is_today,
     docx_fill,
     docx_row_flags,
     expected_row,
@@ -32,6 +33,9 @@ from valvecheck.cli import run
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import xlsx
 from valvecheck.services.ratings import rate
+
+# Reports here are dated DAY (2099): today is DAY for every test, as the report needs.
+pytestmark = pytest.mark.usefixtures(day_is_today.__name__)
 
 RAG_OF_LABEL = {r.label: r for r in Rag}
 
@@ -81,7 +85,7 @@ def test_docx_appendix_has_every_measure_in_document_order(built, document):
         "RAG",
     ]
     got = [[c.text for c in row.cells] for row in table.rows[1:]]
-    assert got == [[v.id, *expected_row(v)] for v in built.state.views]
+    assert got == [[v.id, *expected_row(v, "; ")] for v in built.state.views]
 
 
 def test_docx_measure_with_two_sub_themes_is_one_row(built, document):
@@ -90,7 +94,8 @@ def test_docx_measure_with_two_sub_themes_is_one_row(built, document):
     for view in two:
         assert texts.count(view.measure.text) == 1
         row = document.tables[0].rows[1 + texts.index(view.measure.text)]
-        assert row.cells[4].text.split("\n") == list(view.measure.sub_themes)
+        # "; " between them, as Markdown writes them: a line break alone reads as one wrapped name
+        assert row.cells[4].text.split("; ") == list(view.measure.sub_themes)
 
 
 def test_docx_recommendation_column_is_the_widest_in_the_table_grid(document):
@@ -156,29 +161,29 @@ def test_docx_opportunities_and_unrated_lists(built, document):
 
 
 def test_xlsx_has_the_sheets_and_no_links_sheet_without_links(workbook):
-    assert workbook.sheetnames == ["Appendix", "Summary", "Opportunities", "Unrated"]
+    assert workbook.sheetnames == ["About", "Appendix", "Summary", "Opportunities", "Unrated"]
 
 
 def test_xlsx_appendix_rows_fills_and_layout(built, workbook):
     ws = workbook["Appendix"]
     header = [c.value for c in ws[1]]
-    assert header[:5] == ["LA", "Recommendation", "Theme", "Sub-Theme", "RAG"]
+    # the measure's ID first, as in Word, HTML and Markdown
+    assert header[:6] == ["Measure ID", "LA", "Recommendation", "Theme", "Sub-Theme", "RAG"]
     rows = list(ws.iter_rows(min_row=2))
     assert len(rows) == len(built.state.views)
     for view, row in zip(built.state.views, rows, strict=True):
-        assert [c.value or "" for c in row[:5]] == expected_row(view)
-        assert row[header.index("Measure ID")].value == view.id
-        rag = row[4]
+        assert [c.value or "" for c in row[:6]] == [view.id, *expected_row(view)]
+        rag = row[5]
         assert rag.fill.fgColor.rgb[-6:] == view.rag.colour
-        assert row[1].alignment.wrap_text
+        assert row[2].alignment.wrap_text
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == ws.dimensions
-    assert ws.column_dimensions["B"].width > ws.column_dimensions["A"].width > 10
+    assert ws.column_dimensions["C"].width > ws.column_dimensions["B"].width > 10
 
 
 def test_xlsx_rows_are_tall_enough_for_their_wrapped_text(workbook):
     ws = workbook["Appendix"]
-    heights = {ws.cell(row=n, column=7).value: ws.row_dimensions[n].height for n in range(2, 29)}
+    heights = {ws.cell(row=n, column=1).value: ws.row_dimensions[n].height for n in range(2, 29)}
     # bury-1 wraps to four lines in an 80-wide column; hammersmith-fulham-2 to two (its theme)
     assert heights["bury-1"] >= 2 * heights["hammersmith-fulham-2"]
     assert heights["hammersmith-fulham-2"] >= 15
@@ -187,13 +192,13 @@ def test_xlsx_rows_are_tall_enough_for_their_wrapped_text(workbook):
 def test_xlsx_summary_counts_equal_summary_json(workbook, summary_json):
     ws = workbook["Summary"]
     header = [c.value for c in ws[1]]
-    shown = [RAG_OF_LABEL[h] for h in header[3:-1]]
+    shown = [RAG_OF_LABEL[h] for h in header[4:-1]]
     expected = summary_lines(summary_json)
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     assert len(rows) == len(expected)
     for row, (theme, sub, measures, rag) in zip(rows, expected, strict=True):
-        assert (row[0], row[1] or "", row[2]) == (theme, sub, measures)
-        assert dict(zip([r.value for r in shown], row[3:-1], strict=True)) == {
+        assert (row[1], row[2] or "", row[3]) == (theme, sub, measures)
+        assert dict(zip([r.value for r in shown], row[4:-1], strict=True)) == {
             r.value: rag[r.value] for r in shown
         }
 
@@ -227,7 +232,7 @@ def test_changing_one_rating_changes_exactly_that_row_and_the_counts(ws, tmp_pat
         return [[c.value for c in r] for r in wb[sheet].iter_rows(min_row=2)]
 
     changed = [
-        (b[6], b[4], a[4])
+        (b[0], b[5], a[5])
         for b, a in zip(rows(before, "Appendix"), rows(after, "Appendix"), strict=True)
         if b != a
     ]
@@ -239,7 +244,7 @@ def test_changing_one_rating_changes_exactly_that_row_and_the_counts(ws, tmp_pat
     differing = set()
     for b, a in zip(rows(before, "Summary"), rows(after, "Summary"), strict=True):
         if b != a:
-            differing.add((b[0], b[1]) if b[1] else (None, b[0]))
+            differing.add((b[1], b[2]) if b[2] else (None, b[1]))
             header = [c.value for c in after["Summary"][1]]
             red, unrated = header.index("Red"), header.index("Not rated")
             assert (a[red] - b[red], a[unrated] - b[unrated]) == (1, -1)
@@ -268,7 +273,7 @@ def test_formula_like_measure_text_is_stored_as_text(empty_ws, db_path, tmp_path
     assert run(["--db", db_path, "report", "--format", "xlsx", "--out", str(out)]) == 0
     wb = load_workbook(out / "report.xlsx")
     for sheet in ("Appendix", "Opportunities"):
-        cells = [row[1] for row in wb[sheet].iter_rows(min_row=2)]
+        cells = [row[2] for row in wb[sheet].iter_rows(min_row=2)]
         assert [c.value for c in cells] == FORMULA_LIKE
         assert all(c.data_type == "s" and c.quotePrefix for c in cells)
 
@@ -295,7 +300,7 @@ def test_xlsx_cuts_text_at_the_cell_limit_and_says_so(empty_ws, db_path, tmp_pat
     assert run(["--db", db_path, "report", "--date", "2099-05-01", "--out", str(out)]) == 0
     wb = load_workbook(out / "report.xlsx")
     for sheet in ("Appendix", "Opportunities"):
-        cell = wb[sheet].cell(row=2, column=2)
+        cell = wb[sheet].cell(row=2, column=3)
         kept = cell.value.removesuffix(xlsx.CUT_MARK)
         assert kept != cell.value and text.startswith(kept)
         # As full as a cell holds (Excel counts UTF-16 units): one short when a pair would split.
@@ -435,7 +440,9 @@ def test_office_file_properties_name_the_report_and_its_date(ws, tmp_path, fmt):
     files = []
     for run_dir in ("first", "second"):
         out = tmp_path / run_dir
-        write_reports(ws, fmt, out, on=DAY, title=title, council=council, since=date(2024, 2, 1))
+        write_reports(
+            ws, fmt, out, on=DAY, title=title, council_name=council, since=date(2024, 2, 1)
+        )
         files.append(out / REPORT_FILES[fmt])
     props = core_properties(files[0])
     assert props["title"] == (f"Position statement: {title}" if fmt == "position" else title)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from reports_support import (
     DAY,
+    day_is_today,
     docx_sections,
     html_sections,
     md_sections,
@@ -17,6 +18,9 @@ from support import admin, load_state, report_data, write_reports
 from valvecheck.reports import docx, html, markdown, xlsx
 from valvecheck.reports.model import SECTION_KEYS
 from valvecheck.services import activities
+
+# Reports here are dated DAY (2099): today is DAY for every test, as the report needs.
+pytestmark = pytest.mark.usefixtures(day_is_today.__name__)
 
 
 def write_all_four(ws, tmp_path, links: bool):
@@ -94,15 +98,18 @@ def test_an_opportunity_shared_by_other_agreements_names_them_in_every_format(ws
 
     section = (out / "report.md").read_text("utf-8").split("## Opportunities")[1]
     md = next(x for x in section.splitlines() if x.startswith("| bury-4 |"))
-    assert md.rstrip(" |").endswith("| hammersmith-fulham-4, stoke-on-trent-5")
+    # each by its authority's name, which a reader knows, and its ID there, to look it up by
+    hf, st = "Hammersmith and Fulham (hammersmith-fulham-4)", "Stoke-on-Trent (stoke-on-trent-5)"
+    assert data.opportunities[0].also_in_labels == (hf, st)
+    assert md.rstrip(" |").endswith(f"| {hf}, {st}")
     html = (out / "report.html").read_text("utf-8")
-    assert "<li>hammersmith-fulham-4</li><li>stoke-on-trent-5</li>" in html
+    assert f"<li>{hf}</li><li>{st}</li>" in html
     wb = load_workbook(out / "report.xlsx", read_only=True)
     header, *body = [list(r) for r in wb["Opportunities"].iter_rows(values_only=True)]
     row = next(r for r in body if r[header.index("Measure ID")] == "bury-4")
-    assert row[header.index("Also in")] == "hammersmith-fulham-4\nstoke-on-trent-5"
+    assert row[header.index("Also in")] == f"{hf}\n{st}"
     wb.close()
     table = next(
         t for t in Document(str(out / "report.docx")).tables if t.rows[1].cells[0].text == "bury-4"
     )
-    assert table.rows[1].cells[2].text.endswith("\nAlso in: hammersmith-fulham-4, stoke-on-trent-5")
+    assert table.rows[1].cells[2].text.endswith(f"\nAlso in: {hf}, {st}")

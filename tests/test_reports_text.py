@@ -16,11 +16,14 @@ import html5lib
 import pytest
 from conftest import need
 from markdown_it import MarkdownIt
-from reports_support import build
+from reports_support import build, day_is_today
 from support import load_state
 
 from valvecheck.cli import run
 from valvecheck.domain.rag import Rag
+
+# Reports here are dated DAY (2099): today is DAY for every test, as the report needs.
+pytestmark = pytest.mark.usefixtures(day_is_today.__name__)
 
 GOLDEN = Path(__file__).parent / "golden"
 NS = "{http://www.w3.org/1999/xhtml}"
@@ -164,6 +167,7 @@ NASTY = {
     "sub_theme": "**Sub** ![img](x.png)",
     "rationale": "+ <a href='http://x'>see</a> $x$ \\*",
     "activity": "## <u>Transport</u> review *now*",
+    "appendix": "*Appendix* <C> _1_",
 }
 # What a table document needs; anything else in the rendered page came from user text.
 MARKDOWN_TAGS = {"h1", "h2", "p", "ul", "li", "strong", "table", "thead", "tbody", "tr", "th", "td"}
@@ -186,8 +190,8 @@ def nasty_reports(empty_ws, db_path, tmp_path):
     assert run([*db, "rate", measure.id, "red", "--rationale", NASTY["rationale"]]) == 0
     assert run([*db, "link", "act-1", measure.id, "--rationale", NASTY["rationale"]]) == 0
     out = tmp_path / "out"
-    options = ["--title", NASTY["title"], "--council", NASTY["council"], "--out", str(out)]
-    options += ["--date", "2099-05-01", "--since", "2000-01-01"]
+    options = ["--title", NASTY["title"], "--council-name", NASTY["council"], "--out", str(out)]
+    options += ["--date", "2099-05-01", "--since", "2000-01-01", "--appendix", NASTY["appendix"]]
     assert run([*db, "report", "--format", "all", *options]) == 0
     return out
 
@@ -201,7 +205,7 @@ def test_markdown_shows_user_text_literally_never_as_markup(nasty_reports, name)
     assert rendered.count("<h1>") == 1
     shown = ["title", "council", "la", "text", "rationale"]
     if name == "report.md":
-        shown += ["theme", "sub_theme", "activity"]
+        shown += ["theme", "sub_theme", "activity", "appendix"]
     for key in shown:
         assert html.escape(NASTY[key], quote=False) in rendered, key
 

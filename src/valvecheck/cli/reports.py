@@ -52,16 +52,30 @@ def report(
     ] = "all",
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("."),
     assessment: Assessment = None,
-    council: Annotated[
-        str | None, typer.Option(help="Council named in the report (default: the assessment's).")
+    council_name: Annotated[
+        str | None,
+        typer.Option(
+            "--council-name",
+            help="The council's name as printed on the report (default: the assessment's "
+            "council). Not another council of the workspace: the global --council chooses whose "
+            "ratings are reported.",
+        ),
     ] = None,
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
+    appendix: Annotated[
+        str | None,
+        typer.Option(
+            help="The paper's label for the report, printed above its title, e.g. "
+            "'Appendix C' (default: none).",
+        ),
+    ] = None,
     on: Annotated[
         str | None,
         typer.Option(
             "--date",
             help="The report's date, YYYY-MM-DD (today). The report is the position at the end "
-            "of that day: ratings, links and savings given after it are left out.",
+            "of that day: ratings, links and savings given after it are left out. Not after "
+            "today, nor before the assessment was started.",
         ),
     ] = None,
     since: Annotated[
@@ -72,17 +86,23 @@ def report(
     """Write the committee reports: the appendix table, summary, opportunities and unrated."""
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: this is a file; give a folder for the reports")
-    with use(ctx) as c:
-        files = reports.render(
-            c,
-            fmt,
-            assessment,
-            on=_date(on, "--date"),
-            title=title,
-            council=council,
-            since=_date(since, "--since"),
-        )
-        name = reports.report_assessment(c, assessment)
+    try:
+        with use(ctx) as c:
+            files = reports.render(
+                c,
+                fmt,
+                assessment,
+                on=_date(on, "--date"),
+                title=title,
+                council_name=council_name,
+                since=_date(since, "--since"),
+                appendix=appendix,
+            )
+            name = reports.report_assessment(c, assessment)
+    except InputError as exc:
+        if exc.field != "on":
+            raise
+        raise InputError(f"--date: {exc}") from None
     output.line(f"Report of the assessment '{name}':")
     for path in write_all(files, out):
         output.line(f"Wrote {path}")

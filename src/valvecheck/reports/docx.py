@@ -2,6 +2,9 @@
 
 Table rows are marked ``w:cantSplit`` (a row never breaks across pages) and the header row
 ``w:tblHeader`` (Word and LibreOffice repeat it on every page), as the seed's table did by hand.
+Headings, intro paragraphs and captions are kept with what follows them (``w:keepNext``), and
+every page has a running header (title, council, date) and a footer "Page X of Y" (``PAGE`` and
+``NUMPAGES`` fields, which Word and LibreOffice fill in).
 
 Speed and memory: python-docx builds each cell through several proxy objects and style
 look-ups, which for thousands of rows costs more than everything else in the report, and keeps
@@ -23,6 +26,7 @@ from zipfile import ZIP_DEFLATED, ZipFile
 from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Length, Mm, Pt
@@ -38,13 +42,16 @@ TEXT_WIDTH = Mm(297 - 2 * 12)  # landscape A4 inside 12 mm margins: every table 
 # Wide enough for the longest word of each column in bold 10 pt DejaVu Sans (LibreOffice's
 # stand-in for Calibri, and wider), so no word breaks mid-word: "applicable" of Not
 # applicable, "Commissioning" (a sub-theme), "Measures" and "Coverage" (summary headers),
-# "Thames/Richmond" (an LA with no break in it), "hammersmith-" of a measure id.
+# "Thames/Richmond" (an LA with no break in it). A measure id is never broken at its hyphens
+# either ("hammersmith- / fulham-1" reads as two things): its column holds the seed's longest,
+# "hammersmith-fulham-6" (42 mm), on one line. A wider column, not Word's non-breaking hyphen,
+# so an id copied out of the document is the id as typed.
 RAG_WIDTH = Mm(27)
 NUMBER_WIDTH = Mm(25)
-ID_WIDTH = Mm(30)
+ID_WIDTH = Mm(46)
 LA_WIDTH = Mm(40)
-THEME_WIDTH = Mm(45)
-SUB_THEME_WIDTH = Mm(42)
+THEME_WIDTH = Mm(38)
+SUB_THEME_WIDTH = Mm(38)
 RATIONALE_WIDTH = Mm(52)
 HEADER_FILL = "D9D9D9"
 BATCH = 500  # rows written to the file at a time: a bounded amount of XML text in memory
@@ -232,6 +239,12 @@ def lines(values: tuple[str, ...]) -> str:
     return "\n".join(values)
 
 
+def several(values: tuple[str, ...]) -> str:
+    """Several themes or sub-themes in one cell: '; ' between them, as the Markdown writes
+    them (a line break alone reads as one name wrapped in a narrow column)."""
+    return "; ".join(values)
+
+
 def rag_xml(rag: Rag, width: Length) -> str:
     """The RAG cell: its colour and, always, its word."""
     return cell_xml(rag.label, width, fill=rag.colour)
@@ -251,8 +264,8 @@ APPENDIX_WIDTHS = (
 
 
 def appendix_values(row: ReportRow) -> list[str]:
-    """A measure's ID, LA, Recommendation, Theme and Sub-Theme cells (several one per line)."""
-    return [row.id, row.la, row.recommendation, lines(row.themes), lines(row.sub_themes)]
+    """A measure's ID, LA, Recommendation, Theme and Sub-Theme cells (several with '; ')."""
+    return [row.id, row.la, row.recommendation, several(row.themes), several(row.sub_themes)]
 
 
 def add_appendix(doc: DocumentType, data: ReportData, progress: Tick | None) -> None:
@@ -317,7 +330,7 @@ def add_measure_list(
     def values(r: ReportRow) -> list[str]:
         found = appendix_values(r)
         if with_also_in and r.also_in:
-            found[2] += "\nAlso in: " + ", ".join(r.also_in)
+            found[2] += "\nAlso in: " + ", ".join(r.also_in_labels)
         return [*found, *([r.rationale] if with_rationale else [])]
 
     text_rows(table, (values(r) for r in rows), widths, progress)
@@ -373,6 +386,55 @@ SECTIONS: dict[str, Callable[[DocumentType, ReportData, Tick | None], None]] = {
 }
 
 
+def field_xml(instruction: str) -> str:
+    """A simple field (PAGE, NUMPAGES) the reader's word processor fills in; '1' until it does."""
+    return f'<w:fldSimple w:instr=" {instruction} "><w:r>{SMALL}<w:t>1</w:t></w:r></w:fldSimple>'
+
+
+SMALL = '<w:rPr><w:sz w:val="16"/></w:rPr>'  # 8 pt: the running header and footer
+
+
+def add_running_text(doc: DocumentType, head: str) -> None:
+    """A header on every page with ``head`` (title, council, date), and a footer "Page X of
+    Y": a printed page says what it belongs to, and a reader can cite its number."""
+    section = doc.sections[0]
+    header = section.header.paragraphs[0]
+    header.text = _NOT_XML.sub("", head)
+    header.runs[0].font.size = Pt(8)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    parts = [
+        f'<w:r>{SMALL}<w:t xml:space="preserve">Page </w:t></w:r>',
+        field_xml("PAGE"),
+        f'<w:r>{SMALL}<w:t xml:space="preserve"> of </w:t></w:r>',
+        field_xml("NUMPAGES"),
+    ]
+    for part in parts:
+        footer._p.append(etree.fromstring(f'<w:x xmlns:w="{W_NS}">{part}</w:x>')[0])
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def keep_with_next(doc: DocumentType) -> None:
+    """Keep every heading, every paragraph just before a table (an intro or a caption) and
+    every picture (with its caption) on the page of what follows it, so none is left at the
+    foot of a page with its table on the next."""
+    body = doc.element.body
+    children = list(body)
+    for element, after in zip(children, [*children[1:], None], strict=True):
+        if element.tag != qn("w:p"):
+            continue
+        style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        heading = style is not None and (style.get(qn("w:val")) or "").startswith(
+            ("Heading", "Title")
+        )
+        before_table = after is not None and after.tag == qn("w:tbl")
+        picture = element.find(f".//{qn('w:drawing')}") is not None
+        if heading or before_table or picture:
+            element.get_or_add_pPr().keepNext_val = True  # in the schema's place among its kin
+
+
 def add_key(doc: DocumentType, data: ReportData) -> None:
     for rag, definition in data.key:
         p = doc.add_paragraph()
@@ -384,9 +446,13 @@ def write(data: ReportData, out: Path, progress: Tick | None = None) -> list[Pat
     """Write ``report.docx`` into ``out``; ``progress(n)`` is told of every n rows written."""
     doc = new_document()
     set_properties(doc, title=data.title, subject=subject_of(data), author=data.council, on=data.on)
-    doc.add_heading("APPENDIX A", level=2)
+    add_running_text(doc, data.running_head)
+    if data.appendix:
+        doc.add_heading(data.appendix, level=2)
     doc.add_heading(data.title, level=1)
     doc.add_paragraph(data.meta)
+    if data.locked:
+        doc.add_paragraph(data.locked)
     doc.add_paragraph(data.purpose)
     add_key(doc, data)
     for section in data.sections:
@@ -397,6 +463,7 @@ def write(data: ReportData, out: Path, progress: Tick | None = None) -> list[Pat
             doc.add_paragraph(section.empty)
         else:
             SECTIONS[section.key](doc, data, progress)
+    keep_with_next(doc)
     path = out / "report.docx"
     save(doc, path)
     return [path]

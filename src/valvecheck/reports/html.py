@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from valvecheck.domain.rag import SCALE, Rag
 from valvecheck.reports.impact_html import impact_context
@@ -88,6 +89,16 @@ def percent(value: float) -> str:
     return f"{value:.0%}"
 
 
+def css_string(text: str) -> Markup:
+    """Text as a quoted CSS string (a printed page's running header): every character but a
+    letter, digit or space written as a CSS escape, so no quote, backslash or '</style>' in a
+    title can end the string or the style sheet, and no HTML entity shows in print."""
+    escaped = "".join(
+        c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x}" for c in text
+    )
+    return Markup(f'"{escaped}"')
+
+
 # How each section of the report model is drawn (a template under templates/sections/); every
 # key of model.SECTION_KEYS has one.
 SECTIONS: dict[str, str] = {
@@ -116,6 +127,7 @@ def render(data: ReportData) -> str:
         rags=SCALE,
         chart=chart(data),
         percent=percent,
+        css_string=css_string,
         section_templates=SECTIONS,
         **impact_context(data),
     )

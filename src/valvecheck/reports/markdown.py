@@ -81,7 +81,10 @@ def summary(data: ReportData) -> str:
 def opportunities(data: ReportData) -> str:
     return table(
         [*MEASURE_COLUMNS, "Rationale", "Also in"],
-        [[*measure_values(r), r.rationale, ", ".join(r.also_in)] for r in data.opportunities],
+        [
+            [*measure_values(r), r.rationale, ", ".join(r.also_in_labels)]
+            for r in data.opportunities
+        ],
     )
 
 
@@ -118,7 +121,11 @@ SECTIONS: dict[str, Callable[[ReportData], str]] = {
 
 def render(data: ReportData) -> str:
     """The whole document as text."""
-    parts = [f"# {escape(data.title)}\n", escape(data.meta) + "\n", escape(data.purpose) + "\n"]
+    parts = [f"**{escape(data.appendix)}**\n"] if data.appendix else []
+    parts += [f"# {escape(data.title)}\n", escape(data.meta) + "\n"]
+    if data.locked:
+        parts.append(escape(data.locked) + "\n")
+    parts.append(escape(data.purpose) + "\n")
     parts.append("\n".join(f"- **{r.label.upper()}**: {escape(d)}" for r, d in data.key) + "\n")
     for section in data.sections:
         parts.append(f"## {escape(section.heading)}\n")

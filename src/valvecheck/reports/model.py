@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from valvecheck.analysis.summary import Group, Summary, coverage, coverage_base
 from valvecheck.domain.moments import aware as _aware
+from valvecheck.domain.moments import in_england
 from valvecheck.domain.rag import RATED, Rag
-from valvecheck.domain.rating import SEED, Rating
+from valvecheck.domain.rating import BUNDLED, SEED, Rating
 
 if TYPE_CHECKING:
     from valvecheck.domain.impact import Impact
@@ -25,6 +26,17 @@ if TYPE_CHECKING:
 Tick: TypeAlias = Callable[[int], None]
 
 DEFAULT_TITLE = "DfE Safety Valve Agreements: Mitigation Validation Exercise"
+
+# The rationale stored with the seed's bundled ratings is the workspace's own note; a committee
+# reader is told what it means. The stored history keeps the words it was given.
+BUNDLED_SAID = "Rating from the original Appendix A exercise"
+
+# How the RAG key explains the two ratings that are not a colour of the seed's own key.
+KEY_NOTES = {
+    Rag.UNRATED: "counted in the coverage base but never as covered",
+    Rag.NOT_APPLICABLE: "left out of the coverage base, so coverage is green and amber as a "
+    "share of the measures that apply",
+}
 
 # Every section a report can have, in the order every format shows them. Each writer renders a
 # section with the function its own ``SECTIONS`` registry names for the key: a new section is a
@@ -58,6 +70,16 @@ class ReportRow:
     evidence: str = ""
     history: tuple[Rating, ...] = ()
     also_in: tuple[str, ...] = ()  # the same measure in other agreements (its common-measure group)
+    also_in_la: tuple[str, ...] = ()  # the LA of each of ``also_in``, in the same order
+
+    @property
+    def also_in_labels(self) -> tuple[str, ...]:
+        """'Stoke-on-Trent (stoke-on-trent-5)': each other agreement's authority and its ID."""
+        las = self.also_in_la or self.also_in
+        return tuple(
+            f"{la} ({mid})" if la != mid else mid
+            for la, mid in zip(las, self.also_in, strict=False)
+        )
 
 
 @dataclass(frozen=True)
@@ -119,10 +141,26 @@ class ReportData:
     links: list[LinkRow] = field(default_factory=list)
     since: date | None = None
     impact: Impact | None = None  # savings against the deficit, once any are recorded
+    appendix: str = ""  # the paper's label for the report ("Appendix C"); none by default
+    locked_at: datetime | None = None  # when the assessment was locked, once it is
+    locked_by: str = ""
 
     @property
     def date_text(self) -> str:
         return long_date(self.on)
+
+    @property
+    def locked(self) -> str:
+        """'Locked on 6 December 2026 by Ann.' once the assessment is locked; else nothing."""
+        if self.locked_at is None:
+            return ""
+        by = f" by {self.locked_by}" if self.locked_by else ""
+        return f"Locked on {long_date(in_england(self.locked_at).date())}{by}."
+
+    @property
+    def running_head(self) -> str:
+        """The title, council and date, as a printed page's header repeats them."""
+        return " — ".join(x for x in (self.title, self.council, self.date_text) if x)
 
     @property
     def sections(self) -> list[Section]:
@@ -142,7 +180,8 @@ class ReportData:
                 f"Opportunities ({len(self.opportunities)})",
                 "Opportunities",
                 f"Measures rated red: {Rag.RED.definition}. The most widely shared come first; "
-                "‘Also in’ names the same measure in other agreements.",
+                "‘Also in’ names the other agreements that hold the same measure: their "
+                "authority, and the ID of the measure there.",
                 "" if self.opportunities else "No measure is rated red.",
             ),
             Section(
@@ -199,7 +238,7 @@ class ReportData:
         made before the workspace existed, though they are dated when it was created."""
         start = datetime.combine(self.since, time.min, UTC) if self.since else None
         return [
-            Change(r.at, r.previous, r.rag, r.by, r.rationale)
+            Change(r.at, r.previous, r.rag, r.by, plain_rationale(r.rationale))
             for r in row.history
             if start is None or not _before(r, start)
         ]
@@ -217,6 +256,20 @@ def _before(rating: Rating, start: datetime) -> bool:
     if rating.source == SEED:
         return True
     return rating.at is not None and _aware(rating.at) < start
+
+
+def plain_rationale(text: str) -> str:
+    """A stored rationale as a committee reads it: the seed's bundled note in plain words."""
+    if text.startswith(BUNDLED):
+        return BUNDLED_SAID + text[len(BUNDLED) :]
+    return text
+
+
+def key_of() -> list[tuple[Rag, str]]:
+    """The RAG key: the seed's three definitions, then what Not rated and Not applicable mean
+    for the coverage figure."""
+    key = [(r, r.definition) for r in RATED]
+    return key + [(r, f"{r.definition}; {note}") for r, note in KEY_NOTES.items()]
 
 
 def long_date(on: date) -> str:
@@ -263,13 +316,18 @@ def build_report(
     since: date | None = None,
     impact: Impact | None = None,
     also_in: dict[str, tuple[str, ...]] | None = None,
+    appendix: str = "",
+    locked_at: datetime | None = None,
+    locked_by: str = "",
 ) -> ReportData:
     """Build the report model from an assessment's state and its ``Summary``; ``also_in``: each
     measure's equivalents in other agreements (``services.prevalence.equivalents``)."""
     views, catalogue = state.views, state.catalogue
+    la_of = {v.id: v.la for v in views}
     rows = []
     for v in views:
         latest = v.latest
+        others = (also_in or {}).get(v.id, ())
         rows.append(
             ReportRow(
                 id=v.id,
@@ -278,10 +336,11 @@ def build_report(
                 themes=v.measure.themes,
                 sub_themes=v.measure.sub_themes,
                 rag=v.rag,
-                rationale=latest.rationale if latest else "",
+                rationale=plain_rationale(latest.rationale) if latest else "",
                 evidence=latest.evidence if latest else "",
                 history=tuple(v.history),
-                also_in=(also_in or {}).get(v.id, ()),
+                also_in=others,
+                also_in_la=tuple(la_of.get(m, m) for m in others),
             )
         )
     by_id = {r.id: r for r in rows}
@@ -313,7 +372,7 @@ def build_report(
         assessment=state.assessment,
         on=on,
         purpose=purpose_text(council_name, summary.measures, len(agreements), authority_names),
-        key=[(r, r.definition) for r in RATED],
+        key=key_of(),
         rows=rows,
         themes=themes,
         total=total,
@@ -323,4 +382,7 @@ def build_report(
         links=list(links or []),
         since=since,
         impact=impact,
+        appendix=appendix,
+        locked_at=locked_at,
+        locked_by=locked_by,
     )

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from valvecheck.domain.moments import in_england
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 from valvecheck.reports import docx as word
 from valvecheck.reports import markdown as md
 from valvecheck.reports.model import Change, ReportData, ReportRow, Tick, long_date
 
-COLUMNS = ("LA", "Recommendation", "RAG", "Position (rationale)", "Changes since")
+COLUMNS = ("ID", "LA", "Recommendation", "RAG", "Position (rationale)", "Changes since")
 
 
 @dataclass(frozen=True)
@@ -36,19 +37,27 @@ def positions(data: ReportData) -> list[Position]:
 
 
 def change_text(change: Change) -> str:
-    when = change.at.strftime("%Y-%m-%d") if change.at else "undated"
+    """'6 December 2026: Not rated to Green by Ann: why', dated as the main report dates
+    (on the clock in England)."""
+    when = long_date(in_england(change.at).date()) if change.at else "Undated"
     who = f" by {change.by}" if change.by else ""
     why = f": {change.rationale}" if change.rationale else ""
-    return f"{when} {change.previous.label} to {change.rag.label}{who}{why}"
+    return f"{when}: {change.previous.label} to {change.rag.label}{who}{why}"
 
 
 def heading(data: ReportData) -> tuple[str, str]:
+    """The title, and 'Bristol, period 1 December 2026 to 6 December 2026. Assessment: ...'
+    (and when it was locked, once it is)."""
     assert data.since is not None
     title = f"Position statement: {data.title}"
     meta = (
         f"{data.council + ', ' if data.council else ''}period {long_date(data.since)} "
         f"to {data.date_text}"
     )
+    if data.assessment:
+        meta += f". Assessment: {data.assessment}"
+    if data.locked:
+        meta += f". {data.locked}"
     return title, meta
 
 
@@ -61,29 +70,32 @@ def write_docx(data: ReportData, items: list[Position], out: Path) -> Path:
     title, meta = heading(data)
     doc = word.new_document()
     word.set_properties(doc, title=title, subject=meta, author=data.council, on=data.on)
+    word.add_running_text(doc, data.running_head)
     doc.add_heading(title, level=1)
     doc.add_paragraph(meta)
     doc.add_paragraph(counts_line(items))
-    narrow = (word.RAG_WIDTH, word.Mm(60), word.Mm(59))
-    widths = (word.LA_WIDTH, word.rest(word.LA_WIDTH, *narrow), *narrow)
+    la, narrow = word.LA_WIDTH, (word.RAG_WIDTH, word.Mm(50), word.Mm(52))
+    widths = (word.ID_WIDTH, la, word.rest(word.ID_WIDTH, la, *narrow), *narrow)
     table = word.add_table(doc, COLUMNS, widths)
     word.append_rows(
         table,
         (
             word.row_xml(
                 [
-                    word.cell_xml(p.row.la, widths[0]),
-                    word.cell_xml(p.row.recommendation, widths[1]),
-                    word.rag_xml(p.row.rag, widths[2]),
-                    word.cell_xml(p.row.rationale, widths[3]),
+                    word.cell_xml(p.row.id, widths[0]),
+                    word.cell_xml(p.row.la, widths[1]),
+                    word.cell_xml(p.row.recommendation, widths[2]),
+                    word.rag_xml(p.row.rag, widths[3]),
+                    word.cell_xml(p.row.rationale, widths[4]),
                     word.cell_xml(
-                        "\n".join(change_text(c) for c in p.changes) or "No change", widths[4]
+                        "\n".join(change_text(c) for c in p.changes) or "No change", widths[5]
                     ),
                 ]
             )
             for p in items
         ),
     )
+    word.keep_with_next(doc)
     path = out / "position.docx"
     word.save(doc, path)
     return path
@@ -93,6 +105,7 @@ def render_markdown(data: ReportData, items: list[Position]) -> str:
     title, meta = heading(data)
     rows = [
         [
+            p.row.id,
             p.row.la,
             p.row.recommendation,
             p.row.rag.label,

@@ -1,5 +1,7 @@
-"""Excel (.xlsx): one sheet per section of the report model (Appendix, Summary, Opportunities,
-Unrated and, once activities are linked, Links).
+"""Excel (.xlsx): an About sheet (what the workbook is: title, council, assessment, the date of
+the position, the RAG key), then one sheet per section of the report model (Appendix, Summary,
+Opportunities, Unrated and, once activities are linked, Links). Every sheet prints with a
+header naming the report and a footer "Page X of Y".
 
 Written with XlsxWriter in constant-memory mode: each row goes to the file as it is written, so
 time and memory grow with the rows and no more. Every cell format is made once per workbook
@@ -38,21 +40,21 @@ TICK_ROWS = 250  # rows between two reports of progress
 HEADER_FILL = "D9D9D9"
 
 APPENDIX = [
+    ("Measure ID", 24),
     ("LA", 24),
     ("Recommendation", 80),
     ("Theme", 30),
     ("Sub-Theme", 28),
     ("RAG", 12),
     ("Rationale", 40),
-    ("Measure ID", 24),
 ]
 LIST = [
+    ("Measure ID", 24),
     ("LA", 24),
     ("Recommendation", 80),
     ("Theme", 30),
     ("Sub-Theme", 28),
     ("Rationale", 40),
-    ("Measure ID", 24),
 ]
 OPPORTUNITIES = [*LIST, ("Also in", 28)]
 LINKS = [
@@ -204,31 +206,96 @@ def lines(values: tuple[str, ...]) -> str:
     return "\n".join(values)
 
 
+ABOUT_WIDTHS = (22, 110)
+
+
+def add_about(wb: Workbook, formats: Formats, data: ReportData) -> None:
+    """The first sheet: which report this is (title, council, assessment, the date of the
+    position), what its coverage figure counts, and the RAG key, so a copy circulated alone, or
+    next to last quarter's, says what it is."""
+    ws = wb.add_worksheet("About")
+    for i, width in enumerate(ABOUT_WIDTHS):
+        ws.set_column(i, i, width)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    total = data.total
+    facts = [
+        ("Title", data.title),
+        *([("Label", data.appendix)] if data.appendix else []),
+        ("Council", data.council),
+        ("Assessment", data.assessment),
+        ("Position as at", f"the end of {data.date_text}"),
+        *([("Locked", data.locked)] if data.locked else []),
+        ("Purpose", data.purpose),
+        (
+            "Coverage",
+            f"{total.measures} measures; coverage (green and amber) {total.coverage:.0%}"
+            f"{data.coverage_base}.",
+        ),
+    ]
+    row = 0
+
+    def put(label: str, text: str, label_style: Style) -> None:
+        nonlocal row
+        ws.set_row(row, min(LINE_HEIGHT * lines_needed(text, ABOUT_WIDTHS[1]), ROW_HEIGHT_LIMIT))
+        ws.write_string(row, 0, label, formats[label_style])
+        if text:
+            quoted = text.startswith(FORMULA_STARTS)
+            ws.write_string(row, 1, fit(text), formats[Style(quote=quoted)])
+        row += 1
+
+    for label, text in facts:
+        put(label, text, Style(bold=True))
+    row += 1
+    ws.write_string(row, 0, "RAG key", formats[HEADER])
+    ws.write_string(row, 1, "What each rating means", formats[HEADER])
+    row += 1
+    for rag, definition in data.key:
+        put(rag.label, definition, Style(bold=True, fill=rag.colour))
+
+
 def add_appendix(wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None) -> None:
     sheet = Sheet(wb, formats, "Appendix", APPENDIX, progress)
     for r in data.rows:
-        values = [r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rag.label]
-        sheet.add([*values, r.rationale, r.id], [PLAIN] * 4 + [FILLS[r.rag]])
+        values = [r.id, r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rag.label]
+        sheet.add([*values, r.rationale], [PLAIN] * 5 + [FILLS[r.rag]])
     sheet.finish()
 
 
+# The Summary sheet's Level column: filter on one level before adding up a column, or a theme's
+# measures are counted again in its sub-themes.
+THEME_LEVEL, SUB_THEME_LEVEL, TOTAL_LEVEL = "Theme", "Sub-theme", "All measures"
+
+
 def add_summary(wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None) -> None:
-    columns = [("Theme", 40), ("Sub-Theme", 30), ("Measures", 10)]
+    columns = [("Level", 13), ("Theme", 40), ("Sub-Theme", 30), ("Measures", 10)]
     columns += [(r.label, 12) for r in data.columns] + [("Coverage", 11)]
     sheet = Sheet(wb, formats, "Summary", columns, progress)
-    for c, rag in enumerate(data.columns, start=3):
+    for c, rag in enumerate(data.columns, start=4):
         sheet.ws.write_string(0, c, rag.label, formats[Style(bold=True, fill=rag.colour)])
-    for s in [*data.themes, data.total]:
+    for s in data.themes:
         bold = s.sub_theme is None  # a theme's row in bold, as the seed's summary did
         values = [
+            THEME_LEVEL if bold else SUB_THEME_LEVEL,
             s.theme,
-            s.sub_theme or "",
+            s.sub_theme,
             s.measures,
             *[s.counts.get(r, 0) for r in data.columns],
             round(s.coverage, 4),
         ]
         styles = [Style(bold=bold)] * (len(values) - 1)
         sheet.add(values, [*styles, Style(bold=bold, number="0%")])
+    total = data.total
+    values = [
+        TOTAL_LEVEL,
+        total.theme,
+        None,
+        total.measures,
+        *[total.counts.get(r, 0) for r in data.columns],
+        round(total.coverage, 4),
+    ]
+    sheet.add(values, [Style(bold=True)] * (len(values) - 1) + [Style(bold=True, number="0%")])
     sheet.finish()
 
 
@@ -242,8 +309,8 @@ def add_list(
 ) -> None:
     sheet = Sheet(wb, formats, title, OPPORTUNITIES if also_in else LIST, progress)
     for r in rows:
-        values = [r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rationale, r.id]
-        sheet.add([*values, lines(r.also_in)] if also_in else values)
+        values = [r.id, r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rationale]
+        sheet.add([*values, lines(r.also_in_labels)] if also_in else values)
     sheet.finish()
 
 
@@ -292,11 +359,27 @@ def write(data: ReportData, out: Path, progress: Tick | None = None) -> list[Pat
         },
     )
     formats = Formats(wb)
+    add_about(wb, formats, data)
     for section in data.sections:
         SECTIONS[section.key](wb, formats, data, progress)
+    for sheet in wb.worksheets():
+        sheet.set_header(f"&L{header_text(data.running_head)}")
+        sheet.set_footer("&RPage &P of &N")
     set_properties(wb, data)
     wb.close()
     return [path]
+
+
+HEADER_LIMIT = 200  # characters of text in a print header; Excel allows 255 with its codes
+
+
+def header_text(text: str) -> str:
+    """Text for a print header: '&' doubled (Excel reads '&' as the start of a code), cut to
+    what a header holds."""
+    text = " ".join(text.split())
+    while len(text.replace("&", "&&")) > HEADER_LIMIT:
+        text = text[: HEADER_LIMIT - 1 - text.count("&")].rstrip("&") + "…"
+    return text.replace("&", "&&")
 
 
 def set_properties(wb: Workbook, data: ReportData) -> None:

@@ -5,6 +5,7 @@ The shells decide where the bytes go: the CLI writes files (all or none), the we
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -13,18 +14,26 @@ from pathlib import Path
 
 from valvecheck.analysis.summary import summarise
 from valvecheck.domain.impact import Impact
-from valvecheck.domain.moments import end_of_day
+from valvecheck.domain.moments import end_of_day, in_england
 from valvecheck.domain.people import Action
 from valvecheck.domain.views import AssessmentState, as_at
 from valvecheck.errors import InputError, NotFound
 from valvecheck.reports import ALL, FORMATS
-from valvecheck.reports.model import LinkRow, ReportData, build_report
+from valvecheck.reports.model import LinkRow, ReportData, build_report, long_date
+from valvecheck.services.activities import RECORDED
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.measures import load_state
+from valvecheck.services.people import list_councils
 from valvecheck.services.prevalence import equivalents, prevalence_of
+from valvecheck.store import queries
 from valvecheck.store import repository as repo
 from valvecheck.store.models import ActivityRow
+from valvecheck.store.queries import AssessmentRecord
 from valvecheck.store.tenancy import owned
+
+# Who the workspace records as starting the seed's bundled assessment (services/workspace.py).
+# Its ratings were given before the workspace existed, so it has no start date to check against.
+BUNDLED_BY = "valvecheck (bundled)"
 
 MEDIA_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -67,9 +76,22 @@ def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def _natural(code: str) -> tuple[object, ...]:
+    """'ETP-2' before 'ETP-10', any case: how a reader expects IDs in order."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code.casefold()))
+
+
+def _link_rationale(text: str) -> str:
+    """A link's rationale as a committee reads it: a link read from the programme tracker's
+    measures column says so in plain words (the stored history keeps its own)."""
+    if text.startswith(RECORDED):
+        return f"Linked from the programme tracker{text[len(RECORDED) :]}"
+    return text
+
+
 def _links(ctx: Context, state: AssessmentState, on: date) -> list[LinkRow]:
     """The links as they stood at the end of ``on``, like the ratings: a pair linked later is
-    left out, one unlinked since is still shown."""
+    left out, one unlinked since is still shown. In order of activity, then measure."""
     views = {v.id: v for v in state.views}
     cid = ctx.actor.council_id
     if cid is None:
@@ -91,11 +113,71 @@ def _links(ctx: Context, state: AssessmentState, on: date) -> list[LinkRow]:
                 la=view.la,
                 recommendation=view.measure.text,
                 rag=view.rag,
-                rationale=event.rationale,
+                rationale=_link_rationale(event.rationale),
                 by=event.by,
             )
         )
-    return out
+    return sorted(out, key=lambda k: (_natural(k.activity), _natural(k.measure)))
+
+
+def _record(ctx: Context, assessment: str | None) -> AssessmentRecord | None:
+    """The reported assessment's row (when it started, whether it is locked); None when the
+    council has none."""
+    cid = ctx.actor.council_id
+    if cid is None or (assessment is None and queries.current_assessment(ctx.db, cid) is None):
+        return None
+    return queries.assessment_row(ctx.db, cid, assessment)
+
+
+def _check_date(ctx: Context, record: AssessmentRecord | None, on: date) -> None:
+    """Refuse a report dated after today, or before its assessment was started: a paper
+    dated then would show a position nobody held (every measure not rated)."""
+    today = in_england(ctx.now()).date()
+    if on > today:
+        raise InputError(
+            f"{long_date(on)} is after today ({long_date(today)}): a report can be dated "
+            "today or earlier",
+            field="on",
+        )
+    if record is None or record.created_by == BUNDLED_BY:
+        return
+    started = in_england(record.created_at).date()
+    if on >= started:
+        return
+    earlier = [
+        a
+        for a in queries.assessments(ctx.db, record.council_id)
+        if a.id != record.id and in_england(a.created_at).date() <= on
+    ]
+    then = (
+        f"; the assessment started last before then was '{earlier[-1].name}'"
+        if earlier
+        else "; the council had no assessment then"
+    )
+    raise InputError(
+        f"'{record.name}' was started on {long_date(started)}, after {long_date(on)}: date "
+        f"its report {long_date(started)} or later{then}",
+        field="on",
+    )
+
+
+def _check_council_name(ctx: Context, name: str | None, state: AssessmentState) -> None:
+    """Refuse a printed council name that is another council of the workspace: the ratings
+    reported are the acting council's, and the paper would put them under the other's name."""
+    if name is None:
+        return
+    wanted = " ".join(name.split()).casefold()
+    ours = {" ".join(n.split()).casefold() for n in (ctx.actor.council, state.council) if n}
+    if wanted in ours:
+        return
+    for council in list_councils(ctx):
+        if " ".join(council.name.split()).casefold() == wanted:
+            whose = ctx.actor.council or state.council
+            raise InputError(
+                f"'{name}' is another council of this workspace, but the ratings reported are "
+                f"{whose}'s: to report {council.name}'s own ratings, act in {council.name}",
+                field="council_name",
+            )
 
 
 def report_data(
@@ -104,13 +186,17 @@ def report_data(
     *,
     on: date | None = None,
     title: str | None = None,
-    council: str | None = None,
+    council_name: str | None = None,
     since: date | None = None,
+    appendix: str | None = None,
 ) -> ReportData:
     """The one report model of an assessment that every format renders.
 
     The report is the position as at the end of ``on`` (default today): ratings, links and
     savings recorded later are left out, so a paper dated in March says what was true in March.
+    ``on`` may not be after today, nor before the assessment was started. ``council_name`` is
+    the name printed on the paper (default: the assessment's council); it may not be another
+    council of the workspace. ``appendix`` labels the paper ("Appendix C"; none by default).
     """
     authorise(ctx, Action.READ)
     on = on or ctx.now().date()
@@ -129,17 +215,25 @@ def report_data(
             "its measures first",
             field="assessment",
         )
+    record = _record(ctx, assessment)
+    _check_date(ctx, record, on)
+    _check_council_name(ctx, council_name, state)
+    # The position as at the end of ``on``: every dated view (ratings here, links and savings
+    # below) is cut at this one day, and ``record`` says whether and when it was locked.
     state = as_at(state, on)
     return build_report(
         state,
         summarise(state.catalogue, state.ratings, prevalence_of(ctx.session, state.catalogue)),
         on=on,
         title=title,
-        council=council,
+        council=council_name,
         links=_links(ctx, state, on),
         since=since,
         impact=_impact(ctx, assessment, on),
         also_in=equivalents(ctx.session, state.catalogue),
+        appendix=(appendix or "").strip(),
+        locked_at=record.locked_at if record else None,
+        locked_by=record.locked_by if record else "",
     )
 
 
@@ -157,12 +251,21 @@ def render(
     *,
     on: date | None = None,
     title: str | None = None,
-    council: str | None = None,
+    council_name: str | None = None,
     since: date | None = None,
+    appendix: str | None = None,
 ) -> list[ReportFile]:
     """The chosen format(s) of the assessment's report, rendered from one report model."""
     names = formats_of(fmt, since)
-    data = report_data(ctx, assessment, on=on, title=title, council=council, since=since)
+    data = report_data(
+        ctx,
+        assessment,
+        on=on,
+        title=title,
+        council_name=council_name,
+        since=since,
+        appendix=appendix,
+    )
     total, done = data.table_rows * len(names), 0
 
     def written(rows: int) -> None:  # each format's rows, one after another

@@ -48,14 +48,26 @@ def _day(value: str, field: str) -> date | None:
 
 @router.get("/reports/download")
 def download(
-    request: Request, format: str, assessment: str = "", on: str = "", since: str = ""
+    request: Request,
+    format: str,
+    assessment: str = "",
+    on: str = "",
+    since: str = "",
+    appendix: str = "",
 ) -> Response:
     try:
         with work(request) as ctx:
             name = assessment_info(ctx, int(assessment)).name if assessment.isdigit() else None
             if assessment and name is None:
                 raise InputError(f"'{assessment}' is not an assessment", field="assessment")
-            files = render_report(ctx, format, name, on=_day(on, "on"), since=_day(since, "since"))
+            files = render_report(
+                ctx,
+                format,
+                name,
+                on=_day(on, "on"),
+                since=_day(since, "since"),
+                appendix=appendix[:100] or None,
+            )
             current = current_assessment(ctx)
             used = name or (current.name if current is not None else "")
             day = _day(on, "on") or ctx.now().date()
@@ -65,7 +77,13 @@ def download(
         # the form again, with what was chosen and the error at its field (GOV.UK's pattern)
         with work(request) as ctx:
             items = list_assessments(ctx)
-        typed = {"assessment": assessment, "format": format, "on": on, "since": since}
+        typed = {
+            "assessment": assessment,
+            "format": format,
+            "on": on,
+            "since": since,
+            "appendix": appendix,
+        }
         return render(
             request,
             "reports/index.html",
