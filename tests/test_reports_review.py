@@ -258,6 +258,44 @@ def test_a_locked_assessment_says_when_and_by_whom_in_every_format(ws, tmp_path)
     assert "Locked on 1 May 2099 by Ann." in word_text(out / "position.docx")
 
 
+def test_a_locked_assessments_report_is_the_paper_that_went_to_committee(tmp_path):
+    """Links, savings and weights recorded after the lock (the next quarter's work) never
+    reach the locked assessment's report, which is dated at its lock by default."""
+    from valvecheck.services import impact
+
+    ws = Workspace(str(tmp_path / "lock.db"))
+    trajectory = (
+        "year,unmitigated,target\n2098-99,£20000000,£18000000\n2099-00,£22000000,£17000000\n"
+    )
+    with today_is(date(2099, 4, 20)):
+        init_workspace(ws)
+        with admin(ws, by="Ann") as ctx:
+            ratings.new_assessment(ctx, "Bristol: Q1", use=True)
+            activities.import_activities(ctx, b"id,title\nA1,Inclusion fund\nA2,Post-16\n", "p.csv")
+            ratings.rate(ctx, "bury-1", "green", "panel live")
+            activities.link(ctx, "A1", "bury-1", "the fund is this measure")
+            activities.link(ctx, "A1", "bury-4", "and this one")
+            impact.import_trajectory(ctx, trajectory.encode(), "t.csv")
+            impact.set_saving(ctx, "A1", "2098-99", expected="£100000", actual="£90000")
+            ratings.lock_assessment(ctx)
+        write_reports(ws, "md", tmp_path / "reported")
+    with today_is(date(2099, 5, 1)):
+        with admin(ws, by="Bo") as ctx:
+            ratings.new_assessment(ctx, "Bristol: Q2", carry_from="Bristol: Q1", use=True)
+            activities.unlink(ctx, "A1", "bury-4", "moved to Q2's plan")
+            activities.link(ctx, "A2", "bury-2", "Q2's work")
+            impact.set_saving(ctx, "A1", "2098-99", actual="£50000")
+            impact.set_weights(ctx, "A1", "bury-1=1")
+        write_reports(ws, "md", tmp_path / "later", "Bristol: Q1")
+        write_reports(ws, "md", tmp_path / "current")
+    reported = (tmp_path / "reported" / "report.md").read_text("utf-8")
+    assert "Locked on 20 April 2099 by Ann." in reported and "£90,000.00" in reported
+    assert (tmp_path / "later" / "report.md").read_text("utf-8") == reported
+    current = (tmp_path / "current" / "report.md").read_text("utf-8")
+    assert "£50,000.00" in current and "A2" in current  # the open quarter shows the new work
+    ws.dispose()
+
+
 # -- 11: the position statement -------------------------------------------------------------
 
 

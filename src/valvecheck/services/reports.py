@@ -9,12 +9,12 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from valvecheck.analysis.summary import summarise
 from valvecheck.domain.impact import Impact
-from valvecheck.domain.moments import end_of_day, in_england
+from valvecheck.domain.moments import aware, end_of_day, in_england
 from valvecheck.domain.people import Action
 from valvecheck.domain.views import AssessmentState, as_at
 from valvecheck.errors import InputError, NotFound
@@ -89,14 +89,14 @@ def _link_rationale(text: str) -> str:
     return text
 
 
-def _links(ctx: Context, state: AssessmentState, on: date) -> list[LinkRow]:
-    """The links as they stood at the end of ``on``, like the ratings: a pair linked later is
-    left out, one unlinked since is still shown. In order of activity, then measure."""
+def _links(ctx: Context, state: AssessmentState, until: datetime) -> list[LinkRow]:
+    """The links as they stood at ``until``, like the ratings: a pair linked later is left
+    out, one unlinked since is still shown. In order of activity, then measure."""
     views = {v.id: v for v in state.views}
     cid = ctx.actor.council_id
     if cid is None:
         return []
-    current = repo.current_links(ctx.session, cid, end_of_day(on))
+    current = repo.current_links(ctx.session, cid, until)
     if not current:
         return []
     titles = {row.code: row.title for row in ctx.session.scalars(owned(ActivityRow, cid))}
@@ -194,12 +194,19 @@ def report_data(
 
     The report is the position as at the end of ``on`` (default today): ratings, links and
     savings recorded later are left out, so a paper dated in March says what was true in March.
+    A locked assessment's report is the paper that went to committee: dated by default on the
+    day it was locked, with links, savings and weights as they stood at the lock, whatever the
+    next quarter records.
     ``on`` may not be after today, nor before the assessment was started. ``council_name`` is
     the name printed on the paper (default: the assessment's council); it may not be another
     council of the workspace. ``appendix`` labels the paper ("Appendix C"; none by default).
     """
     authorise(ctx, Action.READ)
-    on = on or ctx.now().date()
+    record = _record(ctx, assessment)
+    if on is None:
+        # a locked assessment's paper is the one that went to committee: dated at its lock
+        locked = record.locked_at if record is not None else None
+        on = in_england(locked).date() if locked is not None else ctx.now().date()
     if since and since > on:
         raise InputError(
             f"the period's start {since.isoformat()} is after the report's date "
@@ -215,11 +222,15 @@ def report_data(
             "its measures first",
             field="assessment",
         )
-    record = _record(ctx, assessment)
     _check_date(ctx, record, on)
     _check_council_name(ctx, council_name, state)
-    # The position as at the end of ``on``: every dated view (ratings here, links and savings
-    # below) is cut at this one day, and ``record`` says whether and when it was locked.
+    # The position as at the end of ``on``: every dated view (ratings here, links, savings and
+    # weights below) is cut there, or at the lock of a locked assessment, so the paper that went
+    # to committee comes out the same after the next quarter's links and savings.
+    until = end_of_day(on)
+    if record is not None and record.locked_at is not None:
+        # what was recorded up to and at the moment of the lock
+        until = min(until, aware(record.locked_at) + timedelta(microseconds=1))
     state = as_at(state, on)
     return build_report(
         state,
@@ -227,9 +238,9 @@ def report_data(
         on=on,
         title=title,
         council=council_name,
-        links=_links(ctx, state, on),
+        links=_links(ctx, state, until),
         since=since,
-        impact=_impact(ctx, assessment, on),
+        impact=_impact(ctx, assessment, on, until),
         also_in=equivalents(ctx.session, state.catalogue),
         appendix=(appendix or "").strip(),
         locked_at=record.locked_at if record else None,
@@ -237,11 +248,14 @@ def report_data(
     )
 
 
-def _impact(ctx: Context, assessment: str | None, on: date) -> Impact | None:
-    """The impact section's figures as at ``on``; None in a workspace with no council yet."""
+def _impact(ctx: Context, assessment: str | None, on: date, until: datetime) -> Impact | None:
+    """The impact section's figures as at ``until`` (the report's day, ``on``, or the lock);
+    None in a workspace with no council yet."""
     from valvecheck.services.impact import impact
 
-    return impact(ctx, assessment, on=on) if ctx.actor.council_id is not None else None
+    if ctx.actor.council_id is None:
+        return None
+    return impact(ctx, assessment, on=on, until=until)
 
 
 def render(
