@@ -228,6 +228,13 @@ def test_error_summary_links_to_the_first_decision_radio(site):
     assert by_id(refused, "decision-same").get("type") == "radio"
 
 
+def test_error_summary_links_to_the_first_report_format_radio(site):
+    refused = site.client("ann").get("/reports/download?format=nope")
+    assert refused.status_code == 422
+    assert summary_links(refused) == ["#format-xlsx"]
+    assert by_id(refused, "format-xlsx").get("type") == "radio"
+
+
 def test_every_summary_link_on_a_form_page_names_an_element_that_takes_focus(site):
     client = site.client("ann")
     pages = [
@@ -238,6 +245,7 @@ def test_every_summary_link_on_a_form_page_names_an_element_that_takes_focus(sit
         post(client, "/activities/B-1/link", {}, token_from="/activities/B-1"),
         post(client, "/assessments", {"name": ""}, token_from="/assessments"),
         client.get("/assessments/compare?first=x"),
+        client.get("/reports/download?format=nope"),
     ]
     for response in pages:
         for href in summary_links(response):
