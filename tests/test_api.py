@@ -320,6 +320,16 @@ def test_reports_are_files_a_program_can_open(srv):
     )
 
 
+def test_a_report_by_the_api_carries_the_papers_label_and_the_councils_printed_name(srv):
+    a = srv.as_("A-viewer")
+    first = ids(srv, "A-viewer")["Bristol: mitigation validation exercise"]
+    url = f"/api/assessments/{first}/reports/md"
+    asked = {"appendix": "Appendix C", "council_name": "Bristol City Council"}
+    response = srv.client.get(url, params=asked, headers=a)
+    assert response.status_code == 200
+    assert "Appendix C" in response.text and "Bristol City Council" in response.text
+
+
 def test_the_openapi_document_types_every_request_and_response():
     doc = openapi()
     assert doc["openapi"].startswith("3.")

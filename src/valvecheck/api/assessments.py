@@ -167,10 +167,27 @@ def report(
     on: Annotated[date | None, Query(description="The report's date (default: today)")] = None,
     since: Annotated[date | None, Query(description="The period's start (position)")] = None,
     title: Annotated[str | None, Query(max_length=300)] = None,
+    council_name: Annotated[
+        str | None,
+        Query(max_length=200, description="The council's name as printed (default: its own)"),
+    ] = None,
+    appendix: Annotated[
+        str | None,
+        Query(max_length=100, description="The paper's label, such as 'Appendix C' (none)"),
+    ] = None,
 ) -> Response:
     with work(request, actor) as ctx:
         name = _named(ctx, assessment_id).name
-        files = reports.render(ctx, fmt.value, name, on=on, since=since, title=title)
+        files = reports.render(
+            ctx,
+            fmt.value,
+            name,
+            on=on,
+            since=since,
+            title=title,
+            council_name=council_name,
+            appendix=appendix,
+        )
     if len(files) == 1:
         file = files[0]
         content, media, filename = file.content, file.media_type, file.name
