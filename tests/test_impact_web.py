@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from web_support import (
     by_id,
     csrf_of,
     heading,
     page,
+    post,
     site,  # noqa: F401 (a fixture)
     site_template,  # noqa: F401 (a fixture)
     text,
@@ -134,3 +136,161 @@ def test_no_actual_recorded_reads_as_such_and_ratings_by_their_words(site):
     flags = text(by_id(shown, "impact-flags"))
     assert "B-1 has no actual saving recorded yet for 2025-26" in flags
     assert "has saved £0.00" not in flags
+
+
+def _summary(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The error summary as {the field its link goes to: the message}."""
+    found = page(response).find(".//*[@class='govuk-error-summary']")
+    assert found is not None, "no error summary"
+    return {a.get("href", "").removeprefix("#"): text(a) for a in found.iter("a")}
+
+
+ENTER_YEAR = "Enter the financial year, for example 2025-26"
+ENTER_FIGURE = "Enter an expected or actual saving, or a cohort and an average saving per child"
+
+
+@pytest.mark.parametrize(
+    ("sent", "status", "said"),
+    [
+        (  # nothing typed: what to enter, never "There is no activity ''"
+            {},
+            422,
+            {"activity": "Enter the activity id", "year": ENTER_YEAR, "expected": ENTER_FIGURE},
+        ),
+        (  # the finance review's: a bad year and a bad actual, both
+            {"activity": "B-1", "year": "2027-29", "actual": "abc"},
+            422,
+            {"year": "the second year must follow", "actual": "'abc' is not an amount"},
+        ),
+        (  # the accessibility review's: every field wrong, every one said
+            {"activity": "nope", "year": "twenty", "expected": "lots", "cohort": "x"},
+            404,
+            {
+                "activity": "There is no activity 'nope'",
+                "year": "'twenty' is not a financial year",
+                "expected": "'lots' is not an amount",
+                "cohort": "'x' must be a whole number",
+                "unit": "Enter the average saving per child for the cohort",
+            },
+        ),
+        (
+            {"activity": "B-1", "year": "2025-26", "unit": "£10"},
+            422,
+            {"cohort": "Enter the cohort (number of children)"},
+        ),
+        (  # what only the service can say comes after the fields are right, at its field
+            {"activity": "B-1", "year": "2025-26", "actual": "none"},
+            422,
+            {"actual": "B-1 has no actual saving recorded for 2025-26 to withdraw"},
+        ),
+        (
+            {
+                "activity": "B-1",
+                "year": "2025-26",
+                "expected": "£100",
+                "cohort": "2",
+                "unit": "£10",
+            },
+            422,
+            {"expected": "is not the cohort times the unit saving"},
+        ),
+    ],
+)
+def test_every_problem_is_in_the_summary_linked_to_its_field_with_what_was_typed(
+    site, sent, status, said
+):
+    client = site.client("ed")
+    refused = post(client, "/impact/savings", sent, token_from="/impact")
+    assert refused.status_code == status
+    listed = _summary(refused)
+    assert list(listed) == list(said)  # in the form's order, one each
+    form = page(refused).find(".//form[@action='/impact/savings']")
+    assert form is not None
+    for field, message in said.items():
+        assert message in listed[field]
+        assert message in text(by_id(refused, f"{field}-error"))
+        box = form.find(f".//input[@id='{field}']")
+        assert box is not None and "govuk-input--error" in box.get("class", "")
+    for field in ("activity", "year", "expected", "actual", "cohort", "unit"):
+        assert form.find(f".//input[@name='{field}']").get("value") == sent.get(field, "")
+    assert "''" not in refused.text
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        assert impact.saving_history(ctx, "B-1") == []
+
+
+def test_the_form_says_none_withdraws_a_figure_and_it_does(site):
+    client = site.client("ed")
+    shown = client.get("/impact")
+    for field in ("expected", "actual"):
+        assert "Enter none to withdraw the figure recorded" in text(by_id(shown, f"{field}-hint"))
+    data = {"activity": "B-1", "year": "2025-26", "expected": "£1,000", "actual": "£400"}
+    assert post(client, "/impact/savings", data, token_from="/impact").status_code == 303
+    withdrawn = {"activity": "b-1", "year": "2025/26", "actual": "None"}
+    assert post(client, "/impact/savings", withdrawn, token_from="/impact").status_code == 303
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        *_, entry = impact.saving_history(ctx, "B-1")
+    assert (entry.expected, entry.actual, entry.version) == (Decimal("1000.00"), None, 2)
+
+
+def test_the_activity_page_shows_its_savings_by_year_and_their_history_newest_first(site):
+    with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
+        impact.set_saving(ctx, "B-1", "2026-27", expected="£2,000")
+        impact.set_saving(ctx, "B-1", "2025-26", cohort="3", unit="£100")
+        impact.set_saving(ctx, "B-1", "2025-26", actual="£250.50", note="Spring term")
+        impact.set_saving(ctx, "B-2", "2025-26", expected="£999,999")
+    shown = site.client("vi").get("/activities/B-1")
+    assert _cells(shown, "savings-table") == [
+        ["2025-26", "£300.00", "£250.50", "3 x £100.00"],
+        ["2026-27", "£2,000.00", "Not recorded", ""],
+    ]
+    assert text(by_id(shown, "savings-history")) == "History of savings, newest first"
+    history = _cells(shown, "savings-history-table")
+    assert [row[1:] for row in history] == [
+        ["ed", "2025-26", "£300.00", "£250.50", "3 x £100.00", "Spring term"],
+        ["ed", "2025-26", "£300.00", "Not recorded", "3 x £100.00", ""],
+        ["ed", "2026-27", "£2,000.00", "Not recorded", "", ""],
+    ]
+    assert "999,999" not in shown.text  # another activity's
+    assert page(shown).find(".//a[@href='#savings-history']") is not None
+
+    def record_link(response) -> list[str]:  # type: ignore[no-untyped-def]
+        main = page(response).find(".//main")
+        assert main is not None
+        return [a.get("href", "") for a in main.iter("a") if text(a).startswith("Record a saving")]
+
+    assert record_link(shown) == []  # a viewer records nothing
+    assert record_link(site.client("ed").get("/activities/B-1")) == ["/impact"]
+
+
+def test_an_activity_without_savings_says_so(site):
+    shown = site.client("ed").get("/activities/B-2")
+    assert by_id(shown, "savings-table") is None
+    assert "No saving recorded yet." in text(page(shown).find(".//main"))
+
+
+def test_measures_and_activities_on_the_impact_page_link_to_their_pages(site):
+    with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
+        from valvecheck.services import activities
+        from valvecheck.services.measures import load_state
+
+        first, second = (v.id for v in load_state(ctx).views[:2])
+        activities.link(ctx, "B-1", first, "same aim")
+        activities.link(ctx, "B-2", first, "same aim")
+        activities.link(ctx, "B-2", second, "same aim")
+        impact.set_saving(ctx, "B-1", "2025-26", expected="£1,000")
+        impact.set_saving(ctx, "B-2", "2025-26", expected="£500")
+    shown = page(site.client("vi").get("/impact"))
+
+    def links(table_id: str) -> list[list[str]]:
+        table = shown.find(f".//table[@id='{table_id}']/tbody")
+        assert table is not None, table_id
+        return [[a.get("href", "") for a in row.iter("a")] for row in table.iter("tr")]
+
+    assert links("impact-measures") == [
+        [f"/measures/{first}", "/activities/B-1", "/activities/B-2"],
+        [f"/measures/{second}", "/activities/B-2"],
+        [],  # the total
+    ]
+    assert links("impact-activities") == [["/activities/B-1"], ["/activities/B-2"]]
+    row = shown.find(".//table[@id='impact-measures']/tbody/tr")
+    assert text(row.findall("td")[3]) == "B-1, B-2"  # the Activities cell reads as before

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from valvecheck.domain.money import money_text
 from valvecheck.domain.people import Action
 from valvecheck.errors import InputError, NotFound, ValvecheckError, http_status
 from valvecheck.services.activities import (
@@ -17,6 +18,7 @@ from valvecheck.services.activities import (
     unlink,
 )
 from valvecheck.services.context import Context, authorise
+from valvecheck.services.impact import saving_history
 from valvecheck.services.listing import activity_suggestions
 from valvecheck.services.measures import show_measure
 from valvecheck.services.suggestions import accept
@@ -38,8 +40,13 @@ def _page(ctx: Context, code: str) -> dict[str, Any]:
     view = show_activity(ctx, code)
     found = activity_suggestions(ctx, view.activity.id)
     shown = [e.measure_id for e in view.links] + [s.measure_id for s in found]
+    history = saving_history(ctx, view.activity.id)
     return {
         "view": view,
+        # each year's latest entry is the saving in force (an entry carries every figure)
+        "savings": sorted({s.year: s for s in history}.values(), key=lambda s: s.year),
+        "saving_history": history[::-1],
+        "money": money_text,
         # what a person has linked or unlinked is never suggested again (services/suggestions.py)
         "suggestions": found,
         "unlinked": [m for (_, m), e in latest_events(view.history).items() if not e.linked],

@@ -2,31 +2,79 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from valvecheck.domain.impact import Impact
-from valvecheck.domain.money import money_text
-from valvecheck.errors import ValvecheckError, http_status
+from valvecheck.domain.money import Invalid, money_text, parse_count, parse_money, parse_year
+from valvecheck.domain.people import Action
+from valvecheck.errors import NotFound, ValvecheckError, http_status
 from valvecheck.reports.impact_chart import line_chart, svg
-from valvecheck.reports.impact_tables import tables
-from valvecheck.services.impact import impact, set_saving
+from valvecheck.reports.impact_tables import ImpactTable, tables
+from valvecheck.services.context import Context, authorise
+from valvecheck.services.impact import impact, saving_history, set_saving, withdrawn
 from valvecheck.web.common import PROTECTED, done, render, work
 from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
 FIELDS = ("activity", "year", "expected", "actual", "cohort", "unit")
+EMPTY = {
+    "activity": "Enter the activity id",
+    "year": "Enter the financial year, for example 2025-26",
+    "expected": "Enter an expected or actual saving, or a cohort and an average saving per child",
+    "cohort": "Enter the cohort (number of children) the average saving per child is for",
+    "unit": "Enter the average saving per child for the cohort",
+}
+# Each figure read as the service reads it (services/impact.py, set_saving), so that the form
+# can say what is wrong with every field at once: the service stops at the first.
+FIGURES = (
+    ("expected", lambda v: parse_money(v, "expected saving", True)),
+    ("actual", lambda v: parse_money(v, "actual saving", True)),
+    ("cohort", lambda v: parse_count(v, "cohort")),
+    ("unit", lambda v: parse_money(v, "unit saving", False)),
+)
+# Columns whose cells are ids, and the pages they open.
+LINKED = {"Measure": "measures", "Activity": "activities", "Activities": "activities"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell as the page shows it: text, or ids each linking to its page in ``area``."""
+
+    text: str
+    area: str = ""
+    ids: tuple[str, ...] = ()
+
+
+def _cells(table: ImpactTable, known: dict[str, set[str]]) -> list[list[Cell]]:
+    """The table's rows with measure and activity ids as links (a total row's words are not)."""
+    areas = [LINKED.get(c, "") for c in table.columns]
+    out = []
+    for row in table.text_rows(money_text):
+        cells = []
+        for area, value in zip(areas, row, strict=True):
+            ids = tuple(value.split(", ")) if area and value else ()
+            linked = bool(ids) and all(i in known[area] for i in ids)
+            cells.append(Cell(value, area, ids) if linked else Cell(value))
+        out.append(cells)
+    return out
 
 
 def _context(found: Impact) -> dict[str, Any]:
     chart = None if found.empty else line_chart(found)
+    known = {
+        "measures": {m.measure for m in found.by_measure},
+        "activities": {a.activity for a in found.by_activity}
+        | {s.activity for s in found.savings}
+        | {a for m in found.by_measure for a in m.activities},
+    }
     return {
         "found": found,
-        "tables": [] if found.empty else tables(found),
+        "tables": [] if found.empty else [(t, _cells(t, known)) for t in tables(found)],
         "chart": svg(chart) if chart else "",
-        "money": money_text,
     }
 
 
@@ -35,6 +83,41 @@ def page(request: Request) -> Response:
     with work(request) as ctx:
         found = impact(ctx)
     return render(request, "impact/index.html", errors={}, typed={}, **_context(found))
+
+
+def _problems(ctx: Context, typed: dict[str, str]) -> tuple[dict[str, str], int]:
+    """What is wrong with each field, in the form's order (none: the saving can be sent), and
+    the page's status: not found when the activity is not the council's."""
+    errors: dict[str, str] = {}
+    status = 422
+    if not typed["activity"].strip():
+        errors["activity"] = EMPTY["activity"]
+    else:
+        try:
+            saving_history(ctx, typed["activity"])
+        except NotFound as exc:
+            errors["activity"], status = sentence(str(exc)), http_status(exc)
+    if not typed["year"].strip():
+        errors["year"] = EMPTY["year"]
+    else:
+        try:
+            parse_year(typed["year"])
+        except Invalid as exc:
+            errors["year"] = sentence(str(exc))
+    given = {f: typed[f].strip() for f, _ in FIGURES if typed[f].strip()}
+    if not given:
+        errors["expected"] = EMPTY["expected"]
+    for field, read in FIGURES:
+        if field in given and not withdrawn(given[field]):
+            try:
+                read(given[field])
+            except Invalid as exc:
+                errors[field] = sentence(str(exc))
+    # a cohort and its unit saving go together ('none' for either is the service's to refuse)
+    for field, other in (("cohort", "unit"), ("unit", "cohort")):
+        if field in given and not withdrawn(given[field]) and other not in given:
+            errors.setdefault(other, EMPTY[other])
+    return {f: errors[f] for f in FIELDS if f in errors}, status
 
 
 @router.post("/impact/savings")
@@ -48,30 +131,34 @@ def record(
     unit: Annotated[str, Form()] = "",
 ) -> Response:
     typed = dict(zip(FIELDS, (activity, year, expected, actual, cohort, unit), strict=True))
+    recorded = None
     try:
         with work(request, write=True) as ctx:
-            entry = set_saving(
-                ctx,
-                activity,
-                year,
-                expected=expected.strip() or None,
-                actual=actual.strip() or None,
-                cohort=cohort.strip() or None,
-                unit=unit.strip() or None,
-            ).saving
+            authorise(ctx, Action.RECORD_IMPACT)  # a viewer is refused whatever was typed
+            errors, status = _problems(ctx, typed)
+            if not errors:
+                recorded = set_saving(
+                    ctx,
+                    activity,
+                    year,
+                    expected=expected.strip() or None,
+                    actual=actual.strip() or None,
+                    cohort=cohort.strip() or None,
+                    unit=unit.strip() or None,
+                )
     except ValvecheckError as exc:
+        # what only the service can say (a cohort times its unit not the expected saving, a
+        # figure to withdraw that was never recorded): one field, as it names it
         if exc.code not in ("invalid-input", "not-found"):
             raise
-        with work(request) as ctx:
-            found = impact(ctx)
         field = exc.field if exc.field in FIELDS else "activity"
-        message = sentence(str(exc))
-        return render(
-            request,
-            "impact/index.html",
-            http_status(exc),
-            errors={field: message},
-            typed=typed,
-            **_context(found),
-        )
-    return done(request, "/impact", f"{entry.activity} {entry.year}: saving recorded")
+        errors, status = {field: sentence(str(exc))}, http_status(exc)
+    if recorded is not None:
+        entry = recorded.saving
+        said = "saving recorded" if recorded.changed else "nothing changed, as recorded already"
+        return done(request, "/impact", f"{entry.activity} {entry.year}: {said}")
+    with work(request) as ctx:
+        found = impact(ctx)
+    return render(
+        request, "impact/index.html", status, errors=errors, typed=typed, **_context(found)
+    )
