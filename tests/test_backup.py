@@ -9,8 +9,17 @@ import pytest
 from api_support import two_councils
 
 from valvecheck.domain.people import Role
-from valvecheck.errors import InputError
-from valvecheck.services import activities, backup, equivalence, measures, people, ratings, summary
+from valvecheck.errors import ImportRejected, InputError
+from valvecheck.services import (
+    activities,
+    backup,
+    equivalence,
+    impact,
+    measures,
+    people,
+    ratings,
+    summary,
+)
 from valvecheck.services.context import Actor
 from valvecheck.services.workspace import init_workspace, unit_of_work
 from valvecheck.store.db import Workspace
@@ -133,7 +142,6 @@ REFUSED = [
     (b"not json", "not a Valvecheck backup"),
     (b'{"format": "something-else", "version": 1}', "not a Valvecheck backup"),
     (b'{"format": "valvecheck-backup", "version": 99}', "newer version of Valvecheck"),
-    (b'{"format": "valvecheck-backup", "version": 1, "council": {}}', "damaged"),
 ]
 
 
@@ -143,6 +151,11 @@ def test_a_file_that_cannot_be_restored_changes_nothing(tmp_path):
     for content, words in REFUSED:
         with pytest.raises(InputError, match=words):
             restore(ws, content)
+    with pytest.raises(ImportRejected) as refused:  # the shape of a backup, but nothing in it
+        restore(ws, b'{"format": "valvecheck-backup", "version": 1, "council": {}}')
+    said = [str(p) for p in refused.value.problems]
+    assert "backup.json: council.name: is missing [missing-field]" in said
+    assert "backup.json: people: is missing [missing-field]" in said
     assert dump_of(ws, "Bristol", with_passwords=True) == before
     ws.dispose()
 
@@ -182,3 +195,193 @@ def test_a_restore_onto_a_catalogue_already_here_says_which_decisions_it_left_ou
     assert cli("same-as", "bury-1", "stoke-on-trent-1", db=here)[0] == 0
     code, said, _ = cli("restore", str(out), db=here)
     assert code == 0 and "not applied" not in said  # decided the same here now
+
+
+# -- a backup edited by hand -------------------------------------------------------------------
+
+DELETE = object()
+
+
+@pytest.fixture
+def backed_up(cli, db_path, tmp_path):
+    """A council with a person, activities, a link, a saving, weights and a trajectory, and its
+    backup as written by the command (parsed, to be edited)."""
+    assert cli("init")[0] == 0
+    ws = Workspace(db_path)
+    with unit_of_work(ws, write=True, by="Ann") as ctx:
+        activities.import_activities(
+            ctx, b"id,title,start\nB-1,Hubs,01/04/2025\nB-2,Panel,\n", "b.csv"
+        )
+        activities.link(ctx, "B-1", "bury-1", "hubs")
+        activities.link(ctx, "B-1", "bury-2", "hubs too")
+        impact.set_saving(ctx, "B-1", "2025-26", expected="1000")
+        impact.set_weights(ctx, "B-1", "bury-1=0.5, bury-2=0.5")
+        impact.set_trajectory(ctx, "2025-26", unmitigated="5000")
+        people.add_person(ctx, "bea", "editor")
+    ws.dispose()
+    out = tmp_path / "backup.json"
+    assert cli("backup", str(out))[0] == 0
+    return json.loads(out.read_text())
+
+
+def edited(dump: dict, *changes: tuple[tuple, object]) -> dict:
+    dump = json.loads(json.dumps(dump))
+    for path, value in changes:
+        *parents, last = path
+        holder = dump
+        for key in parents:
+            holder = holder[key]
+        if value is DELETE:
+            del holder[last]
+        else:
+            holder[last] = value
+    return dump
+
+
+# (what is edited, its new value, what the refusal says: the JSON path first)
+BAD_VALUES = [
+    (
+        ("assessments", 0, "ratings", 0, "rag"),
+        "purple",
+        "assessments[0].ratings[0].rag: 'purple' is not a RAG rating; use one of: green (G), "
+        "amber (A, yellow), red (R), unrated, not-applicable (n/a) [unknown-rag]",
+    ),
+    (
+        ("other", "impact_entry", 0, "expected_pence"),
+        "lots",
+        "other.impact_entry[0].expected_pence: must be a whole number of pence, not 'lots' "
+        "[not-a-whole-number]",
+    ),
+    (
+        ("other", "trajectory", 0, "target_pence"),
+        12.5,
+        "other.trajectory[0].target_pence: must be a whole number of pence, not 12.5",
+    ),
+    (
+        ("assessments", 0, "ratings", 0, "at"),
+        "yesterday",
+        "assessments[0].ratings[0].at: 'yesterday' is not a date and time: write it like "
+        "2026-12-02T09:30:00+00:00 [bad-time]",
+    ),
+    (
+        ("activities", 0, "start_date"),
+        "31/03/2026",
+        "activities[0].start_date: '31/03/2026' is not a date: write it like 2026-12-02 [bad-date]",
+    ),
+    (("activities", 0, "title"), DELETE, "activities[0].title: is missing [missing-field]"),
+    (("activities", 0, "title"), None, "activities[0].title: must have a value, not null"),
+    (("activities", 0, "title"), 5, "activities[0].title: must be text (in quotes), not 5"),
+    (("activities",), None, "activities: must be a list ([...]), not null [not-a-list]"),
+    (
+        ("activities", 1, "code"),
+        "b-1",
+        "activities[1].code: 'b-1' is already at activities[0] as 'B-1' (case does not matter): "
+        "the code must be unique [duplicate-key]",
+    ),
+    (
+        ("assessments", 0, "ratings", 1, "version"),
+        "1",
+        "assessments[0].ratings[1].version: must be a whole number, not '1'",
+    ),
+    (("links", 0, "linked"), "yes", "links[0].linked: must be true or false, not 'yes'"),
+    (
+        ("links", 0, "measure"),
+        "nope-99",
+        "links[0].measure: there is no measure 'nope-99' in the backup's catalogue or this "
+        "server's [unknown-measure]",
+    ),
+    (
+        ("other", "impact_entry", 0, "activity"),
+        "Z-9",
+        "other.impact_entry[0].activity: there is no activity 'Z-9' in the backup's activities "
+        "[unknown-activity]",
+    ),
+    (
+        ("other", "trajectory", 0, "assessment"),
+        "Bristol: 1999",
+        "other.trajectory[0].assessment: there is no assessment 'Bristol: 1999' in the backup's "
+        "assessments [unknown-assessment]",
+    ),
+    (
+        ("other", "impact_entry", 0, "year"),
+        "2025",
+        "other.impact_entry[0].year: '2025' is not a financial year",
+    ),
+    (
+        ("other", "impact_weight", 0, "weight"),
+        "half",
+        "other.impact_weight[0].weight: the weight 'half' is not a number",
+    ),
+    (("people", 0, "role"), "boss", "people[0].role: 'boss' is not a role"),
+    (("people", 0, "nickname"), "B", "people[0].nickname: is not a field a backup has here"),
+    (
+        ("catalogue", "measure", 0, "agreement_id"),
+        99,
+        "catalogue.measure[0].agreement_id: 99 is not the id of a row in catalogue.agreement",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "said"), BAD_VALUES, ids=[".".join(map(str, w)) for w, _, _ in BAD_VALUES]
+)
+def test_a_backup_with_a_bad_value_is_refused_where_it_is_and_changes_nothing(
+    cli, tmp_path, backed_up, where, value, said
+):
+    before = cli("summary")
+    assert before[0] == 0
+    assert cli("rate", "bury-1", "red", "--rationale", "after the backup")[0] == 0
+    after_rating = cli("summary")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(edited(backed_up, (where, value))))
+    code, _, err = cli("restore", str(bad))
+    assert code == 1
+    lines = err.splitlines()
+    assert "nothing was restored: 1 problem(s) found" in lines[0]
+    assert f"{bad}: {said}" in " ".join(" ".join(lines[1:]).split()), err
+    assert cli("summary") == after_rating != before  # the data since the backup is all there
+    assert cli("history", "bury-1")[1].count("after the backup") == 1
+
+
+def test_every_problem_of_a_backup_is_told_at_once(backed_up, tmp_path, cli):
+    bad = tmp_path / "bad.json"
+    dump = edited(
+        backed_up,
+        (("assessments", 0, "ratings", 0, "rag"), "purple"),
+        (("other", "impact_entry", 0, "expected_pence"), "lots"),
+        (("activities", 0, "title"), DELETE),
+    )
+    bad.write_text(json.dumps(dump))
+    code, _, err = cli("restore", str(bad))
+    assert code == 1 and "3 problem(s) found" in err
+    places = [line.split(": ")[1] for line in err.splitlines()[1:] if line.startswith("  ")]
+    assert places == [
+        "assessments[0].ratings[0].rag",
+        "activities[0].title",
+        "other.impact_entry[0].expected_pence",
+    ]
+
+
+def test_a_rag_word_as_people_write_it_is_restored_as_the_scale_s_own(backed_up, tmp_path, cli):
+    good = tmp_path / "edited.json"
+    rated = [r["measure"] for r in backed_up["assessments"][0]["ratings"]]
+    last = len(rated) - 1 - rated[::-1].index(rated[-1])  # the latest change of its measure
+    good.write_text(
+        json.dumps(edited(backed_up, (("assessments", 0, "ratings", last, "rag"), " Yellow ")))
+    )
+    code, _, err = cli("restore", str(good))
+    assert code == 0, err
+    out = tmp_path / "again.json"
+    assert cli("backup", str(out))[0] == 0
+    assert json.loads(out.read_text())["assessments"][0]["ratings"][last]["rag"] == "amber"
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8-sig", "utf-16"], ids=["utf-8 with a BOM (Notepad)", "utf-16"]
+)
+def test_a_backup_saved_again_by_an_editor_is_still_read(backed_up, tmp_path, cli, encoding):
+    again = tmp_path / "saved-again.json"
+    again.write_bytes(json.dumps(backed_up).encode(encoding))
+    code, text, err = cli("restore", str(again))
+    assert code == 0, err
+    assert "Restored Bristol" in text

@@ -8,7 +8,9 @@ server with a catalogue must already know every measure the backup rates.
 
 Restoring replaces that one council's data with the file's, in one transaction: other councils
 on the same server are never read or written, and a failure (or a kill) leaves everything as it
-was. A file written by a newer Valvecheck (a higher format version) is refused.
+was. A file written by a newer Valvecheck (a higher format version) is refused, and so is a file
+with any value the workspace could not use: every value is checked first (`backup_check`), and
+every problem is told at once, at its place in the file.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from valvecheck.domain.moments import aware
-from valvecheck.domain.people import Action, Role
+from valvecheck.domain.people import Action
 from valvecheck.errors import Conflict, Forbidden, InputError
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store.models import (
@@ -88,7 +90,7 @@ NAMED = ("person", "assessment", "rating", "activity", "link_event", "api_token"
 REFERENCES = {"activity_id": "activity", "measure_id": "measure", "assessment_id": "assessment"}
 
 
-def _other_tables() -> list[str]:
+def other_tables() -> list[str]:
     return [t for t in COUNCIL_TABLES if t not in NAMED]
 
 
@@ -108,14 +110,6 @@ def _out(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-def _when(value: object) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(str(value))
-
-
-def _day(value: object) -> date | None:
-    return None if value is None else date.fromisoformat(str(value))
 
 
 # -- backup -------------------------------------------------------------------------------------
@@ -180,7 +174,7 @@ def backup(ctx: Context, with_passwords: bool = False) -> dict[str, Any]:
             for e in s.scalars(owned(LinkEventRow, cid).order_by(LinkEventRow.id))
         ],
         "other": {
-            t: _other_rows(s, t, cid, code, activity_code, assessments) for t in _other_tables()
+            t: _other_rows(s, t, cid, code, activity_code, assessments) for t in other_tables()
         },
         "catalogue": {t: _table_rows(s, t) for t in CATALOGUE},
     }
@@ -244,7 +238,8 @@ def counts(dump: dict[str, Any]) -> dict[str, int]:
 def read(data: bytes, file: str) -> dict[str, Any]:
     """The backup in ``data``, or InputError saying why it cannot be restored."""
     try:
-        dump = json.loads(data.decode("utf-8"))
+        # bytes: UTF-8 with or without a BOM (Notepad writes one after an edit), or UTF-16/32
+        dump = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InputError(f"{file} is not a Valvecheck backup (not JSON text)") from None
     if not isinstance(dump, dict) or dump.get("format") != FORMAT:
@@ -261,31 +256,43 @@ def read(data: bytes, file: str) -> dict[str, Any]:
 
 
 def restore(ctx: Context, data: bytes, file: str) -> Restored:
-    """Replace the backup's council's data with the file's (creating the council if new)."""
+    """Replace the backup's council's data with the file's (creating the council if new).
+
+    Every value is checked first (`backup_check`): a file with any value the workspace could not
+    use is refused with all its problems (ImportRejected), and nothing is written."""
+    from valvecheck.services.backup_check import check  # it reads this module's layout
+
     authorise(ctx, Action.BACKUP)
     dump = read(data, file)
+    s = ctx.session
+    here = set(s.scalars(select(MeasureRow.code)))
+    checked = check(dump, file, here or None)
     try:
-        return _restore(ctx, dump)
+        return _restore(ctx, checked, dump, bool(here))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(f"{file} is damaged: it cannot be restored ({exc!r})") from None
 
 
-def _restore(ctx: Context, dump: dict[str, Any]) -> Restored:
+def _restore(
+    ctx: Context, dump: dict[str, Any], original: dict[str, Any], has_catalogue: bool
+) -> Restored:
+    """Write the checked backup ``dump`` (values as the tables hold them)."""
     s = ctx.session
     name = dump["council"]["name"]
     council = s.scalar(select(CouncilRow).where(func.lower(CouncilRow.name) == name.lower()))
     if not ctx.actor.is_local_admin and (council is None or council.id != council_id(ctx)):
         raise Forbidden(f"only the local administrator may restore another council ('{name}')")
     left_out = 0  # the backup's decisions on common measures not applied here
-    if not s.scalar(select(func.count()).select_from(MeasureRow)):
+    if not has_catalogue:
         _restore_catalogue(s, dump["catalogue"])
     else:
         left_out = _decisions_left_out(s, dump["catalogue"])
     measure = {c: i for c, i in s.execute(select(MeasureRow.code, MeasureRow.id))}
     wanted = {r["measure"] for a in dump["assessments"] for r in a["ratings"]}
     wanted |= {e["measure"] for e in dump["links"]}
+    wanted |= {r["measure"] for rows in dump["other"].values() for r in rows if "measure" in r}
     if missing := sorted(wanted - set(measure)):
         shown = ", ".join(missing[:10]) + (
             f" and {len(missing) - 10} more" if len(missing) > 10 else ""
@@ -301,19 +308,10 @@ def _restore(ctx: Context, dump: dict[str, Any]) -> Restored:
     cid = council.id
     kept_hashes = _clear(s, cid)
     _restore_people(s, cid, dump["people"], kept_hashes)
-    current = dump["council"].get("current_assessment")
+    current = dump["council"]["current_assessment"]
     council.current_assessment_id = None
     for a in dump["assessments"]:
-        row = AssessmentRow(
-            council_id=cid,
-            name=a["name"],
-            council=a["council"],
-            description=a["description"],
-            created_at=_when(a["created_at"]),
-            created_by=a["created_by"],
-            locked_at=_when(a["locked_at"]),
-            locked_by=a["locked_by"],
-        )
+        row = AssessmentRow(council_id=cid, **{k: v for k, v in a.items() if k != "ratings"})
         s.add(row)
         s.flush()
         if a["name"] == current:
@@ -321,7 +319,6 @@ def _restore(ctx: Context, dump: dict[str, Any]) -> Restored:
         rows = [
             {
                 **{f: r[f] for f in RATING_FIELDS},
-                "at": _when(r["at"]),
                 "council_id": cid,
                 "assessment_id": row.id,
                 "measure_id": measure[r["measure"]],
@@ -330,16 +327,7 @@ def _restore(ctx: Context, dump: dict[str, Any]) -> Restored:
         ]
         if rows:
             s.execute(insert(RatingRow), rows)
-    activity_rows = [
-        {
-            **a,
-            "start_date": _day(a["start_date"]),
-            "end_date": _day(a["end_date"]),
-            "imported_at": _when(a["imported_at"]),
-            "council_id": cid,
-        }
-        for a in dump["activities"]
-    ]
+    activity_rows = [{**a, "council_id": cid} for a in dump["activities"]]
     if activity_rows:
         s.execute(insert(ActivityRow), activity_rows)
     activity = {
@@ -350,8 +338,7 @@ def _restore(ctx: Context, dump: dict[str, Any]) -> Restored:
     }
     links = [
         {
-            **{k: e[k] for k in ("version", "linked", "rationale", "by")},
-            "at": _when(e["at"]),
+            **{k: e[k] for k in ("version", "linked", "rationale", "by", "at")},
             "council_id": cid,
             "activity_id": activity[e["activity"]],
             "measure_id": measure[e["measure"]],
@@ -367,32 +354,19 @@ def _restore(ctx: Context, dump: dict[str, Any]) -> Restored:
         )
     }
     ids = {"activity": activity, "measure": measure, "assessment": assessment}
-    for name, rows in dump.get("other", {}).items():
-        if name not in _other_tables():
-            raise InputError(f"the backup holds a table this version does not know: {name}")
-        table = Base.metadata.tables[name]
-        back = {v: k for k, v in REFERENCES.items()}
-        converted = []
-        for row in rows:
-            entry: dict[str, object] = {"council_id": cid}
-            for key, value in row.items():
-                if key in back:
-                    entry[back[key]] = ids[key][value]
-                else:
-                    entry[key] = _typed(table.c[key].type, value)
-            converted.append(entry)
+    back = {v: k for k, v in REFERENCES.items()}
+    for name, rows in dump["other"].items():
+        converted = [
+            {
+                "council_id": cid,
+                **{back.get(k, k): ids[k][v] if k in back else v for k, v in row.items()},
+            }
+            for row in rows
+        ]
         if converted:
-            s.execute(insert(table), converted)
+            s.execute(insert(Base.metadata.tables[name]), converted)
     s.flush()
-    return Restored(council.name, counts(dump), left_out)
-
-
-def _typed(kind: object, value: object) -> object:
-    if isinstance(kind, DateTime):
-        return _when(value)
-    if isinstance(kind, Date):
-        return _day(value)
-    return value
+    return Restored(council.name, counts(original), left_out)
 
 
 def _clear(s: Session, cid: int) -> dict[str, str]:
@@ -403,7 +377,7 @@ def _clear(s: Session, cid: int) -> dict[str, str]:
         for p in s.scalars(owned(PersonRow, cid))
         if p.password_hash is not None
     }
-    for name in _other_tables():
+    for name in other_tables():
         table = Base.metadata.tables[name]
         s.execute(delete(table).where(table.c.council_id == cid))
     for model in (LinkEventRow, RatingRow, ActivityRow, AssessmentRow, PersonRow):
@@ -423,17 +397,8 @@ def _restore_people(
                 + ", ".join(sorted(elsewhere))
             )
     for p in people:
-        role = Role.parse(p["role"]).value
-        s.add(
-            PersonRow(
-                council_id=cid,
-                name=p["name"],
-                role=role,
-                password_hash=p.get("password_hash") or kept_hashes.get(p["name"]),
-                active=bool(p["active"]),
-                created_at=_when(p["created_at"]),
-            )
-        )
+        kept = p["password_hash"] or kept_hashes.get(p["name"])
+        s.add(PersonRow(council_id=cid, **{**p, "password_hash": kept}))
     s.flush()
 
 
@@ -459,10 +424,8 @@ def _restore_catalogue(s: Session, catalogue: dict[str, list[dict[str, Any]]]) -
         rows = catalogue.get(name, [])
         if not rows:
             continue
-        kinds = {c.name: c.type for c in table.columns}
-        converted = [{k: _typed(kinds[k], v) for k, v in row.items()} for row in rows]
-        s.execute(insert(table), converted)
-        if s.get_bind().dialect.name == "postgresql" and "id" in kinds:
+        s.execute(insert(table), rows)
+        if s.get_bind().dialect.name == "postgresql" and "id" in table.c:
             # ids were given: move the table's sequence past them
             s.execute(
                 text(
