@@ -126,8 +126,9 @@ def test_counts(value, code):
 def test_weights():
     assert parse_weight("50%") == D("0.5")
     assert parse_weight(0.3) == D("0.3")
+    assert parse_weight("0") == 0 and parse_weight("0%") == 0  # an enabling measure's share
     for bad, code in (
-        ("0", "weight-out-of-range"),
+        ("-0.1", "weight-out-of-range"),
         ("1.5", "weight-out-of-range"),
         ("x", "not-a-weight"),
     ):

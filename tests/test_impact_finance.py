@@ -238,6 +238,17 @@ def test_a_net_cost_line_over_its_plan_is_behind(expected, actual, behind):
 # -- 5: weights as they stood ------------------------------------------------------------------
 
 
+def test_a_measure_the_activity_only_enables_may_take_no_share(council):
+    with admin(council) as ctx:
+        activities.link(ctx, "A1", "bury-3")
+        impact.set_saving(ctx, "A1", "2025-26", expected="£100")
+        impact.set_weights(ctx, "A1", "bury-1=1,bury-3=0")
+        with pytest.raises(InputError, match="add up to 0, not 1"):
+            impact.set_weights(ctx, "A1", "bury-1=0,bury-3=0")
+    shares = {m.measure: m.amounts.expected for m in figures(council).by_measure}
+    assert shares == {"bury-1": D("100.00"), "bury-3": D("0.00")}
+
+
 def test_weights_keep_their_history_and_impact_until_a_moment_uses_those_then(council):
     with admin(council) as ctx:
         activities.link(ctx, "A1", "bury-3")

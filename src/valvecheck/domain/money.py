@@ -221,7 +221,7 @@ def parse_count(value: object, what: str) -> int:
 
 def parse_weight(value: object) -> Decimal:
     """A measure's share of an activity's saving: a decimal from 0 to 1 (``0.5``) or a percent
-    (``50%``)."""
+    (``50%``); 0 for a measure the activity is linked to (it enables it) that takes no share."""
     text = str(value).strip() if value is not None else ""
     percent = text.endswith("%")
     try:
@@ -237,10 +237,10 @@ def parse_weight(value: object) -> Decimal:
         raise Invalid("not-a-weight", f"the weight '{text}' is not a number")
     if percent:
         weight /= 100
-    if weight <= 0 or weight > 1:
+    if weight < 0 or weight > 1:  # 0: a measure the activity enables but takes no share of
         raise Invalid(
             "weight-out-of-range",
-            f"the weight '{text}' must be more than 0 and at most 1 (or 100%)",
+            f"the weight '{text}' must be from 0 to 1 (or 0% to 100%)",
         )
     return weight.normalize()
 
