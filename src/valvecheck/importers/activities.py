@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from pathlib import PurePath
 
 from valvecheck.domain.problems import Problem
+from valvecheck.errors import InputError
 from valvecheck.importers import limits
 from valvecheck.importers.activities_csv import read_activities_csv
 from valvecheck.importers.activities_xlsx import read_activities_xlsx
-from valvecheck.importers.activity_rows import ActivityTable
-from valvecheck.importers.container import OLE_MAGIC, misnamed
+from valvecheck.importers.activity_rows import ActivityTable, parse_column_map
+from valvecheck.importers.container import OLE_MAGIC, misnamed, old_format
+from valvecheck.importers.workbook import hides_something
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 # Files people may pick by mistake, by suffix: what they are, to say so.
@@ -45,10 +47,14 @@ def format_problem(data: bytes, file: str) -> Problem | None:
             file,
         )
     if suffix in XLSX_SUFFIXES and data.startswith(OLE_MAGIC):
+        # password-protected, or an old .xls or .doc renamed: the OLE directory says which
+        problem = old_format(data, file, "workbook", ".xlsx")
+        if problem.code != "old-word-format":
+            return problem
         return Problem(
-            "encrypted-file",
-            "this workbook is password-protected; open it, remove the password and save it as "
-            ".xlsx",
+            "not-csv-or-xlsx",
+            "activities are read from CSV or XLSX, and this is an old Word document (.doc); put "
+            "them in a table with a header row and save it as .xlsx or .csv",
             file,
         )
     if suffix == ".xls" or data.startswith(OLE_MAGIC):
@@ -81,3 +87,16 @@ def read_activities(
     if is_workbook(data, name):
         return read_activities_xlsx(data, name, column_map)
     return read_activities_csv(data, name, column_map)
+
+
+def notes(data: bytes, name: str, column_map: str | None = None) -> list[str]:
+    """What the result of importing a file should mention: a hidden sheet left out, hidden rows
+    read (``ActivityTable.notes``). The file is read again only when its workbook hides
+    something, so a file that hides nothing costs no second read."""
+    if not is_workbook(data, name) or not hides_something(data):
+        return []
+    try:
+        mapping = parse_column_map(column_map)
+    except InputError:  # a bad column map is refused by the import itself
+        return []
+    return read_activities(data, name, mapping).notes

@@ -1,8 +1,9 @@
 """Activities from an Excel workbook: the sheet holding the table, columns found by name.
 
-The table is on the first sheet whose header, among its first rows, names an id and a title
+The table is on the first visible sheet whose header, among its first rows, names an id and a title
 column, so a cover or notes sheet before it is passed over (as ``import catalogue`` reads every
-sheet with a header row). Rows above the header (a tracker's title, notes) are skipped; a value
+sheet with a header row); a hidden sheet (last year's tracker, kept out of sight) is never read,
+and the result says it was left out. Hidden rows are read, and the result says which. Rows above the header (a tracker's title, notes) are skipped; a value
 merged down repeats in each row it covers; an empty id or title that is a formula with no saved
 result says so. Sheets are streamed (read-only), so a long tracker is never held in memory whole.
 """
@@ -30,9 +31,13 @@ from valvecheck.importers.workbook import (
     Cell,
     Formulas,
     has_own_value,
+    hidden_rows,
+    hidden_rows_note,
+    hidden_sheets_note,
     merged_cells,
     open_workbook,
     sheet_rows,
+    visible,
 )
 
 Rows = Iterator[tuple[int, Sequence[object]]]
@@ -62,6 +67,7 @@ def read_activities_xlsx(
     formulas = Formulas(data)
     try:
         filled = _filled_sheets(book, column_map or {})
+        hidden = [s.title for s in book.worksheets if not visible(s)]
         found = next((s for s in filled if s.has_header), None) or next(iter(filled), None)
         if found is None:
             return ActivityTable(
@@ -72,17 +78,20 @@ def read_activities_xlsx(
         parsed = read_table(found.rows, f"{file} [{title}]", column_map, unsaved)
         if not found.has_header and len(filled) > 1:
             parsed.problems[:] = [_no_sheet_has_header(p, filled) for p in parsed.problems]
+        rows_read = sorted(hidden_rows(found.sheet).intersection(parsed.lines))
+        notes = (hidden_sheets_note(hidden), hidden_rows_note(rows_read))
+        parsed.notes.extend(n for n in notes if n)
         return parsed
     finally:
         book.close()
 
 
 def _filled_sheets(book: Workbook, column_map: Mapping[str, str]) -> list[_Sheet]:
-    """The sheets with filled-in rows, in workbook order, up to the first whose header names an
-    id and a title column (the rest are not read)."""
+    """The visible sheets with filled-in rows, in workbook order, up to the first whose header
+    names an id and a title column (the rest are not read)."""
     out: list[_Sheet] = []
     for sheet in book.worksheets:
-        if not isinstance(sheet, ReadOnlyWorksheet):
+        if not isinstance(sheet, ReadOnlyWorksheet) or not visible(sheet):
             continue
         sheet.reset_dimensions()  # a sheet's stated size may be wrong: read all its rows
         covered = merged_cells(sheet)

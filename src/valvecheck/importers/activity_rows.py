@@ -10,7 +10,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from difflib import SequenceMatcher
 from itertools import chain, islice
 
@@ -102,6 +102,8 @@ class ActivityTable(Parsed[Activity]):
     # (row, measure ids) for every row naming measures, refused or not: an unknown measure is
     # named with the file's other problems, not only once they are put right
     named: list[tuple[int, tuple[str, ...]]] = dataclasses.field(default_factory=list)
+    # what the file held that was left out or read with a warning (hidden sheets, hidden rows)
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 def as_written(value: object) -> str:
@@ -163,6 +165,41 @@ def _match(
 def names_required(cells: Sequence[object], column_map: Mapping[str, str]) -> bool:
     """Whether a row names both an id and a title column: it can be the header."""
     return all(f in _match(cells, column_map)[0] for f in REQUIRED)
+
+
+# characters that show as nothing: "K1" and "K1" after a zero-width space are the same id
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _serial(value: object) -> str | None:
+    """A number in a date column that is an Excel date serial (45901, a date cell formatted as
+    General): what date it is, and how to make Excel save it as one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        text = str(value or "").strip()
+        if not text.isdigit():
+            return None
+        value = int(text)
+    if not 20000 <= value <= 80000:  # 1954 to 2119
+        return None
+    day = _EXCEL_EPOCH + timedelta(days=int(value))
+    shown = int(value) if float(value).is_integer() else value
+    return (
+        f"'{shown}' is not a date, but looks like an Excel date serial (= {day:%d/%m/%Y}): "
+        "format the column as Date in Excel, save and import again"
+    )
+
+
+def _second_header(cells: Sequence[object], where: Mapping[str, int]) -> bool:
+    """Whether the row under the header is a second header row: no id or title of its own, and
+    every cell it fills is a column's name ('start', 'end' under a merged 'Dates')."""
+    filled = [c for c in cells if c is not None and str(c).strip()]
+    required = [where[f] for f in REQUIRED if f in where]
+    return (
+        bool(filled)
+        and all(i >= len(cells) or not str(cells[i] or "").strip() for i in required)
+        and all(header_key(c) in _FIELD_OF for c in filled)
+    )
 
 
 def find_header(rows: Sequence[tuple[int, Sequence[object]]], column_map: Mapping[str, str]) -> int:
@@ -241,7 +278,7 @@ def read_table(
     ``rows`` are the file's non-empty rows as (row number in the file, cells), read one at a
     time; the header is found among the first of them (``find_header``) and rows above it are
     ignored, as are unknown columns. ``unsaved(row, index)`` says whether an empty cell holds a
-    formula with no saved result. ``delimiter``: the rows are delimited text split by it, where
+    formula with no saved result: in any column read, that is ``formula-without-value``. ``delimiter``: the rows are delimited text split by it, where
     a row with more cells than the header is refused (``delimited.too_wide``).
     """
     column_map = column_map or {}
@@ -296,7 +333,8 @@ def read_table(
         problems.append(
             Problem(
                 "missing-column",
-                f"there is no {field} column (call it one of {accepted}, or if it has "
+                f"there is no {field} column (a header naming one was looked for in the first "
+                f"{HEADER_SEARCH} filled-in rows; call it one of {accepted}, or if it has "
                 f"another heading, a column map such as {field}={example} says which)",
                 file,
                 header_line,
@@ -319,13 +357,27 @@ def read_table(
             problems.append(wide)
             continue
 
+        if count == 1 and _second_header(cells, where):
+            problems.append(
+                Problem(
+                    "second-header-row",
+                    f"line {number} looks like a second header row (names under a heading "
+                    "merged across them): put each column's name in one header row",
+                    file,
+                    number,
+                )
+            )
+            continue
+
         def cell(field: str, cells: Sequence[object] = cells) -> object:
             i = where.get(field)
             return cells[i] if i is not None and i < len(cells) else None
 
         def text(field: str) -> str:
             value = cell(field)
-            return "" if value is None else " ".join(str(value).split())
+            if isinstance(value, float) and value.is_integer() and field == "id":
+                value = int(value)  # an id typed as a long number: 1e20 is its digits
+            return "" if value is None else " ".join(_ZERO_WIDTH.sub("", str(value)).split())
 
         ok = True
         for field in REQUIRED:
@@ -340,6 +392,13 @@ def read_table(
                     )
                 )
             ok = False
+        if unsaved is not None:
+            # an optional cell that is a formula with no saved result is not empty: read as
+            # empty it would clear the value stored
+            for field, i in where.items():
+                if field not in REQUIRED and not text(field) and unsaved(number, i):
+                    problems.append(formula_problem(file, number, names[field]))
+                    ok = False
         code = text("id")
         if code and id_key(code) in first_row:
             row, written = first_row[id_key(code)]
@@ -366,7 +425,8 @@ def read_table(
             try:
                 dates[field] = parse_date(cell(field), end=field == "end")
             except InputError as exc:
-                problems.append(Problem("bad-date", str(exc), file, number, names[field]))
+                message = _serial(cell(field)) or str(exc)
+                problems.append(Problem("bad-date", message, file, number, names[field]))
                 ok, dates[field] = False, None
         start, end = dates["start"], dates["end"]
         given = (as_written(cell("start")), as_written(cell("end")))

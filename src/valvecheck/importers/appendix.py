@@ -17,6 +17,7 @@ from valvecheck.domain.numbering import SIMILAR, number_measures, rewordings, si
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
+from valvecheck.importers import limits
 from valvecheck.importers.text import decode
 
 COLUMNS = ("LA", "Recommendation", "Theme", "Sub-Theme", "RAG")
@@ -47,6 +48,9 @@ class AppendixHints:
 
     title: str = ""
     council: str = ""
+    # what the file held that was left out or read with a warning ("left out the hidden sheet
+    # 'Old 2023'"), for the result sentence and the preview
+    notes: tuple[str, ...] = ()
 
 
 def _cells(line: str) -> list[str]:
@@ -105,6 +109,9 @@ def read_appendix(data: bytes, file: str) -> tuple[Parsed[AppendixRow], Appendix
             seen_header = seen_header or _looks_like_header(cells)
             continue
         row_no += 1
+        if (too_many := limits.too_many_catalogue_rows(row_no, file)) is not None:
+            parsed.problems.append(too_many)
+            return parsed, AppendixHints(title=title, council=council)
         row = check_row(cells, number, row_no, file, parsed.problems)
         if row is not None:
             parsed.rows.append(row)

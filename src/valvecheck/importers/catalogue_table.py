@@ -19,7 +19,7 @@ from valvecheck.errors import InputError
 from valvecheck.importers import column_map, limits
 from valvecheck.importers.appendix import AppendixHints, AppendixRow, check_row, note_prose
 from valvecheck.importers.delimited import too_wide
-from valvecheck.importers.workbook import formula_problem
+from valvecheck.importers.workbook import formula_problem, hidden_rows_note
 
 TABLE = ("LA", "Recommendation", "Theme", "Sub-Theme", "RAG")  # the seed's columns, in check order
 COLUMNS = (*TABLE, "Year", "Source")
@@ -83,6 +83,12 @@ class Extracted:
     title: str = ""
     # (block.where, row, cell index) -> whether that empty cell is a formula with no saved result
     unsaved: Callable[[str, CellRow, int], bool] | None = None
+    # what the file held that was left out (a hidden sheet), said with the result
+    notes: list[str] = field(default_factory=list)
+    # (block.where, line) of rows hidden in the file: read, and the result says which
+    hidden: set[tuple[str, int]] = field(default_factory=set)
+    # (block.where, line, cell index) of cells with tracked changes not accepted or rejected
+    tracked: set[tuple[str, int, int]] = field(default_factory=set)
 
 
 def parse_column_map(text: str | None) -> dict[str, str]:
@@ -112,6 +118,39 @@ def _header(cells: tuple[str, ...], column_map: dict[str, str]) -> dict[str, int
         if name and name not in found and i not in found.values() and _key(cell) not in mapped:
             found[name] = i
     return found
+
+
+def _duplicates(
+    cells: tuple[str, ...],
+    found: dict[str, int],
+    column_map: dict[str, str],
+    where: str,
+    line: int | None,
+) -> list[Problem]:
+    """A header naming a column twice (two "Recommendation" columns): the second would be
+    dropped without a word, so it is refused, as the activities import refuses it. A column
+    map entry beats the built-in names: a cell they name as a mapped column is just another
+    column."""
+    mapped = {_key(heading): column for heading, column in column_map.items()}
+    out: list[Problem] = []
+    for i, cell in enumerate(cells):
+        if not cell or i in found.values():
+            continue
+        name = mapped.get(_key(cell))
+        if name is None and (name := _KEYS.get(_key(cell))) in mapped.values():
+            continue
+        if name is None or name not in found:
+            continue
+        first = cells[found[name]]
+        if _key(first) == _key(cell):
+            message = f"two columns are both headed '{cell}': rename or remove one"
+        else:
+            message = (
+                f"two columns both give the {name}: '{first}' and '{cell}' (a column map such "
+                f"as {name}={cell} says which)"
+            )
+        out.append(Problem("duplicate-column", message, where, line, cell))
+    return out
 
 
 @dataclass
@@ -160,12 +199,14 @@ def read_table(
     title = council = ""
     prose: set[str] = set()  # text seen as prose: a title row repeated at each page is prose too
     data: list[_Data] = []
+    under_header = False  # the row read is the first under a header row
     for b, block in enumerate(extracted.blocks):
         has_header = False
         refused = False  # this block's header was not recognised: none of its rows are data
         carry = block.continues
         rows = [(tuple(clean_text(c) for c in row.cells), row) for row in block.rows]
-        rows = [(cells, row) for cells, row in rows if any(cells)]
+        # a row deleted as a tracked change has no text, but is not settled: kept, and refused
+        rows = [(c, row) for c, row in rows if any(c) or _is_tracked(extracted, block, row)]
         above = next(  # rows above the block's own header row are its title, never data
             (i for i, (cells, _) in enumerate(rows) if _names_required(cells, column_map)), 0
         )
@@ -182,8 +223,12 @@ def read_table(
             found = _header(cells, column_map)
             if all(c in found for c in REQUIRED):
                 header, has_header, width, refused = found, True, len(cells), False
+                under_header = True
                 header_line = row.line or 0
                 written = {c: cells[i] for c, i in found.items()}
+                for twice in _duplicates(cells, found, column_map, block.where, row.line):
+                    if twice not in parsed.problems:  # a header repeated at each page
+                        parsed.problems.append(twice)
                 continue
             if header is None or (block.own_header and not has_header):
                 if found and (best is None or len(found) > best[0]):
@@ -196,6 +241,19 @@ def read_table(
                 continue
             if refused or (not has_header and len(cells) != width):
                 continue  # another table that is not a continuation of this one
+            if under_header and _second_header(cells, header):
+                parsed.problems.append(
+                    Problem(
+                        "second-header-row",
+                        f"line {row.line} looks like a second header row (names under a heading "
+                        "merged across them): put each column's name in one header row",
+                        block.where,
+                        row.line,
+                    )
+                )
+                under_header = False
+                continue
+            under_header = False
             la = header.get("LA", len(cells))
             rec = header["Recommendation"]
             if first and carry and data and data[-1].block == b - 1:
@@ -225,11 +283,12 @@ def read_table(
                 if carry and data:
                     cells = (*cells[:la], data[-1].cells[la], *cells[la + 1 :])
             data.append(_Data(list(cells), row, b))
-            if (problem := limits.too_many_rows(len(data), file)) is not None:
+            if (problem := limits.too_many_catalogue_rows(len(data), file)) is not None:
                 parsed.problems.append(problem)
                 return parsed, AppendixHints(title=title, council=council)
 
     assert header is not None or not data
+    hidden: dict[str, list[int]] = {}
     for row_no, d in enumerate(data, start=1):
         where = extracted.blocks[d.block].where
         checked = _row(
@@ -241,14 +300,29 @@ def read_table(
             where,
             parsed.problems,
             extracted.unsaved,
+            extracted.tracked,
         )
         if checked is not None:
             parsed.rows.append(checked)
+            if d.row.line is not None and (where, d.row.line) in extracted.hidden:
+                hidden.setdefault(where, []).append(d.row.line)
     if header is None and not parsed.problems:
         parsed.problems.extend(_no_header(best, file, column_map))
     elif header is not None and not parsed.rows and not parsed.problems:
         parsed.problems.append(Problem("no-rows", "the table has a header but no rows", file))
-    return parsed, AppendixHints(title=title, council=council)
+    notes = [*extracted.notes]
+    for where, lines in hidden.items():
+        sheet = where.rsplit(", sheet ", 1)[-1] if ", sheet " in where else ""
+        notes.append(hidden_rows_note(lines, sheet) or "")
+    return parsed, AppendixHints(title=title, council=council, notes=tuple(notes))
+
+
+def _second_header(cells: tuple[str, ...], header: dict[str, int]) -> bool:
+    """Whether the row under the header is a second one: no LA or Recommendation of its own, and
+    every cell it fills names a column ('Theme', 'Sub-Theme' under a merged 'Themes')."""
+    filled = [c for c in cells if c]
+    own = [cells[header[c]] for c in REQUIRED if header[c] < len(cells)]
+    return bool(filled) and not any(own) and all(_key(c) in _KEYS for c in filled)
 
 
 def _names_required(cells: tuple[str, ...], column_map: dict[str, str]) -> bool:
@@ -278,6 +352,7 @@ def _row(
     where: str,
     problems: list[Problem],
     unsaved: Callable[[str, CellRow, int], bool] | None = None,
+    tracked: set[tuple[str, int, int]] | frozenset[tuple[str, int, int]] = frozenset(),
 ) -> AppendixRow | None:
     def cell(column: str) -> str:
         i = header.get(column)
@@ -298,7 +373,12 @@ def _row(
             )
         )
     if unsaved is not None:
-        found = [_formula(p, header, row, unsaved) for p in found]
+        found = _formulas(found, header, row, unsaved, where, line)
+    changed = [
+        c for c, i in sorted(header.items(), key=lambda x: x[1]) if (where, line, i) in tracked
+    ]
+    if changed:  # the text is not settled: what else it says is moot
+        found = [_tracked(where, line, changed[0])]
     # name the column as the file's own heading says it
     problems.extend(replace(p, column=written.get(p.column or "", p.column)) for p in found)
     if checked is None or found:
@@ -313,14 +393,42 @@ def _row(
     )
 
 
-def _formula(
-    p: Problem, header: dict[str, int], row: CellRow, unsaved: Callable[[str, CellRow, int], bool]
-) -> Problem:
-    """An empty required cell that is a formula with no saved result: say that instead."""
-    column = header.get(p.column or "")
-    if p.code == "missing-value" and column is not None and unsaved(p.file or "", row, column):
-        return formula_problem(p.file or "", p.line, p.column)
-    return p
+def _is_tracked(extracted: Extracted, block: Block, row: CellRow) -> bool:
+    return any((block.where, row.line, i) in extracted.tracked for i in range(len(row.cells)))
+
+
+def _tracked(where: str, line: int, column: str) -> Problem:
+    table = where.rsplit(", ", 1)[-1]
+    return Problem(
+        "tracked-changes",
+        "this cell has tracked changes (text inserted or deleted) not yet accepted or rejected, "
+        f"so its text is not settled: accept or reject the tracked changes in {table}, row "
+        f"{line}, and import again",
+        where,
+        line,
+        column,
+    )
+
+
+def _formulas(
+    found: list[Problem],
+    header: dict[str, int],
+    row: CellRow,
+    unsaved: Callable[[str, CellRow, int], bool],
+    where: str,
+    line: int,
+) -> list[Problem]:
+    """Every empty cell of a column read that is a formula with no saved result says so: an
+    empty required cell's ``missing-value`` becomes it, and an optional one (a theme) is not
+    read as empty."""
+    formulas = [
+        column
+        for column, i in sorted(header.items(), key=lambda item: item[1])
+        if not (row.cells[i].strip() if i < len(row.cells) else "") and unsaved(where, row, i)
+    ]
+    out = [p for p in found if not (p.code == "missing-value" and p.column in formulas)]
+    out += [formula_problem(where, line, column) for column in formulas]
+    return out
 
 
 def _no_header(

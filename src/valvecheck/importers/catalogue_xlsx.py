@@ -1,4 +1,7 @@
-"""A catalogue as an Excel workbook: every sheet with a header row is read.
+"""A catalogue as an Excel workbook: every visible sheet with a header row is read.
+
+A hidden sheet (rejected drafts, last year's list) is left out, and the result says so; hidden
+rows are read, and the result names them.
 
 Merged cells are resolved the way a person reads them: a cell merged down (an LA spanning its
 agreement's rows) repeats its value in each row; a cell merged across leaves the cells it covers
@@ -19,9 +22,12 @@ from valvecheck.importers.workbook import (
     Cell,
     Formulas,
     has_own_value,
+    hidden_rows,
+    hidden_sheets_note,
     merged_cells,
     open_workbook,
     sheet_rows,
+    visible,
 )
 
 
@@ -38,8 +44,10 @@ def read_xlsx(data: bytes, file: str) -> Extracted:
     sheets = {
         f"{file}, sheet {sheet.title}": (sheet, merged_cells(sheet))
         for sheet in book.worksheets
-        if isinstance(sheet, Worksheet)
+        if isinstance(sheet, Worksheet) and visible(sheet)
     }
+    left_out = hidden_sheets_note([s.title for s in book.worksheets if not visible(s)])
+    hidden = {(where, r) for where, (sheet, _) in sheets.items() for r in hidden_rows(sheet)}
     blocks = [_sheet(sheet, where, covered) for where, (sheet, covered) in sheets.items()]
     formulas = Formulas(data)
 
@@ -50,7 +58,13 @@ def read_xlsx(data: bytes, file: str) -> Extracted:
         cell = (row.line, index + 1)
         return formulas.unsaved(sheet.title, covered.get(cell) or cell)
 
-    return Extracted(blocks, title=book.properties.title or "", unsaved=unsaved)
+    return Extracted(
+        blocks,
+        title=book.properties.title or "",
+        unsaved=unsaved,
+        notes=[left_out] if left_out else [],
+        hidden=hidden,
+    )
 
 
 def _sheet(sheet: Worksheet, where: str, covered: dict[Cell, Cell | None]) -> Block:

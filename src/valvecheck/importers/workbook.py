@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from openpyxl import load_workbook
@@ -57,6 +58,79 @@ def merges(sheet: ReadOnlyWorksheet) -> list[CellRange]:
                 end = match.end()
             tail = text[max(end, len(text) - 512) :]
     return found
+
+
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
+_ROW_NUMBER = re.compile(rb"\br=\"([0-9]+)\"")
+_HIDDEN = re.compile(rb"\bhidden=\"(?:1|true)\"")
+
+
+def hidden_rows(sheet: Worksheet | ReadOnlyWorksheet) -> set[int]:
+    """The numbers of a sheet's hidden rows (hidden by hand or filtered out)."""
+    if not isinstance(sheet, ReadOnlyWorksheet):
+        return {r for r, d in sheet.row_dimensions.items() if d.hidden}
+    found: set[int] = set()
+    tail = b""
+    with sheet.parent._archive.open(sheet._worksheet_path) as source:
+        while piece := source.read(1 << 20):
+            text = tail + piece
+            end = 0
+            for match in _HIDDEN_ROW.finditer(text):
+                end = match.end()
+                if _HIDDEN.search(match.group(0)) and (
+                    number := _ROW_NUMBER.search(match.group(0))
+                ):
+                    found.add(int(number.group(1)))
+            tail = text[max(end, len(text) - 4096) :]
+    return found
+
+
+_HIDDEN_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*\bstate=\"(?:hidden|veryHidden)\"")
+
+
+def hides_something(data: bytes) -> bool:
+    """Whether a workbook has a hidden sheet or a hidden row, from its XML (no workbook is
+    loaded): only then is there something for its result to say."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if _HIDDEN_SHEET.search(archive.read("xl/workbook.xml")):
+                return True
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with archive.open(name) as source:
+                        tail = b""
+                        while piece := source.read(1 << 20):
+                            text = tail + piece
+                            if any(_HIDDEN.search(m.group(0)) for m in _HIDDEN_ROW.finditer(text)):
+                                return True
+                            tail = text[-4096:]
+    except (zipfile.BadZipFile, KeyError, EOFError, ValueError, RuntimeError):
+        return False
+    return False
+
+
+def visible(sheet: object) -> bool:
+    """Whether a sheet shows in Excel: a hidden (or 'very hidden') sheet is never read."""
+    return getattr(sheet, "sheet_state", "visible") == "visible"
+
+
+def hidden_sheets_note(titles: Sequence[str]) -> str | None:
+    """ "left out the hidden sheet 'Old 2023'", or None when no sheet was hidden."""
+    if not titles:
+        return None
+    names = ", ".join(f"'{t}'" for t in titles)
+    return f"left out the hidden {'sheet' if len(titles) == 1 else 'sheets'} {names}"
+
+
+def hidden_rows_note(lines: Sequence[int], sheet: str = "") -> str | None:
+    """ "2 hidden rows were read: lines 3, 5", or None when no hidden row was read."""
+    if not lines:
+        return None
+    shown = ", ".join(str(n) for n in sorted(lines)[:20]) + (", ..." if len(lines) > 20 else "")
+    where = f" of sheet '{sheet}'" if sheet else ""
+    if len(lines) == 1:
+        return f"1 hidden row was read: line {shown}{where}"
+    return f"{len(lines)} hidden rows were read: lines {shown}{where}"
 
 
 def merged_cells(sheet: Worksheet | ReadOnlyWorksheet) -> dict[Cell, Cell | None]:
@@ -137,6 +211,8 @@ class Formulas:
             return set()
         found = self._book[sheet]
         if isinstance(found, ReadOnlyWorksheet):
+            if not _has_formulas(found):
+                return set()  # most sheets: no second read of every cell
             found.reset_dimensions()
         return {
             (c.row, c.column)
@@ -144,6 +220,20 @@ class Formulas:
             for c in row
             if getattr(c, "data_type", None) == "f"
         }
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(sheet: ReadOnlyWorksheet) -> bool:
+    """Whether a streamed sheet's XML holds any formula, read a piece at a time."""
+    tail = b""
+    with sheet.parent._archive.open(sheet._worksheet_path) as source:
+        while piece := source.read(1 << 20):
+            if _FORMULA.search(tail + piece):
+                return True
+            tail = piece[-16:]
+    return False
 
 
 def formula_problem(file: str, line: int | None, column: str | None) -> Problem:

@@ -49,6 +49,9 @@ class ImportOutcome:
     new_measures: tuple[tuple[str, str, str], ...] = ()  # (id, authorities, text)
     new_agreements: tuple[str, ...] = ()
     new_authorities: tuple[str, ...] = ()
+    # what the file held that was left out or read with a warning ("left out the hidden sheet
+    # 'Old 2023'", "1 hidden row was read: line 5")
+    notes: tuple[str, ...] = ()
 
     def describe(self, file: str | Path) -> str:
         """One sentence for a person: what the import changed."""
@@ -67,6 +70,8 @@ class ImportOutcome:
                 f"; {count(self.kept, 'rating', 'ratings')} in the file not applied, as people have rated "
                 f"{them} since"
             )
+        for note in self.notes:
+            text += f"; {note}"
         return text + "."
 
 
@@ -181,8 +186,19 @@ def save_rows(
     if preview:
         counts = _counts(catalogue, before)
         rated = sum(1 for r in rags.values() if r is not Rag.UNRATED)
+        measures, agreements, authorities = _new(catalogue, present)
         return ImportOutcome(
-            "", len(rows), counts, rated, 0, revisions, False, *_new(catalogue, present)
+            "",
+            len(rows),
+            counts,
+            rated,
+            0,
+            revisions,
+            False,
+            measures,
+            agreements,
+            authorities,
+            notes=hints.notes,
         )
 
     at = ctx.now()
@@ -196,7 +212,7 @@ def save_rows(
     if any(added.values()):
         prevalence.refresh(session)
     if rated_only and not any(r is not Rag.UNRATED for r in rags.values()):
-        return ImportOutcome("", len(rows), added, 0, 0, revisions)
+        return ImportOutcome("", len(rows), added, 0, 0, revisions, notes=hints.notes)
     authorise(ctx, Action.RATE)
     cid = ctx.actor.council_id
     if cid is None:  # a workspace made empty: the file's council becomes its first council
@@ -263,7 +279,7 @@ def save_rows(
         rated += 1
     session.flush()
     ctx.report("Recording ratings", len(rags), len(rags))
-    return ImportOutcome(name, len(rows), added, rated, kept, revisions)
+    return ImportOutcome(name, len(rows), added, rated, kept, revisions, notes=hints.notes)
 
 
 def _new(

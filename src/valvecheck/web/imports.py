@@ -17,9 +17,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from starlette.responses import Response
 
+from valvecheck.domain.activity import Status
 from valvecheck.domain.people import Action
 from valvecheck.errors import ImportRejected, InputError, NotFound, ValvecheckError, http_status
 from valvecheck.importers import limits
+from valvecheck.importers.activities import notes as activity_notes
 from valvecheck.services.activities import import_activities
 from valvecheck.services.catalogue import import_catalogue
 from valvecheck.services.context import Context, authorise
@@ -169,6 +171,9 @@ def _preview(
     token = ""
     if outcome is not None and person is not None:
         token = _stage(kind, name, person, options, data)
+    notes = list(getattr(outcome, "notes", ()))
+    if outcome is not None and kind == "activities":
+        notes = activity_notes(data, name, options.get("column_map") or None)
     return render(
         request,
         "imports/preview.html",
@@ -179,13 +184,17 @@ def _preview(
         outcome=outcome,
         problems=problems,
         token=token,
+        notes=notes,
+        statuses={s.value: s.label for s in Status},
     )
 
 
 def _as_problem(exc: ValvecheckError, name: str) -> object:
     from valvecheck.domain.problems import Problem
 
-    return Problem(exc.code, str(exc), name)
+    # the table names the file in its own column: a message that starts with it says it twice
+    message = str(exc).removeprefix(f"{name}: ")
+    return Problem(exc.code, message, name)
 
 
 @router.post("/imports/{token}/confirm")
@@ -200,5 +209,7 @@ def confirm(request: Request, token: str) -> Response:
             f"{outcome.added} new, "
             f"{outcome.updated} updated"
         )
+        for note in activity_notes(staged.data, staged.file, staged.options.get("column_map")):
+            message += f"; {note}"
         return done(request, "/activities", message)
     return done(request, "/measures", outcome.describe(staged.file))
