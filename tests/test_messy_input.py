@@ -69,6 +69,24 @@ def test_the_activities_import_reads_the_visible_sheet_not_a_hidden_one_before_i
     assert parsed.notes == ["left out the hidden sheet 'Old 2023'"]
 
 
+def test_the_activities_command_says_which_hidden_sheet_and_rows_it_left_out_or_read(
+    tmp_path, cli
+):
+    assert cli("init")[0] == 0
+    visible = [["id", "title"], ["HS1", "Current"], ["HS2", "Closed, filtered out"]]
+    path = tmp_path / "tracker.xlsx"
+    path.write_bytes(
+        _book(
+            [("Old 2023", [["id", "title"], ["HS1", "Old"]], True), ("2025", visible, False)],
+            hidden_rows=(3,),
+        )
+    )
+    code, out, err = cli("activities", "import", str(path))
+    assert code == 0, err
+    said = " ".join(out.split())
+    assert "left out the hidden sheet 'Old 2023'" in said and "hidden row" in said
+
+
 def test_the_catalogue_import_leaves_out_hidden_sheets_and_says_so(tmp_path, empty_ws, cli):
     good = [CAT_HEADER, ["Leeds", "Open 40 resource base places by March 2026", "Inclusion", ""]]
     draft = [CAT_HEADER, ["Leeds", "DRAFT - rejected: close all special schools", "", ""]]

@@ -67,9 +67,10 @@ def import_(
     data = read_file(file)
     with use(ctx, write=True) as c:
         done = activities.import_activities(c, data, str(file), column_map)
+    said = "".join(f"; {note}" for note in done.notes)
     output.line(
         f"Imported {count(done.rows, 'activity', 'activities')} from {file}: {done.added} new, "
-        f"{done.updated} updated."
+        f"{done.updated} updated{said}."
     )
     if done.linked:
         pairs = count(done.linked, "activity-measure pair", "activity-measure pairs")

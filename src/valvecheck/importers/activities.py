@@ -12,13 +12,11 @@ from collections.abc import Mapping
 from pathlib import PurePath
 
 from valvecheck.domain.problems import Problem
-from valvecheck.errors import InputError
 from valvecheck.importers import limits
 from valvecheck.importers.activities_csv import read_activities_csv
 from valvecheck.importers.activities_xlsx import read_activities_xlsx
-from valvecheck.importers.activity_rows import ActivityTable, parse_column_map
+from valvecheck.importers.activity_rows import ActivityTable
 from valvecheck.importers.container import OLE_MAGIC, misnamed, old_format
-from valvecheck.importers.workbook import hides_something
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 # Files people may pick by mistake, by suffix: what they are, to say so.
@@ -87,16 +85,3 @@ def read_activities(
     if is_workbook(data, name):
         return read_activities_xlsx(data, name, column_map)
     return read_activities_csv(data, name, column_map)
-
-
-def notes(data: bytes, name: str, column_map: str | None = None) -> list[str]:
-    """What the result of importing a file should mention: a hidden sheet left out, hidden rows
-    read (``ActivityTable.notes``). The file is read again only when its workbook hides
-    something, so a file that hides nothing costs no second read."""
-    if not is_workbook(data, name) or not hides_something(data):
-        return []
-    try:
-        mapping = parse_column_map(column_map)
-    except InputError:  # a bad column map is refused by the import itself
-        return []
-    return read_activities(data, name, mapping).notes

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import re
 import warnings
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from openpyxl import load_workbook
@@ -83,30 +82,6 @@ def hidden_rows(sheet: Worksheet | ReadOnlyWorksheet) -> set[int]:
                     found.add(int(number.group(1)))
             tail = text[max(end, len(text) - 4096) :]
     return found
-
-
-_HIDDEN_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*\bstate=\"(?:hidden|veryHidden)\"")
-
-
-def hides_something(data: bytes) -> bool:
-    """Whether a workbook has a hidden sheet or a hidden row, from its XML (no workbook is
-    loaded): only then is there something for its result to say."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if _HIDDEN_SHEET.search(archive.read("xl/workbook.xml")):
-                return True
-            for name in archive.namelist():
-                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                    with archive.open(name) as source:
-                        tail = b""
-                        while piece := source.read(1 << 20):
-                            text = tail + piece
-                            if any(_HIDDEN.search(m.group(0)) for m in _HIDDEN_ROW.finditer(text)):
-                                return True
-                            tail = text[-4096:]
-    except (zipfile.BadZipFile, KeyError, EOFError, ValueError, RuntimeError):
-        return False
-    return False
 
 
 def visible(sheet: object) -> bool:

@@ -33,6 +33,7 @@ class ActivitiesImported:
     # a preview's detail: the new activities (id, title), and each value an update would change
     new: tuple[tuple[str, str], ...] = ()
     changes: tuple[ActivityChange, ...] = ()
+    notes: tuple[str, ...] = ()  # what the file hid: a hidden sheet left out, hidden rows read
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ def import_activities(
             len(recorded),
             tuple((a.id, a.title) for a in new),
             detail,
+            tuple(parsed.notes),
         )
     # one import of a council's activities at a time: the next one finds this one's rows, so two
     # at once never add "B1" and "b1" (PostgreSQL; SQLite writers are one at a time already)
@@ -145,7 +147,9 @@ def import_activities(
     rationale = f"{RECORDED} {file.rsplit('/', 1)[-1]}"
     for activity_id, measure_id in recorded:
         link(ctx, activity_id, measure_id, rationale)
-    return ActivitiesImported(file, len(parsed.rows), added, updated, len(recorded))
+    return ActivitiesImported(
+        file, len(parsed.rows), added, updated, len(recorded), notes=tuple(parsed.notes)
+    )
 
 
 RECORDED = "recorded in the measures column of"  # the rationale of a link made on import

@@ -21,7 +21,6 @@ from valvecheck.domain.activity import Status
 from valvecheck.domain.people import Action
 from valvecheck.errors import ImportRejected, InputError, NotFound, ValvecheckError, http_status
 from valvecheck.importers import limits
-from valvecheck.importers.activities import notes as activity_notes
 from valvecheck.services.activities import import_activities
 from valvecheck.services.catalogue import import_catalogue
 from valvecheck.services.context import Context, authorise
@@ -172,8 +171,6 @@ def _preview(
     if outcome is not None and person is not None:
         token = _stage(kind, name, person, options, data)
     notes = list(getattr(outcome, "notes", ()))
-    if outcome is not None and kind == "activities":
-        notes = activity_notes(data, name, options.get("column_map") or None)
     return render(
         request,
         "imports/preview.html",
@@ -209,7 +206,7 @@ def confirm(request: Request, token: str) -> Response:
             f"{outcome.added} new, "
             f"{outcome.updated} updated"
         )
-        for note in activity_notes(staged.data, staged.file, staged.options.get("column_map")):
+        for note in outcome.notes:
             message += f"; {note}"
         return done(request, "/activities", message)
     return done(request, "/measures", outcome.describe(staged.file))
