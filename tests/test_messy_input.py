@@ -69,9 +69,7 @@ def test_the_activities_import_reads_the_visible_sheet_not_a_hidden_one_before_i
     assert parsed.notes == ["left out the hidden sheet 'Old 2023'"]
 
 
-def test_the_activities_command_says_which_hidden_sheet_and_rows_it_left_out_or_read(
-    tmp_path, cli
-):
+def test_the_activities_command_says_which_hidden_sheet_and_rows_it_left_out_or_read(tmp_path, cli):
     assert cli("init")[0] == 0
     visible = [["id", "title"], ["HS1", "Current"], ["HS2", "Closed, filtered out"]]
     path = tmp_path / "tracker.xlsx"
