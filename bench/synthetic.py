@@ -71,6 +71,24 @@ def synthetic_workspace(
     ws = Workspace(str(Path(folder) / "bench.db"))
     init_workspace(ws, empty=True, council=COUNCIL)
     catalogue = synthetic_catalogue(agreements, per_agreement)
-    with unit_of_work(ws, write=True, by="bench") as ctx:
-        import_catalogue(ctx, catalogue_csv(catalogue), "synthetic.csv", council=COUNCIL)
+    for n, part in enumerate(catalogue_files(catalogue)):
+        with unit_of_work(ws, write=True, by="bench") as ctx:
+            import_catalogue(ctx, part, f"synthetic-{n}.csv", council=COUNCIL)
     return ws, catalogue
+
+
+def catalogue_files(catalogue: Catalogue, rated: float = 0.6, seed: int = 11) -> list[bytes]:
+    """``catalogue_csv`` cut into files a catalogue import takes (``limits.MAX_CATALOGUE_ROWS``
+    rows at most, whole agreements each), as a council would import several agreements."""
+    from valvecheck.importers.limits import MAX_CATALOGUE_ROWS
+
+    header, *rows = catalogue_csv(catalogue, rated, seed).decode("utf-8").splitlines()
+    files: list[list[str]] = [[]]
+    by_agreement: dict[str, list[str]] = {}
+    for row in rows:
+        by_agreement.setdefault(row.split(",", 1)[0], []).append(row)
+    for agreement_rows in by_agreement.values():
+        if len(files[-1]) + len(agreement_rows) > MAX_CATALOGUE_ROWS:
+            files.append([])
+        files[-1].extend(agreement_rows)
+    return ["\n".join([header, *f, ""]).encode("utf-8") for f in files if f]
