@@ -521,6 +521,21 @@ def test_reports_download_each_format_and_the_excel_reads_back(site):
     assert client.get("/reports/download?format=position&since=2020-01-01").status_code == 200
 
 
+def test_a_locked_assessments_download_is_named_by_the_day_it_was_locked(site):
+    from datetime import UTC, datetime
+
+    from valvecheck.services.ratings import current_assessment, lock_assessment
+
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        ctx.clock = lambda: datetime(2026, 3, 31, 10, tzinfo=UTC)
+        lock_assessment(ctx, current_assessment(ctx).name)
+    response = site.client("vi").get("/reports/download?format=md")
+    assert response.status_code == 200
+    named = response.headers["content-disposition"]
+    assert named.endswith("report-bristol-mitigation-validation-exercise-2026-03-31.md")
+    assert "Bristol, 31 March 2026." in response.text
+
+
 def test_admin_adds_people_changes_roles_and_removes_access(site):
     client = site.client("ann")
     added = post(

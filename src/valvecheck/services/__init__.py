@@ -73,6 +73,7 @@ USE_CASES: dict[str, str] = {
     "recent_changes": "dashboard",
     "report_data": "reports",
     "report_assessment": "reports",
+    "report_day": "reports",
     "render": "reports",
     # impact
     "impact": "impact",

@@ -129,6 +129,20 @@ def _record(ctx: Context, assessment: str | None) -> AssessmentRecord | None:
     return queries.assessment_row(ctx.db, cid, assessment)
 
 
+def _default_day(ctx: Context, record: AssessmentRecord | None) -> date:
+    """Today, or the day a locked assessment was locked: its paper is the one that went to
+    committee."""
+    locked = record.locked_at if record is not None else None
+    return in_england(locked).date() if locked is not None else ctx.now().date()
+
+
+def report_day(ctx: Context, assessment: str | None = None) -> date:
+    """The day an assessment's report is dated when no date is asked for (downloads are named
+    by it)."""
+    authorise(ctx, Action.READ)
+    return _default_day(ctx, _record(ctx, assessment))
+
+
 def _check_date(ctx: Context, record: AssessmentRecord | None, on: date) -> None:
     """Refuse a report dated after today, or before its assessment was started: a paper
     dated then would show a position nobody held (every measure not rated)."""
@@ -203,10 +217,7 @@ def report_data(
     """
     authorise(ctx, Action.READ)
     record = _record(ctx, assessment)
-    if on is None:
-        # a locked assessment's paper is the one that went to committee: dated at its lock
-        locked = record.locked_at if record is not None else None
-        on = in_england(locked).date() if locked is not None else ctx.now().date()
+    on = on or _default_day(ctx, record)
     if since and since > on:
         raise InputError(
             f"the period's start {since.isoformat()} is after the report's date "

@@ -13,6 +13,7 @@ from valvecheck.errors import InputError
 from valvecheck.services.compare import assessment_info
 from valvecheck.services.ratings import current_assessment, list_assessments
 from valvecheck.services.reports import render as render_report
+from valvecheck.services.reports import report_day
 from valvecheck.web.common import PROTECTED, render, work
 from valvecheck.web.text import sentence
 
@@ -70,7 +71,7 @@ def download(
             )
             current = current_assessment(ctx)
             used = name or (current.name if current is not None else "")
-            day = _day(on, "on") or ctx.now().date()
+            day = _day(on, "on") or report_day(ctx, name)
     except InputError as exc:
         if exc.field not in FIELDS:
             raise
