@@ -26,7 +26,6 @@ from zipfile import ZIP_DEFLATED, ZipFile
 from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Length, Mm, Pt
@@ -35,6 +34,7 @@ from lxml import etree
 
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import impact_docx
+from valvecheck.reports.docx_page import NOT_XML, add_running_text, keep_with_next
 from valvecheck.reports.model import ReportData, ReportRow, Tick
 
 MAKER = "Valvecheck"
@@ -134,7 +134,6 @@ def add_table(doc: DocumentType, columns: Sequence[str], widths: Sequence[Length
 
 
 # Characters XML 1.0 cannot hold at all; python-docx would refuse them, a report drops them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BREAKS = {"\n": "<w:br/>", "\t": "<w:tab/>"}
 _PIECES = re.compile(r"(\n|\t)")
 
@@ -143,7 +142,7 @@ def run_xml(text: str, bold: bool = False) -> str:
     """One run of text as python-docx writes it: line breaks as w:br, tabs as w:tab."""
     if not text:
         return ""
-    text = _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     parts = [
         _BREAKS.get(piece) or f'<w:t xml:space="preserve">{escape(piece)}</w:t>'
         for piece in _PIECES.split(text)
@@ -384,55 +383,6 @@ SECTIONS: dict[str, Callable[[DocumentType, ReportData, Tick | None], None]] = {
     "links": add_links,
     "impact": lambda doc, data, _progress: impact_docx.add_impact(doc, data),
 }
-
-
-def field_xml(instruction: str) -> str:
-    """A simple field (PAGE, NUMPAGES) the reader's word processor fills in; '1' until it does."""
-    return f'<w:fldSimple w:instr=" {instruction} "><w:r>{SMALL}<w:t>1</w:t></w:r></w:fldSimple>'
-
-
-SMALL = '<w:rPr><w:sz w:val="16"/></w:rPr>'  # 8 pt: the running header and footer
-
-
-def add_running_text(doc: DocumentType, head: str) -> None:
-    """A header on every page with ``head`` (title, council, date), and a footer "Page X of
-    Y": a printed page says what it belongs to, and a reader can cite its number."""
-    section = doc.sections[0]
-    header = section.header.paragraphs[0]
-    header.text = _NOT_XML.sub("", head)
-    header.runs[0].font.size = Pt(8)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    parts = [
-        f'<w:r>{SMALL}<w:t xml:space="preserve">Page </w:t></w:r>',
-        field_xml("PAGE"),
-        f'<w:r>{SMALL}<w:t xml:space="preserve"> of </w:t></w:r>',
-        field_xml("NUMPAGES"),
-    ]
-    for part in parts:
-        footer._p.append(etree.fromstring(f'<w:x xmlns:w="{W_NS}">{part}</w:x>')[0])
-
-
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def keep_with_next(doc: DocumentType) -> None:
-    """Keep every heading, every paragraph just before a table (an intro or a caption) and
-    every picture (with its caption) on the page of what follows it, so none is left at the
-    foot of a page with its table on the next."""
-    body = doc.element.body
-    children = list(body)
-    for element, after in zip(children, [*children[1:], None], strict=True):
-        if element.tag != qn("w:p"):
-            continue
-        style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        heading = style is not None and (style.get(qn("w:val")) or "").startswith(
-            ("Heading", "Title")
-        )
-        before_table = after is not None and after.tag == qn("w:tbl")
-        picture = element.find(f".//{qn('w:drawing')}") is not None
-        if heading or before_table or picture:
-            element.get_or_add_pPr().keepNext_val = True  # in the schema's place among its kin
 
 
 def add_key(doc: DocumentType, data: ReportData) -> None:

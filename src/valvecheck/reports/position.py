@@ -14,6 +14,7 @@ from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 from valvecheck.reports import docx as word
 from valvecheck.reports import markdown as md
+from valvecheck.reports.docx_page import add_running_text, keep_with_next
 from valvecheck.reports.model import Change, ReportData, ReportRow, Tick, long_date
 
 COLUMNS = ("ID", "LA", "Recommendation", "RAG", "Position (rationale)", "Changes since")
@@ -70,7 +71,7 @@ def write_docx(data: ReportData, items: list[Position], out: Path) -> Path:
     title, meta = heading(data)
     doc = word.new_document()
     word.set_properties(doc, title=title, subject=meta, author=data.council, on=data.on)
-    word.add_running_text(doc, data.running_head)
+    add_running_text(doc, data.running_head)
     doc.add_heading(title, level=1)
     doc.add_paragraph(meta)
     doc.add_paragraph(counts_line(items))
@@ -95,7 +96,7 @@ def write_docx(data: ReportData, items: list[Position], out: Path) -> Path:
             for p in items
         ),
     )
-    word.keep_with_next(doc)
+    keep_with_next(doc)
     path = out / "position.docx"
     word.save(doc, path)
     return path
