@@ -15,6 +15,7 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from markupsafe import Markup, escape
 
@@ -86,27 +87,28 @@ def _step(span: float) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def short_money(amount: float) -> str:
-    """'£12m', '£500k', '-£2.5m': tick labels (the exact figures are in the table)."""
+_Amount = TypeVar("_Amount", float, Decimal)
+
+
+def _in_units(amount: _Amount, number: str) -> str:
+    """An amount in millions, thousands or pounds, each number written with ``number``."""
     sign = "-" if amount < 0 else ""
     a = abs(amount)
-    if a >= 1_000_000:
-        return f"{sign}£{a / 1_000_000:g}m"
-    if a >= 1_000:
-        return f"{sign}£{a / 1_000:g}k"
-    return f"{sign}£{a:g}"
+    for size, unit in ((1_000_000, "m"), (1_000, "k")):
+        if a >= size:
+            return f"{sign}£{format(a / size, number)}{unit}"
+    return f"{sign}£{format(a, number)}"
+
+
+def short_money(amount: float) -> str:
+    """'£12m', '£500k', '-£2.5m': tick labels (the exact figures are in the table)."""
+    return _in_units(amount, "g")
 
 
 def said_money(amount: Decimal) -> str:
     """'£23.66m', '£500.00k', '-£2.50m', '£950.00': a figure in words for the alt text, every
     one to the same precision (two decimals of its unit)."""
-    sign = "-" if amount < 0 else ""
-    a = abs(amount)
-    if a >= 1_000_000:
-        return f"{sign}£{a / 1_000_000:,.2f}m"
-    if a >= 1_000:
-        return f"{sign}£{a / 1_000:,.2f}k"
-    return f"{sign}£{a:,.2f}"
+    return _in_units(amount, ",.2f")
 
 
 def line_chart(impact: Impact) -> LineChart | None:

@@ -11,7 +11,7 @@ in the catalogue, an activity or assessment in the file).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from valvecheck.domain.activity import id_key
@@ -215,19 +215,22 @@ def _assessment(c: Checker, names: _Names, i: int, value: object) -> Row | None:
     return {**row, "ratings": ratings}
 
 
+def _unknown_tables(c: Checker, part: str, found: dict[str, Any], known: Collection[str]) -> None:
+    """Name each table of ``part`` this version does not write, in the file's order."""
+    for name in found:
+        if name not in known:
+            c.bad(
+                at(part, name), "unknown-table", "is not a table this version of Valvecheck knows"
+            )
+
+
 def _other(c: Checker, names: _Names, value: object) -> dict[str, list[Row]]:
     """The council's tables a backup writes generically (savings, weights, trajectories)."""
     if value is None:
         return {}
     found = c.obj("other", value) or {}
     known = other_tables()
-    for name in found:
-        if name not in known:
-            c.bad(
-                at("other", name),
-                "unknown-table",
-                "is not a table this version of Valvecheck knows",
-            )
+    _unknown_tables(c, "other", found, known)
     return {
         name: _rows(c, at("other", name), found[name], name, names)
         for name in known
@@ -240,13 +243,7 @@ def _catalogue(c: Checker, value: object) -> dict[str, list[Row]]:
     tables before it must be to ids the file holds."""
     found = c.obj("catalogue", value) if value is not None else None
     found = found or {}
-    for name in found:
-        if name not in CATALOGUE:
-            c.bad(
-                at("catalogue", name),
-                "unknown-table",
-                "is not a table this version of Valvecheck knows",
-            )
+    _unknown_tables(c, "catalogue", found, CATALOGUE)
     ids: dict[str, set[object]] = {}
     out: dict[str, list[Row]] = {}
     for name in CATALOGUE:

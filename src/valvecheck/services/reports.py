@@ -25,15 +25,12 @@ from valvecheck.services.context import Context, authorise
 from valvecheck.services.measures import load_state
 from valvecheck.services.people import list_councils
 from valvecheck.services.prevalence import equivalents, prevalence_of
+from valvecheck.services.workspace import BUNDLED_BY
 from valvecheck.store import queries
 from valvecheck.store import repository as repo
 from valvecheck.store.models import ActivityRow
 from valvecheck.store.queries import AssessmentRecord
 from valvecheck.store.tenancy import owned
-
-# Who the workspace records as starting the seed's bundled assessment (services/workspace.py).
-# Its ratings were given before the workspace existed, so it has no start date to check against.
-BUNDLED_BY = "valvecheck (bundled)"
 
 MEDIA_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -15,6 +15,10 @@ from valvecheck.services.context import Actor, Context, Progress, utc_now
 from valvecheck.settings import Settings, settings
 from valvecheck.store.db import Workspace, set_scope
 
+# Who the workspace records as starting the seed's bundled assessment. Its ratings were given
+# before the workspace existed, so a report has no start date to check its date against.
+BUNDLED_BY = "valvecheck (bundled)"
+
 
 def open_workspace(db: str | None = None, config: Settings | None = None) -> Workspace:
     """The workspace named by ``db``, else by DATABASE_URL, else ./valvecheck.db."""
@@ -134,7 +138,7 @@ def init_workspace(
             council=bundled.council,
             description=bundled.description,
             created_at=at,
-            created_by="valvecheck (bundled)",
+            created_by=BUNDLED_BY,
         )
         session.add(assessment)
         session.flush()
