@@ -420,3 +420,32 @@ def test_a_name_is_matched_exactly_first_and_never_by_a_guess() -> None:
     assert by_name(names, "BOB", str) == "BOB"  # written exactly so
     assert by_name(names, "bob", str) is None  # two differ from it in case alone: ambiguous
     assert by_name(names, "carol", str) is None
+
+
+# -- the end of a day is midnight in England, in summer too --------------------------------
+
+
+def test_the_end_of_a_day_is_midnight_in_england() -> None:
+    from datetime import date
+
+    from valvecheck.domain.moments import end_of_day
+
+    assert end_of_day(date(2026, 7, 1)) == datetime(2026, 7, 1, 23, 0, tzinfo=UTC)  # BST
+    assert end_of_day(date(2026, 12, 1)) == datetime(2026, 12, 2, 0, 0, tzinfo=UTC)  # GMT
+
+
+def test_a_rating_given_after_midnight_bst_is_not_in_the_days_paper(ws) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from support import load_state
+
+    from valvecheck.domain.views import as_at
+
+    late = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 00:30 BST on 2 July
+    with admin(ws) as ctx:
+        ctx.clock = lambda: late
+        ratings.rate(ctx, "bury-2", "red", "after midnight")
+    state = load_state(ws)
+    first, second = as_at(state, date(2026, 7, 1)), as_at(state, date(2026, 7, 2))
+    assert "after midnight" not in [r.rationale for r in first.view("bury-2").history]
+    assert "after midnight" in [r.rationale for r in second.view("bury-2").history]

@@ -21,6 +21,7 @@ def in_england(at: datetime) -> datetime:
 
 
 def end_of_day(on: date) -> datetime:
-    """The first moment after the day ``on``: what stood "at the end of that day" was recorded
-    before it. Every dated view (ratings, links, savings, the trajectory) uses this one moment."""
-    return datetime.combine(on + timedelta(days=1), time.min, UTC)
+    """The first moment after the day ``on`` in England (midnight GMT in winter, 23:00 UTC the
+    day before in summer): what stood "at the end of that day" was recorded before it. Every
+    dated view (ratings, links, savings, the trajectory) uses this one moment, in UTC."""
+    return datetime.combine(on + timedelta(days=1), time.min, ENGLAND).astimezone(UTC)

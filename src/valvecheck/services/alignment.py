@@ -19,5 +19,5 @@ def alignment(ctx: Context, state: AssessmentState, today: date | None = None) -
         state.ratings,
         activities,
         links,
-        today or ctx.now().date(),
+        today or ctx.today(),
     )

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
 from valvecheck.analysis.progress import Report
+from valvecheck.domain.moments import in_england
 from valvecheck.domain.people import Action, Role, may
 from valvecheck.errors import Forbidden, NotFound
 from valvecheck.settings import Settings
@@ -99,6 +100,10 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def today(self) -> date:
+        """The day it is in England (deadlines, filters and reports are dated by it)."""
+        return in_england(self.clock()).date()
 
     def report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:

@@ -82,7 +82,7 @@ def dashboard(
     key = (
         snapshot.fingerprint(ctx, assessment),
         snapshot.council_work(ctx),
-        ctx.now().date(),
+        ctx.today(),
         top,
         recent,
     )

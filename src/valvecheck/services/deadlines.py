@@ -12,7 +12,7 @@ from valvecheck.services.context import Context
 
 def deadlines_of(view: MeasureView, ctx: Context, today: date | None = None) -> MeasureDeadlines:
     """The measure's deadlines, read with the configured year basis, judged on ``today``."""
-    return _deadlines_of(view, today or ctx.now().date(), ctx.settings.year_basis)
+    return _deadlines_of(view, today or ctx.today(), ctx.settings.year_basis)
 
 
 def describe(view: MeasureView, ctx: Context, today: date | None = None) -> list[str]:

@@ -102,7 +102,7 @@ def measure_listing(
     if filters is not None:
         check_filters(filters, state.catalogue)
     if filters is not None and filters.today is None:
-        filters.today = ctx.now().date()
+        filters.today = ctx.today()
     matching = _matching(state, filters, basis)
     pages = max(1, -(-len(matching) // per_page))
     shown = tuple(matching[(page - 1) * per_page : page * per_page])

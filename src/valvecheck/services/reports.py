@@ -130,7 +130,7 @@ def _default_day(ctx: Context, record: AssessmentRecord | None) -> date:
     """Today, or the day a locked assessment was locked: its paper is the one that went to
     committee."""
     locked = record.locked_at if record is not None else None
-    return in_england(locked).date() if locked is not None else ctx.now().date()
+    return in_england(locked).date() if locked is not None else ctx.today()
 
 
 def report_day(ctx: Context, assessment: str | None = None) -> date:
@@ -143,7 +143,7 @@ def report_day(ctx: Context, assessment: str | None = None) -> date:
 def _check_date(ctx: Context, record: AssessmentRecord | None, on: date) -> None:
     """Refuse a report dated after today, or before its assessment was started: a paper
     dated then would show a position nobody held (every measure not rated)."""
-    today = in_england(ctx.now()).date()
+    today = ctx.today()
     if on > today:
         raise InputError(
             f"{long_date(on)} is after today ({long_date(today)}): a report can be dated "

@@ -113,4 +113,4 @@ def _csv_cell(value: object) -> str:
 
 def export(ctx: Context, fmt: str, assessment: str | None = None) -> str:
     """The assessment's measures and ratings as CSV or JSON text."""
-    return export_text(load_state(ctx, assessment), fmt, ctx.now().date(), ctx.settings.year_basis)
+    return export_text(load_state(ctx, assessment), fmt, ctx.today(), ctx.settings.year_basis)
