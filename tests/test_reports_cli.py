@@ -264,3 +264,84 @@ def test_report_help_says_what_date_and_assessment_mean(cli):
     said = " ".join(out.replace("│", " ").split())
     assert "ratings, links and savings given after it are left out" in said
     assert "(default: the current one" in said
+
+
+# -- the position statement across a carry into a new assessment ---------------------------
+
+
+def _position_row(path, mid: str) -> str:
+    return next(
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith(f"| {mid} |")
+    )
+
+
+@pytest.fixture
+def carried(ws):
+    """'Autumn': the first measure rated Amber, then Green (1 and 5 March 2024); 'Spring'
+    started from it on 10 March; 'Autumn' rated Red after that (not Spring's)."""
+    with admin(ws) as ctx:
+        ctx.clock = lambda: at("2024-01-02")
+        ratings.new_assessment(ctx, "Autumn", council="Testshire")
+    mid = load_state(ws, "Autumn").views[0].id
+    steps = [
+        ("2024-03-01", "ann", Rag.AMBER, "review started"),
+        ("2024-03-05", "ann", Rag.GREEN, "thresholds agreed"),
+        ("2024-03-10", "", None, "Spring"),  # started from Autumn, its ratings carried forward
+        ("2024-03-12", "bob", Rag.RED, "rated after the carry"),
+    ]
+    for day, by, rag, why in steps:
+        with admin(ws, by=by or "lead") as ctx:
+            ctx.clock = lambda day=day: at(day)
+            if rag is None:
+                ratings.new_assessment(ctx, why, carry_from="Autumn")
+            else:
+                ratings.rate(ctx, mid, rag, why, assessment="Autumn")
+    return ws, mid
+
+
+def test_position_across_a_carry_starts_from_the_rating_then_and_lists_each_step(carried, tmp_path):
+    """A rating carried into a new assessment is no change from 'Not rated': the period's
+    changes are those made before the carry (Amber, then Green), and what was rated in the
+    earlier assessment after the carry is not this one's."""
+    ws, mid = carried
+    write_reports(ws, "position", tmp_path, "Spring", on=DAY, since=SINCE)
+    row = _position_row(tmp_path / "position.md", mid)
+    assert (
+        "1 March 2024: Not rated to Amber by ann: review started; "
+        "5 March 2024: Amber to Green by ann: thresholds agreed |"
+    ) in row
+    assert "Not rated to Green" not in row and "after the carry" not in row
+    assert "| Green | thresholds agreed *Carried forward* |" in row
+    markdown = (tmp_path / "position.md").read_text(encoding="utf-8")
+    assert "1 changed rating in the period" in markdown
+    assert "Carried forward: a rating made in 'Autumn' and carried into" in markdown
+    cells = Document(str(tmp_path / "position.docx")).tables[0].rows[1].cells
+    assert cells[4].text == "thresholds agreed\nCarried forward"
+    assert cells[5].text.splitlines() == [
+        "1 March 2024: Not rated to Amber by ann: review started",
+        "5 March 2024: Amber to Green by ann: thresholds agreed",
+    ]
+
+
+def test_position_after_a_carry_starts_from_the_carried_rating(carried, tmp_path):
+    """A period that starts after the ratings were given: the carried rating is where it starts,
+    and nothing changed."""
+    ws, mid = carried
+    write_reports(ws, "position", tmp_path, "Spring", on=DAY, since=date(2024, 3, 6))
+    row = _position_row(tmp_path / "position.md", mid)
+    assert row.endswith("| Green | thresholds agreed *Carried forward* | No change |")
+    markdown = (tmp_path / "position.md").read_text(encoding="utf-8")
+    assert "0 changed rating in the period" in markdown
+
+
+def test_position_of_a_rating_changed_twice_within_one_assessment(carried, tmp_path):
+    """Rated Amber then Green within the period: both steps, from the rating at its start."""
+    ws, mid = carried
+    write_reports(ws, "position", tmp_path, "Autumn", on=DAY, since=date(2024, 3, 2))
+    row = _position_row(tmp_path / "position.md", mid)
+    assert row.endswith(
+        "| 5 March 2024: Amber to Green by ann: thresholds agreed; "
+        "12 March 2024: Green to Red by bob: rated after the carry |"
+    )

@@ -32,6 +32,8 @@ from support import admin, load_state, write_reports
 from valvecheck.cli import run
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import xlsx
+from valvecheck.reports.model import plain_rationale
+from valvecheck.services import activities, impact
 from valvecheck.services.ratings import rate
 
 # Reports here are dated DAY (2099): today is DAY for every test, as the report needs.
@@ -83,9 +85,20 @@ def test_docx_appendix_has_every_measure_in_document_order(built, document):
         "Theme",
         "Sub-Theme",
         "RAG",
+        "Rationale",
+        "Evidence",
     ]
     got = [[c.text for c in row.cells] for row in table.rows[1:]]
-    assert got == [[v.id, *expected_row(v, "; ")] for v in built.state.views]
+    assert got == [[v.id, *expected_row(v, "; "), *said(v)] for v in built.state.views]
+
+
+def said(view) -> list[str]:
+    """A measure's rationale and evidence as the appendix shows them: the seed's note in plain
+    words, the evidence one item a line."""
+    latest = view.latest
+    if latest is None:
+        return ["", ""]
+    return [plain_rationale(latest.rationale), latest.evidence.strip()]
 
 
 def test_docx_measure_with_two_sub_themes_is_one_row(built, document):
@@ -103,7 +116,10 @@ def test_docx_recommendation_column_is_the_widest_in_the_table_grid(document):
     grid = [column.width for column in document.tables[0].columns]
     cells = [cell.width for cell in document.tables[0].rows[0].cells]
     assert grid == cells
-    assert max(grid) == grid[2] and grid[2] > 2 * grid[1]
+    # eight columns since the rationale and evidence joined them: the recommendation still
+    # the widest, by a good margin over the LA's
+    assert max(grid) == grid[2] and grid[2] > 1.4 * grid[1]
+    assert [c.text for c in document.tables[0].rows[0].cells][-2:] == ["Rationale", "Evidence"]
 
 
 def test_docx_rag_cell_is_shaded_in_its_colour_and_names_it(built, document):
@@ -168,11 +184,21 @@ def test_xlsx_appendix_rows_fills_and_layout(built, workbook):
     ws = workbook["Appendix"]
     header = [c.value for c in ws[1]]
     # the measure's ID first, as in Word, HTML and Markdown
-    assert header[:6] == ["Measure ID", "LA", "Recommendation", "Theme", "Sub-Theme", "RAG"]
+    assert header == [
+        "Measure ID",
+        "LA",
+        "Recommendation",
+        "Theme",
+        "Sub-Theme",
+        "RAG",
+        "Rationale",
+        "Evidence",
+        "Carried forward",
+    ]
     rows = list(ws.iter_rows(min_row=2))
     assert len(rows) == len(built.state.views)
     for view, row in zip(built.state.views, rows, strict=True):
-        assert [c.value or "" for c in row[:6]] == [view.id, *expected_row(view)]
+        assert [c.value or "" for c in row] == [view.id, *expected_row(view), *said(view), ""]
         rag = row[5]
         assert rag.fill.fgColor.rgb[-6:] == view.rag.colour
         assert row[2].alignment.wrap_text
@@ -381,6 +407,28 @@ def test_libreoffice_breaks_no_table_word_mid_word(ws, tmp_path):
         assert broken_words(text, words) == [], path.name
 
 
+@pytest.mark.office
+def test_libreoffice_keeps_the_savings_by_measure_table_words_whole(ws, tmp_path):
+    """The impact section's "Savings by measure" table, as LibreOffice lays it out: its heading
+    "Recommendation", the longest measure id and "Thames/Richmond" each on one line (the
+    review found "Recommendati / on", "hammersmith- / fulham-3" and "Thames/Richmon / d")."""
+    tracker = b"ID,Title,Measures\nA1,Inclusion fund,hammersmith-fulham-3;kingston-richmond-5\n"
+    savings = (
+        b'activity,year,expected,actual\nA1,2025-26,"\xc2\xa31,250,000.00","\xc2\xa3900,000"\n'
+    )
+    with admin(ws) as ctx:
+        activities.import_activities(ctx, tracker, "tracker.csv")
+        impact.import_savings(ctx, savings, "savings.csv")
+    out = tmp_path / "out"
+    document = write_reports(ws, "docx", out, on=DAY)[0]
+    text = rendered_text([document], tmp_path)[document]
+    table = text[text.index("Savings by measure") : text.index("Savings by theme")]
+    words = table.split()
+    assert {"Recommendation", "hammersmith-fulham-3", "kingston-richmond-5"} <= set(words)
+    assert any(w.endswith("Thames/Richmond") for w in words), table
+    assert broken_words(table, {"Recommendation", "Activities", "Expected"}) == []
+
+
 def test_docx_every_table_has_widths_that_fill_the_page_in_grid_and_cells(ws, tmp_path):
     files = write_reports(ws, "all", tmp_path, on=DAY, since=date(2024, 2, 1))
     rag_words = {r.label for r in Rag} | {"RAG"}
@@ -458,3 +506,22 @@ def test_office_file_properties_name_the_report_and_its_date(ws, tmp_path, fmt):
     # Two runs with the same --date write the same properties, byte for byte.
     core = [zipfile.ZipFile(f).read("docProps/core.xml") for f in files]
     assert core[0] == core[1]
+
+
+def test_docx_id_and_la_columns_widen_for_a_catalogues_longer_words():
+    """The seed's longest id and LA fit the set widths; a catalogue's own longer ones widen
+    their columns (LibreOffice would break them mid-word), the recommendation giving way."""
+    from valvecheck.reports import docx
+    from valvecheck.reports.model import ReportRow
+
+    def row(mid: str, la: str) -> ReportRow:
+        return ReportRow(mid, la, "Text", (), (), Rag.RED)
+
+    seed = [row("hammersmith-fulham-6", "Kingston upon Thames/Richmond upon Thames")]
+    long = [row("north-northamptonshire-council-12", "Northamptonshire/Buckinghamshire")]
+    seed_widths = docx.id_la_widths(seed, docx.ID_WIDTH, docx.LA_WIDTH)
+    assert seed_widths[0] <= docx.ID_WIDTH + Mm(2) and seed_widths[1] == docx.LA_WIDTH
+    widths = docx.id_la_widths(long, docx.ID_WIDTH, docx.LA_WIDTH)
+    assert widths[0] > docx.ID_WIDTH + Mm(15) and widths[1] > docx.LA_WIDTH + Mm(10)
+    appendix = docx.appendix_widths(long)
+    assert sum(appendix) == docx.TEXT_WIDTH and appendix[2] < docx.appendix_widths(seed)[2]

@@ -17,6 +17,7 @@ from reports_support import DAY, day_is_today, today_is
 from support import admin, load_state, report_data, write_reports
 from web_support import by_id, page, site, site_template  # noqa: F401 (fixtures)
 
+from valvecheck.domain.link_reason import RECORDED, link_reason
 from valvecheck.domain.rating import BUNDLED
 from valvecheck.errors import InputError
 from valvecheck.services import activities, ratings
@@ -173,14 +174,76 @@ def test_the_seeds_note_reads_as_plain_words_and_history_keeps_it(ws, tmp_path):
         ratings.new_assessment(ctx, "Q2", carry_from="Bristol: mitigation validation exercise")
     out = tmp_path / "out"
     write_reports(ws, "all", out, "Q2", on=DAY)
-    carried = "Rating from the original Appendix A exercise (carried forward from "
+    key = "Carried forward: a rating made in 'Bristol: mitigation validation exercise' and "
     for name, text in every_format(out).items():
         assert "seed appendix" not in text, name
-        if name != "report.docx":  # Word shows no Appendix sheet rationale; Opportunities do
-            assert carried in text.replace("&#39;", "'"), name
-    assert carried in word_text(out / "report.docx")
+        text = text.replace("&#39;", "'")
+        assert "Rating from the original Appendix A exercise" in text, name
+        # where the ratings came from is said once, not after every rationale
+        assert "(carried forward from" not in text, name
+        assert 1 <= text.count(key) <= 2, name  # the appendix, and the opportunities
+        assert text.count("Carried forward") > 10, name  # every carried rating is marked
     stored = [r.rationale for v in load_state(ws, "Q2").views for r in v.history]
     assert stored and all(r.startswith(BUNDLED) for r in stored)  # history is not rewritten
+
+
+EVIDENCE = "https://democracy.bristol.gov.uk/documents/s12345/forum.pdf\nSchools Forum, 14 Oct"
+
+
+@pytestmark_day
+def test_every_format_gives_each_rating_its_rationale_and_evidence_and_marks_a_carried_one(
+    ws, tmp_path
+):
+    """The appendix of every format: a green rating's rationale and evidence (not only a red
+    one's), and a rating carried into the assessment marked "Carried forward" in its row,
+    where it came from said once, and a rating given in the assessment not marked."""
+    seed = "Bristol: mitigation validation exercise"
+    with admin(ws) as ctx:
+        ratings.rate(ctx, "bury-1", "green", "Thresholds agreed at Schools Forum", EVIDENCE)
+        ratings.new_assessment(ctx, "Q2", carry_from=seed, use=True)
+        ratings.rate(ctx, "bury-2", "amber", "MI project scoped")
+    out = tmp_path / "out"
+    write_reports(ws, "all", out, "Q2", on=DAY)
+    data = report_data(ws, "Q2", on=DAY)
+    rows = {r.id: r for r in data.rows}
+    assert (rows["bury-1"].rationale, rows["bury-1"].carried_from) == (
+        "Thresholds agreed at Schools Forum",
+        seed,
+    )
+    assert rows["bury-1"].evidence_items == tuple(EVIDENCE.splitlines())
+    assert (rows["bury-2"].rationale, rows["bury-2"].carried) == ("MI project scoped", "")
+
+    word = Document(str(out / "report.docx")).tables[0]
+    assert [c.text for c in word.rows[0].cells][-3:] == ["RAG", "Rationale", "Evidence"]
+    cells = {row.cells[0].text: [c.text for c in row.cells] for row in word.rows[1:]}
+    assert cells["bury-1"][-3:] == ["Green", "Thresholds agreed at Schools Forum\nCarried forward",
+                                    EVIDENCE]  # fmt: skip
+    assert cells["bury-2"][-3:] == ["Amber", "MI project scoped", ""]
+
+    workbook = load_workbook(out / "report.xlsx", read_only=True)
+    excel = {r[0]: r for r in workbook["Appendix"].iter_rows(min_row=2, values_only=True)}
+    workbook.close()
+    assert excel["bury-1"][5:] == ("Green", "Thresholds agreed at Schools Forum", EVIDENCE,
+                                   "Carried forward")  # fmt: skip
+    assert excel["bury-2"][5:] == ("Amber", "MI project scoped", None, None)
+
+    page = (out / "report.html").read_text("utf-8")
+    row = page[page.index('<tr id="bury-1">') : page.index('<tr id="bury-2">')]
+    assert 'Thresholds agreed at Schools Forum <span class="note">Carried forward</span>' in row
+    assert "<li>https://democracy.bristol.gov.uk/documents/s12345/forum.pdf</li>" in row
+    row = page[page.index('<tr id="bury-2">') : page.index('<tr id="bury-3">')]
+    assert "MI project scoped" in row and "Carried forward" not in row
+
+    markdown = (out / "report.md").read_text("utf-8")
+    assert (
+        "| Green | Thresholds agreed at Schools Forum *Carried forward* | "
+        "https://democracy.bristol.gov.uk/documents/s12345/forum.pdf; Schools Forum, 14 Oct |"
+    ) in markdown
+    assert "| Amber | MI project scoped |  |" in markdown
+    for name, text in every_format(out).items():
+        text = text.replace("&#39;", "'")
+        assert f"Carried forward: a rating made in '{seed}'" in text, name
+        assert "(carried forward from" not in text, name
 
 
 @pytestmark_day
@@ -190,9 +253,17 @@ def test_a_link_read_from_the_tracker_says_so_in_plain_words(ws, tmp_path):
         activities.import_activities(ctx, tracker, "programme.csv")
     out = tmp_path / "out"
     write_reports(ws, "all", out, on=DAY)
+    said = link_reason(f"{RECORDED} programme.csv")
+    assert said == "Listed in the Measures column of the programme tracker, programme.csv"
     for name, text in every_format(out).items():
-        assert "measures column" not in text, name
-        assert "Linked from the programme tracker programme.csv" in text, name
+        assert "recorded in the measures column" not in text, name
+        assert said in text, name
+
+
+def test_a_link_from_the_tracker_is_stored_as_the_shared_words_expect():
+    """The import stores the note ``link_reason`` reads: one set of words for the web pages
+    and the reports (services.activities writes it, domain.link_reason reads it)."""
+    assert activities.RECORDED == RECORDED
 
 
 @pytestmark_day

@@ -113,3 +113,13 @@ def test_an_opportunity_shared_by_other_agreements_names_them_in_every_format(ws
         t for t in Document(str(out / "report.docx")).tables if t.rows[1].cells[0].text == "bury-4"
     )
     assert table.rows[1].cells[2].text.endswith(f"\nAlso in: {hf}, {st}")
+
+
+def test_every_format_has_a_name_council_staff_know():
+    """The formats as the Reports page offers them: Markdown as plain text to paste, not as a
+    file type staff have not heard of; every writer has a name, and every name a writer."""
+    from valvecheck.reports import FORMATS
+    from valvecheck.services.reports import FORMAT_NAMES
+
+    assert set(FORMAT_NAMES) == set(FORMATS)
+    assert FORMAT_NAMES["md"] == "Plain text (Markdown, .md) for pasting into other documents"

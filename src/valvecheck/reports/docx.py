@@ -6,22 +6,15 @@ Headings, intro paragraphs and captions are kept with what follows them (``w:kee
 every page has a running header (title, council, date) and a footer "Page X of Y" (``PAGE`` and
 ``NUMPAGES`` fields, which Word and LibreOffice fill in).
 
-Speed and memory: python-docx builds each cell through several proxy objects and style
-look-ups, which for thousands of rows costs more than everything else in the report, and keeps
-every cell as lxml elements until it saves. Body rows are therefore written as WordprocessingML
-text (``row_xml``, the same XML python-docx would write, built once per row) and streamed into
-the saved file (``save``) at a mark in a table whose header, grid and style python-docx made.
+Speed and memory: body rows are written as WordprocessingML text and streamed into the saved
+file (``docx_rows``), never as python-docx objects.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from weakref import WeakKeyDictionary
-from xml.sax.saxutils import escape
-from zipfile import ZIP_DEFLATED, ZipFile
 
 from docx import Document
 from docx.document import Document as DocumentType
@@ -30,11 +23,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Length, Mm, Pt
 from docx.table import Table, _Cell, _Row
-from lxml import etree
 
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import impact_docx
-from valvecheck.reports.docx_page import NOT_XML, add_running_text, keep_with_next
+from valvecheck.reports.docx_fit import longest_word
+from valvecheck.reports.docx_page import add_running_text, keep_with_next
+from valvecheck.reports.docx_rows import append_rows, cell_xml, row_xml, save
 from valvecheck.reports.model import ReportData, ReportRow, Tick
 
 MAKER = "Valvecheck"
@@ -45,7 +39,8 @@ TEXT_WIDTH = Mm(297 - 2 * 12)  # landscape A4 inside 12 mm margins: every table 
 # "Thames/Richmond" (an LA with no break in it). A measure id is never broken at its hyphens
 # either ("hammersmith- / fulham-1" reads as two things): its column holds the seed's longest,
 # "hammersmith-fulham-6" (42 mm), on one line. A wider column, not Word's non-breaking hyphen,
-# so an id copied out of the document is the id as typed.
+# so an id copied out of the document is the id as typed. The ID and LA columns are wider still
+# when a catalogue's own ids or authority names need it (``fitted``).
 RAG_WIDTH = Mm(27)
 NUMBER_WIDTH = Mm(25)
 ID_WIDTH = Mm(46)
@@ -53,8 +48,17 @@ LA_WIDTH = Mm(40)
 THEME_WIDTH = Mm(38)
 SUB_THEME_WIDTH = Mm(38)
 RATIONALE_WIDTH = Mm(52)
+# The appendix (eight columns, the rationale and evidence among them) is set in 9 pt: the same
+# longest words at 9/10 of the width. Its free text (recommendation, rationale, evidence) shares
+# what is left, the recommendation the most.
+SMALL = 18  # half-points: 9 pt
+SMALL_ID_WIDTH = Mm(42)
+SMALL_LA_WIDTH = Mm(34)
+SMALL_THEME_WIDTH = Mm(29)
+SMALL_RAG_WIDTH = Mm(24)
+SMALL_RATIONALE_WIDTH = Mm(37)
+SMALL_EVIDENCE_WIDTH = Mm(28)
 HEADER_FILL = "D9D9D9"
-BATCH = 500  # rows written to the file at a time: a bounded amount of XML text in memory
 
 
 def new_document() -> DocumentType:
@@ -110,8 +114,14 @@ def rest(*widths: Length) -> Length:
     return Emu(TEXT_WIDTH - sum(widths))
 
 
-def add_table(doc: DocumentType, columns: Sequence[str], widths: Sequence[Length]) -> Table:
-    """A grid table with a bold, shaded header row that repeats on every page.
+def add_table(
+    doc: DocumentType,
+    columns: Sequence[str],
+    widths: Sequence[Length],
+    size: int | None = None,
+) -> Table:
+    """A grid table with a bold, shaded header row that repeats on every page; ``size`` in
+    half-points, when the table is set smaller than the body text.
 
     Widths are required: left to autofit, LibreOffice splits the page evenly and breaks long
     words ("Not applicab/le") in the narrow columns.
@@ -122,7 +132,10 @@ def add_table(doc: DocumentType, columns: Sequence[str], widths: Sequence[Length
     keep_row_whole(header, header=True)
     for cell, name in zip(header.cells, columns, strict=True):
         cell.text = ""
-        cell.paragraphs[0].add_run(name).bold = True
+        run = cell.paragraphs[0].add_run(name)
+        run.bold = True
+        if size:
+            run.font.size = Pt(size / 2)
         shade(cell, HEADER_FILL)
     table.autofit = False
     # Word reads the cell widths; LibreOffice reads the table grid: set both.
@@ -131,107 +144,6 @@ def add_table(doc: DocumentType, columns: Sequence[str], widths: Sequence[Length
     for cell, width in zip(header.cells, widths, strict=True):
         cell.width = width
     return table
-
-
-# Characters XML 1.0 cannot hold at all; python-docx would refuse them, a report drops them.
-_BREAKS = {"\n": "<w:br/>", "\t": "<w:tab/>"}
-_PIECES = re.compile(r"(\n|\t)")
-
-
-def run_xml(text: str, bold: bool = False) -> str:
-    """One run of text as python-docx writes it: line breaks as w:br, tabs as w:tab."""
-    if not text:
-        return ""
-    text = NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    parts = [
-        _BREAKS.get(piece) or f'<w:t xml:space="preserve">{escape(piece)}</w:t>'
-        for piece in _PIECES.split(text)
-        if piece
-    ]
-    return f"<w:r>{'<w:rPr><w:b/></w:rPr>' if bold else ''}{''.join(parts)}</w:r>"
-
-
-def cell_xml(text: str, width: Length, fill: str | None = None, bold: bool = False) -> str:
-    """A table cell of one paragraph, its width set and, when given, its fill."""
-    shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
-    return (
-        f'<w:tc><w:tcPr><w:tcW w:w="{width.twips}" w:type="dxa"/>{shd}</w:tcPr>'
-        f"<w:p>{run_xml(text, bold)}</w:p></w:tc>"
-    )
-
-
-def row_xml(cells: Iterable[str]) -> str:
-    """A body row that never splits across pages, from ``cell_xml`` cells."""
-    return f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>"
-
-
-# Rows waiting to be written, per document part: made by append_rows, written by save. Each
-# table's rows are kept as XML text, BATCH rows to a string (a few hundred bytes a cell).
-_PENDING: WeakKeyDictionary[object, list[tuple[list[tuple[str, int]], Tick | None]]] = (
-    WeakKeyDictionary()
-)
-_MARK = re.compile(r"<!--valvecheck-rows-(\d+)-->")
-
-
-def append_rows(table: Table, rows: Iterable[str], progress: Tick | None = None) -> None:
-    """Append ``row_xml`` rows to the table; they go into the file when it is saved (``save``).
-
-    The rows never become python-docx or lxml objects: they are kept as text, the table holds a
-    mark where they go, and ``save`` streams them into the file there.
-    """
-    chunks: list[tuple[str, int]] = []
-    batch: list[str] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            chunks.append(("".join(batch), len(batch)))
-            batch.clear()
-    if batch:
-        chunks.append(("".join(batch), len(batch)))
-    pending = _PENDING.setdefault(table.part, [])
-    table._tbl.append(etree.Comment(f"valvecheck-rows-{len(pending)}"))
-    pending.append((chunks, progress))
-
-
-def save(doc: DocumentType, path: Path) -> None:
-    """Write the document to ``path`` with every table's rows (see ``append_rows``)."""
-    pending = _PENDING.pop(doc.part, [])
-    draft = path.with_name(f".{path.name}.draft")
-    doc.save(str(draft))
-    try:
-        with ZipFile(draft) as source, ZipFile(path, "w", ZIP_DEFLATED) as target:
-            for info in source.infolist():
-                if info.filename != "word/document.xml":
-                    target.writestr(info, source.read(info))
-                    continue
-                xml = source.read(info).decode("utf-8")
-                with target.open(info.filename, "w") as part:
-                    end = 0
-                    for mark in _MARK.finditer(xml):
-                        part.write(xml[end : mark.start()].encode("utf-8"))
-                        chunks, progress = pending[int(mark[1])]
-                        for text, count in chunks:
-                            part.write(text.encode("utf-8"))
-                            if progress is not None:
-                                progress(count)
-                        end = mark.end()
-                    part.write(xml[end:].encode("utf-8"))
-    finally:
-        draft.unlink(missing_ok=True)
-
-
-def text_rows(
-    table: Table,
-    rows: Iterable[Sequence[str]],
-    widths: Sequence[Length],
-    progress: Tick | None = None,
-) -> None:
-    """Append rows of plain text cells."""
-    append_rows(
-        table,
-        (row_xml(cell_xml(v, w) for v, w in zip(values, widths, strict=True)) for values in rows),
-        progress,
-    )
 
 
 def lines(values: tuple[str, ...]) -> str:
@@ -244,22 +156,52 @@ def several(values: tuple[str, ...]) -> str:
     return "; ".join(values)
 
 
-def rag_xml(rag: Rag, width: Length) -> str:
+def rag_xml(rag: Rag, width: Length, size: int | None = None) -> str:
     """The RAG cell: its colour and, always, its word."""
-    return cell_xml(rag.label, width, fill=rag.colour)
+    return cell_xml(rag.label, width, fill=rag.colour, size=size)
 
 
 # -- the sections --------------------------------------------------------------------------
 
-APPENDIX_COLUMNS = ("ID", "LA", "Recommendation", "Theme", "Sub-Theme", "RAG")
-APPENDIX_WIDTHS = (
-    ID_WIDTH,
-    LA_WIDTH,
-    rest(ID_WIDTH, LA_WIDTH, THEME_WIDTH, SUB_THEME_WIDTH, RAG_WIDTH),
-    THEME_WIDTH,
-    SUB_THEME_WIDTH,
-    RAG_WIDTH,
+APPENDIX_COLUMNS = (
+    "ID",
+    "LA",
+    "Recommendation",
+    "Theme",
+    "Sub-Theme",
+    "RAG",
+    "Rationale",
+    "Evidence",
 )
+
+
+def fitted(width: Length, texts: Iterable[str], size: int = 20) -> Length:
+    """``width``, or wider when a word of ``texts`` needs more (``size`` in half-points): a
+    catalogue's own longer id or authority name ("Northamptonshire") is never broken."""
+    return Emu(max(width, longest_word(texts, size / 2, bold=False)))
+
+
+def id_la_widths(
+    rows: list[ReportRow], id_width: Length, la_width: Length, size: int = 20
+) -> tuple[Length, Length]:
+    """The ID and LA columns' widths for ``rows``: as set, or as wide as their words need."""
+    return (
+        fitted(id_width, (r.id for r in rows), size),
+        fitted(la_width, (r.la for r in rows), size),
+    )
+
+
+def appendix_widths(rows: list[ReportRow]) -> tuple[Length, ...]:
+    """The appendix's eight columns: the recommendation takes what the others leave."""
+    first = id_la_widths(rows, SMALL_ID_WIDTH, SMALL_LA_WIDTH, SMALL)
+    after = (
+        SMALL_THEME_WIDTH,
+        SMALL_THEME_WIDTH,
+        SMALL_RAG_WIDTH,
+        SMALL_RATIONALE_WIDTH,
+        SMALL_EVIDENCE_WIDTH,
+    )
+    return (*first, rest(*first, *after), *after)
 
 
 def appendix_values(row: ReportRow) -> list[str]:
@@ -268,15 +210,20 @@ def appendix_values(row: ReportRow) -> list[str]:
 
 
 def add_appendix(doc: DocumentType, data: ReportData, progress: Tick | None) -> None:
-    table = add_table(doc, APPENDIX_COLUMNS, APPENDIX_WIDTHS)
-    w = APPENDIX_WIDTHS
+    w = appendix_widths(data.rows)
+    table = add_table(doc, APPENDIX_COLUMNS, w, size=SMALL)
     append_rows(
         table,
         (
             row_xml(
                 [
-                    *(cell_xml(v, width) for v, width in zip(appendix_values(r), w, strict=False)),
-                    rag_xml(r.rag, w[-1]),
+                    *(
+                        cell_xml(v, width, size=SMALL)
+                        for v, width in zip(appendix_values(r), w, strict=False)
+                    ),
+                    rag_xml(r.rag, w[5], size=SMALL),
+                    cell_xml(r.rationale, w[6], size=SMALL, note=r.carried),
+                    cell_xml(lines(r.evidence_items), w[7], size=SMALL),
                 ]
             )
             for r in data.rows
@@ -323,16 +270,20 @@ def add_measure_list(
     if with_rationale:
         columns.append("Rationale")
         placed += (RATIONALE_WIDTH,)
-    widths = (ID_WIDTH, LA_WIDTH, rest(ID_WIDTH, LA_WIDTH, *placed), *placed)
+    first = id_la_widths(rows, ID_WIDTH, LA_WIDTH)
+    widths = (*first, rest(*first, *placed), *placed)
     table = add_table(doc, columns, widths)
 
-    def values(r: ReportRow) -> list[str]:
+    def cells(r: ReportRow) -> list[str]:
         found = appendix_values(r)
         if with_also_in and r.also_in:
             found[2] += "\nAlso in: " + ", ".join(r.also_in_labels)
-        return [*found, *([r.rationale] if with_rationale else [])]
+        out = [cell_xml(v, w) for v, w in zip(found, widths, strict=False)]
+        if with_rationale:
+            out.append(cell_xml(r.rationale, widths[-1], note=r.carried))
+        return out
 
-    text_rows(table, (values(r) for r in rows), widths, progress)
+    append_rows(table, (row_xml(cells(r)) for r in rows), progress)
 
 
 def add_opportunities(doc: DocumentType, data: ReportData, progress: Tick | None) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
-import re
 
 from docx.document import Document as DocumentType
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Emu, Length, Mm, Pt
 
+from valvecheck.reports import docx_rows
+from valvecheck.reports.docx_fit import longest_word
 from valvecheck.reports.impact_chart import line_chart, png
 from valvecheck.reports.impact_tables import CHART_CAPTION, FLAGS_HEADING, flag_lines, tables
 from valvecheck.reports.model import ReportData
@@ -21,10 +22,8 @@ CAPTION_SPACE = Pt(12)
 DIGIT_EM, MARK_EM = 0.70, 0.42
 CELL_MARGINS = Mm(5)
 AMOUNT_MIN = Mm(30)  # and no narrower than its header's longest word ("Unmitigated")
-TEXT_MIN = Mm(25)
-YEAR = re.compile(
-    r"^\d{4}-\d{2}$"
-)  # what a text column (year, measure, RAG, theme) keeps at the least
+TEXT_MIN = Mm(18)  # what a text column (year, measure, RAG, theme) keeps at the least
+PROSE = 30  # characters: a text column with a longer cell than this is prose, and wraps
 
 
 def add_impact(doc: DocumentType, data: ReportData) -> None:
@@ -46,18 +45,18 @@ def add_impact(doc: DocumentType, data: ReportData) -> None:
         caption.paragraph_format.keep_with_next = True
         caption.paragraph_format.space_before = CAPTION_SPACE
         rows = t.text_rows()
-        widths = column_widths(len(t.columns), t.amount_columns, rows, word.TEXT_WIDTH)
+        widths = column_widths(t.columns, t.amount_columns, rows, word.TEXT_WIDTH)
         table = word.add_table(doc, t.columns, widths)
         for i, cell in enumerate(table.rows[0].cells):
             if i in t.amount_columns:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        word.append_rows(
+        docx_rows.append_rows(
             table,
             (
-                word.row_xml(
-                    _right(word.cell_xml(v, w, bold=i >= len(rows) - t.total_rows))
+                docx_rows.row_xml(
+                    _right(docx_rows.cell_xml(v, w, bold=i >= len(rows) - t.total_rows))
                     if c in t.amount_columns
-                    else word.cell_xml(v, w, bold=i >= len(rows) - t.total_rows)
+                    else docx_rows.cell_xml(v, w, bold=i >= len(rows) - t.total_rows)
                     for c, (v, w) in enumerate(zip(row, widths, strict=True))
                 )
                 for i, row in enumerate(rows)
@@ -85,31 +84,34 @@ def amount_width(text: str) -> Length:
 
 
 def column_widths(
-    count: int, amounts: set[int], rows: list[list[str]], total: Length
+    columns: tuple[str, ...], amounts: set[int], rows: list[list[str]], total: Length
 ) -> list[Length]:
-    """Each amount column as wide as its longest figure, the text columns sharing the rest
-    (the first takes the odd EMUs), all adding up to ``total``. Should the figures need more
-    than the page leaves, the amount columns share what there is in proportion."""
-    need: dict[int, int] = {
-        i: max([AMOUNT_MIN, *(amount_width(row[i]) for row in rows if row[i])]) for i in amounts
-    }
-    texts = [i for i in range(count) if i not in amounts]
-    room = total - TEXT_MIN * len(texts)
-    if sum(need.values()) > room:
-        need = {i: int(w * room / sum(need.values())) for i, w in need.items()}
-    left = total - sum(need.values())
-    share, odd = divmod(left, len(texts)) if texts else (0, left)
-    widths = {i: share for i in texts} | need
-    first = texts[0] if texts else 0
-    widths[first] += odd
-    if texts == [0] and rows and all(YEAR.match(r[0]) for r in rows[:-1] if r[0]):
-        # a table of years and amounts (the cumulative one): the year column as narrow as a
-        # year, the amounts sharing the rest
-        narrow = max([TEXT_MIN, *(amount_width(r[0]) for r in rows if YEAR.match(r[0]))])
-        spare = widths[0] - narrow
-        widths[0] = narrow
-        each, odd = divmod(spare, len(need)) if need else (0, spare)
-        for i in need:
-            widths[i] += each
-        widths[min(need) if need else 0] += odd
-    return [Emu(widths[i]) for i in range(count)]
+    """Widths adding up to ``total``: each amount column as wide as its longest figure, each text
+    column as wide as its longest word (a measure's id, "Recommendation", "Thames/Richmond":
+    none is broken mid-word), and what is left to the column of prose (a measure's text, an
+    activity's title), or shared by all the columns when none has prose (years and amounts).
+    Should the words need more than the page, every column gives up a share in proportion."""
+    need: dict[int, int] = {}
+    for i, name in enumerate(columns):
+        cells = [row[i] for row in rows if row[i]]
+        if i in amounts:
+            need[i] = max([AMOUNT_MIN, longest_word([name]), *map(amount_width, cells)])
+        else:
+            need[i] = max(TEXT_MIN, longest_word([name]), longest_word(cells))
+    used = sum(need.values())
+    if used > total:
+        widths = {i: int(w * total / used) for i, w in need.items()}
+    else:
+        prose = {
+            i: sum(len(row[i]) for row in rows)
+            for i in range(len(columns))
+            if i not in amounts and any(len(row[i]) > PROSE for row in rows)
+        }
+        widths = dict(need)
+        if prose:
+            widths[max(prose, key=lambda i: prose[i])] += total - used
+        else:
+            each, _ = divmod(total - used, len(columns))
+            widths = {i: w + each for i, w in widths.items()}
+    widths[0] += total - sum(widths.values())  # the odd EMUs
+    return [Emu(widths[i]) for i in range(len(columns))]

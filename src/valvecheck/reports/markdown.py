@@ -57,8 +57,27 @@ def measure_values(r: ReportRow) -> list[object]:
     return [r.id, r.la, r.recommendation, several(r.themes), several(r.sub_themes)]
 
 
+def with_note(text: str, note: str) -> Markup:
+    """A cell's text and, when there is one, a short note after it in italics
+    ("*Carried forward*"): both escaped."""
+    if not note:
+        return Markup(escape(text))
+    return Markup(" ".join(x for x in (escape(text), f"*{escape(note)}*") if x))
+
+
 def appendix(data: ReportData) -> str:
-    return table([*MEASURE_COLUMNS, "RAG"], [[*measure_values(r), r.rag.label] for r in data.rows])
+    return table(
+        [*MEASURE_COLUMNS, "RAG", "Rationale", "Evidence"],
+        [
+            [
+                *measure_values(r),
+                r.rag.label,
+                with_note(r.rationale, r.carried),
+                several(r.evidence_items),
+            ]
+            for r in data.rows
+        ],
+    )
 
 
 def summary(data: ReportData) -> str:
@@ -82,7 +101,7 @@ def opportunities(data: ReportData) -> str:
     return table(
         [*MEASURE_COLUMNS, "Rationale", "Also in"],
         [
-            [*measure_values(r), r.rationale, ", ".join(r.also_in_labels)]
+            [*measure_values(r), with_note(r.rationale, r.carried), ", ".join(r.also_in_labels)]
             for r in data.opportunities
         ],
     )

@@ -7,6 +7,7 @@ read it and never go back to the database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -16,7 +17,7 @@ from valvecheck.analysis.summary import Group, Summary, coverage, coverage_base
 from valvecheck.domain.moments import aware as _aware
 from valvecheck.domain.moments import in_england
 from valvecheck.domain.rag import RATED, Rag
-from valvecheck.domain.rating import BUNDLED, SEED, Rating
+from valvecheck.domain.rating import BUNDLED, SEED, Rating, own_words
 
 if TYPE_CHECKING:
     from valvecheck.domain.impact import Impact
@@ -30,6 +31,15 @@ DEFAULT_TITLE = "DfE Safety Valve Agreements: Mitigation Validation Exercise"
 # The rationale stored with the seed's bundled ratings is the workspace's own note; a committee
 # reader is told what it means. The stored history keeps the words it was given.
 BUNDLED_SAID = "Rating from the original Appendix A exercise"
+
+# The short mark a rating carried forward from an earlier assessment has beside its rationale in
+# every format (small, in a note of its own); the report says once, in ``carried_key``, where the
+# ratings came from, rather than the stored "(carried forward from 'X')" in every row.
+CARRIED = "Carried forward"
+# The note domain.rating.carried_note adds to a carried rationale: the last one names the source.
+_CARRIED_FROM = re.compile(
+    r".*\(carried forward from '(.*)'\)$|^carried forward from '(.*)'$", re.S
+)
 
 # How the RAG key explains the two ratings that are not a colour of the seed's own key.
 KEY_NOTES = {
@@ -66,11 +76,22 @@ class ReportRow:
     themes: tuple[str, ...]
     sub_themes: tuple[str, ...]
     rag: Rag
-    rationale: str = ""
-    evidence: str = ""
+    rationale: str = ""  # the rater's own words (with no note of where it was carried from)
+    evidence: str = ""  # links and notes recorded with the rating, one on each line
     history: tuple[Rating, ...] = ()
     also_in: tuple[str, ...] = ()  # the same measure in other agreements (its common-measure group)
     also_in_la: tuple[str, ...] = ()  # the LA of each of ``also_in``, in the same order
+    carried_from: str = ""  # the assessment the rating was carried forward from, if it was
+
+    @property
+    def evidence_items(self) -> tuple[str, ...]:
+        """The evidence, one link or note an item (its non-blank lines)."""
+        return tuple(line.strip() for line in self.evidence.splitlines() if line.strip())
+
+    @property
+    def carried(self) -> str:
+        """``CARRIED`` for a rating carried forward from an earlier assessment, else nothing."""
+        return CARRIED if self.carried_from else ""
 
     @property
     def also_in_labels(self) -> tuple[str, ...]:
@@ -167,7 +188,20 @@ class ReportData:
         """The sections of this report, in order: links only once activities are linked."""
         total = self.total
         out = [
-            Section("appendix", "Measures and ratings", "Appendix"),
+            Section(
+                "appendix",
+                "Measures and ratings",
+                "Appendix",
+                " ".join(
+                    x
+                    for x in (
+                        "Each measure, with the council's rating, its rationale and the evidence "
+                        "recorded with it.",
+                        self.carried_key(self.rows),
+                    )
+                    if x
+                ),
+            ),
             Section(
                 "summary",
                 "Summary by theme",
@@ -181,7 +215,8 @@ class ReportData:
                 "Opportunities",
                 f"Measures rated red: {Rag.RED.definition}. The most widely shared come first; "
                 "‘Also in’ names the other agreements that hold the same measure: their "
-                "authority, and the ID of the measure there.",
+                "authority, and the ID of the measure there."
+                + (f" {key}" if (key := self.carried_key(self.opportunities)) else ""),
                 "" if self.opportunities else "No measure is rated red.",
             ),
             Section(
@@ -231,16 +266,31 @@ class ReportData:
         text = f"{self.council + ', ' if self.council else ''}{self.date_text}"
         return f"{text}. Assessment: {self.assessment}" if self.assessment else text
 
+    def carried_key(self, rows: list[ReportRow]) -> str:
+        """What 'Carried forward' means, said once for a table's rows (nothing when none is
+        carried): where those ratings were made."""
+        sources = list(dict.fromkeys(r.carried_from for r in rows if r.carried_from))
+        if not sources:
+            return ""
+        where = join_names([f"'{s}'" for s in sources]).replace(" and ", " or ")
+        return (
+            f"{CARRIED}: a rating made in {where} and carried into this assessment when it was "
+            "started, with the rationale and evidence given then; it has not been rated again "
+            "since."
+        )
+
     def changes(self, row: ReportRow) -> list[Change]:
         """The rating changes of a measure on or after ``since`` (all of them without it).
 
         The seed's bundled ratings are where a period starts, never a change in it: they were
-        made before the workspace existed, though they are dated when it was created."""
+        made before the workspace existed, though they are dated when it was created. A rating
+        carried forward after the ratings it was carried from (``services.reports`` puts them
+        before it) is no change either: it is the last of them again."""
         start = datetime.combine(self.since, time.min, UTC) if self.since else None
         return [
             Change(r.at, r.previous, r.rag, r.by, plain_rationale(r.rationale))
-            for r in row.history
-            if start is None or not _before(r, start)
+            for i, r in enumerate(row.history)
+            if (start is None or not _before(r, start)) and not (i and carried_from(r.rationale))
         ]
 
     def rag_at_since(self, row: ReportRow) -> Rag:
@@ -256,6 +306,13 @@ def _before(rating: Rating, start: datetime) -> bool:
     if rating.source == SEED:
         return True
     return rating.at is not None and _aware(rating.at) < start
+
+
+def carried_from(rationale: str) -> str:
+    """The assessment a rationale says its rating was carried forward from (the note
+    ``domain.rating.carried_note`` adds), or nothing."""
+    found = _CARRIED_FROM.match(rationale)
+    return (found[1] or found[2] or "") if found else ""
 
 
 def plain_rationale(text: str) -> str:
@@ -336,11 +393,12 @@ def build_report(
                 themes=v.measure.themes,
                 sub_themes=v.measure.sub_themes,
                 rag=v.rag,
-                rationale=plain_rationale(latest.rationale) if latest else "",
+                rationale=plain_rationale(own_words(latest.rationale)) if latest else "",
                 evidence=latest.evidence if latest else "",
                 history=tuple(v.history),
                 also_in=others,
                 also_in_la=tuple(la_of.get(m, m) for m in others),
+                carried_from=carried_from(latest.rationale) if latest else "",
             )
         )
     by_id = {r.id: r for r in rows}

@@ -13,6 +13,7 @@ from valvecheck.domain.moments import in_england
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 from valvecheck.reports import docx as word
+from valvecheck.reports import docx_rows
 from valvecheck.reports import markdown as md
 from valvecheck.reports.docx_page import add_running_text, keep_with_next
 from valvecheck.reports.model import Change, ReportData, ReportRow, Tick, long_date
@@ -75,20 +76,23 @@ def write_docx(data: ReportData, items: list[Position], out: Path) -> Path:
     doc.add_heading(title, level=1)
     doc.add_paragraph(meta)
     doc.add_paragraph(counts_line(items))
-    la, narrow = word.LA_WIDTH, (word.RAG_WIDTH, word.Mm(50), word.Mm(52))
-    widths = (word.ID_WIDTH, la, word.rest(word.ID_WIDTH, la, *narrow), *narrow)
+    if key := data.carried_key(data.rows):
+        doc.add_paragraph(key)
+    first = word.id_la_widths(data.rows, word.ID_WIDTH, word.LA_WIDTH)
+    narrow = (word.RAG_WIDTH, word.Mm(50), word.Mm(52))
+    widths = (*first, word.rest(*first, *narrow), *narrow)
     table = word.add_table(doc, COLUMNS, widths)
-    word.append_rows(
+    docx_rows.append_rows(
         table,
         (
-            word.row_xml(
+            docx_rows.row_xml(
                 [
-                    word.cell_xml(p.row.id, widths[0]),
-                    word.cell_xml(p.row.la, widths[1]),
-                    word.cell_xml(p.row.recommendation, widths[2]),
+                    docx_rows.cell_xml(p.row.id, widths[0]),
+                    docx_rows.cell_xml(p.row.la, widths[1]),
+                    docx_rows.cell_xml(p.row.recommendation, widths[2]),
                     word.rag_xml(p.row.rag, widths[3]),
-                    word.cell_xml(p.row.rationale, widths[4]),
-                    word.cell_xml(
+                    docx_rows.cell_xml(p.row.rationale, widths[4], note=p.row.carried),
+                    docx_rows.cell_xml(
                         "\n".join(change_text(c) for c in p.changes) or "No change", widths[5]
                     ),
                 ]
@@ -98,7 +102,7 @@ def write_docx(data: ReportData, items: list[Position], out: Path) -> Path:
     )
     keep_with_next(doc)
     path = out / "position.docx"
-    word.save(doc, path)
+    docx_rows.save(doc, path)
     return path
 
 
@@ -110,13 +114,15 @@ def render_markdown(data: ReportData, items: list[Position]) -> str:
             p.row.la,
             p.row.recommendation,
             p.row.rag.label,
-            p.row.rationale,
+            md.with_note(p.row.rationale, p.row.carried),
             "; ".join(change_text(c) for c in p.changes) or "No change",
         ]
         for p in items
     ]
+    key = data.carried_key(data.rows)
     return "\n".join(
         [f"# {md.escape(title)}\n", md.escape(meta) + "\n", counts_line(items) + "\n"]
+        + ([md.escape(key) + "\n"] if key else [])
         + [md.table(list(COLUMNS), rows)]
     )
 

@@ -26,7 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import impact_xlsx
 from valvecheck.reports.docx import MAKER, subject_of
-from valvecheck.reports.model import ReportData, ReportRow, Tick
+from valvecheck.reports.model import CARRIED, ReportData, ReportRow, Tick
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 CELL_LIMIT = 32_767  # Excel's most characters in a cell (UTF-16 code units); more is lost
@@ -47,6 +47,8 @@ APPENDIX = [
     ("Sub-Theme", 28),
     ("RAG", 12),
     ("Rationale", 40),
+    ("Evidence", 40),
+    (CARRIED, 16),  # "Carried forward" on a carried rating; the About sheet says where from
 ]
 LIST = [
     ("Measure ID", 24),
@@ -56,7 +58,7 @@ LIST = [
     ("Sub-Theme", 28),
     ("Rationale", 40),
 ]
-OPPORTUNITIES = [*LIST, ("Also in", 28)]
+OPPORTUNITIES = [*LIST, ("Also in", 28), (CARRIED, 16)]
 LINKS = [
     ("Activity ID", 16),
     ("Activity", 40),
@@ -227,6 +229,7 @@ def add_about(wb: Workbook, formats: Formats, data: ReportData) -> None:
         ("Assessment", data.assessment),
         ("Position as at", f"the end of {data.date_text}"),
         *([("Locked", data.locked)] if data.locked else []),
+        *([(CARRIED, key)] if (key := data.carried_key(data.rows)) else []),
         ("Purpose", data.purpose),
         (
             "Coverage",
@@ -259,7 +262,8 @@ def add_appendix(wb: Workbook, formats: Formats, data: ReportData, progress: Tic
     sheet = Sheet(wb, formats, "Appendix", APPENDIX, progress)
     for r in data.rows:
         values = [r.id, r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rag.label]
-        sheet.add([*values, r.rationale], [PLAIN] * 5 + [FILLS[r.rag]])
+        extra = [r.rationale, lines(r.evidence_items), r.carried]
+        sheet.add([*values, *extra], [PLAIN] * 5 + [FILLS[r.rag]])
     sheet.finish()
 
 
@@ -310,7 +314,7 @@ def add_list(
     sheet = Sheet(wb, formats, title, OPPORTUNITIES if also_in else LIST, progress)
     for r in rows:
         values = [r.id, r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rationale]
-        sheet.add([*values, lines(r.also_in_labels)] if also_in else values)
+        sheet.add([*values, lines(r.also_in_labels), r.carried] if also_in else values)
     sheet.finish()
 
 

@@ -8,19 +8,21 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from valvecheck.analysis.summary import summarise
 from valvecheck.domain.impact import Impact
+from valvecheck.domain.link_reason import link_reason
 from valvecheck.domain.moments import aware, end_of_day, in_england
+from valvecheck.domain.names import slugify
 from valvecheck.domain.people import Action
+from valvecheck.domain.rating import Rating
 from valvecheck.domain.views import AssessmentState, as_at
 from valvecheck.errors import InputError, NotFound
 from valvecheck.reports import ALL, FORMATS
-from valvecheck.reports.model import LinkRow, ReportData, build_report, long_date
-from valvecheck.services.activities import RECORDED
+from valvecheck.reports.model import LinkRow, ReportData, build_report, carried_from, long_date
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.measures import load_state
 from valvecheck.services.people import list_councils
@@ -37,6 +39,17 @@ MEDIA_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".html": "text/html; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
+}
+
+
+# Each format as a council officer knows it, in the order a shell offers them: what every
+# shell that names the formats to people (the web app's Reports page) shows.
+FORMAT_NAMES = {
+    "xlsx": "Excel workbook (.xlsx)",
+    "docx": "Word document (.docx)",
+    "html": "Web page (.html)",
+    "md": "Plain text (Markdown, .md) for pasting into other documents",
+    "position": "Position statement: what changed over a period (needs a start date)",
 }
 
 
@@ -78,14 +91,6 @@ def _natural(code: str) -> tuple[object, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code.casefold()))
 
 
-def _link_rationale(text: str) -> str:
-    """A link's rationale as a committee reads it: a link read from the programme tracker's
-    measures column says so in plain words (the stored history keeps its own)."""
-    if text.startswith(RECORDED):
-        return f"Linked from the programme tracker{text[len(RECORDED) :]}"
-    return text
-
-
 def _links(ctx: Context, state: AssessmentState, until: datetime) -> list[LinkRow]:
     """The links as they stood at ``until``, like the ratings: a pair linked later is left
     out, one unlinked since is still shown. In order of activity, then measure."""
@@ -110,7 +115,7 @@ def _links(ctx: Context, state: AssessmentState, until: datetime) -> list[LinkRo
                 la=view.la,
                 recommendation=view.measure.text,
                 rag=view.rag,
-                rationale=_link_rationale(event.rationale),
+                rationale=link_reason(event.rationale),
                 by=event.by,
             )
         )
@@ -138,6 +143,14 @@ def report_day(ctx: Context, assessment: str | None = None) -> date:
     by it)."""
     authorise(ctx, Action.READ)
     return _default_day(ctx, _record(ctx, assessment))
+
+
+def download_name(file_name: str, assessment: str, day: date) -> str:
+    """The name a downloaded report is given, the same by the web app and the API:
+    "report-bristol-spring-2026-2026-12-06.xlsx", so two assessments' papers, or one
+    assessment's on two days, never share a name."""
+    stem, _, suffix = file_name.rpartition(".")
+    return "-".join(p for p in (stem, slugify(assessment), day.isoformat()) if p) + f".{suffix}"
 
 
 def _check_date(ctx: Context, record: AssessmentRecord | None, on: date) -> None:
@@ -239,6 +252,8 @@ def report_data(
     if record is not None and record.locked_at is not None:
         # what was recorded up to and at the moment of the lock
         until = min(until, aware(record.locked_at) + timedelta(microseconds=1))
+    if since is not None and record is not None:
+        state = _with_ratings_carried_from(ctx, state, record)
     state = as_at(state, on)
     return build_report(
         state,
@@ -254,6 +269,39 @@ def report_data(
         locked_at=record.locked_at if record else None,
         locked_by=record.locked_by if record else "",
     )
+
+
+def _with_ratings_carried_from(
+    ctx: Context, state: AssessmentState, record: AssessmentRecord
+) -> AssessmentState:
+    """The state with each rating carried forward into the assessment put after the ratings it
+    was carried from (those of the earlier assessment up to the carry, and theirs in turn), so
+    that a period read across the carry starts from the rating as it stood then, and lists the
+    changes made in the earlier assessment (Amber, then Green) rather than "Not rated to Green".
+    A carried rating is the first of its measure's history; its note names where it came from.
+    """
+    earlier = {a.name: a for a in queries.assessments(ctx.db, record.council_id)}
+    histories: dict[int, dict[str, list[Rating]]] = {}
+
+    def before(rating: Rating, seen: frozenset[int]) -> list[Rating]:
+        source = earlier.get(carried_from(rating.rationale))
+        if source is None or source.id in seen:
+            return []
+        if source.id not in histories:
+            histories[source.id] = queries.rating_history(ctx.db, source)
+        kept = [
+            r
+            for r in histories[source.id].get(rating.measure_id, [])
+            if r.at is None or rating.at is None or aware(r.at) <= aware(rating.at)
+        ]
+        return [*before(kept[0], seen | {source.id}), *kept] if kept else []
+
+    views = []
+    for view in state.views:
+        first = view.history[0] if view.history else None
+        chain = before(first, frozenset({record.id})) if first else []
+        views.append(replace(view, history=[*chain, *view.history]) if chain else view)
+    return replace(state, views=views)
 
 
 def _impact(ctx: Context, assessment: str | None, on: date, until: datetime) -> Impact | None:
