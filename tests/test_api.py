@@ -127,7 +127,7 @@ def test_a_token_of_council_a_gets_404_for_council_b(srv):
         404,
         "not-found",
     )
-    link = {"activity": "L-1", "measure": "bury-2", "linked": False}
+    link = {"activity": "L-1", "measure": "bury-2", "linked": False, "version": 1}
     problem(c.post("/api/links", json=link, headers=a), 404, "not-found")
     problem(c.post(f"/api/assessments/{leeds}/lock", headers=a), 404, "not-found")
     new = {"name": "copy", "carry_from": leeds}
@@ -206,7 +206,7 @@ def test_rating_needs_the_version_read_and_a_stale_one_is_409(srv):
         json={"rag": "red", "version": version},
         headers=srv.as_("A-admin"),
     )
-    assert problem(stale, 409, "conflict")["field"] == "version"
+    assert problem(stale, 409, "stale-version")["field"] == "version"
     history = c.get("/api/measures/bury-2/ratings", headers=a).json()
     assert [h["rag"] for h in history][-1] == "amber"
     assert [h["version"] for h in history] == list(range(1, len(history) + 1))
@@ -232,7 +232,7 @@ def test_roles_are_the_services(srv):
     problem(
         c.post("/api/assessments", json={"name": "Bristol: 2027"}, headers=srv.as_("A-editor")),
         409,
-        "conflict",
+        "already-exists",
     )
 
 
@@ -290,7 +290,7 @@ def test_filters_and_links_through_the_api(srv):
             "/api/links", json={"activity": "L-1", "measure": "bury-2", "version": 1}, headers=b
         ),
         409,
-        "conflict",
+        "stale-version",
     )
     assert c.get("/api/links?current=true", headers=b).json() == []
     # what a person unlinked is not suggested again, and the API says it left it out
@@ -342,11 +342,15 @@ def test_the_openapi_document_types_every_request_and_response():
             for status in ok:
                 content = op["responses"][status]["content"]
                 assert all("schema" in c for c in content.values()), where
-            for status in ("401", "404", "422"):
+            errors = [s for s in op["responses"] if s[:1] in "45"]
+            assert {"401", "422"} <= set(errors), where
+            for status in errors:
                 schema = op["responses"][status]["content"][PROBLEM]["schema"]
                 assert schema["$ref"].endswith("/Problem"), where
             if "requestBody" in op:
-                assert op["requestBody"]["content"]["application/json"]["schema"], where
+                content = op["requestBody"]["content"]
+                body = content.get("application/json") or content["multipart/form-data"]
+                assert body["schema"], where
             assert op.get("security"), where
 
 
@@ -366,12 +370,12 @@ def test_accept_links_only_the_pairs_suggested_now(srv):
     # all or none: the suggested pair of the refused batch was not linked either
     assert [e["measure"] for e in c.get("/api/links", headers=b).json()] == ["bury-2"]
     done = c.post("/api/suggestions/accept", json={"pairs": pairs[:1]}, headers=b)
-    assert done.status_code == 200, done.text
+    assert done.status_code == 201, done.text
     (made,) = done.json()
     assert made["measure"] == suggested[0] and made["rationale"].startswith("suggested, accepted")
     # a pair judged before is left alone, suggested or not
     again = c.post("/api/suggestions/accept", json={"pairs": pairs[:1]}, headers=b)
-    assert again.status_code == 200 and again.json() == []
+    assert again.status_code == 201 and again.json() == []
 
 
 def test_link_answers_carry_the_version_a_change_must_name(srv):
@@ -425,7 +429,7 @@ def test_a_version_from_the_future_is_not_called_someone_elses_rating(srv):
             headers={**a, "If-Match": f'"{ahead}"'},
         ),
         409,
-        "conflict",
+        "stale-version",
     )
     assert "since you opened it" not in body["detail"]
     assert f"version {ahead}" in body["detail"] and f"version {version}" in body["detail"]

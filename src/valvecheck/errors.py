@@ -5,6 +5,7 @@ ValvecheckError            anything the user can act on                         
 +-- NotFound               a measure, assessment, activity ... that does not exist  not-found
 +-- Forbidden              the acting person's role does not allow it             forbidden
 +-- Conflict               it already exists, or someone changed it first          conflict
+                           (``reason`` says which: stale-version, locked, already-exists ...)
 +-- ImportRejected         a file was refused, with its problems; nothing written  import-rejected
 +-- WorkspaceError         the database is missing, not initialised, or in use     workspace
 
@@ -54,9 +55,28 @@ class Forbidden(ValvecheckError):
 
 
 class Conflict(ValvecheckError):
-    """The thing already exists, or someone else changed it since it was read."""
+    """The thing already exists, or someone else changed it since it was read.
+
+    ``reason`` says which, for a program to act on: "stale-version" (changed since it was read:
+    read again, then decide; ``version`` is the one it is at now), "locked" (the assessment has
+    been reported: never retry), "already-exists" (the name is taken), "already-linked" or
+    "not-linked" (the link is already as asked), or "conflict" (anything else). The CLI's exit
+    status and the HTTP status are the same for all of them.
+    """
 
     code = "conflict"
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        field: str | None = None,
+        reason: str = "conflict",
+        version: int | None = None,
+    ):
+        super().__init__(message, field=field)
+        self.reason = reason
+        self.version = version
 
 
 class WorkspaceError(ValvecheckError):

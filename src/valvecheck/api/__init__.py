@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from starlette.routing import Match
 
 from valvecheck import __version__
-from valvecheck.api import activities, assessments, measures
+from valvecheck.api import activities, assessments, common, measures
 from valvecheck.api.core import (
     PROBLEM,
     ApiConfig,
@@ -30,23 +30,14 @@ from valvecheck.api.core import (
     SessionActor,
     problem_response,
 )
-from valvecheck.api.schemas import Problem
 from valvecheck.store.db import Workspace
 
 __all__ = ["router", "install", "openapi"]
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No credentials, or not valid ones"},
-    403: {"model": Problem, "description": "The role does not allow it (or no CSRF token)"},
-    404: {"model": Problem, "description": "Not found (also another council's object)"},
-    409: {"model": Problem, "description": "Changed by someone else since it was read"},
-    422: {"model": Problem, "description": "The input is not valid"},
-    503: {"model": Problem, "description": "The workspace is missing or needs upgrading"},
-}
-
 router = APIRouter(prefix="/api")
-for area in (measures.router, activities.router, assessments.router):
-    router.include_router(area, responses=ERRORS)
+# each operation lists the errors it can give (core.errors): a GET never answers 409
+for area in (measures.router, common.router, activities.router, assessments.router):
+    router.include_router(area)
 
 _document: dict[str, Any] = {}
 
@@ -61,9 +52,17 @@ def openapi() -> dict[str, Any]:
         description="Measures from Safety Valve agreements, a council's ratings, activities and "
         "links. Authenticate with an API token (`Authorization: Bearer SECRET`) or the web "
         "app's session (state-changing requests then need the CSRF token). Errors are "
-        "application/problem+json documents whose `code` is stable.",
+        "application/problem+json documents whose `code` is stable (see Problem). A path "
+        "asked a method it does not answer gets 405 method-not-allowed with an `Allow` header; "
+        "an address no operation has, 404 not-found.",
         routes=router.routes,
     )
+    doc.setdefault("components", {}).setdefault("responses", {})["MethodNotAllowed"] = {
+        "description": "The path does not answer this method (method-not-allowed); `Allow` "
+        "lists the ones it does",
+        "headers": {"Allow": {"schema": {"type": "string"}, "description": "e.g. GET, POST"}},
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
     for item in doc.get("paths", {}).values():
         for operation in item.values():
             for status, response in operation.get("responses", {}).items():

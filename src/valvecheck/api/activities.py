@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
 
-from valvecheck.api.core import ProblemRoute, authenticated, work
+from valvecheck.api.core import (
+    LOCATION,
+    READ,
+    IfMatch,
+    ProblemRoute,
+    authenticated,
+    errors,
+    operation_id,
+    version_read,
+    work,
+)
 from valvecheck.api.schemas import (
     AcceptIn,
+    ActivitiesImportedOut,
+    ActivityChangeOut,
     ActivityDetail,
     ActivityOut,
     ConceptOut,
     LeftOut,
+    LinkedActivity,
     LinkEventOut,
     LinkIn,
     SuggestionGroup,
@@ -20,11 +35,17 @@ from valvecheck.api.schemas import (
     SuggestionsOut,
     aware,
 )
+from valvecheck.domain import moments
+from valvecheck.errors import ImportRejected
+from valvecheck.importers import limits
 from valvecheck.services import activities, suggestions
-from valvecheck.services.activities import ActivityView, LinkEvent
+from valvecheck.services.activities import ActivitiesImported, ActivityView, LinkEvent
 from valvecheck.services.context import Actor
+from valvecheck.store import repository as repo
 
-router = APIRouter(route_class=ProblemRoute, tags=["activities"])
+router = APIRouter(
+    route_class=ProblemRoute, tags=["activities"], generate_unique_id_function=operation_id
+)
 
 
 def event_out(e: LinkEvent) -> LinkEventOut:
@@ -56,7 +77,12 @@ def activity_out(v: ActivityView) -> ActivityOut:
     )
 
 
-@router.get("/activities", response_model=list[ActivityOut], summary="The council's activities")
+@router.get(
+    "/activities",
+    response_model=list[ActivityOut],
+    responses=errors(),
+    summary="The council's activities",
+)
 def list_activities(
     request: Request, actor: Annotated[Actor, Depends(authenticated)]
 ) -> list[ActivityOut]:
@@ -68,6 +94,7 @@ def list_activities(
 @router.get(
     "/activities/{activity_id}",
     response_model=ActivityDetail,
+    responses=READ,
     summary="One activity, with its links and their history",
 )
 def show_activity(
@@ -81,42 +108,80 @@ def show_activity(
 
 
 @router.get(
-    "/links", response_model=list[LinkEventOut], summary="Every link and unlink, oldest first"
+    "/links",
+    response_model=list[LinkEventOut],
+    responses=READ,
+    summary="Every link and unlink, oldest first (or those of one activity, one measure, since)",
 )
 def list_links(
     request: Request,
     actor: Annotated[Actor, Depends(authenticated)],
     current: Annotated[bool, Query(description="Only the links in force")] = False,
+    activity: Annotated[str | None, Query(max_length=200, description="One activity's")] = None,
+    measure: Annotated[str | None, Query(max_length=300, description="One measure's")] = None,
+    since: Annotated[
+        datetime | None,
+        Query(description="Only events at or after this time (a date: its start, UTC)"),
+    ] = None,
 ) -> list[LinkEventOut]:
     with work(request, actor) as ctx:
         events = activities.link_events(ctx)
+        # an unknown activity or measure is 404, not an empty list a typo would also give
+        chosen = activities.show_activity(ctx, activity).activity.id if activity else None
+        code = repo.measure_row(ctx.session, measure).code if measure else None
     if current:
         events = activities.current_links(events)
-    return [event_out(e) for e in events]
+    start = moments.aware(since) if since is not None else None
+    return [
+        event_out(e)
+        for e in events
+        if (chosen is None or e.activity_id == chosen)
+        and (code is None or e.measure_id == code)
+        and (start is None or (e.at is not None and moments.aware(e.at) >= start))
+    ]
 
 
 @router.post(
     "/links",
     response_model=LinkEventOut,
     status_code=201,
-    summary="Link an activity to a measure, or end a link (linked: false)",
+    responses={
+        **errors(
+            403,
+            404,
+            conflict="stale-version (the pair changed since you read it: read again; "
+            "`version` is the one it is at now), already-linked, not-linked, or conflict "
+            "(try again)",
+        ),
+        201: {"headers": LOCATION},
+    },
+    summary="Link an activity to a measure, or end a link (linked: false); needs the version "
+    "you read (If-Match or the version field)",
 )
 def change_link(
-    request: Request, body: LinkIn, actor: Annotated[Actor, Depends(authenticated)]
+    request: Request,
+    response: Response,
+    body: LinkIn,
+    actor: Annotated[Actor, Depends(authenticated)],
+    if_match: IfMatch = None,
 ) -> LinkEventOut:
+    expected = version_read(if_match, body.version, "the link", "0 if never linked")
     change = activities.link if body.linked else activities.unlink
     with work(request, actor, write=True) as ctx:
-        event = change(ctx, body.activity, body.measure, body.rationale, body.version)
+        event = change(ctx, body.activity, body.measure, body.rationale, expected)
+    pair = urlencode({"activity": event.activity_id, "measure": event.measure_id})
+    response.headers["Location"] = f"/api/links?{pair}"
     return event_out(event)
 
 
 @router.get(
     "/suggestions",
     response_model=SuggestionsOut,
+    responses=READ,
     tags=["suggestions"],
     summary="Measures for each activity (or one), or activities for one measure",
 )
-def suggest(
+def suggest_links(
     request: Request,
     actor: Annotated[Actor, Depends(authenticated)],
     activity: Annotated[str | None, Query(max_length=200)] = None,
@@ -164,12 +229,62 @@ def suggest(
 @router.post(
     "/suggestions/accept",
     response_model=list[LinkEventOut],
+    status_code=201,
+    responses=errors(403, 404, conflict="conflict (written at the same moment: try again)"),
     tags=["suggestions"],
     summary="Accept suggested links, all or none",
 )
-def accept(
+def accept_suggestions(
     request: Request, body: AcceptIn, actor: Annotated[Actor, Depends(authenticated)]
 ) -> list[LinkEventOut]:
     with work(request, actor, write=True) as ctx:
         done = suggestions.accept(ctx, [(p.activity, p.measure) for p in body.pairs])
     return [event_out(e) for e in done]
+
+
+def imported_out(done: ActivitiesImported, preview: bool) -> ActivitiesImportedOut:
+    return ActivitiesImportedOut(
+        file=done.file,
+        preview=preview,
+        rows=done.rows,
+        added=done.added,
+        updated=done.updated,
+        linked=done.linked,
+        new=[LinkedActivity(id=i, title=t) for i, t in done.new],
+        changes=[
+            ActivityChangeOut(activity=c.activity_id, field=c.field, before=c.before, after=c.after)
+            for c in done.changes
+        ],
+        notes=list(done.notes),
+    )
+
+
+@router.post(
+    "/activities/import",
+    response_model=ActivitiesImportedOut,
+    responses=errors(403, conflict="conflict (written at the same moment: try again)"),
+    summary="Import the council's activities file (CSV or XLSX, multipart): all rows or none; "
+    "a refused file is 422 import-rejected, its problems naming file, row and column",
+)
+def import_activities(
+    request: Request,
+    actor: Annotated[Actor, Depends(authenticated)],
+    file: Annotated[UploadFile, File(description="The activities file, .csv or .xlsx")],
+    column_map: Annotated[
+        str,
+        Form(
+            max_length=2000,
+            description="Headings the built-in names miss: id=Project Ref,end=Target Date",
+        ),
+    ] = "",
+    preview: Annotated[
+        bool, Form(description="Check the file and say what it would do; write nothing")
+    ] = False,
+) -> ActivitiesImportedOut:
+    name = (file.filename or "activities.csv").rsplit("/", 1)[-1][:200]
+    data = file.file.read(limits.MAX_BYTES + 1)  # one byte over is enough to refuse it
+    if (problem := limits.too_large(max(file.size or 0, len(data)), name)) is not None:
+        raise ImportRejected([problem])
+    with work(request, actor, write=not preview) as ctx:
+        done = activities.import_activities(ctx, data, name, column_map or None, preview)
+    return imported_out(done, preview)

@@ -7,26 +7,40 @@ import zipfile
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from valvecheck.api.core import ProblemRoute, authenticated, work
+from valvecheck.api.core import (
+    LOCATION,
+    READ,
+    ProblemRoute,
+    authenticated,
+    errors,
+    operation_id,
+    work,
+)
 from valvecheck.api.schemas import (
     MAX_ID,
     AssessmentDetail,
     AssessmentIn,
     AssessmentOut,
+    ComparisonOut,
     CurrentRating,
+    ImpactOut,
+    MovedOut,
     SummaryOut,
     aware,
 )
 from valvecheck.errors import NotFound
-from valvecheck.services import measures, ratings, reports
+from valvecheck.services import compare, impact, measures, ratings, reports
 from valvecheck.services import summary as summaries
 from valvecheck.services.context import Actor, Context
 from valvecheck.services.ratings import AssessmentInfo
 
-router = APIRouter(route_class=ProblemRoute, tags=["assessments"])
+router = APIRouter(
+    route_class=ProblemRoute, tags=["assessments"], generate_unique_id_function=operation_id
+)
 AssessmentPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The assessment's id")]
 
 
@@ -60,7 +74,12 @@ def _named(ctx: Context, assessment_id: int) -> AssessmentInfo:
     raise NotFound(f"there is no assessment {assessment_id}", field="assessment")
 
 
-@router.get("/assessments", response_model=list[AssessmentOut], summary="The assessments")
+@router.get(
+    "/assessments",
+    response_model=list[AssessmentOut],
+    responses=errors(),
+    summary="The assessments",
+)
 def list_assessments(
     request: Request, actor: Annotated[Actor, Depends(authenticated)]
 ) -> list[AssessmentOut]:
@@ -73,20 +92,66 @@ def list_assessments(
     "/assessments",
     response_model=AssessmentOut,
     status_code=201,
+    responses={
+        **errors(403, 404, conflict="already-exists (an assessment of that name), or conflict"),
+        201: {"headers": LOCATION},
+    },
     summary="Start an assessment, optionally carrying ratings forward",
 )
 def new_assessment(
-    request: Request, body: AssessmentIn, actor: Annotated[Actor, Depends(authenticated)]
+    request: Request,
+    response: Response,
+    body: AssessmentIn,
+    actor: Annotated[Actor, Depends(authenticated)],
 ) -> AssessmentOut:
     with work(request, actor, write=True) as ctx:
         source = _named(ctx, body.carry_from).name if body.carry_from is not None else None
         made = ratings.new_assessment(ctx, body.name, carry_from=source, use=body.use)
+    response.headers["Location"] = f"/api/assessments/{made.id}"
     return assessment_out(made)
+
+
+@router.get(
+    "/assessments/compare",
+    response_model=ComparisonOut,
+    responses=READ,
+    summary="Which measures moved from assessment a to assessment b, and which way",
+)
+def compare_assessments(
+    request: Request,
+    actor: Annotated[Actor, Depends(authenticated)],
+    a: Annotated[int, Query(ge=1, le=MAX_ID, description="The earlier assessment's id")],
+    b: Annotated[int, Query(ge=1, le=MAX_ID, description="The later assessment's id")],
+) -> ComparisonOut:
+    with work(request, actor) as ctx:
+        found = compare.compare(ctx, a, b)
+    return ComparisonOut(
+        a=assessment_out(found.first),
+        b=assessment_out(found.second),
+        moved=[
+            MovedOut(
+                measure=m.measure_id,
+                la=m.la,
+                text=m.text,
+                before=m.before,
+                after=m.after,
+                direction=m.direction,
+            )
+            for m in found.moved
+        ],
+        unchanged=found.unchanged,
+        better=found.count("better"),
+        worse=found.count("worse"),
+        changed=found.count("changed"),
+        a_rag={r.value: n for r, n in found.first_rag.items()},
+        b_rag={r.value: n for r, n in found.second_rag.items()},
+    )
 
 
 @router.get(
     "/assessments/{assessment_id}",
     response_model=AssessmentDetail,
+    responses=READ,
     summary="One assessment with every measure's current rating",
 )
 def show_assessment(
@@ -106,6 +171,7 @@ def show_assessment(
 @router.post(
     "/assessments/{assessment_id}/lock",
     response_model=AssessmentOut,
+    responses=errors(403, 404),
     summary="Lock a reported assessment: read-only from now on",
 )
 def lock_assessment(
@@ -118,11 +184,33 @@ def lock_assessment(
     return assessment_out(done)
 
 
+@router.post(
+    "/assessments/{assessment_id}/use",
+    response_model=AssessmentOut,
+    responses=errors(403, 404, conflict="locked (a locked assessment is never made current)"),
+    summary="Make an assessment the council's current one (what reads without ?assessment= "
+    "and the web pages show)",
+)
+def use_assessment(
+    request: Request,
+    assessment_id: AssessmentPath,
+    actor: Annotated[Actor, Depends(authenticated)],
+) -> AssessmentOut:
+    with work(request, actor, write=True) as ctx:
+        chosen = ratings.use_assessment(ctx, _named(ctx, assessment_id).name)
+    return assessment_out(chosen)
+
+
 def _summary(ctx: Context, name: str | None) -> SummaryOut:
     return SummaryOut.model_validate(summaries.summary(ctx, name).as_dict())
 
 
-@router.get("/summary", response_model=SummaryOut, summary="The current assessment's summary")
+@router.get(
+    "/summary",
+    response_model=SummaryOut,
+    responses=READ,
+    summary="The current assessment's summary",
+)
 def current_summary(
     request: Request, actor: Annotated[Actor, Depends(authenticated)]
 ) -> SummaryOut:
@@ -133,6 +221,7 @@ def current_summary(
 @router.get(
     "/assessments/{assessment_id}/summary",
     response_model=SummaryOut,
+    responses=READ,
     summary="Counts by theme and sub-theme x RAG, coverage, opportunities",
 )
 def assessment_summary(
@@ -156,10 +245,10 @@ FILES = {
 @router.get(
     "/assessments/{assessment_id}/reports/{fmt}",
     response_class=Response,
-    responses={200: FILES},
+    responses={**READ, 200: FILES},
     summary="The assessment's report as a file: docx, xlsx, html, md, or position (needs since)",
 )
-def report(
+def download_report(
     request: Request,
     assessment_id: AssessmentPath,
     fmt: ReportName,
@@ -188,6 +277,7 @@ def report(
             council_name=council_name,
             appendix=appendix,
         )
+        day = on or reports.report_day(ctx, name)
     if len(files) == 1:
         file = files[0]
         content, media, filename = file.content, file.media_type, file.name
@@ -197,7 +287,30 @@ def report(
             for f in files:
                 z.writestr(f.name, f.content)
         content, media, filename = buffer.getvalue(), "application/zip", f"report-{fmt.value}.zip"
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)
-    return Response(
-        content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{safe}"'}
-    )
+    # named as the web app names it: two assessments' papers never share a name
+    named = reports.download_name(filename, name, day)
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in named)
+    disposition = f"attachment; filename=\"{safe}\"; filename*=UTF-8''{quote(named)}"
+    return Response(content, media_type=media, headers={"Content-Disposition": disposition})
+
+
+@router.get(
+    "/impact",
+    response_model=ImpactOut,
+    responses=READ,
+    tags=["impact"],
+    summary="What the programme is worth: savings against the assessment's trajectory",
+)
+def show_impact(
+    request: Request,
+    actor: Annotated[Actor, Depends(authenticated)],
+    assessment: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="An assessment's id (default: the current one)"),
+    ] = None,
+    on: Annotated[date | None, Query(description="As things stood at the end of this day")] = None,
+) -> ImpactOut:
+    with work(request, actor) as ctx:
+        name = _named(ctx, assessment).name if assessment is not None else None
+        found = impact.impact(ctx, name, on=on)
+    return ImpactOut.model_validate(found.as_dict())

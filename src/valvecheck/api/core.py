@@ -8,20 +8,26 @@ problem+json whatever else the app installs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterator
+import difflib
+import types
+import typing
+from collections.abc import Callable, Collection, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Header, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
 from valvecheck.api.schemas import Problem, ProblemItem
 from valvecheck.errors import (
+    Conflict,
     Forbidden,
     ImportRejected,
     InputError,
@@ -111,6 +117,7 @@ def problem_response(
     code: str,
     field: str | None = None,
     problems: list[ProblemItem] | None = None,
+    version: int | None = None,
 ) -> JSONResponse:
     body = Problem(
         title=TITLES.get(status, "Error"),
@@ -119,10 +126,18 @@ def problem_response(
         code=code,
         field=field,
         problems=problems or [],
+        version=version,
     )
-    headers = {"WWW-Authenticate": 'Bearer realm="valvecheck"'} if status == 401 else None
+    headers = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="valvecheck"'
+    if version is not None:
+        headers["ETag"] = etag(version)
     return JSONResponse(
-        body.model_dump(mode="json"), status_code=status, media_type=PROBLEM, headers=headers
+        body.model_dump(mode="json"),
+        status_code=status,
+        media_type=PROBLEM,
+        headers=headers or None,
     )
 
 
@@ -136,10 +151,33 @@ def error_response(exc: ValvecheckError) -> JSONResponse:
     elif isinstance(exc, InputError) and exc.field:
         # as a request's own validation errors are listed: the field, then what is wrong
         items = [ProblemItem(code=exc.code, message=f"{exc.field}: {exc}", column=exc.field)]
+    if isinstance(exc, Conflict):
+        # a program tells "read again and retry" from "never retry" by the code, not the words
+        return problem_response(
+            http_status(exc), exc.message, exc.reason, exc.field, items, exc.version
+        )
     return problem_response(http_status(exc), exc.message, exc.code, exc.field, items)
 
 
-def validation_response(exc: RequestValidationError) -> JSONResponse:
+NOT_AN_OBJECT = "the request body must be a JSON object (Content-Type: application/json)"
+DATE_ERRORS = frozenset(
+    {"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_type"}
+)
+
+
+def unknown(name: str, known: Collection[str], what: str) -> str:
+    """'rationle: unknown field; did you mean rationale?' (or the names it takes)."""
+    close = difflib.get_close_matches(name.lower().replace("-", "_"), sorted(known), n=1)
+    if close:
+        return f"{name}: unknown {what}; did you mean {close[0]}?"
+    if known:
+        return f"{name}: unknown {what}; it takes {', '.join(sorted(known))}"
+    return f"{name}: unknown {what}; it takes none"
+
+
+def validation_response(exc: RequestValidationError, fields: Collection[str] = ()) -> JSONResponse:
+    """422 listing every invalid input; ``fields`` are the names the body takes (for a "did you
+    mean" beside an unknown one)."""
     items = []
     for error in exc.errors():
         if error.get("type") == "json_invalid":
@@ -152,12 +190,22 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
                 )
             )
             continue
-        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
-        items.append(
-            ProblemItem(
-                code="invalid-input", message=f"{where}: {error.get('msg', '')}", column=where
-            )
-        )
+        loc = error.get("loc", ())
+        where = ".".join(str(p) for p in loc if p not in ("body", "query", "path", "header"))
+        kind = error.get("type")
+        if not where and loc[:1] == ("body",):
+            message = NOT_AN_OBJECT  # no body, a form, a list ...
+        elif kind == "extra_forbidden":
+            message = unknown(str(loc[-1]), fields, "field")
+            if len(loc) > 2:  # inside a list or an object: say where
+                message = f"{where.rpartition('.')[0]}.{message}"
+        elif kind in DATE_ERRORS:
+            message = f"{where}: use a date as YYYY-MM-DD"
+        else:
+            message = f"{where}: {error.get('msg', '')}"
+        items.append(ProblemItem(code="invalid-input", message=message, column=where or None))
+    # a misspelt field is first: it is why the field meant is "missing"
+    items.sort(key=lambda item: ": unknown field;" not in item.message)
     first = items[0] if items else None
     return problem_response(
         422,
@@ -168,11 +216,47 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
     )
 
 
+def field_names(annotation: Any) -> set[str]:
+    """Every field name of a request body's model and of the models inside it."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        names = set(annotation.model_fields)
+        for f in annotation.model_fields.values():
+            names |= field_names(f.annotation)
+        return names
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
+        return set().union(*(field_names(a) for a in typing.get_args(annotation)))
+    return set()
+
+
+def query_names(dependant: Dependant) -> set[str]:
+    """The query parameters a route takes, its dependencies' included."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= query_names(sub)
+    return names
+
+
+def unknown_parameters(given: Collection[str], known: Collection[str]) -> JSONResponse | None:
+    """422 naming each query parameter the route does not take: a misspelt filter would
+    otherwise be ignored, and a program given the whole catalogue as if it were filtered."""
+    items = [
+        ProblemItem(code="invalid-input", message=unknown(k, known, "query parameter"), column=k)
+        for k in dict.fromkeys(given)
+        if k not in known
+    ]
+    if not items:
+        return None
+    return problem_response(422, items[0].message, "invalid-input", items[0].column, items)
+
+
 class ProblemRoute(APIRoute):
     """An API route whose errors are problem+json documents carrying the service codes."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        queries = query_names(self.dependant)
+        body = self.body_field
+        fields = field_names(body.field_info.annotation) if body is not None else set()
 
         async def route(request: Request) -> Response:
             if "\x00" in request.scope["path"] or b"%00" in request.scope["query_string"]:
@@ -180,12 +264,15 @@ class ProblemRoute(APIRoute):
                 return problem_response(
                     422, "the address may not contain NUL characters", "invalid-input"
                 )
+            refused = unknown_parameters(request.query_params.keys(), queries)
+            if refused is not None:
+                return refused
             try:
                 return await handler(request)
             except ValvecheckError as exc:
                 return error_response(exc)
             except RequestValidationError as exc:
-                return validation_response(exc)
+                return validation_response(exc, fields)
             except IntegrityError:
                 # Two requests wrote the same thing at the same moment; the loser is refused
                 # whole (its transaction was rolled back) and may simply try again.
@@ -215,8 +302,7 @@ def authenticated(
     """
     ws = workspace_of(request)
     if credentials is not None:
-        with ws.session(write=False) as session:
-            return tokens.token_actor(session, credentials.credentials)
+        return tokens.authenticate(ws, credentials.credentials)
     if request.headers.get("authorization"):
         raise Unauthenticated("send the API token as: Authorization: Bearer SECRET")
     config = config_of(request)
@@ -235,18 +321,83 @@ def work(request: Request, actor: Actor, write: bool = False) -> Iterator[Contex
         yield ctx
 
 
-def if_match(request: Request) -> int | None:
+def if_match(value: str | None) -> int | None:
     """The version in an If-Match header ("3", 3 or W/"3"); None when absent."""
-    value = request.headers.get("if-match")
     if value is None:
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not text.isdigit() or len(text) > 10:
         raise InputError(
             'If-Match must be the version you read, e.g. If-Match: "3"', field="version"
         )
     return int(text)
 
 
+def version_read(header: str | None, body: int | None, what: str, zero: str) -> int:
+    """The version a change names, from If-Match or the body's version (they must agree);
+    ``what`` and ``zero`` say, in the refusal, which version ("the rating", "0 if not rated")."""
+    given = if_match(header)
+    if given is not None and body is not None and given != body:
+        raise InputError("If-Match and version say different versions", field="version")
+    version = given if given is not None else body
+    if version is None:
+        raise InputError(
+            f"say which version of {what} you read (If-Match or version; {zero}), so a change "
+            "made since is not overwritten",
+            field="version",
+        )
+    return version
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The version you read, e.g. "3" (or send it as the body\'s version)',
+    ),
+]
+
+
+# -- what each operation documents ----------------------------------------------------------------
+
+_ERRORS = {
+    401: "No credentials, or not valid ones (unauthenticated)",
+    403: "The role does not allow it, or a session call without its CSRF token (forbidden)",
+    404: "Not found, or another council's: the same answer (not-found)",
+    422: "The input is not valid: a value, an unknown field or query parameter (invalid-input)",
+    503: "The workspace is missing or needs upgrading (workspace)",
+}
+
+
+def errors(*statuses: int, conflict: str = "") -> dict[int | str, dict[str, Any]]:
+    """The error answers an operation can give: 401, 422 and 503 always, ``statuses`` besides,
+    and 409 when ``conflict`` says its codes. (405 is any path's answer to a method it does
+    not take.)"""
+    found: dict[int | str, dict[str, Any]] = {
+        s: {"model": Problem, "description": _ERRORS[s]} for s in sorted({401, 422, 503, *statuses})
+    }
+    if conflict:
+        found[409] = {"model": Problem, "description": f"Conflict: {conflict}"}
+    return dict(sorted(found.items(), key=lambda item: int(item[0])))
+
+
+READ = errors(404)
+ETAG = {
+    "ETag": {
+        "description": 'The version of the rating history, e.g. "3": send it back as If-Match',
+        "schema": {"type": "string"},
+    }
+}
+LOCATION = {
+    "Location": {"description": "Where the new resource is read", "schema": {"type": "string"}}
+}
+
+
+def operation_id(route: APIRoute) -> str:
+    """The operation's id is its function's name (rate_measure, list_measures), so a
+    generated client's methods read well."""
+    return route.name

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from valvecheck.api.core import ProblemRoute, authenticated, etag, if_match, work
+from valvecheck.api.core import (
+    ETAG,
+    LOCATION,
+    READ,
+    IfMatch,
+    ProblemRoute,
+    authenticated,
+    errors,
+    etag,
+    operation_id,
+    version_read,
+    work,
+)
 from valvecheck.api.schemas import (
     MAX_ID,
     EquivalenceIn,
@@ -23,13 +34,14 @@ from valvecheck.api.schemas import (
 )
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.views import Filters, MeasureView
-from valvecheck.errors import InputError
 from valvecheck.services import equivalence, measures, ratings
 from valvecheck.services.context import Actor, Context
 from valvecheck.services.deadlines import deadlines_of
 from valvecheck.store import repository as repo
 
-router = APIRouter(route_class=ProblemRoute, tags=["measures"])
+router = APIRouter(
+    route_class=ProblemRoute, tags=["measures"], generate_unique_id_function=operation_id
+)
 MeasureId = Annotated[str, Path(max_length=300, description="e.g. bury-1")]
 AssessmentId = Annotated[
     int | None,
@@ -65,7 +77,9 @@ def measure_out(ctx: Context, v: MeasureView) -> MeasureOut:
     )
 
 
-@router.get("/measures", response_model=MeasureList, summary="List measures, filtered")
+@router.get(
+    "/measures", response_model=MeasureList, responses=READ, summary="List measures, filtered"
+)
 def list_measures(
     request: Request,
     actor: Annotated[Actor, Depends(authenticated)],
@@ -103,7 +117,12 @@ def list_measures(
     return MeasureList(assessment=chosen, total=len(views), offset=offset, limit=limit, items=shown)
 
 
-@router.get("/measures/{measure_id}", response_model=MeasureDetail, summary="One measure")
+@router.get(
+    "/measures/{measure_id}",
+    response_model=MeasureDetail,
+    responses={**READ, 200: {"headers": ETAG}},
+    summary="One measure",
+)
 def show_measure(
     request: Request,
     response: Response,
@@ -135,6 +154,7 @@ def show_measure(
 @router.get(
     "/measures/{measure_id}/ratings",
     response_model=list[RatingOut],
+    responses={**READ, 200: {"headers": ETAG}},
     summary="A measure's rating history, oldest first",
 )
 def rating_history(
@@ -154,26 +174,27 @@ def rating_history(
     "/measures/{measure_id}/ratings",
     response_model=RatingOut,
     status_code=201,
+    responses={
+        **errors(
+            403,
+            404,
+            conflict="stale-version (read again: `version` is the one it is at "
+            "now), locked (the assessment has been reported), or conflict (try again)",
+        ),
+        201: {"headers": {**ETAG, **LOCATION}},
+    },
     summary="Rate a measure (needs the version you read: If-Match or the version field)",
 )
-def rate(
+def rate_measure(
     request: Request,
     response: Response,
     measure_id: MeasureId,
     body: RatingIn,
     actor: Annotated[Actor, Depends(authenticated)],
     assessment: AssessmentId = None,
+    if_match: IfMatch = None,
 ) -> RatingOut:
-    header = if_match(request)
-    if header is not None and body.version is not None and header != body.version:
-        raise InputError("If-Match and version say different versions", field="version")
-    expected = header if header is not None else body.version
-    if expected is None:
-        raise InputError(
-            "say which version of the rating you read (If-Match or version; 0 if not rated), "
-            "so a change made since is not overwritten",
-            field="version",
-        )
+    expected = version_read(if_match, body.version, "the rating", "0 if not rated")
     with work(request, actor, write=True) as ctx:
         done = ratings.rate(
             ctx,
@@ -185,12 +206,15 @@ def rate(
             expected_version=expected,
         )
     response.headers["ETag"] = etag(done.rating.version)
+    where = f"?assessment={assessment}" if assessment is not None else ""
+    response.headers["Location"] = f"/api/measures/{done.rating.measure_id}/ratings{where}"
     return RatingOut.of(done.rating)
 
 
 @router.post(
     "/measures/{measure_id}/equivalence",
     response_model=EquivalenceOut | None,
+    responses=errors(403, 404, conflict="conflict (written at the same moment: try again)"),
     summary="Say another agreement's measure is (or is not) the same commitment (administrators)",
 )
 def decide_equivalence(
@@ -203,4 +227,4 @@ def decide_equivalence(
     prevalence and each measure's ``equivalents`` follow it."""
     with work(request, actor, write=True) as ctx:
         found = equivalence.decide(ctx, measure_id, body.other, body.decision, body.rationale)
-    return None if found is None else EquivalenceOut(**asdict(found))
+    return None if found is None else EquivalenceOut.of(found)

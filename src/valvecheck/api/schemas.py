@@ -4,11 +4,12 @@ these, so every request and response is typed."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from valvecheck.domain import moments
+from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating
 
@@ -33,8 +34,18 @@ def aware(at: datetime | None) -> datetime | None:
     return None if at is None else moments.aware(at)
 
 
+class Input(BaseModel):
+    """A request body: a field it does not know is refused (422 naming it), never dropped, so a
+    misspelt rationale cannot be saved as no rationale."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class ProblemItem(BaseModel):
-    code: str = Field(description="A stable kebab-case code, e.g. bad-rag.")
+    code: str = Field(
+        description="A stable kebab-case code: invalid-input, or an import problem's code "
+        "(such as missing-column)."
+    )
     message: str
     file: str = ""
     line: int | None = None
@@ -44,16 +55,42 @@ class ProblemItem(BaseModel):
 class Problem(BaseModel):
     """An error (RFC 9457 application/problem+json) with the service layer's stable code."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Conflict",
+                    "status": 409,
+                    "detail": "bury-2 was rated Amber by ann.lee since you opened it",
+                    "code": "stale-version",
+                    "field": "version",
+                    "problems": [],
+                    "version": 4,
+                }
+            ]
+        }
+    )
+
     type: str = "about:blank"
     title: str
     status: int
     detail: str
     code: str = Field(
-        description="invalid-input, not-found, forbidden, conflict, import-rejected, workspace, "
-        "unauthenticated, or error"
+        description="401 unauthenticated; 403 forbidden; 404 not-found; 405 method-not-allowed; "
+        "409 stale-version (changed since you read it: read again; `version` is the one it is "
+        "at now), locked (the assessment has been reported: do not retry), already-exists (the "
+        "name is taken), already-linked, not-linked, or conflict (written by another request "
+        "at the same moment: try again); 422 invalid-input or import-rejected; 503 workspace; "
+        "500 error",
+        examples=["stale-version"],
     )
     field: str | None = Field(default=None, description="The input the error concerns.")
     problems: list[ProblemItem] = Field(default_factory=list)
+    version: int | None = Field(
+        default=None,
+        description="With stale-version: the version it is at now (also sent as the ETag).",
+    )
 
 
 class PlacementOut(BaseModel):
@@ -137,7 +174,7 @@ class MeasureDetail(MeasureOut):
     )
 
 
-class EquivalenceIn(BaseModel):
+class EquivalenceIn(Input):
     other: Annotated[str, Field(min_length=1, max_length=300, examples=["stoke-on-trent-2"])] = (
         Field(description="Another agreement's measure")
     )
@@ -157,8 +194,19 @@ class EquivalenceOut(BaseModel):
     by: str
     at: datetime
 
+    @classmethod
+    def of(cls, d: EquivalenceDecision) -> EquivalenceOut:
+        return cls(
+            measure=d.measure,
+            other=d.other,
+            decision=d.decision,
+            rationale=d.rationale,
+            by=d.by,
+            at=moments.aware(d.at),
+        )
 
-class RatingIn(BaseModel):
+
+class RatingIn(Input):
     rag: Annotated[str, Field(max_length=40, examples=["amber"]), AfterValidator(_no_nul)] = Field(
         description="green, amber (or yellow), red, unrated, not_applicable"
     )
@@ -204,7 +252,7 @@ class ActivityDetail(ActivityOut):
     history: list[LinkEventOut]
 
 
-class LinkIn(BaseModel):
+class LinkIn(Input):
     activity: Name
     measure: Name
     linked: bool = Field(default=True, description="true to link, false to end the link")
@@ -214,16 +262,17 @@ class LinkIn(BaseModel):
         ge=0,
         le=MAX_ID,
         description="The version of the pair's link history you read (the version of its "
-        "latest event; 0: never linked). A stale one is refused with 409.",
+        'latest event; 0: never linked). Or send it as If-Match: "N". Required: a stale one '
+        "is refused with 409 stale-version.",
     )
 
 
-class Pair(BaseModel):
+class Pair(Input):
     activity: Name
     measure: Name
 
 
-class AcceptIn(BaseModel):
+class AcceptIn(Input):
     pairs: list[Pair] = Field(max_length=1000)
 
 
@@ -286,7 +335,7 @@ class AssessmentDetail(AssessmentOut):
     ratings: list[CurrentRating]
 
 
-class AssessmentIn(BaseModel):
+class AssessmentIn(Input):
     name: Name
     carry_from: int | None = Field(
         default=None,
@@ -332,3 +381,103 @@ class SummaryOut(BaseModel):
 class ReportFormat(BaseModel):
     format: str
     media_type: str
+
+
+class MovedOut(BaseModel):
+    measure: str
+    la: str
+    text: str
+    before: Rag
+    after: Rag
+    direction: str = Field(
+        description="better (towards green), worse, or changed (to or from unrated or "
+        "not applicable)"
+    )
+
+
+class ComparisonOut(BaseModel):
+    """How the ratings moved from assessment ``a`` to assessment ``b``."""
+
+    a: AssessmentOut
+    b: AssessmentOut
+    moved: list[MovedOut] = Field(description="The measures rated differently, catalogue order")
+    unchanged: int
+    better: int
+    worse: int
+    changed: int
+    a_rag: dict[str, int]
+    b_rag: dict[str, int]
+
+
+class CommonGroupOut(BaseModel):
+    id: str
+    members: list[str] = Field(description="Measure ids, in catalogue order")
+    authorities: list[str]
+    agreements: list[str]
+    representative: str
+    representative_id: str
+    prevalence: int = Field(description="How many councils' agreements contain the measure")
+
+
+class DecisionOut(EquivalenceOut):
+    council: str = Field(description="The deciding person's council")
+
+
+class CommonOut(BaseModel):
+    """Measures of different agreements that say the same thing, most widely shared first,
+    and every person's decision in force about two measures."""
+
+    total: int = Field(description="How many groups (offset and limit page through them)")
+    offset: int
+    limit: int
+    groups: list[CommonGroupOut]
+    decisions: list[DecisionOut]
+
+
+class AmountsOut(BaseModel):
+    expected: str | None = Field(description="Pounds as a decimal string, e.g. '1234.50'")
+    expected_to_date: str | None
+    actual: str | None
+
+
+class ImpactOut(BaseModel):
+    """The council's savings against the assessment's high needs trajectory. Amounts are GBP
+    as decimal strings (never floats); a line's fields are as in the CLI's impact --json."""
+
+    assessment: str
+    currency: str
+    note: str
+    to_date: str | None = Field(description="Actual savings are in up to this financial year")
+    behind_threshold: str
+    has_trajectory: bool
+    total: AmountsOut
+    unallocated: AmountsOut = Field(description="Savings of activities linked to no measure")
+    years: list[dict[str, Any]]
+    by_measure: list[dict[str, Any]]
+    by_theme: list[dict[str, Any]]
+    by_activity: list[dict[str, Any]]
+    by_activity_year: list[dict[str, Any]]
+    flags: list[dict[str, Any]]
+
+
+class ActivityChangeOut(BaseModel):
+    activity: str
+    field: str
+    before: str
+    after: str
+
+
+class ActivitiesImportedOut(BaseModel):
+    """What importing an activities file did (or, with preview, would do)."""
+
+    file: str
+    preview: bool
+    rows: int
+    added: int
+    updated: int
+    linked: int = Field(description="Links made from the file's measures column")
+    new: list[LinkedActivity] = Field(description="With preview: the activities it would add")
+    changes: list[ActivityChangeOut] = Field(
+        description="With preview: each value an update would change"
+    )
+    notes: list[str] = Field(description="What the file hid: a hidden sheet, hidden rows read")

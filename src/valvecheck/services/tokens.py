@@ -1,8 +1,10 @@
 """API tokens: how a program (a council's dashboard, a return) calls the JSON API.
 
-A token belongs to one council and carries one role, like a person. Only the sha256 of its
+A token belongs to one council and carries one role, like a person. It is the council's, not
+the administrator's who made it: removing that person leaves it working. Only the sha256 of its
 secret is stored: the secret is shown once, when the token is created, and a lost one is revoked
-and replaced, never recovered. The secret is 256 random bits, so a plain hash is enough (a slow
+and replaced (under the same name, if wanted), never recovered. When a request last used a token
+is recorded to the minute, at most one write a minute per token. The secret is 256 random bits, so a plain hash is enough (a slow
 password hash would only slow every API request down).
 """
 
@@ -11,18 +13,22 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from valvecheck.domain.moments import aware
 from valvecheck.domain.people import Action, Role
 from valvecheck.errors import Conflict, InputError, NotFound, Unauthenticated
 from valvecheck.services.context import Actor, Context, authorise, council_id
+from valvecheck.store.db import Workspace
 from valvecheck.store.models import ApiTokenRow, CouncilRow
 from valvecheck.store.tenancy import owned
 
 PREFIX = "vc_"
+# last_used_at is written when it is older than this: not one write per request
+USE_NOTED_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class TokenInfo:
     created_at: datetime
     created_by: str
     revoked: bool
+    last_used_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ def _info(row: ApiTokenRow, council: str) -> TokenInfo:
         row.created_at,
         row.created_by,
         row.revoked_at is not None,
+        aware(row.last_used_at) if row.last_used_at else None,
     )
 
 
@@ -66,8 +74,11 @@ def create_token(ctx: Context, name: str, role: Role | str = Role.VIEWER) -> New
     if not name or len(name) > 200:
         raise InputError("a token needs a name of 1 to 200 characters", field="name")
     cid = council_id(ctx)
-    if ctx.session.scalar(owned(ApiTokenRow, cid).where(ApiTokenRow.name == name)):
-        raise Conflict(f"there is already a token called '{name}'", field="name")
+    live = owned(ApiTokenRow, cid).where(ApiTokenRow.name == name, ApiTokenRow.revoked_at.is_(None))
+    if ctx.session.scalar(live):
+        raise Conflict(
+            f"there is already a token called '{name}'", field="name", reason="already-exists"
+        )
     secret = PREFIX + secrets.token_urlsafe(32)
     row = ApiTokenRow(
         council_id=cid,
@@ -83,18 +94,27 @@ def create_token(ctx: Context, name: str, role: Role | str = Role.VIEWER) -> New
 
 
 def list_tokens(ctx: Context) -> list[TokenInfo]:
-    """The acting council's tokens, revoked ones included (never their secrets)."""
+    """The acting council's tokens, revoked ones included (never their secrets), by name, a
+    name's live token after the revoked ones it replaced."""
     authorise(ctx, Action.MANAGE_TOKENS)
-    rows = ctx.session.scalars(owned(ApiTokenRow, council_id(ctx)).order_by(ApiTokenRow.name))
+    rows = ctx.session.scalars(
+        owned(ApiTokenRow, council_id(ctx)).order_by(ApiTokenRow.name, ApiTokenRow.id)
+    )
     return [_info(r, ctx.actor.council) for r in rows]
 
 
 def revoke_token(ctx: Context, name: str) -> TokenInfo:
-    """Revoke a token: from now on it is refused. Revoking twice is harmless."""
+    """Revoke a token: from now on it is refused. Revoking twice is harmless. A name's live
+    token is the one revoked (else its latest, already revoked)."""
     authorise(ctx, Action.MANAGE_TOKENS)
-    row = ctx.session.scalar(
-        owned(ApiTokenRow, council_id(ctx)).where(ApiTokenRow.name == " ".join(name.split()))
+    rows = list(
+        ctx.session.scalars(
+            owned(ApiTokenRow, council_id(ctx))
+            .where(ApiTokenRow.name == " ".join(name.split()))
+            .order_by(ApiTokenRow.id)
+        )
     )
+    row = next((r for r in rows if r.revoked_at is None), rows[-1] if rows else None)
     if row is None:
         raise NotFound(f"there is no token called '{name}'", field="name")
     if row.revoked_at is None:
@@ -110,3 +130,32 @@ def token_actor(session: Session, secret: str) -> Actor:
     home = session.get(CouncilRow, row.council_id)
     assert home is not None
     return Actor(f"{row.name} (API token)", Role(row.role), home.id, home.name, token_id=row.id)
+
+
+def authenticate(ws: Workspace, secret: str, now: datetime | None = None) -> Actor:
+    """Who is acting for a token's secret (`token_actor`), noting that the token was used.
+
+    The use is written only when the last one noted is a minute old or more (and then in its
+    own short transaction), so a program calling many times a minute costs one write a minute,
+    not one a request.
+    """
+    now = now or datetime.now(UTC)
+    with ws.session(write=False) as session:
+        actor = token_actor(session, secret)
+        last = session.scalar(
+            select(ApiTokenRow.last_used_at).where(ApiTokenRow.id == actor.token_id)
+        )
+    if last is None or aware(last) <= now - USE_NOTED_EVERY:
+        with ws.session(write=True) as session:
+            session.execute(
+                update(ApiTokenRow)
+                .where(
+                    ApiTokenRow.id == actor.token_id,
+                    or_(
+                        ApiTokenRow.last_used_at.is_(None),
+                        ApiTokenRow.last_used_at <= now - USE_NOTED_EVERY,
+                    ),
+                )
+                .values(last_used_at=now)
+            )
+    return actor

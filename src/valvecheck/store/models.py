@@ -229,6 +229,7 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str]
     revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
 
 
 class ImpactEntryRow(Base):

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 # One naming convention from day one, so Alembic's batch mode can name and drop constraints
@@ -288,7 +289,17 @@ api_token = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(200), nullable=False, default=""),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
-    UniqueConstraint("council_id", "name"),
+    # when a request last used it, to the minute (written at most once a minute, not per request)
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    # a name is one live token's: a revoked token's name may be given to its replacement
+    Index(
+        "uq_api_token_live_name",
+        "council_id",
+        "name",
+        unique=True,
+        sqlite_where=text("revoked_at IS NULL"),
+        postgresql_where=text("revoked_at IS NULL"),
+    ),
 )
 
 # An activity's expected and actual saving for one financial year, in pence. Rows are only ever
