@@ -82,8 +82,10 @@ class Settings:
         str,
         "",
         "The web app's key for signing session cookies (32 or more random characters; keep it "
-        "out of the repository). Unset: a new key each time the server starts, so everyone "
-        "signs in again after a restart.",
+        "out of the repository), the same for every worker. Unset: on a SQLite workspace the "
+        "server makes one on its first start and keeps it beside the file (valvecheck.db-secret, "
+        "readable by its owner only), so sign-ins outlast a restart; on PostgreSQL it must be "
+        "set.",
     )
     cookie_secure: bool = _setting(
         "VALVECHECK_COOKIE_SECURE",

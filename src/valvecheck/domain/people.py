@@ -1,7 +1,8 @@
 """People, roles and what each role may do. Pure: the services ask `may` through `authorise`.
 
-A viewer reads; an editor also rates, links, imports activities and runs suggestions; an admin
-also manages people, councils, assessments' locks and the shared catalogue.
+A viewer reads; an editor also rates, links, imports activities, runs suggestions and starts or
+chooses assessments; an admin also locks assessments and manages people, councils and the
+shared catalogue.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ class Action(StrEnum):
     LINK = "link activities to measures"
     IMPORT_ACTIVITIES = "import activities"
     SUGGEST = "accept suggestions"
-    MANAGE_ASSESSMENTS = "start, choose or lock assessments"
+    MANAGE_ASSESSMENTS = "start or choose assessments"
+    # Admins only: a lock cannot be undone, and it settles the council's reported paper.
+    LOCK_ASSESSMENT = "lock assessments"
     RECORD_IMPACT = "record savings and the deficit trajectory"
     MANAGE_CATALOGUE = "change the catalogue of agreements and measures"
     MANAGE_PEOPLE = "manage people"

@@ -11,14 +11,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 
 from valvecheck.errors import WorkspaceError
 
@@ -40,6 +48,39 @@ def database_url(db: str) -> str:
                 return "postgresql+psycopg://" + db[len(plain) :]
         return db
     return f"sqlite:///{Path(db).expanduser()}"
+
+
+# Secrets a URL may carry in its query string (libpq reads them there as well as before the @).
+_SECRET_PARAMETERS = ("password", "sslpassword")
+
+
+def shown(url: str) -> str:
+    """A database URL as it may be shown (messages, logs): every password hidden, whether before
+    the @ or in the query string (``?password=...``)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:  # not a URL SQLAlchemy reads: hide what looks like a password
+        hidden = re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1***@", url)
+        return re.sub(rf"(?i)([?&](?:{'|'.join(_SECRET_PARAMETERS)})=)[^&#]*", r"\1***", hidden)
+    pairs = [
+        (key, "***" if key.lower() in _SECRET_PARAMETERS else value)
+        for key, values in parsed.query.items()
+        for value in (values if isinstance(values, tuple) else (values,))
+    ]
+    base = parsed.set(query={}).render_as_string(hide_password=True)
+    return f"{base}?{urlencode(pairs, safe='*')}" if pairs else base
+
+
+def _permission_denied(exc: Exception) -> bool:
+    """PostgreSQL refused the role (SQLSTATE 42501, insufficient privilege). Not a row refused
+    by row-level security (the same SQLSTATE): that is a write into another council, which the
+    database is there to refuse, not a role set up wrong."""
+    if "row-level security" in str(exc):
+        return False
+    return isinstance(exc, ProgrammingError) and (
+        getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
+        or "permission denied" in str(exc)
+    )
 
 
 def head_revision() -> str | None:
@@ -164,18 +205,23 @@ class Workspace:
 
     def __init__(self, db: str):
         self.url = database_url(db)
-        try:
-            sqlite = self.url.startswith("sqlite")
-            self.engine: Engine = create_engine(
-                self.url, connect_args={"timeout": 30} if sqlite else {}
-            )
-        except (ArgumentError, NoSuchModuleError) as exc:
-            raise WorkspaceError(
-                f"'{db}' is neither a file path nor a database URL Valvecheck can use "
-                "(e.g. postgresql+psycopg://user@host/db)"
-            ) from exc
         # Shown to people: never with the password.
-        self.label = db if "://" not in db else self.engine.url.render_as_string(hide_password=True)
+        self.label = db if "://" not in db else shown(self.url)
+        unusable = WorkspaceError(
+            f"'{self.label}' is neither a file path nor a database URL Valvecheck can use "
+            "(SQLite or PostgreSQL, e.g. postgresql+psycopg://user@host/db)"
+        )
+        try:
+            if make_url(self.url).get_backend_name() not in ("sqlite", "postgresql"):
+                raise unusable
+            sqlite = self.url.startswith("sqlite")
+            # PostgreSQL: a pooled connection the server dropped (a restart, a failover, an idle
+            # timeout) is found and replaced before use, not handed to a request to fail.
+            self.engine: Engine = create_engine(
+                self.url, connect_args={"timeout": 30} if sqlite else {}, pool_pre_ping=not sqlite
+            )
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            raise unusable from exc
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
@@ -200,12 +246,51 @@ class Workspace:
         try:
             yield
         except (OperationalError, DatabaseError) as exc:
+            if _permission_denied(exc):
+                raise WorkspaceError(self._not_permitted(), reason="permission") from exc
             if type(exc) not in (OperationalError, DatabaseError):
                 raise  # integrity and programming errors are bugs, not the user's setup
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
             if self.is_sqlite_file and Path(self.engine.url.database or "").is_dir():
                 reason = "that is a folder, not a workspace file"
+            elif self.is_sqlite_file and "readonly" in reason:
+                reason = self._read_only(reason)
             raise WorkspaceError(f"cannot use the workspace {self.label}: {reason}") from exc
+
+    def _read_only(self, reason: str) -> str:
+        """Why SQLite may not write: most often the folder, where it makes its journal (-wal,
+        -shm) and Valvecheck its writers' lock (-lock) beside the file."""
+        file = Path(self.engine.url.database or "").expanduser().absolute()
+        if not os.access(file.parent, os.W_OK):
+            return (
+                f"{reason}: the folder {file.parent} must be writable by the account the "
+                f"service runs as (SQLite and Valvecheck make files beside {file.name} there)"
+            )
+        if file.exists() and not os.access(file, os.W_OK):
+            return f"{reason}: the file {file} must be writable by the account the service runs as"
+        return reason
+
+    def _not_permitted(self) -> str:
+        """One line for a PostgreSQL role that may not use the tables: usually made by another
+        role (a first init run as postgres, or a pg_restore with another owner)."""
+        role = self.engine.url.username or "this role"
+        owner = None
+        try:
+            with self.engine.connect() as conn:
+                owner = conn.execute(
+                    text(
+                        "SELECT tableowner FROM pg_tables "
+                        "WHERE tablename = 'alembic_version' AND schemaname = current_schema()"
+                    )
+                ).scalar()
+        except SQLAlchemyError:
+            pass
+        owned = f" (owned by '{owner}')" if owner and owner != role else ""
+        return (
+            f"the role '{role}' may not use the workspace's tables{owned}: make it their owner "
+            f"(ALTER TABLE ... OWNER TO {role}, as their owner or a superuser) or run init as it "
+            "(docs/deploy.md, PostgreSQL)"
+        )
 
     def exists(self) -> bool:
         if self.is_sqlite_file:
@@ -340,8 +425,44 @@ class Workspace:
                 set_scope(conn, None)
             yield conn
 
+    def kept_secret(self, make: Callable[[], str]) -> str | None:
+        """A secret kept beside a SQLite workspace file (``valvecheck.db-secret``, readable by
+        its owner only), made by ``make`` the first time it is asked for: every process serving
+        the file, and the next start, read the same one. None where there is no such file
+        (PostgreSQL, a database in memory) or it cannot be kept (a folder it cannot write)."""
+        database = self.engine.url.database
+        if not self.is_sqlite_file or database in (None, "", ":memory:"):
+            return None
+        path = Path(f"{database}-secret")
+        try:
+            return _read_secret(path)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return None
+        # Written whole under a name of its own, then linked into place: a process starting at
+        # the same moment either reads the finished file or finds it there first, never half.
+        draft = Path(f"{path}.{os.getpid()}-{threading.get_ident()}")
+        try:
+            with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                out.write(make() + "\n")
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass  # another process made it first: theirs is the key
+            finally:
+                draft.unlink(missing_ok=True)
+            return _read_secret(path)
+        except OSError:
+            return None
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _read_secret(path: Path) -> str | None:
+    found = path.read_text(encoding="utf-8").strip()
+    return found or None
 
 
 def set_scope(db: Connection | Session, council_id: int | None) -> None:

@@ -12,6 +12,7 @@ import secrets
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,7 +27,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from valvecheck.domain.rag import SCALE
-from valvecheck.errors import ImportRejected, ValvecheckError, WorkspaceError, http_status
+from valvecheck.errors import (
+    ImportRejected,
+    InputError,
+    ValvecheckError,
+    WorkspaceError,
+    http_status,
+)
 from valvecheck.importers import limits
 from valvecheck.services.workspace import open_workspace, role_warning
 from valvecheck.settings import Settings
@@ -68,10 +75,16 @@ class Around:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        head = scope["method"] == "HEAD"
+        if head:  # answered as GET, without the body (uptime monitors ask with HEAD)
+            scope = {**scope, "method": "GET"}
         request = Request(scope, receive)
         found, ended = self.sessions.read(request)
         request.state.web_session = found or self.sessions.fresh()
         request.state.ended_session = ended  # a form sent after the sign-in ran out says so
+        # no session cookie, or one this server cannot read (signed with another key: the
+        # server restarted without a kept key): a form sent so may be one whose sign-in ended
+        request.state.session_lost = found is None and ended is None
         static = scope["path"].startswith(("/static/", "/assets/"))
         # A browser's session is renewed by every page it asks for (it ends after a while
         # unused, not while someone works), and a fresh one is sent to it (its forms' CSRF token
@@ -90,6 +103,8 @@ class Around:
                         headers[name] = value
                 if not static and "cache-control" not in headers:
                     headers["Cache-Control"] = "no-store"
+            elif message["type"] == "http.response.body" and head:
+                message = {**message, "body": b""}
             await send(message)
 
         if not scope["path"].startswith("/api/") and (
@@ -104,20 +119,82 @@ class Around:
                 "Check the address and try again.",
             )(scope, receive, finish)
             return
-        size = request.headers.get("content-length", "")
-        if size.isdigit() and int(size) > limits.MAX_BYTES + FORM_ALLOWANCE:
-            response: Response = self.render(
-                request,
-                "errors/error.html",
-                413,
-                heading="The file is too large",
-                message=f"Files of up to {limits.limit_mb()} can be uploaded. Nothing was stored.",
-                back="/imports",
-                back_text="Go back to imports",
-            )
-            await response(scope, receive, finish)
+        if _file_from_nobody(scope, request, found, ended):
+            # Only a signed-in person sends a file (an upload page is theirs alone): the body
+            # is not read at all, as the page would only send them to sign in.
+            await RedirectResponse("/login?next=%2F", status_code=303)(scope, receive, finish)
             return
-        await self.app(scope, receive, finish)
+        limit = limits.MAX_BYTES + FORM_ALLOWANCE
+        size = request.headers.get("content-length", "")
+        if size.isascii() and size.isdigit() and int(size) > limit:
+            await too_large(self.render, request)(scope, receive, finish)
+            return
+        # Whatever the framing (a chunked body declares no length), reading stops once the body
+        # passes the limit: the form parser never spools more than that to disk.
+        read = 0
+        started = False
+
+        async def bounded() -> Message:
+            nonlocal read
+            message = await receive()
+            if message["type"] == "http.request":
+                read += len(message.get("body", b""))
+                if read > limit:
+                    raise BodyTooLarge(413, too_large_message())
+            return message
+
+        async def answered(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await finish(message)
+
+        try:
+            await self.app(scope, bounded, answered)
+        except BodyTooLarge:
+            if started:
+                raise
+            await too_large(self.render, request)(scope, receive, finish)
+
+
+def too_large(render: Any, request: Request) -> Response:
+    """The page for a body over the limit (413)."""
+    response: Response = render(
+        request,
+        "errors/error.html",
+        413,
+        heading="The file is too large",
+        message=too_large_message(),
+        back="/imports",
+        back_text="Go back to imports",
+    )
+    return response
+
+
+class BodyTooLarge(HTTPException):
+    """A request body past the upload limit (an HTTPException, so that the form reader, which
+    turns other errors into 400, lets it through to the error page)."""
+
+
+def too_large_message() -> str:
+    # read at each answer: a test or a deployment may lower the limit
+    return f"Files of up to {limits.limit_mb()} can be uploaded. Nothing was stored."
+
+
+def _file_from_nobody(
+    scope: Scope,
+    request: Request,
+    found: web_session.WebSession | None,
+    ended: web_session.WebSession | None,
+) -> bool:
+    """A page's multipart form (a file) sent with nobody signed in, nor a sign-in just ended
+    (whose typed text is carried through signing in again). The JSON API checks its own."""
+    return (
+        scope["method"] not in ("GET", "HEAD", "OPTIONS")
+        and not scope["path"].startswith("/api/")
+        and request.headers.get("content-type", "").lower().startswith("multipart/")
+        and (found is None or found.person_id is None)
+        and (ended is None or ended.person_id is None)
+    )
 
 
 def _rag_css() -> str:
@@ -130,6 +207,7 @@ def _rag_css() -> str:
 def create_app(settings: Settings | None = None, workspace: Workspace | None = None) -> FastAPI:
     """The app over ``workspace`` (default: the one DATABASE_URL names), which must exist."""
     from valvecheck.web import (
+        account,
         activities,
         admin,
         assessments,
@@ -146,6 +224,8 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     config = settings or load_settings()
     ws = workspace or open_workspace(config=config)
     _check_at_start(ws, worker=workspace is None)
+    if workspace is None and not config.secret_key:
+        config = replace(config, secret_key=_worker_key(config, ws))
     api = _api_router()
 
     @asynccontextmanager
@@ -214,6 +294,8 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        if isinstance(exc, BodyTooLarge):  # found while reading: the same page as up front
+            return too_large(render, request)
         return render(
             request,
             "errors/error.html",
@@ -241,6 +323,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         return Response(rag_css, media_type="text/css")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    importlib.import_module("valvecheck.web.health").install(app)  # /healthz; the log's client
     app.state.page_routers = []
     for module in (
         auth,
@@ -252,6 +335,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         imports,
         reports,
         admin,
+        account,
         impact,
     ):
         app.include_router(module.router, include_in_schema=False)
@@ -287,6 +371,38 @@ def _check_at_start(ws: Workspace, worker: bool) -> None:
     warning = role_warning(ws)
     if warning:
         sys.stderr.write(f"{warning}\n")
+
+
+NO_KEY = (
+    "VALVECHECK_SECRET_KEY is not set: on PostgreSQL every worker must sign sessions with the "
+    "same key, so set it in the service's environment (docs/deploy.md)"
+)
+
+
+def signing_key(config: Settings, ws: Workspace) -> str:
+    """The key a server signs session cookies with: VALVECHECK_SECRET_KEY; else, on a SQLite
+    workspace, the key kept beside it (made on the first start, so that restarts and every
+    worker share it). PostgreSQL has no file to keep it in: there the setting is required."""
+    if config.secret_key:
+        return config.secret_key
+    kept = ws.kept_secret(lambda: secrets.token_urlsafe(48))
+    if kept:
+        return kept
+    if not ws.is_sqlite_file:
+        raise InputError(NO_KEY)
+    # a folder the server cannot write: a key of this process's own (signed out at a restart)
+    return secrets.token_urlsafe(48)
+
+
+def _worker_key(config: Settings, ws: Workspace) -> str:
+    """signing_key for a worker started from the environment (uvicorn's or gunicorn's factory):
+    without a key on PostgreSQL it says so in one line and exits, as for an outdated schema."""
+    try:
+        return signing_key(config, ws)
+    except InputError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        ws.dispose()
+        raise SystemExit(STARTUP_FAILURE) from None
 
 
 HEADINGS = {

@@ -20,10 +20,16 @@ from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
+from valvecheck import logs
 from valvecheck.errors import InputError, NotFound, Unauthenticated, ValvecheckError, http_status
 from valvecheck.services.context import Actor
 from valvecheck.services.people import MIN_PASSWORD, has_people, session_person, sign_in, sign_out
-from valvecheck.services.setup import SetupIncomplete, first_admin
+from valvecheck.services.setup import (
+    CouncilQuestion,
+    SetupIncomplete,
+    first_admin,
+    setup_councils,
+)
 from valvecheck.web import session as web_session
 from valvecheck.web.session import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from valvecheck.web.text import sentence
@@ -68,7 +74,30 @@ async def csrf_protect(request: Request) -> None:
             # This site's form, from a sign-in that has run out: not a forgery.
             request.state.sign_in_ended = request.app.state.sessions.ended(ended)
             raise SignInNeeded()
+        if _sign_in_lost(request, token):
+            request.state.sign_in_ended = "lost"
+            raise SignInNeeded()
         raise CsrfRefused()
+
+
+def _sign_in_lost(request: Request, token: str | None) -> bool:
+    """A form of this site's pages sent when the browser's session cookie is missing or cannot
+    be read (a restart with a new key, cookies cleared): the person's sign-in has ended, and
+    what they typed is carried through signing in again, as when it runs out. The token cannot
+    be checked against a cookie that is gone, so the browser must say the form was sent from
+    this site (Origin, else Referer); a form posted from another site stays refused. Nothing is
+    done with it before the person signs in and sends it again themselves."""
+    if not (
+        getattr(request.state, "session_lost", False)
+        and token
+        and getattr(request.state, "sent_form", None) is not None
+        and request.url.path not in ("/login", "/setup")
+    ):
+        return False
+    if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
+        return False
+    source = request.headers.get("origin") or request.headers.get("referer") or ""
+    return bool(source) and urlsplit(source).netloc == request.url.netloc
 
 
 NUL_REFUSED = (
@@ -82,16 +111,23 @@ router = APIRouter(dependencies=[Depends(csrf_protect)])
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never another host (an open redirect)."""
-    parts = urlsplit(target or "/")
+    """Only a path on this site: never another host (an open redirect).
+
+    A browser reads ``//host``, ``///host`` and ``/\\host`` as another host (the WHATWG URL
+    rules drop tabs and newlines and treat a backslash as a slash), so a target is one slash,
+    then not another, with no backslash and no control character anywhere."""
+    target = target or "/"
+    parts = urlsplit(target)
     if (
         parts.scheme
         or parts.netloc
-        or not (target or "/").startswith("/")
-        or "\\" in (target or "")
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in target)
     ):
         return "/"
-    return target or "/"
+    return target
 
 
 def _render(request: Request, template: str, status_code: int = 200, **context: object) -> Response:
@@ -112,7 +148,7 @@ def _signed_in(request: Request, person_id: int, name: str, to: str) -> Redirect
 def login_page(request: Request, next: str = "/") -> Response:
     # Always the sign-in page (200), so that a first visit finds where to begin: while nobody
     # has an account it points to the one-time setup page.
-    with request.app.state.ws.session(write=False) as db:
+    with request.app.state.ws.session(write=False, all_councils=True) as db:
         first_visit = not has_people(db)
     return _render(
         request,
@@ -151,18 +187,20 @@ def login(
         missing["password"] = "Enter your password"
     if missing:
         return again(missing, 422)
-    wait = throttle.wait(username, client)
+    wait = throttle.attempt(username, client)  # counted as failed until the password is right
     if wait > 0:
         minutes = max(1, math.ceil(wait / 60))
         message = f"Too many attempts to sign in. Wait {minutes} minute{'s' * (minutes > 1)} and try again"
+        logs.sign_in_throttled(username, client)
         return again({"username": message}, 429)
     try:
-        with request.app.state.ws.session(write=True) as db:
+        with request.app.state.ws.session(write=True, all_councils=True) as db:
             actor = sign_in(db, username, password)
     except Unauthenticated as exc:
-        throttle.failed(username, client)
+        logs.sign_in_failed(username, client)
         return again({"username": sentence(str(exc))}, http_status(exc))
     throttle.succeeded(username, client)
+    logs.signed_in(actor.name, actor.council, client)
     assert actor.person_id is not None
     signed_in = _signed_in(request, actor.person_id, actor.name, next)
     if carried is None:
@@ -296,7 +334,7 @@ def logout(request: Request) -> Response:
     # stops working: the server remembers when the person signed out.
     signed_in = web_session.current(request).person_id
     if signed_in is not None:
-        with request.app.state.ws.session(write=True) as db:
+        with request.app.state.ws.session(write=True, all_councils=True) as db:
             sign_out(db, signed_in, datetime.now(UTC))
     request.state.web_session = request.app.state.sessions.fresh()
     request.state.session_changed = True
@@ -305,7 +343,7 @@ def logout(request: Request) -> Response:
 
 
 def _setup_open(request: Request) -> None:
-    with request.app.state.ws.session(write=False) as db:
+    with request.app.state.ws.session(write=False, all_councils=True) as db:
         if has_people(db):
             raise NotFound("the setup page is only there until the first account exists")
 
@@ -313,34 +351,63 @@ def _setup_open(request: Request) -> None:
 @router.get("/setup")
 def setup_page(request: Request) -> Response:
     _setup_open(request)
-    return _render(request, "auth/setup.html", errors={}, values={})
+    return _setup_form(request, 200, errors={}, values={})
+
+
+def _setup_form(
+    request: Request, status: int, errors: dict[str, str], values: dict[str, str], asked: str = ""
+) -> Response:
+    """The setup page: the councils already in the workspace to choose from, or a new name
+    (``asked``: the council a name that looked like it was taken for, asked about)."""
+    with request.app.state.ws.session(write=False, all_councils=True) as db:
+        councils = setup_councils(db)
+    return _render(
+        request,
+        "auth/setup.html",
+        status,
+        errors=errors,
+        values=values,
+        councils=councils,
+        asked=asked,
+    )
 
 
 @router.post("/setup")
 def setup(
     request: Request,
     council: Annotated[str, Form()] = "",
+    existing: Annotated[str, Form()] = "",
+    new_council: Annotated[str, Form()] = "",
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     _setup_open(request)
-    values = {"council": council, "username": username}
+    # a council of the workspace chosen, else the name typed (confirmed new when asked)
+    council = existing if existing.strip() else council
+    values = {"council": council if not existing.strip() else "", "username": username}
+    values["existing"] = existing
     if password != confirm:
         errors = password_errors(password, confirm)  # a short one said too, not after
-        return _render(request, "auth/setup.html", 422, errors=errors, values=values)
+        return _setup_form(request, 422, errors, values)
+    confirmed = bool(new_council) and " ".join(new_council.split()) == " ".join(council.split())
     try:
-        with request.app.state.ws.session(write=True) as db:
-            person = first_admin(db, council, username, password, request.app.state.settings)
+        with request.app.state.ws.session(write=True, all_councils=True) as db:
+            person = first_admin(
+                db, council, username, password, request.app.state.settings, confirmed
+            )
     except SetupIncomplete as exc:  # every missing field, each at its own place on the form
         errors = {
             _SETUP_FIELDS.get(f, f): sentence(f"enter {words}") for f, words in exc.fields.items()
         }
-        return _render(request, "auth/setup.html", http_status(exc), errors=errors, values=values)
+        return _setup_form(request, http_status(exc), errors, values)
+    except CouncilQuestion as exc:  # "Did you mean Bristol?", rather than a second council
+        errors = {"council": sentence(str(exc))}
+        return _setup_form(request, http_status(exc), errors, values, exc.suggestion)
     except ValvecheckError as exc:
         field = _SETUP_FIELDS.get(exc.field or "", exc.field or "username")
         errors = {field: sentence(str(exc))}
-        return _render(request, "auth/setup.html", http_status(exc), errors=errors, values=values)
+        return _setup_form(request, http_status(exc), errors, values)
     return _signed_in(request, person.id, person.name, "/")
 
 

@@ -15,12 +15,15 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import RedirectResponse, Response
 
+from valvecheck.domain.link_reason import link_reason
 from valvecheck.domain.people import Action, Role, may
 from valvecheck.domain.rag import SCALE, Rag
 from valvecheck.domain.rating import MAX_EVIDENCE, MAX_RATIONALE
-from valvecheck.errors import ValvecheckError
+from valvecheck.errors import ValvecheckError, WorkspaceError
 from valvecheck.services.context import Context
+from valvecheck.store.db import set_scope
 from valvecheck.web import session as web_session
+from valvecheck.web import wording
 from valvecheck.web.auth import SignInNeeded, csrf_protect, session_actor
 from valvecheck.web.text import count, local, sentence
 
@@ -58,6 +61,9 @@ templates.env.globals.update(
 templates.env.filters["zip_self"] = lambda values: [(v, v) for v in values]
 templates.env.filters["sentence"] = sentence
 templates.env.filters["local"] = local
+templates.env.filters["said"] = wording.said  # the seed's ratings in the reports' words
+templates.env.filters["who"] = wording.who
+templates.env.filters["link_reason"] = link_reason  # a tracker link in the reports' words
 
 # Every page router refuses a state-changing request without the session's CSRF token.
 PROTECTED = [Depends(csrf_protect)]
@@ -71,10 +77,15 @@ def work(request: Request, write: bool = False) -> Iterator[Context]:
     signed in is sent to the sign-in page.
     """
     state = request.app.state
-    with state.ws.session(write=write) as db:
+    # Who is signed in is found across councils (their council is not known yet) ...
+    with state.ws.session(write=write, all_councils=True) as db:
         actor = session_actor(request, db)
         if actor is None:
             raise SignInNeeded()
+        # ... and from then on the page sees only their council's rows (PostgreSQL row-level
+        # security, as the API's unit of work): a query that forgot its filter finds nothing
+        # of another council, and a write into another council is refused.
+        set_scope(db, actor.council_id or 0)
         request.state.actor = actor
         yield Context(db, actor, state.settings)
 
@@ -108,9 +119,9 @@ def _signed_in(request: Request) -> Any:
     """The person signed in on this request, so that an error page keeps the council's header
     and menu like every other page (None if nobody is, or the store cannot say)."""
     try:
-        with request.app.state.ws.session() as db:
+        with request.app.state.ws.session(write=False, all_councils=True) as db:
             return session_actor(request, db)
-    except SQLAlchemyError:  # an error page must never fail for want of a header
+    except (SQLAlchemyError, WorkspaceError):  # an error page must never fail for want of a header
         return None
 
 
@@ -119,6 +130,21 @@ def done(request: Request, to: str, message: str = "") -> RedirectResponse:
     if message:
         web_session.update(request, flash=message)
     return RedirectResponse(to, status_code=303)
+
+
+# The largest id or version the database stores (a 32-bit integer, PostgreSQL's INTEGER).
+LARGEST = 2**31 - 1
+
+
+def whole_number(value: str) -> int | None:
+    """A number sent in a form or an address (an assessment's id, a rating's version), or None
+    when it is not one: ASCII digits only (``str.isdigit`` is true for '²', which ``int``
+    refuses) and no larger than the database stores."""
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= LARGEST else None
 
 
 def form_error(exc: ValvecheckError) -> dict[str, str]:
