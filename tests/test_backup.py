@@ -64,7 +64,7 @@ def exports(ws: Workspace, council: str) -> dict[str, str]:
 def restore(ws: Workspace, data: bytes) -> backup.Restored:
     admin = Actor("restorer", Role.ADMIN, None)  # the local administrator, of no one council
     with unit_of_work(ws, write=True, actor=admin) as ctx:
-        return backup.restore(ctx, data, "backup.json")
+        return backup.restore(ctx, data, "backup.json", replace=True)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -168,12 +168,12 @@ def test_backup_and_restore_commands(cli, tmp_path):
     assert code == 0 and "Backed up Bristol" in text
     assert json.loads(out.read_text())["version"] == backup.VERSION
     assert cli("rate", "bury-1", "green", "--rationale", "after the backup")[0] == 0
-    code, text, _ = cli("restore", str(out))
+    code, text, _ = cli("restore", str(out), "--replace")
     assert code == 0 and "Restored Bristol" in text
     code, text, _ = cli("history", "bury-1")
     assert "none yet" in text and "after the backup" not in text
     newer = tmp_path / "newer.json"
-    newer.write_text(json.dumps({"format": "valvecheck-backup", "version": 2}))
+    newer.write_text(json.dumps({"format": "valvecheck-backup", "version": backup.VERSION + 1}))
     code, _, err = cli("restore", str(newer))
     assert code == 1 and "newer version" in err
 
@@ -187,13 +187,13 @@ def test_a_restore_onto_a_catalogue_already_here_says_which_decisions_it_left_ou
     out = tmp_path / "b.json"
     assert cli("backup", str(out))[0] == 0
     assert cli("init", db=here)[0] == 0  # a catalogue of its own already
-    code, said, err = cli("restore", str(out), db=here)
+    code, said, err = cli("restore", str(out), "--replace", db=here)
     assert code == 0, err
     assert "1 decision on common measures in the backup differs" in " ".join(said.split())
     with sqlite3.connect(here) as db:
         assert db.execute("SELECT count(*) FROM equivalence_event").fetchone() == (0,)
     assert cli("same-as", "bury-1", "stoke-on-trent-1", db=here)[0] == 0
-    code, said, _ = cli("restore", str(out), db=here)
+    code, said, _ = cli("restore", str(out), "--replace", db=here)
     assert code == 0 and "not applied" not in said  # decided the same here now
 
 
@@ -369,7 +369,7 @@ def test_a_rag_word_as_people_write_it_is_restored_as_the_scale_s_own(backed_up,
     good.write_text(
         json.dumps(edited(backed_up, (("assessments", 0, "ratings", last, "rag"), " Yellow ")))
     )
-    code, _, err = cli("restore", str(good))
+    code, _, err = cli("restore", str(good), "--replace")
     assert code == 0, err
     out = tmp_path / "again.json"
     assert cli("backup", str(out))[0] == 0
@@ -382,6 +382,6 @@ def test_a_rag_word_as_people_write_it_is_restored_as_the_scale_s_own(backed_up,
 def test_a_backup_saved_again_by_an_editor_is_still_read(backed_up, tmp_path, cli, encoding):
     again = tmp_path / "saved-again.json"
     again.write_bytes(json.dumps(backed_up).encode(encoding))
-    code, text, err = cli("restore", str(again))
+    code, text, err = cli("restore", str(again), "--replace")
     assert code == 0, err
     assert "Restored Bristol" in text

@@ -171,11 +171,11 @@ def test_a_killed_restore_leaves_the_council_as_it_was(store, tmp_path):
     file = tmp_path / "big-backup.json"
     file.write_bytes(backup.dumps(dump))
     before = everything(ws)
-    kill_part_way(["--db", url, "restore", str(file)], writing)
+    kill_part_way(["--db", url, "restore", str(file), "--replace"], writing)
     check_sqlite(url)
     assert everything(ws) == before
     # and the same file restores whole when left alone
     with unit_of_work(ws, write=True, actor=admin) as ctx:
-        done = backup.restore(ctx, file.read_bytes(), file.name)
+        done = backup.restore(ctx, file.read_bytes(), file.name, replace=True)
     assert done.counts["rating changes"] == len(changes)
     ws.dispose()

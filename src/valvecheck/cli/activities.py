@@ -273,8 +273,9 @@ def eval_suggest(
         ),
     ] = False,
 ) -> None:
-    """Measure suggestions against labelled activities: in a workspace, against its catalogue
-    with the council's own links as evidence; elsewhere, against the bundled catalogue."""
+    """Measure suggestions against labelled activities.
+
+    In a workspace, against its catalogue with the council's own links as evidence; elsewhere, against the bundled catalogue."""
     from valvecheck.analysis.validation import CURVE
 
     data = read_file(file)

@@ -72,8 +72,9 @@ def same_as(
     rationale: Annotated[str, typer.Option(help="Why.")] = "",
     by: By = None,
 ) -> None:
-    """Record that two agreements' measures are the same commitment (or, with --not, are not):
-    common measures, prevalence and reports follow."""
+    """Record that two agreements' measures are the same commitment (or, with --not, are not).
+
+    Common measures, prevalence and reports follow."""
     if different and withdraw:
         raise InputError("say --not or --withdraw, not both", field="--withdraw")
     decision = "none" if withdraw else "different" if different else "same"
@@ -106,8 +107,9 @@ def eval_common(
         ),
     ] = None,
 ) -> None:
-    """Measure the common-measure grouping on pairs of measure texts: recall and precision
-    (no workspace needed)."""
+    """Measure the common-measure grouping on pairs of measure texts (no workspace needed).
+
+    Prints its recall and precision."""
     e = common_service.evaluate_pairs_file(read_file(file), str(file), cut)
     if as_json:
         output.print_json(e.as_dict())

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         measures,
         people,
         ratings,
+        switch,
         workspace,
     )
     from valvecheck.services import summary as summaries
@@ -43,6 +44,7 @@ else:  # loaded when a command first uses them (cli/lazy.py)
     imports = lazy("valvecheck.services.imports")
     measures = lazy("valvecheck.services.measures")
     ratings = lazy("valvecheck.services.ratings")
+    switch = lazy("valvecheck.services.switch")
     workspace = lazy("valvecheck.services.workspace")
     summaries = lazy("valvecheck.services.summary")
 
@@ -158,7 +160,8 @@ def about(name: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.callback()(root)
+    # invoked without a command too, for --version; root() refuses anything else without one
+    app.callback(invoke_without_command=True)(root)
     app.command("init")(init)
     app.command("migrate")(migrate)
     app.add_typer(import_app, name="import")
@@ -172,13 +175,14 @@ def register(app: typer.Typer) -> None:
 
 
 def root(
+    ctx: typer.Context,
     db: Annotated[
         str | None,
         typer.Option(
             "--db",
             envvar="DATABASE_URL",
             help="Workspace database: a SQLite file path (default ./valvecheck.db) or a URL "
-            "such as postgresql+psycopg://user@host/db. Also read from DATABASE_URL.",
+            "such as postgresql+psycopg://user@host/db.",
         ),
     ] = None,
     council: Annotated[
@@ -186,7 +190,7 @@ def root(
         typer.Option(
             "--council",
             envvar="VALVECHECK_COUNCIL",
-            help="The council to act in (default: the only one). Also VALVECHECK_COUNCIL.",
+            help="The council to act in (default: the only one).",
         ),
     ] = None,
     as_person: Annotated[
@@ -195,11 +199,56 @@ def root(
             "--as",
             envvar="VALVECHECK_AS",
             help="Act as this registered person, with their council and role (default: the "
-            "local administrator). Also VALVECHECK_AS.",
+            "local administrator).",
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show the installed version and, when a workspace is reachable, its schema.",
+        ),
+    ] = False,
 ) -> None:
     """Valvecheck: which Safety Valve measures is the council already doing?"""
+    if version:
+        show_version(ctx)
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        ctx.fail("Missing command.")
+
+
+def show_version(ctx: typer.Context) -> None:
+    """The package's version and schema; the workspace's schema when it can be reached (a
+    workspace that cannot is said, never an error: --version answers with none at all)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from valvecheck.errors import ValvecheckError
+    from valvecheck.store.db import head_revision
+
+    try:
+        package = installed("valvecheck")
+    except PackageNotFoundError:
+        from valvecheck import __version__ as package
+    head = head_revision()
+    output.line(f"valvecheck {package} (schema {head})")
+    try:
+        ws = ws_of(ctx)
+        found = ws.revision() if ws.exists() else None
+    except (ValvecheckError, SQLAlchemyError, OSError) as exc:
+        output.line(f"Workspace: cannot be reached ({exc}).")
+        return
+    if found is None:
+        output.line(f"Workspace: none at {ws.label}.")
+    elif found == head:
+        output.line(f"Workspace: {ws.label}, schema {found} (up to date).")
+    else:
+        output.line(
+            f"Workspace: {ws.label}, schema {found}: back it up, then run 'valvecheck migrate'."
+        )
 
 
 def init(
@@ -228,6 +277,7 @@ def init(
             f"Created a workspace at {ws.label} with the catalogue in {catalogue}: "
             f"{loaded.added['measures']} measures, {loaded.added['agreements']} agreements."
         )
+        _warn_of_role(ws)
         return
     with output.progress() as bar:
         done = workspace.init_workspace(
@@ -240,10 +290,21 @@ def init(
             f"Created a workspace at {ws.label}: {done['measures']} measures, "
             f"{done['ratings']} ratings from the seed's assessment."
         )
+    _warn_of_role(ws)
+
+
+def _warn_of_role(ws: Workspace) -> None:
+    """As migrate does: tables made by a superuser are theirs, and row-level security does not
+    bind it (docs/deploy.md, PostgreSQL)."""
+    warning = workspace.role_warning(ws)
+    if warning:
+        output.note(warning)
 
 
 def migrate(ctx: typer.Context) -> None:
-    """Upgrade a workspace made by an earlier version of Valvecheck (nothing is lost)."""
+    """Upgrade a workspace made by an earlier version of Valvecheck (nothing is lost).
+
+    Back up first (a schema change is not undone by going back to the older version) and stop the web app's workers; run it once, then start the workers of the new version."""
     ws = ws_of(ctx)
     with output.progress() as bar:
         before, after = workspace.migrate_workspace(ws, progress=bar)
@@ -541,8 +602,9 @@ def export(
     ] = None,
     assessment: Assessment = None,
 ) -> None:
-    """Export the measures with placements and current ratings as CSV or JSON, or the catalogue
-    as a Frictionless data package."""
+    """Export the measures with their ratings (CSV, JSON) or the catalogue (a data package).
+
+    CSV or JSON: the measures with placements and current ratings. datapackage: the catalogue as a Frictionless data package."""
     if fmt == "datapackage":
         from valvecheck.catalogue.datapackage import write_package
 
@@ -627,11 +689,39 @@ def assessments_new(
 def assessments_use(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The assessment other commands will act on.")],
+    carry_later: Annotated[
+        bool,
+        typer.Option(
+            "--carry-later",
+            help="Carry over the ratings given in the current assessment (or --from) since "
+            "this one was started, as new ratings saying whose they were.",
+        ),
+    ] = False,
+    later_from: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="The assessment those later ratings are in (default: the current one)."
+        ),
+    ] = None,
+    by: By = None,
 ) -> None:
     """Choose the assessment that commands act on unless given --assessment."""
-    with use(ctx, write=True) as c:
-        a = ratings.use_assessment(c, name)
+    with use(ctx, write=True, by=by) as c:
+        done = switch.make_current(c, name, carry_later=carry_later, source=later_from)
+    a, source = done.info, done.preview.source
+    if done.carried:
+        output.line(
+            f"Carried over {count(done.carried, 'rating', 'ratings')} given in '{source}' "
+            f"since '{a.name}' was started."
+        )
     output.line(f"Current assessment: '{a.name}'.")
+    if done.left and source is not None:
+        ids = ", ".join(item.measure_id for item in done.preview.later)
+        output.note(
+            f"Warning: {count(done.left, 'rating was', 'ratings were')} given in '{source}' "
+            f"after '{a.name}' was started and stayed there ({ids}). Carry them over with: "
+            + command_line(ctx, "assessments", "use", a.name, "--carry-later", "--from", source)
+        )
 
 
 @assessments_app.command("lock")

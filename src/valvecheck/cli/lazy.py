@@ -29,4 +29,22 @@ def lazy(name: str) -> ModuleType:
     parent, _, child = name.rpartition(".")
     if parent:
         setattr(sys.modules[parent], child, module)
+    _pending.append(module)
     return module
+
+
+# The lazy modules made so far; load_all() runs the code of those still waiting.
+_pending: list[ModuleType] = []
+
+
+def load_all() -> None:
+    """Run the code of every lazy module now, before a server starts its threads.
+
+    On Python 3.11 a lazy module is not thread-safe: threads touching it for the first time at
+    once can see it half-loaded (AttributeError). A web app that imports a service the CLI made
+    lazy gets that same module object from ``sys.modules``, so ``serve`` loads them all first.
+    Loading one may make no new lazy module, but the loop does not assume so.
+    """
+    while _pending:
+        module = _pending.pop()
+        module.__spec__  # noqa: B018 (reading any attribute runs the module's code)

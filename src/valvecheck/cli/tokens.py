@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from valvecheck import logs
 from valvecheck.cli import output
 from valvecheck.cli.core import read_file, use
 from valvecheck.cli.lazy import lazy
 from valvecheck.domain.names import count
+from valvecheck.errors import Conflict, WorkspaceError
 
 if TYPE_CHECKING:
     from valvecheck.services import backup, tokens
@@ -39,6 +43,7 @@ def tokens_create(
     """Issue an API token for the council and print its secret, once (admins only)."""
     with use(ctx, write=True) as c:
         done = tokens.create_token(c, name, role)
+        logs.acted(c, "token-created", token=done.info.name, role=done.info.role.value)
     output.note(
         f"Created the token '{done.info.name}', {done.info.role.value} in {done.info.council}. "
         "Keep the secret below somewhere safe: it is not stored and cannot be shown again."
@@ -48,18 +53,23 @@ def tokens_create(
 
 @tokens_app.command("list")
 def tokens_list(ctx: typer.Context) -> None:
-    """List the council's API tokens (never their secrets)."""
+    """List the council's API tokens, with when each was last used (never their secrets)."""
+    from valvecheck.domain.moments import in_england
+
     with use(ctx) as c:
         items = tokens.list_tokens(c)
     output.table(
         "API tokens",
-        ["Name", "Role", "Created", "By", "Revoked"],
+        ["Name", "Role", "Created", "By", "Last used", "Revoked"],
         [
             [
                 t.name,
                 t.role.value,
                 t.created_at.strftime("%Y-%m-%d"),
                 t.created_by,
+                in_england(t.last_used_at).strftime("%Y-%m-%d %H:%M")
+                if t.last_used_at
+                else "never",
                 "revoked" if t.revoked else "",
             ]
             for t in items
@@ -74,6 +84,7 @@ def tokens_revoke(
     """Revoke an API token: programs using it are refused from now on."""
     with use(ctx, write=True) as c:
         done = tokens.revoke_token(c, name)
+        logs.acted(c, "token-revoked", token=done.name)
     output.line(f"Revoked the token '{done.name}'.")
 
 
@@ -87,21 +98,41 @@ def backup_command(
         ),
     ] = False,
 ) -> None:
-    """Back up one council's data (assessments, ratings with history, activities, links,
-    people) to a portable JSON file."""
+    """Back up one council's data to a portable JSON file.
+
+    The council is the global --council (or the only one): its assessments, ratings with their history, activities, links and people."""
     with use(ctx) as c:
         dump = backup.backup(c, with_passwords=with_passwords)
-    data = backup.dumps(dump)
-    file.write_bytes(data)
+    _write_private(file, backup.dumps(dump))
     counts = _counted(backup.counts(dump))
     output.line(f"Backed up {dump['council']['name']} to {file}: {counts}.")
+
+
+def _write_private(file: Path, data: bytes) -> None:
+    """Write ``file`` readable by its owner only (0600, as ssh-keygen's keys): a backup holds
+    every rationale and person's name, and with --with-passwords their password hashes. A file
+    that was there already is made private too, before anything is written into it."""
+    with os.fdopen(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        if hasattr(os, "fchmod"):  # not on Windows, where the mode bits mean little
+            os.fchmod(out.fileno(), 0o600)
+        out.write(data)
 
 
 def restore_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A file written by valvecheck backup.")],
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace the council's data here with the backup's, when it has some (a copy "
+            "of it as it is now is backed up beside FILE first).",
+        ),
+    ] = False,
 ) -> None:
-    """Restore a council from a backup file: all or nothing; other councils are left alone."""
+    """Restore a council from a backup file, replacing all its data here (needs --replace).
+
+    All of that council's data here is replaced with the file's, all or nothing; it is refused without --replace while the council has data here, and other councils are left alone. A new server needs 'valvecheck init --empty' first."""
     data = read_file(file)
     from valvecheck.cli.core import ws_of
     from valvecheck.domain.people import Role
@@ -115,10 +146,40 @@ def restore_command(
     else:  # the local administrator restores whichever council the file holds
         admin = Actor(local_admin_name(), Role.ADMIN, None)
         scope = workspace.unit_of_work(ws_of(ctx), write=True, actor=admin)
-    with scope as c:
-        done = backup.restore(c, data, str(file))
+    kept: list[Path] = []
+
+    def keep_current(dump: dict[str, Any]) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        kept.append(file.with_name(f"{file.stem}.before-restore-{stamp}.json"))
+        _write_private(kept[0], backup.dumps(dump))
+
+    try:
+        with scope as c:
+            done = backup.restore(c, data, str(file), replace=replace, keep_current=keep_current)
+    except WorkspaceError as exc:
+        if exc.reason != "missing":
+            raise
+        raise WorkspaceError(
+            f"{exc}: run 'valvecheck init --empty' first (a plain init adds the bundled "
+            "catalogue's council, Bristol, and its assessment)"
+        ) from None
+    except Conflict as exc:
+        if exc.reason != "replaces-data":
+            raise
+        raise Conflict(
+            f"{exc}. Run again with --replace to replace it: a copy of it as it is now is "
+            "backed up beside the file first",
+            reason=exc.reason,
+        ) from None
+    if kept:
+        output.line(f"Backed up the council's data as it was to {kept[0]} (with password hashes).")
     counts = _counted(done.counts)
     output.line(f"Restored {done.council} from {file}: {counts}.")
+    if done.without_password:
+        who = count(done.without_password, "person has", "people have")
+        output.line(
+            f"{who} no password: set them with `valvecheck users password NAME --password-stdin`."
+        )
     if done.decisions_left_out:
         decisions = count(done.decisions_left_out, "decision", "decisions")
         output.line(

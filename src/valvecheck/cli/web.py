@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from valvecheck.cli import output
 from valvecheck.cli.core import ws_of
-from valvecheck.cli.lazy import lazy
+from valvecheck.cli.lazy import lazy, load_all
 
 if TYPE_CHECKING:
     from valvecheck.services import people, workspace
@@ -32,16 +33,48 @@ def serve(
         int,
         typer.Option(help="Server processes (one per core serves more people at once).", min=1),
     ] = 1,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            help="What the server logs, on standard error: debug, info (sign-ins, failed and "
+            "throttled ones, changes to people and tokens), warning or error.",
+        ),
+    ] = "info",
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every request (client address, method, path, status) on standard output.",
+        ),
+    ] = True,
 ) -> None:
-    """Start the web app; on first run, create the workspace with the bundled catalogue and the
-    seed's assessment."""
+    """Start the web app on this computer (a laptop, or a small team's server).
+
+    On first run it creates the workspace with the bundled catalogue and the seed's assessment; an older workspace is upgraded first (back it up before). Settings from the environment: VALVECHECK_SECRET_KEY, VALVECHECK_COOKIE_SECURE, VALVECHECK_SESSION_HOURS, VALVECHECK_SESSION_MAX_HOURS and VALVECHECK_THREADS (docs/cli.md). A production server runs the app under uvicorn or gunicorn behind a proxy instead (docs/deploy.md)."""
     import uvicorn
 
+    from valvecheck import logs
+
+    if log_level.lower() not in logs.LEVELS:
+        raise typer.BadParameter(f"use one of {', '.join(logs.LEVELS)}", param_hint="--log-level")
+    log_options = {
+        "log_config": logs.uvicorn_config(log_level.lower()),
+        "log_level": log_level.lower(),
+        "access_log": access_log,
+    }
+
     from valvecheck.settings import settings
-    from valvecheck.web.app import served_app
+    from valvecheck.web.app import served_app, signing_key
 
     config = settings()
     ws = ws_of(ctx)
+    # Signed with VALVECHECK_SECRET_KEY, else the key kept beside a SQLite workspace (made on
+    # the first start): a restart, and every worker, honour the sign-ins made before. On
+    # PostgreSQL the setting is required, and its absence stops the command before it changes
+    # anything.
+    given = bool(config.secret_key)
+    key = signing_key(config, ws)
+    config = replace(config, secret_key=key)
     if not ws.exists():
         with output.progress() as bar:
             done = workspace.init_workspace(
@@ -54,8 +87,9 @@ def serve(
     elif ws.revision() != ws.head():
         before, after = workspace.migrate_workspace(ws)
         output.line(f"Upgraded the workspace {ws.label} from schema {before} to {after}.")
+    load_all()  # before the server's threads share them (cli/lazy.py)
     app = served_app(config, ws)
-    with ws.session(write=False) as session:
+    with ws.session(write=False, all_councils=True) as session:
         nobody = not people.has_people(session)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
@@ -65,19 +99,18 @@ def serve(
             f"Nobody has an account yet: open {url}setup to create the first administrator, "
             "or run 'valvecheck users add NAME --council COUNCIL --role admin --password-stdin'."
         )
-    if not config.secret_key:
+    if not given and ws.kept_secret(lambda: key) != key:
         output.note(
-            "VALVECHECK_SECRET_KEY is not set: everyone signs in again when the server restarts."
+            "VALVECHECK_SECRET_KEY is not set and the key could not be kept beside the "
+            "workspace: everyone signs in again when the server restarts."
         )
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        uvicorn.run(app, host=host, port=port, **log_options)  # type: ignore[arg-type]
         return
     # Each process builds its own app from the environment: the same workspace and, so that a
     # sign-in made by one process is honoured by the others, the same signing key.
     os.environ["DATABASE_URL"] = ws.url
-    import secrets
-
-    os.environ.setdefault("VALVECHECK_SECRET_KEY", secrets.token_urlsafe(48))
+    os.environ["VALVECHECK_SECRET_KEY"] = key
     ws.dispose()
     uvicorn.run(
         "valvecheck.web.app:served_app",
@@ -85,6 +118,5 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level="warning",
-        access_log=False,
+        **log_options,  # type: ignore[arg-type]
     )

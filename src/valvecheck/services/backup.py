@@ -15,8 +15,9 @@ every problem is told at once, at its place in the file.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,7 +25,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from valvecheck.domain.moments import aware
+from valvecheck.domain.moments import aware, in_england
+from valvecheck.domain.names import count
 from valvecheck.domain.people import Action
 from valvecheck.errors import Conflict, Forbidden, InputError
 from valvecheck.services.context import Context, authorise, council_id
@@ -42,7 +44,10 @@ from valvecheck.store.models import (
 from valvecheck.store.tenancy import owned
 
 FORMAT = "valvecheck-backup"
-VERSION = 1
+# Raised whenever the file gains a part an older reader would drop without a word: 2 added the
+# catalogue's decisions on common measures (equivalence_event) and the impact work's weight
+# history. A version 1 file is still read; a newer one is refused (read()).
+VERSION = 2
 # The shared catalogue's tables, parents first.
 CATALOGUE = (
     "authority",
@@ -101,6 +106,11 @@ class Restored:
     # decisions on common measures in the backup that the catalogue already here does not hold
     # (it is every council's, so a restore keeps it as it is)
     decisions_left_out: int = 0
+    # people of the council with no password now (a backup written without them, restored where
+    # they had none): nobody can sign in as them until one is set
+    without_password: int = 0
+    # the council had data here, which the backup's replaced
+    replaced: bool = False
 
 
 def _out(value: object) -> object:
@@ -255,11 +265,20 @@ def read(data: bytes, file: str) -> dict[str, Any]:
     return dump
 
 
-def restore(ctx: Context, data: bytes, file: str) -> Restored:
+def restore(
+    ctx: Context,
+    data: bytes,
+    file: str,
+    replace: bool = False,
+    keep_current: Callable[[dict[str, Any]], None] | None = None,
+) -> Restored:
     """Replace the backup's council's data with the file's (creating the council if new).
 
     Every value is checked first (`backup_check`): a file with any value the workspace could not
-    use is refused with all its problems (ImportRejected), and nothing is written."""
+    use is refused with all its problems (ImportRejected), and nothing is written. A council
+    that has data here is only replaced when ``replace`` is given (else Conflict, reason
+    "replaces-data", saying what would be lost); ``keep_current`` is then handed the council's
+    backup as it is now, with password hashes, before anything is written (a safety copy)."""
     from valvecheck.services.backup_check import check  # it reads this module's layout
 
     authorise(ctx, Action.BACKUP)
@@ -268,7 +287,7 @@ def restore(ctx: Context, data: bytes, file: str) -> Restored:
     here = set(s.scalars(select(MeasureRow.code)))
     checked = check(dump, file, here or None)
     try:
-        return _restore(ctx, checked, dump, bool(here))
+        return _restore(ctx, checked, dump, bool(here), replace, keep_current)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, InputError):
             raise
@@ -276,7 +295,12 @@ def restore(ctx: Context, data: bytes, file: str) -> Restored:
 
 
 def _restore(
-    ctx: Context, dump: dict[str, Any], original: dict[str, Any], has_catalogue: bool
+    ctx: Context,
+    dump: dict[str, Any],
+    original: dict[str, Any],
+    has_catalogue: bool,
+    replace: bool = False,
+    keep_current: Callable[[dict[str, Any]], None] | None = None,
 ) -> Restored:
     """Write the checked backup ``dump`` (values as the tables hold them)."""
     s = ctx.session
@@ -284,6 +308,14 @@ def _restore(
     council = s.scalar(select(CouncilRow).where(func.lower(CouncilRow.name) == name.lower()))
     if not ctx.actor.is_local_admin and (council is None or council.id != council_id(ctx)):
         raise Forbidden(f"only the local administrator may restore another council ('{name}')")
+    replaced = council is not None and any(_counts_here(s, council.id).values())
+    if council is not None and replaced:
+        if not replace:
+            raise Conflict(_would_lose(s, council, original), reason="replaces-data")
+        if keep_current is not None:
+            actor = dataclasses.replace(ctx.actor, council_id=council.id, council=council.name)
+            as_it_is = Context(s, actor, ctx.settings, ctx.clock)
+            keep_current(backup(as_it_is, with_passwords=True))
     left_out = 0  # the backup's decisions on common measures not applied here
     if not has_catalogue:
         _restore_catalogue(s, dump["catalogue"])
@@ -366,7 +398,74 @@ def _restore(
         if converted:
             s.execute(insert(Base.metadata.tables[name]), converted)
     s.flush()
-    return Restored(council.name, counts(original), left_out)
+    without = s.scalar(
+        select(func.count())
+        .select_from(PersonRow)
+        .where(PersonRow.council_id == cid, PersonRow.password_hash.is_(None))
+    )
+    return Restored(council.name, counts(original), left_out, without or 0, replaced)
+
+
+def _counts_here(s: Session, cid: int) -> dict[str, int]:
+    """What the council holds here, counted as counts() counts a backup."""
+
+    def rows(table: Any) -> int:
+        found = s.scalar(select(func.count()).select_from(table).where(table.c.council_id == cid))
+        return found or 0
+
+    tables = Base.metadata.tables
+    return {
+        "assessments": rows(tables["assessment"]),
+        "rating changes": rows(tables["rating"]),
+        "activities": rows(tables["activity"]),
+        "link changes": rows(tables["link_event"]),
+        "people": rows(tables["person"]),
+        "savings and trajectory rows": sum(rows(tables[t]) for t in other_tables()),
+    }
+
+
+def _would_lose(s: Session, council: CouncilRow, original: dict[str, Any]) -> str:
+    """Why a restore over ``council``'s data is refused: the file's date and what would go."""
+    name = council.name
+    here, there = _counts_here(s, council.id), counts(original)
+    kinds = ("rating changes", "people", "link changes")
+    said = f"{name} already has data here, and a restore replaces all of it with the backup's."
+    written = _moment(original.get("written_at"))
+    if written is not None:
+        since = {
+            "rating changes": _later(s, RatingRow.at, RatingRow.council_id, council.id, written),
+            "people": _later(s, PersonRow.created_at, PersonRow.council_id, council.id, written),
+            "link changes": _later(
+                s, LinkEventRow.at, LinkEventRow.council_id, council.id, written
+            ),
+        }
+        made = {k: n for k, n in since.items() if n}
+        lost = f"; the {_listed(made)} made here since would be lost" if made else ""
+        said += f" The backup was written {in_england(written).strftime('%Y-%m-%d %H:%M')}{lost}."
+    now, then = _listed({k: here[k] for k in kinds}), _listed({k: there[k] for k in kinds})
+    return f"{said} {name} has {now} now; the backup has {then}"
+
+
+def _moment(value: object) -> datetime | None:
+    try:
+        return aware(datetime.fromisoformat(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _later(s: Session, at: Any, owner: Any, cid: int, moment: datetime) -> int:
+    """How many of the council's rows were made after ``moment`` (compared as UTC moments: SQLite
+    hands back naive times)."""
+    return sum(1 for when in s.scalars(select(at).where(owner == cid)) if aware(when) > moment)
+
+
+_ONE = {"rating changes": "rating change", "people": "person", "link changes": "link change"}
+
+
+def _listed(found: dict[str, int]) -> str:
+    """'3 rating changes, 1 person and 0 link changes'."""
+    parts = [count(n, _ONE[kind], kind) for kind, n in found.items()]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
 
 
 def _clear(s: Session, cid: int) -> dict[str, str]:

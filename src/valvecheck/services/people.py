@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Row, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from valvecheck import logs
 from valvecheck.domain.moments import aware
 from valvecheck.domain.people import Action, Role, by_name
 from valvecheck.errors import Conflict, InputError, NotFound, Unauthenticated
@@ -97,7 +98,9 @@ def add_council(ctx: Context, name: str) -> CouncilInfo:
     if not name:
         raise InputError("a council needs a name", field="name")
     if ctx.session.scalar(select(CouncilRow).where(func.lower(CouncilRow.name) == name.lower())):
-        raise Conflict(f"there is already a council called '{name}'", field="name")
+        raise Conflict(
+            f"there is already a council called '{name}'", field="name", reason="already-exists"
+        )
     row = CouncilRow(name=name, created_at=ctx.now())
     ctx.session.add(row)
     ctx.session.flush()
@@ -160,7 +163,7 @@ def add_person(
         assert found is not None
         home = found
     if ctx.session.scalar(select(PersonRow.id).where(_named(name))):
-        raise Conflict(_TAKEN.format(name=name), field="name")
+        raise Conflict(_TAKEN.format(name=name), field="name", reason="already-exists")
     row = PersonRow(
         council_id=home.id,
         name=name,
@@ -175,7 +178,8 @@ def add_person(
     except IntegrityError:
         # the name is taken in another council: on PostgreSQL row-level security hides that
         # person from the check above, the unique sign-in name still refuses it
-        raise Conflict(_TAKEN.format(name=name), field="name") from None
+        raise Conflict(_TAKEN.format(name=name), field="name", reason="already-exists") from None
+    logs.acted(ctx, "person-added", person=row.name, role=role.value, home=home.name)
     return PersonInfo(row.id, row.name, home.name, role, row.password_hash is not None, True)
 
 
@@ -231,6 +235,7 @@ def set_role(ctx: Context, name: str, role: Role | str) -> PersonInfo:
                 f"{row.name} is the only admin of {ctx.actor.council}: make someone else an "
                 "admin first, so that someone can still manage the council's people"
             )
+    logs.acted(ctx, "person-role-changed", person=row.name, was=row.role, role=role.value)
     row.role = role.value
     return PersonInfo(
         row.id, row.name, ctx.actor.council, role, row.password_hash is not None, row.active
@@ -243,6 +248,9 @@ def deactivate(ctx: Context, name: str) -> PersonInfo:
     if row.id == ctx.actor.person_id:
         raise InputError("you cannot remove your own account", field="name")
     row.active = False
+    # their sessions end for good: restoring access later does not bring an old cookie back
+    sign_out(ctx.session, row.id, ctx.now())
+    logs.acted(ctx, "person-removed", person=row.name)
     return PersonInfo(row.id, row.name, ctx.actor.council, Role(row.role), False, False)
 
 
@@ -251,6 +259,7 @@ def restore_access(ctx: Context, name: str) -> PersonInfo:
     authorise(ctx, Action.MANAGE_PEOPLE)
     row = _own_person(ctx, name)
     row.active = True
+    logs.acted(ctx, "person-restored", person=row.name)
     return PersonInfo(
         row.id, row.name, ctx.actor.council, Role(row.role), row.password_hash is not None, True
     )
@@ -265,6 +274,7 @@ def set_password(ctx: Context, name: str, password: str) -> PersonInfo:
     row.password_hash = hash_password(password)
     if row.id != ctx.actor.person_id:
         sign_out(ctx.session, row.id, ctx.now())
+    logs.acted(ctx, "password-set", person=row.name)
     return PersonInfo(row.id, row.name, ctx.actor.council, Role(row.role), True, row.active)
 
 
