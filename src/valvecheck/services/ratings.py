@@ -77,7 +77,9 @@ def rate(
             field="assessment",
         )
     if repo.held_lock(ctx.session, row.id) is not None:  # read again, under a shared lock
-        raise Conflict(f"the assessment '{row.name}' is locked: it has been reported")
+        raise Conflict(
+            f"the assessment '{row.name}' is locked: it has been reported", reason="locked"
+        )
     measure = repo.measure_row(ctx.session, measure_id)
     repo.lock_pair(ctx.session, row.id, measure.id)
     history = repo.measure_history(ctx.session, row, measure)
@@ -88,11 +90,15 @@ def rate(
                 f"the ratings of {measure.code} in '{row.name}' are not the ones you opened "
                 f"(version {expected_version}; it is at version {version}): reload the page",
                 field="version",
+                reason="stale-version",
+                version=version,
             )
         latest = history[-1]
         raise Conflict(
             f"{measure.code} was rated {latest.rag.label} by {latest.by} since you opened it",
             field="version",
+            reason="stale-version",
+            version=version,
         )
     rating = Rating(
         measure_id=measure.code,
@@ -151,18 +157,33 @@ def current_assessment(ctx: Context) -> AssessmentInfo | None:
 
 
 def use_assessment(ctx: Context, name: str) -> AssessmentInfo:
-    """Make ``name`` the assessment commands act on unless told otherwise."""
+    """Make ``name`` the assessment commands act on unless told otherwise (never a locked one:
+    see ``refuse_locked``). services.switch.make_current first says what would stay behind."""
     authorise(ctx, Action.MANAGE_ASSESSMENTS)
     row = _assessment(ctx, name)
+    refuse_locked(row)
     council = ctx.session.get(CouncilRow, row.council_id)
     assert council is not None
     council.current_assessment_id = row.id
     return _info(ctx, row, row.id)
 
 
+def refuse_locked(row: AssessmentRecord, locked: bool = False) -> None:
+    """A locked assessment is never made current: nobody could rate in it, and every editor
+    would be told to start a new one while an open one exists. Reports, summaries and comparisons
+    name a locked assessment directly instead."""
+    if locked or row.locked_at is not None:
+        raise Conflict(
+            f"'{row.name}' is locked: it has been reported, so nobody could rate in it. Make an "
+            "open assessment current, or start a new one that carries its ratings forward",
+            field="assessment",
+            reason="locked",
+        )
+
+
 def lock_assessment(ctx: Context, name: str | None = None) -> AssessmentInfo:
-    """Lock a reported assessment: read-only from now on."""
-    authorise(ctx, Action.MANAGE_ASSESSMENTS)
+    """Lock a reported assessment: read-only from now on (an admin's: it cannot be undone)."""
+    authorise(ctx, Action.LOCK_ASSESSMENT)
     row = _assessment(ctx, name)
     # waits for ratings being written into it to commit; none can start until this one does
     if repo.held_lock(ctx.session, row.id, exclusive=True) is None:
@@ -196,7 +217,9 @@ def new_assessment(
         select(AssessmentRow.id).where(AssessmentRow.council_id == cid, AssessmentRow.name == name)
     )
     if exists is not None:
-        raise Conflict(f"an assessment called '{name}' already exists", field="name")
+        raise Conflict(
+            f"an assessment called '{name}' already exists", field="name", reason="already-exists"
+        )
     first = repo.current_assessment(ctx.session, cid) is None
     source = _assessment(ctx, carry_from) if carry_from else None
     at = ctx.now()

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from valvecheck.domain.people import Role
+from valvecheck.domain.people import PERMITTED, Action, Role
 from valvecheck.errors import InputError, NotFound, ValvecheckError, http_status
 from valvecheck.services.context import Context
 from valvecheck.services.people import (
@@ -25,6 +25,30 @@ from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
 FIELDS = {"name": "username"}
+
+
+def role_name(role: Role) -> str:
+    """A role as every page and message names it: 'Editor'."""
+    return role.value.capitalize()
+
+
+def _a(role: Role) -> str:
+    return f"{'an' if role.value[0] in 'aeiou' else 'a'} {role_name(role)}"
+
+
+def role_lines() -> list[tuple[str, str]]:
+    """Each role in one line, from what it permits (so the page cannot drift from the rules)."""
+    lines = []
+    below: frozenset[Action] = frozenset()
+    previous: Role | None = None
+    for role in Role:
+        said = "; ".join(a.value for a in Action if a in PERMITTED[role] and a not in below)
+        if previous is None:  # the first role reads, and changes nothing
+            said += " (measures, ratings, activities and reports) and change nothing"
+        lead = f"do what {_a(previous)} can, and " if previous else ""
+        lines.append((role_name(role), f"can {lead}{said}"))
+        below, previous = PERMITTED[role], role
+    return lines
 
 
 def _person(ctx: Context, person_id: int) -> PersonInfo:
@@ -52,6 +76,7 @@ def _people_page(
         status,
         people=found,
         roles=list(Role),
+        role_lines=role_lines(),
         errors=errors,
         typed=typed,
     )
@@ -63,7 +88,15 @@ def add(
     username: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "viewer",
     password: Annotated[str, Form()] = "",
+    confirm: Annotated[str | None, Form()] = None,
 ) -> Response:
+    if confirm is not None and password != confirm:  # the form asks twice; a script may not
+        return _people_page(
+            request,
+            422,
+            errors=password_errors(password, confirm),
+            typed={"username": username, "role": role},
+        )
     try:
         with work(request, write=True) as ctx:
             made = add_person(ctx, username, role, password=password)
@@ -77,7 +110,7 @@ def add(
             errors={field: sentence(str(exc))},
             typed={"username": username, "role": role},
         )
-    return done(request, "/admin/users", f"Added {made.name} as {made.role.value}")
+    return done(request, "/admin/users", f"Added {made.name} as {_a(made.role)}")
 
 
 @router.post("/admin/users/{person_id:int}/role")
@@ -85,13 +118,16 @@ def change_role(request: Request, person_id: int, role: Annotated[str, Form()] =
     name = ""
     try:
         with work(request, write=True) as ctx:
-            name = _person(ctx, person_id).name
+            person = _person(ctx, person_id)
+            name = person.name
+            if Role.parse(role) is person.role:
+                return done(request, "/admin/users", f"{name} is already {_a(person.role)}")
             changed = set_role(ctx, name, role)
     except ValvecheckError as exc:
         if exc.code not in REFUSALS:
             raise
         return _refused(request, exc, person_id, name)
-    return done(request, "/admin/users", f"{changed.name} is now {changed.role.value}")
+    return done(request, "/admin/users", f"{changed.name} is now {_a(changed.role)}")
 
 
 @router.get("/admin/users/{person_id:int}/remove")

@@ -13,12 +13,13 @@ from valvecheck.errors import InputError, ValvecheckError, http_status
 from valvecheck.services.compare import assessment_detail, assessment_info, compare
 from valvecheck.services.context import authorise
 from valvecheck.services.ratings import (
+    AssessmentInfo,
     list_assessments,
     lock_assessment,
     new_assessment,
-    use_assessment,
 )
-from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.services.switch import make_current, switch_preview
+from valvecheck.web.common import PROTECTED, done, render, whole_number, work
 from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
@@ -40,7 +41,10 @@ def start(
 ) -> Response:
     try:
         with work(request, write=True) as ctx:
-            source = assessment_info(ctx, int(carry_from)).name if carry_from.isdigit() else None
+            chosen = whole_number(carry_from)
+            if carry_from.strip() and chosen is None:
+                raise InputError(f"'{carry_from}' is not an assessment", field="carry_from")
+            source = assessment_info(ctx, chosen).name if chosen is not None else None
             made = new_assessment(ctx, name, carry_from=source, use=bool(use))
     except (InputError, ValvecheckError) as exc:
         if exc.field not in ("name", "assessment"):
@@ -72,8 +76,17 @@ def compare_page(request: Request, first: str = "", second: str = "") -> Respons
     found = None
     with work(request) as ctx:
         items = list_assessments(ctx)
+        if not first.strip() and not second.strip():  # a bookmark, before any choice: the form
+            return render(
+                request,
+                "assessments/compare.html",
+                comparison=None,
+                items=items,
+                errors={},
+                chosen=_older_newer(items),
+            )
         for field, label, chosen in (("first", "From", first), ("second", "To", second)):
-            if not chosen.strip().isdigit():
+            if whole_number(chosen) is None:
                 errors[field] = f"Choose an assessment in {label}"
         if not errors and first.strip() == second.strip():
             errors["second"] = "Choose a different assessment in To: it is the same as From"
@@ -95,14 +108,32 @@ def show(request: Request, assessment_id: int) -> Response:
     with work(request) as ctx:
         detail = assessment_detail(ctx, assessment_id)
         items = list_assessments(ctx)
-    return render(request, "assessments/show.html", detail=detail, items=items)
+    # compared with the one started before it (else the one after): older From, newer To
+    older = [a.id for a in items if a.id < assessment_id]
+    newer = [a.id for a in items if a.id > assessment_id]
+    pair = (older[-1], assessment_id) if older else (assessment_id, newer[0] if newer else "")
+    return render(
+        request,
+        "assessments/show.html",
+        detail=detail,
+        items=items,
+        current=next((a for a in items if a.current), None),
+        pair=pair,
+    )
+
+
+def _older_newer(items: list[AssessmentInfo]) -> tuple[str, str]:
+    """The compare form's first choice: the two latest assessments, older From, newer To."""
+    if len(items) < 2:
+        return ("", "")
+    return (str(items[-2].id), str(items[-1].id))
 
 
 @router.get("/assessments/{assessment_id:int}/lock")
 def confirm_lock(request: Request, assessment_id: int) -> Response:
     """The question before a lock, which cannot be undone."""
     with work(request) as ctx:
-        authorise(ctx, Action.MANAGE_ASSESSMENTS)
+        authorise(ctx, Action.LOCK_ASSESSMENT)
         info = assessment_info(ctx, assessment_id)
     if info.locked:
         return done(request, f"/assessments/{info.id}", f"'{info.name}' is already locked")
@@ -116,10 +147,48 @@ def lock(request: Request, assessment_id: int) -> Response:
     return done(request, f"/assessments/{locked.id}", f"'{locked.name}' is locked: read-only")
 
 
-@router.post("/assessments/{assessment_id:int}/use")
-def use_it(request: Request, assessment_id: int) -> Response:
-    with work(request, write=True) as ctx:
-        chosen = use_assessment(ctx, assessment_info(ctx, assessment_id).name)
-    return done(
-        request, f"/assessments/{chosen.id}", f"'{chosen.name}' is now the current assessment"
+@router.get("/assessments/{assessment_id:int}/use")
+def confirm_use(request: Request, assessment_id: int) -> Response:
+    """The question before everyone's ratings go to another assessment, naming the ratings
+    that would stay behind (given in the current one since this one was started)."""
+    with work(request) as ctx:
+        authorise(ctx, Action.MANAGE_ASSESSMENTS)
+        info = assessment_info(ctx, assessment_id)
+        if info.current:
+            return done(request, f"/assessments/{info.id}", f"'{info.name}' is already current")
+        preview = switch_preview(ctx, info.name)
+    return render(
+        request, "assessments/use.html", assessment=info, switch=preview, errors={}, chosen=""
     )
+
+
+@router.post("/assessments/{assessment_id:int}/use")
+def use_it(request: Request, assessment_id: int, carry: Annotated[str, Form()] = "") -> Response:
+    with work(request, write=True) as ctx:
+        info = assessment_info(ctx, assessment_id)
+        preview = switch_preview(ctx, info.name)
+        if preview.later and carry not in ("yes", "no"):
+            n = len(preview.later)
+            them = "the rating" if n == 1 else f"the {n} ratings"
+            errors = {"carry": f"Choose whether to carry {them} over"}
+            return render(
+                request,
+                "assessments/use.html",
+                422,
+                assessment=info,
+                switch=preview,
+                errors=errors,
+                chosen="",
+            )
+        switched = make_current(ctx, info.name, carry_later=carry == "yes")
+    said = f"'{info.name}' is now the current assessment: everyone rates in it"
+    if switched.carried:
+        said += (
+            f". {count(switched.carried, 'rating', 'ratings')} carried over from '{preview.source}'"
+        )
+    elif switched.left:
+        said += (
+            f". {count(switched.left, 'rating', 'ratings')} given in '{preview.source}' "
+            "since it was started stayed there"
+        )
+    return done(request, f"/assessments/{info.id}", said)
