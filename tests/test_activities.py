@@ -577,7 +577,7 @@ def test_unknown_measures_are_listed_with_the_files_other_problems(ws, cli, tmp_
         "bad.csv",
         "ID,Title,Start,End,Measures\n"
         "a-1,Outreach,2025-01-01,2024-01-01,bury-99\n"
-        "a-2,,,,bury 4\n"
+        "a-2,,,,bury 44\n"
         "a-3,Hubs,soon,,bury-4\n",
     )
     code, _, err = cli("activities", "import", str(path))
@@ -592,7 +592,8 @@ def test_unknown_measures_are_listed_with_the_files_other_problems(ws, cli, tmp_
         "bad-date",
     ], err
     assert "line 2, column Measures: there is no measure 'bury-99'" in err
-    assert "line 3, column Measures: there is no measure 'bury 4'" in err
+    # named as the file wrote it, with the nearest id ('Bury 4' itself would be bury-4)
+    assert "line 3, column Measures: there is no measure 'bury 44' (did you mean bury-4?" in err
     assert _count(cli) == 0
 
 

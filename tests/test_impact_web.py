@@ -155,7 +155,7 @@ ENTER_FIGURE = "Enter an expected or actual saving, or a cohort and an average s
         (  # nothing typed: what to enter, never "There is no activity ''"
             {},
             422,
-            {"activity": "Enter the activity id", "year": ENTER_YEAR, "expected": ENTER_FIGURE},
+            {"activity": "Choose the activity", "year": ENTER_YEAR, "expected": ENTER_FIGURE},
         ),
         (  # the finance review's: a bad year and a bad actual, both
             {"activity": "B-1", "year": "2027-29", "actual": "abc"},
@@ -209,9 +209,11 @@ def test_every_problem_is_in_the_summary_linked_to_its_field_with_what_was_typed
     for field, message in said.items():
         assert message in listed[field]
         assert message in text(by_id(refused, f"{field}-error"))
-        box = form.find(f".//input[@id='{field}']")
-        assert box is not None and "govuk-input--error" in box.get("class", "")
-    for field in ("activity", "year", "expected", "actual", "cohort", "unit"):
+        box = form.find(f".//*[@id='{field}']")  # the activity is a select of the council's
+        assert box is not None and "--error" in box.get("class", "")
+    chosen = form.find(".//select[@name='activity']/option[@selected]")
+    assert (chosen.get("value") if chosen is not None else "") == sent.get("activity", "")
+    for field in ("year", "expected", "actual", "cohort", "unit"):
         assert form.find(f".//input[@name='{field}']").get("value") == sent.get(field, "")
     assert "''" not in refused.text
     with unit_of_work(site.ws, as_person="ed") as ctx:

@@ -535,4 +535,6 @@ def test_a_suggestion_from_the_corpus_names_the_labelled_example_behind_it(ws, c
     assert cli("activities", "import", str(tracker))[0] == 0
     found = json.loads(cli("suggest", "--json")[1])["activities"][0]["suggestions"][0]
     assert found["example"] and "EOTAS" in found["example"]
-    assert found["explanation"].startswith(f"like '{found['example']}' in another council's plan")
+    assert found["explanation"].startswith(
+        f"like '{found['example']}' in Valvecheck's bundled examples"
+    )

@@ -93,7 +93,7 @@ def test_measures_listing_filters_from_the_query_string_and_paginates(site):
     with unit_of_work(site.ws, as_person="vi") as ctx:
         expected = [v.id for v in measures.list_measures(ctx) if v.rag.value == "red"]
     assert [text(r.find("td/a")) for r in rows] == expected
-    assert all(text(r.findall("td")[4]) == "Red" for r in rows)
+    assert all(text(r.findall("td")[1]) == "Red" for r in rows)
     bury = client.get("/measures?authority=Bury&text=mainstream")
     ids = [text(r.find("td/a")) for r in page(bury).findall(".//table[@id='measures']/tbody/tr")]
     assert ids and all(i.startswith("bury-") for i in ids)
@@ -142,7 +142,8 @@ def test_common_measures_page_lists_shared_measures_most_widely_shared_first(sit
     assert response.status_code == 200
     rows = page(response).findall(".//table[@id='common-table']/tbody/tr")
     first = [text(td) for td in rows[0].findall("td")]
-    assert first[0] == "3" and first[1].startswith("Support and drive schools in <LA>")
+    # the template's placeholder as a person reads it (review 6, item 12)
+    assert first[0] == "3" and first[1].startswith("Support and drive schools in [council]")
     links = [a.get("href") for a in rows[0].iter("a")]
     assert links == [
         "/measures/bury-4",
@@ -174,7 +175,8 @@ def test_common_measures_page_goes_page_by_page(site, monkeypatch):
 
 def test_a_measures_deadlines_read_as_dates_a_person_uses(site):
     shown = text(by_id(site.client("ed").get("/measures/bury-1"), "deadlines"))
-    assert shown.startswith("Due 31 Mar 2022 Overdue the date has passed")
+    # Bury's date, not Bristol's: said as the agreement's own deadline (review 6, item 11)
+    assert shown.startswith("Due 31 Mar 2022 Bury's deadline passed and the measure is not rated")
     assert '"by March 2022" is read as due by 31 Mar 2022' in shown.replace("\u201c", '"').replace(
         "\u201d", '"'
     )
@@ -390,7 +392,7 @@ def test_activity_page_links_unlinks_and_accepts_suggestions(site):
     after = page(client.get("/activities/B-1"))
     offered = [i.get("value") for i in after.findall(".//input[@type='checkbox'][@name='measure']")]
     assert "bury-4" not in offered and text(after.find(".//p[@id='not-again']")).endswith(
-        "as they were unlinked (see the history): bury-4."
+        "as they were unlinked or marked not relevant (see the history): bury-4."
     )
     suggestions = page(client.get("/activities/B-2")).findall(
         ".//input[@type='checkbox'][@name='measure']"

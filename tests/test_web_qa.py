@@ -179,7 +179,7 @@ def test_linking_with_no_measure_id_asks_for_one(site):
     assert refused.status_code == 422
     link = page(refused).find(".//*[@class='govuk-error-summary']//a[@href='#measure']")
     assert link is not None
-    assert text(link) == "Enter the id of the measure to link, for example bury-4"
+    assert text(link) == "Choose the measure to link, or enter its id, for example bury-4"
 
 
 def test_accepting_no_suggestion_is_an_error_not_a_success(site):
@@ -377,7 +377,8 @@ def test_a_failed_unlink_never_fills_the_link_form(site):
         token_from="/activities/B-1",
     )
     assert again.status_code == 409
-    assert page(again).find(".//input[@id='measure']").get("value") == ""
+    # the link form is a select of the measures: none chosen
+    assert page(again).find(".//select[@id='measure']/option[@selected]") is None
     assert not (page(again).find(".//textarea[@id='link-rationale']").text or "")
 
 

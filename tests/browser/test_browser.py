@@ -139,7 +139,7 @@ def test_no_wcag_a_or_aa_violation_on_the_main_pages(browser, signed_in, server)
         page.goto(path)
         found[name] = axe_violations(page)
     page.goto("/activities/L-1")
-    page.fill("#measure", "bury-2")
+    page.select_option("#measure", "bury-2")  # a select of the measures, by agreement
     page.click("button:has-text('Link')")
     page.click("#links-table a:has-text('Unlink')")
     assert "Unlink bury-2 from L-1?" in page.inner_text("h1")
@@ -224,6 +224,24 @@ def test_no_page_scrolls_sideways_in_a_phone_sized_window(narrow):
     assert "cannot be imported" in narrow.inner_text("h1")
     found["import problems"] = sideways(narrow)
     assert {k: v for k, v in found.items() if v > 0} == {}
+
+
+def test_on_a_phone_the_menu_and_the_filters_fold_and_the_rating_stays_in_view(narrow):
+    """Review 6, item 14: the menu folds behind "Menu" (GOV.UK service navigation), the
+    measures' filters behind "Filters", and the Rating column is next to the id."""
+    narrow.goto("/measures")
+    toggle = narrow.locator("button.govuk-service-navigation__toggle")
+    assert toggle.is_visible() and toggle.inner_text().strip() == "Menu"
+    assert not narrow.locator("#navigation").is_visible()
+    toggle.click()
+    assert narrow.locator("#navigation").is_visible()
+    assert narrow.locator("#filters-details").get_attribute("open") is None
+    assert not narrow.locator("#rag").is_visible()
+    narrow.click("#filters-details summary")
+    assert narrow.locator("#rag").is_visible()
+    cell = narrow.locator("#measures tbody tr").first.locator("td").nth(1)
+    box = cell.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 360, "the rating is off-screen"
 
 
 def test_a_wide_table_scrolls_in_its_own_box_reached_by_keyboard(narrow):

@@ -26,6 +26,19 @@ class Method:
     learned: bool = False  # scores are the matcher's probabilities (analysis.matcher)
     accept_threshold: float | None = None  # the stricter bar for linking without a look
 
+    def band(self, score: float) -> str:
+        """How good a suggestion is, in words for a page (a score tells a person nothing):
+        "High" at or above the accept bar (precise enough to link without a look), "Medium"
+        from halfway between the threshold and that bar, "Low" below it (shown, but check it).
+        A method with no accept bar takes the point two thirds of the way from its threshold
+        to 1 as the bar."""
+        bar = self.accept_threshold
+        if bar is None:
+            bar = self.threshold + (1 - self.threshold) * 2 / 3
+        if score >= bar:
+            return "High"
+        return "Medium" if score >= (self.threshold + bar) / 2 else "Low"
+
 
 METHODS: dict[str, Method] = {
     m.name: m

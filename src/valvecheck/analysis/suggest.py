@@ -154,10 +154,42 @@ class Suggestion:
             same = "" if linked == self.measure_id else ", which says the same"
             parts.insert(0, f"like {self.learned_from}, which you linked to {linked}{same}")
         elif self.example:
-            parts.insert(0, f"like '{self.example}' in another council's plan")
+            parts.insert(0, f"like '{self.example}' in {BUNDLED_EXAMPLES}")
         if self.words:
             parts.append("shared words: " + ", ".join(self.words))
         return "; ".join(parts) or "no shared words or ideas"
+
+    @property
+    def reason(self) -> str:
+        """The explanation as one plain sentence for a page: the ideas both texts share, and
+        the link or example it is most like ("Both mention funding contributions and income,
+        and joint commissioning with health; it is like your activity SEN-12, which you linked
+        to bury-4.")."""
+        ideas = list(dict.fromkeys(m.label for m in self.matches))
+        words = [w for w in self.words if not any(w in i.lower() for i in ideas)]
+        said = []
+        if ideas:
+            said.append("Both mention " + _and(ideas))
+        if words:
+            quoted = _and([f"‘{w}’" for w in words])
+            said.append(
+                ("and both use " if ideas else "Both use ")
+                + f"the word{'s' * (len(words) > 1)} {quoted}"
+            )
+        first = ", ".join(said)
+        if self.learned_from:
+            linked = self.linked_to or self.measure_id
+            same = "" if linked == self.measure_id else ", which says the same"
+            like = f"like your activity {self.learned_from}, which you linked to {linked}{same}"
+        elif self.example:
+            like = f"like an example in {BUNDLED_EXAMPLES} (‘{self.example}’)"
+        else:
+            like = ""
+        if first and like:
+            return f"{first}; it is {like}."
+        if like:
+            return f"It is {like}."
+        return f"{first}." if first else "The two share no words or ideas Valvecheck knows."
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -179,6 +211,15 @@ class Suggestion:
             "learned_from": self.learned_from,
             "example": self.example,
         }
+
+
+# The labelled activities bundled with Valvecheck (from published plans), as a council reads them.
+BUNDLED_EXAMPLES = "Valvecheck's bundled examples"
+
+
+def _and(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _title(text: str) -> str:

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from valvecheck.analysis.deadlines import Deadline, YearBasis, due_date, is_overdue, read_deadlines
+from valvecheck.domain.measure_ids import measure_key
 from valvecheck.domain.model import Agreement, Catalogue, Measure
 from valvecheck.domain.moments import aware, end_of_day
 from valvecheck.domain.names import fold
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating, current
+from valvecheck.domain.search import matches
 
 
 @dataclass
@@ -88,6 +90,15 @@ def deadlines_of(view: MeasureView, today: date, basis: YearBasis) -> MeasureDea
     return MeasureDeadlines(found, due, is_overdue(due, settled, today))
 
 
+def overdue_words(view: MeasureView, council: str) -> str:
+    """What an overdue flag says: "Overdue" for the council's own agreement, else whose
+    deadline it is ("Bury's deadline passed"): another council's date binds only that council."""
+    ours = fold(council) if council else ""
+    if ours and any(fold(n) == ours or ours in fold(n) for n in view.authority_names):
+        return "Overdue"
+    return f"{view.la or view.agreement.slug}'s deadline passed"
+
+
 def months_on(day: date, months: int) -> date:
     """The same day ``months`` later (the month's last day where it has no such day)."""
     year, month = divmod(day.month - 1 + months, 12)
@@ -134,7 +145,7 @@ class Filters:
             return False
         if self.rag and view.rag is not self.rag:
             return False
-        return not (self.text and fold(self.text) not in fold(m.text))
+        return not (self.text and not matches(self.text, m.text))
 
 
 @dataclass
@@ -153,10 +164,11 @@ class AssessmentState:
         return {v.id: v.rag for v in self.views}
 
     def view(self, measure_id: str) -> MeasureView | None:
-        """The view of one measure (by id, any case), or None."""
+        """The view of one measure (by id as people type it: 'Bury 3' is bury-3), or None."""
         if not self._index:
             self._index.update((v.id, v) for v in self.views)
-        return self._index.get(measure_id.strip().lower())
+        plain = measure_id.strip().lower()
+        return self._index.get(plain) or self._index.get(measure_key(measure_id))
 
 
 def as_at(state: AssessmentState, on: date) -> AssessmentState:

@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from itertools import chain, islice
 
 from valvecheck.domain.activity import Activity, Status, id_key, parse_date
+from valvecheck.domain.measure_ids import measure_key
 from valvecheck.domain.names import fold
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.errors import InputError
@@ -102,6 +103,10 @@ class ActivityTable(Parsed[Activity]):
     # (row, measure ids) for every row naming measures, refused or not: an unknown measure is
     # named with the file's other problems, not only once they are put right
     named: list[tuple[int, tuple[str, ...]]] = dataclasses.field(default_factory=list)
+    # each activity's status as the file wrote it ("On track"; "" without one), for the preview
+    statuses: list[str] = dataclasses.field(default_factory=list)
+    # each measure id read (domain/measure_ids.py: 'Bury 3' is bury-3) -> as the file first wrote it
+    typed_ids: dict[str, str] = dataclasses.field(default_factory=dict)
     # what the file held that was left out or read with a warning (hidden sheets, hidden rows)
     notes: list[str] = dataclasses.field(default_factory=list)
 
@@ -441,14 +446,18 @@ def read_table(
                 )
             )
             ok = False
-        named = (m.strip().lower() for m in text("measures").split(";"))
-        measures = tuple(dict.fromkeys(m for m in named if m))
+        keys = []
+        for m in cell_ids(text("measures")):
+            keys.append(measure_key(m) or m.lower())
+            parsed.typed_ids.setdefault(keys[-1], m)
+        measures = tuple(dict.fromkeys(keys))
         if measures:
             parsed.named.append((number, measures))
         if ok:
             parsed.lines.append(number)
             parsed.measures.append(measures)
             parsed.dates.append(given)
+            parsed.statuses.append(text("status"))
             parsed.rows.append(
                 Activity(
                     id=code,
@@ -466,3 +475,8 @@ def read_table(
     if count == 0:
         problems.append(Problem("no-rows", "the file has a header but no activities", file))
     return parsed
+
+
+def cell_ids(cell: str) -> list[str]:
+    """The measure ids a measures cell names, as written (separated by ';')."""
+    return [m.strip() for m in cell.split(";") if m.strip()]

@@ -12,15 +12,17 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from valvecheck.domain.activity import Activity, id_key
+from valvecheck.domain.link_reason import RECORDED
+from valvecheck.domain.measure_ids import measure_key, nearest
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem, in_file_order
-from valvecheck.errors import Conflict, ImportRejected
+from valvecheck.errors import Conflict, ImportRejected, NotFound
 from valvecheck.importers.activities import read_activities
 from valvecheck.importers.activity_rows import ActivityTable, parse_column_map
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import activities as store
 from valvecheck.store import repository as repo
-from valvecheck.store.models import LinkEventRow
+from valvecheck.store.models import LinkEventRow, MeasureRow
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,27 @@ class ActivitiesImported:
     new: tuple[tuple[str, str], ...] = ()
     changes: tuple[ActivityChange, ...] = ()
     notes: tuple[str, ...] = ()  # what the file hid: a hidden sheet left out, hidden rows read
+    rows_read: tuple[RowRead, ...] = ()  # a preview's detail: each row as read and recorded
+
+
+@dataclass(frozen=True)
+class RowRead:
+    """One row of an activities file as a preview shows it: its status as the file wrote it
+    and as recorded (the status vocabulary: "On track" is In progress), and the links it
+    would make (a measure already linked, or unlinked by a person, is not linked again)."""
+
+    activity_id: str
+    title: str
+    status_written: str
+    status: str  # the recorded status's label ("" when the file gives none)
+    links: tuple[str, ...] = ()  # the measures the row would link
+    named: tuple[str, ...] = ()  # every measure its measures cell names
+
+    @property
+    def status_differs(self) -> bool:
+        return (
+            bool(self.status_written) and self.status_written.strip().lower() != self.status.lower()
+        )
 
 
 @dataclass(frozen=True)
@@ -139,6 +162,7 @@ def import_activities(
             tuple((a.id, a.title) for a in new),
             detail,
             tuple(parsed.notes),
+            _rows_read(parsed, recorded),
         )
     # one import of a council's activities at a time: the next one finds this one's rows, so two
     # at once never add "B1" and "b1" (PostgreSQL; SQLite writers are one at a time already)
@@ -152,7 +176,26 @@ def import_activities(
     )
 
 
-RECORDED = "recorded in the measures column of"  # the rationale of a link made on import
+def _rows_read(parsed: ActivityTable, recorded: list[tuple[str, str]]) -> tuple[RowRead, ...]:
+    made: dict[str, list[str]] = {}
+    for activity_id, measure_id in recorded:
+        made.setdefault(id_key(activity_id), []).append(measure_id)
+    return tuple(
+        RowRead(
+            a.id,
+            a.title,
+            written,
+            a.status.label if a.status else "",
+            tuple(made.get(id_key(a.id), ())),
+            named,
+        )
+        for a, written, named in zip(
+            parsed.rows,
+            parsed.statuses or [""] * len(parsed.rows),
+            parsed.measures or [()] * len(parsed.rows),
+            strict=True,
+        )
+    )
 
 
 def _shown(value: object) -> str:
@@ -166,15 +209,17 @@ def _shown(value: object) -> str:
 
 def unknown_measures(parsed: ActivityTable, known: set[str], file: str) -> list[Problem]:
     """A measures cell naming a measure the catalogue does not have refuses the whole file; every
-    row's cell is checked, a row refused for another reason too."""
+    row's cell is checked, a row refused for another reason too. The id is named as the file
+    wrote it, with the nearest known one."""
+
+    def said(mid: str) -> str:
+        typed = parsed.typed_ids.get(mid, mid)
+        near = nearest(mid, known)
+        hint = f"did you mean {near}?" if near else "measure ids look like bury-4"
+        return f"there is no measure '{typed}' ({hint}; separate them with ';')"
+
     return [
-        Problem(
-            "unknown-measure",
-            f"there is no measure '{mid}' (measure ids look like bury-4; separate them with ';')",
-            file,
-            line,
-            parsed.columns["measures"],
-        )
+        Problem("unknown-measure", said(mid), file, line, parsed.columns["measures"])
         for line, named in parsed.named
         for mid in named
         if mid not in known
@@ -295,6 +340,17 @@ def unlink(
     return _change(ctx, activity_id, measure_id, False, rationale, expected_version)
 
 
+def find_measure(ctx: Context, typed: str) -> MeasureRow:
+    """The measure a person means by ``typed`` ('Bury 3' is bury-3); an unknown one is not
+    found, naming the nearest id ("Did you mean bury-3?")."""
+    try:
+        return repo.measure_row(ctx.session, measure_key(typed) or typed)
+    except NotFound:
+        near = nearest(typed, repo.measure_rows(ctx.session))
+        hint = f". Did you mean {near}?" if near else " (measure ids look like bury-4)"
+        raise NotFound(f"there is no measure '{typed.strip()}'{hint}", field="measure") from None
+
+
 def _change(
     ctx: Context,
     activity_id: str,
@@ -307,7 +363,7 @@ def _change(
     cid = council_id(ctx)
     activity = store.activity_row(ctx.session, cid, activity_id)
     activity_id = activity.code  # as first written, whatever the case given
-    measure = repo.measure_row(ctx.session, measure_id)
+    measure = find_measure(ctx, measure_id)
     measure_id = measure.code
     repo.lock_pair(ctx.session, activity.id, -measure.id)
     latest = ctx.session.scalar(
@@ -322,12 +378,14 @@ def _change(
             f"the link of {activity_id} and {measure_id} was changed by someone else since "
             "you read it",
             field="version",
+            reason="stale-version",
+            version=version,
         )
     in_force = latest is not None and latest.linked
     if linked and in_force:
-        raise Conflict(f"{activity_id} is already linked to {measure_id}")
+        raise Conflict(f"{activity_id} is already linked to {measure_id}", reason="already-linked")
     if not linked and not in_force:
-        raise Conflict(f"{activity_id} is not linked to {measure_id}")
+        raise Conflict(f"{activity_id} is not linked to {measure_id}", reason="not-linked")
     row = store.add_link_event(
         ctx.session,
         activity,
@@ -339,3 +397,95 @@ def _change(
         version + 1,
     )
     return _event(activity_id, measure_id, row)
+
+
+# The rationale of a suggestion a person marked "not relevant" (an unlink with no link before it).
+NOT_RELEVANT = "Not relevant"
+
+
+def not_relevant(ctx: Context, activity_id: str, measure_id: str, reason: str = "") -> LinkEvent:
+    """Record that a suggested measure is not one this activity delivers: who, when and why.
+
+    Kept in the link history as an unlink of a pair never linked: the suggestions leave out a
+    pair whose latest event is an unlink ("not this"), as they do one a person has unlinked,
+    and a tracker's measures column does not link it again. A pair already judged is a conflict.
+    """
+    authorise(ctx, Action.LINK)
+    cid = council_id(ctx)
+    activity = store.activity_row(ctx.session, cid, activity_id)
+    measure = find_measure(ctx, measure_id)
+    repo.lock_pair(ctx.session, activity.id, -measure.id)
+    latest = ctx.session.scalar(
+        select(LinkEventRow)
+        .where(LinkEventRow.activity_id == activity.id, LinkEventRow.measure_id == measure.id)
+        .order_by(LinkEventRow.version.desc())
+        .limit(1)
+    )
+    if latest is not None:
+        state = "is linked to" if latest.linked else "was unlinked from"
+        raise Conflict(
+            f"{activity.code} {state} {measure.code} already (see its history)",
+            reason="already-judged",
+        )
+    why = " ".join(reason.split())
+    rationale = f"{NOT_RELEVANT}: {why}" if why else NOT_RELEVANT
+    row = store.add_link_event(
+        ctx.session, activity, measure, False, rationale, ctx.actor.name, ctx.now(), 1
+    )
+    return _event(activity.code, measure.code, row)
+
+
+def is_not_relevant(event: LinkEvent) -> bool:
+    """An unlink with no link before it: a suggestion marked not relevant."""
+    return not event.linked and event.version == 1
+
+
+# What a person may change in an activity, as the import names them (store/activities.py).
+EDITABLE = ("title", "description", "theme", "owner", "status", "start", "end")
+
+
+def edit_activity(ctx: Context, activity_id: str, values: dict[str, str]) -> ActivityView:
+    """Change an activity's details (``values`` by name in ``EDITABLE``; those not given are
+    kept), as a re-import of its row would. The activity keeps no history of its details: the
+    change is recorded only as the time it was last written."""
+    from valvecheck.domain.activity import Status, parse_date
+    from valvecheck.errors import InputError
+
+    authorise(ctx, Action.IMPORT_ACTIVITIES)
+    cid = council_id(ctx)
+    row = store.activity_row(ctx.session, cid, activity_id)
+    old = store.to_activity(row)
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise InputError(f"an activity has no detail '{sorted(unknown)[0]}'")
+    given = {k: " ".join(v.split()) if k != "description" else v.strip() for k, v in values.items()}
+    if "title" in given and not given["title"]:
+        raise InputError("Enter the activity's title", field="title")
+    try:
+        status = Status.parse_cell(given["status"]) if "status" in given else old.status
+    except InputError as exc:
+        raise InputError(str(exc), field="status") from None
+    dates = {}
+    for name in ("start", "end"):
+        try:
+            dates[name] = (
+                parse_date(given[name], end=name == "end") if name in given else getattr(old, name)
+            )
+        except InputError as exc:
+            raise InputError(str(exc), field=name) from None
+    if dates["start"] and dates["end"] and dates["end"] < dates["start"]:
+        raise InputError("The end date must be on or after the start date", field="end")
+    changed = Activity(
+        old.id,
+        given.get("title", old.title),
+        given.get("description", old.description),
+        given.get("theme", old.theme),
+        old.sub_theme,
+        given.get("owner", old.owner),
+        status,
+        dates["start"],
+        dates["end"],
+        old.link,
+    )
+    store.save_activities(ctx.session, cid, [changed], ctx.now(), set(values))
+    return show_activity(ctx, old.id)

@@ -545,7 +545,9 @@ def import_weights(ctx: Context, data: bytes, file: str) -> WeightsImported:
 def _open_for_trajectory(ctx: Context, assessment: str | None) -> AssessmentRecord:
     row = repo.assessment_row(ctx.session, council_id(ctx), assessment)
     if repo.held_lock(ctx.session, row.id) is not None:  # read again, under a shared lock
-        raise Conflict(f"the assessment '{row.name}' is locked: it has been reported")
+        raise Conflict(
+            f"the assessment '{row.name}' is locked: it has been reported", reason="locked"
+        )
     return row
 
 

@@ -118,6 +118,26 @@ def measure_listing(
     )
 
 
+def next_in_listing(
+    ctx: Context, filters: Filters | None, measure_id: str, assessment: str | None = None
+) -> str | None:
+    """The measure after ``measure_id`` among those ``filters`` keep, in catalogue order (the
+    next row of the same listing, on whatever page), even when rating it has taken it out of
+    the listing ("not rated" ones); None after the last."""
+    authorise(ctx, Action.READ)
+    state = load_state(ctx, assessment)
+    if filters is not None:
+        check_filters(filters, state.catalogue)
+        if filters.today is None:
+            filters.today = ctx.today()
+    kept = {v.id for v in _matching(state, filters, ctx.settings.year_basis)}
+    found = state.view(measure_id)
+    if found is None:
+        return None
+    order = [v.id for v in state.views]
+    return next((i for i in order[order.index(found.id) + 1 :] if i in kept), None)
+
+
 _MATCHING: OrderedDict[tuple[Any, ...], tuple[AssessmentState, list[MeasureView]]] = OrderedDict()
 _MATCHING_LOCK = threading.Lock()
 
@@ -207,3 +227,10 @@ def _kept_ranking(
         return []
     key = (snapshot.fingerprint(ctx, None)[1:-2], work, top)
     return snapshot.kept(ctx, name, key, ranked, many=True)
+
+
+def band(score: float) -> str:
+    """A suggestion's score in words for a page: High, Medium or Low (``Method.band``)."""
+    from valvecheck.analysis.methods import DEFAULT, METHODS
+
+    return METHODS[DEFAULT].band(score)

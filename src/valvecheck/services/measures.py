@@ -8,7 +8,13 @@ from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
-from valvecheck.domain.views import AssessmentState, Filters, MeasureDeadlines, MeasureView
+from valvecheck.domain.views import (
+    AssessmentState,
+    Filters,
+    MeasureDeadlines,
+    MeasureView,
+    overdue_words,
+)
 from valvecheck.errors import InputError, NotFound
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.deadlines import deadlines_of
@@ -23,6 +29,7 @@ __all__ = [
     "list_measures",
     "show_measure",
     "measure_page",
+    "measure_choices",
 ]
 
 
@@ -127,6 +134,8 @@ class MeasurePage:
     decisions: tuple[EquivalenceDecision, ...] = ()
     # Who locked the assessment shown, and when ("" while it can still be rated).
     locked: str = ""
+    # What its overdue flag says: "Overdue", or "Bury's deadline passed" for another council's.
+    overdue_words: str = "Overdue"
 
     def decided(self, other: str) -> EquivalenceDecision | None:
         """The decision in force between this measure and ``other``, if anyone made one."""
@@ -169,4 +178,27 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
         ),
         tuple(decisions_about(ctx, view.id)),
         locked,
+        overdue_words(view, ctx.actor.council or state.council),
     )
+
+
+# A catalogue this big is chosen from by a list; a bigger one by typing the id (or searching).
+CHOOSABLE = 600
+
+
+def measure_choices(ctx: Context) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The measures to choose from, by agreement in catalogue order: (agreement title, [(id,
+    the id with the measure's first words)]); none when the catalogue is too big for a list."""
+    state = load_state(ctx)
+    if len(state.views) > CHOOSABLE:
+        return []
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for v in state.views:
+        title = v.agreement.title or v.agreement.slug
+        groups.setdefault(title, []).append((v.id, f"{v.id}: {_first_words(v.measure.text)}"))
+    return list(groups.items())
+
+
+def _first_words(text: str, most: int = 60) -> str:
+    words = " ".join(text.split())
+    return words if len(words) <= most else words[:most].rsplit(" ", 1)[0] + "…"

@@ -12,12 +12,12 @@ from valvecheck.analysis.evaluate import Evaluation, evaluate
 from valvecheck.analysis.suggest import DEFAULT, METHODS, Method, Suggester, Suggestion
 from valvecheck.catalogue.loader import load_catalogue
 from valvecheck.domain.activity import Activity, id_key, same_id
+from valvecheck.domain.link_reason import RECORDED
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.people import Action
 from valvecheck.errors import ImportRejected, InputError, NotFound
 from valvecheck.importers.labelled_csv import read_labelled_csv
 from valvecheck.services.activities import (
-    RECORDED,
     LinkEvent,
     current_links,
     latest_events,

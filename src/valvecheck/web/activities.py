@@ -7,20 +7,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from valvecheck.domain.activity import Status
 from valvecheck.domain.money import money_text
+from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
+from valvecheck.domain.views import Filters
 from valvecheck.errors import InputError, NotFound, ValvecheckError, http_status
 from valvecheck.services.activities import (
+    EDITABLE,
+    edit_activity,
+    is_not_relevant,
     latest_events,
     link,
     list_activities,
+    not_relevant,
     show_activity,
     unlink,
 )
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.impact import saving_history
-from valvecheck.services.listing import activity_suggestions
-from valvecheck.services.measures import show_measure
+from valvecheck.services.listing import activity_suggestions, band
+from valvecheck.services.measures import list_measures, measure_choices, show_measure
 from valvecheck.services.suggestions import accept
 from valvecheck.web.auth import safe_next
 from valvecheck.web.common import PROTECTED, done, render, work
@@ -30,10 +37,37 @@ router = APIRouter(dependencies=PROTECTED)
 
 
 @router.get("/activities")
-def listing(request: Request) -> Response:
+def listing(request: Request, owner: str = "", status: str = "") -> Response:
+    """The council's activities; ``owner`` (any case, part of a name) and ``status`` (as
+    people write it: 'in progress', 'on track') narrow the list ("my activities")."""
+    errors: dict[str, str] = {}
+    wanted = None
+    if status.strip():
+        try:
+            wanted = Status.parse(status)
+        except InputError as exc:
+            errors["status"] = sentence(str(exc))
     with work(request) as ctx:
-        items = list_activities(ctx)
-    return render(request, "activities/list.html", items=items)
+        everything = list_activities(ctx)
+    who = fold(owner)
+    items = [
+        v
+        for v in everything
+        if (not who or who in fold(v.activity.owner))
+        and (wanted is None or v.activity.status is wanted)
+    ]
+    owners = sorted({v.activity.owner for v in everything if v.activity.owner}, key=str.lower)
+    return render(
+        request,
+        "activities/list.html",
+        422 if errors else 200,
+        items=items,
+        total=len(everything),
+        owners=owners,
+        statuses=[(s.value, s.label) for s in Status],
+        chosen={"owner": owner.strip(), "status": wanted.value if wanted else status.strip()},
+        errors=errors,
+    )
 
 
 def _page(ctx: Context, code: str) -> dict[str, Any]:
@@ -41,8 +75,17 @@ def _page(ctx: Context, code: str) -> dict[str, Any]:
     found = activity_suggestions(ctx, view.activity.id)
     shown = [e.measure_id for e in view.links] + [s.measure_id for s in found]
     history = saving_history(ctx, view.activity.id)
+    linked = {e.measure_id for e in view.links}
     return {
         "view": view,
+        # the measures to link, by agreement (those linked already left out); none for a
+        # catalogue too big for a list, when the id is typed
+        "measure_choices": [
+            (title, [c for c in group if c[0] not in linked])
+            for title, group in measure_choices(ctx)
+        ],
+        "band": band,
+        "not_relevant": {e.measure_id for e in view.history if is_not_relevant(e)},
         # each year's latest entry is the saving in force (an entry carries every figure)
         "savings": sorted({s.year: s for s in history}.values(), key=lambda s: s.year),
         "saving_history": history[::-1],
@@ -66,17 +109,38 @@ def _texts(ctx: Context, measure_ids: list[str]) -> dict[str, str]:
 
 
 @router.get("/activities/{code}")
-def show(request: Request, code: str) -> Response:
+def show(request: Request, code: str, find: str = "") -> Response:
+    """An activity's page; ``find``: words of a measure to link, when the catalogue is too big
+    for a list (the measures holding them, to choose from)."""
+    errors: dict[str, str] = {}
+    found: list[Any] | None = None
     with work(request) as ctx:
         context = _page(ctx, code)
-    return render(request, "activities/show.html", errors={}, typed={}, **context)
+        if find.strip():
+            try:
+                found = list_measures(ctx, Filters(text=find))
+            except InputError as exc:
+                errors["find"] = sentence(str(exc))
+    return render(
+        request,
+        "activities/show.html",
+        422 if errors else 200,
+        errors=errors,
+        typed={"find": find},
+        found=found[:FOUND] if found is not None else None,
+        found_total=len(found or []),
+        **context,
+    )
+
+
+FOUND = 20  # measures found by their words shown to choose from
 
 
 def _change(request: Request, code: str, measure: str, rationale: str, linking: bool) -> Response:
     change = link if linking else unlink
     try:
         if not measure.strip():
-            raise InputError("Enter the id of the measure to link, for example bury-4")
+            raise InputError("Choose the measure to link, or enter its id, for example bury-4")
         with work(request, write=True) as ctx:
             event = change(ctx, code, measure, rationale)
     except ValvecheckError as exc:
@@ -183,3 +247,94 @@ def accept_suggestions(
     else:
         message = f"{len(made)} link{'s' * (len(made) != 1)} made for {view.activity.id}"
     return done(request, target, message)
+
+
+@router.get("/activities/{code}/not-relevant")
+def confirm_not_relevant(
+    request: Request, code: str, measure: str = "", next: str = ""
+) -> Response:
+    """The question before marking a suggested measure not relevant: why (kept in the history)."""
+    with work(request) as ctx:
+        authorise(ctx, Action.LINK)
+        view = show_activity(ctx, code)
+        shown = show_measure(ctx, measure)
+    return render(
+        request,
+        "activities/not_relevant.html",
+        view=view,
+        measure=shown,
+        back=safe_next(next) if next else f"/activities/{view.activity.id}",
+        errors={},
+    )
+
+
+@router.post("/activities/{code}/not-relevant")
+def mark_not_relevant(
+    request: Request,
+    code: str,
+    measure: Annotated[str, Form()] = "",
+    rationale: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    """Record that a suggested measure is not relevant to the activity: it is not suggested
+    again, and the history says who decided and why."""
+    with work(request, write=True) as ctx:
+        event = not_relevant(ctx, code, measure, rationale)
+    target = safe_next(next) if next else f"/activities/{event.activity_id}"
+    return done(
+        request,
+        target,
+        f"{event.measure_id} marked not relevant to {event.activity_id}: it will not be "
+        "suggested for it again",
+    )
+
+
+def _edit_page(ctx: Context, code: str) -> dict[str, Any]:
+    authorise(ctx, Action.IMPORT_ACTIVITIES)
+    view = show_activity(ctx, code)
+    return {"view": view, "statuses": [(s.value, s.label) for s in Status]}
+
+
+def _as_typed(view: Any) -> dict[str, str]:
+    a = view.activity
+    return {
+        "title": a.title,
+        "description": a.description,
+        "theme": a.theme,
+        "owner": a.owner,
+        "status": a.status.value if a.status else "",
+        "start": a.start.strftime("%d/%m/%Y") if a.start else "",
+        "end": a.end.strftime("%d/%m/%Y") if a.end else "",
+    }
+
+
+@router.get("/activities/{code}/edit")
+def edit_form(request: Request, code: str) -> Response:
+    with work(request) as ctx:
+        context = _edit_page(ctx, code)
+    typed = _as_typed(context["view"])
+    return render(request, "activities/edit.html", errors={}, typed=typed, **context)
+
+
+@router.post("/activities/{code}/edit")
+def edit(
+    request: Request,
+    code: str,
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    theme: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+) -> Response:
+    typed = dict(zip(EDITABLE, (title, description, theme, owner, status, start, end), strict=True))
+    try:
+        with work(request, write=True) as ctx:
+            view = edit_activity(ctx, code, typed)
+    except InputError as exc:
+        with work(request) as ctx:
+            context = _edit_page(ctx, code)
+        errors = {exc.field if exc.field in EDITABLE else "title": sentence(str(exc))}
+        return render(request, "activities/edit.html", 422, errors=errors, typed=typed, **context)
+    return done(request, f"/activities/{view.activity.id}", f"{view.activity.id} saved")

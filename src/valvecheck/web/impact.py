@@ -14,6 +14,7 @@ from valvecheck.domain.people import Action
 from valvecheck.errors import NotFound, ValvecheckError, http_status
 from valvecheck.reports.impact_chart import line_chart, svg
 from valvecheck.reports.impact_tables import ImpactTable, tables
+from valvecheck.services.activities import list_activities
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.impact import impact, saving_history, set_saving, withdrawn
 from valvecheck.web.common import PROTECTED, done, render, work
@@ -22,7 +23,7 @@ from valvecheck.web.text import sentence
 router = APIRouter(dependencies=PROTECTED)
 FIELDS = ("activity", "year", "expected", "actual", "cohort", "unit")
 EMPTY = {
-    "activity": "Enter the activity id",
+    "activity": "Choose the activity",
     "year": "Enter the financial year, for example 2025-26",
     "expected": "Enter an expected or actual saving, or a cohort and an average saving per child",
     "cohort": "Enter the cohort (number of children) the average saving per child is for",
@@ -63,7 +64,12 @@ def _cells(table: ImpactTable, known: dict[str, set[str]]) -> list[list[Cell]]:
     return out
 
 
-def _context(found: Impact) -> dict[str, Any]:
+# The web's words for the reports' column names, as on the other pages (the reports keep the
+# appendix's own "LA" and "RAG").
+HEADINGS = {"LA": "Authority", "RAG": "Rating"}
+
+
+def _context(found: Impact, ctx: Context) -> dict[str, Any]:
     chart = None if found.empty else line_chart(found)
     known = {
         "measures": {m.measure for m in found.by_measure},
@@ -74,7 +80,10 @@ def _context(found: Impact) -> dict[str, Any]:
     return {
         "found": found,
         "tables": [] if found.empty else [(t, _cells(t, known)) for t in tables(found)],
+        "headings": HEADINGS,
         "chart": svg(chart) if chart else "",
+        # the activity a saving is for is chosen from the council's own
+        "activities": [(v.activity.id, v.activity.title) for v in list_activities(ctx)],
     }
 
 
@@ -82,7 +91,8 @@ def _context(found: Impact) -> dict[str, Any]:
 def page(request: Request) -> Response:
     with work(request) as ctx:
         found = impact(ctx)
-    return render(request, "impact/index.html", errors={}, typed={}, **_context(found))
+        context = _context(found, ctx)
+    return render(request, "impact/index.html", errors={}, typed={}, **context)
 
 
 def _problems(ctx: Context, typed: dict[str, str]) -> tuple[dict[str, str], int]:
@@ -159,6 +169,5 @@ def record(
         return done(request, "/impact", f"{entry.activity} {entry.year}: {said}")
     with work(request) as ctx:
         found = impact(ctx)
-    return render(
-        request, "impact/index.html", status, errors=errors, typed=typed, **_context(found)
-    )
+        context = _context(found, ctx)
+    return render(request, "impact/index.html", status, errors=errors, typed=typed, **context)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from markupsafe import Markup
 from starlette.responses import Response
 
@@ -16,10 +16,16 @@ from valvecheck.domain.views import Filters, MeasureView
 from valvecheck.errors import Conflict, InputError, NotFound
 from valvecheck.services.activities import list_activities
 from valvecheck.services.context import Context
-from valvecheck.services.listing import measure_listing, measure_suggestions, parse_due
+from valvecheck.services.listing import (
+    band,
+    measure_listing,
+    measure_suggestions,
+    next_in_listing,
+    parse_due,
+)
 from valvecheck.services.measures import measure_page, show_measure
 from valvecheck.services.ratings import rate
-from valvecheck.web.common import PROTECTED, done, render, templates, work
+from valvecheck.web.common import PROTECTED, done, render, templates, whole_number, work
 from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
@@ -50,21 +56,7 @@ def listing(
         "text": text,
         "due": due,
     }
-    try:
-        rag_value = Rag.parse(rag) if rag.strip() else None
-    except InputError as exc:
-        raise InputError(str(exc), field="rag") from None
-    filters = parse_due(
-        due,
-        Filters(
-            authority=authority.strip() or None,
-            agreement=agreement.strip() or None,
-            theme=theme.strip() or None,
-            sub_theme=sub_theme.strip() or None,
-            rag=rag_value,
-            text=text.strip() or None,
-        ),
-    )
+    filters = _filters(chosen)
     with work(request) as ctx:
         found = measure_listing(ctx, filters, page)
     kept = {k: v for k, v in chosen.items() if v}
@@ -72,6 +64,7 @@ def listing(
     def link(n: int) -> str:
         return "/measures?" + urlencode({**kept, "page": n})
 
+    without_words = {k: v for k, v in kept.items() if k != "text"}
     return render(
         request,
         "measures/list.html",
@@ -79,21 +72,93 @@ def listing(
         chosen=chosen,
         link=link,
         due_options=_due_options(due),
-        row=_row,
+        row=lambda v, due: _row(v, due, urlencode(kept)),
+        applied=_applied(kept, dict(_due_options(due))),
+        without_words="/measures" + ("?" + urlencode(without_words) if without_words else ""),
     )
 
 
-_ROWS: dict[tuple[int, date | None], tuple[MeasureView, Markup]] = {}
+def _filters(chosen: dict[str, str]) -> Filters:
+    """The listing's filters from its address's fields (``FILTERS``)."""
+    rag = chosen.get("rag", "")
+    try:
+        rag_value = Rag.parse(rag) if rag.strip() else None
+    except InputError as exc:
+        raise InputError(str(exc), field="rag") from None
+
+    def given(name: str) -> str | None:
+        return chosen.get(name, "").strip() or None
+
+    return parse_due(
+        chosen.get("due", ""),
+        Filters(
+            authority=given("authority"),
+            agreement=given("agreement"),
+            theme=given("theme"),
+            sub_theme=given("sub_theme"),
+            rag=rag_value,
+            text=given("text"),
+        ),
+    )
 
 
-def _row(view: MeasureView, due: date | None) -> Markup:
-    """A listing row, rendered once per view: a kept state's views are reused, read-only, while
-    nothing changes, so the 50 rows of a page are mostly found here."""
-    key = (id(view), due)
+def _from_list(ctx: Context, query: str, measure_id: str) -> dict[str, Any]:
+    """Where a measure's page goes next when it was opened from a filtered listing: back to
+    that listing, and the next measure in it (``query``: the listing's address's query)."""
+    if not query:
+        return {"list_query": "", "back_to_list": "", "next_measure": None}
+    fields = {k: v[-1] for k, v in parse_qs(query).items() if k in FILTERS}
+    kept = urlencode({k: v for k, v in fields.items() if v})
+    try:
+        after = next_in_listing(ctx, _filters(fields), measure_id)
+    except (InputError, NotFound):
+        after = None
+    return {
+        "list_query": kept,
+        "back_to_list": "/measures" + (f"?{kept}" if kept else ""),
+        "next_measure": after,
+    }
+
+
+LABELS = {
+    "authority": "Authority",
+    "agreement": "Agreement",
+    "theme": "Theme",
+    "sub_theme": "Sub-theme",
+    "rag": "Rating",
+    "text": "Words",
+    "due": "Due",
+}
+
+
+def _applied(kept: dict[str, str], due_labels: dict[str, str]) -> list[tuple[str, str]]:
+    """The filters in force, as a person reads them ("Rating: Red", "Words: 'EHCPs'")."""
+    shown = []
+    for name, value in kept.items():
+        if name == "rag":
+            value = next((r.label for r in Rag if r.value == value.strip().lower()), value)
+        elif name == "due":
+            value = due_labels.get(value, value)
+        elif name == "text":
+            value = f"‘{value.strip()}’"
+        shown.append((LABELS[name], value))
+    return shown
+
+
+_ROWS: dict[tuple[int, date | None, str], tuple[MeasureView, Markup]] = {}
+
+
+def _row(view: MeasureView, due: date | None, query: str = "") -> Markup:
+    """A listing row, rendered once per view (and listing: its link carries the listing's
+    filters, for the measure page's "Back to the list" and "Next measure"): a kept state's views
+    are reused, read-only, while nothing changes, so the 50 rows of a page are mostly found here."""
+    key = (id(view), due, query)
     found = _ROWS.get(key)
     if found is not None and found[0] is view:
         return found[1]
-    made = Markup(templates.env.get_template("measures/list_row.html").render(v=view, due=due))
+    made = Markup(
+        templates.env.get_template("measures/list_row.html").render(v=view, due=due, query=query)
+    )
     if len(_ROWS) > 20_000:
         _ROWS.clear()  # a catalogue has changed many times: start again
     _ROWS[key] = (view, made)
@@ -102,7 +167,7 @@ def _row(view: MeasureView, due: date | None) -> Markup:
 
 def _due_options(chosen: str) -> list[tuple[str, str]]:
     options = [
-        ("overdue", "Overdue"),
+        ("overdue", "Agreement's deadline passed"),
         ("6-months", "Due in the next 6 months"),
         ("12-months", "Due in the next 12 months"),
     ]
@@ -111,29 +176,41 @@ def _due_options(chosen: str) -> list[tuple[str, str]]:
     return options
 
 
-def _page_context(ctx: Context, measure_id: str) -> dict[str, Any]:
+def _page_context(ctx: Context, measure_id: str, list_query: str = "") -> dict[str, Any]:
     page = measure_page(ctx, measure_id)
     found = measure_suggestions(ctx, page.view.id)
+    titles = {v.activity.id: v.activity.title for v in list_activities(ctx)} if found else {}
     has_activities = bool(found) or bool(list_activities(ctx))
     return {
         "page": page,
         "view": page.view,
         "suggestions": found,
+        "activity_titles": titles,
+        "band": band,
         "has_activities": has_activities,
-        "choices": CHOICES,
+        # a rating set by mistake can be taken back to "not rated" (a new entry in its history)
+        "choices": CHOICES + ((Rag.UNRATED,) if page.view.rag is not Rag.UNRATED else ()),
+        **_from_list(ctx, list_query, page.view.id),
     }
 
 
 @router.get("/measures/{measure_id}")
-def show(request: Request, measure_id: str, find: str = "", other: str = "") -> Response:
+def show(
+    request: Request,
+    measure_id: str,
+    find: str = "",
+    other: str = "",
+    from_list: Annotated[str, Query(alias="list")] = "",
+) -> Response:
     """A measure's page. ``find`` searches other agreements for the measure a person means to
-    decide on; ``other`` fills the decision form with the one they chose."""
+    decide on; ``other`` fills the decision form with the one they chose; ``list``: the
+    filters of the listing it was opened from (for "Next measure in this list")."""
     from valvecheck.services.equivalence import other_measures
 
     errors: dict[str, str] = {}
     found = None
     with work(request) as ctx:
-        context = _page_context(ctx, measure_id)
+        context = _page_context(ctx, measure_id, from_list)
         if "find" in request.query_params:
             try:
                 found = other_measures(ctx, measure_id, find)
@@ -186,19 +263,22 @@ def rate_measure(
     evidence: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",
     assessment: Annotated[str, Form()] = "",
+    from_list: Annotated[str, Form(alias="list")] = "",
 ) -> Response:
     typed = {"rag": rag, "rationale": rationale, "evidence": evidence, "version": version}
+    # back to the measure's page, still knowing the listing it was opened from
+    here = "?" + urlencode({"list": from_list}) if from_list else ""
     try:
         if not rag.strip():
             raise InputError("Choose a rating", field="rag")
-        if not version.strip().isdigit():
+        if whole_number(version) is None:
             raise InputError("The form is out of date: reload the page and try again", field="rag")
         with work(request, write=True) as ctx:
             view = show_measure(ctx, measure_id)
             if view.version == int(version) and _unchanged(view, rag, rationale, evidence):
                 return done(
                     request,
-                    f"/measures/{view.id}",
+                    f"/measures/{view.id}{here}",
                     f"Nothing changed: {view.id} is still {view.rag.label.lower()}",
                 )
             saved = rate(
@@ -212,7 +292,7 @@ def rate_measure(
             )
     except Conflict as exc:
         with work(request) as ctx:
-            context = _page_context(ctx, measure_id)
+            context = _page_context(ctx, measure_id, from_list)
         view = context["view"]
         if exc.field != "version" or view.latest is None:
             # The assessment changed or was locked, or the ratings are not the ones the form
@@ -244,7 +324,7 @@ def rate_measure(
         )
     except InputError as exc:
         with work(request) as ctx:
-            context = _page_context(ctx, measure_id)
+            context = _page_context(ctx, measure_id, from_list)
         field = exc.field or "rag"
         message = sentence(str(exc))
         return render(
@@ -253,7 +333,7 @@ def rate_measure(
     rating = saved.rating
     return done(
         request,
-        f"/measures/{rating.measure_id}",
+        f"/measures/{rating.measure_id}{here}",
         f"Rating saved: {rating.measure_id} is now {rating.rag.label.lower()}",
     )
 

@@ -8,24 +8,17 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from valvecheck.domain.names import slugify
 from valvecheck.errors import InputError
 from valvecheck.services.compare import assessment_info
 from valvecheck.services.ratings import current_assessment, list_assessments
+from valvecheck.services.reports import FORMAT_NAMES, download_name, report_day
 from valvecheck.services.reports import render as render_report
-from valvecheck.services.reports import report_day
-from valvecheck.web.common import PROTECTED, render, work
+from valvecheck.web.common import PROTECTED, render, whole_number, work
 from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
 
-FORMATS = (
-    ("xlsx", "Excel workbook (.xlsx)"),
-    ("docx", "Word document (.docx)"),
-    ("html", "Web page (.html)"),
-    ("md", "Markdown (.md)"),
-    ("position", "Position statement: what changed over a period (needs a start date)"),
-)
+FORMATS = tuple(FORMAT_NAMES.items())  # the names council staff know, from one place
 
 
 FIELDS = ("assessment", "format", "on", "since")  # the form's fields, each with its error
@@ -58,7 +51,8 @@ def download(
 ) -> Response:
     try:
         with work(request) as ctx:
-            name = assessment_info(ctx, int(assessment)).name if assessment.isdigit() else None
+            chosen = whole_number(assessment)
+            name = assessment_info(ctx, chosen).name if chosen is not None else None
             if assessment and name is None:
                 raise InputError(f"'{assessment}' is not an assessment", field="assessment")
             files = render_report(
@@ -95,9 +89,7 @@ def download(
             errors={exc.field: sentence(str(exc))},
         )
     report = files[0]
-    # "report-bristol-spring-2026-2026-12-06.xlsx": two assessments' papers never share a name
-    stem, _, suffix = report.name.rpartition(".")
-    named = "-".join(p for p in (stem, slugify(used), day.isoformat()) if p) + f".{suffix}"
+    named = download_name(report.name, used, day)
     return Response(
         report.content,
         media_type=report.media_type,

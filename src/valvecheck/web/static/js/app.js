@@ -27,3 +27,10 @@ window.addEventListener('resize', () => {
   }
 });
 tabStopsWhereTablesScroll();
+
+// The measures' filters fold behind "Filters" on a phone, so the results come first; they are
+// open with JavaScript off and on a wider screen.
+const filters = document.getElementById('filters-details');
+if (filters && window.matchMedia('(max-width: 40.0625em)').matches) {
+  filters.removeAttribute('open');
+}
