@@ -99,17 +99,13 @@ def test_the_cli_and_the_service_search_alike(site, cli):
     assert [line.split("\t")[0] for line in out.splitlines()[2:]] == ["kingston-richmond-5"]
 
 
-def test_matching_3750_measures_is_quick():
-    """The search runs in Python over the catalogue (services/listing.py): a large catalogue's
-    texts are read into words once, so a search over 3,750 measures stays well under a second."""
-    import time
-
+def test_a_large_catalogue_is_searched_alike():
+    """The search runs in Python over the catalogue (services/listing.py); its speed at 3,750
+    and 37,500 measures is measured in bench/search_bench.py (docs/benchmarks.md), not here."""
     texts = [f"Measure {n}: reduce independent school placements in area {n}" for n in range(3750)]
-    for t in texts:
-        matches("warm", t)
-    started = time.perf_counter()
     kept = [t for t in texts if matches("independent schools", t)]
-    assert len(kept) == 3750 and time.perf_counter() - started < 0.5
+    assert len(kept) == 3750
+    assert not [t for t in texts if matches("independent academies", t)]
 
 
 # -- item 5: linking and recording without knowing ids ------------------------------------------

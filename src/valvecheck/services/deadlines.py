@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from valvecheck.analysis.deadlines import Deadline
-from valvecheck.domain.views import MeasureDeadlines, MeasureView
+from valvecheck.domain.views import MeasureDeadlines, MeasureView, overdue_words
 from valvecheck.domain.views import deadlines_of as _deadlines_of
 from valvecheck.services.context import Context
 
@@ -24,7 +24,14 @@ def describe(view: MeasureView, ctx: Context, today: date | None = None) -> list
         assumption = f"; {d.assumption}" if d.assumption else ""
         lines.append(f'Deadline: "{d.phrase}" -> {d.kind} {_when(d)}{assumption}')
     if info.due:
-        flag = " - OVERDUE (deadline passed, not green)" if info.overdue else ""
+        flag = ""
+        if info.overdue:  # another council's date binds that council only: say whose it is
+            words = overdue_words(view, ctx.actor.council or "")
+            flag = (
+                " - OVERDUE (deadline passed, not green)"
+                if words == "Overdue"
+                else f" - {words} (not green)"
+            )
         lines.append(f"Due: {info.due.isoformat()}{flag}")
     if any(d.basis and not d.basis_stated for d in info.deadlines):
         lines.append(f"Years like 2021-22 are read as {basis} years (VALVECHECK_YEAR_BASIS).")
