@@ -194,7 +194,7 @@ def test_every_council_table_is_filtered_by_council(two, db_path):
     from valvecheck.store.db import Workspace
 
     ws = Workspace(db_path)
-    with ws.session(write=False) as session:
+    with ws.session(write=False, all_councils=True) as session:
         columns = {t.name for t in Base.metadata.sorted_tables if "council_id" in t.columns}
         assert columns == set(COUNCIL_TABLES) == set(OWNED)
         live = set(inspect(session.get_bind()).get_table_names())
@@ -225,7 +225,7 @@ def test_users_password_and_restore_at_the_command_line(ws, cli, monkeypatch):  
     assert cli("users", "remove", "pat")[0] == 0
     code, out, _ = cli("users", "restore", "pat")
     assert code == 0 and "pat can sign in again, as editor" in out
-    with ws.session() as s:
+    with ws.session(all_councils=True) as s:
         assert sign_in(s, "pat", "second password 2").name == "pat"
 
 

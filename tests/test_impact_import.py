@@ -33,7 +33,7 @@ def council(ws):
 
 
 def counts(ws) -> tuple[int, int, int]:
-    with ws.session() as s:
+    with ws.session(all_councils=True) as s:
         return tuple(  # type: ignore[return-value]
             s.scalar(select(func.count()).select_from(t))
             for t in (ImpactEntryRow, ImpactWeightRow, TrajectoryRow)
@@ -337,7 +337,7 @@ def test_trajectory_set_and_a_locked_assessment(council):
 
 
 def test_a_viewer_may_read_but_not_record(council):
-    with council.session() as s:
+    with council.session(all_councils=True) as s:
         from valvecheck.store.models import CouncilRow
 
         cid = s.scalar(select(CouncilRow.id))
@@ -358,7 +358,7 @@ def test_another_councils_impact_never_shows(council):
     with unit_of_work(council, council="Bristol") as ctx:
         own = impact.impact(ctx)
     assert own.total.expected == Decimal("1000.00") and len(own.years) == 1
-    with council.session() as s:
+    with council.session(all_councils=True) as s:
         from valvecheck.store.models import CouncilRow
 
         other = s.scalar(select(CouncilRow.id).where(CouncilRow.name == "Elsewhere"))
@@ -411,7 +411,7 @@ def test_row_level_security_keeps_each_councils_impact_to_itself(pg_url):
         with ws.engine.connect() as conn:
             ids = {n: i for n, i in conn.execute(text("SELECT name, id FROM council"))}
         tables = ("impact_entry", "impact_weight", "trajectory")
-        with ws.session(write=False) as s:  # maintenance: every council
+        with ws.session(write=False, all_councils=True) as s:  # maintenance: every council
             for table in tables:
                 seen = set(s.scalars(text(f"SELECT council_id FROM {table}")))
                 assert seen == {ids["Bristol"], ids["Leeds"]}, table

@@ -641,3 +641,67 @@ def test_a_form_from_another_site_without_a_session_is_still_refused(site, heade
     client.cookies.clear()
     refused = client.post("/measures/bury-3/rating", data=form, headers=headers)
     assert refused.status_code == 403 and "This form has expired" in refused.text
+
+
+# -- 1 (follow-up). the maintenance bypass has to be asked for ----------------------------------
+
+
+def councils_seen(db) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]
+    """The councils whose rows each council table shows this transaction, with no filter."""
+    from valvecheck.store.models import COUNCIL_TABLES
+
+    return {
+        table: sorted(set(db.scalars(text(f"SELECT council_id FROM {table}"))))
+        for table in COUNCIL_TABLES
+    }
+
+
+def test_a_session_sees_no_council_rows_unless_it_asks_for_the_bypass(pg_site):
+    ws, _ = pg_site
+    assert ws.role_bypassing_rls() is None  # an ordinary role: row-level security binds it
+    with ws.session(write=False, all_councils=True) as db:
+        every = councils_seen(db)
+    for table in ("activity", "assessment", "rating", "person"):
+        assert len(every[table]) == 2, table  # both councils' rows are there to be seen
+    nothing = {table: [] for table in every}
+    with ws.session(write=False) as db:  # the default: no council
+        assert db.execute(
+            text(
+                "SELECT current_setting('app.all_councils', true), "
+                "current_setting('app.council_id', true)"
+            )
+        ).one() == ("off", "")
+        assert councils_seen(db) == nothing
+    with ws.connection(write=False) as conn:
+        assert councils_seen(conn) == nothing
+    with ws.connection(write=False, all_councils=True) as conn:
+        assert councils_seen(conn) == every
+
+
+def test_a_default_session_cannot_write_into_any_council(pg_site):
+    ws, _ = pg_site
+    with pytest.raises(ProgrammingError, match="row-level security"), ws.session() as db:
+        db.execute(
+            text(
+                "INSERT INTO activity (council_id, code, title, description, theme, sub_theme, "
+                "owner, status, link, imported_at) SELECT id, 'X-1', 'x', '', '', '', '', '', "
+                "'', now() FROM council WHERE name = 'Bristol'"
+            )
+        )
+
+
+def test_a_connection_default_does_not_turn_the_bypass_on_unasked(pg_site, pg_url):
+    """A role or URL that sets app.all_councils=on for every connection (as pg_dump is run in
+    docs/deploy.md) still gets no council's rows from a session that did not ask."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_url)
+    options = f"{url.query['options']} -capp.all_councils=on"
+    loose = Workspace(url.update_query_dict({"options": options}).render_as_string(False))
+    try:
+        with loose.session(write=False) as db:
+            assert all(seen == [] for seen in councils_seen(db).values())
+        with loose.session(write=False, all_councils=True) as db:
+            assert len(councils_seen(db)["activity"]) == 2
+    finally:
+        loose.dispose()

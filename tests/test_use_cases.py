@@ -105,7 +105,7 @@ def test_people_sign_in_and_roles(ws):
             people.add_person(ctx, "bo", "viewer", password="short")
         with pytest.raises(InputError, match="not a role"):
             people.add_person(ctx, "cy", "owner")
-    with ws.session() as session:
+    with ws.session(all_councils=True) as session:
         actor = people.sign_in(session, "ann", "correct horse battery")
         assert (actor.name, actor.role, actor.council) == ("ann", Role.EDITOR, "Bristol")
         for name, password in (("ann", "wrong password!"), ("nobody", "correct horse battery")):

@@ -89,7 +89,8 @@ def web_session_actor(request: Request) -> Actor | None:
 
     if not hasattr(request.state, "web_session"):
         return None
-    with workspace_of(request).session(write=False) as db:
+    # who is signed in is found across councils (their council is not known yet)
+    with workspace_of(request).session(write=False, all_councils=True) as db:
         return session_actor(request, db)
 
 

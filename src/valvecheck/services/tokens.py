@@ -140,13 +140,13 @@ def authenticate(ws: Workspace, secret: str, now: datetime | None = None) -> Act
     not one a request.
     """
     now = now or datetime.now(UTC)
-    with ws.session(write=False) as session:
+    with ws.session(write=False, all_councils=True) as session:  # whose token: any council's
         actor = token_actor(session, secret)
         last = session.scalar(
             select(ApiTokenRow.last_used_at).where(ApiTokenRow.id == actor.token_id)
         )
     if last is None or aware(last) <= now - USE_NOTED_EVERY:
-        with ws.session(write=True) as session:
+        with ws.session(write=True, all_councils=True) as session:
             session.execute(
                 update(ApiTokenRow)
                 .where(

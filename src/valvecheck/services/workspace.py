@@ -46,8 +46,9 @@ def unit_of_work(
     """
     ws.require()
     # A Core connection: a use-case that only reads never loads the ORM; one that works on ORM
-    # objects gets a session joined to this same transaction (Context.session).
-    with ws.connection(write=write) as conn:
+    # objects gets a session joined to this same transaction (Context.session). Who is acting
+    # is found across councils (the bypass), then the scope narrows to theirs below.
+    with ws.connection(write=write, all_councils=True) as conn:
         if actor is None:
             actor = (
                 person_actor(conn, as_person, council)
@@ -96,7 +97,8 @@ def migrate_workspace(
         raise WorkspaceError(f"no Valvecheck workspace at {ws.label}", reason="missing")
     before = ws.revision()
     ws.migrate()
-    with ws.session() as session, _listening(progress):
+    # maintenance: the common measures are grouped across every council's ratings
+    with ws.session(all_councils=True) as session, _listening(progress):
         prevalence.refresh(session)  # no index before 0005, no groups in it before 0007
     return before, ws.revision()
 
@@ -120,12 +122,12 @@ def init_workspace(
     at = utc_now()
     if empty:
         if council:
-            with ws.session() as session:
+            with ws.session(all_councils=True) as session:
                 ensure_council(session, council, at)
         return {"measures": 0, "ratings": 0}
     catalogue = load_catalogue()
     bundled = load_assessment()
-    with ws.session() as session:
+    with ws.session(all_councils=True) as session:  # maintenance: the seed's council
         repo.save_catalogue(session, catalogue, at)
         with _listening(progress):
             prevalence.refresh(session)

@@ -393,13 +393,15 @@ class Workspace:
         return str(found.rolname), "a superuser" if found.rolsuper else "a BYPASSRLS role"
 
     @contextmanager
-    def session(self, write: bool = True, all_councils: bool = True) -> Iterator[Session]:
+    def session(self, write: bool = True, all_councils: bool = False) -> Iterator[Session]:
         """One transaction: committed if the block succeeds, rolled back whole if it raises.
 
         ``write=False`` for a unit of work that only reads: on SQLite it does not take the
-        write lock, so readers never wait for each other. On PostgreSQL a plain session is the
-        maintenance one (every council's rows: ``all_councils``); the unit of work a person acts
-        in narrows it to their council (services/workspace.py, row-level security).
+        write lock, so readers never wait for each other. On PostgreSQL a plain session sees no
+        council's rows (row-level security) until ``set_scope`` names one: the unit of work a
+        person acts in narrows it to their council (services/workspace.py). The maintenance
+        bypass, every council's rows, has to be asked for: ``all_councils=True`` (finding who
+        is signed in, the local administrator, init, migrations, backups).
         """
         maker = self._makers.get(write)
         if maker is None:
@@ -409,20 +411,20 @@ class Workspace:
             maker = self._makers[write] = sessionmaker(engine, expire_on_commit=False)
         queue = self._writers if write and self._writers is not None else nullcontext()
         with queue, self._reachable(), maker() as session, session.begin():
-            if all_councils and self.engine.dialect.name == "postgresql":
-                set_scope(session, None)
+            if self.engine.dialect.name == "postgresql":
+                set_scope(session, None if all_councils else NO_COUNCIL)
             yield session
 
     @contextmanager
-    def connection(self, write: bool = True, all_councils: bool = True) -> Iterator[Connection]:
-        """One transaction on a Core connection, as ``session`` gives on an ORM session: the
-        unit of work that only reads needs no ORM (an ORM session can be joined to it later,
-        services/context.py)."""
+    def connection(self, write: bool = True, all_councils: bool = False) -> Iterator[Connection]:
+        """One transaction on a Core connection, as ``session`` gives on an ORM session (no
+        council's rows unless ``all_councils`` or a later ``set_scope``): the unit of work that
+        only reads needs no ORM (an ORM session can be joined to it later, services/context.py)."""
         engine = self._write_engine if write else self.engine
         queue = self._writers if write and self._writers is not None else nullcontext()
         with queue, self._reachable(), engine.connect() as conn, conn.begin():
-            if all_councils and self.engine.dialect.name == "postgresql":
-                set_scope(conn, None)
+            if self.engine.dialect.name == "postgresql":
+                set_scope(conn, None if all_councils else NO_COUNCIL)
             yield conn
 
     def kept_secret(self, make: Callable[[], str]) -> str | None:
@@ -465,10 +467,16 @@ def _read_secret(path: Path) -> str | None:
     return found or None
 
 
+# The scope of a transaction that has not said whose rows it works on: no council's.
+NO_COUNCIL = 0
+
+
 def set_scope(db: Connection | Session, council_id: int | None) -> None:
-    """PostgreSQL row-level security: this transaction sees one council's rows, or (None) every
-    council's (the local administrator, maintenance). Transaction-scoped, so a pooled connection
-    never carries it into the next request. No-op on SQLite."""
+    """PostgreSQL row-level security: this transaction sees one council's rows, none
+    (``NO_COUNCIL``), or (None) every council's (the local administrator, maintenance).
+    Transaction-scoped, so a pooled connection never carries it into the next request. Set
+    explicitly even for none, so that a role or connection default (``-c app.all_councils=on``)
+    never turns the bypass on unasked. No-op on SQLite."""
     if dialect(db) != "postgresql":
         return
     db.execute(
