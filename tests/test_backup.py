@@ -42,6 +42,7 @@ def rich_council(url: str) -> Workspace:
         activities.link(ctx, "B-1", "bury-1", "hubs")
         activities.link(ctx, "B-2", "bury-2")
         activities.unlink(ctx, "B-2", "bury-2", "wrong one")
+        activities.edit_activity(ctx, "B-1", {"status": "at risk", "owner": "Bo"})  # its history
         people.add_person(ctx, "bea", "editor", password="correct horse battery")
     with unit_of_work(ws, write=True, council="Bristol", by="Ann") as ctx:
         equivalence.decide(ctx, "bury-1", "stoke-on-trent-2", "same", "both EHCP quality")
@@ -80,6 +81,7 @@ def test_a_backup_restored_into_an_empty_database_exports_identically(tmp_path, 
     source = rich_council(str(tmp_path / "source.db"))
     original = dump_of(source, "Bristol", with_passwords=True)
     assert len(original["assessments"]) == 2 and len(original["links"]) == 3
+    assert len(original["other"]["activity_change"]) == 2  # B-1's status and owner
     first = original["assessments"][0]["ratings"]
     assert [r["version"] for r in first if r["measure"] == "bury-1"] == [1, 2]
     with unit_of_work(source, council="Bristol") as ctx:
@@ -217,6 +219,7 @@ def backed_up(cli, db_path, tmp_path):
         impact.set_saving(ctx, "B-1", "2025-26", expected="1000")
         impact.set_weights(ctx, "B-1", "bury-1=0.5, bury-2=0.5")
         impact.set_trajectory(ctx, "2025-26", unmitigated="5000")
+        activities.edit_activity(ctx, "B-1", {"status": "planned"})
         people.add_person(ctx, "bea", "editor")
     ws.dispose()
     out = tmp_path / "backup.json"
@@ -311,6 +314,16 @@ BAD_VALUES = [
         ("other", "impact_weight", 0, "weight"),
         "half",
         "other.impact_weight[0].weight: the weight 'half' is not a number",
+    ),
+    (
+        ("other", "activity_change", 0, "field"),
+        "colour",
+        "other.activity_change[0].field: 'colour' is not a detail of an activity",
+    ),
+    (
+        ("other", "activity_change", 0, "activity"),
+        "Z-9",
+        "other.activity_change[0].activity: there is no activity 'Z-9' in the backup's activities",
     ),
     (("people", 0, "role"), "boss", "people[0].role: 'boss' is not a role"),
     (("people", 0, "nickname"), "B", "people[0].nickname: is not a field a backup has here"),

@@ -23,6 +23,9 @@ def pg_two(pg_url):
         people.add_person(ctx, "bea", "editor")
         activities.import_activities(ctx, b"id,title\nB-1,Bristol hubs\n", "b.csv")
         activities.link(ctx, "B-1", "bury-1", "hubs")
+        activities.edit_activity(ctx, "B-1", {"owner": "Bristol lead"})  # its history
+    with unit_of_work(ws, write=True, council="Leeds", by="admin") as ctx:
+        activities.edit_activity(ctx, "L-1", {"status": "at risk"})
     token(ws, "Bristol", "bristol-dash", "viewer")
     secret = token(ws, "Leeds", "leeds-dash", "viewer")
     yield ws, secret
@@ -34,11 +37,19 @@ def council_ids(ws: Workspace) -> dict[str, int]:
         return {n: i for n, i in conn.execute(text("SELECT name, id FROM council"))}
 
 
-POPULATED = ("person", "assessment", "rating", "activity", "link_event", "api_token")
+POPULATED = (
+    "person",
+    "assessment",
+    "rating",
+    "activity",
+    "link_event",
+    "activity_change",
+    "api_token",
+)
 
 
 def seen_by_maintenance(ws: Workspace) -> dict[str, set[int]]:
-    with ws.session(write=False) as s:  # the maintenance session: every council
+    with ws.session(write=False, all_councils=True) as s:  # the maintenance session
         return {
             t: set(s.scalars(text(f"SELECT DISTINCT council_id FROM {t}"))) for t in COUNCIL_TABLES
         }
@@ -56,7 +67,7 @@ def test_an_unfiltered_query_returns_nothing_of_another_council(pg_two):
     ws, secret = pg_two
     ids = council_ids(ws)
     everything = seen_by_maintenance(ws)
-    with ws.session(write=False) as s:
+    with ws.session(write=False, all_councils=True) as s:
         token_actor = tokens.token_actor(s, secret)
     for actor in ({"as_person": "lee"}, {"actor": token_actor}):
         with unit_of_work(ws, **actor) as ctx:  # type: ignore[arg-type]

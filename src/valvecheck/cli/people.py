@@ -78,12 +78,14 @@ def users_add(
 
 @users_app.command("list")
 def users_list(ctx: typer.Context) -> None:
-    """List the council's people and their roles."""
+    """List the council's people and their roles, with when each last signed in on the web."""
+    from valvecheck.domain.moments import in_england
+
     with use(ctx) as c:
         items = people.list_people(c)
     output.table(
         "People",
-        ["Name", "Role", "Council", "Password", "Active"],
+        ["Name", "Role", "Council", "Password", "Active", "Last signed in"],
         [
             [
                 p.name,
@@ -91,6 +93,9 @@ def users_list(ctx: typer.Context) -> None:
                 p.council,
                 "set" if p.has_password else "",
                 "yes" if p.active else "no",
+                in_england(p.last_signed_in_at).strftime("%Y-%m-%d %H:%M")
+                if p.last_signed_in_at
+                else "never",
             ]
             for p in items
         ],

@@ -196,6 +196,7 @@ _ONE = {
     "rating changes": "rating change",
     "activities": "activity",
     "link changes": "link change",
+    "activity changes": "activity change",
     "people": "person",
     "savings and trajectory rows": "savings or trajectory row",
 }

@@ -71,6 +71,7 @@ USE_CASES: dict[str, str] = {
     "find_measure": "activities",
     "not_relevant": "activities",
     "edit_activity": "activities",
+    "activity_history": "activities",
     "link_events": "activities",
     "suggest": "suggestions",
     "accept": "suggestions",

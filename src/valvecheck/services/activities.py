@@ -6,12 +6,13 @@ links in force are the pairs whose latest event is a link.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
 
-from valvecheck.domain.activity import Activity, id_key
+from valvecheck.domain.activity import Activity, Status, id_key
 from valvecheck.domain.link_reason import RECORDED
 from valvecheck.domain.measure_ids import measure_key, nearest
 from valvecheck.domain.people import Action
@@ -22,7 +23,8 @@ from valvecheck.importers.activity_rows import ActivityTable, parse_column_map
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import activities as store
 from valvecheck.store import repository as repo
-from valvecheck.store.models import LinkEventRow, MeasureRow
+from valvecheck.store.models import ActivityChangeRow, ActivityRow, LinkEventRow, MeasureRow
+from valvecheck.store.queries import detail_changes
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,20 @@ FIELD_NAMES = {
     "end_date": "End date",
     "link": "Link",
 }
+
+
+@dataclass(frozen=True)
+class DetailChange:
+    """One detail of an activity changed, as its page shows it: from and to ("" for none), who,
+    when, and the file an import read it from ("" for a person's edit)."""
+
+    activity_id: str
+    field: str  # as a person names it: "Status", "End date"
+    before: str
+    after: str
+    by: str
+    at: datetime
+    file: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,8 +183,9 @@ def import_activities(
     # one import of a council's activities at a time: the next one finds this one's rows, so two
     # at once never add "B1" and "b1" (PostgreSQL; SQLite writers are one at a time already)
     repo.lock_pair(ctx.session, repo.IMPORTING_ACTIVITIES, cid)
-    added, updated = store.save_activities(ctx.session, cid, parsed.rows, ctx.now(), parsed.fields)
-    rationale = f"{RECORDED} {file.rsplit('/', 1)[-1]}"
+    name = file.rsplit("/", 1)[-1]
+    added, updated = _save(ctx, cid, parsed.rows, parsed.fields, name)
+    rationale = f"{RECORDED} {name}"
     for activity_id, measure_id in recorded:
         link(ctx, activity_id, measure_id, rationale)
     return ActivitiesImported(
@@ -196,6 +213,84 @@ def _rows_read(parsed: ActivityTable, recorded: list[tuple[str, str]]) -> tuple[
             strict=True,
         )
     )
+
+
+def _save(
+    ctx: Context, cid: int, items: list[Activity], fields: Collection[str] | None, file: str = ""
+) -> tuple[int, int]:
+    """Save activities as the store does (added, updated), first keeping each detail that
+    changes in its activity's history (what the re-import preview shows, now written)."""
+    _, changed = store.activity_changes(ctx.session, cid, items, fields)
+    at = ctx.now()
+    ctx.session.add_all(
+        _change_row(ctx, row, k, getattr(row, k), v, at, file)
+        for row, values in changed
+        for k, v in values.items()
+    )
+    return store.save_activities(ctx.session, cid, items, at, fields)
+
+
+def _change_row(
+    ctx: Context,
+    row: ActivityRow,
+    field: str,
+    before: object,
+    after: object,
+    at: datetime,
+    file: str,
+) -> ActivityChangeRow:
+    return ActivityChangeRow(
+        council_id=row.council_id,
+        activity_id=row.id,
+        field=field,
+        before=_stored(before),
+        after=_stored(after),
+        by=ctx.actor.name,
+        at=at,
+        file=file,
+    )
+
+
+def _stored(value: object) -> str:
+    """A column's value as the history keeps it: dates as YYYY-MM-DD, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read(field: str, value: str) -> str:
+    """A kept value as a person reads it: a status's label, a date as people write it."""
+    if not value:
+        return ""
+    try:
+        if field == "status":
+            return Status(value).label
+        if field in ("start_date", "end_date"):
+            return _shown(date.fromisoformat(value))
+    except ValueError:
+        pass  # a value kept before its vocabulary changed: as it was written
+    return value
+
+
+def activity_history(ctx: Context, activity_id: str) -> list[DetailChange]:
+    """Every change of an activity's details (by a person or an import), oldest first."""
+    authorise(ctx, Action.READ)
+    cid = council_id(ctx)
+    row = store.activity_row(ctx.session, cid, activity_id)
+    return [
+        DetailChange(
+            row.code,
+            FIELD_NAMES.get(c.field, c.field),
+            _read(c.field, c.before),
+            _read(c.field, c.after),
+            c.by,
+            c.at,
+            c.file,
+        )
+        for c in detail_changes(ctx.session, cid, row.id)
+    ]
 
 
 def _shown(value: object) -> str:
@@ -446,9 +541,9 @@ EDITABLE = ("title", "description", "theme", "owner", "status", "start", "end")
 
 def edit_activity(ctx: Context, activity_id: str, values: dict[str, str]) -> ActivityView:
     """Change an activity's details (``values`` by name in ``EDITABLE``; those not given are
-    kept), as a re-import of its row would. The activity keeps no history of its details: the
-    change is recorded only as the time it was last written."""
-    from valvecheck.domain.activity import Status, parse_date
+    kept), as a re-import of its row would; each detail changed is kept in its history (who,
+    when, from and to: `activity_history`)."""
+    from valvecheck.domain.activity import parse_date
     from valvecheck.errors import InputError
 
     authorise(ctx, Action.IMPORT_ACTIVITIES)
@@ -487,5 +582,5 @@ def edit_activity(ctx: Context, activity_id: str, values: dict[str, str]) -> Act
         dates["end"],
         old.link,
     )
-    store.save_activities(ctx.session, cid, [changed], ctx.now(), set(values))
+    _save(ctx, cid, [changed], set(values))
     return show_activity(ctx, old.id)

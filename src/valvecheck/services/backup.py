@@ -88,11 +88,15 @@ RATING_FIELDS = (
 
 
 # The council's tables written field by field above; every other council table (the impact
-# work's savings, weights and trajectories, and any added later) is written generically, its
-# references to activities, measures and assessments by their codes and names. API tokens are
-# credentials: never in a backup.
+# work's savings, weights and trajectories, the activities' changes, and any added later) is
+# written generically, its references to activities, measures and assessments by their codes and
+# names. API tokens are credentials: never in a backup.
 NAMED = ("person", "assessment", "rating", "activity", "link_event", "api_token")
 REFERENCES = {"activity_id": "activity", "measure_id": "measure", "assessment_id": "assessment"}
+
+
+# Who changed which detail of an activity: counted apart from the savings and trajectories.
+HISTORY = "activity_change"
 
 
 def other_tables() -> list[str]:
@@ -238,7 +242,10 @@ def counts(dump: dict[str, Any]) -> dict[str, int]:
         "activities": len(dump["activities"]),
         "link changes": len(dump["links"]),
         "people": len(dump["people"]),
-        "savings and trajectory rows": sum(len(r) for r in dump.get("other", {}).values()),
+        "activity changes": len(dump.get("other", {}).get(HISTORY, [])),
+        "savings and trajectory rows": sum(
+            len(r) for t, r in dump.get("other", {}).items() if t != HISTORY
+        ),
     }
 
 
@@ -420,7 +427,8 @@ def _counts_here(s: Session, cid: int) -> dict[str, int]:
         "activities": rows(tables["activity"]),
         "link changes": rows(tables["link_event"]),
         "people": rows(tables["person"]),
-        "savings and trajectory rows": sum(rows(tables[t]) for t in other_tables()),
+        "activity changes": rows(tables[HISTORY]),
+        "savings and trajectory rows": sum(rows(tables[t]) for t in other_tables() if t != HISTORY),
     }
 
 

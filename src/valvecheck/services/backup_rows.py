@@ -24,19 +24,21 @@ from valvecheck.domain.people import Role
 from valvecheck.domain.problems import Problem
 from valvecheck.domain.rag import Rag
 from valvecheck.services.backup import REFERENCES
+from valvecheck.store.activities import COLUMNS
 from valvecheck.store.models import Base
 
 Row = dict[str, Any]
 
-# Columns a backup never holds (row ids; the council is the file's; sign-outs are per server;
-# references, which it holds by name).
-_LEFT_OUT = {"id", "council_id", "signed_out_at", *REFERENCES}
+# Columns a backup never holds (row ids; the council is the file's; sign-ins and sign-outs are
+# per server; references, which it holds by name).
+_LEFT_OUT = {"id", "council_id", "signed_out_at", "last_signed_in_at", *REFERENCES}
 # Names the store compares whatever their case.
 _FOLDED: dict[tuple[str, str], Callable[[str], str]] = {
     ("activity", "code"): id_key,
     ("person", "name"): lambda name: name.strip().lower(),
 }
 _COUNT_KEYS = tuple(k for k, _ in COUNTS)
+ACTIVITY_COLUMNS = tuple(COLUMNS.values())  # the details an activity's history names
 _LIMITS = {"Integer": 2**31, "BigInteger": 2**63, "SmallInteger": 2**15}
 
 
@@ -52,6 +54,14 @@ def _status(value: str) -> str:
 def _named(value: str) -> str:
     if not value.strip():
         raise ValueError("is blank: it needs a name or id")
+    return value
+
+
+def _detail(value: str) -> str:
+    if value not in ACTIVITY_COLUMNS:
+        raise ValueError(
+            f"{value!r} is not a detail of an activity; use one of: " + ", ".join(ACTIVITY_COLUMNS)
+        )
     return value
 
 
@@ -86,6 +96,7 @@ RULES: dict[tuple[str, str], tuple[str, Callable[[Any], object]]] = {
     ("activity", "code"): ("missing-value", _named),
     ("activity", "status"): ("unknown-status", _status),
     ("link_event", "version"): ("bad-version", _step),
+    ("activity_change", "field"): ("unknown-detail", _detail),
     ("impact_entry", "version"): ("bad-version", _step),
     ("impact_entry", "year"): ("not-a-financial-year", parse_year),
     ("impact_entry", "cohort"): ("not-a-count", lambda v: parse_count(v, "cohort")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
@@ -45,6 +45,7 @@ class PersonInfo:
     role: Role
     has_password: bool
     active: bool
+    last_signed_in_at: datetime | None = None  # their last web sign-in, to the minute
 
 
 # -- who is acting -------------------------------------------------------------------------------
@@ -80,6 +81,18 @@ def session_person(session: Session, person_id: int, name: str, begun: datetime)
     if out is not None and begun < aware(out):
         return None
     return actor
+
+
+# last_signed_in_at is written when it is older than this: a minute is as near as it is told
+SIGN_IN_NOTED_EVERY = timedelta(minutes=1)
+
+
+def note_signed_in(session: Session, person_id: int | None, at: datetime) -> None:
+    """Note a successful web sign-in (written at most once a minute: it is shown to the minute)."""
+    row = session.get(PersonRow, person_id) if person_id is not None else None
+    last = row.last_signed_in_at if row else None
+    if row is not None and (last is None or aware(last) <= at - SIGN_IN_NOTED_EVERY):
+        row.last_signed_in_at = at
 
 
 def sign_out(session: Session, person_id: int, at: datetime) -> None:
@@ -213,7 +226,15 @@ def list_people(ctx: Context) -> list[PersonInfo]:
         select(PersonRow).where(PersonRow.council_id == home.id).order_by(PersonRow.name)
     )
     return [
-        PersonInfo(r.id, r.name, home.name, Role(r.role), r.password_hash is not None, r.active)
+        PersonInfo(
+            r.id,
+            r.name,
+            home.name,
+            Role(r.role),
+            r.password_hash is not None,
+            r.active,
+            aware(r.last_signed_in_at) if r.last_signed_in_at else None,
+        )
         for r in rows
     ]
 

@@ -147,6 +147,7 @@ class PersonRow(Base):
     created_at: Mapped[datetime]
     # web sessions begun before this moment are over (signing out ends them on every device)
     signed_out_at: Mapped[datetime | None]
+    last_signed_in_at: Mapped[datetime | None]  # their last web sign-in (to the minute)
 
 
 class AssessmentRow(Base):
@@ -214,6 +215,22 @@ class LinkEventRow(Base):
     by: Mapped[str]
     at: Mapped[datetime]
     version: Mapped[int]  # 1, 2, 3 ... per (activity, measure)
+
+
+class ActivityChangeRow(Base):
+    """One detail of an activity changed, from and to (as text), by whom and when; ``file``:
+    the import that changed it ("" for a person's edit). Rows are only ever inserted."""
+
+    __table__ = tables.activity_change
+    id: Mapped[int]
+    council_id: Mapped[int]
+    activity_id: Mapped[int]
+    field: Mapped[str]  # the activity's column: "status", "end_date"
+    before: Mapped[str]
+    after: Mapped[str]
+    by: Mapped[str]
+    at: Mapped[datetime]
+    file: Mapped[str]
 
 
 class ApiTokenRow(Base):

@@ -290,3 +290,10 @@ def current_links(
             continue
         latest[(activity, measure)] = event
     return [(a, m, e) for (a, m), e in latest.items() if e.linked]
+
+
+def detail_changes(db: Db, council_id: int, activity_row_id: int) -> list[Row[Any]]:
+    """Every change of one activity's details, oldest first: rows of the activity_change table."""
+    c = t.activity_change
+    stmt = select(c).where(c.c.activity_id == activity_row_id).order_by(c.c.id)
+    return list(db.execute(only(stmt, c, council_id)).all())

@@ -180,6 +180,8 @@ person = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # web sessions begun before this moment are over (signing out ends them on every device)
     Column("signed_out_at", DateTime(timezone=True), nullable=True),
+    # their last web sign-in (written at most once a minute)
+    Column("last_signed_in_at", DateTime(timezone=True), nullable=True),
 )
 
 assessment = Table(
@@ -274,6 +276,24 @@ equivalence_event = Table(
     Column("council", String(200), nullable=False, default="", server_default=""),
     _at(),
     Index("ix_equivalence_event_pair", "measure_id", "other_id", "id"),
+)
+
+# One detail of an activity changed: by a person on its page, or by an import of a file (then
+# ``file`` names it). Values as the activity's columns hold them, as text ("" for none, dates
+# as YYYY-MM-DD, statuses as stored). Rows are only ever inserted.
+activity_change = Table(
+    "activity_change",
+    metadata,
+    _id(),
+    _council(),
+    Column("activity_id", Integer, ForeignKey("activity.id", ondelete="CASCADE"), nullable=False),
+    Column("field", String(40), nullable=False),  # the activity's column: "status", "end_date"
+    Column("before", Text, nullable=False, default=""),
+    Column("after", Text, nullable=False, default=""),
+    _by(),
+    _at(),
+    Column("file", Text, nullable=False, default=""),
+    Index("ix_activity_change_activity", "activity_id", "id"),
 )
 
 # A token a program uses to call the JSON API: one council, one role, stored as a hash.
@@ -386,6 +406,7 @@ COUNCIL_TABLES = (
     "rating",
     "activity",
     "link_event",
+    "activity_change",
     "api_token",
     "impact_entry",
     "impact_weight",

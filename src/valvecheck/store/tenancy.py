@@ -43,6 +43,7 @@ def __getattr__(name: str) -> Any:
             "rating": models.RatingRow,
             "activity": models.ActivityRow,
             "link_event": models.LinkEventRow,
+            "activity_change": models.ActivityChangeRow,
             "api_token": models.ApiTokenRow,
             "impact_entry": models.ImpactEntryRow,
             "impact_weight": models.ImpactWeightRow,

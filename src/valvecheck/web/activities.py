@@ -15,6 +15,7 @@ from valvecheck.domain.views import Filters
 from valvecheck.errors import InputError, NotFound, ValvecheckError, http_status
 from valvecheck.services.activities import (
     EDITABLE,
+    activity_history,
     edit_activity,
     is_not_relevant,
     latest_events,
@@ -94,6 +95,8 @@ def _page(ctx: Context, code: str) -> dict[str, Any]:
         "suggestions": found,
         "unlinked": [m for (_, m), e in latest_events(view.history).items() if not e.linked],
         "texts": _texts(ctx, shown),
+        # who changed which detail, newest first
+        "changes": activity_history(ctx, view.activity.id)[::-1],
     }
 
 

@@ -23,7 +23,14 @@ from starlette.responses import RedirectResponse, Response
 from valvecheck import logs
 from valvecheck.errors import InputError, NotFound, Unauthenticated, ValvecheckError, http_status
 from valvecheck.services.context import Actor
-from valvecheck.services.people import MIN_PASSWORD, has_people, session_person, sign_in, sign_out
+from valvecheck.services.people import (
+    MIN_PASSWORD,
+    has_people,
+    note_signed_in,
+    session_person,
+    sign_in,
+    sign_out,
+)
 from valvecheck.services.setup import (
     CouncilQuestion,
     SetupIncomplete,
@@ -196,6 +203,7 @@ def login(
     try:
         with request.app.state.ws.session(write=True, all_councils=True) as db:
             actor = sign_in(db, username, password)
+            note_signed_in(db, actor.person_id, datetime.now(UTC))
     except Unauthenticated as exc:
         logs.sign_in_failed(username, client)
         return again({"username": sentence(str(exc))}, http_status(exc))
