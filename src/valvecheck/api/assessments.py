@@ -7,7 +7,6 @@ import zipfile
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
@@ -289,9 +288,8 @@ def download_report(
         content, media, filename = buffer.getvalue(), "application/zip", f"report-{fmt.value}.zip"
     # named as the web app names it: two assessments' papers never share a name
     named = reports.download_name(filename, name, day)
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in named)
-    disposition = f"attachment; filename=\"{safe}\"; filename*=UTF-8''{quote(named)}"
-    return Response(content, media_type=media, headers={"Content-Disposition": disposition})
+    headers = {"Content-Disposition": reports.disposition(named)}
+    return Response(content, media_type=media, headers=headers)
 
 
 @router.get(

@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from valvecheck.analysis.summary import summarise
 from valvecheck.domain.impact import Impact
@@ -151,6 +152,13 @@ def download_name(file_name: str, assessment: str, day: date) -> str:
     assessment's on two days, never share a name."""
     stem, _, suffix = file_name.rpartition(".")
     return "-".join(p for p in (stem, slugify(assessment), day.isoformat()) if p) + f".{suffix}"
+
+
+def disposition(named: str) -> str:
+    """How a download is offered, by the web app and the API alike: an ASCII fallback name for
+    old clients and the real name by RFC 5987."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in named)
+    return f"attachment; filename=\"{safe}\"; filename*=UTF-8''{quote(named)}"
 
 
 def _check_date(ctx: Context, record: AssessmentRecord | None, on: date) -> None:

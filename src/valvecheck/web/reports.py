@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -11,7 +10,7 @@ from starlette.responses import Response
 from valvecheck.errors import InputError
 from valvecheck.services.compare import assessment_info
 from valvecheck.services.ratings import current_assessment, list_assessments
-from valvecheck.services.reports import FORMAT_NAMES, download_name, report_day
+from valvecheck.services.reports import FORMAT_NAMES, disposition, download_name, report_day
 from valvecheck.services.reports import render as render_report
 from valvecheck.web.common import PROTECTED, render, whole_number, work
 from valvecheck.web.text import sentence
@@ -93,5 +92,5 @@ def download(
     return Response(
         report.content,
         media_type=report.media_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(named)}"},
+        headers={"Content-Disposition": disposition(named)},
     )
