@@ -312,7 +312,7 @@ def test_sign_in_with_both_fields_empty_marks_both(site):
     refused = client.post("/login", data={"csrf_token": csrf_of(client), "username": ""})
     assert refused.status_code == 422
     assert summary_links(refused) == ["#username", "#password"]
-    assert text(by_id(refused, "username-error")) == "Error: Enter your name"
+    assert text(by_id(refused, "username-error")) == "Error: Enter your sign-in name"
     assert text(by_id(refused, "password-error")) == "Error: Enter your password"
     for field in ("username", "password"):
         assert f"{field}-error" in by_id(refused, field).get("aria-describedby", "")

@@ -189,7 +189,7 @@ def login(
             carried=carried,
         )
 
-    missing = {"username": "Enter your name"} if not username.strip() else {}
+    missing = {"username": "Enter your sign-in name"} if not username.strip() else {}
     if not password:
         missing["password"] = "Enter your password"
     if missing:
