@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -129,12 +130,12 @@ def _pg_available() -> bool:
         return False
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema per test, owned by the app's role, dropped afterwards."""
+@contextmanager
+def pg_schema(owned_by_app: bool = True) -> Iterator[str]:
+    """A fresh PostgreSQL schema, dropped afterwards: owned by the app's role, or made by the
+    superuser with the app's role only allowed to look in it."""
     need(_pg_available(), f"no PostgreSQL server at {PG_URL}")
     import psycopg
-    from sqlalchemy.engine import make_url
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     base = PG_URL.replace("+psycopg", "")
@@ -143,12 +144,27 @@ def pg_url() -> Iterator[str]:
             f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; "
             "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
         )
-        conn.execute(f'CREATE SCHEMA "{schema}" AUTHORIZATION {APP_ROLE}')
-    url = make_url(PG_URL).set(username=APP_ROLE, password=None)
-    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        if owned_by_app:
+            conn.execute(f'CREATE SCHEMA "{schema}" AUTHORIZATION {APP_ROLE}')
+        else:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+            conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {APP_ROLE}')
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema per test, owned by the app's role, dropped afterwards."""
+    from sqlalchemy.engine import make_url
+
+    with pg_schema() as schema:
+        url = make_url(PG_URL).set(username=APP_ROLE, password=None)
+        url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
 
 
 @pytest.fixture

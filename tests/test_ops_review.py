@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import APP_ROLE, PG_URL, _pg_available, need
+from conftest import APP_ROLE, PG_URL, pg_schema
 from web_support import (
     csrf_of,
     post,
@@ -291,28 +291,16 @@ def test_a_postgresql_connection_the_server_dropped_is_replaced_before_use(pg_ur
 def superuser_schema() -> Iterator[tuple[str, str]]:
     """A schema made and initialised by the superuser, that the app's role may only look in:
     (the superuser's URL, the app role's URL), both with that schema as their search path."""
-    need(_pg_available(), f"no PostgreSQL server at {PG_URL}")
-    import psycopg
     from sqlalchemy.engine import make_url
 
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    base = PG_URL.replace("+psycopg", "")
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(
-            f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; "
-            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    with pg_schema(owned_by_app=False) as schema:
+        path = {"options": f"-csearch_path={schema}"}
+        superuser = make_url(PG_URL).update_query_dict(path)
+        app_role = superuser.set(username=APP_ROLE, password=None)
+        yield (
+            superuser.render_as_string(hide_password=False),
+            app_role.render_as_string(hide_password=False),
         )
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-        conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {APP_ROLE}')
-    path = {"options": f"-csearch_path={schema}"}
-    superuser = make_url(PG_URL).update_query_dict(path)
-    app_role = superuser.set(username=APP_ROLE, password=None)
-    yield (
-        superuser.render_as_string(hide_password=False),
-        app_role.render_as_string(hide_password=False),
-    )
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def test_init_as_a_superuser_warns_and_a_role_refused_the_tables_gets_one_line(
