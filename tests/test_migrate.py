@@ -143,3 +143,18 @@ def test_decisions_made_before_0009_are_their_only_councils(tmp_path):
     ws.migrate()
     assert rows(path, "SELECT by, council FROM equivalence_event") == [("ann", "Bristol")]
     ws.dispose()
+
+
+def test_migrate_copies_the_sqlite_file_first_and_the_copy_is_the_old_workspace(cli, old):
+    before = rows(old, "SELECT version_num FROM alembic_version")
+    code, out, err = cli("migrate", db=old)
+    assert code == 0, err
+    copy = Path(f"{old}.schema-0001.bak")
+    assert f"A copy of it as it was before is at {copy}." in out
+    assert copy.stat().st_mode & 0o777 == 0o600  # password hashes: its owner's only
+    assert rows(str(copy), "SELECT version_num FROM alembic_version") == before == [("0001",)]
+    assert rows(str(copy), "SELECT count(*) FROM rating") == [(24,)]
+    assert [p.name for p in Path(old).parent.iterdir() if "part" in p.name] == []
+
+    code, out, err = cli("migrate", db=old)  # up to date: nothing to copy
+    assert code == 0 and "up to date" in out and "copy" not in out

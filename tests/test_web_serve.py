@@ -83,3 +83,33 @@ def test_a_worker_on_an_outdated_workspace_says_to_migrate_and_stops(tmp_path: P
     assert "Traceback" not in done.stderr
     (line,) = [x for x in done.stderr.splitlines() if x.startswith("error:")]
     assert line.endswith("needs upgrading: run 'valvecheck migrate' (nothing is lost)"), line
+
+
+def test_serve_copies_an_older_sqlite_workspace_before_upgrading_it(tmp_path: Path):
+    from valvecheck.services.workspace import init_workspace
+    from valvecheck.store.db import Workspace
+
+    db = tmp_path / "valvecheck.db"
+    ws = Workspace(str(db))
+    init_workspace(ws, empty=True)
+    ws.downgrade("0010")
+    ws.dispose()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VALVECHECK_COUNCIL")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "valvecheck", "--db", str(db), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/login", process) == 200
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=30)
+    copy = tmp_path / "valvecheck.db.schema-0010.bak"
+    assert "Upgraded the workspace" in out and f"A copy of it as it was before is at {copy}." in out
+    assert Workspace(str(copy)).revision() == "0010"
+    assert Workspace(str(db)).revision() == Workspace(str(db)).head()

@@ -307,11 +307,15 @@ def migrate(ctx: typer.Context) -> None:
     Back up first (a schema change is not undone by going back to the older version) and stop the web app's workers; run it once, then start the workers of the new version."""
     ws = ws_of(ctx)
     with output.progress() as bar:
-        before, after = workspace.migrate_workspace(ws, progress=bar)
-    if before == after:
+        upgrade = workspace.migrate_workspace(ws, progress=bar)
+    if upgrade.before == upgrade.after:
         output.line(f"The workspace {ws.label} is up to date.")
     else:
-        output.line(f"Upgraded the workspace {ws.label} from schema {before} to {after}.")
+        output.line(
+            f"Upgraded the workspace {ws.label} from schema {upgrade.before} to {upgrade.after}."
+        )
+    if upgrade.copy is not None:
+        output.line(f"A copy of it as it was before is at {upgrade.copy}.")
     warning = workspace.role_warning(ws)
     if warning:
         output.note(warning)

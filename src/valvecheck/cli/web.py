@@ -50,7 +50,7 @@ def serve(
 ) -> None:
     """Start the web app on this computer (a laptop, or a small team's server).
 
-    On first run it creates the workspace with the bundled catalogue and the seed's assessment; an older workspace is upgraded first (back it up before). Settings from the environment: VALVECHECK_SECRET_KEY, VALVECHECK_COOKIE_SECURE, VALVECHECK_SESSION_HOURS, VALVECHECK_SESSION_MAX_HOURS and VALVECHECK_THREADS (docs/cli.md). A production server runs the app under uvicorn or gunicorn behind a proxy instead (docs/deploy.md)."""
+    On first run it creates the workspace with the bundled catalogue and the seed's assessment; an older workspace is upgraded first (a SQLite file is copied before it changes; back up a PostgreSQL database before). Settings from the environment: VALVECHECK_SECRET_KEY, VALVECHECK_COOKIE_SECURE, VALVECHECK_SESSION_HOURS, VALVECHECK_SESSION_MAX_HOURS and VALVECHECK_THREADS (docs/cli.md). A production server runs the app under uvicorn or gunicorn behind a proxy instead (docs/deploy.md)."""
     import uvicorn
 
     from valvecheck import logs
@@ -85,8 +85,12 @@ def serve(
             f"{done['ratings']} ratings from the seed's assessment."
         )
     elif ws.revision() != ws.head():
-        before, after = workspace.migrate_workspace(ws)
-        output.line(f"Upgraded the workspace {ws.label} from schema {before} to {after}.")
+        upgrade = workspace.migrate_workspace(ws)
+        output.line(
+            f"Upgraded the workspace {ws.label} from schema {upgrade.before} to {upgrade.after}."
+        )
+        if upgrade.copy is not None:
+            output.line(f"A copy of it as it was before is at {upgrade.copy}.")
     load_all()  # before the server's threads share them (cli/lazy.py)
     app = served_app(config, ws)
     with ws.session(write=False, all_councils=True) as session:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
 
 from valvecheck.analysis import progress as analysis_progress
 from valvecheck.domain.rating import BUNDLED, SEED, Rating
@@ -89,18 +91,28 @@ def role_warning(ws: Workspace) -> str | None:
     )
 
 
-def migrate_workspace(
-    ws: Workspace, progress: Progress | None = None
-) -> tuple[str | None, str | None]:
-    """Bring an existing workspace's schema up to date; returns (revision before, after)."""
+@dataclass(frozen=True)
+class Upgrade:
+    """What migrate_workspace did: the schema before and after, and the copy of a SQLite file
+    made before it changed (None when there was nothing to upgrade, or on PostgreSQL)."""
+
+    before: str | None
+    after: str | None
+    copy: Path | None = None
+
+
+def migrate_workspace(ws: Workspace, progress: Progress | None = None) -> Upgrade:
+    """Bring an existing workspace's schema up to date. A SQLite file is copied first
+    (Workspace.copy_before_upgrade): the older version of Valvecheck can still open the copy."""
     if not ws.exists():
         raise WorkspaceError(f"no Valvecheck workspace at {ws.label}", reason="missing")
     before = ws.revision()
+    copy = ws.copy_before_upgrade()
     ws.migrate()
     # maintenance: the common measures are grouped across every council's ratings
     with ws.session(all_councils=True) as session, _listening(progress):
         prevalence.refresh(session)  # no index before 0005, no groups in it before 0007
-    return before, ws.revision()
+    return Upgrade(before, ws.revision(), copy)
 
 
 def init_workspace(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -457,6 +458,35 @@ class Workspace:
             return _read_secret(path)
         except OSError:
             return None
+
+    def copy_before_upgrade(self) -> Path | None:
+        """Copy a SQLite workspace file whose schema is older than this version's, before it is
+        upgraded: ``valvecheck.db.schema-0011.bak`` beside it, readable by its owner only, made
+        with SQLite's own backup (consistent while others read it). An upgrade cannot be undone
+        by going back to the older Valvecheck; this copy can be opened by it. None when there
+        is nothing to copy (PostgreSQL, where docs/deploy.md says to dump first; a database in
+        memory; a workspace already up to date)."""
+        database = self.engine.url.database
+        if not self.is_sqlite_file or database in (None, "", ":memory:"):
+            return None
+        found = self.revision()
+        if found is None or found == self.head():
+            return None
+        target = Path(f"{database}.schema-{found}.bak")
+        draft = target.with_name(f"{target.name}.{os.getpid()}-part")
+        draft.unlink(missing_ok=True)
+        os.close(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        try:
+            with self._reachable(), self.engine.connect() as conn:
+                source = conn.connection.driver_connection
+                with sqlite3.connect(draft) as copy:
+                    source.backup(copy)  # type: ignore[union-attr]
+                copy.close()
+            os.replace(draft, target)
+        except BaseException:
+            draft.unlink(missing_ok=True)
+            raise
+        return target
 
     def dispose(self) -> None:
         self.engine.dispose()
