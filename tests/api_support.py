@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from valvecheck import api
-from valvecheck.services import activities, people, ratings, tokens
+from valvecheck.services import activities, links, people, ratings, tokens
 from valvecheck.services.workspace import init_workspace, unit_of_work
 from valvecheck.store.db import Workspace
 
@@ -41,7 +41,7 @@ def two_councils(url: str) -> Workspace:
         ratings.new_assessment(ctx, "Leeds: autumn", use=True)
         ratings.rate(ctx, "bury-2", "green", "Leeds hubs")
         activities.import_activities(ctx, ACTIVITIES_B, "leeds.csv")
-        activities.link(ctx, "L-1", "bury-2", "hubs deliver it")
+        links.link(ctx, "L-1", "bury-2", "hubs deliver it")
         people.add_person(ctx, "lee", "editor")
     return ws
 

@@ -15,6 +15,7 @@ from valvecheck.services import (
     backup,
     equivalence,
     impact,
+    links,
     measures,
     people,
     ratings,
@@ -39,9 +40,9 @@ def rich_council(url: str) -> Workspace:
             b"id,title,status,start,end\nB-1,Hubs,in progress,01/04/2025,31/03/2026\nB-2,Panel,,,\n"
         )
         activities.import_activities(ctx, data, "b.csv")
-        activities.link(ctx, "B-1", "bury-1", "hubs")
-        activities.link(ctx, "B-2", "bury-2")
-        activities.unlink(ctx, "B-2", "bury-2", "wrong one")
+        links.link(ctx, "B-1", "bury-1", "hubs")
+        links.link(ctx, "B-2", "bury-2")
+        links.unlink(ctx, "B-2", "bury-2", "wrong one")
         activities.edit_activity(ctx, "B-1", {"status": "at risk", "owner": "Bo"})  # its history
         people.add_person(ctx, "bea", "editor", password="correct horse battery")
     with unit_of_work(ws, write=True, council="Bristol", by="Ann") as ctx:
@@ -214,8 +215,8 @@ def backed_up(cli, db_path, tmp_path):
         activities.import_activities(
             ctx, b"id,title,start\nB-1,Hubs,01/04/2025\nB-2,Panel,\n", "b.csv"
         )
-        activities.link(ctx, "B-1", "bury-1", "hubs")
-        activities.link(ctx, "B-1", "bury-2", "hubs too")
+        links.link(ctx, "B-1", "bury-1", "hubs")
+        links.link(ctx, "B-1", "bury-2", "hubs too")
         impact.set_saving(ctx, "B-1", "2025-26", expected="1000")
         impact.set_weights(ctx, "B-1", "bury-1=0.5, bury-2=0.5")
         impact.set_trajectory(ctx, "2025-26", unmitigated="5000")

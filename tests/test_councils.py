@@ -11,7 +11,7 @@ from support import admin
 
 from valvecheck.domain.people import PERMITTED, Action, Role
 from valvecheck.errors import Forbidden, NotFound
-from valvecheck.services import activities, ratings, suggestions
+from valvecheck.services import links, ratings, suggestions
 from valvecheck.services.workspace import unit_of_work
 from valvecheck.store.models import COUNCIL_TABLES, Base
 from valvecheck.store.tenancy import OWNED, owned
@@ -174,7 +174,7 @@ def test_a_batch_accept_with_one_bad_pair_writes_none(ws, cli):
     with pytest.raises(NotFound), admin(ws) as ctx:
         suggestions.accept(ctx, pairs)
     with admin(ws, write=False) as ctx:
-        assert activities.link_events(ctx) == []
+        assert links.link_events(ctx) == []
     with admin(ws) as ctx:
         done = suggestions.accept(ctx, pairs[:2])
     assert [(e.activity_id, e.measure_id) for e in done] == pairs[:2]

@@ -25,7 +25,7 @@ from web_support import text as text_of
 
 from valvecheck.domain.people import Role
 from valvecheck.errors import ImportRejected
-from valvecheck.services import activities, backup, people
+from valvecheck.services import activities, activity_details, backup, people
 from valvecheck.services.context import Actor
 from valvecheck.services.workspace import init_workspace, unit_of_work
 from valvecheck.store.db import Workspace
@@ -39,7 +39,7 @@ def changes(ws: Workspace, council: str, activity: str) -> list[tuple[str, str, 
     with unit_of_work(ws, council=council) as ctx:
         return [
             (c.field, c.before, c.after, c.by, c.file)
-            for c in activities.activity_history(ctx, activity)
+            for c in activity_details.activity_history(ctx, activity)
         ]
 
 

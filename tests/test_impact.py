@@ -613,7 +613,7 @@ def test_a_dated_report_states_the_impact_as_it_stood_at_the_end_of_its_date(ws,
 
     from support import admin, load_state, report_data
 
-    from valvecheck.services import activities, ratings
+    from valvecheck.services import activities, links, ratings
     from valvecheck.services.impact import set_saving, set_trajectory, set_weights
 
     first, second = [v.id for v in load_state(ws).views if not v.history][:2]
@@ -621,11 +621,11 @@ def test_a_dated_report_states_the_impact_as_it_stood_at_the_end_of_its_date(ws,
     with admin(ws, by="lead") as ctx:
         ctx.clock = lambda: datetime(2024, 1, 10, 10, tzinfo=UTC)
         activities.import_activities(ctx, csv, "acts.csv")
-        activities.link(ctx, "A1", first, "same aim")
+        links.link(ctx, "A1", first, "same aim")
         set_saving(ctx, "A1", "2024-25", expected="£100", actual="£100")
     with admin(ws, by="lead") as ctx:
         ctx.clock = lambda: datetime(2024, 3, 5, 10, tzinfo=UTC)
-        activities.link(ctx, "A1", second, "found later")
+        links.link(ctx, "A1", second, "found later")
         ratings.rate(ctx, first, "amber", "started")
         set_trajectory(ctx, "2024-25", unmitigated="£1,000")
         set_weights(ctx, "A1", f"{first}=0.75,{second}=0.25")

@@ -14,7 +14,7 @@ from support import admin
 
 from valvecheck.domain.impact import Saving, TrajectoryYear, roll_up
 from valvecheck.errors import ImportRejected, InputError
-from valvecheck.services import activities, impact, ratings
+from valvecheck.services import activities, impact, links, ratings
 
 ACTIVITIES = b"id,title\nA1,Post-16 places\nA2,Inclusion\n"
 TRAJECTORY = (
@@ -43,8 +43,8 @@ def book(*sheets: tuple[str, list[list[object]]]) -> bytes:
 def council(ws):
     with admin(ws) as ctx:
         activities.import_activities(ctx, ACTIVITIES, "activities.csv")
-        activities.link(ctx, "A1", "bury-1")
-        activities.link(ctx, "A2", "bury-2")
+        links.link(ctx, "A1", "bury-1")
+        links.link(ctx, "A2", "bury-2")
     return ws
 
 
@@ -240,7 +240,7 @@ def test_a_net_cost_line_over_its_plan_is_behind(expected, actual, behind):
 
 def test_a_measure_the_activity_only_enables_may_take_no_share(council):
     with admin(council) as ctx:
-        activities.link(ctx, "A1", "bury-3")
+        links.link(ctx, "A1", "bury-3")
         impact.set_saving(ctx, "A1", "2025-26", expected="£100")
         impact.set_weights(ctx, "A1", "bury-1=1,bury-3=0")
         with pytest.raises(InputError, match="add up to 0, not 1"):
@@ -251,7 +251,7 @@ def test_a_measure_the_activity_only_enables_may_take_no_share(council):
 
 def test_weights_keep_their_history_and_impact_until_a_moment_uses_those_then(council):
     with admin(council) as ctx:
-        activities.link(ctx, "A1", "bury-3")
+        links.link(ctx, "A1", "bury-3")
     with admin(council) as ctx:
         ctx.clock = lambda: datetime(2030, 1, 10, 10, tzinfo=UTC)
         impact.set_saving(ctx, "A1", "2025-26", expected="£100")

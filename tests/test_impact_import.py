@@ -14,7 +14,7 @@ from support import admin
 
 from valvecheck.domain.people import Role
 from valvecheck.errors import Forbidden, ImportRejected, InputError
-from valvecheck.services import activities, impact
+from valvecheck.services import activities, impact, links
 from valvecheck.services.context import Actor, Context
 from valvecheck.services.workspace import unit_of_work
 from valvecheck.store.models import ImpactEntryRow, ImpactWeightRow, TrajectoryRow
@@ -27,8 +27,8 @@ def council(ws):
     """The seed workspace with two activities, A2 linked to two measures."""
     with admin(ws) as ctx:
         activities.import_activities(ctx, ACTIVITIES.encode(), "activities.csv")
-        activities.link(ctx, "A2", "bury-1")
-        activities.link(ctx, "A2", "bury-2")
+        links.link(ctx, "A2", "bury-1")
+        links.link(ctx, "A2", "bury-2")
     return ws
 
 
@@ -400,7 +400,7 @@ def test_row_level_security_keeps_each_councils_impact_to_itself(pg_url):
     try:
         with unit_of_work(ws, write=True, council="Bristol", by="b") as ctx:
             activities.import_activities(ctx, b"id,title\nB-1,Bristol hubs\n", "b.csv")
-            activities.link(ctx, "B-1", "bury-1")
+            links.link(ctx, "B-1", "bury-1")
             impact.set_saving(ctx, "B-1", "2025-26", expected="£1,000")
             impact.set_weights(ctx, "B-1", "bury-1=1")
             impact.set_trajectory(ctx, "2025-26", unmitigated="£9,000")

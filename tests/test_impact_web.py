@@ -117,11 +117,11 @@ def test_another_councils_savings_never_show(site):
 
 def test_no_actual_recorded_reads_as_such_and_ratings_by_their_words(site):
     with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
-        from valvecheck.services import activities
+        from valvecheck.services import links
         from valvecheck.services.measures import load_state
 
         view = load_state(ctx).views[0]
-        activities.link(ctx, "B-1", view.id, "same aim")
+        links.link(ctx, "B-1", view.id, "same aim")
         impact.set_saving(ctx, "B-1", "2025-26", expected="£250,000")
         impact.set_saving(ctx, "B-2", "2025-26", actual="1234.5")
     shown = site.client("ed").get("/impact")
@@ -272,13 +272,13 @@ def test_an_activity_without_savings_says_so(site):
 
 def test_measures_and_activities_on_the_impact_page_link_to_their_pages(site):
     with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
-        from valvecheck.services import activities
+        from valvecheck.services import links
         from valvecheck.services.measures import load_state
 
         first, second = (v.id for v in load_state(ctx).views[:2])
-        activities.link(ctx, "B-1", first, "same aim")
-        activities.link(ctx, "B-2", first, "same aim")
-        activities.link(ctx, "B-2", second, "same aim")
+        links.link(ctx, "B-1", first, "same aim")
+        links.link(ctx, "B-2", first, "same aim")
+        links.link(ctx, "B-2", second, "same aim")
         impact.set_saving(ctx, "B-1", "2025-26", expected="£1,000")
         impact.set_saving(ctx, "B-2", "2025-26", expected="£500")
     shown = page(site.client("vi").get("/impact"))

@@ -18,7 +18,7 @@ from support import write_file as _write
 from valvecheck.domain.rag import Rag
 from valvecheck.errors import InputError
 from valvecheck.importers.activities import read_activities
-from valvecheck.services import activities, ratings
+from valvecheck.services import activities, links, ratings
 from valvecheck.services.imports import ImportOutcome
 from valvecheck.services.reports import formats_of
 
@@ -387,7 +387,7 @@ def test_activities_show_prints_links_on_the_clock_in_england(ws, cli, tmp_path)
     with admin(ws) as ctx:
         activities.import_activities(ctx, b"ID,Title\nA-1,Outreach\n", "a.csv")
         ctx.clock = lambda: SUMMER
-        activities.link(ctx, "A-1", "bury-2", "delivers it")
+        links.link(ctx, "A-1", "bury-2", "delivers it")
     code, out, err = cli("activities", "show", "A-1")
     assert code == 0, err
     assert "2026-07-01 10:05 BST" in out

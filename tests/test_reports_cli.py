@@ -11,7 +11,7 @@ from reports_support import DAY, day_is_today, docx_fill
 from support import admin, load_state, report_data, write_reports
 
 from valvecheck.domain.rag import Rag
-from valvecheck.services import activities, ratings
+from valvecheck.services import activities, links, ratings
 
 # Reports here are dated DAY (2099): today is DAY for every test, as the report needs.
 pytestmark = pytest.mark.usefixtures(day_is_today.__name__)
@@ -159,9 +159,9 @@ def link_one(ws, tmp_path, views) -> None:
     csv.write_text("id,title\nETP-07,Inclusion toolkit\n", encoding="utf-8")
     with admin(ws, by="lead") as ctx:
         activities.import_activities(ctx, csv.read_bytes(), csv.name)
-        activities.link(ctx, "ETP-07", views[3].id, "same aim")
-        activities.link(ctx, "ETP-07", views[8].id, "same aim")
-        activities.unlink(ctx, "ETP-07", views[8].id, "not the same")
+        links.link(ctx, "ETP-07", views[3].id, "same aim")
+        links.link(ctx, "ETP-07", views[8].id, "same aim")
+        links.unlink(ctx, "ETP-07", views[8].id, "not the same")
 
 
 def test_links_appear_once_activities_are_linked(ws, tmp_path):
@@ -188,19 +188,19 @@ def test_links_in_a_dated_report_are_as_they_stood_at_the_end_of_its_date(ws, tm
     with admin(ws, by="lead") as ctx:
         ctx.clock = lambda: at("2024-01-10")
         activities.import_activities(ctx, csv.read_bytes(), csv.name)
-        activities.link(ctx, "ETP-07", views[3].id, "same aim")
-        activities.link(ctx, "ETP-07", views[8].id, "same aim")
+        links.link(ctx, "ETP-07", views[3].id, "same aim")
+        links.link(ctx, "ETP-07", views[8].id, "same aim")
     with admin(ws, by="lead") as ctx:
         ctx.clock = lambda: at("2024-03-05")
-        activities.unlink(ctx, "ETP-07", views[8].id, "not the same")
-        activities.link(ctx, "ETP-07", views[5].id, "found later")
+        links.unlink(ctx, "ETP-07", views[8].id, "not the same")
+        links.link(ctx, "ETP-07", views[5].id, "found later")
 
-    def links(on: date) -> list[str]:
+    def linked_on(on: date) -> list[str]:
         return [k.measure for k in report_data(ws, on=on).links]
 
-    assert links(date(2024, 1, 9)) == []
-    assert links(date(2024, 2, 1)) == [views[3].id, views[8].id]
-    assert links(date(2024, 3, 5)) == [views[3].id, views[5].id]  # the end of that day
+    assert linked_on(date(2024, 1, 9)) == []
+    assert linked_on(date(2024, 2, 1)) == [views[3].id, views[8].id]
+    assert linked_on(date(2024, 3, 5)) == [views[3].id, views[5].id]  # the end of that day
     write_reports(ws, "xlsx", tmp_path, on=date(2024, 2, 1))
     sheet = load_workbook(tmp_path / "report.xlsx")["Links"]
     assert [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)] == [

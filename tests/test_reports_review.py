@@ -20,7 +20,7 @@ from web_support import by_id, page, site, site_template  # noqa: F401 (fixtures
 from valvecheck.domain.link_reason import RECORDED, link_reason
 from valvecheck.domain.rating import BUNDLED
 from valvecheck.errors import InputError
-from valvecheck.services import activities, ratings
+from valvecheck.services import activities, links, ratings
 from valvecheck.services.workspace import init_workspace, unit_of_work
 from valvecheck.store.db import Workspace
 
@@ -289,7 +289,7 @@ def test_links_are_in_order_of_activity_then_measure_in_every_format(ws, tmp_pat
         for activity, measure in (("ETP-10", "bury-1"), ("ETP-2", "bury-3"),
                                   ("ETP-1", "stoke-on-trent-2"), ("ETP-2", "bury-1"),
                                   ("ETP-1", "bury-5")):  # fmt: skip
-            activities.link(ctx, activity, measure, "same aim")
+            links.link(ctx, activity, measure, "same aim")
     order = [("ETP-1", "bury-5"), ("ETP-1", "stoke-on-trent-2"), ("ETP-2", "bury-1"),
              ("ETP-2", "bury-3"), ("ETP-10", "bury-1")]  # fmt: skip
     assert [(k.activity, k.measure) for k in report_data(ws, on=DAY).links] == order
@@ -301,9 +301,9 @@ def test_links_are_in_order_of_activity_then_measure_in_every_format(ws, tmp_pat
     ):
         assert re.findall(pairs, (out / name).read_text("utf-8")) == order, name
     doc = Document(str(out / "report.docx"))
-    links = next(t for t in doc.tables if t.rows[0].cells[0].text == "Activity")
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Activity")
     assert [
-        (r.cells[0].text.split(":")[0], r.cells[1].text.split(":")[0]) for r in links.rows[1:]
+        (r.cells[0].text.split(":")[0], r.cells[1].text.split(":")[0]) for r in table.rows[1:]
     ] == order
     wb = load_workbook(out / "report.xlsx", read_only=True)
     assert [(r[0], r[2]) for r in wb["Links"].iter_rows(min_row=2, values_only=True)] == order
@@ -344,8 +344,8 @@ def test_a_locked_assessments_report_is_the_paper_that_went_to_committee(tmp_pat
             ratings.new_assessment(ctx, "Bristol: Q1", use=True)
             activities.import_activities(ctx, b"id,title\nA1,Inclusion fund\nA2,Post-16\n", "p.csv")
             ratings.rate(ctx, "bury-1", "green", "panel live")
-            activities.link(ctx, "A1", "bury-1", "the fund is this measure")
-            activities.link(ctx, "A1", "bury-4", "and this one")
+            links.link(ctx, "A1", "bury-1", "the fund is this measure")
+            links.link(ctx, "A1", "bury-4", "and this one")
             impact.import_trajectory(ctx, trajectory.encode(), "t.csv")
             impact.set_saving(ctx, "A1", "2098-99", expected="£100000", actual="£90000")
             ratings.lock_assessment(ctx)
@@ -353,8 +353,8 @@ def test_a_locked_assessments_report_is_the_paper_that_went_to_committee(tmp_pat
     with today_is(date(2099, 5, 1)):
         with admin(ws, by="Bo") as ctx:
             ratings.new_assessment(ctx, "Bristol: Q2", carry_from="Bristol: Q1", use=True)
-            activities.unlink(ctx, "A1", "bury-4", "moved to Q2's plan")
-            activities.link(ctx, "A2", "bury-2", "Q2's work")
+            links.unlink(ctx, "A1", "bury-4", "moved to Q2's plan")
+            links.link(ctx, "A2", "bury-2", "Q2's work")
             impact.set_saving(ctx, "A1", "2098-99", actual="£50000")
             impact.set_weights(ctx, "A1", "bury-1=1")
         write_reports(ws, "md", tmp_path / "later", "Bristol: Q1")
@@ -415,8 +415,9 @@ def test_html_print_has_page_numbers_and_a_running_header(ws, tmp_path):
     assert 'content: "Page " counter(page) " of " counter(pages)' in style
     top = re.search(r"@top-left \{ content: (\"[^\"]*\")", style)
     assert top is not None
-    # the title is in the CSS string as escapes: no quote, backslash-quote or tag ends it early
-    decoded = re.sub(r"\\([0-9a-f]{6})", lambda m: chr(int(m[1], 16)), top[1][1:-1])
+    # the title is in the CSS string as escapes: no quote, backslash-quote or tag ends it early;
+    # each escape ends with a space of its own (CSS drops one after an escape)
+    decoded = re.sub(r"\\([0-9a-f]{6}) ", lambda m: chr(int(m[1], 16)), top[1][1:-1])
     assert decoded == f"{title} — Bristol — 1 May 2099"
 
 

@@ -17,15 +17,15 @@ from support import admin, load_state, report_data, write_reports
 
 from valvecheck.reports import docx, html, markdown, xlsx
 from valvecheck.reports.model import SECTION_KEYS
-from valvecheck.services import activities
+from valvecheck.services import activities, links
 
 # Reports here are dated DAY (2099): today is DAY for every test, as the report needs.
 pytestmark = pytest.mark.usefixtures(day_is_today.__name__)
 
 
-def write_all_four(ws, tmp_path, links: bool):
+def write_all_four(ws, tmp_path, with_links: bool):
     """The four formats of one report, and the model they were written from."""
-    if links:
+    if with_links:
         views = load_state(ws).views
         csv = tmp_path / "activities.csv"
         csv.write_text(
@@ -33,9 +33,9 @@ def write_all_four(ws, tmp_path, links: bool):
         )
         with admin(ws, by="lead") as ctx:
             activities.import_activities(ctx, csv.read_bytes(), csv.name)
-            activities.link(ctx, "ETP-07", views[3].id, "same aim")
-            activities.link(ctx, "ETP-09", views[17].id, "post-16 offer")
-            activities.link(ctx, "ETP-09", views[25].id, "post-16 offer")
+            links.link(ctx, "ETP-07", views[3].id, "same aim")
+            links.link(ctx, "ETP-09", views[17].id, "post-16 offer")
+            links.link(ctx, "ETP-09", views[25].id, "post-16 offer")
     out = tmp_path / "out"
     write_reports(ws, "all", out, on=DAY)
     return report_data(ws, on=DAY), out
@@ -43,7 +43,7 @@ def write_all_four(ws, tmp_path, links: bool):
 
 @pytest.fixture(params=["without links", "with links"])
 def reports(request, ws, tmp_path):
-    return write_all_four(ws, tmp_path, links=request.param == "with links")
+    return write_all_four(ws, tmp_path, with_links=request.param == "with links")
 
 
 def test_every_format_shows_the_models_sections_in_order_with_the_same_rows(reports):
@@ -64,7 +64,7 @@ def test_every_format_shows_the_models_sections_in_order_with_the_same_rows(repo
 
 
 def test_linked_activities_are_a_section_of_every_format(ws, tmp_path):
-    data, out = write_all_four(ws, tmp_path, links=True)
+    data, out = write_all_four(ws, tmp_path, with_links=True)
     assert [(k.activity, k.measure) for k in data.links] == [
         ("ETP-07", data.rows[3].id),
         ("ETP-09", data.rows[17].id),
@@ -91,7 +91,7 @@ def test_an_opportunity_shared_by_other_agreements_names_them_in_every_format(ws
 
     with admin(ws, by="lead") as ctx:
         ratings.rate(ctx, "bury-4", "red", "nothing under way in mainstream schools")
-    data, out = write_all_four(ws, tmp_path, links=False)
+    data, out = write_all_four(ws, tmp_path, with_links=False)
     assert data.opportunities[0].id == "bury-4"
     assert data.opportunities[0].also_in == ("hammersmith-fulham-4", "stoke-on-trent-5")
     assert all(r.also_in == () for r in data.opportunities[1:])  # the seed's other reds: alone
@@ -112,7 +112,10 @@ def test_an_opportunity_shared_by_other_agreements_names_them_in_every_format(ws
     table = next(
         t for t in Document(str(out / "report.docx")).tables if t.rows[1].cells[0].text == "bury-4"
     )
-    assert table.rows[1].cells[2].text.endswith(f"\nAlso in: {hf}, {st}")
+    # a line each, the id first: an id starting a line never breaks at its hyphens
+    also_in = "\nAlso in:\nhammersmith-fulham-4 (Hammersmith and Fulham)\n"
+    also_in += "stoke-on-trent-5 (Stoke-on-Trent)"
+    assert table.rows[1].cells[2].text.endswith(also_in)
 
 
 def test_every_format_has_a_name_council_staff_know():

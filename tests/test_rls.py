@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import ProgrammingError
 
 from valvecheck.errors import Conflict
-from valvecheck.services import activities, people, tokens
+from valvecheck.services import activities, links, people, tokens
 from valvecheck.services.workspace import unit_of_work
 from valvecheck.store.db import Workspace
 from valvecheck.store.models import COUNCIL_TABLES, Base, RatingRow
@@ -22,7 +22,7 @@ def pg_two(pg_url):
     with unit_of_work(ws, write=True, council="Bristol", by="admin") as ctx:
         people.add_person(ctx, "bea", "editor")
         activities.import_activities(ctx, b"id,title\nB-1,Bristol hubs\n", "b.csv")
-        activities.link(ctx, "B-1", "bury-1", "hubs")
+        links.link(ctx, "B-1", "bury-1", "hubs")
         activities.edit_activity(ctx, "B-1", {"owner": "Bristol lead"})  # its history
     with unit_of_work(ws, write=True, council="Leeds", by="admin") as ctx:
         activities.edit_activity(ctx, "L-1", {"status": "at risk"})

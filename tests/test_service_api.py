@@ -25,6 +25,7 @@ STEPS = {
     "kept",
     "state",
     "council_work",
+    "save_with_history",
 }
 
 

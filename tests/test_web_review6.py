@@ -25,7 +25,7 @@ from valvecheck.domain.measure_ids import measure_key, nearest
 from valvecheck.domain.search import matches
 from valvecheck.domain.views import Filters
 from valvecheck.errors import Conflict, ImportRejected, NotFound
-from valvecheck.services import activities, measures
+from valvecheck.services import activities, links, measures
 from valvecheck.services.listing import activity_suggestions
 from valvecheck.services.workspace import unit_of_work
 
@@ -150,12 +150,12 @@ def test_an_unknown_measure_says_did_you_mean(site):
         pytest.raises(NotFound, match=r"Did you mean kingston-richmond-5\?"),
         unit_of_work(site.ws, write=True, as_person="ed") as ctx,
     ):
-        activities.link(ctx, "B-1", "Kingston 5 ")  # the space is the typo: still found
+        links.link(ctx, "B-1", "Kingston 5 ")  # the space is the typo: still found
     with (
         pytest.raises(NotFound, match=r"'bury-31'. Did you mean bury-3\?"),
         unit_of_work(site.ws, write=True, as_person="ed") as ctx,
     ):
-        activities.link(ctx, "B-1", "bury-31")
+        links.link(ctx, "B-1", "bury-31")
 
 
 def test_the_tracker_measures_column_reads_bury_3_and_names_an_unknown_as_typed(site):
@@ -204,16 +204,16 @@ def test_not_relevant_records_who_and_why_and_the_suggestion_goes(site):
     assert "bury-4" not in offered
     assert "Marked not relevant: bury-4" in after.text
     with unit_of_work(site.ws, as_person="ed") as ctx:
-        event = activities.link_events(ctx)[-1]
+        event = links.link_events(ctx)[-1]
         assert (event.by, event.linked, event.rationale) == (
             "ed",
             False,
             "Not relevant: about primary schools only",
         )
-        assert activities.is_not_relevant(event)
+        assert links.is_not_relevant(event)
         assert "bury-4" not in [s.measure_id for s in activity_suggestions(ctx, "B-1")]
     with pytest.raises(Conflict), unit_of_work(site.ws, write=True, as_person="ed") as ctx:
-        activities.not_relevant(ctx, "B-1", "bury-4")
+        links.not_relevant(ctx, "B-1", "bury-4")
     # a viewer may not judge suggestions
     viewer = site.client("vi")
     assert viewer.get("/activities/B-1/not-relevant?measure=bury-5").status_code == 403
@@ -467,7 +467,7 @@ def test_services_mark_not_relevant_edit_and_search_on_either_store(ws):
     with admin(ws, by="ann.lee") as ctx:
         done = activities.import_activities(ctx, TRACKER, "tracker.csv")
         assert done.linked == 1  # "Kingston Richmond 5" is kingston-richmond-5
-        event = activities.not_relevant(ctx, "send-04", "BURY 5", "  not a funding change ")
+        event = links.not_relevant(ctx, "send-04", "BURY 5", "  not a funding change ")
         assert (event.measure_id, event.rationale, event.by) == (
             "bury-5",
             "Not relevant: not a funding change",
@@ -479,9 +479,9 @@ def test_services_mark_not_relevant_edit_and_search_on_either_store(ws):
     with admin(ws, write=False) as ctx:
         assert [v.id for v in measures.list_measures(ctx, Filters(text="EHCPs"))][:1] == ["bury-1"]
         events = activities.show_activity(ctx, "SEND-04").history
-        assert [activities.is_not_relevant(e) for e in events] == [False, True]
+        assert [links.is_not_relevant(e) for e in events] == [False, True]
     with pytest.raises(Conflict), admin(ws) as ctx:
-        activities.not_relevant(ctx, "SEND-04", "kingston-richmond-5")  # linked already
+        links.not_relevant(ctx, "SEND-04", "kingston-richmond-5")  # linked already
 
 
 def test_a_big_catalogue_is_searched_by_words_to_link(site, monkeypatch):

@@ -38,9 +38,10 @@ from valvecheck.api.schemas import (
 from valvecheck.domain import moments
 from valvecheck.errors import ImportRejected
 from valvecheck.importers import limits
-from valvecheck.services import activities, suggestions
-from valvecheck.services.activities import ActivitiesImported, ActivityView, LinkEvent
+from valvecheck.services import activities, links, suggestions
+from valvecheck.services.activities import ActivitiesImported, ActivityView
 from valvecheck.services.context import Actor
+from valvecheck.services.links import LinkEvent
 from valvecheck.store import repository as repo
 
 router = APIRouter(
@@ -125,12 +126,12 @@ def list_links(
     ] = None,
 ) -> list[LinkEventOut]:
     with work(request, actor) as ctx:
-        events = activities.link_events(ctx)
+        events = links.link_events(ctx)
         # an unknown activity or measure is 404, not an empty list a typo would also give
         chosen = activities.show_activity(ctx, activity).activity.id if activity else None
         code = repo.measure_row(ctx.session, measure).code if measure else None
     if current:
-        events = activities.current_links(events)
+        events = links.current_links(events)
     start = moments.aware(since) if since is not None else None
     return [
         event_out(e)
@@ -166,7 +167,7 @@ def change_link(
     if_match: IfMatch = None,
 ) -> LinkEventOut:
     expected = version_read(if_match, body.version, "the link", "0 if never linked")
-    change = activities.link if body.linked else activities.unlink
+    change = links.link if body.linked else links.unlink
     with work(request, actor, write=True) as ctx:
         event = change(ctx, body.activity, body.measure, body.rationale, expected)
     pair = urlencode({"activity": event.activity_id, "measure": event.measure_id})

@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from valvecheck.cli import activities as activity_commands
+from valvecheck.cli import backup as backup_commands
 from valvecheck.cli import catalogue as catalogue_commands
 from valvecheck.cli import common as common_commands
 from valvecheck.cli import core, output
@@ -37,6 +38,7 @@ people_commands.register(app)
 web_commands.register(app)
 impact_commands.register(app)
 token_commands.register(app)
+backup_commands.register(app)
 
 # What to do next, for the workspace states a person can fix with a command.
 WORKSPACE_HINTS = {

@@ -15,10 +15,11 @@ from valvecheck.domain.moments import in_england
 from valvecheck.domain.names import count
 
 if TYPE_CHECKING:
-    from valvecheck.services import activities, suggestions
-    from valvecheck.services.activities import LinkEvent
+    from valvecheck.services import activities, links, suggestions
+    from valvecheck.services.links import LinkEvent
 else:  # loaded when a command first uses them (cli/lazy.py)
     activities = lazy("valvecheck.services.activities")
+    links = lazy("valvecheck.services.links")
     suggestions = lazy("valvecheck.services.suggestions")
 
 activities_app = typer.Typer(
@@ -168,7 +169,7 @@ def link(
 ) -> None:
     """Link an activity to a measure (kept in the link history with who, when and why)."""
     with use(ctx, write=True, by=by) as c:
-        e = activities.link(c, activity_id, measure_id, rationale)
+        e = links.link(c, activity_id, measure_id, rationale)
     output.line(f"Linked {e.activity_id} to {e.measure_id} (by {e.by}).")
 
 
@@ -181,7 +182,7 @@ def unlink(
 ) -> None:
     """Remove a link; the link and its removal both stay in the history."""
     with use(ctx, write=True, by=by) as c:
-        e = activities.unlink(c, activity_id, measure_id, rationale)
+        e = links.unlink(c, activity_id, measure_id, rationale)
     output.line(f"Unlinked {e.activity_id} from {e.measure_id} (by {e.by}).")
 
 

@@ -1,30 +1,24 @@
-"""Activities: importing the council's own programme, listing it, and linking it to measures.
-
-Links are kept like ratings: every link and unlink is an event with who, when and why, and the
-links in force are the pairs whose latest event is a link.
-"""
+"""Activities: importing the council's own programme, listing it with its links in force, and
+editing an activity's details (the links themselves: services/links.py; the details' history:
+services/activity_details.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime
-
-from sqlalchemy import select
 
 from valvecheck.domain.activity import Activity, Status, id_key
 from valvecheck.domain.link_reason import RECORDED
-from valvecheck.domain.measure_ids import measure_key, nearest
+from valvecheck.domain.measure_ids import nearest
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem, in_file_order
-from valvecheck.errors import Conflict, ImportRejected, NotFound
+from valvecheck.errors import ImportRejected
 from valvecheck.importers.activities import read_activities
 from valvecheck.importers.activity_rows import ActivityTable, parse_column_map
+from valvecheck.services.activity_details import FIELD_NAMES, save_with_history, shown
 from valvecheck.services.context import Context, authorise, council_id
+from valvecheck.services.links import LinkEvent, current_links, event, link
 from valvecheck.store import activities as store
 from valvecheck.store import repository as repo
-from valvecheck.store.models import ActivityChangeRow, ActivityRow, LinkEventRow, MeasureRow
-from valvecheck.store.queries import detail_changes
 
 
 @dataclass(frozen=True)
@@ -71,57 +65,6 @@ class ActivityChange:
     after: str
 
 
-# The stored columns as the preview names them.
-FIELD_NAMES = {
-    "title": "Title",
-    "description": "Description",
-    "theme": "Theme",
-    "sub_theme": "Sub-theme",
-    "owner": "Owner",
-    "status": "Status",
-    "start_date": "Start date",
-    "end_date": "End date",
-    "link": "Link",
-}
-
-
-@dataclass(frozen=True)
-class DetailChange:
-    """One detail of an activity changed, as its page shows it: from and to ("" for none), who,
-    when, and the file an import read it from ("" for a person's edit)."""
-
-    activity_id: str
-    field: str  # as a person names it: "Status", "End date"
-    before: str
-    after: str
-    by: str
-    at: datetime
-    file: str = ""
-
-
-@dataclass(frozen=True)
-class LinkEvent:
-    """One link or unlink of an activity and a measure."""
-
-    activity_id: str
-    measure_id: str
-    linked: bool
-    rationale: str
-    by: str
-    at: datetime | None
-    version: int = 0  # 1, 2, 3 ... within the pair's link history: what a change must name
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "activity": self.activity_id,
-            "measure": self.measure_id,
-            "action": "link" if self.linked else "unlink",
-            "rationale": self.rationale,
-            "by": self.by,
-            "at": self.at.isoformat() if self.at else None,
-        }
-
-
 @dataclass
 class ActivityView:
     """An activity with the links in force (latest event per measure) and its link history."""
@@ -165,7 +108,7 @@ def import_activities(
     if preview:
         new, changed = store.activity_changes(ctx.session, cid, parsed.rows, parsed.fields)
         detail = tuple(
-            ActivityChange(row.code, FIELD_NAMES.get(k, k), _shown(getattr(row, k)), _shown(v))
+            ActivityChange(row.code, FIELD_NAMES.get(k, k), shown(getattr(row, k)), shown(v))
             for row, values in changed
             for k, v in values.items()
         )
@@ -184,7 +127,7 @@ def import_activities(
     # at once never add "B1" and "b1" (PostgreSQL; SQLite writers are one at a time already)
     repo.lock_pair(ctx.session, repo.IMPORTING_ACTIVITIES, cid)
     name = file.rsplit("/", 1)[-1]
-    added, updated = _save(ctx, cid, parsed.rows, parsed.fields, name)
+    added, updated = save_with_history(ctx, cid, parsed.rows, parsed.fields, name)
     rationale = f"{RECORDED} {name}"
     for activity_id, measure_id in recorded:
         link(ctx, activity_id, measure_id, rationale)
@@ -213,93 +156,6 @@ def _rows_read(parsed: ActivityTable, recorded: list[tuple[str, str]]) -> tuple[
             strict=True,
         )
     )
-
-
-def _save(
-    ctx: Context, cid: int, items: list[Activity], fields: Collection[str] | None, file: str = ""
-) -> tuple[int, int]:
-    """Save activities as the store does (added, updated), first keeping each detail that
-    changes in its activity's history (what the re-import preview shows, now written)."""
-    _, changed = store.activity_changes(ctx.session, cid, items, fields)
-    at = ctx.now()
-    ctx.session.add_all(
-        _change_row(ctx, row, k, getattr(row, k), v, at, file)
-        for row, values in changed
-        for k, v in values.items()
-    )
-    return store.save_activities(ctx.session, cid, items, at, fields)
-
-
-def _change_row(
-    ctx: Context,
-    row: ActivityRow,
-    field: str,
-    before: object,
-    after: object,
-    at: datetime,
-    file: str,
-) -> ActivityChangeRow:
-    return ActivityChangeRow(
-        council_id=row.council_id,
-        activity_id=row.id,
-        field=field,
-        before=_stored(before),
-        after=_stored(after),
-        by=ctx.actor.name,
-        at=at,
-        file=file,
-    )
-
-
-def _stored(value: object) -> str:
-    """A column's value as the history keeps it: dates as YYYY-MM-DD, nothing as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _read(field: str, value: str) -> str:
-    """A kept value as a person reads it: a status's label, a date as people write it."""
-    if not value:
-        return ""
-    try:
-        if field == "status":
-            return Status(value).label
-        if field in ("start_date", "end_date"):
-            return _shown(date.fromisoformat(value))
-    except ValueError:
-        pass  # a value kept before its vocabulary changed: as it was written
-    return value
-
-
-def activity_history(ctx: Context, activity_id: str) -> list[DetailChange]:
-    """Every change of an activity's details (by a person or an import), oldest first."""
-    authorise(ctx, Action.READ)
-    cid = council_id(ctx)
-    row = store.activity_row(ctx.session, cid, activity_id)
-    return [
-        DetailChange(
-            row.code,
-            FIELD_NAMES.get(c.field, c.field),
-            _read(c.field, c.before),
-            _read(c.field, c.after),
-            c.by,
-            c.at,
-            c.file,
-        )
-        for c in detail_changes(ctx.session, cid, row.id)
-    ]
-
-
-def _shown(value: object) -> str:
-    """A stored value as a preview shows it: dates as people write them, nothing as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.strftime("%d %b %Y")
-    return str(value)
 
 
 def unknown_measures(parsed: ActivityTable, known: set[str], file: str) -> list[Problem]:
@@ -369,34 +225,11 @@ def kept_date_problems(parsed: ActivityTable, existing: list[Activity], file: st
     return problems
 
 
-def _event(activity: str, measure: str, row: object) -> LinkEvent:
-    return LinkEvent(activity, measure, row.linked, row.rationale, row.by, row.at, row.version)  # type: ignore[attr-defined]
-
-
-def link_events(ctx: Context) -> list[LinkEvent]:
-    """Every link and unlink of the council's activities, oldest first."""
-    authorise(ctx, Action.READ)
-    return [_event(a, m, e) for a, m, e in repo.link_events(ctx.session, council_id(ctx))]
-
-
-def latest_events(events: list[LinkEvent]) -> dict[tuple[str, str], LinkEvent]:
-    """Each (activity, measure) pair's latest event: a link in force, or the unlink that ended it."""
-    latest: dict[tuple[str, str], LinkEvent] = {}
-    for e in events:
-        latest[(e.activity_id, e.measure_id)] = e
-    return latest
-
-
-def current_links(events: list[LinkEvent]) -> list[LinkEvent]:
-    """The links in force: the pairs whose latest event is a link."""
-    return [e for e in latest_events(events).values() if e.linked]
-
-
 def list_activities(ctx: Context) -> list[ActivityView]:
     authorise(ctx, Action.READ)
     cid = council_id(ctx)
     items = store.activities(ctx.session, cid)
-    events = [_event(a, m, e) for a, m, e in repo.link_events(ctx.session, cid)]
+    events = [event(a, m, e) for a, m, e in repo.link_events(ctx.session, cid)]
     links = current_links(events)
     by_activity: dict[str, list[LinkEvent]] = {}
     for e in events:
@@ -411,128 +244,6 @@ def show_activity(ctx: Context, activity_id: str) -> ActivityView:
     authorise(ctx, Action.READ)
     code = store.activity_row(ctx.session, council_id(ctx), activity_id).code
     return next(v for v in list_activities(ctx) if v.activity.id == code)
-
-
-def link(
-    ctx: Context,
-    activity_id: str,
-    measure_id: str,
-    rationale: str = "",
-    expected_version: int | None = None,
-) -> LinkEvent:
-    """Link an activity to a measure, recording who, when and why."""
-    return _change(ctx, activity_id, measure_id, True, rationale, expected_version)
-
-
-def unlink(
-    ctx: Context,
-    activity_id: str,
-    measure_id: str,
-    rationale: str = "",
-    expected_version: int | None = None,
-) -> LinkEvent:
-    """End a link; the link and its ending both stay in the history."""
-    return _change(ctx, activity_id, measure_id, False, rationale, expected_version)
-
-
-def find_measure(ctx: Context, typed: str) -> MeasureRow:
-    """The measure a person means by ``typed`` ('Bury 3' is bury-3); an unknown one is not
-    found, naming the nearest id ("Did you mean bury-3?")."""
-    try:
-        return repo.measure_row(ctx.session, measure_key(typed) or typed)
-    except NotFound:
-        near = nearest(typed, repo.measure_rows(ctx.session))
-        hint = f". Did you mean {near}?" if near else " (measure ids look like bury-4)"
-        raise NotFound(f"there is no measure '{typed.strip()}'{hint}", field="measure") from None
-
-
-def _change(
-    ctx: Context,
-    activity_id: str,
-    measure_id: str,
-    linked: bool,
-    rationale: str,
-    expected_version: int | None,
-) -> LinkEvent:
-    authorise(ctx, Action.LINK)
-    cid = council_id(ctx)
-    activity = store.activity_row(ctx.session, cid, activity_id)
-    activity_id = activity.code  # as first written, whatever the case given
-    measure = find_measure(ctx, measure_id)
-    measure_id = measure.code
-    repo.lock_pair(ctx.session, activity.id, -measure.id)
-    latest = ctx.session.scalar(
-        select(LinkEventRow)
-        .where(LinkEventRow.activity_id == activity.id, LinkEventRow.measure_id == measure.id)
-        .order_by(LinkEventRow.version.desc())
-        .limit(1)
-    )
-    version = latest.version if latest else 0
-    if expected_version is not None and expected_version != version:
-        raise Conflict(
-            f"the link of {activity_id} and {measure_id} was changed by someone else since "
-            "you read it",
-            field="version",
-            reason="stale-version",
-            version=version,
-        )
-    in_force = latest is not None and latest.linked
-    if linked and in_force:
-        raise Conflict(f"{activity_id} is already linked to {measure_id}", reason="already-linked")
-    if not linked and not in_force:
-        raise Conflict(f"{activity_id} is not linked to {measure_id}", reason="not-linked")
-    row = store.add_link_event(
-        ctx.session,
-        activity,
-        measure,
-        linked,
-        rationale.strip(),
-        ctx.actor.name,
-        ctx.now(),
-        version + 1,
-    )
-    return _event(activity_id, measure_id, row)
-
-
-# The rationale of a suggestion a person marked "not relevant" (an unlink with no link before it).
-NOT_RELEVANT = "Not relevant"
-
-
-def not_relevant(ctx: Context, activity_id: str, measure_id: str, reason: str = "") -> LinkEvent:
-    """Record that a suggested measure is not one this activity delivers: who, when and why.
-
-    Kept in the link history as an unlink of a pair never linked: the suggestions leave out a
-    pair whose latest event is an unlink ("not this"), as they do one a person has unlinked,
-    and a tracker's measures column does not link it again. A pair already judged is a conflict.
-    """
-    authorise(ctx, Action.LINK)
-    cid = council_id(ctx)
-    activity = store.activity_row(ctx.session, cid, activity_id)
-    measure = find_measure(ctx, measure_id)
-    repo.lock_pair(ctx.session, activity.id, -measure.id)
-    latest = ctx.session.scalar(
-        select(LinkEventRow)
-        .where(LinkEventRow.activity_id == activity.id, LinkEventRow.measure_id == measure.id)
-        .order_by(LinkEventRow.version.desc())
-        .limit(1)
-    )
-    if latest is not None:
-        state = "is linked to" if latest.linked else "was unlinked from"
-        raise Conflict(
-            f"{activity.code} {state} {measure.code} already (see its history)",
-            reason="already-judged",
-        )
-    why = " ".join(reason.split())
-    rationale = f"{NOT_RELEVANT}: {why}" if why else NOT_RELEVANT
-    row = store.add_link_event(
-        ctx.session, activity, measure, False, rationale, ctx.actor.name, ctx.now(), 1
-    )
-    return _event(activity.code, measure.code, row)
-
-
-def is_not_relevant(event: LinkEvent) -> bool:
-    """An unlink with no link before it: a suggestion marked not relevant."""
-    return not event.linked and event.version == 1
 
 
 # What a person may change in an activity, as the import names them (store/activities.py).
@@ -582,5 +293,5 @@ def edit_activity(ctx: Context, activity_id: str, values: dict[str, str]) -> Act
         dates["end"],
         old.link,
     )
-    _save(ctx, cid, [changed], set(values))
+    save_with_history(ctx, cid, [changed], set(values))
     return show_activity(ctx, old.id)

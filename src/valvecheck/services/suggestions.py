@@ -17,14 +17,8 @@ from valvecheck.domain.model import Catalogue
 from valvecheck.domain.people import Action
 from valvecheck.errors import ImportRejected, InputError, NotFound
 from valvecheck.importers.labelled_csv import read_labelled_csv
-from valvecheck.services.activities import (
-    LinkEvent,
-    current_links,
-    latest_events,
-    link,
-    link_events,
-)
 from valvecheck.services.context import Context, authorise, council_id
+from valvecheck.services.links import LinkEvent, current_links, latest_events, link, link_events
 from valvecheck.store import activities as store
 from valvecheck.store import repository as repo
 

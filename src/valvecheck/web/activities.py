@@ -13,20 +13,11 @@ from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
 from valvecheck.domain.views import Filters
 from valvecheck.errors import InputError, NotFound, ValvecheckError, http_status
-from valvecheck.services.activities import (
-    EDITABLE,
-    activity_history,
-    edit_activity,
-    is_not_relevant,
-    latest_events,
-    link,
-    list_activities,
-    not_relevant,
-    show_activity,
-    unlink,
-)
+from valvecheck.services.activities import EDITABLE, edit_activity, list_activities, show_activity
+from valvecheck.services.activity_details import activity_history
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.impact import saving_history
+from valvecheck.services.links import is_not_relevant, latest_events, link, not_relevant, unlink
 from valvecheck.services.listing import activity_suggestions, band
 from valvecheck.services.measures import list_measures, measure_choices, show_measure
 from valvecheck.services.suggestions import accept
