@@ -453,6 +453,13 @@ def show(
             "Needs review: rated against an earlier text of this measure; the agreement has "
             "been revised since."
         )
+    for e in page.elsewhere:
+        locked = ", locked" if e.locked else ""
+        output.line(
+            f"In {e.assessment}{locked}: ",
+            output.rag_text(e.rating.rag),
+            f" - {e.rating.rationale}" if e.rating.rationale else "",
+        )
     if page.linked_activities:
         output.line(
             "Activities: "

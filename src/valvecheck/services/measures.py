@@ -8,6 +8,7 @@ from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
+from valvecheck.domain.rating import Rating
 from valvecheck.domain.views import (
     AssessmentState,
     Filters,
@@ -120,6 +121,15 @@ def show_measure(ctx: Context, measure_id: str, assessment: str | None = None) -
 
 
 @dataclass(frozen=True)
+class RatingElsewhere:
+    """A measure's latest rating in another of the council's assessments."""
+
+    assessment: str
+    locked: bool
+    rating: Rating
+
+
+@dataclass(frozen=True)
 class MeasurePage:
     """Everything a measure's page shows, from one call: the CLI's `show` and the web page."""
 
@@ -136,6 +146,8 @@ class MeasurePage:
     locked: str = ""
     # What its overdue flag says: "Overdue", or "Bury's deadline passed" for another council's.
     overdue_words: str = "Overdue"
+    # Its latest rating in each of the council's other assessments (last year's, a draft).
+    elsewhere: tuple[RatingElsewhere, ...] = ()
 
     def decided(self, other: str) -> EquivalenceDecision | None:
         """The decision in force between this measure and ``other``, if anyone made one."""
@@ -179,7 +191,21 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
         tuple(decisions_about(ctx, view.id)),
         locked,
         overdue_words(view, ctx.actor.council or state.council),
+        tuple(_elsewhere(ctx, view.id, state_name)),
     )
+
+
+def _elsewhere(ctx: Context, measure_id: str, shown: str) -> list[RatingElsewhere]:
+    """The measure's latest rating in each assessment of the council but the one shown."""
+    if ctx.actor.council_id is None:
+        return []
+    return [
+        RatingElsewhere(a.name, a.locked_at is not None, rating)
+        for a, rating in queries.latest_rating_by_assessment(
+            ctx.db, ctx.actor.council_id, measure_id
+        )
+        if a.name != shown
+    ]
 
 
 # A catalogue this big is chosen from by a list; a bigger one by typing the id (or searching).

@@ -236,6 +236,32 @@ def rating_history(db: Db, assessment: AssessmentRecord | Any) -> dict[str, list
     return out
 
 
+def latest_rating_by_assessment(
+    db: Db, council_id: int, measure_code: str
+) -> list[tuple[AssessmentRecord, Rating]]:
+    """A measure's latest rating in each of the council's assessments that rated it, in the
+    order the assessments were made."""
+    r = t.rating.c
+    stmt = select(
+        r.assessment_id,
+        t.measure.c.code,
+        r.rag,
+        r.rationale,
+        r.evidence,
+        r.by,
+        r.at,
+        r.previous,
+        r.version,
+        r.source,
+        r.measure_version,
+    ).join(t.measure, t.measure.c.id == r.measure_id)
+    stmt = only(stmt, t.rating, council_id).where(t.measure.c.code == measure_code)
+    latest: dict[int, Rating] = {}
+    for row in db.execute(stmt.order_by(r.id)):
+        latest[row.assessment_id] = to_rating(row.code, row)
+    return [(a, latest[a.id]) for a in assessments(db, council_id) if a.id in latest]
+
+
 # -- activities and their links -----------------------------------------------------------------
 
 
