@@ -64,7 +64,15 @@ ImportAssessment = Annotated[
         "the file or --council names the council, else the current assessment).",
     ),
 ]
-Council = Annotated[str | None, typer.Option("--council", help="The assessing council.")]
+Council = Annotated[
+    str | None,
+    typer.Option(
+        "--council",
+        help="The council whose exercise the document is (names the assessment it makes; "
+        "default: the council the document names). The ratings go to the global --council's "
+        "workspace.",
+    ),
+]
 
 Revise = Annotated[
     bool,
