@@ -32,18 +32,23 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> int:  
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
-def test_serve_creates_the_workspace_and_the_sign_in_page_answers(tmp_path: Path):
-    port = free_port()
-    db = tmp_path / "valvecheck.db"
+def serve(db: Path, port: int) -> subprocess.Popen:  # type: ignore[type-arg]
+    """`valvecheck --db DB serve` in a process of its own, its output in one pipe."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VALVECHECK_COUNCIL")}
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "valvecheck", "--db", str(db), "serve", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
-        cwd=tmp_path,
+        cwd=db.parent,
     )
+
+
+def test_serve_creates_the_workspace_and_the_sign_in_page_answers(tmp_path: Path):
+    port = free_port()
+    db = tmp_path / "valvecheck.db"
+    process = serve(db, port)
     try:
         # nobody has an account: the sign-in page answers and points to the one-time setup page
         assert wait_for(f"http://127.0.0.1:{port}/login", process) == 200
@@ -95,15 +100,7 @@ def test_serve_copies_an_older_sqlite_workspace_before_upgrading_it(tmp_path: Pa
     ws.downgrade("0010")
     ws.dispose()
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VALVECHECK_COUNCIL")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "valvecheck", "--db", str(db), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
+    process = serve(db, port)
     try:
         assert wait_for(f"http://127.0.0.1:{port}/login", process) == 200
     finally:

@@ -214,10 +214,11 @@ def to_rating(code: str, row: Any) -> Rating:
     )
 
 
-def rating_history(db: Db, assessment: AssessmentRecord | Any) -> dict[str, list[Rating]]:
-    """Every rating event of an assessment, per measure id, oldest first (read as tuples)."""
+def _ratings(*more: Any) -> Any:
+    """Rating rows with their measure's id (code), as to_rating reads them; ``more`` columns."""
     r = t.rating.c
-    stmt = select(
+    return select(
+        *more,
         t.measure.c.code,
         r.rag,
         r.rationale,
@@ -229,7 +230,12 @@ def rating_history(db: Db, assessment: AssessmentRecord | Any) -> dict[str, list
         r.source,
         r.measure_version,
     ).join(t.measure, t.measure.c.id == r.measure_id)
-    stmt = only(stmt, t.rating, assessment.council_id)
+
+
+def rating_history(db: Db, assessment: AssessmentRecord | Any) -> dict[str, list[Rating]]:
+    """Every rating event of an assessment, per measure id, oldest first (read as tuples)."""
+    r = t.rating.c
+    stmt = only(_ratings(), t.rating, assessment.council_id)
     out: dict[str, list[Rating]] = {}
     for row in db.execute(stmt.where(r.assessment_id == assessment.id).order_by(r.id)):
         out.setdefault(row.code, []).append(to_rating(row.code, row))
@@ -242,20 +248,8 @@ def latest_rating_by_assessment(
     """A measure's latest rating in each of the council's assessments that rated it, in the
     order the assessments were made."""
     r = t.rating.c
-    stmt = select(
-        r.assessment_id,
-        t.measure.c.code,
-        r.rag,
-        r.rationale,
-        r.evidence,
-        r.by,
-        r.at,
-        r.previous,
-        r.version,
-        r.source,
-        r.measure_version,
-    ).join(t.measure, t.measure.c.id == r.measure_id)
-    stmt = only(stmt, t.rating, council_id).where(t.measure.c.code == measure_code)
+    stmt = only(_ratings(r.assessment_id), t.rating, council_id)
+    stmt = stmt.where(t.measure.c.code == measure_code)
     latest: dict[int, Rating] = {}
     for row in db.execute(stmt.order_by(r.id)):
         latest[row.assessment_id] = to_rating(row.code, row)
