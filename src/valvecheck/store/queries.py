@@ -248,12 +248,15 @@ def latest_rating_by_assessment(
     """A measure's latest rating in each of the council's assessments that rated it, in the
     order the assessments were made."""
     r = t.rating.c
-    stmt = only(_ratings(r.assessment_id), t.rating, council_id)
-    stmt = stmt.where(t.measure.c.code == measure_code)
+    made = assessments(db, council_id)
+    # by (assessment, measure): the rating index's own order, so a big history is not scanned
+    stmt = only(_ratings(r.assessment_id), t.rating, council_id).where(
+        r.assessment_id.in_([a.id for a in made]), t.measure.c.code == measure_code
+    )
     latest: dict[int, Rating] = {}
     for row in db.execute(stmt.order_by(r.id)):
         latest[row.assessment_id] = to_rating(row.code, row)
-    return [(a, latest[a.id]) for a in assessments(db, council_id) if a.id in latest]
+    return [(a, latest[a.id]) for a in made if a.id in latest]
 
 
 # -- activities and their links -----------------------------------------------------------------
