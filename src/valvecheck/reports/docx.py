@@ -26,10 +26,10 @@ from docx.table import Table, _Cell, _Row
 
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import impact_docx
-from valvecheck.reports.docx_fit import longest_word
+from valvecheck.reports.docx_fit import longest_word, word_width
 from valvecheck.reports.docx_page import add_running_text, keep_with_next
 from valvecheck.reports.docx_rows import append_rows, cell_xml, row_xml, save
-from valvecheck.reports.model import ReportData, ReportRow, Tick
+from valvecheck.reports.model import ReportData, ReportRow, Tick, percent
 
 MAKER = "Valvecheck"
 TEXT_WIDTH = Mm(297 - 2 * 12)  # landscape A4 inside 12 mm margins: every table fills it
@@ -50,7 +50,8 @@ SUB_THEME_WIDTH = Mm(38)
 RATIONALE_WIDTH = Mm(52)
 # The appendix (eight columns, the rationale and evidence among them) is set in 9 pt: the same
 # longest words at 9/10 of the width. Its free text (recommendation, rationale, evidence) shares
-# what is left, the recommendation the most.
+# what is left in proportion to how much of it there is (``appendix_widths``): the rationale and
+# evidence columns are at most as wide as these, and no narrower than their longest word.
 SMALL = 18  # half-points: 9 pt
 SMALL_ID_WIDTH = Mm(42)
 SMALL_LA_WIDTH = Mm(34)
@@ -191,17 +192,32 @@ def id_la_widths(
     )
 
 
+def text_share(
+    free: Length, texts: list[str], chars: int, header: str, most: Length, size: int = SMALL
+) -> Length:
+    """A free-text column's width: its share of ``free`` as its share of the table's free text
+    (``chars`` in all), between its longest word (or its header's) and ``most``. A column that
+    is mostly empty (the rationale and evidence of measures not rated yet) gives its room to
+    the recommendation, which the committee reads, instead of 65 mm of blank on every row."""
+    least = max(word_width(header, size / 2), longest_word(texts, size / 2, bold=False))
+    share = free * sum(len(t) for t in texts) // chars if chars else 0
+    return Emu(min(most, max(least, share)))
+
+
 def appendix_widths(rows: list[ReportRow]) -> tuple[Length, ...]:
-    """The appendix's eight columns: the recommendation takes what the others leave."""
+    """The appendix's eight columns: the rationale and evidence as wide as their share of the
+    text (``text_share``), the recommendation what the others leave."""
     first = id_la_widths(rows, SMALL_ID_WIDTH, SMALL_LA_WIDTH, SMALL)
-    after = (
-        SMALL_THEME_WIDTH,
-        SMALL_THEME_WIDTH,
-        SMALL_RAG_WIDTH,
-        SMALL_RATIONALE_WIDTH,
-        SMALL_EVIDENCE_WIDTH,
+    placed = (SMALL_THEME_WIDTH, SMALL_THEME_WIDTH, SMALL_RAG_WIDTH)
+    free = rest(*first, *placed)
+    rationales = [f"{r.rationale} {r.carried}".strip() for r in rows]
+    evidence = [lines(r.evidence_items) for r in rows]
+    chars = sum(len(t) for t in [*rationales, *evidence, *(r.recommendation for r in rows)])
+    said = (
+        text_share(free, rationales, chars, "Rationale", SMALL_RATIONALE_WIDTH),
+        text_share(free, evidence, chars, "Evidence", SMALL_EVIDENCE_WIDTH),
     )
-    return (*first, rest(*first, *after), *after)
+    return (*first, rest(*first, *placed, *said), *placed, *said)
 
 
 def appendix_values(row: ReportRow) -> list[str]:
@@ -247,7 +263,7 @@ def add_summary(doc: DocumentType, data: ReportData, progress: Tick | None) -> N
             s.sub_theme or "",
             str(s.measures),
             *[str(s.counts.get(r, 0)) for r in data.columns],
-            f"{s.coverage:.0%}",
+            percent(s.coverage),
         ]
         cells = [cell_xml(v, w) for v, w in zip(values, widths, strict=True)]
         if s.sub_theme is None:  # a theme's name in bold, as the seed's summary did
@@ -277,13 +293,24 @@ def add_measure_list(
     def cells(r: ReportRow) -> list[str]:
         found = appendix_values(r)
         if with_also_in and r.also_in:
-            found[2] += "\nAlso in: " + ", ".join(r.also_in_labels)
+            found[2] += "\n" + also_in_text(r)
         out = [cell_xml(v, w) for v, w in zip(found, widths, strict=False)]
         if with_rationale:
             out.append(cell_xml(r.rationale, widths[-1], note=r.carried))
         return out
 
     append_rows(table, (row_xml(cells(r)) for r in rows), progress)
+
+
+def also_in_text(row: ReportRow) -> str:
+    """'Also in:' and a line for each other agreement, its measure's id first ('stoke-on-trent-5
+    (Stoke-on-Trent)'). An id that starts a line in a column wider than it never breaks at its
+    hyphens ("Stoke-on- / Trent (stoke-on- / trent-7)" read as two things in a run-on line)."""
+    las = row.also_in_la or row.also_in
+    found = [
+        f"{mid} ({la})" if la != mid else mid for la, mid in zip(las, row.also_in, strict=False)
+    ]
+    return "\n".join(["Also in:", *found])
 
 
 def add_opportunities(doc: DocumentType, data: ReportData, progress: Tick | None) -> None:

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from valvecheck.domain.rag import SCALE, Rag
 from valvecheck.reports.impact_html import impact_context
-from valvecheck.reports.model import ReportData, Tick
+from valvecheck.reports.model import ReportData, Tick, percent
 
 CHART_WIDTH = 760
 BAR_SPACE = 640  # the widest bar; the rest is margin for the bar's end
@@ -85,16 +85,15 @@ def chart(data: ReportData) -> Chart:
     return Chart(CHART_WIDTH, height, bars, legend, description + ".")
 
 
-def percent(value: float) -> str:
-    return f"{value:.0%}"
-
-
 def css_string(text: str) -> Markup:
     """Text as a quoted CSS string (a printed page's running header): every character but a
     letter, digit or space written as a CSS escape, so no quote, backslash or '</style>' in a
-    title can end the string or the style sheet, and no HTML entity shows in print."""
+    title can end the string or the style sheet, and no HTML entity shows in print.
+
+    Each escape ends with a space: CSS takes one white space after an escape as the escape's
+    end and drops it, so without its own, the space typed after a ':' or '—' would be lost."""
     escaped = "".join(
-        c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x}" for c in text
+        c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x} " for c in text
     )
     return Markup(f'"{escaped}"')
 

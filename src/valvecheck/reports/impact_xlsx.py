@@ -4,10 +4,12 @@ from the by-year sheet's cells."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from xlsxwriter import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from valvecheck.reports.impact_chart import SERIES
 from valvecheck.reports.impact_tables import FLAGS_HEADING, ImpactTable, flag_lines, tables
@@ -30,6 +32,7 @@ FLAGS_SHEET = "Impact flags"
 SHEET = SHEETS["impact-years"]  # the chart's data
 DASHES = {"8 5": "dash", "": "solid", "2 4": "round_dot", "12 4 2 4": "dash_dot"}
 FIRST = 2  # the first row of figures: under the title and the header
+FLAGS_WIDTH = 120  # the flags sheet's one column, in characters
 
 
 def add_impact(wb: Workbook, formats: object, data: ReportData) -> None:
@@ -42,11 +45,7 @@ def add_impact(wb: Workbook, formats: object, data: ReportData) -> None:
     blocks = tables(data.impact)
     for t in blocks:
         _table_sheet(wb, formats, SHEETS[t.key], t)
-    notes = wb.add_worksheet(FLAGS_SHEET)
-    notes.set_column(0, 0, 120)
-    notes.write_string(0, 0, FLAGS_HEADING, formats[_style(True)])
-    for i, line in enumerate([*flag_lines(data.impact), data.impact.note], start=1):
-        notes.write_string(i, 0, line, formats[_style(False, text=line)])
+    _flags_sheet(wb, formats, [*flag_lines(data.impact), data.impact.note])
     years = blocks[0]
     chart_sheet = wb.get_worksheet_by_name(SHEET)
     if not data.impact.has_trajectory or chart_sheet is None:
@@ -84,20 +83,65 @@ def _style(bold: bool, number: str | None = None, text: str = "") -> Style:
     return Style(bold=bold, number=number, quote=text.startswith(FORMULA_STARTS))
 
 
+def _height(texts: Sequence[object], widths: Sequence[int]) -> float:
+    """A row's height in points: as many lines as its longest wrapped text needs (neither Excel
+    nor LibreOffice grows a row to fit when it opens the file; see ``xlsx.lines_needed``)."""
+    from valvecheck.reports.xlsx import LINE_HEIGHT, ROW_HEIGHT_LIMIT, lines_needed
+
+    needed = max(
+        (
+            lines_needed(text, width)
+            for text, width in zip(texts, widths, strict=False)
+            if isinstance(text, str)
+        ),
+        default=1,
+    )
+    return min(LINE_HEIGHT * needed, ROW_HEIGHT_LIMIT)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Printed as every sheet of the workbook is: landscape A4, as wide as the page."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+
+
+def _flags_sheet(wb: Workbook, formats: Formats, lines: list[str]) -> None:
+    """The flags and the section's note, a line a row, each row as tall as its text."""
+    ws = wb.add_worksheet(FLAGS_SHEET)
+    ws.set_column(0, 0, FLAGS_WIDTH)
+    ws.write_string(0, 0, FLAGS_HEADING, formats[_style(True)])
+    for i, line in enumerate(lines, start=1):
+        ws.set_row(i, _height([line], [FLAGS_WIDTH]))
+        ws.write_string(i, 0, line, formats[_style(False, text=line)])
+    _print_setup(ws)
+
+
 def _table_sheet(wb: Workbook, formats: Formats, name: str, t: ImpactTable) -> None:
-    """The table on a sheet of its own: a title row, a frozen header row repeated on every
-    printed page, a filter over it, amounts as numbers (negatives in brackets)."""
+    """The table on a sheet of its own: a title row across the table, a frozen header row
+    repeated on every printed page, a filter over its rows (not its totals), amounts as numbers
+    (negatives in brackets), each row as tall as its longest wrapped text."""
     from valvecheck.reports.xlsx import HEADER
 
     ws = wb.add_worksheet(name)
-    for i in range(len(t.columns)):
-        amount = i in t.amount_columns
-        ws.set_column(i, i, 18 if amount else (40 if i == 0 and len(t.columns) < 6 else 24))
-    ws.write_string(0, 0, t.caption, formats[_style(True)])
+    widths = [
+        18 if i in t.amount_columns else (40 if i == 0 and len(t.columns) < 6 else 24)
+        for i in range(len(t.columns))
+    ]
+    for i, width in enumerate(widths):
+        ws.set_column(i, i, width)
+    # the title wraps across the table's width, never into the header under it
+    ws.set_row(0, _height([t.caption], [sum(widths)]))
+    if len(widths) > 1:
+        ws.merge_range(0, 0, 0, len(widths) - 1, t.caption, formats[_style(True)])
+    else:
+        ws.write_string(0, 0, t.caption, formats[_style(True)])
+    ws.set_row(1, _height(t.columns, widths))
     for c, column in enumerate(t.columns):
         ws.write_string(1, c, column, formats[HEADER])
     for n, row in enumerate(t.rows):
         r, bold = FIRST + n, n >= len(t.rows) - t.total_rows
+        ws.set_row(r, _height(row, widths))
         for c, value in enumerate(row):
             if isinstance(value, Decimal):
                 # Excel holds numbers as binary doubles: an amount in pence up to a trillion
@@ -107,10 +151,10 @@ def _table_sheet(wb: Workbook, formats: Formats, name: str, t: ImpactTable) -> N
                 ws.write_string(r, c, value, formats[_style(bold, text=value)])
     ws.freeze_panes(FIRST, 0)
     ws.repeat_rows(1)
-    ws.autofilter(1, 0, max(FIRST + len(t.rows) - 1, 1), len(t.columns) - 1)
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    # the totals stay out of the filter: sorted with the rows they add up, they land among them
+    last = FIRST + len(t.rows) - t.total_rows - 1
+    ws.autofilter(1, 0, max(last, 1), len(t.columns) - 1)
+    _print_setup(ws)
 
 
 _COLUMN = {

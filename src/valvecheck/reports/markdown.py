@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from valvecheck.reports import impact_markdown
-from valvecheck.reports.model import ReportData, ReportRow, Tick
+from valvecheck.reports.model import ReportData, ReportRow, Tick, percent
 
 # Characters that start Markdown or HTML anywhere in a line: emphasis, code, links and images,
 # raw HTML and autolinks, entities, table cells, strikethrough, heading closers, math.
@@ -91,7 +91,7 @@ def summary(data: ReportData) -> str:
                 s.sub_theme or "",
                 s.measures,
                 *[s.counts.get(r, 0) for r in data.columns],
-                f"{s.coverage:.0%}",
+                percent(s.coverage),
             ]
         )
     return table(columns, rows, right=set(range(2, len(columns))))

@@ -21,6 +21,13 @@ from valvecheck.reports.model import Change, ReportData, ReportRow, Tick, long_d
 COLUMNS = ("ID", "LA", "Recommendation", "RAG", "Position (rationale)", "Changes since")
 
 
+def columns(data: ReportData) -> tuple[str, ...]:
+    """The table's header: 'Changes since 1 January 2026' names the period's start, which a
+    reader of the third page no longer has in view above the table."""
+    assert data.since is not None
+    return (*COLUMNS[:-1], f"{COLUMNS[-1]} {long_date(data.since)}")
+
+
 @dataclass(frozen=True)
 class Position:
     row: ReportRow
@@ -81,7 +88,7 @@ def write_docx(data: ReportData, items: list[Position], out: Path) -> Path:
     first = word.id_la_widths(data.rows, word.ID_WIDTH, word.LA_WIDTH)
     narrow = (word.RAG_WIDTH, word.Mm(50), word.Mm(52))
     widths = (*first, word.rest(*first, *narrow), *narrow)
-    table = word.add_table(doc, COLUMNS, widths)
+    table = word.add_table(doc, columns(data), widths)
     docx_rows.append_rows(
         table,
         (
@@ -123,7 +130,7 @@ def render_markdown(data: ReportData, items: list[Position]) -> str:
     return "\n".join(
         [f"# {md.escape(title)}\n", md.escape(meta) + "\n", counts_line(items) + "\n"]
         + ([md.escape(key) + "\n"] if key else [])
-        + [md.table(list(COLUMNS), rows)]
+        + [md.table(list(columns(data)), rows)]
     )
 
 

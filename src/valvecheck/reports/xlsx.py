@@ -26,7 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import impact_xlsx
 from valvecheck.reports.docx import MAKER, subject_of
-from valvecheck.reports.model import CARRIED, ReportData, ReportRow, Tick
+from valvecheck.reports.model import CARRIED, ReportData, ReportRow, Tick, percent, whole_percent
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 CELL_LIMIT = 32_767  # Excel's most characters in a cell (UTF-16 code units); more is lost
@@ -90,6 +90,7 @@ class Style(NamedTuple):
     fill: str | None = None  # hex colour
     number: str | None = None  # number format
     quote: bool = False  # Excel's quote prefix: text that looks like a formula stays text
+    wrap: bool = True  # False: a line of text that runs on over the empty cells beside it
 
 
 PLAIN = Style()
@@ -106,7 +107,7 @@ class Formats(dict[Style, Format]):
 
     def __missing__(self, style: Style) -> Format:
         # made once per style; later look-ups are plain dictionary reads
-        spec: dict[str, object] = {"text_wrap": True, "valign": "top"}
+        spec: dict[str, object] = {"text_wrap": style.wrap, "valign": "top"}
         if style.bold:
             spec["bold"] = True
         if style.fill:
@@ -196,9 +197,15 @@ class Sheet:
             self.progress(self.untold)
             self.untold = 0
 
-    def finish(self) -> None:
-        """Filters over the whole table."""
-        self.ws.autofilter(0, 0, max(self.row - 1, 0), len(self.widths) - 1)
+    def say(self, text: str) -> None:
+        """A sentence under the header of a table with no rows, as the other formats say it
+        ("No measure is rated red."): no row of the table, so the filter stays on the header."""
+        self.ws.write_string(self.row, 0, text, self.formats[Style(wrap=False)])
+
+    def finish(self, totals: int = 0) -> None:
+        """Filters over the table, but for its last ``totals`` rows: a total sorted or filtered
+        with the rows it adds up would land among them."""
+        self.ws.autofilter(0, 0, max(self.row - 1 - totals, 0), len(self.widths) - 1)
         if self.progress is not None and self.untold:
             self.progress(self.untold)
             self.untold = 0
@@ -206,6 +213,17 @@ class Sheet:
 
 def lines(values: tuple[str, ...]) -> str:
     return "\n".join(values)
+
+
+def several(values: tuple[str, ...]) -> str:
+    """Several themes or sub-themes in one cell: '; ' between them, as every other format
+    writes them (a line break alone reads as one name wrapped in a narrow column)."""
+    return "; ".join(values)
+
+
+def empty_text(data: ReportData, key: str) -> str:
+    """What the report says instead of a section's table when it has no rows."""
+    return next((s.empty for s in data.sections if s.key == key), "")
 
 
 ABOUT_WIDTHS = (22, 110)
@@ -233,7 +251,7 @@ def add_about(wb: Workbook, formats: Formats, data: ReportData) -> None:
         ("Purpose", data.purpose),
         (
             "Coverage",
-            f"{total.measures} measures; coverage (green and amber) {total.coverage:.0%}"
+            f"{total.measures} measures; coverage (green and amber) {percent(total.coverage)}"
             f"{data.coverage_base}.",
         ),
     ]
@@ -261,10 +279,17 @@ def add_about(wb: Workbook, formats: Formats, data: ReportData) -> None:
 def add_appendix(wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None) -> None:
     sheet = Sheet(wb, formats, "Appendix", APPENDIX, progress)
     for r in data.rows:
-        values = [r.id, r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rag.label]
+        values = [r.id, r.la, r.recommendation, several(r.themes), several(r.sub_themes)]
         extra = [r.rationale, lines(r.evidence_items), r.carried]
-        sheet.add([*values, *extra], [PLAIN] * 5 + [FILLS[r.rag]])
+        sheet.add([*values, r.rag.label, *extra], [PLAIN] * 5 + [FILLS[r.rag]])
     sheet.finish()
+
+
+def coverage_cell(share: float) -> float:
+    """A coverage as the Summary sheet holds it: the whole percent every other format prints
+    (a half rounded up), shown as "0%". The share itself would be rounded by the spreadsheet,
+    and not the same way in each: LibreOffice shows 23/40 as 57%, Excel as 58%."""
+    return whole_percent(share) / 100
 
 
 # The Summary sheet's Level column: filter on one level before adding up a column, or a theme's
@@ -286,7 +311,7 @@ def add_summary(wb: Workbook, formats: Formats, data: ReportData, progress: Tick
             s.sub_theme,
             s.measures,
             *[s.counts.get(r, 0) for r in data.columns],
-            round(s.coverage, 4),
+            coverage_cell(s.coverage),
         ]
         styles = [Style(bold=bold)] * (len(values) - 1)
         sheet.add(values, [*styles, Style(bold=bold, number="0%")])
@@ -297,10 +322,10 @@ def add_summary(wb: Workbook, formats: Formats, data: ReportData, progress: Tick
         None,
         total.measures,
         *[total.counts.get(r, 0) for r in data.columns],
-        round(total.coverage, 4),
+        coverage_cell(total.coverage),
     ]
     sheet.add(values, [Style(bold=True)] * (len(values) - 1) + [Style(bold=True, number="0%")])
-    sheet.finish()
+    sheet.finish(totals=1)
 
 
 def add_list(
@@ -310,22 +335,27 @@ def add_list(
     rows: list[ReportRow],
     progress: Tick | None,
     also_in: bool = False,
+    empty: str = "",
 ) -> None:
     sheet = Sheet(wb, formats, title, OPPORTUNITIES if also_in else LIST, progress)
     for r in rows:
-        values = [r.id, r.la, r.recommendation, lines(r.themes), lines(r.sub_themes), r.rationale]
+        values = [r.id, r.la, r.recommendation, several(r.themes), several(r.sub_themes)]
+        values.append(r.rationale)
         sheet.add([*values, lines(r.also_in_labels), r.carried] if also_in else values)
+    if not rows and empty:
+        sheet.say(empty)
     sheet.finish()
 
 
 def add_opportunities(
     wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None
 ) -> None:
-    add_list(wb, formats, "Opportunities", data.opportunities, progress, also_in=True)
+    empty = empty_text(data, "opportunities")
+    add_list(wb, formats, "Opportunities", data.opportunities, progress, True, empty)
 
 
 def add_unrated(wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None) -> None:
-    add_list(wb, formats, "Unrated", data.unrated, progress)
+    add_list(wb, formats, "Unrated", data.unrated, progress, empty=empty_text(data, "unrated"))
 
 
 def add_links(wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None) -> None:
