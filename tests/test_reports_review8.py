@@ -22,10 +22,11 @@ from openpyxl.utils import get_column_letter
 from reports_support import DAY, day_is_today, rendered_text
 from support import admin, load_state, report_data, write_reports
 
+from valvecheck.domain.percent import percent, whole_percent
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import docx as word
 from valvecheck.reports import xlsx
-from valvecheck.reports.model import ReportRow, percent, whole_percent
+from valvecheck.reports.model import ReportRow
 from valvecheck.services import activities, impact, ratings
 
 # Reports here are dated DAY (2099): today is DAY for every test, as the report needs.

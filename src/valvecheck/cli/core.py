@@ -576,10 +576,11 @@ def _print_summary(s: Summary) -> None:
     rows.append(["All measures", "", s.measures, *[s.rag[r.value] for r in shown]])
     output.table("Summary", ["Theme", "Sub-Theme", "Measures", *[r.label for r in shown]], rows)
     from valvecheck.analysis.summary import coverage_base  # loaded with the summary itself
+    from valvecheck.domain.percent import percent
 
     in_all = f" ({s.measures} in all)" if s.rag[Rag.NOT_APPLICABLE.value] else ""
     output.line(
-        f"Coverage (green + amber): {s.coverage:.0%} of {coverage_base(s.rag)}{in_all} from "
+        f"Coverage (green + amber): {percent(s.coverage)} of {coverage_base(s.rag)}{in_all} from "
         f"{s.agreements} agreements ({s.authorities} authorities)."
     )
     shared = {m: s.prevalence.get(m, 1) for m in s.opportunities}

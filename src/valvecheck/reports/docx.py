@@ -24,12 +24,13 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Length, Mm, Pt
 from docx.table import Table, _Cell, _Row
 
+from valvecheck.domain.percent import percent
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import impact_docx
 from valvecheck.reports.docx_fit import longest_word, word_width
 from valvecheck.reports.docx_page import add_running_text, keep_with_next
 from valvecheck.reports.docx_rows import append_rows, cell_xml, row_xml, save
-from valvecheck.reports.model import ReportData, ReportRow, Tick, percent
+from valvecheck.reports.model import ReportData, ReportRow, Tick
 
 MAKER = "Valvecheck"
 TEXT_WIDTH = Mm(297 - 2 * 12)  # landscape A4 inside 12 mm margins: every table fills it

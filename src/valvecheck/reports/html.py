@@ -11,9 +11,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from valvecheck.domain.percent import percent
 from valvecheck.domain.rag import SCALE, Rag
 from valvecheck.reports.impact_html import impact_context
-from valvecheck.reports.model import ReportData, Tick, percent
+from valvecheck.reports.model import ReportData, Tick
 
 CHART_WIDTH = 760
 BAR_SPACE = 640  # the widest bar; the rest is margin for the bar's end

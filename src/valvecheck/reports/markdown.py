@@ -6,8 +6,9 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from valvecheck.domain.percent import percent
 from valvecheck.reports import impact_markdown
-from valvecheck.reports.model import ReportData, ReportRow, Tick, percent
+from valvecheck.reports.model import ReportData, ReportRow, Tick
 
 # Characters that start Markdown or HTML anywhere in a line: emphasis, code, links and images,
 # raw HTML and autolinks, entities, table cells, strikethrough, heading closers, math.

@@ -11,12 +11,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, TypeAlias
 
 from valvecheck.analysis.summary import Group, Summary, coverage, coverage_base
 from valvecheck.domain.moments import aware as _aware
 from valvecheck.domain.moments import in_england
+from valvecheck.domain.percent import percent
 from valvecheck.domain.rag import RATED, Rag
 from valvecheck.domain.rating import BUNDLED, SEED, Rating, own_words
 
@@ -328,21 +328,6 @@ def key_of() -> list[tuple[Rag, str]]:
     for the coverage figure."""
     key = [(r, r.definition) for r in RATED]
     return key + [(r, f"{r.definition}; {note}") for r, note in KEY_NOTES.items()]
-
-
-def whole_percent(share: float) -> int:
-    """A share (0.125) as a whole percent, a half rounded up (13), as a committee reader and a
-    spreadsheet round it: the one rule every format prints a coverage by. Python's own ``:.0%``
-    rounds a half to even (12.5 to 12) where Excel's ROUND and "0%" round it up (to 13).
-
-    Read through the float's shortest decimal (``repr``), which is the ratio's own decimal when
-    that is exact (3/24 is '0.125', 23/40 '0.575', though the double is a shade below)."""
-    return int((Decimal(repr(share)) * 100).quantize(Decimal(1), ROUND_HALF_UP))
-
-
-def percent(share: float) -> str:
-    """'13%': a share as every format prints it (``whole_percent``)."""
-    return f"{whole_percent(share)}%"
 
 
 def long_date(on: date) -> str:

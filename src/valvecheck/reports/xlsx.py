@@ -23,10 +23,11 @@ from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from valvecheck.domain.percent import percent, whole_percent
 from valvecheck.domain.rag import Rag
 from valvecheck.reports import impact_xlsx
 from valvecheck.reports.docx import MAKER, subject_of
-from valvecheck.reports.model import CARRIED, ReportData, ReportRow, Tick, percent, whole_percent
+from valvecheck.reports.model import CARRIED, ReportData, ReportRow, Tick
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 CELL_LIMIT = 32_767  # Excel's most characters in a cell (UTF-16 code units); more is lost

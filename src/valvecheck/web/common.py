@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from valvecheck.domain.link_reason import link_reason
 from valvecheck.domain.people import Action, Role, may
+from valvecheck.domain.percent import percent
 from valvecheck.domain.rag import SCALE, Rag
 from valvecheck.domain.rating import MAX_EVIDENCE, MAX_RATIONALE
 from valvecheck.errors import ValvecheckError, WorkspaceError
@@ -64,6 +65,7 @@ templates.env.filters["local"] = local
 templates.env.filters["said"] = wording.said  # the seed's ratings in the reports' words
 templates.env.filters["who"] = wording.who
 templates.env.filters["link_reason"] = link_reason  # a tracker link in the reports' words
+templates.env.filters["percent"] = percent  # a half up, as the reports print it
 
 # Every page router refuses a state-changing request without the session's CSRF token.
 PROTECTED = [Depends(csrf_protect)]
