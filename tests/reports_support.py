@@ -68,7 +68,7 @@ def build(base: Path, fmt: str = "all") -> Built:
 
 def expected_row(view, between: str = "\n") -> list[str]:
     """An appendix row's LA to RAG cells as the office formats write them, after the measure's
-    ID: several themes or sub-themes one per line in Excel, with ``between="; "`` in Word."""
+    ID: several themes or sub-themes joined by ``between`` ("; " in every format now)."""
     m = view.measure
     return [view.la, m.text, between.join(m.themes), between.join(m.sub_themes), view.rag.label]
 
