@@ -36,3 +36,10 @@ def test_show_names_the_rating_in_the_other_assessments(cli, ws):
     assert code == 0, err
     seed = [line for line in out.splitlines() if line.startswith("In ")]
     assert len(seed) == 1 and seed[0].endswith(": Amber - Scoped only"), out
+
+
+def test_a_measures_page_title_says_it_is_a_measure_and_whose(site):  # noqa: F811
+    from tests.web_support import page
+
+    title = text(page(site.client("ed").get("/measures/bury-4")).find(".//title"))
+    assert title.startswith("Measure bury-4 (Bury)"), title

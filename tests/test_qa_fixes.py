@@ -325,16 +325,18 @@ def test_the_empty_setup_page_lists_every_missing_field(tmp_path) -> None:
         shown = page(refused)
         summary = text(shown.find(".//*[@class='govuk-error-summary']"))
         assert "council" in summary and "sign-in name" in summary and "password" in summary
-        # each at its own field, linked from the summary (GOV.UK's error pattern)
-        for field, words in (
-            ("council", "council"),
-            ("username", "sign-in name"),
-            ("password", "password"),
+        # each at its own field, linked from the summary (GOV.UK's error pattern); with the
+        # workspace's councils listed and none chosen, the council's is at the choice, linked to
+        # its first radio (an accessibility review's finding 7)
+        for field, link, words in (
+            ("existing", "existing-1", "council"),
+            ("username", "username", "sign-in name"),
+            ("password", "password", "password"),
         ):
             at = shown.find(f".//*[@id='{field}-error']")
             assert at is not None and words in text(at), field
             assert (
-                shown.find(f".//*[@class='govuk-error-summary']//a[@href='#{field}']") is not None
+                shown.find(f".//*[@class='govuk-error-summary']//a[@href='#{link}']") is not None
             )
     finally:
         ws.dispose()

@@ -424,3 +424,38 @@ def test_a_table_box_is_a_tab_stop_only_when_it_scrolls(browser, server):
                 )
         finally:
             context.close()
+
+
+# A second accessibility review (WCAG 2.2 AA; the HTML-level checks are in test_web_a11y_review):
+# what a viewer's suggestions look like to axe-core, where a refused unlink's error link puts
+# focus, and a table box that scrolled by the one pixel of hidden text in its last cell.
+
+
+def test_a_viewer_reads_the_suggestions_at_full_contrast(signed_in):
+    page = signed_in("vi", bypass_csp=True)
+    page.goto("/activities/B-1")
+    assert page.locator("#suggested li").count() > 0
+    assert page.locator("input[type=checkbox]").count() == 0
+    assert axe_violations(page) == []
+
+
+def test_a_refused_unlinks_error_link_puts_focus_on_the_links_heading(signed_in):
+    page = signed_in("ann")
+    page.goto("/activities/B-2")
+    page.select_option("#measure", "bury-5")
+    with page.expect_navigation():
+        page.click("form[action$='/link'] button[type=submit]")
+    # at desktop width the linked measures' table fits its box: no Tab stop with nothing to scroll
+    box = page.evaluate(
+        "(b => [b.scrollWidth - b.clientWidth, b.getAttribute('tabindex')])"
+        "(document.querySelector('#links-table').parentElement)"
+    )
+    assert box == [0, None]
+    other = page.context.new_page()
+    for tab in (page, other):  # the same question in two tabs, answered in both
+        tab.goto("/activities/B-2/unlink?measure=bury-5")
+    for tab in (page, other):
+        with tab.expect_navigation():
+            tab.click("main button[type=submit]")
+    assert other.title().startswith("Error: ")
+    assert follow_summary_link(other) == "links"

@@ -25,6 +25,7 @@ from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
 FIELDS = {"name": "username"}
+MAX_NAME = 200  # a sign-in name's longest (services/people.py, add_person)
 
 
 def role_name(role: Role) -> str:
@@ -90,13 +91,14 @@ def add(
     password: Annotated[str, Form()] = "",
     confirm: Annotated[str | None, Form()] = None,
 ) -> Response:
-    if confirm is not None and password != confirm:  # the form asks twice; a script may not
-        return _people_page(
-            request,
-            422,
-            errors=password_errors(password, confirm),
-            typed={"username": username, "role": role},
-        )
+    # Every problem the form can show at once (add_person stops at the first): the name, then
+    # the password, too short or not the same twice (the form asks twice; a script may not).
+    errors: dict[str, str] = {}
+    if not username.strip() or len(username.strip()) > MAX_NAME:
+        errors["username"] = f"Enter a sign-in name of 1 to {MAX_NAME} characters"
+    errors |= password_errors(password, password if confirm is None else confirm)
+    if errors:
+        return _people_page(request, 422, errors=errors, typed={"username": username, "role": role})
     try:
         with work(request, write=True) as ctx:
             made = add_person(ctx, username, role, password=password)

@@ -8,6 +8,7 @@ the service's refusals become pages with the status `errors.http_status` gives.
 from __future__ import annotations
 
 import importlib
+import json
 import secrets
 import sys
 from collections.abc import AsyncIterator
@@ -26,6 +27,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from valvecheck import logs
 from valvecheck.domain.rag import SCALE
 from valvecheck.errors import (
     ImportRejected,
@@ -170,6 +172,32 @@ def too_large(render: Any, request: Request) -> Response:
     return response
 
 
+def unavailable(render: Any, request: Request, exc: WorkspaceError) -> Response:
+    """The page when the database cannot be used (503): what to do, in an officer's words. Why,
+    with the database's address (role, host, port, name), goes to the log for whoever runs
+    Valvecheck, never to the page, which anyone (signed in or not) may see."""
+    where = logs.client_address.get() or (request.client.host if request.client else "-")
+    # quoted as the log's other lines are (no line break can forge a line), but never cut short
+    logs.logger.error(
+        "workspace-unavailable client=%s path=%s error=%s",
+        *(json.dumps(str(v), ensure_ascii=False) for v in (where, request.url.path, exc)),
+    )
+    said = (
+        "Someone else's change is taking a long time to save, so Valvecheck could not do yours."
+        if exc.reason == "busy"
+        else "Valvecheck cannot reach its database just now."
+    )
+    response: Response = render(
+        request,
+        "errors/error.html",
+        503,
+        heading=HEADINGS[503],
+        message=f"{said} Try again in a few minutes. If it keeps happening, tell whoever runs "
+        "Valvecheck for your council.",
+    )
+    return response
+
+
 class BodyTooLarge(HTTPException):
     """A request body past the upload limit (an HTTPException, so that the form reader, which
     turns other errors into 400, lets it through to the error page)."""
@@ -280,6 +308,8 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     @app.exception_handler(ValvecheckError)
     async def refused(request: Request, exc: ValvecheckError) -> Response:
         status = http_status(exc)
+        if isinstance(exc, WorkspaceError):
+            return unavailable(render, request, exc)
         problems: list[Any] = []
         if isinstance(exc, ImportRejected):
             problems = exc.problems

@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from valvecheck import logs
-from valvecheck.errors import InputError, NotFound, Unauthenticated, ValvecheckError, http_status
+from valvecheck.errors import (
+    InputError,
+    NotFound,
+    Unauthenticated,
+    ValvecheckError,
+    WorkspaceError,
+    http_status,
+)
 from valvecheck.services.context import Actor
 from valvecheck.services.people import (
     MIN_PASSWORD,
@@ -362,6 +369,18 @@ def setup_page(request: Request) -> Response:
     return _setup_form(request, 200, errors={}, values={})
 
 
+async def sent_fields(request: Request) -> frozenset[str]:
+    """The names of the fields a form sent: a radio group with none chosen sends nothing, one
+    chosen sends its value, even empty (which the Form parameters cannot tell from nothing)."""
+    return frozenset((await request.form()).keys())
+
+
+def _has_councils(request: Request) -> bool:
+    """Whether the setup page lists councils to choose from."""
+    with request.app.state.ws.session(write=False, all_councils=True) as db:
+        return bool(setup_councils(db))
+
+
 def _setup_form(
     request: Request, status: int, errors: dict[str, str], values: dict[str, str], asked: str = ""
 ) -> Response:
@@ -389,12 +408,16 @@ def setup(
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
+    sent: Annotated[frozenset[str], Depends(sent_fields)] = frozenset(),
 ) -> Response:
     _setup_open(request)
-    # a council of the workspace chosen, else the name typed (confirmed new when asked)
-    council = existing if existing.strip() else council
-    values = {"council": council if not existing.strip() else "", "username": username}
-    values["existing"] = existing
+    # A council of the workspace chosen, else the name typed (confirmed new when asked). No
+    # ``existing`` sent: no radio chosen; sent empty: "A new council", as is a name typed alone.
+    chosen = existing.strip()
+    new = not chosen and ("existing" in sent or bool(council.strip()))
+    council = chosen or council
+    values = {"council": council if not chosen else "", "username": username}
+    values |= {"existing": existing, "new": "yes" if new else ""}
     if password != confirm:
         errors = password_errors(password, confirm)  # a short one said too, not after
         return _setup_form(request, 422, errors, values)
@@ -408,11 +431,22 @@ def setup(
         errors = {
             _SETUP_FIELDS.get(f, f): sentence(f"enter {words}") for f, words in exc.fields.items()
         }
+        if "council" in errors and "existing" not in sent and _has_councils(request):
+            # The councils are listed and none was chosen: the answer is most likely one of them,
+            # so the message is at the choice (linked to its first radio), not at the new name.
+            errors = {
+                ("existing" if f == "council" else f): (
+                    "Choose your council, or name a new one" if f == "council" else said
+                )
+                for f, said in errors.items()
+            }
         return _setup_form(request, http_status(exc), errors, values)
     except CouncilQuestion as exc:  # "Did you mean Bristol?", rather than a second council
         errors = {"council": sentence(str(exc))}
         return _setup_form(request, http_status(exc), errors, values, exc.suggestion)
     except ValvecheckError as exc:
+        if isinstance(exc, WorkspaceError):
+            raise  # the database, not the form: the 503 page (which never shows its address)
         field = _SETUP_FIELDS.get(exc.field or "", exc.field or "username")
         errors = {field: sentence(str(exc))}
         return _setup_form(request, http_status(exc), errors, values)
