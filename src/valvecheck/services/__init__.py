@@ -52,6 +52,7 @@ USE_CASES: dict[str, str] = {
     "rate": "ratings",
     "history": "ratings",
     "list_assessments": "ratings",
+    "being_prepared": "ratings",
     "current_assessment": "ratings",
     "assessment_named": "ratings",
     "use_assessment": "ratings",

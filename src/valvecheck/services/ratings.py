@@ -149,6 +149,16 @@ def list_assessments(ctx: Context) -> list[AssessmentInfo]:
     return [_info(ctx, row, current_id) for row in repo.assessments(ctx.session, cid)]
 
 
+def being_prepared(ctx: Context) -> list[AssessmentInfo]:
+    """The council's assessments started after its current one and not locked: next year's,
+    being rated before an administrator makes it current (what the dashboard warns of)."""
+    found = list_assessments(ctx)
+    shown = next((a for a in found if a.current), None)
+    if shown is None:
+        return []
+    return [a for a in found if a.id > shown.id and not a.locked]
+
+
 def current_assessment(ctx: Context) -> AssessmentInfo | None:
     """The assessment commands act on unless told otherwise."""
     authorise(ctx, Action.READ)

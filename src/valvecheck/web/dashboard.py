@@ -10,6 +10,7 @@ from starlette.responses import Response
 from valvecheck.analysis.summary import coverage_base
 from valvecheck.domain.rag import SCALE
 from valvecheck.services.dashboard import ThemeCounts, dashboard
+from valvecheck.services.ratings import being_prepared
 from valvecheck.web.common import PROTECTED, render, work
 
 router = APIRouter(dependencies=PROTECTED)
@@ -57,11 +58,13 @@ def chart(themes: tuple[ThemeCounts, ...]) -> tuple[Bar, ...]:
 def home(request: Request) -> Response:
     with work(request) as ctx:
         board = dashboard(ctx)
+        preparing = being_prepared(ctx)
     bars = chart(board.themes)
     return render(
         request,
         "dashboard/index.html",
         board=board,
+        preparing=preparing,
         coverage_of=coverage_base({r.value: n for r, n in board.rag.items()}),
         bars=bars,
         chart_width=BAR_WIDTH + 60,
