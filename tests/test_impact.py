@@ -24,7 +24,8 @@ Six activities and their savings (expected / actual, £):
     A5  2027-28  400,000.00;  2028-29  600,000.00     (total 1,000,000.00) linked to nothing
     A6  2026-27  150,000.00;  2027-28  200,000.00     (total 350,000.00)
         linked to kingston-richmond-4
-Actuals are recorded for two years (2024-25 and 2025-26), so "to date" is up to 2025-26.
+Actuals are recorded for two years (2024-25 and 2025-26). The workspace's clock says 16 March
+2026 (``today``, below): "to date" is the financial years started by then, up to 2025-26.
 
 Expected savings by year:
     2024-25  A2 500,000.00 + A4 -20,000.00                          =   480,000.00
@@ -88,6 +89,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -100,6 +102,17 @@ from valvecheck.store.db import Workspace
 
 DATA = Path(__file__).parent / "data" / "impact"
 D = Decimal
+TODAY = datetime(2026, 3, 16, 12, tzinfo=UTC)  # in 2025-26: "to date" is up to it
+
+
+@pytest.fixture(scope="module", autouse=True)
+def today():
+    """The worked example as at a day in 2025-26, whatever day the tests run: "to date" follows
+    the calendar (every unit of work, the CLI's too, reads the workspace's clock)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("valvecheck.services.workspace.utc_now", lambda: TODAY)
+        yield
+
 
 YEARS = [
     # year, unmitigated, expected_savings, mitigated, target, actual, gap
@@ -569,8 +582,14 @@ def test_the_impact_tables_name_ratings_as_the_rest_of_the_report_does(
 NO_ACTUAL = 'activity,year,expected,actual\nSEN-01,2025-26,"£250,000",\nSEN-04,2025-26,,1234.5\n'
 
 
-def test_an_activity_with_no_actual_recorded_is_not_said_to_have_saved_nothing(ws, cli, tmp_path):
+def test_an_activity_with_no_actual_recorded_is_not_said_to_have_saved_nothing(
+    ws, cli, tmp_path, monkeypatch
+):
     from support import load_state
+
+    # 2025-26 has ended: an actual saving for it is due
+    later = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    monkeypatch.setattr("valvecheck.services.workspace.utc_now", lambda: later)
 
     (tmp_path / "acts.csv").write_text("id,title\nSEN-01,Panel\nSEN-04,Outreach\n")
     (tmp_path / "sav.csv").write_text(NO_ACTUAL)
@@ -607,9 +626,9 @@ def test_an_activity_with_no_actual_recorded_is_not_said_to_have_saved_nothing(w
 
 
 def test_a_dated_report_states_the_impact_as_it_stood_at_the_end_of_its_date(ws, tmp_path):
-    """Links, ratings, savings and weights as they stood; the trajectory keeps no history, so
-    years written later are left out and a flag says so, rather than mixing two dates."""
-    from datetime import UTC, date, datetime
+    """Links, ratings, savings, weights and the trajectory as they stood: a trajectory year
+    first recorded later is left out and a flag says so, rather than mixing two dates."""
+    from datetime import date
 
     from support import admin, load_state, report_data
 
@@ -619,18 +638,18 @@ def test_a_dated_report_states_the_impact_as_it_stood_at_the_end_of_its_date(ws,
     first, second = [v.id for v in load_state(ws).views if not v.history][:2]
     csv = b"id,title\nA1,Local post-16 places\n"
     with admin(ws, by="lead") as ctx:
-        ctx.clock = lambda: datetime(2024, 1, 10, 10, tzinfo=UTC)
+        ctx.clock = lambda: datetime(2024, 4, 10, 10, tzinfo=UTC)
         activities.import_activities(ctx, csv, "acts.csv")
         links.link(ctx, "A1", first, "same aim")
         set_saving(ctx, "A1", "2024-25", expected="£100", actual="£100")
     with admin(ws, by="lead") as ctx:
-        ctx.clock = lambda: datetime(2024, 3, 5, 10, tzinfo=UTC)
+        ctx.clock = lambda: datetime(2024, 6, 5, 10, tzinfo=UTC)
         links.link(ctx, "A1", second, "found later")
         ratings.rate(ctx, first, "amber", "started")
         set_trajectory(ctx, "2024-25", unmitigated="£1,000")
         set_weights(ctx, "A1", f"{first}=0.75,{second}=0.25")
 
-    then = report_data(ws, on=date(2024, 2, 1)).impact
+    then = report_data(ws, on=date(2024, 5, 1)).impact
     assert then is not None
     assert [(m.measure, m.rag, m.amounts.expected) for m in then.by_measure] == [
         (first, "unrated", D("100.00"))
@@ -639,11 +658,11 @@ def test_a_dated_report_states_the_impact_as_it_stood_at_the_end_of_its_date(ws,
     assert [(f.code, f.message) for f in then.flags if f.code == "recorded-later"] == [
         (
             "recorded-later",
-            "The trajectory for 2024-25 was recorded after 1 February 2024 and is left out: "
-            "the figures held before then are not kept",
+            "The trajectory for 2024-25 was first recorded after 1 May 2024: it is not in "
+            "these figures",
         ),
     ]
-    now = report_data(ws, on=date(2024, 3, 5)).impact
+    now = report_data(ws, on=date(2024, 6, 5)).impact
     assert now is not None
     assert [(m.measure, m.rag, m.amounts.expected) for m in now.by_measure] == [
         (first, "amber", D("75.00")),

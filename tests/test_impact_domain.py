@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -28,6 +29,7 @@ from valvecheck.domain.money import (
 )
 
 D = Decimal
+DAY = date(2026, 6, 1)  # the figures are for this day: 2024-25 and 2025-26 have ended
 
 
 @pytest.mark.parametrize(
@@ -185,6 +187,7 @@ def _info(mid: str, themes: tuple[str, ...], rag: str = "amber") -> MeasureInfo:
 def test_a_measure_in_two_themes_shares_its_amount_between_them():
     found = roll_up(
         assessment="a",
+        day=DAY,
         trajectory=[],
         savings=[Saving("X", "2025-26", D("100.01"))],
         links={"X": ["m1"]},
@@ -201,6 +204,7 @@ def test_a_measure_in_two_themes_shares_its_amount_between_them():
 def test_weights_that_no_longer_match_the_links_fall_back_to_equal_shares_with_a_flag():
     found = roll_up(
         assessment="a",
+        day=date(2025, 12, 1),  # 2025-26 in progress: no actual due yet
         trajectory=[],
         savings=[Saving("X", "2025-26", D("90.00"))],
         links={"X": ["m1", "m2"]},
@@ -215,6 +219,7 @@ def test_weights_that_no_longer_match_the_links_fall_back_to_equal_shares_with_a
 def test_years_with_missing_figures_stop_the_cumulative_balance():
     found = roll_up(
         assessment="a",
+        day=date(2025, 12, 1),  # in 2025-26
         trajectory=[
             TrajectoryYear("2025-26", D("100.00"), D("80.00")),
             TrajectoryYear("2026-27", D("120.00")),  # no target yet
@@ -244,6 +249,7 @@ def test_behind_plan_uses_the_threshold():
             f.code
             for f in roll_up(
                 assessment="a",
+                day=DAY,
                 trajectory=[],
                 savings=[Saving("X", "2025-26", D("100.00"), D(actual))],
                 links={},
@@ -262,6 +268,7 @@ def test_behind_plan_uses_the_threshold():
 def _rolled(savings: list[Saving]) -> object:
     return roll_up(
         assessment="a",
+        day=DAY,
         trajectory=[],
         savings=savings,
         links={"SEN-01": ["m1"], "SEN-04": ["m1"]},
@@ -272,7 +279,7 @@ def _rolled(savings: list[Saving]) -> object:
 
 
 def test_no_actual_recorded_is_none_and_is_not_read_as_saving_nothing():
-    # "to date" is 2025-26 only because SEN-04 reported an outturn
+    # 2025-26 has ended (DAY): SEN-01's actual saving for it is due
     found = _rolled(
         [
             Saving("SEN-01", "2025-26", D("250000.00")),

@@ -447,7 +447,10 @@ class ImpactOut(BaseModel):
     assessment: str
     currency: str
     note: str
-    to_date: str | None = Field(description="Actual savings are in up to this financial year")
+    to_date: str | None = Field(
+        description="The financial year in progress on the day the figures are for "
+        "('to date' means the years up to it)"
+    )
     behind_threshold: str
     has_trajectory: bool
     total: AmountsOut

@@ -17,7 +17,7 @@ from valvecheck.domain.names import count
 from valvecheck.errors import InputError
 
 if TYPE_CHECKING:
-    from valvecheck.domain.impact import Impact, Saving, TrajectoryYear
+    from valvecheck.domain.impact import Impact, Saving, TrajectoryChange, TrajectoryYear
     from valvecheck.services import impact as service
 else:  # loaded when a command first uses it (cli/lazy.py)
     service = lazy("valvecheck.services.impact")
@@ -95,6 +95,11 @@ def print_impact(ctx: typer.Context, found: Impact) -> None:
         output.line(f"! {found.NO_TRAJECTORY}.")
     for flag in found.flags:
         output.line(f"! {flag.message}")
+    if found.day is not None:
+        output.note(
+            f'Figures as at {found.day.day} {found.day:%B %Y}: "to date" means the financial '
+            f"years that had started by then ({found.to_date} and the years before it)."
+        )
     output.note(found.note)
 
 
@@ -213,6 +218,40 @@ def import_(
         f"Imported {done.rows} savings rows from {file}: {done.written} recorded, "
         f"{done.unchanged} unchanged{_notes(done.notes)}."
     )
+    for change in done.changes:
+        output.line(f"  {_saving_change(change.before, change.after)}")
+    if done.changes and any(ch.before is not None for ch in done.changes):
+        shown = command_line(ctx, "impact", "history", "ACTIVITY")
+        output.line(f"The entries before are kept in each activity's history ('{shown}').")
+    if done.rows:
+        output.line(
+            "Savings recorded for activities and years the file does not list are kept as "
+            "they were."
+        )
+
+
+def _saving_change(before: Saving | None, after: Saving) -> str:
+    """'A1 2025-26: expected £1,500,000.00 -> £1,600,000.00', 'A3 2026-27 new: expected
+    £300,000.00'."""
+    if before is None:
+        return f"{after.activity} {after.year} new: {_describe(after)}"
+    parts = []
+    if (before.expected, before.working) != (after.expected, after.working):
+        parts.append(f"expected {_expected(before)} -> {_expected(after)}")
+    if before.actual != after.actual:
+        parts.append(
+            f"actual {money_text(before.actual, 'none')} -> {money_text(after.actual, 'none')}"
+        )
+    if before.note != after.note:
+        parts.append("note changed")
+    if dict(before.counts) != dict(after.counts):
+        parts.append("counts changed")
+    return f"{after.activity} {after.year}: {'; '.join(parts)}"
+
+
+def _expected(s: Saving) -> str:
+    shown = money_text(s.expected, "none")
+    return f"{shown} ({s.working})" if s.working else shown
 
 
 def _notes(notes: tuple[str, ...]) -> str:
@@ -277,6 +316,51 @@ def trajectory(ctx: typer.Context, as_json: Json = False, assessment: Assessment
             for y in years
         ],
     )
+    if years.history:
+        output.table(
+            "Changes to the trajectory",
+            ["When", "Who", "Year", "Figure", "From", "To", "File"],
+            [
+                [
+                    c.at.strftime("%Y-%m-%d %H:%M") if c.at else "",
+                    c.by,
+                    c.year,
+                    _FIGURE_NAMES[c.figure],
+                    money_text(c.before, "none") if c.known else "not kept",
+                    money_text(c.after, "none"),
+                    c.file,
+                ]
+                for c in years.history
+            ],
+        )
+
+
+_FIGURE_NAMES = {"unmitigated": "unmitigated", "target": "target", "actual": "actual outturn"}
+
+
+def _changes(changes: tuple[TrajectoryChange, ...]) -> list[str]:
+    """What a trajectory write changed, one line a year: '2024-25 target £10,000,000.00 ->
+    £11,000,000.00', '2026-27 added', '2027-28 removed (was unmitigated £18,000,000.00, ...)'."""
+    years: dict[str, list[TrajectoryChange]] = {}
+    for c in changes:
+        years.setdefault(c.year, []).append(c)
+    out = []
+    for year, found in sorted(years.items()):
+        if any(c.added for c in found):
+            out.append(f"{year} added")
+        elif any(c.removed for c in found):
+            was = ", ".join(f"{_FIGURE_NAMES[c.figure]} {money_text(c.before)}" for c in found)
+            out.append(f"{year} removed (was {was})")
+        else:
+            out.append(
+                f"{year} "
+                + ", ".join(
+                    f"{_FIGURE_NAMES[c.figure]} {money_text(c.before, 'none')} -> "
+                    f"{money_text(c.after, 'none')}"
+                    for c in found
+                )
+            )
+    return out
 
 
 def _year_dict(y: TrajectoryYear) -> dict[str, object]:
@@ -302,9 +386,16 @@ def trajectory_import(
     data = read_file(file)
     with use(ctx, write=True) as c:
         done = service.import_trajectory(c, data, str(file), assessment)
+    said = _changes(done.changes)
     output.line(
-        f"Imported a trajectory of {done.years} years into '{done.assessment}'{_notes(done.notes)}."
+        f"Imported a trajectory of {done.years} years into '{done.assessment}'{_notes(done.notes)}"
+        + (": nothing changed." if not said else ". What changed:")
     )
+    for line in said:
+        output.line(f"  {line}")
+    if any(not ch.added for ch in done.changes):
+        shown = command_line(ctx, "trajectory")
+        output.line(f"The figures before are kept in the trajectory's history ('{shown}').")
 
 
 @trajectory_app.command("set")
@@ -331,5 +422,6 @@ def trajectory_set(
     y = done.year
     output.line(
         f"{y.year} in '{done.assessment}': unmitigated {money_text(y.unmitigated)}, target "
-        f"{money_text(y.target, 'none')}, actual {money_text(y.actual, 'none')}."
+        f"{money_text(y.target, 'none')}, actual {money_text(y.actual, 'none')}"
+        + ("." if done.changes else " (unchanged).")
     )

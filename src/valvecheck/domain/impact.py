@@ -10,9 +10,12 @@ plan sets, and the outturn. ``roll_up`` turns those into the views every front e
 - per year: the mitigated trajectory (unmitigated minus expected savings), the gap to the target
   (mitigated minus target: what is still to find; negative when the plan beats the target) and
   the cumulative balances from the trajectory's first year;
+- "to date" follows the calendar: the financial years (England's, April to March) that have
+  started by the day the figures are for, the year in progress included;
 - flags: activities behind their expected savings to date by more than a threshold (judged on
-  the years with an actual saving recorded), years to date with no actual recorded yet, measures
-  rated green that carry no expected saving, and weights that no longer match the links.
+  the years with an actual saving recorded), years that have ended with no actual recorded yet,
+  actuals recorded for a year that has not started, measures rated green that carry no expected
+  saving, and weights that no longer match the links.
 
 No actual recorded is None all the way through (JSON null, a blank cell), never £0.00: an
 activity that has not reported has not saved nothing.
@@ -25,9 +28,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from typing import ClassVar, overload
 
 from valvecheck.domain.impact_counts import COUNTS as COUNTS  # counts beside the money
 from valvecheck.domain.money import (
@@ -39,6 +43,7 @@ from valvecheck.domain.money import (
     missing_years,
     money_json,
     money_text,
+    year_of,
 )
 
 DEFAULT_THRESHOLD = Decimal("0.10")  # behind plan: more than 10% short of the expected to date
@@ -112,7 +117,8 @@ def expected_from(
 
 @dataclass(frozen=True)
 class TrajectoryYear:
-    """One year of the deficit trajectory: in-year deficits in pounds (a surplus negative)."""
+    """One year of the deficit trajectory: in-year deficits in pounds (a surplus negative);
+    who recorded these figures, when, and the file they were imported from ("" by hand)."""
 
     year: str
     unmitigated: Decimal
@@ -120,6 +126,125 @@ class TrajectoryYear:
     actual: Decimal | None = None
     by: str = ""
     at: datetime | None = None
+    file: str = ""
+
+    FIGURES: ClassVar[tuple[str, ...]] = ("unmitigated", "target", "actual")
+
+    def same_figures(self, other: TrajectoryYear) -> bool:
+        return all(getattr(self, f) == getattr(other, f) for f in self.FIGURES)
+
+
+@dataclass(frozen=True)
+class TrajectoryEntry:
+    """One version of a trajectory year: its figures, in force from when they were recorded
+    until ``ended_at`` (none: in force), when they were written again or the year was left out
+    of a re-import, by ``ended_by``. ``version`` counts a year's versions from 1; 0 is a year
+    held before the trajectory kept its history (the figures it replaced are not known)."""
+
+    figures: TrajectoryYear
+    version: int = 1
+    ended_by: str = ""
+    ended_at: datetime | None = None
+    ended_file: str = ""  # the re-import that left the year out
+
+    def in_force(self, until: datetime | None = None) -> bool:
+        """In force now, or (``until``) just before that moment."""
+        if until is None:
+            return self.ended_at is None
+        at = self.figures.at
+        return (at is None or at < until) and (self.ended_at is None or self.ended_at >= until)
+
+
+@dataclass(frozen=True)
+class TrajectoryChange:
+    """One figure of one trajectory year changed, from and to (none: no figure). A year added
+    changes its unmitigated deficit from none; a year removed, to none."""
+
+    year: str
+    figure: str  # unmitigated, target, actual
+    before: Decimal | None
+    after: Decimal | None
+    by: str = ""
+    at: datetime | None = None
+    file: str = ""
+    known: bool = True  # False: the figures before were not kept (held before the history)
+
+    @property
+    def added(self) -> bool:
+        return self.figure == "unmitigated" and self.before is None
+
+    @property
+    def removed(self) -> bool:
+        return self.figure == "unmitigated" and self.after is None
+
+
+def year_changes(
+    before: TrajectoryYear | None,
+    after: TrajectoryYear | None,
+    by: str,
+    at: datetime | None,
+    file: str = "",
+    known: bool = True,
+) -> list[TrajectoryChange]:
+    """The figures that differ between a year's two versions (none: the year is not there)."""
+    either = after if after is not None else before
+    if either is None:
+        return []
+    out = []
+    for f in TrajectoryYear.FIGURES:
+        old = getattr(before, f) if before is not None else None
+        new = getattr(after, f) if after is not None else None
+        if old != new:
+            out.append(TrajectoryChange(either.year, f, old, new, by, at, file, known))
+    return out
+
+
+def trajectory_history(entries: Sequence[TrajectoryEntry]) -> list[TrajectoryChange]:
+    """Every change to the trajectory, oldest first: each version of a year against the one it
+    replaced (a year's first version, or one after the year was left out: added), and each
+    year left out of a re-import (removed)."""
+    by_year: dict[str, list[TrajectoryEntry]] = {}
+    for e in entries:
+        by_year.setdefault(e.figures.year, []).append(e)
+    changes: list[TrajectoryChange] = []
+    for versions in by_year.values():
+        versions.sort(key=lambda v: v.version)
+        starts = {v.figures.at for v in versions}
+        previous: TrajectoryEntry | None = None
+        for e in versions:
+            y = e.figures
+            replaced = previous if previous is not None and previous.ended_at == y.at else None
+            before = replaced.figures if replaced else None
+            changes += year_changes(before, y, y.by, y.at, y.file, known=e.version > 0)
+            if e.ended_at is not None and e.ended_at not in starts:
+                changes += year_changes(y, None, e.ended_by, e.ended_at, e.ended_file)
+            previous = e
+    never = datetime.min.replace(tzinfo=UTC)
+    return sorted(
+        changes,
+        key=lambda c: (c.at or never, c.year, TrajectoryYear.FIGURES.index(c.figure)),
+    )
+
+
+@dataclass(frozen=True)
+class Trajectory(Sequence[TrajectoryYear]):
+    """An assessment's trajectory: the years in force, in year order (it is a sequence of them),
+    and every change made to it, oldest first."""
+
+    years: tuple[TrajectoryYear, ...] = ()
+    history: tuple[TrajectoryChange, ...] = ()
+
+    @overload
+    def __getitem__(self, index: int) -> TrajectoryYear: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[TrajectoryYear, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> TrajectoryYear | tuple[TrajectoryYear, ...]:
+        return self.years[index]
+
+    def __len__(self) -> int:
+        return len(self.years)
 
 
 @dataclass(frozen=True)
@@ -261,7 +386,10 @@ def _weight_text(weight: Fraction) -> str:
 
 @dataclass(frozen=True)
 class Flag:
-    code: str  # behind-plan, no-actual-yet, green-without-saving, weights-ignored
+    # behind-plan, no-actual-yet, actual-not-started, green-without-saving, weights-ignored,
+    # outside-trajectory, cumulative-incomplete; and (services) as-at-lock, changed-later,
+    # recorded-later
+    code: str
     subject: str  # the activity or measure id
     message: str
 
@@ -280,12 +408,14 @@ class Impact:
     by_activity: list[ActivityLine]
     unallocated: Amounts  # savings of activities linked to no measure
     total: Amounts
-    to_date: str | None  # actuals are in up to this year; "to date" means up to it
+    # the financial year in progress on ``day``: "to date" means the years up to it
+    to_date: str | None
     threshold: Decimal
     flags: list[Flag]
     note: str = ROUNDING_NOTE
     savings: tuple[Saving, ...] = ()  # the entries in force, by activity (titles' order), year
     has_trajectory: bool = True
+    day: date | None = None  # the day the figures are for (today, a report's date, a lock's)
 
     NO_TRAJECTORY = "No trajectory recorded for this assessment"
 
@@ -334,12 +464,27 @@ def variance(saving: Saving) -> Decimal | None:
 
 
 def _years(
-    trajectory: Sequence[TrajectoryYear], savings: Sequence[Saving], flags: list[Flag]
+    trajectory: Sequence[TrajectoryYear],
+    savings: Sequence[Saving],
+    flags: list[Flag],
+    day: date,
 ) -> list[YearLine]:
     """The years of the trajectory and of the savings. The cumulative figures run from the
     trajectory's first year to its last: a year outside it, or a year it lacks, is flagged, and
-    a cumulative figure that would leave a year out is blank, never a partial sum."""
+    a cumulative figure that would leave a year out is blank, never a partial sum. An outturn
+    for a year that had not started on ``day`` is flagged."""
     traj = {t.year: t for t in trajectory}
+    early = [y for y in sorted(traj) if traj[y].actual is not None and y > year_of(day)]
+    if early:
+        flags.append(
+            Flag(
+                "actual-not-started",
+                "trajectory",
+                f"The trajectory has an actual outturn for {_years_text(early)}, which had not "
+                f"started on {day_text(day)}: check the year (an outturn cannot be known before "
+                "its year)",
+            )
+        )
     first, last = (min(traj), max(traj)) if traj else ("", "")
     years = sorted({*traj, *(s.year for s in savings)})
     outside = [y for y in years if traj and not first <= y <= last]
@@ -429,14 +574,16 @@ def _shares(
 
 
 def _progress(
-    activity: str, own: Sequence[Saving], to_date: str | None, threshold: Decimal
+    activity: str, own: Sequence[Saving], to_date: str, threshold: Decimal, day: date
 ) -> list[Flag]:
     """An activity's savings to date against its plan: behind it (judged on the years whose
-    actual saving is recorded), and the years to date with a saving expected but no actual
-    recorded yet (never read as having saved nothing)."""
-    due = [s for s in own if to_date is not None and s.year <= to_date]
+    actual saving is recorded), the years that have ended with a saving expected but no actual
+    recorded yet (never read as having saved nothing), and actuals recorded for a year that has
+    not started (a mistyped year: they cannot be known yet)."""
+    due = [s for s in own if s.year <= to_date]
     recorded = [s for s in due if s.actual is not None]
-    waiting = [s for s in due if s.actual is None and (s.expected or ZERO) > 0]
+    waiting = [s for s in due if s.year < to_date and s.actual is None and (s.expected or ZERO) > 0]
+    early = [s for s in own if s.year > to_date and s.actual is not None]
     flags = []
     expected = sum((s.expected or ZERO for s in recorded), ZERO)
     actual = sum((s.actual or ZERO for s in recorded), ZERO)
@@ -467,7 +614,7 @@ def _progress(
                 f"expected: £{short:,.2f} short"
             )
         if expected != 0:
-            message += f", more than {threshold * 100:.0f}%"
+            message += f", more than {percent_text(threshold)}%"
         flags.append(Flag("behind-plan", activity, message))
     if waiting:
         flags.append(
@@ -480,7 +627,27 @@ def _progress(
                 "it saved once it is known",
             )
         )
+    if early:
+        flags.append(
+            Flag(
+                "actual-not-started",
+                activity,
+                f"{activity} has an actual saving recorded for "
+                f"{_years_text([s.year for s in early])}, which had not started on "
+                f"{day_text(day)}: check the year (an actual cannot be known before its year)",
+            )
+        )
     return flags
+
+
+def percent_text(fraction: Decimal) -> str:
+    """0.105 -> '10.5', 0.1 -> '10': a threshold as a percentage, as given."""
+    return f"{(fraction * 100).normalize():f}"
+
+
+def day_text(day: date) -> str:
+    """'6 December 2026'."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def _years_text(years: Sequence[str]) -> str:
@@ -502,23 +669,24 @@ def roll_up(
     titles: Mapping[str, str],
     threshold: Decimal = DEFAULT_THRESHOLD,
     theme_order: Sequence[str] = (),
+    day: date,
 ) -> Impact:
-    """The impact views from the current savings, trajectory, links and weights.
+    """The impact views from the current savings, trajectory, links and weights, for ``day``.
 
     ``links``: each activity's measures in force, in link order; ``weights``: the weights a
     council set per activity ({measure: weight}); ``measures``: the catalogue in order, with the
     assessment's ratings; ``titles``: activity id -> title (the activities to show, in order).
-    "To date" means up to the latest year in which any actual saving is recorded.
+    "To date" means the financial years that have started by ``day`` (the year in progress
+    included), whatever has been recorded.
     """
     flags: list[Flag] = []
     # an entry whose figures were withdrawn is not recorded (kept in the history only)
     savings = [s for s in savings if s.expected is not None or s.actual is not None]
-    with_actual = [s.year for s in savings if s.actual is not None]
-    to_date = max(with_actual) if with_actual else None
+    to_date = year_of(day)
     per_activity: dict[str, Amounts] = {}
     own: dict[str, list[Saving]] = {}
     for s in savings:
-        so_far = to_date is not None and s.year <= to_date
+        so_far = s.year <= to_date
         add = Amounts(s.expected or ZERO, (s.expected or ZERO) if so_far else ZERO, s.actual)
         per_activity[s.activity] = per_activity.get(s.activity, Amounts()) + add
         own.setdefault(s.activity, []).append(s)
@@ -544,7 +712,7 @@ def roll_up(
         else:
             unallocated += amounts
             any_unlinked = True
-        judged = _progress(activity, own[activity], to_date, threshold)
+        judged = _progress(activity, own[activity], to_date, threshold, day)
         flags.extend(judged)
         behind = any(f.code == "behind-plan" for f in judged)
         activity_lines.append(
@@ -596,7 +764,7 @@ def roll_up(
     rank_of = {a: i for i, a in enumerate(order)}
     return Impact(
         assessment=assessment,
-        years=_years(trajectory, savings, flags),
+        years=_years(trajectory, savings, flags, day),
         by_measure=by_measure,
         by_theme=by_theme,
         by_activity=activity_lines,
@@ -607,4 +775,5 @@ def roll_up(
         flags=flags,
         savings=tuple(sorted(savings, key=lambda s: (rank_of[s.activity], s.year))),
         has_trajectory=bool(trajectory),
+        day=day,
     )

@@ -86,6 +86,19 @@ def year_start(year: str) -> int:
     return int(year[:4])
 
 
+def year_of(day: date) -> str:
+    """The financial year a day falls in (England's, April to March): 6 December 2026 is in
+    2026-27, 31 March 2027 too, 1 April 2027 in 2027-28."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}-{str(start + 1)[-2:]}"
+
+
+def not_started(year: str, day: date) -> bool:
+    """Whether a financial year has not started yet on ``day`` (an actual for it cannot be
+    known)."""
+    return year > year_of(day)
+
+
 def missing_years(years: Sequence[str]) -> list[str]:
     """The financial years missing between the first and the last of ``years``."""
     starts = sorted({year_start(y) for y in years})
@@ -120,8 +133,10 @@ def parse_money(value: object, what: str, negative: bool = False, scale: int = 1
         amount = Decimal(value) * scale
     elif isinstance(value, float):
         # A spreadsheet keeps numbers as floats; its shortest decimal text is the figure typed
-        # (36787.5 stays 36787.5), which is then checked like any other.
-        amount = Decimal(repr(value)) * scale
+        # (36787.5 stays 36787.5), which is then checked like any other. A formula's result
+        # carries binary noise (=100*1.1 is saved as 110.00000000000001): read as the
+        # spreadsheet shows it, a whole penny is that penny (``_spreadsheet_pence``).
+        amount = _spreadsheet_pence(value, scale)
     else:
         raw = "" if value is None else str(value)
         own = _SUFFIX.search(raw.strip()) if "£" in raw else None
@@ -141,9 +156,10 @@ def parse_money(value: object, what: str, negative: bool = False, scale: int = 1
     if abs(amount) >= LIMIT:
         raise Invalid("not-money", f"the {what} {value} is too large to be an amount in pounds")
     if amount != amount.quantize(PENNY):
+        in_pounds = "" if scale == 1 else f" (in {UNIT_NAMES[scale]}: £{amount.normalize():,f})"
         raise Invalid(
             "not-pence",
-            f"the {what} {value} has a fraction of a penny: give pounds and pence "
+            f"the {what} {value}{in_pounds} has a fraction of a penny: give pounds and pence "
             "(two decimal places at most)",
         )
     if amount < 0 and not negative:
@@ -154,16 +170,59 @@ def parse_money(value: object, what: str, negative: bool = False, scale: int = 1
     return amount.quantize(PENNY)
 
 
+# Floating noise around a whole penny, in pence: a figure a spreadsheet computed
+# (0.1 + 0.2 = 0.30000000000000004) is within this of the penny it shows.
+NOISE = Decimal("1e-6")
+SHOWN_DIGITS = 15  # the significant digits a spreadsheet shows of a number (Excel, LibreOffice)
+
+
+def _spreadsheet_pence(value: float, scale: int) -> Decimal:
+    """A spreadsheet number in pounds: exact when it is; else, when it is a whole penny as the
+    spreadsheet shows it (15 significant digits) or within floating noise of one, that penny.
+    A real fraction of a penny (1234.567) stays as it is, to be refused."""
+    amount = Decimal(repr(value)) * scale
+    if not amount.is_finite() or amount == amount.quantize(PENNY):
+        return amount
+    shown = Decimal(f"{value:.{SHOWN_DIGITS}g}") * scale
+    if shown == shown.quantize(PENNY):
+        return shown
+    pence = amount / PENNY
+    if abs(pence - pence.to_integral_value()) < NOISE:
+        return pence.to_integral_value() * PENNY
+    return amount
+
+
+_MINUS = ("-", "\u2212")
+# a figure with k or m but no pound sign (5k, 1,200k): the unit is read only after a £
+_BARE_SUFFIX = re.compile(r"^[\d,]*\.?\d+(k|m|mn)$", re.IGNORECASE)
+
+
 def _money_text(raw: str, what: str) -> Decimal:
     text = raw.strip().replace("\u00a0", "").replace(" ", "")
-    sign = 1
+    # how many times the figure is marked negative: brackets, a minus before the £, one after
+    # it; two of them ("(-200)", "--200", "-£-200") could mean either sign, so are refused
+    marks = 0
     if text.startswith("(") and text.endswith(")"):
-        sign, text = -1, text[1:-1]
-    if text.startswith(("-", "\u2212")):
-        sign, text = -sign, text[1:]
+        marks, text = 1, text[1:-1]
+    if text.startswith(_MINUS):
+        marks, text = marks + 1, text[1:]
     text = text.removeprefix("£")
-    if text.startswith(("-", "\u2212")):  # £-200
-        sign, text = -sign, text[1:]
+    if text.startswith(_MINUS):  # £-200
+        marks, text = marks + 1, text[1:]
+    if marks > 1 or text.startswith(_MINUS):
+        raise Invalid(
+            "not-money",
+            f"the {what} '{raw.strip()}' is marked negative twice (brackets and a minus sign, or "
+            "two minus signs), so it is unclear whether it is negative: write a negative amount "
+            "once, like -£200 or (£200)",
+        )
+    sign = -1 if marks else 1
+    if _BARE_SUFFIX.match(text):
+        raise Invalid(
+            "not-money",
+            f"the {what} '{raw.strip()}' is not an amount in pounds: k and m are read only after "
+            f"a pound sign (write it like £{text})",
+        )
     if "," in text:
         if not _GROUPED.match(text):
             raise Invalid(

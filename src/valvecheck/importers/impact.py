@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import PurePath
 from typing import NamedTuple
@@ -33,6 +34,7 @@ from valvecheck.domain.money import (
     check_weights,
     is_blank,
     missing_years,
+    not_started,
     parse_count,
     parse_money,
     parse_weight,
@@ -444,8 +446,16 @@ def _cell(cells: Sequence[object], where: dict[str, int], f: str) -> object:
 # -- savings -----------------------------------------------------------------------------------
 
 
-def read_savings(data: bytes, file: str) -> SavingsTable:
-    """Expected and actual savings per activity and year; nothing if any row is bad."""
+def _not_started(year: str, what: str, today: date) -> str:
+    return (
+        f"{year} has not started yet (on {today.day} {today:%B %Y}): {what} for it cannot be "
+        "known; check the year"
+    )
+
+
+def read_savings(data: bytes, file: str, today: date | None = None) -> SavingsTable:
+    """Expected and actual savings per activity and year; nothing if any row is bad.
+    ``today``: an actual saving for a year that has not started by then is refused."""
     cells_read = read_cells(data, file, _has_header(SAVINGS, ("activity", "year")))
     name, unsaved = cells_read.name, cells_read.unsaved
     out = SavingsTable(problems=cells_read.problems)
@@ -520,6 +530,8 @@ def read_savings(data: bytes, file: str) -> SavingsTable:
         unit = money("unit", "unit saving", False)
         cohort = count("cohort", "cohort")
         counts = {k: c for k, label in COUNTS if k in where and (c := count(k, label)) is not None}
+        if actual is not None and year and today is not None and not_started(year, today):
+            bad("actual-not-started", _not_started(year, "an actual saving", today), "actual")
         if len(out.problems) == problem_count:
             try:
                 expected = expected_from(expected, cohort, unit)
@@ -557,8 +569,9 @@ def read_savings(data: bytes, file: str) -> SavingsTable:
 # -- the trajectory ----------------------------------------------------------------------------
 
 
-def read_trajectory(data: bytes, file: str) -> TrajectoryTable:
-    """The deficit trajectory by financial year; nothing if any row is bad."""
+def read_trajectory(data: bytes, file: str, today: date | None = None) -> TrajectoryTable:
+    """The deficit trajectory by financial year; nothing if any row is bad. ``today``: an
+    outturn for a year that has not started by then is refused."""
     cells_read = read_cells(data, file, _has_header(TRAJECTORY, ("year", "unmitigated")))
     name, unsaved = cells_read.name, cells_read.unsaved
     out = TrajectoryTable(problems=cells_read.problems)
@@ -596,11 +609,12 @@ def read_trajectory(data: bytes, file: str) -> TrajectoryTable:
         ):
             v = _cell(cells, where, f)
             if v is None:
-                if f == "unmitigated":
-                    if unsaved(number, where[f]):
-                        out.problems.append(formula_problem(name, number, headings[f]))
-                    else:
-                        bad("missing-value", "the unmitigated deficit is empty", f)
+                # a formula with no saved result is never read as blank: a target or an
+                # outturn would silently go
+                if f in where and unsaved(number, where[f]):
+                    out.problems.append(formula_problem(name, number, headings[f]))
+                elif f == "unmitigated":
+                    bad("missing-value", "the unmitigated deficit is empty", f)
                 amounts[f] = None
                 continue
             try:
@@ -608,6 +622,9 @@ def read_trajectory(data: bytes, file: str) -> TrajectoryTable:
                 amounts[f] = parse_money(v, what, True, found.scales.get(f, 1))
             except Invalid as exc:
                 bad(exc.code, str(exc), f)
+        outturn = amounts.get("actual")
+        if outturn is not None and year and today is not None and not_started(year, today):
+            bad("actual-not-started", _not_started(year, "an actual outturn", today), "actual")
         if year in seen:
             bad("duplicate-entry", f"{year} already has a row (row {seen[year]})", "year")
         elif year:

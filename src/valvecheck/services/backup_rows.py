@@ -10,6 +10,7 @@ sign-in names whatever their case).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -251,10 +252,12 @@ class Checker:
     ) -> None:
         """Report ``row`` if a row before it has the same values where ``table`` wants them
         unique (compared as the store compares them). ``seen`` is per table and scope."""
-        for constraint in _unique_keys(table):
+        for constraint, when_none in _unique_keys(table):
             names = [REFERENCES.get(c, c) for c in constraint if c != "council_id"]
             if any(n not in row or row[n] is None for n in names):
                 continue
+            if when_none is not None and row.get(when_none) is not None:
+                continue  # unique among the rows in force only (a trajectory's ended years)
             folds = [_FOLDED.get((table.name, n), _same) for n in names]
             key = (tuple(constraint), *(f(row[n]) for f, n in zip(folds, names, strict=True)))
             values = ", ".join(shown(row[n]) for n in names)
@@ -275,15 +278,27 @@ def _same(value: object) -> object:
     return value
 
 
-def _unique_keys(table: Table) -> list[tuple[str, ...]]:
-    keys = [tuple(c.name for c in table.primary_key.columns)]
+_WHEN_NONE = re.compile(r"(\w+) IS NULL")
+
+
+def _unique_keys(table: Table) -> list[tuple[tuple[str, ...], str | None]]:
+    """The column sets ``table`` keeps unique, each with the column that must be none for it to
+    apply (a unique index on the rows in force, "ended_at IS NULL"), else None."""
+    keys: list[tuple[tuple[str, ...], str | None]] = [
+        (tuple(c.name for c in table.primary_key.columns), None)
+    ]
     keys += [
-        tuple(c.name for c in con.columns)
+        (tuple(c.name for c in con.columns), None)
         for con in table.constraints
         if isinstance(con, UniqueConstraint)
     ]
-    keys += [(c.name,) for c in table.columns if c.unique]
-    return [k for i, k in enumerate(keys) if k and k not in keys[:i]]
+    keys += [((c.name,), None) for c in table.columns if c.unique]
+    for index in table.indexes:
+        where = index.dialect_options["sqlite"].get("where")
+        when = _WHEN_NONE.fullmatch(str(where)) if where is not None else None
+        if index.unique and (where is None or when is not None):
+            keys.append((tuple(c.name for c in index.columns), when[1] if when else None))
+    return [k for i, k in enumerate(keys) if k[0] and k not in keys[:i]]
 
 
 def _parsed(parse: Callable[[str], Any], value: object) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -22,9 +22,14 @@ from valvecheck.domain.impact import (
     Impact,
     MeasureInfo,
     Saving,
+    Trajectory,
+    TrajectoryChange,
+    TrajectoryEntry,
     TrajectoryYear,
+    day_text,
     expected_from,
     roll_up,
+    trajectory_history,
 )
 from valvecheck.domain.moments import aware, end_of_day, in_england
 from valvecheck.domain.money import (
@@ -35,6 +40,7 @@ from valvecheck.domain.money import (
     parse_money,
     parse_weight,
     parse_year,
+    year_of,
 )
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
@@ -63,12 +69,21 @@ class SavingRecorded:
 
 
 @dataclass(frozen=True)
+class SavingChanged:
+    """An activity's year an import changed: the entry before (none: new) and the one after."""
+
+    before: Saving | None
+    after: Saving
+
+
+@dataclass(frozen=True)
 class SavingsImported:
     file: str
     rows: int
     written: int  # new entries (rows that changed something)
     unchanged: int
     notes: tuple[str, ...] = ()  # how the file was read: its unit, rows left out
+    changes: tuple[SavingChanged, ...] = ()  # the written entries, each with the one before
 
 
 @dataclass(frozen=True)
@@ -90,12 +105,16 @@ class TrajectoryImported:
     assessment: str
     years: int
     notes: tuple[str, ...] = ()
+    # what the import changed, figure by figure (years added and left out included); none: the
+    # trajectory held was the file's already. Every change is kept in the trajectory's history.
+    changes: tuple[TrajectoryChange, ...] = ()
 
 
 @dataclass(frozen=True)
 class TrajectorySet:
     assessment: str
     year: TrajectoryYear
+    changes: tuple[TrajectoryChange, ...] = ()  # none: the year held these figures already
 
 
 WITHDRAW = "none"  # given for a figure: the figure recorded is withdrawn (kept in history)
@@ -139,20 +158,33 @@ def impact(
     """The roll-up of the council's savings and the assessment's trajectory.
 
     ``until``: as things stood at that moment: savings, weights, links, ratings and trajectory
-    years recorded then or later are left out (a locked assessment's figures at its lock).
-    ``on``: the same at the end of that day (``until`` defaults to it). The trajectory keeps no
-    history, so a year written since is left out, and a ``recorded-later`` flag says so.
+    figures recorded then or later are left out, and trajectory figures changed since are shown
+    as they were. ``on``: the same at the end of that day (``until`` defaults to it). A locked
+    assessment's figures are always as they stood at its lock (or before, for an earlier
+    ``on``/``until``), as its report shows them, and an ``as-at-lock`` flag says so: the CLI,
+    the web page, the API and the report give the same figures. "To date" is the financial
+    years that have started by the day the figures are for (today, ``on``, or the lock's day).
     ``threshold``: an activity more than this fraction short of its expected saving to date is
     flagged as behind.
     """
     authorise(ctx, Action.READ)
     cid = council_id(ctx)
     state = load_state(ctx, assessment)
+    row = _assessment(ctx, assessment)
     if until is None and on is not None:
         until = end_of_day(on)
+    lock = _lock_cut(row)
+    at_lock = lock is not None and (until is None or until >= lock)
+    if at_lock:
+        until = lock
     if until is not None:
         state = _as_at(state, until)
-    row = _assessment(ctx, assessment)
+    if at_lock or (until is not None and on is None):
+        assert until is not None
+        # the day of the moment itself (just before it: a report's end of day is midnight)
+        day = in_england(until - timedelta(microseconds=1)).date()
+    else:
+        day = on if on is not None else ctx.today()
     titles = {
         code: title
         for code, title in ctx.session.execute(
@@ -164,13 +196,13 @@ def impact(
         )
     }
     savings = [s for _, s in sorted(store.current(ctx.session, cid, until).items())]
-    years = store.trajectory(ctx.session, row) if row else []
+    entries = store.trajectory_entries(ctx.session, row) if row else []
     measures = [
         MeasureInfo(v.id, v.measure.themes, v.rag.value, v.la, v.measure.text) for v in state.views
     ]
     found = roll_up(
         assessment=state.assessment,
-        trajectory=[y for y in years if until is None or y.at is None or y.at < until],
+        trajectory=sorted((e.figures for e in entries if e.in_force(until)), key=lambda y: y.year),
         savings=savings,
         links=_links(ctx, until),
         weights=store.weights(ctx.session, cid, until),
@@ -178,16 +210,36 @@ def impact(
         titles=titles,
         threshold=threshold,
         theme_order=list(state.catalogue.programme.themes),
+        day=day,
     )
     if until is None:
         return found
     if on is not None and until == end_of_day(on):
-        day = f"{on.day} {on:%B %Y}"
+        when = day_text(on)
     else:
-        shown = in_england(until)
-        day = f"{shown.day} {shown:%B %Y} {shown:%H:%M}"
-    later = _recorded_later(until, day, years)
-    return replace(found, flags=[*found.flags, *later]) if later else found
+        shown = in_england(until - timedelta(microseconds=1) if at_lock else until)
+        when = f"{day_text(shown.date())} at {shown:%H:%M}"
+    first = [_locked(row.name, when)] if at_lock and row is not None else []
+    later = _recorded_later(until, when, entries)
+    return replace(found, flags=[*first, *found.flags, *later]) if first or later else found
+
+
+def _lock_cut(row: AssessmentRecord | None) -> datetime | None:
+    """The moment that cuts a locked assessment's figures: what was recorded up to and at the
+    lock is in them (as in services/reports.py); None while it is not locked."""
+    if row is None or row.locked_at is None:
+        return None
+    return aware(row.locked_at) + timedelta(microseconds=1)
+
+
+def _locked(name: str, when: str) -> Flag:
+    return Flag(
+        "as-at-lock",
+        "assessment",
+        f"'{name}' was locked (reported) on {when}: these are its figures as they stood then, as "
+        "its report gives them; savings, weights and links recorded since are left out (they "
+        "count in an assessment started after it)",
+    )
 
 
 def _as_at(state: AssessmentState, until: datetime) -> AssessmentState:
@@ -200,20 +252,47 @@ def _as_at(state: AssessmentState, until: datetime) -> AssessmentState:
     return replace(state, views=[kept(v) for v in state.views])
 
 
-def _recorded_later(until: datetime, day: str, years: list[TrajectoryYear]) -> list[Flag]:
-    """What a dated roll-up leaves out because it was written at ``until`` or later and the
-    figures held before are not kept: trajectory years."""
-    late = [y.year for y in years if y.at is not None and y.at >= until]
-    if not late:
-        return []
-    return [
-        Flag(
-            "recorded-later",
-            "trajectory",
-            f"The trajectory for {_listed(late)} was recorded after {day} and is left out: "
-            "the figures held before then are not kept",
+def _recorded_later(until: datetime, when: str, entries: list[TrajectoryEntry]) -> list[Flag]:
+    """What a dated roll-up shows differently from the trajectory held now: years changed or
+    left out since (shown as they stood), years first recorded since (not shown), and years held
+    from before the trajectory kept its history and written since (left out: the figures held
+    before then are not known)."""
+    shown = {e.figures.year for e in entries if e.in_force(until)}
+    late = [e for e in entries if e.figures.at is not None and e.figures.at >= until]
+    unknown = sorted({e.figures.year for e in late if e.version == 0})
+    added = sorted({e.figures.year for e in late if e.version > 0} - shown - set(unknown))
+    changed = sorted(
+        {e.figures.year for e in entries if e.in_force(until) and e.ended_at is not None}
+    )
+    flags = []
+    if changed:
+        flags.append(
+            Flag(
+                "changed-later",
+                "trajectory",
+                f"The trajectory for {_listed(changed)} has changed since {when}: these figures "
+                "are as they stood then (its history keeps both)",
+            )
         )
-    ]
+    if added:
+        flags.append(
+            Flag(
+                "recorded-later",
+                "trajectory",
+                f"The trajectory for {_listed(added)} was first recorded after {when}: it is not "
+                "in these figures",
+            )
+        )
+    if unknown:
+        flags.append(
+            Flag(
+                "recorded-later",
+                "trajectory",
+                f"The trajectory for {_listed(unknown)} was recorded after {when} and is left "
+                "out: the figures held before then were not kept",
+            )
+        )
+    return flags
 
 
 def _listed(names: list[str]) -> str:
@@ -241,6 +320,10 @@ def _merge(previous: Saving | None, given: Saving, fields: frozenset[str]) -> Sa
     if previous is None:
         return given
     restated = bool(fields & {"expected", "cohort", "unit"})
+    if not fields & {"cohort", "unit"} and given.expected == previous.expected:
+        # the same expected saving given alone (a file with no cohort or unit column): its
+        # working (cohort x unit) still holds, and is kept
+        restated = False
     return replace(
         given,
         expected=given.expected if restated else previous.expected,
@@ -315,6 +398,8 @@ def set_saving(
         )
     exp = _money(expected, "expected saving", "expected", True)
     act = _money(actual, "actual saving", "actual", True)
+    if act is not None:
+        _started(ctx, fy, "an actual saving")
     per = _money(unit, "unit saving", "unit", False)
     given_counts: dict[str, int] = {}
     labels = dict(COUNTS)
@@ -404,7 +489,7 @@ def import_savings(ctx: Context, data: bytes, file: str) -> SavingsImported:
     bad. Each row changing an activity's year adds an entry to its history; columns the file
     does not have, and empty cells, keep what was recorded."""
     authorise(ctx, Action.RECORD_IMPACT)
-    parsed = read_savings(data, file)
+    parsed = read_savings(data, file, today=ctx.today())
     known = _activities(ctx)
     problems = _with_unknown(parsed.problems, parsed.named, known, " (import the activities first)")
     if problems:
@@ -414,6 +499,7 @@ def import_savings(ctx: Context, data: bytes, file: str) -> SavingsImported:
         repo.lock_pair(ctx.session, row, -1)
     latest = store.current(ctx.session, cid)
     new: list[tuple[ActivityRow, Saving]] = []
+    changes: list[SavingChanged] = []
     for s in parsed.rows:
         fields = frozenset(
             f
@@ -423,13 +509,20 @@ def import_savings(ctx: Context, data: bytes, file: str) -> SavingsImported:
         if s.cohort is not None:
             fields |= {"cohort", "unit", "expected"}
         activity = known[id_key(s.activity)]
-        done = _write(ctx, activity, s, fields, latest.get((activity.id, s.year)))
+        previous = latest.get((activity.id, s.year))
+        done = _write(ctx, activity, s, fields, previous)
         latest[(activity.id, s.year)] = done.saving
         if done.changed:
             new.append((activity, done.saving))
+            changes.append(SavingChanged(previous, done.saving))
     store.add_entries(ctx.session, new)
     return SavingsImported(
-        file, len(parsed.rows), len(new), len(parsed.rows) - len(new), tuple(parsed.notes)
+        file,
+        len(parsed.rows),
+        len(new),
+        len(parsed.rows) - len(new),
+        tuple(parsed.notes),
+        tuple(changes),
     )
 
 
@@ -555,15 +648,26 @@ def import_trajectory(
     ctx: Context, data: bytes, file: str, assessment: str | None = None
 ) -> TrajectoryImported:
     """The assessment's deficit trajectory from a CSV or XLSX file (year, unmitigated, target,
-    actual): it replaces the trajectory held. Nothing is written if any row is bad."""
+    actual): it replaces the trajectory held, and the result says what changed, figure by
+    figure. Nothing is lost: a year whose figures change, or that the file leaves out, keeps its
+    figures in the trajectory's history (who, when, which file), and a year the file gives
+    unchanged keeps its who and when. Nothing is written if any row is bad."""
     authorise(ctx, Action.RECORD_IMPACT)
-    parsed = read_trajectory(data, file)
+    parsed = read_trajectory(data, file, today=ctx.today())
     if parsed.problems:
         raise ImportRejected(parsed.problems)
     row = _open_for_trajectory(ctx, assessment)
-    at, by = ctx.now(), ctx.actor.name
-    store.put_years(ctx.session, row, [replace(y, by=by, at=at) for y in parsed.rows], replace=True)
-    return TrajectoryImported(file, row.name, len(parsed.rows), tuple(parsed.notes))
+    at, by, name = ctx.now(), ctx.actor.name, file.rsplit("/", 1)[-1]
+    changes = store.put_years(
+        ctx.session,
+        row,
+        [replace(y, by=by, at=at, file=name) for y in parsed.rows],
+        replace=True,
+        by=by,
+        at=at,
+        file=name,
+    )
+    return TrajectoryImported(file, row.name, len(parsed.rows), tuple(parsed.notes), tuple(changes))
 
 
 def set_trajectory(
@@ -589,6 +693,8 @@ def set_trajectory(
             field="unmitigated",
         )
     un = _money(unmitigated, "unmitigated deficit", "unmitigated", True)
+    if actual is not None and not withdrawn(actual):
+        _started(ctx, fy, "an actual outturn")
     if un is None and held is None:
         if not held_years:
             raise InputError(
@@ -620,11 +726,31 @@ def set_trajectory(
         ctx.actor.name,
         ctx.now(),
     )
-    store.put_years(ctx.session, row, [entry])
-    return TrajectorySet(row.name, entry)
+    changes = store.put_years(ctx.session, row, [entry])
+    if not changes and held is not None:
+        return TrajectorySet(row.name, held)  # the same figures: its who and when are kept
+    return TrajectorySet(row.name, entry, tuple(changes))
 
 
-def trajectory(ctx: Context, assessment: str | None = None) -> list[TrajectoryYear]:
+def _started(ctx: Context, year: str, what: str) -> None:
+    """Refuse a figure that can only be known once its year has begun, for a year that has not
+    (a mistyped year would otherwise move every "to date" figure)."""
+    today = ctx.today()
+    if year > year_of(today):
+        raise InputError(
+            f"{year} has not started yet (today, {day_text(today)}, is in {year_of(today)}): "
+            f"{what} for it cannot be known; check the year",
+            field="actual",
+        )
+
+
+def trajectory(ctx: Context, assessment: str | None = None) -> Trajectory:
+    """The assessment's trajectory in force, year by year, with every change made to it (who,
+    when, from and to, which file), oldest first."""
     authorise(ctx, Action.READ)
     row = _assessment(ctx, assessment)
-    return store.trajectory(ctx.session, row) if row else []
+    entries = store.trajectory_entries(ctx.session, row) if row else []
+    return Trajectory(
+        tuple(sorted((e.figures for e in entries if e.in_force()), key=lambda y: y.year)),
+        tuple(trajectory_history(entries)),
+    )

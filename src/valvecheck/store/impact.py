@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from valvecheck.domain.impact import Saving, TrajectoryYear
+from valvecheck.domain.impact import (
+    Saving,
+    TrajectoryChange,
+    TrajectoryEntry,
+    TrajectoryYear,
+    year_changes,
+)
 from valvecheck.domain.moments import aware as _aware
 from valvecheck.domain.money import PENNY
 from valvecheck.store.models import (
@@ -189,7 +195,7 @@ def replace_weights(
     session.flush()
 
 
-def _year(row: TrajectoryRow) -> TrajectoryYear:
+def _year(row: Any) -> TrajectoryYear:
     unmitigated = pounds(row.unmitigated_pence)
     assert unmitigated is not None
     return TrajectoryYear(
@@ -199,15 +205,45 @@ def _year(row: TrajectoryRow) -> TrajectoryYear:
         pounds(row.actual_pence),
         row.by,
         _aware(row.at),
+        row.file,
     )
+
+
+def _entry(row: Any) -> TrajectoryEntry:
+    return TrajectoryEntry(
+        _year(row),
+        row.version,
+        row.ended_by,
+        row.ended_at and _aware(row.ended_at),
+        row.ended_file,
+    )
+
+
+def trajectory_entries(
+    session: Session, assessment: AssessmentRecord | AssessmentRow
+) -> list[TrajectoryEntry]:
+    """Every version of the assessment's trajectory years, in force or ended, in the order
+    written."""
+    table = TrajectoryRow.__table__
+    rows = session.execute(
+        only(
+            select(table)
+            .where(table.c.assessment_id == assessment.id)
+            .order_by(table.c.year, table.c.id),
+            table,
+            assessment.council_id,
+        )
+    )
+    return [_entry(r) for r in rows]
 
 
 def trajectory(
     session: Session, assessment: AssessmentRecord | AssessmentRow
 ) -> list[TrajectoryYear]:
+    """The trajectory in force: one row per year, in year order."""
     rows = session.scalars(
         owned(TrajectoryRow, assessment.council_id)
-        .where(TrajectoryRow.assessment_id == assessment.id)
+        .where(TrajectoryRow.assessment_id == assessment.id, TrajectoryRow.ended_at.is_(None))
         .order_by(TrajectoryRow.year)
     )
     return [_year(r) for r in rows]
@@ -218,9 +254,18 @@ def put_years(
     assessment: AssessmentRecord | AssessmentRow,
     years: Sequence[TrajectoryYear],
     replace: bool = False,
-) -> None:
-    """Write trajectory years (``replace``: the assessment's trajectory becomes exactly these)."""
-    existing = {
+    *,
+    by: str = "",
+    at: datetime | None = None,
+    file: str = "",
+) -> list[TrajectoryChange]:
+    """Write trajectory years, keeping the history, and say what changed. A year whose figures
+    are the same as those in force is left as it is (its who and when kept); a year whose
+    figures differ ends the row in force (by the new figures' who, at their when) and gets a
+    new one. ``replace``: the assessment's trajectory becomes exactly these years, and the
+    years held but not given are ended too, ``by`` at ``at`` (``file``: the import that left
+    them out): nothing is deleted."""
+    held = {
         r.year: r
         for r in session.scalars(
             owned(TrajectoryRow, assessment.council_id).where(
@@ -228,24 +273,52 @@ def put_years(
             )
         )
     }
+    in_force = {y: r for y, r in held.items() if r.ended_at is None}
+    versions: dict[str, int] = {}
+    for r in held.values():
+        versions[r.year] = max(versions.get(r.year, 0), r.version)
+    changes: list[TrajectoryChange] = []
     given = {y.year for y in years}
+    ended: list[tuple[int, str, datetime | None, str]] = []  # row id, by, at, file
+    new: list[dict[str, object]] = []
     if replace:
-        for year, row in existing.items():
+        assert at is not None, "a replace ends the years left out: at a moment"
+        for year, row in sorted(in_force.items()):
             if year not in given:
-                session.delete(row)
+                changes += year_changes(_year(row), None, by, at, file)
+                ended.append((row.id, by, at, file))
     for y in years:
-        found = existing.get(y.year)
-        row = (
-            found
-            if found is not None
-            else TrajectoryRow(
-                council_id=assessment.council_id, assessment_id=assessment.id, year=y.year
-            )
+        found = in_force.get(y.year)
+        before = _year(found) if found is not None else None
+        if before is not None and before.same_figures(y):
+            continue
+        changes += year_changes(before, y, y.by, y.at, y.file)
+        if found is not None:
+            ended.append((found.id, y.by, y.at, ""))
+        new.append(
+            {
+                "council_id": assessment.council_id,
+                "assessment_id": assessment.id,
+                "year": y.year,
+                "unmitigated_pence": pence(y.unmitigated),
+                "target_pence": pence(y.target),
+                "actual_pence": pence(y.actual),
+                "by": y.by,
+                "at": y.at,
+                "version": versions.get(y.year, 0) + 1,
+                "file": y.file,
+                "ended_by": "",
+                "ended_at": None,
+                "ended_file": "",
+            }
         )
-        session.add(row)
-        row.unmitigated_pence = pence(y.unmitigated)  # type: ignore[assignment]
-        row.target_pence = pence(y.target)
-        row.actual_pence = pence(y.actual)
-        row.by = y.by
-        row.at = y.at  # type: ignore[assignment]
-    session.flush()
+    # the rows ended first: one row in force per year at every moment
+    for row_id, ended_by, ended_at, ended_file in ended:
+        session.execute(
+            update(TrajectoryRow)
+            .where(TrajectoryRow.id == row_id, TrajectoryRow.council_id == assessment.council_id)
+            .values(ended_by=ended_by, ended_at=ended_at, ended_file=ended_file)
+        )
+    if new:
+        session.execute(insert(TrajectoryRow), new)
+    return changes

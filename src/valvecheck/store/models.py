@@ -288,7 +288,8 @@ class ImpactWeightRow(Base):
 
 class TrajectoryRow(Base):
     """One financial year of an assessment's high needs deficit trajectory, in pence: the "do
-    nothing" in-year deficit, the target, and the outturn (a surplus is negative)."""
+    nothing" in-year deficit, the target, and the outturn (a surplus is negative), from ``at``
+    until ``ended_at`` (none: in force)."""
 
     __table__ = tables.trajectory
     id: Mapped[int]
@@ -300,6 +301,11 @@ class TrajectoryRow(Base):
     actual_pence: Mapped[int | None]
     by: Mapped[str]
     at: Mapped[datetime]
+    version: Mapped[int]  # 1, 2, 3 ... per (assessment, year); 0: held before the history
+    file: Mapped[str]  # the file the figures were imported from ("" by hand)
+    ended_by: Mapped[str]
+    ended_at: Mapped[datetime | None]  # written again or left out then (the history is kept)
+    ended_file: Mapped[str]  # the re-import that left the year out ("" otherwise)
 
 
 class CommonIndexRow(Base):

@@ -361,7 +361,10 @@ impact_weight = Table(
 )
 
 # One financial year of an assessment's high needs deficit trajectory, in pence: the "do
-# nothing" in-year deficit, the target, and the outturn (a surplus is negative).
+# nothing" in-year deficit, the target, and the outturn (a surplus is negative). A year's
+# figures written again end the row before (ended_at, ended_by) rather than overwriting it, and
+# a year left out of a re-import is ended, not deleted: the history is kept, and the trajectory
+# as it stood at a moment is the rows recorded before it and not ended by then (migration 0013).
 trajectory = Table(
     "trajectory",
     metadata,
@@ -376,7 +379,21 @@ trajectory = Table(
     Column("actual_pence", BigInteger, nullable=True),
     _by(),
     _at(),
-    UniqueConstraint("assessment_id", "year"),
+    # 1, 2, 3 ... per (assessment, year); 0: held before 0013, the figures it replaced unknown
+    Column("version", Integer, nullable=False, default=0, server_default="0"),
+    Column("file", Text, nullable=False, default="", server_default=""),  # "" by hand
+    Column("ended_by", String(200), nullable=False, default="", server_default=""),
+    Column("ended_at", DateTime(timezone=True), nullable=True),  # none: in force
+    # the re-import that left the year out ("" when written again, or by hand)
+    Column("ended_file", Text, nullable=False, default="", server_default=""),
+    Index(
+        "uq_trajectory_in_force",
+        "assessment_id",
+        "year",
+        unique=True,
+        sqlite_where=text("ended_at IS NULL"),
+        postgresql_where=text("ended_at IS NULL"),
+    ),
 )
 
 # Each measure's prevalence (how many agreements share it), worked out when the catalogue

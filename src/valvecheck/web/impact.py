@@ -6,10 +6,19 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from markupsafe import Markup
 from starlette.responses import Response
 
-from valvecheck.domain.impact import Impact
-from valvecheck.domain.money import Invalid, money_text, parse_count, parse_money, parse_year
+from valvecheck.domain.impact import Impact, day_text
+from valvecheck.domain.money import (
+    Invalid,
+    money_text,
+    not_started,
+    parse_count,
+    parse_money,
+    parse_year,
+    year_of,
+)
 from valvecheck.domain.people import Action
 from valvecheck.errors import NotFound, ValvecheckError, http_status
 from valvecheck.reports.impact_chart import line_chart, svg
@@ -69,6 +78,19 @@ def _cells(table: ImpactTable, known: dict[str, set[str]]) -> list[list[Cell]]:
 HEADINGS = {"LA": "Authority", "RAG": "Rating"}
 
 
+def scaled(chart: Markup) -> Markup:
+    """The chart's SVG sized by the page, not in pixels: the stylesheet's ``app-chart`` rule
+    (max-width 100%, height auto, with its viewBox) shrinks it to a narrow screen's width
+    rather than making the page scroll sideways (WCAG 1.4.10)."""
+    return Markup(str(chart).replace("<svg ", '<svg class="app-chart" ', 1))
+
+
+def _first_year(found: Impact) -> str:
+    """The trajectory's first year: where the cumulative figures start."""
+    inside = [y.year for y in found.years if y.unmitigated is not None]
+    return inside[0] if inside else ""
+
+
 def _context(found: Impact, ctx: Context) -> dict[str, Any]:
     chart = None if found.empty else line_chart(found)
     known = {
@@ -81,7 +103,9 @@ def _context(found: Impact, ctx: Context) -> dict[str, Any]:
         "found": found,
         "tables": [] if found.empty else [(t, _cells(t, known)) for t in tables(found)],
         "headings": HEADINGS,
-        "chart": svg(chart) if chart else "",
+        "chart": scaled(svg(chart)) if chart else "",
+        "day": day_text(found.day) if found.day else "",
+        "first_year": _first_year(found),
         # the activity a saving is for is chosen from the council's own
         "activities": [(v.activity.id, v.activity.title) for v in list_activities(ctx)],
     }
@@ -107,11 +131,12 @@ def _problems(ctx: Context, typed: dict[str, str]) -> tuple[dict[str, str], int]
             saving_history(ctx, typed["activity"])
         except NotFound as exc:
             errors["activity"], status = sentence(str(exc)), http_status(exc)
+    year = ""
     if not typed["year"].strip():
         errors["year"] = EMPTY["year"]
     else:
         try:
-            parse_year(typed["year"])
+            year = parse_year(typed["year"])
         except Invalid as exc:
             errors["year"] = sentence(str(exc))
     given = {f: typed[f].strip() for f, _ in FIGURES if typed[f].strip()}
@@ -123,6 +148,13 @@ def _problems(ctx: Context, typed: dict[str, str]) -> tuple[dict[str, str], int]
                 read(given[field])
             except Invalid as exc:
                 errors[field] = sentence(str(exc))
+    today = ctx.today()
+    if year and "actual" in given and not withdrawn(given["actual"]) and not_started(year, today):
+        errors.setdefault(
+            "actual",
+            f"{year} has not started yet (today, {day_text(today)}, is in {year_of(today)}): "
+            "an actual saving for it cannot be known. Check the year.",
+        )
     # a cohort and its unit saving go together ('none' for either is the service's to refuse)
     for field, other in (("cohort", "unit"), ("unit", "cohort")):
         if field in given and not withdrawn(given[field]) and other not in given:
