@@ -5,6 +5,7 @@ with the test that fails without its fix."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 
 import pytest
@@ -273,7 +274,10 @@ def asgi_post(app, path: str, chunks, cookie: str = "") -> tuple[int, int]:  # t
         }
         await app(scope, receive, send)
 
-    anyio.run(run)
+    # in a thread of its own: a browser test's event loop may still be running in this one (the
+    # same xdist worker), and anyio refuses to start a second loop in a thread
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(anyio.run, run).result()
     return found["status"], found["reads"]
 
 

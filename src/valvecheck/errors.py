@@ -101,8 +101,11 @@ class ImportRejected(ValvecheckError):
     def __init__(self, problems: list[Problem], outcome: str = "nothing was imported"):
         self.problems = problems
         self.outcome = outcome  # what refusing the file meant, for the summary line
-        first = problems[0] if problems else None
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        # a list capped by importers.limits.capped ends with one standing for ``more`` problems
+        listed = [p for p in problems if not getattr(p, "more", 0)]
+        self.total = len(listed) + sum(getattr(p, "more", 0) for p in problems)
+        first = listed[0] if listed else None
+        more = f" (and {self.total - 1:,} more problem(s))" if self.total > 1 else ""
         super().__init__(f"{first}{more}" if first else "the file was rejected")
 
 

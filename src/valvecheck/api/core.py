@@ -24,6 +24,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 
 from valvecheck.api.schemas import Problem, ProblemItem
 from valvecheck.errors import (
@@ -35,6 +36,7 @@ from valvecheck.errors import (
     http_status,
 )
 from valvecheck.errors import Unauthenticated as Unauthenticated
+from valvecheck.importers import limits
 from valvecheck.services import tokens
 from valvecheck.services.context import Actor, Context
 from valvecheck.services.workspace import unit_of_work
@@ -144,11 +146,17 @@ def problem_response(
 
 def error_response(exc: ValvecheckError) -> JSONResponse:
     items = []
+    detail = exc.message
     if isinstance(exc, ImportRejected):
+        # the first problems in file order, and one saying how many more (limits.capped)
+        shown = limits.capped(exc.problems)
         items = [
             ProblemItem(code=p.code, message=p.message, file=p.file, line=p.line, column=p.column)
-            for p in exc.problems
+            for p in shown
         ]
+        first = next((p for p in shown if not isinstance(p, limits.MoreProblems)), None)
+        if first is not None and (count := limits.total(shown)) > 1:
+            detail = f"{first} (and {count - 1:,} more {'problem' if count == 2 else 'problems'})"
     elif isinstance(exc, InputError) and exc.field:
         # as a request's own validation errors are listed: the field, then what is wrong
         items = [ProblemItem(code=exc.code, message=f"{exc.field}: {exc}", column=exc.field)]
@@ -157,7 +165,7 @@ def error_response(exc: ValvecheckError) -> JSONResponse:
         return problem_response(
             http_status(exc), exc.message, exc.reason, exc.field, items, exc.version
         )
-    return problem_response(http_status(exc), exc.message, exc.code, exc.field, items)
+    return problem_response(http_status(exc), detail, exc.code, exc.field, items)
 
 
 NOT_AN_OBJECT = "the request body must be a JSON object (Content-Type: application/json)"
@@ -250,14 +258,24 @@ def unknown_parameters(given: Collection[str], known: Collection[str]) -> JSONRe
     return problem_response(422, items[0].message, "invalid-input", items[0].column, items)
 
 
+def depends_on(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    """Whether a route (or any of its dependencies) depends on ``call``."""
+    return any(d.call is call or depends_on(d, call) for d in dependant.dependencies)
+
+
 class ProblemRoute(APIRoute):
-    """An API route whose errors are problem+json documents carrying the service codes."""
+    """An API route whose errors are problem+json documents carrying the service codes.
+
+    A route that needs credentials checks them before a request's body is read: FastAPI reads
+    the body (a whole upload, spooled) before it resolves any dependency, so without this anyone,
+    signed in or not, could make a worker read 20 MB for a 401."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         queries = query_names(self.dependant)
         body = self.body_field
         fields = field_names(body.field_info.annotation) if body is not None else set()
+        needs_actor = depends_on(self.dependant, authenticated)
 
         async def route(request: Request) -> Response:
             if "\x00" in request.scope["path"] or b"%00" in request.scope["query_string"]:
@@ -268,6 +286,15 @@ class ProblemRoute(APIRoute):
             refused = unknown_parameters(request.query_params.keys(), queries)
             if refused is not None:
                 return refused
+            if needs_actor and request.method not in SAFE:
+                try:
+                    credentials = await bearer(request)
+                    # who is asking, before the body is read (``authenticated`` then gives it)
+                    request.state.api_actor = await run_in_threadpool(
+                        authenticated, request, credentials
+                    )
+                except ValvecheckError as exc:
+                    return error_response(exc)
             try:
                 return await handler(request)
             except ValvecheckError as exc:
@@ -301,6 +328,9 @@ def authenticated(
     A state-changing request made with the web session must carry its CSRF token: a cookie is
     sent by the browser whatever page asks, a bearer token only by a program that holds it.
     """
+    found = getattr(request.state, "api_actor", None)
+    if isinstance(found, Actor):
+        return found  # checked already, before the request's body was read (ProblemRoute)
     ws = workspace_of(request)
     if credentials is not None:
         return tokens.authenticate(ws, credentials.credentials)

@@ -144,7 +144,7 @@ def run(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # typer's own exit: help, usage errors, success
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except ImportRejected as exc:
-        output.error(f"{exc.outcome}: {len(exc.problems)} problem(s) found")
+        output.error(f"{exc.outcome}: {exc.total:,} problem(s) found")
         for problem in exc.problems:
             output.errors.print(f"  {problem}", markup=False, soft_wrap=True)
         if any(p.code == "reworded-measure" for p in exc.problems):

@@ -6,9 +6,11 @@ from collections.abc import Iterator, Mapping
 from itertools import islice
 
 from valvecheck.domain.problems import Problem
+from valvecheck.importers import limits
 from valvecheck.importers.activity_rows import (
     HEADER_SEARCH,
     ActivityTable,
+    columns_checked,
     names_required,
     read_table,
 )
@@ -49,8 +51,9 @@ def delimiter_for(text: str, column_map: Mapping[str, str]) -> str:
     the first records split most alike under."""
     for delimiter in DELIMITERS:
         try:
-            first = list(islice(filled_rows(text, delimiter), HEADER_SEARCH))
-        except BadRecord:
+            # a row too wide for a table is not a header (and costs nothing to pass over)
+            first = list(islice(columns_checked(filled_rows(text, delimiter), ""), HEADER_SEARCH))
+        except (BadRecord, limits.Refused):
             continue
         if any(names_required(row, column_map) for _, row in first):
             return delimiter

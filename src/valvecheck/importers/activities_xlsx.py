@@ -36,6 +36,7 @@ from valvecheck.importers.workbook import (
     hidden_sheets_note,
     merged_cells,
     open_workbook,
+    shared_text_problem,
     sheet_rows,
     visible,
 )
@@ -60,43 +61,71 @@ def read_activities_xlsx(
     rows); failing that, the first sheet with filled-in rows, so its problems say what is missing."""
     if problems := limits.check(data, file):
         return ActivityTable(problems=problems)
+    if (problem := shared_text_problem(data, file)) is not None:
+        return ActivityTable(problems=[problem])
     try:
         book = open_workbook(data, read_only=True)
     except Exception:  # openpyxl raises many types for a file that is not a workbook
         return ActivityTable(problems=[_not_a_workbook(data, file)])
     formulas = Formulas(data)
     try:
-        filled = _filled_sheets(book, column_map or {})
-        hidden = [s.title for s in book.worksheets if not visible(s)]
-        found = next((s for s in filled if s.has_header), None) or next(iter(filled), None)
-        if found is None:
-            return ActivityTable(
-                problems=[Problem("empty-file", "the workbook has no filled-in rows", file)]
-            )
-        title = found.sheet.title
-        unsaved = _unsaved(formulas, title, found.covered)
-        parsed = read_table(found.rows, f"{file} [{title}]", column_map, unsaved)
-        if not found.has_header and len(filled) > 1:
-            parsed.problems[:] = [_no_sheet_has_header(p, filled) for p in parsed.problems]
-        rows_read = sorted(hidden_rows(found.sheet).intersection(parsed.lines))
-        notes = (hidden_sheets_note(hidden), hidden_rows_note(rows_read))
-        parsed.notes.extend(n for n in notes if n)
-        return parsed
+        return _read(book, formulas, file, column_map or {})
+    except limits.Refused as exc:
+        return ActivityTable(problems=[exc.at(file)])
+    except (SyntaxError, ValueError, LookupError) as exc:  # a damaged sheet (SyntaxError: its XML)
+        return ActivityTable(
+            problems=[
+                Problem(
+                    "not-a-workbook",
+                    f"the workbook cannot be read ({exc}); open it in Excel, save it as .xlsx "
+                    "and import it again",
+                    file,
+                )
+            ]
+        )
     finally:
         book.close()
 
 
-def _filled_sheets(book: Workbook, column_map: Mapping[str, str]) -> list[_Sheet]:
+def _read(
+    book: Workbook, formulas: Formulas, file: str, column_map: Mapping[str, str]
+) -> ActivityTable:
+    filled = _filled_sheets(book, column_map, file)
+    hidden = [s.title for s in book.worksheets if not visible(s)]
+    found = next((s for s in filled if s.has_header), None) or next(iter(filled), None)
+    if found is None:
+        return ActivityTable(
+            problems=[Problem("empty-file", "the workbook has no filled-in rows", file)]
+        )
+    title = found.sheet.title
+    unsaved = _unsaved(formulas, title, found.covered)
+    parsed = read_table(found.rows, f"{file} [{title}]", column_map, unsaved)
+    if not found.has_header and len(filled) > 1:
+        parsed.problems[:] = [_no_sheet_has_header(p, filled) for p in parsed.problems]
+    rows_read = sorted(hidden_rows(found.sheet, parsed.lines))
+    notes = (hidden_sheets_note(hidden), hidden_rows_note(rows_read))
+    parsed.notes.extend(n for n in notes if n)
+    return parsed
+
+
+def _filled_sheets(book: Workbook, column_map: Mapping[str, str], file: str) -> list[_Sheet]:
     """The visible sheets with filled-in rows, in workbook order, up to the first whose header
-    names an id and a title column (the rest are not read)."""
+    names an id and a title column (the rest are not read). Their merges may cover
+    ``limits.MAX_MERGED_CELLS`` cells in all; a sheet past that, or a row too wide for a table,
+    is refused (``limits.Refused``, naming the sheet)."""
     out: list[_Sheet] = []
+    merged = 0
     for sheet in book.worksheets:
         if not isinstance(sheet, ReadOnlyWorksheet) or not visible(sheet):
             continue
         sheet.reset_dimensions()  # a sheet's stated size may be wrong: read all its rows
-        covered = merged_cells(sheet)
-        rows = _filled(sheet, covered)
-        head = list(islice(rows, HEADER_SEARCH))
+        try:
+            covered = merged_cells(sheet, limits.MAX_MERGED_CELLS - merged)
+            merged += len(covered)
+            rows = _filled(sheet, covered)
+            head = list(islice(rows, HEADER_SEARCH))
+        except limits.Refused as exc:
+            raise limits.Refused(exc.at(f"{file} [{sheet.title}]")) from None
         if not head:
             continue
         has_header = any(names_required(cells, column_map) for _, cells in head)

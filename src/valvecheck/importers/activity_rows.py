@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
@@ -109,6 +109,7 @@ class ActivityTable(Parsed[Activity]):
     typed_ids: dict[str, str] = dataclasses.field(default_factory=dict)
     # what the file held that was left out or read with a warning (hidden sheets, hidden rows)
     notes: list[str] = dataclasses.field(default_factory=list)
+    more: int = 0  # problems found past those kept (``limits.capped`` says how many)
 
 
 def as_written(value: object) -> str:
@@ -131,6 +132,8 @@ _MAP_NAMES = {fold(alias): f for f, aliases in COLUMNS.items() for alias in alia
     fold(f.replace("_", " ")): f for f in COLUMNS
 }
 HEADER_SEARCH = 10  # the header is among the first this many non-empty rows
+# A heading is a few words: a longer cell is never taken for one (nor folded to compare it)
+HEADING_LENGTH = 200
 
 
 def parse_column_map(text: str | None) -> dict[str, str]:
@@ -156,13 +159,15 @@ def _match(
         else:
             where[field] = i
 
-    for i, cell in enumerate(cells):
-        if (field := column_map.get(fold(str(cell or "")))) is not None:
+    headings = [(i, str(cell or "")) for i, cell in enumerate(cells)]
+    headings = [(i, text) for i, text in headings if text.strip() and len(text) <= HEADING_LENGTH]
+    for i, text in headings:
+        if (field := column_map.get(fold(text))) is not None:
             add(field, i)
     mapped = set(where)
-    for i, cell in enumerate(cells):
-        field = _FIELD_OF.get(header_key(cell))
-        if field is not None and field not in mapped and fold(str(cell or "")) not in column_map:
+    for i, text in headings:
+        field = _FIELD_OF.get(header_key(text))
+        if field is not None and field not in mapped and fold(text) not in column_map:
             add(field, i)
     return where, again
 
@@ -271,6 +276,15 @@ def likeliest_headings(fields: Sequence[str], headings: Sequence[str]) -> dict[s
     return chosen
 
 
+def columns_checked(
+    rows: Iterable[tuple[int, Sequence[object]]], file: str
+) -> Iterator[tuple[int, Sequence[object]]]:
+    """The rows, each to its last filled cell; a row filled beyond ``limits.MAX_COLUMNS`` is
+    refused (``limits.Refused``) before anything is done with its cells."""
+    for number, cells in rows:
+        yield number, limits.within_columns(cells, file, number)
+
+
 def read_table(
     rows: Iterable[tuple[int, Sequence[object]]],
     file: str,
@@ -278,14 +292,39 @@ def read_table(
     unsaved: Callable[[int, int], bool] | None = None,
     delimiter: str | None = None,
 ) -> ActivityTable:
-    """Check a whole table and return its activities, or every problem found in it.
+    """Check a whole table and return its activities, or every problem found in it (the first
+    ``limits.MAX_PROBLEMS``, in file order, and how many more: ``limits.capped``).
 
     ``rows`` are the file's non-empty rows as (row number in the file, cells), read one at a
     time; the header is found among the first of them (``find_header``) and rows above it are
     ignored, as are unknown columns. ``unsaved(row, index)`` says whether an empty cell holds a
     formula with no saved result: in any column read, that is ``formula-without-value``. ``delimiter``: the rows are delimited text split by it, where
     a row with more cells than the header is refused (``delimited.too_wide``).
+
+    A row filled beyond ``limits.MAX_COLUMNS``, or more text in the columns read than
+    ``limits.MAX_TEXT``, refuses the file at once (the one problem it then has).
     """
+    try:
+        parsed = _read_table(columns_checked(rows, file), file, column_map, unsaved, delimiter)
+    except limits.Refused as exc:
+        return ActivityTable(problems=[exc.at(file)])
+    parsed.problems[:] = limits.capped(parsed.problems, parsed.more)
+    return parsed
+
+
+def _shown(heading: object) -> str:
+    """A heading as a message quotes it: a long one cut short."""
+    text = " ".join(str(heading).split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _read_table(
+    rows: Iterable[tuple[int, Sequence[object]]],
+    file: str,
+    column_map: Mapping[str, str] | None,
+    unsaved: Callable[[int, int], bool] | None,
+    delimiter: str | None,
+) -> ActivityTable:
     column_map = column_map or {}
     parsed = ActivityTable()
     problems = parsed.problems
@@ -311,7 +350,7 @@ def read_table(
                 str(header[i]),
             )
         )
-    headings = ", ".join(str(c).strip() for c in header if c is not None and str(c).strip())
+    headings = ", ".join(_shown(c) for c in header if c is not None and str(c).strip())
     present = {fold(str(c or "")) for c in header}
     for heading, field in column_map.items():
         if heading not in present:
@@ -328,7 +367,10 @@ def read_table(
     unknown = [
         str(c).strip()
         for i, c in enumerate(header)
-        if c is not None and str(c).strip() and i not in where.values()
+        if c is not None
+        and str(c).strip()
+        and i not in where.values()
+        and len(str(c)) <= HEADING_LENGTH
     ]
     missing = [f for f in REQUIRED if f not in where and f not in column_map.values()]
     likeliest = likeliest_headings(missing, unknown)
@@ -351,11 +393,21 @@ def read_table(
     parsed.fields, parsed.columns = frozenset(where), names
     first_row: dict[str, tuple[int, str]] = {}  # id_key -> (row, the id as written there)
     count = 0
+    read = sorted(set(where.values()))
+    characters = 0  # in the cells of the columns read
     for number, cells in body:
         count += 1
         if (problem := limits.too_many_rows(count, file)) is not None:
             problems.append(problem)
             break
+        characters += sum(len(str(cells[i])) for i in read if i < len(cells) and cells[i])
+        if (problem := limits.too_much_text(characters, file, number)) is not None:
+            problems.append(problem)
+            break
+        if len(problems) > 2 * limits.MAX_PROBLEMS:
+            # only the first are listed (``limits.capped``): the rest are counted, not kept
+            parsed.more += len(problems) - limits.MAX_PROBLEMS
+            del problems[limits.MAX_PROBLEMS :]
         if delimiter is not None and (
             wide := too_wide(cells, len(header), header_line, file, number, delimiter)
         ):

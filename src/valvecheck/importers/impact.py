@@ -23,7 +23,8 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import NamedTuple
 
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from valvecheck.domain.activity import id_key
 from valvecheck.domain.impact import COUNTS, Saving, TrajectoryYear, expected_from
@@ -52,6 +53,7 @@ from valvecheck.importers.workbook import (
     has_own_value,
     merged_cells,
     open_workbook,
+    shared_text_problem,
     sheet_rows,
 )
 
@@ -159,8 +161,9 @@ def read_cells(
         return Cells(file, [], problems, never)
     delimiter = guess_delimiter(text)
     try:
+        # a row too wide for a table is refused before anything is done with its cells
         rows: Rows = [
-            (line, list(cells))
+            (line, list(limits.within_columns(cells, file, line)))
             for line, cells in records(text, delimiter)
             if any(c.strip() for c in cells)
         ]
@@ -171,6 +174,8 @@ def read_cells(
             [Problem("bad-csv", f"the file is not valid CSV: {exc}", file, exc.line)],
             never,
         )
+    except limits.Refused as exc:
+        return Cells(file, [], [exc.at(file)], never)
     if (problem := limits.too_many_rows(len(rows), file)) is not None:
         return Cells(file, [], [problem], never)
     return Cells(file, rows, [], never, delimiter)
@@ -185,18 +190,49 @@ def _wrong_format(file: str) -> Problem:
 
 
 def _workbook(data: bytes, file: str, header: Callable[[Sequence[object]], bool]) -> Cells:
+    """The workbook's table, its sheets streamed (read-only) as activities are: opened whole,
+    openpyxl laid out every merged cell as it loaded the file (a 1 KB file merging a whole sheet
+    is billions of cells); a row filled past ``limits.MAX_COLUMNS`` or merges past
+    ``limits.MAX_MERGED_CELLS`` refuse the file."""
     never: Callable[[int, int], bool] = lambda row, index: False  # noqa: E731
+    if (problem := shared_text_problem(data, file)) is not None:
+        return Cells(file, [], [problem], never)
     try:
-        book = open_workbook(data)
+        book = open_workbook(data, read_only=True)
     except Exception:  # openpyxl raises many types for a file that is not a workbook
         return Cells(file, [], [_wrong_format(file)], never)
+    try:
+        return _sheets(book, data, file, header)
+    except limits.Refused as exc:
+        return Cells(file, [], [exc.at(file)], never)
+    except (SyntaxError, ValueError, LookupError):  # a damaged sheet (SyntaxError: its XML)
+        return Cells(file, [], [_wrong_format(file)], never)
+    finally:
+        book.close()
+
+
+def _sheets(
+    book: Workbook, data: bytes, file: str, header: Callable[[Sequence[object]], bool]
+) -> Cells:
+    never: Callable[[int, int], bool] = lambda row, index: False  # noqa: E731
     formulas = Formulas(data)
     filled: list[tuple[str, Rows]] = []
+    merged = 0
     for sheet in book.worksheets:
-        if not isinstance(sheet, Worksheet):
+        if not isinstance(sheet, ReadOnlyWorksheet):
             continue
-        covered = merged_cells(sheet)
-        rows = [(i, r) for i, r in sheet_rows(sheet, covered) if has_own_value(i, r, covered)]
+        sheet.reset_dimensions()  # a sheet's stated size may be wrong: read all its rows
+        try:
+            covered = merged_cells(sheet, limits.MAX_MERGED_CELLS - merged)
+            merged += len(covered)
+            rows = []
+            for i, r in sheet_rows(sheet, covered):
+                if has_own_value(i, r, covered):
+                    rows.append((i, r))
+                    if len(rows) > limits.MAX_ROWS:
+                        break
+        except limits.Refused as exc:
+            raise limits.Refused(exc.at(f"{file} [{sheet.title}]")) from None
         if not rows:
             continue
         if (problem := limits.too_many_rows(len(rows), file)) is not None:

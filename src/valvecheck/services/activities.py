@@ -10,8 +10,9 @@ from valvecheck.domain.activity import Activity, Status, id_key
 from valvecheck.domain.link_reason import RECORDED
 from valvecheck.domain.measure_ids import nearest
 from valvecheck.domain.people import Action
-from valvecheck.domain.problems import Problem, in_file_order
+from valvecheck.domain.problems import Problem
 from valvecheck.errors import ImportRejected
+from valvecheck.importers import limits
 from valvecheck.importers.activities import read_activities
 from valvecheck.importers.activity_rows import ActivityTable, parse_column_map
 from valvecheck.services.activity_details import FIELD_NAMES, save_with_history, shown
@@ -103,7 +104,8 @@ def import_activities(
     if "measures" in parsed.fields:
         problems += unknown_measures(parsed, set(repo.measure_rows(ctx.session)), file)
     if problems:
-        raise ImportRejected(in_file_order(problems))
+        # the first problems in file order, and how many more (limits.capped)
+        raise ImportRejected(limits.capped(problems))
     recorded = _links_recorded(ctx, parsed) if "measures" in parsed.fields else []
     if preview:
         new, changed = store.activity_changes(ctx.session, cid, parsed.rows, parsed.fields)

@@ -9,10 +9,11 @@ from valvecheck.catalogue.loader import reference_authorities
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.names import agreement_year, count, fold
 from valvecheck.domain.people import Action
-from valvecheck.domain.problems import Problem, in_file_order
+from valvecheck.domain.problems import Problem
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import FILE, IMPORTED, Rating, imported
 from valvecheck.errors import Conflict, ImportRejected, InputError, NotFound
+from valvecheck.importers import limits
 from valvecheck.importers.appendix import (
     AppendixHints,
     AppendixRow,
@@ -175,7 +176,8 @@ def save_rows(
     )
     if found or problems:
         every = [*(found or []), *problems]
-        raise ImportRejected(in_file_order(every))
+        # the first problems in file order, and how many more (a person reads a hundred)
+        raise ImportRejected(limits.capped(every))
 
     before = {m.id: m.text for m in present.measures}
     revisions = tuple(

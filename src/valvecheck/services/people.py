@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import Row, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from valvecheck import logs
@@ -20,6 +20,8 @@ from valvecheck.services.acting import local_admin as local_admin
 from valvecheck.services.acting import local_admin_name as local_admin_name
 from valvecheck.services.acting import person_actor as person_actor
 from valvecheck.services.context import Actor, Context, authorise, council_id
+from valvecheck.store import repository as repo
+from valvecheck.store.db import dialect, set_scope
 from valvecheck.store.models import AssessmentRow, CouncilRow, PersonRow
 
 if TYPE_CHECKING:
@@ -175,7 +177,7 @@ def add_person(
         found = ctx.session.get(CouncilRow, council_id(ctx))
         assert found is not None
         home = found
-    if ctx.session.scalar(select(PersonRow.id).where(_named(name))):
+    if _taken(ctx, name):
         raise Conflict(_TAKEN.format(name=name), field="name", reason="already-exists")
     row = PersonRow(
         council_id=home.id,
@@ -189,8 +191,8 @@ def add_person(
     try:
         ctx.session.flush()
     except IntegrityError:
-        # the name is taken in another council: on PostgreSQL row-level security hides that
-        # person from the check above, the unique sign-in name still refuses it
+        # added at the same moment by another process the check could not see (a backstop: the
+        # check above is made under a lock that every process adding a person takes)
         raise Conflict(_TAKEN.format(name=name), field="name", reason="already-exists") from None
     logs.acted(ctx, "person-added", person=row.name, role=role.value, home=home.name)
     return PersonInfo(row.id, row.name, home.name, role, row.password_hash is not None, True)
@@ -199,6 +201,43 @@ def add_person(
 # Sign-in names are one namespace for the whole server, whatever their case; the refusal does not
 # say in which council the name is taken.
 _TAKEN = "the sign-in name '{name}' is taken (names differing only in case count as the same)"
+# lock_pair's first key while a sign-in name is checked and taken (histories' ids are positive;
+# store/repository.py's IMPORTING_ACTIVITIES is -1)
+_NAMING_PEOPLE = -2
+
+
+def _taken(ctx: Context, name: str) -> bool:
+    """Whether anyone, in any council, has the sign-in name, exactly or but for case.
+
+    Signing in looks a name up across every council, so a name differing only in case from
+    another council's would make both people's sign-in ambiguous. On PostgreSQL row-level
+    security shows the acting person only their own council's people (and the database's
+    unique name is case-sensitive), so this one query looks across councils, as signing in
+    does, and the transaction's scope is narrowed again at once. Made under a lock held to the
+    end of the transaction, so that two councils adding 'Ann' and 'ANN' at the same moment
+    cannot both pass it."""
+    session = ctx.session
+    repo.lock_pair(session, _NAMING_PEOPLE)
+    query = select(PersonRow.id).where(_named(name)).limit(1)
+    if dialect(session) != "postgresql":
+        return session.scalar(query) is not None
+    scope = session.execute(
+        text(
+            "SELECT current_setting('app.all_councils', true), "
+            "current_setting('app.council_id', true)"
+        )
+    ).one()
+    set_scope(session, None)
+    try:
+        return session.scalar(query) is not None
+    finally:  # the scope it had, exactly
+        session.execute(
+            text(
+                "SELECT set_config('app.all_councils', :all, true), "
+                "set_config('app.council_id', :council, true)"
+            ),
+            {"all": scope[0] or "", "council": scope[1] or ""},
+        )
 
 
 def _named(name: str) -> Any:

@@ -6,8 +6,11 @@ random token tied to the person who uploaded it; confirming imports exactly the 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import secrets
+import stat
 import tempfile
 import time
 from dataclasses import dataclass
@@ -19,7 +22,14 @@ from starlette.responses import Response
 
 from valvecheck.domain.activity import Status
 from valvecheck.domain.people import Action
-from valvecheck.errors import ImportRejected, InputError, NotFound, ValvecheckError, http_status
+from valvecheck.errors import (
+    ImportRejected,
+    InputError,
+    NotFound,
+    ValvecheckError,
+    WorkspaceError,
+    http_status,
+)
 from valvecheck.importers import limits
 from valvecheck.services.activities import import_activities
 from valvecheck.services.catalogue import import_catalogue
@@ -44,17 +54,41 @@ class Staged:
 
 
 def _folder() -> Path:
-    folder = Path(tempfile.gettempdir()) / "valvecheck-uploads"
-    folder.mkdir(mode=0o700, exist_ok=True)
+    """The staging folder: this account's own (a name per account), mode 0700. A folder found
+    under that name that is not a folder, is another account's, or is open to others is never
+    used: another account could read a council's file there, or swap the bytes between the
+    preview and the confirmation (a service with PrivateTmp=true is safe from it; plain
+    ``valvecheck serve`` is not)."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    folder = Path(tempfile.gettempdir()) / f"valvecheck-uploads-{'user' if uid is None else uid}"
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir(mode=0o700)
+    found = folder.lstat()
+    if (
+        not stat.S_ISDIR(found.st_mode)
+        or (uid is not None and found.st_uid != uid)
+        or found.st_mode & 0o077
+    ):
+        raise WorkspaceError(
+            f"the folder for uploads waiting to be confirmed, {folder}, is not this account's "
+            f"own (owner {found.st_uid}, mode {stat.S_IMODE(found.st_mode):o}): remove it, or "
+            "set TMPDIR to a folder only this account can use"
+        )
     return folder
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """A new file only this account can read (never one that is there already)."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        out.write(data)
 
 
 def _stage(kind: str, file: str, person_id: int, options: dict[str, str], data: bytes) -> str:
     token = secrets.token_urlsafe(24)
     folder = _folder()
-    (folder / f"{token}.bin").write_bytes(data)
+    _write_private(folder / f"{token}.bin", data)
     meta = {"kind": kind, "file": file, "person": person_id, "options": options, "at": time.time()}
-    (folder / f"{token}.json").write_text(json.dumps(meta))
+    _write_private(folder / f"{token}.json", json.dumps(meta).encode())
     for old in folder.glob("*.json"):  # tidy files nobody confirmed
         if old.stat().st_mtime < time.time() - STAGED_FOR:
             old.unlink(missing_ok=True)
