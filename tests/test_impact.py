@@ -662,6 +662,10 @@ def test_a_dated_report_states_the_impact_as_it_stood_at_the_end_of_its_date(ws,
             "these figures",
         ),
     ]
+    from valvecheck.reports.impact_tables import flag_lines
+
+    # the report's line says by when, not that there is none now
+    assert flag_lines(then)[0] == "No trajectory recorded for this assessment by 1 May 2024."
     now = report_data(ws, on=date(2024, 6, 5)).impact
     assert now is not None
     assert [(m.measure, m.rag, m.amounts.expected) for m in now.by_measure] == [

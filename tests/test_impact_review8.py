@@ -493,7 +493,9 @@ def test_the_impact_page_explains_its_columns_and_the_chart_fits_a_narrow_screen
     assert "Negative: the plan does better than the target" in meaning["Planned gap"]
     assert meaning["Outturn gap"].startswith("Actual outturn minus target")
     assert "brought forward from before that year is left out" in meaning["Cumulative"]
-    assert meaning["To date"].startswith("The financial years that have started by")
+    assert meaning["To date"].startswith(
+        "The financial years (April to March) that have started by"
+    )
     to_date = text(by_id(shown, "impact-to-date"))
     assert "“To date” means the financial years (April to March) that have started by" in to_date
     assert "leave out any deficit brought forward from before it" in to_date
@@ -548,3 +550,44 @@ def test_the_behind_plan_threshold_is_said_as_given(council, cli):
 def test_a_unit_without_a_pound_sign_says_to_write_one(value, written):
     with pytest.raises(Invalid, match=f"after a pound sign \\(write it like {written}\\)"):
         parse_money(value, "expected saving", True)
+
+
+def test_every_report_format_says_what_the_impact_columns_mean(council, tmp_path):
+    """A finance reader's finding 8, the reports' part: the web page's key to the columns, with
+    the day 'to date' is counted to and the deficit brought forward left out, in every format;
+    Excel's flags sheet no longer lists the section's note as a flag."""
+    from docx import Document
+    from openpyxl import load_workbook
+    from support import write_reports
+
+    with admin(council) as ctx:
+        ctx.clock = clock(JANUARY)
+        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        impact.set_saving(ctx, "A1", "2024-25", expected="£1,000,000", actual="£900,000")
+    day = date(2026, 3, 20)
+    paths = {p.suffix: p for p in write_reports(council, "all", tmp_path, on=day)}
+    brought = "Any deficit brought forward from before that year is left out"
+    to_date = "started by 20 March 2026"
+
+    md = paths[".md"].read_text("utf-8")
+    assert "**What the columns mean**" in md and "- **Planned gap**: Mitigated minus target" in md
+    assert brought in md and to_date in md
+
+    html = paths[".html"].read_text("utf-8")
+    assert '<dl id="impact-key">' in html and "<dt>Outturn gap</dt>" in html
+    assert brought in html and to_date in html
+
+    doc = Document(str(paths[".docx"]))
+    said = [p.text for p in doc.paragraphs]
+    assert "What the columns mean" in said
+    assert any(t.startswith("Cumulative: ") and brought in t for t in said)
+
+    wb = load_workbook(paths[".xlsx"], read_only=True)
+    column = [r[0] for r in wb["Impact flags"].iter_rows(values_only=True)]
+    wb.close()
+    flags = column[: column.index(None)]  # the flags, up to the blank row after them
+    assert flags[0] == "Flags" and "What the columns mean" in column
+    from valvecheck.domain.money import ROUNDING_NOTE
+
+    assert ROUNDING_NOTE not in flags and ROUNDING_NOTE in column
+    assert any((c or "").startswith("To date: ") and to_date in c for c in column)

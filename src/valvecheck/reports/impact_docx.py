@@ -11,7 +11,14 @@ from docx.shared import Emu, Length, Mm, Pt
 from valvecheck.reports import docx_rows
 from valvecheck.reports.docx_fit import longest_word
 from valvecheck.reports.impact_chart import line_chart, png
-from valvecheck.reports.impact_tables import CHART_CAPTION, FLAGS_HEADING, flag_lines, tables
+from valvecheck.reports.impact_tables import (
+    CHART_CAPTION,
+    FLAGS_HEADING,
+    KEY_HEADING,
+    flag_lines,
+    key_lines,
+    tables,
+)
 from valvecheck.reports.model import ReportData
 
 PICTURE_WIDTH = Mm(200)
@@ -62,6 +69,14 @@ def add_impact(doc: DocumentType, data: ReportData) -> None:
                 for i, row in enumerate(rows)
             ),
         )
+    heading = doc.add_paragraph()
+    heading.add_run(KEY_HEADING).bold = True
+    heading.paragraph_format.keep_with_next = True
+    heading.paragraph_format.space_before = CAPTION_SPACE
+    for term, meaning in key_lines(data.impact):
+        line = doc.add_paragraph()
+        line.add_run(f"{term}: ").bold = True
+        line.add_run(meaning)
     flags = flag_lines(data.impact)
     if flags:
         heading = doc.add_paragraph()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from valvecheck.domain.money import money_text
 from valvecheck.reports.impact_chart import line_chart, svg
-from valvecheck.reports.impact_tables import flag_lines, tables
+from valvecheck.reports.impact_tables import KEY_HEADING, flag_lines, key_lines, tables
 from valvecheck.reports.model import ReportData
 
 
@@ -16,6 +16,8 @@ def impact_context(data: ReportData) -> dict[str, object]:
             "impact_chart": None,
             "impact_svg": "",
             "impact_flags": [],
+            "impact_key": [],
+            "key_heading": KEY_HEADING,
             "money": money_text,
         }
     chart = line_chart(data.impact)
@@ -24,5 +26,7 @@ def impact_context(data: ReportData) -> dict[str, object]:
         "impact_chart": chart,
         "impact_svg": svg(chart) if chart else "",
         "impact_flags": flag_lines(data.impact),
+        "impact_key": key_lines(data.impact),
+        "key_heading": KEY_HEADING,
         "money": money_text,
     }

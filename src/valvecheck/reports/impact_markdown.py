@@ -3,7 +3,7 @@ HTML, Word and Excel reports have it)."""
 
 from __future__ import annotations
 
-from valvecheck.reports.impact_tables import flag_lines, tables
+from valvecheck.reports.impact_tables import KEY_HEADING, flag_lines, key_lines, tables
 from valvecheck.reports.model import ReportData
 
 
@@ -20,6 +20,13 @@ def impact(data: ReportData) -> str:
             row[0] = Markup(f"**{escape(row[0])}**")
         parts.append(f"**{escape(t.caption)}**\n")
         parts.append(table(t.columns, rows, right=t.amount_columns))
+    parts.append(
+        f"**{KEY_HEADING}**\n\n"
+        + "\n".join(
+            f"- **{escape(term)}**: {escape(meaning)}" for term, meaning in key_lines(data.impact)
+        )
+        + "\n"
+    )
     flags = flag_lines(data.impact)
     if flags:
         parts.append("\n".join(f"- {escape(f)}" for f in flags) + "\n")

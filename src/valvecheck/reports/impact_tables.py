@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from valvecheck.domain.impact import NOT_LINKED, Impact, variance
+from valvecheck.domain.impact import NOT_LINKED, Impact, day_text, variance
 from valvecheck.domain.money import money_text
 from valvecheck.domain.rag import Rag
 
@@ -193,8 +193,66 @@ CHART_CAPTION = (
 
 def flag_lines(impact: Impact) -> list[str]:
     """The flags, after a line saying so when the assessment has no trajectory."""
-    missing = [] if impact.has_trajectory or impact.empty else [f"{impact.NO_TRAJECTORY}."]
+    later = impact.day and any(f.code == "recorded-later" for f in impact.flags)
+    by = f" by {day_text(impact.day)}" if later and impact.day else ""
+    missing = [] if impact.has_trajectory or impact.empty else [f"{impact.NO_TRAJECTORY}{by}."]
     return missing + [f.message for f in impact.flags]
 
 
 FLAGS_HEADING = "Flags"
+KEY_HEADING = "What the columns mean"
+
+
+def key_lines(impact: Impact) -> list[tuple[str, str]]:
+    """Each column's meaning, as the web page's "What the columns mean" gives it: (term, meaning).
+    The cumulative line says what a Safety Valve reader most needs: no deficit brought forward."""
+    to_date = (
+        f"The financial years (April to March) that have started by {day_text(impact.day)}, the "
+        "year in progress included."
+        if impact.day
+        else "The financial years started by the day the figures are for."
+    )
+    lines = [
+        (
+            "Figures",
+            "Pounds for one financial year. Deficits are in-year high needs deficits: a "
+            "surplus is negative.",
+        ),
+        (
+            "Unmitigated",
+            "The in-year deficit if nothing were done. The expected savings are taken "
+            "off it, so it should not already allow for them.",
+        ),
+        (
+            "Expected savings",
+            "What the council's activities are expected to save in the year. A "
+            "net cost in a year (invest to save) is negative.",
+        ),
+        ("Mitigated", "Unmitigated minus expected savings: the in-year deficit the plan leads to."),
+        ("Target", "The in-year deficit the agreement or plan sets."),
+        (
+            "Planned gap",
+            "Mitigated minus target. Positive: savings still to find to meet the "
+            "target. Negative: the plan does better than the target.",
+        ),
+        ("Actual outturn", "The in-year deficit reported for the year."),
+        (
+            "Outturn gap",
+            "Actual outturn minus target, once the year has an outturn. Positive: over "
+            "the target. Negative: under it.",
+        ),
+        (
+            "Actual savings",
+            "What the activities report they saved. A blank means nothing reported yet, not £0.",
+        ),
+        ("To date", to_date),
+        (
+            "Cumulative",
+            "The in-year figures added up from the trajectory's first year. Any deficit "
+            "brought forward from before that year is left out, so these are not the cumulative DSG "
+            "deficit an agreement's targets may be set on.",
+        ),
+    ]
+    # without a trajectory only the savings' columns are shown
+    savings = {"Figures", "Expected savings", "Actual savings", "To date"}
+    return lines if impact.has_trajectory else [(t, m) for t, m in lines if t in savings]

@@ -12,7 +12,14 @@ from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from valvecheck.reports.impact_chart import SERIES
-from valvecheck.reports.impact_tables import FLAGS_HEADING, ImpactTable, flag_lines, tables
+from valvecheck.reports.impact_tables import (
+    FLAGS_HEADING,
+    KEY_HEADING,
+    ImpactTable,
+    flag_lines,
+    key_lines,
+    tables,
+)
 from valvecheck.reports.model import ReportData
 
 if TYPE_CHECKING:
@@ -45,7 +52,8 @@ def add_impact(wb: Workbook, formats: object, data: ReportData) -> None:
     blocks = tables(data.impact)
     for t in blocks:
         _table_sheet(wb, formats, SHEETS[t.key], t)
-    _flags_sheet(wb, formats, [*flag_lines(data.impact), data.impact.note])
+    notes = [data.impact.note, *(f"{term}: {meaning}" for term, meaning in key_lines(data.impact))]
+    _flags_sheet(wb, formats, flag_lines(data.impact), notes)
     years = blocks[0]
     chart_sheet = wb.get_worksheet_by_name(SHEET)
     if not data.impact.has_trajectory or chart_sheet is None:
@@ -106,14 +114,19 @@ def _print_setup(ws: Worksheet) -> None:
     ws.fit_to_pages(1, 0)
 
 
-def _flags_sheet(wb: Workbook, formats: Formats, lines: list[str]) -> None:
-    """The flags and the section's note, a line a row, each row as tall as its text."""
+def _flags_sheet(wb: Workbook, formats: Formats, flags: list[str], notes: list[str]) -> None:
+    """The flags, then under a heading of their own the section's note and what the columns
+    mean (never listed as flags), a line a row, each row as tall as its text."""
     ws = wb.add_worksheet(FLAGS_SHEET)
     ws.set_column(0, 0, FLAGS_WIDTH)
-    ws.write_string(0, 0, FLAGS_HEADING, formats[_style(True)])
-    for i, line in enumerate(lines, start=1):
-        ws.set_row(i, _height([line], [FLAGS_WIDTH]))
-        ws.write_string(i, 0, line, formats[_style(False, text=line)])
+    row = 0
+    for heading, lines in ((FLAGS_HEADING, flags or ["None."]), (KEY_HEADING, notes)):
+        ws.write_string(row, 0, heading, formats[_style(True)])
+        for line in lines:
+            row += 1
+            ws.set_row(row, _height([line], [FLAGS_WIDTH]))
+            ws.write_string(row, 0, line, formats[_style(False, text=line)])
+        row += 2
     _print_setup(ws)
 
 

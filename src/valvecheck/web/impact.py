@@ -22,7 +22,7 @@ from valvecheck.domain.money import (
 from valvecheck.domain.people import Action
 from valvecheck.errors import NotFound, ValvecheckError, http_status
 from valvecheck.reports.impact_chart import line_chart, svg
-from valvecheck.reports.impact_tables import ImpactTable, tables
+from valvecheck.reports.impact_tables import ImpactTable, key_lines, tables
 from valvecheck.services.activities import list_activities
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.impact import impact, saving_history, set_saving, withdrawn
@@ -106,6 +106,7 @@ def _context(found: Impact, ctx: Context) -> dict[str, Any]:
         "chart": scaled(svg(chart)) if chart else "",
         "day": day_text(found.day) if found.day else "",
         "first_year": _first_year(found),
+        "key": key_lines(found),
         # the activity a saving is for is chosen from the council's own
         "activities": [(v.activity.id, v.activity.title) for v in list_activities(ctx)],
     }
