@@ -9,7 +9,7 @@ import pytest
 from api_support import two_councils
 
 from valvecheck.domain.people import Role
-from valvecheck.errors import ImportRejected, InputError
+from valvecheck.errors import Conflict, ImportRejected, InputError
 from valvecheck.services import (
     activities,
     backup,
@@ -399,3 +399,18 @@ def test_a_backup_saved_again_by_an_editor_is_still_read(backed_up, tmp_path, cl
     code, text, err = cli("restore", str(again), "--replace")
     assert code == 0, err
     assert "Restored Bristol" in text
+
+
+def test_a_restore_refuses_a_sign_in_name_another_council_has_in_another_case(tmp_path, url):
+    source = rich_council(str(tmp_path / "source.db"))  # Bristol has "bea"
+    with unit_of_work(source, council="Bristol") as ctx:
+        data = backup.dumps(backup.backup(ctx))
+    hosted = two_councils(url)
+    with unit_of_work(hosted, write=True, council="Leeds", by="Lee") as ctx:
+        people.add_person(ctx, "BEA", "viewer", password="correct horse battery")
+    leeds_before = dump_of(hosted, "Leeds", with_passwords=True)
+    with pytest.raises(Conflict, match="another council on this server: BEA"):
+        restore(hosted, data)
+    assert dump_of(hosted, "Leeds", with_passwords=True) == leeds_before
+    source.dispose()
+    hosted.dispose()

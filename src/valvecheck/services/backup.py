@@ -497,7 +497,11 @@ def _restore_people(
 ) -> None:
     names = [p["name"] for p in people]
     if names:
-        elsewhere = s.scalars(select(PersonRow.name).where(PersonRow.name.in_(names))).all()
+        # sign-in names are one namespace whatever the case (services/people.py)
+        folded = [n.lower() for n in names]
+        elsewhere = s.scalars(
+            select(PersonRow.name).where(func.lower(PersonRow.name).in_(folded))
+        ).all()
         if elsewhere:
             raise Conflict(
                 "these people already have accounts in another council on this server: "
