@@ -32,7 +32,8 @@ def files(activities: int, years: int) -> tuple[bytes, bytes, bytes]:
     acts = "id,title\n" + "".join(f"B{i},Workstream {i}\n" for i in range(activities))
     traj = "year,unmitigated,target,actual\n" + "".join(
         f'{y},"£{20_000_000 + i * 1_500_000:,}.00","£{8_000_000 - i * 1_000_000:,}.00",'
-        f"{'£9,000,000.00' if i < 2 else ''}\n"
+        + ('"£9,000,000.00"' if i < 2 else "")
+        + "\n"
         for i, y in enumerate(fy)
     )
     rows = ["activity,year,expected,actual,cohort,unit"]

@@ -335,9 +335,7 @@ def test_the_empty_setup_page_lists_every_missing_field(tmp_path) -> None:
         ):
             at = shown.find(f".//*[@id='{field}-error']")
             assert at is not None and words in text(at), field
-            assert (
-                shown.find(f".//*[@class='govuk-error-summary']//a[@href='#{link}']") is not None
-            )
+            assert shown.find(f".//*[@class='govuk-error-summary']//a[@href='#{link}']") is not None
     finally:
         ws.dispose()
 
