@@ -14,14 +14,12 @@ impact page's reflow at 320 px: each test here fails without its fix.
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
-from openpyxl import Workbook
-from support import admin, report_data
+from support import admin, report_data, workbook
 from web_support import by_id, csrf_of, page, site, site_template, text  # noqa: F401
 
 from valvecheck.domain.impact import Saving, TrajectoryYear, roll_up
@@ -57,17 +55,6 @@ def council(ws):
         links.link(ctx, "A1", "bury-1")
         links.link(ctx, "A2", "bury-2")
     return ws
-
-
-def book(rows: list[list[object]]) -> bytes:
-    wb = Workbook()
-    sheet = wb.active
-    assert sheet is not None
-    for r in rows:
-        sheet.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def problems(caught: pytest.ExceptionInfo[ImportRejected]) -> list[tuple[str, int | None, str]]:
@@ -354,7 +341,7 @@ def test_a_backup_keeps_the_trajectory_history(council, tmp_path):
 
 
 def test_a_target_or_outturn_formula_with_no_saved_value_is_refused(council):
-    data = book(
+    data = workbook(
         [
             ["Year", "Unmitigated", "Target", "Actual"],
             ["2024-25", 12_500_000, 10_000_000, 11_250_000],
@@ -426,7 +413,7 @@ def test_a_real_fraction_of_a_penny_is_still_refused_and_said_in_pounds():
 
 
 def test_a_workbook_of_formula_results_imports(council):
-    data = book(
+    data = workbook(
         [
             ["Activity", "Year", "Expected saving"],
             ["A1", "2024-25", 110.00000000000001],
@@ -513,7 +500,7 @@ def test_the_impact_page_explains_its_columns_and_the_chart_fits_a_narrow_screen
 def test_a_reimport_with_the_same_expected_saving_keeps_its_working(council):
     with admin(council) as ctx:
         impact.set_saving(ctx, "A1", "2024-25", cohort="32", unit="£36,787")
-        data = book([["Activity", "Year", "Expected (£000)"], ["A1", "2024-25", 1177.184]])
+        data = workbook([["Activity", "Year", "Expected (£000)"], ["A1", "2024-25", 1177.184]])
         done = impact.import_savings(ctx, data, "s.xlsx")
         [entry] = impact.saving_history(ctx, "A1")
     assert (done.written, done.unchanged) == (0, 1)

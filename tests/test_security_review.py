@@ -5,7 +5,6 @@ with the test that fails without its fix."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 
 import pytest
@@ -17,6 +16,7 @@ from web_support import (
     BRISTOL_ACTIVITIES,
     LEEDS_ACTIVITIES,
     PASSWORD,
+    asgi_post,
     csrf_of,
     post,
     site,  # noqa: F401 (a fixture)
@@ -234,53 +234,6 @@ def test_signing_in_with_next_three_slashes_goes_home(site):
 MB = 1024 * 1024
 
 
-def asgi_post(app, path: str, chunks, cookie: str = "") -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    """POST a multipart body in chunks, with no Content-Length (chunked framing), straight to
-    the app: (the answer's status, how many chunks the app read)."""
-    import anyio
-
-    found = {"status": 0, "reads": 0}
-    headers = [(b"content-type", b"multipart/form-data; boundary=XB"), (b"host", b"testserver")]
-    if cookie:
-        headers.append((b"cookie", f"{COOKIE}={cookie}".encode()))
-
-    async def run() -> None:
-        source = iter(chunks)
-
-        async def receive():  # type: ignore[no-untyped-def]
-            body = next(source, None)
-            if body is None:
-                return {"type": "http.request", "body": b"", "more_body": False}
-            found["reads"] += 1
-            return {"type": "http.request", "body": body, "more_body": True}
-
-        async def send(message) -> None:  # type: ignore[no-untyped-def]
-            if message["type"] == "http.response.start":
-                found["status"] = message["status"]
-
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": headers,
-            "client": ("127.0.0.1", 50000),
-            "server": ("testserver", 80),
-        }
-        await app(scope, receive, send)
-
-    # in a thread of its own: a browser test's event loop may still be running in this one (the
-    # same xdist worker), and anyio refuses to start a second loop in a thread
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(anyio.run, run).result()
-    return found["status"], found["reads"]
-
-
 def big_upload(megabytes: int):  # type: ignore[no-untyped-def]
     yield b'--XB\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'
     for _ in range(megabytes):
@@ -295,7 +248,9 @@ def test_a_chunked_upload_over_the_limit_is_refused_and_read_no_further(site, mo
     app = create_app(site.settings, site.ws)
     session = app.state.sessions.fresh(site.people["les"], "les")
     cookie = app.state.sessions._signer.dumps(asdict(session))
-    status, reads = asgi_post(app, "/imports", big_upload(100), cookie)
+    status, reads = asgi_post(
+        app, "/imports", big_upload(100), [(b"cookie", f"{COOKIE}={cookie}".encode())]
+    )
     assert status == 413
     assert reads <= 4  # stopped at the limit: not the 100 MB sent
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from web_support import (
+    asgi_post,
     csrf_of,
     site,  # noqa: F401 (a fixture)
     site_template,  # noqa: F401 (a fixture)
@@ -432,52 +432,6 @@ def upload(megabytes: int):  # type: ignore[no-untyped-def]
     for _ in range(megabytes):
         yield b"x" * MB
     yield b"\r\n--XB--\r\n"
-
-
-def asgi_post(app, path: str, chunks, headers=()) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    """POST a multipart body in chunks straight to the app: (its answer's status, how many
-    chunks the app read)."""
-    import anyio
-
-    found = {"status": 0, "reads": 0}
-
-    async def run() -> None:
-        source = iter(chunks)
-
-        async def receive():  # type: ignore[no-untyped-def]
-            body = next(source, None)
-            if body is None:
-                return {"type": "http.request", "body": b"", "more_body": False}
-            found["reads"] += 1
-            return {"type": "http.request", "body": body, "more_body": True}
-
-        async def send(message) -> None:  # type: ignore[no-untyped-def]
-            if message["type"] == "http.response.start":
-                found["status"] = message["status"]
-
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [
-                (b"content-type", b"multipart/form-data; boundary=XB"),
-                (b"host", b"testserver"),
-                *headers,
-            ],
-            "client": ("127.0.0.1", 50000),
-            "server": ("testserver", 80),
-        }
-        await app(scope, receive, send)
-
-    with ThreadPoolExecutor(1) as pool:  # a browser test's loop may run in this thread
-        pool.submit(anyio.run, run).result()
-    return found["status"], found["reads"]
 
 
 NOBODY = [(), ((b"authorization", b"Bearer vc_nope"),), ((b"authorization", b"Basic eDp5"),)]

@@ -19,15 +19,12 @@ from web_support import (
     site,  # noqa: F401 (a fixture)
     site_template,  # noqa: F401 (a fixture)
     text,
+    title,
 )
 
 from valvecheck.settings import Settings
 from valvecheck.web.auth import duration
 from valvecheck.web.session import COOKIE
-
-
-def title(response) -> str:  # type: ignore[no-untyped-def]
-    return text(page(response).find(".//title"))
 
 
 def summary_links(response) -> list[str]:  # type: ignore[no-untyped-def]

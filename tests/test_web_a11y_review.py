@@ -22,13 +22,10 @@ from web_support import (
     site,  # noqa: F401 (a fixture)
     site_template,  # noqa: F401 (a fixture)
     text,
+    title,
 )
 
 from valvecheck.errors import WorkspaceError
-
-
-def title(response) -> str:  # type: ignore[no-untyped-def]
-    return text(page(response).find(".//title"))
 
 
 def summary(response) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

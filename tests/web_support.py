@@ -141,3 +141,59 @@ def post(
     """A form post as the browser sends it: with the CSRF token of the signed-in session."""
     form = {"csrf_token": csrf_of(client, token_from), **(data or {})}
     return client.post(path, data=form, files=files)
+
+
+def title(response) -> str:  # type: ignore[no-untyped-def]
+    """The page's <title>, as a browser's tab and a screen reader say it."""
+    return text(page(response).find(".//title"))
+
+
+def asgi_post(app, path: str, chunks, headers=()) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """POST a multipart body in chunks, with no Content-Length (chunked framing), straight to
+    the app: (its answer's status, how many chunks the app read). ``headers``: more of them, as
+    (name, value) bytes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import anyio
+
+    found = {"status": 0, "reads": 0}
+
+    async def run() -> None:
+        source = iter(chunks)
+
+        async def receive():  # type: ignore[no-untyped-def]
+            body = next(source, None)
+            if body is None:
+                return {"type": "http.request", "body": b"", "more_body": False}
+            found["reads"] += 1
+            return {"type": "http.request", "body": body, "more_body": True}
+
+        async def send(message) -> None:  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start":
+                found["status"] = message["status"]
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [
+                (b"content-type", b"multipart/form-data; boundary=XB"),
+                (b"host", b"testserver"),
+                *headers,
+            ],
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+        }
+        await app(scope, receive, send)
+
+    # in a thread of its own: a browser test's event loop may still be running in this one (the
+    # same xdist worker), and anyio refuses to start a second loop in a thread
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(anyio.run, run).result()
+    return found["status"], found["reads"]
