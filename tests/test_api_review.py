@@ -351,6 +351,11 @@ def test_common_measures_and_impact_are_read_through_the_api(srv):
     impact = c.get("/api/impact", headers=v)
     assert impact.status_code == 200, impact.text
     assert impact.json()["currency"] == "GBP" and impact.json()["assessment"]
+    # a day to come is refused, as a report's date is (it would be today's figures, misdated)
+    from datetime import date, timedelta
+
+    tomorrow = date.today() + timedelta(days=2)
+    problem(c.get(f"/api/impact?on={tomorrow}", headers=v), 422, "invalid-input")
 
 
 def test_links_are_filtered_by_activity_measure_and_time(srv):

@@ -168,6 +168,13 @@ def impact(
     flagged as behind.
     """
     authorise(ctx, Action.READ)
+    if on is not None and on > ctx.today():
+        # as a report's date is: figures "as they stood" on a day to come would be today's
+        raise InputError(
+            f"{day_text(on)} is after today ({day_text(ctx.today())}): figures can be for today "
+            "or earlier",
+            field="on",
+        )
     cid = council_id(ctx)
     state = load_state(ctx, assessment)
     row = _assessment(ctx, assessment)
