@@ -42,6 +42,17 @@ class InputError(ValvecheckError, ValueError):
     code = "invalid-input"
 
 
+class InputErrors(InputError):
+    """Several values of one form wrong at once: ``errors`` maps each field to its message, in
+    the form's order, so a person fixes them in one go; the message and field are the first's
+    (what the CLI and the API say)."""
+
+    def __init__(self, errors: dict[str, str]):
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field=field)
+        self.errors = errors
+
+
 class NotFound(ValvecheckError, LookupError):
     """The thing asked for does not exist (or belongs to another council: the same answer)."""
 

@@ -257,7 +257,7 @@ def edit_activity(ctx: Context, activity_id: str, values: dict[str, str]) -> Act
     kept), as a re-import of its row would; each detail changed is kept in its history (who,
     when, from and to: `activity_history`)."""
     from valvecheck.domain.activity import parse_date
-    from valvecheck.errors import InputError
+    from valvecheck.errors import InputError, InputErrors
 
     authorise(ctx, Action.IMPORT_ACTIVITIES)
     cid = council_id(ctx)
@@ -267,12 +267,15 @@ def edit_activity(ctx: Context, activity_id: str, values: dict[str, str]) -> Act
     if unknown:
         raise InputError(f"an activity has no detail '{sorted(unknown)[0]}'")
     given = {k: " ".join(v.split()) if k != "description" else v.strip() for k, v in values.items()}
+    # every problem at once, in the form's order (InputErrors)
+    problems: dict[str, str] = {}
     if "title" in given and not given["title"]:
-        raise InputError("Enter the activity's title", field="title")
+        problems["title"] = "Enter the activity's title"
+    status = old.status
     try:
         status = Status.parse_cell(given["status"]) if "status" in given else old.status
     except InputError as exc:
-        raise InputError(str(exc), field="status") from None
+        problems["status"] = str(exc)
     dates = {}
     for name in ("start", "end"):
         try:
@@ -280,9 +283,12 @@ def edit_activity(ctx: Context, activity_id: str, values: dict[str, str]) -> Act
                 parse_date(given[name], end=name == "end") if name in given else getattr(old, name)
             )
         except InputError as exc:
-            raise InputError(str(exc), field=name) from None
-    if dates["start"] and dates["end"] and dates["end"] < dates["start"]:
-        raise InputError("The end date must be on or after the start date", field="end")
+            problems[name] = str(exc)
+    start, end = dates.get("start"), dates.get("end")
+    if start and end and end < start:
+        problems["end"] = "The end date must be on or after the start date"
+    if problems:
+        raise InputErrors(problems)
     changed = Activity(
         old.id,
         given.get("title", old.title),

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from valvecheck.domain.activity import Status, parse_date
+from valvecheck.domain.activity import Status
 from valvecheck.domain.money import money_text
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
 from valvecheck.domain.views import Filters
-from valvecheck.errors import InputError, NotFound, ValvecheckError, http_status
+from valvecheck.errors import InputError, InputErrors, NotFound, ValvecheckError, http_status
 from valvecheck.services.activities import EDITABLE, edit_activity, list_activities, show_activity
 from valvecheck.services.activity_details import activity_history
 from valvecheck.services.context import Context, authorise
@@ -303,28 +302,6 @@ def _as_typed(view: Any) -> dict[str, str]:
     }
 
 
-def _edit_problems(typed: dict[str, str]) -> dict[str, str]:
-    """Every problem with the edit form at once, in the form's order (edit_activity checks the
-    same, in the same words, but stops at the first): so that a person fixes them in one go."""
-    problems: dict[str, str] = {}
-    if not typed["title"].split():
-        problems["title"] = "Enter the activity's title"
-    try:
-        Status.parse_cell(" ".join(typed["status"].split()))
-    except InputError as exc:
-        problems["status"] = sentence(str(exc))
-    dates: dict[str, date | None] = {}
-    for name in ("start", "end"):
-        try:
-            dates[name] = parse_date(typed[name], end=name == "end")
-        except InputError as exc:
-            problems[name] = sentence(str(exc))
-    start, end = dates.get("start"), dates.get("end")
-    if start and end and end < start:
-        problems["end"] = "The end date must be on or after the start date"
-    return problems
-
-
 @router.get("/activities/{code}/edit")
 def edit_form(request: Request, code: str) -> Response:
     with work(request) as ctx:
@@ -346,13 +323,13 @@ def edit(
     end: Annotated[str, Form()] = "",
 ) -> Response:
     typed = dict(zip(EDITABLE, (title, description, theme, owner, status, start, end), strict=True))
-    errors = _edit_problems(typed)
-    if not errors:
-        try:
-            with work(request, write=True) as ctx:
-                view = edit_activity(ctx, code, typed)
-        except InputError as exc:
-            errors = {exc.field if exc.field in EDITABLE else "title": sentence(str(exc))}
+    errors: dict[str, str] = {}
+    try:
+        with work(request, write=True) as ctx:
+            view = edit_activity(ctx, code, typed)
+    except InputError as exc:  # every problem at once (InputErrors), else the one
+        found = exc.errors if isinstance(exc, InputErrors) else {exc.field or "": str(exc)}
+        errors = {f if f in EDITABLE else "title": sentence(m) for f, m in found.items()}
     if errors:
         with work(request) as ctx:
             context = _edit_page(ctx, code)
