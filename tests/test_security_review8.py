@@ -199,15 +199,20 @@ def test_a_row_numbered_far_down_is_one_row_not_every_row_before_it():
 # -- 4. a hostile workbook's memory: merges, text, shared text, formulas -------------------------
 
 
+def merged_over(merged: str) -> bytes:
+    """A one-row activities workbook with one merge over ``merged`` ('C3:XFD1048576')."""
+    return xlsx(
+        "<sheetData>"
+        + HEADER
+        + activity(2)
+        + f'</sheetData><mergeCells count="1"><mergeCell ref="{merged}"/></mergeCells>'
+    )
+
+
 def test_a_merge_covering_more_cells_than_a_table_needs_is_refused():
     # 'C3:XFD1048576' in a file of 1.5 KB was laid out cell by cell: billions of entries
     for merged in ("C3:Z20000", "C3:XFD1048576"):
-        data = xlsx(
-            "<sheetData>"
-            + HEADER
-            + activity(2)
-            + f'</sheetData><mergeCells count="1"><mergeCell ref="{merged}"/></mergeCells>'
-        )
+        data = merged_over(merged)
         problems = read_activities(data, "merged.xlsx").problems
         assert codes(problems) == ["file-too-large"], merged
         assert "merged cells of sheet 'Tracker'" in problems[0].message
@@ -480,12 +485,7 @@ def test_a_catalogue_workbook_with_a_merge_over_the_whole_sheet_is_refused():
     from valvecheck.importers.catalogue import read_catalogue
 
     for merged in ("C3:Z20000", "C3:XFD1048576"):  # the first fails fast without the fix
-        data = xlsx(
-            "<sheetData>"
-            + HEADER
-            + activity(2)
-            + f'</sheetData><mergeCells count="1"><mergeCell ref="{merged}"/></mergeCells>'
-        )
+        data = merged_over(merged)
         problems = read_catalogue(data, "catalogue.xlsx").problems
         assert codes(problems) == ["file-too-large"], merged
         assert problems[0].file == "catalogue.xlsx, sheet Tracker"

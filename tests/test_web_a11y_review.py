@@ -17,6 +17,7 @@ import pytest
 from web_support import (
     by_id,
     csrf_of,
+    fresh,  # noqa: F401 (a fixture)
     page,
     post,
     site,  # noqa: F401 (a fixture)
@@ -177,22 +178,6 @@ def test_a_filtered_activities_list_says_so_in_its_title(site):
 
 
 # 7. Setup, with the councils listed and none chosen: the error is on the choice.
-
-
-@pytest.fixture
-def fresh(tmp_path):  # type: ignore[no-untyped-def]
-    """A new workspace (the seed's council Bristol, nobody with an account) and a browser."""
-    from fastapi.testclient import TestClient
-
-    from valvecheck.services.workspace import init_workspace
-    from valvecheck.settings import Settings
-    from valvecheck.store.db import Workspace
-    from valvecheck.web import create_app
-
-    ws = Workspace(str(tmp_path / "fresh.db"))
-    init_workspace(ws)
-    yield ws, TestClient(create_app(Settings(secret_key="k" * 40), ws), follow_redirects=False)
-    ws.dispose()
 
 
 def _setup(client, **fields: str):  # type: ignore[no-untyped-def]

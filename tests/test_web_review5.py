@@ -9,6 +9,7 @@ from web_support import (
     PASSWORD,
     by_id,
     csrf_of,
+    fresh,  # noqa: F401 (a fixture)
     heading,
     page,
     post,
@@ -168,22 +169,6 @@ def test_an_assessments_compare_form_runs_from_the_older_to_this_one(site):
 
 
 # -- 3 (item 9): setup offers the councils already there; an empty dashboard starts one ---------
-
-
-@pytest.fixture
-def fresh(tmp_path):  # type: ignore[no-untyped-def]
-    """A new workspace (the seed's council Bristol, nobody with an account) and a browser."""
-    from fastapi.testclient import TestClient
-
-    from valvecheck.services.workspace import init_workspace
-    from valvecheck.settings import Settings
-    from valvecheck.store.db import Workspace
-    from valvecheck.web import create_app
-
-    ws = Workspace(str(tmp_path / "fresh.db"))
-    init_workspace(ws)
-    yield ws, TestClient(create_app(Settings(secret_key="k" * 40), ws), follow_redirects=False)
-    ws.dispose()
 
 
 def _setup(client, **fields: str):  # type: ignore[no-untyped-def]

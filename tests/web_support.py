@@ -197,3 +197,12 @@ def asgi_post(app, path: str, chunks, headers=()) -> tuple[int, int]:  # type: i
     with ThreadPoolExecutor(1) as pool:
         pool.submit(anyio.run, run).result()
     return found["status"], found["reads"]
+
+
+@pytest.fixture
+def fresh(tmp_path):  # type: ignore[no-untyped-def]
+    """A new workspace (the seed's council Bristol, nobody with an account) and a browser."""
+    ws = Workspace(str(tmp_path / "fresh.db"))
+    init_workspace(ws)
+    yield ws, TestClient(create_app(Settings(secret_key="k" * 40), ws), follow_redirects=False)
+    ws.dispose()
