@@ -236,8 +236,8 @@ def test_a_suggestion_reads_as_one_plain_sentence_and_a_band():
     assert reason.endswith(".") and reason.count(". ") == 0
     own = Suggestion("SEND-04", "bury-5", 0.5, 1, learned_from="SEN-12", linked_to="bury-5")
     assert own.reason == "It is like your activity SEN-12, which you linked to bury-5."
-    matcher = METHODS["matcher"]  # threshold 0.2, accept bar 0.75
-    assert [matcher.band(s) for s in (0.99, 0.75, 0.5, 0.474, 0.2)] == [
+    matcher = METHODS["matcher"]  # threshold 0.2, accept bar 0.83
+    assert [matcher.band(s) for s in (0.99, 0.83, 0.6, 0.514, 0.2)] == [
         "High",
         "High",
         "Medium",

@@ -198,8 +198,8 @@ def suggest(
         bool,
         typer.Option(
             "--accept",
-            help="Link the suggestions shown that clear the stricter accept bar (0.75 for the "
-            "default method; the top N per activity, or for --measure the top N activities); "
+            help="Link the suggestions shown that clear the stricter accept bar "
+            f"({METHODS[DEFAULT].accept_threshold} for the default method; the top N per activity, or for --measure the top N activities); "
             "pairs already linked or unlinked before are left alone. With --json, prints the "
             "new links as JSON.",
         ),
