@@ -296,3 +296,43 @@ def test_measures_and_activities_on_the_impact_page_link_to_their_pages(site):
     assert links("impact-activities") == [["/activities/B-1"], ["/activities/B-2"]]
     row = shown.find(".//table[@id='impact-measures']/tbody/tr")
     assert text(row.findall("td")[3]) == "B-1, B-2"  # the Activities cell reads as before
+
+
+def test_each_chart_and_table_title_is_a_heading_in_order_that_names_its_table(site):
+    """Heading navigation (a screen reader's H key) reaches every table's title: an h2 under
+    the page's h1, no level skipped, which names its table and the table's scrolling region."""
+    from valvecheck.reports.impact_tables import tables
+
+    with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
+        from valvecheck.services import links
+        from valvecheck.services.measures import load_state
+
+        links.link(ctx, "B-1", load_state(ctx).views[0].id, "same aim")
+        impact.set_trajectory(ctx, "2025-26", unmitigated="£1,000,000", target="£800,000")
+        impact.set_saving(ctx, "B-1", "2025-26", expected="£250,000")
+        captions = [t.caption for t in tables(impact.impact(ctx))]
+    main = page(site.client("ed").get("/impact")).find(".//main")
+    assert main is not None
+    order = list(main.iter())
+    headings = [e for e in order if e.tag in ("h1", "h2", "h3", "h4", "h5", "h6")]
+    levels = [int(h.tag[1]) for h in headings]
+    assert (levels[0], text(headings[0])) == (1, "Impact")
+    assert all(later <= before + 1 for before, later in zip(levels, levels[1:], strict=False))
+    said = [text(h) for h in headings if h.tag == "h2"]
+    titles = ["Trajectory: in-year high needs deficit by financial year", *captions]
+    assert said[: len(titles)] == titles and said[-1] == "Record a saving"
+    found = main.findall(".//table")
+    assert len(found) == len(captions) > 1
+    for table, caption in zip(found, captions, strict=True):
+        named = by_id_in(main, table.get("aria-labelledby", ""))
+        assert named is not None and named.tag == "h2" and text(named) == caption
+        assert order.index(named) < order.index(table)
+        region = next(e for e in order if table in list(e) and e.get("role") == "region")
+        assert region.get("aria-labelledby") == named.get("id")
+        assert table.find("caption") is None  # not a caption styled as a heading
+    figure = main.find(".//figure[@id='impact-chart']/figcaption/h2")
+    assert figure is not None and text(figure) == titles[0]
+
+
+def by_id_in(root, element_id: str):  # type: ignore[no-untyped-def]
+    return root.find(f".//*[@id='{element_id}']") if element_id else None

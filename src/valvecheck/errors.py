@@ -45,12 +45,15 @@ class InputError(ValvecheckError, ValueError):
 class InputErrors(InputError):
     """Several values of one form wrong at once: ``errors`` maps each field to its message, in
     the form's order, so a person fixes them in one go; the message and field are the first's
-    (what the CLI and the API say)."""
+    (what the CLI and the API say). ``codes`` gives a field's problem its stable kebab-case code
+    where the service has one (``not-found``, ``cohort-without-unit``), for a shell that words or
+    answers that problem its own way."""
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, str], codes: dict[str, str] | None = None):
         field, message = next(iter(errors.items()))
         super().__init__(message, field=field)
         self.errors = errors
+        self.codes = codes or {}
 
 
 class NotFound(ValvecheckError, LookupError):

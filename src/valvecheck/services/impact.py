@@ -7,7 +7,7 @@ in force and the assessment's ratings (domain/impact.py says how).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -36,6 +36,7 @@ from valvecheck.domain.money import (
     Invalid,
     check_weights,
     missing_years,
+    not_started,
     parse_count,
     parse_money,
     parse_weight,
@@ -48,6 +49,7 @@ from valvecheck.domain.views import AssessmentState, MeasureView
 from valvecheck.errors import Conflict, ImportRejected, InputError, NotFound
 from valvecheck.importers.impact import Where, read_savings, read_trajectory, read_weights
 from valvecheck.services.context import Context, authorise, council_id
+from valvecheck.services.impact_problems import Problems
 from valvecheck.services.measures import load_state
 from valvecheck.store import activities as activity_store
 from valvecheck.store import impact as store
@@ -124,20 +126,19 @@ def withdrawn(value: object) -> bool:
     return isinstance(value, str) and value.strip().lower() == WITHDRAW
 
 
-def _money(value: Money, what: str, field: str, negative: bool) -> Decimal | None:
+# The fields of a saving and of a trajectory year, in the web forms' order: every problem of
+# one entry is raised at once in this order (impact_problems.Problems), the CLI saying the first.
+SAVING_FIELDS = ("activity", "year", "expected", "actual", "cohort", "unit", "counts", "note")
+TRAJECTORY_FIELDS = ("year", "unmitigated", "target", "actual")
+
+
+def _money(
+    problems: Problems, value: Money, what: str, field: str, negative: bool
+) -> Decimal | None:
+    """The amount given (none: not given or ``"none"``), or None with its problem noted."""
     if value is None or withdrawn(value):
         return None
-    try:
-        return parse_money(value, what, negative)
-    except Invalid as exc:
-        raise InputError(str(exc), field=field) from None
-
-
-def _checked(parse: Callable[[object, str], int], value: object, what: str, field: str) -> int:
-    try:
-        return parse(value, what)
-    except Invalid as exc:
-        raise InputError(str(exc), field=field) from None
+    return problems.read(field, parse_money, value, what, negative)
 
 
 def _year(value: str) -> str:
@@ -394,35 +395,62 @@ def set_saving(
     (children x average saving each) give the expected saving, and both are kept. ``"none"``
     for the expected or actual saving withdraws the figure recorded (a new entry too: the
     views then show it as not recorded).
+
+    Every problem of the entry is raised at once, by field (InputErrors, ``SAVING_FIELDS``'
+    order); an activity that is not the council's is among them, or raised as NotFound when it
+    is the only one.
     """
     authorise(ctx, Action.RECORD_IMPACT)
-    row = activity_store.activity_row(ctx.session, council_id(ctx), activity)
-    fy = _year(year)
-    if withdrawn(cohort) or withdrawn(unit):
-        raise InputError(
-            "withdraw the expected saving to withdraw its cohort and unit saving",
-            field="cohort" if withdrawn(cohort) else "unit",
-        )
-    exp = _money(expected, "expected saving", "expected", True)
-    act = _money(actual, "actual saving", "actual", True)
-    if act is not None:
-        _started(ctx, fy, "an actual saving")
-    per = _money(unit, "unit saving", "unit", False)
+    problems = Problems(SAVING_FIELDS)
+    row: ActivityRow | None = None
+    try:
+        row = activity_store.activity_row(ctx.session, council_id(ctx), activity)
+    except NotFound as exc:
+        problems.not_found("activity", exc)
+    fy = problems.read("year", parse_year, year)
+    for field, value in (("cohort", cohort), ("unit", unit)):
+        if withdrawn(value):
+            problems.add(
+                field,
+                "withdraw the expected saving to withdraw its cohort and unit saving",
+                "cannot-withdraw",
+            )
+    exp = _money(problems, expected, "expected saving", "expected", True)
+    act = _money(problems, actual, "actual saving", "actual", True)
+    if act is not None and fy is not None and (late := _not_started(ctx, fy, "an actual saving")):
+        problems.add("actual", late, "actual-not-started")
+    per = _money(problems, unit, "unit saving", "unit", False)
     given_counts: dict[str, int] = {}
     labels = dict(COUNTS)
     for key, value in (counts or {}).items():
         if key not in labels:
-            raise InputError(
+            problems.add(
+                "counts",
                 f"'{key}' is not a count that can be recorded (one of: {', '.join(labels)})",
-                field="counts",
+                "unknown-count",
             )
-        given_counts[key] = _checked(parse_count, value, labels[key], field="counts")
-    n = None if cohort is None else _checked(parse_count, cohort, "cohort", field="cohort")
-    try:
-        exp = expected_from(exp, n, per)
-    except Invalid as exc:
-        field = "expected" if exc.code.startswith("expected") else "cohort"
-        raise InputError(str(exc), field=field) from None
+        elif (read := problems.read("counts", parse_count, value, labels[key])) is not None:
+            given_counts[key] = read
+    n = None
+    if cohort is not None and not withdrawn(cohort):
+        n = problems.read("cohort", parse_count, cohort, "cohort")
+    if not any(f in problems for f in ("expected", "cohort", "unit")):
+        try:
+            exp = expected_from(exp, n, per)
+        except Invalid as exc:
+            field = "expected" if exc.code.startswith("expected") else "cohort"
+            problems.add(field, str(exc), exc.code)
+    previous = None
+    if row is not None and fy is not None:
+        repo.lock_pair(ctx.session, row.id, -1)
+        previous = _previous(ctx, row, fy)
+        for f, v in (("expected", expected), ("actual", actual)):
+            if withdrawn(v) and (previous is None or getattr(previous, f) is None):
+                problems.add(
+                    f, f"{row.code} has no {f} saving recorded for {fy} to withdraw", "not-recorded"
+                )
+    problems.check()
+    assert row is not None and fy is not None  # else check() raised
     fields = frozenset(
         f
         for f, v in (
@@ -444,11 +472,6 @@ def set_saving(
         counts=given_counts,
         note=(note or "").strip(),
     )
-    repo.lock_pair(ctx.session, row.id, -1)
-    previous = _previous(ctx, row, fy)
-    for f, v in (("expected", expected), ("actual", actual)):
-        if withdrawn(v) and (previous is None or getattr(previous, f) is None):
-            raise InputError(f"{row.code} has no {f} saving recorded for {fy} to withdraw", field=f)
     done = _write(ctx, row, entry, fields, previous)
     if done.changed:
         store.add_entries(ctx.session, [(row, done.saving)])
@@ -687,49 +710,61 @@ def set_trajectory(
     assessment: str | None = None,
 ) -> TrajectorySet:
     """Enter or change one year of the assessment's trajectory (values not given are kept;
-    ``"none"`` withdraws the target or the outturn recorded)."""
+    ``"none"`` withdraws the target or the outturn recorded). Every problem with the figures is
+    raised at once, by field (InputErrors, ``TRAJECTORY_FIELDS``' order); a locked assessment
+    is refused (Conflict) before they are looked at."""
     authorise(ctx, Action.RECORD_IMPACT)
-    fy = _year(year)
-    row = _open_for_trajectory(ctx, assessment)
-    held_years = {y.year: y for y in store.trajectory(ctx.session, row)}
-    held = held_years.get(fy)
+    problems = Problems(TRAJECTORY_FIELDS)
+    fy = problems.read("year", parse_year, year)
+    row = _open_for_trajectory(ctx, assessment) if fy is not None else None
     if withdrawn(unmitigated):
-        raise InputError(
+        problems.add(
+            "unmitigated",
             "the unmitigated deficit of a year cannot be withdrawn: it is what the year's "
             "figures are set against (import the trajectory again to change its years)",
-            field="unmitigated",
+            "cannot-withdraw",
         )
-    un = _money(unmitigated, "unmitigated deficit", "unmitigated", True)
-    if actual is not None and not withdrawn(actual):
-        _started(ctx, fy, "an actual outturn")
-    if un is None and held is None:
-        if not held_years:
-            raise InputError(
-                f"'{row.name}' has no trajectory recorded: import the trajectory into it, or "
-                f"give {fy}'s unmitigated deficit (a new assessment carries forward the "
-                "trajectory of the one it is started from)",
-                field="unmitigated",
+    un = _money(problems, unmitigated, "unmitigated deficit", "unmitigated", True)
+    if actual is not None and not withdrawn(actual) and fy is not None:
+        late = _not_started(ctx, fy, "an actual outturn")
+        if late:
+            problems.add("actual", late, "actual-not-started")
+    aim = _money(problems, target, "target", "target", True)
+    out = _money(problems, actual, "actual outturn", "actual", True)
+    held = None
+    if row is not None and fy is not None:
+        held_years = {y.year: y for y in store.trajectory(ctx.session, row)}
+        held = held_years.get(fy)
+        if un is None and held is None and "unmitigated" not in problems:
+            if not held_years:
+                message = (
+                    f"'{row.name}' has no trajectory recorded: import the trajectory into it, or "
+                    f"give {fy}'s unmitigated deficit (a new assessment carries forward the "
+                    "trajectory of the one it is started from)"
+                )
+            else:
+                message = f"{fy} is not in the trajectory yet: give its unmitigated deficit"
+            problems.add("unmitigated", message, "year-not-recorded")
+        if held is None and (gaps := missing_years([*held_years, fy])):
+            problems.add(
+                "year",
+                f"the trajectory has no row for {' and '.join(gaps)}: enter the years in order, "
+                "so that the cumulative figures leave none out",
+                "missing-years",
             )
-        raise InputError(
-            f"{fy} is not in the trajectory yet: give its unmitigated deficit", field="unmitigated"
-        )
-    if held is None and (gaps := missing_years([*held_years, fy])):
-        raise InputError(
-            f"the trajectory has no row for {' and '.join(gaps)}: enter the years in order, "
-            "so that the cumulative figures leave none out",
-            field="year",
-        )
+    problems.check()
+    assert row is not None and fy is not None  # else check() raised
 
-    def figure(given: Money, what: str, f: str, kept: Decimal | None) -> Decimal | None:
+    def figure(given: Money, read: Decimal | None, kept: Decimal | None) -> Decimal | None:
         if withdrawn(given):
             return None
-        return _money(given, what, f, True) if given is not None else kept
+        return read if given is not None else kept
 
     entry = TrajectoryYear(
         fy,
         un if un is not None else held.unmitigated,  # type: ignore[union-attr]
-        figure(target, "target", "target", held.target if held else None),
-        figure(actual, "actual outturn", "actual", held.actual if held else None),
+        figure(target, aim, held.target if held else None),
+        figure(actual, out, held.actual if held else None),
         ctx.actor.name,
         ctx.now(),
     )
@@ -739,16 +774,16 @@ def set_trajectory(
     return TrajectorySet(row.name, entry, tuple(changes))
 
 
-def _started(ctx: Context, year: str, what: str) -> None:
-    """Refuse a figure that can only be known once its year has begun, for a year that has not
-    (a mistyped year would otherwise move every "to date" figure)."""
+def _not_started(ctx: Context, year: str, what: str) -> str:
+    """Why a figure that can only be known once its year has begun cannot be, for a year that
+    has not ("" when it has): a mistyped year would otherwise move every "to date" figure."""
     today = ctx.today()
-    if year > year_of(today):
-        raise InputError(
-            f"{year} has not started yet (today, {day_text(today)}, is in {year_of(today)}): "
-            f"{what} for it cannot be known; check the year",
-            field="actual",
-        )
+    if not not_started(year, today):
+        return ""
+    return (
+        f"{year} has not started yet (today, {day_text(today)}, is in {year_of(today)}): "
+        f"{what} for it cannot be known; check the year"
+    )
 
 
 def trajectory(ctx: Context, assessment: str | None = None) -> Trajectory:

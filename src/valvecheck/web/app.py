@@ -246,6 +246,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         imports,
         measures,
         reports,
+        trajectory,
     )
     from valvecheck.web.common import render
 
@@ -367,6 +368,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         admin,
         account,
         impact,
+        trajectory,
     ):
         app.include_router(module.router, include_in_schema=False)
         app.state.page_routers.append(module.router)  # what the CSRF test walks

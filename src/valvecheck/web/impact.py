@@ -10,22 +10,13 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from valvecheck.domain.impact import Impact, day_text
-from valvecheck.domain.money import (
-    Invalid,
-    money_text,
-    not_started,
-    parse_count,
-    parse_money,
-    parse_year,
-    year_of,
-)
-from valvecheck.domain.people import Action
-from valvecheck.errors import NotFound, ValvecheckError, http_status
+from valvecheck.domain.money import money_text
+from valvecheck.errors import InputErrors, NotFound, ValvecheckError, http_status
 from valvecheck.reports.impact_chart import line_chart, svg
 from valvecheck.reports.impact_tables import ImpactTable, key_lines, tables
 from valvecheck.services.activities import list_activities
-from valvecheck.services.context import Context, authorise
-from valvecheck.services.impact import impact, saving_history, set_saving, withdrawn
+from valvecheck.services.context import Context
+from valvecheck.services.impact import impact, set_saving, withdrawn
 from valvecheck.web.common import PROTECTED, done, render, work
 from valvecheck.web.text import sentence
 
@@ -38,14 +29,7 @@ EMPTY = {
     "cohort": "Enter the cohort (number of children) the average saving per child is for",
     "unit": "Enter the average saving per child for the cohort",
 }
-# Each figure read as the service reads it (services/impact.py, set_saving), so that the form
-# can say what is wrong with every field at once: the service stops at the first.
-FIGURES = (
-    ("expected", lambda v: parse_money(v, "expected saving", True)),
-    ("actual", lambda v: parse_money(v, "actual saving", True)),
-    ("cohort", lambda v: parse_count(v, "cohort")),
-    ("unit", lambda v: parse_money(v, "unit saving", False)),
-)
+FIGURES = ("expected", "actual", "cohort", "unit")
 # Columns whose cells are ids, and the pages they open.
 LINKED = {"Measure": "measures", "Activity": "activities", "Activities": "activities"}
 
@@ -120,47 +104,45 @@ def page(request: Request) -> Response:
     return render(request, "impact/index.html", errors={}, typed={}, **context)
 
 
-def _problems(ctx: Context, typed: dict[str, str]) -> tuple[dict[str, str], int]:
-    """What is wrong with each field, in the form's order (none: the saving can be sent), and
-    the page's status: not found when the activity is not the council's."""
-    errors: dict[str, str] = {}
-    status = 422
-    if not typed["activity"].strip():
-        errors["activity"] = EMPTY["activity"]
-    else:
-        try:
-            saving_history(ctx, typed["activity"])
-        except NotFound as exc:
-            errors["activity"], status = sentence(str(exc)), http_status(exc)
-    year = ""
-    if not typed["year"].strip():
-        errors["year"] = EMPTY["year"]
-    else:
-        try:
-            year = parse_year(typed["year"])
-        except Invalid as exc:
-            errors["year"] = sentence(str(exc))
-    given = {f: typed[f].strip() for f, _ in FIGURES if typed[f].strip()}
+def _blank(typed: dict[str, str]) -> dict[str, str]:
+    """What the form asks for and was left blank, in its own words (the service reads what was
+    typed and says what is wrong with it): the activity, the year, a figure, and the other half
+    of a cohort and its unit saving."""
+    errors = {f: EMPTY[f] for f in ("activity", "year") if not typed[f].strip()}
+    given = {f for f in FIGURES if typed[f].strip()}
     if not given:
         errors["expected"] = EMPTY["expected"]
-    for field, read in FIGURES:
-        if field in given and not withdrawn(given[field]):
-            try:
-                read(given[field])
-            except Invalid as exc:
-                errors[field] = sentence(str(exc))
-    today = ctx.today()
-    if year and "actual" in given and not withdrawn(given["actual"]) and not_started(year, today):
-        errors.setdefault(
-            "actual",
-            f"{year} has not started yet (today, {day_text(today)}, is in {year_of(today)}): "
-            "an actual saving for it cannot be known. Check the year.",
-        )
-    # a cohort and its unit saving go together ('none' for either is the service's to refuse)
+    # ('none' for either is the service's to refuse)
     for field, other in (("cohort", "unit"), ("unit", "cohort")):
-        if field in given and not withdrawn(given[field]) and other not in given:
-            errors.setdefault(other, EMPTY[other])
-    return {f: errors[f] for f in FIELDS if f in errors}, status
+        if field in given and not withdrawn(typed[field]) and other not in given:
+            errors[other] = EMPTY[other]
+    return errors
+
+
+def refused(
+    exc: ValvecheckError,
+    blank: dict[str, str],
+    fields: tuple[str, ...],
+    repeats: tuple[str, ...] = (),
+) -> tuple[dict[str, str], int]:
+    """A refused entry as its form shows it: each field's problem, in the service's words as a
+    sentence (every one of them at once: InputErrors) or the form's own for a field left blank,
+    in the form's order; and the page's status: not found when something typed names nothing
+    of the council's (an activity), else the refusal's. ``repeats``: the codes of problems the
+    form's own words for a blank field say already (at that field), left out."""
+    if isinstance(exc, InputErrors):
+        found, codes = exc.errors, exc.codes
+    else:
+        field = exc.field if exc.field in fields else fields[0]
+        found, codes = {field: str(exc)}, {field: exc.code}
+    said: dict[str, str] = {}
+    for field, message in found.items():
+        if not (blank and codes.get(field) in repeats):
+            said.setdefault(field if field in fields else fields[0], sentence(message))
+    said.update(blank)
+    missing = any(c == NotFound.code and f not in blank for f, c in codes.items())
+    status = http_status(NotFound()) if missing else http_status(exc)
+    return {f: said[f] for f in fields if f in said}, status
 
 
 @router.post("/impact/savings")
@@ -174,28 +156,28 @@ def record(
     unit: Annotated[str, Form()] = "",
 ) -> Response:
     typed = dict(zip(FIELDS, (activity, year, expected, actual, cohort, unit), strict=True))
+    blank = _blank(typed)
     recorded = None
     try:
         with work(request, write=True) as ctx:
-            authorise(ctx, Action.RECORD_IMPACT)  # a viewer is refused whatever was typed
-            errors, status = _problems(ctx, typed)
-            if not errors:
-                recorded = set_saving(
-                    ctx,
-                    activity,
-                    year,
-                    expected=expected.strip() or None,
-                    actual=actual.strip() or None,
-                    cohort=cohort.strip() or None,
-                    unit=unit.strip() or None,
-                )
+            # a viewer is refused whatever was typed; every problem with what was typed at once
+            recorded = set_saving(
+                ctx,
+                activity,
+                year,
+                expected=expected.strip() or None,
+                actual=actual.strip() or None,
+                cohort=cohort.strip() or None,
+                unit=unit.strip() or None,
+            )
+            if blank:  # the service took what was typed, but the form asks for more: undone
+                raise InputErrors(blank)
     except ValvecheckError as exc:
-        # what only the service can say (a cohort times its unit not the expected saving, a
-        # figure to withdraw that was never recorded): one field, as it names it
         if exc.code not in ("invalid-input", "not-found"):
             raise
-        field = exc.field if exc.field in FIELDS else "activity"
-        errors, status = {field: sentence(str(exc))}, http_status(exc)
+        # a cohort or a unit saving alone: the form says so at the one left blank
+        errors, status = refused(exc, blank, FIELDS, repeats=("cohort-without-unit",))
+        recorded = None
     if recorded is not None:
         entry = recorded.saving
         said = "saving recorded" if recorded.changed else "nothing changed, as recorded already"
