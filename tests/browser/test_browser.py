@@ -459,3 +459,177 @@ def test_a_refused_unlinks_error_link_puts_focus_on_the_links_heading(signed_in)
             tab.click("main button[type=submit]")
     assert other.title().startswith("Error: ")
     assert follow_summary_link(other) == "links"
+
+
+# The People page: a refused change is shown at the page's own address (a refresh asks the same
+# again, and the address bar opens the People page, never "That cannot be done here").
+
+
+def test_a_refused_role_change_stays_at_the_people_pages_address(signed_in, server):
+    page = signed_in("ann")
+    page.goto("/admin/users")
+    row = page.locator("#people tbody tr", has_text="ann").first
+    row.locator("select").select_option("viewer")
+    row.locator("button:has-text('Change role')").click()
+    assert page.url == f"{server}/admin/users"
+    assert page.title().startswith("Error: People")
+    assert "the only admin" in page.inner_text(".govuk-error-summary")
+    assert row.locator("select").input_value() == "viewer"  # the choice, beside why not
+    page.goto(page.url)  # the address bar's address, opened
+    assert page.inner_text("h1") == "People in Bristol"
+    assert row.locator("select").input_value() == "admin"  # nothing changed
+
+
+# The timeout warning (GOV.UK's pattern; WCAG 2.2.1), on a server whose sign-in lasts 28.8
+# seconds unused (VALVECHECK_SESSION_HOURS=0.008): the warning comes 7 seconds before the end.
+
+SHORT_HOURS = 0.008
+
+
+@pytest.fixture(scope="module")
+def short_server(tmp_path_factory):  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    from test_web_serve import free_port, wait_for
+    from web_support import make_site
+
+    folder = tmp_path_factory.mktemp("browser-short-sign-in")
+    make_site(folder).ws.dispose()
+    port = free_port()
+    env = {
+        **os.environ,
+        "VALVECHECK_SECRET_KEY": "browser-tests-" + "s" * 40,
+        "VALVECHECK_SESSION_HOURS": str(SHORT_HOURS),
+    }
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, "-m", "valvecheck", "--db", str(folder / "web.db")]
+    process = subprocess.Popen(
+        [*command, "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{url}/login", process)
+        yield url
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+@pytest.fixture
+def writing(browser, short_server):  # type: ignore[no-untyped-def]
+    """A new browser (its own cookies and storage) signed in as ed on the short-lived server,
+    halfway through writing a rating's rationale; its session cookie's expiry (epoch seconds)."""
+    contexts = []
+
+    def open_one(bypass_csp: bool = False, typed: bool = True):  # type: ignore[no-untyped-def]
+        context = browser.new_context(base_url=short_server, bypass_csp=bypass_csp)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#username", "ed")
+        page.fill("#password", PASSWORD)
+        page.click("button:has-text('Sign in')")
+        page.wait_for_url(f"{short_server}/")
+        page.goto("/measures/bury-3")
+        if typed:
+            page.fill("#rationale", "Half of a long rationale, not yet saved")
+        page.evaluate("window.sameDocument = true")  # gone if the page is loaded again
+        return page, session_expiry(page)
+
+    yield open_one
+    for context in contexts:
+        context.close()
+
+
+def session_expiry(page) -> float:  # type: ignore[no-untyped-def]
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "valvecheck_session"]
+    return float(cookie["expires"])
+
+
+def focused_in_dialog(page) -> str:  # type: ignore[no-untyped-def]
+    """The id of what has focus, if it is in the open timeout warning ('' if not)."""
+    return str(
+        page.evaluate(
+            "(d => d.open && d.contains(document.activeElement) ? document.activeElement.id"
+            " || document.activeElement.textContent.trim() : '')"
+            "(document.getElementById('timeout-warning'))"
+        )
+    )
+
+
+def test_the_timeout_warning_keeps_the_sign_in_and_the_typed_text(writing, short_server):
+    from playwright.sync_api import expect
+
+    by_button, page_before = writing(bypass_csp=True)  # axe-core is injected as a script
+    by_escape, escape_before = writing()  # the site's own CSP, as a person's browser has it
+    by_button.wait_for_selector("#timeout-warning[open]", timeout=60_000)
+    dialog = by_button.locator("#timeout-warning")
+    assert dialog.get_attribute("role") == "alertdialog"
+    assert dialog.inner_text().startswith("You are about to be signed out")
+    assert "You will be signed out in" in by_button.inner_text("#timeout-said")
+    assert focused_in_dialog(by_button) == "timeout-stay"  # the safe choice has focus
+    for key, lands_on in (
+        ("Tab", "timeout-sign-out"),
+        ("Tab", "timeout-stay"),
+        ("Shift+Tab", "timeout-sign-out"),
+    ):
+        by_button.keyboard.press(key)
+        assert focused_in_dialog(by_button) == lands_on, key  # focus stays in the dialog
+    assert axe_violations(by_button) == []
+    by_button.click("#timeout-stay")
+    expect(by_button.locator("#timeout-warning")).to_be_hidden()
+    assert by_button.evaluate("document.activeElement.id") == "rationale"  # back where it was
+    by_escape.wait_for_selector("#timeout-warning[open]", timeout=60_000)
+    assert focused_in_dialog(by_escape) == "timeout-stay"
+    by_escape.keyboard.press("Escape")  # Escape, too, keeps the sign-in going
+    expect(by_escape.locator("#timeout-warning")).to_be_hidden()
+    # past the end the pages' sign-ins had: each was renewed, with no page loaded
+    latest = max(page_before, escape_before)
+    # (waited for in the page that allows a test's script: the other keeps the site's CSP)
+    by_button.wait_for_function(f"Date.now() / 1000 > {latest + 1}", timeout=60_000)
+    for page, before in ((by_button, page_before), (by_escape, escape_before)):
+        assert session_expiry(page) > before
+        assert page.input_value("#rationale") == "Half of a long rationale, not yet saved"
+        assert page.evaluate("window.sameDocument") is True
+        assert not page.locator("#timeout-warning").is_visible()
+        assert page.request.get("/measures/bury-3", max_redirects=0).status == 200
+
+
+def test_a_sign_in_left_to_time_out_goes_to_the_sign_in_page_saying_why(writing, short_server):
+    """Nothing typed: the page goes to sign-in. Something typed: the page stays, saying so, and
+    sending its form carries what was typed through signing in again."""
+    from valvecheck.web.auth import duration
+
+    page, _ = writing(typed=False)
+    kept, _ = writing()
+    page.wait_for_selector("#timeout-warning[open]", timeout=60_000)
+    page.wait_for_url("**/login?**", timeout=60_000)  # nothing pressed: the time runs out
+    kept.wait_for_selector("#timeout-gone:visible", timeout=60_000)
+    assert kept.inner_text("#timeout-heading") == "You have been signed out"
+    assert focused_in_dialog(kept) == "timeout-close"
+    assert kept.url.endswith("/measures/bury-3") and kept.evaluate("window.sameDocument") is True
+    kept.keyboard.press("Escape")
+    assert not kept.locator("#timeout-warning").is_visible()
+    assert kept.input_value("#rationale") == "Half of a long rationale, not yet saved"
+    kept.click("#rating-form button[type=submit]")
+    kept.wait_for_selector("#ended")
+    assert kept.inner_text("h1") == "Your sign-in has ended"
+    kept.fill("#username", "ed")
+    kept.fill("#password", PASSWORD)
+    kept.click("button:has-text('Sign in')")
+    kept.wait_for_selector("#resume-form")
+    assert kept.inner_text("h1") == "You are signed in again"
+    assert page.inner_text("h1") == "You have been signed out"
+    said = page.inner_text("#ended")
+    assert said.startswith(f"You had not used Valvecheck for {duration(SHORT_HOURS * 3600)}")
+    assert page.request.get("/", max_redirects=0).status == 303  # signed out indeed
+    page.fill("#username", "ed")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{short_server}/measures/bury-3")  # back to the page it was on

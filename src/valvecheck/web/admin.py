@@ -20,7 +20,7 @@ from valvecheck.services.people import (
     set_role,
 )
 from valvecheck.web.auth import password_errors
-from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.common import PROTECTED, done, render, whole_number, work
 from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
@@ -84,12 +84,27 @@ def _people_page(
 
 
 @router.post("/admin/users")
-def add(
+def add_or_change_role(
     request: Request,
     username: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "viewer",
+    role: Annotated[str | None, Form()] = None,
     password: Annotated[str, Form()] = "",
     confirm: Annotated[str | None, Form()] = None,
+    person: Annotated[str | None, Form()] = None,
+) -> Response:
+    # Every form of the People page posts to the page's own address, so that a refusal is
+    # shown there (the GOV.UK pattern: the page again, 4xx, with an error summary and what was
+    # chosen), never at another address: a row's "Change role" names its person.
+    if person is not None:
+        found = whole_number(person)
+        if found is None:
+            raise NotFound(f"there is no person {person}", field="person")
+        return _change_role(request, found, role or "")
+    return _add(request, username, role or "viewer", password, confirm)
+
+
+def _add(
+    request: Request, username: str, role: str, password: str, confirm: str | None
 ) -> Response:
     # Every problem the form can show at once (add_person stops at the first): the name, then
     # the password, too short or not the same twice (the form asks twice; a script may not).
@@ -117,6 +132,11 @@ def add(
 
 @router.post("/admin/users/{person_id:int}/role")
 def change_role(request: Request, person_id: int, role: Annotated[str, Form()] = "") -> Response:
+    """A row's "Change role" as People pages drawn before it posted to /admin/users sent it."""
+    return _change_role(request, person_id, role)
+
+
+def _change_role(request: Request, person_id: int, role: str) -> Response:
     name = ""
     try:
         with work(request, write=True) as ctx:
@@ -128,17 +148,31 @@ def change_role(request: Request, person_id: int, role: Annotated[str, Form()] =
     except ValvecheckError as exc:
         if exc.code not in REFUSALS:
             raise
-        return _refused(request, exc, person_id, name)
+        # at that person's row, with the role chosen still chosen
+        field = f"role-{person_id}"
+        errors = {field: sentence(str(exc), (name,))}
+        return _people_page(request, http_status(exc), errors=errors, typed={field: role})
     return done(request, "/admin/users", f"{changed.name} is now {_a(changed.role)}")
+
+
+# what a change of role may be refused for, shown on the People page at that person's row (the
+# only admin made a viewer, say); anything else is the error page
+REFUSALS = ("invalid-input", "conflict")
+
+
+def _removable(ctx: Context, person_id: int) -> PersonInfo:
+    """The person whose access is to be removed: one of the council's, not oneself."""
+    person = _person(ctx, person_id)
+    if person.id == ctx.actor.person_id:
+        raise InputError("you cannot remove your own account: ask another administrator")
+    return person
 
 
 @router.get("/admin/users/{person_id:int}/remove")
 def confirm_remove(request: Request, person_id: int) -> Response:
     """The question before access is removed (it can be restored from the People page)."""
     with work(request) as ctx:
-        person = _person(ctx, person_id)
-        if person.id == ctx.actor.person_id:
-            raise InputError("you cannot remove your own account: ask another administrator")
+        person = _removable(ctx, person_id)
     return render(request, "admin/remove.html", person=person)
 
 
@@ -186,23 +220,7 @@ def new_password(
 
 @router.post("/admin/users/{person_id:int}/remove")
 def remove(request: Request, person_id: int) -> Response:
-    name = ""
-    try:
-        with work(request, write=True) as ctx:
-            name = _person(ctx, person_id).name
-            removed = deactivate(ctx, name)
-    except ValvecheckError as exc:
-        if exc.code not in REFUSALS:
-            raise
-        return _refused(request, exc, person_id, name)
+    # Refused as the question is (at this same address): the error page, saying why.
+    with work(request, write=True) as ctx:
+        removed = deactivate(ctx, _removable(ctx, person_id).name)
     return done(request, "/admin/users", f"{removed.name} can no longer sign in")
-
-
-# what a change of one person may be refused for, shown on the People page at that person's row
-# (the only admin made a viewer, say); anything else is the error page
-REFUSALS = ("invalid-input", "conflict")
-
-
-def _refused(request: Request, exc: ValvecheckError, person_id: int, name: str) -> Response:
-    errors = {f"role-{person_id}": sentence(str(exc), (name,))}
-    return _people_page(request, http_status(exc), errors=errors, typed={})

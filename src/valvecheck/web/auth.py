@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy.orm import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from valvecheck import logs
 from valvecheck.errors import (
@@ -45,7 +45,7 @@ from valvecheck.services.setup import (
     setup_councils,
 )
 from valvecheck.web import session as web_session
-from valvecheck.web.session import CSRF_FIELD, CSRF_HEADER, csrf_valid
+from valvecheck.web.session import CSRF_FIELD, CSRF_HEADER, csrf_valid, duration
 from valvecheck.web.text import sentence
 
 
@@ -159,11 +159,17 @@ def _signed_in(request: Request, person_id: int, name: str, to: str) -> Redirect
 
 
 @router.get("/login")
-def login_page(request: Request, next: str = "/") -> Response:
+def login_page(request: Request, next: str = "/", timeout: str = "") -> Response:
     # Always the sign-in page (200), so that a first visit finds where to begin: while nobody
-    # has an account it points to the one-time setup page.
+    # has an account it points to the one-time setup page. ``timeout``: a page's timeout
+    # warning ran out (static/js/timeout.js), which the page says ("idle" or "longest").
+    timed_out = timeout if timeout in ("idle", "longest") else ""
     with request.app.state.ws.session(write=False, all_councils=True) as db:
         first_visit = not has_people(db)
+        if timed_out and session_actor(request, db) is not None:
+            # still signed in after all (another tab kept it going): back to the page
+            return RedirectResponse(safe_next(next), status_code=303)
+    sessions = request.app.state.sessions
     return _render(
         request,
         "auth/login.html",
@@ -171,6 +177,31 @@ def login_page(request: Request, next: str = "/") -> Response:
         errors={},
         username="",
         first_visit=first_visit,
+        timed_out=timed_out,
+        idle=duration(sessions.idle),
+        longest=duration(sessions.longest),
+    )
+
+
+@router.post("/stay-signed-in")
+def stay_signed_in(request: Request) -> Response:
+    """The timeout warning's "Stay signed in": the sign-in renewed, as every page renews it, but
+    with no page loaded, so what is typed on the page stays there. For the page's script (with
+    the CSRF token in the X-CSRF-Token header): when the sign-in now ends, or 401 if nobody is
+    signed in, as when the sign-in ended already."""
+    with request.app.state.ws.session(write=False, all_councils=True) as db:
+        actor = session_actor(request, db)
+    if actor is None:
+        request.state.session_changed = False  # nothing renewed
+        return JSONResponse({"signed_in": False}, status_code=401)
+    timing = request.app.state.sessions.timing(web_session.current(request))
+    return JSONResponse(
+        {
+            "signed_in": True,
+            "seconds_left": timing.seconds_left,
+            "warning_seconds": timing.warning_seconds,
+            "ends": timing.ends,
+        }
     )
 
 
@@ -323,15 +354,6 @@ def _came_from(request: Request) -> str:
     if parts.netloc != request.url.netloc:
         return "/"
     return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
-
-
-def duration(seconds: float) -> str:
-    """'8 hours', '1 hour', '30 minutes' (whole minutes, at least 1)."""
-    minutes = max(1, round(seconds / 60))
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour{'s' * (hours != 1)}"
-    return f"{minutes} minute{'s' * (minutes != 1)}"
 
 
 @router.get("/logout")

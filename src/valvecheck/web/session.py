@@ -4,10 +4,12 @@ The session is one cookie signed with the server's key (itsdangerous, as Flask's
 sessions are): who is signed in (person id and name), a random CSRF token, when it was issued,
 when it was last used and a one-time message for the next page. It ends after a while unused
 (``idle``: every page renews it, as Flask's permanent sessions are, so nobody busy is signed
-out mid-task; WCAG 2.2.1) and, however busy, a while after signing in (``longest``). It is HttpOnly, SameSite=Lax, and Secure when the server
-sits behind HTTPS (a setting). Every state-changing form carries the token (OWASP's synchroniser
-token pattern); a POST whose token does not match its cookie's is refused. Signing in or out
-issues a new token, so a token seen before signing in is worth nothing after.
+out mid-task; WCAG 2.2.1) and, however busy, a while after signing in (``longest``). A few
+minutes before it would end, each page warns and offers to keep it going (``timing``, read by
+static/js/timeout.js: GOV.UK's timeout warning). It is HttpOnly, SameSite=Lax, and Secure when
+the server sits behind HTTPS (a setting). Every state-changing form carries the token (OWASP's
+synchroniser token pattern); a POST whose token does not match its cookie's is refused. Signing
+in or out issues a new token, so a token seen before signing in is worth nothing after.
 """
 
 from __future__ import annotations
@@ -27,6 +29,23 @@ from starlette.responses import Response
 COOKIE = "valvecheck_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+
+
+# The warning comes this long before a sign-in would end unused: GOV.UK's few minutes, or less
+# when a sign-in lasts only a short while (a quarter of it), so that a short test timeout works.
+WARNING_MOST = 300.0
+WARNING_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When a sign-in ends if no page is loaded from now, for the page's timeout warning."""
+
+    seconds_left: int
+    warning_seconds: int
+    ends: str  # "idle" (staying signed in renews it) or "longest" (nothing can)
+    idle: str  # the settings in words: "8 hours"
+    longest: str
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,17 @@ class Sessions:
             return "idle"
         return ""
 
+    def timing(self, session: WebSession) -> Timing:
+        """When ``session``, renewed now (as this request renews it), ends unless renewed again:
+        after ``idle`` (whole seconds, the cookie's max-age, after which the browser forgets
+        it), or sooner at the ``longest`` limit."""
+        idle = max(1, int(self.idle))
+        longest = self.longest - (self.clock() - session.issued)
+        left = max(0, int(min(idle, longest)))
+        warning = max(1, int(min(WARNING_MOST, self.idle * WARNING_SHARE)))
+        ends = "longest" if longest < idle else "idle"
+        return Timing(left, warning, ends, duration(self.idle), duration(self.longest))
+
     def write(self, response: Response, session: WebSession) -> None:
         renewed = replace(session, seen=self.clock())
         response.set_cookie(
@@ -94,6 +124,15 @@ class Sessions:
             secure=self.secure,
             path="/",
         )
+
+
+def duration(seconds: float) -> str:
+    """'8 hours', '1 hour', '30 minutes' (whole minutes, at least 1)."""
+    minutes = max(1, round(seconds / 60))
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' * (hours != 1)}"
+    return f"{minutes} minute{'s' * (minutes != 1)}"
 
 
 def current(request: Request) -> WebSession:
