@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from valvecheck.services import impact
+from valvecheck.services import impact, trajectory
 from valvecheck.services.activities import import_activities
 from valvecheck.services.workspace import init_workspace, unit_of_work
 from valvecheck.store.db import Workspace
@@ -114,7 +114,9 @@ def once(args: argparse.Namespace) -> dict[str, float]:
         times[label] = time.perf_counter() - start
         return result
 
-    run("import trajectory", True, lambda c: impact.import_trajectory(c, traj, "trajectory.csv"))
+    run(
+        "import trajectory", True, lambda c: trajectory.import_trajectory(c, traj, "trajectory.csv")
+    )
     run("import savings", True, lambda c: impact.import_savings(c, savings, "savings.csv"))
     run("import weights", True, lambda c: impact.import_weights(c, weights_data, "weights.csv"))
     found = run("roll up (impact)", False, lambda c: impact.impact(c))

@@ -21,6 +21,7 @@ from valvecheck.services import (
     ratings,
     summary,
 )
+from valvecheck.services import trajectory as trajectories
 from valvecheck.services.context import Actor
 from valvecheck.services.workspace import init_workspace, unit_of_work
 from valvecheck.store.db import Workspace
@@ -219,7 +220,7 @@ def backed_up(cli, db_path, tmp_path):
         links.link(ctx, "B-1", "bury-2", "hubs too")
         impact.set_saving(ctx, "B-1", "2025-26", expected="1000")
         impact.set_weights(ctx, "B-1", "bury-1=0.5, bury-2=0.5")
-        impact.set_trajectory(ctx, "2025-26", unmitigated="5000")
+        trajectories.set_trajectory(ctx, "2025-26", unmitigated="5000")
         activities.edit_activity(ctx, "B-1", {"status": "planned"})
         people.add_person(ctx, "bea", "editor")
     ws.dispose()

@@ -15,6 +15,7 @@ from support import admin
 from valvecheck.domain.impact import Saving, TrajectoryYear, roll_up
 from valvecheck.errors import ImportRejected, InputError
 from valvecheck.services import activities, impact, links, ratings
+from valvecheck.services import trajectory as trajectories
 
 ACTIVITIES = b"id,title\nA1,Post-16 places\nA2,Inclusion\n"
 TRAJECTORY = (
@@ -115,7 +116,7 @@ def test_a_trajectory_titled_in_thousands_is_read_in_thousands(council, cli, tmp
     assert code == 0, err
     assert "amounts in £000, read as thousands of pounds" in out
     with admin(council, write=False) as ctx:
-        years = impact.trajectory(ctx)
+        years = trajectories.trajectory(ctx)
     assert [(y.year, y.unmitigated, y.target) for y in years] == [
         ("2024-25", D("18500000.00"), D("17000000.00")),
         ("2025-26", D("22300000.00"), D("20000000.00")),
@@ -135,7 +136,7 @@ def test_units_that_disagree_are_refused_naming_the_unit(council, content, named
         content = "figures in £000\n" + content
         named = "£5k"
     with admin(council) as ctx, pytest.raises(ImportRejected) as caught:
-        impact.import_trajectory(ctx, content.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, content.encode(), "t.csv")
     assert any(named in p.message for p in caught.value.problems), caught.value.problems
 
 
@@ -144,7 +145,7 @@ def test_units_that_disagree_are_refused_naming_the_unit(council, content, named
 
 def test_a_saving_before_the_trajectory_leaves_the_cumulative_figures_and_is_flagged(council):
     with admin(council) as ctx:
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
         impact.set_saving(ctx, "A1", "2023-24", expected="£200,000", actual="£150,000")
         impact.set_saving(ctx, "A1", "2024-25", expected="£1,000,000")
     found = figures(council)
@@ -162,14 +163,14 @@ def test_a_saving_before_the_trajectory_leaves_the_cumulative_figures_and_is_fla
 def test_a_trajectory_with_a_missing_year_is_refused_naming_file_and_year(council):
     gaps = "year,unmitigated\n2024-25,1\n2025-26,2\n2027-28,4\n"
     with admin(council) as ctx, pytest.raises(ImportRejected) as caught:
-        impact.import_trajectory(ctx, gaps.encode(), "gaps.csv")
+        trajectories.import_trajectory(ctx, gaps.encode(), "gaps.csv")
     [problem] = caught.value.problems
     assert (problem.code, problem.file) == ("year-missing", "gaps.csv")
     assert "2026-27" in problem.message
     with admin(council) as ctx:
-        impact.import_trajectory(ctx, b"year,unmitigated\n2024-25,1\n", "t.csv")
+        trajectories.import_trajectory(ctx, b"year,unmitigated\n2024-25,1\n", "t.csv")
         with pytest.raises(InputError, match="2025-26"):
-            impact.set_trajectory(ctx, "2026-27", unmitigated="£3")
+            trajectories.set_trajectory(ctx, "2026-27", unmitigated="£3")
 
 
 def test_cumulative_figures_that_would_leave_a_year_out_are_blank_and_flagged():
@@ -303,7 +304,7 @@ def test_the_first_sheet_with_the_header_is_read_and_the_sheets_looked_at_named(
         assert impact.import_savings(ctx, data, "sav.xlsx").written == 1
     data = book(("Cover", [["Title"]]), ("Notes", [["Some notes"]]))
     with admin(council) as ctx, pytest.raises(ImportRejected) as caught:
-        impact.import_trajectory(ctx, data, "traj.xlsx")
+        trajectories.import_trajectory(ctx, data, "traj.xlsx")
     assert "'Cover', 'Notes'" in caught.value.problems[0].message
 
 
@@ -315,7 +316,7 @@ def test_the_first_sheet_with_the_header_is_read_and_the_sheets_looked_at_named(
     ],
 )
 def test_years_across_the_columns_are_recognised_and_the_layout_needed_said(council, kind, content):
-    run = impact.import_savings if kind == "savings" else impact.import_trajectory
+    run = impact.import_savings if kind == "savings" else trajectories.import_trajectory
     with admin(council) as ctx, pytest.raises(ImportRejected) as caught:
         run(ctx, content.encode(), "wide.csv")
     [problem] = caught.value.problems
@@ -339,8 +340,8 @@ def test_a_units_row_and_a_total_row_are_left_out_and_said(council):
         )
     )
     with admin(council) as ctx:
-        done = impact.import_trajectory(ctx, data, "t.xlsx")
-        years = impact.trajectory(ctx)
+        done = trajectories.import_trajectory(ctx, data, "t.xlsx")
+        years = trajectories.trajectory(ctx)
     assert [y.year for y in years] == ["2024-25", "2025-26", "2026-27"]
     assert done.notes == (
         "the units row under the header (row 2) was left out",
@@ -380,9 +381,9 @@ def test_a_recorded_figure_can_be_withdrawn_and_the_history_keeps_it(council):
         impact.set_saving(ctx, "A1", "2024-25", expected="none")
     assert figures(council).by_activity == []  # nothing recorded any more
     with admin(council) as ctx:
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
-        impact.set_trajectory(ctx, "2024-25", actual="none")
-        assert impact.trajectory(ctx)[0].actual is None
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.set_trajectory(ctx, "2024-25", actual="none")
+        assert trajectories.trajectory(ctx)[0].actual is None
 
 
 def test_withdrawing_on_the_command_line(council, cli):
@@ -397,20 +398,24 @@ def test_withdrawing_on_the_command_line(council, cli):
 
 def test_a_new_assessment_carries_the_trajectory_forward(council):
     with admin(council) as ctx:
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
         started = ratings.new_assessment(
             ctx, "Q2", carry_from="Bristol: mitigation validation exercise"
         )
         empty = ratings.new_assessment(ctx, "Blank")
         assert started.trajectory_years == 3 and empty.trajectory_years == 0
-        assert [y.year for y in impact.trajectory(ctx, "Q2")] == ["2024-25", "2025-26", "2026-27"]
+        assert [y.year for y in trajectories.trajectory(ctx, "Q2")] == [
+            "2024-25",
+            "2025-26",
+            "2026-27",
+        ]
         with pytest.raises(InputError, match="'Blank' has no trajectory recorded: import"):
-            impact.set_trajectory(ctx, "2026-27", actual="£1", assessment="Blank")
+            trajectories.set_trajectory(ctx, "2026-27", actual="£1", assessment="Blank")
 
 
 def test_starting_an_assessment_says_its_trajectory_came_too(council, cli):
     with admin(council) as ctx:
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
     code, out, err = cli(
         "assessments", "new", "Q2", "--from", "Bristol: mitigation validation exercise"
     )
@@ -438,7 +443,7 @@ def test_no_trajectory_is_said_instead_of_empty_columns(council, cli, tmp_path):
 
 def test_savings_by_activity_and_year_and_the_authority_beside_each_measure(council, cli):
     with admin(council) as ctx:
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
         impact.set_saving(ctx, "A1", "2024-25", expected="£100", actual="£80")
         impact.set_saving(ctx, "A1", "2025-26", expected="£150")
         impact.set_saving(ctx, "A2", "2024-25", expected="£50", actual="£60")
@@ -457,7 +462,7 @@ def test_word_impact_tables_align_money_right_and_keep_captions_with_their_table
     from support import write_reports
 
     with admin(council) as ctx:
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
         impact.set_saving(ctx, "A1", "2024-25", expected="£100", actual="£10")
     [path] = write_reports(council, "docx", tmp_path)
     doc = Document(str(path))

@@ -15,6 +15,7 @@ from support import admin
 from valvecheck.domain.people import Role
 from valvecheck.errors import Forbidden, ImportRejected, InputError
 from valvecheck.services import activities, impact, links
+from valvecheck.services import trajectory as trajectories
 from valvecheck.services.context import Actor, Context
 from valvecheck.services.workspace import unit_of_work
 from valvecheck.store.models import ImpactEntryRow, ImpactWeightRow, TrajectoryRow
@@ -196,7 +197,7 @@ def _run(ws, importer: str, name: str, data: bytes) -> None:
         elif importer == "weights":
             impact.import_weights(ctx, data, name)
         else:
-            impact.import_trajectory(ctx, data, name)
+            trajectories.import_trajectory(ctx, data, name)
 
 
 @pytest.mark.parametrize(
@@ -323,8 +324,8 @@ def test_trajectory_set_and_a_locked_assessment(council):
     from valvecheck.services import ratings
 
     with admin(council) as ctx:
-        impact.set_trajectory(ctx, "2025-26", unmitigated="£1,000", target="-£50")
-        done = impact.set_trajectory(ctx, "2025/26", actual="£900")
+        trajectories.set_trajectory(ctx, "2025-26", unmitigated="£1,000", target="-£50")
+        done = trajectories.set_trajectory(ctx, "2025/26", actual="£900")
     assert (done.year.unmitigated, done.year.target, done.year.actual) == (
         Decimal("1000.00"),
         Decimal("-50.00"),  # a surplus target: negative means something here
@@ -333,7 +334,7 @@ def test_trajectory_set_and_a_locked_assessment(council):
     with admin(council) as ctx:
         ratings.lock_assessment(ctx)
     with pytest.raises(Conflict, match="locked"), admin(council) as ctx:
-        impact.set_trajectory(ctx, "2026-27", unmitigated="£1")
+        trajectories.set_trajectory(ctx, "2026-27", unmitigated="£1")
 
 
 def test_a_viewer_may_read_but_not_record(council):
@@ -353,7 +354,7 @@ def test_another_councils_impact_never_shows(council):
 
     with admin(council) as ctx:
         impact.set_saving(ctx, "A1", "2025-26", expected="£1,000")
-        impact.set_trajectory(ctx, "2025-26", unmitigated="£5,000")
+        trajectories.set_trajectory(ctx, "2025-26", unmitigated="£5,000")
         people.add_council(ctx, "Elsewhere")
     with unit_of_work(council, council="Bristol") as ctx:
         own = impact.impact(ctx)
@@ -403,11 +404,11 @@ def test_row_level_security_keeps_each_councils_impact_to_itself(pg_url):
             links.link(ctx, "B-1", "bury-1")
             impact.set_saving(ctx, "B-1", "2025-26", expected="£1,000")
             impact.set_weights(ctx, "B-1", "bury-1=1")
-            impact.set_trajectory(ctx, "2025-26", unmitigated="£9,000")
+            trajectories.set_trajectory(ctx, "2025-26", unmitigated="£9,000")
         with unit_of_work(ws, write=True, council="Leeds", by="l") as ctx:
             impact.set_saving(ctx, "L-1", "2025-26", expected="£2,000")
             impact.set_weights(ctx, "L-1", "bury-2=1")
-            impact.set_trajectory(ctx, "2025-26", unmitigated="£8,000")
+            trajectories.set_trajectory(ctx, "2025-26", unmitigated="£8,000")
         with ws.engine.connect() as conn:
             ids = {n: i for n, i in conn.execute(text("SELECT name, id FROM council"))}
         tables = ("impact_entry", "impact_weight", "trajectory")

@@ -19,6 +19,7 @@ from web_support import (
 
 from valvecheck.errors import InputErrors, NotFound
 from valvecheck.services import activities, impact
+from valvecheck.services import trajectory as trajectories
 from valvecheck.services.workspace import unit_of_work
 
 
@@ -82,18 +83,18 @@ def test_an_activity_not_the_councils_is_among_the_problems_and_alone_is_not_fou
 
 def test_set_trajectory_raises_every_problem_of_the_year_at_once(council):
     with admin(council) as ctx:
-        impact.set_trajectory(ctx, "2025-26", unmitigated="£1,000")
+        trajectories.set_trajectory(ctx, "2025-26", unmitigated="£1,000")
         with pytest.raises(InputErrors) as caught:
-            impact.set_trajectory(ctx, "2027-28", target="lots", actual="none")
+            trajectories.set_trajectory(ctx, "2027-28", target="lots", actual="none")
         assert list(caught.value.errors) == ["year", "unmitigated", "target"]
         assert "no row for 2026-27" in caught.value.errors["year"]
         assert "2027-28 is not in the trajectory yet" in caught.value.errors["unmitigated"]
         assert "'lots' is not an amount" in caught.value.errors["target"]
         with pytest.raises(InputErrors) as caught:
-            impact.set_trajectory(ctx, "twenty", unmitigated="none", target="x")
+            trajectories.set_trajectory(ctx, "twenty", unmitigated="none", target="x")
         assert list(caught.value.errors) == ["year", "unmitigated", "target"]
         assert "cannot be withdrawn" in caught.value.errors["unmitigated"]
-        (kept,) = impact.trajectory(ctx)
+        (kept,) = trajectories.trajectory(ctx)
     assert (kept.year, kept.target) == ("2025-26", None)
 
 

@@ -26,6 +26,7 @@ from valvecheck.domain.impact import Saving, TrajectoryYear, roll_up
 from valvecheck.domain.money import Invalid, parse_money, year_of
 from valvecheck.errors import ImportRejected, InputError
 from valvecheck.services import activities, impact, links, ratings
+from valvecheck.services import trajectory as trajectories
 from valvecheck.services.workspace import unit_of_work
 from valvecheck.store.db import Workspace
 
@@ -75,9 +76,9 @@ def test_an_actual_for_a_year_that_has_not_started_is_refused_by_hand_and_in_fil
         )
         impact.set_saving(ctx, "A1", "2028-29", expected="£500,000")  # a plan: any year
         impact.set_saving(ctx, "A1", "2026-27", actual="£1")  # the year in progress: allowed
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
         with pytest.raises(InputError, match="2027-28 has not started") as caught:
-            impact.set_trajectory(ctx, "2027-28", actual="£1")
+            trajectories.set_trajectory(ctx, "2027-28", actual="£1")
         assert caught.value.field == "actual"
         savings = "activity,year,expected,Actual saving\nA1,2025-26,100,90\nA2,2027-28,100,5\n"
         with pytest.raises(ImportRejected) as rejected:
@@ -86,7 +87,7 @@ def test_an_actual_for_a_year_that_has_not_started_is_refused_by_hand_and_in_fil
         assert "2027-28 has not started yet" in rejected.value.problems[0].message
         plan = TRAJECTORY.replace("2027-28,£18000000,£0,", "2027-28,£18000000,£0,£1")
         with pytest.raises(ImportRejected) as rejected:
-            impact.import_trajectory(ctx, plan.encode(), "t.csv")
+            trajectories.import_trajectory(ctx, plan.encode(), "t.csv")
         assert problems(rejected) == [("actual-not-started", 5, "actual")]
 
 
@@ -111,7 +112,7 @@ def test_the_web_form_refuses_an_actual_for_a_year_that_has_not_started(site):
 def test_to_date_is_the_years_started_by_the_day_not_the_latest_actual(council):
     with admin(council) as ctx:
         ctx.clock = clock(datetime(2026, 12, 6, 12, tzinfo=UTC))
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
         impact.set_saving(ctx, "A1", "2024-25", expected="£1,000,000")
         impact.set_saving(ctx, "A1", "2025-26", expected="£2,000,000")
         impact.set_saving(ctx, "A2", "2026-27", expected="£500,000")
@@ -152,7 +153,7 @@ def test_an_actual_already_held_for_a_later_year_moves_nothing_and_is_flagged():
 def test_a_trajectory_reimport_says_what_it_changed_and_keeps_what_it_replaced(council):
     with admin(council, by="finance lead") as ctx:
         ctx.clock = clock(JANUARY)
-        first = impact.import_trajectory(ctx, TRAJECTORY.encode(), "plans/dsg-plan.csv")
+        first = trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "plans/dsg-plan.csv")
     assert [(c.year, c.figure) for c in first.changes if c.added] == [
         ("2024-25", "unmitigated"),
         ("2025-26", "unmitigated"),
@@ -161,17 +162,17 @@ def test_a_trajectory_reimport_says_what_it_changed_and_keeps_what_it_replaced(c
     ]
     with admin(council, by="someone else") as ctx:
         ctx.clock = clock(FEBRUARY)
-        again = impact.import_trajectory(ctx, TRAJECTORY.encode(), "dsg-plan.csv")
-        same = impact.set_trajectory(ctx, "2024-25", target="£10,000,000")
-        held = impact.trajectory(ctx)
+        again = trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "dsg-plan.csv")
+        same = trajectories.set_trajectory(ctx, "2024-25", target="£10,000,000")
+        held = trajectories.trajectory(ctx)
     assert again.changes == () and same.changes == ()
     # nothing changed: every year keeps who recorded it and when
     assert {(y.by, y.at) for y in held} == {("finance lead", JANUARY)}
     assert (same.year.by, same.year.at) == ("finance lead", JANUARY)
     with admin(council, by="editor") as ctx:
         ctx.clock = clock(MARCH)
-        done = impact.import_trajectory(ctx, CHANGED.encode(), "dsg-plan-v2.csv")
-        now = impact.trajectory(ctx)
+        done = trajectories.import_trajectory(ctx, CHANGED.encode(), "dsg-plan-v2.csv")
+        now = trajectories.trajectory(ctx)
     assert [(c.year, c.figure, c.before, c.after) for c in done.changes] == [
         ("2026-27", "unmitigated", D("16000000.00"), None),
         ("2026-27", "target", D("-500000.00"), None),
@@ -202,14 +203,14 @@ def test_a_trajectory_reimport_says_what_it_changed_and_keeps_what_it_replaced(c
 def test_a_report_dated_before_a_change_shows_the_trajectory_as_it_was(council):
     with admin(council) as ctx:
         ctx.clock = clock(JANUARY)
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
         impact.set_saving(ctx, "A1", "2024-25", expected="£1,000,000", actual="£900,000")
     with admin(council) as ctx:
         ctx.clock = clock(FEBRUARY)
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")  # the same file again
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")  # the same file again
     with admin(council) as ctx:
         ctx.clock = clock(MARCH)
-        impact.import_trajectory(ctx, CHANGED.encode(), "t2.csv")
+        trajectories.import_trajectory(ctx, CHANGED.encode(), "t2.csv")
     before = report_data(council, on=date(2026, 2, 20)).impact
     assert before is not None and before.has_trajectory
     assert [(y.year, y.target) for y in before.years] == [
@@ -268,15 +269,15 @@ def test_migration_0013_keeps_the_trajectory_held_and_goes_down_and_up_again(url
     init_workspace(ws)
     with unit_of_work(ws, write=True) as ctx:
         ctx.clock = clock(JANUARY)
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
     with unit_of_work(ws, write=True) as ctx:
         ctx.clock = clock(FEBRUARY)
-        impact.import_trajectory(ctx, CHANGED.encode(), "t2.csv")
+        trajectories.import_trajectory(ctx, CHANGED.encode(), "t2.csv")
     ws.downgrade("0012")  # the history goes; the trajectory in force stays
     ws.migrate()
     assert ws.revision() == ws.head()
     with unit_of_work(ws) as ctx:
-        held = impact.trajectory(ctx)
+        held = trajectories.trajectory(ctx)
         assert [(y.year, y.target) for y in held] == [
             ("2024-25", D("11000000.00")),
             ("2025-26", D("9000000.00")),
@@ -291,8 +292,8 @@ def test_migration_0013_keeps_the_trajectory_held_and_goes_down_and_up_again(url
     ]
     with unit_of_work(ws, write=True) as ctx:
         ctx.clock = clock(MARCH)
-        assert impact.import_trajectory(ctx, CHANGED.encode(), "t2.csv").changes == ()
-        changed = impact.set_trajectory(ctx, "2025-26", target="£8,500,000")
+        assert trajectories.import_trajectory(ctx, CHANGED.encode(), "t2.csv").changes == ()
+        changed = trajectories.set_trajectory(ctx, "2025-26", target="£8,500,000")
     assert [(c.before, c.after) for c in changed.changes] == [(D("9000000.00"), D("8500000.00"))]
     ws.dispose()
 
@@ -305,19 +306,19 @@ def test_a_backup_keeps_the_trajectory_history(council, tmp_path):
 
     with admin(council) as ctx:
         ctx.clock = clock(JANUARY)
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
     with admin(council) as ctx:
         ctx.clock = clock(MARCH)
-        impact.import_trajectory(ctx, CHANGED.encode(), "t2.csv")
+        trajectories.import_trajectory(ctx, CHANGED.encode(), "t2.csv")
     with admin(council) as ctx:
         data = backup.dumps(backup.backup(ctx))
-        history = impact.trajectory(ctx).history
+        history = trajectories.trajectory(ctx).history
     target = Workspace(str(tmp_path / "restored.db"))
     init_workspace(target, empty=True)
     with unit_of_work(target, write=True, actor=Actor("restorer", Role.ADMIN, None)) as ctx:
         backup.restore(ctx, data, "backup.json", replace=True)
     with unit_of_work(target, council="Bristol") as ctx:
-        assert impact.trajectory(ctx).history == history
+        assert trajectories.trajectory(ctx).history == history
         dated = impact.impact(ctx, until=FEBRUARY)
     assert [(y.year, y.target) for y in dated.years][2:] == [
         ("2026-27", D("-500000.00")),
@@ -350,7 +351,7 @@ def test_a_target_or_outturn_formula_with_no_saved_value_is_refused(council):
         ]
     )
     with admin(council) as ctx, pytest.raises(ImportRejected) as caught:
-        impact.import_trajectory(ctx, data, "plan.xlsx")
+        trajectories.import_trajectory(ctx, data, "plan.xlsx")
     assert problems(caught) == [
         ("formula-without-value", 3, "Target"),
         ("formula-without-value", 4, "Target"),
@@ -434,7 +435,7 @@ def test_a_locked_assessment_shows_the_lock_figures_on_every_front_end(council, 
     from fastapi.testclient import TestClient
 
     with admin(council) as ctx:
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
         impact.set_saving(ctx, "A1", "2024-25", expected="£1,000,000", actual="£900,000")
         ratings.lock_assessment(ctx, ASSESSMENT)
     with admin(council) as ctx:  # after the lock: the next quarter's figures
@@ -468,7 +469,7 @@ def test_a_locked_assessment_shows_the_lock_figures_on_every_front_end(council, 
 
 def test_the_impact_page_explains_its_columns_and_the_chart_fits_a_narrow_screen(site):
     with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
         impact.set_saving(ctx, "B-1", "2024-25", expected="£100")
     shown = site.client("ed").get("/impact")
     assert shown.status_code == 200
@@ -549,7 +550,7 @@ def test_every_report_format_says_what_the_impact_columns_mean(council, tmp_path
 
     with admin(council) as ctx:
         ctx.clock = clock(JANUARY)
-        impact.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
         impact.set_saving(ctx, "A1", "2024-25", expected="£1,000,000", actual="£900,000")
     day = date(2026, 3, 20)
     paths = {p.suffix: p for p in write_reports(council, "all", tmp_path, on=day)}

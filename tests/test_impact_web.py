@@ -19,6 +19,7 @@ from web_support import (
 )
 
 from valvecheck.services import impact
+from valvecheck.services import trajectory as trajectories
 from valvecheck.services.workspace import unit_of_work
 
 
@@ -38,7 +39,7 @@ def test_an_editor_records_a_saving_and_sees_it_rolled_up_with_the_chart(site):
     assert empty.status_code == 200 and heading(empty) == "Impact"
     assert by_id(empty, "impact-empty") is not None
     with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
-        impact.set_trajectory(ctx, "2025-26", unmitigated="£1,000,000", target="£800,000")
+        trajectories.set_trajectory(ctx, "2025-26", unmitigated="£1,000,000", target="£800,000")
     token = csrf_of(client, "/impact")
     sent = client.post(
         "/impact/savings",
@@ -308,7 +309,7 @@ def test_each_chart_and_table_title_is_a_heading_in_order_that_names_its_table(s
         from valvecheck.services.measures import load_state
 
         links.link(ctx, "B-1", load_state(ctx).views[0].id, "same aim")
-        impact.set_trajectory(ctx, "2025-26", unmitigated="£1,000,000", target="£800,000")
+        trajectories.set_trajectory(ctx, "2025-26", unmitigated="£1,000,000", target="£800,000")
         impact.set_saving(ctx, "B-1", "2025-26", expected="£250,000")
         captions = [t.caption for t in tables(impact.impact(ctx))]
     main = page(site.client("ed").get("/impact")).find(".//main")

@@ -333,6 +333,7 @@ def test_a_locked_assessments_report_is_the_paper_that_went_to_committee(tmp_pat
     """Links, savings and weights recorded after the lock (the next quarter's work) never
     reach the locked assessment's report, which is dated at its lock by default."""
     from valvecheck.services import impact
+    from valvecheck.services import trajectory as trajectories
 
     ws = Workspace(str(tmp_path / "lock.db"))
     trajectory = (
@@ -346,7 +347,7 @@ def test_a_locked_assessments_report_is_the_paper_that_went_to_committee(tmp_pat
             ratings.rate(ctx, "bury-1", "green", "panel live")
             links.link(ctx, "A1", "bury-1", "the fund is this measure")
             links.link(ctx, "A1", "bury-4", "and this one")
-            impact.import_trajectory(ctx, trajectory.encode(), "t.csv")
+            trajectories.import_trajectory(ctx, trajectory.encode(), "t.csv")
             impact.set_saving(ctx, "A1", "2098-99", expected="£100000", actual="£90000")
             ratings.lock_assessment(ctx)
         write_reports(ws, "md", tmp_path / "reported")

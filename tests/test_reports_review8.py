@@ -28,6 +28,7 @@ from valvecheck.reports import docx as word
 from valvecheck.reports import xlsx
 from valvecheck.reports.model import ReportRow
 from valvecheck.services import activities, impact, ratings
+from valvecheck.services import trajectory as trajectories
 
 # Reports here are dated DAY (2099): today is DAY for every test, as the report needs.
 pytestmark = pytest.mark.usefixtures(day_is_today.__name__)
@@ -152,7 +153,7 @@ def impact_book(ws, tmp_path):
     with admin(ws, by="Ann") as ctx:
         ratings.rate(ctx, "bury-5", "green", "funding panel with health and care")
         activities.import_activities(ctx, tracker, "tracker.csv")
-        impact.import_trajectory(ctx, trajectory.encode(), "t.csv")
+        trajectories.import_trajectory(ctx, trajectory.encode(), "t.csv")
         impact.set_saving(ctx, "L-01", "2098-99", expected="£250000", actual="£180000.50")
         impact.set_saving(ctx, "L-01", "2099-00", expected="£400000")
         impact.set_saving(ctx, "L-02", "2098-99", expected="£50000")

@@ -26,6 +26,8 @@ STEPS = {
     "state",
     "council_work",
     "save_with_history",
+    "not_started_yet",
+    "assessment_or_none",
 }
 
 

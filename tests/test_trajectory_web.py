@@ -20,7 +20,8 @@ from web_support import (
     title,
 )
 
-from valvecheck.services import impact, ratings
+from valvecheck.services import ratings
+from valvecheck.services import trajectory as trajectories
 from valvecheck.services.workspace import unit_of_work
 
 PAGE = "/impact/trajectory"
@@ -34,7 +35,7 @@ def _rows(response, table_id: str) -> list[list[str]]:  # type: ignore[no-untype
 
 def _held(site) -> list[tuple[str, Decimal, Decimal | None, Decimal | None]]:  # type: ignore[no-untyped-def]
     with unit_of_work(site.ws, as_person="ed") as ctx:
-        return [(y.year, y.unmitigated, y.target, y.actual) for y in impact.trajectory(ctx)]
+        return [(y.year, y.unmitigated, y.target, y.actual) for y in trajectories.trajectory(ctx)]
 
 
 def test_an_editor_sets_a_year_from_the_impact_page_and_sees_it_with_its_history(site):
@@ -71,8 +72,8 @@ def test_an_editor_sets_a_year_from_the_impact_page_and_sees_it_with_its_history
 def test_a_change_made_by_import_or_the_cli_shows_in_the_history_with_its_file(site):
     with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
         data = b"year,unmitigated,target\n2025-26,1000,900\n2026-27,2000,1500\n"
-        impact.import_trajectory(ctx, data, "plan.csv")
-        impact.set_trajectory(ctx, "2026-27", target="1400")
+        trajectories.import_trajectory(ctx, data, "plan.csv")
+        trajectories.set_trajectory(ctx, "2026-27", target="1400")
     shown = site.client("vi").get(PAGE)
     assert [row[0] for row in _rows(shown, "trajectory-years")] == ["2025-26", "2026-27"]
     newest = _rows(shown, "trajectory-history")[0]
@@ -83,7 +84,7 @@ def test_a_change_made_by_import_or_the_cli_shows_in_the_history_with_its_file(s
 
 def test_a_viewer_sees_the_trajectory_but_no_form_and_is_refused(site):
     with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
-        impact.set_trajectory(ctx, "2025-26", unmitigated="£1,000")
+        trajectories.set_trajectory(ctx, "2025-26", unmitigated="£1,000")
     viewer = site.client("vi")
     shown = viewer.get(PAGE)
     assert shown.status_code == 200
@@ -151,7 +152,7 @@ def _summary(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
 )
 def test_every_problem_is_in_the_summary_named_by_its_field_and_nothing_is_set(site, sent, said):
     with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
-        impact.set_trajectory(ctx, "2025-26", unmitigated="£1,000")
+        trajectories.set_trajectory(ctx, "2025-26", unmitigated="£1,000")
     client = site.client("ed")
     refused = post(client, PAGE, sent, token_from=PAGE)
     assert refused.status_code == 422
@@ -173,7 +174,7 @@ def test_every_problem_is_in_the_summary_named_by_its_field_and_nothing_is_set(s
 
 def test_a_locked_assessments_trajectory_is_shown_but_not_changed(site):
     with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
-        impact.set_trajectory(ctx, "2025-26", unmitigated="£1,000")
+        trajectories.set_trajectory(ctx, "2025-26", unmitigated="£1,000")
         ratings.lock_assessment(ctx)
     client = site.client("ed")
     shown = client.get(PAGE)
@@ -186,7 +187,7 @@ def test_a_locked_assessments_trajectory_is_shown_but_not_changed(site):
 
 def test_another_councils_trajectory_never_shows(site):
     with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
-        impact.set_trajectory(ctx, "2025-26", unmitigated="£777,777")
+        trajectories.set_trajectory(ctx, "2025-26", unmitigated="£777,777")
     leeds = site.client("lee")
     shown = leeds.get(PAGE)
     assert "777,777" not in shown.text and by_id(shown, "trajectory-empty") is not None

@@ -19,8 +19,10 @@ from valvecheck.errors import InputError
 if TYPE_CHECKING:
     from valvecheck.domain.impact import Impact, Saving, TrajectoryChange, TrajectoryYear
     from valvecheck.services import impact as service
+    from valvecheck.services import trajectory as trajectories
 else:  # loaded when a command first uses it (cli/lazy.py)
     service = lazy("valvecheck.services.impact")
+    trajectories = lazy("valvecheck.services.trajectory")
 
 impact_app = typer.Typer(
     help="Savings on activities, shared among their measures, against the deficit trajectory.",
@@ -304,7 +306,7 @@ def trajectory(ctx: typer.Context, as_json: Json = False, assessment: Assessment
     if ctx.invoked_subcommand is not None:
         return
     with use(ctx) as c:
-        years = service.trajectory(c, assessment)
+        years = trajectories.trajectory(c, assessment)
     if as_json:
         output.print_json([_year_dict(y) for y in years])
         return
@@ -385,7 +387,7 @@ def trajectory_import(
     """Import the deficit trajectory; it replaces the one held. Nothing is written on any problem."""
     data = read_file(file)
     with use(ctx, write=True) as c:
-        done = service.import_trajectory(c, data, str(file), assessment)
+        done = trajectories.import_trajectory(c, data, str(file), assessment)
     said = _changes(done.changes)
     output.line(
         f"Imported a trajectory of {done.years} years into '{done.assessment}'{_notes(done.notes)}"
@@ -416,7 +418,7 @@ def trajectory_set(
 ) -> None:
     """Enter or change one year of the trajectory (a surplus is a negative deficit)."""
     with use(ctx, write=True) as c:
-        done = service.set_trajectory(
+        done = trajectories.set_trajectory(
             c, year, unmitigated=unmitigated, target=target, actual=actual, assessment=assessment
         )
     y = done.year

@@ -89,13 +89,14 @@ USE_CASES: dict[str, str] = {
     # impact
     "impact": "impact",
     "import_savings": "impact",
-    "import_trajectory": "impact",
     "import_weights": "impact",
     "saving_history": "impact",
     "set_saving": "impact",
-    "set_trajectory": "impact",
     "set_weights": "impact",
-    "trajectory": "impact",
+    # the deficit trajectory
+    "import_trajectory": "trajectory",
+    "set_trajectory": "trajectory",
+    "trajectory": "trajectory",
     # deployments
     "create_token": "tokens",
     "list_tokens": "tokens",

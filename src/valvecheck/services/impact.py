@@ -1,8 +1,9 @@
-"""Impact: savings on activities, how they are shared among measures, the deficit trajectory.
+"""Impact: savings on activities, how they are shared among measures, against the deficit
+trajectory.
 
 Savings belong to the council's activities (kept like ratings: every change is a new entry with
-who and when); the trajectory belongs to an assessment. ``impact`` rolls them up with the links
-in force and the assessment's ratings (domain/impact.py says how).
+who and when); the trajectory belongs to an assessment (services/trajectory.py). ``impact`` rolls
+them up with the links in force and the assessment's ratings (domain/impact.py says how).
 """
 
 from __future__ import annotations
@@ -22,33 +23,32 @@ from valvecheck.domain.impact import (
     Impact,
     MeasureInfo,
     Saving,
-    Trajectory,
-    TrajectoryChange,
     TrajectoryEntry,
-    TrajectoryYear,
     day_text,
     expected_from,
     roll_up,
-    trajectory_history,
 )
 from valvecheck.domain.moments import aware, end_of_day, in_england
 from valvecheck.domain.money import (
     Invalid,
     check_weights,
-    missing_years,
-    not_started,
     parse_count,
-    parse_money,
     parse_weight,
     parse_year,
-    year_of,
 )
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
 from valvecheck.domain.views import AssessmentState, MeasureView
-from valvecheck.errors import Conflict, ImportRejected, InputError, NotFound
-from valvecheck.importers.impact import Where, read_savings, read_trajectory, read_weights
+from valvecheck.errors import ImportRejected, InputError, NotFound
+from valvecheck.importers.impact import Where, read_savings, read_weights
 from valvecheck.services.context import Context, authorise, council_id
+from valvecheck.services.figures import (
+    Money,
+    assessment_or_none,
+    not_started_yet,
+    read_money,
+    withdrawn,
+)
 from valvecheck.services.impact_problems import Problems
 from valvecheck.services.measures import load_state
 from valvecheck.store import activities as activity_store
@@ -57,8 +57,6 @@ from valvecheck.store import repository as repo
 from valvecheck.store.models import ActivityRow
 from valvecheck.store.queries import AssessmentRecord
 from valvecheck.store.tenancy import only, owned
-
-Money = Decimal | str | int | None
 
 
 @dataclass(frozen=True)
@@ -101,44 +99,9 @@ class WeightsImported:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class TrajectoryImported:
-    file: str
-    assessment: str
-    years: int
-    notes: tuple[str, ...] = ()
-    # what the import changed, figure by figure (years added and left out included); none: the
-    # trajectory held was the file's already. Every change is kept in the trajectory's history.
-    changes: tuple[TrajectoryChange, ...] = ()
-
-
-@dataclass(frozen=True)
-class TrajectorySet:
-    assessment: str
-    year: TrajectoryYear
-    changes: tuple[TrajectoryChange, ...] = ()  # none: the year held these figures already
-
-
-WITHDRAW = "none"  # given for a figure: the figure recorded is withdrawn (kept in history)
-
-
-def withdrawn(value: object) -> bool:
-    return isinstance(value, str) and value.strip().lower() == WITHDRAW
-
-
-# The fields of a saving and of a trajectory year, in the web forms' order: every problem of
-# one entry is raised at once in this order (impact_problems.Problems), the CLI saying the first.
+# The fields of a saving, in the web form's order: every problem of one entry is raised at once
+# in this order (impact_problems.Problems), the CLI saying the first.
 SAVING_FIELDS = ("activity", "year", "expected", "actual", "cohort", "unit", "counts", "note")
-TRAJECTORY_FIELDS = ("year", "unmitigated", "target", "actual")
-
-
-def _money(
-    problems: Problems, value: Money, what: str, field: str, negative: bool
-) -> Decimal | None:
-    """The amount given (none: not given or ``"none"``), or None with its problem noted."""
-    if value is None or withdrawn(value):
-        return None
-    return problems.read(field, parse_money, value, what, negative)
 
 
 def _year(value: str) -> str:
@@ -178,7 +141,7 @@ def impact(
         )
     cid = council_id(ctx)
     state = load_state(ctx, assessment)
-    row = _assessment(ctx, assessment)
+    row = assessment_or_none(ctx, assessment)
     if until is None and on is not None:
         until = end_of_day(on)
     lock = _lock_cut(row)
@@ -307,15 +270,6 @@ def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _assessment(ctx: Context, name: str | None) -> AssessmentRecord | None:
-    try:
-        return repo.assessment_row(ctx.session, council_id(ctx), name)
-    except NotFound:
-        if name is not None:
-            raise
-        return None
-
-
 def _previous(ctx: Context, activity: ActivityRow, year: str) -> Saving | None:
     found = [s for _, s in store.entries(ctx.session, activity.council_id, activity.id)]
     same = [s for s in found if s.year == year]
@@ -415,11 +369,15 @@ def set_saving(
                 "withdraw the expected saving to withdraw its cohort and unit saving",
                 "cannot-withdraw",
             )
-    exp = _money(problems, expected, "expected saving", "expected", True)
-    act = _money(problems, actual, "actual saving", "actual", True)
-    if act is not None and fy is not None and (late := _not_started(ctx, fy, "an actual saving")):
+    exp = read_money(problems, expected, "expected saving", "expected", True)
+    act = read_money(problems, actual, "actual saving", "actual", True)
+    if (
+        act is not None
+        and fy is not None
+        and (late := not_started_yet(ctx, fy, "an actual saving"))
+    ):
         problems.add("actual", late, "actual-not-started")
-    per = _money(problems, unit, "unit saving", "unit", False)
+    per = read_money(problems, unit, "unit saving", "unit", False)
     given_counts: dict[str, int] = {}
     labels = dict(COUNTS)
     for key, value in (counts or {}).items():
@@ -663,136 +621,3 @@ def import_weights(ctx: Context, data: bytes, file: str) -> WeightsImported:
         ]
         store.replace_weights(ctx.session, known[key], measures, ctx.actor.name, ctx.now())
     return WeightsImported(file, len(groups), tuple(parsed.notes))
-
-
-def _open_for_trajectory(ctx: Context, assessment: str | None) -> AssessmentRecord:
-    row = repo.assessment_row(ctx.session, council_id(ctx), assessment)
-    if repo.held_lock(ctx.session, row.id) is not None:  # read again, under a shared lock
-        raise Conflict(
-            f"the assessment '{row.name}' is locked: it has been reported", reason="locked"
-        )
-    return row
-
-
-def import_trajectory(
-    ctx: Context, data: bytes, file: str, assessment: str | None = None
-) -> TrajectoryImported:
-    """The assessment's deficit trajectory from a CSV or XLSX file (year, unmitigated, target,
-    actual): it replaces the trajectory held, and the result says what changed, figure by
-    figure. Nothing is lost: a year whose figures change, or that the file leaves out, keeps its
-    figures in the trajectory's history (who, when, which file), and a year the file gives
-    unchanged keeps its who and when. Nothing is written if any row is bad."""
-    authorise(ctx, Action.RECORD_IMPACT)
-    parsed = read_trajectory(data, file, today=ctx.today())
-    if parsed.problems:
-        raise ImportRejected(parsed.problems)
-    row = _open_for_trajectory(ctx, assessment)
-    at, by, name = ctx.now(), ctx.actor.name, file.rsplit("/", 1)[-1]
-    changes = store.put_years(
-        ctx.session,
-        row,
-        [replace(y, by=by, at=at, file=name) for y in parsed.rows],
-        replace=True,
-        by=by,
-        at=at,
-        file=name,
-    )
-    return TrajectoryImported(file, row.name, len(parsed.rows), tuple(parsed.notes), tuple(changes))
-
-
-def set_trajectory(
-    ctx: Context,
-    year: str,
-    *,
-    unmitigated: Money = None,
-    target: Money = None,
-    actual: Money = None,
-    assessment: str | None = None,
-) -> TrajectorySet:
-    """Enter or change one year of the assessment's trajectory (values not given are kept;
-    ``"none"`` withdraws the target or the outturn recorded). Every problem with the figures is
-    raised at once, by field (InputErrors, ``TRAJECTORY_FIELDS``' order); a locked assessment
-    is refused (Conflict) before they are looked at."""
-    authorise(ctx, Action.RECORD_IMPACT)
-    problems = Problems(TRAJECTORY_FIELDS)
-    fy = problems.read("year", parse_year, year)
-    row = _open_for_trajectory(ctx, assessment) if fy is not None else None
-    if withdrawn(unmitigated):
-        problems.add(
-            "unmitigated",
-            "the unmitigated deficit of a year cannot be withdrawn: it is what the year's "
-            "figures are set against (import the trajectory again to change its years)",
-            "cannot-withdraw",
-        )
-    un = _money(problems, unmitigated, "unmitigated deficit", "unmitigated", True)
-    if actual is not None and not withdrawn(actual) and fy is not None:
-        late = _not_started(ctx, fy, "an actual outturn")
-        if late:
-            problems.add("actual", late, "actual-not-started")
-    aim = _money(problems, target, "target", "target", True)
-    out = _money(problems, actual, "actual outturn", "actual", True)
-    held = None
-    if row is not None and fy is not None:
-        held_years = {y.year: y for y in store.trajectory(ctx.session, row)}
-        held = held_years.get(fy)
-        if un is None and held is None and "unmitigated" not in problems:
-            if not held_years:
-                message = (
-                    f"'{row.name}' has no trajectory recorded: import the trajectory into it, or "
-                    f"give {fy}'s unmitigated deficit (a new assessment carries forward the "
-                    "trajectory of the one it is started from)"
-                )
-            else:
-                message = f"{fy} is not in the trajectory yet: give its unmitigated deficit"
-            problems.add("unmitigated", message, "year-not-recorded")
-        if held is None and (gaps := missing_years([*held_years, fy])):
-            problems.add(
-                "year",
-                f"the trajectory has no row for {' and '.join(gaps)}: enter the years in order, "
-                "so that the cumulative figures leave none out",
-                "missing-years",
-            )
-    problems.check()
-    assert row is not None and fy is not None  # else check() raised
-
-    def figure(given: Money, read: Decimal | None, kept: Decimal | None) -> Decimal | None:
-        if withdrawn(given):
-            return None
-        return read if given is not None else kept
-
-    entry = TrajectoryYear(
-        fy,
-        un if un is not None else held.unmitigated,  # type: ignore[union-attr]
-        figure(target, aim, held.target if held else None),
-        figure(actual, out, held.actual if held else None),
-        ctx.actor.name,
-        ctx.now(),
-    )
-    changes = store.put_years(ctx.session, row, [entry])
-    if not changes and held is not None:
-        return TrajectorySet(row.name, held)  # the same figures: its who and when are kept
-    return TrajectorySet(row.name, entry, tuple(changes))
-
-
-def _not_started(ctx: Context, year: str, what: str) -> str:
-    """Why a figure that can only be known once its year has begun cannot be, for a year that
-    has not ("" when it has): a mistyped year would otherwise move every "to date" figure."""
-    today = ctx.today()
-    if not not_started(year, today):
-        return ""
-    return (
-        f"{year} has not started yet (today, {day_text(today)}, is in {year_of(today)}): "
-        f"{what} for it cannot be known; check the year"
-    )
-
-
-def trajectory(ctx: Context, assessment: str | None = None) -> Trajectory:
-    """The assessment's trajectory in force, year by year, with every change made to it (who,
-    when, from and to, which file), oldest first."""
-    authorise(ctx, Action.READ)
-    row = _assessment(ctx, assessment)
-    entries = store.trajectory_entries(ctx.session, row) if row else []
-    return Trajectory(
-        tuple(sorted((e.figures for e in entries if e.in_force()), key=lambda y: y.year)),
-        tuple(trajectory_history(entries)),
-    )

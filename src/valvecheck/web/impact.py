@@ -16,7 +16,8 @@ from valvecheck.reports.impact_chart import line_chart, svg
 from valvecheck.reports.impact_tables import ImpactTable, key_lines, tables
 from valvecheck.services.activities import list_activities
 from valvecheck.services.context import Context
-from valvecheck.services.impact import impact, set_saving, withdrawn
+from valvecheck.services.figures import withdrawn
+from valvecheck.services.impact import impact, set_saving
 from valvecheck.web.common import PROTECTED, done, render, work
 from valvecheck.web.text import sentence
 

@@ -11,8 +11,8 @@ from valvecheck.domain.impact import TrajectoryChange
 from valvecheck.domain.money import money_text
 from valvecheck.errors import InputErrors, ValvecheckError
 from valvecheck.services.context import Context
-from valvecheck.services.impact import set_trajectory, trajectory
 from valvecheck.services.ratings import current_assessment
+from valvecheck.services.trajectory import set_trajectory, trajectory
 from valvecheck.web.common import PROTECTED, done, render, work
 from valvecheck.web.impact import refused
 

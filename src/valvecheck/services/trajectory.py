@@ -1,0 +1,178 @@
+"""The deficit trajectory of an assessment: importing it, setting one year's figures, and reading
+it with every change made to it.
+
+The trajectory belongs to an assessment; every change to it is kept in its history (who, when,
+from and to, which file). services/impact.py rolls it up with the council's savings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from valvecheck.domain.impact import (
+    Trajectory,
+    TrajectoryChange,
+    TrajectoryYear,
+    trajectory_history,
+)
+from valvecheck.domain.money import missing_years, parse_year
+from valvecheck.domain.people import Action
+from valvecheck.errors import Conflict, ImportRejected
+from valvecheck.importers.impact import read_trajectory
+from valvecheck.services.context import Context, authorise, council_id
+from valvecheck.services.figures import (
+    Money,
+    assessment_or_none,
+    not_started_yet,
+    read_money,
+    withdrawn,
+)
+from valvecheck.services.impact_problems import Problems
+from valvecheck.store import impact as store
+from valvecheck.store import repository as repo
+from valvecheck.store.queries import AssessmentRecord
+
+
+@dataclass(frozen=True)
+class TrajectoryImported:
+    file: str
+    assessment: str
+    years: int
+    notes: tuple[str, ...] = ()
+    # what the import changed, figure by figure (years added and left out included); none: the
+    # trajectory held was the file's already. Every change is kept in the trajectory's history.
+    changes: tuple[TrajectoryChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrajectorySet:
+    assessment: str
+    year: TrajectoryYear
+    changes: tuple[TrajectoryChange, ...] = ()  # none: the year held these figures already
+
+
+# The fields of a trajectory year, in the web form's order: every problem of one entry is
+# raised at once in this order (impact_problems.Problems), the CLI saying the first.
+TRAJECTORY_FIELDS = ("year", "unmitigated", "target", "actual")
+
+
+def _open_for_trajectory(ctx: Context, assessment: str | None) -> AssessmentRecord:
+    row = repo.assessment_row(ctx.session, council_id(ctx), assessment)
+    if repo.held_lock(ctx.session, row.id) is not None:  # read again, under a shared lock
+        raise Conflict(
+            f"the assessment '{row.name}' is locked: it has been reported", reason="locked"
+        )
+    return row
+
+
+def import_trajectory(
+    ctx: Context, data: bytes, file: str, assessment: str | None = None
+) -> TrajectoryImported:
+    """The assessment's deficit trajectory from a CSV or XLSX file (year, unmitigated, target,
+    actual): it replaces the trajectory held, and the result says what changed, figure by
+    figure. Nothing is lost: a year whose figures change, or that the file leaves out, keeps its
+    figures in the trajectory's history (who, when, which file), and a year the file gives
+    unchanged keeps its who and when. Nothing is written if any row is bad."""
+    authorise(ctx, Action.RECORD_IMPACT)
+    parsed = read_trajectory(data, file, today=ctx.today())
+    if parsed.problems:
+        raise ImportRejected(parsed.problems)
+    row = _open_for_trajectory(ctx, assessment)
+    at, by, name = ctx.now(), ctx.actor.name, file.rsplit("/", 1)[-1]
+    changes = store.put_years(
+        ctx.session,
+        row,
+        [replace(y, by=by, at=at, file=name) for y in parsed.rows],
+        replace=True,
+        by=by,
+        at=at,
+        file=name,
+    )
+    return TrajectoryImported(file, row.name, len(parsed.rows), tuple(parsed.notes), tuple(changes))
+
+
+def set_trajectory(
+    ctx: Context,
+    year: str,
+    *,
+    unmitigated: Money = None,
+    target: Money = None,
+    actual: Money = None,
+    assessment: str | None = None,
+) -> TrajectorySet:
+    """Enter or change one year of the assessment's trajectory (values not given are kept;
+    ``"none"`` withdraws the target or the outturn recorded). Every problem with the figures is
+    raised at once, by field (InputErrors, ``TRAJECTORY_FIELDS``' order); a locked assessment
+    is refused (Conflict) before they are looked at."""
+    authorise(ctx, Action.RECORD_IMPACT)
+    problems = Problems(TRAJECTORY_FIELDS)
+    fy = problems.read("year", parse_year, year)
+    row = _open_for_trajectory(ctx, assessment) if fy is not None else None
+    if withdrawn(unmitigated):
+        problems.add(
+            "unmitigated",
+            "the unmitigated deficit of a year cannot be withdrawn: it is what the year's "
+            "figures are set against (import the trajectory again to change its years)",
+            "cannot-withdraw",
+        )
+    un = read_money(problems, unmitigated, "unmitigated deficit", "unmitigated", True)
+    if actual is not None and not withdrawn(actual) and fy is not None:
+        late = not_started_yet(ctx, fy, "an actual outturn")
+        if late:
+            problems.add("actual", late, "actual-not-started")
+    aim = read_money(problems, target, "target", "target", True)
+    out = read_money(problems, actual, "actual outturn", "actual", True)
+    held = None
+    if row is not None and fy is not None:
+        held_years = {y.year: y for y in store.trajectory(ctx.session, row)}
+        held = held_years.get(fy)
+        if un is None and held is None and "unmitigated" not in problems:
+            if not held_years:
+                message = (
+                    f"'{row.name}' has no trajectory recorded: import the trajectory into it, or "
+                    f"give {fy}'s unmitigated deficit (a new assessment carries forward the "
+                    "trajectory of the one it is started from)"
+                )
+            else:
+                message = f"{fy} is not in the trajectory yet: give its unmitigated deficit"
+            problems.add("unmitigated", message, "year-not-recorded")
+        if held is None and (gaps := missing_years([*held_years, fy])):
+            problems.add(
+                "year",
+                f"the trajectory has no row for {' and '.join(gaps)}: enter the years in order, "
+                "so that the cumulative figures leave none out",
+                "missing-years",
+            )
+    problems.check()
+    assert row is not None and fy is not None  # else check() raised
+
+    def figure(given: Money, read: Decimal | None, kept: Decimal | None) -> Decimal | None:
+        if withdrawn(given):
+            return None
+        return read if given is not None else kept
+
+    entry = TrajectoryYear(
+        fy,
+        un if un is not None else held.unmitigated,  # type: ignore[union-attr]
+        figure(target, aim, held.target if held else None),
+        figure(actual, out, held.actual if held else None),
+        ctx.actor.name,
+        ctx.now(),
+    )
+    changes = store.put_years(ctx.session, row, [entry])
+    if not changes and held is not None:
+        return TrajectorySet(row.name, held)  # the same figures: its who and when are kept
+    return TrajectorySet(row.name, entry, tuple(changes))
+
+
+def trajectory(ctx: Context, assessment: str | None = None) -> Trajectory:
+    """The assessment's trajectory in force, year by year, with every change made to it (who,
+    when, from and to, which file), oldest first."""
+    authorise(ctx, Action.READ)
+    row = assessment_or_none(ctx, assessment)
+    entries = store.trajectory_entries(ctx.session, row) if row else []
+    return Trajectory(
+        tuple(sorted((e.figures for e in entries if e.in_force()), key=lambda y: y.year)),
+        tuple(trajectory_history(entries)),
+    )
