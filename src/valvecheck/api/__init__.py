@@ -16,15 +16,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.routing import Match
 
 from valvecheck import __version__
-from valvecheck.api import activities, assessments, common, measures
+from valvecheck.api import activities, assessments, common, conditional, measures
 from valvecheck.api.core import (
+    IF_NONE_MATCH,
+    NOT_MODIFIED,
     PROBLEM,
+    READ_HEADERS,
     ApiConfig,
     CsrfCheck,
     SessionActor,
@@ -64,6 +67,13 @@ def openapi() -> dict[str, Any]:
         "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
     for item in doc.get("paths", {}).values():
+        if "get" in item:  # every read: an ETag, and 304 for If-None-Match (conditional)
+            read = item["get"]
+            read.setdefault("parameters", []).append(IF_NONE_MATCH)
+            answers = read["responses"]
+            answers["200"]["headers"] = {**READ_HEADERS, **answers["200"].get("headers", {})}
+            answers["304"] = NOT_MODIFIED
+            read["responses"] = dict(sorted(answers.items()))
         for operation in item.values():
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
@@ -78,16 +88,15 @@ def openapi_json() -> JSONResponse:
     return JSONResponse(openapi())
 
 
-@router.api_route(
-    "/{rest:path}",
-    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-    include_in_schema=False,
-)
-def not_an_endpoint(request: Request, rest: str) -> JSONResponse:
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+@router.api_route("/{rest:path}", methods=list(METHODS), include_in_schema=False)
+def not_an_endpoint(request: Request, rest: str) -> Response:
     """404 for an address no route has; 405 (with Allow) for a route asked the wrong method."""
     allowed = [
         method
-        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        for method in METHODS
         if any(
             route.matches({**request.scope, "method": method})[0] is Match.FULL
             for route in router.routes
@@ -101,8 +110,9 @@ def not_an_endpoint(request: Request, rest: str) -> JSONResponse:
             "method-not-allowed",
         )
         response.headers["Allow"] = ", ".join(allowed)
-        return response
-    return problem_response(404, f"there is no API endpoint /api/{rest}", "not-found")
+    else:
+        response = problem_response(404, f"there is no API endpoint /api/{rest}", "not-found")
+    return conditional.without_body(response) if request.method == "HEAD" else response
 
 
 def install(

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
 
+from valvecheck.api import paging
 from valvecheck.api.core import (
     LOCATION,
     READ,
@@ -19,6 +20,7 @@ from valvecheck.api.core import (
     version_read,
     work,
 )
+from valvecheck.api.paging import Limit, Offset, paged
 from valvecheck.api.schemas import (
     AcceptIn,
     ActivitiesImportedOut,
@@ -81,15 +83,19 @@ def activity_out(v: ActivityView) -> ActivityOut:
 @router.get(
     "/activities",
     response_model=list[ActivityOut],
-    responses=errors(),
-    summary="The council's activities",
+    responses={**errors(), 200: {"headers": paging.HEADERS}},
+    summary="The council's activities (offset and limit page through them)",
 )
 def list_activities(
-    request: Request, actor: Annotated[Actor, Depends(authenticated)]
+    request: Request,
+    response: Response,
+    actor: Annotated[Actor, Depends(authenticated)],
+    offset: Offset = 0,
+    limit: Limit = None,
 ) -> list[ActivityOut]:
     with work(request, actor) as ctx:
         items = activities.list_activities(ctx)
-    return [activity_out(v) for v in items]
+    return [activity_out(v) for v in paged(request, response, items, offset, limit)]
 
 
 @router.get(
@@ -111,11 +117,13 @@ def show_activity(
 @router.get(
     "/links",
     response_model=list[LinkEventOut],
-    responses=READ,
-    summary="Every link and unlink, oldest first (or those of one activity, one measure, since)",
+    responses={**READ, 200: {"headers": paging.HEADERS}},
+    summary="Every link and unlink, oldest first (or those of one activity, one measure, since; "
+    "offset and limit page through them)",
 )
 def list_links(
     request: Request,
+    response: Response,
     actor: Annotated[Actor, Depends(authenticated)],
     current: Annotated[bool, Query(description="Only the links in force")] = False,
     activity: Annotated[str | None, Query(max_length=200, description="One activity's")] = None,
@@ -124,6 +132,8 @@ def list_links(
         datetime | None,
         Query(description="Only events at or after this time (a date: its start, UTC)"),
     ] = None,
+    offset: Offset = 0,
+    limit: Limit = None,
 ) -> list[LinkEventOut]:
     with work(request, actor) as ctx:
         events = links.link_events(ctx)
@@ -133,13 +143,14 @@ def list_links(
     if current:
         events = links.current_links(events)
     start = moments.aware(since) if since is not None else None
-    return [
-        event_out(e)
+    shown = [
+        e
         for e in events
         if (chosen is None or e.activity_id == chosen)
         and (code is None or e.measure_id == code)
         and (start is None or (e.at is not None and moments.aware(e.at) >= start))
     ]
+    return [event_out(e) for e in paged(request, response, shown, offset, limit)]
 
 
 @router.post(

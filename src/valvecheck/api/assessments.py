@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from valvecheck.api import paging
 from valvecheck.api.core import (
     LOCATION,
     READ,
@@ -19,6 +20,7 @@ from valvecheck.api.core import (
     operation_id,
     work,
 )
+from valvecheck.api.paging import Limit, Offset, paged
 from valvecheck.api.schemas import (
     MAX_ID,
     AssessmentDetail,
@@ -76,15 +78,19 @@ def _named(ctx: Context, assessment_id: int) -> AssessmentInfo:
 @router.get(
     "/assessments",
     response_model=list[AssessmentOut],
-    responses=errors(),
-    summary="The assessments",
+    responses={**errors(), 200: {"headers": paging.HEADERS}},
+    summary="The assessments (offset and limit page through them)",
 )
 def list_assessments(
-    request: Request, actor: Annotated[Actor, Depends(authenticated)]
+    request: Request,
+    response: Response,
+    actor: Annotated[Actor, Depends(authenticated)],
+    offset: Offset = 0,
+    limit: Limit = None,
 ) -> list[AssessmentOut]:
     with work(request, actor) as ctx:
         items = ratings.list_assessments(ctx)
-    return [assessment_out(a) for a in items]
+    return [assessment_out(a) for a in paged(request, response, items, offset, limit)]
 
 
 @router.post(

@@ -25,7 +25,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match
+from starlette.types import Receive, Scope, Send
 
+from valvecheck.api import conditional
 from valvecheck.api.schemas import Problem, ProblemItem
 from valvecheck.errors import (
     Conflict,
@@ -268,7 +271,10 @@ class ProblemRoute(APIRoute):
 
     A route that needs credentials checks them before a request's body is read: FastAPI reads
     the body (a whole upload, spooled) before it resolves any dependency, so without this anyone,
-    signed in or not, could make a worker read 20 MB for a 401."""
+    signed in or not, could make a worker read 20 MB for a 401.
+
+    A read's answer carries an ETag and is 304 when If-None-Match names it; HEAD is answered
+    wherever GET is, without the body (`conditional`)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -278,6 +284,16 @@ class ProblemRoute(APIRoute):
         needs_actor = depends_on(self.dependant, authenticated)
 
         async def route(request: Request) -> Response:
+            response = await answer(request)
+            if request.method in conditional.READS:
+                actor = getattr(request.state, "api_actor", None)
+                council = actor.council_id if isinstance(actor, Actor) else None
+                response = conditional.conditional(request, response, council)
+            if request.method == "HEAD":
+                return conditional.without_body(response)
+            return response
+
+        async def answer(request: Request) -> Response:
             if "\x00" in request.scope["path"] or b"%00" in request.scope["query_string"]:
                 # never meaningful, and PostgreSQL cannot compare text holding it
                 return problem_response(
@@ -310,6 +326,23 @@ class ProblemRoute(APIRoute):
 
         return route
 
+    def answers_head(self, scope: Scope) -> bool:
+        return (
+            scope["type"] == "http" and scope["method"] == "HEAD" and "GET" in (self.methods or ())
+        )
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """HEAD is answered wherever GET is (as GET, without the body: `conditional`)."""
+        if self.answers_head(scope):
+            return super().matches({**scope, "method": "GET"})
+        return super().matches(scope)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.answers_head(scope):
+            await self.app(scope, receive, send)  # not refused for a method it has not listed
+            return
+        await super().handle(scope, receive, send)
+
 
 # -- who is asking --------------------------------------------------------------------------------
 
@@ -333,16 +366,19 @@ def authenticated(
         return found  # checked already, before the request's body was read (ProblemRoute)
     ws = workspace_of(request)
     if credentials is not None:
-        return tokens.authenticate(ws, credentials.credentials)
-    if request.headers.get("authorization"):
+        actor = tokens.authenticate(ws, credentials.credentials)
+    elif request.headers.get("authorization"):
         raise Unauthenticated("send the API token as: Authorization: Bearer SECRET")
-    config = config_of(request)
-    actor = config.session_actor(request) if config.session_actor else None
-    if actor is not None:
+    else:
+        config = config_of(request)
+        signed_in = config.session_actor(request) if config.session_actor else None
+        if signed_in is None:
+            raise Unauthenticated("sign in, or send an API token (Authorization: Bearer SECRET)")
         if request.method not in SAFE and not (config.csrf_ok and config.csrf_ok(request)):
             raise Forbidden("the request did not carry a valid CSRF token: reload the page")
-        return actor
-    raise Unauthenticated("sign in, or send an API token (Authorization: Bearer SECRET)")
+        actor = signed_in
+    request.state.api_actor = actor  # whose answer it is: its ETag is the council's (conditional)
+    return actor
 
 
 @contextmanager
@@ -353,13 +389,15 @@ def work(request: Request, actor: Actor, write: bool = False) -> Iterator[Contex
 
 
 def if_match(value: str | None) -> int | None:
-    """The version in an If-Match header ("3", 3 or W/"3"); None when absent."""
+    """The version in an If-Match header ("3", 3 or W/"3"), or the ETag of a read, which begins
+    with it ("3.5f1c...": `conditional`); None when absent."""
     if value is None:
         return None
-    text = value.strip().removeprefix("W/").strip('"')
+    text = value.strip().removeprefix("W/").strip('"').partition(".")[0]
     if not text.isdigit() or len(text) > 10:
         raise InputError(
-            'If-Match must be the version you read, e.g. If-Match: "3"', field="version"
+            'If-Match must be the version you read (or the ETag read with it), e.g. If-Match: "3"',
+            field="version",
         )
     return int(text)
 
@@ -419,10 +457,37 @@ def errors(*statuses: int, conflict: str = "") -> dict[int | str, dict[str, Any]
 READ = errors(404)
 ETAG = {
     "ETag": {
-        "description": 'The version of the rating history, e.g. "3": send it back as If-Match',
+        "description": 'The rating\'s version, then a hash of the answer, e.g. "3.5f1c...": '
+        "send it back as If-Match to change the rating, or as If-None-Match to read again",
         "schema": {"type": "string"},
     }
 }
+VERSION_TAG = {
+    "ETag": {
+        "description": 'The rating\'s new version, e.g. "4": send it back as If-Match',
+        "schema": {"type": "string"},
+    }
+}
+READ_HEADERS = {
+    "ETag": {
+        "description": "A hash of this answer for this council: send it back as If-None-Match "
+        "and an answer that has not changed is 304 with no body",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "private, no-cache: never kept by a shared cache; checked before reuse",
+        "schema": {"type": "string"},
+    },
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag of an earlier read: 304 Not Modified, with no body, if the answer "
+    "is still the same",
+    "schema": {"type": "string"},
+}
+NOT_MODIFIED = {"description": "Not modified: the ETag sent as If-None-Match is still current"}
 LOCATION = {
     "Location": {"description": "Where the new resource is read", "schema": {"type": "string"}}
 }

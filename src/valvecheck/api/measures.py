@@ -7,10 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from valvecheck.api import paging
 from valvecheck.api.core import (
     ETAG,
     LOCATION,
     READ,
+    VERSION_TAG,
     IfMatch,
     ProblemRoute,
     authenticated,
@@ -20,6 +22,7 @@ from valvecheck.api.core import (
     version_read,
     work,
 )
+from valvecheck.api.paging import Limit, Offset, paged
 from valvecheck.api.schemas import (
     MAX_ID,
     EquivalenceIn,
@@ -78,10 +81,14 @@ def measure_out(ctx: Context, v: MeasureView) -> MeasureOut:
 
 
 @router.get(
-    "/measures", response_model=MeasureList, responses=READ, summary="List measures, filtered"
+    "/measures",
+    response_model=MeasureList,
+    responses={**READ, 200: {"headers": paging.HEADERS}},
+    summary="List measures, filtered",
 )
 def list_measures(
     request: Request,
+    response: Response,
     actor: Annotated[Actor, Depends(authenticated)],
     authority: Annotated[str | None, Query(max_length=200)] = None,
     agreement: Annotated[
@@ -103,8 +110,8 @@ def list_measures(
     ] = None,
     overdue: Annotated[bool, Query(description="Only measures past due and not green")] = False,
     assessment: AssessmentId = None,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Offset = 0,
+    limit: Annotated[int, Query(ge=1, le=paging.MAX_LIMIT, description="1 to 1000")] = 100,
 ) -> MeasureList:
     chosen_rag = None if rag is None else Rag.parse(rag)  # the words a rating takes
     filters = Filters(authority, theme, sub_theme, chosen_rag, text, agreement=agreement)
@@ -112,7 +119,7 @@ def list_measures(
     with work(request, actor) as ctx:
         name = assessment_name(ctx, assessment)
         views = measures.list_measures(ctx, filters, name)
-        shown = [measure_out(ctx, v) for v in views[offset : offset + limit]]
+        shown = [measure_out(ctx, v) for v in paged(request, response, views, offset, limit)]
         chosen = ratings.assessment_named(ctx, name)
     return MeasureList(assessment=chosen, total=len(views), offset=offset, limit=limit, items=shown)
 
@@ -154,8 +161,8 @@ def show_measure(
 @router.get(
     "/measures/{measure_id}/ratings",
     response_model=list[RatingOut],
-    responses={**READ, 200: {"headers": ETAG}},
-    summary="A measure's rating history, oldest first",
+    responses={**READ, 200: {"headers": {**ETAG, **paging.HEADERS}}},
+    summary="A measure's rating history, oldest first (offset and limit page through it)",
 )
 def rating_history(
     request: Request,
@@ -163,11 +170,14 @@ def rating_history(
     measure_id: MeasureId,
     actor: Annotated[Actor, Depends(authenticated)],
     assessment: AssessmentId = None,
+    offset: Offset = 0,
+    limit: Limit = None,
 ) -> list[RatingOut]:
     with work(request, actor) as ctx:
         entries = ratings.history(ctx, measure_id, assessment_name(ctx, assessment))
+    # the latest version, whichever page is read: what a rating's If-Match names
     response.headers["ETag"] = etag(entries[-1].version if entries else 0)
-    return [RatingOut.of(r) for r in entries]
+    return [RatingOut.of(r) for r in paged(request, response, entries, offset, limit)]
 
 
 @router.post(
@@ -181,7 +191,7 @@ def rating_history(
             conflict="stale-version (read again: `version` is the one it is at "
             "now), locked (the assessment has been reported), or conflict (try again)",
         ),
-        201: {"headers": {**ETAG, **LOCATION}},
+        201: {"headers": {**VERSION_TAG, **LOCATION}},
     },
     summary="Rate a measure (needs the version you read: If-Match or the version field)",
 )

@@ -6,6 +6,12 @@ secret is stored: the secret is shown once, when the token is created, and a los
 and replaced (under the same name, if wanted), never recovered. When a request last used a token
 is recorded to the minute, at most one write a minute per token. The secret is 256 random bits, so a plain hash is enough (a slow
 password hash would only slow every API request down).
+
+A token may be given an expiry (a number of days from its creation): from then on it is refused,
+saying so, and its name may be given to a new one. Without one it works until revoked, as tokens
+made before expiries existed do: a council's nightly return should not stop on a date nobody
+remembers, and `list_tokens` shows every token's expiry so an administrator can see what is
+still live.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from valvecheck.domain.moments import aware
+from valvecheck.domain.moments import aware, in_england
 from valvecheck.domain.people import Action, Role
 from valvecheck.errors import Conflict, InputError, NotFound, Unauthenticated
 from valvecheck.services.context import Actor, Context, authorise, council_id
@@ -27,6 +33,8 @@ from valvecheck.store.models import ApiTokenRow, CouncilRow
 from valvecheck.store.tenancy import owned
 
 PREFIX = "vc_"
+# an expiry further off than this is no expiry: a token that should live so long needs none
+MAX_EXPIRY_DAYS = 3650
 # last_used_at is written when it is older than this: not one write per request
 USE_NOTED_EVERY = timedelta(minutes=1)
 
@@ -40,6 +48,8 @@ class TokenInfo:
     created_by: str
     revoked: bool
     last_used_at: datetime | None = None
+    expires_at: datetime | None = None  # None: until revoked
+    expired: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,11 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _info(row: ApiTokenRow, council: str) -> TokenInfo:
+def has_expired(row: ApiTokenRow, now: datetime) -> bool:
+    return row.expires_at is not None and aware(row.expires_at) <= now
+
+
+def _info(row: ApiTokenRow, council: str, now: datetime) -> TokenInfo:
     return TokenInfo(
         row.name,
         council,
@@ -63,34 +77,52 @@ def _info(row: ApiTokenRow, council: str) -> TokenInfo:
         row.created_by,
         row.revoked_at is not None,
         aware(row.last_used_at) if row.last_used_at else None,
+        aware(row.expires_at) if row.expires_at else None,
+        has_expired(row, now),
     )
 
 
-def create_token(ctx: Context, name: str, role: Role | str = Role.VIEWER) -> NewToken:
-    """Issue a token for the acting council with ``role`` (a viewer unless told otherwise)."""
+def create_token(
+    ctx: Context, name: str, role: Role | str = Role.VIEWER, expires_in: int | None = None
+) -> NewToken:
+    """Issue a token for the acting council with ``role`` (a viewer unless told otherwise),
+    refused from ``expires_in`` days after now (None: never, until revoked). A live token's name
+    is refused; an expired one's is revoked and given to the new token."""
     authorise(ctx, Action.MANAGE_TOKENS)
     role = role if isinstance(role, Role) else Role.parse(role)
     name = " ".join(name.split())
     if not name or len(name) > 200:
         raise InputError("a token needs a name of 1 to 200 characters", field="name")
+    if expires_in is not None and not 1 <= expires_in <= MAX_EXPIRY_DAYS:
+        raise InputError(
+            f"a token expires 1 to {MAX_EXPIRY_DAYS} days after it is made (or never): "
+            f"{expires_in} days is not allowed",
+            field="expires_in",
+        )
+    now = ctx.now()
     cid = council_id(ctx)
     live = owned(ApiTokenRow, cid).where(ApiTokenRow.name == name, ApiTokenRow.revoked_at.is_(None))
-    if ctx.session.scalar(live):
+    held = ctx.session.scalar(live)
+    if held is not None and not has_expired(held, now):
         raise Conflict(
             f"there is already a token called '{name}'", field="name", reason="already-exists"
         )
+    if held is not None:  # refused already; it stays listed, revoked, beside its replacement
+        held.revoked_at = now
+        ctx.session.flush()
     secret = PREFIX + secrets.token_urlsafe(32)
     row = ApiTokenRow(
         council_id=cid,
         name=name,
         role=role.value,
         secret_hash=digest(secret),
-        created_at=ctx.now(),
+        created_at=now,
         created_by=ctx.actor.name,
+        expires_at=None if expires_in is None else now + timedelta(days=expires_in),
     )
     ctx.session.add(row)
     ctx.session.flush()
-    return NewToken(_info(row, ctx.actor.council), secret)
+    return NewToken(_info(row, ctx.actor.council, now), secret)
 
 
 def list_tokens(ctx: Context) -> list[TokenInfo]:
@@ -100,7 +132,7 @@ def list_tokens(ctx: Context) -> list[TokenInfo]:
     rows = ctx.session.scalars(
         owned(ApiTokenRow, council_id(ctx)).order_by(ApiTokenRow.name, ApiTokenRow.id)
     )
-    return [_info(r, ctx.actor.council) for r in rows]
+    return [_info(r, ctx.actor.council, ctx.now()) for r in rows]
 
 
 def revoke_token(ctx: Context, name: str) -> TokenInfo:
@@ -119,14 +151,21 @@ def revoke_token(ctx: Context, name: str) -> TokenInfo:
         raise NotFound(f"there is no token called '{name}'", field="name")
     if row.revoked_at is None:
         row.revoked_at = ctx.now()
-    return _info(row, ctx.actor.council)
+    return _info(row, ctx.actor.council, ctx.now())
 
 
-def token_actor(session: Session, secret: str) -> Actor:
-    """Who is acting for a token's secret; Unauthenticated if it is unknown or revoked."""
+def token_actor(session: Session, secret: str, now: datetime | None = None) -> Actor:
+    """Who is acting for a token's secret at ``now``; Unauthenticated if it is unknown, revoked
+    or expired (saying so: the program's owner then knows to ask for a new one)."""
     row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.secret_hash == digest(secret)))
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("the API token is not valid (unknown or revoked)")
+    if row.expires_at is not None and has_expired(row, now or datetime.now(UTC)):
+        ended = in_england(row.expires_at)
+        raise Unauthenticated(
+            f"the API token '{row.name}' expired on {ended.day} {ended:%B %Y at %H:%M}: "
+            "ask an administrator of the council for a new one"
+        )
     home = session.get(CouncilRow, row.council_id)
     assert home is not None
     return Actor(f"{row.name} (API token)", Role(row.role), home.id, home.name, token_id=row.id)
@@ -141,7 +180,7 @@ def authenticate(ws: Workspace, secret: str, now: datetime | None = None) -> Act
     """
     now = now or datetime.now(UTC)
     with ws.session(write=False, all_councils=True) as session:  # whose token: any council's
-        actor = token_actor(session, secret)
+        actor = token_actor(session, secret, now)
         last = session.scalar(
             select(ApiTokenRow.last_used_at).where(ApiTokenRow.id == actor.token_id)
         )

@@ -247,6 +247,7 @@ class ApiTokenRow(Base):
     created_by: Mapped[str]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # None: until revoked
 
 
 class ImpactEntryRow(Base):

@@ -311,6 +311,8 @@ api_token = Table(
     Column("revoked_at", DateTime(timezone=True), nullable=True),
     # when a request last used it, to the minute (written at most once a minute, not per request)
     Column("last_used_at", DateTime(timezone=True), nullable=True),
+    # refused from this moment on; NULL: until revoked (every token made before 0014)
+    Column("expires_at", DateTime(timezone=True), nullable=True),
     # a name is one live token's: a revoked token's name may be given to its replacement
     Index(
         "uq_api_token_live_name",
