@@ -22,6 +22,7 @@ from sqlalchemy import insert, select
 
 from valvecheck.services import impact, trajectory
 from valvecheck.services.activities import import_activities
+from valvecheck.services.weights import import_weights
 from valvecheck.services.workspace import init_workspace, unit_of_work
 from valvecheck.store.db import Workspace
 from valvecheck.store.models import ActivityRow, CouncilRow, LinkEventRow, MeasureRow
@@ -118,7 +119,7 @@ def once(args: argparse.Namespace) -> dict[str, float]:
         "import trajectory", True, lambda c: trajectory.import_trajectory(c, traj, "trajectory.csv")
     )
     run("import savings", True, lambda c: impact.import_savings(c, savings, "savings.csv"))
-    run("import weights", True, lambda c: impact.import_weights(c, weights_data, "weights.csv"))
+    run("import weights", True, lambda c: import_weights(c, weights_data, "weights.csv"))
     found = run("roll up (impact)", False, lambda c: impact.impact(c))
     # the shares add up exactly to the total, whatever the weights
     assert sum(m.amounts.expected for m in found.by_measure) + found.unallocated.expected == (

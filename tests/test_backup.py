@@ -20,6 +20,7 @@ from valvecheck.services import (
     people,
     ratings,
     summary,
+    weights,
 )
 from valvecheck.services import trajectory as trajectories
 from valvecheck.services.context import Actor
@@ -219,7 +220,7 @@ def backed_up(cli, db_path, tmp_path):
         links.link(ctx, "B-1", "bury-1", "hubs")
         links.link(ctx, "B-1", "bury-2", "hubs too")
         impact.set_saving(ctx, "B-1", "2025-26", expected="1000")
-        impact.set_weights(ctx, "B-1", "bury-1=0.5, bury-2=0.5")
+        weights.set_weights(ctx, "B-1", "bury-1=0.5, bury-2=0.5")
         trajectories.set_trajectory(ctx, "2025-26", unmitigated="5000")
         activities.edit_activity(ctx, "B-1", {"status": "planned"})
         people.add_person(ctx, "bea", "editor")

@@ -633,8 +633,9 @@ def test_a_dated_report_states_the_impact_as_it_stood_at_the_end_of_its_date(ws,
     from support import admin, load_state, report_data
 
     from valvecheck.services import activities, links, ratings
-    from valvecheck.services.impact import set_saving, set_weights
+    from valvecheck.services.impact import set_saving
     from valvecheck.services.trajectory import set_trajectory
+    from valvecheck.services.weights import set_weights
 
     first, second = [v.id for v in load_state(ws).views if not v.history][:2]
     csv = b"id,title\nA1,Local post-16 places\n"

@@ -14,7 +14,7 @@ from support import admin
 
 from valvecheck.domain.impact import Saving, TrajectoryYear, roll_up
 from valvecheck.errors import ImportRejected, InputError
-from valvecheck.services import activities, impact, links, ratings
+from valvecheck.services import activities, impact, links, ratings, weights
 from valvecheck.services import trajectory as trajectories
 
 ACTIVITIES = b"id,title\nA1,Post-16 places\nA2,Inclusion\n"
@@ -246,9 +246,9 @@ def test_a_measure_the_activity_only_enables_may_take_no_share(council):
     with admin(council) as ctx:
         links.link(ctx, "A1", "bury-3")
         impact.set_saving(ctx, "A1", "2025-26", expected="£100")
-        impact.set_weights(ctx, "A1", "bury-1=1,bury-3=0")
+        weights.set_weights(ctx, "A1", "bury-1=1,bury-3=0")
         with pytest.raises(InputError, match="add up to 0, not 1"):
-            impact.set_weights(ctx, "A1", "bury-1=0,bury-3=0")
+            weights.set_weights(ctx, "A1", "bury-1=0,bury-3=0")
     shares = {m.measure: m.amounts.expected for m in figures(council).by_measure}
     assert shares == {"bury-1": D("100.00"), "bury-3": D("0.00")}
 
@@ -259,14 +259,14 @@ def test_weights_keep_their_history_and_impact_until_a_moment_uses_those_then(co
     with admin(council) as ctx:
         ctx.clock = lambda: datetime(2030, 1, 10, 10, tzinfo=UTC)
         impact.set_saving(ctx, "A1", "2025-26", expected="£100")
-        impact.set_weights(ctx, "A1", "bury-1=0.75,bury-3=0.25")
+        weights.set_weights(ctx, "A1", "bury-1=0.75,bury-3=0.25")
     with admin(council) as ctx:
         ctx.clock = lambda: datetime(2030, 2, 10, 10, tzinfo=UTC)
-        impact.set_weights(ctx, "A1", "bury-1=0.5,bury-3=0.5")
+        weights.set_weights(ctx, "A1", "bury-1=0.5,bury-3=0.5")
         impact.set_saving(ctx, "A1", "2025-26", expected="£200")
     with admin(council) as ctx:
         ctx.clock = lambda: datetime(2030, 3, 10, 10, tzinfo=UTC)
-        impact.set_weights(ctx, "A1", "equal")
+        weights.set_weights(ctx, "A1", "equal")
 
     def shares(**kw):
         return {m.measure: m.amounts.expected for m in figures(council, **kw).by_measure}

@@ -14,7 +14,7 @@ from support import admin
 
 from valvecheck.domain.people import Role
 from valvecheck.errors import Forbidden, ImportRejected, InputError
-from valvecheck.services import activities, impact, links
+from valvecheck.services import activities, impact, links, weights
 from valvecheck.services import trajectory as trajectories
 from valvecheck.services.context import Actor, Context
 from valvecheck.services.workspace import unit_of_work
@@ -195,7 +195,7 @@ def _run(ws, importer: str, name: str, data: bytes) -> None:
         if importer == "savings":
             impact.import_savings(ctx, data, name)
         elif importer == "weights":
-            impact.import_weights(ctx, data, name)
+            weights.import_weights(ctx, data, name)
         else:
             trajectories.import_trajectory(ctx, data, name)
 
@@ -306,10 +306,10 @@ def test_a_year_that_is_not_a_financial_year_is_refused_by_set(council):
 def test_weights_set_checked_against_links_and_sum(council):
     with admin(council) as ctx:
         with pytest.raises(InputError, match="add up to 0.9"):
-            impact.set_weights(ctx, "A2", "bury-1=0.5,bury-2=0.4")
+            weights.set_weights(ctx, "A2", "bury-1=0.5,bury-2=0.4")
         with pytest.raises(InputError, match="leave out bury-2"):
-            impact.set_weights(ctx, "A2", "bury-1=1")
-        done = impact.set_weights(ctx, "A2", "bury-1=75%,bury-2=0.25")
+            weights.set_weights(ctx, "A2", "bury-1=1")
+        done = weights.set_weights(ctx, "A2", "bury-1=75%,bury-2=0.25")
         assert done.weights == (("bury-1", Decimal("0.75")), ("bury-2", Decimal("0.25")))
         impact.set_saving(ctx, "A2", "2025-26", expected="£100.01")
         found = impact.impact(ctx)
@@ -403,11 +403,11 @@ def test_row_level_security_keeps_each_councils_impact_to_itself(pg_url):
             activities.import_activities(ctx, b"id,title\nB-1,Bristol hubs\n", "b.csv")
             links.link(ctx, "B-1", "bury-1")
             impact.set_saving(ctx, "B-1", "2025-26", expected="£1,000")
-            impact.set_weights(ctx, "B-1", "bury-1=1")
+            weights.set_weights(ctx, "B-1", "bury-1=1")
             trajectories.set_trajectory(ctx, "2025-26", unmitigated="£9,000")
         with unit_of_work(ws, write=True, council="Leeds", by="l") as ctx:
             impact.set_saving(ctx, "L-1", "2025-26", expected="£2,000")
-            impact.set_weights(ctx, "L-1", "bury-2=1")
+            weights.set_weights(ctx, "L-1", "bury-2=1")
             trajectories.set_trajectory(ctx, "2025-26", unmitigated="£8,000")
         with ws.engine.connect() as conn:
             ids = {n: i for n, i in conn.execute(text("SELECT name, id FROM council"))}

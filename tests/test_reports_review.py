@@ -332,7 +332,7 @@ def test_a_locked_assessment_says_when_and_by_whom_in_every_format(ws, tmp_path)
 def test_a_locked_assessments_report_is_the_paper_that_went_to_committee(tmp_path):
     """Links, savings and weights recorded after the lock (the next quarter's work) never
     reach the locked assessment's report, which is dated at its lock by default."""
-    from valvecheck.services import impact
+    from valvecheck.services import impact, weights
     from valvecheck.services import trajectory as trajectories
 
     ws = Workspace(str(tmp_path / "lock.db"))
@@ -357,7 +357,7 @@ def test_a_locked_assessments_report_is_the_paper_that_went_to_committee(tmp_pat
             links.unlink(ctx, "A1", "bury-4", "moved to Q2's plan")
             links.link(ctx, "A2", "bury-2", "Q2's work")
             impact.set_saving(ctx, "A1", "2098-99", actual="£50000")
-            impact.set_weights(ctx, "A1", "bury-1=1")
+            weights.set_weights(ctx, "A1", "bury-1=1")
         write_reports(ws, "md", tmp_path / "later", "Bristol: Q1")
         write_reports(ws, "md", tmp_path / "current")
     reported = (tmp_path / "reported" / "report.md").read_text("utf-8")

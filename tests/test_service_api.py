@@ -28,6 +28,8 @@ STEPS = {
     "save_with_history",
     "not_started_yet",
     "assessment_or_none",
+    "council_activities",
+    "links_in_force",
 }
 
 

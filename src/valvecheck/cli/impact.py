@@ -20,9 +20,11 @@ if TYPE_CHECKING:
     from valvecheck.domain.impact import Impact, Saving, TrajectoryChange, TrajectoryYear
     from valvecheck.services import impact as service
     from valvecheck.services import trajectory as trajectories
+    from valvecheck.services import weights as weights_service
 else:  # loaded when a command first uses it (cli/lazy.py)
     service = lazy("valvecheck.services.impact")
     trajectories = lazy("valvecheck.services.trajectory")
+    weights_service = lazy("valvecheck.services.weights")
 
 impact_app = typer.Typer(
     help="Savings on activities, shared among their measures, against the deficit trajectory.",
@@ -275,7 +277,7 @@ def weights(
 ) -> None:
     """Share an activity's saving among the measures it is linked to by weights."""
     with use(ctx, write=True) as c:
-        done = service.set_weights(c, activity, shares)
+        done = weights_service.set_weights(c, activity, shares)
     if not done.weights:
         output.line(f"{done.activity}'s saving is shared equally among its measures.")
         return
@@ -293,7 +295,7 @@ def import_weights(
     """Import weights; each activity's must add up to 1. Nothing is written on any problem."""
     data = read_file(file)
     with use(ctx, write=True) as c:
-        done = service.import_weights(c, data, str(file))
+        done = weights_service.import_weights(c, data, str(file))
     output.line(
         f"Set the weights of {count(done.activities, 'activity', 'activities')} from {file}"
         f"{_notes(done.notes)}."

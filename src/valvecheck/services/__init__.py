@@ -89,10 +89,11 @@ USE_CASES: dict[str, str] = {
     # impact
     "impact": "impact",
     "import_savings": "impact",
-    "import_weights": "impact",
     "saving_history": "impact",
     "set_saving": "impact",
-    "set_weights": "impact",
+    # how a saving is shared among measures
+    "import_weights": "weights",
+    "set_weights": "weights",
     # the deficit trajectory
     "import_trajectory": "trajectory",
     "set_trajectory": "trajectory",

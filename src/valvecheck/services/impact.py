@@ -2,8 +2,10 @@
 trajectory.
 
 Savings belong to the council's activities (kept like ratings: every change is a new entry with
-who and when); the trajectory belongs to an assessment (services/trajectory.py). ``impact`` rolls
-them up with the links in force and the assessment's ratings (domain/impact.py says how).
+who and when); the weights that share them among measures are services/weights.py's, and the
+trajectory belongs to an assessment (services/trajectory.py). ``impact`` rolls them up with the
+links in force and the assessment's ratings (domain/impact.py says how), as they stood at a
+moment when asked (services/impact_asat.py).
 """
 
 from __future__ import annotations
@@ -19,44 +21,37 @@ from valvecheck.domain.activity import id_key
 from valvecheck.domain.impact import (
     COUNTS,
     DEFAULT_THRESHOLD,
-    Flag,
     Impact,
     MeasureInfo,
     Saving,
-    TrajectoryEntry,
     day_text,
     expected_from,
     roll_up,
 )
-from valvecheck.domain.moments import aware, end_of_day, in_england
-from valvecheck.domain.money import (
-    Invalid,
-    check_weights,
-    parse_count,
-    parse_weight,
-    parse_year,
-)
+from valvecheck.domain.moments import end_of_day, in_england
+from valvecheck.domain.money import Invalid, parse_count, parse_year
 from valvecheck.domain.people import Action
-from valvecheck.domain.problems import Problem
-from valvecheck.domain.views import AssessmentState, MeasureView
 from valvecheck.errors import ImportRejected, InputError, NotFound
-from valvecheck.importers.impact import Where, read_savings, read_weights
+from valvecheck.importers.impact import read_savings
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.services.figures import (
     Money,
     assessment_or_none,
+    council_activities,
+    links_in_force,
     not_started_yet,
     read_money,
+    with_unknown,
     withdrawn,
 )
+from valvecheck.services.impact_asat import as_at_lock, lock_cut, ratings_at, recorded_later
 from valvecheck.services.impact_problems import Problems
 from valvecheck.services.measures import load_state
 from valvecheck.store import activities as activity_store
 from valvecheck.store import impact as store
 from valvecheck.store import repository as repo
 from valvecheck.store.models import ActivityRow
-from valvecheck.store.queries import AssessmentRecord
-from valvecheck.store.tenancy import only, owned
+from valvecheck.store.tenancy import only
 
 
 @dataclass(frozen=True)
@@ -84,19 +79,6 @@ class SavingsImported:
     unchanged: int
     notes: tuple[str, ...] = ()  # how the file was read: its unit, rows left out
     changes: tuple[SavingChanged, ...] = ()  # the written entries, each with the one before
-
-
-@dataclass(frozen=True)
-class WeightsSet:
-    activity: str
-    weights: tuple[tuple[str, Decimal], ...]  # empty: equal shares
-
-
-@dataclass(frozen=True)
-class WeightsImported:
-    file: str
-    activities: int
-    notes: tuple[str, ...] = ()
 
 
 # The fields of a saving, in the web form's order: every problem of one entry is raised at once
@@ -144,12 +126,12 @@ def impact(
     row = assessment_or_none(ctx, assessment)
     if until is None and on is not None:
         until = end_of_day(on)
-    lock = _lock_cut(row)
+    lock = lock_cut(row)
     at_lock = lock is not None and (until is None or until >= lock)
     if at_lock:
         until = lock
     if until is not None:
-        state = _as_at(state, until)
+        state = ratings_at(state, until)
     if at_lock or (until is not None and on is None):
         assert until is not None
         # the day of the moment itself (just before it: a report's end of day is midnight)
@@ -175,7 +157,7 @@ def impact(
         assessment=state.assessment,
         trajectory=sorted((e.figures for e in entries if e.in_force(until)), key=lambda y: y.year),
         savings=savings,
-        links=_links(ctx, until),
+        links=links_in_force(ctx, until),
         weights=store.weights(ctx.session, cid, until),
         measures=measures,
         titles=titles,
@@ -190,84 +172,9 @@ def impact(
     else:
         shown = in_england(until - timedelta(microseconds=1) if at_lock else until)
         when = f"{day_text(shown.date())} at {shown:%H:%M}"
-    first = [_locked(row.name, when)] if at_lock and row is not None else []
-    later = _recorded_later(until, when, entries)
+    first = [as_at_lock(row.name, when)] if at_lock and row is not None else []
+    later = recorded_later(until, when, entries)
     return replace(found, flags=[*first, *found.flags, *later]) if first or later else found
-
-
-def _lock_cut(row: AssessmentRecord | None) -> datetime | None:
-    """The moment that cuts a locked assessment's figures: what was recorded up to and at the
-    lock is in them (as in services/reports.py); None while it is not locked."""
-    if row is None or row.locked_at is None:
-        return None
-    return aware(row.locked_at) + timedelta(microseconds=1)
-
-
-def _locked(name: str, when: str) -> Flag:
-    return Flag(
-        "as-at-lock",
-        "assessment",
-        f"'{name}' was locked (reported) on {when}: these are its figures as they stood then, as "
-        "its report gives them; savings, weights and links recorded since are left out (they "
-        "count in an assessment started after it)",
-    )
-
-
-def _as_at(state: AssessmentState, until: datetime) -> AssessmentState:
-    """The assessment's ratings as they stood at ``until`` (those given then or later left out)."""
-
-    def kept(view: MeasureView) -> MeasureView:
-        history = [r for r in view.history if r.at is None or aware(r.at) < until]
-        return view if len(history) == len(view.history) else replace(view, history=history)
-
-    return replace(state, views=[kept(v) for v in state.views])
-
-
-def _recorded_later(until: datetime, when: str, entries: list[TrajectoryEntry]) -> list[Flag]:
-    """What a dated roll-up shows differently from the trajectory held now: years changed or
-    left out since (shown as they stood), years first recorded since (not shown), and years held
-    from before the trajectory kept its history and written since (left out: the figures held
-    before then are not known)."""
-    shown = {e.figures.year for e in entries if e.in_force(until)}
-    late = [e for e in entries if e.figures.at is not None and e.figures.at >= until]
-    unknown = sorted({e.figures.year for e in late if e.version == 0})
-    added = sorted({e.figures.year for e in late if e.version > 0} - shown - set(unknown))
-    changed = sorted(
-        {e.figures.year for e in entries if e.in_force(until) and e.ended_at is not None}
-    )
-    flags = []
-    if changed:
-        flags.append(
-            Flag(
-                "changed-later",
-                "trajectory",
-                f"The trajectory for {_listed(changed)} has changed since {when}: these figures "
-                "are as they stood then (its history keeps both)",
-            )
-        )
-    if added:
-        flags.append(
-            Flag(
-                "recorded-later",
-                "trajectory",
-                f"The trajectory for {_listed(added)} was first recorded after {when}: it is not "
-                "in these figures",
-            )
-        )
-    if unknown:
-        flags.append(
-            Flag(
-                "recorded-later",
-                "trajectory",
-                f"The trajectory for {_listed(unknown)} was recorded after {when} and is left "
-                "out: the figures held before then were not kept",
-            )
-        )
-    return flags
-
-
-def _listed(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _previous(ctx: Context, activity: ActivityRow, year: str) -> Saving | None:
@@ -446,40 +353,14 @@ def saving_history(ctx: Context, activity: str, year: str | None = None) -> list
     ]
 
 
-def _activities(ctx: Context) -> dict[str, ActivityRow]:
-    return {id_key(r.code): r for r in ctx.session.scalars(owned(ActivityRow, council_id(ctx)))}
-
-
-def _with_unknown(
-    problems: list[Problem],
-    named: list[tuple[str, Where]],
-    known: dict[str, ActivityRow],
-    advice: str = "",
-) -> list[Problem]:
-    """The file's problems and its rows naming an activity the workspace does not have, all
-    together in the file's order (a file with a header problem has no rows to look at)."""
-    unknown = [
-        Problem(
-            "unknown-activity",
-            f"there is no activity '{activity}' in this workspace{advice}",
-            w.file,
-            w.line,
-            w.columns.get("activity"),
-        )
-        for activity, w in named
-        if id_key(activity) not in known
-    ]
-    return sorted([*problems, *unknown], key=lambda p: p.line or 0)
-
-
 def import_savings(ctx: Context, data: bytes, file: str) -> SavingsImported:
     """Expected and actual savings from a CSV or XLSX file; nothing is written if any row is
     bad. Each row changing an activity's year adds an entry to its history; columns the file
     does not have, and empty cells, keep what was recorded."""
     authorise(ctx, Action.RECORD_IMPACT)
     parsed = read_savings(data, file, today=ctx.today())
-    known = _activities(ctx)
-    problems = _with_unknown(parsed.problems, parsed.named, known, " (import the activities first)")
+    known = council_activities(ctx)
+    problems = with_unknown(parsed.problems, parsed.named, known, " (import the activities first)")
     if problems:
         raise ImportRejected(problems)
     cid = council_id(ctx)
@@ -512,112 +393,3 @@ def import_savings(ctx: Context, data: bytes, file: str) -> SavingsImported:
         tuple(parsed.notes),
         tuple(changes),
     )
-
-
-def _links(ctx: Context, until: datetime | None = None) -> dict[str, list[str]]:
-    """Each activity's measures in force (before ``until``), in the order they were linked."""
-    out: dict[str, list[str]] = {}
-    for activity, measure, _ in repo.current_links(ctx.session, council_id(ctx), until):
-        out.setdefault(activity, []).append(measure)
-    return out
-
-
-def parse_weights(text: str) -> list[tuple[str, Decimal]]:
-    """'bury-1=0.5,bury-2=0.5' -> [(measure, weight)]; 'equal' -> [] (equal shares)."""
-    if text.strip().lower() in ("equal", ""):
-        return []
-    out = []
-    for part in text.split(","):
-        measure, sep, weight = part.partition("=")
-        if not sep or not measure.strip():
-            raise InputError(
-                f"'{part.strip()}' is not MEASURE=WEIGHT (e.g. bury-1=0.5)", field="weights"
-            )
-        try:
-            out.append((measure.strip().lower(), parse_weight(weight)))
-        except Invalid as exc:
-            raise InputError(str(exc), field="weights") from None
-    return out
-
-
-def _weight_problems(
-    activity: ActivityRow, given: list[tuple[str, Decimal]], linked: list[str]
-) -> list[tuple[str, str, str]]:
-    """(code, message, the measure concerned) for weights that cannot be used."""
-    out = []
-    for measure, _ in given:
-        if measure not in linked:
-            out.append(
-                (
-                    "not-linked",
-                    f"{activity.code} is not linked to {measure}: weights share its saving among "
-                    f"the measures it is linked to ({', '.join(linked) or 'none'})",
-                    measure,
-                )
-            )
-    named = {m for m, _ in given}
-    if given and not out and named != set(linked):
-        missing = ", ".join(m for m in linked if m not in named)
-        out.append(
-            (
-                "weights-incomplete",
-                f"the weights of {activity.code} leave out {missing}: give a weight for every "
-                "measure it is linked to",
-                "",
-            )
-        )
-    seen = set()
-    for measure, _ in given:
-        if measure in seen:
-            out.append(("duplicate-entry", f"{measure} has two weights", measure))
-        seen.add(measure)
-    if given:
-        try:
-            check_weights([w for _, w in given], activity.code)
-        except Invalid as exc:
-            out.append((exc.code, str(exc), ""))
-    return out
-
-
-def set_weights(
-    ctx: Context, activity: str, weights: str | list[tuple[str, Decimal]]
-) -> WeightsSet:
-    """Share an activity's saving among its measures by weights adding up to 1 (none: equally)."""
-    authorise(ctx, Action.RECORD_IMPACT)
-    row = activity_store.activity_row(ctx.session, council_id(ctx), activity)
-    given = parse_weights(weights) if isinstance(weights, str) else list(weights)
-    if problems := _weight_problems(row, given, _links(ctx).get(row.code, [])):
-        raise InputError(problems[0][1], field="weights")
-    measures = [(repo.measure_row(ctx.session, m), w) for m, w in given]
-    store.replace_weights(ctx.session, row, measures, ctx.actor.name, ctx.now())
-    return WeightsSet(row.code, tuple(given))
-
-
-def import_weights(ctx: Context, data: bytes, file: str) -> WeightsImported:
-    """Weights from a file (activity, measure, weight); nothing is written if any row is bad."""
-    authorise(ctx, Action.RECORD_IMPACT)
-    parsed = read_weights(data, file)
-    known = _activities(ctx)
-    if problems := _with_unknown(parsed.problems, parsed.named, known):
-        raise ImportRejected(problems)
-    groups: dict[str, list[int]] = {}
-    problems = []
-    for i, (activity, _, _) in enumerate(parsed.rows):
-        groups.setdefault(id_key(activity), []).append(i)
-    links = _links(ctx)
-    for key, indexes in groups.items():
-        given = [(parsed.rows[i][1], parsed.rows[i][2]) for i in indexes]
-        linked = links.get(known[key].code, [])
-        for code, message, measure in _weight_problems(known[key], given, linked):
-            at = next((i for i in indexes if parsed.rows[i][1] == measure), indexes[-1])
-            w = parsed.where[at]
-            column = w.columns["measure"] if measure else w.columns["weight"]
-            problems.append(Problem(code, message, w.file, w.line, column))
-    if problems:
-        raise ImportRejected(problems)
-    for key, indexes in groups.items():
-        measures = [
-            (repo.measure_row(ctx.session, parsed.rows[i][1]), parsed.rows[i][2]) for i in indexes
-        ]
-        store.replace_weights(ctx.session, known[key], measures, ctx.actor.name, ctx.now())
-    return WeightsImported(file, len(groups), tuple(parsed.notes))
