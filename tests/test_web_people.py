@@ -95,3 +95,14 @@ def test_removing_your_own_access_is_refused_as_its_question_is_at_the_same_addr
     assert heading(sent) == heading(asked) != "People in Bristol"
     assert text(by_id(sent, "message")) == text(by_id(asked, "message"))
     assert "ask another administrator" in text(by_id(sent, "message"))
+
+
+def test_a_persons_form_address_opened_as_a_page_goes_to_the_people_page(site):
+    client = site.client("ann")
+    ed, lee = site.people["ed"], site.people["lee"]
+    for form in ("role", "restore"):
+        opened = client.get(f"/admin/users/{ed}/{form}")
+        assert (opened.status_code, opened.headers["location"]) == (303, "/admin/users")
+        assert client.get(f"/admin/users/{lee}/{form}").status_code == 404  # lee is Leeds'
+        assert client.get(f"/admin/users/99999/{form}").status_code == 404
+    assert site.client("ed").get(f"/admin/users/{ed}/role").status_code == 403  # not an admin

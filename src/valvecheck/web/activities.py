@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
@@ -22,7 +24,7 @@ from valvecheck.services.listing import activity_suggestions, band
 from valvecheck.services.measures import list_measures, measure_choices, show_measure
 from valvecheck.services.suggestions import accept
 from valvecheck.web.auth import safe_next
-from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.common import PROTECTED, done, form_page, render, work
 from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
@@ -160,6 +162,22 @@ def _change(request: Request, code: str, measure: str, rationale: str, linking: 
     )
 
 
+def _activity_at(code: str) -> Callable[[Context], str]:
+    """The activity's page, as a form of it finds it (``form_page``): an unknown activity, or
+    another council's, is not found, as on the page."""
+
+    def page(ctx: Context) -> str:
+        return f"/activities/{quote(show_activity(ctx, code).activity.id, safe='')}"
+
+    return page
+
+
+@router.get("/activities/{code}/link")
+def link_address(request: Request, code: str) -> Response:
+    """The link form's address opened as a page (a refused link's, reloaded): the activity's."""
+    return form_page(request, _activity_at(code))
+
+
 @router.post("/activities/{code}/link")
 def link_measure(
     request: Request,
@@ -173,6 +191,8 @@ def link_measure(
 @router.get("/activities/{code}/unlink")
 def confirm_unlink(request: Request, code: str, measure: str = "") -> Response:
     """The question before an unlink: is this right, and why (kept in the history)."""
+    if not measure.strip():  # the unlink's own address, with no measure (a refused one's)
+        return form_page(request, _activity_at(code))
     with work(request) as ctx:
         authorise(ctx, Action.LINK)
         view = show_activity(ctx, code)
@@ -193,6 +213,13 @@ def unlink_measure(
     rationale: Annotated[str, Form()] = "",
 ) -> Response:
     return _change(request, code, measure, rationale, False)
+
+
+@router.get("/activities/{code}/accept")
+def accept_address(request: Request, code: str) -> Response:
+    """The suggestions form's address opened as a page (a refused choice's, reloaded): the
+    activity's page, where the refusal was shown."""
+    return form_page(request, _activity_at(code))
 
 
 @router.post("/activities/{code}/accept")
@@ -248,6 +275,8 @@ def confirm_not_relevant(
     request: Request, code: str, measure: str = "", next: str = ""
 ) -> Response:
     """The question before marking a suggested measure not relevant: why (kept in the history)."""
+    if not measure.strip():  # the form's own address, with no measure (a refused one's)
+        return form_page(request, _activity_at(code))
     with work(request) as ctx:
         authorise(ctx, Action.LINK)
         view = show_activity(ctx, code)

@@ -20,7 +20,7 @@ from valvecheck.services.people import (
     set_role,
 )
 from valvecheck.web.auth import password_errors
-from valvecheck.web.common import PROTECTED, done, render, whole_number, work
+from valvecheck.web.common import PROTECTED, done, form_page, render, whole_number, work
 from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
@@ -174,6 +174,19 @@ def confirm_remove(request: Request, person_id: int) -> Response:
     with work(request) as ctx:
         person = _removable(ctx, person_id)
     return render(request, "admin/remove.html", person=person)
+
+
+@router.get("/admin/users/{person_id:int}/role")
+@router.get("/admin/users/{person_id:int}/restore")
+def person_form_address(request: Request, person_id: int) -> Response:
+    """A person's role or restore form's address opened as a page: the People page (a person
+    who is not the council's is not found, as on the page)."""
+
+    def people_page(ctx: Context) -> str:
+        _person(ctx, person_id)
+        return "/admin/users"
+
+    return form_page(request, people_page)
 
 
 @router.post("/admin/users/{person_id:int}/restore")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -132,6 +132,17 @@ def done(request: Request, to: str, message: str = "") -> RedirectResponse:
     if message:
         web_session.update(request, flash=message)
     return RedirectResponse(to, status_code=303)
+
+
+def form_page(request: Request, page: Callable[[Context], str]) -> RedirectResponse:
+    """A form's own address opened as a page (a GET of where the form posts: a refused form's
+    page reloaded, bookmarked, opened in a new tab or again from the history): to the page the
+    form is on. ``page`` finds that page's address as the page itself would, so that nobody
+    signed in is sent to sign in, and an unknown id (or another council's) is not found,
+    exactly as on the page, rather than sent on to a page that then says so."""
+    with work(request) as ctx:
+        to = page(ctx)
+    return done(request, to)
 
 
 # The largest id or version the database stores (a 32-bit integer, PostgreSQL's INTEGER).

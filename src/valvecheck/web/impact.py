@@ -18,7 +18,7 @@ from valvecheck.services.activities import list_activities
 from valvecheck.services.context import Context
 from valvecheck.services.figures import withdrawn
 from valvecheck.services.impact import impact, set_saving
-from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.common import PROTECTED, done, form_page, render, work
 from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
@@ -144,6 +144,12 @@ def refused(
     missing = any(c == NotFound.code and f not in blank for f, c in codes.items())
     status = http_status(NotFound()) if missing else http_status(exc)
     return {f: said[f] for f in fields if f in said}, status
+
+
+@router.get("/impact/savings")
+def savings_address(request: Request) -> Response:
+    """The saving form's address opened as a page (a refused saving's, reloaded): Impact."""
+    return form_page(request, lambda ctx: "/impact")
 
 
 @router.post("/impact/savings")

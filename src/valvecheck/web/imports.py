@@ -34,7 +34,7 @@ from valvecheck.importers import limits
 from valvecheck.services.activities import import_activities
 from valvecheck.services.catalogue import import_catalogue
 from valvecheck.services.context import Context, authorise
-from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.common import PROTECTED, done, form_page, render, work
 from valvecheck.web.text import count
 
 router = APIRouter(dependencies=PROTECTED)
@@ -226,6 +226,13 @@ def _as_problem(exc: ValvecheckError, name: str) -> object:
     # the table names the file in its own column: a message that starts with it says it twice
     message = str(exc).removeprefix(f"{name}: ")
     return Problem(exc.code, message, name)
+
+
+@router.get("/imports/{token}/confirm")
+def confirm_address(request: Request, token: str) -> Response:
+    """The preview's "Import" address opened as a page (a refused import's, reloaded): the
+    Imports page, to upload the file again (a preview is never made by opening an address)."""
+    return form_page(request, lambda ctx: "/imports")
 
 
 @router.post("/imports/{token}/confirm")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from markupsafe import Markup
@@ -25,7 +26,15 @@ from valvecheck.services.listing import (
 )
 from valvecheck.services.measures import measure_page, show_measure
 from valvecheck.services.ratings import rate
-from valvecheck.web.common import PROTECTED, done, render, templates, whole_number, work
+from valvecheck.web.common import (
+    PROTECTED,
+    done,
+    form_page,
+    render,
+    templates,
+    whole_number,
+    work,
+)
 from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
@@ -254,6 +263,25 @@ def _unchanged(view: MeasureView, rag: str, rationale: str, evidence: str) -> bo
     )
 
 
+def _measure_at(measure_id: str, from_list: str) -> Callable[[Context], str]:
+    """The measure's page, as a form of it finds it (``form_page``): not found for a measure
+    there is none of; still knowing the listing it was opened from (``list``), if given."""
+    here = "?" + urlencode({"list": from_list}) if from_list else ""
+
+    def page(ctx: Context) -> str:
+        return f"/measures/{quote(show_measure(ctx, measure_id).id, safe='')}{here}"
+
+    return page
+
+
+@router.get("/measures/{measure_id}/rating")
+def rating_address(
+    request: Request, measure_id: str, from_list: Annotated[str, Query(alias="list")] = ""
+) -> Response:
+    """The rating form's address opened as a page (a refused rating's, reloaded): the measure's."""
+    return form_page(request, _measure_at(measure_id, from_list))
+
+
 @router.post("/measures/{measure_id}/rating")
 def rate_measure(
     request: Request,
@@ -336,6 +364,15 @@ def rate_measure(
         f"/measures/{rating.measure_id}{here}",
         f"Rating saved: {rating.measure_id} is now {rating.rag.label.lower()}",
     )
+
+
+@router.get("/measures/{measure_id}/equivalence")
+def equivalence_address(
+    request: Request, measure_id: str, from_list: Annotated[str, Query(alias="list")] = ""
+) -> Response:
+    """The same-commitment form's address opened as a page (a refused decision's, reloaded):
+    the measure's page."""
+    return form_page(request, _measure_at(measure_id, from_list))
 
 
 @router.post("/measures/{measure_id}/equivalence")
