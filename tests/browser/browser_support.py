@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,25 +32,17 @@ ARGS = [
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe.min.js"
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browser-site")
-    site = make_site(folder)
-    site.ws.dispose()
+@contextmanager
+def site_server(folder: Path, **settings: str) -> Iterator[str]:
+    """The test site (web_support.make_site) served by `valvecheck serve` in a process of its
+    own, with these VALVECHECK_ settings; its address while the block runs."""
+    make_site(folder).ws.dispose()
     port = free_port()
-    env = {**os.environ, "VALVECHECK_SECRET_KEY": "browser-tests-" + "k" * 40}
+    env = {**os.environ, "VALVECHECK_SECRET_KEY": "browser-tests-" + "k" * 40, **settings}
     env.pop("DATABASE_URL", None)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "valvecheck",
-            "--db",
-            str(folder / "web.db"),
-            "serve",
-            "--port",
-            str(port),
-        ],
+        [sys.executable, "-m", "valvecheck", "--db", str(folder / "web.db")]
+        + ["serve", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -62,6 +55,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with site_server(tmp_path_factory.mktemp("browser-site")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

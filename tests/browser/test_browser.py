@@ -15,6 +15,7 @@ from browser_support import (  # noqa: F401 (fixtures)
     browser,
     server,
     signed_in,
+    site_server,
 )
 from web_support import PASSWORD
 
@@ -488,37 +489,9 @@ SHORT_HOURS = 0.008
 
 @pytest.fixture(scope="module")
 def short_server(tmp_path_factory):  # type: ignore[no-untyped-def]
-    import os
-    import subprocess
-    import sys
-
-    from test_web_serve import free_port, wait_for
-    from web_support import make_site
-
     folder = tmp_path_factory.mktemp("browser-short-sign-in")
-    make_site(folder).ws.dispose()
-    port = free_port()
-    env = {
-        **os.environ,
-        "VALVECHECK_SECRET_KEY": "browser-tests-" + "s" * 40,
-        "VALVECHECK_SESSION_HOURS": str(SHORT_HOURS),
-    }
-    env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "valvecheck", "--db", str(folder / "web.db")]
-    process = subprocess.Popen(
-        [*command, "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{url}/login", process)
+    with site_server(folder, VALVECHECK_SESSION_HOURS=str(SHORT_HOURS)) as url:
         yield url
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)
 
 
 @pytest.fixture
