@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -64,3 +65,14 @@ def server(url: str) -> Iterator[Server]:
     with TestClient(app_for(ws)) as client:
         yield Server(ws, client, secrets)
     ws.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def on_both_stores(request: pytest.FixtureRequest, tmp_path) -> Iterator[Server]:  # type: ignore[no-untyped-def]
+    """The two councils' server on a SQLite file, then on PostgreSQL (pg_url: a schema of its
+    own)."""
+    url = (
+        str(tmp_path / "api.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    )
+    with server(url) as s:
+        yield s

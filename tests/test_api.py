@@ -6,7 +6,7 @@ import io
 
 import openpyxl
 import pytest
-from api_support import Server, server
+from api_support import Server, on_both_stores  # noqa: F401 (a fixture)
 from sqlalchemy import func, select
 
 from valvecheck.api import openapi
@@ -17,13 +17,9 @@ from valvecheck.store.models import LinkEventRow, RatingRow
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def srv(request, tmp_path):
-    url = (
-        str(tmp_path / "api.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    )
-    with server(url) as s:
-        yield s
+@pytest.fixture
+def srv(on_both_stores: Server) -> Server:  # noqa: F811 (the imported fixture)
+    return on_both_stores
 
 
 def ids(s: Server, who: str) -> dict[str, int]:

@@ -5,7 +5,7 @@ one council's ETag never matches another's."""
 from __future__ import annotations
 
 import pytest
-from api_support import Server, server
+from api_support import Server, on_both_stores  # noqa: F401 (a fixture)
 from web_support import site, site_template  # noqa: F401 (fixtures)
 
 from valvecheck.api import openapi
@@ -15,13 +15,9 @@ from valvecheck.services.workspace import unit_of_work
 READS = [p for p, ops in openapi()["paths"].items() if "get" in ops]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def srv(request, tmp_path):
-    url = (
-        str(tmp_path / "api.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    )
-    with server(url) as s:
-        yield s
+@pytest.fixture
+def srv(on_both_stores: Server) -> Server:  # noqa: F811 (the imported fixture)
+    return on_both_stores
 
 
 def address(s: Server, who: str, path: str) -> str:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from api_support import Server, server
+from api_support import Server, on_both_stores, server  # noqa: F401 (a fixture)
 
 from valvecheck.api import openapi
 from valvecheck.errors import Conflict, exit_status, http_status
@@ -30,13 +30,9 @@ def srv(tmp_path):
         yield s
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def both(request, tmp_path):
-    url = (
-        str(tmp_path / "api.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    )
-    with server(url) as s:
-        yield s
+@pytest.fixture
+def both(on_both_stores: Server) -> Server:  # noqa: F811 (the imported fixture)
+    return on_both_stores
 
 
 def problem(response, status: int, code: str) -> dict:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from api_support import server
+from api_support import Server, on_both_stores  # noqa: F401 (a fixture)
 from sqlalchemy import inspect, text
 
 from valvecheck.domain.moments import aware, in_england
@@ -93,13 +93,9 @@ def test_an_expired_tokens_name_goes_to_its_replacement_a_live_ones_does_not(ws)
     tokens.authenticate(ws, new.secret, now=later)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def srv(request, tmp_path):
-    url = (
-        str(tmp_path / "api.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    )
-    with server(url) as s:
-        yield s
+@pytest.fixture
+def srv(on_both_stores: Server) -> Server:  # noqa: F811 (the imported fixture)
+    return on_both_stores
 
 
 def test_the_api_refuses_an_expired_token_with_401_saying_it_has_expired(srv):
