@@ -92,6 +92,11 @@ def test_a_rating_forms_address_keeps_the_listing_the_measure_was_opened_from(si
     assert shown.status_code == 200
     back = page(shown).find(".//a[@id='back-to-list']")
     assert back is not None and back.get("href") == f"/measures?{listing}"
+    # the page's rating form posts to that address, so a refusal's address keeps the listing
+    form = page(shown).find(".//form[@id='rating-form']")
+    assert (
+        form is not None and form.get("action") == f"/measures/bury-3/rating?list={quote(listing)}"
+    )
 
 
 def test_nobody_signed_in_is_sent_to_sign_in_from_each_address(site):
