@@ -471,3 +471,20 @@ def test_a_nul_character_is_refused_with_a_page_never_a_crash(store_url):
         assert [e.measure_id for e in hubs.history] == ["bury-2"]  # the fixture's link only
         assert [a.name for a in list_assessments(ctx)] == ["Leeds: autumn"]
     ws.dispose()
+
+
+def test_a_trailing_slash_goes_to_the_page_by_a_relative_address_never_the_host_header(site):
+    # Starlette's own slash redirect built its address from the Host header: a proxy or a
+    # cache passing another host on would have sent people to that host.
+    client = site.client("ed")
+    for asked, to in (
+        ("/measures/", "/measures"),
+        ("/measures/bury-3/?list=rag%3Dred", "/measures/bury-3?list=rag%3Dred"),
+        ("/login/", "/login"),
+    ):
+        moved = client.get(asked, headers={"Host": "evil.example"})
+        assert (moved.status_code, moved.headers["location"]) == (307, to), asked
+    for nowhere in ("/nothing/", "//evil.example/", "/api/measures/"):
+        answer = client.get(nowhere, headers={"Host": "evil.example"})
+        assert "evil.example" not in answer.headers.get("location", ""), nowhere
+    assert client.get("/nothing/").status_code == 404

@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from valvecheck import logs
@@ -225,6 +226,22 @@ def _file_from_nobody(
     )
 
 
+def _without_slash(app: FastAPI, scope: Scope) -> str | None:
+    """Where an address with a trailing slash that no page has goes: the same without it, when a
+    page answers there. The address is relative, never built from the request's Host header
+    (Starlette's own slash redirect builds it so, and a proxy or cache that passes on another
+    host would send people there)."""
+    path = scope["path"]
+    bare = path.rstrip("/")
+    if path == bare or not bare.startswith("/") or bare.startswith("//"):
+        return None
+    other = {**scope, "path": bare}
+    if all(route.matches(other)[0] is Match.NONE for route in app.router.routes):
+        return None
+    query = scope.get("query_string", b"").decode("latin-1")
+    return bare + (f"?{query}" if query else "")
+
+
 def _rag_css() -> str:
     """The RAG colours, read from the RAG type (the one place they are defined)."""
     return "".join(
@@ -271,6 +288,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         redoc_url=None,
         openapi_url="/api/openapi.json" if api is not None else None,
     )
+    app.router.redirect_slashes = False  # done by http_error, with a relative address
     app.state.ws = ws
     app.state.settings = config
     app.state.sessions = web_session.Sessions(
@@ -327,6 +345,10 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if isinstance(exc, BodyTooLarge):  # found while reading: the same page as up front
             return too_large(render, request)
+        if exc.status_code == 404 and request.method == "GET":
+            to = _without_slash(app, request.scope)
+            if to is not None:
+                return RedirectResponse(to, status_code=307)
         return render(
             request,
             "errors/error.html",
