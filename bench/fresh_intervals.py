@@ -18,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from valvecheck.analysis.evaluate import figures
+from valvecheck.analysis.evaluate import Labelled, figures
 from valvecheck.analysis.matcher import bundled_model
+from valvecheck.analysis.methods import Method
 from valvecheck.analysis.suggest import METHODS, Suggester
 from valvecheck.analysis.validation import _seed
 from valvecheck.importers.labelled_csv import read_labelled_csv
@@ -35,6 +36,16 @@ KEYS = (
 )
 
 
+def bundled_matcher(method: Method) -> Suggester:
+    """The matcher a new council meets: the bundled catalogue and model, no workspace."""
+    seed, names = _seed()
+    return Suggester(seed, method, names, model=bundled_model())
+
+
+def read(path: Path, known: set[str]) -> list[Labelled]:
+    return list(read_labelled_csv(path.read_bytes(), str(path), known).rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path)
@@ -42,16 +53,12 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=2000)
     parser.add_argument("--pool", action="store_true", help="also score the files as one")
     args = parser.parse_args()
-    seed, names = _seed()
     method = METHODS["matcher"]
     if args.bar is not None:
         method = replace(method, accept_threshold=args.bar)
-    matcher = Suggester(seed, method, names, model=bundled_model())
+    matcher = bundled_matcher(method)
     rng = np.random.default_rng(0)
-    samples = [
-        (path.name, read_labelled_csv(path.read_bytes(), str(path), set(matcher.ids)).rows)
-        for path in args.files
-    ]
+    samples = [(path.name, read(path, set(matcher.ids))) for path in args.files]
     if args.pool:
         samples.append(("all the files", [x for _, rows in samples for x in rows]))
     for name, rows in samples:

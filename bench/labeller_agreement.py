@@ -17,25 +17,10 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+from fresh_intervals import KEYS, bundled_matcher, read
+
 from valvecheck.analysis.evaluate import Labelled, figures
-from valvecheck.analysis.matcher import bundled_model
-from valvecheck.analysis.suggest import METHODS, Suggester
-from valvecheck.analysis.validation import _seed
-from valvecheck.importers.labelled_csv import read_labelled_csv
-
-KEYS = (
-    "hit_at_3",
-    "mrr",
-    "recall_at_5",
-    "none_accuracy",
-    "false_none_rate",
-    "accept_precision",
-    "accept_recall",
-)
-
-
-def read(path: Path, known: set[str]) -> list[Labelled]:
-    return list(read_labelled_csv(path.read_bytes(), str(path), known).rows)
+from valvecheck.analysis.suggest import METHODS
 
 
 def agreement(a: list[Labelled], b: list[Labelled]) -> dict[str, float]:
@@ -60,15 +45,13 @@ def main() -> None:
     parser.add_argument("a", type=Path)
     parser.add_argument("b", type=Path)
     args = parser.parse_args()
-    seed, names = _seed()
-    known = {mid for mid, _ in seed}
-    a, b = read(args.a, known), read(args.b, known)
+    method = METHODS["matcher"]
+    matcher = bundled_matcher(method)
+    a, b = read(args.a, set(matcher.ids)), read(args.b, set(matcher.ids))
     if [x.id for x in a] != [y.id for y in b]:
         raise SystemExit("the two files do not hold the same activities in the same order")
     for key, value in agreement(a, b).items():
         print(f"{key:<36} {value:.3f}" if isinstance(value, float) else f"{key:<36} {value}")
-    method = METHODS["matcher"]
-    matcher = Suggester(seed, method, names, model=bundled_model())
     matrix = matcher.scores([x.text for x in a], [x.title for x in a])
     either = [
         replace(x, expected=tuple(dict.fromkeys((*x.expected, *y.expected))))

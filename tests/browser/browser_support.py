@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import need
 from test_web_serve import free_port, wait_for
-from web_support import make_site
+from web_support import PASSWORD, make_site
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -74,6 +74,15 @@ def browser() -> Iterator[object]:
         found.close()
 
 
+def sign_in(page, name: str, server: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign ``page`` in as ``name`` through the sign-in form, and wait for the dashboard."""
+    page.goto("/login")
+    page.fill("#username", name)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{server}/")
+
+
 @pytest.fixture
 def signed_in(browser, server):  # type: ignore[no-untyped-def]
     """A new browser context signed in as the person named (through the sign-in form)."""
@@ -84,11 +93,7 @@ def signed_in(browser, server):  # type: ignore[no-untyped-def]
         context = browser.new_context(base_url=server, accept_downloads=True, bypass_csp=bypass_csp)
         contexts.append(context)
         page = context.new_page()
-        page.goto("/login")
-        page.fill("#username", name)
-        page.fill("#password", "correct horse battery")
-        page.click("button:has-text('Sign in')")
-        page.wait_for_url(f"{server}/")
+        sign_in(page, name, server)
         return page
 
     yield open_as

@@ -14,6 +14,7 @@ from browser_support import (  # noqa: F401 (fixtures)
     axe_violations,
     browser,
     server,
+    sign_in,
     signed_in,
     site_server,
 )
@@ -197,11 +198,7 @@ def narrow(browser, server):  # type: ignore[no-untyped-def]
         base_url=server, bypass_csp=True, viewport={"width": 360, "height": 740}
     )
     page = context.new_page()
-    page.goto("/login")
-    page.fill("#username", "ann")
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_url(f"{server}/")
+    sign_in(page, "ann", server)
     yield page
     context.close()
 
@@ -378,11 +375,7 @@ def test_the_chart_is_drawn_in_the_systems_colours_in_forced_colours_mode(browse
     )
     try:
         page = context.new_page()
-        page.goto("/login")
-        page.fill("#username", "ann")
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('Sign in')")
-        page.wait_for_url(f"{server}/")
+        sign_in(page, "ann", server)
         label, text, stroke = page.evaluate(
             "[getComputedStyle(document.querySelector('.app-chart__label')).fill,"
             " getComputedStyle(document.body).color,"
@@ -401,11 +394,7 @@ def test_a_table_box_is_a_tab_stop_only_when_it_scrolls(browser, server):
         )
         try:
             page = context.new_page()
-            page.goto("/login")
-            page.fill("#username", "ann")
-            page.fill("#password", PASSWORD)
-            page.click("button:has-text('Sign in')")
-            page.wait_for_url(f"{server}/")
+            sign_in(page, "ann", server)
             boxes = page.evaluate(
                 "[...document.querySelectorAll('.app-table-scroll')].map(b =>"
                 " [b.scrollWidth > b.clientWidth, b.getAttribute('tabindex'),"
@@ -504,11 +493,7 @@ def writing(browser, short_server):  # type: ignore[no-untyped-def]
         context = browser.new_context(base_url=short_server, bypass_csp=bypass_csp)
         contexts.append(context)
         page = context.new_page()
-        page.goto("/login")
-        page.fill("#username", "ed")
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('Sign in')")
-        page.wait_for_url(f"{short_server}/")
+        sign_in(page, "ed", short_server)
         page.goto("/measures/bury-3")
         if typed:
             page.fill("#rationale", "Half of a long rationale, not yet saved")
