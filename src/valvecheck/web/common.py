@@ -20,7 +20,7 @@ from valvecheck.domain.people import Action, Role, may
 from valvecheck.domain.percent import percent
 from valvecheck.domain.rag import SCALE, Rag
 from valvecheck.domain.rating import MAX_EVIDENCE, MAX_RATIONALE
-from valvecheck.errors import ValvecheckError, WorkspaceError
+from valvecheck.errors import InputErrors, NotFound, ValvecheckError, WorkspaceError, http_status
 from valvecheck.services.context import Context
 from valvecheck.store.db import set_scope
 from valvecheck.web import session as web_session
@@ -143,6 +143,32 @@ def form_page(request: Request, page: Callable[[Context], str]) -> RedirectRespo
     with work(request) as ctx:
         to = page(ctx)
     return done(request, to)
+
+
+def refused(
+    exc: ValvecheckError,
+    blank: dict[str, str],
+    fields: tuple[str, ...],
+    repeats: tuple[str, ...] = (),
+) -> tuple[dict[str, str], int]:
+    """A refused entry as its form shows it: each field's problem, in the service's words as a
+    sentence (every one of them at once: InputErrors) or the form's own for a field left blank,
+    in the form's order; and the page's status: not found when something typed names nothing
+    of the council's (an activity), else the refusal's. ``repeats``: the codes of problems the
+    form's own words for a blank field say already (at that field), left out."""
+    if isinstance(exc, InputErrors):
+        found, codes = exc.errors, exc.codes
+    else:
+        field = exc.field if exc.field in fields else fields[0]
+        found, codes = {field: str(exc)}, {field: exc.code}
+    said: dict[str, str] = {}
+    for field, message in found.items():
+        if not (blank and codes.get(field) in repeats):
+            said.setdefault(field if field in fields else fields[0], sentence(message))
+    said.update(blank)
+    missing = any(c == NotFound.code and f not in blank for f, c in codes.items())
+    status = http_status(NotFound()) if missing else http_status(exc)
+    return {f: said[f] for f in fields if f in said}, status
 
 
 # The largest id or version the database stores (a 32-bit integer, PostgreSQL's INTEGER).

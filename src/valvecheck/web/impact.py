@@ -11,15 +11,14 @@ from starlette.responses import Response
 
 from valvecheck.domain.impact import Impact, day_text
 from valvecheck.domain.money import money_text
-from valvecheck.errors import InputErrors, NotFound, ValvecheckError, http_status
+from valvecheck.errors import InputErrors, ValvecheckError
 from valvecheck.reports.impact_chart import line_chart, svg
 from valvecheck.reports.impact_tables import ImpactTable, key_lines, tables
 from valvecheck.services.activities import list_activities
 from valvecheck.services.context import Context
 from valvecheck.services.figures import withdrawn
 from valvecheck.services.impact import impact, set_saving
-from valvecheck.web.common import PROTECTED, done, form_page, render, work
-from valvecheck.web.text import sentence
+from valvecheck.web.common import PROTECTED, done, form_page, refused, render, work
 
 router = APIRouter(dependencies=PROTECTED)
 FIELDS = ("activity", "year", "expected", "actual", "cohort", "unit")
@@ -118,32 +117,6 @@ def _blank(typed: dict[str, str]) -> dict[str, str]:
         if field in given and not withdrawn(typed[field]) and other not in given:
             errors[other] = EMPTY[other]
     return errors
-
-
-def refused(
-    exc: ValvecheckError,
-    blank: dict[str, str],
-    fields: tuple[str, ...],
-    repeats: tuple[str, ...] = (),
-) -> tuple[dict[str, str], int]:
-    """A refused entry as its form shows it: each field's problem, in the service's words as a
-    sentence (every one of them at once: InputErrors) or the form's own for a field left blank,
-    in the form's order; and the page's status: not found when something typed names nothing
-    of the council's (an activity), else the refusal's. ``repeats``: the codes of problems the
-    form's own words for a blank field say already (at that field), left out."""
-    if isinstance(exc, InputErrors):
-        found, codes = exc.errors, exc.codes
-    else:
-        field = exc.field if exc.field in fields else fields[0]
-        found, codes = {field: str(exc)}, {field: exc.code}
-    said: dict[str, str] = {}
-    for field, message in found.items():
-        if not (blank and codes.get(field) in repeats):
-            said.setdefault(field if field in fields else fields[0], sentence(message))
-    said.update(blank)
-    missing = any(c == NotFound.code and f not in blank for f, c in codes.items())
-    status = http_status(NotFound()) if missing else http_status(exc)
-    return {f: said[f] for f in fields if f in said}, status
 
 
 @router.get("/impact/savings")

@@ -13,8 +13,7 @@ from valvecheck.errors import InputErrors, ValvecheckError
 from valvecheck.services.context import Context
 from valvecheck.services.ratings import current_assessment
 from valvecheck.services.trajectory import set_trajectory, trajectory
-from valvecheck.web.common import PROTECTED, done, render, work
-from valvecheck.web.impact import refused
+from valvecheck.web.common import PROTECTED, done, refused, render, work
 
 router = APIRouter(dependencies=PROTECTED)
 PAGE = "/impact/trajectory"
