@@ -219,6 +219,13 @@ def test_every_format_gives_each_rating_its_rationale_and_evidence_and_marks_a_c
     assert cells["bury-1"][-3:] == ["Green", "Thresholds agreed at Schools Forum\nCarried forward",
                                     EVIDENCE]  # fmt: skip
     assert cells["bury-2"][-3:] == ["Amber", "MI project scoped", ""]
+    with zipfile.ZipFile(out / "report.docx") as z:
+        body = z.read("word/document.xml").decode()
+        rels = z.read("word/_rels/document.xml.rels").decode()
+    link = re.search(r'<w:hyperlink r:id="(\w+)">.*?forum\.pdf.*?</w:hyperlink>', body)
+    assert link is not None  # the address is a link in Word; the note beside it is not
+    assert f'Id="{link[1]}"' in rels and 'Target="https://democracy.bristol.gov.uk/' in rels
+    assert body.count("<w:hyperlink ") == 1
 
     workbook = load_workbook(out / "report.xlsx", read_only=True)
     excel = {r[0]: r for r in workbook["Appendix"].iter_rows(min_row=2, values_only=True)}
@@ -230,7 +237,9 @@ def test_every_format_gives_each_rating_its_rationale_and_evidence_and_marks_a_c
     page = (out / "report.html").read_text("utf-8")
     row = page[page.index('<tr id="bury-1">') : page.index('<tr id="bury-2">')]
     assert 'Thresholds agreed at Schools Forum <span class="note">Carried forward</span>' in row
-    assert "<li>https://democracy.bristol.gov.uk/documents/s12345/forum.pdf</li>" in row
+    url = "https://democracy.bristol.gov.uk/documents/s12345/forum.pdf"
+    assert f'<li><a href="{url}" rel="noopener noreferrer">{url}</a></li>' in row
+    assert "<li>Schools Forum, 14 Oct</li>" in row
     row = page[page.index('<tr id="bury-2">') : page.index('<tr id="bury-3">')]
     assert "MI project scoped" in row and "Carried forward" not in row
 
@@ -405,6 +414,24 @@ def test_word_pages_carry_a_header_and_page_x_of_y(ws, tmp_path):
         fields = re.findall(r'w:instr=" (\w+) "', "".join(footers))
         assert fields == ["PAGE", "NUMPAGES"], name
         assert "Page " in section.footer.paragraphs[0].text, name
+
+
+@pytestmark_day
+def test_html_evidence_links_only_web_addresses_and_escapes_the_rest(ws, tmp_path):
+    """An evidence line that is an http(s) address is a link; any other line, a "javascript:"
+    address among them, is text, and markup in it is shown, not obeyed."""
+    evidence = "http://example.org/a?b=1&c=2\njavascript:alert(1)\n<b>Forum</b> minutes"
+    with admin(ws) as ctx:
+        ratings.rate(ctx, "bury-1", "green", "Agreed", evidence)
+    write_reports(ws, "html", tmp_path, on=DAY)
+    page_ = (tmp_path / "report.html").read_text("utf-8")
+    row = page_[page_.index('<tr id="bury-1">') : page_.index('<tr id="bury-2">')]
+    cell = row[row.index('<td class="evidence">') :]
+    assert cell.count("<a ") == 1
+    url = "http://example.org/a?b=1&amp;c=2"
+    assert f'<li><a href="{url}" rel="noopener noreferrer">{url}</a></li>' in cell
+    assert "<li>javascript:alert(1)</li>" in cell
+    assert "<li>&lt;b&gt;Forum&lt;/b&gt; minutes</li>" in cell
 
 
 @pytestmark_day

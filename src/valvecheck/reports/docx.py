@@ -29,7 +29,7 @@ from valvecheck.domain.rag import Rag
 from valvecheck.reports import impact_docx
 from valvecheck.reports.docx_fit import longest_word, word_width
 from valvecheck.reports.docx_page import add_running_text, keep_with_next
-from valvecheck.reports.docx_rows import append_rows, cell_xml, row_xml, save
+from valvecheck.reports.docx_rows import Links, append_rows, cell_xml, evidence_xml, row_xml, save
 from valvecheck.reports.model import ReportData, ReportRow, Tick
 
 MAKER = "Valvecheck"
@@ -229,6 +229,7 @@ def appendix_values(row: ReportRow) -> list[str]:
 def add_appendix(doc: DocumentType, data: ReportData, progress: Tick | None) -> None:
     w = appendix_widths(data.rows)
     table = add_table(doc, APPENDIX_COLUMNS, w, size=SMALL)
+    links = Links(doc)
     append_rows(
         table,
         (
@@ -240,7 +241,7 @@ def add_appendix(doc: DocumentType, data: ReportData, progress: Tick | None) -> 
                     ),
                     rag_xml(r.rag, w[5], size=SMALL),
                     cell_xml(r.rationale, w[6], size=SMALL, note=r.carried),
-                    cell_xml(lines(r.evidence_items), w[7], size=SMALL),
+                    evidence_xml(r.evidence_items, w[7], links, size=SMALL),
                 ]
             )
             for r in data.rows

@@ -77,6 +77,45 @@ def cell_xml(
     )
 
 
+# A line of evidence that is a web address, and nothing else, is a link in the report.
+WEB_ADDRESS = re.compile(r"^https?://\S+$")
+LINK_LOOK = '<w:color w:val="0563C1"/><w:u w:val="single"/>'  # Word's own hyperlink colour
+HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+
+
+class Links:
+    """The document's external links, one relationship per address however often it is given
+    (python-docx's own look-up scans every relationship, which for thousands is slow)."""
+
+    def __init__(self, doc: DocumentType):
+        self._rels = doc.part.rels
+        self._ids: dict[str, str] = {}
+
+    def rid(self, address: str) -> str:
+        found = self._ids.get(address)
+        if found is None:
+            found = self._ids[address] = f"rIdLink{len(self._ids) + 1}"
+            self._rels.add_relationship(HYPERLINK, address, found, is_external=True)
+        return found
+
+
+def evidence_xml(items: Iterable[str], width: Length, links: Links, size: int | None) -> str:
+    """A cell of evidence, one item a line: a web address as a link (``Links``), else text."""
+    runs: list[str] = []
+    for item in items:
+        if runs:
+            runs.append("<w:r><w:br/></w:r>")
+        if WEB_ADDRESS.match(item) and not NOT_XML.search(item):
+            text = run_xml(item, size=size, look=LINK_LOOK)
+            runs.append(f'<w:hyperlink r:id="{links.rid(item)}">{text}</w:hyperlink>')
+        else:
+            runs.append(run_xml(item, size=size))
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width.twips}" w:type="dxa"/></w:tcPr>'
+        f"<w:p>{''.join(runs)}</w:p></w:tc>"
+    )
+
+
 def row_xml(cells: Iterable[str]) -> str:
     """A body row that never splits across pages, from ``cell_xml`` cells."""
     return f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>"
