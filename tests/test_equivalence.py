@@ -246,25 +246,26 @@ def test_two_copies_of_one_text_cannot_be_kept_apart(ws):
 
 
 def test_another_councils_decision_names_its_council_not_its_person(site):
-    """The catalogue is shared, so Bristol sees Leeds's decision and why; Leeds's people are
-    Leeds's own, so Bristol sees "an administrator in Leeds", on every page and in the export."""
-    with unit_of_work(site.ws, write=True, as_person="lee") as ctx:
+    """The catalogue is shared, so Leeds sees the decision of Bristol (the council that keeps the
+    catalogue) and why; Bristol's people are Bristol's own, so Leeds sees "an administrator in
+    Bristol", on every page and in the export."""
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
         equivalence.decide(ctx, "bury-1", "stoke-on-trent-2", "same", "one panel, two names")
-    with unit_of_work(site.ws, as_person="lee") as ctx:
-        [own] = equivalence.decisions_about(ctx, "bury-1")
-    assert (own.by, own.council) == ("lee", "Leeds")
     with unit_of_work(site.ws, as_person="ann") as ctx:
+        [own] = equivalence.decisions_about(ctx, "bury-1")
+    assert (own.by, own.council) == ("ann", "Bristol")
+    with unit_of_work(site.ws, as_person="lee") as ctx:
         [seen] = equivalence.decisions_about(ctx, "bury-1")
         exported = ctx_export(ctx)
-    assert (seen.by, seen.rationale) == ("an administrator in Leeds", "one panel, two names")
-    assert "an administrator in Leeds" in exported and ",lee," not in exported
-    bristol = site.client("ann")
+    assert (seen.by, seen.rationale) == ("an administrator in Bristol", "one panel, two names")
+    assert "an administrator in Bristol" in exported and ",ann," not in exported
+    leeds = site.client("lee")
     for path in ("/common?show=all", "/measures/bury-1"):
-        shown = text(page(bristol.get(path)))
-        assert "an administrator in Leeds" in shown and "lee," not in shown, path
-    assert "decided the same by lee" in text(page(site.client("lee").get("/measures/bury-1")))
-    with unit_of_work(site.ws, council="Bristol", by="tester") as ctx:  # the local administrator
-        assert equivalence.decisions_about(ctx, "bury-1")[0].by == "lee"
+        shown = text(page(leeds.get(path)))
+        assert "an administrator in Bristol" in shown and "ann," not in shown, path
+    assert "decided the same by ann" in text(page(site.client("ann").get("/measures/bury-1")))
+    with unit_of_work(site.ws, council="Leeds", by="tester") as ctx:  # the local administrator
+        assert equivalence.decisions_about(ctx, "bury-1")[0].by == "ann"
 
 
 def ctx_export(ctx) -> str:  # type: ignore[no-untyped-def]

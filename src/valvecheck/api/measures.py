@@ -32,6 +32,7 @@ from valvecheck.api.schemas import (
     MeasureList,
     MeasureOut,
     PlacementOut,
+    Problem,
     RatingIn,
     RatingOut,
 )
@@ -224,8 +225,17 @@ def rate_measure(
 @router.post(
     "/measures/{measure_id}/equivalence",
     response_model=EquivalenceOut | None,
-    responses=errors(403, 404, conflict="conflict (written at the same moment: try again)"),
-    summary="Say another agreement's measure is (or is not) the same commitment (administrators)",
+    responses={
+        **errors(404, conflict="conflict (written at the same moment: try again)"),
+        403: {
+            "model": Problem,
+            "description": "The role does not allow it, the token or person is an admin of a "
+            "council other than the one this server was set up for (its admins keep the shared "
+            "catalogue), or a session call without its CSRF token (forbidden)",
+        },
+    },
+    summary="Say another agreement's measure is (or is not) the same commitment (administrators "
+    "of the council this server was set up for)",
 )
 def decide_equivalence(
     request: Request,
@@ -234,7 +244,9 @@ def decide_equivalence(
     actor: Annotated[Actor, Depends(authenticated)],
 ) -> EquivalenceOut | None:
     """The decision now in force (null once withdrawn with decision none); common measures,
-    prevalence and each measure's ``equivalents`` follow it."""
+    prevalence and each measure's ``equivalents`` follow it. The catalogue is every council's,
+    so only the admins of the council this server was set up for (its first) decide: another
+    council's admin is answered 403, naming both councils."""
     with work(request, actor, write=True) as ctx:
         found = equivalence.decide(ctx, measure_id, body.other, body.decision, body.rationale)
     return None if found is None else EquivalenceOut.of(found)

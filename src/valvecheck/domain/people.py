@@ -3,6 +3,13 @@
 A viewer reads; an editor also rates, links, imports activities, runs suggestions and starts or
 chooses assessments; an admin also locks assessments and manages people, councils and the
 shared catalogue.
+
+A role is a role within one council. What every council on a server shares (the catalogue of
+agreements and measures, with the decisions on which of them are the same commitment, and the
+list of councils: the actions in ``SHARED``) is kept by one council, the host: the one the
+server was set up for, its first council (lowest id). Only the host council's admins (people or
+tokens) and the local administrator at the command line may do those; an admin of any other
+council may not. Which council is the host is the store's to say, so `authorise` asks it.
 """
 
 from __future__ import annotations
@@ -44,6 +51,8 @@ class Action(StrEnum):
     # Admins only: a lock cannot be undone, and it settles the council's reported paper.
     LOCK_ASSESSMENT = "lock assessments"
     RECORD_IMPACT = "record savings and the deficit trajectory"
+    # This and MANAGE_COUNCILS change what every council shares (SHARED): the host council's
+    # admins and the local administrator only.
     MANAGE_CATALOGUE = "change the catalogue of agreements and measures"
     MANAGE_PEOPLE = "manage people"
     MANAGE_COUNCILS = "manage councils"
@@ -67,8 +76,14 @@ PERMITTED: dict[Role, frozenset[Action]] = {
 }
 
 
+# What changes what every council on the server reads: allowed to the host council's admins and
+# the local administrator only (`may` answers for the role alone; `authorise` adds the council).
+SHARED = frozenset({Action.MANAGE_CATALOGUE, Action.MANAGE_COUNCILS})
+
+
 def may(role: Role, action: Action) -> bool:
-    """Whether a person with ``role`` may do ``action`` (within their own council)."""
+    """Whether a person with ``role`` may do ``action`` (within their own council; an action in
+    ``SHARED`` also needs the host council, or the local administrator)."""
     return action in PERMITTED[role]
 
 

@@ -3,7 +3,9 @@
 Services never open, commit or roll back a transaction: the shell around them does (one per CLI
 command, one per web request), so a use-case that writes several rows is all-or-nothing and
 reads one snapshot. Who may do what is asked in one place, `authorise`, at the top of each
-use-case, so no front end can forget it.
+use-case, so no front end can forget it. What every council shares (the catalogue, the list of
+councils) is changed only by its keepers: the local administrator and the admins of the host
+council, the one the server was set up for (`kept_by`).
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from valvecheck.analysis.progress import Report
 from valvecheck.domain.moments import in_england
-from valvecheck.domain.people import Action, Role, may
+from valvecheck.domain.people import SHARED, Action, Role, may
 from valvecheck.errors import Forbidden, NotFound
 from valvecheck.settings import Settings
+from valvecheck.store import tables as t
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -111,14 +114,47 @@ class Context:
 
 
 def authorise(ctx: Context, action: Action) -> None:
-    """Refuse (Forbidden) unless the acting person's role allows ``action``."""
-    role = ctx.actor.role
+    """Refuse (Forbidden) unless the acting person's role allows ``action`` and, for an action
+    that changes what every council shares, they keep it (`kept_by`)."""
+    actor = ctx.actor
+    role = actor.role
+    article = "an" if role.value[0] in "aeiou" else "a"
     if not may(role, action):
-        article = "an" if role.value[0] in "aeiou" else "a"
         raise Forbidden(
-            f"{ctx.actor.name} is {article} {role.value} and {article} {role.value} may not "
+            f"{actor.name} is {article} {role.value} and {article} {role.value} may not "
             f"{action.value}"
         )
+    if action in SHARED and (keeper := kept_by(ctx.db, actor)):
+        kept, only = _KEPT[action]
+        raise Forbidden(
+            f"{actor.name} is {article} {role.value} of {actor.council}; {kept} by the admins "
+            f"of {keeper}, the council this server was set up for, so only they may {only}"
+        )
+
+
+# What each shared action changes, and what only its keepers may then do (a refusal's words).
+_KEPT = {
+    Action.MANAGE_CATALOGUE: (
+        "the shared catalogue is kept",
+        "change the catalogue of agreements and measures",
+    ),
+    Action.MANAGE_COUNCILS: ("the list of councils on this server is kept", "add councils"),
+}
+
+
+def kept_by(db: Connection | Session, actor: Actor) -> str:
+    """Who keeps what every council shares, when it is not ``actor``: the name of the host
+    council, the one the server was set up for (its first: the lowest id), whose admins keep
+    it. '' when ``actor`` keeps it: the local administrator, anyone of the host council, and
+    anyone before there is a council (a server with one council is as it always was). One
+    small select."""
+    if actor.is_local_admin:
+        return ""
+    c = t.council.c
+    host = db.execute(select(c.id, c.name).order_by(c.id).limit(1)).first()
+    if host is None or host.id == actor.council_id:
+        return ""
+    return str(host.name)
 
 
 def council_id(ctx: Context) -> int:

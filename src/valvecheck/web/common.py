@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request
@@ -16,17 +16,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import RedirectResponse, Response
 
 from valvecheck.domain.link_reason import link_reason
-from valvecheck.domain.people import Action, Role, may
+from valvecheck.domain.people import SHARED, Action, Role, may
 from valvecheck.domain.percent import percent
 from valvecheck.domain.rag import SCALE, Rag
 from valvecheck.domain.rating import MAX_EVIDENCE, MAX_RATIONALE
 from valvecheck.errors import InputErrors, NotFound, ValvecheckError, WorkspaceError, http_status
-from valvecheck.services.context import Context
+from valvecheck.services.context import Actor, Context, kept_by
 from valvecheck.store.db import set_scope
 from valvecheck.web import session as web_session
 from valvecheck.web import wording
 from valvecheck.web.auth import SignInNeeded, csrf_protect, session_actor
 from valvecheck.web.text import count, local, sentence
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -89,6 +92,7 @@ def work(request: Request, write: bool = False) -> Iterator[Context]:
         # of another council, and a write into another council is refused.
         set_scope(db, actor.council_id or 0)
         request.state.actor = actor
+        _note_keeper(request, db, actor)
         yield Context(db, actor, state.settings)
 
 
@@ -101,12 +105,24 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     flash = current.flash
     if flash:
         web_session.update(request, flash="")
+    keeper = _keeper(request, actor)
     return templates.TemplateResponse(
         request,
         template,
         {
             "actor": actor,
-            "may": (lambda action: actor is not None and may(actor.role, action)),
+            # as the services' `authorise` answers: the role, and for what every council shares
+            # (the catalogue), the council that keeps it
+            "may": (
+                lambda action: (
+                    actor is not None
+                    and may(actor.role, action)
+                    and not (keeper and action in SHARED)
+                )
+            ),
+            # the host council, when an admin of another council would expect to change the
+            # catalogue: the pages say who keeps it instead ('' otherwise)
+            "kept_by": keeper,
             "is_admin": actor is not None and actor.role is Role.ADMIN,
             "csrf_token": current.csrf,
             "flash": flash,
@@ -115,6 +131,36 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         },
         status_code=status_code,
     )
+
+
+def _may_by_role_change_shared(actor: Actor) -> bool:
+    """Whether ``actor``'s role would let them change what every council shares (so whether
+    their council matters: only then is it asked which council keeps it)."""
+    return any(may(actor.role, action) for action in SHARED)
+
+
+def _note_keeper(request: Request, db: Session, actor: Actor) -> None:
+    """Ask once per request (in its unit of work) who keeps what every council shares, for an
+    actor whose role would let them change it: the pages offer only what `authorise` allows."""
+    if _may_by_role_change_shared(actor) and getattr(request.state, "kept_by", None) is None:
+        request.state.kept_by = kept_by(db, actor)
+
+
+def _keeper(request: Request, actor: Any) -> str:
+    """The host council's name when ``actor`` may not change what every council shares only for
+    want of being its admin ('' otherwise): as noted in the request's unit of work, or asked
+    here when the page had none (an error page before it read who is signed in)."""
+    if actor is None or not _may_by_role_change_shared(actor):
+        return ""
+    known = getattr(request.state, "kept_by", None)
+    if known is None:
+        try:
+            with request.app.state.ws.session(write=False, all_councils=True) as db:
+                _note_keeper(request, db, actor)
+            known = request.state.kept_by
+        except (SQLAlchemyError, WorkspaceError):  # an error page must never fail for it
+            known = ""
+    return str(known)
 
 
 def _signed_in(request: Request) -> Any:

@@ -159,7 +159,9 @@ def upload(
         typed = {"column_map": column_map, "agreement_year": agreement_year}
         typed |= {"source_url": source_url, "revise": revise}
         with work(request) as ctx:
-            authorise(ctx, Action.READ)
+            # the catalogue's form sent by someone its page is not offered to (an editor, an
+            # admin of a council that does not keep the catalogue) is refused, as its file would be
+            authorise(ctx, Action.MANAGE_CATALOGUE if kind == "catalogue" else Action.READ)
         return render(
             request,
             "imports/index.html",

@@ -11,12 +11,13 @@ from fastapi import APIRouter, Form, Query, Request
 from markupsafe import Markup
 from starlette.responses import Response
 
+from valvecheck.domain.people import Action
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import own_words
 from valvecheck.domain.views import Filters, MeasureView
 from valvecheck.errors import Conflict, InputError, NotFound
 from valvecheck.services.activities import list_activities
-from valvecheck.services.context import Context
+from valvecheck.services.context import Context, authorise
 from valvecheck.services.listing import (
     band,
     measure_listing,
@@ -387,11 +388,13 @@ def decide_equivalence(
     from valvecheck.services.equivalence import decide
 
     try:
-        if not other.strip():
-            raise InputError("Enter the id of another agreement's measure", field="other")
-        if not decision:
-            raise InputError("Choose whether it is the same commitment", field="decision")
         with work(request, write=True) as ctx:
+            # whoever the form is not offered to is refused before being asked to fill it in
+            authorise(ctx, Action.MANAGE_CATALOGUE)
+            if not other.strip():
+                raise InputError("Enter the id of another agreement's measure", field="other")
+            if not decision:
+                raise InputError("Choose whether it is the same commitment", field="decision")
             found = decide(ctx, measure_id, other, decision, reason)
             this = show_measure(ctx, measure_id).id
     except (InputError, NotFound) as exc:
