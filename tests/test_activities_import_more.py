@@ -327,3 +327,27 @@ def test_catalogue_formula_without_saved_value(
     assert exit_code == 1
     assert f"line 3, column {column}:" in err and f"[{code}]" in err, err
     assert cli("export", "--format", "json")[1] == before
+
+
+def test_an_id_or_owner_longer_than_kept_is_refused_naming_row_and_column(
+    ws, cli, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The store keeps an id and an owner to 200 characters: a longer one is refused with its
+    row and column (PostgreSQL failed the whole import with a database error), nothing saved."""
+    rows = [
+        ["ID", "Title", "Owner"],
+        ["A" * 201, "Long id", "Sam"],
+        ["B2", "Long owner", "x" * 300],
+    ]
+    path = _xlsx(tmp_path / "long.xlsx", rows)
+    assert _problems(_read(path)) == [("too-long", 2, "ID"), ("too-long", 3, "Owner")]
+    code, out, err = cli("activities", "import", str(path))
+    assert code != 0
+    assert "line 2, column ID: the id can be at most 200 characters; this one is 201" in err
+    assert "line 3, column Owner: the owner can be at most 200 characters; this one is 300" in err
+    code, out, err = cli("activities", "list")
+    assert "Long" not in out
+    fine = _xlsx(
+        tmp_path / "fine.xlsx", [["ID", "Title", "Owner"], ["A" * 200, "Longest id", "y" * 200]]
+    )
+    assert cli("activities", "import", str(fine))[0] == 0

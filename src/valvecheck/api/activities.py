@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
 
 from valvecheck.api import paging
 from valvecheck.api.core import (
@@ -17,6 +18,7 @@ from valvecheck.api.core import (
     authenticated,
     errors,
     operation_id,
+    problem_response,
     version_read,
     work,
 )
@@ -26,19 +28,21 @@ from valvecheck.api.schemas import (
     ActivitiesImportedOut,
     ActivityChangeOut,
     ActivityDetail,
+    ActivityIn,
     ActivityOut,
     ConceptOut,
     LeftOut,
     LinkedActivity,
     LinkEventOut,
     LinkIn,
+    ProblemItem,
     SuggestionGroup,
     SuggestionOut,
     SuggestionsOut,
     aware,
 )
 from valvecheck.domain import moments
-from valvecheck.errors import ImportRejected
+from valvecheck.errors import ImportRejected, InputErrors, http_status
 from valvecheck.importers import limits
 from valvecheck.services import activities, links, suggestions
 from valvecheck.services.activities import ActivitiesImported, ActivityView
@@ -98,8 +102,58 @@ def list_activities(
     return [activity_out(v) for v in paged(request, response, items, offset, limit)]
 
 
+@router.post(
+    "/activities",
+    response_model=ActivityDetail,
+    status_code=201,
+    responses={
+        **errors(
+            403,
+            conflict="already-exists (the council has an activity with this id, in any case), "
+            "or conflict (written at the same moment: try again)",
+        ),
+        201: {"headers": LOCATION},
+    },
+    summary="Add one activity (code and title; description, theme, owner, status, start, "
+    "end); every problem at once, each naming its field",
+)
+def add_activity(
+    request: Request,
+    response: Response,
+    body: ActivityIn,
+    actor: Annotated[Actor, Depends(authenticated)],
+) -> ActivityDetail | JSONResponse:
+    values = {
+        "code": body.code,
+        "title": body.title,
+        "description": body.description,
+        "theme": body.theme,
+        "owner": body.owner,
+        "status": body.status or "",
+        "start": body.start.isoformat() if body.start else "",
+        "end": body.end.isoformat() if body.end else "",
+    }
+    try:
+        with work(request, actor, write=True) as ctx:
+            v = activities.add_activity(ctx, values)
+    except InputErrors as exc:
+        return every_problem(exc)
+    response.headers["Location"] = f"/api/activities/{quote(v.activity.id, safe='')}"
+    return ActivityDetail(**activity_out(v).model_dump(), history=[event_out(e) for e in v.history])
+
+
+def every_problem(exc: InputErrors) -> JSONResponse:
+    """422 listing each field's problem, in the order of the fields (the first's is the
+    detail): an InputError answers with its one field (core.error_response)."""
+    items = [
+        ProblemItem(code=exc.codes.get(f, exc.code), message=f"{f}: {m}", column=f)
+        for f, m in exc.errors.items()
+    ]
+    return problem_response(http_status(exc), exc.message, exc.code, exc.field, items)
+
+
 @router.get(
-    "/activities/{activity_id}",
+    "/activities/{activity_id:path}",
     response_model=ActivityDetail,
     responses=READ,
     summary="One activity, with its links and their history",

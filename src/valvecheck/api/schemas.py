@@ -235,6 +235,28 @@ class ActivityOut(BaseModel):
     measures: list[str] = Field(description="The measures it is linked to now")
 
 
+class ActivityIn(Input):
+    """One activity to add: its id and title needed, the rest optional (as the edit form's)."""
+
+    code: Text = Field(
+        description="The activity's id, as its tracker writes it (answered as id); an id the "
+        "council already has, in any case, is 409 already-exists",
+        examples=["SEN-12"],
+    )
+    title: Text = Field(examples=["Inclusion hubs in mainstream schools"])
+    description: Text = ""
+    theme: Text = ""
+    owner: Text = ""
+    status: Annotated[str, Field(max_length=40), AfterValidator(_no_nul)] | None = Field(
+        default=None,
+        description="planned, in_progress, at_risk, done or stalled (or as people write them: "
+        "'On track', 'delayed', 'complete'); none: not known",
+        examples=["in_progress"],
+    )
+    start: date | None = None
+    end: date | None = Field(default=None, description="On or after the start")
+
+
 class LinkEventOut(BaseModel):
     activity: str
     measure: str

@@ -13,6 +13,7 @@ from valvecheck.cli.core import By, command_line, read_file, use, ws_of
 from valvecheck.cli.lazy import lazy
 from valvecheck.domain.moments import in_england
 from valvecheck.domain.names import count
+from valvecheck.errors import InputErrors, exit_status
 
 if TYPE_CHECKING:
     from valvecheck.services import activities, links, suggestions
@@ -76,6 +77,56 @@ def import_(
     if done.linked:
         pairs = count(done.linked, "activity-measure pair", "activity-measure pairs")
         output.line(f"Linked {pairs} from the measures column.")
+
+
+@activities_app.command("add")
+def add(
+    ctx: typer.Context,
+    code: Annotated[
+        str,
+        typer.Option(help="The activity's id, as in the tracker, e.g. SEN-12 (required)."),
+    ] = "",
+    title: Annotated[str, typer.Option(help="Its title (required).")] = "",
+    description: Annotated[str, typer.Option(help="What it does.")] = "",
+    theme: Annotated[str, typer.Option(help="The programme theme it belongs to.")] = "",
+    owner: Annotated[str, typer.Option(help="Who leads it.")] = "",
+    status: Annotated[
+        str,
+        typer.Option(
+            help="planned, in progress, at risk, done or stalled (or a variant such as ongoing, "
+            "delayed, complete, on hold); blank: not known."
+        ),
+    ] = "",
+    start: Annotated[
+        str, typer.Option(help="Start date: 2026-09-01, 01/09/2026 or September 2026.")
+    ] = "",
+    end: Annotated[
+        str, typer.Option(help="End date, on or after the start (a month: its last day).")
+    ] = "",
+    by: By = None,
+) -> None:
+    """Add one activity, checked as an imported row is; every problem is said at once."""
+    values = {
+        "code": code,
+        "title": title,
+        "description": description,
+        "theme": theme,
+        "owner": owner,
+        "status": status,
+        "start": start,
+        "end": end,
+    }
+    try:
+        with use(ctx, write=True, by=by) as c:
+            v = activities.add_activity(c, values)
+            who = c.actor.name
+    except InputErrors as exc:
+        output.error(f"nothing was added: {count(len(exc.errors), 'problem', 'problems')} found")
+        for field, problem in exc.errors.items():
+            output.errors.print(f"  --{field}: {problem}", markup=False, soft_wrap=True)
+        raise typer.Exit(exit_status(exc)) from None
+    a = v.activity
+    output.line(f"Added {a.id}: {a.title} (by {who}).")
 
 
 @activities_app.command("list")

@@ -63,6 +63,18 @@ _WORDS = {
 _ALIASES = {word: status for status, words in _WORDS.items() for word in words.split("|")}
 
 
+# The longest id and owner kept (store/tables.py): a longer one is refused, never cut.
+LONGEST = {"id": 200, "owner": 200}
+
+
+def too_long(detail: str, value: str) -> str:
+    """Why ``value`` is too long for the detail ``detail`` ("id" or "owner"; '' when it is not)."""
+    longest = LONGEST[detail]
+    if len(value) <= longest:
+        return ""
+    return f"the {detail} can be at most {longest} characters; this one is {len(value):,}"
+
+
 def id_key(code: str) -> str:
     """Activity ids are compared ignoring case ('B1' is 'b1'); the id is kept as first written."""
     return code.strip().casefold()

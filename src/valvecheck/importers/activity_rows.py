@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from difflib import SequenceMatcher
 from itertools import chain, islice
 
-from valvecheck.domain.activity import Activity, Status, id_key, parse_date
+from valvecheck.domain.activity import Activity, Status, id_key, parse_date, too_long
 from valvecheck.domain.measure_ids import measure_key
 from valvecheck.domain.names import fold
 from valvecheck.domain.problems import Parsed, Problem
@@ -472,6 +472,10 @@ def _read_table(
             ok = False
         elif code:
             first_row[id_key(code)] = (number, code)
+        for field in ("id", "owner"):
+            if reason := too_long(field, text(field)):
+                problems.append(Problem("too-long", reason, file, number, names[field]))
+                ok = False
         try:
             status = Status.parse_cell(text("status"))
         except InputError as exc:

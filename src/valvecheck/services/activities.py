@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from valvecheck.domain.activity import Activity, Status, id_key
+from valvecheck.domain.activity import Activity, Status, id_key, parse_date, too_long
 from valvecheck.domain.link_reason import RECORDED
 from valvecheck.domain.measure_ids import nearest
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
-from valvecheck.errors import ImportRejected
+from valvecheck.errors import Conflict, ImportRejected, InputError, InputErrors, NotFound
 from valvecheck.importers import limits
 from valvecheck.importers.activities import read_activities
 from valvecheck.importers.activity_rows import ActivityTable, parse_column_map
@@ -250,56 +250,121 @@ def show_activity(ctx: Context, activity_id: str) -> ActivityView:
 
 # What a person may change in an activity, as the import names them (store/activities.py).
 EDITABLE = ("title", "description", "theme", "owner", "status", "start", "end")
+# What a person gives to add one: its id (``code``, as the import's id column) and the rest.
+ADDABLE = ("code", *EDITABLE)
 
 
 def edit_activity(ctx: Context, activity_id: str, values: dict[str, str]) -> ActivityView:
     """Change an activity's details (``values`` by name in ``EDITABLE``; those not given are
     kept), as a re-import of its row would; each detail changed is kept in its history (who,
     when, from and to: `activity_history`)."""
-    from valvecheck.domain.activity import parse_date
-    from valvecheck.errors import InputError, InputErrors
-
     authorise(ctx, Action.IMPORT_ACTIVITIES)
     cid = council_id(ctx)
-    row = store.activity_row(ctx.session, cid, activity_id)
-    old = store.to_activity(row)
-    unknown = set(values) - set(EDITABLE)
-    if unknown:
-        raise InputError(f"an activity has no detail '{sorted(unknown)[0]}'")
-    given = {k: " ".join(v.split()) if k != "description" else v.strip() for k, v in values.items()}
+    old = store.to_activity(store.activity_row(ctx.session, cid, activity_id))
+    given = _tidied(values, EDITABLE)
     # every problem at once, in the form's order (InputErrors)
     problems: dict[str, str] = {}
+    changed = _details(old, given, problems)
+    if problems:
+        raise InputErrors(problems)
+    save_with_history(ctx, cid, [changed], set(values))
+    return show_activity(ctx, old.id)
+
+
+def add_activity(ctx: Context, values: dict[str, str]) -> ActivityView:
+    """Add one activity (``values`` by name in ``ADDABLE``: ``code`` and ``title`` needed, the
+    rest as ``edit_activity`` reads them), as importing a file of its one row would.
+
+    Every problem is raised at once (InputErrors, in the form's order). An id the council
+    already has, whatever its case, is a Conflict (``already-exists``) when it is the only
+    problem, else one of the InputErrors (``codes`` names it). Who added it and when is kept
+    in its history: each detail given, from nothing (`activity_history`).
+    """
+    authorise(ctx, Action.IMPORT_ACTIVITIES)
+    cid = council_id(ctx)
+    given = _tidied(values, ADDABLE)
+    code = given.pop("code", "")
+    problems: dict[str, str] = {}
+    if not code:
+        problems["code"] = "Enter the activity's id, for example SEN-12"
+    elif too_long := _too_long("code", code):
+        problems["code"] = too_long
+    # one writer of a council's activities at a time, as an import: two adding "B1" and "b1"
+    # at once never both find the id free (PostgreSQL; SQLite writers are one at a time)
+    repo.lock_pair(ctx.session, repo.IMPORTING_ACTIVITIES, cid)
+    taken = _taken(ctx, cid, code) if code else ""
+    added = _details(Activity(code, ""), {"title": "", **given}, problems)
+    if taken and not problems:
+        raise Conflict(taken, field="code", reason="already-exists")
+    if taken:
+        raise InputErrors({"code": taken, **problems}, {"code": "already-exists"})
+    if problems:
+        raise InputErrors(problems)
+    # added with no details, then given them as an edit gives them, so that each detail is kept
+    # in its history with who and when (an activity an import adds has none)
+    store.save_activities(ctx.session, cid, [Activity(code, "")], ctx.now())
+    save_with_history(ctx, cid, [added], None)
+    return show_activity(ctx, code)
+
+
+def _taken(ctx: Context, cid: int, code: str) -> str:
+    """Why ``code`` cannot be a new activity's id ('' when it can): the council has one so
+    named, in any case ('B1' is 'b1')."""
+    try:
+        kept = store.activity_row(ctx.session, cid, code).code
+    except NotFound:
+        return ""
+    same = "" if kept == code else f" (written '{kept}': case does not matter)"
+    return f"the council already has an activity '{code}'{same}: choose another id"
+
+
+def _too_long(name: str, value: str) -> str:
+    """Why ``value`` is too long for the detail ``name`` ('' when it is not), as a form says it."""
+    reason = too_long("id" if name == "code" else name, value)
+    return reason[:1].upper() + reason[1:]
+
+
+def _tidied(values: dict[str, str], known: tuple[str, ...]) -> dict[str, str]:
+    """The values as a form's are read: spaces tidied (a description's kept inside it)."""
+    unknown = set(values) - set(known)
+    if unknown:
+        raise InputError(f"an activity has no detail '{sorted(unknown)[0]}'")
+    return {k: " ".join(v.split()) if k != "description" else v.strip() for k, v in values.items()}
+
+
+def _details(kept: Activity, given: dict[str, str], problems: dict[str, str]) -> Activity:
+    """``kept`` with the details ``given`` (tidied, by name in ``EDITABLE``) read as the import
+    reads a row's cells; each problem is added to ``problems`` by field, in the form's order."""
     if "title" in given and not given["title"]:
         problems["title"] = "Enter the activity's title"
-    status = old.status
+    if too_long := _too_long("owner", given.get("owner", "")):
+        problems["owner"] = too_long
+    status = kept.status
     try:
-        status = Status.parse_cell(given["status"]) if "status" in given else old.status
+        status = Status.parse_cell(given["status"]) if "status" in given else kept.status
     except InputError as exc:
         problems["status"] = str(exc)
     dates = {}
     for name in ("start", "end"):
         try:
             dates[name] = (
-                parse_date(given[name], end=name == "end") if name in given else getattr(old, name)
+                parse_date(given[name], end=name == "end") if name in given else getattr(kept, name)
             )
         except InputError as exc:
             problems[name] = str(exc)
-    start, end = dates.get("start"), dates.get("end")
-    if start and end and end < start:
+            dates[name] = getattr(kept, name)
+    start, end = dates["start"], dates["end"]
+    if start and end and end < start and "start" not in problems and "end" not in problems:
         problems["end"] = "The end date must be on or after the start date"
-    if problems:
-        raise InputErrors(problems)
-    changed = Activity(
-        old.id,
-        given.get("title", old.title),
-        given.get("description", old.description),
-        given.get("theme", old.theme),
-        old.sub_theme,
-        given.get("owner", old.owner),
+    return Activity(
+        kept.id,
+        given.get("title", kept.title),
+        given.get("description", kept.description),
+        given.get("theme", kept.theme),
+        kept.sub_theme,
+        given.get("owner", kept.owner),
         status,
-        dates["start"],
-        dates["end"],
-        old.link,
+        start,
+        end,
+        kept.link,
     )
-    save_with_history(ctx, cid, [changed], set(values))
-    return show_activity(ctx, old.id)

@@ -25,6 +25,8 @@ from sqlalchemy import (
     text,
 )
 
+from valvecheck.domain.activity import LONGEST
+
 # One naming convention from day one, so Alembic's batch mode can name and drop constraints
 # on SQLite and PostgreSQL alike.
 NAMING = {
@@ -229,12 +231,12 @@ activity = Table(
     metadata,
     _id(),
     _council(),
-    Column("code", String(200), nullable=False),
+    Column("code", String(LONGEST["id"]), nullable=False),
     Column("title", Text, nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("theme", Text, nullable=False, default=""),
     Column("sub_theme", Text, nullable=False, default=""),
-    Column("owner", String(200), nullable=False, default=""),
+    Column("owner", String(LONGEST["owner"]), nullable=False, default=""),
     Column("status", String(40), nullable=False, default=""),
     Column("start_date", Date, nullable=True),
     Column("end_date", Date, nullable=True),

@@ -14,8 +14,22 @@ from valvecheck.domain.money import money_text
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
 from valvecheck.domain.views import Filters
-from valvecheck.errors import InputError, InputErrors, NotFound, ValvecheckError, http_status
-from valvecheck.services.activities import EDITABLE, edit_activity, list_activities, show_activity
+from valvecheck.errors import (
+    Conflict,
+    InputError,
+    InputErrors,
+    NotFound,
+    ValvecheckError,
+    http_status,
+)
+from valvecheck.services.activities import (
+    ADDABLE,
+    EDITABLE,
+    add_activity,
+    edit_activity,
+    list_activities,
+    show_activity,
+)
 from valvecheck.services.activity_details import activity_history
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.impact import saving_history
@@ -24,7 +38,7 @@ from valvecheck.services.listing import activity_suggestions, band
 from valvecheck.services.measures import list_measures, measure_choices, show_measure
 from valvecheck.services.suggestions import accept
 from valvecheck.web.auth import safe_next
-from valvecheck.web.common import PROTECTED, done, form_page, render, work
+from valvecheck.web.common import PROTECTED, done, form_page, refused, render, work
 from valvecheck.web.text import sentence
 
 router = APIRouter(dependencies=PROTECTED)
@@ -62,6 +76,51 @@ def listing(request: Request, owner: str = "", status: str = "") -> Response:
         chosen={"owner": owner.strip(), "status": wanted.value if wanted else status.strip()},
         errors=errors,
     )
+
+
+STATUSES = [(s.value, s.label) for s in Status]  # an activity's form's choices
+
+
+# /activities/new comes before /activities/{code}, which would take "new" for an activity's id.
+@router.get("/activities/new")
+def new_form(request: Request) -> Response:
+    """The form to add one activity (also where its form posts, opened as a page)."""
+    with work(request) as ctx:
+        authorise(ctx, Action.IMPORT_ACTIVITIES)
+    typed = dict.fromkeys(ADDABLE, "")
+    return render(request, "activities/new.html", errors={}, typed=typed, statuses=STATUSES)
+
+
+@router.post("/activities/new")
+def add(
+    request: Request,
+    code: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    theme: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+) -> Response:
+    typed = dict(
+        zip(ADDABLE, (code, title, description, theme, owner, status, start, end), strict=True)
+    )
+    try:
+        with work(request, write=True) as ctx:
+            view = add_activity(ctx, typed)
+    except (InputError, Conflict) as exc:  # every problem at once; a taken id with them
+        errors, status_code = refused(exc, {}, ADDABLE)
+        return render(
+            request,
+            "activities/new.html",
+            status_code,
+            errors=errors,
+            typed=typed,
+            statuses=STATUSES,
+        )
+    code = view.activity.id
+    return done(request, f"/activities/{quote(code, safe='')}", f"{code} added")
 
 
 def _page(ctx: Context, code: str) -> dict[str, Any]:
@@ -104,7 +163,6 @@ def _texts(ctx: Context, measure_ids: list[str]) -> dict[str, str]:
     return texts
 
 
-@router.get("/activities/{code}")
 def show(request: Request, code: str, find: str = "") -> Response:
     """An activity's page; ``find``: words of a measure to link, when the catalogue is too big
     for a list (the measures holding them, to choose from)."""
@@ -172,13 +230,13 @@ def _activity_at(code: str) -> Callable[[Context], str]:
     return page
 
 
-@router.get("/activities/{code}/link")
+@router.get("/activities/{code:path}/link")
 def link_address(request: Request, code: str) -> Response:
     """The link form's address opened as a page (a refused link's, reloaded): the activity's."""
     return form_page(request, _activity_at(code))
 
 
-@router.post("/activities/{code}/link")
+@router.post("/activities/{code:path}/link")
 def link_measure(
     request: Request,
     code: str,
@@ -188,7 +246,7 @@ def link_measure(
     return _change(request, code, measure, rationale, True)
 
 
-@router.get("/activities/{code}/unlink")
+@router.get("/activities/{code:path}/unlink")
 def confirm_unlink(request: Request, code: str, measure: str = "") -> Response:
     """The question before an unlink: is this right, and why (kept in the history)."""
     if not measure.strip():  # the unlink's own address, with no measure (a refused one's)
@@ -205,7 +263,7 @@ def confirm_unlink(request: Request, code: str, measure: str = "") -> Response:
     return render(request, "activities/unlink.html", view=view, linked=linked, texts=texts)
 
 
-@router.post("/activities/{code}/unlink")
+@router.post("/activities/{code:path}/unlink")
 def unlink_measure(
     request: Request,
     code: str,
@@ -215,14 +273,14 @@ def unlink_measure(
     return _change(request, code, measure, rationale, False)
 
 
-@router.get("/activities/{code}/accept")
+@router.get("/activities/{code:path}/accept")
 def accept_address(request: Request, code: str) -> Response:
     """The suggestions form's address opened as a page (a refused choice's, reloaded): the
     activity's page, where the refusal was shown."""
     return form_page(request, _activity_at(code))
 
 
-@router.post("/activities/{code}/accept")
+@router.post("/activities/{code:path}/accept")
 def accept_suggestions(
     request: Request,
     code: str,
@@ -270,7 +328,7 @@ def accept_suggestions(
     return done(request, target, message)
 
 
-@router.get("/activities/{code}/not-relevant")
+@router.get("/activities/{code:path}/not-relevant")
 def confirm_not_relevant(
     request: Request, code: str, measure: str = "", next: str = ""
 ) -> Response:
@@ -291,7 +349,7 @@ def confirm_not_relevant(
     )
 
 
-@router.post("/activities/{code}/not-relevant")
+@router.post("/activities/{code:path}/not-relevant")
 def mark_not_relevant(
     request: Request,
     code: str,
@@ -315,7 +373,7 @@ def mark_not_relevant(
 def _edit_page(ctx: Context, code: str) -> dict[str, Any]:
     authorise(ctx, Action.IMPORT_ACTIVITIES)
     view = show_activity(ctx, code)
-    return {"view": view, "statuses": [(s.value, s.label) for s in Status]}
+    return {"view": view, "statuses": STATUSES}
 
 
 def _as_typed(view: Any) -> dict[str, str]:
@@ -331,7 +389,7 @@ def _as_typed(view: Any) -> dict[str, str]:
     }
 
 
-@router.get("/activities/{code}/edit")
+@router.get("/activities/{code:path}/edit")
 def edit_form(request: Request, code: str) -> Response:
     with work(request) as ctx:
         context = _edit_page(ctx, code)
@@ -339,7 +397,7 @@ def edit_form(request: Request, code: str) -> Response:
     return render(request, "activities/edit.html", errors={}, typed=typed, **context)
 
 
-@router.post("/activities/{code}/edit")
+@router.post("/activities/{code:path}/edit")
 def edit(
     request: Request,
     code: str,
@@ -364,3 +422,8 @@ def edit(
             context = _edit_page(ctx, code)
         return render(request, "activities/edit.html", 422, errors=errors, typed=typed, **context)
     return done(request, f"/activities/{view.activity.id}", f"{view.activity.id} saved")
+
+
+# An activity's own page is matched last: ids may hold "/" ("HNB/03", as trackers write them),
+# so its address would otherwise also match every /activities/{id}/... page above.
+router.add_api_route("/activities/{code:path}", show, methods=["GET"])
