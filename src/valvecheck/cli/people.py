@@ -1,4 +1,4 @@
-"""Councils and people: `councils add/list`, `users add/list/role/remove`."""
+"""Councils and people: `councils add/list`, `users add/list/role/remove/forget`."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from valvecheck.cli.core import use
 from valvecheck.cli.lazy import lazy
 
 if TYPE_CHECKING:
-    from valvecheck.services import people
+    from valvecheck.services import forget, people
 else:  # loaded when a command first uses it (cli/lazy.py)
     people = lazy("valvecheck.services.people")
+    forget = lazy("valvecheck.services.forget")
 
 councils_app = typer.Typer(
     help="Councils: each owns its assessments, activities and people; the catalogue is shared.",
@@ -153,3 +154,50 @@ def users_password(
     with use(ctx, write=True) as c:
         done = people.set_password(c, name, password)
     output.line(f"{done.name} has a new password.")
+
+
+@users_app.command("forget")
+def users_forget(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Sign-in name of someone whose access was removed.")],
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", help="Remove them without asking (needed when not run at a terminal)."
+        ),
+    ] = False,
+) -> None:
+    """Remove a leaver's personal details for good: their records then read 'Former member N'.
+
+    Their access must have been removed first (users remove). Every record of the council that names them (ratings, links, decisions, imports, assessments, tokens, savings) then names the pseudonym instead, and their sign-in name is free again. It cannot be undone; a backup written before still holds the name."""
+    from valvecheck.domain.names import count
+    from valvecheck.domain.people import by_name
+    from valvecheck.errors import InputError, NotFound
+
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InputError(
+                f"removing {name}'s personal details cannot be undone and there is no terminal "
+                "to ask on: run again with --yes to confirm (nothing was changed)"
+            )
+        typer.confirm(
+            f"Remove {name}'s personal details for good? Every record of the council that "
+            "names them will read 'Former member N' instead; this cannot be undone",
+            abort=True,
+        )
+    with use(ctx, write=True) as c:
+        person = by_name(people.list_people(c), name, lambda p: p.name)
+        if person is None:
+            raise NotFound(f"there is no person called '{name}'", field="name")
+        done = forget.forget_person(c, person.id)
+    said = count(done.total, "record", "records")
+    output.line(f"Removed {person.name}'s personal details: {said} now read '{done.pseudonym}'.")
+    for kind, number in done.records.items():
+        output.line(f"  {kind}: {number:,}")
+    if done.undated_decisions:
+        decisions = count(done.undated_decisions, "decision", "decisions")
+        output.note(
+            f"{decisions} on common measures made before decisions recorded a council still "
+            f"{'names' if done.undated_decisions == 1 else 'name'} {person.name}: "
+            "nothing tells which council made them, so they were left as they are."
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,17 @@ if TYPE_CHECKING:
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
 
+# What a person's records and their own row read once their personal details are removed
+# (services/forget.py). Kept for them: nobody is given such a sign-in name, so a history that
+# names a former member never means someone who can still act.
+FORMER_MEMBER = "Former member {number}"
+_FORMER = re.compile(r"former member [0-9]+", re.IGNORECASE)
+
+
+def is_former_member(name: str) -> bool:
+    """Whether ``name`` is of the form kept for people whose personal details were removed."""
+    return _FORMER.fullmatch(" ".join(name.split())) is not None
+
 
 @dataclass(frozen=True)
 class CouncilInfo:
@@ -48,6 +60,7 @@ class PersonInfo:
     has_password: bool
     active: bool
     last_signed_in_at: datetime | None = None  # their last web sign-in, to the minute
+    forgotten: bool = False  # their personal details were removed (services/forget.py)
 
 
 # -- who is acting -------------------------------------------------------------------------------
@@ -168,6 +181,12 @@ def add_person(
     name = name.strip()
     if not name or len(name) > 200:
         raise InputError("a person needs a name of 1 to 200 characters", field="name")
+    if is_former_member(name):
+        raise InputError(
+            f"'{name}' is how the records of people whose personal details were removed read: "
+            "choose another sign-in name",
+            field="name",
+        )
     home: CouncilRow | Row[Any]
     if council and ctx.actor.is_local_admin:
         home = council_row(ctx.session, council)
@@ -273,6 +292,7 @@ def list_people(ctx: Context) -> list[PersonInfo]:
             r.password_hash is not None,
             r.active,
             aware(r.last_signed_in_at) if r.last_signed_in_at else None,
+            forgotten=not r.active and is_former_member(r.name),
         )
         for r in rows
     ]
@@ -318,6 +338,12 @@ def restore_access(ctx: Context, name: str) -> PersonInfo:
     """Let a person whose access was removed sign in and act again, with the role they had."""
     authorise(ctx, Action.MANAGE_PEOPLE)
     row = _own_person(ctx, name)
+    if not row.active and is_former_member(row.name):
+        raise Conflict(
+            f"{row.name}'s personal details were removed, so their access cannot be restored: "
+            "add them as a new person if they come back",
+            field="name",
+        )
     row.active = True
     logs.acted(ctx, "person-restored", person=row.name)
     return PersonInfo(

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from valvecheck.domain.people import PERMITTED, Action, Role
-from valvecheck.errors import InputError, NotFound, ValvecheckError, http_status
+from valvecheck.errors import Conflict, InputError, NotFound, ValvecheckError, http_status
 from valvecheck.services.context import Context
+from valvecheck.services.forget import forget_person
 from valvecheck.services.people import (
     PersonInfo,
     add_person,
@@ -21,7 +22,7 @@ from valvecheck.services.people import (
 )
 from valvecheck.web.auth import password_errors
 from valvecheck.web.common import PROTECTED, done, form_page, render, whole_number, work
-from valvecheck.web.text import sentence
+from valvecheck.web.text import count, sentence
 
 router = APIRouter(dependencies=PROTECTED)
 FIELDS = {"name": "username"}
@@ -237,3 +238,48 @@ def remove(request: Request, person_id: int) -> Response:
     with work(request, write=True) as ctx:
         removed = deactivate(ctx, _removable(ctx, person_id).name)
     return done(request, "/admin/users", f"{removed.name} can no longer sign in")
+
+
+def _forgettable(ctx: Context, person_id: int) -> PersonInfo:
+    """The person whose personal details are to be removed: one of the council's, whose access
+    was removed and whose details were not removed already (the service refuses the same)."""
+    person = _person(ctx, person_id)
+    if person.forgotten:
+        raise Conflict(f"{person.name}'s personal details were removed already")
+    if person.active:
+        raise InputError(
+            f"{person.name} can still sign in: remove their access first, then their personal "
+            "details"
+        )
+    return person
+
+
+@router.get("/admin/users/{person_id:int}/forget")
+def confirm_forget(request: Request, person_id: int) -> Response:
+    """The question before a person's personal details are removed (it cannot be undone): the
+    administrator types the person's name to confirm."""
+    with work(request) as ctx:
+        person = _forgettable(ctx, person_id)
+    return render(request, "admin/forget.html", person=person, errors={}, typed="")
+
+
+@router.post("/admin/users/{person_id:int}/forget")
+def forget(request: Request, person_id: int, name: Annotated[str, Form()] = "") -> Response:
+    with work(request, write=True) as ctx:
+        person = _forgettable(ctx, person_id)
+        if name.strip().casefold() != person.name.casefold():
+            said = "Enter their name" if not name.strip() else "The name you entered is not theirs"
+            errors = {"name": f"{said}: type {person.name} to confirm"}
+            return render(
+                request, "admin/forget.html", 422, person=person, errors=errors, typed=name
+            )
+        forgotten = forget_person(ctx, person.id)
+    records = count(forgotten.total, "record", "records")
+    said = f"Personal details removed: {records} now read “{forgotten.pseudonym}”"
+    if forgotten.undated_decisions:
+        decisions = count(forgotten.undated_decisions, "decision", "decisions")
+        said += (
+            f". {decisions} on common measures made before decisions recorded a council "
+            "still name them"
+        )
+    return done(request, "/admin/users", said)
