@@ -13,7 +13,7 @@ from valvecheck.domain.rating import PERSON, Rating, carried_note, check_rating,
 from valvecheck.errors import Conflict, InputError, NotFound
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import repository as repo
-from valvecheck.store.models import AssessmentRow, CouncilRow
+from valvecheck.store.models import AssessmentRow, CouncilRow, MeasureRow
 from valvecheck.store.queries import AssessmentRecord
 
 
@@ -69,6 +69,20 @@ def rate(
     authorise(ctx, Action.RATE)
     rag = rag if isinstance(rag, Rag) else Rag.parse(rag)
     check_rating(rag, rationale, evidence)
+    row = _open_for_rating(ctx, assessment, drawn_for)
+    measure = repo.measure_row(ctx.session, measure_id)
+    before = _history_at(ctx, row, measure, expected_version)
+    rating = _append(ctx, row, measure, before, rag, rationale, evidence, ctx.now())
+    ctx.session.flush()
+    return Rated(rating, row.name)
+
+
+def _open_for_rating(
+    ctx: Context, assessment: str | None, drawn_for: str | None
+) -> AssessmentRecord:
+    """The assessment ratings go into (by name, else the current one), if they still may: not
+    when another has been made current since the form was drawn for ``drawn_for``, nor when it
+    is locked (read again under a shared lock, held until commit)."""
     row = _assessment(ctx, assessment)
     if drawn_for is not None and drawn_for != row.name:
         raise Conflict(
@@ -80,7 +94,14 @@ def rate(
         raise Conflict(
             f"the assessment '{row.name}' is locked: it has been reported", reason="locked"
         )
-    measure = repo.measure_row(ctx.session, measure_id)
+    return row
+
+
+def _history_at(
+    ctx: Context, row: AssessmentRecord, measure: MeasureRow, expected_version: int | None
+) -> list[Rating]:
+    """The measure's history in ``row``, locked until commit (each rater sees the one before);
+    refused (Conflict, stale-version) unless it is at ``expected_version`` (None: any)."""
     repo.lock_pair(ctx.session, row.id, measure.id)
     history = repo.measure_history(ctx.session, row, measure)
     version = history[-1].version if history else 0
@@ -100,21 +121,34 @@ def rate(
             reason="stale-version",
             version=version,
         )
+    return history
+
+
+def _append(
+    ctx: Context,
+    row: AssessmentRecord,
+    measure: MeasureRow,
+    history: list[Rating],
+    rag: Rag,
+    rationale: str,
+    evidence: str,
+    at: datetime,
+) -> Rating:
+    """A person's rating, appended to the measure's ``history`` (read by ``_history_at``)."""
     rating = Rating(
         measure_id=measure.code,
         rag=rag,
         rationale=rationale.strip(),
         evidence=evidence.strip(),
         by=ctx.actor.name,
-        at=ctx.now(),
+        at=at,
         previous=current(history),
-        version=version + 1,
+        version=(history[-1].version if history else 0) + 1,
         source=PERSON,
         measure_version=measure.version,
     )
     repo.add_rating(ctx.session, row, measure, rating)
-    ctx.session.flush()
-    return Rated(rating, row.name)
+    return rating
 
 
 def history(ctx: Context, measure_id: str, assessment: str | None = None) -> list[Rating]:
