@@ -29,6 +29,10 @@ STEPS = {
     "not_started_yet",
     "assessment_or_none",
     "council_activities",
+    "open_for_rating",
+    "history_at",
+    "append_rating",
+    "name_taken",
     "links_in_force",
 }
 

@@ -21,7 +21,7 @@ from valvecheck import logs
 from valvecheck.domain.people import Action
 from valvecheck.errors import Conflict, InputError, NotFound
 from valvecheck.services.context import Context, authorise, council_id
-from valvecheck.services.people import FORMER_MEMBER, _taken, is_former_member, sign_out
+from valvecheck.services.people import FORMER_MEMBER, is_former_member, name_taken, sign_out
 from valvecheck.store import tables as t
 from valvecheck.store.models import CouncilRow, PersonRow
 
@@ -141,9 +141,9 @@ def _next_pseudonym(ctx: Context, cid: int, council: str) -> str:
         if match:
             used.add(int(match[1]))
     number = 1
-    # _taken looks across councils under the lock every process naming a person takes, held to
+    # name_taken looks across councils under the lock every process naming a person takes, held to
     # the end of the transaction: nobody is given the name between this check and the renaming
-    while number in used or _taken(ctx, FORMER_MEMBER.format(number=number)):
+    while number in used or name_taken(ctx, FORMER_MEMBER.format(number=number)):
         number += 1
     return FORMER_MEMBER.format(number=number)
 

@@ -196,7 +196,7 @@ def add_person(
         found = ctx.session.get(CouncilRow, council_id(ctx))
         assert found is not None
         home = found
-    if _taken(ctx, name):
+    if name_taken(ctx, name):
         raise Conflict(_TAKEN.format(name=name), field="name", reason="already-exists")
     row = PersonRow(
         council_id=home.id,
@@ -225,7 +225,7 @@ _TAKEN = "the sign-in name '{name}' is taken (names differing only in case count
 _NAMING_PEOPLE = -2
 
 
-def _taken(ctx: Context, name: str) -> bool:
+def name_taken(ctx: Context, name: str) -> bool:
     """Whether anyone, in any council, has the sign-in name, exactly or but for case.
 
     Signing in looks a name up across every council, so a name differing only in case from

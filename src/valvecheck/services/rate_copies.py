@@ -16,7 +16,7 @@ from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating, check_rating
 from valvecheck.errors import Conflict, InputError, InputErrors, NotFound
 from valvecheck.services.context import Context, authorise
-from valvecheck.services.ratings import _append, _history_at, _open_for_rating
+from valvecheck.services.ratings import append_rating, history_at, open_for_rating
 from valvecheck.store import repository as repo
 from valvecheck.store.models import MeasureRow
 
@@ -55,7 +55,7 @@ def rate_copies(
     """
     authorise(ctx, Action.RATE)
     group = _copies_of(ctx, measure_id)
-    row = _open_for_rating(ctx, assessment, drawn_for)
+    row = open_for_rating(ctx, assessment, drawn_for)
     problems: dict[str, str] = {}
     codes: dict[str, str] = {}
     chosen, outside = _chosen(group, copies)
@@ -77,7 +77,7 @@ def rate_copies(
             stale.append(f"{measure.code}: the version of its ratings that was read is missing")
             continue
         try:
-            histories.append((measure, _history_at(ctx, row, measure, expected)))
+            histories.append((measure, history_at(ctx, row, measure, expected)))
         except Conflict as exc:
             stale.append(str(exc))
     if stale:
@@ -94,7 +94,7 @@ def rate_copies(
         raise Conflict(problems["version"], field="version", reason="stale-version")
     at = ctx.now()
     made = {
-        measure.code: _append(ctx, row, measure, before, parsed, rationale, evidence, at)
+        measure.code: append_rating(ctx, row, measure, before, parsed, rationale, evidence, at)
         for measure, before in histories
     }
     ctx.session.flush()

@@ -69,15 +69,15 @@ def rate(
     authorise(ctx, Action.RATE)
     rag = rag if isinstance(rag, Rag) else Rag.parse(rag)
     check_rating(rag, rationale, evidence)
-    row = _open_for_rating(ctx, assessment, drawn_for)
+    row = open_for_rating(ctx, assessment, drawn_for)
     measure = repo.measure_row(ctx.session, measure_id)
-    before = _history_at(ctx, row, measure, expected_version)
-    rating = _append(ctx, row, measure, before, rag, rationale, evidence, ctx.now())
+    before = history_at(ctx, row, measure, expected_version)
+    rating = append_rating(ctx, row, measure, before, rag, rationale, evidence, ctx.now())
     ctx.session.flush()
     return Rated(rating, row.name)
 
 
-def _open_for_rating(
+def open_for_rating(
     ctx: Context, assessment: str | None, drawn_for: str | None
 ) -> AssessmentRecord:
     """The assessment ratings go into (by name, else the current one), if they still may: not
@@ -97,7 +97,7 @@ def _open_for_rating(
     return row
 
 
-def _history_at(
+def history_at(
     ctx: Context, row: AssessmentRecord, measure: MeasureRow, expected_version: int | None
 ) -> list[Rating]:
     """The measure's history in ``row``, locked until commit (each rater sees the one before);
@@ -124,7 +124,7 @@ def _history_at(
     return history
 
 
-def _append(
+def append_rating(
     ctx: Context,
     row: AssessmentRecord,
     measure: MeasureRow,
@@ -134,7 +134,7 @@ def _append(
     evidence: str,
     at: datetime,
 ) -> Rating:
-    """A person's rating, appended to the measure's ``history`` (read by ``_history_at``)."""
+    """A person's rating, appended to the measure's ``history`` (read by ``history_at``)."""
     rating = Rating(
         measure_id=measure.code,
         rag=rag,
