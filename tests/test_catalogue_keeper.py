@@ -294,3 +294,19 @@ def test_the_api_answers_a_guest_admins_equivalence_decision_403_with_the_reason
         described = client.get("/api/openapi.json").json()
     operation = described["paths"]["/api/measures/{measure_id}/equivalence"]["post"]
     assert "set up for" in operation["responses"]["403"]["description"]
+
+
+def test_a_guest_councils_backup_names_the_keepers_by_their_council_only(shared):
+    """A backup is a council's file and may leave the server: the catalogue's decisions in it
+    name the host council's people as its pages do ("an administrator in Bristol"), while the
+    host's own backup keeps their names."""
+    from valvecheck.services import backup
+
+    with unit_of_work(shared.ws, write=True, as_person="ann") as ctx:
+        equivalence.decide(ctx, *PAIR, "same", "one panel")
+    with unit_of_work(shared.ws, as_person="lee") as ctx:
+        guest = backup.backup(ctx)["catalogue"]["equivalence_event"]
+    with unit_of_work(shared.ws, as_person="ann") as ctx:
+        host = backup.backup(ctx)["catalogue"]["equivalence_event"]
+    assert [(d["by"], d["council"]) for d in guest] == [("an administrator in Bristol", "Bristol")]
+    assert [(d["by"], d["council"]) for d in host] == [("ann", "Bristol")]

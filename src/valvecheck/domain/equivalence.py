@@ -27,5 +27,9 @@ class EquivalenceDecision:
         sees all): another council's people are named by their council only."""
         if council is None or council == self.council:
             return self
-        by = f"an administrator in {self.council}" if self.council else "an administrator"
-        return replace(self, by=by)
+        return replace(self, by=self.named_by(self.council))
+
+    @staticmethod
+    def named_by(council: str) -> str:
+        """Who decided, as another council's people are told: by their council only."""
+        return f"an administrator in {council}" if council else "an administrator"

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.moments import aware, in_england
 from valvecheck.domain.names import count
 from valvecheck.domain.people import Action
@@ -146,6 +147,12 @@ def backup(ctx: Context, with_passwords: bool = False) -> dict[str, Any]:
     activities = s.scalars(owned(ActivityRow, cid).order_by(ActivityRow.id)).all()
     activity_code = {a.id: a.code for a in activities}
     current = next((a.name for a in assessments if a.id == council.current_assessment_id), None)
+    catalogue = {t: _table_rows(s, t) for t in CATALOGUE}
+    # A council's file names its own people only: another council's decisions on common
+    # measures are by "an administrator in <council>", as its pages show them
+    for decision in catalogue["equivalence_event"]:
+        if decision["council"] != council.name:
+            decision["by"] = EquivalenceDecision.named_by(str(decision["council"]))
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -190,7 +197,7 @@ def backup(ctx: Context, with_passwords: bool = False) -> dict[str, Any]:
         "other": {
             t: _other_rows(s, t, cid, code, activity_code, assessments) for t in other_tables()
         },
-        "catalogue": {t: _table_rows(s, t) for t in CATALOGUE},
+        "catalogue": catalogue,
     }
 
 
