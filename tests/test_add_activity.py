@@ -219,7 +219,7 @@ def test_the_command_names_every_problem_by_its_option_and_adds_nothing(ws, cli)
     code, out, err = cli("activities", "add", "--code", "B1", "--status", "sideways")
     assert code == 1 and out == ""
     lines = err.splitlines()
-    assert lines[0] == "error: nothing was added: 2 problems found"
+    assert lines[0] == "error: nothing was changed: 2 problems found"
     assert lines[1] == "  --title: Enter the activity's title"
     assert lines[2].startswith("  --status: 'sideways' is not a status; use one of: planned")
     code, out, err = cli("activities", "add", "--title", "Hubs")

@@ -30,9 +30,7 @@ def council(ws):
     return ws
 
 
-def test_set_saving_raises_every_problem_in_the_forms_order_and_the_cli_says_the_first(
-    council, cli
-):
+def test_set_saving_raises_every_problem_in_the_forms_order_and_the_cli_says_each(council, cli):
     with admin(council) as ctx, pytest.raises(InputErrors) as caught:
         impact.set_saving(
             ctx,
@@ -58,8 +56,11 @@ def test_set_saving_raises_every_problem_in_the_forms_order_and_the_cli_says_the
     code, out, err = cli("impact", "set", "A1", "--year", "2025", "--expected", "lots")
     assert code == 1 and out == ""
     assert err.strip().splitlines() == [
-        "error: --year: '2025' is not a financial year: write it like 2025-26 (April 2025 to "
-        "March 2026)"
+        "error: nothing was changed: 2 problems found",
+        "  --year: '2025' is not a financial year: write it like 2025-26 (April 2025 to "
+        "March 2026)",
+        "  --expected: the expected saving 'lots' is not an amount in pounds (write it like "
+        "£1,234.50)",
     ]
 
 

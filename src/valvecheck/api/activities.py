@@ -7,7 +7,6 @@ from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
-from fastapi.responses import JSONResponse
 
 from valvecheck.api import paging
 from valvecheck.api.core import (
@@ -18,7 +17,6 @@ from valvecheck.api.core import (
     authenticated,
     errors,
     operation_id,
-    problem_response,
     version_read,
     work,
 )
@@ -35,14 +33,13 @@ from valvecheck.api.schemas import (
     LinkedActivity,
     LinkEventOut,
     LinkIn,
-    ProblemItem,
     SuggestionGroup,
     SuggestionOut,
     SuggestionsOut,
     aware,
 )
 from valvecheck.domain import moments
-from valvecheck.errors import ImportRejected, InputErrors, http_status
+from valvecheck.errors import ImportRejected
 from valvecheck.importers import limits
 from valvecheck.services import activities, links, suggestions
 from valvecheck.services.activities import ActivitiesImported, ActivityView
@@ -122,7 +119,7 @@ def add_activity(
     response: Response,
     body: ActivityIn,
     actor: Annotated[Actor, Depends(authenticated)],
-) -> ActivityDetail | JSONResponse:
+) -> ActivityDetail:
     values = {
         "code": body.code,
         "title": body.title,
@@ -133,23 +130,10 @@ def add_activity(
         "start": body.start.isoformat() if body.start else "",
         "end": body.end.isoformat() if body.end else "",
     }
-    try:
-        with work(request, actor, write=True) as ctx:
-            v = activities.add_activity(ctx, values)
-    except InputErrors as exc:
-        return every_problem(exc)
+    with work(request, actor, write=True) as ctx:
+        v = activities.add_activity(ctx, values)
     response.headers["Location"] = f"/api/activities/{quote(v.activity.id, safe='')}"
     return ActivityDetail(**activity_out(v).model_dump(), history=[event_out(e) for e in v.history])
-
-
-def every_problem(exc: InputErrors) -> JSONResponse:
-    """422 listing each field's problem, in the order of the fields (the first's is the
-    detail): an InputError answers with its one field (core.error_response)."""
-    items = [
-        ProblemItem(code=exc.codes.get(f, exc.code), message=f"{f}: {m}", column=f)
-        for f, m in exc.errors.items()
-    ]
-    return problem_response(http_status(exc), exc.message, exc.code, exc.field, items)
 
 
 @router.get(

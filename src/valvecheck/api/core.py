@@ -35,6 +35,7 @@ from valvecheck.errors import (
     Forbidden,
     ImportRejected,
     InputError,
+    InputErrors,
     ValvecheckError,
     http_status,
 )
@@ -160,6 +161,12 @@ def error_response(exc: ValvecheckError) -> JSONResponse:
         first = next((p for p in shown if not isinstance(p, limits.MoreProblems)), None)
         if first is not None and (count := limits.total(shown)) > 1:
             detail = f"{first} (and {count - 1:,} more {'problem' if count == 2 else 'problems'})"
+    elif isinstance(exc, InputErrors):
+        # every field's problem, in the form's order (the first's is the detail)
+        items = [
+            ProblemItem(code=exc.codes.get(f, exc.code), message=f"{f}: {m}", column=f)
+            for f, m in exc.errors.items()
+        ]
     elif isinstance(exc, InputError) and exc.field:
         # as a request's own validation errors are listed: the field, then what is wrong
         items = [ProblemItem(code=exc.code, message=f"{exc.field}: {exc}", column=exc.field)]

@@ -19,7 +19,14 @@ from valvecheck.cli import people as people_commands
 from valvecheck.cli import reports as report_commands
 from valvecheck.cli import tokens as token_commands
 from valvecheck.cli import web as web_commands
-from valvecheck.errors import ImportRejected, ValvecheckError, WorkspaceError, exit_status
+from valvecheck.errors import (
+    ImportRejected,
+    InputError,
+    InputErrors,
+    ValvecheckError,
+    WorkspaceError,
+    exit_status,
+)
 
 app = typer.Typer(
     name="valvecheck",
@@ -154,6 +161,16 @@ def run(argv: list[str] | None = None) -> int:
                 markup=False,
                 soft_wrap=True,
             )
+        return exit_status(exc)
+    except InputErrors as exc:  # every problem of the command's values at once
+        options = flags(argv)
+        if len(exc.errors) == 1:
+            output.error(message(exc, options))
+        else:
+            output.error(f"nothing was changed: {len(exc.errors)} problems found")
+            for field, words in exc.errors.items():
+                said = message(InputError(words, field=field), options)
+                output.errors.print(f"  {said}", markup=False, soft_wrap=True)
         return exit_status(exc)
     except ValvecheckError as exc:
         output.error(message(exc, flags(argv)))

@@ -13,7 +13,6 @@ from valvecheck.cli.core import By, command_line, read_file, use, ws_of
 from valvecheck.cli.lazy import lazy
 from valvecheck.domain.moments import in_england
 from valvecheck.domain.names import count
-from valvecheck.errors import InputErrors, exit_status
 
 if TYPE_CHECKING:
     from valvecheck.services import activities, links, suggestions
@@ -116,15 +115,9 @@ def add(
         "start": start,
         "end": end,
     }
-    try:
-        with use(ctx, write=True, by=by) as c:
-            v = activities.add_activity(c, values)
-            who = c.actor.name
-    except InputErrors as exc:
-        output.error(f"nothing was added: {count(len(exc.errors), 'problem', 'problems')} found")
-        for field, problem in exc.errors.items():
-            output.errors.print(f"  --{field}: {problem}", markup=False, soft_wrap=True)
-        raise typer.Exit(exit_status(exc)) from None
+    with use(ctx, write=True, by=by) as c:
+        v = activities.add_activity(c, values)
+        who = c.actor.name
     a = v.activity
     output.line(f"Added {a.id}: {a.title} (by {who}).")
 
