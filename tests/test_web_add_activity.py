@@ -171,3 +171,18 @@ def test_an_id_with_a_slash_opens_edits_and_links_like_any_other(site):
     with unit_of_work(site.ws, as_person="ed") as ctx:
         assert show_activity(ctx, "HNB/03").measures == ["bury-4"]
     assert ed.get("/activities/HNB/04").status_code == 404
+
+
+def test_an_id_with_a_question_mark_or_hash_is_one_address_after_every_form(site):
+    """Every form sends people back to the activity's page by its id quoted whole: "Q?1#2"
+    unquoted was the page of "Q" with a query and a fragment."""
+    ed = site.client("ed")
+    added = post(ed, "/activities/new", {**TYPED, "code": "Q?1#2"}, token_from="/activities/new")
+    assert added.headers["location"] == "/activities/Q%3F1%232"
+    edited = {k: v for k, v in TYPED.items() if k != "code"}
+    saved = post(ed, "/activities/Q%3F1%232/edit", edited, token_from="/activities/Q%3F1%232/edit")
+    assert saved.status_code == 303 and saved.headers["location"] == "/activities/Q%3F1%232"
+    sent = {"measure": "bury-4", "rationale": ""}
+    linked = post(ed, "/activities/Q%3F1%232/link", sent, token_from="/activities/Q%3F1%232")
+    assert linked.status_code == 303 and linked.headers["location"] == "/activities/Q%3F1%232"
+    assert ed.get(linked.headers["location"]).status_code == 200

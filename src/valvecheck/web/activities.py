@@ -44,6 +44,12 @@ from valvecheck.web.text import sentence
 router = APIRouter(dependencies=PROTECTED)
 
 
+def page_of(code: str) -> str:
+    """An activity's page: its id quoted whole, so that one holding "/", "?" or "#" (as
+    trackers write them) is one address."""
+    return f"/activities/{quote(code, safe='')}"
+
+
 @router.get("/activities")
 def listing(request: Request, owner: str = "", status: str = "") -> Response:
     """The council's activities; ``owner`` (any case, part of a name) and ``status`` (as
@@ -120,7 +126,7 @@ def add(
             statuses=STATUSES,
         )
     code = view.activity.id
-    return done(request, f"/activities/{quote(code, safe='')}", f"{code} added")
+    return done(request, page_of(code), f"{code} added")
 
 
 def _page(ctx: Context, code: str) -> dict[str, Any]:
@@ -215,7 +221,7 @@ def _change(request: Request, code: str, measure: str, rationale: str, linking: 
     verb = "linked to" if event.linked else "unlinked from"
     return done(
         request,
-        f"/activities/{event.activity_id}",
+        page_of(event.activity_id),
         f"{event.activity_id} {verb} {event.measure_id}",
     )
 
@@ -225,7 +231,7 @@ def _activity_at(code: str) -> Callable[[Context], str]:
     another council's, is not found, as on the page."""
 
     def page(ctx: Context) -> str:
-        return f"/activities/{quote(show_activity(ctx, code).activity.id, safe='')}"
+        return page_of(show_activity(ctx, code).activity.id)
 
     return page
 
@@ -317,7 +323,7 @@ def accept_suggestions(
             typed={},
             **context,
         )
-    target = safe_next(next) if next else f"/activities/{view.activity.id}"
+    target = safe_next(next) if next else page_of(view.activity.id)
     if not made:
         message = (
             f"Nothing new linked for {view.activity.id}: someone has already linked or "
@@ -344,7 +350,7 @@ def confirm_not_relevant(
         "activities/not_relevant.html",
         view=view,
         measure=shown,
-        back=safe_next(next) if next else f"/activities/{view.activity.id}",
+        back=safe_next(next) if next else page_of(view.activity.id),
         errors={},
     )
 
@@ -361,7 +367,7 @@ def mark_not_relevant(
     again, and the history says who decided and why."""
     with work(request, write=True) as ctx:
         event = not_relevant(ctx, code, measure, rationale)
-    target = safe_next(next) if next else f"/activities/{event.activity_id}"
+    target = safe_next(next) if next else page_of(event.activity_id)
     return done(
         request,
         target,
@@ -421,7 +427,7 @@ def edit(
         with work(request) as ctx:
             context = _edit_page(ctx, code)
         return render(request, "activities/edit.html", 422, errors=errors, typed=typed, **context)
-    return done(request, f"/activities/{view.activity.id}", f"{view.activity.id} saved")
+    return done(request, page_of(view.activity.id), f"{view.activity.id} saved")
 
 
 # An activity's own page is matched last: ids may hold "/" ("HNB/03", as trackers write them),
