@@ -18,6 +18,7 @@ from web_support import Site, by_id, page, post, text
 
 from valvecheck.errors import Forbidden
 from valvecheck.services import catalogue, equivalence, people
+from valvecheck.services.measures import show_measure
 from valvecheck.services.workspace import init_workspace, unit_of_work
 from valvecheck.settings import Settings
 from valvecheck.store import repository as repo
@@ -186,9 +187,11 @@ def test_a_guest_admins_pages_offer_no_catalogue_change_and_say_who_keeps_it(sha
     imports = client.get("/imports")
     assert imports.status_code == 200
     kinds = [i.get("value") for i in page(imports).iter("input") if i.get("name") == "kind"]
-    assert kinds == ["activities"]  # their own council's activities, still
+    # their council's activities, and a table rating measures already here (their ratings)
+    assert kinds == ["activities", "catalogue"]
     said = text(by_id(imports, "catalogue-keeper"))
     assert "kept by the administrators of Bristol, the council it was set up for" in said
+    assert "You can import a table that rates measures already here, as they are placed" in said
 
     measure = client.get("/measures/bury-1")
     assert measure.status_code == 200
@@ -214,9 +217,46 @@ def test_a_guest_admins_catalogue_import_is_refused_and_nothing_is_written(share
     )
     assert refused.status_code == 403
     assert text(by_id(refused, "message")) == f"lee {KEPT}"
-    # the form sent with no file is refused the same, not asked for a file it may not send
-    empty = post(client, "/imports", {"kind": "catalogue"})
-    assert empty.status_code == 403 and KEPT in text(by_id(empty, "message"))
+    # an editor's form, sent with no file, is refused, not asked for a file it may not send
+    empty = post(shared.web("les"), "/imports", {"kind": "catalogue"})
+    assert empty.status_code == 403
+    assert "an editor may not change the catalogue" in text(by_id(empty, "message"))
+    assert snapshot(shared.ws) == before
+
+
+def _rated(ws: Workspace, measure: str, extra: str = "") -> bytes:
+    """A table of one measure already in the catalogue, word for word, with a rating."""
+    with unit_of_work(ws, council="Bristol", by="reader") as ctx:
+        found = repo.load_catalogue(ctx.session).measure(measure)
+    assert found is not None
+    head, row = ("LA,Recommendation,RAG", f'Bury,"{found.text}",Green')
+    if extra:
+        head, row = head + ",Theme", row + f",{extra}"
+    return f"{head}\n{row}\n".encode()
+
+
+def latest(ctx, measure: str) -> str:  # type: ignore[no-untyped-def]
+    view = show_measure(ctx, measure)
+    return view.latest.rag.value if view.latest else "unrated"
+
+
+def test_a_guest_admin_imports_their_ratings_of_measures_already_here(shared):
+    """Ratings are the council's own: a table that only rates measures already in the
+    catalogue, placed as they are, is any admin's to import; one that places a measure
+    anew changes what every council reads and is the keepers' only."""
+    before = snapshot(shared.ws)
+    with unit_of_work(shared.ws, write=True, as_person="lee") as ctx:
+        done = catalogue.import_catalogue(ctx, _rated(shared.ws, "bury-2"), "ours.csv")
+    assert done.ratings == 1 and snapshot(shared.ws) == before
+    with unit_of_work(shared.ws, as_person="lee") as ctx:
+        assert latest(ctx, "bury-2") == "green"
+    with unit_of_work(shared.ws, as_person="ann") as ctx:
+        assert latest(ctx, "bury-2") != "green"  # Leeds' own
+    with (
+        unit_of_work(shared.ws, write=True, as_person="lee") as ctx,
+        pytest.raises(Forbidden, match="kept by the admins of Bristol"),
+    ):
+        catalogue.import_catalogue(ctx, _rated(shared.ws, "bury-3", "Our own theme"), "placed.csv")
     assert snapshot(shared.ws) == before
 
 

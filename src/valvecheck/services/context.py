@@ -113,9 +113,11 @@ class Context:
             self.progress(stage, done, total)
 
 
-def authorise(ctx: Context, action: Action) -> None:
+def authorise(ctx: Context, action: Action, role_only: bool = False) -> None:
     """Refuse (Forbidden) unless the acting person's role allows ``action`` and, for an action
-    that changes what every council shares, they keep it (`kept_by`)."""
+    that changes what every council shares, they keep it (`kept_by`). ``role_only``: the role
+    alone, for a use-case that learns only later whether it changes what is shared (a file of
+    ratings for measures already here changes only the council's own) and asks again then."""
     actor = ctx.actor
     role = actor.role
     article = "an" if role.value[0] in "aeiou" else "a"
@@ -124,7 +126,7 @@ def authorise(ctx: Context, action: Action) -> None:
             f"{actor.name} is {article} {role.value} and {article} {role.value} may not "
             f"{action.value}"
         )
-    if action in SHARED and (keeper := kept_by(ctx.db, actor)):
+    if action in SHARED and not role_only and (keeper := kept_by(ctx.db, actor)):
         kept, only = _KEPT[action]
         raise Forbidden(
             f"{actor.name} is {article} {role.value} of {actor.council}; {kept} by the admins "

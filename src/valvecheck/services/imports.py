@@ -106,7 +106,7 @@ def import_appendix(
     preview: bool = False,
 ) -> ImportOutcome:
     """Import the seed's document form: catalogue, placements and the ratings in its RAG column."""
-    authorise(ctx, Action.MANAGE_CATALOGUE)
+    authorise(ctx, Action.MANAGE_CATALOGUE, role_only=True)  # the catalogue's keeper: save_rows
     try:
         year = agreement_year(year)
     except InputError as exc:
@@ -158,8 +158,12 @@ def save_rows(
     With ``rated_only`` no assessment is created for a table without ratings (a plain catalogue).
     ``found`` are the problems the reader already met: the rows it accepted are still assembled,
     so that the refusal lists every problem in the file at once, in line order.
+
+    A file that adds to or changes the shared catalogue (measures, agreements, authorities,
+    placements, new versions) is only its keepers' (`authorise`); one that only rates measures
+    already here, placed as they are, is any admin's: the ratings are their council's own.
     """
-    authorise(ctx, Action.MANAGE_CATALOGUE)
+    authorise(ctx, Action.MANAGE_CATALOGUE, role_only=True)  # the keeper: once the file is read
     session = ctx.session
     present = repo.load_catalogue(session)
     known = reference_authorities() + present.authorities
@@ -185,6 +189,8 @@ def save_rows(
         for m in catalogue.measures
         if m.id in before and fold(before[m.id]) != fold(m.text)
     )
+    if changes_shared(catalogue, present, revisions):
+        authorise(ctx, Action.MANAGE_CATALOGUE)  # only its keepers change what all councils read
     if preview:
         counts = _counts(catalogue, before)
         rated = sum(1 for r in rags.values() if r is not Rag.UNRATED)
@@ -282,6 +288,17 @@ def save_rows(
     session.flush()
     ctx.report("Recording ratings", len(rags), len(rags))
     return ImportOutcome(name, len(rows), added, rated, kept, revisions, notes=hints.notes)
+
+
+def changes_shared(
+    catalogue: Catalogue, present: Catalogue, revisions: tuple[Revision, ...]
+) -> bool:
+    """Whether saving ``catalogue`` would change what every council reads: a measure, agreement
+    or authority not here, a new version of a text, or a measure placed where it is not."""
+    if revisions or any(_new(catalogue, present)):
+        return True
+    placed = {m.id: set(m.placements) for m in present.measures}
+    return any(not set(m.placements) <= placed.get(m.id, set()) for m in catalogue.measures)
 
 
 def _new(

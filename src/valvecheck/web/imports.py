@@ -159,9 +159,13 @@ def upload(
         typed = {"column_map": column_map, "agreement_year": agreement_year}
         typed |= {"source_url": source_url, "revise": revise}
         with work(request) as ctx:
-            # the catalogue's form sent by someone its page is not offered to (an editor, an
-            # admin of a council that does not keep the catalogue) is refused, as its file would be
-            authorise(ctx, Action.MANAGE_CATALOGUE if kind == "catalogue" else Action.READ)
+            # the catalogue's form sent by someone its page is not offered to (an editor) is
+            # refused, as its file would be (whether the file changes what every council shares,
+            # which only the keepers may, is asked once it is read)
+            if kind == "catalogue":
+                authorise(ctx, Action.MANAGE_CATALOGUE, role_only=True)
+            else:
+                authorise(ctx, Action.READ)
         return render(
             request,
             "imports/index.html",
