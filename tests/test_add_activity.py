@@ -119,6 +119,32 @@ def test_an_id_or_owner_longer_than_the_store_keeps_is_refused(both):
         assert activities.add_activity(ctx, {"code": "X" * 200, "title": "Hubs"}).activity.id
 
 
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        ("new", "'new' cannot be an activity id (the web app's addresses use it)"),
+        ("..", "'..' cannot be an activity id (the web app's addresses use it)"),
+        ("X/Edit", "an activity id cannot end in '/edit' (the web app's address of a page of 'X')"),
+        ("A/b/not-relevant", "an activity id cannot end in '/not-relevant'"),
+    ],
+)
+def test_an_id_the_web_could_not_give_a_page_is_refused_by_add_and_import(
+    both, tmp_path, code, said
+):
+    """ "new" is the add form's address and "X/edit" the edit form of X: an activity so named
+    would have no page of its own, so neither adding nor importing takes it."""
+    with unit_of_work(both, write=True, as_person="ed") as ctx, pytest.raises(InputErrors) as e:
+        activities.add_activity(ctx, {"code": code, "title": "Hubs"})
+    assert said.lower() in e.value.errors["code"].lower()
+    from valvecheck.importers.activities import read_activities
+
+    path = tmp_path / "a.csv"
+    path.write_text(f"ID,Title\n{code},Hubs\nX/editing,Fine\n", encoding="utf-8")
+    parsed = read_activities(path.read_bytes(), str(path))
+    assert [(p.code, p.line, p.column) for p in parsed.problems] == [("unusable-id", 2, "ID")]
+    assert said in parsed.problems[0].message
+
+
 def test_a_detail_an_activity_has_not_is_refused(both):
     with unit_of_work(both, write=True, as_person="ed") as ctx, pytest.raises(InputError) as e:
         activities.add_activity(ctx, {"code": "B9", "title": "Hubs", "colour": "red"})
@@ -234,3 +260,22 @@ def test_the_command_refuses_a_taken_id_with_the_conflicts_exit_status(ws, cli):
     code, out, err = cli("activities", "add", "--code", "b1", "--title", "Other")
     assert code == 4 and out == ""
     assert err.startswith("error: --code: the council already has an activity 'b1' (written 'B1'")
+
+
+def test_a_name_to_record_longer_than_kept_is_refused_before_anything_is_written(ws, cli):
+    """--by names who a change is recorded under, in columns of 200 characters: a longer one
+    is refused with its option named (PostgreSQL failed with a database error), nothing saved."""
+    long = "x" * 201
+    for args in (
+        ("activities", "add", "--code", "L1", "--title", "Long", "--by", long),
+        ("rate", "bury-1", "green", "--by", long),
+    ):
+        code, out, err = cli(*args)
+        assert code == 1, err
+        assert err.strip() == (
+            "error: --by: the name changes are recorded under can be at most 200 characters; "
+            "this one is 201"
+        )
+    assert cli("activities", "list")[1].count("L1") == 0
+    assert "Green" not in cli("show", "bury-1")[1].split("History")[0]
+    assert cli("rate", "bury-1", "green", "--by", "y" * 200)[0] == 0

@@ -75,6 +75,27 @@ def too_long(detail: str, value: str) -> str:
     return f"the {detail} can be at most {longest} characters; this one is {len(value):,}"
 
 
+# An activity's own pages on the web, at /activities/<id>/<page>: an id ending "/edit" would be
+# another activity's edit form.
+PAGES = ("edit", "link", "unlink", "accept", "not-relevant")
+
+
+def unaddressable(code: str) -> str:
+    """Why ``code`` cannot be an activity's id ('' when it can): the web could not give it a page
+    of its own. "new" is the form that adds one; "." and ".." are folders to a browser; an id
+    ending in one of an activity's pages ("X/edit") is that page of "X"."""
+    key = id_key(code)
+    if key in ("new", ".", ".."):
+        return f"'{code.strip()}' cannot be an activity id (the web app's addresses use it)"
+    head, _, page = key.rpartition("/")
+    if head and page in PAGES:
+        return (
+            f"an activity id cannot end in '/{page}' (the web app's address of a page of "
+            f"'{code.strip()[: len(head)]}')"
+        )
+    return ""
+
+
 def id_key(code: str) -> str:
     """Activity ids are compared ignoring case ('B1' is 'b1'); the id is kept as first written."""
     return code.strip().casefold()

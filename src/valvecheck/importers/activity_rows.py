@@ -14,7 +14,14 @@ from datetime import date, timedelta
 from difflib import SequenceMatcher
 from itertools import chain, islice
 
-from valvecheck.domain.activity import Activity, Status, id_key, parse_date, too_long
+from valvecheck.domain.activity import (
+    Activity,
+    Status,
+    id_key,
+    parse_date,
+    too_long,
+    unaddressable,
+)
 from valvecheck.domain.measure_ids import measure_key
 from valvecheck.domain.names import fold
 from valvecheck.domain.problems import Parsed, Problem
@@ -476,6 +483,9 @@ def _read_table(
             if reason := too_long(field, text(field)):
                 problems.append(Problem("too-long", reason, file, number, names[field]))
                 ok = False
+        if code and (reason := unaddressable(code)):
+            problems.append(Problem("unusable-id", reason, file, number, names["id"]))
+            ok = False
         try:
             status = Status.parse_cell(text("status"))
         except InputError as exc:

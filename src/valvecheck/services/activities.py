@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from valvecheck.domain.activity import Activity, Status, id_key, parse_date, too_long
+from valvecheck.domain.activity import (
+    Activity,
+    Status,
+    id_key,
+    parse_date,
+    too_long,
+    unaddressable,
+)
 from valvecheck.domain.link_reason import RECORDED
 from valvecheck.domain.measure_ids import nearest
 from valvecheck.domain.people import Action
@@ -289,6 +296,8 @@ def add_activity(ctx: Context, values: dict[str, str]) -> ActivityView:
         problems["code"] = "Enter the activity's id, for example SEN-12"
     elif too_long := _too_long("code", code):
         problems["code"] = too_long
+    elif unusable := unaddressable(code):
+        problems["code"] = unusable[:1].upper() + unusable[1:]
     # one writer of a council's activities at a time, as an import: two adding "B1" and "b1"
     # at once never both find the id free (PostgreSQL; SQLite writers are one at a time)
     repo.lock_pair(ctx.session, repo.IMPORTING_ACTIVITIES, cid)
