@@ -267,8 +267,13 @@ def test_the_person_row_keeps_no_name_password_or_session(made):
         listed = {p.id: p for p in people.list_people(ctx)}
         assert listed[person].forgotten and listed[person].name == "Former member 1"
         assert not listed[ids(ws)["vi"]].forgotten
-        with pytest.raises(Conflict, match="cannot be restored"):
+        # their row is only what the pseudonym points at: no access, role or password again
+        with pytest.raises(InputError, match="cannot be given access again"):
             people.restore_access(ctx, "Former member 1")
+        with pytest.raises(InputError, match="cannot be given a role"):
+            people.set_role(ctx, "Former member 1", "admin")
+        with pytest.raises(InputError, match="cannot be given a password"):
+            people.set_password(ctx, "Former member 1", "a long enough password 123")
         with pytest.raises(Conflict, match="removed already"):
             forget.forget_person(ctx, person)
 

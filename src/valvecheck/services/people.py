@@ -302,6 +302,7 @@ def set_role(ctx: Context, name: str, role: Role | str) -> PersonInfo:
     authorise(ctx, Action.MANAGE_PEOPLE)
     role = role if isinstance(role, Role) else Role.parse(role)
     row = _own_person(ctx, name)
+    _not_forgotten(row, "given a role")
     if row.role == Role.ADMIN.value and role is not Role.ADMIN and row.active:
         admins = ctx.session.scalar(
             select(func.count()).where(
@@ -338,17 +339,23 @@ def restore_access(ctx: Context, name: str) -> PersonInfo:
     """Let a person whose access was removed sign in and act again, with the role they had."""
     authorise(ctx, Action.MANAGE_PEOPLE)
     row = _own_person(ctx, name)
-    if not row.active and is_former_member(row.name):
-        raise Conflict(
-            f"{row.name}'s personal details were removed, so their access cannot be restored: "
-            "add them as a new person if they come back",
-            field="name",
-        )
+    _not_forgotten(row, "given access again")
     row.active = True
     logs.acted(ctx, "person-restored", person=row.name)
     return PersonInfo(
         row.id, row.name, ctx.actor.council, Role(row.role), row.password_hash is not None, True
     )
+
+
+def _not_forgotten(row: PersonRow, change: str) -> None:
+    """Refuse to change a person whose personal details were removed (forget_person): their
+    row is only what the records' pseudonym points at."""
+    if not row.active and is_former_member(row.name):
+        raise InputError(
+            f"{row.name}'s personal details were removed, so they cannot be {change}: add "
+            "them as a new person if they come back",
+            field="name",
+        )
 
 
 def set_password(ctx: Context, name: str, password: str) -> PersonInfo:
@@ -357,6 +364,7 @@ def set_password(ctx: Context, name: str, password: str) -> PersonInfo:
     setting their own keeps the session they are using."""
     authorise(ctx, Action.MANAGE_PEOPLE)
     row = _own_person(ctx, name)
+    _not_forgotten(row, "given a password")
     row.password_hash = hash_password(password)
     if row.id != ctx.actor.person_id:
         sign_out(ctx.session, row.id, ctx.now())
