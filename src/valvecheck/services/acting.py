@@ -74,7 +74,17 @@ def local_admin_name(by: str | None = None) -> str:
     VALVECHECK_USER, else the login name."""
     from valvecheck.settings import settings
 
-    return (by or "").strip() or settings().user.strip() or _login_name()
+    name = (by or "").strip() or settings().user.strip() or _login_name()
+    if len(name) > NAME_LONGEST:  # the length every "by" column keeps (store/tables.py)
+        raise InputError(
+            f"the name changes are recorded under can be at most {NAME_LONGEST} characters; "
+            f"this one is {len(name):,}",
+            field="by",
+        )
+    return name
+
+
+NAME_LONGEST = 200
 
 
 def _login_name() -> str:
