@@ -186,3 +186,16 @@ def test_an_id_with_a_question_mark_or_hash_is_one_address_after_every_form(site
     linked = post(ed, "/activities/Q%3F1%232/link", sent, token_from="/activities/Q%3F1%232")
     assert linked.status_code == 303 and linked.headers["location"] == "/activities/Q%3F1%232"
     assert ed.get(linked.headers["location"]).status_code == 200
+
+
+def test_a_refused_status_marks_its_select_as_govuk_does(site):
+    """The select in error has GOV.UK's error style and is described by its message."""
+    ed = site.client("ed")
+    sent = post(
+        ed, "/activities/new", {**TYPED, "status": "sideways"}, token_from="/activities/new"
+    )
+    assert sent.status_code == 422
+    select = by_id(sent, "status")
+    assert "govuk-select--error" in select.get("class")
+    assert select.get("aria-describedby") == "status-error"
+    assert by_id(sent, "status-error") is not None
