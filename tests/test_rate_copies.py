@@ -150,6 +150,30 @@ def test_unticked_copies_are_left_as_they_were(two):
     assert [len(after[m]) for m in ("bury-4", "stoke-on-trent-5")] == [1, 1]
 
 
+def test_a_copy_already_rated_so_is_left_unchanged_and_said_to_be(two):
+    """As rating one measure records nothing when it is sent back as it stands, a copy whose
+    latest rating already has this rating, rationale and evidence gets no new history row."""
+    with unit_of_work(two, write=True, as_person="ed") as ctx:
+        ratings.rate(ctx, "bury-4", "green", "Network", "https://example.org/n")
+    read = versions(two)
+    before = histories(two)
+    with unit_of_work(two, write=True, as_person="ed") as ctx:
+        done = rate_copies(
+            ctx, "bury-4", list(GROUP), "green", " Network ", "https://example.org/n", read
+        )
+    assert [r.measure_id for r in done.ratings] == ["hammersmith-fulham-4", "stoke-on-trent-5"]
+    assert done.unchanged == ("bury-4",)
+    after = histories(two)
+    assert after["bury-4"] == before["bury-4"]
+    # sent again as it now stands: nothing to record for any of them
+    with unit_of_work(two, write=True, as_person="ed") as ctx:
+        again = rate_copies(
+            ctx, "bury-4", list(GROUP), "green", "Network", "https://example.org/n", versions(two)
+        )
+    assert (again.ratings, again.unchanged) == ((), GROUP)
+    assert histories(two) == after
+
+
 def test_none_chosen_is_refused(two):
     with (
         pytest.raises(InputErrors) as refused,

@@ -131,6 +131,14 @@ def test_saving_rates_each_ticked_copy_and_says_which_on_the_common_page(site):
     # opened again, the form holds the answer they now all share (as a measure's page does)
     again = sent_as_drawn(client.get(FORM))
     assert (again["rag"], again["rationale"]) == ("green", "SENCO network")
+    # and sent as it stands, nothing is recorded, and the page says so
+    assert post(client, FORM, again, token_from=FORM).status_code == 303
+    banner = page(client.get("/common")).find(".//*[@class='govuk-notification-banner__heading']")
+    assert text(banner) == (
+        "Nothing to save: already rated so, unchanged: "
+        "bury-4, hammersmith-fulham-4, stoke-on-trent-5"
+    )
+    assert histories(site) == after
 
 
 def test_an_unticked_copy_is_left_alone(site):

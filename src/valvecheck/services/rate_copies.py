@@ -27,6 +27,9 @@ class CopiesRated:
 
     ratings: tuple[Rating, ...]  # in the group's order
     assessment: str
+    # the copies chosen that already had this rating, rationale and evidence (on their text as
+    # it is now): nothing recorded for them, as rating one measure records nothing then
+    unchanged: tuple[str, ...] = ()
 
 
 def rate_copies(
@@ -96,9 +99,25 @@ def rate_copies(
     made = {
         measure.code: append_rating(ctx, row, measure, before, parsed, rationale, evidence, at)
         for measure, before in histories
+        if not _as_it_stands(measure, before, parsed, rationale, evidence)
     }
     ctx.session.flush()
-    return CopiesRated(tuple(made[c] for c in group if c in made), row.name)
+    unchanged = tuple(c for c in group if c in chosen and c not in made)
+    return CopiesRated(tuple(made[c] for c in group if c in made), row.name, unchanged)
+
+
+def _as_it_stands(
+    measure: MeasureRow, before: list[Rating], rag: Rag, rationale: str, evidence: str
+) -> bool:
+    """Whether the copy's latest rating already says this, of the text it has now."""
+    latest = before[-1] if before else None
+    return (
+        latest is not None
+        and latest.rag is rag
+        and latest.rationale.strip() == rationale.strip()
+        and latest.evidence.strip() == evidence.strip()
+        and latest.measure_version == measure.version
+    )
 
 
 def _copies_of(ctx: Context, measure_id: str) -> list[str]:

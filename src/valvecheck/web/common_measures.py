@@ -156,12 +156,15 @@ def rate_copies_form(
             raise  # no such measure, or it has no copies: not found, as the form's page says
         return _refused(request, measure_id, exc, typed, drawn)
     ids = [r.measure_id for r in saved.ratings]
+    same = f"already rated so, unchanged: {', '.join(saved.unchanged)}"
+    if not ids:
+        return done(request, "/common", f"Nothing to save: {same}")
     now = saved.ratings[0].rag.label.lower()
+    said = f"Rating saved for {count(len(ids), 'measure', 'measures')}, each now {now}: "
     return done(
         request,
         "/common",
-        f"Rating saved for {count(len(ids), 'measure', 'measures')}, each now {now}: "
-        + ", ".join(ids),
+        said + ", ".join(ids) + (f"; {same}" if saved.unchanged else ""),
     )
 
 
