@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -417,6 +418,22 @@ common_index = Table(
     # The measure's group (the same commitment in other agreements); empty in an index made
     # before 0007, which is then worked out again.
     Column("group_number", Integer, nullable=True),
+)
+
+# A sign-in attempt let through by the sign-in throttle (web/throttle.py) and not followed by
+# the right password, one row for each way it is counted: the name from this address, the name,
+# the address. Kept in the database so that every server process counts the same attempts. Not
+# a council's table (a sign-in is counted before its council is known) and in no backup: rows
+# last the throttle's window, minutes. ``key`` is a SHA-256 digest of what is counted, so no
+# sign-in name (now and then a password typed in the wrong box) or address is kept here.
+sign_in_attempt = Table(
+    "sign_in_attempt",
+    metadata,
+    _id(),
+    Column("key", LargeBinary(32), nullable=False),
+    _at(),
+    Index("ix_sign_in_attempt_key", "key", "at"),
+    Index("ix_sign_in_attempt_at", "at"),  # the old rows, removed as attempts come in
 )
 
 # The tables that belong to one council: every query on them is filtered by council

@@ -45,6 +45,7 @@ from valvecheck.store.db import Workspace
 from valvecheck.web import session as web_session
 from valvecheck.web.auth import CsrfRefused, SignInNeeded, sign_in_ended
 from valvecheck.web.text import sentence
+from valvecheck.web.throttle import Throttle
 
 STATIC = Path(__file__).parent / "static"
 # No inline script or style anywhere: the pages load only their own files.
@@ -297,7 +298,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         config.cookie_secure,
         longest_seconds=config.session_max_hours * 3600,
     )
-    app.state.throttle = web_session.Throttle()
+    app.state.throttle = Throttle(ws)  # counted in the database: every worker counts alike
     rag_css = _rag_css()
 
     app.add_middleware(Around, sessions=app.state.sessions, render=render)

@@ -1,4 +1,4 @@
-"""Signed session cookies, the CSRF token tied to each, and sign-in throttling.
+"""Signed session cookies and the CSRF token tied to each (sign-in throttling: throttle.py).
 
 The session is one cookie signed with the server's key (itsdangerous, as Flask's and Starlette's
 sessions are): who is signed in (person id and name), a random CSRF token, when it was issued,
@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 
@@ -152,85 +150,3 @@ def csrf_valid(request: Request, token: str | None) -> bool:
     """Whether ``token`` is this session's CSRF token (compared in constant time)."""
     expected = current(request).csrf
     return bool(token) and hmac.compare_digest(str(token), expected)
-
-
-class Throttle:
-    """Refuse sign-in for a while after too many failures, counted three ways.
-
-    One name from one address (``pair``, 5 failures in 5 minutes: someone guessing, or
-    someone who has forgotten), one name from anywhere (``name``, 20: a guess spread over many
-    addresses) and one address for any name (``address``, 100: a council office shares one
-    address, so one person's mistakes must not lock out their colleagues, but a sweep of names
-    from one place is stopped). The name's count holds back only the addresses that have
-    failed for that name themselves: guesses from elsewhere never lock the person out of their
-    own desk, where they have not failed (once the name has had its 20, each other address gets
-    one try). Kept in memory: each server process counts its own attempts (a proxy or a shared
-    store would be needed to count across several processes).
-
-    ``attempt`` checks and counts in one step, under the lock, so that attempts made at the
-    same moment cannot all pass the check before any is counted: an attempt counts as a
-    failure from the moment it is let through, until ``succeeded`` says the password was right.
-    """
-
-    def __init__(
-        self, pair: int = 5, name: int = 20, address: int = 100, window_seconds: float = 300.0
-    ):
-        self.limits = {"pair": pair, "name": name, "address": address}
-        self.window = window_seconds
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def keys(name: str, address: str) -> dict[str, str]:
-        who = name.strip().lower()
-        return {"pair": f"pair:{who}@{address}", "name": f"name:{who}", "address": f"at:{address}"}
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        found = self._failures.setdefault(key, deque())
-        while found and found[0] <= now - self.window:
-            found.popleft()
-        return found
-
-    def _wait(self, name: str, address: str, now: float) -> float:
-        counts = {kind: self._recent(key, now) for kind, key in self.keys(name, address).items()}
-        waits = []
-        for kind, found in counts.items():
-            if kind == "name" and not counts["pair"]:
-                continue  # this address has not failed for this name: the name's count is others'
-            if len(found) >= self.limits[kind]:
-                waits.append(found[-self.limits[kind]] + self.window - now)
-        return max(waits, default=0.0)
-
-    def wait(self, name: str, address: str) -> float:
-        """Seconds until another attempt for this name from this address is allowed (0: now)."""
-        with self._lock:
-            return self._wait(name, address, time.monotonic())
-
-    def attempt(self, name: str, address: str) -> float:
-        """Let an attempt through (0), counting it as failed until ``succeeded``; or the seconds
-        to wait first, counting nothing (a refused attempt tries no password)."""
-        now = time.monotonic()
-        with self._lock:
-            wait = self._wait(name, address, now)
-            if wait <= 0:
-                for key in self.keys(name, address).values():
-                    self._recent(key, now).append(now)
-            return wait
-
-    def failed(self, name: str, address: str) -> None:
-        """A failure counted after the fact (``attempt`` counts its own)."""
-        now = time.monotonic()
-        with self._lock:
-            for key in self.keys(name, address).values():
-                self._recent(key, now).append(now)
-
-    def succeeded(self, name: str, address: str) -> None:
-        """A right password clears the failures of this name from this address; the name's
-        and the address's counts lose this attempt only (guesses made elsewhere still count)."""
-        keys = self.keys(name, address)
-        with self._lock:
-            self._failures.pop(keys["pair"], None)
-            for key in (keys["name"], keys["address"]):
-                found = self._failures.get(key)
-                if found:
-                    found.pop()
