@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from valvecheck.domain.activity import Status
@@ -88,6 +88,19 @@ STATUSES = [(s.value, s.label) for s in Status]  # an activity's form's choices
 
 
 # /activities/new comes before /activities/{code}, which would take "new" for an activity's id.
+def details_sent(
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    theme: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+) -> dict[str, str]:
+    """An activity's details as its add and edit forms send them, by name in ``EDITABLE``."""
+    return dict(zip(EDITABLE, (title, description, theme, owner, status, start, end), strict=True))
+
+
 @router.get("/activities/new")
 def new_form(request: Request) -> Response:
     """The form to add one activity (also where its form posts, opened as a page)."""
@@ -100,18 +113,10 @@ def new_form(request: Request) -> Response:
 @router.post("/activities/new")
 def add(
     request: Request,
+    details: Annotated[dict[str, str], Depends(details_sent)],
     code: Annotated[str, Form()] = "",
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    theme: Annotated[str, Form()] = "",
-    owner: Annotated[str, Form()] = "",
-    status: Annotated[str, Form()] = "",
-    start: Annotated[str, Form()] = "",
-    end: Annotated[str, Form()] = "",
 ) -> Response:
-    typed = dict(
-        zip(ADDABLE, (code, title, description, theme, owner, status, start, end), strict=True)
-    )
+    typed = {"code": code, **details}
     try:
         with work(request, write=True) as ctx:
             view = add_activity(ctx, typed)
@@ -407,15 +412,8 @@ def edit_form(request: Request, code: str) -> Response:
 def edit(
     request: Request,
     code: str,
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    theme: Annotated[str, Form()] = "",
-    owner: Annotated[str, Form()] = "",
-    status: Annotated[str, Form()] = "",
-    start: Annotated[str, Form()] = "",
-    end: Annotated[str, Form()] = "",
+    typed: Annotated[dict[str, str], Depends(details_sent)],
 ) -> Response:
-    typed = dict(zip(EDITABLE, (title, description, theme, owner, status, start, end), strict=True))
     errors: dict[str, str] = {}
     try:
         with work(request, write=True) as ctx:
