@@ -39,7 +39,7 @@ def main() -> None:
     with unit_of_work(ws, by="bench") as ctx:
         measure_page(ctx, ids[0])  # the first reads the catalogue into the snapshot
         timed("measure_page (the whole service call)", lambda i: measure_page(ctx, i), ids)
-        current = load_catalogue(ctx.db)
+        current = load_catalogue(ctx.db, None)
         timed("of which equivalents_of", lambda i: equivalents_of(ctx.db, current, i), ids)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from catalogue_files import build_csv, build_docx, build_xlsx, to_pdf
 from conftest import SEED, need
-from sqlalchemy import select
+from sqlalchemy import func, select
 from support import load_state
 
 from valvecheck.catalogue.loader import load_assessment, load_catalogue
@@ -18,7 +18,7 @@ from valvecheck.domain.model import Catalogue
 from valvecheck.importers.catalogue_pdf import read_pdf
 from valvecheck.store import repository as repo
 from valvecheck.store.db import Workspace
-from valvecheck.store.models import MeasureRow, MeasureVersionRow
+from valvecheck.store.models import CouncilRow, MeasureRow, MeasureVersionRow
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,10 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def catalogue_of(ws: Workspace) -> Catalogue:
-    with ws.session() as session:
-        return repo.load_catalogue(session)
+    """The catalogue with the placements of the workspace's council (its first and only)."""
+    with ws.session(all_councils=True) as session:  # as maintenance: a council's rows too
+        council = session.scalar(select(func.min(CouncilRow.id)))
+        return repo.load_catalogue(session, council)
 
 
 def assert_bundled(found: Catalogue) -> None:

@@ -238,4 +238,12 @@ def test_commands_about_the_shared_catalogue_need_no_council(two, cli, tmp_path)
     assert code == 0, err
     code, out, err = cli("export", "--format", "datapackage", "--out", str(tmp_path / "pkg"))
     assert code == 0 and (tmp_path / "pkg" / "datapackage.json").exists(), err
+    # the programme is a council's own: without one named, the package has none, and says so
+    assert "no programme or placements" in out
+    assert (tmp_path / "pkg" / "placements.csv").read_text().count("\n") == 1  # its header
+    code, out, err = cli(
+        "--council", "Bristol", "export", "--format", "datapackage", "--out", str(tmp_path / "b")
+    )
+    assert code == 0 and "no programme" not in out, err
+    assert (tmp_path / "b" / "placements.csv").read_text().count("\n") > 20
     assert "say which one" in cli("summary")[2]  # a council's own figures still need one

@@ -158,7 +158,7 @@ def test_a_workspace_regroups_when_the_embedding_is_turned_on(
     cli, ws, embedded: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with ws.session() as session:
-        catalogue = repo.load_catalogue(session)
+        catalogue = repo.load_catalogue(session, None)
     on = common_index.fingerprint(catalogue)
     expected = grouping(catalogue)  # with the embedding
     code, out, _ = cli("common", "--json")

@@ -70,9 +70,9 @@ def test_not_the_same_splits_a_group_and_the_dashboard_index_follows(ws):
     from valvecheck.store.queries import load_catalogue as stored
 
     with admin(ws) as ctx:
-        assert prevalence_of(ctx.session, stored(ctx.session))["stoke-on-trent-5"] == 3
+        assert prevalence_of(ctx.session, stored(ctx.session, None))["stoke-on-trent-5"] == 3
         equivalence.decide(ctx, "bury-4", "stoke-on-trent-5", "different", "a different aim")
-        assert prevalence_of(ctx.session, stored(ctx.session))["stoke-on-trent-5"] == 1
+        assert prevalence_of(ctx.session, stored(ctx.session, None))["stoke-on-trent-5"] == 1
         assert [e.id for e in measures.measure_page(ctx, "bury-4").equivalents] == [
             "hammersmith-fulham-4"
         ]

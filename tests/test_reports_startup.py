@@ -61,7 +61,7 @@ def test_summary_takes_prevalence_from_the_index_kept_with_the_catalogue(ws, db_
     from valvecheck.store import repository as repo
 
     with admin(ws, write=False) as ctx:
-        catalogue = repo.load_catalogue(ctx.session)
+        catalogue = repo.load_catalogue(ctx.session, None)
         key = common_index.fingerprint(catalogue)
         assert common_index.load(ctx.session, key, len(catalogue.measures)) == prevalence(catalogue)
         assert prevalence_of(ctx.session, catalogue) == prevalence(catalogue)
@@ -80,7 +80,7 @@ def test_the_index_keeps_each_measure_s_group_and_one_without_groups_is_worked_o
     from valvecheck.store.tables import common_index as table
 
     with admin(ws) as ctx:
-        catalogue = repo.load_catalogue(ctx.session)
+        catalogue = repo.load_catalogue(ctx.session, None)
         key, n = common_index.fingerprint(catalogue), len(catalogue.measures)
         groups = common_index.load_groups(ctx.session, key, n)
         assert groups == {mid: g for mid, (g, _) in grouping(catalogue).items()}
@@ -107,7 +107,7 @@ def test_a_new_grouping_method_or_corpus_works_the_index_out_again(ws, monkeypat
     from valvecheck.store import repository as repo
 
     with admin(ws, write=False) as ctx:
-        catalogue = repo.load_catalogue(ctx.session)
+        catalogue = repo.load_catalogue(ctx.session, None)
         n = len(catalogue.measures)
         key = common_index.fingerprint(catalogue)
         assert common_index.load(ctx.session, key, n) is not None

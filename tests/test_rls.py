@@ -9,8 +9,9 @@ from api_support import token, two_councils
 from sqlalchemy import select, text
 from sqlalchemy.exc import ProgrammingError
 
+from valvecheck.catalogue.loader import load_catalogue
 from valvecheck.errors import Conflict
-from valvecheck.services import activities, links, people, tokens
+from valvecheck.services import activities, catalogue, links, people, tokens
 from valvecheck.services.workspace import unit_of_work
 from valvecheck.store.db import Workspace
 from valvecheck.store.models import COUNCIL_TABLES, Base, RatingRow
@@ -26,6 +27,10 @@ def pg_two(pg_url):
         activities.edit_activity(ctx, "B-1", {"owner": "Bristol lead"})  # its history
     with unit_of_work(ws, write=True, council="Leeds", by="admin") as ctx:
         activities.edit_activity(ctx, "L-1", {"status": "at risk"})
+        text_of = load_catalogue().measure("bury-2")
+        assert text_of is not None  # Leeds places a measure in its own programme
+        placed = f'LA,Recommendation,Theme,Sub-Theme\nBury,"{text_of.text}",Hubs,North\n'
+        catalogue.import_catalogue(ctx, placed.encode(), "leeds-appendix.csv")
     token(ws, "Bristol", "bristol-dash", "viewer")
     secret = token(ws, "Leeds", "leeds-dash", "viewer")
     yield ws, secret
@@ -38,6 +43,9 @@ def council_ids(ws: Workspace) -> dict[str, int]:
 
 
 POPULATED = (
+    "theme",
+    "sub_theme",
+    "placement",
     "person",
     "assessment",
     "rating",

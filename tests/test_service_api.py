@@ -34,6 +34,7 @@ STEPS = {
     "append_rating",
     "name_taken",
     "links_in_force",
+    "programme_of",
 }
 
 

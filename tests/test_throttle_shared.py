@@ -232,7 +232,7 @@ def test_migration_0015_adds_the_table_and_goes_down_and_up_again(store, clock):
     store.downgrade("0014")
     assert store.revision() == "0014" and "sign_in_attempt" not in tables()
     store.migrate()  # from 0014, as a workspace made before is upgraded
-    assert store.revision() == store.head() == "0015" and "sign_in_attempt" in tables()
+    assert store.revision() == store.head() and "sign_in_attempt" in tables()
     throttle = Throttle(store, pair=1, clock=clock)
     assert throttle.attempt("ann", "192.0.2.1") == 0  # the counts went down with the table
     assert throttle.attempt("ann", "192.0.2.1") == 300.0

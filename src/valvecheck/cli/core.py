@@ -624,7 +624,9 @@ def export(
 ) -> None:
     """Export the measures with their ratings (CSV, JSON) or the catalogue (a data package).
 
-    CSV or JSON: the measures with placements and current ratings. datapackage: the catalogue as a Frictionless data package."""
+    CSV or JSON: the measures with placements and current ratings. datapackage: the catalogue as a
+    Frictionless data package, with the council's programme and placements (--council, or the
+    only council)."""
     if fmt == "datapackage":
         from valvecheck.catalogue.datapackage import write_package
 
@@ -637,7 +639,13 @@ def export(
             raise InputError(f"{out} is a file; a data package needs a folder", field="out")
         with use(ctx, workspace_wide=True) as c:  # the shared catalogue: no council to choose
             files = catalogue_service.export_package(c)
+            alone = catalogue_service.programme_of(c) is None
         output.line(f"Wrote a data package: {write_package(out, files)}")
+        if alone:
+            output.line(
+                "It has no programme or placements: they are a council's own "
+                "(--council NAME exports that council's with the catalogue)."
+            )
         return
     with use(ctx) as c:
         text = summaries.export(c, fmt, assessment)

@@ -4,7 +4,9 @@ The file holds one council's own data (its assessments with every rating change,
 link events and people; password hashes only when asked) named by codes and names, never by
 database ids, so it restores onto SQLite or PostgreSQL, onto the server it came from or another.
 The shared catalogue travels with it, but is only written into a database that has none: a
-server with a catalogue must already know every measure the backup rates.
+server with a catalogue must already know every measure the backup rates or places. Beside the
+catalogue's tables, in the same part of the file and the same form, are the council's own
+programme and placements (theme, sub_theme, placement), always restored as the council's.
 
 Restoring replaces that one council's data with the file's, in one transaction: other councils
 on the same server are never read or written, and a failure (or a kill) leaves everything as it
@@ -40,7 +42,10 @@ from valvecheck.store.models import (
     LinkEventRow,
     MeasureRow,
     PersonRow,
+    PlacementRow,
     RatingRow,
+    SubThemeRow,
+    ThemeRow,
 )
 from valvecheck.store.tenancy import owned
 
@@ -49,7 +54,8 @@ FORMAT = "valvecheck-backup"
 # catalogue's decisions on common measures (equivalence_event) and the impact work's weight
 # history. A version 1 file is still read; a newer one is refused (read()).
 VERSION = 2
-# The shared catalogue's tables, parents first.
+# The catalogue part's tables, parents first: the shared catalogue's, and the council's
+# programme and placements (PROGRAMME), written in the same form, ids and all.
 CATALOGUE = (
     "authority",
     "authority_alias",
@@ -62,6 +68,8 @@ CATALOGUE = (
     "placement",
     "equivalence_event",  # people's decisions on common measures (none in a backup before 0008)
 )
+PROGRAMME = ("theme", "sub_theme", "placement")
+SHARED = tuple(t for t in CATALOGUE if t not in PROGRAMME)
 ACTIVITY_FIELDS = (
     "code",
     "title",
@@ -101,7 +109,7 @@ HISTORY = "activity_change"
 
 
 def other_tables() -> list[str]:
-    return [t for t in COUNCIL_TABLES if t not in NAMED]
+    return [t for t in COUNCIL_TABLES if t not in NAMED and t not in PROGRAMME]
 
 
 @dataclass(frozen=True)
@@ -147,7 +155,7 @@ def backup(ctx: Context, with_passwords: bool = False) -> dict[str, Any]:
     activities = s.scalars(owned(ActivityRow, cid).order_by(ActivityRow.id)).all()
     activity_code = {a.id: a.code for a in activities}
     current = next((a.name for a in assessments if a.id == council.current_assessment_id), None)
-    catalogue = {t: _table_rows(s, t) for t in CATALOGUE}
+    catalogue = {t: _table_rows(s, t, cid if t in PROGRAMME else None) for t in CATALOGUE}
     # A council's file names its own people only: another council's decisions on common
     # measures are by "an administrator in <council>", as its pages show them
     for decision in catalogue["equivalence_event"]:
@@ -229,12 +237,15 @@ def _other_rows(
     return out
 
 
-def _table_rows(session: Session, name: str) -> list[dict[str, object]]:
+def _table_rows(session: Session, name: str, cid: int | None) -> list[dict[str, object]]:
+    """A catalogue part's table, ids and all; of the programme's, council ``cid``'s rows."""
     table = Base.metadata.tables[name]
-    order = list(table.primary_key.columns)
+    query = select(table).order_by(*table.primary_key.columns)
+    if cid is not None:
+        query = query.where(table.c.council_id == cid)
     return [
-        {k: _out(v) for k, v in row._mapping.items()}
-        for row in session.execute(select(table).order_by(*order))
+        {k: _out(v) for k, v in row._mapping.items() if k != "council_id"}
+        for row in session.execute(query)
     ]
 
 
@@ -339,12 +350,14 @@ def _restore(
     wanted = {r["measure"] for a in dump["assessments"] for r in a["ratings"]}
     wanted |= {e["measure"] for e in dump["links"]}
     wanted |= {r["measure"] for rows in dump["other"].values() for r in rows if "measure" in r}
+    wanted |= set(_placed(dump["catalogue"]))
     if missing := sorted(wanted - set(measure)):
         shown = ", ".join(missing[:10]) + (
             f" and {len(missing) - 10} more" if len(missing) > 10 else ""
         )
         raise Conflict(
-            f"this server's catalogue does not have the measures the backup rates ({shown}): "
+            f"this server's catalogue does not have the measures the backup rates or places "
+            f"({shown}): "
             "import their agreements first"
         )
     if council is None:
@@ -353,6 +366,7 @@ def _restore(
         s.flush()
     cid = council.id
     kept_hashes = _clear(s, cid)
+    _restore_programme(s, cid, dump["catalogue"], measure)
     _restore_people(s, cid, dump["people"], kept_hashes)
     current = dump["council"]["current_assessment"]
     council.current_assessment_id = None
@@ -491,7 +505,7 @@ def _clear(s: Session, cid: int) -> dict[str, str]:
         for p in s.scalars(owned(PersonRow, cid))
         if p.password_hash is not None
     }
-    for name in other_tables():
+    for name in [*other_tables(), *reversed(PROGRAMME)]:
         table = Base.metadata.tables[name]
         s.execute(delete(table).where(table.c.council_id == cid))
     for model in (LinkEventRow, RatingRow, ActivityRow, AssessmentRow, PersonRow):
@@ -536,8 +550,8 @@ def _decisions_left_out(s: Session, catalogue: dict[str, list[dict[str, Any]]]) 
 
 
 def _restore_catalogue(s: Session, catalogue: dict[str, list[dict[str, Any]]]) -> None:
-    """Write the backup's catalogue into a database that has none, ids and all."""
-    for name in CATALOGUE:
+    """Write the backup's shared catalogue into a database that has none, ids and all."""
+    for name in SHARED:
         table = Base.metadata.tables[name]
         rows = catalogue.get(name, [])
         if not rows:
@@ -551,3 +565,46 @@ def _restore_catalogue(s: Session, catalogue: dict[str, list[dict[str, Any]]]) -
                     f"(SELECT max(id) FROM {name}))"
                 )
             )
+
+
+def _placed(catalogue: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The codes of the measures the backup's placements place."""
+    codes = {row["id"]: row["code"] for row in catalogue.get("measure", [])}
+    return [codes[row["measure_id"]] for row in catalogue.get("placement", [])]
+
+
+def _restore_programme(
+    s: Session, cid: int, catalogue: dict[str, list[dict[str, Any]]], measure: dict[str, int]
+) -> None:
+    """Write the backup's programme and placements as council ``cid``'s (its own were cleared),
+    with ids of this database: the file's ids only say which row refers to which."""
+    theme = {
+        row["id"]: ThemeRow(council_id=cid, name=row["name"], position=row["position"])
+        for row in catalogue.get("theme", [])
+    }
+    s.add_all(theme.values())
+    s.flush()
+    sub = {
+        row["id"]: SubThemeRow(
+            council_id=cid,
+            theme_id=theme[row["theme_id"]].id,
+            name=row["name"],
+            position=row["position"],
+        )
+        for row in catalogue.get("sub_theme", [])
+    }
+    s.add_all(sub.values())
+    s.flush()
+    codes = {row["id"]: row["code"] for row in catalogue.get("measure", [])}
+    rows = [
+        {
+            "council_id": cid,
+            "measure_id": measure[codes[row["measure_id"]]],
+            "theme_id": theme[row["theme_id"]].id,
+            "sub_theme_id": None if row["sub_theme_id"] is None else sub[row["sub_theme_id"]].id,
+            "position": row["position"],
+        }
+        for row in catalogue.get("placement", [])
+    ]
+    if rows:
+        s.execute(insert(PlacementRow), rows)

@@ -259,6 +259,8 @@ def _catalogue(c: Checker, value: object) -> dict[str, list[Row]]:
             if row is None:
                 continue
             for col in t.columns:
+                if col.name not in row:
+                    continue  # a programme's council: the one restored
                 for fk in col.foreign_keys:
                     target = fk.column.table.name
                     if row[col.name] is not None and row[col.name] not in ids.get(target, ()):

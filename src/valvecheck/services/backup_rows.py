@@ -166,7 +166,11 @@ class Checker:
         found = self.obj(path, value)
         if found is None:
             return None
-        columns = {c.name: c for c in table.columns if whole or c.name not in _LEFT_OUT}
+        columns = {
+            c.name: c
+            for c in table.columns
+            if c.name not in _LEFT_OUT or (whole and c.name != "council_id")
+        }
         out: Row = {}
         for key in found:
             if key not in columns and key not in extra:

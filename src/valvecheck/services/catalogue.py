@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from valvecheck.catalogue.datapackage import DESCRIPTOR, package_files
 from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.names import agreement_year
@@ -26,10 +28,12 @@ from valvecheck.importers.catalogue_table import parse_column_map
 from valvecheck.services import prevalence
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.equivalence import decisions as decisions_in_force
-from valvecheck.services.imports import ImportOutcome, save_rows
+from valvecheck.services.imports import FIRST_COUNCIL, ImportOutcome, save_rows
+from valvecheck.services.people import ensure_council
 from valvecheck.store import equivalence
 from valvecheck.store import repository as repo
 from valvecheck.store import versions as store_versions
+from valvecheck.store.models import CouncilRow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -111,7 +115,11 @@ def import_package(ctx: Context, path: Path) -> ImportOutcome:
         raise ImportRejected(problems)
     session = ctx.session
     before = set(store_versions.current_versions(session))
-    added = repo.save_catalogue(session, contents.catalogue, ctx.now())
+    cid = ctx.actor.council_id
+    if cid is None and repo.has_programme(contents.catalogue):
+        # a workspace made empty: its programme makes the first council, as an import's does
+        cid = ensure_council(session, FIRST_COUNCIL, ctx.now()).id
+    added = repo.save_catalogue(session, contents.catalogue, ctx.now(), cid)
     _keep_decisions(session, contents.decisions)
     prevalence.refresh(session)
     new = {m.id for m in contents.catalogue.measures} - before
@@ -135,11 +143,21 @@ def _keep_decisions(session: Session, decisions: list[EquivalenceDecision]) -> N
 
 
 def export_package(ctx: Context) -> dict[str, bytes]:
-    """The workspace's catalogue as a Frictionless data package: its files by name (the CSV
-    resources and ``datapackage.json``), for the caller to write into one folder."""
+    """The workspace's catalogue as a Frictionless data package, with a council's programme and
+    placements (`programme_of`): its files by name (the CSV resources and ``datapackage.json``),
+    for the caller to write into one folder."""
     authorise(ctx, Action.READ)
     session = ctx.session
-    catalogue = repo.load_catalogue(session)
+    catalogue = repo.load_catalogue(session, programme_of(ctx))
     versions = store_versions.load_versions(session)
     current = store_versions.current_versions(session)
     return package_files(catalogue, versions, current, decisions_in_force(ctx))
+
+
+def programme_of(ctx: Context) -> int | None:
+    """Whose programme a catalogue's package carries: the acting council's, else the only
+    council's; None (the shared catalogue alone) on a workspace of several when none is named."""
+    if ctx.actor.council_id is not None:
+        return ctx.actor.council_id
+    ids = ctx.session.scalars(select(CouncilRow.id).order_by(CouncilRow.id).limit(2)).all()
+    return ids[0] if len(ids) == 1 else None

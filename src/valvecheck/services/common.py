@@ -19,7 +19,7 @@ def common_measures(ctx: Context, min_prevalence: int = 1) -> list[CommonGroup]:
     authorise(ctx, Action.READ)
     from valvecheck.services.prevalence import groups_in_index
 
-    catalogue = repo.load_catalogue(ctx.session)
+    catalogue = repo.load_catalogue(ctx.session, None)  # texts only: no programme
     found = groups_of(catalogue, groups_in_index(ctx.session, catalogue))
     return [g for g in found if g.prevalence >= min_prevalence]
 

@@ -70,7 +70,7 @@ def decide(
             "commitment in several agreements",
             field="other",
         )
-    if decision == "different" and one_text(load_catalogue(ctx.db), one.code, other.code):
+    if decision == "different" and one_text(load_catalogue(ctx.db, None), one.code, other.code):
         raise InputError(
             f"{one.code} and {other.code} have the same words once names and dates are left out, "
             "so they are one text to the grouping and cannot be kept apart",

@@ -27,6 +27,10 @@ from valvecheck.store import repository as repo
 from valvecheck.store.models import AssessmentRow, CouncilRow
 from valvecheck.store.queries import AssessmentRecord
 
+# The council a workspace made empty gets when a file gives it its first programme or ratings
+# and names no council.
+FIRST_COUNCIL = "My council"
+
 
 @dataclass(frozen=True)
 class Revision:
@@ -127,6 +131,11 @@ def import_appendix(
     )
 
 
+def rates_any(rags: dict[str, Rag]) -> bool:
+    """Whether a file's RAG column rates anything."""
+    return any(r is not Rag.UNRATED for r in rags.values())
+
+
 def numbered_texts(catalogue: Catalogue) -> dict[str, dict[int, str]]:
     out: dict[str, dict[int, str]] = {}
     for m in catalogue.measures:
@@ -159,13 +168,13 @@ def save_rows(
     ``found`` are the problems the reader already met: the rows it accepted are still assembled,
     so that the refusal lists every problem in the file at once, in line order.
 
-    A file that adds to or changes the shared catalogue (measures, agreements, authorities,
-    placements, new versions) is only its keepers' (`authorise`); one that only rates measures
-    already here, placed as they are, is any admin's: the ratings are their council's own.
+    A file that adds to or changes the shared catalogue (measures, agreements, authorities, new
+    versions) is only its keepers' (`authorise`); one that only places and rates measures
+    already here is any admin's: the placements and ratings are their council's own.
     """
     authorise(ctx, Action.MANAGE_CATALOGUE, role_only=True)  # the keeper: once the file is read
     session = ctx.session
-    present = repo.load_catalogue(session)
+    present = repo.load_catalogue(session, ctx.actor.council_id)
     known = reference_authorities() + present.authorities
     catalogue, rags, problems = to_catalogue(
         rows,
@@ -210,21 +219,24 @@ def save_rows(
         )
 
     at = ctx.now()
+    cid = ctx.actor.council_id
+    if cid is None and (repo.has_programme(catalogue) or not rated_only or rates_any(rags)):
+        # a workspace made empty: the file's council becomes its first council
+        cid = ensure_council(session, council or hints.council or FIRST_COUNCIL, at).id
     added = repo.save_catalogue(
         session,
         catalogue,
         at,
+        cid,
         revise=revise,
         progress=lambda done, total: ctx.report("Saving measures", done, total),
     )
     if any(added.values()):
         prevalence.refresh(session)
-    if rated_only and not any(r is not Rag.UNRATED for r in rags.values()):
+    if rated_only and not rates_any(rags):
         return ImportOutcome("", len(rows), added, 0, 0, revisions, notes=hints.notes)
     authorise(ctx, Action.RATE)
-    cid = ctx.actor.council_id
-    if cid is None:  # a workspace made empty: the file's council becomes its first council
-        cid = ensure_council(session, council or hints.council or "My council", at).id
+    assert cid is not None
     latest = repo.current_assessment(session, cid)
     name = assessment or assessment_name(
         hints, file, council or "", latest.name if latest else None
@@ -294,11 +306,9 @@ def changes_shared(
     catalogue: Catalogue, present: Catalogue, revisions: tuple[Revision, ...]
 ) -> bool:
     """Whether saving ``catalogue`` would change what every council reads: a measure, agreement
-    or authority not here, a new version of a text, or a measure placed where it is not."""
-    if revisions or any(_new(catalogue, present)):
-        return True
-    placed = {m.id: set(m.placements) for m in present.measures}
-    return any(not set(m.placements) <= placed.get(m.id, set()) for m in catalogue.measures)
+    or authority not here, or a new version of a text. Its programme and placements are the
+    acting council's own."""
+    return bool(revisions) or any(_new(catalogue, present))
 
 
 def _new(

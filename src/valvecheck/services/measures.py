@@ -48,7 +48,7 @@ def load_state(ctx: Context, assessment: str | None = None) -> AssessmentState:
 
 def _read_state(ctx: Context, assessment: str | None) -> AssessmentState:
     db = ctx.db
-    catalogue = queries.load_catalogue(db)
+    catalogue = queries.load_catalogue(db, ctx.actor.council_id)
     name, council, histories = "", "", {}
     if ctx.actor.council_id is not None:
         cid = ctx.actor.council_id

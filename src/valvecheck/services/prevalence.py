@@ -53,7 +53,7 @@ def prevalence_of(db: Connection | Session, catalogue: Catalogue) -> dict[str, i
 
 def refresh(db: Connection | Session) -> None:
     """Work the index out again for the catalogue as it now is (after the catalogue changed)."""
-    catalogue = load_catalogue(db)
+    catalogue = load_catalogue(db, None)  # every council's: texts only
     decided, key = _keyed(db, catalogue)
     if common_index.load(db, key, len(catalogue.measures)) is not None:
         return

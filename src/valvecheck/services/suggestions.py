@@ -139,7 +139,8 @@ def _items(activities: list[Activity]) -> list[tuple[str, str]]:
 
 def _load(ctx: Context) -> tuple[Catalogue, list[Activity]]:
     authorise(ctx, Action.READ)
-    return repo.load_catalogue(ctx.session), store.activities(ctx.session, council_id(ctx))
+    cid = council_id(ctx)
+    return repo.load_catalogue(ctx.session, cid), store.activities(ctx.session, cid)
 
 
 def suggest(

@@ -140,10 +140,10 @@ def init_workspace(
     catalogue = load_catalogue()
     bundled = load_assessment()
     with ws.session(all_councils=True) as session:  # maintenance: the seed's council
-        repo.save_catalogue(session, catalogue, at)
+        home = ensure_council(session, bundled.council, at)  # the programme is its own
+        repo.save_catalogue(session, catalogue, at, home.id)
         with _listening(progress):
             prevalence.refresh(session)
-        home = ensure_council(session, bundled.council, at)
         if council:
             ensure_council(session, council, at)
         assessment = AssessmentRow(

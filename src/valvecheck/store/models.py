@@ -74,9 +74,6 @@ class MeasureRow(Base):
     source_locator: Mapped[str]
     imported_at: Mapped[datetime]
     agreement: Mapped[AgreementRow] = relationship()
-    placements: Mapped[list[PlacementRow]] = relationship(
-        cascade="all, delete-orphan", order_by="PlacementRow.position"
-    )
 
 
 class MeasureVersionRow(Base):
@@ -92,8 +89,11 @@ class MeasureVersionRow(Base):
 
 
 class ThemeRow(Base):
+    """A theme of one council's programme."""
+
     __table__ = tables.theme
     id: Mapped[int]
+    council_id: Mapped[int]
     name: Mapped[str]
     position: Mapped[int]
     sub_themes: Mapped[list[SubThemeRow]] = relationship(
@@ -104,6 +104,7 @@ class ThemeRow(Base):
 class SubThemeRow(Base):
     __table__ = tables.sub_theme
     id: Mapped[int]
+    council_id: Mapped[int]
     theme_id: Mapped[int]
     name: Mapped[str]
     position: Mapped[int]
@@ -111,8 +112,11 @@ class SubThemeRow(Base):
 
 
 class PlacementRow(Base):
+    """Where one council places a measure of the shared catalogue in its programme."""
+
     __table__ = tables.placement
     id: Mapped[int]
+    council_id: Mapped[int]
     measure_id: Mapped[int]
     theme_id: Mapped[int]
     sub_theme_id: Mapped[int | None]
@@ -122,8 +126,8 @@ class PlacementRow(Base):
 
 
 class CouncilRow(Base):
-    """A council: it owns its assessments, ratings, activities, links and people. The catalogue
-    of agreements and measures is shared by every council."""
+    """A council: it owns its programme, assessments, ratings, activities, links and people.
+    The catalogue of agreements and measures is shared by every council."""
 
     __table__ = tables.council
     id: Mapped[int]

@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 # -- catalogue ------------------------------------------------------------------------------
 
 
-def load_catalogue(db: Db) -> Catalogue:
-    """The whole catalogue, read set-based: one query per table, rows as tuples (no ORM
-    objects), so its cost grows with the rows and no more."""
+def load_catalogue(db: Db, council_id: int | None) -> Catalogue:
+    """The whole catalogue, with council ``council_id``'s programme and placements (None: the
+    shared catalogue alone, for work that never reads a programme), read set-based: one query
+    per table, rows as tuples (no ORM objects), so its cost grows with the rows and no more."""
     catalogue = Catalogue()
     aliases: dict[int, list[str]] = {}
     aa = t.authority_alias.c
@@ -70,30 +71,7 @@ def load_catalogue(db: Db) -> Catalogue:
                 kind=arow.kind,
             )
         )
-    theme_name: dict[int, str] = {}
-    th = t.theme.c
-    for tid, name in db.execute(select(th.id, th.name).order_by(th.position, th.id)):
-        theme_name[tid] = name
-        catalogue.programme.add(name)
-    sub_name: dict[int, str] = {}
-    subs_of: dict[int, list[str]] = {}
-    st = t.sub_theme.c
-    for sid, theme_id, name in db.execute(
-        select(st.id, st.theme_id, st.name).order_by(st.theme_id, st.position, st.id)
-    ):
-        sub_name[sid] = name
-        subs_of.setdefault(theme_id, []).append(name)
-    for tid, name in theme_name.items():
-        for sub in subs_of.get(tid, ()):
-            catalogue.programme.add(name, sub)
-    placed: dict[int, list[Placement]] = {}
-    p = t.placement.c
-    for measure_id_, theme_id, sub_theme_id in db.execute(
-        select(p.measure_id, p.theme_id, p.sub_theme_id).order_by(p.measure_id, p.position, p.id)
-    ):
-        placed.setdefault(measure_id_, []).append(
-            Placement(theme_name[theme_id], sub_name[sub_theme_id] if sub_theme_id else None)
-        )
+    placed = {} if council_id is None else _read_programme(db, council_id, catalogue)
     m = t.measure.c
     rows = list(
         db.execute(
@@ -126,6 +104,42 @@ def load_catalogue(db: Db) -> Catalogue:
         for r in rows
     ]
     return catalogue
+
+
+def _read_programme(db: Db, council_id: int, catalogue: Catalogue) -> dict[int, list[Placement]]:
+    """Council ``council_id``'s programme, into ``catalogue``; returns its placements by the
+    measure's row id."""
+    theme_name: dict[int, str] = {}
+    th = t.theme.c
+    for tid, name in db.execute(
+        only(select(th.id, th.name), t.theme, council_id).order_by(th.position, th.id)
+    ):
+        theme_name[tid] = name
+        catalogue.programme.add(name)
+    sub_name: dict[int, str] = {}
+    subs_of: dict[int, list[str]] = {}
+    st = t.sub_theme.c
+    for sid, theme_id, name in db.execute(
+        only(select(st.id, st.theme_id, st.name), t.sub_theme, council_id).order_by(
+            st.theme_id, st.position, st.id
+        )
+    ):
+        sub_name[sid] = name
+        subs_of.setdefault(theme_id, []).append(name)
+    for tid, name in theme_name.items():
+        for sub in subs_of.get(tid, ()):
+            catalogue.programme.add(name, sub)
+    placed: dict[int, list[Placement]] = {}
+    p = t.placement.c
+    for measure_id_, theme_id, sub_theme_id in db.execute(
+        only(select(p.measure_id, p.theme_id, p.sub_theme_id), t.placement, council_id).order_by(
+            p.measure_id, p.position, p.id
+        )
+    ):
+        placed.setdefault(measure_id_, []).append(
+            Placement(theme_name[theme_id], sub_name[sub_theme_id] if sub_theme_id else None)
+        )
+    return placed
 
 
 # -- assessments and ratings (a council's own: every query names the council) -----------------

@@ -55,16 +55,20 @@ def save_catalogue(
     session: Session,
     catalogue: Catalogue,
     at: datetime,
+    council_id: int | None,
     revise: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Add what is new. Only with ``revise`` (a new version of an agreement's document) does a
     measure whose text changed get a new version, the old text kept; otherwise an existing
-    measure is never rewritten.
+    measure is never rewritten. The catalogue's programme and placements are council
+    ``council_id``'s (`save_programme`); with None, the catalogue must have none.
 
     Returns counts of what changed: authorities, agreements, measures added, measures revised,
     placements added. ``progress(done, total)`` is told how many measures are saved so far.
     """
+    if council_id is None and has_programme(catalogue):
+        raise ValueError("a programme and placements belong to a council: none was given")
     changed = {"authorities": 0, "agreements": 0, "measures": 0, "revised": 0, "placements": 0}
     authorities = {a.slug: a for a in session.scalars(select(AuthorityRow))}
     for authority in catalogue.authorities:
@@ -78,8 +82,6 @@ def save_catalogue(
         for alias in authority.aliases:
             if alias not in known:
                 row.aliases.append(AuthorityAliasRow(alias=alias))
-
-    themes = _save_programme(session, catalogue)
 
     agreements = {a.slug: a for a in session.scalars(select(AgreementRow))}
     for agreement in catalogue.agreements:
@@ -107,10 +109,7 @@ def save_catalogue(
     session.flush()
 
     by_slug = {a.slug: a for a in catalogue.agreements}
-    existing = {
-        m.code: m
-        for m in session.scalars(select(MeasureRow).options(selectinload(MeasureRow.placements)))
-    }
+    existing = {m.code: m for m in session.scalars(select(MeasureRow))}
     total = len(catalogue.measures)
     for done, measure in enumerate(catalogue.measures):
         if progress is not None and done % PROGRESS_EVERY == 0:
@@ -148,37 +147,72 @@ def save_catalogue(
             mrow.source_url = measure.source_url or (source.source_url if source else "")
             mrow.source_locator = measure.source_locator
             changed["revised"] += 1
-        have = {(p.theme_id, p.sub_theme_id) for p in mrow.placements}
-        for placement in measure.placements:
-            theme, sub = themes[(placement.theme, placement.sub_theme)]
-            key = (theme.id, sub.id if sub else None)
-            if key not in have:
-                mrow.placements.append(
-                    PlacementRow(theme=theme, sub_theme=sub, position=len(mrow.placements))
-                )
-                have.add(key)
-                changed["placements"] += 1
     session.flush()
     if progress is not None:
         progress(total, total)
+    if council_id is not None:
+        changed["placements"] = save_programme(session, council_id, catalogue)
     return changed
 
 
+def has_programme(catalogue: Catalogue) -> bool:
+    return bool(catalogue.programme.themes) or any(m.placements for m in catalogue.measures)
+
+
+def save_programme(session: Session, council_id: int, catalogue: Catalogue) -> int:
+    """Add the catalogue's programme and placements to council ``council_id``'s, never
+    removing or moving one it has. Every measure placed must be in the catalogue here already.
+    Returns how many placements were added."""
+    themes = _save_programme(session, council_id, catalogue)
+    placed: dict[int, set[tuple[int, int | None]]] = {}
+    p = PlacementRow
+    for measure_id_, theme_id, sub_theme_id in session.execute(
+        select(p.measure_id, p.theme_id, p.sub_theme_id).where(p.council_id == council_id)
+    ):
+        placed.setdefault(measure_id_, set()).add((theme_id, sub_theme_id))
+    ids = {code: id_ for code, id_ in session.execute(select(MeasureRow.code, MeasureRow.id))}
+    added = 0
+    for measure in catalogue.measures:
+        if not measure.placements:
+            continue
+        have = placed.setdefault(ids[measure.id], set())
+        for placement in measure.placements:
+            theme, sub = themes[(placement.theme, placement.sub_theme)]
+            key = (theme.id, sub.id if sub else None)
+            if key in have:
+                continue
+            session.add(
+                PlacementRow(
+                    council_id=council_id,
+                    measure_id=ids[measure.id],
+                    theme_id=key[0],
+                    sub_theme_id=key[1],
+                    position=len(have),
+                )
+            )
+            have.add(key)
+            added += 1
+    session.flush()
+    return added
+
+
 def _save_programme(
-    session: Session, catalogue: Catalogue
+    session: Session, council_id: int, catalogue: Catalogue
 ) -> dict[tuple[str, str | None], tuple[ThemeRow, SubThemeRow | None]]:
     # A theme retyped in another case or with other punctuation ("FINANCIAL EFFICIENCIES",
     # "Data Outcomes and Digital") is the theme already here, never a second one.
     themes = {
         fold(t.name): t
-        for t in session.scalars(select(ThemeRow).options(selectinload(ThemeRow.sub_themes)))
+        for t in session.scalars(
+            owned(ThemeRow, council_id).options(selectinload(ThemeRow.sub_themes))
+        )
     }
     pairs = catalogue.programme.pairs() + [p for m in catalogue.measures for p in m.placements]
     out: dict[tuple[str, str | None], tuple[ThemeRow, SubThemeRow | None]] = {}
     for pair in pairs:
         theme = themes.get(fold(pair.theme))
         if theme is None:
-            theme = ThemeRow(name=pair.theme, position=len(themes))
+            theme = ThemeRow(council_id=council_id, name=pair.theme, position=len(themes))
             session.add(theme)
             themes[fold(pair.theme)] = theme
         sub = None
@@ -186,7 +220,9 @@ def _save_programme(
             wanted = fold(pair.sub_theme)
             sub = next((s for s in theme.sub_themes if fold(s.name) == wanted), None)
             if sub is None:
-                sub = SubThemeRow(name=pair.sub_theme, position=len(theme.sub_themes))
+                sub = SubThemeRow(
+                    council_id=council_id, name=pair.sub_theme, position=len(theme.sub_themes)
+                )
                 theme.sub_themes.append(sub)
         out[(pair.theme, pair.sub_theme)] = (theme, sub)
     session.flush()

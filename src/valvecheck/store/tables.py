@@ -129,18 +129,24 @@ measure_version = Table(
     Column("imported_at", DateTime(timezone=True), nullable=False),
 )
 
+# A council's programme (its Themes and Sub-Themes) and where it places each measure of the
+# shared catalogue in it: the council's own, as its ratings are. Two councils on one server each
+# have their own programme; the catalogue's measures are the same for both.
 theme = Table(
     "theme",
     metadata,
     _id(),
-    Column("name", String(300), nullable=False, unique=True),
+    _council(),
+    Column("name", String(300), nullable=False),
     Column("position", Integer, nullable=False, default=0),
+    UniqueConstraint("council_id", "name", name="uq_theme_council_name"),
 )
 
 sub_theme = Table(
     "sub_theme",
     metadata,
     _id(),
+    _council(),
     Column("theme_id", Integer, ForeignKey("theme.id", ondelete="CASCADE"), nullable=False),
     Column("name", String(300), nullable=False),
     Column("position", Integer, nullable=False, default=0),
@@ -151,14 +157,16 @@ placement = Table(
     "placement",
     metadata,
     _id(),
+    _council(),
     Column("measure_id", Integer, ForeignKey("measure.id", ondelete="CASCADE"), nullable=False),
     Column("theme_id", Integer, ForeignKey("theme.id"), nullable=False),
     Column("sub_theme_id", Integer, ForeignKey("sub_theme.id"), nullable=True),
     Column("position", Integer, nullable=False, default=0),
+    Index("ix_placement_council_measure", "council_id", "measure_id"),
 )
 
-# A council: it owns its assessments, ratings, activities, links and people. The catalogue of
-# agreements and measures is shared by every council.
+# A council: it owns its programme, assessments, ratings, activities, links and people. The
+# catalogue of agreements and measures is shared by every council.
 council = Table(
     "council",
     metadata,
@@ -439,6 +447,9 @@ sign_in_attempt = Table(
 # The tables that belong to one council: every query on them is filtered by council
 # (store/tenancy.py), and on PostgreSQL row-level security enforces it again.
 COUNCIL_TABLES = (
+    "theme",
+    "sub_theme",
+    "placement",
     "person",
     "assessment",
     "rating",

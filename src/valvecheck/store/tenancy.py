@@ -1,7 +1,7 @@
 """Tenancy in one place: every query on a council's own tables goes through `owned` (ORM) or
 `only` (any select, on the ORM classes or on the Core tables).
 
-The catalogue (authorities, agreements, measures, programme) is shared by all councils; the
+The catalogue (authorities, agreements, measures) is shared by all councils; the
 tables in `tables.COUNCIL_TABLES` belong to one council each.
 """
 
@@ -38,6 +38,9 @@ def __getattr__(name: str) -> Any:
         from valvecheck.store import models
 
         owned_models = {
+            "theme": models.ThemeRow,
+            "sub_theme": models.SubThemeRow,
+            "placement": models.PlacementRow,
             "person": models.PersonRow,
             "assessment": models.AssessmentRow,
             "rating": models.RatingRow,
