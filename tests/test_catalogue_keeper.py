@@ -347,3 +347,30 @@ def test_a_guest_councils_backup_names_the_keepers_by_their_council_only(shared)
         host = backup.backup(ctx)["catalogue"]["equivalence_event"]
     assert [(d["by"], d["council"]) for d in guest] == [("an administrator in Bristol", "Bristol")]
     assert [(d["by"], d["council"]) for d in host] == [("ann", "Bristol")]
+
+
+def test_a_guest_admins_restore_may_not_write_the_catalogue_every_council_shares(db_path, tmp_path):
+    """On a server with councils but no catalogue yet, a restore would write the catalogue
+    every council then reads: that is its keepers' (the host's admins, the local administrator)."""
+    from valvecheck.services import backup
+
+    source = Workspace(str(tmp_path / "source.db"))
+    init_workspace(source, council="Leeds")
+    with unit_of_work(source, council="Leeds", by="leeds admin") as ctx:
+        data = backup.dumps(backup.backup(ctx))
+    source.dispose()
+    ws = Workspace(db_path)
+    init_workspace(ws, empty=True, council="Bristol")
+    with unit_of_work(ws, write=True, by="setup") as ctx:
+        people.add_council(ctx, "Leeds")
+        people.add_person(ctx, "lee", "admin", "Leeds")
+    with (
+        unit_of_work(ws, write=True, as_person="lee") as ctx,
+        pytest.raises(Forbidden, match="kept by the admins of Bristol"),
+    ):
+        backup.restore(ctx, data, "leeds.json", replace=True)
+    assert measure_count(ws) == 0
+    with unit_of_work(ws, write=True, council="Leeds", by="admin") as ctx:  # the local admin
+        backup.restore(ctx, data, "leeds.json", replace=True)
+    assert measure_count(ws) == 27
+    ws.dispose()

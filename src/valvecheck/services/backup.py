@@ -343,6 +343,8 @@ def _restore(
             keep_current(backup(as_it_is, with_passwords=True))
     left_out = 0  # the backup's decisions on common measures not applied here
     if not has_catalogue:
+        # the catalogue written is every council's: only its keepers may write it (`authorise`)
+        authorise(ctx, Action.MANAGE_CATALOGUE)
         _restore_catalogue(s, dump["catalogue"])
     else:
         left_out = _decisions_left_out(s, dump["catalogue"])
