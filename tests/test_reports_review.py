@@ -435,6 +435,26 @@ def test_html_evidence_links_only_web_addresses_and_escapes_the_rest(ws, tmp_pat
 
 
 @pytestmark_day
+def test_xlsx_evidence_giving_one_web_address_links_to_it(ws, tmp_path):
+    """A cell holds one link: evidence giving one http(s) address links to it, its text as
+    written; evidence giving two, or a "javascript:" address, is text only."""
+    with admin(ws) as ctx:
+        ratings.rate(ctx, "bury-1", "green", "Agreed", "Forum minutes\nhttps://example.org/a?b=1")
+        ratings.rate(ctx, "bury-2", "amber", "Agreed", "https://a.example\nhttps://b.example")
+        ratings.rate(ctx, "bury-3", "red", "Agreed", "javascript:alert(1)")
+    write_reports(ws, "xlsx", tmp_path, on=DAY)
+    sheet = load_workbook(tmp_path / "report.xlsx")["Appendix"]
+    heading = [c.value for c in sheet[1]]
+    rows = {r[0].value: r[heading.index("Evidence")] for r in sheet.iter_rows(min_row=2)}
+    linked = rows["bury-1"]
+    assert linked.hyperlink is not None and linked.hyperlink.target == "https://example.org/a?b=1"
+    assert linked.value == "Forum minutes\nhttps://example.org/a?b=1"
+    assert linked.font.u == "single"
+    assert rows["bury-2"].hyperlink is None and "https://b.example" in rows["bury-2"].value
+    assert rows["bury-3"].hyperlink is None and rows["bury-3"].value == "javascript:alert(1)"
+
+
+@pytestmark_day
 def test_html_print_has_page_numbers_and_a_running_header(ws, tmp_path):
     title = 'Forum "paper" \\ </style> & more'
     write_reports(ws, "html", tmp_path, on=DAY, title=title)

@@ -23,7 +23,7 @@ from docx.table import Table
 from lxml import etree
 
 from valvecheck.reports.docx_page import NOT_XML
-from valvecheck.reports.model import Tick
+from valvecheck.reports.model import WEB_ADDRESS, Tick
 
 BATCH = 500  # rows written to the file at a time: a bounded amount of XML text in memory
 NOTE = 16  # half-points: 8 pt, the size of a note under a cell's text ("Carried forward")
@@ -77,8 +77,6 @@ def cell_xml(
     )
 
 
-# A line of evidence that is a web address, and nothing else, is a link in the report.
-WEB_ADDRESS = re.compile(r"^https?://\S+$")
 LINK_LOOK = '<w:color w:val="0563C1"/><w:u w:val="single"/>'  # Word's own hyperlink colour
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 

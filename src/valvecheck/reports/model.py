@@ -37,6 +37,8 @@ BUNDLED_SAID = "Rating from the original Appendix A exercise"
 # every format (small, in a note of its own); the report says once, in ``carried_key``, where the
 # ratings came from, rather than the stored "(carried forward from 'X')" in every row.
 CARRIED = "Carried forward"
+# A line of evidence that is a web address, and nothing else, is a link in a report.
+WEB_ADDRESS = re.compile(r"^https?://\S+$")
 # The note domain.rating.carried_note adds to a carried rationale: the last one names the source.
 _CARRIED_FROM = re.compile(
     r".*\(carried forward from '(.*)'\)$|^carried forward from '(.*)'$", re.S
@@ -88,6 +90,11 @@ class ReportRow:
     def evidence_items(self) -> tuple[str, ...]:
         """The evidence, one link or note an item (its non-blank lines)."""
         return tuple(line.strip() for line in self.evidence.splitlines() if line.strip())
+
+    @property
+    def evidence_links(self) -> tuple[str, ...]:
+        """The lines of evidence that are web addresses (http or https only)."""
+        return tuple(item for item in self.evidence_items if WEB_ADDRESS.match(item))
 
     @property
     def carried(self) -> str:

@@ -14,7 +14,7 @@ than a cell holds is cut where it says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, time
 from pathlib import Path
 from typing import NamedTuple
@@ -92,7 +92,14 @@ class Style(NamedTuple):
     number: str | None = None  # number format
     quote: bool = False  # Excel's quote prefix: text that looks like a formula stays text
     wrap: bool = True  # False: a line of text that runs on over the empty cells beside it
+    link: bool = False  # a hyperlink's look: blue and underlined
 
+
+# A cell links to one web address at most, and Excel keeps an address of up to 2,079 characters
+# and 65,530 links a sheet.
+LINK_COLOUR = "#0563C1"  # Excel's own hyperlink colour
+URL_LONGEST = 2079
+LINKS_A_SHEET = 65530
 
 PLAIN = Style()
 HEADER = Style(bold=True, fill=HEADER_FILL)
@@ -117,6 +124,8 @@ class Formats(dict[Style, Format]):
             spec["num_format"] = style.number
         if style.quote:
             spec["quote_prefix"] = True
+        if style.link:
+            spec.update(font_color=LINK_COLOUR, underline=1)
         made = self[style] = self._wb.add_format(spec)
         return made
 
@@ -158,6 +167,7 @@ class Sheet:
         self.formats = formats
         self.widths = [max(1, int(width)) for _, width in columns]
         self.row = 0
+        self.links = 0  # cells written as links
         self.progress, self.untold = progress, 0
         ws = self.ws
         for i, (_, width) in enumerate(columns):
@@ -170,8 +180,14 @@ class Sheet:
         self.add([name for name, _ in columns], [HEADER] * len(columns))
         self.untold = 0  # the header is not a row of the report's tables
 
-    def add(self, values: Sequence[object], styles: Sequence[Style] = ()) -> None:
-        """Write one row; ``styles`` per cell from the first (plain for the rest)."""
+    def add(
+        self,
+        values: Sequence[object],
+        styles: Sequence[Style] = (),
+        links: Mapping[int, str] | None = None,
+    ) -> None:
+        """Write one row; ``styles`` per cell from the first (plain for the rest); ``links``:
+        the web address a column's text cell links to, where it links."""
         ws, n, formats = self.ws, self.row, self.formats
         # fit() only what could be too long: at most two UTF-16 units a character
         texts = [fit(v) if isinstance(v, str) and len(v) > SHORT else v for v in values]
@@ -187,6 +203,11 @@ class Sheet:
                     continue  # an empty cell is left out, as a spreadsheet leaves it
                 if value.startswith(FORMULA_STARTS):
                     style = style._replace(quote=True)
+                address = links.get(c) if links else None
+                if address and len(address) <= URL_LONGEST and self.links < LINKS_A_SHEET:
+                    ws.write_url(n, c, address, formats[style._replace(link=True)], value)
+                    self.links += 1
+                    continue
                 ws.write_string(n, c, value, formats[style])
             elif isinstance(value, int | float):
                 ws.write_number(n, c, value, formats[style])
@@ -277,12 +298,18 @@ def add_about(wb: Workbook, formats: Formats, data: ReportData) -> None:
         put(rag.label, definition, Style(bold=True, fill=rag.colour))
 
 
+EVIDENCE_COLUMN = [name for name, _ in APPENDIX].index("Evidence")
+
+
 def add_appendix(wb: Workbook, formats: Formats, data: ReportData, progress: Tick | None) -> None:
     sheet = Sheet(wb, formats, "Appendix", APPENDIX, progress)
     for r in data.rows:
         values = [r.id, r.la, r.recommendation, several(r.themes), several(r.sub_themes)]
         extra = [r.rationale, lines(r.evidence_items), r.carried]
-        sheet.add([*values, r.rag.label, *extra], [PLAIN] * 5 + [FILLS[r.rag]])
+        # evidence giving one web address links to it (a cell holds one link: with several,
+        # the addresses are its text, as written)
+        link = {EVIDENCE_COLUMN: r.evidence_links[0]} if len(r.evidence_links) == 1 else {}
+        sheet.add([*values, r.rag.label, *extra], [PLAIN] * 5 + [FILLS[r.rag]], link)
     sheet.finish()
 
 
