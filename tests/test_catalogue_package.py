@@ -75,7 +75,10 @@ def test_package_round_trips_into_an_empty_workspace(revised, cli, tmp_path):
     first = export(cli, tmp_path / "first").parent
     other = str(tmp_path / "other.db")
     init_workspace(Workspace(other), empty=True)
-    code, out, err = cli("import", "catalogue", str(first / "datapackage.json"), db=other)
+    package = str(first / "datapackage.json")
+    code, _, err = cli("import", "catalogue", package, db=other)
+    assert code == 1 and "no council yet" in err  # its programme is a council's: name it
+    code, out, err = cli("import", "catalogue", package, "--council", "Bristol", db=other)
     assert code == 0, err
     assert "27 new measures" in out
     second = export(cli, tmp_path / "second", db=other).parent

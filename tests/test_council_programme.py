@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +21,14 @@ import pytest
 from sqlalchemy import func, select, text
 
 from valvecheck.catalogue.loader import load_catalogue
+from valvecheck.domain.views import Filters
+from valvecheck.errors import Conflict, InputError
 from valvecheck.services import backup, catalogue, measures
+from valvecheck.services.measures import list_measures
 from valvecheck.services.workspace import init_workspace, unit_of_work
 from valvecheck.store import repository as repo
 from valvecheck.store.db import Workspace
-from valvecheck.store.models import CouncilRow, PlacementRow, ThemeRow
+from valvecheck.store.models import CouncilRow, MeasureRow, PlacementRow, ThemeRow
 
 BUNDLED = load_catalogue()
 TEXT = {m.id: m.text for m in BUNDLED.measures}
@@ -163,6 +167,99 @@ def test_a_councils_backup_carries_its_own_programme_and_restores_it(two, tmp_pa
     fresh.dispose()
 
 
+def test_a_restore_over_a_council_with_only_a_programme_asks_for_replace_first(two):
+    """A programme is the council's data: a restore that would replace it is refused without
+    --replace, saying so, as for ratings and people."""
+    with unit_of_work(two, council="Leeds", by="leeds admin") as ctx:
+        dump = backup.backup(ctx)
+    dump["council"]["name"] = "York"  # a council whose only data is its programme
+    with unit_of_work(two, write=True, council="Bristol", by="admin") as ctx:
+        from valvecheck.services import people
+
+        people.add_council(ctx, "York")
+    with unit_of_work(two, write=True, council="York", by="york admin") as ctx:
+        catalogue.import_catalogue(ctx, table(("Bury", TEXT["bury-1"], "York's", "")), "y.csv")
+    with (
+        unit_of_work(two, write=True, council="Bristol", by="admin") as ctx,
+        pytest.raises(
+            Conflict,
+            match="York has 0 rating changes, 0 people, 0 link changes and 1 placement now",
+        ) as refused,
+    ):
+        backup.restore(ctx, backup.dumps(dump), "york.json")
+    assert refused.value.reason == "replaces-data"
+    assert placed(two, "York") == {"bury-1": (("York's", None),)}
+    with unit_of_work(two, write=True, council="Bristol", by="admin") as ctx:
+        done = backup.restore(ctx, backup.dumps(dump), "york.json", replace=True)
+    assert done.counts["placements"] == 3 and placed(two, "York") == placed(two, "Leeds")
+
+
+def test_a_backup_from_before_programmes_were_a_councils_leaves_the_programme_here(two, tmp_path):
+    """A format 2 file's programme was the server's one programme, which older versions wrote
+    only into a server with no catalogue: restoring it over a council here leaves the council's
+    programme as it is; onto a server with no catalogue it is written, as the council's."""
+    with unit_of_work(two, council="Bristol", by="admin") as ctx:
+        old = backup.backup(ctx)
+    old["version"] = 2
+    old["council"]["name"] = "Leeds"  # a guest council's old file held the host's programme
+    old["people"] = []
+    with unit_of_work(two, write=True, council="Bristol", by="admin") as ctx:
+        done = backup.restore(ctx, backup.dumps(old), "old.json", replace=True)
+    assert done.counts["placements"] == 0
+    assert programme(two, "Leeds") == ["Sufficiency", "Inclusion in mainstream"]  # as it was
+    fresh = Workspace(f"sqlite:///{tmp_path / 'fresh.db'}")
+    init_workspace(fresh, empty=True)
+    with unit_of_work(fresh, write=True, by="admin") as ctx:
+        backup.restore(ctx, backup.dumps(old), "old.json")
+    assert placed(fresh, "Leeds") == bundled_placements()
+    fresh.dispose()
+
+
+def test_a_restored_programme_is_what_a_server_shows_next_though_its_ids_are_the_same(two):
+    """A server keeps each council's state while its rows' counts and highest ids are unchanged:
+    a restore rewriting the programme with as many rows must still be seen (SQLite would use the
+    same ids again)."""
+    with unit_of_work(two, council="Leeds", by="leeds admin") as ctx:
+        dump = backup.backup(ctx)
+    assert placed(two, "Leeds")["bury-3"] == (("Sufficiency", "Local places"),)  # kept now
+    for row in dump["catalogue"]["theme"]:
+        row["name"] = row["name"].upper() + " (RENAMED)"
+    with unit_of_work(two, write=True, council="Bristol", by="admin") as ctx:
+        backup.restore(ctx, backup.dumps(dump), "renamed.json", replace=True)
+    assert placed(two, "Leeds")["bury-3"] == (("SUFFICIENCY (RENAMED)", "Local places"),)
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        ("cross", r"catalogue\.placement\[0\]\.sub_theme_id: \d+ is a sub-theme of theme"),
+        ("case", r"catalogue\.theme\[1\]\.name: 'SUFFICIENCY' is already at"),
+    ],
+)
+def test_a_hand_edited_programme_that_breaks_its_own_rules_is_refused(two, edit, problem):
+    from valvecheck.errors import ImportRejected
+
+    with unit_of_work(two, council="Leeds", by="leeds admin") as ctx:
+        dump = backup.backup(ctx)
+    themes, subs = dump["catalogue"]["theme"], dump["catalogue"]["sub_theme"]
+    placements = dump["catalogue"]["placement"]
+    if edit == "cross":  # placed under a theme, with a sub-theme of the other theme
+        other = next(t["id"] for t in themes if t["id"] != subs[0]["theme_id"])
+        placements[0].update(theme_id=other, sub_theme_id=subs[0]["id"])
+    else:  # two themes whose names differ only in case
+        themes[1]["name"] = themes[0]["name"].upper()
+    before = placed(two, "Leeds")
+    with (
+        unit_of_work(two, write=True, council="Bristol", by="admin") as ctx,
+        pytest.raises(ImportRejected) as refused,
+    ):
+        backup.restore(ctx, backup.dumps(dump), "edited.json", replace=True)
+    assert any(re.search(problem, p.message) for p in refused.value.problems), [
+        p.message for p in refused.value.problems
+    ]
+    assert placed(two, "Leeds") == before
+
+
 def test_a_backup_placing_measures_the_server_lacks_is_refused_naming_them(two, tmp_path):
     with unit_of_work(two, council="Leeds", by="leeds admin") as ctx:
         dump = backup.backup(ctx)
@@ -192,16 +289,45 @@ def test_the_data_package_carries_the_exporting_councils_programme(two):
     assert {r["theme"] for r in rows} == set(BUNDLED.programme.themes)
 
 
-def test_a_plain_catalogue_with_placements_into_an_empty_workspace_makes_its_council(empty_ws):
-    with unit_of_work(empty_ws, write=True, by="admin") as ctx:
-        assert ctx.actor.council_id is None
+def test_a_programme_into_a_workspace_with_no_council_needs_the_council_named(empty_ws):
+    """A programme is a council's own, and a workspace's first council keeps the catalogue: a
+    table placing measures never makes a council nobody named."""
+    with (
+        unit_of_work(empty_ws, write=True, by="admin") as ctx,
+        pytest.raises(InputError, match="no council yet.*--council NAME") as refused,
+    ):
         catalogue.import_catalogue(ctx, LEEDS_APPENDIX, "appendix.csv")
+    assert refused.value.field == "council"
+    with empty_ws.session(all_councils=True) as s:
+        assert s.scalar(select(func.count()).select_from(MeasureRow)) == 0  # nothing written
+        assert s.scalar(select(func.count()).select_from(CouncilRow)) == 0
+    with unit_of_work(empty_ws, write=True, by="admin") as ctx:
+        catalogue.import_catalogue(ctx, LEEDS_APPENDIX, "appendix.csv", council="Leeds")
     # numbered as the file numbers them: the workspace had no agreement to match
-    assert placed(empty_ws, "My council") == {
+    assert placed(empty_ws, "Leeds") == {
         "bury-1": (("Sufficiency", "Local places"),),
         "bury-2": (("Inclusion in mainstream", None),),
         "stoke-on-trent-1": (("Inclusion in mainstream", "Outreach"),),
     }
+
+
+def test_a_preview_counts_the_placements_in_the_councils_own_programme(two):
+    more = table(
+        ("Bury", TEXT["bury-3"], "SUFFICIENCY", "local places"),  # already placed so
+        ("Bury", TEXT["bury-5"], "Sufficiency", ""),
+    )
+    with unit_of_work(two, write=True, council="Leeds", by="leeds admin") as ctx:
+        preview = catalogue.import_catalogue(ctx, more, "more.csv", preview=True)
+    assert preview.added["placements"] == 1 and preview.added["measures"] == 0
+    assert "bury-5" not in placed(two, "Leeds")
+
+
+def test_a_theme_filter_names_the_councils_own_programme(two):
+    with (
+        unit_of_work(two, council="Leeds", by="reader") as ctx,
+        pytest.raises(InputError, match="no theme 'Nowhere' in your programme; the themes are"),
+    ):
+        list_measures(ctx, Filters(theme="Nowhere"))
 
 
 def test_the_shared_catalogue_alone_has_no_programme(two):
@@ -250,3 +376,37 @@ def test_upgrading_a_programme_with_no_council_gives_it_the_council_an_import_wo
         path, "SELECT council.name FROM theme JOIN council ON council.id = theme.council_id"
     ) == [("My council",)]
     ws.dispose()
+
+
+def test_imports_at_once_for_one_council_make_one_theme_of_a_name_however_typed(two):
+    """Two people importing at once, each placing measures under "Hubs" typed their own way:
+    the council's programme is changed by one writer at a time, so one theme is made."""
+    import threading
+
+    spellings = ("Hubs", "HUBS", "hubs", "Hubs.")
+    measures_ = ("bury-1", "bury-2", "bury-5", "stoke-on-trent-1")
+    la = {"bury": "Bury", "stoke-on-trent": "Stoke-on-Trent"}
+    start, failures = threading.Barrier(len(spellings)), []
+
+    def place(theme: str, measure: str) -> None:
+        try:
+            start.wait()
+            with unit_of_work(two, write=True, council="Leeds", by="leeds admin") as ctx:
+                catalogue.import_catalogue(
+                    ctx, table((la[measure.rsplit("-", 1)[0]], TEXT[measure], theme, "")), "h.csv"
+                )
+        except Exception as exc:  # noqa: BLE001 (told below, with the thread's spelling)
+            failures.append((theme, repr(exc)))
+
+    threads = [
+        threading.Thread(target=place, args=pair) for pair in zip(spellings, measures_, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    themes = [t for t in programme(two, "Leeds") if t.lower().startswith("hubs")]
+    assert len(themes) == 1, themes
+    hubs = {m for m, where in placed(two, "Leeds").items() if where[0][0] == themes[0]}
+    assert hubs == set(measures_)

@@ -137,6 +137,7 @@ _ONE = {
     "activity changes": "activity change",
     "people": "person",
     "savings and trajectory rows": "savings or trajectory row",
+    "placements": "placement",
 }
 
 

@@ -277,7 +277,8 @@ def init(
     ws = ws_of(ctx)
     if catalogue is not None:
         data = read_file(catalogue)
-        catalogue_service.check_package(catalogue)  # refused before anything is created
+        # refused before anything is created
+        catalogue_service.check_package(catalogue, ctx.find_root().params.get("council"))
         workspace.init_workspace(ws, empty=True, council=ctx.find_root().params.get("council"))
         with use(ctx, write=True) as c:
             loaded = catalogue_service.import_catalogue(c, data, str(catalogue))

@@ -52,8 +52,10 @@ from valvecheck.store.tenancy import owned
 FORMAT = "valvecheck-backup"
 # Raised whenever the file gains a part an older reader would drop without a word: 2 added the
 # catalogue's decisions on common measures (equivalence_event) and the impact work's weight
-# history. A version 1 file is still read; a newer one is refused (read()).
-VERSION = 2
+# history; 3 made the catalogue part's programme (theme, sub_theme, placement) the council's own,
+# always restored (before 3 it was the server's one programme: see `owns_programme`). A version
+# 1 or 2 file is still read; a newer one is refused (read()).
+VERSION = 3
 # The catalogue part's tables, parents first: the shared catalogue's, and the council's
 # programme and placements (PROGRAMME), written in the same form, ids and all.
 CATALOGUE = (
@@ -253,7 +255,17 @@ def dumps(dump: dict[str, Any]) -> bytes:
     return (json.dumps(dump, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def owns_programme(dump: dict[str, Any]) -> bool:
+    """Whether the file's programme is its council's own (format 3 on). An older file's was the
+    server's one programme, which an older version wrote only into a server with no catalogue:
+    so is it restored now, as the council's."""
+    version = dump.get("version")
+    return isinstance(version, int) and version >= 3
+
+
 def counts(dump: dict[str, Any]) -> dict[str, int]:
+    catalogue = dump.get("catalogue")
+    placed = catalogue.get("placement") if isinstance(catalogue, dict) else None
     return {
         "assessments": len(dump["assessments"]),
         "rating changes": sum(len(a["ratings"]) for a in dump["assessments"]),
@@ -264,6 +276,7 @@ def counts(dump: dict[str, Any]) -> dict[str, int]:
         "savings and trajectory rows": sum(
             len(r) for t, r in dump.get("other", {}).items() if t != HISTORY
         ),
+        "placements": len(placed) if owns_programme(dump) and isinstance(placed, list) else 0,
     }
 
 
@@ -342,6 +355,7 @@ def _restore(
             as_it_is = Context(s, actor, ctx.settings, ctx.clock)
             keep_current(backup(as_it_is, with_passwords=True))
     left_out = 0  # the backup's decisions on common measures not applied here
+    programme = owns_programme(original) or not has_catalogue  # restored as the council's
     if not has_catalogue:
         # the catalogue written is every council's: only its keepers may write it (`authorise`)
         authorise(ctx, Action.MANAGE_CATALOGUE)
@@ -352,7 +366,8 @@ def _restore(
     wanted = {r["measure"] for a in dump["assessments"] for r in a["ratings"]}
     wanted |= {e["measure"] for e in dump["links"]}
     wanted |= {r["measure"] for rows in dump["other"].values() for r in rows if "measure" in r}
-    wanted |= set(_placed(dump["catalogue"]))
+    if programme:
+        wanted |= set(_placed(dump["catalogue"]))
     if missing := sorted(wanted - set(measure)):
         shown = ", ".join(missing[:10]) + (
             f" and {len(missing) - 10} more" if len(missing) > 10 else ""
@@ -367,8 +382,9 @@ def _restore(
         s.add(council)
         s.flush()
     cid = council.id
-    kept_hashes = _clear(s, cid)
-    _restore_programme(s, cid, dump["catalogue"], measure)
+    kept_hashes = _clear(s, cid, programme)
+    if programme:
+        _restore_programme(s, cid, dump["catalogue"], measure)
     _restore_people(s, cid, dump["people"], kept_hashes)
     current = dump["council"]["current_assessment"]
     council.current_assessment_id = None
@@ -452,6 +468,7 @@ def _counts_here(s: Session, cid: int) -> dict[str, int]:
         "people": rows(tables["person"]),
         "activity changes": rows(tables[HISTORY]),
         "savings and trajectory rows": sum(rows(tables[t]) for t in other_tables() if t != HISTORY),
+        "placements": rows(tables["placement"]),
     }
 
 
@@ -459,7 +476,7 @@ def _would_lose(s: Session, council: CouncilRow, original: dict[str, Any]) -> st
     """Why a restore over ``council``'s data is refused: the file's date and what would go."""
     name = council.name
     here, there = _counts_here(s, council.id), counts(original)
-    kinds = ("rating changes", "people", "link changes")
+    kinds = ("rating changes", "people", "link changes", "placements")
     said = f"{name} already has data here, and a restore replaces all of it with the backup's."
     written = _moment(original.get("written_at"))
     if written is not None:
@@ -490,7 +507,12 @@ def _later(s: Session, at: Any, owner: Any, cid: int, moment: datetime) -> int:
     return sum(1 for when in s.scalars(select(at).where(owner == cid)) if aware(when) > moment)
 
 
-_ONE = {"rating changes": "rating change", "people": "person", "link changes": "link change"}
+_ONE = {
+    "rating changes": "rating change",
+    "people": "person",
+    "link changes": "link change",
+    "placements": "placement",
+}
 
 
 def _listed(found: dict[str, int]) -> str:
@@ -499,15 +521,16 @@ def _listed(found: dict[str, int]) -> str:
     return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
 
 
-def _clear(s: Session, cid: int) -> dict[str, str]:
-    """Delete the council's own rows (never another council's); returns its people's password
-    hashes, kept for a backup written without them."""
+def _clear(s: Session, cid: int, programme: bool = True) -> dict[str, str]:
+    """Delete the council's own rows (never another council's), its programme too unless
+    ``programme`` is False; returns its people's password hashes, kept for a backup written
+    without them."""
     hashes = {
         p.name: p.password_hash
         for p in s.scalars(owned(PersonRow, cid))
         if p.password_hash is not None
     }
-    for name in [*other_tables(), *reversed(PROGRAMME)]:
+    for name in [*other_tables(), *(reversed(PROGRAMME) if programme else ())]:
         table = Base.metadata.tables[name]
         s.execute(delete(table).where(table.c.council_id == cid))
     for model in (LinkEventRow, RatingRow, ActivityRow, AssessmentRow, PersonRow):

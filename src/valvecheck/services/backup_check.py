@@ -269,7 +269,24 @@ def _catalogue(c: Checker, value: object) -> dict[str, list[Row]]:
                             "unknown-reference",
                             f"{row[col.name]} is not the id of a row in catalogue.{target}",
                         )
+            if name == "placement" and not _in_its_theme(c, path, row, out.get("sub_theme", [])):
+                continue
             c.unique(t, seen, path, row)
             rows.append(row)
         out[name] = rows
     return out
+
+
+def _in_its_theme(c: Checker, path: str, placement: Row, sub_themes: list[Row]) -> bool:
+    """A placement's sub-theme must be one of its theme's."""
+    sub = placement["sub_theme_id"]
+    theme_of = {row["id"]: row["theme_id"] for row in sub_themes}
+    if sub is None or sub not in theme_of or theme_of[sub] == placement["theme_id"]:
+        return True
+    c.bad(
+        at(path, "sub_theme_id"),
+        "unknown-reference",
+        f"{sub} is a sub-theme of theme {theme_of[sub]}, not of the placement's theme "
+        f"{placement['theme_id']}",
+    )
+    return False

@@ -21,6 +21,7 @@ from valvecheck.domain.activity import Status, id_key
 from valvecheck.domain.impact_counts import COUNTS
 from valvecheck.domain.moments import aware
 from valvecheck.domain.money import Invalid, parse_count, parse_weight, parse_year
+from valvecheck.domain.names import fold
 from valvecheck.domain.people import Role
 from valvecheck.domain.problems import Problem
 from valvecheck.domain.rag import Rag
@@ -37,6 +38,8 @@ _LEFT_OUT = {"id", "council_id", "signed_out_at", "last_signed_in_at", *REFERENC
 _FOLDED: dict[tuple[str, str], Callable[[str], str]] = {
     ("activity", "code"): id_key,
     ("person", "name"): lambda name: name.strip().lower(),
+    ("theme", "name"): fold,  # a programme's theme retyped is the same theme (repository)
+    ("sub_theme", "name"): fold,
 }
 _COUNT_KEYS = tuple(k for k, _ in COUNTS)
 ACTIVITY_COLUMNS = tuple(COLUMNS.values())  # the details an activity's history names

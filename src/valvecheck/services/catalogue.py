@@ -28,7 +28,7 @@ from valvecheck.importers.catalogue_table import parse_column_map
 from valvecheck.services import prevalence
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.equivalence import decisions as decisions_in_force
-from valvecheck.services.imports import FIRST_COUNCIL, ImportOutcome, save_rows
+from valvecheck.services.imports import NO_COUNCIL, ImportOutcome, save_rows
 from valvecheck.services.people import ensure_council
 from valvecheck.store import equivalence
 from valvecheck.store import repository as repo
@@ -70,7 +70,7 @@ def import_catalogue(
         raise InputError(f"'{source_url}' is not a web address (https://...)", field="source")
     mapping = parse_column_map(column_map)
     if path.suffix.lower() == ".json":
-        return import_package(ctx, (folder or path.parent) / path.name)
+        return import_package(ctx, (folder or path.parent) / path.name, council)
     if format_of(data, file) is None:
         shown = path.suffix.lower() or path.name
         raise InputError(f"{file}: cannot import '{shown}' files; use one of: {', '.join(FORMATS)}")
@@ -92,8 +92,9 @@ def import_catalogue(
     )
 
 
-def check_package(path: Path) -> None:
-    """Refuse a data package that would not import, before a workspace is made for it."""
+def check_package(path: Path, council: str | None) -> None:
+    """Refuse a data package that would not import, before a workspace is made for it (with
+    ``council``, its first council, if any)."""
     if path.name != DESCRIPTOR:
         raise ImportRejected(
             [Problem("not-a-package", f"a data package is read from its {DESCRIPTOR}", str(path))]
@@ -101,10 +102,14 @@ def check_package(path: Path) -> None:
     contents, problems = read_package(path)
     if contents is None:
         raise ImportRejected(problems)
+    if council is None and repo.has_programme(contents.catalogue):
+        raise InputError(NO_COUNCIL, field="council")
 
 
-def import_package(ctx: Context, path: Path) -> ImportOutcome:
-    """Import a catalogue data package written by ``export_package`` (or by hand to its schema)."""
+def import_package(ctx: Context, path: Path, council: str | None = None) -> ImportOutcome:
+    """Import a catalogue data package written by ``export_package`` (or by hand to its schema).
+    Its programme is the acting council's; in a workspace with no council yet, ``council``'s,
+    which is created (a programme never makes a council nobody named)."""
     authorise(ctx, Action.MANAGE_CATALOGUE)
     if path.name != DESCRIPTOR:
         raise ImportRejected(
@@ -117,8 +122,9 @@ def import_package(ctx: Context, path: Path) -> ImportOutcome:
     before = set(store_versions.current_versions(session))
     cid = ctx.actor.council_id
     if cid is None and repo.has_programme(contents.catalogue):
-        # a workspace made empty: its programme makes the first council, as an import's does
-        cid = ensure_council(session, FIRST_COUNCIL, ctx.now()).id
+        if not council:
+            raise InputError(NO_COUNCIL, field="council")  # a programme is a council's own
+        cid = ensure_council(session, council, ctx.now()).id
     added = repo.save_catalogue(session, contents.catalogue, ctx.now(), cid)
     _keep_decisions(session, contents.decisions)
     prevalence.refresh(session)

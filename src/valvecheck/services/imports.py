@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from valvecheck.catalogue.loader import reference_authorities
-from valvecheck.domain.model import Catalogue
+from valvecheck.domain.model import Catalogue, Placement
 from valvecheck.domain.names import agreement_year, count, fold
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
@@ -27,9 +27,13 @@ from valvecheck.store import repository as repo
 from valvecheck.store.models import AssessmentRow, CouncilRow
 from valvecheck.store.queries import AssessmentRecord
 
-# The council a workspace made empty gets when a file gives it its first programme or ratings
-# and names no council.
+# The council a workspace made empty gets when a file gives it its first ratings and names no
+# council.
 FIRST_COUNCIL = "My council"
+NO_COUNCIL = (
+    "this workspace has no council yet, and the file places measures in a programme, which is "
+    "a council's own: name your council with --council NAME (the import creates it)"
+)
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,7 @@ def save_rows(
     if changes_shared(catalogue, present, revisions):
         authorise(ctx, Action.MANAGE_CATALOGUE)  # only its keepers change what all councils read
     if preview:
-        counts = _counts(catalogue, before)
+        counts = _counts(catalogue, before, present)
         rated = sum(1 for r in rags.values() if r is not Rag.UNRATED)
         measures, agreements, authorities = _new(catalogue, present)
         return ImportOutcome(
@@ -220,9 +224,14 @@ def save_rows(
 
     at = ctx.now()
     cid = ctx.actor.council_id
-    if cid is None and (repo.has_programme(catalogue) or not rated_only or rates_any(rags)):
-        # a workspace made empty: the file's council becomes its first council
-        cid = ensure_council(session, council or hints.council or FIRST_COUNCIL, at).id
+    rated = not rated_only or rates_any(rags)
+    if cid is None and (rated or repo.has_programme(catalogue)):
+        # a workspace made empty: the file's council becomes its first council, which keeps the
+        # catalogue (`authorise`); a programme alone never makes one nobody named
+        named = council or hints.council or (FIRST_COUNCIL if rated else None)
+        if named is None:
+            raise InputError(NO_COUNCIL, field="council")
+        cid = ensure_council(session, named, at).id
     added = repo.save_catalogue(
         session,
         catalogue,
@@ -332,14 +341,21 @@ def _new(
     )
 
 
-def _counts(catalogue: Catalogue, before: dict[str, str]) -> dict[str, int]:
-    """What a preview would add, in the counts ``save_catalogue`` returns."""
+def _counts(catalogue: Catalogue, before: dict[str, str], present: Catalogue) -> dict[str, int]:
+    """What a preview would add, in the counts ``save_catalogue`` returns (placements in the
+    council's programme: ``present`` holds it; a theme retyped is the theme already there)."""
     new = [m for m in catalogue.measures if m.id not in before]
     revised = [m for m in catalogue.measures if m.id in before and before[m.id] != m.text]
+
+    def key(p: Placement) -> tuple[str, str]:
+        return fold(p.theme), fold(p.sub_theme or "")
+
+    placed = {m.id: {key(p) for p in m.placements} for m in present.measures}
+    added = {(m.id, key(p)) for m in catalogue.measures for p in m.placements}
     return {
         "authorities": 0,
         "agreements": 0,
         "measures": len(new),
         "revised": len(revised),
-        "placements": 0,
+        "placements": sum(1 for mid, k in added if k not in placed.get(mid, set())),
     }

@@ -92,9 +92,10 @@ def check_filters(filters: Filters, catalogue: Catalogue) -> None:
         if filters.text is None or not fold(filters.text):
             raise InputError("search for words: the search holds no letter or digit", field="text")
     themes = {t for m in catalogue.measures for t in m.themes} | set(catalogue.programme.themes)
-    _one_of("theme", filters.theme, themes)
-    _one_of("sub-theme", filters.sub_theme, {s for m in catalogue.measures for s in m.sub_themes})
-    _one_of("agreement", filters.agreement, {a.slug for a in catalogue.agreements})
+    _one_of("theme", filters.theme, themes, "your programme")
+    subs = {s for m in catalogue.measures for s in m.sub_themes}
+    _one_of("sub-theme", filters.sub_theme, subs, "your programme")
+    _one_of("agreement", filters.agreement, {a.slug for a in catalogue.agreements}, "the catalogue")
     if filters.authority is not None:
         names = [a.name for a in catalogue.authorities] + [a.slug for a in catalogue.agreements]
         if not any(fold(filters.authority) in fold(n) for n in names):
@@ -103,13 +104,13 @@ def check_filters(filters: Filters, catalogue: Catalogue) -> None:
             )
 
 
-def _one_of(what: str, chosen: str | None, known: set[str]) -> None:
+def _one_of(what: str, chosen: str | None, known: set[str], where: str) -> None:
     if chosen is None or any(fold(chosen) == fold(k) for k in known):
         return
     listed = "; ".join(sorted(known, key=str.lower))
+    there = f"the {what}s are: {listed}" if known else f"it has no {what}s yet"
     raise InputError(
-        f"there is no {what} '{chosen}' in the catalogue; the {what}s are: {listed}",
-        field=what.replace("-", "_"),
+        f"there is no {what} '{chosen}' in {where}; {there}", field=what.replace("-", "_")
     )
 
 

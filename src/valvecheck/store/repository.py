@@ -200,7 +200,9 @@ def _save_programme(
     session: Session, council_id: int, catalogue: Catalogue
 ) -> dict[tuple[str, str | None], tuple[ThemeRow, SubThemeRow | None]]:
     # A theme retyped in another case or with other punctuation ("FINANCIAL EFFICIENCIES",
-    # "Data Outcomes and Digital") is the theme already here, never a second one.
+    # "Data Outcomes and Digital") is the theme already here, never a second one: so the
+    # council's programme is read and added to by one writer at a time.
+    lock_pair(session, CHANGING_PROGRAMME, council_id)
     themes = {
         fold(t.name): t
         for t in session.scalars(
@@ -279,8 +281,10 @@ def held_lock(session: Session, assessment_id: int, exclusive: bool = False) -> 
     return session.scalar(query)
 
 
-# lock_pair's first key for a council's activity imports (ids of histories are positive)
+# lock_pair's first keys for a council's activity imports and for changes to its programme (ids
+# of histories are positive)
 IMPORTING_ACTIVITIES = -1
+CHANGING_PROGRAMME = -2
 
 
 def add_rating(

@@ -131,7 +131,9 @@ measure_version = Table(
 
 # A council's programme (its Themes and Sub-Themes) and where it places each measure of the
 # shared catalogue in it: the council's own, as its ratings are. Two councils on one server each
-# have their own programme; the catalogue's measures are the same for both.
+# have their own programme; the catalogue's measures are the same for both. A restore deletes and
+# rewrites a council's programme: on SQLite its ids are never reused (AUTOINCREMENT), so a kept
+# state's fingerprint (services/snapshot.py: counts and highest ids) always sees the change.
 theme = Table(
     "theme",
     metadata,
@@ -140,6 +142,7 @@ theme = Table(
     Column("name", String(300), nullable=False),
     Column("position", Integer, nullable=False, default=0),
     UniqueConstraint("council_id", "name", name="uq_theme_council_name"),
+    sqlite_autoincrement=True,
 )
 
 sub_theme = Table(
@@ -151,6 +154,7 @@ sub_theme = Table(
     Column("name", String(300), nullable=False),
     Column("position", Integer, nullable=False, default=0),
     UniqueConstraint("theme_id", "name"),
+    sqlite_autoincrement=True,
 )
 
 placement = Table(
@@ -163,6 +167,7 @@ placement = Table(
     Column("sub_theme_id", Integer, ForeignKey("sub_theme.id"), nullable=True),
     Column("position", Integer, nullable=False, default=0),
     Index("ix_placement_council_measure", "council_id", "measure_id"),
+    sqlite_autoincrement=True,
 )
 
 # A council: it owns its programme, assessments, ratings, activities, links and people. The

@@ -19,6 +19,7 @@ in that case, "My council".
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Literal
 
 import sqlalchemy as sa
 from alembic import op
@@ -57,12 +58,17 @@ def _host() -> int | None:
 
 def upgrade() -> None:
     host = _host()
+    rebuild: Literal["always", "auto"] = "always" if op.get_bind().dialect.name == "sqlite" else "auto"
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("council_id", sa.Integer(), nullable=True))
         if host is not None:
             op.execute(sa.text(f"UPDATE {table} SET council_id = :host").bindparams(host=host))
-        with op.batch_alter_table(table) as batch:
+        # rebuilt on SQLite with AUTOINCREMENT: a restore rewrites a council's programme, and
+        # ids used again would leave a server's kept state looking unchanged (tables.py)
+        with op.batch_alter_table(
+            table, recreate=rebuild, table_kwargs={"sqlite_autoincrement": True}
+        ) as batch:
             batch.alter_column("council_id", existing_type=sa.Integer(), nullable=False)
             batch.create_foreign_key(
                 op.f(f"fk_{table}_council_id_council"),
