@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from api_support import app_for, token
@@ -374,3 +375,38 @@ def test_a_guest_admins_restore_may_not_write_the_catalogue_every_council_shares
         backup.restore(ctx, data, "leeds.json", replace=True)
     assert measure_count(ws) == 27
     ws.dispose()
+
+
+def _package(ws: Workspace, folder: Path) -> tuple[bytes, str]:
+    """The workspace's catalogue package, written into ``folder``: its descriptor's bytes and
+    path, as `import catalogue` takes them."""
+    with unit_of_work(ws, council="Bristol", by="reader") as ctx:
+        files = catalogue.export_package(ctx)
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return (folder / "datapackage.json").read_bytes(), str(folder / "datapackage.json")
+
+
+def test_a_guest_admin_imports_a_package_that_only_places_measures_already_here(shared, tmp_path):
+    """A package is the natural way to carry a programme: one placing only measures already in
+    the catalogue is any admin's; one adding a measure is the keepers'."""
+    data, path = _package(shared.ws, tmp_path / "same")
+    before = snapshot(shared.ws)
+    with unit_of_work(shared.ws, write=True, as_person="lee") as ctx:
+        done = catalogue.import_catalogue(ctx, data, path)
+    assert done.added["measures"] == 0 and done.added["placements"] > 20
+    assert snapshot(shared.ws) == before
+    other = Workspace(str(tmp_path / "other.db"))
+    init_workspace(other)
+    with unit_of_work(other, write=True, by="admin") as ctx:
+        more = b"LA,Recommendation\nBury,Open a new special free school for 60 pupils by 2027.\n"
+        catalogue.import_catalogue(ctx, more, "more.csv")
+    data, path = _package(other, tmp_path / "more")
+    other.dispose()
+    with (
+        unit_of_work(shared.ws, write=True, as_person="lee") as ctx,
+        pytest.raises(Forbidden, match="kept by the admins of Bristol"),
+    ):
+        catalogue.import_catalogue(ctx, data, path)
+    assert snapshot(shared.ws) == before

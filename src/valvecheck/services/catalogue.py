@@ -28,7 +28,7 @@ from valvecheck.importers.catalogue_table import parse_column_map
 from valvecheck.services import prevalence
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.equivalence import decisions as decisions_in_force
-from valvecheck.services.imports import NO_COUNCIL, ImportOutcome, save_rows
+from valvecheck.services.imports import NO_COUNCIL, ImportOutcome, new_in_catalogue, save_rows
 from valvecheck.services.people import ensure_council
 from valvecheck.store import equivalence
 from valvecheck.store import repository as repo
@@ -109,8 +109,11 @@ def check_package(path: Path, council: str | None) -> None:
 def import_package(ctx: Context, path: Path, council: str | None = None) -> ImportOutcome:
     """Import a catalogue data package written by ``export_package`` (or by hand to its schema).
     Its programme is the acting council's; in a workspace with no council yet, ``council``'s,
-    which is created (a programme never makes a council nobody named)."""
-    authorise(ctx, Action.MANAGE_CATALOGUE)
+    which is created (a programme never makes a council nobody named). A package that adds to
+    what every council reads (a measure, agreement or authority, a decision on two measures) is
+    only the catalogue's keepers' (`authorise`); one that only places measures already here is
+    any admin's: the programme is their council's own."""
+    authorise(ctx, Action.MANAGE_CATALOGUE, role_only=True)
     if path.name != DESCRIPTOR:
         raise ImportRejected(
             [Problem("not-a-package", f"a data package is read from its {DESCRIPTOR}", str(path))]
@@ -119,6 +122,12 @@ def import_package(ctx: Context, path: Path, council: str | None = None) -> Impo
     if contents is None:
         raise ImportRejected(problems)
     session = ctx.session
+    in_force = {frozenset((d.measure, d.other)): d.decision for d in equivalence.current(session)}
+    decides = any(
+        in_force.get(frozenset((d.measure, d.other))) != d.decision for d in contents.decisions
+    )
+    if decides or any(new_in_catalogue(contents.catalogue, repo.load_catalogue(session, None))):
+        authorise(ctx, Action.MANAGE_CATALOGUE)  # only its keepers change what all councils read
     before = set(store_versions.current_versions(session))
     cid = ctx.actor.council_id
     if cid is None and repo.has_programme(contents.catalogue):

@@ -207,7 +207,7 @@ def save_rows(
     if preview:
         counts = _counts(catalogue, before, present)
         rated = sum(1 for r in rags.values() if r is not Rag.UNRATED)
-        measures, agreements, authorities = _new(catalogue, present)
+        measures, agreements, authorities = new_in_catalogue(catalogue, present)
         return ImportOutcome(
             "",
             len(rows),
@@ -317,10 +317,10 @@ def changes_shared(
     """Whether saving ``catalogue`` would change what every council reads: a measure, agreement
     or authority not here, or a new version of a text. Its programme and placements are the
     acting council's own."""
-    return bool(revisions) or any(_new(catalogue, present))
+    return bool(revisions) or any(new_in_catalogue(catalogue, present))
 
 
-def _new(
+def new_in_catalogue(
     catalogue: Catalogue, present: Catalogue
 ) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], tuple[str, ...]]:
     """The measures, agreements and authorities a file would add, as a preview lists them."""
