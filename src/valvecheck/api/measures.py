@@ -1,4 +1,5 @@
-"""/api/measures: the catalogue with an assessment's ratings; rating a measure."""
+"""/api/measures: the catalogue with an assessment's ratings; rating a measure; placing it in
+the council's own programme."""
 
 from __future__ import annotations
 
@@ -31,14 +32,16 @@ from valvecheck.api.schemas import (
     MeasureDetail,
     MeasureList,
     MeasureOut,
+    PlacementIn,
     PlacementOut,
+    PlacementsOut,
     Problem,
     RatingIn,
     RatingOut,
 )
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.views import Filters, MeasureView
-from valvecheck.services import equivalence, measures, ratings
+from valvecheck.services import equivalence, measures, programme, ratings
 from valvecheck.services.context import Actor, Context
 from valvecheck.services.deadlines import deadlines_of
 from valvecheck.store import repository as repo
@@ -250,3 +253,67 @@ def decide_equivalence(
     with work(request, actor, write=True) as ctx:
         found = equivalence.decide(ctx, measure_id, body.other, body.decision, body.rationale)
     return None if found is None else EquivalenceOut.of(found)
+
+
+def placements_out(done: programme.Placed) -> PlacementsOut:
+    return PlacementsOut(
+        measure=done.measure_id,
+        placement=PlacementOut(theme=done.placement.theme, sub_theme=done.placement.sub_theme),
+        changed=done.changed,
+        placements=[PlacementOut(theme=p.theme, sub_theme=p.sub_theme) for p in done.placements],
+    )
+
+
+@router.post(
+    "/measures/{measure_id}/placements",
+    response_model=PlacementsOut,
+    status_code=201,
+    responses={
+        **errors(403, 404, conflict="conflict (written at the same moment: try again)"),
+        200: {"model": PlacementsOut, "description": "It was placed there already: no change"},
+        201: {"headers": LOCATION},
+    },
+    summary="Place the measure in a theme (and sub-theme) of the council's own programme",
+)
+def place_measure(
+    request: Request,
+    response: Response,
+    measure_id: MeasureId,
+    body: PlacementIn,
+    actor: Annotated[Actor, Depends(authenticated)],
+) -> PlacementsOut:
+    """201 with the measure's placements now; 200 (``changed`` false) when it was placed there
+    already. A theme or sub-theme named in another case or punctuation is the council's one;
+    a name the programme has not got starts a new one."""
+    with work(request, actor, write=True) as ctx:
+        done = programme.place(ctx, measure_id, body.theme, body.sub_theme)
+    if not done.changed:
+        response.status_code = 200
+    response.headers["Location"] = f"/api/measures/{done.measure_id}"
+    return placements_out(done)
+
+
+@router.delete(
+    "/measures/{measure_id}/placements",
+    response_model=PlacementsOut,
+    responses=errors(403, 404, conflict="conflict (written at the same moment: try again)"),
+    summary="Take the measure's placement in a theme (and sub-theme) out of the council's "
+    "programme",
+)
+def unplace_measure(
+    request: Request,
+    measure_id: MeasureId,
+    actor: Annotated[Actor, Depends(authenticated)],
+    theme: Annotated[
+        str, Query(max_length=2000, description="The placement's theme (in any case)")
+    ],
+    sub_theme: Annotated[
+        str | None,
+        Query(max_length=2000, description="Its sub-theme; none: the placement in the theme alone"),
+    ] = None,
+) -> PlacementsOut:
+    """The measure's placements after; 404 (not-found, ``field`` theme or sub_theme) when it
+    is not placed there. The theme and sub-theme stay in the programme."""
+    with work(request, actor, write=True) as ctx:
+        done = programme.unplace(ctx, measure_id, theme, sub_theme)
+    return placements_out(done)

@@ -98,6 +98,39 @@ class PlacementOut(BaseModel):
     sub_theme: str | None = None
 
 
+# A theme or sub-theme as sent: the service tidies its spacing and refuses one longer than the
+# programme stores (300 characters), in the words the web form and the command line show too.
+PlaceName = Annotated[str, Field(max_length=2000), AfterValidator(_no_nul)]
+
+
+class PlacementIn(Input):
+    """Where to place a measure in the council's own programme."""
+
+    theme: PlaceName = Field(
+        description="A theme of the council's programme, in any case or punctuation; a name it "
+        "has not got starts a new theme (at most 300 characters)",
+        examples=["Sufficiency"],
+    )
+    sub_theme: PlaceName | None = Field(
+        default=None,
+        description="One of the theme's sub-themes, likewise; none: the theme alone",
+        examples=["Local places"],
+    )
+
+
+class PlacementsOut(BaseModel):
+    """A placement made or taken away, and the measure's placements in the programme now."""
+
+    measure: str
+    placement: PlacementOut = Field(
+        description="The placement made or taken away, as the council's programme names it"
+    )
+    changed: bool = Field(
+        description="false: the measure was placed there already, and nothing was written"
+    )
+    placements: list[PlacementOut]
+
+
 class RatingOut(BaseModel):
     """One entry of a measure's rating history."""
 

@@ -16,6 +16,7 @@ from valvecheck.cli import common as common_commands
 from valvecheck.cli import core, output
 from valvecheck.cli import impact as impact_commands
 from valvecheck.cli import people as people_commands
+from valvecheck.cli import programme as programme_commands
 from valvecheck.cli import reports as report_commands
 from valvecheck.cli import tokens as token_commands
 from valvecheck.cli import web as web_commands
@@ -39,6 +40,7 @@ app = typer.Typer(
 core.register(app)
 catalogue_commands.register(app)
 activity_commands.register(app)
+programme_commands.register(app)
 common_commands.register(app)
 report_commands.register(app)
 people_commands.register(app)

@@ -51,6 +51,8 @@ class Action(StrEnum):
     # Admins only: a lock cannot be undone, and it settles the council's reported paper.
     LOCK_ASSESSMENT = "lock assessments"
     RECORD_IMPACT = "record savings and the deficit trajectory"
+    # The council's own programme: where it places each measure of the shared catalogue.
+    PLACE = "place measures in the council's programme"
     # This and MANAGE_COUNCILS change what every council shares (SHARED): the host council's
     # admins and the local administrator only.
     MANAGE_CATALOGUE = "change the catalogue of agreements and measures"
@@ -68,6 +70,7 @@ _EDITOR = {
     Action.SUGGEST,
     Action.MANAGE_ASSESSMENTS,
     Action.RECORD_IMPACT,
+    Action.PLACE,
 }
 PERMITTED: dict[Role, frozenset[Action]] = {
     Role.VIEWER: frozenset({Action.READ}),

@@ -40,6 +40,9 @@ USE_CASES: dict[str, str] = {
     "decisions": "equivalence",
     "decisions_about": "equivalence",
     "other_measures": "equivalence",
+    # the council's own programme
+    "place": "programme",
+    "unplace": "programme",
     # measures, ratings and assessments
     "load_state": "measures",
     "list_measures": "measures",

@@ -7,12 +7,13 @@ reads of rows to change are here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from valvecheck.domain.model import Catalogue
+from valvecheck.domain.model import Catalogue, Placement
 from valvecheck.domain.names import fold
 from valvecheck.domain.rating import Rating
 from valvecheck.errors import NotFound
@@ -231,6 +232,92 @@ def _save_programme(
     return out
 
 
+@dataclass(frozen=True)
+class PlacementAdded:
+    """What `add_placement` did: the placement as the council's programme names it, whether it
+    was added (False: the measure was placed there already), and whether its theme or
+    sub-theme is new to the programme."""
+
+    placement: Placement
+    added: bool
+    new_theme: bool
+    new_sub_theme: bool
+
+
+def add_placement(
+    session: Session, council_id: int, measure: MeasureRow, placement: Placement
+) -> PlacementAdded:
+    """Place ``measure`` in council ``council_id``'s programme at ``placement``: its theme (and
+    sub-theme) the council's own when it has one by that name in any case or punctuation
+    (`_save_programme`), else a new one."""
+    known = {
+        fold(t.name): {fold(s.name) for s in t.sub_themes}
+        for t in session.scalars(
+            owned(ThemeRow, council_id).options(selectinload(ThemeRow.sub_themes))
+        )
+    }
+    pair = Catalogue()
+    pair.programme.add(placement.theme, placement.sub_theme)
+    theme, sub = _save_programme(session, council_id, pair)[(placement.theme, placement.sub_theme)]
+    subs = known.get(fold(placement.theme))
+    done = PlacementAdded(
+        Placement(theme.name, sub.name if sub else None),
+        False,
+        subs is None,
+        bool(placement.sub_theme) and fold(placement.sub_theme or "") not in (subs or set()),
+    )
+    p = PlacementRow
+    mine = (p.council_id == council_id, p.measure_id == measure.id)
+    same_sub = p.sub_theme_id.is_(None) if sub is None else p.sub_theme_id == sub.id
+    if session.scalar(select(p.id).where(*mine, p.theme_id == theme.id, same_sub).limit(1)):
+        return done
+    last = session.scalar(select(func.max(p.position)).where(*mine))
+    session.add(
+        PlacementRow(
+            council_id=council_id,
+            measure_id=measure.id,
+            theme_id=theme.id,
+            sub_theme_id=sub.id if sub else None,
+            position=0 if last is None else last + 1,
+        )
+    )
+    session.flush()
+    return replace(done, added=True)
+
+
+def remove_placement(
+    session: Session, council_id: int, measure: MeasureRow, placement: Placement
+) -> Placement | None:
+    """Take ``measure``'s placement at ``placement`` (its theme and sub-theme named in any case
+    or punctuation) out of council ``council_id``'s programme; the themes stay. Returns the
+    placement as the programme names it, or None when the measure is not placed there."""
+    p = PlacementRow
+    wanted = (fold(placement.theme), fold(placement.sub_theme or ""))
+    for row in session.scalars(
+        owned(PlacementRow, council_id)
+        .where(p.measure_id == measure.id)
+        .options(selectinload(p.theme), selectinload(p.sub_theme))
+    ):
+        sub = row.sub_theme.name if row.sub_theme else None
+        if (fold(row.theme.name), fold(sub or "")) == wanted:
+            session.delete(row)
+            session.flush()
+            return Placement(row.theme.name, sub)
+    return None
+
+
+def placements_of(session: Session, council_id: int, measure: MeasureRow) -> list[Placement]:
+    """Where council ``council_id`` places ``measure``, in its order."""
+    p = PlacementRow
+    rows = session.scalars(
+        owned(PlacementRow, council_id)
+        .where(p.measure_id == measure.id)
+        .order_by(p.position, p.id)
+        .options(selectinload(p.theme), selectinload(p.sub_theme))
+    )
+    return [Placement(r.theme.name, r.sub_theme.name if r.sub_theme else None) for r in rows]
+
+
 def measure_rows(session: Session) -> dict[str, MeasureRow]:
     """Every measure's row by its id, in one query: for work on many measures at once."""
     return {row.code: row for row in session.scalars(select(MeasureRow))}
@@ -282,9 +369,9 @@ def held_lock(session: Session, assessment_id: int, exclusive: bool = False) -> 
 
 
 # lock_pair's first keys for a council's activity imports and for changes to its programme (ids
-# of histories are positive)
+# of histories are positive; services/people.py names people under -2)
 IMPORTING_ACTIVITIES = -1
-CHANGING_PROGRAMME = -2
+CHANGING_PROGRAMME = -3
 
 
 def add_rating(

@@ -1,4 +1,5 @@
-"""Measures: the filtered listing, a measure's page, and rating it."""
+"""Measures: the filtered listing, a measure's page, rating it, and placing it in the council's
+own programme."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Form, Query, Request
 from markupsafe import Markup
 from starlette.responses import Response
 
-from valvecheck.domain.people import Action
+from valvecheck.domain.people import Action, may
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import own_words
 from valvecheck.domain.views import Filters, MeasureView
@@ -25,12 +26,14 @@ from valvecheck.services.listing import (
     next_in_listing,
     parse_due,
 )
-from valvecheck.services.measures import measure_page, show_measure
+from valvecheck.services.measures import load_state, measure_page, show_measure
+from valvecheck.services.programme import place, unplace, where
 from valvecheck.services.ratings import rate
 from valvecheck.web.common import (
     PROTECTED,
     done,
     form_page,
+    refused,
     render,
     templates,
     whole_number,
@@ -200,6 +203,11 @@ def _page_context(ctx: Context, measure_id: str, list_query: str = "") -> dict[s
         "has_activities": has_activities,
         # a rating set by mistake can be taken back to "not rated" (a new entry in its history)
         "choices": CHOICES + ((Rag.UNRATED,) if page.view.rag is not Rag.UNRATED else ()),
+        # the council's themes and sub-themes, offered as the placing form's names are typed
+        # (for those shown the form: the state is kept, but its fingerprint is one more query)
+        "programme": load_state(ctx).catalogue.programme
+        if may(ctx.actor.role, Action.PLACE)
+        else None,
         **_from_list(ctx, list_query, page.view.id),
     }
 
@@ -411,3 +419,101 @@ def decide_equivalence(
         pair = f"{found.measure} and {found.other}"
         message = f"Recorded: {pair} are {'the same commitment' if found.decision == 'same' else 'not the same'}"
     return done(request, f"/measures/{this}#same-measure", message)
+
+
+# -- placing the measure in the council's own programme -----------------------------------------
+
+PLACING = ("theme", "sub_theme")
+
+
+@router.get("/measures/{measure_id}/placements")
+def placements_address(
+    request: Request, measure_id: str, from_list: Annotated[str, Query(alias="list")] = ""
+) -> Response:
+    """The placing form's address opened as a page (a refused placing's, reloaded): the
+    measure's page."""
+    return form_page(request, _measure_at(measure_id, from_list))
+
+
+@router.get("/measures/{measure_id}/placements/remove")
+def remove_address(
+    request: Request, measure_id: str, from_list: Annotated[str, Query(alias="list")] = ""
+) -> Response:
+    """A Remove button's address opened as a page: the measure's page."""
+    return form_page(request, _measure_at(measure_id, from_list))
+
+
+@router.post("/measures/{measure_id}/placements")
+def place_measure(
+    request: Request,
+    measure_id: str,
+    theme: Annotated[str, Form()] = "",
+    sub_theme: Annotated[str, Form()] = "",
+    from_list: Annotated[str, Form(alias="list")] = "",
+) -> Response:
+    """Place the measure in a theme (and sub-theme) of the council's programme."""
+    here = "?" + urlencode({"list": from_list}) if from_list else ""
+    try:
+        with work(request, write=True) as ctx:
+            placed = place(ctx, measure_id, theme, sub_theme or None)
+    except InputError as exc:
+        typed = {"theme": theme, "sub_theme": sub_theme}
+        return _placing_refused(request, measure_id, from_list, exc, typed)
+    at = where(placed.placement)
+    if not placed.changed:
+        message = f"Nothing changed: {placed.measure_id} is already placed in {at}"
+    else:
+        new = (
+            " (a new theme of your programme)"
+            if placed.new_theme
+            else " (a new sub-theme of your programme)"
+            if placed.new_sub_theme
+            else ""
+        )
+        message = f"Placed {placed.measure_id} in {at}{new}"
+    return done(request, f"/measures/{quote(placed.measure_id, safe='')}{here}", message)
+
+
+@router.post("/measures/{measure_id}/placements/remove")
+def remove_placement(
+    request: Request,
+    measure_id: str,
+    theme: Annotated[str, Form()] = "",
+    sub_theme: Annotated[str, Form()] = "",
+    from_list: Annotated[str, Form(alias="list")] = "",
+) -> Response:
+    """Take one of the measure's placements out of the council's programme."""
+    here = "?" + urlencode({"list": from_list}) if from_list else ""
+    try:
+        with work(request, write=True) as ctx:
+            removed = unplace(ctx, measure_id, theme, sub_theme or None)
+    except NotFound as exc:
+        if exc.field not in PLACING:
+            raise  # no such measure: not found, as its page is
+        # Not placed there (any more): someone took it away first, or the button was pressed
+        # twice. The page as it is now, saying so.
+        with work(request) as ctx:
+            this = show_measure(ctx, measure_id).id
+        return done(request, f"/measures/{quote(this, safe='')}{here}", f"Nothing changed: {exc}")
+    except InputError as exc:
+        return _placing_refused(request, measure_id, from_list, exc, {})
+    message = f"Removed {removed.measure_id} from {where(removed.placement)}"
+    return done(request, f"/measures/{quote(removed.measure_id, safe='')}{here}", message)
+
+
+def _placing_refused(
+    request: Request, measure_id: str, from_list: str, exc: InputError, typed: dict[str, str]
+) -> Response:
+    """The measure's page again, each problem against its field of the placing form, with what
+    the person typed."""
+    with work(request) as ctx:
+        context = _page_context(ctx, measure_id, from_list)
+    errors, status = refused(exc, {}, PLACING)
+    return render(
+        request,
+        "measures/show.html",
+        status,
+        typed=_typed(context["view"], **typed),
+        errors=errors,
+        **context,
+    )

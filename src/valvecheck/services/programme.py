@@ -1,0 +1,118 @@
+"""The council's own programme: placing a measure of the shared catalogue in one of its themes
+(and, optionally, one of that theme's sub-themes), and taking a placement away.
+
+A council's programme is its own (schema 0016): placing a measure changes what that council's
+pages, summaries and reports group it under, never another council's. A theme or sub-theme
+named in another case or punctuation ("SUFFICIENCY", "local places") is the council's one
+already there; a name it has not got yet starts a new theme (or sub-theme) of its programme.
+Taking a placement away leaves its theme and sub-theme in the programme: they are the
+council's structure, which an appendix imports whole, placed in or not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from valvecheck.domain.model import Placement
+from valvecheck.domain.names import fold
+from valvecheck.domain.people import Action
+from valvecheck.errors import InputErrors, NotFound
+from valvecheck.services.context import Context, authorise, council_id
+from valvecheck.store import repository as repo
+
+__all__ = ["Placed", "place", "unplace", "where"]
+
+# The longest theme or sub-theme name the programme stores (theme.name, sub_theme.name).
+LONGEST = 300
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A placement made or taken away, and where the measure is placed now."""
+
+    measure_id: str
+    placement: Placement  # as the council's programme names it
+    changed: bool  # False: it was placed there already (nothing was written)
+    placements: tuple[Placement, ...]  # the measure's placements in the council's programme now
+    new_theme: bool = False  # the placement started a theme of the programme
+    new_sub_theme: bool = False  # ... or a sub-theme of one of its themes
+
+
+def where(placement: Placement) -> str:
+    """'Sufficiency > Local places', or 'Sufficiency' for a placement in the theme alone."""
+    if placement.sub_theme:
+        return f"{placement.theme} > {placement.sub_theme}"
+    return placement.theme
+
+
+def place(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = None) -> Placed:
+    """Place the measure in the acting council's programme, in ``theme`` (and ``sub_theme``,
+    under it). Placing it where it is placed already changes nothing and says so."""
+    authorise(ctx, Action.PLACE)
+    wanted = _placement(theme, sub_theme, "Enter the theme to place the measure in")
+    cid = council_id(ctx)
+    measure = repo.measure_row(ctx.session, measure_id)
+    # one writer at a time: two people placing (or removing) the same at once change it once
+    repo.lock_pair(ctx.session, repo.CHANGING_PROGRAMME, cid)
+    done = repo.add_placement(ctx.session, cid, measure, wanted)
+    return Placed(
+        measure.code,
+        done.placement,
+        done.added,
+        tuple(repo.placements_of(ctx.session, cid, measure)),
+        done.new_theme,
+        done.new_sub_theme,
+    )
+
+
+def unplace(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = None) -> Placed:
+    """Take the measure's placement in ``theme`` (and ``sub_theme``) out of the acting council's
+    programme; the theme and sub-theme stay in it. Not found when it is not placed there."""
+    authorise(ctx, Action.PLACE)
+    wanted = _placement(theme, sub_theme, "Enter the theme of the placement to take away")
+    cid = council_id(ctx)
+    measure = repo.measure_row(ctx.session, measure_id)
+    # one writer at a time: two people placing (or removing) the same at once change it once
+    repo.lock_pair(ctx.session, repo.CHANGING_PROGRAMME, cid)
+    removed = repo.remove_placement(ctx.session, cid, measure, wanted)
+    now = tuple(repo.placements_of(ctx.session, cid, measure))
+    if removed is None:
+        council = ctx.actor.council or "the council"
+        placed = "; ".join(where(p) for p in now)
+        said = f"it is placed in: {placed}" if now else "it is not placed in any theme of it"
+        raise NotFound(
+            f"{measure.code} is not placed in {where(wanted)} in {council}'s programme; {said}",
+            field="sub_theme" if wanted.sub_theme else "theme",
+        )
+    return Placed(measure.code, removed, True, now)
+
+
+def _placement(theme: str, sub_theme: str | None, blank: str) -> Placement:
+    """The placement asked for, its names with their spacing tidied; every problem with them
+    at once (InputErrors), each against its field (``blank``: what to say of no theme)."""
+    errors: dict[str, str] = {}
+    named = {"theme": _tidy(theme), "sub_theme": _tidy(sub_theme or "")}
+    for field, name in named.items():
+        what = field.replace("_", "-")
+        if "\x00" in name:
+            errors[field] = f"The {what} may not contain NUL characters"
+        elif len(name) > LONGEST:
+            errors[field] = (
+                f"The {what} is {len(name):,} characters long: a {what} can have at most "
+                f"{LONGEST} characters"
+            )
+        elif name and not fold(name):
+            errors[field] = f"Enter a {what} with at least one letter or digit"
+    if not named["theme"] and "theme" not in errors:
+        errors["theme"] = (
+            "Enter the theme the sub-theme belongs to" if named["sub_theme"] else blank
+        )
+    if errors:
+        order = ("theme", "sub_theme")
+        raise InputErrors({f: errors[f] for f in order if f in errors})
+    return Placement(named["theme"], named["sub_theme"] or None)
+
+
+def _tidy(name: str) -> str:
+    """A name as a person meant it: no spaces around it, runs of spaces as one."""
+    return " ".join(name.split())
