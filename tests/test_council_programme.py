@@ -294,7 +294,9 @@ def test_a_programme_into_a_workspace_with_no_council_needs_the_council_named(em
     table placing measures never makes a council nobody named."""
     with (
         unit_of_work(empty_ws, write=True, by="admin") as ctx,
-        pytest.raises(InputError, match="no council yet.*--council NAME") as refused,
+        pytest.raises(
+            InputError, match="no council yet.*name the council whose programme"
+        ) as refused,
     ):
         catalogue.import_catalogue(ctx, LEEDS_APPENDIX, "appendix.csv")
     assert refused.value.field == "council"

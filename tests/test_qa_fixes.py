@@ -165,7 +165,9 @@ def test_importing_one_new_agreement_says_agreement(empty_ws, cli, tmp_path) -> 
         "LA,Recommendation,Theme,Sub-Theme,RAG\n"
         "Bury,Expand specialist provision in the borough.,Sufficiency,,\n",
     )
-    code, out, err = cli("import", "catalogue", str(path), "--agreement-year", "2020-21")
+    code, out, err = cli(
+        "import", "catalogue", str(path), "--agreement-year", "2020-21", "--council", "Leeds"
+    )
     assert code == 0, err
     assert "1 new measure, 0 revised, 1 new agreement, 1 new placement" in " ".join(out.split())
     assert "Imported 1 row from" in out

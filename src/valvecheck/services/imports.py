@@ -32,7 +32,7 @@ from valvecheck.store.queries import AssessmentRecord
 FIRST_COUNCIL = "My council"
 NO_COUNCIL = (
     "this workspace has no council yet, and the file places measures in a programme, which is "
-    "a council's own: name your council with --council NAME (the import creates it)"
+    "a council's own: name the council whose programme it is (the import creates it)"
 )
 
 
