@@ -38,7 +38,8 @@ def backup_command(
 ) -> None:
     """Back up one council's data to a portable JSON file.
 
-    The council is the global --council (or the only one): its assessments, ratings with their history, activities, links and people."""
+    The council is the global --council (or the only one): its programme and placements,
+    assessments, ratings with their history, activities, links and people."""
     with use(ctx) as c:
         dump = backup.backup(c, with_passwords=with_passwords)
     _write_private(file, backup.dumps(dump))
