@@ -209,7 +209,7 @@ def test_a_backup_round_trip_keeps_the_history(tmp_path, target):
 def test_a_version_2_backup_without_the_history_still_restores(tmp_path):
     source, dump = _backed_up(tmp_path)
     del dump["other"]["activity_change"]
-    assert dump["version"] == 2
+    dump["version"] = 2  # as a file written before activities kept their changes
     done = _restore(source, json.dumps(dump).encode())
     assert done.counts["activity changes"] == 0
     assert changes(source, "Bristol", "B-1") == []

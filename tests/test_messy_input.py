@@ -92,7 +92,9 @@ def test_the_catalogue_import_leaves_out_hidden_sheets_and_says_so(tmp_path, emp
     path.write_bytes(_book([("Agreement", good, False), ("Rejected drafts", draft, True)]))
     parsed = read_catalogue(path.read_bytes(), str(path))
     assert [r.recommendation for r in parsed.rows] == [good[1][1]]
-    code, out, err = cli("import", "catalogue", str(path), "--agreement-year", "2024-25")
+    code, out, err = cli(
+        "import", "catalogue", str(path), "--agreement-year", "2024-25", "--council", "Leeds"
+    )
     assert code == 0, err
     assert "left out the hidden sheet 'Rejected drafts'" in out
     assert "DRAFT" not in cli("measures", "--authority", "Leeds")[1]
@@ -376,7 +378,9 @@ def test_hidden_rows_read_are_named_in_the_catalogue_result(tmp_path, empty_ws, 
     rows += [["Leeds", f"Measure {n} done by March 2026", "Inclusion", ""] for n in (1, 2, 3)]
     path = tmp_path / "cat.xlsx"
     path.write_bytes(_book([("Agreement", rows, False)], hidden_rows=(3,)))
-    code, out, err = cli("import", "catalogue", str(path), "--agreement-year", "2024-25")
+    code, out, err = cli(
+        "import", "catalogue", str(path), "--agreement-year", "2024-25", "--council", "Leeds"
+    )
     assert code == 0, err
     assert "1 hidden row was read: line 3 of sheet 'Agreement'" in out
 
