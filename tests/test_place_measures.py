@@ -550,3 +550,63 @@ def test_the_forms_addresses_opened_go_to_the_measures_page(site):
         opened = ed.get(f"/measures/{MEASURE.upper()}/{address}")
         assert (opened.status_code, opened.headers["location"]) == (303, f"/measures/{MEASURE}")
     assert ed.get("/measures/nope-9/placements").status_code == 404
+
+
+# -- after the review: a typo undone, invisible marks, a filter on one placement ---------------------
+
+
+def test_taking_away_a_theme_typed_wrong_takes_the_theme_out_of_the_programme(team):
+    """A theme or sub-theme left with nothing placed in it goes with the placement, so a typo
+    made on the web is undone by its Remove button; one still in use stays."""
+    typo = SECOND[:-2]
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        assert programme.place(ctx, MEASURE, typo, "Comissioning").new_theme
+        programme.place(ctx, MEASURE, SECOND, "Comissioning")
+    assert typo in themes_of(team) and "Comissioning" in themes_of(team)[SECOND]
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        gone = programme.unplace(ctx, MEASURE, typo, "Comissioning")
+        kept = programme.unplace(ctx, MEASURE, SECOND, "Comissioning")
+    assert gone.dropped == (f"{typo} > Comissioning", typo)
+    assert kept.dropped == (f"{SECOND} > Comissioning",)  # the theme has other measures in it
+    assert typo not in themes_of(team)
+    assert themes_of(team)[SECOND] == SUBS  # as it was
+    assert placed(team) == [(FIRST, None)]
+
+
+def test_invisible_marks_pasted_with_a_name_never_make_a_second_theme(team):
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        done = programme.place(ctx, MEASURE, f"{SECOND}\u200b", f"\u00ad{SUBS[0]}")
+    assert not done.new_theme and not done.new_sub_theme
+    assert (done.placement.theme, done.placement.sub_theme) == (SECOND, SUBS[0])
+    assert list(themes_of(team)) == THEMES
+
+
+@pytest.mark.parametrize(
+    ("theme", "said"),
+    [
+        ("Red\x1b[31m", "The theme may not contain control characters"),
+        ("!!!", "Enter a theme with at least one letter or digit"),
+    ],
+)
+def test_a_name_no_one_can_read_is_refused(team, theme, said):
+    with (
+        unit_of_work(team, write=True, as_person="ed") as ctx,
+        pytest.raises(InputErrors) as refused,
+    ):
+        programme.place(ctx, MEASURE, theme)
+    assert refused.value.errors == {"theme": said}
+
+
+def test_a_theme_and_sub_theme_filter_is_one_placements(team):
+    """A measure placed in two themes is not under one theme's sub-theme by its other placement:
+    the list agrees with the summary's count."""
+    from valvecheck.domain.views import Filters
+
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        programme.place(ctx, MEASURE, THIRD)
+        programme.place(ctx, MEASURE, SECOND, SUBS[0])
+    with unit_of_work(team, council="Bristol", by="reader") as ctx:
+        under = measures.list_measures(ctx, Filters(theme=THIRD, sub_theme=SUBS[0]))
+        in_second = measures.list_measures(ctx, Filters(theme=SECOND, sub_theme=SUBS[0]))
+    assert MEASURE not in {v.id for v in under}
+    assert MEASURE in {v.id for v in in_second}

@@ -107,7 +107,7 @@ class PlacementIn(Input):
     """Where to place a measure in the council's own programme."""
 
     theme: PlaceName = Field(
-        description="A theme of the council's programme, in any case or punctuation; a name it "
+        description="A theme of the council's programme, in any case or spacing; a name it "
         "has not got starts a new theme (at most 300 characters)",
         examples=["Sufficiency"],
     )

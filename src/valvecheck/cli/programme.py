@@ -70,10 +70,14 @@ def unplace(
 ) -> None:
     """Take a measure's placement in a theme (and sub-theme) out of the council's programme.
 
-    The theme stays in the programme."""
+    A sub-theme or theme left with nothing placed in it goes too."""
     with use(ctx, write=True, by=by) as c:
         done = programme.unplace(c, measure_id, theme, sub_theme)
     left = "; ".join(programme.where(p) for p in done.placements) or "nowhere"
     output.line(
         f"Removed {done.measure_id} from {programme.where(done.placement)}; placed now in: {left}."
     )
+    if done.dropped:
+        output.line(
+            f"Nothing else was placed in {programme.gone(done)}, so it is no longer in the programme."
+        )

@@ -139,9 +139,13 @@ class Filters:
             return False
         if self.agreement and fold(self.agreement) != fold(view.agreement.slug):
             return False
-        if self.theme and not any(fold(self.theme) == fold(t) for t in m.themes):
-            return False
-        if self.sub_theme and not any(fold(self.sub_theme) == fold(s) for s in m.sub_themes):
+        # a theme and a sub-theme asked for together are one placement's (a measure placed in
+        # two themes is not under the one theme's sub-theme by its other placement)
+        if (self.theme or self.sub_theme) and not any(
+            (not self.theme or fold(self.theme) == fold(p.theme))
+            and (not self.sub_theme or fold(self.sub_theme) == fold(p.sub_theme or ""))
+            for p in m.placements
+        ):
             return False
         if self.rag and view.rag is not self.rag:
             return False

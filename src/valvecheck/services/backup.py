@@ -33,6 +33,7 @@ from valvecheck.domain.names import count
 from valvecheck.domain.people import Action
 from valvecheck.errors import Conflict, Forbidden, InputError
 from valvecheck.services.context import Context, authorise, council_id
+from valvecheck.store import repository as repo
 from valvecheck.store.models import (
     COUNCIL_TABLES,
     ActivityRow,
@@ -382,6 +383,8 @@ def _restore(
         s.add(council)
         s.flush()
     cid = council.id
+    if programme:  # rewritten: no one places a measure meanwhile (services/programme.py)
+        repo.lock_pair(s, repo.CHANGING_PROGRAMME, cid)
     kept_hashes = _clear(s, cid, programme)
     if programme:
         _restore_programme(s, cid, dump["catalogue"], measure)

@@ -11,16 +11,16 @@ council's structure, which an appendix imports whole, placed in or not.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from valvecheck.domain.model import Placement
-from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
 from valvecheck.errors import InputErrors, NotFound
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import repository as repo
 
-__all__ = ["Placed", "place", "unplace", "where"]
+__all__ = ["Placed", "gone", "place", "unplace", "where"]
 
 # The longest theme or sub-theme name the programme stores (theme.name, sub_theme.name).
 LONGEST = 300
@@ -36,6 +36,7 @@ class Placed:
     placements: tuple[Placement, ...]  # the measure's placements in the council's programme now
     new_theme: bool = False  # the placement started a theme of the programme
     new_sub_theme: bool = False  # ... or a sub-theme of one of its themes
+    dropped: tuple[str, ...] = ()  # taken away: the sub-theme and theme it left empty, which went
 
 
 def where(placement: Placement) -> str:
@@ -43,6 +44,12 @@ def where(placement: Placement) -> str:
     if placement.sub_theme:
         return f"{placement.theme} > {placement.sub_theme}"
     return placement.theme
+
+
+def gone(done: Placed) -> str:
+    """'Financial Efficiences > Commissioning' or 'Financial Efficiences': what the removal
+    left empty and took out of the programme, named whole (the theme, when it went too)."""
+    return done.dropped[-1]
 
 
 def place(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = None) -> Placed:
@@ -84,7 +91,7 @@ def unplace(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = N
             f"{measure.code} is not placed in {where(wanted)} in {council}'s programme; {said}",
             field="sub_theme" if wanted.sub_theme else "theme",
         )
-    return Placed(measure.code, removed, True, now)
+    return Placed(measure.code, removed.placement, True, now, dropped=removed.dropped)
 
 
 def _placement(theme: str, sub_theme: str | None, blank: str) -> Placement:
@@ -94,14 +101,14 @@ def _placement(theme: str, sub_theme: str | None, blank: str) -> Placement:
     named = {"theme": _tidy(theme), "sub_theme": _tidy(sub_theme or "")}
     for field, name in named.items():
         what = field.replace("_", "-")
-        if "\x00" in name:
-            errors[field] = f"The {what} may not contain NUL characters"
+        if any(unicodedata.category(c) == "Cc" for c in name):
+            errors[field] = f"The {what} may not contain control characters"
         elif len(name) > LONGEST:
             errors[field] = (
                 f"The {what} is {len(name):,} characters long: a {what} can have at most "
                 f"{LONGEST} characters"
             )
-        elif name and not fold(name):
+        elif name and not any(c.isalnum() for c in name):
             errors[field] = f"Enter a {what} with at least one letter or digit"
     if not named["theme"] and "theme" not in errors:
         errors["theme"] = (
@@ -114,5 +121,7 @@ def _placement(theme: str, sub_theme: str | None, blank: str) -> Placement:
 
 
 def _tidy(name: str) -> str:
-    """A name as a person meant it: no spaces around it, runs of spaces as one."""
-    return " ".join(name.split())
+    """A name as a person meant it: no spaces around it, runs of spaces as one, and none of the
+    invisible marks a paste from Word brings (a zero-width space, a soft hyphen), which would
+    make a second theme that looks the same."""
+    return " ".join("".join(c for c in name if unicodedata.category(c) != "Cf").split())

@@ -285,12 +285,22 @@ def add_placement(
     return replace(done, added=True)
 
 
+@dataclass(frozen=True)
+class PlacementRemoved:
+    """What `remove_placement` took away: the placement as the council's programme names it,
+    and the sub-theme and theme it left with nothing placed in them, which went too."""
+
+    placement: Placement
+    dropped: tuple[str, ...] = ()  # 'Theme > Sub-theme' and 'Theme', as they went
+
+
 def remove_placement(
     session: Session, council_id: int, measure: MeasureRow, placement: Placement
-) -> Placement | None:
+) -> PlacementRemoved | None:
     """Take ``measure``'s placement at ``placement`` (its theme and sub-theme named in any case
-    or punctuation) out of council ``council_id``'s programme; the themes stay. Returns the
-    placement as the programme names it, or None when the measure is not placed there."""
+    or punctuation) out of council ``council_id``'s programme, and with it a sub-theme, then a
+    theme, it leaves with nothing placed in it (a theme typed wrong is undone so). None when the
+    measure is not placed there."""
     p = PlacementRow
     wanted = (fold(placement.theme), fold(placement.sub_theme or ""))
     for row in session.scalars(
@@ -300,10 +310,34 @@ def remove_placement(
     ):
         sub = row.sub_theme.name if row.sub_theme else None
         if (fold(row.theme.name), fold(sub or "")) == wanted:
+            theme, sub_row = row.theme, row.sub_theme
             session.delete(row)
             session.flush()
-            return Placement(row.theme.name, sub)
+            return PlacementRemoved(
+                Placement(theme.name, sub), _drop_empty(session, council_id, theme, sub_row)
+            )
     return None
+
+
+def _drop_empty(
+    session: Session, council_id: int, theme: ThemeRow, sub: SubThemeRow | None
+) -> tuple[str, ...]:
+    """Remove ``sub``, then ``theme``, where nothing is placed in it any more."""
+    p = PlacementRow
+    dropped = []
+    if sub is not None and not session.scalar(
+        select(p.id).where(p.council_id == council_id, p.sub_theme_id == sub.id).limit(1)
+    ):
+        dropped.append(f"{theme.name} > {sub.name}")
+        theme.sub_themes.remove(sub)
+        session.flush()
+    if not theme.sub_themes and not session.scalar(
+        select(p.id).where(p.council_id == council_id, p.theme_id == theme.id).limit(1)
+    ):
+        dropped.append(theme.name)
+        session.delete(theme)
+        session.flush()
+    return tuple(dropped)
 
 
 def placements_of(session: Session, council_id: int, measure: MeasureRow) -> list[Placement]:

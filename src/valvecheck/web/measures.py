@@ -27,7 +27,7 @@ from valvecheck.services.listing import (
     parse_due,
 )
 from valvecheck.services.measures import load_state, measure_page, show_measure
-from valvecheck.services.programme import place, unplace, where
+from valvecheck.services.programme import gone, place, unplace, where
 from valvecheck.services.ratings import rate
 from valvecheck.web.common import (
     PROTECTED,
@@ -498,6 +498,10 @@ def remove_placement(
     except InputError as exc:
         return _placing_refused(request, measure_id, from_list, exc, {})
     message = f"Removed {removed.measure_id} from {where(removed.placement)}"
+    if removed.dropped:
+        message += (
+            f". Nothing else was placed in {gone(removed)}, so it is no longer in the programme"
+        )
     return done(request, f"/measures/{quote(removed.measure_id, safe='')}{here}", message)
 
 
