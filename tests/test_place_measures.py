@@ -451,7 +451,7 @@ def test_an_editor_places_the_measure_from_its_page_and_removes_a_placement(site
     assert banner(after) == f"Placed {MEASURE} in {SECOND} > {SUBS[0]}"
     assert placed_in(after) == [
         f"{FIRST} from {FIRST}",
-        f"{SECOND} > {SUBS[0]} from {SECOND} > {SUBS[0]}",
+        f"{SECOND} > {SUBS[0]} from {SECOND}, {SUBS[0]}",  # the hidden label: no ">" read aloud
     ]
 
     # each placement has its own Remove button, naming it to a screen reader
