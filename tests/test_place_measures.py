@@ -472,7 +472,7 @@ def test_an_editor_places_the_measure_from_its_page_and_removes_a_placement(site
     assert removed.status_code == 303
     after = ed.get(removed.headers["location"])
     assert banner(after) == f"Removed {MEASURE} from {FIRST}"
-    assert placed_in(after) == [f"{SECOND} > {SUBS[0]} from {SECOND} > {SUBS[0]}"]
+    assert placed_in(after) == [f"{SECOND} > {SUBS[0]} from {SECOND}, {SUBS[0]}"]
     # pressed again (or removed by someone else first): nothing changes, and the page says so
     again = post(
         ed,
