@@ -283,12 +283,20 @@ def _measure_at(measure_id: str, from_list: str) -> Callable[[Context], str]:
     return page
 
 
-@router.get("/measures/{measure_id}/rating")
-def rating_address(
+# The addresses the measure page's forms post to (rating, same commitment, placing, a Remove
+# button), opened as pages: a refused form reloaded, bookmarked or opened from the history.
+FORMS = ("rating", "equivalence", "placements", "placements/remove")
+
+
+def form_address(
     request: Request, measure_id: str, from_list: Annotated[str, Query(alias="list")] = ""
 ) -> Response:
-    """The rating form's address opened as a page (a refused rating's, reloaded): the measure's."""
+    """A form's address opened as a page: the measure's page."""
     return form_page(request, _measure_at(measure_id, from_list))
+
+
+for _form in FORMS:
+    router.add_api_route(f"/measures/{{measure_id}}/{_form}", form_address, methods=["GET"])
 
 
 @router.post("/measures/{measure_id}/rating")
@@ -375,15 +383,6 @@ def rate_measure(
     )
 
 
-@router.get("/measures/{measure_id}/equivalence")
-def equivalence_address(
-    request: Request, measure_id: str, from_list: Annotated[str, Query(alias="list")] = ""
-) -> Response:
-    """The same-commitment form's address opened as a page (a refused decision's, reloaded):
-    the measure's page."""
-    return form_page(request, _measure_at(measure_id, from_list))
-
-
 @router.post("/measures/{measure_id}/equivalence")
 def decide_equivalence(
     request: Request,
@@ -424,23 +423,6 @@ def decide_equivalence(
 # -- placing the measure in the council's own programme -----------------------------------------
 
 PLACING = ("theme", "sub_theme")
-
-
-@router.get("/measures/{measure_id}/placements")
-def placements_address(
-    request: Request, measure_id: str, from_list: Annotated[str, Query(alias="list")] = ""
-) -> Response:
-    """The placing form's address opened as a page (a refused placing's, reloaded): the
-    measure's page."""
-    return form_page(request, _measure_at(measure_id, from_list))
-
-
-@router.get("/measures/{measure_id}/placements/remove")
-def remove_address(
-    request: Request, measure_id: str, from_list: Annotated[str, Query(alias="list")] = ""
-) -> Response:
-    """A Remove button's address opened as a page: the measure's page."""
-    return form_page(request, _measure_at(measure_id, from_list))
 
 
 @router.post("/measures/{measure_id}/placements")
