@@ -245,6 +245,9 @@ def test_bad_input_is_a_problem_with_the_field(srv):
     )
     problem(srv.client.get("/api/measures/no-such-1", headers=a), 404, "not-found")
     problem(srv.client.get("/api/nothing/here", headers=a), 404, "not-found")
+    # an address with a line break in it (Starlette's path converter stops at one) is still the
+    # API's: problem+json, never the framework's own {"detail": ...}
+    problem(srv.client.get("/api/activities/A%0AB", headers=a), 404, "not-found")
     wrong = srv.client.delete("/api/measures/bury-1", headers=a)
     problem(wrong, 405, "method-not-allowed")
     assert wrong.headers["allow"] == "GET, HEAD"

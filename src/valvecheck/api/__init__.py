@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.routing import Match
 
 from valvecheck import __version__
@@ -91,7 +92,17 @@ def openapi_json() -> JSONResponse:
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
-@router.api_route("/{rest:path}", methods=list(METHODS), include_in_schema=False)
+class AnyPath(PathConvertor):
+    """Starlette's ``path``, but a line break in the address too (its ``.*`` stops at one), so
+    that every address under /api, however odd, is answered here as problem+json."""
+
+    regex = "(?s:.*)"
+
+
+register_url_convertor("anypath", AnyPath())
+
+
+@router.api_route("/{rest:anypath}", methods=list(METHODS), include_in_schema=False)
 def not_an_endpoint(request: Request, rest: str) -> Response:
     """404 for an address no route has; 405 (with Allow) for a route asked the wrong method."""
     allowed = [
