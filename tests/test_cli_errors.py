@@ -120,3 +120,32 @@ def test_valvecheck_user_names_who_rated_when_by_is_not_given(ws, cli, monkeypat
     assert cli("rate", "bury-3", "amber", "--rationale", "panel", "--by", "Bo")[0] == 0
     history = cli("history", "bury-2")[1] + cli("history", "bury-3")[1]
     assert "Ann Lee" in history and "Bo" in history
+
+
+def _undecodable(raw: bytes) -> str:
+    """An argument as Python hands it over when the terminal sent bytes that are not UTF-8."""
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def test_a_value_that_is_not_utf8_text_is_refused_naming_its_option(tmp_path, capsys):
+    db = str(tmp_path / "w.db")
+    assert run(["--db", db, "init"]) == 0
+    capsys.readouterr()
+    assert run(["--db", db, "rate", "bury-1", "amber", "--by", _undecodable(b"Jos\xe9")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --by: 'Jos\\xe9' is not UTF-8 text") and "Traceback" not in err
+    evidence = "--evidence=" + _undecodable(b"p\xff")
+    assert run(["--db", db, "rate", "bury-1", "red", evidence]) == 2
+    assert "--evidence: 'p\\xff'" in capsys.readouterr().err
+    assert run(["--db", db, "history", "bury-1"]) == 0
+    assert "Jos" not in capsys.readouterr().out  # nothing was rated
+
+
+def test_a_file_name_that_is_not_utf8_is_still_read(tmp_path, capsys):
+    db = str(tmp_path / "w.db")
+    assert run(["--db", db, "init"]) == 0
+    name = tmp_path.as_posix().encode() + b"/activit\xe9s.csv"
+    with open(name, "wb") as f:
+        f.write(b"activity_id,title\nA-1,SENCO network\n")
+    capsys.readouterr()
+    assert run(["--db", db, "activities", "import", _undecodable(name)]) == 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from collections.abc import Collection, Sequence
 
 import typer
+from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from valvecheck.cli import activities as activity_commands
@@ -145,9 +147,38 @@ def app_for(argv: Sequence[str]) -> typer.Typer:
     return app
 
 
+def not_text(argv: Sequence[str]) -> str | None:
+    """What is wrong with the first argument that is not text (bytes that are not UTF-8, which
+    Python keeps as lone surrogates), or None. A file's name may be any bytes, so an argument
+    naming a file or folder that exists passes; a value to be stored must be text."""
+    for i, arg in enumerate(argv):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            if os.path.exists(arg):
+                continue
+            option, value = None, arg
+            if arg.startswith("--") and "=" in arg:
+                option, value = arg.split("=", 1)
+            elif i and argv[i - 1].startswith("-"):
+                option = argv[i - 1]
+            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            said = f"'{shown}' is not UTF-8 text: type it again, or set the terminal to UTF-8"
+            return f"{option}: {said}" if option else said
+    return None
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code: a ValvecheckError becomes one clear line on stderr."""
     argv = sys.argv[1:] if argv is None else argv
+    for stream in (sys.stdout, sys.stderr):  # a file name of any bytes is shown, never a crash
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    wrong = not_text(argv)
+    if wrong:
+        output.error(f"{escape(wrong)} (nothing was changed)")
+        return 2
     try:
         app_for(argv)(args=argv, prog_name="valvecheck")
     except SystemExit as exc:  # typer's own exit: help, usage errors, success
