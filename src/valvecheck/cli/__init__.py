@@ -8,7 +8,6 @@ import sys
 from collections.abc import Collection, Sequence
 
 import typer
-from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from valvecheck.cli import activities as activity_commands
@@ -177,7 +176,7 @@ def run(argv: list[str] | None = None) -> int:
             reconfigure(errors="backslashreplace")
     wrong = not_text(argv)
     if wrong:
-        output.error(f"{escape(wrong)} (nothing was changed)")
+        output.error(f"{wrong} (nothing was changed)")
         return 2
     try:
         app_for(argv)(args=argv, prog_name="valvecheck")
@@ -186,7 +185,7 @@ def run(argv: list[str] | None = None) -> int:
     except ImportRejected as exc:
         output.error(f"{exc.outcome}: {exc.total:,} problem(s) found")
         for problem in exc.problems:
-            output.errors.print(f"  {problem}", markup=False, soft_wrap=True)
+            output.errors.print(f"  {output.shown(str(problem))}", markup=False, soft_wrap=True)
         if any(p.code == "reworded-measure" for p in exc.problems):
             output.errors.print(
                 "A new version of an agreement: run again with --revise to see the changes, "
@@ -203,7 +202,7 @@ def run(argv: list[str] | None = None) -> int:
             output.error(f"nothing was changed: {len(exc.errors)} problems found")
             for field, words in exc.errors.items():
                 said = message(InputError(words, field=field), options)
-                output.errors.print(f"  {said}", markup=False, soft_wrap=True)
+                output.errors.print(f"  {output.shown(said)}", markup=False, soft_wrap=True)
         return exit_status(exc)
     except ValvecheckError as exc:
         output.error(message(exc, flags(argv)))

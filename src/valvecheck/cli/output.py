@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +27,16 @@ def is_terminal() -> bool:
     return console.is_terminal
 
 
+# Control characters other than tab and newline (C0, DEL, C1): in text from a user or a file,
+# an escape sequence would move the cursor, recolour or retitle the person's terminal.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """Text as a terminal should show it: each control character written out (``\\x1b``)."""
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def rag_text(rag: Rag) -> Text | str:
     """The RAG word, coloured on a terminal (the word is always there, never colour alone)."""
     if is_terminal():
@@ -37,7 +48,7 @@ def _cell(value: object) -> Text:
     """Values are shown as they are: text from a user is never read as Rich markup."""
     if isinstance(value, Text):
         return value
-    return Text("" if value is None else str(value))
+    return Text("" if value is None else shown(str(value)))
 
 
 TEXT_MIN = 30  # the widest column (a measure's text) is never narrower than this
@@ -65,7 +76,7 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) 
             return
         from rich.table import Table
 
-        t = Table(title=title, title_justify="left", show_lines=False)
+        t = Table(title=Text(shown(title)), title_justify="left", show_lines=False)
         for i, c in enumerate(columns):
             if short[i]:
                 t.add_column(c, no_wrap=True)
@@ -100,7 +111,7 @@ def _records(
     """A table too wide for the terminal, a row at a time: its short cells on one line, then
     each long cell under its heading, wrapped to the terminal's width."""
     if title:
-        console.print(Text(title, style="bold"))
+        console.print(Text(shown(title), style="bold"))
     for r in cells:
         console.print(Text("  ").join(v for i, v in enumerate(r) if short[i] and v.plain))
         for i, v in enumerate(r):
@@ -110,15 +121,14 @@ def _records(
 
 def line(*parts: str | Text) -> None:
     """One line from plain strings (never read as markup) and styled Text parts."""
-    text = Text.assemble(*parts)
     if is_terminal():
-        console.print(text)
-    else:
-        sys.stdout.write(text.plain + "\n")
+        console.print(Text.assemble(*(shown(p) if isinstance(p, str) else p for p in parts)))
+        return
+    sys.stdout.write(Text.assemble(*parts).plain + "\n")
 
 
 def bold(value: str) -> Text:
-    return Text(value, style="bold")
+    return Text(shown(value) if is_terminal() else value, style="bold")
 
 
 def print_json(payload: object) -> None:
@@ -126,13 +136,14 @@ def print_json(payload: object) -> None:
 
 
 def error(message: str) -> None:
-    errors.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    said = Text.assemble(("error:", "bold red"), " ", shown(message))  # never read as markup
+    errors.print(said, soft_wrap=True)
 
 
 def note(message: str) -> None:
     """A remark for the person (which assessment, what was assumed): on standard error, so
     that piped output stays data."""
-    errors.print(message, markup=False, highlight=False, soft_wrap=True)
+    errors.print(shown(message), markup=False, highlight=False, soft_wrap=True)
 
 
 PROGRESS_AFTER = 1.0  # seconds: work that ends sooner shows no bar
