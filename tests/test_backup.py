@@ -18,6 +18,7 @@ from valvecheck.services import (
     links,
     measures,
     people,
+    programme,
     ratings,
     summary,
     weights,
@@ -46,6 +47,8 @@ def rich_council(url: str) -> Workspace:
         links.link(ctx, "B-2", "bury-2")
         links.unlink(ctx, "B-2", "bury-2", "wrong one")
         activities.edit_activity(ctx, "B-1", {"status": "at risk", "owner": "Bo"})  # its history
+        programme.place(ctx, "bury-1", "Hubs", "North")  # the programme's history
+        programme.unplace(ctx, "bury-1", "Hubs", "North")
         people.add_person(ctx, "bea", "editor", password="correct horse battery")
     with unit_of_work(ws, write=True, council="Bristol", by="Ann") as ctx:
         equivalence.decide(ctx, "bury-1", "stoke-on-trent-2", "same", "both EHCP quality")
@@ -85,6 +88,7 @@ def test_a_backup_restored_into_an_empty_database_exports_identically(tmp_path, 
     original = dump_of(source, "Bristol", with_passwords=True)
     assert len(original["assessments"]) == 2 and len(original["links"]) == 3
     assert len(original["other"]["activity_change"]) == 2  # B-1's status and owner
+    assert len(original["other"]["placement_event"]) == 2  # bury-1 placed and taken away
     first = original["assessments"][0]["ratings"]
     assert [r["version"] for r in first if r["measure"] == "bury-1"] == [1, 2]
     with unit_of_work(source, council="Bristol") as ctx:
@@ -223,6 +227,7 @@ def backed_up(cli, db_path, tmp_path):
         weights.set_weights(ctx, "B-1", "bury-1=0.5, bury-2=0.5")
         trajectories.set_trajectory(ctx, "2025-26", unmitigated="5000")
         activities.edit_activity(ctx, "B-1", {"status": "planned"})
+        programme.place(ctx, "bury-1", "Hubs")
         people.add_person(ctx, "bea", "editor")
     ws.dispose()
     out = tmp_path / "backup.json"
@@ -327,6 +332,18 @@ BAD_VALUES = [
         ("other", "activity_change", 0, "activity"),
         "Z-9",
         "other.activity_change[0].activity: there is no activity 'Z-9' in the backup's activities",
+    ),
+    (
+        ("other", "placement_event", 0, "change"),
+        "moved",
+        "other.placement_event[0].change: 'moved' is not a change of a placement; use placed or "
+        "removed [unknown-change]",
+    ),
+    (
+        ("other", "placement_event", 0, "measure"),
+        "nope-99",
+        "other.placement_event[0].measure: there is no measure 'nope-99' in the backup's "
+        "catalogue or this server's [unknown-measure]",
     ),
     (("people", 0, "role"), "boss", "people[0].role: 'boss' is not a role"),
     (("people", 0, "nickname"), "B", "people[0].nickname: is not a field a backup has here"),

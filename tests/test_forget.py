@@ -62,6 +62,8 @@ NOT_A_NAME = {
     ("equivalence_event", "decision"), ("equivalence_event", "rationale"),
     ("equivalence_event", "council"),
     ("activity_change", "field"), ("activity_change", "file"),
+    ("placement_event", "theme"), ("placement_event", "sub_theme"),
+    ("placement_event", "change"), ("placement_event", "file"),
     ("api_token", "name"), ("api_token", "role"), ("api_token", "secret_hash"),
     ("impact_entry", "year"), ("impact_entry", "counts"), ("impact_entry", "note"),
     ("impact_entry", "source"),

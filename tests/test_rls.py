@@ -11,7 +11,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from valvecheck.catalogue.loader import load_catalogue
 from valvecheck.errors import Conflict
-from valvecheck.services import activities, catalogue, links, people, tokens
+from valvecheck.services import activities, catalogue, links, people, programme, tokens
 from valvecheck.services.workspace import unit_of_work
 from valvecheck.store.db import Workspace
 from valvecheck.store.models import COUNCIL_TABLES, Base, RatingRow
@@ -25,6 +25,7 @@ def pg_two(pg_url):
         activities.import_activities(ctx, b"id,title\nB-1,Bristol hubs\n", "b.csv")
         links.link(ctx, "B-1", "bury-1", "hubs")
         activities.edit_activity(ctx, "B-1", {"owner": "Bristol lead"})  # its history
+        programme.place(ctx, "bury-1", "Bristol hubs")  # the programme's history
     with unit_of_work(ws, write=True, council="Leeds", by="admin") as ctx:
         activities.edit_activity(ctx, "L-1", {"status": "at risk"})
         text_of = load_catalogue().measure("bury-2")
@@ -52,6 +53,7 @@ POPULATED = (
     "activity",
     "link_event",
     "activity_change",
+    "placement_event",
     "api_token",
 )
 

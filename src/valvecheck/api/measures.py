@@ -32,6 +32,7 @@ from valvecheck.api.schemas import (
     MeasureDetail,
     MeasureList,
     MeasureOut,
+    PlacementChangeOut,
     PlacementIn,
     PlacementOut,
     PlacementsOut,
@@ -159,6 +160,17 @@ def show_measure(
         deadlines=list(page.deadline_lines),
         activities=[LinkedActivity(id=a, title=t) for a, t in page.linked_activities],
         equivalents=[e.id for e in page.equivalents],
+        placement_history=[
+            PlacementChangeOut(
+                change=c.change,
+                theme=c.placement.theme,
+                sub_theme=c.placement.sub_theme,
+                by=c.by,
+                at=c.at,
+                file=c.file,
+            )
+            for c in page.placement_history
+        ],
     )
 
 
@@ -313,7 +325,7 @@ def unplace_measure(
     ] = None,
 ) -> PlacementsOut:
     """The measure's placements after; 404 (not-found, ``field`` theme or sub_theme) when it
-    is not placed there. The theme and sub-theme stay in the programme."""
+    is not placed there. A sub-theme, then a theme, left with nothing placed in it goes too."""
     with work(request, actor, write=True) as ctx:
         done = programme.unplace(ctx, measure_id, theme, sub_theme)
     return placements_out(done)

@@ -190,6 +190,19 @@ class LinkedActivity(BaseModel):
     title: str
 
 
+class PlacementChangeOut(BaseModel):
+    """A placement of the measure made or taken away in the council's own programme."""
+
+    change: str = Field(description="placed or removed", examples=["placed"])
+    theme: str = Field(description="The theme, as the programme named it then")
+    sub_theme: str | None = Field(default=None, description="Its sub-theme; none: the theme alone")
+    by: str
+    at: datetime
+    file: str = Field(
+        default="", description="The file an import placed it from; empty for a person's change"
+    )
+
+
 class MeasureDetail(MeasureOut):
     assessment: str
     agreement_title: str
@@ -204,6 +217,11 @@ class MeasureDetail(MeasureOut):
     equivalents: list[str] = Field(
         default_factory=list,
         description="Measures of other agreements read as the same commitment (its common-measure group)",
+    )
+    placement_history: list[PlacementChangeOut] = Field(
+        default_factory=list,
+        description="Where the council placed the measure in its programme, or took a placement "
+        "away, oldest first: who, when, and an import's file",
     )
 
 

@@ -38,8 +38,8 @@ def backup_command(
 ) -> None:
     """Back up one council's data to a portable JSON file.
 
-    The council is the global --council (or the only one): its programme and placements,
-    assessments, ratings with their history, activities, links and people."""
+    The council is the global --council (or the only one): its programme and placements with
+    their history, assessments, ratings with their history, activities, links and people."""
     with use(ctx) as c:
         dump = backup.backup(c, with_passwords=with_passwords)
     _write_private(file, backup.dumps(dump))
@@ -139,6 +139,7 @@ _ONE = {
     "people": "person",
     "savings and trajectory rows": "savings or trajectory row",
     "placements": "placement",
+    "placement changes": "placement change",
 }
 
 

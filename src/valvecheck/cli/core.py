@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     )
     from valvecheck.services import summary as summaries
     from valvecheck.services.context import Context
+    from valvecheck.services.programme import PlacementChange
     from valvecheck.store.db import Workspace
 else:  # loaded when a command first uses them (cli/lazy.py)
     catalogue_service = lazy("valvecheck.services.catalogue")
@@ -452,6 +453,10 @@ def show(
     output.line(f"Agreement: {a.title} ({a.slug}){year}")
     for p in m.placements:
         output.line(f"Placed under: {p.theme}{' > ' + p.sub_theme if p.sub_theme else ''}")
+    if page.placement_history:
+        output.line("History of placements in the programme (newest first):")
+    for change in reversed(page.placement_history):
+        output.line(f"  {_placement_change(change)}")
     for deadline_line in page.deadline_lines:
         output.line(deadline_line)
     if page.assessment:
@@ -493,6 +498,16 @@ def show(
     if m.version > 1:
         earlier = "1 earlier text" if m.version == 2 else f"{m.version - 1} earlier texts"
         output.line(f"Version {m.version}: {earlier} kept (export --format datapackage has them)")
+
+
+def _placement_change(change: PlacementChange) -> str:
+    """'2026-12-07 10:30 GMT ann.lee placed it in 'Sufficiency > Local places' (importing
+    appendix.csv)'."""
+    p = change.placement
+    at = f"{p.theme} > {p.sub_theme}" if p.sub_theme else p.theme
+    did = "placed it in" if change.placed else "removed it from"
+    file = f" (importing {change.file})" if change.file else ""
+    return f"{in_england(change.at):%Y-%m-%d %H:%M %Z} {change.by} {did} '{at}'{file}"
 
 
 def rate(

@@ -43,6 +43,7 @@ USE_CASES: dict[str, str] = {
     # the council's own programme
     "place": "programme",
     "unplace": "programme",
+    "placement_history": "programme",
     # measures, ratings and assessments
     "load_state": "measures",
     "list_measures": "measures",

@@ -6,7 +6,9 @@ database ids, so it restores onto SQLite or PostgreSQL, onto the server it came 
 The shared catalogue travels with it, but is only written into a database that has none: a
 server with a catalogue must already know every measure the backup rates or places. Beside the
 catalogue's tables, in the same part of the file and the same form, are the council's own
-programme and placements (theme, sub_theme, placement), always restored as the council's.
+programme and placements (theme, sub_theme, placement), always restored as the council's; the
+programme's history (placement_event: who placed a measure or took a placement away, and when)
+is with the council's other tables.
 
 Restoring replaces that one council's data with the file's, in one transaction: other councils
 on the same server are never read or written, and a failure (or a kill) leaves everything as it
@@ -100,15 +102,19 @@ RATING_FIELDS = (
 
 
 # The council's tables written field by field above; every other council table (the impact
-# work's savings, weights and trajectories, the activities' changes, and any added later) is
-# written generically, its references to activities, measures and assessments by their codes and
+# work's savings, weights and trajectories, the activities' changes, the programme's placements
+# made and taken away, and any added later) is written generically, its references to activities, measures and assessments by their codes and
 # names. API tokens are credentials: never in a backup.
 NAMED = ("person", "assessment", "rating", "activity", "link_event", "api_token")
 REFERENCES = {"activity_id": "activity", "measure_id": "measure", "assessment_id": "assessment"}
 
 
-# Who changed which detail of an activity: counted apart from the savings and trajectories.
+# Who changed which detail of an activity, and who placed a measure in the council's programme
+# or took a placement away: each counted apart from the savings and trajectories. The
+# programme's history goes with the programme: a restore that keeps the programme keeps it.
 HISTORY = "activity_change"
+PLACEMENT_HISTORY = "placement_event"
+HISTORIES = (HISTORY, PLACEMENT_HISTORY)
 
 
 def other_tables() -> list[str]:
@@ -267,17 +273,17 @@ def owns_programme(dump: dict[str, Any]) -> bool:
 def counts(dump: dict[str, Any]) -> dict[str, int]:
     catalogue = dump.get("catalogue")
     placed = catalogue.get("placement") if isinstance(catalogue, dict) else None
+    other = dump.get("other", {})
     return {
         "assessments": len(dump["assessments"]),
         "rating changes": sum(len(a["ratings"]) for a in dump["assessments"]),
         "activities": len(dump["activities"]),
         "link changes": len(dump["links"]),
         "people": len(dump["people"]),
-        "activity changes": len(dump.get("other", {}).get(HISTORY, [])),
-        "savings and trajectory rows": sum(
-            len(r) for t, r in dump.get("other", {}).items() if t != HISTORY
-        ),
+        "activity changes": len(other.get(HISTORY, [])),
+        "savings and trajectory rows": sum(len(r) for t, r in other.items() if t not in HISTORIES),
         "placements": len(placed) if owns_programme(dump) and isinstance(placed, list) else 0,
+        "placement changes": len(other.get(PLACEMENT_HISTORY, [])),
     }
 
 
@@ -437,6 +443,8 @@ def _restore(
     ids = {"activity": activity, "measure": measure, "assessment": assessment}
     back = {v: k for k, v in REFERENCES.items()}
     for name, rows in dump["other"].items():
+        if name == PLACEMENT_HISTORY and not programme:
+            continue  # the programme here is kept, and its history with it
         converted = [
             {
                 "council_id": cid,
@@ -470,8 +478,11 @@ def _counts_here(s: Session, cid: int) -> dict[str, int]:
         "link changes": rows(tables["link_event"]),
         "people": rows(tables["person"]),
         "activity changes": rows(tables[HISTORY]),
-        "savings and trajectory rows": sum(rows(tables[t]) for t in other_tables() if t != HISTORY),
+        "savings and trajectory rows": sum(
+            rows(tables[t]) for t in other_tables() if t not in HISTORIES
+        ),
         "placements": rows(tables["placement"]),
+        "placement changes": rows(tables[PLACEMENT_HISTORY]),
     }
 
 
@@ -525,15 +536,16 @@ def _listed(found: dict[str, int]) -> str:
 
 
 def _clear(s: Session, cid: int, programme: bool = True) -> dict[str, str]:
-    """Delete the council's own rows (never another council's), its programme too unless
-    ``programme`` is False; returns its people's password hashes, kept for a backup written
-    without them."""
+    """Delete the council's own rows (never another council's), its programme and the
+    programme's history too unless ``programme`` is False; returns its people's password
+    hashes, kept for a backup written without them."""
     hashes = {
         p.name: p.password_hash
         for p in s.scalars(owned(PersonRow, cid))
         if p.password_hash is not None
     }
-    for name in [*other_tables(), *(reversed(PROGRAMME) if programme else ())]:
+    others = [t for t in other_tables() if programme or t != PLACEMENT_HISTORY]
+    for name in [*others, *(reversed(PROGRAMME) if programme else ())]:
         table = Base.metadata.tables[name]
         s.execute(delete(table).where(table.c.council_id == cid))
     for model in (LinkEventRow, RatingRow, ActivityRow, AssessmentRow, PersonRow):

@@ -28,6 +28,7 @@ from valvecheck.domain.rag import Rag
 from valvecheck.services.backup import REFERENCES
 from valvecheck.store.activities import COLUMNS
 from valvecheck.store.models import Base
+from valvecheck.store.repository import PLACED, REMOVED
 
 Row = dict[str, Any]
 
@@ -69,6 +70,12 @@ def _detail(value: str) -> str:
     return value
 
 
+def _change(value: str) -> str:
+    if value not in (PLACED, REMOVED):
+        raise ValueError(f"{value!r} is not a change of a placement; use {PLACED} or {REMOVED}")
+    return value
+
+
 def _step(value: int) -> int:
     if value < 1:
         raise ValueError(f"must be 1 or more, not {value}")
@@ -101,6 +108,8 @@ RULES: dict[tuple[str, str], tuple[str, Callable[[Any], object]]] = {
     ("activity", "status"): ("unknown-status", _status),
     ("link_event", "version"): ("bad-version", _step),
     ("activity_change", "field"): ("unknown-detail", _detail),
+    ("placement_event", "theme"): ("missing-value", _named),
+    ("placement_event", "change"): ("unknown-change", _change),
     ("impact_entry", "version"): ("bad-version", _step),
     ("impact_entry", "year"): ("not-a-financial-year", parse_year),
     ("impact_entry", "cohort"): ("not-a-count", lambda v: parse_count(v, "cohort")),

@@ -134,7 +134,9 @@ def import_package(ctx: Context, path: Path, council: str | None = None) -> Impo
         if not council:
             raise InputError(NO_COUNCIL, field="council")  # a programme is a council's own
         cid = ensure_council(session, council, ctx.now()).id
-    added = repo.save_catalogue(session, contents.catalogue, ctx.now(), cid)
+    at = ctx.now()
+    recorded = repo.Recorded(ctx.actor.name, at, path.name)  # each placement added: its history
+    added = repo.save_catalogue(session, contents.catalogue, at, cid, recorded=recorded)
     _keep_decisions(session, contents.decisions)
     prevalence.refresh(session)
     new = {m.id for m in contents.catalogue.measures} - before

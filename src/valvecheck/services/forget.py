@@ -1,10 +1,11 @@
 """Removing a leaver's personal details (UK GDPR erasure) while the history stays whole.
 
 Every change records who made it as text: the acting person's sign-in name, as it was, on the
-rating, the link, the saving, the assessment started or locked, the token issued. Forgetting a
-person replaces that text, on the council's own records only, with a pseudonym unique in the
-council ("Former member 3"), so "rated GREEN by Former member 3 on 3 May" still tells one person's
-work from another's without naming them; their own row loses its name, password and sessions.
+rating, the link, the saving, the placement in the programme, the assessment started or locked,
+the token issued. Forgetting a person replaces that text, on the council's own records only,
+with a pseudonym unique in the council ("Former member 3"), so "rated GREEN by Former member 3
+on 3 May" still tells one person's work from another's without naming them; their own row
+loses its name, password and sessions.
 It cannot be undone here. The records are matched on the name exactly as recorded and on the
 council (for the catalogue's shared decisions, the council they record), so a same-named person
 of another council, or their records, are never touched.
@@ -35,6 +36,7 @@ RECORDED: dict[str, tuple[str, tuple[str, ...]]] = {
     "link_event": ("link changes", ("by",)),
     "assessment": ("assessments", ("created_by", "locked_by")),
     "activity_change": ("activity changes", ("by",)),
+    "placement_event": ("placement changes", ("by",)),
     "impact_entry": ("savings entries", ("by",)),
     "impact_weight": ("saving weights", ("by",)),
     "trajectory": ("trajectory entries", ("by", "ended_by")),

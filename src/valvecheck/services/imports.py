@@ -239,6 +239,7 @@ def save_rows(
         cid,
         revise=revise,
         progress=lambda done, total: ctx.report("Saving measures", done, total),
+        recorded=repo.Recorded(ctx.actor.name, at, Path(file).name),
     )
     if any(added.values()):
         prevalence.refresh(session)

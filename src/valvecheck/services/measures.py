@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.model import Catalogue
@@ -20,6 +21,9 @@ from valvecheck.errors import InputError, NotFound
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.deadlines import deadlines_of
 from valvecheck.store import queries
+
+if TYPE_CHECKING:
+    from valvecheck.services.programme import PlacementChange
 
 __all__ = [
     "AssessmentState",
@@ -149,6 +153,8 @@ class MeasurePage:
     overdue_words: str = "Overdue"
     # Its latest rating in each of the council's other assessments (last year's, a draft).
     elsewhere: tuple[RatingElsewhere, ...] = ()
+    # Where the council placed it in its programme, or took a placement away, oldest first.
+    placement_history: tuple[PlacementChange, ...] = ()
 
     def decided(self, other: str) -> EquivalenceDecision | None:
         """The decision in force between this measure and ``other``, if anyone made one."""
@@ -159,12 +165,14 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
     from valvecheck.services.deadlines import describe
     from valvecheck.services.equivalence import decisions_about
     from valvecheck.services.prevalence import equivalents_of
+    from valvecheck.services.programme import changes_of
 
     state = load_state(ctx, assessment)
     view = state.view(measure_id)
     if view is None:
         raise NotFound(f"there is no measure '{measure_id}'", field="measure")
     linked: list[tuple[str, str]] = []
+    moves: list[PlacementChange] = []
     if ctx.actor.council_id is not None:
         titles = {a.id: a.title for a in queries.activities(ctx.db, ctx.actor.council_id)}
         linked = [
@@ -172,6 +180,7 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
             for a, m, _ in queries.current_links(ctx.db, ctx.actor.council_id)
             if m == view.id
         ]
+        moves = changes_of(ctx.db, ctx.actor.council_id, view.id)
     state_name = state.assessment if ctx.actor.council_id is not None else ""
     locked = ""
     if state_name and ctx.actor.council_id is not None:
@@ -193,6 +202,7 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
         locked,
         overdue_words(view, ctx.actor.council or state.council),
         tuple(_elsewhere(ctx, view.id, state_name)),
+        tuple(moves),
     )
 
 

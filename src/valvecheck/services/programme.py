@@ -5,22 +5,43 @@ A council's programme is its own (schema 0016): placing a measure changes what t
 pages, summaries and reports group it under, never another council's. A theme or sub-theme
 named in another case or punctuation ("SUFFICIENCY", "local places") is the council's one
 already there; a name it has not got yet starts a new theme (or sub-theme) of its programme.
-Taking a placement away leaves its theme and sub-theme in the programme: they are the
-council's structure, which an appendix imports whole, placed in or not.
+Taking a placement away takes with it its sub-theme, then its theme, when nothing else is
+placed in them any more (a theme typed wrong is undone so); a theme or sub-theme with other
+measures in it stays.
+
+Every placement made or taken away, by a person here or by an import of a programme, is kept in
+the council's history of its programme (schema 0017): who, when, where, and the import's file
+(`placement_history`). Placing a measure where it is placed already records nothing.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from valvecheck.domain.model import Placement
+from valvecheck.domain.moments import aware
 from valvecheck.domain.people import Action
 from valvecheck.errors import InputErrors, NotFound
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import repository as repo
+from valvecheck.store.queries import placement_events
 
-__all__ = ["Placed", "gone", "place", "unplace", "where"]
+if TYPE_CHECKING:
+    from valvecheck.store.queries import Db
+
+__all__ = [
+    "PlacementChange",
+    "Placed",
+    "changes_of",
+    "gone",
+    "place",
+    "placement_history",
+    "unplace",
+    "where",
+]
 
 # The longest theme or sub-theme name the programme stores (theme.name, sub_theme.name).
 LONGEST = 300
@@ -37,6 +58,24 @@ class Placed:
     new_theme: bool = False  # the placement started a theme of the programme
     new_sub_theme: bool = False  # ... or a sub-theme of one of its themes
     dropped: tuple[str, ...] = ()  # taken away: the sub-theme and theme it left empty, which went
+
+
+@dataclass(frozen=True)
+class PlacementChange:
+    """A placement of a measure made or taken away in the council's programme, as its history
+    shows it: the theme and sub-theme as then named, who, when, and the file an import read it
+    from ("" for a person's change)."""
+
+    measure_id: str
+    change: str  # "placed" or "removed"
+    placement: Placement
+    by: str
+    at: datetime
+    file: str = ""
+
+    @property
+    def placed(self) -> bool:
+        return self.change == repo.PLACED
 
 
 def where(placement: Placement) -> str:
@@ -62,6 +101,8 @@ def place(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = Non
     # one writer at a time: two people placing (or removing) the same at once change it once
     repo.lock_pair(ctx.session, repo.CHANGING_PROGRAMME, cid)
     done = repo.add_placement(ctx.session, cid, measure, wanted)
+    if done.added:
+        _record(ctx, cid, measure.id, done.placement, repo.PLACED)
     return Placed(
         measure.code,
         done.placement,
@@ -74,7 +115,8 @@ def place(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = Non
 
 def unplace(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = None) -> Placed:
     """Take the measure's placement in ``theme`` (and ``sub_theme``) out of the acting council's
-    programme; the theme and sub-theme stay in it. Not found when it is not placed there."""
+    programme, and with it a sub-theme, then a theme, left with nothing placed in it. Not found
+    when it is not placed there."""
     authorise(ctx, Action.PLACE)
     wanted = _placement(theme, sub_theme, "Enter the theme of the placement to take away")
     cid = council_id(ctx)
@@ -91,7 +133,38 @@ def unplace(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = N
             f"{measure.code} is not placed in {where(wanted)} in {council}'s programme; {said}",
             field="sub_theme" if wanted.sub_theme else "theme",
         )
+    _record(ctx, cid, measure.id, removed.placement, repo.REMOVED)
     return Placed(measure.code, removed.placement, True, now, dropped=removed.dropped)
+
+
+def _record(ctx: Context, cid: int, measure_row_id: int, placement: Placement, change: str) -> None:
+    """Keep the change in the council's history of its programme: by the acting person, now."""
+    recorded = repo.Recorded(ctx.actor.name, ctx.now())
+    repo.record_placement(ctx.session, cid, measure_row_id, placement, change, recorded)
+
+
+def placement_history(ctx: Context, measure_id: str) -> list[PlacementChange]:
+    """Every placement of the measure made or taken away in the acting council's programme
+    (by a person or an import), oldest first; another council's are never read."""
+    authorise(ctx, Action.READ)
+    cid = council_id(ctx)
+    return changes_of(ctx.db, cid, repo.measure_row(ctx.session, measure_id).code)
+
+
+def changes_of(db: Db, cid: int, measure_code: str) -> list[PlacementChange]:
+    """Council ``cid``'s history of where it placed the measure, oldest first (read through
+    the Core tables: a measure's page reads it with the rest)."""
+    return [
+        PlacementChange(
+            measure_code,
+            e.change,
+            Placement(e.theme, e.sub_theme or None),
+            e.by,
+            aware(e.at),
+            e.file,
+        )
+        for e in placement_events(db, cid, measure_code)
+    ]
 
 
 def _placement(theme: str, sub_theme: str | None, blank: str) -> Placement:

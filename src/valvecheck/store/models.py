@@ -237,6 +237,23 @@ class ActivityChangeRow(Base):
     file: Mapped[str]
 
 
+class PlacementEventRow(Base):
+    """A measure placed in the council's programme or a placement taken away ("placed",
+    "removed"), the theme and sub-theme as then named, by whom and when; ``file``: the import
+    that placed it ("" for a person's change). Rows are only ever inserted."""
+
+    __table__ = tables.placement_event
+    id: Mapped[int]
+    council_id: Mapped[int]
+    measure_id: Mapped[int]
+    theme: Mapped[str]
+    sub_theme: Mapped[str]  # "" for the theme alone
+    change: Mapped[str]
+    by: Mapped[str]
+    at: Mapped[datetime]
+    file: Mapped[str]
+
+
 class ApiTokenRow(Base):
     """A token a program uses to call the JSON API: one council, one role, stored as a hash."""
 

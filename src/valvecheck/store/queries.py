@@ -334,3 +334,16 @@ def detail_changes(db: Db, council_id: int, activity_row_id: int) -> list[Row[An
     c = t.activity_change
     stmt = select(c).where(c.c.activity_id == activity_row_id).order_by(c.c.id)
     return list(db.execute(only(stmt, c, council_id)).all())
+
+
+def placement_events(db: Db, council_id: int, measure_code: str) -> list[Row[Any]]:
+    """Every placement of one measure made or taken away in the council's programme, oldest
+    first: rows of the placement_event table."""
+    e = t.placement_event
+    stmt = (
+        select(e)
+        .join(t.measure, t.measure.c.id == e.c.measure_id)
+        .where(t.measure.c.code == measure_code)
+        .order_by(e.c.id)
+    )
+    return list(db.execute(only(stmt, e, council_id)).all())

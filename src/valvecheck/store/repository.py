@@ -25,6 +25,7 @@ from valvecheck.store.models import (
     AuthorityRow,
     MeasureRow,
     MeasureVersionRow,
+    PlacementEventRow,
     PlacementRow,
     RatingRow,
     SubThemeRow,
@@ -59,11 +60,13 @@ def save_catalogue(
     council_id: int | None,
     revise: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    recorded: Recorded | None = None,
 ) -> dict[str, int]:
     """Add what is new. Only with ``revise`` (a new version of an agreement's document) does a
     measure whose text changed get a new version, the old text kept; otherwise an existing
     measure is never rewritten. The catalogue's programme and placements are council
-    ``council_id``'s (`save_programme`); with None, the catalogue must have none.
+    ``council_id``'s (`save_programme`, each placement added kept in its history as
+    ``recorded`` says); with None, the catalogue must have none.
 
     Returns counts of what changed: authorities, agreements, measures added, measures revised,
     placements added. ``progress(done, total)`` is told how many measures are saved so far.
@@ -152,7 +155,7 @@ def save_catalogue(
     if progress is not None:
         progress(total, total)
     if council_id is not None:
-        changed["placements"] = save_programme(session, council_id, catalogue)
+        changed["placements"] = save_programme(session, council_id, catalogue, recorded)
     return changed
 
 
@@ -160,10 +163,50 @@ def has_programme(catalogue: Catalogue) -> bool:
     return bool(catalogue.programme.themes) or any(m.placements for m in catalogue.measures)
 
 
-def save_programme(session: Session, council_id: int, catalogue: Catalogue) -> int:
+@dataclass(frozen=True)
+class Recorded:
+    """Who a change of a council's programme is recorded as made by, when, and the file an
+    import read it from ("" for a person's change)."""
+
+    by: str
+    at: datetime
+    file: str = ""
+
+
+PLACED, REMOVED = "placed", "removed"  # placement_event.change
+
+
+def record_placement(
+    session: Session,
+    council_id: int,
+    measure_id: int,
+    placement: Placement,
+    change: str,
+    recorded: Recorded,
+) -> None:
+    """Keep a placement made (PLACED) or taken away (REMOVED) in the council's history of its
+    programme, the theme and sub-theme as the programme names them."""
+    session.add(
+        PlacementEventRow(
+            council_id=council_id,
+            measure_id=measure_id,
+            theme=placement.theme,
+            sub_theme=placement.sub_theme or "",
+            change=change,
+            by=recorded.by,
+            at=recorded.at,
+            file=recorded.file,
+        )
+    )
+
+
+def save_programme(
+    session: Session, council_id: int, catalogue: Catalogue, recorded: Recorded | None = None
+) -> int:
     """Add the catalogue's programme and placements to council ``council_id``'s, never
     removing or moving one it has. Every measure placed must be in the catalogue here already.
-    Returns how many placements were added."""
+    Each placement added is kept in the council's history as ``recorded`` says (None: the
+    bundled catalogue's, which has none). Returns how many placements were added."""
     themes = _save_programme(session, council_id, catalogue)
     placed: dict[int, set[tuple[int, int | None]]] = {}
     p = PlacementRow
@@ -193,6 +236,9 @@ def save_programme(session: Session, council_id: int, catalogue: Catalogue) -> i
             )
             have.add(key)
             added += 1
+            if recorded is not None:
+                named = Placement(theme.name, sub.name if sub else None)
+                record_placement(session, council_id, ids[measure.id], named, PLACED, recorded)
     session.flush()
     return added
 

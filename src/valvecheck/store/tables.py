@@ -312,6 +312,25 @@ activity_change = Table(
     Index("ix_activity_change_activity", "activity_id", "id"),
 )
 
+# A measure placed in the council's programme, or a placement taken away: by a person (place,
+# unplace) or by an import of a programme (then ``file`` names it). The theme and sub-theme are
+# named as the programme named them then ("" for no sub-theme): a theme left empty goes, its
+# history stays. Rows are only ever inserted.
+placement_event = Table(
+    "placement_event",
+    metadata,
+    _id(),
+    _council(),
+    Column("measure_id", Integer, ForeignKey("measure.id", ondelete="CASCADE"), nullable=False),
+    Column("theme", String(300), nullable=False),
+    Column("sub_theme", String(300), nullable=False, default=""),
+    Column("change", String(10), nullable=False),  # "placed" or "removed"
+    _by(),
+    _at(),
+    Column("file", Text, nullable=False, default=""),
+    Index("ix_placement_event_measure", "measure_id", "id"),
+)
+
 # A token a program uses to call the JSON API: one council, one role, stored as a hash.
 api_token = Table(
     "api_token",
@@ -461,6 +480,7 @@ COUNCIL_TABLES = (
     "activity",
     "link_event",
     "activity_change",
+    "placement_event",
     "api_token",
     "impact_entry",
     "impact_weight",

@@ -47,6 +47,7 @@ def __getattr__(name: str) -> Any:
             "activity": models.ActivityRow,
             "link_event": models.LinkEventRow,
             "activity_change": models.ActivityChangeRow,
+            "placement_event": models.PlacementEventRow,
             "api_token": models.ApiTokenRow,
             "impact_entry": models.ImpactEntryRow,
             "impact_weight": models.ImpactWeightRow,

@@ -208,6 +208,8 @@ def _page_context(ctx: Context, measure_id: str, list_query: str = "") -> dict[s
         "programme": load_state(ctx).catalogue.programme
         if may(ctx.actor.role, Action.PLACE)
         else None,
+        # who placed it in the council's programme or took a placement away, newest first
+        "placement_history": page.placement_history[::-1],
         **_from_list(ctx, list_query, page.view.id),
     }
 
