@@ -475,7 +475,6 @@ CHUNK = 2000  # rows worked at once: bounds memory on a large catalogue
 MEANING_WEIGHT = 1.0  # the matcher's profile over the seed measures (what each measure delivers)
 EXAMPLES_WEIGHT = 1.0  # the labelled activities nearest to each (what it is like, finer-grained)
 NEAREST_EXAMPLES = 40  # labelled activities that stand for a measure's meaning
-CONFIDENT = 0.5  # a profile counts fully once the matcher is this sure of the measure's meaning
 PINNED = 0.8  # a text this close to a seed measure's (cosine) is read as that measure itself
 
 
@@ -552,13 +551,14 @@ def _pins(vectors: sparse.csr_matrix) -> np.ndarray:
 
 def _readings(texts: list[str], vectors: sparse.csr_matrix) -> tuple[np.ndarray, sparse.csr_matrix]:
     """Two unit vectors per text, whose dot products are the two readings of a pair: its
-    profile over the seed measures (scaled by how sure the matcher is of it) and its nearest
-    labelled activities (a sparse row over the corpus, each weighted by its cosine)."""
+    profile over the seed measures and its nearest labelled activities (a sparse row over the
+    corpus, each weighted by its cosine). The profile's shape is read, not its height: a measure
+    no seed measure covers (co-production, a health service's own waits) scores low on every
+    one, and two wordings of it still share the pattern of their low scores."""
     reader = _reader()
     model = reader.model
     profile = reader.scores(texts, decided=False, vectors=vectors).astype(np.float64)
-    sure = np.minimum(1.0, profile.max(axis=1) / CONFIDENT)
-    meaning = _unit_rows(profile) * np.sqrt(sure)[:, None]
+    meaning = _unit_rows(profile)
     sims = (vectors @ model.vectors.T).toarray()
     k = min(NEAREST_EXAMPLES, sims.shape[1])
     nearest = sparse.csr_matrix(sims.shape, dtype=np.float64)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # The grouping method's version (analysis/common.py): bump it when the method changes, so that
 # every workspace's index is worked out again the next time it is read.
-GROUPING = "9: complete linkage on locally scaled scores, cut 0.575, two readings, contrasts apart (at the ends too)"
+GROUPING = "10: complete linkage on locally scaled scores, cut 0.575, two readings (the profile unscaled), contrasts apart (at the ends too)"
 
 
 @functools.cache
