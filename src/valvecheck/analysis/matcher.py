@@ -94,6 +94,16 @@ class TextSpace:
         ).fit(texts)
 
     def vectors(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """One row per text; a text given more than once (agreements that copy DfE's wording,
+        a tracker's repeated lines) is read once."""
+        distinct = list(dict.fromkeys(texts))
+        if len(distinct) == len(texts):
+            return self._read(texts)
+        row = {text: i for i, text in enumerate(distinct)}
+        read = self._read(distinct)
+        return read[[row[text] for text in texts]]
+
+    def _read(self, texts: Sequence[str]) -> sparse.csr_matrix:
         from sklearn.preprocessing import normalize
 
         if not texts:
