@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import os
+
 import pytest
 
 from valvecheck.cli import run
@@ -141,11 +144,41 @@ def test_a_value_that_is_not_utf8_text_is_refused_naming_its_option(tmp_path, ca
     assert "Jos" not in capsys.readouterr().out  # nothing was rated
 
 
-def test_a_file_name_that_is_not_utf8_is_still_read(tmp_path, capsys):
+def test_a_file_name_that_is_not_utf8_is_refused_naming_it(tmp_path, capsys):
+    """An import records its file's name, so the name must be text: refused in one line, with
+    nothing imported (it was a database traceback)."""
     db = str(tmp_path / "w.db")
     assert run(["--db", db, "init"]) == 0
     name = tmp_path.as_posix().encode() + b"/activit\xe9s.csv"
     with open(name, "wb") as f:
         f.write(b"activity_id,title\nA-1,SENCO network\n")
     capsys.readouterr()
-    assert run(["--db", db, "activities", "import", _undecodable(name)]) == 0
+    assert run(["--db", db, "activities", "import", _undecodable(name)]) == 2
+    err = capsys.readouterr().err
+    assert "activit\\xe9s.csv' is not UTF-8 text" in err and "rename the file" in err
+    assert run(["--db", db, "activities", "list"]) == 0
+    assert "SENCO network" not in capsys.readouterr().out
+
+
+def test_a_setting_that_is_not_utf8_is_refused_naming_it(tmp_path, capsys, monkeypatch):
+    db = str(tmp_path / "w.db")
+    assert run(["--db", db, "init"]) == 0
+    council = _undecodable(b"Le\xe9ds")  # as Python reads it from a Latin-1 shell's environment
+    monkeypatch.setattr("os.environ", {**os.environ, "VALVECHECK_COUNCIL": council})
+    capsys.readouterr()
+    assert run(["--db", db, "measures"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: VALVECHECK_COUNCIL: 'Le\\xe9ds' is not UTF-8 text")
+
+
+def test_a_password_on_stdin_that_is_not_utf8_is_refused(tmp_path, capsys, monkeypatch):
+    db = str(tmp_path / "w.db")
+    assert run(["--db", db, "init"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(_undecodable(b"a long pass\xe9word 1234\n")))
+    capsys.readouterr()
+    argv = ["--db", db, "users", "add", "zz.zz", "--role", "viewer", "--password-stdin"]
+    assert run(argv) == 1
+    err = capsys.readouterr().err
+    assert "not UTF-8 text" in err and "Traceback" not in err
+    assert run(["--db", db, "users", "list"]) == 0
+    assert "zz.zz" not in capsys.readouterr().out

@@ -45,3 +45,18 @@ def test_piped_output_keeps_the_data_as_it_is(capsys):
     output.table("", ["id"], [["x\x1by"]])
     out = capsys.readouterr().out
     assert "a\x1b[31mb\n" in out and "x\x1by\n" in out
+
+
+def test_export_to_a_terminal_writes_control_characters_out(tmp_path, capsys, monkeypatch):
+    db = str(tmp_path / "w.db")
+    assert run(["--db", db, "init"]) == 0
+    why = "why \x1b]0;TITLE\x07 \x1b[2J"
+    assert run(["--db", db, "rate", "bury-1", "green", "--rationale", why]) == 0
+    capsys.readouterr()
+    assert run(["--db", db, "export"]) == 0  # piped: the data as it is
+    assert why in capsys.readouterr().out
+    monkeypatch.setattr(output, "is_terminal", lambda: True)
+    assert run(["--db", db, "export"]) == 0
+    shown = capsys.readouterr().out
+    assert "\x1b" not in shown and "\x07" not in shown and "\r" not in shown
+    assert "why \\x1b]0;TITLE\\x07 \\x1b[2J" in shown

@@ -100,13 +100,17 @@ def test_a_restore_over_a_council_with_data_is_refused_unless_replace_is_given(c
     assert cli("backup", str(file))[0] == 0
     assert cli("rate", "bury-3", "red", "--rationale", "work done after the backup")[0] == 0
     assert cli("users", "add", "dora", "--role", "editor")[0] == 0
+    assert cli("place", "bury-3", "--theme", "Sufficiency")[0] == 0
     code, out, err = cli("restore", str(file))
     said = " ".join(err.split())
     assert code == 4 and out == ""
     written = json.loads(file.read_text())["written_at"]
     day = in_england(datetime.fromisoformat(written)).strftime("%Y-%m-%d %H:%M")
     assert "Bristol already has data here, and a restore replaces all of it" in said
-    assert f"The backup was written {day}; the 1 rating change and 1 person made here" in said
+    assert (
+        f"The backup was written {day}; the 1 rating change, 1 person and 1 placement change "
+        "made here" in said
+    )
     assert "--replace" in said
     assert "work done after the backup" in cli("history", "bury-3")[1]  # nothing was changed
     assert list(tmp_path.glob("*before-restore*")) == []

@@ -191,3 +191,15 @@ def test_migration_0014_keeps_the_tokens_held_working_and_goes_down_and_up_again
         tokens.revoke_token(ctx, "dashboard")
         tokens.create_token(ctx, "dashboard", expires_in=10)
     ws.dispose()
+
+
+def test_a_token_is_named_so_that_what_it_records_fits(ws):
+    """Its changes are recorded as '<name> (API token)', in the 200 characters a record's 'by'
+    holds: a longer name failed on PostgreSQL with a database error when it placed a measure."""
+    with admin(ws) as ctx:
+        with pytest.raises(InputError, match=f"1 to {tokens.LONGEST_NAME} characters"):
+            tokens.create_token(ctx, "n" * (tokens.LONGEST_NAME + 1))
+        made = tokens.create_token(ctx, "n" * tokens.LONGEST_NAME)
+    actor = tokens.authenticate(ws, made.secret, now=MADE)
+    assert len(actor.name) == 200 and actor.name.endswith(" (API token)")
+    assert len(tokens.acting_as("x" * 200)) == 200  # one named before the limit is cut to fit

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import typer
 from typer.core import TyperCommand, TyperGroup, TyperOption
@@ -146,24 +146,40 @@ def app_for(argv: Sequence[str]) -> typer.Typer:
     return app
 
 
-def not_text(argv: Sequence[str]) -> str | None:
-    """What is wrong with the first argument that is not text (bytes that are not UTF-8, which
-    Python keeps as lone surrogates), or None. A file's name may be any bytes, so an argument
-    naming a file or folder that exists passes; a value to be stored must be text."""
+# Settings read from the environment that are stored or compared as text (the council, the
+# person acted as, the name recorded, the database's address).
+TEXT_SETTINGS = ("DATABASE_URL", "VALVECHECK_COUNCIL", "VALVECHECK_AS", "VALVECHECK_USER")
+
+
+def _written_out(value: str) -> str:
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def not_text(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> str | None:
+    """What is wrong with the first argument, or text setting of the environment, that is not
+    text (bytes that are not UTF-8, which Python keeps as lone surrogates), or None. A file's
+    name is stored too (an import names its file in what it records), so it must be text."""
     for i, arg in enumerate(argv):
         try:
             arg.encode("utf-8")
         except UnicodeEncodeError:
-            if os.path.exists(arg):
-                continue
             option, value = None, arg
             if arg.startswith("--") and "=" in arg:
                 option, value = arg.split("=", 1)
             elif i and argv[i - 1].startswith("-"):
                 option = argv[i - 1]
-            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            said = f"'{shown}' is not UTF-8 text: type it again, or set the terminal to UTF-8"
+            said = (
+                f"'{_written_out(value)}' is not UTF-8 text: type it again, rename the file, "
+                "or set the terminal to UTF-8"
+            )
             return f"{option}: {said}" if option else said
+    settings = os.environ if environ is None else environ
+    for name in TEXT_SETTINGS:
+        value = settings.get(name, "")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{name}: '{_written_out(value)}' is not UTF-8 text: set it again"
     return None
 
 

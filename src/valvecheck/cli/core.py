@@ -667,7 +667,8 @@ def export(
         text = summaries.export(c, fmt, assessment)
         name = ratings.assessment_named(c, assessment)
     if out is None:
-        sys.stdout.write(text)
+        # on a terminal, a control character in a rationale is written out, never obeyed
+        sys.stdout.write(output.shown(text.replace("\r\n", "\n")) if output.is_terminal() else text)
     else:
         out.write_text(text, encoding="utf-8")
         output.line(f"Wrote {out}")

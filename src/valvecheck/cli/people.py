@@ -71,7 +71,7 @@ def users_add(
     ] = False,
 ) -> None:
     """Register a person in a council with a role (admins only)."""
-    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    password = _password_read() if password_stdin else None
     with use(ctx, write=True, council=council) as c:
         done = people.add_person(c, name, role, council, password)
     output.line(f"Added {done.name}, {done.role.value} in {done.council}.")
@@ -150,7 +150,7 @@ def users_password(
     """Give a person a new password (one they forgot); their other sign-ins end."""
     if not password_stdin:
         raise typer.BadParameter("give the password on standard input with --password-stdin")
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = _password_read()
     with use(ctx, write=True) as c:
         done = people.set_password(c, name, password)
     output.line(f"{done.name} has a new password.")
@@ -201,3 +201,20 @@ def users_forget(
             f"{'names' if done.undated_decisions == 1 else 'name'} {person.name}: "
             "nothing tells which council made them, so they were left as they are."
         )
+
+
+def _password_read() -> str:
+    """The password's line on standard input; bytes that are not UTF-8 are refused, never
+    hashed as something the person did not type."""
+    from valvecheck.errors import InputError
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            "the password on standard input is not UTF-8 text: set the terminal to UTF-8 "
+            "(nothing was changed)",
+            field="password",
+        ) from None
+    return password

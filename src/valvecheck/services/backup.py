@@ -45,6 +45,7 @@ from valvecheck.store.models import (
     LinkEventRow,
     MeasureRow,
     PersonRow,
+    PlacementEventRow,
     PlacementRow,
     RatingRow,
     SubThemeRow,
@@ -500,6 +501,9 @@ def _would_lose(s: Session, council: CouncilRow, original: dict[str, Any]) -> st
             "link changes": _later(
                 s, LinkEventRow.at, LinkEventRow.council_id, council.id, written
             ),
+            "placement changes": _later(
+                s, PlacementEventRow.at, PlacementEventRow.council_id, council.id, written
+            ),
         }
         made = {k: n for k, n in since.items() if n}
         lost = f"; the {_listed(made)} made here since would be lost" if made else ""
@@ -526,6 +530,7 @@ _ONE = {
     "people": "person",
     "link changes": "link change",
     "placements": "placement",
+    "placement changes": "placement change",
 }
 
 

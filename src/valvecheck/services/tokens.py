@@ -82,6 +82,16 @@ def _info(row: ApiTokenRow, council: str, now: datetime) -> TokenInfo:
     )
 
 
+# What a token's changes are recorded as made by: "<name> (API token)", within the 200
+# characters every record's "by" holds (a token named before this limit is cut to fit).
+AS_TOKEN = " (API token)"
+LONGEST_NAME = 200 - len(AS_TOKEN)
+
+
+def acting_as(name: str) -> str:
+    return f"{name[:LONGEST_NAME]}{AS_TOKEN}"
+
+
 def create_token(
     ctx: Context, name: str, role: Role | str = Role.VIEWER, expires_in: int | None = None
 ) -> NewToken:
@@ -91,8 +101,8 @@ def create_token(
     authorise(ctx, Action.MANAGE_TOKENS)
     role = role if isinstance(role, Role) else Role.parse(role)
     name = " ".join(name.split())
-    if not name or len(name) > 200:
-        raise InputError("a token needs a name of 1 to 200 characters", field="name")
+    if not name or len(name) > LONGEST_NAME:
+        raise InputError(f"a token needs a name of 1 to {LONGEST_NAME} characters", field="name")
     if expires_in is not None and not 1 <= expires_in <= MAX_EXPIRY_DAYS:
         raise InputError(
             f"a token expires 1 to {MAX_EXPIRY_DAYS} days after it is made (or never): "
@@ -168,7 +178,7 @@ def token_actor(session: Session, secret: str, now: datetime | None = None) -> A
         )
     home = session.get(CouncilRow, row.council_id)
     assert home is not None
-    return Actor(f"{row.name} (API token)", Role(row.role), home.id, home.name, token_id=row.id)
+    return Actor(acting_as(row.name), Role(row.role), home.id, home.name, token_id=row.id)
 
 
 def authenticate(ws: Workspace, secret: str, now: datetime | None = None) -> Actor:
