@@ -211,6 +211,13 @@ def test_a_locked_assessment_offers_no_form_and_a_refused_post_keeps_the_words(s
     assert page(refused).find(".//form[@id='rate-copies-form']") is None
     assert "is locked" in text(by_id(refused, "locked"))
     assert text(by_id(refused, "typed-rationale")) == "words to keep"
+    # the refusal is the page's error summary: at its top, before the heading (GOV.UK's pattern)
+    order = [
+        e.get("id") or e.tag
+        for e in page(refused).iter()
+        if e.get("id") == "refused" or e.tag == "h1"
+    ]
+    assert order == ["refused", "h1"], order
     assert histories(site) == before
     opened = client.get(FORM)
     assert opened.status_code == 200 and by_id(opened, "locked") is not None
