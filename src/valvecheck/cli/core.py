@@ -452,7 +452,7 @@ def show(
     year = f", {a.year}" if a.year and a.year not in a.title else ""
     output.line(f"Agreement: {a.title} ({a.slug}){year}")
     for p in m.placements:
-        output.line(f"Placed under: {p.theme}{' > ' + p.sub_theme if p.sub_theme else ''}")
+        output.line(f"Placed under: {p.where}")
     if page.placement_history:
         output.line("History of placements in the programme (newest first):")
     for change in reversed(page.placement_history):
@@ -503,10 +503,9 @@ def show(
 def _placement_change(change: PlacementChange) -> str:
     """'2026-12-07 10:30 GMT ann.lee placed it in 'Sufficiency > Local places' (importing
     appendix.csv)'."""
-    p = change.placement
-    at = f"{p.theme} > {p.sub_theme}" if p.sub_theme else p.theme
     did = "placed it in" if change.placed else "removed it from"
     file = f" (importing {change.file})" if change.file else ""
+    at = change.placement.where
     return f"{in_england(change.at):%Y-%m-%d %H:%M %Z} {change.by} {did} '{at}'{file}"
 
 

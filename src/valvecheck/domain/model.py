@@ -40,6 +40,11 @@ class Placement:
     theme: str
     sub_theme: str | None = None
 
+    @property
+    def where(self) -> str:
+        """'Sufficiency > Local places', or 'Sufficiency' for a placement in the theme alone."""
+        return f"{self.theme} > {self.sub_theme}" if self.sub_theme else self.theme
+
 
 @dataclass(frozen=True)
 class Measure:

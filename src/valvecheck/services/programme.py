@@ -80,9 +80,7 @@ class PlacementChange:
 
 def where(placement: Placement) -> str:
     """'Sufficiency > Local places', or 'Sufficiency' for a placement in the theme alone."""
-    if placement.sub_theme:
-        return f"{placement.theme} > {placement.sub_theme}"
-    return placement.theme
+    return placement.where
 
 
 def gone(done: Placed) -> str:
