@@ -15,13 +15,15 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 
 from valvecheck.catalogue.loader import load_catalogue
-from valvecheck.domain.views import Filters
+from valvecheck.domain.model import Catalogue, Measure, Placement, PlacementChange, Programme
+from valvecheck.domain.views import AssessmentState, Filters, programme_before
 from valvecheck.errors import Conflict, InputError
 from valvecheck.services import backup, catalogue, measures
 from valvecheck.services.measures import list_measures
@@ -412,3 +414,44 @@ def test_imports_at_once_for_one_council_make_one_theme_of_a_name_however_typed(
     assert len(themes) == 1, themes
     hubs = {m for m, where in placed(two, "Leeds").items() if where[0][0] == themes[0]}
     assert hubs == set(measures_)
+
+
+# -- the programme as it stood before later changes (a locked assessment's report) ----------
+
+
+def _change(measure: str, change: str, theme: str, sub: str | None = None) -> PlacementChange:
+    at = datetime(2099, 5, 1, tzinfo=UTC)
+    return PlacementChange(measure, change, Placement(theme, sub), "Ann", at)
+
+
+def test_the_programme_before_later_changes_undoes_them_newest_first() -> None:
+    """Now: a-1 in Old and New > Sub, a-2 nowhere (its Old > Gone taken away, which went);
+    undone: a-1 in Old alone, a-2 back in Old > Gone, and the New theme gone."""
+    now = Programme()
+    now.add("Old", "Kept")
+    now.add("New", "Sub")
+    measures = [
+        Measure("a", 1, "one", (Placement("Old"), Placement("New", "Sub"))),
+        Measure("a", 2, "two", ()),
+        Measure("a", 3, "three", (Placement("Old", "Kept"),)),
+    ]
+    state = AssessmentState("Q1", "Bristol", Catalogue(measures=measures, programme=now), [])
+    later = [
+        _change("a-1", "placed", "New", "Sub"),
+        _change("a-2", "removed", "Old", "Gone"),
+        _change("a-9", "placed", "Old", "Kept"),  # a measure no longer in the catalogue
+    ]
+    before = programme_before(state, later)
+    assert {m.id: m.placements for m in before.catalogue.measures} == {
+        "a-1": (Placement("Old"),),
+        "a-2": (Placement("Old", "Gone"),),
+        "a-3": (Placement("Old", "Kept"),),
+    }
+    assert before.catalogue.programme.themes == {"Old": ["Kept", "Gone"]}
+    assert state.catalogue.programme.themes == {"Old": ["Kept"], "New": ["Sub"]}  # unchanged
+    # a placement made and taken away again since, and a second placement in one theme
+    again = [_change("a-3", "removed", "Old", "Kept"), _change("a-3", "placed", "Old", "Kept")]
+    assert programme_before(state, again).catalogue.measures[2].placements == (
+        Placement("Old", "Kept"),
+    )
+    assert programme_before(state, []) is state

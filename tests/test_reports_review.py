@@ -377,6 +377,38 @@ def test_a_locked_assessments_report_is_the_paper_that_went_to_committee(tmp_pat
     ws.dispose()
 
 
+def test_a_locked_assessments_report_keeps_the_programme_as_it_stood_at_the_lock(tmp_path):
+    """A measure placed in a new theme, and a placement taken away, after the lock (the
+    programme reorganised next quarter) leave the locked paper's themes as they went to
+    committee; the open assessment's report shows the programme as it is now."""
+    from valvecheck.services import programme
+
+    ws = Workspace(str(tmp_path / "lock.db"))
+    moved = "School Provision and Process"  # bury-4's sub-theme in the seed's programme
+    with today_is(date(2099, 4, 20)):
+        init_workspace(ws)
+        with admin(ws, by="Ann") as ctx:
+            ratings.new_assessment(ctx, "Bristol: Q1", use=True)
+            ratings.lock_assessment(ctx)
+        write_reports(ws, "md", tmp_path / "reported")
+    with today_is(date(2099, 5, 1)):
+        with admin(ws, by="Bo") as ctx:
+            ratings.new_assessment(ctx, "Bristol: Q2", carry_from="Bristol: Q1", use=True)
+            programme.place(ctx, "bury-3", "Preparing for adulthood reform", "Post-16 routes")
+            programme.unplace(
+                ctx, "bury-4", "Local Placement Sufficiency and Managing Demand", moved
+            )
+        write_reports(ws, "md", tmp_path / "later", "Bristol: Q1")
+        write_reports(ws, "md", tmp_path / "current")
+    reported = (tmp_path / "reported" / "report.md").read_text("utf-8")
+    assert moved in reported and "Preparing for adulthood reform" not in reported
+    assert (tmp_path / "later" / "report.md").read_text("utf-8") == reported
+    current = (tmp_path / "current" / "report.md").read_text("utf-8")
+    assert "Preparing for adulthood reform" in current and "Post-16 routes" in current
+    assert current.count(moved) < reported.count(moved)
+    ws.dispose()
+
+
 # -- 11: the position statement -------------------------------------------------------------
 
 

@@ -46,6 +46,27 @@ class Placement:
         return f"{self.theme} > {self.sub_theme}" if self.sub_theme else self.theme
 
 
+PLACED, REMOVED = "placed", "removed"  # what a change to the programme did (PlacementChange.change)
+
+
+@dataclass(frozen=True)
+class PlacementChange:
+    """A placement of a measure made or taken away in the council's programme, as its history
+    shows it: the theme and sub-theme as then named, who, when, and the file an import read it
+    from ("" for a person's change)."""
+
+    measure_id: str
+    change: str  # PLACED or REMOVED
+    placement: Placement
+    by: str
+    at: datetime
+    file: str = ""
+
+    @property
+    def placed(self) -> bool:
+        return self.change == PLACED
+
+
 @dataclass(frozen=True)
 class Measure:
     """One recommendation of an agreement, numbered in the agreement's document order."""

@@ -11,7 +11,14 @@ from datetime import date
 
 from valvecheck.analysis.deadlines import Deadline, YearBasis, due_date, is_overdue, read_deadlines
 from valvecheck.domain.measure_ids import measure_key
-from valvecheck.domain.model import Agreement, Catalogue, Measure
+from valvecheck.domain.model import (
+    Agreement,
+    Catalogue,
+    Measure,
+    Placement,
+    PlacementChange,
+    Programme,
+)
 from valvecheck.domain.moments import aware, end_of_day
 from valvecheck.domain.names import fold
 from valvecheck.domain.rag import Rag
@@ -184,3 +191,41 @@ def as_at(state: AssessmentState, on: date) -> AssessmentState:
         return view if len(kept) == len(view.history) else replace(view, history=kept)
 
     return replace(state, views=[until(v) for v in state.views])
+
+
+def programme_before(state: AssessmentState, later: list[PlacementChange]) -> AssessmentState:
+    """The state with the council's programme as it stood before the ``later`` changes (oldest
+    first), undone newest first: a placement made since is taken away, one taken away since is
+    back. A theme or sub-theme that only a later change named, and that holds nothing once the
+    changes are undone, is left out; one that comes back is put after the themes kept."""
+    if not later:
+        return state
+    placed = {m.id: list(m.placements) for m in state.catalogue.measures}
+    for c in reversed(later):
+        placements = placed.get(c.measure_id)
+        if placements is None:
+            continue
+        if c.placed:
+            if c.placement in placements:
+                placements.remove(c.placement)
+        elif c.placement not in placements:
+            placements.append(c.placement)
+    held = {p for ps in placed.values() for p in ps}
+    held_themes = {p.theme for p in held}
+    named_later = {c.placement for c in later} | {Placement(c.placement.theme) for c in later}
+    programme = Programme()
+    for theme, subs in state.catalogue.programme.themes.items():
+        if theme in held_themes or Placement(theme) not in named_later:
+            programme.add(theme)
+            for sub in subs:
+                if Placement(theme, sub) in held or Placement(theme, sub) not in named_later:
+                    programme.add(theme, sub)
+    for p in (p for ps in placed.values() for p in ps):  # in catalogue order
+        if p.theme not in programme.themes or (
+            p.sub_theme and p.sub_theme not in programme.themes[p.theme]
+        ):
+            programme.add(p.theme, p.sub_theme)
+    measures = {m.id: replace(m, placements=tuple(placed[m.id])) for m in state.catalogue.measures}
+    catalogue = replace(state.catalogue, measures=list(measures.values()), programme=programme)
+    views = [replace(v, measure=measures.get(v.id, v.measure)) for v in state.views]
+    return replace(state, catalogue=catalogue, views=views)

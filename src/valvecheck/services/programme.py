@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from valvecheck.domain.model import Placement
+from valvecheck.domain.model import Placement, PlacementChange
 from valvecheck.domain.moments import aware
 from valvecheck.domain.people import Action
 from valvecheck.errors import InputErrors, NotFound
@@ -58,24 +58,6 @@ class Placed:
     new_theme: bool = False  # the placement started a theme of the programme
     new_sub_theme: bool = False  # ... or a sub-theme of one of its themes
     dropped: tuple[str, ...] = ()  # taken away: the sub-theme and theme it left empty, which went
-
-
-@dataclass(frozen=True)
-class PlacementChange:
-    """A placement of a measure made or taken away in the council's programme, as its history
-    shows it: the theme and sub-theme as then named, who, when, and the file an import read it
-    from ("" for a person's change)."""
-
-    measure_id: str
-    change: str  # "placed" or "removed"
-    placement: Placement
-    by: str
-    at: datetime
-    file: str = ""
-
-    @property
-    def placed(self) -> bool:
-        return self.change == repo.PLACED
 
 
 def where(placement: Placement) -> str:
@@ -149,12 +131,15 @@ def placement_history(ctx: Context, measure_id: str) -> list[PlacementChange]:
     return changes_of(ctx.db, cid, repo.measure_row(ctx.session, measure_id).code)
 
 
-def changes_of(db: Db, cid: int, measure_code: str) -> list[PlacementChange]:
-    """Council ``cid``'s history of where it placed the measure, oldest first (read through
-    the Core tables: a measure's page reads it with the rest)."""
-    return [
+def changes_of(
+    db: Db, cid: int, measure_code: str | None = None, since: datetime | None = None
+) -> list[PlacementChange]:
+    """Council ``cid``'s history of where it placed the measure (None: every measure), oldest
+    first, from ``since`` on when given (read through the Core tables: a measure's page reads it
+    with the rest)."""
+    changes = (
         PlacementChange(
-            measure_code,
+            e.code,
             e.change,
             Placement(e.theme, e.sub_theme or None),
             e.by,
@@ -162,7 +147,8 @@ def changes_of(db: Db, cid: int, measure_code: str) -> list[PlacementChange]:
             e.file,
         )
         for e in placement_events(db, cid, measure_code)
-    ]
+    )
+    return [c for c in changes if since is None or c.at >= since]
 
 
 def _placement(theme: str, sub_theme: str | None, blank: str) -> Placement:

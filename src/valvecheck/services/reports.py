@@ -20,7 +20,7 @@ from valvecheck.domain.moments import aware, end_of_day, in_england
 from valvecheck.domain.names import slugify
 from valvecheck.domain.people import Action
 from valvecheck.domain.rating import Rating
-from valvecheck.domain.views import AssessmentState, as_at
+from valvecheck.domain.views import AssessmentState, as_at, programme_before
 from valvecheck.errors import InputError, NotFound
 from valvecheck.reports import ALL, FORMATS
 from valvecheck.reports.model import LinkRow, ReportData, build_report, carried_from, long_date
@@ -28,6 +28,7 @@ from valvecheck.services.context import Context, authorise
 from valvecheck.services.measures import load_state
 from valvecheck.services.people import list_councils
 from valvecheck.services.prevalence import equivalents, prevalence_of
+from valvecheck.services.programme import changes_of
 from valvecheck.services.workspace import BUNDLED_BY
 from valvecheck.store import queries
 from valvecheck.store import repository as repo
@@ -227,8 +228,8 @@ def report_data(
     The report is the position as at the end of ``on`` (default today): ratings, links and
     savings recorded later are left out, so a paper dated in March says what was true in March.
     A locked assessment's report is the paper that went to committee: dated by default on the
-    day it was locked, with links, savings and weights as they stood at the lock, whatever the
-    next quarter records.
+    day it was locked, with links, savings, weights and the programme's themes as they stood at
+    the lock, whatever the next quarter records.
     ``on`` may not be after today, nor before the assessment was started. ``council_name`` is
     the name printed on the paper (default: the assessment's council); it may not be another
     council of the workspace. ``appendix`` labels the paper ("Appendix C"; none by default).
@@ -253,8 +254,8 @@ def report_data(
         )
     _check_date(ctx, record, on)
     _check_council_name(ctx, council_name, state)
-    # The position as at the end of ``on``: every dated view (ratings here, links, savings and
-    # weights below) is cut there, or at the lock of a locked assessment, so the paper that went
+    # The position as at the end of ``on``: every dated view (ratings here, links, savings,
+    # weights and the programme below) is cut there, or at the lock of a locked assessment, so the paper that went
     # to committee comes out the same after the next quarter's links and savings.
     until = end_of_day(on)
     if record is not None and record.locked_at is not None:
@@ -263,6 +264,9 @@ def report_data(
     if since is not None and record is not None:
         state = _with_ratings_carried_from(ctx, state, record)
     state = as_at(state, on)
+    if ctx.actor.council_id is not None:
+        # the programme as it stood then too: a measure placed or moved since is where it was
+        state = programme_before(state, changes_of(ctx.db, ctx.actor.council_id, since=until))
     return build_report(
         state,
         summarise(state.catalogue, state.ratings, prevalence_of(ctx.session, state.catalogue)),

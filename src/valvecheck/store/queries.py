@@ -336,14 +336,16 @@ def detail_changes(db: Db, council_id: int, activity_row_id: int) -> list[Row[An
     return list(db.execute(only(stmt, c, council_id)).all())
 
 
-def placement_events(db: Db, council_id: int, measure_code: str) -> list[Row[Any]]:
-    """Every placement of one measure made or taken away in the council's programme, oldest
-    first: rows of the placement_event table."""
+def placement_events(db: Db, council_id: int, measure_code: str | None = None) -> list[Row[Any]]:
+    """Every placement of one measure (None: of every measure) made or taken away in the
+    council's programme, oldest first: rows of the placement_event table, with the measure's
+    ``code``."""
     e = t.placement_event
     stmt = (
-        select(e)
+        select(e, t.measure.c.code)
         .join(t.measure, t.measure.c.id == e.c.measure_id)
-        .where(t.measure.c.code == measure_code)
         .order_by(e.c.id)
     )
+    if measure_code is not None:
+        stmt = stmt.where(t.measure.c.code == measure_code)
     return list(db.execute(only(stmt, e, council_id)).all())

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from valvecheck.domain.model import PLACED as PLACED  # placement_event.change
+from valvecheck.domain.model import REMOVED as REMOVED
 from valvecheck.domain.model import Catalogue, Placement
 from valvecheck.domain.names import fold
 from valvecheck.domain.rating import Rating
@@ -171,9 +173,6 @@ class Recorded:
     by: str
     at: datetime
     file: str = ""
-
-
-PLACED, REMOVED = "placed", "removed"  # placement_event.change
 
 
 def record_placement(
