@@ -13,6 +13,10 @@ by a model learned from the five parts before them; ``holdout6`` rows (four whol
 with its own workstream names) were written after ``holdout5`` was scored, to be scored once by a model
 learned from the six parts before them; ``holdout7`` rows (four more whole council files) were written
 after ``holdout6`` was scored, to be scored once by a model learned from the seven parts before them.
+``fresh`` rows are the eleven blind council files of ``bench/fresh`` ... ``bench/fresh4`` (written
+by helpers who saw no matcher, corpus or figure, each scored once before it joined; source
+``fresh-<council>``), added as they were labelled so the matcher learns from writers other than
+the corpus's own.
 
 ``data/measure-pairs.csv``: pairs of measure texts, reworded the ways further agreements write them;
 ``same`` is 1 for two wordings of one commitment and 0 for two different commitments.
@@ -38,6 +42,7 @@ PARTS = (
     "holdout5",
     "holdout6",
     "holdout7",
+    "fresh",
 )
 # Pairs parts written and set aside unscored, for the next change to the grouping to be measured
 # on once (data/SOURCES.md): nothing scores them by default.

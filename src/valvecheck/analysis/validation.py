@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from valvecheck.analysis.corpus import folds, labelled
+from valvecheck.analysis.corpus import PARTS, folds, labelled
 from valvecheck.analysis.evaluate import Evaluation, Labelled, figures
 from valvecheck.analysis.matcher import Example, Model
 from valvecheck.analysis.suggest import METHODS, Method, Suggester
@@ -73,6 +73,7 @@ LEARN_FROM = {
     "holdout5": ("train", "holdout", "holdout2", "holdout3", "holdout4"),
     "holdout6": ("train", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"),
     "holdout7": ("train", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6"),
+    "fresh": PARTS[:-1],
 }
 
 
