@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from valvecheck.analysis import progress
+from valvecheck.analysis.model_cache import cache_folder as cache_folder
 from valvecheck.errors import ValvecheckError
 
 MODEL = "all-mpnet-base-v2"
@@ -58,13 +59,6 @@ def wanted() -> bool:
     raise EmbeddingsUnavailable(
         f"{SETTING}={value!r} is not a setting: use 'on' (or '{MODEL}') or 'off'"
     )
-
-
-def cache_folder() -> Path:
-    """Where the unpacked model and the texts' vectors are kept."""
-    if os.environ.get("VALVECHECK_CACHE"):
-        return Path(os.environ["VALVECHECK_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "valvecheck"
 
 
 def _split_zip() -> list[Path]:

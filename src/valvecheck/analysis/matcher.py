@@ -510,6 +510,12 @@ def _centroid_scores(sims: np.ndarray, labels: sparse.csc_matrix, gram: np.ndarr
 
 @cache
 def _bundled_model(part: str | None) -> Model:
+    from valvecheck.analysis.model_cache import learned
+
+    return learned(part, Model, lambda: _learn(part))
+
+
+def _learn(part: str | None) -> Model:
     from valvecheck.analysis.corpus import labelled
     from valvecheck.catalogue.loader import load_catalogue
 
@@ -527,7 +533,7 @@ _LEARNING = threading.Lock()
 def bundled_model(part: str | None = None) -> Model:
     """The model learned from the bundled corpus (every row, or one part), fitted once a process
     (a second thread that asks while it is being learned waits for it, rather than learning it
-    again)."""
+    again) and read from the cache folder by the next process (analysis/model_cache.py)."""
     with _LEARNING:
         return _bundled_model(part)
 
