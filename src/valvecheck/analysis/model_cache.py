@@ -1,7 +1,7 @@
 """The bundled model kept on disk between processes, so a command learns it once, not every run.
 
-Learning the model from the bundled corpus takes seconds (docs/benchmarks.md, "The bundled
-model on disk"); a `valvecheck suggest` paid that on every run. The learned model is written to
+Learning the model from the bundled corpus takes seconds (docs/benchmarks.md, twenty-third
+round); every command that suggested paid that on every run. The learned model is written to
 the cache folder (``VALVECHECK_CACHE``, else ``$XDG_CACHE_HOME/valvecheck``, else
 ``~/.cache/valvecheck``) under a name that is a digest of everything it is learned from: the
 corpus and catalogue files, the source of the modules that learn it, and the versions of Python,
