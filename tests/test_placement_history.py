@@ -417,6 +417,31 @@ def listed(response) -> list[str]:  # type: ignore[no-untyped-def]
     return [] if found is None else [text_of(li) for li in found.iter("li")]
 
 
+def test_a_long_history_shows_the_newest_five_and_the_rest_one_click_away(site):
+    with unit_of_work(site.ws, write=True, council="Bristol", by="ann") as ctx:
+        for n in range(4):  # eight changes: placed and removed, four times
+            programme.place(ctx, MEASURE, f"Theme {n}")
+            programme.unplace(ctx, MEASURE, f"Theme {n}")
+    shown = site.client("ed").get(f"/measures/{MEASURE}")
+    assert [e.split(": ", 1)[1] for e in listed(shown)] == [
+        "ann removed it from ‘Theme 3’",
+        "ann placed it in ‘Theme 3’",
+        "ann removed it from ‘Theme 2’",
+        "ann placed it in ‘Theme 2’",
+        "ann removed it from ‘Theme 1’",
+    ]
+    earlier = by_id(shown, "placement-history-earlier")
+    assert earlier is not None and earlier.tag == "details"
+    assert text_of(earlier.find(".//summary")) == "Show 3 earlier changes"
+    rest = by_id(shown, "placement-history-earlier-list")
+    assert rest is not None
+    assert [text_of(li).split(": ", 1)[1] for li in rest.iter("li")] == [
+        "ann placed it in ‘Theme 1’",
+        "ann removed it from ‘Theme 0’",
+        "ann placed it in ‘Theme 0’",
+    ]
+
+
 def test_the_measures_page_lists_the_history_newest_first(site):
     ed = site.client("ed")
     shown = ed.get(f"/measures/{MEASURE}")

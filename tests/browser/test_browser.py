@@ -189,6 +189,8 @@ NARROW_PAGES = (
     ("reports", "/reports"),
     ("impact", "/impact"),
     ("people", "/admin/users"),
+    ("programme", "/programme"),
+    ("rename a theme", "/programme/rename?theme=Data%2C+Outcomes+and+Digital"),
 )
 
 

@@ -1,4 +1,5 @@
-"""`valvecheck place` and `unplace`: where the council places a measure in its own programme."""
+"""`valvecheck place`, `unplace` and `rename-theme`: where the council places a measure in its own
+programme, and what its themes are called."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ SubTheme = Annotated[
 def register(app: typer.Typer) -> None:
     app.command("place")(place)
     app.command("unplace")(unplace)
+    app.command("rename-theme")(rename_theme)
 
 
 def place(
@@ -51,14 +53,7 @@ def place(
     if not done.changed:
         output.line(f"{done.measure_id} is already placed in {at}: nothing changed.")
         return
-    new = (
-        " (a new theme of the programme)"
-        if done.new_theme
-        else " (a new sub-theme of the programme)"
-        if done.new_sub_theme
-        else ""
-    )
-    output.line(f"Placed {done.measure_id} in {at}{new}.")
+    output.line(f"Placed {done.measure_id} in {at}{programme.started(done, 'the')}.")
 
 
 def unplace(
@@ -81,3 +76,30 @@ def unplace(
         output.line(
             f"Nothing else was placed in {programme.gone(done)}, so it is no longer in the programme."
         )
+
+
+def rename_theme(
+    ctx: typer.Context,
+    theme: Annotated[str, typer.Argument(help="The theme to rename (in any case).")],
+    new_name: Annotated[str, typer.Argument(help="Its new name (or the sub-theme's).")],
+    sub_theme: Annotated[
+        str | None,
+        typer.Option("--sub-theme", help="Rename this sub-theme of the theme instead."),
+    ] = None,
+    by: By = None,
+) -> None:
+    """Rename a theme (or a sub-theme) of the council's programme; what is placed in it stays."""
+    with use(ctx, write=True, by=by) as c:
+        done = programme.rename(c, theme, new_name, sub_theme)
+    before, after = programme.where(done.before), programme.where(done.after)
+    if not done.changed:
+        output.line(f"The {done.what} is called {after} already: nothing changed.")
+        return
+    kept = len(done.measures)
+    said = f"Renamed the {done.what} {before} to {after}"
+    if kept == 1:
+        output.line(f"{said}; the measure placed in it keeps its place ({done.measures[0]}).")
+    elif kept:
+        output.line(f"{said}; the {kept} measures placed in it keep their place.")
+    else:
+        output.line(f"{said}; nothing is placed in it.")

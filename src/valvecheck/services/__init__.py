@@ -44,6 +44,8 @@ USE_CASES: dict[str, str] = {
     "place": "programme",
     "unplace": "programme",
     "placement_history": "programme",
+    "rename": "programme",
+    "programme_themes": "programme",
     # measures, ratings and assessments
     "load_state": "measures",
     "list_measures": "measures",

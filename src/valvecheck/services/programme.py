@@ -39,6 +39,11 @@ __all__ = [
     "gone",
     "place",
     "placement_history",
+    "rename",
+    "Renamed",
+    "InProgramme",
+    "programme_themes",
+    "started",
     "unplace",
     "where",
 ]
@@ -63,6 +68,16 @@ class Placed:
 def where(placement: Placement) -> str:
     """'Sufficiency > Local places', or 'Sufficiency' for a placement in the theme alone."""
     return placement.where
+
+
+def started(done: Placed, whose: str) -> str:
+    """' (a new theme of your programme)', ' (a new sub-theme of ...)' or '': what a placement
+    started, for the sentence that says it was made (``whose``: "your", "the")."""
+    if done.new_theme:
+        return f" (a new theme of {whose} programme)"
+    if done.new_sub_theme:
+        return f" (a new sub-theme of {whose} programme)"
+    return ""
 
 
 def gone(done: Placed) -> str:
@@ -115,6 +130,95 @@ def unplace(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = N
         )
     _record(ctx, cid, measure.id, removed.placement, repo.REMOVED)
     return Placed(measure.code, removed.placement, True, now, dropped=removed.dropped)
+
+
+@dataclass(frozen=True)
+class InProgramme:
+    """A theme of the council's programme, or one of its sub-themes, and the measures placed
+    in it (a theme's: placed in it or in any of its sub-themes)."""
+
+    placement: Placement
+    measures: tuple[str, ...]
+
+
+def programme_themes(ctx: Context) -> list[InProgramme]:
+    """The acting council's programme as its team reads it: each theme in its order, then its
+    sub-themes, with the measures placed in each."""
+    from valvecheck.services.measures import load_state
+
+    authorise(ctx, Action.READ)
+    council_id(ctx)
+    catalogue = load_state(ctx).catalogue
+    out = []
+    for theme, subs in catalogue.programme.themes.items():
+        placed = [m.id for m in catalogue.measures if theme in m.themes]
+        out.append(InProgramme(Placement(theme), tuple(placed)))
+        for sub in subs:
+            here = Placement(theme, sub)
+            out.append(
+                InProgramme(here, tuple(m.id for m in catalogue.measures if here in m.placements))
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """A theme (or sub-theme) of the programme renamed, and the measures placed in it."""
+
+    before: Placement
+    after: Placement
+    changed: bool  # False: it was called so already (nothing was written)
+    measures: tuple[str, ...] = ()  # the measures placed in it, which kept their place
+
+    @property
+    def what(self) -> str:
+        return "sub-theme" if self.before.sub_theme else "theme"
+
+
+def rename(ctx: Context, theme: str, new_name: str, sub_theme: str | None = None) -> Renamed:
+    """Rename a theme of the acting council's programme (or, with ``sub_theme``, that sub-theme
+    of it): a spelling put right, a theme the programme board renamed. Every measure placed in
+    it stays placed there, under the new name; the history of each records the move (taken out
+    of the old name, placed in the new), so a report dated earlier still shows the old name.
+    Refused when another theme (or another sub-theme of the theme) has the new name already:
+    place the measures there instead."""
+    authorise(ctx, Action.PLACE)
+    named = _placement(theme, sub_theme, "Enter the theme to rename")
+    what = "sub_theme" if named.sub_theme else "theme"
+    try:
+        wanted = _placement(
+            new_name if not named.sub_theme else named.theme,
+            new_name if named.sub_theme else None,
+            "Enter the theme's new name",
+        )
+    except InputErrors as exc:
+        raise InputErrors({"name": next(iter(exc.errors.values()))}) from None
+    if not (wanted.sub_theme if named.sub_theme else wanted.theme):
+        raise InputErrors({"name": f"Enter the {what.replace('_', '-')}'s new name"})
+    new = wanted.sub_theme if named.sub_theme else wanted.theme
+    cid = council_id(ctx)
+    repo.lock_pair(ctx.session, repo.CHANGING_PROGRAMME, cid)
+    done = repo.rename_in_programme(ctx.session, cid, named, new or "")
+    council = ctx.actor.council or "the council"
+    if done is None:
+        raise NotFound(
+            f"{council}'s programme has no {what.replace('_', '-')} {where(named)}", field=what
+        )
+    if done.clash:
+        raise InputErrors(
+            {
+                "name": f"{council}'s programme has a {what.replace('_', '-')} named "
+                f"'{done.clash}' already: place the measures there instead"
+            }
+        )
+    # a measure placed in the theme and in one of its sub-themes is named once
+    codes = dict.fromkeys(repo.measure_codes(ctx.session, [r for r, _, _ in done.moved]))
+    if done.before == done.after:
+        return Renamed(done.before, done.after, False, tuple(codes))
+    for row_id, was, now in done.moved:
+        _record(ctx, cid, row_id, was, repo.REMOVED)
+        _record(ctx, cid, row_id, now, repo.PLACED)
+    return Renamed(done.before, done.after, True, tuple(codes))
 
 
 def _record(ctx: Context, cid: int, measure_row_id: int, placement: Placement, change: str) -> None:

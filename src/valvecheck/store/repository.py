@@ -19,6 +19,7 @@ from valvecheck.domain.model import Catalogue, Placement
 from valvecheck.domain.names import fold
 from valvecheck.domain.rating import Rating
 from valvecheck.errors import NotFound
+from valvecheck.store import tables
 from valvecheck.store.models import (
     AgreementAuthorityRow,
     AgreementRow,
@@ -385,6 +386,92 @@ def _drop_empty(
     return tuple(dropped)
 
 
+@dataclass(frozen=True)
+class ThemeRenamed:
+    """What `rename_in_programme` did: the theme (or sub-theme) as it was named and as it is
+    now, and each placement in it, by the measure's row id, before and after."""
+
+    before: Placement
+    after: Placement
+    moved: tuple[tuple[int, Placement, Placement], ...] = ()
+    clash: str = ""  # the name of the theme (or sub-theme) already called so: nothing was renamed
+
+
+def rename_in_programme(
+    session: Session, council_id: int, named: Placement, new_name: str
+) -> ThemeRenamed | None:
+    """Rename council ``council_id``'s theme ``named.theme`` (or, with ``named.sub_theme``, that
+    sub-theme of it), each named in any case or punctuation, to ``new_name``. None when the
+    programme has no such theme (or sub-theme); a ``clash`` when another of its themes (or the
+    theme's sub-themes) is called ``new_name`` already."""
+    themes = list(
+        session.scalars(owned(ThemeRow, council_id).options(selectinload(ThemeRow.sub_themes)))
+    )
+    theme = next((t for t in themes if fold(t.name) == fold(named.theme)), None)
+    if theme is None:
+        return None
+    sub = None
+    if named.sub_theme:
+        sub = next((s for s in theme.sub_themes if fold(s.name) == fold(named.sub_theme)), None)
+        if sub is None:
+            return None
+    renamed: ThemeRow | SubThemeRow = theme if sub is None else sub
+    siblings = [t.name for t in themes] if sub is None else [s.name for s in theme.sub_themes]
+    before = Placement(theme.name, sub.name if sub else None)
+    clash = next((n for n in siblings if n != renamed.name and fold(n) == fold(new_name)), "")
+    if clash:
+        return ThemeRenamed(before, before, clash=clash)
+    p = PlacementRow
+    rows = list(
+        session.scalars(
+            owned(PlacementRow, council_id)
+            .where(p.theme_id == theme.id, *([p.sub_theme_id == sub.id] if sub else []))
+            .order_by(p.measure_id, p.position, p.id)
+            .options(selectinload(p.sub_theme))
+        )
+    )
+    was = [Placement(theme.name, r.sub_theme.name if r.sub_theme else None) for r in rows]
+    measures = [r.measure_id for r in rows]
+    if renamed.name == new_name:  # called so already: nothing to write
+        return ThemeRenamed(before, before, tuple(zip(measures, was, was, strict=True)))
+    _rename_row(session, council_id, theme, sub, new_name)
+    if sub is None:
+        now = [Placement(new_name, w.sub_theme) for w in was]
+        after = Placement(new_name)
+    else:
+        now = [Placement(w.theme, new_name) for w in was]
+        after = Placement(before.theme, new_name)
+    moved = zip(measures, was, now, strict=True)
+    return ThemeRenamed(before, after, tuple(moved))
+
+
+def _rename_row(
+    session: Session, council_id: int, theme: ThemeRow, sub: SubThemeRow | None, new_name: str
+) -> None:
+    """A new row for the theme (or sub-theme) under its new name, in its place, with what was
+    in the old one, which goes: a kept state's fingerprint (highest ids: services/snapshot.py)
+    then sees the change, as it sees every other change to the programme."""
+    p, st, th = tables.placement, tables.sub_theme, tables.theme
+    if sub is None:
+        new_id = session.execute(
+            th.insert()
+            .values(council_id=council_id, name=new_name, position=theme.position)
+            .returning(th.c.id)
+        ).scalar_one()
+        session.execute(st.update().where(st.c.theme_id == theme.id).values(theme_id=new_id))
+        session.execute(p.update().where(p.c.theme_id == theme.id).values(theme_id=new_id))
+        session.execute(th.delete().where(th.c.id == theme.id))
+    else:
+        new_id = session.execute(
+            st.insert()
+            .values(council_id=council_id, theme_id=theme.id, name=new_name, position=sub.position)
+            .returning(st.c.id)
+        ).scalar_one()
+        session.execute(p.update().where(p.c.sub_theme_id == sub.id).values(sub_theme_id=new_id))
+        session.execute(st.delete().where(st.c.id == sub.id))
+    session.expire_all()
+
+
 def placements_of(session: Session, council_id: int, measure: MeasureRow) -> list[Placement]:
     """Where council ``council_id`` places ``measure``, in its order."""
     p = PlacementRow
@@ -409,6 +496,17 @@ def measure_row(session: Session, measure_id: str) -> MeasureRow:
     if row is None:
         raise NotFound(f"there is no measure '{measure_id}'", field="measure")
     return row
+
+
+def measure_codes(session: Session, row_ids: list[int]) -> list[str]:
+    """The ids people know (codes) of the measures with these row ids, in the same order."""
+    if not row_ids:
+        return []
+    found = session.execute(
+        select(MeasureRow.id, MeasureRow.code).where(MeasureRow.id.in_(row_ids))
+    )
+    codes = {row_id: code for row_id, code in found}
+    return [codes[i] for i in row_ids]
 
 
 # -- assessments and ratings (a council's own: every query names the council) -----------------

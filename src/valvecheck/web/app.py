@@ -263,6 +263,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         impact,
         imports,
         measures,
+        programme,
         reports,
         trajectory,
     )
@@ -392,6 +393,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         account,
         impact,
         trajectory,
+        programme,
     ):
         app.include_router(module.router, include_in_schema=False)
         app.state.page_routers.append(module.router)  # what the CSRF test walks

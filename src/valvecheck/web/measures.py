@@ -27,7 +27,7 @@ from valvecheck.services.listing import (
     parse_due,
 )
 from valvecheck.services.measures import load_state, measure_page, show_measure
-from valvecheck.services.programme import gone, place, unplace, where
+from valvecheck.services.programme import gone, place, started, unplace, where
 from valvecheck.services.ratings import rate
 from valvecheck.web.common import (
     PROTECTED,
@@ -189,6 +189,10 @@ def _due_options(chosen: str) -> list[tuple[str, str]]:
     return options
 
 
+# the newest placement changes listed on a measure's page; the earlier ones are one click away
+PLACEMENTS_SHOWN = 5
+
+
 def _page_context(ctx: Context, measure_id: str, list_query: str = "") -> dict[str, Any]:
     page = measure_page(ctx, measure_id)
     found = measure_suggestions(ctx, page.view.id)
@@ -210,6 +214,7 @@ def _page_context(ctx: Context, measure_id: str, list_query: str = "") -> dict[s
         else None,
         # who placed it in the council's programme or took a placement away, newest first
         "placement_history": page.placement_history[::-1],
+        "PLACEMENTS_SHOWN": PLACEMENTS_SHOWN,
         **_from_list(ctx, list_query, page.view.id),
     }
 
@@ -447,14 +452,7 @@ def place_measure(
     if not placed.changed:
         message = f"Nothing changed: {placed.measure_id} is already placed in {at}"
     else:
-        new = (
-            " (a new theme of your programme)"
-            if placed.new_theme
-            else " (a new sub-theme of your programme)"
-            if placed.new_sub_theme
-            else ""
-        )
-        message = f"Placed {placed.measure_id} in {at}{new}"
+        message = f"Placed {placed.measure_id} in {at}{started(placed, 'your')}"
     return done(request, f"/measures/{quote(placed.measure_id, safe='')}{here}", message)
 
 

@@ -1,0 +1,92 @@
+"""The council's programme: its themes and sub-themes, what is placed in each, and renaming one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import Response
+
+from valvecheck.domain.names import fold
+from valvecheck.domain.people import Action, may
+from valvecheck.errors import InputErrors, NotFound
+from valvecheck.services.programme import InProgramme, programme_themes, rename, where
+from valvecheck.web.common import PROTECTED, done, render, work
+from valvecheck.web.text import sentence
+
+router = APIRouter(dependencies=PROTECTED)
+
+
+@router.get("/programme")
+def programme_page(request: Request) -> Response:
+    with work(request) as ctx:
+        themes = programme_themes(ctx)
+        may_rename = may(ctx.actor.role, Action.PLACE)
+    return render(
+        request,
+        "programme/index.html",
+        themes=themes,
+        may_rename=may_rename,
+        rename_address=rename_address,
+    )
+
+
+def rename_address(theme: str, sub_theme: str | None = None) -> str:
+    """The rename form's address for a theme, or one of its sub-themes."""
+    query = {"theme": theme, **({"sub_theme": sub_theme} if sub_theme else {})}
+    return "/programme/rename?" + urlencode(query)
+
+
+@router.get("/programme/rename")
+def rename_page(request: Request, theme: str = "", sub_theme: str = "") -> Response:
+    with work(request) as ctx:
+        found = _named(programme_themes(ctx), theme, sub_theme)
+    return render(
+        request,
+        "programme/rename.html",
+        theme=found.placement.theme,
+        sub_theme=found.placement.sub_theme or "",
+        name=found.placement.sub_theme or found.placement.theme,
+        errors={},
+    )
+
+
+@router.post("/programme/rename")
+def rename_theme(
+    request: Request,
+    theme: Annotated[str, Form()] = "",
+    sub_theme: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        with work(request, write=True) as ctx:
+            renamed = rename(ctx, theme, name, sub_theme or None)
+    except NotFound as exc:
+        # renamed or emptied by someone else since the form was opened: the programme as it is
+        return done(request, "/programme", f"Nothing changed: {exc}")
+    except InputErrors as exc:
+        errors = {"name": sentence(next(iter(exc.errors.values())))}
+        shown = {"theme": theme, "sub_theme": sub_theme, "name": name}
+        return render(request, "programme/rename.html", 422, errors=errors, **shown)
+    what = renamed.what
+    if not renamed.changed:
+        message = f"Nothing changed: the {what} is called {where(renamed.after)} already"
+    else:
+        kept = len(renamed.measures)
+        message = f"Renamed the {what} {where(renamed.before)} to {where(renamed.after)}" + (
+            f"; the {kept} measure{'s' if kept != 1 else ''} placed in it stay placed there"
+            if kept
+            else ""
+        )
+    return done(request, "/programme", message)
+
+
+def _named(themes: list[InProgramme], theme: str, sub_theme: str) -> InProgramme:
+    """The theme (or sub-theme) asked for, as the programme names it; not found otherwise."""
+    for t in themes:
+        p = t.placement
+        if fold(p.theme) == fold(theme) and fold(p.sub_theme or "") == fold(sub_theme):
+            return t
+    what = "sub-theme" if sub_theme else "theme"
+    raise NotFound(f"Your programme has no {what} '{sub_theme or theme}'", field="theme")

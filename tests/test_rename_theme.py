@@ -1,0 +1,240 @@
+"""A programme lead renames a theme or a sub-theme of the council's programme (a spelling put
+right, a workstream the board renamed): what is placed in it stays, each measure's history says
+so, a report dated before keeps the old name; the programme page, the command line and the
+service, on SQLite and PostgreSQL (the ``ws`` fixture)."""
+
+# ruff: noqa: F811 (the tests take the imported fixtures as parameters)
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from reports_support import today_is
+from support import write_reports
+from web_support import (
+    by_id,
+    page,
+    post,
+    site,  # noqa: F401 (a fixture)
+    site_template,  # noqa: F401 (a fixture)
+    text,
+)
+
+from valvecheck.catalogue.loader import load_catalogue
+from valvecheck.domain.model import Placement
+from valvecheck.errors import Forbidden, InputErrors, NotFound
+from valvecheck.services import measures, people, programme, ratings
+from valvecheck.services.workspace import init_workspace, unit_of_work
+from valvecheck.store.db import Workspace
+
+BUNDLED = load_catalogue()
+THEMES = BUNDLED.programme.themes  # Bristol's: the seed's three themes
+FIRST = next(iter(THEMES))  # with eight sub-themes
+SUB = THEMES[FIRST][0]
+IN_FIRST = sorted(m.id for m in BUNDLED.measures if FIRST in m.themes)
+IN_SUB = sorted(m.id for m in BUNDLED.measures if Placement(FIRST, SUB) in m.placements)
+
+
+def programme_of(ws: Workspace, council: str = "Bristol") -> dict[str, list[str]]:
+    with unit_of_work(ws, council=council, by="reader") as ctx:
+        return dict(measures.load_state(ctx).catalogue.programme.themes)
+
+
+def placements_of(ws: Workspace, measure: str) -> list[Placement]:
+    with unit_of_work(ws, by="reader") as ctx:
+        return list(measures.show_measure(ctx, measure).measure.placements)
+
+
+@pytest.fixture
+def team(ws: Workspace) -> Workspace:
+    with unit_of_work(ws, write=True, by="setup") as ctx:
+        for name, role in (("ed", "editor"), ("vi", "viewer")):
+            people.add_person(ctx, name, role)
+    return ws
+
+
+def test_a_theme_renamed_keeps_its_measures_its_order_and_its_sub_themes(team):
+    before = programme_of(team)
+    assert IN_FIRST  # the seed places measures in the first theme
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        done = programme.rename(ctx, FIRST.upper(), "  Sufficiency   and demand ")
+    assert done.changed and done.what == "theme"
+    assert done.before == Placement(FIRST) and done.after == Placement("Sufficiency and demand")
+    assert sorted(done.measures) == IN_FIRST
+    after = programme_of(team)
+    assert list(after) == ["Sufficiency and demand", *list(before)[1:]]  # in its place
+    assert after["Sufficiency and demand"] == before[FIRST]
+    for measure in IN_FIRST:
+        assert all(p.theme != FIRST for p in placements_of(team, measure))
+    # the history of each measure placed in it says what happened, and who
+    with unit_of_work(team, by="reader") as ctx:
+        history = programme.placement_history(ctx, IN_FIRST[0])
+    assert [(c.change, c.placement.theme, c.by) for c in history[-2:]] == [
+        ("removed", FIRST, "ed"),
+        ("placed", "Sufficiency and demand", "ed"),
+    ]
+
+
+def test_a_sub_theme_renamed_leaves_the_theme_and_its_other_sub_themes(team):
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        done = programme.rename(ctx, FIRST, "Assessment and review", SUB.lower())
+    assert done.what == "sub-theme" and sorted(done.measures) == IN_SUB
+    assert done.after == Placement(FIRST, "Assessment and review")
+    subs = programme_of(team)[FIRST]
+    assert subs[0] == "Assessment and review" and SUB not in subs
+    assert subs[1:] == THEMES[FIRST][1:]
+
+
+def test_a_change_of_case_is_a_rename_and_the_same_name_changes_nothing(team):
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        same = programme.rename(ctx, FIRST, FIRST)
+        assert not same.changed
+        cased = programme.rename(ctx, FIRST, FIRST.lower())
+    assert cased.changed and FIRST.lower() in programme_of(team)
+
+
+def test_a_name_another_theme_has_is_refused_and_nothing_changes(team):
+    second = list(THEMES)[1]
+    with unit_of_work(team, write=True, as_person="ed") as ctx, pytest.raises(InputErrors) as e:
+        programme.rename(ctx, FIRST, second.upper())
+    assert e.value.errors == {
+        "name": f"Bristol's programme has a theme named '{second}' already: "
+        "place the measures there instead"
+    }
+    sibling = THEMES[FIRST][1]
+    with unit_of_work(team, write=True, as_person="ed") as ctx, pytest.raises(InputErrors) as e:
+        programme.rename(ctx, FIRST, sibling, SUB)
+    assert f"a sub-theme named '{sibling}' already" in e.value.errors["name"]
+    assert programme_of(team) == dict(THEMES)
+
+
+@pytest.mark.parametrize(
+    ("new", "said"),
+    [
+        ("", "Enter the theme's new name"),
+        ("  ", "Enter the theme's new name"),
+        ("x" * 301, "The theme is 301 characters long"),
+        ("a\x1bb", "The theme may not contain control characters"),
+        ("!!", "Enter a theme with at least one letter or digit"),
+    ],
+)
+def test_a_bad_new_name_is_refused_against_the_name(team, new, said):
+    with unit_of_work(team, write=True, as_person="ed") as ctx, pytest.raises(InputErrors) as e:
+        programme.rename(ctx, FIRST, new)
+    assert list(e.value.errors) == ["name"] and e.value.errors["name"].startswith(said)
+
+
+def test_an_unknown_theme_is_not_found_and_a_viewer_may_not_rename(team):
+    with unit_of_work(team, write=True, as_person="ed") as ctx, pytest.raises(NotFound) as e:
+        programme.rename(ctx, "No such theme", "Anything")
+    assert str(e.value) == "Bristol's programme has no theme No such theme"
+    with unit_of_work(team, write=True, as_person="ed") as ctx, pytest.raises(NotFound):
+        programme.rename(ctx, FIRST, "Anything", "No such sub-theme")
+    with unit_of_work(team, write=True, as_person="vi") as ctx, pytest.raises(Forbidden):
+        programme.rename(ctx, FIRST, "Anything")
+    assert programme_of(team) == dict(THEMES)
+
+
+def test_another_councils_theme_of_the_same_name_is_never_renamed(db_path):
+    two = Workspace(db_path)
+    init_workspace(two, council="Leeds")  # Bristol has the bundled programme, Leeds none yet
+    with unit_of_work(two, write=True, council="Leeds", by="lee") as ctx:
+        programme.place(ctx, "bury-3", FIRST)
+    with unit_of_work(two, write=True, council="Bristol", by="ann") as ctx:
+        programme.rename(ctx, FIRST, "Bristol's own name")
+    assert list(programme_of(two, "Leeds")) == [FIRST]
+    assert "Bristol's own name" in programme_of(two, "Bristol")
+    with unit_of_work(two, write=True, council="Leeds", by="lee") as ctx:
+        assert programme.rename(ctx, FIRST, "Leeds's name").measures == ("bury-3",)
+    assert list(programme_of(two, "Leeds")) == ["Leeds's name"]
+    two.dispose()
+
+
+def test_a_report_dated_before_the_rename_keeps_the_old_name(tmp_path):
+    ws = Workspace(str(tmp_path / "rename.db"))
+    with today_is(date(2099, 4, 20)):
+        init_workspace(ws)
+        with unit_of_work(ws, write=True, by="Ann") as ctx:
+            ratings.new_assessment(ctx, "Bristol: Q1", use=True)
+            ratings.lock_assessment(ctx)
+    with today_is(date(2099, 5, 1)):
+        with unit_of_work(ws, write=True, by="Bo") as ctx:
+            ratings.new_assessment(ctx, "Bristol: Q2", carry_from="Bristol: Q1", use=True)
+            programme.rename(ctx, FIRST, "Sufficiency and demand")
+        write_reports(ws, "md", tmp_path / "locked", "Bristol: Q1")
+        write_reports(ws, "md", tmp_path / "now")
+    locked = (tmp_path / "locked" / "report.md").read_text("utf-8")
+    now = (tmp_path / "now" / "report.md").read_text("utf-8")
+    assert FIRST in locked and "Sufficiency and demand" not in locked
+    assert "Sufficiency and demand" in now and FIRST not in now
+    ws.dispose()
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+
+def test_the_command_line_renames_in_one_line(cli, ws):
+    code, out, err = cli("rename-theme", FIRST, "Sufficiency and demand")
+    assert code == 0, err
+    assert out.strip() == (
+        f"Renamed the theme {FIRST} to Sufficiency and demand; the {len(IN_FIRST)} measures "
+        "placed in it keep their place."
+    )
+    code, out, err = cli("rename-theme", "sufficiency and demand", "EHC plans", "--sub-theme", SUB)
+    assert code == 0, err
+    assert out.strip().startswith(f"Renamed the sub-theme Sufficiency and demand > {SUB} to ")
+    code, out, err = cli("rename-theme", "Sufficiency and demand", "Sufficiency and demand")
+    assert (code, out.strip()) == (
+        0,
+        "The theme is called Sufficiency and demand already: nothing changed.",
+    )
+    code, out, err = cli("rename-theme", "Sufficiency and demand", "x", "--sub-theme", "Nope")
+    assert code == 1 and "--sub-theme: Bristol's programme has no sub-theme" in err
+    code, out, err = cli("rename-theme", "Sufficiency and demand", list(THEMES)[1])
+    assert code == 1 and "already: place the measures there instead" in err
+
+
+# -- the programme page -----------------------------------------------------------------------------
+
+
+def test_the_programme_page_lists_the_themes_and_renames_one(site):
+    ed = site.client("ed")
+    listed = ed.get("/measures")
+    assert by_id(listed, "programme-link").get("href") == "/programme"
+    shown = ed.get("/programme")
+    assert shown.status_code == 200
+    assert text(page(shown).find(".//h1")) == "Bristol's programme"
+    table = by_id(shown, "programme-table")
+    rows = [text(r.find("./*")) for r in table.find(".//tbody").iter("tr")]
+    assert rows[0] == FIRST and rows[1] == f"{FIRST}: {SUB}"  # a sub-theme names its theme
+    assert len(rows) == sum(1 + len(s) for s in THEMES.values())
+    links = [a.get("href") for a in table.iter("a") if a.get("href").startswith("/programme/")]
+    assert links[0] == "/programme/rename?theme=" + FIRST.replace(" ", "+")
+    form = ed.get(links[0])
+    assert text(page(form).find(".//h1")) == f"Rename the theme ‘{FIRST}’"
+    assert by_id(form, "name").get("value") == FIRST
+    refused = post(ed, "/programme/rename", {"theme": FIRST, "name": " "}, token_from=links[0])
+    assert refused.status_code == 422
+    assert "Enter the theme's new name" in text(by_id(refused, "name-error"))
+    assert page(refused).find(".//*[@class='govuk-error-summary']") is not None
+    sent = post(
+        ed, "/programme/rename", {"theme": FIRST, "name": "Sufficiency"}, token_from=links[0]
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, "/programme")
+    after = ed.get("/programme")
+    banner = text(page(after).find(".//*[@class='govuk-notification-banner__heading']"))
+    assert banner.startswith(f"Renamed the theme {FIRST} to Sufficiency; the ")
+    assert text(by_id(after, "programme-table").find(".//tbody/tr/*")) == "Sufficiency"
+    # the old address now finds nothing: the page says so rather than renaming anything
+    gone = post(ed, "/programme/rename", {"theme": FIRST, "name": "X"}, token_from="/programme")
+    assert gone.status_code == 303
+    assert "Nothing changed" in text(page(ed.get("/programme")).find(".//main"))
+
+
+def test_a_viewer_reads_the_programme_but_is_offered_no_rename(site):
+    vi = site.client("vi")
+    shown = vi.get("/programme")
+    assert shown.status_code == 200 and "Rename" not in shown.text
+    refused = post(vi, "/programme/rename", {"theme": FIRST, "name": "X"}, token_from="/programme")
+    assert refused.status_code == 403
