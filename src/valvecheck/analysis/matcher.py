@@ -33,8 +33,10 @@ train part only (docs/benchmarks.md).
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
@@ -508,6 +510,32 @@ def _centroid_scores(sims: np.ndarray, labels: sparse.csc_matrix, gram: np.ndarr
     return out
 
 
+SHARED_FROM = 256  # texts from which the product is shared between cores (fewer: one is faster)
+
+
+def _cores() -> int:
+    """The cores this process may run on (at most 4: past that the product's parts are small)."""
+    found = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(found or 1, 4))
+
+
+def cosines(texts: sparse.csr_matrix, others: sparse.csr_matrix) -> np.ndarray:
+    """``texts @ others.T`` as a dense array: every text's cosine with every other text (the rows
+    are unit vectors). The texts' rows are shared between the process's cores, each part a
+    thread (SciPy's sparse product runs without the GIL): the product of 1,000 activities with
+    the bundled examples is a third of a suggestion run (docs/benchmarks.md, twenty-third round)."""
+    other = others.T.tocsr()
+    parts = min(_cores(), texts.shape[0] // SHARED_FROM)
+    if parts < 2:
+        return (texts @ other).toarray()
+    bounds = np.linspace(0, texts.shape[0], parts + 1).astype(int)
+    with ThreadPoolExecutor(parts) as pool:
+        found = pool.map(
+            lambda k: (texts[bounds[k] : bounds[k + 1]] @ other).toarray(), range(parts)
+        )
+        return np.vstack(list(found))
+
+
 @cache
 def _bundled_model(part: str | None) -> Model:
     from valvecheck.analysis.model_cache import learned
@@ -569,6 +597,7 @@ class Matcher:
             self._gram = np.block([[self.model.gram, cross], [cross.T, own]])
         self._own_sims = np.zeros((0, len(self.links)), dtype=np.float32)
         self._own = self._nearest = np.zeros((0, len(self.ids)), dtype=np.float32)
+        self._examples_of: dict[int, np.ndarray] = {}  # measure -> its bundled examples' rows
 
     def _targets(self) -> dict[str, list[tuple[int, float]]]:
         """Each labelled measure id -> the catalogue's measures it counts for, with a weight.
@@ -616,7 +645,7 @@ class Matcher:
         base = self.base.scores(texts, titles).astype(np.float32, copy=False)
         if vectors is None:
             vectors = self.model.space.vectors(texts)
-        sims = (vectors @ self.model.vectors.T).toarray()
+        sims = cosines(vectors, self.model.vectors)
         own_sims = council_similarity(texts, [e.text for e in self.links])
         if ids is not None and self.links:
             keys = np.array([i.strip().casefold() for i in ids])
@@ -675,10 +704,11 @@ class Matcher:
         sims = getattr(self, "_sims", None)
         if sims is None or i >= sims.shape[0]:
             return None
-        labels = self._labels  # CSC over examples, then the council's links: column j's rows
-        start, end = labels.indptr[j], labels.indptr[j + 1]
-        rows = labels.indices[start:end]
-        rows = rows[rows < len(self.model.examples)]
+        rows = self._examples_of.get(j)
+        if rows is None:  # CSC over examples, then the council's links: column j's rows
+            labels = self._labels
+            found = labels.indices[labels.indptr[j] : labels.indptr[j + 1]]
+            rows = self._examples_of[j] = found[found < len(self.model.examples)]
         if not len(rows):
             return None
         alike = sims[i, rows]

@@ -385,8 +385,11 @@ class Suggester:
             self._idf_cache = dict(zip(names, self._word_vec.idf_.tolist(), strict=True))
         return self._idf_cache
 
-    def explain(self, text: str, j: int) -> tuple[tuple[Match, ...], tuple[str, ...]]:
-        """The ideas and the words an activity's text shares with measure ``j``."""
+    def explain(
+        self, text: str, j: int, ours: dict[str, str] | None = None
+    ) -> tuple[tuple[Match, ...], tuple[str, ...]]:
+        """The ideas and the words an activity's text shares with measure ``j`` (``ours``: the
+        text's words by stem, when the caller has read them already for another measure)."""
         mine = concepts(text)
         theirs = self._measure_concepts[j]
         matches = [
@@ -394,7 +397,7 @@ class Suggester:
             for c in self._concept_names
             if c in mine and c in theirs
         ]
-        ours = self.words.surface(text)
+        ours = self.words.surface(text) if ours is None else ours
         shared = set(ours) & set(self.words.stems(self.texts[j]))
         idf = self._idf()
         ranked = sorted(shared, key=lambda s: (-idf.get(s, 0.0), s))[:6]
@@ -408,10 +411,13 @@ class Suggester:
         ``index``: the activity's row in the last ``scores`` call, to name the council's own link
         a suggestion learned from."""
         out: list[Suggestion] = []
+        ours: dict[str, str] | None = None  # the text's words, read once for all its measures
         for j in _best(row, top):
             if row[j] < self.method.threshold:
                 break
-            matches, words = self.explain(text, int(j))
+            if ours is None:
+                ours = self.words.surface(text)
+            matches, words = self.explain(text, int(j), ours)
             out.append(
                 Suggestion(
                     activity_id, self.ids[j], float(row[j]), len(out) + 1, matches, words,
