@@ -324,3 +324,20 @@ def test_a_councils_own_project_name_counts_when_its_links_are_compared() -> Non
     space = bundled_model().space
     corpus = (space.vectors([activity]) @ space.vectors(linked).T).toarray()[0]
     assert corpus[0] < corpus[1]  # in the corpus's features the everyday word wins
+
+
+def test_the_product_shared_between_cores_is_the_product(monkeypatch) -> None:
+    """``cosines`` splits 1,000 texts between threads; every part lands in its own rows."""
+    from scipy import sparse
+
+    from valvecheck.analysis import matcher
+
+    rng = np.random.default_rng(7)
+    texts = sparse.random(1000, 300, density=0.05, format="csr", random_state=rng)
+    others = sparse.random(40, 300, density=0.2, format="csr", random_state=rng)
+    whole = (texts @ others.T).toarray()
+    for cores in (1, 2, 3):
+        monkeypatch.setattr(matcher, "_cores", lambda cores=cores: cores)
+        found = matcher.cosines(texts, others)
+        assert found.shape == (1000, 40) and np.allclose(found, whole)
+    assert np.abs(whole).sum() > 0
