@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from api_support import Server, on_both_stores  # noqa: F401 (a fixture)
 from reports_support import today_is
 from support import write_reports
 from web_support import (
@@ -238,3 +239,44 @@ def test_a_viewer_reads_the_programme_but_is_offered_no_rename(site):
     assert shown.status_code == 200 and "Rename" not in shown.text
     refused = post(vi, "/programme/rename", {"theme": FIRST, "name": "X"}, token_from="/programme")
     assert refused.status_code == 403
+
+
+# -- the JSON API ---------------------------------------------------------------------------------
+
+
+def test_the_api_lists_the_programme_and_renames_a_theme(on_both_stores: Server):
+    s = on_both_stores
+    listed = s.client.get("/api/programme", headers=s.as_("A-viewer"))
+    assert listed.status_code == 200, listed.text
+    first = listed.json()[0]
+    assert (first["theme"], first["sub_theme"]) == (FIRST, None)
+    assert sorted(first["measures"]) == IN_FIRST
+    assert s.client.get("/api/programme", headers=s.as_("B-editor")).json() == []  # Leeds's own
+    sent = {"theme": FIRST.lower(), "name": "Sufficiency"}
+    refused = s.client.post("/api/programme/rename", json=sent, headers=s.as_("A-viewer"))
+    assert refused.status_code == 403
+    done = s.client.post("/api/programme/rename", json=sent, headers=s.as_("A-editor"))
+    assert done.status_code == 200, done.text
+    body = done.json()
+    assert body["before"] == {"theme": FIRST, "sub_theme": None}
+    assert body["after"] == {"theme": "Sufficiency", "sub_theme": None}
+    assert body["changed"] is True and sorted(body["measures"]) == IN_FIRST
+    assert s.client.get("/api/programme", headers=s.as_("A-viewer")).json()[0]["theme"] == (
+        "Sufficiency"
+    )
+    clash = s.client.post(
+        "/api/programme/rename",
+        json={"theme": "Sufficiency", "name": list(THEMES)[1]},
+        headers=s.as_("A-editor"),
+    )
+    assert clash.status_code == 422 and clash.json()["field"] == "name"
+    missing = s.client.post(
+        "/api/programme/rename", json={"theme": FIRST, "name": "X"}, headers=s.as_("A-editor")
+    )
+    assert missing.status_code == 404 and missing.json()["code"] == "not-found"
+    typo = s.client.post(
+        "/api/programme/rename",
+        json={"theme": "Sufficiency", "nmae": "X"},
+        headers=s.as_("A-editor"),
+    )
+    assert typo.status_code == 422  # a field it does not know is refused, never dropped

@@ -23,7 +23,7 @@ from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.routing import Match
 
 from valvecheck import __version__
-from valvecheck.api import activities, assessments, common, conditional, measures
+from valvecheck.api import activities, assessments, common, conditional, measures, programme
 from valvecheck.api.core import (
     IF_NONE_MATCH,
     NOT_MODIFIED,
@@ -40,7 +40,13 @@ __all__ = ["router", "install", "openapi"]
 
 router = APIRouter(prefix="/api")
 # each operation lists the errors it can give (core.errors): a GET never answers 409
-for area in (measures.router, common.router, activities.router, assessments.router):
+for area in (
+    measures.router,
+    programme.router,
+    common.router,
+    activities.router,
+    assessments.router,
+):
     router.include_router(area)
 
 _document: dict[str, Any] = {}

@@ -118,6 +118,35 @@ class PlacementIn(Input):
     )
 
 
+class ThemeOut(BaseModel):
+    """A theme of the council's programme, or one of its sub-themes, and what is placed in it."""
+
+    theme: str
+    sub_theme: str | None = Field(default=None, description="none: the theme itself")
+    measures: list[str] = Field(
+        description="The measures placed in it (a theme's: in it or any of its sub-themes)"
+    )
+
+
+class RenameIn(Input):
+    """A theme (or one of its sub-themes) of the council's programme, and its new name."""
+
+    theme: PlaceName = Field(description="The theme, in any case or spacing")
+    sub_theme: PlaceName | None = Field(
+        default=None, description="One of its sub-themes, to rename that instead"
+    )
+    name: PlaceName = Field(description="The new name (at most 300 characters)")
+
+
+class RenamedOut(BaseModel):
+    """A theme (or sub-theme) renamed, and the measures placed in it, which stay placed."""
+
+    before: PlacementOut
+    after: PlacementOut
+    changed: bool = Field(description="false: it was called so already; nothing was written")
+    measures: list[str]
+
+
 class PlacementsOut(BaseModel):
     """A placement made or taken away, and the measure's placements in the programme now."""
 
