@@ -15,7 +15,8 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -455,3 +456,28 @@ def test_the_programme_before_later_changes_undoes_them_newest_first() -> None:
         Placement("Old", "Kept"),
     )
     assert programme_before(state, []) is state
+
+
+def test_a_rename_is_undone_in_place() -> None:
+    """A placement taken away and one made for the same measure, by one person at one moment,
+    is a rename: undone, the old name stands where the new one does."""
+    now = Programme()
+    now.add("First", "Kept")
+    now.add("New name", "Sub")
+    now.add("Last")
+    measures = [Measure("a", 1, "one", (Placement("Last"), Placement("New name", "Sub")))]
+    state = AssessmentState("Q1", "Bristol", Catalogue(measures=measures, programme=now), [])
+    later = [
+        _change("a-1", "removed", "Old name", "Sub"),
+        _change("a-1", "placed", "New name", "Sub"),
+    ]
+    before = programme_before(state, later)
+    assert list(before.catalogue.programme.themes) == ["First", "Old name", "Last"]
+    assert before.catalogue.measures[0].placements == (
+        Placement("Last"),
+        Placement("Old name", "Sub"),
+    )
+    # the same two changes at different moments are a removal and a placing: undone as such
+    apart = [later[0], replace(later[1], at=later[1].at + timedelta(seconds=1))]
+    moved = programme_before(state, apart)
+    assert list(moved.catalogue.programme.themes) == ["First", "Last", "Old name"]

@@ -172,6 +172,46 @@ def test_a_report_dated_before_the_rename_keeps_the_old_name(tmp_path):
     ws.dispose()
 
 
+def test_the_locked_paper_is_the_same_after_renames_in_every_order(tmp_path):
+    """The paper that went to committee, word for word: the renamed theme in its place among
+    the themes, a renamed sub-theme in its place among its theme's, and each measure's
+    sub-themes in their order (a rename undone as a removal and a placing put them last)."""
+    ws = Workspace(str(tmp_path / "paper.db"))
+    with today_is(date(2099, 4, 20)):
+        init_workspace(ws)
+        with unit_of_work(ws, write=True, by="Ann") as ctx:
+            ratings.new_assessment(ctx, "Bristol: Q1", use=True)
+            ratings.lock_assessment(ctx)
+        write_reports(ws, "md", tmp_path / "then")
+    with today_is(date(2099, 5, 1)):
+        with unit_of_work(ws, write=True, by="Bo") as ctx:
+            ratings.new_assessment(ctx, "Bristol: Q2", carry_from="Bristol: Q1", use=True)
+            programme.rename(ctx, FIRST, "LPS")
+            programme.rename(ctx, "LPS", "Assessment and review", SUB)
+            programme.rename(ctx, "lps", "Sufficiency")  # twice
+        write_reports(ws, "md", tmp_path / "later", "Bristol: Q1")
+    then = (tmp_path / "then" / "report.md").read_text("utf-8")
+    assert (tmp_path / "later" / "report.md").read_text("utf-8") == then
+    ws.dispose()
+
+
+def test_a_renamed_theme_keeps_its_place_where_positions_were_reused(team):
+    """A theme emptied and dropped leaves its position free; one added after it and the one
+    renamed must not then swap places."""
+    data = list(THEMES)[1]
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        programme.place(ctx, "bury-2", "Zeta")
+        for m in (m.id for m in BUNDLED.measures if data in m.themes):
+            for p in [p for p in placements_of(team, m) if p.theme == data]:
+                programme.unplace(ctx, m, p.theme, p.sub_theme)
+        programme.place(ctx, "hammersmith-fulham-6", "Omega")
+    before = list(programme_of(team))
+    assert data not in before and before[-2:] == ["Zeta", "Omega"]
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        programme.rename(ctx, "Zeta", "Zed")
+    assert list(programme_of(team))[-2:] == ["Zed", "Omega"]
+
+
 # -- the command line -----------------------------------------------------------------------------
 
 
@@ -237,6 +277,8 @@ def test_a_viewer_reads_the_programme_but_is_offered_no_rename(site):
     vi = site.client("vi")
     shown = vi.get("/programme")
     assert shown.status_code == 200 and "Rename" not in shown.text
+    form = vi.get("/programme/rename?theme=" + FIRST.replace(" ", "+"))
+    assert form.status_code == 403 and 'name="name"' not in form.text
     refused = post(vi, "/programme/rename", {"theme": FIRST, "name": "X"}, token_from="/programme")
     assert refused.status_code == 403
 

@@ -196,13 +196,29 @@ def as_at(state: AssessmentState, on: date) -> AssessmentState:
 def programme_before(state: AssessmentState, later: list[PlacementChange]) -> AssessmentState:
     """The state with the council's programme as it stood before the ``later`` changes (oldest
     first), undone newest first: a placement made since is taken away, one taken away since is
-    back. A theme or sub-theme that only a later change named, and that holds nothing once the
-    changes are undone, is left out; one that comes back is put after the themes kept."""
+    back. A rename (a placement taken away and one made for the same measure, by the same
+    person at the same moment: services/programme.py writes a theme's rename so) is undone in
+    place: the old name stands where the new one does, in the measure's placements and in the
+    programme's order. A theme or sub-theme that only a later change named, and that holds
+    nothing once the changes are undone, is left out; one that comes back is put after the
+    themes kept."""
     if not later:
         return state
     placed = {m.id: list(m.placements) for m in state.catalogue.measures}
-    for c in reversed(later):
+    renames: list[tuple[Placement, Placement]] = []  # (then, now), newest first
+    i = len(later) - 1
+    while i >= 0:
+        c, before = later[i], later[i - 1] if i else None
         placements = placed.get(c.measure_id)
+        if before is not None and _renamed(before, c):
+            if placements is not None and c.placement in placements:
+                placements[placements.index(c.placement)] = before.placement
+            elif placements is not None and before.placement not in placements:
+                placements.append(before.placement)
+            renames.append((before.placement, c.placement))
+            i -= 2
+            continue
+        i -= 1
         if placements is None:
             continue
         if c.placed:
@@ -210,11 +226,14 @@ def programme_before(state: AssessmentState, later: list[PlacementChange]) -> As
                 placements.remove(c.placement)
         elif c.placement not in placements:
             placements.append(c.placement)
+    themes = {theme: list(subs) for theme, subs in state.catalogue.programme.themes.items()}
+    for then, now in renames:
+        themes = _named_back(themes, then, now)
     held = {p for ps in placed.values() for p in ps}
     held_themes = {p.theme for p in held}
     named_later = {c.placement for c in later} | {Placement(c.placement.theme) for c in later}
     programme = Programme()
-    for theme, subs in state.catalogue.programme.themes.items():
+    for theme, subs in themes.items():
         if theme in held_themes or Placement(theme) not in named_later:
             programme.add(theme)
             for sub in subs:
@@ -229,3 +248,29 @@ def programme_before(state: AssessmentState, later: list[PlacementChange]) -> As
     catalogue = replace(state.catalogue, measures=list(measures.values()), programme=programme)
     views = [replace(v, measure=measures.get(v.id, v.measure)) for v in state.views]
     return replace(state, catalogue=catalogue, views=views)
+
+
+def _renamed(taken: PlacementChange, made: PlacementChange) -> bool:
+    """Whether two changes, one after the other, are one placement renamed."""
+    return (
+        not taken.placed
+        and made.placed
+        and taken.measure_id == made.measure_id
+        and taken.at == made.at
+        and taken.by == made.by
+        and taken.placement != made.placement
+    )
+
+
+def _named_back(
+    themes: dict[str, list[str]], then: Placement, now: Placement
+) -> dict[str, list[str]]:
+    """The programme's themes with ``now``'s name put back to ``then``'s, in its place."""
+    if then.theme != now.theme:
+        if now.theme not in themes or then.theme in themes:
+            return themes
+        return {then.theme if t == now.theme else t: subs for t, subs in themes.items()}
+    subs = themes.get(now.theme, [])
+    if now.sub_theme in subs and then.sub_theme and then.sub_theme not in subs:
+        subs[subs.index(now.sub_theme)] = then.sub_theme
+    return themes

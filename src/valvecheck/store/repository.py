@@ -261,7 +261,9 @@ def _save_programme(
     for pair in pairs:
         theme = themes.get(fold(pair.theme))
         if theme is None:
-            theme = ThemeRow(council_id=council_id, name=pair.theme, position=len(themes))
+            # after the last: a theme emptied and dropped leaves a gap, never a position taken
+            last = max((t.position for t in themes.values()), default=-1)
+            theme = ThemeRow(council_id=council_id, name=pair.theme, position=last + 1)
             session.add(theme)
             themes[fold(pair.theme)] = theme
         sub = None
@@ -269,9 +271,8 @@ def _save_programme(
             wanted = fold(pair.sub_theme)
             sub = next((s for s in theme.sub_themes if fold(s.name) == wanted), None)
             if sub is None:
-                sub = SubThemeRow(
-                    council_id=council_id, name=pair.sub_theme, position=len(theme.sub_themes)
-                )
+                last = max((s.position for s in theme.sub_themes), default=-1)
+                sub = SubThemeRow(council_id=council_id, name=pair.sub_theme, position=last + 1)
                 theme.sub_themes.append(sub)
         out[(pair.theme, pair.sub_theme)] = (theme, sub)
     session.flush()
@@ -452,6 +453,17 @@ def _rename_row(
     in the old one, which goes: a kept state's fingerprint (highest ids: services/snapshot.py)
     then sees the change, as it sees every other change to the programme."""
     p, st, th = tables.placement, tables.sub_theme, tables.theme
+    # the order as it is read (position, then id), numbered afresh, so that the new row can take
+    # the old one's position without tying with another (an older programme may hold ties)
+    table, where = (
+        (th, th.c.council_id == council_id) if sub is None else (st, st.c.theme_id == theme.id)
+    )
+    ordered = session.execute(
+        select(table.c.id).where(where).order_by(table.c.position, table.c.id)
+    )
+    for n, (row_id,) in enumerate(ordered.all()):
+        session.execute(table.update().where(table.c.id == row_id).values(position=n))
+    session.expire_all()
     if sub is None:
         new_id = session.execute(
             th.insert()
