@@ -105,3 +105,19 @@ def test_the_bundled_model_read_back_scores_as_the_one_learned(folder: Path) -> 
     first = Matcher(model.seed, model.names, model=model).scores(texts, titles)
     again = Matcher(read.seed, read.names, model=read).scores(texts, titles)
     assert np.allclose(first, again) and first.max() > 0
+
+
+def test_a_file_or_folder_others_may_write_is_never_read(folder: Path) -> None:
+    """Reading a pickle runs what it says: one that someone else could have put there is learned
+    again instead (and replaced by the user's own)."""
+    learn = Learning()
+    learned(None, dict, learn)
+    (path,) = files(folder)
+    path.chmod(0o666)
+    assert learned(None, dict, learn) == {"learned": 2}
+    assert path.stat().st_mode & 0o777 == 0o600  # replaced by a file of the user's own
+    assert learned(None, dict, learn) == {"learned": 2}
+    folder.chmod(0o777)
+    assert learned(None, dict, learn) == {"learned": 3}
+    folder.chmod(0o700)
+    assert learned(None, dict, learn) == {"learned": 3}

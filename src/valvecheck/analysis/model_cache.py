@@ -9,8 +9,10 @@ NumPy, SciPy and scikit-learn. So an upgrade, a corpus change or a code change l
 and an old file is never read for a new model. A file that cannot be read (cut short, another
 format) is learned again and replaced; a folder that cannot be written costs only the time.
 
-The file is a pickle read from the user's own cache folder, like the embedding's vectors beside
-it: whoever can write there can already change what the user's programs run.
+The file is a pickle, and reading a pickle runs what it says: so it is read only from a folder
+and a file that belong to the user running Valvecheck and that nobody else may write (a shared
+or world-writable folder such as one under /tmp is used to learn, never to read). The folder is
+made readable by its owner alone.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def digest(part: str | None) -> str:
     for name in LIBRARIES:
         h.update(f"{name} {metadata.version(name)}\n".encode())
     package = resources.files("valvecheck")
-    folders = ("analysis", "analysis/data", "catalogue/data")
+    folders = ("analysis", "analysis/data", "catalogue", "catalogue/data", "domain")
     for folder in folders:
         for entry in sorted(package.joinpath(folder).iterdir(), key=lambda e: e.name):
             if entry.is_file() and entry.name.endswith((".py", ".csv")):
@@ -61,6 +63,9 @@ def learned(part: str | None, kind: type[T], learn: Callable[[], T]) -> T:
     folder = cache_folder()
     path = folder / f"{PREFIX}{digest(part)[:24]}.pickle"
     try:
+        if not (_ours_alone(folder) and _ours_alone(path)):
+            log.info("%s is not the user's own: the model is learned, not read", path)
+            raise FileNotFoundError(path)
         with path.open("rb") as f:
             found = pickle.load(f)
         if isinstance(found, kind):
@@ -75,11 +80,20 @@ def learned(part: str | None, kind: type[T], learn: Callable[[], T]) -> T:
     return model
 
 
+def _ours_alone(path: Path) -> bool:
+    """Whether ``path`` belongs to the user running this and nobody else may write to it
+    (where the system has no owners, as on Windows, whether it exists)."""
+    st = path.stat()  # FileNotFoundError when it is not there
+    if not hasattr(os, "geteuid"):
+        return True
+    return st.st_uid == os.geteuid() and not st.st_mode & 0o022
+
+
 def _write(folder: Path, path: Path, model: object) -> None:
     """Write the model whole or not at all (a file beside it, then renamed over), and keep
     only the newest few model files."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, scratch = tempfile.mkstemp(prefix=".model-", dir=folder)
         try:
             with os.fdopen(fd, "wb") as f:
