@@ -214,7 +214,7 @@ CONCEPTS: dict[str, tuple[str, tuple[str, ...]]] = {
             r"specialist provision",
             r"resource(?:d)? (?:bases?|provisions?|units?)",
             r"enhanced (?:resource(?:d)? )?provisions?",
-            r"(?:arp|srp|erp|rb)s?",
+            r"(?:arp|srp|rb)s?",
             r"special school places",
             r"special schools? (?:designations?|admissions?|capacity)",
             r"specialist places",
@@ -567,7 +567,6 @@ WEAK = {"efficiency": 0.4}
 ACRONYMS: dict[str, str] = {
     "arp": "additionally resourced provision",
     "srp": "specialist resourced provision",
-    "erp": "enhanced resource provision",
     "rb": "resource base",
     "inmss": "independent non maintained special school",
     "nmss": "non maintained special school",
