@@ -74,7 +74,8 @@ def report(
         typer.Option(
             "--date",
             help="The report's date, YYYY-MM-DD (today). The report is the position at the end "
-            "of that day: ratings, links and savings given after it are left out. Not after "
+            "of that day: ratings, links and savings given after it are left out, and the "
+            "programme's themes are as they stood then. Not after "
             "today, nor before the assessment was started.",
         ),
     ] = None,

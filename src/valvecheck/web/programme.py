@@ -11,6 +11,7 @@ from starlette.responses import Response
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action, may
 from valvecheck.errors import InputErrors, NotFound
+from valvecheck.services.context import authorise
 from valvecheck.services.programme import InProgramme, programme_themes, rename, where
 from valvecheck.web.common import PROTECTED, done, render, work
 from valvecheck.web.text import sentence
@@ -41,6 +42,7 @@ def rename_address(theme: str, sub_theme: str | None = None) -> str:
 @router.get("/programme/rename")
 def rename_page(request: Request, theme: str = "", sub_theme: str = "") -> Response:
     with work(request) as ctx:
+        authorise(ctx, Action.PLACE)  # the form is for those who may rename
         found = _named(programme_themes(ctx), theme, sub_theme)
     return render(
         request,
