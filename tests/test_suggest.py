@@ -538,3 +538,16 @@ def test_a_suggestion_from_the_corpus_names_the_labelled_example_behind_it(ws, c
     assert found["explanation"].startswith(
         f"like '{found['example']}' in Valvecheck's bundled examples"
     )
+
+
+def test_resource_provision_as_trackers_abbreviate_it_and_a_finance_system_not() -> None:
+    """'SLCN RBs', 'ARP', 'SRPs' are local specialist places; a council's ERP (its finance and
+    payroll system) is not (a reviewer's finding: it was suggested stoke-on-trent-1)."""
+    for text in (
+        "SV Ph3 - SLCN RBs Nailsea",
+        "Two new ARPs",
+        "SRP places",
+        "Enhanced resource provision",
+    ):
+        assert "specialist_places" in concepts(text), text
+    assert "specialist_places" not in concepts("New ERP finance system for payroll")
