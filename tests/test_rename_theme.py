@@ -265,7 +265,23 @@ def test_the_programme_page_lists_the_themes_and_renames_one(site):
     assert (sent.status_code, sent.headers["location"]) == (303, "/programme")
     after = ed.get("/programme")
     banner = text(page(after).find(".//*[@class='govuk-notification-banner__heading']"))
-    assert banner.startswith(f"Renamed the theme {FIRST} to Sufficiency; the ")
+    assert banner == (
+        f"Renamed the theme {FIRST} to Sufficiency; the {len(IN_FIRST)} measures placed in it "
+        "stay placed there"
+    )
+    data = list(THEMES)[1]  # two measures; their sub-theme-less theme renamed, then one moved out
+    one = sorted(m.id for m in BUNDLED.measures if data in m.themes)
+    with unit_of_work(site.ws, write=True, council="Bristol", by="ann") as ctx:
+        programme.place(ctx, one[0], "Elsewhere")
+        programme.unplace(ctx, one[0], data)
+    sent = post(ed, "/programme/rename", {"theme": data, "name": "Data"}, token_from="/programme")
+    banner = text(
+        page(ed.get("/programme")).find(".//*[@class='govuk-notification-banner__heading']")
+    )
+    assert (
+        banner
+        == f"Renamed the theme {data} to Data; the measure placed in it ({one[1]}) stays placed there"
+    )
     assert text(by_id(after, "programme-table").find(".//tbody/tr/*")) == "Sufficiency"
     # the old address now finds nothing: the page says so rather than renaming anything
     gone = post(ed, "/programme/rename", {"theme": FIRST, "name": "X"}, token_from="/programme")

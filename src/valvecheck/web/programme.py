@@ -76,11 +76,14 @@ def rename_theme(
         message = f"Nothing changed: the {what} is called {where(renamed.after)} already"
     else:
         kept = len(renamed.measures)
-        message = f"Renamed the {what} {where(renamed.before)} to {where(renamed.after)}" + (
-            f"; the {kept} measure{'s' if kept != 1 else ''} placed in it stay placed there"
+        placed = (
+            f"; the {kept} measures placed in it stay placed there"
+            if kept > 1
+            else f"; the measure placed in it ({renamed.measures[0]}) stays placed there"
             if kept
             else ""
         )
+        message = f"Renamed the {what} {where(renamed.before)} to {where(renamed.after)}{placed}"
     return done(request, "/programme", message)
 
 
