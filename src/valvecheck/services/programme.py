@@ -184,7 +184,8 @@ def rename(ctx: Context, theme: str, new_name: str, sub_theme: str | None = None
     place the measures there instead."""
     authorise(ctx, Action.PLACE)
     named = _placement(theme, sub_theme, "Enter the theme to rename")
-    what = "sub_theme" if named.sub_theme else "theme"
+    field = "sub_theme" if named.sub_theme else "theme"
+    what = field.replace("_", "-")  # as a person reads it
     try:
         wanted = _placement(
             new_name if not named.sub_theme else named.theme,
@@ -194,20 +195,18 @@ def rename(ctx: Context, theme: str, new_name: str, sub_theme: str | None = None
     except InputErrors as exc:
         raise InputErrors({"name": next(iter(exc.errors.values()))}) from None
     if not (wanted.sub_theme if named.sub_theme else wanted.theme):
-        raise InputErrors({"name": f"Enter the {what.replace('_', '-')}'s new name"})
+        raise InputErrors({"name": f"Enter the {what}'s new name"})
     new = wanted.sub_theme if named.sub_theme else wanted.theme
     cid = council_id(ctx)
     repo.lock_pair(ctx.session, repo.CHANGING_PROGRAMME, cid)
     done = repo.rename_in_programme(ctx.session, cid, named, new or "")
     council = ctx.actor.council or "the council"
     if done is None:
-        raise NotFound(
-            f"{council}'s programme has no {what.replace('_', '-')} {where(named)}", field=what
-        )
+        raise NotFound(f"{council}'s programme has no {what} {where(named)}", field=field)
     if done.clash:
         raise InputErrors(
             {
-                "name": f"{council}'s programme has a {what.replace('_', '-')} named "
+                "name": f"{council}'s programme has a {what} named "
                 f"'{done.clash}' already: place the measures there instead"
             }
         )
