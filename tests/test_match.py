@@ -341,3 +341,44 @@ def test_the_product_shared_between_cores_is_the_product(monkeypatch) -> None:
         found = matcher.cosines(texts, others)
         assert found.shape == (1000, 40) and np.allclose(found, whole)
     assert np.abs(whole).sum() > 0
+
+
+def test_the_character_reader_gives_scikit_learns_numbers() -> None:
+    """``TextSpace`` reads an n-gram's column once per word; the vectors are scikit-learn's own,
+    for texts it has seen, texts it has not, repeated words, accents, symbols and empty text."""
+    space = bundled_model().space
+    texts = [e.text for e in bundled_model().examples[:300]] + [
+        "",
+        "x",
+        "EHCP  reviews -- SEMH ARP! EHCP EHCP",
+        "Ça va: naïve café, £4.6m (2025-26)",
+        "zzqy wibble",
+    ]
+    ours, theirs = space._char_vectors(texts), space.chars.transform(texts)
+    assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
+    assert ours.nnz == theirs.nnz > 0 and abs(ours - theirs).max() < 1e-6
+    again = space._char_vectors(texts)  # the words now known
+    assert abs(again - theirs).max() < 1e-6
+
+
+def test_the_label_matrix_keeps_each_examples_largest_weight_for_a_measure() -> None:
+    """Worked as arrays; the same as reading every example's labels one by one."""
+    from valvecheck.analysis.matcher import _label_matrix
+
+    rng = np.random.default_rng(3)
+    width, keys = 40, [f"m{k}" for k in range(12)]
+    targets = {
+        k: [(int(j), float(rng.choice([0.25, 0.5, 1.0]))) for j in rng.choice(width, 9, False)]
+        for k in keys
+    }
+    examples = [
+        Example(f"e{i}", "", tuple(rng.choice(keys + ["unknown"], rng.integers(0, 4))))
+        for i in range(60)
+    ]
+    expected = np.zeros((len(examples), width), dtype=np.float32)
+    for i, e in enumerate(examples):
+        for m in e.measures:
+            for j, w in targets.get(m, []):
+                expected[i, j] = max(expected[i, j], w)
+    found = _label_matrix(examples, targets, width).toarray()
+    assert np.array_equal(found, expected) and expected.max() == 1.0 and (expected == 0.25).any()

@@ -112,10 +112,47 @@ class TextSpace:
             width = len(self.words.vocabulary_) + len(self.chars.vocabulary_)
             return sparse.csr_matrix((0, width), dtype=np.float32)
         w = self.words.transform(texts)
-        c = self.chars.transform(texts)
+        c = self._char_vectors(texts)
         a = math.sqrt(1 - self.char_weight)
         b = math.sqrt(self.char_weight)
         return normalize(sparse.hstack([w * a, c * b], format="csr"))
+
+    def _char_vectors(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """``self.chars.transform(texts)``, the same numbers, with each word's n-grams looked up
+        in the vocabulary once per word rather than once per n-gram of every text (a third of
+        a large run's reading was scikit-learn counting n-grams one by one)."""
+        from sklearn.preprocessing import normalize
+
+        known: dict[str, np.ndarray] = self.__dict__.setdefault("_grams", {})
+        if len(known) > 200_000:
+            known.clear()
+        vocabulary, analyse = self.chars.vocabulary_, self.chars.analyzer
+        found: list[np.ndarray] = []
+        lengths = np.zeros(len(texts), dtype=np.int64)
+        for i, text in enumerate(texts):
+            for word in analyse.words(text):
+                columns = known.get(word)
+                if columns is None:
+                    grams = analyse.grams(word)
+                    columns = known[word] = np.array(
+                        [vocabulary[g] for g in grams if g in vocabulary], dtype=np.int32
+                    )
+                found.append(columns)
+                lengths[i] += len(columns)
+        columns = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+        counts = sparse.csr_matrix(
+            (np.ones(len(columns), dtype=np.float32), columns, np.r_[0, np.cumsum(lengths)]),
+            shape=(len(texts), len(vocabulary)),
+        )
+        counts.sum_duplicates()  # counts per n-gram, columns sorted, as scikit-learn's
+        np.log(counts.data, out=counts.data)  # sublinear tf: 1 + log(count)
+        counts.data += 1
+        counts.data *= self.chars.idf_.astype(np.float32)[counts.indices]
+        return normalize(counts)
+
+    def __getstate__(self) -> dict[str, object]:
+        # the per-word lookups are rebuilt as texts are read; the model cache keeps the fit only
+        return {k: v for k, v in self.__dict__.items() if k != "_grams"}
 
 
 VOTE_POWER = 2.0  # the gate's SEND vote weighs each of the nearest examples by similarity**this
@@ -444,11 +481,11 @@ def _label_matrix(
     at = np.repeat(starts[key_] - np.concatenate([[0], np.cumsum(n)[:-1]]), n) + np.arange(n.sum())
     rows, cols, vals = np.repeat(rows_, n), columns[at], weights[at]
     # the largest weight per (example, measure): sort, then reduce each run of equal pairs
-    order = np.lexsort((cols, rows))
-    rows, cols, vals = rows[order], cols[order], vals[order]
-    first = np.flatnonzero(
-        np.concatenate([[True], (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])])
-    )
+    # (one int64 key per pair: a quarter of the time of sorting on the two columns)
+    key = rows * width + cols
+    order = np.argsort(key, kind="stable")
+    key, rows, cols, vals = key[order], rows[order], cols[order], vals[order]
+    first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
     return sparse.csc_matrix(
         (np.maximum.reduceat(vals, first), (rows[first], cols[first])),
         shape=(len(examples), width),

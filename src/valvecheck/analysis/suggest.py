@@ -116,7 +116,13 @@ class CharGrams:
         self.low, self.high = low, high
 
     def __call__(self, text: str) -> list[str]:
-        return [g for w in normalise(text).split() for g in _word_grams(w, self.low, self.high)]
+        return [g for w in self.words(text) for g in self.grams(w)]
+
+    def words(self, text: str) -> list[str]:
+        return normalise(text).split()
+
+    def grams(self, word: str) -> tuple[str, ...]:
+        return _word_grams(word, self.low, self.high)
 
 
 @dataclass(frozen=True)
@@ -238,6 +244,13 @@ def _concept_matrix() -> tuple[list[str], np.ndarray]:
     return names, closeness
 
 
+# What ``Suggester`` fits on the measures' words and concepts (a learned method shares its base's).
+_FITTED = (
+    "words", "_measure_concepts", "_concept_names", "_closeness", "_concept_weight",
+    "_m_concepts", "_word_vec", "_m_words",
+)  # fmt: skip
+
+
 class Suggester:
     """Scores activities against a fixed list of measures (id, text), fitted once."""
 
@@ -262,6 +275,12 @@ class Suggester:
             from valvecheck.analysis.matcher import Matcher  # it builds on this module
 
             self._matcher = Matcher(measures, names, model, links)
+            base = self._matcher.base
+            if base.words.bigrams == self.words.bigrams and not (m.bm25 or m.chars):
+                # The words and concepts this learned method explains with are the ones its base
+                # scorer fitted on the same measures: shared, not fitted twice.
+                self.__dict__.update({k: base.__dict__[k] for k in _FITTED})
+                return
         self._measure_concepts = [concepts(t) for t in self.texts]
         self._concept_names, self._closeness = _concept_matrix()
         df = Counter(c for found in self._measure_concepts for c in found)
