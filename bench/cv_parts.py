@@ -45,7 +45,7 @@ def main() -> None:
         print(line(p, figures(ids, method, matrix[rows], [items[i] for i in rows])))
     for t in (0.15, 0.2, 0.25, 0.3):
         print(line(f"shown {t}", figures(ids, replace(method, threshold=t), matrix, items), KEYS))
-    for a in (0.6, 0.65, 0.7, 0.75, 0.8):
+    for a in (0.6, 0.65, 0.7, 0.72, 0.74, 0.76, 0.78, 0.8, 0.83, 0.85):
         found = figures(ids, replace(method, accept_threshold=a), matrix, items)
         print(line(f"accept {a}", found, ACCEPT))
 
