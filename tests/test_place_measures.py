@@ -343,6 +343,7 @@ def test_the_api_places_and_takes_away_with_an_editors_token(on_both_stores: Ser
             {"theme": FIRST, "sub_theme": None},
             {"theme": SECOND, "sub_theme": SUBS[0]},
         ],
+        "renamed_to": None,  # set when the theme named was renamed since (test_rename_theme)
     }
     read = s.client.get(f"/api/measures/{MEASURE}", headers=s.as_("A-viewer")).json()
     assert read["placements"] == made.json()["placements"]

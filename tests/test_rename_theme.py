@@ -212,6 +212,52 @@ def test_a_renamed_theme_keeps_its_place_where_positions_were_reused(team):
     assert list(programme_of(team))[-2:] == ["Zed", "Omega"]
 
 
+def test_placing_under_a_name_renamed_since_says_what_it_became(team):
+    """A form opened before the rename places a measure under the old name: that starts a new
+    theme (the person may mean one), and the answer says the old name was renamed, to what, by
+    whom and when, so a slip is seen at once."""
+    measure = next(m.id for m in BUNDLED.measures if FIRST not in m.themes)
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        programme.rename(ctx, FIRST, "Sufficiency")
+        programme.rename(ctx, "Sufficiency", "Local places", sub_theme=SUB)
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        done = programme.place(ctx, measure, FIRST.lower())  # the old name, in another case
+    assert done.new_theme and done.renamed is not None
+    said = programme.renamed_since(done)
+    assert said.startswith(f"The theme '{FIRST}' was renamed 'Sufficiency' by ed on ")
+    assert said.endswith(
+        ": if you meant that theme, place the measure there and take this placement away"
+    )
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        sub = programme.place(ctx, measure, "Sufficiency", SUB)
+        plain = programme.place(ctx, measure, "A theme never renamed")
+        again = programme.place(ctx, measure, "Sufficiency", SUB)
+    assert sub.new_sub_theme and programme.renamed_since(sub).startswith(
+        f"The sub-theme '{SUB}' was renamed 'Local places' by ed on "
+    )
+    assert plain.new_theme and plain.renamed is None and programme.renamed_since(plain) == ""
+    assert not again.changed and again.renamed is None  # placed there already: nothing to say
+
+
+def test_no_hint_when_the_name_it_became_has_gone_too(team):
+    """Renamed, then emptied (so it left the programme): the old name is just a new theme."""
+    data = list(THEMES)[1]
+    held = sorted(m.id for m in BUNDLED.measures if data in m.themes)
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        programme.rename(ctx, data, "Data")
+        for m in held:
+            for p in [p for p in placements_of_in(ctx, m) if p.theme == "Data"]:
+                programme.unplace(ctx, m, p.theme, p.sub_theme)
+    assert "Data" not in programme_of(team)
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        done = programme.place(ctx, held[0], data)
+    assert done.new_theme and done.renamed is None
+
+
+def placements_of_in(ctx, measure: str) -> list[Placement]:
+    return list(measures.show_measure(ctx, measure).measure.placements)
+
+
 # -- the command line -----------------------------------------------------------------------------
 
 
@@ -220,7 +266,7 @@ def test_the_command_line_renames_in_one_line(cli, ws):
     assert code == 0, err
     assert out.strip() == (
         f"Renamed the theme {FIRST} to Sufficiency and demand; the {len(IN_FIRST)} measures "
-        "placed in it keep their place."
+        "placed in it stay placed there."
     )
     code, out, err = cli("rename-theme", "sufficiency and demand", "EHC plans", "--sub-theme", SUB)
     assert code == 0, err
@@ -234,6 +280,11 @@ def test_the_command_line_renames_in_one_line(cli, ws):
     assert code == 1 and "--sub-theme: Bristol's programme has no sub-theme" in err
     code, out, err = cli("rename-theme", "Sufficiency and demand", list(THEMES)[1])
     assert code == 1 and "already: place the measures there instead" in err
+    measure = next(m.id for m in BUNDLED.measures if FIRST not in m.themes)
+    code, out, err = cli("place", measure, "--theme", FIRST)  # the old name: a warning too
+    lines = out.strip().splitlines()
+    assert code == 0 and lines[0] == f"Placed {measure} in {FIRST} (a new theme of the programme)."
+    assert lines[1].startswith(f"The theme '{FIRST}' was renamed 'Sufficiency and demand' by ")
 
 
 # -- the programme page -----------------------------------------------------------------------------
@@ -287,6 +338,14 @@ def test_the_programme_page_lists_the_themes_and_renames_one(site):
     gone = post(ed, "/programme/rename", {"theme": FIRST, "name": "X"}, token_from="/programme")
     assert gone.status_code == 303
     assert "Nothing changed" in text(page(ed.get("/programme")).find(".//main"))
+    # a measure's page opened before the rename places under the old name: the banner says so
+    measure = next(m.id for m in BUNDLED.measures if FIRST not in m.themes)
+    stale = post(
+        ed, f"/measures/{measure}/placements", {"theme": FIRST}, token_from=f"/measures/{measure}"
+    )
+    shown = text(page(ed.get(stale.headers["location"])).find(".//*[@role='alert']"))
+    assert f"Placed {measure} in {FIRST} (a new theme of your programme). " in shown
+    assert f"The theme '{FIRST}' was renamed 'Sufficiency' by ed on " in shown
 
 
 def test_a_viewer_reads_the_programme_but_is_offered_no_rename(site):
@@ -332,6 +391,16 @@ def test_the_api_lists_the_programme_and_renames_a_theme(on_both_stores: Server)
         "/api/programme/rename", json={"theme": FIRST, "name": "X"}, headers=s.as_("A-editor")
     )
     assert missing.status_code == 404 and missing.json()["code"] == "not-found"
+    measure = next(m.id for m in BUNDLED.measures if FIRST not in m.themes)
+    stale = s.client.post(
+        f"/api/measures/{measure}/placements", json={"theme": FIRST}, headers=s.as_("A-editor")
+    )
+    assert stale.status_code == 201, stale.text
+    assert stale.json()["renamed_to"] == {"theme": "Sufficiency", "sub_theme": None}
+    fresh = s.client.post(
+        f"/api/measures/{measure}/placements", json={"theme": "New"}, headers=s.as_("A-editor")
+    )
+    assert fresh.status_code == 201 and fresh.json()["renamed_to"] is None
     typo = s.client.post(
         "/api/programme/rename",
         json={"theme": "Sufficiency", "nmae": "X"},

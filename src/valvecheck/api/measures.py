@@ -273,6 +273,9 @@ def placements_out(done: programme.Placed) -> PlacementsOut:
         placement=PlacementOut(theme=done.placement.theme, sub_theme=done.placement.sub_theme),
         changed=done.changed,
         placements=[PlacementOut(theme=p.theme, sub_theme=p.sub_theme) for p in done.placements],
+        renamed_to=None
+        if done.renamed is None
+        else PlacementOut(theme=done.renamed.after.theme, sub_theme=done.renamed.after.sub_theme),
     )
 
 

@@ -158,6 +158,11 @@ class PlacementsOut(BaseModel):
         description="false: the measure was placed there already, and nothing was written"
     )
     placements: list[PlacementOut]
+    renamed_to: PlacementOut | None = Field(
+        None,
+        description="Set when the placement started a theme (or sub-theme) under a name the "
+        "programme had renamed: what that name became (the client sent the old name, likely)",
+    )
 
 
 class RatingOut(BaseModel):

@@ -54,6 +54,8 @@ def place(
         output.line(f"{done.measure_id} is already placed in {at}: nothing changed.")
         return
     output.line(f"Placed {done.measure_id} in {at}{programme.started(done, 'the')}.")
+    if done.renamed:
+        output.line(f"{programme.renamed_since(done)}.")
 
 
 def unplace(
@@ -91,15 +93,8 @@ def rename_theme(
     """Rename a theme (or a sub-theme) of the council's programme; what is placed in it stays."""
     with use(ctx, write=True, by=by) as c:
         done = programme.rename(c, theme, new_name, sub_theme)
-    before, after = programme.where(done.before), programme.where(done.after)
     if not done.changed:
+        after = programme.where(done.after)
         output.line(f"The {done.what} is called {after} already: nothing changed.")
         return
-    kept = len(done.measures)
-    said = f"Renamed the {done.what} {before} to {after}"
-    if kept == 1:
-        output.line(f"{said}; the measure placed in it keeps its place ({done.measures[0]}).")
-    elif kept:
-        output.line(f"{said}; the {kept} measures placed in it keep their place.")
-    else:
-        output.line(f"{said}; nothing is placed in it.")
+    output.line(f"{programme.renamed_words(done)}.")

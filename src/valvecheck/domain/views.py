@@ -250,6 +250,12 @@ def programme_before(state: AssessmentState, later: list[PlacementChange]) -> As
     return replace(state, catalogue=catalogue, views=views)
 
 
+def renames(changes: list[PlacementChange]) -> list[tuple[PlacementChange, PlacementChange]]:
+    """The renames in a council's history of its programme (oldest first), each as the placement
+    taken away under the old name and the one made under the new, for one of the measures."""
+    return [(a, b) for a, b in zip(changes, changes[1:], strict=False) if _renamed(a, b)]
+
+
 def _renamed(taken: PlacementChange, made: PlacementChange) -> bool:
     """Whether two changes, one after the other, are one placement renamed."""
     return (

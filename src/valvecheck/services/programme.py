@@ -22,8 +22,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from valvecheck.domain.model import Placement, PlacementChange
-from valvecheck.domain.moments import aware
+from valvecheck.domain.moments import aware, in_england
+from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
+from valvecheck.domain.views import renames
 from valvecheck.errors import InputErrors, NotFound
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import repository as repo
@@ -41,6 +43,9 @@ __all__ = [
     "placement_history",
     "rename",
     "Renamed",
+    "renamed_since",
+    "RenamedSince",
+    "renamed_words",
     "InProgramme",
     "programme_themes",
     "started",
@@ -63,6 +68,19 @@ class Placed:
     new_theme: bool = False  # the placement started a theme of the programme
     new_sub_theme: bool = False  # ... or a sub-theme of one of its themes
     dropped: tuple[str, ...] = ()  # taken away: the sub-theme and theme it left empty, which went
+    # a new theme (or sub-theme) under a name the programme renamed earlier (a form opened
+    # before the rename, most likely), and that rename
+    renamed: RenamedSince | None = None
+
+
+@dataclass(frozen=True)
+class RenamedSince:
+    """A rename of a theme (or sub-theme) of the programme, as its history shows it."""
+
+    before: Placement
+    after: Placement
+    by: str
+    at: datetime
 
 
 def where(placement: Placement) -> str:
@@ -78,6 +96,32 @@ def started(done: Placed, whose: str) -> str:
     if done.new_sub_theme:
         return f" (a new sub-theme of {whose} programme)"
     return ""
+
+
+def renamed_since(done: Placed) -> str:
+    """'' or, where a placement started a theme (or sub-theme) under a name the programme had
+    renamed, the sentence that says so: the person may have meant the renamed one."""
+    if done.renamed is None:
+        return ""
+    was = done.renamed
+    what = "sub-theme" if was.before.sub_theme else "theme"
+    old, new = (p.sub_theme or p.theme for p in (was.before, was.after))
+    day = in_england(was.at)
+    return (
+        f"The {what} '{old}' was renamed '{new}' by {was.by} on {day.day} {day:%B %Y}: "
+        f"if you meant that {what}, place the measure there and take this placement away"
+    )
+
+
+def renamed_words(done: Renamed) -> str:
+    """'Renamed the theme X to Y; ...': what a rename did, and what stayed placed in it."""
+    said = f"Renamed the {done.what} {where(done.before)} to {where(done.after)}"
+    kept = len(done.measures)
+    if kept == 1:
+        return f"{said}; the measure placed in it ({done.measures[0]}) stays placed there"
+    if kept:
+        return f"{said}; the {kept} measures placed in it stay placed there"
+    return f"{said}; nothing is placed in it"
 
 
 def gone(done: Placed) -> str:
@@ -96,7 +140,10 @@ def place(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = Non
     # one writer at a time: two people placing (or removing) the same at once change it once
     repo.lock_pair(ctx.session, repo.CHANGING_PROGRAMME, cid)
     done = repo.add_placement(ctx.session, cid, measure, wanted)
+    renamed = None
     if done.added:
+        if done.new_theme or done.new_sub_theme:
+            renamed = _renamed_from(ctx, cid, done.placement, done.new_theme)
         _record(ctx, cid, measure.id, done.placement, repo.PLACED)
     return Placed(
         measure.code,
@@ -105,7 +152,28 @@ def place(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = Non
         tuple(repo.placements_of(ctx.session, cid, measure)),
         done.new_theme,
         done.new_sub_theme,
+        renamed=renamed,
     )
+
+
+def _renamed_from(ctx: Context, cid: int, started: Placement, theme: bool) -> RenamedSince | None:
+    """The newest rename of the programme away from the theme (``theme``) or sub-theme that
+    ``started`` has just begun, when the name it became is still in the programme."""
+    for taken, made in reversed(renames(changes_of(ctx.db, cid))):
+        was, now = taken.placement, made.placement
+        if theme and was.theme != now.theme and fold(was.theme) == fold(started.theme):
+            was, now = Placement(was.theme), Placement(now.theme)
+        elif not (
+            not theme
+            and was.theme == now.theme
+            and fold(was.theme) == fold(started.theme)
+            and fold(was.sub_theme or "") == fold(started.sub_theme or "")
+        ):
+            continue
+        if not repo.in_programme(ctx.session, cid, now):
+            return None
+        return RenamedSince(was, now, made.by, made.at)
+    return None
 
 
 def unplace(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = None) -> Placed:

@@ -484,6 +484,15 @@ def _rename_row(
     session.expire_all()
 
 
+def in_programme(session: Session, council_id: int, placement: Placement) -> bool:
+    """Whether council ``council_id``'s programme has the theme (and sub-theme), as named."""
+    for t in session.scalars(owned(ThemeRow, council_id).where(ThemeRow.name == placement.theme)):
+        return placement.sub_theme is None or any(
+            s.name == placement.sub_theme for s in t.sub_themes
+        )
+    return False
+
+
 def placements_of(session: Session, council_id: int, measure: MeasureRow) -> list[Placement]:
     """Where council ``council_id`` places ``measure``, in its order."""
     p = PlacementRow

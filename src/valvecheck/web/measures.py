@@ -27,7 +27,14 @@ from valvecheck.services.listing import (
     parse_due,
 )
 from valvecheck.services.measures import load_state, measure_page, show_measure
-from valvecheck.services.programme import gone, place, started, unplace, where
+from valvecheck.services.programme import (
+    gone,
+    place,
+    renamed_since,
+    started,
+    unplace,
+    where,
+)
 from valvecheck.services.ratings import rate
 from valvecheck.web.common import (
     PROTECTED,
@@ -453,6 +460,8 @@ def place_measure(
         message = f"Nothing changed: {placed.measure_id} is already placed in {at}"
     else:
         message = f"Placed {placed.measure_id} in {at}{started(placed, 'your')}"
+        if placed.renamed:
+            message += f". {renamed_since(placed)}"
     return done(request, f"/measures/{quote(placed.measure_id, safe='')}{here}", message)
 
 

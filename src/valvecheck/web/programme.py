@@ -12,7 +12,13 @@ from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action, may
 from valvecheck.errors import InputErrors, NotFound
 from valvecheck.services.context import authorise
-from valvecheck.services.programme import InProgramme, programme_themes, rename, where
+from valvecheck.services.programme import (
+    InProgramme,
+    programme_themes,
+    rename,
+    renamed_words,
+    where,
+)
 from valvecheck.web.common import PROTECTED, done, render, work
 from valvecheck.web.text import sentence
 
@@ -71,19 +77,10 @@ def rename_theme(
         errors = {"name": sentence(next(iter(exc.errors.values())))}
         shown = {"theme": theme, "sub_theme": sub_theme, "name": name}
         return render(request, "programme/rename.html", 422, errors=errors, **shown)
-    what = renamed.what
     if not renamed.changed:
-        message = f"Nothing changed: the {what} is called {where(renamed.after)} already"
+        message = f"Nothing changed: the {renamed.what} is called {where(renamed.after)} already"
     else:
-        kept = len(renamed.measures)
-        placed = (
-            f"; the {kept} measures placed in it stay placed there"
-            if kept > 1
-            else f"; the measure placed in it ({renamed.measures[0]}) stays placed there"
-            if kept
-            else ""
-        )
-        message = f"Renamed the {what} {where(renamed.before)} to {where(renamed.after)}{placed}"
+        message = renamed_words(renamed)
     return done(request, "/programme", message)
 
 
