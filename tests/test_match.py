@@ -383,3 +383,20 @@ def test_the_label_matrix_keeps_each_examples_largest_weight_for_a_measure() -> 
                 expected[i, j] = max(expected[i, j], w)
     found = _label_matrix(examples, targets, width).toarray()
     assert np.array_equal(found, expected) and expected.max() == 1.0 and (expected == 0.25).any()
+
+
+def test_a_councils_own_counts_are_scikit_learns() -> None:
+    """``council_similarity`` counts a council's words and n-grams itself, each word's n-grams
+    found once: the same columns, in the same order, and the same counts as CountVectorizer."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from valvecheck.analysis.matcher import _Counts
+    from valvecheck.analysis.suggest import CharGrams, Words
+
+    texts = [e.text for e in bundled_model().examples[:200]] + ["", "EHCP EHCP ehcp", "Ça va"]
+    ours = _Counts(texts)
+    for mine, analyzer in ((ours.words, Words()), (ours.chars, CharGrams(3, 5))):
+        theirs = CountVectorizer(analyzer=analyzer, dtype=np.float32).fit_transform(texts)
+        assert mine is not None and mine.shape == theirs.shape and mine.dtype == theirs.dtype
+        assert (mine != theirs).nnz == 0 and mine.sum() == theirs.sum() > 0
+    assert _Counts([""]).words.shape == (1, 0)  # no feature at all: an empty matrix, no error

@@ -210,16 +210,50 @@ class _Counts:
     texts again."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        from sklearn.feature_extraction.text import CountVectorizer
+        self.words = _counts([Words()(t) for t in texts])
+        self.chars = _char_counts(texts, CharGrams(3, 5)) if OWN_CHARS else None
 
-        def counts(analyzer: Words | CharGrams) -> sparse.csr_matrix:
-            try:
-                return CountVectorizer(analyzer=analyzer, dtype=np.float32).fit_transform(texts)
-            except ValueError:  # no feature in any text
-                return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
 
-        self.words = counts(Words())
-        self.chars = counts(CharGrams(3, 5)) if OWN_CHARS else None
+def _counts(features: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+    """What scikit-learn's ``CountVectorizer(dtype=float32).fit_transform`` gives for texts whose
+    features are these: a column per feature, in sorted order, and each text's counts."""
+    column: dict[str, int] = {}
+    found = [np.array([column.setdefault(f, len(column)) for f in fs], np.int64) for fs in features]
+    return _sorted_counts(found, column)
+
+
+def _char_counts(texts: Sequence[str], grams: CharGrams) -> sparse.csr_matrix:
+    """``_counts`` of the texts' character n-grams, each word's n-grams found once per word."""
+    column: dict[str, int] = {}
+    of_word: dict[str, np.ndarray] = {}
+    found = []
+    for text in texts:
+        parts = []
+        for word in grams.words(text):
+            ids = of_word.get(word)
+            if ids is None:
+                g = grams.grams(word)
+                ids = of_word[word] = np.array(
+                    [column.setdefault(x, len(column)) for x in g], dtype=np.int64
+                )
+            parts.append(ids)
+        found.append(np.concatenate(parts) if parts else np.zeros(0, np.int64))
+    return _sorted_counts(found, column)
+
+
+def _sorted_counts(found: list[np.ndarray], column: dict[str, int]) -> sparse.csr_matrix:
+    """The counts with their columns in the features' sorted order, as scikit-learn's."""
+    order = np.argsort(np.array(list(column), dtype=str), kind="stable")
+    rank = np.empty(len(column), dtype=np.int64)
+    rank[order] = np.arange(len(column))
+    lengths = np.array([len(f) for f in found], dtype=np.int64)
+    indices = rank[np.concatenate(found).astype(np.int64)] if found else np.zeros(0, np.int64)
+    counts = sparse.csr_matrix(
+        (np.ones(len(indices), np.float32), indices, np.r_[0, np.cumsum(lengths)]),
+        shape=(len(found), len(column)),
+    )
+    counts.sum_duplicates()
+    return counts
 
 
 def _local_tfidf(counts: sparse.csr_matrix, min_df: int) -> sparse.csr_matrix:
@@ -629,7 +663,7 @@ class Matcher:
         self._link_keys = [e.id.strip().casefold() for e in self.links]
         self._gram = self.model.gram
         if self.links:
-            cross = (self.model.vectors @ self._link_vectors.T).toarray()
+            cross = cosines(self.model.vectors, self._link_vectors)
             own = (self._link_vectors @ self._link_vectors.T).toarray()
             self._gram = np.block([[self.model.gram, cross], [cross.T, own]])
         self._own_sims = np.zeros((0, len(self.links)), dtype=np.float32)
@@ -648,13 +682,13 @@ class Matcher:
             return out
         index = {mid: j for j, mid in enumerate(self.ids)}
         if self.model.seed:
-            sims = (self.model.seed_vectors @ self._measure_vectors.T).toarray()
+            sims = cosines(self.model.seed_vectors, self._measure_vectors)
             for k, (mid, _) in enumerate(self.model.seed):
                 out[mid] = [(int(j), 1.0) for j in np.flatnonzero(sims[k] >= EQUIVALENT)]
         linked = sorted({m for e in self.links for m in e.measures if m in index} - set(out))
         if linked:
             rows = self._measure_vectors[[index[m] for m in linked]]
-            sims = (rows @ self._measure_vectors.T).toarray()
+            sims = cosines(rows, self._measure_vectors)
             for k, mid in enumerate(linked):
                 out[mid] = [(int(j), 1.0) for j in np.flatnonzero(sims[k] >= EQUIVALENT)]
         for mid, j in index.items():
