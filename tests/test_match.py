@@ -400,3 +400,18 @@ def test_a_councils_own_counts_are_scikit_learns() -> None:
         assert mine is not None and mine.shape == theirs.shape and mine.dtype == theirs.dtype
         assert (mine != theirs).nnz == 0 and mine.sum() == theirs.sum() > 0
     assert _Counts([""]).words.shape == (1, 0)  # no feature at all: an empty matrix, no error
+
+
+def test_one_pasted_very_long_word_costs_no_more_than_its_own_n_grams() -> None:
+    """A 20,000-letter "word" (a pasted link or image) among ordinary texts: the counts sort
+    their columns without making every column as wide as it (that took gigabytes)."""
+    import resource
+
+    from valvecheck.analysis.matcher import _Counts
+
+    texts = [e.text for e in bundled_model().examples[:1000]] + ["x" + "ab" * 10_000]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    counts = _Counts(texts)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert counts.chars is not None and counts.chars[-1].sum() > 0
+    assert grown_mb < 500

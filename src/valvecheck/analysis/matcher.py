@@ -81,6 +81,9 @@ def examples_from(items: Sequence[Labelled]) -> list[Example]:
     return [Example(i.id, i.text, i.expected, i.source or i.id) for i in items]
 
 
+KNOWN_WORDS = 200_000  # words whose n-gram columns ``TextSpace`` keeps (a few tens of MB)
+
+
 class TextSpace:
     """Word (stemmed 1-2 grams) and character (3-5 grams) TF-IDF, one unit vector per text."""
 
@@ -124,8 +127,6 @@ class TextSpace:
         from sklearn.preprocessing import normalize
 
         known: dict[str, np.ndarray] = self.__dict__.setdefault("_grams", {})
-        if len(known) > 200_000:
-            known.clear()
         vocabulary, analyse = self.chars.vocabulary_, self.chars.analyzer
         found: list[np.ndarray] = []
         lengths = np.zeros(len(texts), dtype=np.int64)
@@ -133,6 +134,8 @@ class TextSpace:
             for word in analyse.words(text):
                 columns = known.get(word)
                 if columns is None:
+                    if len(known) >= KNOWN_WORDS:
+                        known.clear()
                     grams = analyse.grams(word)
                     columns = known[word] = np.array(
                         [vocabulary[g] for g in grams if g in vocabulary], dtype=np.int32
@@ -243,7 +246,10 @@ def _char_counts(texts: Sequence[str], grams: CharGrams) -> sparse.csr_matrix:
 
 def _sorted_counts(found: list[np.ndarray], column: dict[str, int]) -> sparse.csr_matrix:
     """The counts with their columns in the features' sorted order, as scikit-learn's."""
-    order = np.argsort(np.array(list(column), dtype=str), kind="stable")
+    # (sorted in Python: a NumPy string array is as wide as its longest feature, and one pasted
+    # 20,000-letter "word" made that gigabytes)
+    keys = list(column)
+    order = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
     rank = np.empty(len(column), dtype=np.int64)
     rank[order] = np.arange(len(column))
     lengths = np.array([len(f) for f in found], dtype=np.int64)
