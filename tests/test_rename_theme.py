@@ -224,17 +224,19 @@ def test_placing_under_a_name_renamed_since_says_what_it_became(team):
         done = programme.place(ctx, measure, FIRST.lower())  # the old name, in another case
     assert done.new_theme and done.renamed is not None
     said = programme.renamed_since(done)
-    assert said.startswith(f"The theme '{FIRST}' was renamed 'Sufficiency' by ed on ")
+    assert said.startswith(f"The theme '{FIRST}' was renamed by ed on ")
     assert said.endswith(
-        ": if you meant that theme, place the measure there and take this placement away"
+        " and is called 'Sufficiency' now: if you meant that theme, place the measure there and "
+        "take this placement away"
     )
     with unit_of_work(team, write=True, as_person="ed") as ctx:
         sub = programme.place(ctx, measure, "Sufficiency", SUB)
         plain = programme.place(ctx, measure, "A theme never renamed")
         again = programme.place(ctx, measure, "Sufficiency", SUB)
     assert sub.new_sub_theme and programme.renamed_since(sub).startswith(
-        f"The sub-theme '{SUB}' was renamed 'Local places' by ed on "
+        f"The sub-theme '{SUB}' was renamed by ed on "
     )
+    assert " and is called 'Local places' now: " in programme.renamed_since(sub)
     assert plain.new_theme and plain.renamed is None and programme.renamed_since(plain) == ""
     assert not again.changed and again.renamed is None  # placed there already: nothing to say
 
@@ -252,6 +254,65 @@ def test_no_hint_when_the_name_it_became_has_gone_too(team):
     with unit_of_work(team, write=True, as_person="ed") as ctx:
         done = programme.place(ctx, held[0], data)
     assert done.new_theme and done.renamed is None
+
+
+def test_the_hint_follows_every_later_rename_and_says_nothing_after_a_rename_back(team):
+    """A typo put right and then the board's new name; a change of case; a sub-theme renamed
+    and then its theme; a theme renamed and renamed back (then the old name is just a new
+    theme); a measure already placed in what the name became."""
+    free = [m.id for m in BUNDLED.measures if FIRST not in m.themes]
+    themes = list(THEMES)
+
+    def place(theme: str, sub: str | None = None, measure: str = free[0]) -> programme.Placed:
+        with unit_of_work(team, write=True, as_person="ed") as ctx:
+            return programme.place(ctx, measure, theme, sub)
+
+    def rename(theme: str, new: str, sub: str | None = None) -> None:
+        with unit_of_work(team, write=True, as_person="ed") as ctx:
+            programme.rename(ctx, theme, new, sub)
+
+    rename(FIRST, "Sufficency")  # a typo
+    rename("Sufficency", "Sufficiency")  # put right
+    rename("Sufficiency", "SUFFICIENCY")  # a change of case is a rename too
+    rename("SUFFICIENCY", "Local places", sub=SUB)  # then one of its sub-themes
+    rename("SUFFICIENCY", "Places")  # and its theme again
+    done = place(FIRST)
+    assert done.renamed is not None and done.renamed.after == Placement("Places")
+    assert " and is called 'Places' now: if you meant that theme" in programme.renamed_since(done)
+    sub = place("Places", SUB)  # the sub-theme's old name under the theme's new one
+    assert sub.renamed is not None and sub.renamed.after == Placement("Places", "Local places")
+    # placed in what the old name became already: the advice is only to take this one away
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        programme.unplace(ctx, free[0], FIRST)  # the slip undone (the theme goes with it)
+    inside = next(m.id for m in BUNDLED.measures if FIRST in m.themes)
+    there = place(FIRST, measure=inside)
+    assert there.renamed is not None and there.renamed.placed_there
+    assert programme.renamed_since(there).endswith(
+        ": the measure is placed there already, so take this placement away"
+    )
+    # renamed and renamed back, the name it had then started again by someone: no hint
+    rename(themes[1], "Digital")
+    rename("Digital", themes[1])
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        for m in sorted(m.id for m in BUNDLED.measures if themes[1] in m.themes):
+            programme.unplace(ctx, m, themes[1])
+    place("Digital", measure=free[1])  # an unrelated new theme of that name
+    back = place(themes[1], measure=free[1])
+    assert back.new_theme and back.renamed is None
+
+
+def test_another_councils_renames_never_give_a_hint(db_path):
+    two = Workspace(db_path)
+    init_workspace(two, council="Leeds")  # Bristol has the bundled programme, Leeds none yet
+    with unit_of_work(two, write=True, council="Bristol", by="ann") as ctx:
+        programme.rename(ctx, FIRST, "Sufficiency")
+    with unit_of_work(two, write=True, council="Leeds", by="lee") as ctx:
+        programme.place(ctx, IN_FIRST[0], "Sufficiency")
+        done = programme.place(ctx, IN_FIRST[1], FIRST)  # Bristol's old name: Leeds never had it
+    assert done.new_theme and done.renamed is None
+    with unit_of_work(two, write=True, council="Bristol", by="ann") as ctx:
+        assert programme.place(ctx, IN_FIRST[1], FIRST.upper()).renamed is not None  # Bristol's
+    two.dispose()
 
 
 def placements_of_in(ctx, measure: str) -> list[Placement]:
@@ -284,7 +345,8 @@ def test_the_command_line_renames_in_one_line(cli, ws):
     code, out, err = cli("place", measure, "--theme", FIRST)  # the old name: a warning too
     lines = out.strip().splitlines()
     assert code == 0 and lines[0] == f"Placed {measure} in {FIRST} (a new theme of the programme)."
-    assert lines[1].startswith(f"The theme '{FIRST}' was renamed 'Sufficiency and demand' by ")
+    assert lines[1].startswith(f"The theme '{FIRST}' was renamed by ")
+    assert " and is called 'Sufficiency and demand' now: if you meant " in lines[1]
 
 
 # -- the programme page -----------------------------------------------------------------------------
@@ -345,7 +407,8 @@ def test_the_programme_page_lists_the_themes_and_renames_one(site):
     )
     shown = text(page(ed.get(stale.headers["location"])).find(".//*[@role='alert']"))
     assert f"Placed {measure} in {FIRST} (a new theme of your programme). " in shown
-    assert f"The theme '{FIRST}' was renamed 'Sufficiency' by ed on " in shown
+    assert f"The theme '{FIRST}' was renamed by ed on " in shown
+    assert "and is called 'Sufficiency' now: if you meant that theme, place the measure" in shown
 
 
 def test_a_viewer_reads_the_programme_but_is_offered_no_rename(site):

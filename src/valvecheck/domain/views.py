@@ -250,10 +250,59 @@ def programme_before(state: AssessmentState, later: list[PlacementChange]) -> As
     return replace(state, catalogue=catalogue, views=views)
 
 
-def renames(changes: list[PlacementChange]) -> list[tuple[PlacementChange, PlacementChange]]:
-    """The renames in a council's history of its programme (oldest first), each as the placement
-    taken away under the old name and the one made under the new, for one of the measures."""
-    return [(a, b) for a, b in zip(changes, changes[1:], strict=False) if _renamed(a, b)]
+def renamed_since(
+    changes: list[PlacementChange], named: Placement
+) -> tuple[Placement, Placement, PlacementChange] | None:
+    """Where a theme (``named`` with no sub-theme) or a sub-theme of the council's programme
+    went, by its history (oldest first): the newest rename away from that name, followed
+    through every later rename of it (a typo put right, then the board's new name) and of its
+    theme. Returns the name as it was, the name it has now, and the rename's own change (who,
+    when); None when nothing was renamed from that name. Names compare as the programme
+    matches them (case, spacing and punctuation aside)."""
+    steps = _rename_steps(changes)
+    for i in range(len(steps) - 1, -1, -1):
+        before, after, change = steps[i]
+        if bool(before.sub_theme) != bool(named.sub_theme):
+            continue
+        if fold(before.sub_theme or "") != fold(named.sub_theme or ""):
+            continue
+        # the theme the person typed, as later renames of it left it
+        if fold(_followed(steps[i + 1 :], Placement(before.theme)).theme) != fold(named.theme):
+            continue
+        return before, _followed(steps[i + 1 :], after), change
+    return None
+
+
+def _rename_steps(
+    changes: list[PlacementChange],
+) -> list[tuple[Placement, Placement, PlacementChange]]:
+    """Each rename once (a theme's rename moves each of its placements), as (from, to, change):
+    a theme's as themes alone, a sub-theme's whole."""
+    steps: list[tuple[Placement, Placement, PlacementChange]] = []
+    for taken, made in zip(changes, changes[1:], strict=False):
+        if not _renamed(taken, made):
+            continue
+        was, now = taken.placement, made.placement
+        if was.theme != now.theme:
+            was, now = Placement(was.theme), Placement(now.theme)
+        step = (was, now, made)
+        if not steps or steps[-1][:2] != step[:2] or steps[-1][2].at != made.at:
+            steps.append(step)
+    return steps
+
+
+def _followed(
+    steps: list[tuple[Placement, Placement, PlacementChange]], name: Placement
+) -> Placement:
+    """``name`` (a theme, or a sub-theme) through these renames, in order."""
+    for before, after, _ in steps:
+        if fold(before.theme) != fold(name.theme):
+            continue
+        if before.sub_theme is None:
+            name = Placement(after.theme, name.sub_theme)
+        elif name.sub_theme and fold(before.sub_theme) == fold(name.sub_theme):
+            name = after
+    return name
 
 
 def _renamed(taken: PlacementChange, made: PlacementChange) -> bool:

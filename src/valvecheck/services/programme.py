@@ -17,15 +17,15 @@ the council's history of its programme (schema 0017): who, when, where, and the 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from valvecheck.domain import views
 from valvecheck.domain.model import Placement, PlacementChange
 from valvecheck.domain.moments import aware, in_england
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
-from valvecheck.domain.views import renames
 from valvecheck.errors import InputErrors, NotFound
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import repository as repo
@@ -78,9 +78,10 @@ class RenamedSince:
     """A rename of a theme (or sub-theme) of the programme, as its history shows it."""
 
     before: Placement
-    after: Placement
+    after: Placement  # what it is called now (after every later rename)
     by: str
     at: datetime
+    placed_there: bool = False  # the measure is placed in what it became already
 
 
 def where(placement: Placement) -> str:
@@ -107,10 +108,11 @@ def renamed_since(done: Placed) -> str:
     what = "sub-theme" if was.before.sub_theme else "theme"
     old, new = (p.sub_theme or p.theme for p in (was.before, was.after))
     day = in_england(was.at)
-    return (
-        f"The {what} '{old}' was renamed '{new}' by {was.by} on {day.day} {day:%B %Y}: "
-        f"if you meant that {what}, place the measure there and take this placement away"
-    )
+    said = f"The {what} '{old}' was renamed by {was.by} on {day.day} {day:%B %Y} and is called "
+    said += f"'{new}' now: "
+    if was.placed_there:
+        return f"{said}the measure is placed there already, so take this placement away"
+    return f"{said}if you meant that {what}, place the measure there and take this placement away"
 
 
 def renamed_words(done: Renamed) -> str:
@@ -145,11 +147,20 @@ def place(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = Non
         if done.new_theme or done.new_sub_theme:
             renamed = _renamed_from(ctx, cid, done.placement, done.new_theme)
         _record(ctx, cid, measure.id, done.placement, repo.PLACED)
+    placements = tuple(repo.placements_of(ctx.session, cid, measure))
+    if renamed is not None:
+        there = renamed.after
+        renamed = replace(
+            renamed,
+            placed_there=any(
+                p.theme == there.theme and (not there.sub_theme or p == there) for p in placements
+            ),
+        )
     return Placed(
         measure.code,
         done.placement,
         done.added,
-        tuple(repo.placements_of(ctx.session, cid, measure)),
+        placements,
         done.new_theme,
         done.new_sub_theme,
         renamed=renamed,
@@ -157,23 +168,17 @@ def place(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = Non
 
 
 def _renamed_from(ctx: Context, cid: int, started: Placement, theme: bool) -> RenamedSince | None:
-    """The newest rename of the programme away from the theme (``theme``) or sub-theme that
-    ``started`` has just begun, when the name it became is still in the programme."""
-    for taken, made in reversed(renames(changes_of(ctx.db, cid))):
-        was, now = taken.placement, made.placement
-        if theme and was.theme != now.theme and fold(was.theme) == fold(started.theme):
-            was, now = Placement(was.theme), Placement(now.theme)
-        elif not (
-            not theme
-            and was.theme == now.theme
-            and fold(was.theme) == fold(started.theme)
-            and fold(was.sub_theme or "") == fold(started.sub_theme or "")
-        ):
-            continue
-        if not repo.in_programme(ctx.session, cid, now):
-            return None
-        return RenamedSince(was, now, made.by, made.at)
-    return None
+    """Where the theme (``theme``) or sub-theme that ``started`` has just begun went, when the
+    programme renamed that name and what it became is in the programme still."""
+    named = Placement(started.theme) if theme else started
+    found = views.renamed_since(changes_of(ctx.db, cid), named)
+    if found is None:
+        return None
+    before, after, change = found
+    now = repo.named_in_programme(ctx.session, cid, after)
+    if now is None or fold(now.where) == fold(named.where):  # gone, or renamed back
+        return None
+    return RenamedSince(before, now, change.by, change.at)
 
 
 def unplace(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = None) -> Placed:

@@ -484,13 +484,22 @@ def _rename_row(
     session.expire_all()
 
 
-def in_programme(session: Session, council_id: int, placement: Placement) -> bool:
-    """Whether council ``council_id``'s programme has the theme (and sub-theme), as named."""
-    for t in session.scalars(owned(ThemeRow, council_id).where(ThemeRow.name == placement.theme)):
-        return placement.sub_theme is None or any(
-            s.name == placement.sub_theme for s in t.sub_themes
-        )
-    return False
+def named_in_programme(session: Session, council_id: int, placement: Placement) -> Placement | None:
+    """The theme (and sub-theme) of council ``council_id``'s programme that ``placement`` names,
+    matched as a placement is (case, spacing and punctuation aside), as the programme spells
+    it; None when it has none."""
+    for t in session.scalars(
+        owned(ThemeRow, council_id).options(selectinload(ThemeRow.sub_themes))
+    ):
+        if fold(t.name) != fold(placement.theme):
+            continue
+        if placement.sub_theme is None:
+            return Placement(t.name)
+        for sub in t.sub_themes:
+            if fold(sub.name) == fold(placement.sub_theme):
+                return Placement(t.name, sub.name)
+        return None
+    return None
 
 
 def placements_of(session: Session, council_id: int, measure: MeasureRow) -> list[Placement]:
