@@ -152,13 +152,18 @@ def test_another_councils_theme_of_the_same_name_is_never_renamed(db_path):
     two.dispose()
 
 
+def q1_locked(ws: Workspace) -> None:
+    """A new workspace of the seed whose assessment "Bristol: Q1" is locked (today, as set)."""
+    init_workspace(ws)
+    with unit_of_work(ws, write=True, by="Ann") as ctx:
+        ratings.new_assessment(ctx, "Bristol: Q1", use=True)
+        ratings.lock_assessment(ctx)
+
+
 def test_a_report_dated_before_the_rename_keeps_the_old_name(tmp_path):
     ws = Workspace(str(tmp_path / "rename.db"))
     with today_is(date(2099, 4, 20)):
-        init_workspace(ws)
-        with unit_of_work(ws, write=True, by="Ann") as ctx:
-            ratings.new_assessment(ctx, "Bristol: Q1", use=True)
-            ratings.lock_assessment(ctx)
+        q1_locked(ws)
     with today_is(date(2099, 5, 1)):
         with unit_of_work(ws, write=True, by="Bo") as ctx:
             ratings.new_assessment(ctx, "Bristol: Q2", carry_from="Bristol: Q1", use=True)
@@ -178,10 +183,7 @@ def test_the_locked_paper_is_the_same_after_renames_in_every_order(tmp_path):
     sub-themes in their order (a rename undone as a removal and a placing put them last)."""
     ws = Workspace(str(tmp_path / "paper.db"))
     with today_is(date(2099, 4, 20)):
-        init_workspace(ws)
-        with unit_of_work(ws, write=True, by="Ann") as ctx:
-            ratings.new_assessment(ctx, "Bristol: Q1", use=True)
-            ratings.lock_assessment(ctx)
+        q1_locked(ws)
         write_reports(ws, "md", tmp_path / "then")
     with today_is(date(2099, 5, 1)):
         with unit_of_work(ws, write=True, by="Bo") as ctx:

@@ -250,7 +250,7 @@ def programme_before(state: AssessmentState, later: list[PlacementChange]) -> As
     return replace(state, catalogue=catalogue, views=views)
 
 
-def renamed_since(
+def where_renamed(
     changes: list[PlacementChange], named: Placement
 ) -> tuple[Placement, Placement, PlacementChange] | None:
     """Where a theme (``named`` with no sub-theme) or a sub-theme of the council's programme

@@ -171,7 +171,7 @@ def _renamed_from(ctx: Context, cid: int, started: Placement, theme: bool) -> Re
     """Where the theme (``theme``) or sub-theme that ``started`` has just begun went, when the
     programme renamed that name and what it became is in the programme still."""
     named = Placement(started.theme) if theme else started
-    found = views.renamed_since(changes_of(ctx.db, cid), named)
+    found = views.where_renamed(changes_of(ctx.db, cid), named)
     if found is None:
         return None
     before, after, change = found

@@ -405,17 +405,11 @@ def rename_in_programme(
     sub-theme of it), each named in any case or punctuation, to ``new_name``. None when the
     programme has no such theme (or sub-theme); a ``clash`` when another of its themes (or the
     theme's sub-themes) is called ``new_name`` already."""
-    themes = list(
-        session.scalars(owned(ThemeRow, council_id).options(selectinload(ThemeRow.sub_themes)))
-    )
-    theme = next((t for t in themes if fold(t.name) == fold(named.theme)), None)
-    if theme is None:
+    themes = _themes(session, council_id)
+    found = _named(themes, named)
+    if found is None:
         return None
-    sub = None
-    if named.sub_theme:
-        sub = next((s for s in theme.sub_themes if fold(s.name) == fold(named.sub_theme)), None)
-        if sub is None:
-            return None
+    theme, sub = found
     renamed: ThemeRow | SubThemeRow = theme if sub is None else sub
     siblings = [t.name for t in themes] if sub is None else [s.name for s in theme.sub_themes]
     before = Placement(theme.name, sub.name if sub else None)
@@ -488,18 +482,28 @@ def named_in_programme(session: Session, council_id: int, placement: Placement) 
     """The theme (and sub-theme) of council ``council_id``'s programme that ``placement`` names,
     matched as a placement is (case, spacing and punctuation aside), as the programme spells
     it; None when it has none."""
-    for t in session.scalars(
-        owned(ThemeRow, council_id).options(selectinload(ThemeRow.sub_themes))
-    ):
-        if fold(t.name) != fold(placement.theme):
-            continue
-        if placement.sub_theme is None:
-            return Placement(t.name)
-        for sub in t.sub_themes:
-            if fold(sub.name) == fold(placement.sub_theme):
-                return Placement(t.name, sub.name)
+    found = _named(_themes(session, council_id), placement)
+    if found is None:
         return None
-    return None
+    theme, sub = found
+    return Placement(theme.name, sub.name if sub else None)
+
+
+def _themes(session: Session, council_id: int) -> list[ThemeRow]:
+    return list(
+        session.scalars(owned(ThemeRow, council_id).options(selectinload(ThemeRow.sub_themes)))
+    )
+
+
+def _named(themes: list[ThemeRow], named: Placement) -> tuple[ThemeRow, SubThemeRow | None] | None:
+    """The theme (and sub-theme) among ``themes`` that ``named`` names, in any case or
+    punctuation; None when there is none."""
+    theme = next((t for t in themes if fold(t.name) == fold(named.theme)), None)
+    if theme is None or not named.sub_theme:
+        return None if theme is None else (theme, None)
+    wanted = fold(named.sub_theme)
+    sub = next((s for s in theme.sub_themes if fold(s.name) == wanted), None)
+    return None if sub is None else (theme, sub)
 
 
 def placements_of(session: Session, council_id: int, measure: MeasureRow) -> list[Placement]:
