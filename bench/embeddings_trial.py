@@ -262,7 +262,7 @@ def trial_classes(embed: Callable[[Sequence[str]], np.ndarray]):  # type: ignore
             sources = np.array([e.source for e in self.examples])
             same = sources[:, None] == sources[None, :]
 
-            def loso(full):  # type: ignore[no-untyped-def]
+            def loso(full, vectors):  # type: ignore[no-untyped-def]
                 others = np.where(same, 0.0, full)
                 nearest, vote = M._neighbour_scores(others, labels)
                 centroid = np.zeros_like(nearest)
@@ -272,17 +272,21 @@ def trial_classes(embed: Callable[[Sequence[str]], np.ndarray]):  # type: ignore
                     for r in rows:
                         kept.rows[r] = []
                         kept.data[r] = []
-                    centroid[rows] = M._centroid_scores(others[rows], kept.tocsc(), full)
+                    centroids = M._centroids(kept.tocsc(), vectors)
+                    centroid[rows] = M._centroid_scores(others[rows], centroids, kept.shape[1])
                 return nearest, vote, centroid
 
             full = (self.vectors @ self.vectors.T).toarray()
-            nearest, vote, centroid = loso(full)
+            nearest, vote, centroid = loso(full, self.vectors)
             extra: dict[str, np.ndarray] = {}
             if v.measure:
                 extra["emb_measure"] = (self.emb @ self.seed_emb.T).astype(np.float32)
             if v.examples:
                 e_full = (self.emb @ self.emb.T).astype(np.float64)
-                extra["emb_nearest"], extra["emb_vote"], extra["emb_centroid"] = loso(e_full)
+                e_vectors = self.emb.astype(np.float64)
+                extra["emb_nearest"], extra["emb_vote"], extra["emb_centroid"] = loso(
+                    e_full, e_vectors
+                )
             own_sims = M.same_source_similarity(texts, sources)
             own, own_vote = M._neighbour_scores(own_sims, labels)
             none = np.zeros_like(base)
@@ -334,7 +338,7 @@ def trial_classes(embed: Callable[[Sequence[str]], np.ndarray]):  # type: ignore
             vectors = model.space.vectors(texts)
             sims = (vectors @ model.vectors.T).toarray()
             nearest, vote = M._neighbour_scores(sims, self._labels)
-            centroid = M._centroid_scores(sims, self._labels, self._gram)
+            centroid = M._centroid_scores(sims, self._centroids, len(self.ids))
             send = model.p_send(vectors, texts)
             emb = embed(texts)
             extra: dict[str, np.ndarray] = {}
@@ -342,9 +346,9 @@ def trial_classes(embed: Callable[[Sequence[str]], np.ndarray]):  # type: ignore
                 extra["emb_measure"] = (emb @ embed(self.texts).T).astype(np.float32)
             if v.examples:
                 e_sims = (emb @ model.emb.T).astype(np.float64)
-                e_gram = (model.emb @ model.emb.T).astype(np.float64)
                 extra["emb_nearest"], extra["emb_vote"] = M._neighbour_scores(e_sims, self._labels)
-                extra["emb_centroid"] = M._centroid_scores(e_sims, self._labels, e_gram)
+                e_centroids = M._centroids(self._labels, model.emb.astype(np.float64))
+                extra["emb_centroid"] = M._centroid_scores(e_sims, e_centroids, len(self.ids))
             none = np.zeros_like(base)
             pairs = model.combine(Ev(base, nearest, vote, send, none, none, centroid, extra))
             if not decided:

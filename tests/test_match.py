@@ -385,6 +385,58 @@ def test_the_label_matrix_keeps_each_examples_largest_weight_for_a_measure() -> 
     assert np.array_equal(found, expected) and expected.max() == 1.0 and (expected == 0.25).any()
 
 
+def test_a_centroids_length_is_that_of_its_examples_weighted_sum() -> None:
+    """``_centroids`` works each label pattern's length from the summed vectors; the same as
+    from every pair of its examples' cosines (w . G . w), sparse or dense."""
+    from scipy import sparse
+
+    from valvecheck.analysis.matcher import _centroid_scores, _centroids
+
+    rng = np.random.default_rng(11)
+    vectors = sparse.random(30, 50, density=0.3, format="csr", random_state=rng)
+    norms = np.sqrt(np.asarray(vectors.multiply(vectors).sum(axis=1))).ravel()
+    vectors = sparse.diags(1 / norms) @ vectors
+    dense = sparse.random(30, 8, density=0.2, random_state=rng, dtype=np.float32).toarray()
+    dense[:, 5] = dense[:, 2]  # two measures with one pattern
+    dense[:, 7] = 0  # a measure nobody labelled
+    labels = sparse.csc_matrix(dense)
+    gram = (vectors @ vectors.T).toarray()
+    sims = rng.random((4, 30))
+    for found in (_centroids(labels, vectors), _centroids(labels, vectors.toarray())):
+        scores = _centroid_scores(sims, found, 8)
+        for j in range(7):
+            w = labels[:, j].toarray().ravel()
+            expected = (sims @ w) / np.sqrt(w @ gram @ w)
+            assert np.allclose(scores[:, j], expected, rtol=1e-5)
+        assert np.array_equal(scores[:, 2], scores[:, 5]) and not scores[:, 7].any()
+
+
+def test_the_links_add_to_the_corpus_logit_and_nothing_without_them() -> None:
+    """``combine`` is the logistic of the corpus's logit plus the links'; with no links their
+    share is exactly nothing, so a council with none meets the corpus's scores."""
+    from valvecheck.analysis.matcher import Evidence
+
+    model = bundled_model("train")
+    rng = np.random.default_rng(5)
+    shape = (6, 27)
+
+    def some() -> np.ndarray:
+        return rng.random(shape, dtype=np.float32)
+
+    base, nearest, vote, centroid, own, own_vote = (some() for _ in range(6))
+    send = rng.random(6)
+    with_links = Evidence(base, nearest, vote, send, own, own_vote, centroid)
+    zero = np.zeros(shape, dtype=np.float32)
+    without = Evidence(base, nearest, vote, send, zero, zero, centroid)
+    z = model.corpus_logits(with_links)
+    assert np.array_equal(z, model.corpus_logits(without))
+    assert not model.own_logits(zero, zero).any()
+    assert np.allclose(
+        model.combine(with_links), 1 / (1 + np.exp(-(z + model.own_logits(own, own_vote))))
+    )
+    assert not np.allclose(model.combine(with_links), model.combine(without))
+
+
 def test_a_councils_own_counts_are_scikit_learns() -> None:
     """``council_similarity`` counts a council's words and n-grams itself, each word's n-grams
     found once: the same columns, in the same order, and the same counts as CountVectorizer."""

@@ -64,6 +64,7 @@ FEATURES = (
     "send x base", "send x nearest", "send x vote", "centroid", "centroid_share", "send x centroid",
 )  # fmt: skip
 USE = set(FEATURES)  # the features the combiner uses (all; a smaller set for experiments)
+OWN = ("own", "own_vote")  # the features that read the council's own links
 
 
 @dataclass(frozen=True)
@@ -416,9 +417,7 @@ class Model:
         labels = _label_matrix(self.examples, {m: [(j, 1.0)] for j, m in enumerate(ids)}, len(ids))
         sources = np.array([e.source for e in self.examples])
         same = sources[:, None] == sources[None, :]
-        full = (self.vectors @ self.vectors.T).toarray()
-        self.gram = full  # the examples' own cosines, kept: every catalogue's matcher needs them
-        others = np.where(same, 0.0, full)
+        others = np.where(same, 0.0, (self.vectors @ self.vectors.T).toarray())
         nearest, vote = _neighbour_scores(others, labels)
         centroid = np.zeros_like(nearest)
         for source in set(sources.tolist()):
@@ -427,7 +426,9 @@ class Model:
             kept = (sparse.diags((sources != source).astype(labels.dtype)) @ labels).tocsc()
             kept.eliminate_zeros()
             kept.sort_indices()
-            centroid[rows] = _centroid_scores(others[rows], kept, full)
+            centroid[rows] = _centroid_scores(
+                others[rows], _centroids(kept, self.vectors), kept.shape[1]
+            )
         # A council's own earlier links are written the way its other activities are: the examples
         # from the same document (never the example itself) stand in for them. The combiner sees
         # every example twice, without and with such links, as a council does before and after.
@@ -478,13 +479,24 @@ class Model:
     def combine(self, evidence: Evidence) -> np.ndarray:
         """The probability for every pair: the combiner's logistic function of the evidence,
         worked in place in single precision (a large catalogue makes these arrays big)."""
+        z = self.corpus_logits(evidence)
+        z += self.own_logits(evidence.own, evidence.own_vote)
+        return _logistic(z)
+
+    def _weights(self) -> dict[str, np.float32]:
         names = [f for f in FEATURES if f in USE]
-        w = dict(zip(names, self.combiner.coef_[0].astype(np.float32), strict=True))
+        return dict(zip(names, self.combiner.coef_[0].astype(np.float32), strict=True))
+
+    def corpus_logits(self, evidence: Evidence) -> np.ndarray:
+        """The combiner's logit for every pair from all but the council's own links' evidence."""
+        w = self._weights()
         e = evidence
         z = np.full(e.base.shape, np.float32(self.combiner.intercept_[0]), dtype=np.float32)
         mixed = np.zeros_like(z)
         send = e.send.astype(np.float32)[:, None]
-        for name in names:
+        for name in w:
+            if name in OWN:
+                continue
             if name == "send":
                 z += w[name] * send
             elif name.startswith("send x "):
@@ -493,10 +505,22 @@ class Model:
                 z += w[name] * e.column(name)
         mixed *= send
         z += mixed
-        np.negative(z, out=z)
-        np.exp(z, out=z)
-        z += 1.0
-        return np.reciprocal(z, out=z)
+        return z
+
+    def own_logits(self, own: np.ndarray, own_vote: np.ndarray) -> np.ndarray:
+        """What the council's own links add to each pair's logit."""
+        w = self._weights()
+        z = w.get("own", np.float32(0)) * own
+        z += w.get("own_vote", np.float32(0)) * own_vote
+        return z
+
+
+def _logistic(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-z), worked in place."""
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += 1.0
+    return np.reciprocal(z, out=z)
 
 
 def _label_matrix(
@@ -571,23 +595,52 @@ def _neighbour_scores(sims: np.ndarray, labels: sparse.csc_matrix) -> tuple[np.n
     return nearest, vote
 
 
-def _centroid_scores(sims: np.ndarray, labels: sparse.csc_matrix, gram: np.ndarray) -> np.ndarray:
-    """Per (text, measure): the cosine of the text with the sum of the measure's examples (each
-    weighted by its label), worked once per label pattern. ``gram``: the examples' own cosines."""
-    n, m = sims.shape[0], labels.shape[1]
-    out = np.zeros((n, m), dtype=np.float32)
-    if n == 0 or m == 0 or labels.nnz == 0 or sims.shape[1] == 0:
-        return out
-    for cols in _patterns(labels):
-        j = cols[0]
-        start, end = labels.indptr[j], labels.indptr[j + 1]
+@dataclass(frozen=True)
+class _Centroid:
+    """The examples of the measures that share one label pattern, their weights, and the length
+    of the examples' weighted sum."""
+
+    measures: list[int]
+    rows: np.ndarray
+    weights: np.ndarray
+    norm: float
+
+
+def _centroids(
+    labels: sparse.csc_matrix, vectors: sparse.csr_matrix | np.ndarray
+) -> list[_Centroid]:
+    """Each label pattern's centroid (``vectors``: the examples' unit rows, sparse or dense), its
+    length worked from the weighted sum of the examples' vectors itself: no cosines of every
+    example with every other are needed, however many links a council has."""
+    patterns = _patterns(labels)
+    if not patterns:
+        return []
+    sums = labels[:, [cols[0] for cols in patterns]].T @ vectors
+    if sparse.issparse(sums):
+        squares = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
+    else:
+        squares = np.einsum("ij,ij->i", sums, sums)
+    out = []
+    for cols, square in zip(patterns, squares.tolist(), strict=True):
+        start, end = labels.indptr[cols[0]], labels.indptr[cols[0] + 1]
         rows, weights = labels.indices[start:end], labels.data[start:end]
-        norm = math.sqrt(max(float(weights @ gram[np.ix_(rows, rows)] @ weights), 1e-12))
-        out[:, cols] = ((sims[:, rows] @ weights) / norm)[:, None]
+        out.append(_Centroid(cols, rows, weights, math.sqrt(max(square, 1e-12))))
     return out
 
 
-SHARED_FROM = 256  # texts from which the product is shared between cores (fewer: one is faster)
+def _centroid_scores(sims: np.ndarray, centroids: Sequence[_Centroid], width: int) -> np.ndarray:
+    """Per (text, measure): the cosine of the text with the sum of the measure's examples (each
+    weighted by its label), worked once per label pattern (``_centroids``); ``width`` measures."""
+    n = sims.shape[0]
+    out = np.zeros((n, width), dtype=np.float32)
+    if n == 0 or sims.shape[1] == 0:
+        return out
+    for c in centroids:
+        out[:, c.measures] = ((sims[:, c.rows] @ c.weights) / c.norm)[:, None]
+    return out
+
+
+SHARED_FROM = 128  # texts from which the product is shared between cores (fewer: one is faster)
 
 
 def _cores() -> int:
@@ -667,11 +720,9 @@ class Matcher:
         self._link_vectors = self.model.space.vectors([e.text for e in self.links])
         self._link_labels = _label_matrix(self.links, targets, len(self.ids))
         self._link_keys = [e.id.strip().casefold() for e in self.links]
-        self._gram = self.model.gram
-        if self.links:
-            cross = cosines(self.model.vectors, self._link_vectors)
-            own = (self._link_vectors @ self._link_vectors.T).toarray()
-            self._gram = np.block([[self.model.gram, cross], [cross.T, own]])
+        self._centroids = _centroids(
+            self._labels, sparse.vstack([self.model.vectors, self._link_vectors], format="csr")
+        )
         self._own_sims = np.zeros((0, len(self.links)), dtype=np.float32)
         self._own = self._nearest = np.zeros((0, len(self.ids)), dtype=np.float32)
         self._examples_of: dict[int, np.ndarray] = {}  # measure -> its bundled examples' rows
@@ -739,22 +790,26 @@ class Matcher:
         )
         own, own_vote = _neighbour_scores(own_sims, self._link_labels)
         centroid = _centroid_scores(
-            np.hstack([sims, np.where(close, plain, 0.0)]), self._labels, self._gram
+            np.hstack([sims, np.where(close, plain, 0.0)]), self._centroids, len(self.ids)
         )
         send = self.model.p_send(vectors, texts)
         self._own_sims, self._own, self._nearest = own_sims, own, nearest
         self._sims = sims  # the texts x bundled examples cosines: what ``example_for`` reads
         evidence = Evidence(base, nearest, vote, send, own, own_vote, centroid)
-        pairs = self.model.combine(evidence)
+        z = self.model.corpus_logits(evidence)
         if self.links:
             # Where the corpus alone is already sure of an activity's best measure, the council's
             # links move its scores little; where it is unsure, they count in full. A link from a
             # tracker that mixes two neighbouring measures' language then rarely overturns a
             # confident reading (chosen by cross-validation on train, docs/benchmarks.md).
-            zero = np.zeros_like(own)
-            corpus = self.model.combine(Evidence(base, nearest, vote, send, zero, zero, centroid))
+            pairs = _logistic(z + self.model.own_logits(own, own_vote))
+            corpus = _logistic(z)
             trust = 1 - corpus.max(axis=1, keepdims=True) ** LINK_DAMPING
-            pairs = corpus + (pairs - corpus) * trust
+            pairs -= corpus
+            pairs *= trust
+            pairs += corpus
+        else:
+            pairs = _logistic(z)
         if not decided:
             return pairs
         # The council's own linked activities are among the nearest examples too (each delivers a
