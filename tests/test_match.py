@@ -171,6 +171,22 @@ def test_learning_from_own_links_raises_mrr_on_the_rest() -> None:
     (_, none), (_, half) = curve
     assert none.mrr is not None and half.mrr is not None
     assert half.mrr > none.mrr
+    # the same activities with none linked: a paired reading of what the links added
+    assert none.none_linked is None and half.none_linked is not None
+    assert half.none_linked.n == half.n and half.none_linked.mrr is not None
+    assert half.mrr > half.none_linked.mrr
+
+
+def test_a_curve_point_s_none_linked_figures_are_those_of_its_own_activities() -> None:
+    """A method that reads no links scores every point exactly as with none linked; the
+    activities are those of the point (the draw's rest), not the whole file."""
+    seed, names = _seed()
+    items = [i for i in labelled("holdout") if i.source in ("tracker-met", "tracker-shire")]
+    curve = learning_curve(lambda links: Suggester(seed, "domain", names), items, (0, 10))
+    (_, none), (_, ten) = curve
+    assert ten.none_linked is not None
+    assert ten.none_linked.as_dict() | {"seconds": 0} == ten.as_dict() | {"seconds": 0}
+    assert ten.n == 3 * (len(items) - 10) != none.n
 
 
 def test_a_suggestion_names_the_link_it_learned_from() -> None:

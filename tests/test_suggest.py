@@ -458,9 +458,17 @@ def test_eval_suggest_curve(cli) -> None:  # type: ignore[no-untyped-def]
     assert [p["linked"] for p in curve] == [0, 10, 20]  # 40 is the whole file: not scored
     assert [p["n"] for p in curve] == [40, 3 * 30, 3 * 20]  # three draws, the rest scored
     assert all(0 <= p["mrr"] <= 1 for p in curve)
+    assert "none_linked" not in curve[0]  # the first point is itself none linked
+    assert all(p["none_linked"]["n"] == p["n"] for p in curve[1:])
     code, out, err = cli("eval-suggest", str(DEV), "--curve")
     assert code == 0, err
-    assert "Learning curve" in out
+    assert "Learning curve" in out and "MRR, none linked" in out
+    half = curve[-1]
+    rise = half["mrr"] - half["none_linked"]["mrr"]
+    assert (
+        f"MRR on the other half is {half['mrr']:.2f}, against "
+        f"{half['none_linked']['mrr']:.2f} on the same activities with none linked ({rise:+.2f})"
+    ) in err
     assert "\t30 x 3 draws\t" in out and "\t20 x 3 draws\t" in out  # the rest, once a draw
     # the dev file is already read right with nothing linked: the note says how little is left
     assert curve[0]["mrr"] >= 0.95

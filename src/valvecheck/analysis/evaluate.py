@@ -53,6 +53,7 @@ class Evaluation:
     misses: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     links: int = 0  # the council's own linked activities used as evidence
     curve: list[tuple[int, Evaluation]] = field(default_factory=list)  # (linked, figures)
+    none_linked: Evaluation | None = None  # a curve point's activities with none of the file linked
 
     def as_dict(self) -> dict[str, object]:
         """The figures, under the keys the issue and the docs name (None: not applicable)."""
@@ -68,11 +69,17 @@ class Evaluation:
             "n": self.n,
             "seconds": round(self.seconds, 3),
             "links": self.links,
-            "curve": [
-                {"linked": n, **{k: v for k, v in e.as_dict().items() if k in CURVE_KEYS}}
-                for n, e in self.curve
-            ],
+            "curve": [e._curve_point(n) for n, e in self.curve],
         }
+
+    def _curve_point(self, linked: int) -> dict[str, object]:
+        point: dict[str, object] = {"linked": linked, **self._curve_figures()}
+        if self.none_linked is not None:
+            point["none_linked"] = self.none_linked._curve_figures()
+        return point
+
+    def _curve_figures(self) -> dict[str, object]:
+        return {k: v for k, v in self.as_dict().items() if k in CURVE_KEYS}
 
 
 CURVE_KEYS = ("hit_at_3", "mrr", "recall_at_5", "none_accuracy", "false_none_rate", "n")

@@ -123,24 +123,34 @@ def learning_curve(
 
     For each size, ``repeats`` random draws of ``n`` activities become the council's links and the
     figures are taken on the *other* activities only (never on one its own link taught), then
-    pooled over the draws. ``matcher_for(links)`` builds a matcher with those links.
+    pooled over the draws. ``matcher_for(links)`` builds a matcher with those links. Each point
+    with links also carries, as its ``none_linked``, the figures on the very same activities with
+    none of the file linked: the rise the links give is read on one set of activities, not on
+    the whole file against a part of it.
     """
     rng = random.Random(seed)
     out: list[tuple[int, Evaluation]] = []
+    alone = matcher_for(links_of([]))  # type: ignore[operator]
+    before = alone.scores([x.text for x in items], [x.title for x in items])
     for n in sizes:
         if n >= len(items):
             break
         rows: list[Labelled] = []
         blocks: list[np.ndarray] = []
-        ids: list[str] = []
-        method: Method | None = None
+        unlinked: list[np.ndarray] = []
+        ids: list[str] = alone.ids
+        method: Method = alone.method
         for r in range(repeats if n else 1):
             chosen = set(rng.sample(range(len(items)), n))
-            rest = [replace(x, id=f"{x.id}#{r}") for i, x in enumerate(items) if i not in chosen]
-            matcher = matcher_for(links_of([items[i] for i in sorted(chosen)]))  # type: ignore[operator]
-            blocks.append(matcher.scores([x.text for x in rest], [x.title for x in rest]))
+            kept = [i for i in range(len(items)) if i not in chosen]
+            rest = [replace(items[i], id=f"{items[i].id}#{r}") for i in kept]
+            unlinked.append(before[kept])
+            if n:
+                matcher = matcher_for(links_of([items[i] for i in sorted(chosen)]))  # type: ignore[operator]
+                blocks.append(matcher.scores([x.text for x in rest], [x.title for x in rest]))
             rows.extend(rest)
-            ids, method = matcher.ids, matcher.method
-        assert method is not None
-        out.append((n, figures(ids, method, np.vstack(blocks), rows)))
+        point = figures(ids, method, np.vstack(blocks or unlinked), rows)
+        if n:
+            point.none_linked = figures(ids, method, np.vstack(unlinked), rows)
+        out.append((n, point))
     return out

@@ -344,11 +344,14 @@ def eval_suggest(
     )
     if e.curve:
         output.table(
-            "Learning curve (figures on the activities not linked)",
-            ["Linked", "Scored", "hit@3", "MRR", "recall@5", "none-acc", "false-none"],
+            "Learning curve (figures on the activities not linked; MRR also with none of the "
+            "file linked, on the same activities)",
+            ["Linked", "Scored", "hit@3", "MRR", "MRR, none linked", "recall@5", "none-acc",
+             "false-none"],
             [
-                [n, _scored(e.n, n, f.n), *(_figure(v) for v in (f.hit_at_3, f.mrr, f.recall_at_5)),
-                 _figure(f.none_accuracy), _figure(f.false_none_rate)]
+                [n, _scored(e.n, n, f.n), _figure(f.hit_at_3), _figure(f.mrr),
+                 _figure(f.none_linked.mrr if f.none_linked else f.mrr),
+                 _figure(f.recall_at_5), _figure(f.none_accuracy), _figure(f.false_none_rate)]
                 for n, f in e.curve
             ],
         )  # fmt: skip
@@ -357,6 +360,14 @@ def eval_suggest(
             output.note(
                 f"With nothing linked, MRR is already {start:.2f}: links can add at most "
                 f"{1 - start:+.2f} on this file."
+            )
+        half = next((f for n, f in e.curve if n == e.n // 2), None)
+        linked = half.mrr if half else None
+        alone = half.none_linked.mrr if half and half.none_linked else None
+        if linked is not None and alone is not None:
+            output.note(
+                f"With half the file linked, MRR on the other half is {linked:.2f}, against "
+                f"{alone:.2f} on the same activities with none linked ({linked - alone:+.2f})."
             )
     output.table(
         "Per-measure recall (expected measure in the top 5)",
