@@ -449,6 +449,13 @@ def test_eval_suggest_never_scores_an_activity_with_its_own_link(ws, cli, tmp_pa
     code, out, err = cli("eval-suggest", str(labelled), "--json")
     assert code == 0, err
     assert json.loads(out)["hit_at_3"] == 0.5  # z-2 learns from z-1's link; z-1 does not
+    # the learning curve too: with none of the file drawn, and on the activities not drawn
+    code, out, err = cli("eval-suggest", str(labelled), "--json", "--curve")
+    assert code == 0, err
+    first, half = json.loads(out)["curve"]
+    assert first["linked"] == 0 and first["hit_at_3"] == 0.5
+    # z-1 drawn: z-2 learns from it; z-2 drawn: z-1 is never taught by its own workspace link
+    assert half["linked"] == 1 and half["n"] == 3 and half["none_linked"]["hit_at_3"] < 1
 
 
 def test_eval_suggest_curve(cli) -> None:  # type: ignore[no-untyped-def]

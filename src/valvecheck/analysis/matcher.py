@@ -327,7 +327,8 @@ def _share(x: np.ndarray) -> np.ndarray:
 @dataclass
 class Evidence:
     """The evidence for every (activity, measure) pair: arrays of texts x measures (``send``: one
-    value per text). Combined by ``Model.combine`` in the order of ``FEATURES``."""
+    value per text). Combined by ``Model.combine``: the corpus's features in the order of
+    ``FEATURES`` (``corpus_logits``), then the council's own links' (``own_logits``)."""
 
     base: np.ndarray
     nearest: np.ndarray
@@ -720,9 +721,10 @@ class Matcher:
         self._link_vectors = self.model.space.vectors([e.text for e in self.links])
         self._link_labels = _label_matrix(self.links, targets, len(self.ids))
         self._link_keys = [e.id.strip().casefold() for e in self.links]
-        self._centroids = _centroids(
-            self._labels, sparse.vstack([self.model.vectors, self._link_vectors], format="csr")
-        )
+        vectors = self.model.vectors
+        if self.links:
+            vectors = sparse.vstack([vectors, self._link_vectors], format="csr")
+        self._centroids = _centroids(self._labels, vectors)
         self._own_sims = np.zeros((0, len(self.links)), dtype=np.float32)
         self._own = self._nearest = np.zeros((0, len(self.ids)), dtype=np.float32)
         self._examples_of: dict[int, np.ndarray] = {}  # measure -> its bundled examples' rows

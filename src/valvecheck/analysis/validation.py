@@ -131,7 +131,9 @@ def learning_curve(
     rng = random.Random(seed)
     out: list[tuple[int, Evaluation]] = []
     alone = matcher_for(links_of([]))  # type: ignore[operator]
-    before = alone.scores([x.text for x in items], [x.title for x in items])
+    # every scoring names the activities, so none is scored with a link the workspace already
+    # has to it (a council measuring the matcher on its own linked programme)
+    before = alone.scores([x.text for x in items], [x.title for x in items], [x.id for x in items])
     for n in sizes:
         if n >= len(items):
             break
@@ -147,7 +149,11 @@ def learning_curve(
             unlinked.append(before[kept])
             if n:
                 matcher = matcher_for(links_of([items[i] for i in sorted(chosen)]))  # type: ignore[operator]
-                blocks.append(matcher.scores([x.text for x in rest], [x.title for x in rest]))
+                blocks.append(
+                    matcher.scores(
+                        [x.text for x in rest], [x.title for x in rest], [items[i].id for i in kept]
+                    )
+                )
             rows.extend(rest)
         point = figures(ids, method, np.vstack(blocks or unlinked), rows)
         if n:
