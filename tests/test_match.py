@@ -230,9 +230,9 @@ def test_a_link_counts_as_a_corpus_example_only_when_it_is_a_near_duplicate() ->
     ("part", "recall", "grouped_right"), [("train", 0.31, 0.27), ("holdout", 0.8, 0.8)]
 )
 def test_grouping_on_reworded_pairs(part: str, recall: float, grouped_right: float) -> None:
-    """Floors under the figures docs/benchmarks.md reports (train 15 of 48 since `bench/fresh12`
-    joined the corpus, which the grouping's reading learns from, 16 since `bench/fresh6`
-    joined: 18 in the twenty-third round,
+    """Floors under the figures docs/benchmarks.md reports (train 18 of 48 with `bench/fresh13`
+    in the corpus, which the grouping's reading learns from; 15 with `bench/fresh12`, 16 from
+    `bench/fresh6` on: the floor sits under the lowest; 18 in the twenty-third round,
     19 before it, when the twenty-second round read the profile unscaled; 372 of 824 pairs over
     the looked-at parts either way; none of train's near misses, 0.276 of all grouped pairs
     joined by its same pairs;
