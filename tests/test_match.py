@@ -331,12 +331,14 @@ def test_links_move_a_reading_the_corpus_is_sure_of_less_than_an_unsure_one(monk
 
 
 def test_a_councils_own_project_name_counts_when_its_links_are_compared() -> None:
-    """ "Quillmoor" is in no labelled document, so the corpus's features barely see it; compared
-    in the council's own words, the activity is nearest the link that shares the name."""
+    """ "Zyqvarn" is in no labelled document, nor are most of its letters' n-grams, so the
+    corpus's features barely see it; compared in the council's own words, the activity is
+    nearest the link that shares the name. (The name was "Quillmoor" until `bench/fresh14`
+    joined the corpus: its n-grams, as in "moor", are in council texts now, and it counted.)"""
     from valvecheck.analysis.matcher import council_similarity
 
-    activity = "Quillmoor: staff"
-    linked = ["Quillmoor: open the first hub", "Staff training on annual reviews"]
+    activity = "Zyqvarn: staff"
+    linked = ["Zyqvarn: open the first hub", "Staff training on annual reviews"]
     own = council_similarity([activity], linked)[0]
     assert own[0] > own[1]
     space = bundled_model().space
