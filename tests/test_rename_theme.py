@@ -361,6 +361,11 @@ def test_the_programme_page_lists_the_themes_and_renames_one(site):
     shown = ed.get("/programme")
     assert shown.status_code == 200
     assert text(page(shown).find(".//h1")) == "Bristol's programme"
+    # the menu names the page (a person asked to rename a theme finds it there) and marks it
+    menu = {a.get("href"): a for a in by_id(shown, "navigation").iter("a")}
+    assert text(menu["/programme"]) == "Programme"
+    assert menu["/programme"].get("aria-current") == "page"
+    assert menu["/measures"].get("aria-current") is None
     table = by_id(shown, "programme-table")
     rows = [text(r.find("./*")) for r in table.find(".//tbody").iter("tr")]
     assert rows[0] == FIRST and rows[1] == f"{FIRST}: {SUB}"  # a sub-theme names its theme
