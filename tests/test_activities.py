@@ -597,6 +597,29 @@ def test_unknown_measures_are_listed_with_the_files_other_problems(ws, cli, tmp_
     assert _count(cli) == 0
 
 
+def test_an_unknown_measure_on_a_workbooks_sheet_names_the_sheet(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """As the workbook's other problems do: "tracker.xlsx [Programme], line 3"; a cell naming
+    one measure is not told to separate ids."""
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Read me first"])
+    sheet = book.create_sheet("Programme")
+    sheet.append(["ID", "Title", "Start", "Measures"])
+    sheet.append(["a-1", "Outreach", "2025-01-01", "bury-4"])
+    sheet.append(["a-2", "Hubs", "soon", "bury 44"])
+    path = tmp_path / "tracker.xlsx"
+    book.save(path)
+    code, _, err = cli("activities", "import", str(path))
+    assert code == 1
+    flat = " ".join(err.split())
+    assert f"{path} [Programme], line 3, column Start" in flat  # the date, as before
+    assert (
+        f"{path} [Programme], line 3, column Measures: there is no measure 'bury 44' "
+        "(did you mean bury-4?) [unknown-measure]"
+    ) in flat, err
+    assert _count(cli) == 0
+
+
 @pytest.mark.parametrize(
     ("start", "end", "said"),
     [

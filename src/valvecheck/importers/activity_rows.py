@@ -117,6 +117,7 @@ class ActivityTable(Parsed[Activity]):
     # what the file held that was left out or read with a warning (hidden sheets, hidden rows)
     notes: list[str] = dataclasses.field(default_factory=list)
     more: int = 0  # problems found past those kept (``limits.capped`` says how many)
+    where: str = ""  # the file as its problems name it ("tracker.xlsx [Programme]" for a sheet)
 
 
 def as_written(value: object) -> str:
@@ -333,7 +334,7 @@ def _read_table(
     delimiter: str | None,
 ) -> ActivityTable:
     column_map = column_map or {}
-    parsed = ActivityTable()
+    parsed = ActivityTable(where=file)
     problems = parsed.problems
     rows = iter(rows)
     head = list(islice(rows, HEADER_SEARCH))

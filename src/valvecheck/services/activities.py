@@ -172,14 +172,17 @@ def unknown_measures(parsed: ActivityTable, known: set[str], file: str) -> list[
     row's cell is checked, a row refused for another reason too. The id is named as the file
     wrote it, with the nearest known one."""
 
-    def said(mid: str) -> str:
+    def said(mid: str, named: tuple[str, ...]) -> str:
         typed = parsed.typed_ids.get(mid, mid)
         near = nearest(mid, known)
         hint = f"did you mean {near}?" if near else "measure ids look like bury-4"
-        return f"there is no measure '{typed}' ({hint}; separate them with ';')"
+        if len(named) > 1 or not near:  # a cell of several, or one that may have run two together
+            hint += "; separate them with ';'"
+        return f"there is no measure '{typed}' ({hint})"
 
+    where = parsed.where or file  # the sheet too, as the file's other problems name it
     return [
-        Problem("unknown-measure", said(mid), file, line, parsed.columns["measures"])
+        Problem("unknown-measure", said(mid, named), where, line, parsed.columns["measures"])
         for line, named in parsed.named
         for mid in named
         if mid not in known
