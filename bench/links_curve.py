@@ -8,8 +8,8 @@
 On ``train`` each of 5 folds by source group learns a model from the other folds; a held-out part is
 scored by a model learned from the parts ``validation.LEARN_FROM`` names. Every source with 8+ rows
 and 4+ SEND rows is scored with none of its rows linked and with a random half linked
-(``validation.learning_curve``: 5 draws per seed, figures only on the rows not linked), and the MRR
-is averaged over the seeds. ``--damping`` sets ``matcher.LINK_DAMPING`` (1e9: no damping).
+(``validation.learning_curve``: 5 draws per seed, figures only on the rows not linked, against the
+same rows with none linked), and the MRR is averaged over the seeds. ``--damping`` sets ``matcher.LINK_DAMPING`` (1e9: no damping).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def curves(part: str, seeds: list[int], repeats: int = 5) -> dict[str, tuple[flo
                 continue
             pairs = []
             for s in seeds:
-                (_, none), (_, half) = learning_curve(
+                (_, _), (_, half) = learning_curve(
                     lambda links, model=model: Suggester(
                         seed, "matcher", names, links=links, model=model
                     ),
@@ -57,7 +57,10 @@ def curves(part: str, seeds: list[int], repeats: int = 5) -> dict[str, tuple[flo
                     repeats=repeats,
                     seed=s,
                 )
-                assert none.mrr is not None and half.mrr is not None
+                # the same activities with none of the file linked (paired, since the
+                # twenty-fifth round; before it, the whole source with none linked)
+                none = half.none_linked
+                assert none is not None and none.mrr is not None and half.mrr is not None
                 pairs.append((none.mrr, half.mrr))
             out[source] = (
                 float(np.mean([a for a, _ in pairs])),

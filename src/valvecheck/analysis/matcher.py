@@ -786,7 +786,10 @@ class Matcher:
         plain = (vectors @ self._link_vectors.T).toarray() if self.links else own_sims
         if ids is not None and self.links:
             plain[keys[:, None] == np.array(self._link_keys)[None, :]] = 0.0
-        close = plain >= DUPLICATE
+        # nearly the same text, in the corpus's words or in the council's own (two rows of one
+        # project that differ by a place name read apart in the corpus's features when a
+        # word they share is common in the corpus)
+        close = (plain >= DUPLICATE) | (own_sims >= DUPLICATE)
         nearest, vote = _neighbour_scores(
             np.hstack([sims, np.where(close, own_sims, 0.0)]), self._labels
         )
