@@ -226,6 +226,27 @@ def test_a_link_counts_as_a_corpus_example_only_when_it_is_a_near_duplicate() ->
     assert linked._own[1, j] > 0  # but still counts through the council's own features
 
 
+def test_a_link_nearly_the_same_in_the_councils_own_words_is_a_corpus_example_too() -> None:
+    """Two rows of one project that differ by a place name: in the corpus's features a word they
+    share may be common enough to read them apart; in the council's own words they are nearly
+    the same, so the link enters the corpus features and the activity is not gated "none"."""
+    from valvecheck.analysis.matcher import DUPLICATE, Matcher, council_similarity
+
+    seed, names = _seed()
+    model = bundled_model()
+    link = Example("sen-12", "Project Kestrel: Kestrel hubs in Northgate", ("bury-4",), own=True)
+    text = "Project Kestrel: Kestrel hubs in Southgate"
+    own = council_similarity([text], [link.text])[0, 0]
+    assert own >= DUPLICATE
+    linked = Matcher(seed, names, model, [link])
+    shown = linked.scores([text], ids=["a-2"])
+    j = linked.ids.index("bury-4")
+    alone = Matcher(seed, names, model)
+    alone.scores([text], ids=["a-2"])
+    assert linked._nearest[0, j] >= own > alone._nearest[0, j]
+    assert shown[0].argmax() == j and shown[0, j] >= METHODS["matcher"].threshold  # suggested
+
+
 @pytest.mark.parametrize(
     ("part", "recall", "grouped_right"), [("train", 0.31, 0.27), ("holdout", 0.8, 0.8)]
 )
