@@ -84,6 +84,37 @@ def test_dashboard_shows_the_summary_of_the_current_assessment(site):
     assert [text(li.find("a")) for li in items] == found.opportunities[:10]
 
 
+def test_dashboard_lists_what_to_check_once_the_council_has_activities(site):
+    """As ``summary`` does: a red measure with an activity linked, green or amber measures with
+    none, and a linked activity that has stalled."""
+    from valvecheck.services import activities, links
+
+    client = site.client("ed")
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        found = summary.summary(ctx)
+    red = found.opportunities[0]
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        activities.add_activity(ctx, {"code": "SEN-3", "title": "Hubs", "status": "Stalled"})
+        links.link(ctx, "SEN-3", red, "the hubs deliver it")
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        checks = summary.summary(ctx).alignment["alignment_checks"]
+    board = client.get("/")
+    assert text(by_id(board, "to-check")) == "What to check"
+
+    def listed(key: str) -> list[str]:
+        return [text(a) for a in by_id(board, f"check-{key}").iter("a")]
+
+    assert listed("uncovered-with-activity") == [red] == checks["red_or_unrated_with_activity"]
+    assert listed("at-risk") == ["SEN-3"] == checks["linked_activities_stalled_or_overdue"]
+    shown = listed("covered-without-activity")
+    assert shown == checks["green_or_amber_without_activity"][:20] and shown
+    more = len(checks["green_or_amber_without_activity"]) - 20
+    if more > 0:
+        assert f"and {more} more" in text(by_id(board, "check-covered-without-activity"))
+    href = by_id(board, "check-at-risk").find(".//a").get("href")
+    assert href == "/activities/SEN-3" and client.get(href).status_code == 200
+
+
 def test_measures_listing_filters_from_the_query_string_and_paginates(site):
     client = site.client("vi")
     everything = client.get("/measures")

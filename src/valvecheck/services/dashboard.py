@@ -70,6 +70,12 @@ class Dashboard:
     opportunities: tuple[Opportunity, ...]  # red measures, most widely shared first
     recent: tuple[Change, ...]  # newest first
     needs_review: int
+    # what to check, once the council has activities (as ``summary`` lists them): measures rated
+    # green or amber with no activity linked, measures rated red (or not rated) with one linked,
+    # and linked activities stalled or past their end date
+    covered_without_activity: tuple[str, ...] = ()
+    uncovered_with_activity: tuple[str, ...] = ()
+    linked_activities_at_risk: tuple[str, ...] = ()
 
 
 def dashboard(
@@ -120,6 +126,9 @@ def _dashboard(ctx: Context, assessment: str | None, top: int, recent: int) -> D
         opportunities=opportunities,
         recent=tuple(recent_changes(ctx, state.assessment, recent)) if state.assessment else (),
         needs_review=sum(1 for v in state.views if v.needs_review),
+        covered_without_activity=tuple(aligned.covered_without_activity),
+        uncovered_with_activity=tuple(aligned.uncovered_with_activity),
+        linked_activities_at_risk=tuple(aligned.linked_activities_at_risk),
     )
 
 
