@@ -138,6 +138,25 @@ def test_measures_listing_filters_from_the_query_string_and_paginates(site):
     assert client.get("/measures?due=overdue").status_code == 200
 
 
+def test_a_filter_no_measure_could_match_is_named_on_the_listing_itself(site):
+    """A saved address whose theme was renamed since, or a mistyped rating: the Measures page,
+    its error at the filter, the other filters kept (not a page with only a way home)."""
+    client = site.client("vi")
+    old_theme = client.get("/measures?theme=Financial+Efficiencies+Old&authority=Bury")
+    assert old_theme.status_code == 422
+    assert heading(old_theme) == "Measures"
+    summary_links = page(old_theme).findall(".//div[@class='govuk-error-summary']//a")
+    assert [a.get("href") for a in summary_links] == ["#theme"]
+    assert "There is no theme 'Financial Efficiencies Old'" in text(by_id(old_theme, "theme-error"))
+    assert by_id(old_theme, "theme").get("aria-describedby") == "theme-error"
+    rows = page(old_theme).findall(".//table[@id='measures']/tbody/tr")
+    assert rows and all(text(r.find("td/a")).startswith("bury-") for r in rows)  # Bury kept
+    both = client.get("/measures?rag=purple&text=--")
+    assert both.status_code == 422
+    assert set(by_id(both, f) is not None for f in ("rag-error", "text-error")) == {True}
+    assert "of 27 measures" in text(by_id(both, "count"))  # neither could match: all shown
+
+
 def test_measure_page_shows_text_source_placements_rating_form_and_history(site):
     client = site.client("ed")
     response = client.get("/measures/bury-1")

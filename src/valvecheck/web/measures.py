@@ -76,9 +76,21 @@ def listing(
         "text": text,
         "due": due,
     }
-    filters = _filters(chosen)
-    with work(request) as ctx:
-        found = measure_listing(ctx, filters, page)
+    # A filter no measure could match (a theme renamed since the address was saved, a rating
+    # mistyped) is named on the listing itself, at its field, and the rest of the filters kept:
+    # every address can be bookmarked and shared, so an old one should still open the page.
+    errors: dict[str, str] = {}
+    while True:
+        try:
+            filters = _filters(chosen)
+            with work(request) as ctx:
+                found = measure_listing(ctx, filters, page)
+            break
+        except InputError as exc:
+            if exc.field not in chosen or not chosen[exc.field] or exc.field in errors:
+                raise
+            errors[exc.field] = sentence(str(exc))
+            chosen = {**chosen, exc.field: ""}
     kept = {k: v for k, v in chosen.items() if v}
 
     def link(n: int) -> str:
@@ -88,6 +100,8 @@ def listing(
     return render(
         request,
         "measures/list.html",
+        422 if errors else 200,
+        errors=errors,
         listing=found,
         chosen=chosen,
         link=link,
