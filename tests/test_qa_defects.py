@@ -287,6 +287,17 @@ def test_a_missing_thing_named_by_an_argument_is_not_called_a_flag(ws, cli, args
     assert not re.search(r"--(name|activity)\b", err), err
 
 
+def test_an_assessment_name_differing_only_in_case_or_spacing_is_taken(ws, cli):
+    """Two names that differ only so are near-twins in every list (from a QA pass)."""
+    code, _, err = cli("assessments", "new", "bristol:  MITIGATION validation exercise")
+    assert code == 4, err
+    assert (
+        "an assessment called 'Bristol: mitigation validation exercise' (as 'bristol: MITIGATION "
+        "validation exercise' is written) already exists"
+    ) in " ".join(err.split())
+    assert cli("assessments", "new", "Bristol: mitigation validation exercise 2")[0] == 0
+
+
 def test_a_field_that_is_an_option_is_still_named_as_the_flag(ws, cli):
     code, _, err = cli("rate", "bury-1", "red", "--assessment", "nope")
     assert code == 1 and err.startswith("error: --assessment: there is no assessment 'nope'")

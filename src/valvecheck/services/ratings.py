@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import PERSON, Rating, carried_note, check_rating, current
@@ -257,12 +258,14 @@ def new_assessment(
     name = name.strip()
     if not name:
         raise InputError("an assessment needs a name", field="name")
-    exists = ctx.session.scalar(
-        select(AssessmentRow.id).where(AssessmentRow.council_id == cid, AssessmentRow.name == name)
-    )
+    # one name per exercise, whatever its case or spacing: two that differ only so are
+    # near-twins in every list, and a command naming one would find the other
+    names = ctx.session.scalars(select(AssessmentRow.name).where(AssessmentRow.council_id == cid))
+    exists = next((n for n in names if fold(n) == fold(name)), None)
     if exists is not None:
+        said = f"'{name}'" if exists == name else f"'{exists}' (as '{name}' is written)"
         raise Conflict(
-            f"an assessment called '{name}' already exists", field="name", reason="already-exists"
+            f"an assessment called {said} already exists", field="name", reason="already-exists"
         )
     first = repo.current_assessment(ctx.session, cid) is None
     source = _assessment(ctx, carry_from) if carry_from else None
