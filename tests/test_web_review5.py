@@ -210,6 +210,24 @@ def test_setup_asks_did_you_mean_rather_than_make_a_second_council(fresh):
     assert by_id(client.get("/assessments"), "start") is not None
 
 
+def test_setup_with_a_council_chosen_and_another_typed_asks_which(fresh):
+    """From a QA pass: Bristol chosen and "Leeds City Council" typed was set up as Bristol,
+    silently; the page now asks, keeping both, and nothing is made."""
+    ws, client = fresh
+    asked = _setup(client, existing="Bristol", council="Leeds City Council")
+    assert asked.status_code == 422
+    assert text(by_id(asked, "existing-error")) == (
+        "Error: Choose Bristol or name a new council, not both: the new council's name says "
+        "Leeds City Council"
+    )
+    with ws.session(all_councils=True) as db:
+        from valvecheck.services.people import has_people
+
+        assert not has_people(db)  # nothing made
+    # the same council typed in another case is that council, chosen once
+    assert _setup(client, existing="Bristol", council="BRISTOL").status_code == 303
+
+
 def test_setup_with_the_same_name_in_another_case_is_that_council(fresh):
     ws, client = fresh
     assert _setup(client, council="bristol").status_code == 303

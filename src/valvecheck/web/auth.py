@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from valvecheck import logs
+from valvecheck.domain.names import fold
 from valvecheck.errors import (
     InputError,
     NotFound,
@@ -436,7 +437,16 @@ def setup(
     # A council of the workspace chosen, else the name typed (confirmed new when asked). No
     # ``existing`` sent: no radio chosen; sent empty: "A new council", as is a name typed alone.
     chosen = existing.strip()
-    new = not chosen and ("existing" in sent or bool(council.strip()))
+    typed = " ".join(council.split())
+    new = not chosen and ("existing" in sent or bool(typed))
+    if chosen and typed and fold(typed) != fold(chosen):
+        # both a council of the workspace and a new name: which was meant is not for us to guess
+        values = {"council": council, "username": username, "existing": existing, "new": ""}
+        errors = {
+            "existing": f"Choose {chosen} or name a new council, not both: "
+            f"the new council's name says {typed}"
+        }
+        return _setup_form(request, 422, errors, values)
     council = chosen or council
     values = {"council": council if not chosen else "", "username": username}
     values |= {"existing": existing, "new": "yes" if new else ""}
