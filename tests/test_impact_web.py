@@ -48,6 +48,9 @@ def test_an_editor_records_a_saving_and_sees_it_rolled_up_with_the_chart(site):
     )  # fmt: skip
     assert sent.status_code == 303 and sent.headers["location"] == "/impact"
     shown = client.get("/impact")
+    # the banner says the amounts as they were read, so a slip in what was typed shows at once
+    banner = page(shown).find(".//p[@class='govuk-notification-banner__heading']")
+    assert text(banner) == "B-1 2025-26: saving recorded: expected £50,002.00 (4 x £12,500.50)"
     assert _cells(shown, "impact-years")[0] == [
         "2025-26",
         "£1,000,000.00",

@@ -161,7 +161,16 @@ def record(
     if recorded is not None:
         entry = recorded.saving
         said = "saving recorded" if recorded.changed else "nothing changed, as recorded already"
-        return done(request, "/impact", f"{entry.activity} {entry.year}: {said}")
+        # the amounts as they were read ("£10k" is £10,000.00), so a slip shows at once
+        read = [
+            f"{what} {money_text(amount)}"
+            for what, amount in (("expected", entry.expected), ("actual", entry.actual))
+            if amount is not None
+        ]
+        if entry.working:
+            read[0:1] = [f"{read[0]} ({entry.working})"] if read else [entry.working]
+        amounts = f": {', '.join(read)}" if read else ""
+        return done(request, "/impact", f"{entry.activity} {entry.year}: {said}{amounts}")
     with work(request) as ctx:
         found = impact(ctx)
         context = _context(found, ctx)
