@@ -188,6 +188,10 @@ def test_setup_offers_the_councils_already_in_the_workspace(fresh):
     board = client.get("/")
     assert "Bristol: mitigation validation exercise" in board.text
     assert by_id(board, "no-assessment") is None
+    # the setup page signed its admin in, and the People page says so (it said "Never")
+    people = page(client.get("/admin/users"))
+    row = next(r for r in people.iter("tr") if "priya" in "".join(r.itertext()))
+    assert "Never" not in "".join(row.itertext()) and row.find(".//time") is not None
 
 
 def test_setup_asks_did_you_mean_rather_than_make_a_second_council(fresh):

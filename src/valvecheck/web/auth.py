@@ -459,6 +459,8 @@ def setup(
             person = first_admin(
                 db, council, username, password, request.app.state.settings, confirmed
             )
+            # the setup page signs its admin in: the People page's "last signed in" says so
+            note_signed_in(db, person.id, datetime.now(UTC))
     except SetupIncomplete as exc:  # every missing field, each at its own place on the form
         errors = {
             _SETUP_FIELDS.get(f, f): sentence(f"enter {words}") for f, words in exc.fields.items()
