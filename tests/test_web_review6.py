@@ -293,6 +293,47 @@ def test_the_preview_shows_status_words_and_the_links_each_row_makes(site):
     assert "On track → In progress" in text(by_id(preview, "status-words"))
 
 
+def test_the_preview_shows_owners_and_dates_as_they_will_be_recorded(site):
+    """From a QA pass: a day-first date and a month alone are read as recorded, so a council
+    can check them before importing; an unchanged file has nothing to import."""
+    client = site.client("ed")
+    tracker = (
+        b"ID,Title,Owner,Start,End\n"
+        b"Q-1,Outreach,Sam Lee,01/04/2026,July 2027\n"
+        b"Q-2,Hubs,,2026-09-01,\n"
+    )
+
+    def preview():  # type: ignore[no-untyped-def]
+        return post(
+            client,
+            "/imports",
+            {"kind": "activities"},
+            files={"file": ("dated.csv", tracker, "text/csv")},
+            token_from="/imports",
+        )
+
+    shown = preview()
+    assert shown.status_code == 200
+    table = page(shown).find(".//table[@id='rows-read']")
+    assert [text(h) for h in table.findall("thead/tr/th")] == [
+        "Activity", "Title", "Status", "Owner", "Start", "End",
+    ]  # fmt: skip
+    rows = [[text(c) for c in r.findall("td")] for r in table.findall("tbody/tr")]
+    assert rows == [
+        ["Q-1", "Outreach", "", "Sam Lee", "01/04/2026 → 1 Apr 2026", "July 2027 → 31 Jul 2027"],
+        ["Q-2", "Hubs", "", "", "1 Sep 2026", ""],
+    ]
+
+    def confirm(response):  # type: ignore[no-untyped-def]
+        forms = page(response).iter("form")
+        return next((f for f in forms if f.get("action", "").endswith("/confirm")), None)
+
+    assert post(client, confirm(shown).get("action"), token_from="/imports").status_code == 303
+    again = preview()
+    assert "Nothing to change" in text(by_id(again, "nothing-to-change"))
+    assert confirm(again) is None  # no button to import nothing
+
+
 # -- item 7: editing activities and filtering the list ------------------------------------------
 
 

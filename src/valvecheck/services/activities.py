@@ -5,6 +5,7 @@ services/activity_details.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from valvecheck.domain.activity import (
     Activity,
@@ -41,6 +42,7 @@ class ActivitiesImported:
     changes: tuple[ActivityChange, ...] = ()
     notes: tuple[str, ...] = ()  # what the file hid: a hidden sheet left out, hidden rows read
     rows_read: tuple[RowRead, ...] = ()  # a preview's detail: each row as read and recorded
+    fields: frozenset[str] = frozenset()  # the details the file's columns give (a preview's)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ class RowRead:
     status: str  # the recorded status's label ("" when the file gives none)
     links: tuple[str, ...] = ()  # the measures the row would link
     named: tuple[str, ...] = ()  # every measure its measures cell names
+    owner: str = ""
+    start: date | None = None  # as recorded (a day-first "01/04/2026" is 1 April 2026)
+    end: date | None = None  # as recorded (a month alone is its last day)
+    dates_written: tuple[str, str] = ("", "")  # the start and end as the file wrote them
 
     @property
     def status_differs(self) -> bool:
@@ -131,6 +137,7 @@ def import_activities(
             detail,
             tuple(parsed.notes),
             _rows_read(parsed, recorded),
+            frozenset(parsed.fields),
         )
     # one import of a council's activities at a time: the next one finds this one's rows, so two
     # at once never add "B1" and "b1" (PostgreSQL; SQLite writers are one at a time already)
@@ -157,11 +164,16 @@ def _rows_read(parsed: ActivityTable, recorded: list[tuple[str, str]]) -> tuple[
             a.status.label if a.status else "",
             tuple(made.get(id_key(a.id), ())),
             named,
+            a.owner,
+            a.start,
+            a.end,
+            dates,
         )
-        for a, written, named in zip(
+        for a, written, named, dates in zip(
             parsed.rows,
             parsed.statuses or [""] * len(parsed.rows),
             parsed.measures or [()] * len(parsed.rows),
+            parsed.dates or [("", "")] * len(parsed.rows),
             strict=True,
         )
     )
