@@ -417,6 +417,13 @@ def test_an_over_long_rationale_is_refused_with_the_text_kept(site):
     tree = page(refused)
     assert "at most 20,000 characters" in text(tree)
     assert by_id(refused, "rationale").text == long  # what they typed is still in the form
+    # the browser never cuts a paste short without a word (a QA pass pasted 25,000 characters
+    # and 20,000 were saved): no maxlength; GOV.UK's character count says the limit instead
+    box = by_id(editor.get("/measures/bury-4"), "rationale")
+    assert box.get("maxlength") is None and "rationale-info" in box.get("aria-describedby")
+    assert text(by_id(editor.get("/measures/bury-4"), "rationale-info")) == (
+        "You can enter up to 20,000 characters"
+    )
     huge = post(
         editor,
         "/measures/bury-4/rating",

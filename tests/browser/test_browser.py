@@ -122,6 +122,24 @@ def test_keyboard_alone_reaches_the_rating_form_and_submits_it(signed_in):
     )
 
 
+def test_the_rationale_counts_down_and_a_paste_past_the_limit_is_kept_whole(signed_in):
+    """From a QA pass: a 25,000-character paste was cut to 20,000 without a word. GOV.UK's
+    character count says how many too many; the server refuses it with the text kept. No
+    request of the page fails (the browser asked for a /favicon.ico there is none of)."""
+    from playwright.sync_api import expect
+
+    page = signed_in("ed")
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto("/measures/stoke-on-trent-3")
+    pasted = "x" * 20_005
+    page.fill("#rationale", pasted)
+    assert page.input_value("#rationale") == pasted  # kept whole
+    status = page.locator(".govuk-character-count__status").first  # the rationale's
+    expect(status).to_contain_text("5 characters too many")  # waits for the count (CSP: no eval)
+    assert failed == []
+
+
 def test_no_wcag_a_or_aa_violation_on_the_main_pages(browser, signed_in, server):
     anonymous = browser.new_context(base_url=server, bypass_csp=True)
     login = anonymous.new_page()
