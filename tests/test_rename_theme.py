@@ -77,6 +77,39 @@ def test_a_theme_renamed_keeps_its_measures_its_order_and_its_sub_themes(team):
     ]
 
 
+def test_a_rename_reads_as_one_step_of_a_measures_history(team, cli, site):
+    """From a QA pass: the history kept a rename as the old name taken away and the new one
+    placed, and said it as two manual moves; the page and ``show`` say it once."""
+    from valvecheck.domain.views import placement_steps
+
+    measure = IN_FIRST[0]
+    was = sorted(p.where for p in placements_of(team, measure) if p.theme == FIRST)
+    where = was[0]
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        programme.rename(ctx, FIRST, "Sufficiency and demand")
+        programme.place(ctx, measure, "Another theme")  # a placing of its own, after
+    with unit_of_work(team, by="reader") as ctx:
+        steps = placement_steps(programme.placement_history(ctx, measure))
+    renamed = [s for s in steps if s.renamed_from is not None]  # one per placement in it
+    assert sorted(s.renamed_from.where for s in renamed if s.renamed_from) == was
+    assert len(steps) == len(was) + 1
+    assert steps[-1].renamed_from is None and steps[-1].change.placement.theme == "Another theme"
+    shown = [line.strip() for line in cli("show", measure)[1].splitlines()]
+    new_where = where.replace(FIRST, "Sufficiency and demand", 1)
+    said = f"ed renamed '{where}', where it is placed, to '{new_where}'"
+    assert any(line.endswith(said) for line in shown), shown
+    assert not any("removed it from" in line for line in shown)
+    # the web page of the site's own workspace says it the same way
+    with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
+        programme.rename(ctx, FIRST, "Sufficiency and demand")
+    listed = by_id(site.client("vi").get(f"/measures/{measure}"), "placement-history-list")
+    lines = [text(li) for li in listed.iter("li")]
+    assert len(lines) == len(was)
+    assert any(
+        x.endswith(f"ed renamed ‘{where}’, where it is placed, to ‘{new_where}’") for x in lines
+    )
+
+
 def test_a_sub_theme_renamed_leaves_the_theme_and_its_other_sub_themes(team):
     with unit_of_work(team, write=True, as_person="ed") as ctx:
         done = programme.rename(ctx, FIRST, "Assessment and review", SUB.lower())

@@ -29,13 +29,14 @@ if TYPE_CHECKING:
         imports,
         measures,
         people,
+        programme,
         ratings,
         switch,
         workspace,
     )
     from valvecheck.services import summary as summaries
     from valvecheck.services.context import Context
-    from valvecheck.services.programme import PlacementChange
+    from valvecheck.services.programme import PlacementStep
     from valvecheck.store.db import Workspace
 else:  # loaded when a command first uses them (cli/lazy.py)
     catalogue_service = lazy("valvecheck.services.catalogue")
@@ -48,6 +49,7 @@ else:  # loaded when a command first uses them (cli/lazy.py)
     switch = lazy("valvecheck.services.switch")
     workspace = lazy("valvecheck.services.workspace")
     summaries = lazy("valvecheck.services.summary")
+    programme = lazy("valvecheck.services.programme")
 
 Assessment = Annotated[
     str | None,
@@ -455,8 +457,8 @@ def show(
         output.line(f"Placed under: {p.where}")
     if page.placement_history:
         output.line("History of placements in the programme (newest first):")
-    for change in reversed(page.placement_history):
-        output.line(f"  {_placement_change(change)}")
+    for step in reversed(programme.placement_steps(list(page.placement_history))):
+        output.line(f"  {_placement_change(step)}")
     for deadline_line in page.deadline_lines:
         output.line(deadline_line)
     if page.assessment:
@@ -500,13 +502,17 @@ def show(
         output.line(f"Version {m.version}: {earlier} kept (export --format datapackage has them)")
 
 
-def _placement_change(change: PlacementChange) -> str:
+def _placement_change(step: PlacementStep) -> str:
     """'2026-12-07 10:30 GMT ann.lee placed it in 'Sufficiency > Local places' (importing
-    appendix.csv)'."""
-    did = "placed it in" if change.placed else "removed it from"
-    file = f" (importing {change.file})" if change.file else ""
+    appendix.csv)', or '... ann.lee renamed 'Sufficiency' , where it is placed, to ...'."""
+    change = step.change
     at = change.placement.where
-    return f"{in_england(change.at):%Y-%m-%d %H:%M %Z} {change.by} {did} '{at}'{file}"
+    if step.renamed_from is not None:
+        did = f"renamed '{step.renamed_from.where}', where it is placed, to '{at}'"
+    else:
+        did = f"{'placed it in' if change.placed else 'removed it from'} '{at}'"
+    file = f" (importing {change.file})" if change.file else ""
+    return f"{in_england(change.at):%Y-%m-%d %H:%M %Z} {change.by} {did}{file}"
 
 
 def rate(

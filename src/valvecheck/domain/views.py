@@ -250,6 +250,30 @@ def programme_before(state: AssessmentState, later: list[PlacementChange]) -> As
     return replace(state, catalogue=catalogue, views=views)
 
 
+@dataclass(frozen=True)
+class PlacementStep:
+    """One line of a measure's placement history as a person reads it: a placement made or
+    taken away, or (``renamed_from``) the theme or sub-theme it is placed in renamed, which the
+    history keeps as the old name taken away and the new one placed at one moment."""
+
+    change: PlacementChange  # the placing or taking away (a rename's: the new name placed)
+    renamed_from: Placement | None = None
+
+
+def placement_steps(changes: list[PlacementChange]) -> list[PlacementStep]:
+    """The history (oldest first) with each rename's two changes read as one step."""
+    steps: list[PlacementStep] = []
+    i = 0
+    while i < len(changes):
+        if i + 1 < len(changes) and _renamed(changes[i], changes[i + 1]):
+            steps.append(PlacementStep(changes[i + 1], changes[i].placement))
+            i += 2
+        else:
+            steps.append(PlacementStep(changes[i]))
+            i += 1
+    return steps
+
+
 def where_renamed(
     changes: list[PlacementChange], named: Placement
 ) -> tuple[Placement, Placement, PlacementChange] | None:

@@ -26,6 +26,7 @@ from valvecheck.domain.model import Placement, PlacementChange
 from valvecheck.domain.moments import aware, in_england
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
+from valvecheck.domain.views import PlacementStep, placement_steps
 from valvecheck.errors import InputErrors, NotFound
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import repository as repo
@@ -41,6 +42,8 @@ __all__ = [
     "gone",
     "place",
     "placement_history",
+    "placement_steps",
+    "PlacementStep",
     "rename",
     "Renamed",
     "renamed_since",

@@ -30,6 +30,7 @@ from valvecheck.services.measures import load_state, measure_page, show_measure
 from valvecheck.services.programme import (
     gone,
     place,
+    placement_steps,
     renamed_since,
     started,
     unplace,
@@ -234,7 +235,7 @@ def _page_context(ctx: Context, measure_id: str, list_query: str = "") -> dict[s
         if may(ctx.actor.role, Action.PLACE)
         else None,
         # who placed it in the council's programme or took a placement away, newest first
-        "placement_history": page.placement_history[::-1],
+        "placement_history": placement_steps(list(page.placement_history))[::-1],
         "PLACEMENTS_SHOWN": PLACEMENTS_SHOWN,
         **_from_list(ctx, list_query, page.view.id),
     }
