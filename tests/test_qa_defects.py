@@ -296,6 +296,12 @@ def test_an_assessment_name_differing_only_in_case_or_spacing_is_taken(ws, cli):
         "validation exercise' is written) already exists"
     ) in " ".join(err.split())
     assert cli("assessments", "new", "Bristol: mitigation validation exercise 2")[0] == 0
+    # and a name is found whatever its case, so an import naming it so rates that one
+    code, out, err = cli("summary", "--assessment", "BRISTOL: Mitigation Validation Exercise")
+    assert code == 0, err
+    assert "Assessment: Bristol: mitigation validation exercise" in out
+    listed = cli("assessments", "list")[1].lower()
+    assert listed.count("mitigation validation exercise") == 2  # the first and "... 2"
 
 
 def test_a_field_that_is_an_option_is_still_named_as_the_flag(ws, cli):

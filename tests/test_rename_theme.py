@@ -96,7 +96,7 @@ def test_a_rename_reads_as_one_step_of_a_measures_history(team, cli, site):
     assert steps[-1].renamed_from is None and steps[-1].change.placement.theme == "Another theme"
     shown = [line.strip() for line in cli("show", measure)[1].splitlines()]
     new_where = where.replace(FIRST, "Sufficiency and demand", 1)
-    said = f"ed renamed '{where}', where it is placed, to '{new_where}'"
+    said = f"ed renamed the theme '{FIRST}' to 'Sufficiency and demand'; it stays placed in '{new_where}'"
     assert any(line.endswith(said) for line in shown), shown
     assert not any("removed it from" in line for line in shown)
     # the web page of the site's own workspace says it the same way
@@ -106,8 +106,35 @@ def test_a_rename_reads_as_one_step_of_a_measures_history(team, cli, site):
     lines = [text(li) for li in listed.iter("li")]
     assert len(lines) == len(was)
     assert any(
-        x.endswith(f"ed renamed ‘{where}’, where it is placed, to ‘{new_where}’") for x in lines
+        x.endswith(
+            f"ed renamed the theme ‘{FIRST}’ to ‘Sufficiency and demand’; it stays placed in "
+            f"‘{new_where}’"
+        )
+        for x in lines
     )
+
+
+def test_only_a_rename_s_own_pair_of_changes_reads_as_one_step() -> None:
+    """A removal and a placing at one moment by one person are a rename only by hand, and only
+    when the theme or the sub-theme changed, not both (that is a move)."""
+    from datetime import UTC, datetime
+
+    from valvecheck.domain.model import PLACED, REMOVED, PlacementChange
+    from valvecheck.domain.views import placement_steps
+
+    at = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+    def change(kind: str, theme: str, sub: str | None, file: str = "") -> PlacementChange:
+        return PlacementChange("bury-1", kind, Placement(theme, sub), "ed", at, file)
+
+    renamed = [change(REMOVED, "A", "s"), change(PLACED, "B", "s")]
+    sub_renamed = [change(REMOVED, "A", "s"), change(PLACED, "A", "t")]
+    moved = [change(REMOVED, "A", "s"), change(PLACED, "B", "t")]
+    imported = [change(REMOVED, "A", "s", "f.csv"), change(PLACED, "B", "s", "f.csv")]
+    assert [s.renamed_from for s in placement_steps(renamed)] == [Placement("A", "s")]
+    assert [s.renamed_from for s in placement_steps(sub_renamed)] == [Placement("A", "s")]
+    assert [s.renamed_from for s in placement_steps(moved)] == [None, None]
+    assert [s.renamed_from for s in placement_steps(imported)] == [None, None]
 
 
 def test_a_sub_theme_renamed_leaves_the_theme_and_its_other_sub_themes(team):

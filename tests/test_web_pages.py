@@ -155,6 +155,11 @@ def test_a_filter_no_measure_could_match_is_named_on_the_listing_itself(site):
     assert both.status_code == 422
     assert set(by_id(both, f) is not None for f in ("rag-error", "text-error")) == {True}
     assert "of 27 measures" in text(by_id(both, "count"))  # neither could match: all shown
+    assert by_id(both, "text").get("value") == "--"  # what was typed stays in its box
+    summary_links = page(both).findall(".//div[@class='govuk-error-summary']//a")
+    assert [a.get("href") for a in summary_links] == ["#rag", "#text"]  # the form's order
+    odd = client.get("/measures?due=banana")
+    assert odd.status_code == 422 and "banana" not in text(by_id(odd, "due"))  # no such option
 
 
 def test_measure_page_shows_text_source_placements_rating_form_and_history(site):

@@ -228,7 +228,15 @@ def test_setup_with_a_council_chosen_and_another_typed_asks_which(fresh):
         from valvecheck.services.people import has_people
 
         assert not has_people(db)  # nothing made
-    # the same council typed in another case is that council, chosen once
+    # asked "Did you mean Bristol?" and answering by choosing Bristol, the typed name still in
+    # its box, is that council (the review of this fix found it refused)
+    asked = _setup(client, council="Bristol City Council")
+    assert text(by_id(asked, "council-error")).startswith("Error: Did you mean Bristol?")
+    assert _setup(client, existing="Bristol", council="Bristol City Council").status_code == 303
+
+
+def test_setup_with_a_council_chosen_and_its_name_typed_again_is_that_council(fresh):
+    ws, client = fresh
     assert _setup(client, existing="Bristol", council="BRISTOL").status_code == 303
 
 

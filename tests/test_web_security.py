@@ -407,6 +407,26 @@ def test_the_only_admin_cannot_stop_being_one(site):
     assert post(admin, f"/admin/users/{ann}/role", {"role": "editor"}).status_code == 303
 
 
+def test_evidence_a_character_count_said_fits_is_kept_though_the_browser_sends_crlf(site):
+    """GOV.UK's count reads a line ending as one character; a browser sends two. 100 links,
+    one a line, just under the limit as counted, are kept, each line ending as one."""
+    from valvecheck.domain.rating import MAX_EVIDENCE
+
+    editor = site.client("ed")
+    links = [f"https://example.org/papers/{n:02d}/" + "x" * 19 for n in range(100)]
+    typed = "\n".join(links)[: MAX_EVIDENCE - 1]
+    sent = typed.replace("\n", "\r\n")
+    assert len(typed) < MAX_EVIDENCE < len(sent)  # counted as fitting; sent as too long
+    saved = post(
+        editor,
+        "/measures/bury-4/rating",
+        {"rag": "green", "rationale": "Links", "evidence": sent, "version": "0"},
+    )
+    assert saved.status_code == 303, text(page(saved))
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        assert history(ctx, "bury-4")[-1].evidence == typed
+
+
 def test_an_over_long_rationale_is_refused_with_the_text_kept(site):
     editor = site.client("ed")
     long = "Because " + "x" * MAX_RATIONALE

@@ -260,6 +260,12 @@ def test_on_a_phone_the_menu_and_the_filters_fold_and_the_rating_stays_in_view(n
     cell = narrow.locator("#measures tbody tr").first.locator("td").nth(1)
     box = cell.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 360, "the rating is off-screen"
+    # a filter with an error stays in view: its summary's link reaches the field
+    narrow.goto("/measures?rag=purple")
+    assert narrow.locator("#filters-details").get_attribute("open") is not None
+    narrow.click(".govuk-error-summary a[href='#rag']")
+    assert narrow.locator("#rag").is_visible()
+    assert narrow.evaluate("document.activeElement.id") == "rag"
 
 
 def test_a_wide_table_scrolls_in_its_own_box_reached_by_keyboard(narrow):

@@ -504,11 +504,13 @@ def show(
 
 def _placement_change(step: PlacementStep) -> str:
     """'2026-12-07 10:30 GMT ann.lee placed it in 'Sufficiency > Local places' (importing
-    appendix.csv)', or '... ann.lee renamed 'Sufficiency' , where it is placed, to ...'."""
+    appendix.csv)', or '... ann.lee renamed the theme 'Sufficiency' to 'Places'; it stays placed
+    in 'Places > Local places''."""
     change = step.change
     at = change.placement.where
     if step.renamed_from is not None:
-        did = f"renamed '{step.renamed_from.where}', where it is placed, to '{at}'"
+        what, before, after = step.renamed
+        did = f"renamed the {what} '{before}' to '{after}'; it stays placed in '{at}'"
     else:
         did = f"{'placed it in' if change.placed else 'removed it from'} '{at}'"
     file = f" (importing {change.file})" if change.file else ""

@@ -50,6 +50,12 @@ def own_words(rationale: str) -> str:
 MAX_EVIDENCE = 5_000  # characters: links to papers, one on each line
 
 
+def as_typed(text: str) -> str:
+    """A form's text with each line ending one character, as a browser counts it while it is
+    typed (it sends CRLF): a limit a character count said was kept is kept."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def check_rating(rag: Rag, rationale: str, evidence: str = "") -> None:
     """The rules a new rating must keep."""
     if rag is Rag.NOT_APPLICABLE and not rationale.strip():

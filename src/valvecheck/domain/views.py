@@ -259,6 +259,14 @@ class PlacementStep:
     change: PlacementChange  # the placing or taking away (a rename's: the new name placed)
     renamed_from: Placement | None = None
 
+    @property
+    def renamed(self) -> tuple[str, str, str]:
+        """A rename's ("theme" or "sub-theme", its name before, its name after)."""
+        was, now = self.renamed_from or self.change.placement, self.change.placement
+        if was.theme != now.theme:
+            return "theme", was.theme, now.theme
+        return "sub-theme", was.sub_theme or "", now.sub_theme or ""
+
 
 def placement_steps(changes: list[PlacementChange]) -> list[PlacementStep]:
     """The history (oldest first) with each rename's two changes read as one step."""
@@ -330,14 +338,19 @@ def _followed(
 
 
 def _renamed(taken: PlacementChange, made: PlacementChange) -> bool:
-    """Whether two changes, one after the other, are one placement renamed."""
+    """Whether two changes, one after the other, are one placement renamed: taken out of one
+    name and placed in another by one person at one moment, by hand (an import names its file),
+    the theme or the sub-theme renamed but not both (that would be a move)."""
+    was, now = taken.placement, made.placement
     return (
         not taken.placed
         and made.placed
         and taken.measure_id == made.measure_id
         and taken.at == made.at
         and taken.by == made.by
-        and taken.placement != made.placement
+        and not taken.file
+        and not made.file
+        and (was.theme != now.theme) != (was.sub_theme != now.sub_theme)
     )
 
 

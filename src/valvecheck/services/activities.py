@@ -241,7 +241,7 @@ def kept_date_problems(parsed: ActivityTable, existing: list[Activity], file: st
                     f"the end date {end_text} would be before the start date {start_text} "
                     f"(the {'end' if column == 'start' else 'start'} date is kept from the "
                     "workspace)",
-                    file,
+                    parsed.where or file,  # the sheet too, as the file's other problems name it
                     line,
                     parsed.columns[column],
                 )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from valvecheck.domain.people import Action
 from valvecheck.domain.rag import Rag
-from valvecheck.domain.rating import Rating, check_rating
+from valvecheck.domain.rating import Rating, as_typed, check_rating
 from valvecheck.errors import Conflict, InputError, InputErrors, NotFound
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.ratings import append_rating, history_at, open_for_rating
@@ -57,6 +57,7 @@ def rate_copies(
     NotFound when ``measure_id`` has no copies.
     """
     authorise(ctx, Action.RATE)
+    rationale, evidence = as_typed(rationale), as_typed(evidence)
     group = _copies_of(ctx, measure_id)
     row = open_for_rating(ctx, assessment, drawn_for)
     problems: dict[str, str] = {}

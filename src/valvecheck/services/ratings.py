@@ -10,7 +10,14 @@ from sqlalchemy import select
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
 from valvecheck.domain.rag import Rag
-from valvecheck.domain.rating import PERSON, Rating, carried_note, check_rating, current
+from valvecheck.domain.rating import (
+    PERSON,
+    Rating,
+    as_typed,
+    carried_note,
+    check_rating,
+    current,
+)
 from valvecheck.errors import Conflict, InputError, NotFound
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import repository as repo
@@ -69,6 +76,7 @@ def rate(
     """
     authorise(ctx, Action.RATE)
     rag = rag if isinstance(rag, Rag) else Rag.parse(rag)
+    rationale, evidence = as_typed(rationale), as_typed(evidence)
     check_rating(rag, rationale, evidence)
     row = open_for_rating(ctx, assessment, drawn_for)
     measure = repo.measure_row(ctx.session, measure_id)
@@ -259,7 +267,7 @@ def new_assessment(
     if not name:
         raise InputError("an assessment needs a name", field="name")
     # one name per exercise, whatever its case or spacing: two that differ only so are
-    # near-twins in every list, and a command naming one would find the other
+    # near-twins in every list (and a name is found whatever its case: queries.assessment_row)
     names = ctx.session.scalars(select(AssessmentRow.name).where(AssessmentRow.council_id == cid))
     exists = next((n for n in names if fold(n) == fold(name)), None)
     if exists is not None:

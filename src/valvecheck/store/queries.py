@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Row, select
 from valvecheck.domain.activity import Activity, Status
 from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement
 from valvecheck.domain.moments import aware
+from valvecheck.domain.names import fold
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating
 from valvecheck.errors import NotFound
@@ -194,10 +195,16 @@ def assessment_row(db: Db, council_id: int, name: str | None) -> AssessmentRecor
             raise NotFound("this council has no assessment yet", field="assessment")
         return row
     found = _record(db.execute(_assessments(council_id).where(t.assessment.c.name == name)).first())
-    if found is None:
-        names = ", ".join(f"'{a.name}'" for a in assessments(db, council_id)) or "none"
-        raise NotFound(f"there is no assessment '{name}' (there are: {names})", field="assessment")
-    return found
+    if found is not None:
+        return found
+    # named in another case or spacing: the one the council has (a new one is never made so:
+    # services/ratings.new_assessment), as a council's themes and activity ids are found
+    every = assessments(db, council_id)
+    alike = [a for a in every if fold(a.name) == fold(name)]
+    if len(alike) == 1:
+        return alike[0]
+    names = ", ".join(f"'{a.name}'" for a in every) or "none"
+    raise NotFound(f"there is no assessment '{name}' (there are: {names})", field="assessment")
 
 
 def assessment_by_id(db: Db, council_id: int, assessment_id: int) -> AssessmentRecord:

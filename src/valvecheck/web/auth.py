@@ -44,6 +44,7 @@ from valvecheck.services.setup import (
     SetupIncomplete,
     first_admin,
     setup_councils,
+    similar_council,
 )
 from valvecheck.web import session as web_session
 from valvecheck.web.session import CSRF_FIELD, CSRF_HEADER, csrf_valid, duration
@@ -439,7 +440,7 @@ def setup(
     chosen = existing.strip()
     typed = " ".join(council.split())
     new = not chosen and ("existing" in sent or bool(typed))
-    if chosen and typed and fold(typed) != fold(chosen):
+    if chosen and typed and not _names(request, typed, chosen):
         # both a council of the workspace and a new name: which was meant is not for us to guess
         values = {"council": council, "username": username, "existing": existing, "new": ""}
         errors = {
@@ -488,6 +489,16 @@ def setup(
 
 
 _SETUP_FIELDS = {"name": "username"}  # the service's field -> the form's
+
+
+def _names(request: Request, typed: str, chosen: str) -> bool:
+    """Whether a name typed names the council chosen: the same name (whatever its case), or
+    one the setup asks "Did you mean ...?" about, answered by choosing that council."""
+    if fold(typed) == fold(chosen):
+        return True
+    with request.app.state.ws.session(write=False, all_councils=True) as db:
+        meant = similar_council(db, typed)
+    return meant is not None and fold(meant) == fold(chosen)
 
 
 def password_errors(password: str, confirm: str) -> dict[str, str]:

@@ -98,17 +98,19 @@ def listing(
         return "/measures?" + urlencode({**kept, "page": n})
 
     without_words = {k: v for k, v in kept.items() if k != "text"}
+    due_options = _due_options(chosen["due"])
     return render(
         request,
         "measures/list.html",
         422 if errors else 200,
-        errors=errors,
+        errors={f: errors[f] for f in FILTERS if f in errors},  # in the form's order
         listing=found,
         chosen=chosen,
+        words=text,  # the words as typed, kept in their box when refused
         link=link,
-        due_options=_due_options(due),
+        due_options=due_options,
         row=lambda v, due: _row(v, due, urlencode(kept)),
-        applied=_applied(kept, dict(_due_options(due))),
+        applied=_applied(kept, dict(due_options)),
         without_words="/measures" + ("?" + urlencode(without_words) if without_words else ""),
     )
 

@@ -29,8 +29,9 @@ window.addEventListener('resize', () => {
 tabStopsWhereTablesScroll();
 
 // The measures' filters fold behind "Filters" on a phone, so the results come first; they are
-// open with JavaScript off and on a wider screen.
+// open with JavaScript off and on a wider screen, and whenever one of them has an error to show.
 const filters = document.getElementById('filters-details');
-if (filters && window.matchMedia('(max-width: 40.0625em)').matches) {
+if (filters && window.matchMedia('(max-width: 40.0625em)').matches
+    && !filters.querySelector('.govuk-form-group--error')) {
   filters.removeAttribute('open');
 }
