@@ -139,6 +139,15 @@ def test_an_administrator_records_a_decision_on_the_measure_page(site):
     assert refused.status_code == 422 and "There is no measure &#39;nobody-9&#39;" in refused.text
     empty = post(ann, "/measures/bury-1/equivalence", {"other": "", "decision": "same"})
     assert empty.status_code == 422 and "Enter the id" in empty.text
+    # a reason past the limit is refused at its box with the text kept, never cut by the browser
+    box = by_id(ann.get("/measures/bury-1"), "reason")
+    assert box.get("maxlength") is None and box.get("aria-describedby") == "reason-info"
+    long = "x" * 20_001
+    sent = {"other": "stoke-on-trent-3", "decision": "same", "reason": long}
+    too_long = post(ann, "/measures/bury-1/equivalence", sent)
+    assert too_long.status_code == 422
+    assert "at most 20,000 characters" in text(by_id(too_long, "reason-error"))
+    assert by_id(too_long, "reason").text == long
 
 
 def test_an_administrator_finds_the_other_measure_by_its_words(site):

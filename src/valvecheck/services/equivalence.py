@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from valvecheck.domain.equivalence import DECISIONS, EquivalenceDecision
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
+from valvecheck.domain.rating import MAX_RATIONALE, as_typed
 from valvecheck.domain.views import MeasureView
 from valvecheck.errors import InputError, NotFound
 from valvecheck.services import prevalence
@@ -51,6 +52,13 @@ def decide(
     from valvecheck.analysis.common import one_text
 
     authorise(ctx, Action.MANAGE_CATALOGUE)
+    rationale = as_typed(rationale)
+    if len(rationale) > MAX_RATIONALE:
+        raise InputError(
+            f"the reason can be at most {MAX_RATIONALE:,} characters; this one has "
+            f"{len(rationale):,}. Shorten it, or link to the document instead",
+            field="rationale",
+        )
     decision = decision.strip().lower()
     if decision not in DECISIONS:
         raise InputError(

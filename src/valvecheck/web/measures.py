@@ -440,7 +440,8 @@ def decide_equivalence(
             raise
         with work(request) as ctx:
             context = _page_context(ctx, measure_id)
-        errors = {exc.field or "other": sentence(str(exc))}
+        field = {"rationale": "reason"}.get(exc.field or "other", exc.field or "other")
+        errors = {field: sentence(str(exc))}
         typed = _typed(context["view"], other=other, decision=decision, reason=reason)
         return render(request, "measures/show.html", 422, typed=typed, errors=errors, **context)
     if found is None:
