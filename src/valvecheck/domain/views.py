@@ -311,15 +311,15 @@ def _rename_steps(
     """Each rename once (a theme's rename moves each of its placements), as (from, to, change):
     a theme's as themes alone, a sub-theme's whole."""
     steps: list[tuple[Placement, Placement, PlacementChange]] = []
-    for taken, made in zip(changes, changes[1:], strict=False):
-        if not _renamed(taken, made):
+    for one in placement_steps(changes):  # a rename's pair of changes read once, as shown
+        if one.renamed_from is None:
             continue
-        was, now = taken.placement, made.placement
+        made = one.change
+        was, now = one.renamed_from, made.placement
         if was.theme != now.theme:
             was, now = Placement(was.theme), Placement(now.theme)
-        step = (was, now, made)
-        if not steps or steps[-1][:2] != step[:2] or steps[-1][2].at != made.at:
-            steps.append(step)
+        if not steps or steps[-1][:2] != (was, now) or steps[-1][2].at != made.at:
+            steps.append((was, now, made))
     return steps
 
 
