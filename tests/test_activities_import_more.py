@@ -329,22 +329,31 @@ def test_catalogue_formula_without_saved_value(
     assert cli("export", "--format", "json")[1] == before
 
 
-def test_an_id_or_owner_longer_than_kept_is_refused_naming_row_and_column(
+def test_an_id_title_or_owner_longer_than_kept_is_refused_naming_row_and_column(
     ws, cli, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    """The store keeps an id and an owner to 200 characters: a longer one is refused with its
-    row and column (PostgreSQL failed the whole import with a database error), nothing saved."""
+    """The store keeps an id and an owner to 200 characters, and a title is read to 1,000: a
+    longer one is refused with its row and column (PostgreSQL failed the whole import with a
+    database error), nothing saved."""
     rows = [
         ["ID", "Title", "Owner"],
         ["A" * 201, "Long id", "Sam"],
         ["B2", "Long owner", "x" * 300],
+        ["B3", "Long title " * 100, "Sam"],
     ]
     path = _xlsx(tmp_path / "long.xlsx", rows)
-    assert _problems(_read(path)) == [("too-long", 2, "ID"), ("too-long", 3, "Owner")]
+    assert _problems(_read(path)) == [
+        ("too-long", 2, "ID"),
+        ("too-long", 3, "Owner"),
+        ("too-long", 4, "Title"),
+    ]
     code, out, err = cli("activities", "import", str(path))
     assert code != 0
     assert "line 2, column ID: the id can be at most 200 characters; this one is 201" in err
     assert "line 3, column Owner: the owner can be at most 200 characters; this one is 300" in err
+    assert (
+        "line 4, column Title: the title can be at most 1,000 characters; this one is 1,099" in err
+    )
     code, out, err = cli("activities", "list")
     assert "Long" not in out
     fine = _xlsx(

@@ -107,16 +107,23 @@ def test_the_end_before_the_start_is_refused_as_an_edit_refuses_it(both):
     assert e.value.errors == {"end": "The end date must be on or after the start date"}
 
 
-def test_an_id_or_owner_longer_than_the_store_keeps_is_refused(both):
-    typed = {"code": "X" * 201, "title": "Hubs", "owner": "O" * 201}
+def test_an_id_title_or_owner_longer_than_kept_is_refused(both):
+    typed = {"code": "X" * 201, "title": "Hubs " * 201, "owner": "O" * 201}
     with unit_of_work(both, write=True, as_person="ed") as ctx, pytest.raises(InputErrors) as e:
         activities.add_activity(ctx, typed)
     assert e.value.errors == {
         "code": "The id can be at most 200 characters; this one is 201",
+        "title": "The title can be at most 1,000 characters; this one is 1,004",
         "owner": "The owner can be at most 200 characters; this one is 201",
     }
-    with unit_of_work(both, write=True, as_person="ed") as ctx:  # 200 is kept
-        assert activities.add_activity(ctx, {"code": "X" * 200, "title": "Hubs"}).activity.id
+    with unit_of_work(both, write=True, as_person="ed") as ctx:  # 200 and 1,000 are kept
+        added = activities.add_activity(ctx, {"code": "X" * 200, "title": "T" * 1000})
+        assert added.activity.id
+        with pytest.raises(InputErrors) as e:  # an edit reads the title as the add does
+            activities.edit_activity(ctx, "X" * 200, {"title": "T" * 1001})
+        assert e.value.errors == {
+            "title": "The title can be at most 1,000 characters; this one is 1,001"
+        }
 
 
 @pytest.mark.parametrize(

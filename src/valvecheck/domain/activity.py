@@ -63,16 +63,19 @@ _WORDS = {
 _ALIASES = {word: status for status, words in _WORDS.items() for word in words.split("|")}
 
 
-# The longest id and owner kept (store/tables.py): a longer one is refused, never cut.
-LONGEST = {"id": 200, "owner": 200}
+# The longest id and owner kept (store/tables.py), and the longest title read (a title is a
+# line of a tracker, not its description; a 5,000-character one made the activity's page and
+# every list naming it unreadable): a longer one is refused, never cut.
+LONGEST = {"id": 200, "title": 1_000, "owner": 200}
 
 
 def too_long(detail: str, value: str) -> str:
-    """Why ``value`` is too long for the detail ``detail`` ("id" or "owner"; '' when it is not)."""
+    """Why ``value`` is too long for the detail ``detail`` ("id", "title" or "owner"; '' when it
+    is not)."""
     longest = LONGEST[detail]
     if len(value) <= longest:
         return ""
-    return f"the {detail} can be at most {longest} characters; this one is {len(value):,}"
+    return f"the {detail} can be at most {longest:,} characters; this one is {len(value):,}"
 
 
 # An activity's own pages on the web, at /activities/<id>/<page>: an id ending "/edit" would be

@@ -361,6 +361,8 @@ def _details(kept: Activity, given: dict[str, str], problems: dict[str, str]) ->
     reads a row's cells; each problem is added to ``problems`` by field, in the form's order."""
     if "title" in given and not given["title"]:
         problems["title"] = "Enter the activity's title"
+    elif too_long := _too_long("title", given.get("title", "")):
+        problems["title"] = too_long
     if too_long := _too_long("owner", given.get("owner", "")):
         problems["owner"] = too_long
     status = kept.status
