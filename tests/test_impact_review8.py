@@ -480,6 +480,12 @@ def test_the_impact_page_explains_its_columns_and_the_chart_fits_a_narrow_screen
     assert meaning["Planned gap"].startswith("Mitigated minus target. Positive: savings still to")
     assert "Negative: the plan does better than the target" in meaning["Planned gap"]
     assert meaning["Outturn gap"].startswith("Actual outturn minus target")
+    # a blank actual means nothing reported, but for the whole plan's row, which is always blank
+    assert "A blank means nothing reported yet, not £0" in meaning["Actual savings"]
+    assert "on the 'Total, all years' row it is always blank" in meaning["Actual savings"]
+    years = by_id(shown, "impact-years")
+    whole = [r for r in years.iter("tr") if text(r[0]) == "Total, all years"]
+    assert len(whole) == 1 and text(whole[0][-1]) == ""
     assert "brought forward from before that year is left out" in meaning["Cumulative"]
     assert meaning["To date"].startswith(
         "The financial years (April to March) that have started by"

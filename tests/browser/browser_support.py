@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,10 +33,15 @@ AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe.min.js"
 
 
 @contextmanager
-def site_server(folder: Path, **settings: str) -> Iterator[str]:
+def site_server(
+    folder: Path, prepare: Callable[[str], None] | None = None, **settings: str
+) -> Iterator[str]:
     """The test site (web_support.make_site) served by `valvecheck serve` in a process of its
-    own, with these VALVECHECK_ settings; its address while the block runs."""
+    own, with these VALVECHECK_ settings; its address while the block runs. ``prepare`` is given
+    the site's database file to add to it before it is served."""
     make_site(folder).ws.dispose()
+    if prepare is not None:
+        prepare(str(folder / "web.db"))
     port = free_port()
     env = {**os.environ, "VALVECHECK_SECRET_KEY": "browser-tests-" + "k" * 40, **settings}
     env.pop("DATABASE_URL", None)

@@ -268,14 +268,103 @@ def test_on_a_phone_the_menu_and_the_filters_fold_and_the_rating_stays_in_view(n
     assert narrow.evaluate("document.activeElement.id") == "rag"
 
 
-def test_a_wide_table_scrolls_in_its_own_box_reached_by_keyboard(narrow):
-    narrow.goto("/measures")
+def test_a_wide_table_scrolls_in_its_own_box_reached_by_keyboard_with_a_cue(narrow):
+    narrow.goto("/common?show=all")
     box = narrow.locator(".app-table-scroll").first
     assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "the table is wider than the box"
+    # the cue: shadows that stay with the box under covers that scroll with the table (a shadow
+    # shows only at an edge with columns beyond it)
+    attachment = box.evaluate("b => getComputedStyle(b).backgroundAttachment")
+    assert attachment == "local, local, scroll, scroll"
+    assert box.evaluate("b => getComputedStyle(b).backgroundImage").count("radial-gradient") == 2
     box.focus()
     assert narrow.evaluate("document.activeElement.classList.contains('app-table-scroll')")
     narrow.keyboard.press("ArrowRight")
     narrow.wait_for_function("document.querySelector('.app-table-scroll').scrollLeft > 0")
+
+
+def test_on_a_phone_a_listings_rows_stack_each_cell_named_by_its_column(narrow):
+    """The Measures and Activities listings kept four of their six columns off the screen on a
+    phone, with nothing to say so: each row now stacks, a cell under its column's name, all in
+    view; a screen reader still reads a table of rows and cells."""
+    for path, table, columns in (
+        ("/measures", "#measures", ["Measure", "Rating", "Authority", "Recommendation", "Theme"]),
+        ("/activities", "#activities", ["Activity", "Title", "Owner", "Status", "Theme"]),
+    ):
+        narrow.goto(path)
+        box = narrow.locator(table).locator("xpath=..")
+        assert not box.evaluate("b => b.scrollWidth > b.clientWidth"), path
+        head = narrow.locator(f"{table} thead").bounding_box()
+        assert head is not None and head["height"] <= 1, path  # visually hidden, still read
+        cells = narrow.locator(f"{table} tbody tr").first.locator("td")
+        names = [
+            c.evaluate("c => getComputedStyle(c, '::before').content").strip('"')
+            for c in cells.all()
+        ]
+        assert names[: len(columns)] == columns, path
+        for cell in cells.all():
+            found = cell.bounding_box()
+            assert found is not None and found["x"] + found["width"] <= 360, path
+        tree = narrow.locator(table).aria_snapshot()
+        assert tree.startswith("- table") and "- row" in tree and "- cell" in tree, tree[:200]
+    narrow.set_viewport_size({"width": 1280, "height": 800})  # a wide screen: a table as before
+    head = narrow.locator("#activities thead").bounding_box()
+    assert head is not None and head["height"] > 20
+
+
+@pytest.fixture(scope="module")
+def impact_server(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The test site with the impact tests' worked example in Bristol: a trajectory, savings."""
+    from test_impact import DATA, LINKS
+
+    from valvecheck.cli import run
+
+    def prepare(db: str) -> None:
+        for args in (
+            ("activities", "import", str(DATA / "activities.csv")),
+            *(("link", a, m) for a, m in LINKS),
+            ("trajectory", "import", str(DATA / "trajectory.csv")),
+            ("impact", "import", str(DATA / "savings.csv")),
+        ):
+            assert run(["--db", db, "--council", "Bristol", *args]) == 0, args
+
+    with site_server(tmp_path_factory.mktemp("impact-site"), prepare) as url:
+        yield url
+
+
+def test_the_impact_pages_nine_columns_of_figures_fit_a_laptops_screen(browser, impact_server):
+    """At 1280 pixels the years table's Actual outturn, Outturn gap and Actual savings were cut
+    off in a scrolling box: the page is wider there and its tables' text a size smaller. On a
+    phone they scroll in their boxes, and the page never does."""
+    context = browser.new_context(base_url=impact_server, viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        sign_in(page, "ann", impact_server)
+        page.goto("/impact")
+        boxes = page.evaluate(
+            "[...document.querySelectorAll('.app-table-scroll')].map(b =>"
+            " [b.querySelector('table').id, b.scrollWidth - b.clientWidth])"
+        )
+        assert [name for name, _ in boxes][:2] == ["impact-years", "impact-cumulative"]
+        assert {name: cut for name, cut in boxes if cut > 0} == {}
+        # the prose keeps a readable line beside the wider tables
+        line = page.evaluate("document.querySelector('#impact-to-date').offsetWidth")
+        assert line < page.evaluate("document.querySelector('#impact-years').offsetWidth")
+        page.set_viewport_size({"width": 360, "height": 740})
+        page.goto("/impact")
+        assert sideways(page) <= 0
+        years = page.locator("#impact-years").locator("xpath=..")
+        assert years.evaluate("b => b.scrollWidth > b.clientWidth")
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_sign_out_button_stays_inside_the_page(narrow):
+    for width in (320, 360, 375):
+        narrow.set_viewport_size({"width": width, "height": 740})
+        narrow.goto("/measures")
+        found = narrow.locator("button:has-text('Sign out')").first.bounding_box()
+        assert found is not None and found["x"] + found["width"] <= width - 15, width
 
 
 def test_no_wcag_a_or_aa_violation_in_a_phone_sized_window(narrow):

@@ -243,7 +243,9 @@ def key_lines(impact: Impact) -> list[tuple[str, str]]:
         ),
         (
             "Actual savings",
-            "What the activities report they saved. A blank means nothing reported yet, not £0.",
+            "What the activities report they saved. A blank means nothing reported yet, not £0; "
+            "on the 'Total, all years' row it is always blank: the savings reported so far "
+            "are on the 'Total to date' row above it.",
         ),
         ("To date", to_date),
         (
