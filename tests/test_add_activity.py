@@ -179,7 +179,7 @@ def test_an_id_the_council_has_in_any_case_is_a_conflict_naming_it(both):
 def test_a_viewer_may_not_add_one(both):
     with unit_of_work(both, write=True, as_person="vi") as ctx, pytest.raises(Forbidden) as e:
         activities.add_activity(ctx, {"code": "B1", "title": "Hubs"})
-    assert "viewer may not import activities" in str(e.value)
+    assert "viewer may not add, change or import activities" in str(e.value)
     assert codes(both, "Bristol") == []
 
 

@@ -124,7 +124,10 @@ def test_a_viewer_is_refused_and_nobody_signed_in_is_asked_to(on_both_stores: Se
     s = on_both_stores
     body = {"code": "B1", "title": "Hubs"}
     refused = s.client.post("/api/activities", json=body, headers=s.as_("A-viewer"))
-    assert "viewer may not import activities" in problem(refused, 403, "forbidden")["detail"]
+    assert (
+        "viewer may not add, change or import activities"
+        in problem(refused, 403, "forbidden")["detail"]
+    )
     problem(s.client.post("/api/activities", json=body), 401, "unauthenticated")
     assert s.client.get("/api/activities", headers=s.as_("A-viewer")).json() == []
 

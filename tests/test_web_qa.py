@@ -158,6 +158,24 @@ def test_a_catalogue_preview_counts_one_row_and_one_measure_in_the_singular(site
     assert said.startswith("1 row read: 1 new measure, 0 revised texts."), said
 
 
+def test_a_catalogue_table_with_other_headings_is_read_through_the_forms_column_names(site):
+    """A missing column's message says "a column map such as Recommendation=... would say so":
+    the catalogue's form now has the field it speaks of, as the activities' form has."""
+    client = site.client("ann")
+    form = page(client.get("/imports"))
+    field = form.find(".//input[@id='catalogue-map']")
+    assert field is not None and field.get("name") == "column_map"
+    table = b"Council,Condition text\nBury,Publish a sufficiency strategy for SEND places.\n"
+    sent = {"file": ("other.csv", table, "text/csv")}
+    refused = post(client, "/imports", {"kind": "catalogue"}, files=sent)
+    assert "a column map such as Recommendation=Condition text would say so" in refused.text
+    mapped = {"kind": "catalogue", "column_map": "Recommendation=Condition text"}
+    preview = post(client, "/imports", mapped, files=sent)
+    assert preview.status_code == 200, text(page(preview).find(".//main"))
+    said = text(by_id(preview, "preview-summary"))
+    assert said.startswith("1 row read: 1 new measure"), said
+
+
 def test_making_the_only_admin_a_viewer_is_refused_on_the_people_page(site):
     client = site.client("ann")
     me = site.people["ann"]

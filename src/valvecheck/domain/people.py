@@ -45,7 +45,7 @@ class Action(StrEnum):
     READ = "read the assessment"
     RATE = "rate measures"
     LINK = "link activities to measures"
-    IMPORT_ACTIVITIES = "import activities"
+    IMPORT_ACTIVITIES = "add, change or import activities"
     SUGGEST = "accept suggestions"
     MANAGE_ASSESSMENTS = "start or choose assessments"
     # Admins only: a lock cannot be undone, and it settles the council's reported paper.

@@ -113,7 +113,8 @@ def set_trajectory(
         problems.add(
             "unmitigated",
             "the unmitigated deficit of a year cannot be withdrawn: it is what the year's "
-            "figures are set against (import the trajectory again to change its years)",
+            "figures are set against (give another figure to change it; a year leaves the "
+            "trajectory only when a trajectory file without it is imported)",
             "cannot-withdraw",
         )
     un = read_money(problems, unmitigated, "unmitigated deficit", "unmitigated", True)
