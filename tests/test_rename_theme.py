@@ -303,6 +303,42 @@ def test_placing_under_a_name_renamed_since_says_what_it_became(team):
     assert not again.changed and again.renamed is None  # placed there already: nothing to say
 
 
+def test_a_filter_on_a_name_renamed_since_says_what_it_is_called_now(team, site):
+    """A saved Measures address or a bookmark from before a rename filters on the old name: it is
+    still refused (no measure is in it), and the refusal says what the theme is called now, by
+    whom and when it was renamed, rather than only listing the themes."""
+    from valvecheck.domain.views import Filters
+    from valvecheck.errors import InputError
+    from valvecheck.services.listing import measure_listing
+
+    with unit_of_work(team, write=True, as_person="ed") as ctx:
+        programme.rename(ctx, FIRST, "Sufficiency")
+        programme.rename(ctx, "Sufficiency", "Local places", sub_theme=SUB)
+    with unit_of_work(team, as_person="ed") as ctx:
+        with pytest.raises(InputError) as theme:
+            measure_listing(ctx, Filters(theme=FIRST.upper()))
+        with pytest.raises(InputError) as sub:
+            measures.list_measures(ctx, Filters(theme="Sufficiency", sub_theme=SUB))
+        with pytest.raises(InputError) as never:
+            measure_listing(ctx, Filters(theme="A theme never there"))
+        assert len(measure_listing(ctx, Filters(theme="sufficiency")).views) == len(IN_FIRST)
+    assert theme.value.field == "theme"
+    assert str(theme.value).startswith(
+        f"there is no theme '{FIRST.upper()}' in your programme: it was renamed by ed on "
+    )
+    assert str(theme.value).endswith(" and is called 'Sufficiency' now")
+    assert sub.value.field == "sub_theme"
+    assert str(sub.value).endswith(" and is called 'Local places' now")
+    assert "the themes are: " in str(never.value)  # nothing renamed: the themes, as before
+    # the web's listing says so at the filter
+    with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
+        programme.rename(ctx, FIRST, "Sufficiency")
+    shown = site.client("ed").get("/measures", params={"theme": FIRST})
+    assert shown.status_code == 422
+    said = text(by_id(shown, "theme-error"))
+    assert "it was renamed by ed on " in said and "is called 'Sufficiency' now" in said
+
+
 def test_no_hint_when_the_name_it_became_has_gone_too(team):
     """Renamed, then emptied (so it left the programme): the old name is just a new theme."""
     data = list(THEMES)[1]

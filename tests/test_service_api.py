@@ -35,6 +35,8 @@ STEPS = {
     "name_taken",
     "links_in_force",
     "programme_of",
+    "check_filters_of",
+    "renamed_to",
 }
 
 

@@ -17,7 +17,7 @@ from valvecheck.domain.people import Action
 from valvecheck.domain.views import AssessmentState, Filters, MeasureView
 from valvecheck.errors import InputError
 from valvecheck.services.context import Context, authorise
-from valvecheck.services.measures import check_filters, load_state
+from valvecheck.services.measures import check_filters_of, load_state
 
 PER_PAGE = 50
 
@@ -100,7 +100,7 @@ def measure_listing(
     state = load_state(ctx, assessment)
     basis = ctx.settings.year_basis
     if filters is not None:
-        check_filters(filters, state.catalogue)
+        check_filters_of(ctx, filters, state.catalogue)
     if filters is not None and filters.today is None:
         filters.today = ctx.today()
     matching = _matching(state, filters, basis)
@@ -127,7 +127,7 @@ def next_in_listing(
     authorise(ctx, Action.READ)
     state = load_state(ctx, assessment)
     if filters is not None:
-        check_filters(filters, state.catalogue)
+        check_filters_of(ctx, filters, state.catalogue)
         if filters.today is None:
             filters.today = ctx.today()
     kept = {v.id for v in _matching(state, filters, ctx.settings.year_basis)}

@@ -80,7 +80,7 @@ def list_measures(
     state = load_state(ctx, assessment)
     basis = ctx.settings.year_basis
     if filters is not None:
-        check_filters(filters, state.catalogue)
+        check_filters_of(ctx, filters, state.catalogue)
     return [v for v in state.views if filters is None or filters.keep(v, basis)]
 
 
@@ -106,6 +106,29 @@ def check_filters(filters: Filters, catalogue: Catalogue) -> None:
             raise InputError(
                 f"no authority in the catalogue is called '{filters.authority}'", field="authority"
             )
+
+
+def check_filters_of(ctx: Context, filters: Filters, catalogue: Catalogue) -> None:
+    """``check_filters``, and a theme (or sub-theme) the programme has renamed since is said to
+    be called so now, not only refused (a saved address, a bookmark from before the rename)."""
+    try:
+        check_filters(filters, catalogue)
+    except InputError as exc:
+        if exc.field not in ("theme", "sub_theme"):
+            raise
+        from valvecheck.services.programme import renamed_to
+
+        theme, sub = filters.theme or "", filters.sub_theme
+        if exc.field == "theme":
+            now = renamed_to(ctx, theme)
+        else:
+            now = renamed_to(ctx, theme, sub) if theme else ""
+        if not now:
+            raise
+        what, named = ("theme", theme) if exc.field == "theme" else ("sub-theme", sub)
+        raise InputError(
+            f"there is no {what} '{named}' in your programme: {now}", field=exc.field
+        ) from None
 
 
 def _one_of(what: str, chosen: str | None, known: set[str], where: str) -> None:

@@ -184,6 +184,19 @@ def _renamed_from(ctx: Context, cid: int, started: Placement, theme: bool) -> Re
     return RenamedSince(before, now, change.by, change.at)
 
 
+def renamed_to(ctx: Context, theme: str, sub_theme: str | None = None) -> str:
+    """'' or, when the programme renamed the theme (or the theme's sub-theme) so named and what
+    it became is in the programme still, the words that say so: "it was renamed by ann on 7
+    December 2026 and is called 'Inclusion' now"."""
+    named = Placement(theme, sub_theme or None)
+    found = _renamed_from(ctx, council_id(ctx), named, theme=not sub_theme)
+    if found is None:
+        return ""
+    new = found.after.sub_theme or found.after.theme if sub_theme else found.after.theme
+    day = in_england(found.at)
+    return f"it was renamed by {found.by} on {day.day} {day:%B %Y} and is called '{new}' now"
+
+
 def unplace(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = None) -> Placed:
     """Take the measure's placement in ``theme`` (and ``sub_theme``) out of the acting council's
     programme, and with it a sub-theme, then a theme, left with nothing placed in it. Not found
