@@ -342,11 +342,9 @@ def test_an_id_title_or_owner_longer_than_kept_is_refused_naming_row_and_column(
         ["B3", "Long title " * 100, "Sam"],
     ]
     path = _xlsx(tmp_path / "long.xlsx", rows)
-    assert _problems(_read(path)) == [
-        ("too-long", 2, "ID"),
-        ("too-long", 3, "Owner"),
-        ("too-long", 4, "Title"),
-    ]
+    # the id and owner by the file alone; the title against the workspace (one kept from
+    # before the limit may be read again unchanged)
+    assert _problems(_read(path)) == [("too-long", 2, "ID"), ("too-long", 3, "Owner")]
     code, out, err = cli("activities", "import", str(path))
     assert code != 0
     assert "line 2, column ID: the id can be at most 200 characters; this one is 201" in err

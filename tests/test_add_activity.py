@@ -10,7 +10,15 @@ import pytest
 from api_support import two_councils
 
 from valvecheck.domain.activity import Status
-from valvecheck.errors import Conflict, Forbidden, InputError, InputErrors, NotFound, exit_status
+from valvecheck.errors import (
+    Conflict,
+    Forbidden,
+    ImportRejected,
+    InputError,
+    InputErrors,
+    NotFound,
+    exit_status,
+)
 from valvecheck.services import activities, people
 from valvecheck.services.activity_details import activity_history
 from valvecheck.services.workspace import unit_of_work
@@ -124,6 +132,33 @@ def test_an_id_title_or_owner_longer_than_kept_is_refused(both):
         assert e.value.errors == {
             "title": "The title can be at most 1,000 characters; this one is 1,001"
         }
+
+
+def test_a_long_title_kept_from_before_the_limit_stays_editable_and_re_importable(both):
+    """A title over 1,000 characters stored before the limit (or restored from a backup) does
+    not make its activity uneditable: the edit form sends it back unchanged with a new status,
+    and a tracker re-imported as it was is read; a new long title is still refused."""
+    from valvecheck.domain.activity import Activity
+    from valvecheck.services.context import council_id
+    from valvecheck.store import activities as store
+
+    long = "Review " * 200  # 1,400 characters once tidied
+    long = " ".join(long.split())
+    with unit_of_work(both, write=True, as_person="ed") as ctx:
+        store.save_activities(ctx.session, council_id(ctx), [Activity("OLD-1", long)], ctx.now())
+    with unit_of_work(both, write=True, as_person="ed") as ctx:
+        view = activities.edit_activity(ctx, "old-1", {"title": long, "status": "complete"})
+        assert view.activity.status == Status.DONE and view.activity.title == long
+        again = f"ID,Title\nOLD-1,{long}\n".encode()
+        assert activities.import_activities(ctx, again, "tracker.csv").updated == 0
+        with pytest.raises(InputErrors) as e:
+            activities.edit_activity(ctx, "old-1", {"title": long + " again"})
+        assert e.value.errors["title"].startswith("The title can be at most 1,000 characters")
+        changed = f"ID,Title\nOLD-1,{long} again\nNEW-1,{long}\n".encode()
+        with pytest.raises(ImportRejected) as refused:
+            activities.import_activities(ctx, changed, "tracker.csv")
+    said = [(p.code, p.line, p.column) for p in refused.value.problems]
+    assert said == [("too-long", 2, "Title"), ("too-long", 3, "Title")]
 
 
 @pytest.mark.parametrize(

@@ -303,16 +303,18 @@ def test_on_a_phone_a_listings_rows_stack_each_cell_named_by_its_column(narrow):
         head = narrow.locator(f"{table} thead").bounding_box()
         assert head is not None and head["height"] <= 1, path  # visually hidden, still read
         cells = narrow.locator(f"{table} tbody tr").first.locator("td")
-        names = [
-            c.evaluate("c => getComputedStyle(c, '::before').content").strip('"')
-            for c in cells.all()
-        ]
+        drawn = [c.evaluate("c => getComputedStyle(c, '::before').content") for c in cells.all()]
+        names = [d.split('"')[1] for d in drawn]  # '"Measure" / ""': the text, no alternative
         assert names[: len(columns)] == columns, path
         for cell in cells.all():
             found = cell.bounding_box()
             assert found is not None and found["x"] + found["width"] <= 360, path
         tree = narrow.locator(table).aria_snapshot()
         assert tree.startswith("- table") and "- row" in tree and "- cell" in tree, tree[:200]
+        # the drawn label is not read again inside the cell (its column header says it)
+        assert f'- cell "{columns[0]} ' not in tree, tree[:400]
+        # a long word wraps inside its cell
+        assert cells.first.evaluate("c => getComputedStyle(c).overflowWrap") == "anywhere"
     narrow.set_viewport_size({"width": 1280, "height": 800})  # a wide screen: a table as before
     head = narrow.locator("#activities thead").bounding_box()
     assert head is not None and head["height"] > 20

@@ -480,7 +480,7 @@ def _read_table(
             ok = False
         elif code:
             first_row[id_key(code)] = (number, code)
-        for field in ("id", "title", "owner"):
+        for field in ("id", "owner"):
             if reason := too_long(field, text(field)):
                 problems.append(Problem("too-long", reason, file, number, names[field]))
                 ok = False

@@ -111,8 +111,11 @@ def import_activities(
     mapping = parse_column_map(column_map)
     parsed = read_activities(data, file, mapping)
     # every problem at once, in row order: the file's own, then those found against the workspace
-    problems = parsed.problems + kept_date_problems(
-        parsed, store.activities(ctx.session, cid), file
+    existing = store.activities(ctx.session, cid)
+    problems = (
+        parsed.problems
+        + long_title_problems(parsed, existing, file)
+        + kept_date_problems(parsed, existing, file)
     )
     if "measures" in parsed.fields:
         problems += unknown_measures(parsed, set(repo.measure_rows(ctx.session)), file)
@@ -215,6 +218,21 @@ def _links_recorded(ctx: Context, parsed: ActivityTable) -> list[tuple[str, str]
                 made.append((a.id, mid))
                 judged.add((id_key(a.id), mid))
     return made
+
+
+def long_title_problems(
+    parsed: ActivityTable, existing: list[Activity], file: str
+) -> list[Problem]:
+    """A title longer than ``LONGEST["title"]`` is refused where it is new: an activity's title
+    kept from before the limit, read again unchanged, is not (a tracker re-imported as it was)."""
+    kept = {id_key(a.id): a.title for a in existing}
+    problems = []
+    for a, line in zip(parsed.rows, parsed.lines, strict=True):
+        reason = too_long("title", a.title)
+        if reason and kept.get(id_key(a.id)) != a.title:
+            where = parsed.where or file  # the sheet too, as the file's other problems name it
+            problems.append(Problem("too-long", reason, where, line, parsed.columns["title"]))
+    return problems
 
 
 def kept_date_problems(parsed: ActivityTable, existing: list[Activity], file: str) -> list[Problem]:
@@ -361,8 +379,10 @@ def _details(kept: Activity, given: dict[str, str], problems: dict[str, str]) ->
     reads a row's cells; each problem is added to ``problems`` by field, in the form's order."""
     if "title" in given and not given["title"]:
         problems["title"] = "Enter the activity's title"
-    elif too_long := _too_long("title", given.get("title", "")):
-        problems["title"] = too_long
+    elif given.get("title", kept.title) != kept.title and (
+        too_long := _too_long("title", given["title"])
+    ):
+        problems["title"] = too_long  # a long title kept from before the limit may stay
     if too_long := _too_long("owner", given.get("owner", "")):
         problems["owner"] = too_long
     status = kept.status
