@@ -40,6 +40,10 @@ def test_the_web_app_serves_the_apis_own_document(site):  # noqa: F811
     assert not any(not p.startswith("/api/") for p in doc["paths"])
     errors = doc["paths"]["/api/measures"]["get"]["responses"]["404"]["content"]
     assert PROBLEM in errors
+    # a new activity's limits are the ones the service keeps (it said 20,000 for each)
+    new = doc["components"]["schemas"]["ActivityIn"]["properties"]
+    assert (new["code"]["maxLength"], new["title"]["maxLength"]) == (200, 1000)
+    assert new["owner"]["maxLength"] == 200
 
 
 def test_a_token_call_gets_no_session_cookie(site):  # noqa: F811

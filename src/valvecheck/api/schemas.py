@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from valvecheck.domain import moments
+from valvecheck.domain.activity import LONGEST
 from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating
@@ -327,11 +328,17 @@ class ActivityIn(Input):
         description="The activity's id, as its tracker writes it (answered as id); an id the "
         "council already has, in any case, is 409 already-exists",
         examples=["SEN-12"],
+        # the service refuses a longer one with its own words (422 naming the field); the
+        # schema says the limit it keeps (domain/activity.py, LONGEST)
+        json_schema_extra={"maxLength": LONGEST["id"]},
     )
-    title: Text = Field(examples=["Inclusion hubs in mainstream schools"])
+    title: Text = Field(
+        examples=["Inclusion hubs in mainstream schools"],
+        json_schema_extra={"maxLength": LONGEST["title"]},
+    )
     description: Text = ""
     theme: Text = ""
-    owner: Text = ""
+    owner: Text = Field(default="", json_schema_extra={"maxLength": LONGEST["owner"]})
     status: Annotated[str, Field(max_length=40), AfterValidator(_no_nul)] | None = Field(
         default=None,
         description="planned, in_progress, at_risk, done or stalled (or as people write them: "
