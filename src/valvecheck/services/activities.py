@@ -294,21 +294,85 @@ EDITABLE = ("title", "description", "theme", "owner", "status", "start", "end")
 ADDABLE = ("code", *EDITABLE)
 
 
-def edit_activity(ctx: Context, activity_id: str, values: dict[str, str]) -> ActivityView:
+def edit_activity(
+    ctx: Context,
+    activity_id: str,
+    values: dict[str, str],
+    opened_with: dict[str, str] | None = None,
+) -> ActivityView:
     """Change an activity's details (``values`` by name in ``EDITABLE``; those not given are
     kept), as a re-import of its row would; each detail changed is kept in its history (who,
-    when, from and to: `activity_history`)."""
+    when, from and to: `activity_history`).
+
+    ``opened_with``: the details as the person's form showed them when it was opened. A detail
+    they left as it was is not saved, so a colleague's change to it since stands; one they
+    changed that a colleague has changed since to something else is refused (InputErrors, code
+    ``changed-since``), naming who changed it, when and to what: saving again from a form that
+    shows it now replaces it deliberately. Without it, every detail given is saved."""
     authorise(ctx, Action.IMPORT_ACTIVITIES)
     cid = council_id(ctx)
     old = store.to_activity(store.activity_row(ctx.session, cid, activity_id))
     given = _tidied(values, EDITABLE)
     # every problem at once, in the form's order (InputErrors)
     problems: dict[str, str] = {}
-    changed = _details(old, given, problems)
+    wanted = _details(old, given, problems)
     if problems:
         raise InputErrors(problems)
-    save_with_history(ctx, cid, [changed], set(values))
+    if opened_with is not None:
+        given = _merged(ctx, old, given, wanted, _tidied(opened_with, EDITABLE))
+    changed = _details(old, given, problems)  # the end against a start kept from a colleague
+    if problems:
+        raise InputErrors(problems)
+    save_with_history(ctx, cid, [changed], set(given))
     return show_activity(ctx, old.id)
+
+
+def _merged(
+    ctx: Context, now: Activity, given: dict[str, str], wanted: Activity, shown: dict[str, str]
+) -> dict[str, str]:
+    """The details of ``given`` to save: those the person changed from what their form showed
+    (``shown``); refused where a colleague has changed the same one since to something else."""
+    was = _details(now, shown, {})  # as the form showed them (read as the form's values are)
+    kept: dict[str, str] = {}
+    theirs: dict[str, str] = {}
+    for name, value in given.items():
+        if name not in shown:
+            kept[name] = value
+            continue
+        before, mine, current = (getattr(a, name) for a in (was, wanted, now))
+        if name == "description":  # kept from before line endings were tidied: read as typed
+            current = _tidied({name: current}, EDITABLE)[name]
+        if mine == before:
+            continue  # left as it was: what it is now stands
+        if current != before and current != mine:
+            theirs[name] = _changed_since(ctx, now.id, name, current)
+        kept[name] = value
+    if theirs:
+        raise InputErrors(theirs, dict.fromkeys(theirs, "changed-since"))
+    return kept
+
+
+def _changed_since(ctx: Context, activity_id: str, name: str, current: object) -> str:
+    """ "The owner was changed to 'Priya Shah' by priya at 10:52 on 7 December 2026, since this
+    form was opened: ..." (who and when from the activity's history, where it says)."""
+    from valvecheck.domain.moments import in_england
+    from valvecheck.services.activity_details import FIELD_NAMES, activity_history
+
+    label = FIELD_NAMES.get({"start": "start_date", "end": "end_date"}.get(name, name), name)
+    label = label.lower()
+    value = current.label if isinstance(current, Status) else shown(current)
+    to = f"to '{value}'" if value else "to nothing"
+    last = next(
+        (c for c in reversed(activity_history(ctx, activity_id)) if c.field.lower() == label), None
+    )
+    who = ""
+    if last is not None:
+        at = in_england(last.at)
+        who = f" by {last.by} at {at:%H:%M} on {at.day} {at:%B %Y}"
+    return (
+        f"The {label} was changed {to}{who}, since this form was opened: save again to "
+        "replace it with what you typed, or change it back"
+    )
 
 
 def add_activity(ctx: Context, values: dict[str, str]) -> ActivityView:
@@ -371,7 +435,11 @@ def _tidied(values: dict[str, str], known: tuple[str, ...]) -> dict[str, str]:
     unknown = set(values) - set(known)
     if unknown:
         raise InputError(f"an activity has no detail '{sorted(unknown)[0]}'")
-    return {k: " ".join(v.split()) if k != "description" else v.strip() for k, v in values.items()}
+    # a description keeps its lines, each ending as a file's do (a browser sends CRLF)
+    return {
+        k: " ".join(v.split()) if k != "description" else "\n".join(v.splitlines()).strip()
+        for k, v in values.items()
+    }
 
 
 def _details(kept: Activity, given: dict[str, str], problems: dict[str, str]) -> Activity:

@@ -405,7 +405,15 @@ def edit_form(request: Request, code: str) -> Response:
     with work(request) as ctx:
         context = _edit_page(ctx, code)
     typed = _as_typed(context["view"])
-    return render(request, "activities/edit.html", errors={}, typed=typed, **context)
+    return render(request, "activities/edit.html", errors={}, typed=typed, was=typed, **context)
+
+
+async def opened_with(request: Request) -> dict[str, str] | None:
+    """The details as the edit form showed them when it was opened (its hidden ``was_`` fields),
+    or None from a form without them."""
+    form = await request.form()
+    was = {name: str(form.get(f"was_{name}", "")) for name in EDITABLE}
+    return was if f"was_{EDITABLE[0]}" in form else None
 
 
 @router.post("/activities/{code:path}/edit")
@@ -413,18 +421,26 @@ def edit(
     request: Request,
     code: str,
     typed: Annotated[dict[str, str], Depends(details_sent)],
+    was: Annotated[dict[str, str] | None, Depends(opened_with)],
 ) -> Response:
     errors: dict[str, str] = {}
+    since = False  # a colleague changed a detail this person changed too
     try:
         with work(request, write=True) as ctx:
-            view = edit_activity(ctx, code, typed)
+            view = edit_activity(ctx, code, typed, was)
     except InputError as exc:  # every problem at once (InputErrors), else the one
         found = exc.errors if isinstance(exc, InputErrors) else {exc.field or "": str(exc)}
         errors = {f if f in EDITABLE else "title": sentence(m) for f, m in found.items()}
+        since = isinstance(exc, InputErrors) and "changed-since" in exc.codes.values()
     if errors:
         with work(request) as ctx:
             context = _edit_page(ctx, code)
-        return render(request, "activities/edit.html", 422, errors=errors, typed=typed, **context)
+        # after a colleague's change the form is based on the details as they are now, so that
+        # saving again replaces theirs deliberately; else on what it first showed
+        shown = _as_typed(context["view"]) if since or was is None else was
+        return render(
+            request, "activities/edit.html", 422, errors=errors, typed=typed, was=shown, **context
+        )
     return done(request, page_of(view.activity.id), f"{view.activity.id} saved")
 
 
