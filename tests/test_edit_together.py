@@ -117,3 +117,36 @@ def test_the_service_saves_only_what_the_person_changed(site):
         assert said.startswith("The start date was changed to '01 Sep 2026' by ed at ")
         view = edit_activity(ctx, "B-1", {**opened, "end": "31/03/2027"}, opened)
     assert str(view.activity.start) == "2026-09-01" and str(view.activity.end) == "2027-03-31"
+
+
+def confirm_action(response) -> str:  # type: ignore[no-untyped-def]
+    form = page(response).find(".//main//form[@method='post']")
+    assert form is not None, "no confirm form"
+    return form.get("action")
+
+
+def test_an_import_confirmed_after_a_colleagues_edit_shows_what_it_would_change_now(site):
+    """The preview said "Owner: Inclusion lead -> Tracker owner"; a colleague set the owner
+    since; confirming imported over their change without a word. Now the confirmation shows the
+    preview again as it stands, and only confirming that imports."""
+    ann, ed = site.client("ann"), site.client("ed")
+    tracker = b"ID,Name,Owner\nB-1,SENCO network,Tracker owner\n"
+    sent = {"file": ("tracker.csv", tracker, "text/csv")}
+    preview = post(ann, "/imports", {"kind": "activities"}, files=sent, token_from="/imports")
+    assert preview.status_code == 200 and by_id(preview, "changed-since") is None
+    first = confirm_action(preview)
+    eds = form_of(ed.get(EDIT))
+    assert post(ed, EDIT, {**eds, "owner": "Lead changed"}, token_from=EDIT).status_code == 303
+    again = post(ann, first, token_from="/imports")
+    assert again.status_code == 409
+    assert "the council's activities changed after your preview" in text(
+        by_id(again, "changed-since")
+    )
+    assert "Lead changed" in text(page(again).find(".//main"))  # the change as it would be now
+    assert activity(site).owner == "Lead changed"  # nothing imported
+    fresh = confirm_action(again)
+    assert fresh != first
+    assert post(ann, first, token_from="/imports").status_code == 404  # the old one is gone
+    done = post(ann, fresh, token_from="/imports")
+    assert done.status_code == 303
+    assert activity(site).owner == "Tracker owner"

@@ -7,6 +7,7 @@ random token tied to the person who uploaded it; confirming imports exactly the 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -31,7 +32,7 @@ from valvecheck.errors import (
     http_status,
 )
 from valvecheck.importers import limits
-from valvecheck.services.activities import import_activities
+from valvecheck.services.activities import ActivitiesImported, import_activities
 from valvecheck.services.catalogue import import_catalogue
 from valvecheck.services.context import Context, authorise
 from valvecheck.web.common import PROTECTED, done, form_page, render, work
@@ -51,6 +52,7 @@ class Staged:
     person_id: int
     options: dict[str, str]
     data: bytes
+    shown: str = ""  # what the preview said the file would change (``_shown``)
 
 
 def _folder() -> Path:
@@ -83,11 +85,20 @@ def _write_private(path: Path, data: bytes) -> None:
         out.write(data)
 
 
-def _stage(kind: str, file: str, person_id: int, options: dict[str, str], data: bytes) -> str:
+def _stage(
+    kind: str, file: str, person_id: int, options: dict[str, str], data: bytes, shown: str = ""
+) -> str:
     token = secrets.token_urlsafe(24)
     folder = _folder()
     _write_private(folder / f"{token}.bin", data)
-    meta = {"kind": kind, "file": file, "person": person_id, "options": options, "at": time.time()}
+    meta = {
+        "kind": kind,
+        "file": file,
+        "person": person_id,
+        "options": options,
+        "at": time.time(),
+        "shown": shown,
+    }
     _write_private(folder / f"{token}.json", json.dumps(meta).encode())
     for old in folder.glob("*.json"):  # tidy files nobody confirmed
         if old.stat().st_mtime < time.time() - STAGED_FOR:
@@ -108,7 +119,15 @@ def _staged(token: str, person_id: int | None) -> Staged:
         raise gone from None
     if meta["person"] != person_id or meta["at"] < time.time() - STAGED_FOR:
         raise gone
-    return Staged(token, meta["kind"], meta["file"], meta["person"], meta["options"], data)
+    return Staged(
+        token,
+        meta["kind"],
+        meta["file"],
+        meta["person"],
+        meta["options"],
+        data,
+        meta.get("shown", ""),
+    )
 
 
 def _unstage(token: str) -> None:
@@ -209,8 +228,20 @@ def _preview(
         problems, status = [_as_problem(exc, name)], http_status(exc)
     token = ""
     if outcome is not None and person is not None:
-        token = _stage(kind, name, person, options, data)
-    notes = list(getattr(outcome, "notes", ()))
+        token = _stage(kind, name, person, options, data, _shown(outcome))
+    return _preview_page(request, status, kind, name, outcome, problems, token)
+
+
+def _preview_page(
+    request: Request,
+    status: int,
+    kind: str,
+    name: str,
+    outcome: object,
+    problems: list[object],
+    token: str,
+    changed_since: bool = False,
+) -> Response:
     return render(
         request,
         "imports/preview.html",
@@ -221,9 +252,19 @@ def _preview(
         outcome=outcome,
         problems=problems,
         token=token,
-        notes=notes,
+        notes=list(getattr(outcome, "notes", ())),
         statuses={s.value: s.label for s in Status},
+        changed_since=changed_since,
     )
+
+
+def _shown(outcome: object) -> str:
+    """What a preview of activities said the file would change (its new activities, each value
+    an update would change, the links it would make), as a digest; "" for a catalogue's."""
+    if not isinstance(outcome, ActivitiesImported):
+        return ""
+    said = [list(outcome.new), [repr(c) for c in outcome.changes], outcome.linked]
+    return hashlib.sha256(json.dumps(said, default=str).encode()).hexdigest()
 
 
 def _as_problem(exc: ValvecheckError, name: str) -> object:
@@ -245,6 +286,23 @@ def confirm_address(request: Request, token: str) -> Response:
 def confirm(request: Request, token: str) -> Response:
     with work(request, write=True) as ctx:
         staged = _staged(token, ctx.actor.person_id)
+        if staged.shown:
+            # a colleague's edit or import since the preview: the person confirms what the
+            # file would change now, never what it would have changed then
+            now = _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=True)
+            if _shown(now) != staged.shown:
+                fresh = _stage(
+                    staged.kind,
+                    staged.file,
+                    staged.person_id,
+                    staged.options,
+                    staged.data,
+                    _shown(now),
+                )
+                _unstage(token)
+                return _preview_page(
+                    request, 409, staged.kind, staged.file, now, [], fresh, changed_since=True
+                )
         outcome = _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=False)
     _unstage(token)
     if staged.kind == "activities":
