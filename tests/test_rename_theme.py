@@ -499,10 +499,11 @@ def test_the_programme_page_lists_the_themes_and_renames_one(site):
         == f"Renamed the theme {data} to Data; the measure placed in it ({one[1]}) stays placed there"
     )
     assert text(by_id(after, "programme-table").find(".//tbody/tr/*")) == "Sufficiency"
-    # the old address now finds nothing: the page says so rather than renaming anything
+    # the old name renames nothing: the form asks about the name it has now
     gone = post(ed, "/programme/rename", {"theme": FIRST, "name": "X"}, token_from="/programme")
-    assert gone.status_code == 303
-    assert "Nothing changed" in text(page(ed.get("/programme")).find(".//main"))
+    assert gone.status_code == 409
+    assert "Nothing was renamed" in text(by_id(gone, "name-error"))
+    assert text(by_id(after, "programme-table").find(".//tbody/tr/*")) == "Sufficiency"
     # a measure's page opened before the rename places under the old name: the banner says so
     measure = next(m.id for m in BUNDLED.measures if FIRST not in m.themes)
     stale = post(
@@ -512,6 +513,35 @@ def test_the_programme_page_lists_the_themes_and_renames_one(site):
     assert f"Placed {measure} in {FIRST} (a new theme of your programme). " in shown
     assert f"The theme '{FIRST}' was renamed by ed on " in shown
     assert "and is called 'Sufficiency' now: if you meant that theme, place the measure" in shown
+
+
+def test_two_renaming_one_theme_at_once_the_second_is_asked_with_the_name_kept(site):
+    """From a QA pass: the second of two people renaming one theme was shown a green "Nothing
+    changed: ... has no theme Workforce", and what they typed was gone. Now the form comes back
+    for the name the theme has now, with theirs kept and who renamed it to what; saving it again
+    renames that."""
+    ed, ann = site.client("ed"), site.client("ann")
+    opened = "/programme/rename?theme=" + FIRST.replace(" ", "+")
+    first = post(
+        ed, "/programme/rename", {"theme": FIRST, "name": "Sufficiency"}, token_from=opened
+    )
+    assert first.status_code == 303
+    second = post(
+        ann, "/programme/rename", {"theme": FIRST, "name": "Places and demand"}, token_from=opened
+    )
+    assert second.status_code == 409
+    said = text(by_id(second, "name-error"))
+    assert f"Nothing was renamed: the theme '{FIRST}' was renamed by ed on " in said
+    assert "is called 'Sufficiency' now. Save again to rename 'Sufficiency'" in said
+    assert by_id(second, "name").get("value") == "Places and demand"
+    form = page(second).find(".//main//form")
+    hidden = {
+        i.get("name"): i.get("value") for i in form.iter("input") if i.get("type") == "hidden"
+    }
+    assert hidden["theme"] == "Sufficiency"
+    again = post(ann, "/programme/rename", {"theme": "Sufficiency", "name": "Places and demand"})
+    assert again.status_code == 303
+    assert "Places and demand" in programme_of(site.ws) and FIRST not in programme_of(site.ws)
 
 
 def test_a_viewer_reads_the_programme_but_is_offered_no_rename(site):

@@ -37,6 +37,7 @@ STEPS = {
     "programme_of",
     "check_filters_of",
     "renamed_to",
+    "renamed_as",
 }
 
 

@@ -184,12 +184,18 @@ def _renamed_from(ctx: Context, cid: int, started: Placement, theme: bool) -> Re
     return RenamedSince(before, now, change.by, change.at)
 
 
+def renamed_as(ctx: Context, theme: str, sub_theme: str | None = None) -> RenamedSince | None:
+    """The rename of the theme (or the theme's sub-theme) so named, when the programme renamed it
+    and what it became is in the programme still (``after``: what it is called now)."""
+    named = Placement(theme, sub_theme or None)
+    return _renamed_from(ctx, council_id(ctx), named, theme=not sub_theme)
+
+
 def renamed_to(ctx: Context, theme: str, sub_theme: str | None = None) -> str:
     """'' or, when the programme renamed the theme (or the theme's sub-theme) so named and what
     it became is in the programme still, the words that say so: "it was renamed by ann on 7
     December 2026 and is called 'Inclusion' now"."""
-    named = Placement(theme, sub_theme or None)
-    found = _renamed_from(ctx, council_id(ctx), named, theme=not sub_theme)
+    found = renamed_as(ctx, theme, sub_theme)
     if found is None:
         return ""
     new = found.after.sub_theme or found.after.theme if sub_theme else found.after.theme

@@ -16,6 +16,8 @@ from valvecheck.services.programme import (
     InProgramme,
     programme_themes,
     rename,
+    renamed_as,
+    renamed_to,
     renamed_words,
     where,
 )
@@ -71,8 +73,22 @@ def rename_theme(
         with work(request, write=True) as ctx:
             renamed = rename(ctx, theme, name, sub_theme or None)
     except NotFound as exc:
-        # renamed or emptied by someone else since the form was opened: the programme as it is
-        return done(request, "/programme", f"Nothing changed: {exc}")
+        with work(request) as ctx:
+            since = renamed_as(ctx, theme, sub_theme or None)
+            said = renamed_to(ctx, theme, sub_theme or None) if since else ""
+        if since is None:  # emptied by someone else since the form was opened: the programme
+            return done(request, "/programme", f"Nothing changed: {exc}")
+        # renamed by someone else since: the form again, for the name it has now, with the name
+        # typed kept and who renamed it to what
+        what = "sub-theme" if sub_theme else "theme"
+        now = since.after.sub_theme if sub_theme else since.after.theme
+        errors = {
+            "name": f"Nothing was renamed: the {what} '{sub_theme or theme}' "
+            f"{said.removeprefix('it ')}. Save again "
+            f"to rename '{now}' to the name you typed"
+        }
+        shown = {"theme": since.after.theme, "sub_theme": since.after.sub_theme or "", "name": name}
+        return render(request, "programme/rename.html", 409, errors=errors, **shown)
     except InputErrors as exc:
         errors = {"name": sentence(next(iter(exc.errors.values())))}
         shown = {"theme": theme, "sub_theme": sub_theme, "name": name}
