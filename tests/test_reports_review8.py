@@ -406,6 +406,24 @@ def test_appendix_widths_keep_the_old_widths_when_every_row_has_its_rationale_an
     assert long[6] >= word.longest_word(["Commissioning"], 9, bold=False)
 
 
+def test_one_long_rationale_among_short_ones_is_as_wide_as_keeps_the_appendix_shortest():
+    """From a QA pass: one measure rated with a 200-word rationale, the rest not rated, gave the
+    rationale its share of the table's text (2.3 cm), and its row ran down three pages. The
+    rationale is now as wide as makes the table shortest (every row's tallest cell, added up):
+    wider for the long one, but not at the cost of every other row's recommendation."""
+    reason = " ".join(["the resource base opened in September with twelve places"] * 22)
+    short = "Expand specialist provision in the borough."
+    rows = [row(reason), *[row(text=short)] * 26]
+    widths = word.appendix_widths(rows)
+    assert widths[6] > word.SMALL_RATIONALE_WIDTH + Mm(15)  # short recommendations: room to take
+    assert abs(sum(widths) - word.TEXT_WIDTH) < Mm(0.1)
+    long_recommendations = [row(reason), *[row(text=" ".join([short] * 12))] * 26]
+    kept = word.appendix_widths(long_recommendations)
+    assert kept[6] < widths[6] and kept[2] > widths[2]  # every row's recommendation counts more
+    full = [row("reason " * 40, text=short)] * 5  # every row's rationale the same: none ran on
+    assert word.appendix_widths(full)[6] >= word.SMALL_RATIONALE_WIDTH
+
+
 # -- 10: empty sheets ------------------------------------------------------------------------
 
 

@@ -218,7 +218,44 @@ def appendix_widths(rows: list[ReportRow]) -> tuple[Length, ...]:
         text_share(free, rationales, chars, "Rationale", SMALL_RATIONALE_WIDTH),
         text_share(free, evidence, chars, "Evidence", SMALL_EVIDENCE_WIDTH),
     )
+    said = (_shortest(free, rows, rationales, evidence, said), said[1])
     return (*first, rest(*first, *placed, *said), *placed, *said)
+
+
+def _shortest(
+    free: Length,
+    rows: list[ReportRow],
+    rationales: list[str],
+    evidence: list[str],
+    said: tuple[Length, Length],
+) -> Length:
+    """The rationale's width that makes the appendix shortest: its rows' heights (in lines, each
+    row as tall as its tallest cell) added up, the rationale from its share's width up to half
+    the free width, the recommendation taking what is left. One long rationale among short ones
+    (a 200-word reason where the others are a line) ran down three pages at its share's width;
+    widening it for every row's sake costs the recommendation lines in every row, so the sum
+    decides."""
+    rationale, kept = said
+    texts = [
+        (
+            word_width(" ".join(r.recommendation.split()), SMALL / 2, bold=False),
+            word_width(" ".join(t.split()), SMALL / 2, bold=False) if t else 0,
+            word_width(" ".join(e.split()), SMALL / 2, bold=False) if e else 0,
+        )
+        for r, t, e in zip(rows, rationales, evidence, strict=True)
+    ]
+
+    def height(width: int) -> int:
+        recommendation = free - width - kept
+        return sum(
+            max(-(-a // recommendation), -(-b // width) if b else 1, -(-c // kept) if c else 1)
+            for a, b, c in texts
+        )
+
+    widest = max(int(rationale), int(free) // 2)
+    step = int(Mm(2))
+    best = min(range(int(rationale), widest + 1, step), key=height, default=int(rationale))
+    return Emu(best)
 
 
 def appendix_values(row: ReportRow) -> list[str]:
