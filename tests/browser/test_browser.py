@@ -318,6 +318,17 @@ def test_on_a_phone_a_listings_rows_stack_each_cell_named_by_its_column(narrow):
     narrow.set_viewport_size({"width": 1280, "height": 800})  # a wide screen: a table as before
     head = narrow.locator("#activities thead").bounding_box()
     assert head is not None and head["height"] > 20
+    # the names' column is as wide as the longest name: "Recommendation" is never broken
+    narrow.set_viewport_size({"width": 320, "height": 740})
+    narrow.goto("/measures")
+    cell = narrow.locator("#measures tbody tr").first.locator("td").nth(3)
+    column, needed = cell.evaluate(
+        "c => { const s = document.createElement('span');"
+        " s.style.fontWeight = 'bold'; s.style.whiteSpace = 'nowrap';"
+        " s.textContent = 'Recommendation'; c.appendChild(s); const w = s.offsetWidth;"
+        " s.remove(); return [parseFloat(getComputedStyle(c).gridTemplateColumns), w]; }"
+    )
+    assert column >= needed - 0.5, (column, needed)
 
 
 @pytest.fixture(scope="module")
@@ -482,6 +493,9 @@ def test_the_chart_gives_way_to_the_table_on_a_narrow_screen(narrow):
     assert narrow.is_visible("#theme-table")
     narrow.set_viewport_size({"width": 1280, "height": 800})
     assert narrow.is_visible(".app-chart") and narrow.is_visible("#chart-legend")
+    # the key is in the page's typeface (it was the browser's default serif)
+    font = narrow.evaluate("getComputedStyle(document.querySelector('#chart-legend')).fontFamily")
+    assert font.lower().startswith("arial"), font
     # at full size the labels are drawn at their own size, never scaled below it
     size = narrow.evaluate(
         "document.querySelector('.app-chart__label').getBoundingClientRect().height"
