@@ -476,3 +476,24 @@ def test_a_catalogue_preview_lists_what_the_shared_catalogue_would_gain(site):
     assert "New agreements:" in said and "every council on this server" in said
     assert "holds 1 rating, for Bristol's current assessment" in said
     assert "Leeds" not in client.get("/measures").text  # nothing stored yet
+
+
+def test_wording_from_the_second_qa_pass(site):
+    """An agreement filter is named by its title, not its slug; a red measure no other agreement
+    shares says so, not "shared by 1 agreement"; a viewer is told who may import a tracker
+    (editors may: it said to ask an administrator to import files); a same-measure decision's
+    reason is marked optional, as it is."""
+    ed, vi = site.client("ed"), site.client("vi")
+    none = ed.get("/measures", params={"agreement": "bury", "text": "zebra crossings"})
+    applied = text(by_id(none, "applied"))
+    assert "Agreement: Bury Safety Valve agreement 2020-21" in applied, applied
+    board = page(ed.get("/"))
+    hints = [text(h) for h in board.iterfind(".//ol//span[@class='govuk-hint']")]
+    assert hints and not any(h == "shared by 1 agreement" for h in hints), hints
+    assert "in this agreement only" in hints, hints  # the seed has such a red measure
+    said = text(page(vi.get("/imports")).find(".//main"))
+    assert "Importing a tracker of activities needs an editor or an administrator" in said
+    assert "ask an administrator if you need to import files" not in said
+    shown = page(site.client("ann").get("/measures/kingston-richmond-5"))
+    label = shown.find(".//label[@for='reason']")
+    assert label is not None and text(label) == "Why (optional)"

@@ -110,7 +110,7 @@ def listing(
         link=link,
         due_options=due_options,
         row=lambda v, due: _row(v, due, urlencode(kept)),
-        applied=_applied(kept, dict(due_options)),
+        applied=_applied(kept, dict(due_options), dict(found.choices.agreements)),
         without_words="/measures" + ("?" + urlencode(without_words) if without_words else ""),
     )
 
@@ -168,11 +168,16 @@ LABELS = {
 }
 
 
-def _applied(kept: dict[str, str], due_labels: dict[str, str]) -> list[tuple[str, str]]:
-    """The filters in force, as a person reads them ("Rating: Red", "Words: 'EHCPs'")."""
+def _applied(
+    kept: dict[str, str], due_labels: dict[str, str], agreements: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """The filters in force, as a person reads them ("Rating: Red", "Words: 'EHCPs'", an
+    agreement by its title rather than its slug)."""
     shown = []
     for name, value in kept.items():
-        if name == "rag":
+        if name == "agreement":
+            value = (agreements or {}).get(value.strip(), value)
+        elif name == "rag":
             value = next((r.label for r in Rag if r.value == value.strip().lower()), value)
         elif name == "due":
             value = due_labels.get(value, value)
