@@ -358,3 +358,28 @@ def test_an_id_title_or_owner_longer_than_kept_is_refused_naming_row_and_column(
         tmp_path / "fine.xlsx", [["ID", "Title", "Owner"], ["A" * 200, "Longest id", "y" * 200]]
     )
     assert cli("activities", "import", str(fine))[0] == 0
+
+
+def test_a_trackers_rag_is_its_status_and_columns_not_read_are_named(ws, cli, tmp_path):
+    """From a QA pass: a tracker headed Project Ref / Project / Lead / RAG / Target Date
+    imported with no status and said nothing of the RAG column. A RAG column is the status where
+    the file has no status column (beside one, it is just another column), and the columns not
+    read are named."""
+    rows = [
+        ["Project Ref", "Project", "Lead", "RAG", "Budget", "Target Date"],
+        ["T-1", "Inclusion hubs", "Sam", "Amber", "£10k", "31/03/2027"],
+        ["T-2", "Resource bases", "Ann", "Green", "", "31/03/2027"],
+    ]
+    parsed = _read(_xlsx(tmp_path / "tracker.xlsx", rows))
+    assert parsed.problems == []
+    assert [a.status.value if a.status else None for a in parsed.rows] == ["at_risk", "in_progress"]
+    assert parsed.notes == [
+        "column not read: 'Budget' (a column map names the detail a column holds when its "
+        "heading is not one Valvecheck knows)"
+    ]
+    both = [["ID", "Title", "Status", "RAG"], ["T-3", "Panel", "Planned", "Red"]]
+    parsed = _read(_xlsx(tmp_path / "both.xlsx", both))
+    assert parsed.problems == [] and parsed.rows[0].status.value == "planned"
+    assert parsed.notes and "'RAG'" in parsed.notes[0]
+    code, out, _ = cli("activities", "import", str(tmp_path / "tracker.xlsx"))
+    assert code == 0 and "column not read: 'Budget'" in out

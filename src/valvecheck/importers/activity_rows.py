@@ -85,6 +85,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "measures": ("measures", "measure ids", "linked measures", "safety valve measures"),
 }
 REQUIRED = ("id", "title")
+# Headings read as a field only when no column has one of its own names: a tracker's delivery
+# RAG is its status where it has no status column (Status.parse reads green, amber and red),
+# and just another column beside one.
+FALLBACK: dict[str, tuple[str, ...]] = {
+    "status": ("rag", "rag status", "rag rating", "delivery rag", "delivery status"),
+}
 
 
 @dataclass
@@ -177,6 +183,13 @@ def _match(
         field = _FIELD_OF.get(header_key(text))
         if field is not None and field not in mapped and fold(text) not in column_map:
             add(field, i)
+    for field, aliases in FALLBACK.items():
+        if field in where:
+            continue
+        for i, text in headings:
+            if header_key(text) in aliases and fold(text) not in column_map:
+                where[field] = i
+                break
     return where, again
 
 
@@ -399,6 +412,16 @@ def _read_table(
     if problems:
         return parsed
     parsed.fields, parsed.columns = frozenset(where), names
+    if unknown:
+        # said, not refused: a tracker's other columns (budget, comments) are its own business,
+        # but a person should know that what is in them is not imported
+        listed = ", ".join(f"'{u}'" for u in unknown[:8]) + (
+            " and more" if len(unknown) > 8 else ""
+        )
+        parsed.notes.append(
+            f"{'column' if len(unknown) == 1 else 'columns'} not read: {listed} (a column map "
+            "names the detail a column holds when its heading is not one Valvecheck knows)"
+        )
     first_row: dict[str, tuple[int, str]] = {}  # id_key -> (row, the id as written there)
     count = 0
     read = sorted(set(where.values()))
