@@ -84,6 +84,8 @@ def test_an_added_activity_is_shown_with_a_confirmation_and_its_history(site):
     assert {r[1] for r in rows} == {"ed"} and ["ed", "Title", "Not given", "Inclusion hubs"] in [
         r[1:] for r in rows
     ]
+    # a status from nothing reads as the edit form names no status: "Not known"
+    assert ["ed", "Status", "Not known", "In progress"] in [r[1:] for r in rows]
     with unit_of_work(site.ws, as_person="ed") as ctx:
         a = show_activity(ctx, "SEN-12").activity
         assert (a.owner, a.status.label, str(a.start), str(a.end)) == (
