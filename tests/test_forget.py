@@ -54,6 +54,7 @@ NOT_A_NAME = {
     ("person", "role"), ("person", "password_hash"),  # the row itself: its own test
     ("person", "name"),
     ("assessment", "name"), ("assessment", "council"), ("assessment", "description"),
+    ("assessment", "locked_measures"),  # measure ids and versions: no name in it
     ("rating", "rag"), ("rating", "previous"), ("rating", "rationale"), ("rating", "evidence"),
     ("rating", "source"),
     ("activity", "code"), ("activity", "title"), ("activity", "description"),

@@ -383,7 +383,7 @@ def test_migration_0017_upgrades_a_0016_database(url):
         )
         assert s.scalar(text(leeds)) == 2
     ws.migrate()
-    assert ws.revision() == ws.head() == "0017"
+    assert ws.revision() == ws.head()
     with ws.engine.connect() as conn:
         if ws.engine.dialect.name == "postgresql":
             forced = conn.execute(

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from valvecheck.domain import locked_catalogue
 from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.moments import aware, in_england
 from valvecheck.domain.names import count
@@ -107,6 +108,10 @@ RATING_FIELDS = (
 # made and taken away, and any added later) is written generically, its references to activities, measures and assessments by their codes and
 # names. API tokens are credentials: never in a backup.
 NAMED = ("person", "assessment", "rating", "activity", "link_event", "api_token")
+# An assessment's field holding the catalogue it was locked with: in the file a list of
+# [measure, version] pairs, [["bury-1", 1], ...] (the table keeps it as JSON text); null while it
+# is open, and in a file written before it was recorded (restored so: not recorded).
+LOCKED_MEASURES = "locked_measures"
 REFERENCES = {"activity_id": "activity", "measure_id": "measure", "assessment_id": "assessment"}
 
 
@@ -134,6 +139,14 @@ class Restored:
     without_password: int = 0
     # the council had data here, which the backup's replaced
     replaced: bool = False
+
+
+def _recorded(stored: str | None) -> list[list[object]] | None:
+    """The catalogue a locked assessment was locked with, as the file holds it: a list of
+    [measure, version] pairs (None: open, or locked before it was recorded)."""
+    if stored is None:
+        return None
+    return [[code, version] for code, version in locked_catalogue.decode(stored)]
 
 
 def _out(value: object) -> object:
@@ -195,6 +208,7 @@ def backup(ctx: Context, with_passwords: bool = False) -> dict[str, Any]:
                 "created_by": a.created_by,
                 "locked_at": _out(a.locked_at),
                 "locked_by": a.locked_by,
+                LOCKED_MEASURES: _recorded(a.locked_measures),
                 "ratings": ratings[a.id],
             }
             for a in assessments

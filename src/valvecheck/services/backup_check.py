@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
+from valvecheck.domain import locked_catalogue
 from valvecheck.domain.activity import id_key
 from valvecheck.errors import ImportRejected
-from valvecheck.services.backup import CATALOGUE, REFERENCES, other_tables
+from valvecheck.services.backup import CATALOGUE, LOCKED_MEASURES, REFERENCES, other_tables
 from valvecheck.services.backup_rows import BAD, Checker, Row, at, shown, table
 
 PARTS = (
@@ -203,16 +204,42 @@ def _rows(
 
 def _assessment(c: Checker, names: _Names, i: int, value: object) -> Row | None:
     path = at("assessments", i)
-    row = c.row(path, value, table("assessment"), extra=("ratings",))
     found = value if isinstance(value, dict) else {}
+    # the catalogue it was locked with is a list in the file, JSON text in the table
+    fields = {k: v for k, v in found.items() if k != LOCKED_MEASURES}
+    row = c.row(
+        path, fields if isinstance(value, dict) else value, table("assessment"), extra=("ratings",)
+    )
+    recorded = _locked_measures(c, path, found)
     if isinstance(value, dict) and "ratings" not in value:
         c.bad(at(path, "ratings"), "missing-field", "is missing")
     ratings = _rows(
         c, at(path, "ratings"), found.get("ratings", []), "rating", names, scope={"assessment": i}
     )
-    if row is None:
+    if row is None or recorded is BAD:
         return None
-    return {**row, "ratings": ratings}
+    return {**row, LOCKED_MEASURES: recorded, "ratings": ratings}
+
+
+def _locked_measures(c: Checker, path: str, assessment: dict[str, Any]) -> object:
+    """The catalogue a locked assessment was locked with, as the table keeps it (JSON text);
+    None when the file has none (an open assessment, or a file written before it was kept)."""
+    value = assessment.get(LOCKED_MEASURES)
+    if value is None:
+        return None
+    where = at(path, LOCKED_MEASURES)
+    try:
+        recorded = locked_catalogue.check(value)
+    except ValueError as exc:
+        return c.bad(where, "bad-locked-measures", str(exc))
+    if assessment.get("locked_at") is None:
+        return c.bad(
+            where,
+            "not-locked",
+            "only a locked assessment has the measures it was locked with, and this one's "
+            "locked_at is null",
+        )
+    return locked_catalogue.encode(recorded)
 
 
 def _unknown_tables(c: Checker, part: str, found: dict[str, Any], known: Collection[str]) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from valvecheck.domain import locked_catalogue
 from valvecheck.domain.equivalence import EquivalenceDecision
+from valvecheck.domain.measure_ids import measure_key
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
@@ -51,6 +53,8 @@ def load_state(ctx: Context, assessment: str | None = None) -> AssessmentState:
 
 
 def _read_state(ctx: Context, assessment: str | None) -> AssessmentState:
+    """The state as read from the store: of a locked assessment, with the catalogue it was
+    locked with (`as_locked`)."""
     db = ctx.db
     catalogue = queries.load_catalogue(db, ctx.actor.council_id)
     name, council, histories = "", "", {}
@@ -60,6 +64,7 @@ def _read_state(ctx: Context, assessment: str | None) -> AssessmentState:
             row = queries.assessment_row(db, cid, assessment)
             name, council = row.name, row.council
             histories = queries.rating_history(db, row)
+            catalogue = as_locked(db, row, catalogue)
     names = {a.slug: a.name for a in catalogue.authorities}
     agreements = {a.slug: a for a in catalogue.agreements}
     views = [
@@ -72,6 +77,27 @@ def _read_state(ctx: Context, assessment: str | None) -> AssessmentState:
         for m in catalogue.measures
     ]
     return AssessmentState(name, council, catalogue, views)
+
+
+def as_locked(db: queries.Db, row: queries.AssessmentRecord, catalogue: Catalogue) -> Catalogue:
+    """The catalogue (as it is now) as the assessment ``row`` was locked with it: its measures
+    then, each at its text then (domain/locked_catalogue.py); ``catalogue`` itself while the
+    assessment is open, or when it was locked before the catalogue was recorded (schema 0018).
+    """
+    if row.locked_at is None:
+        return catalogue
+    stored = queries.locked_measures(db, row)
+    if stored is None:
+        return catalogue
+    try:
+        recorded = locked_catalogue.decode(stored)
+    except ValueError as exc:
+        raise ValueError(
+            f"the catalogue recorded with '{row.name}' at its lock is damaged ({exc})"
+        ) from None
+    now = {m.id: m.version for m in catalogue.measures}
+    revised = {code for code, version in recorded if now.get(code, version) != version}
+    return locked_catalogue.as_recorded(catalogue, recorded, queries.earlier_texts(db, revised))
 
 
 def list_measures(
@@ -142,10 +168,26 @@ def _one_of(what: str, chosen: str | None, known: set[str], where: str) -> None:
 
 
 def show_measure(ctx: Context, measure_id: str, assessment: str | None = None) -> MeasureView:
-    found = load_state(ctx, assessment).view(measure_id)
+    state = load_state(ctx, assessment)
+    found = state.view(measure_id)
     if found is not None:
         return found
-    raise NotFound(f"there is no measure '{measure_id}'", field="measure")
+    raise _no_measure(ctx, measure_id, state)
+
+
+def _no_measure(ctx: Context, measure_id: str, state: AssessmentState) -> NotFound:
+    """There is no such measure, or (a locked assessment's) it was added to the catalogue after
+    the assessment was locked."""
+    if state.assessment and ctx.actor.council_id is not None:
+        row = queries.assessment_row(ctx.db, ctx.actor.council_id, state.assessment)
+        code = measure_key(measure_id)
+        if row.locked_at is not None and queries.has_measure(ctx.db, code):
+            return NotFound(
+                f"{code} is not in '{row.name}': it was added to the catalogue after the "
+                "assessment was locked",
+                field="measure",
+            )
+    return NotFound(f"there is no measure '{measure_id}'", field="measure")
 
 
 @dataclass(frozen=True)
@@ -193,7 +235,7 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
     state = load_state(ctx, assessment)
     view = state.view(measure_id)
     if view is None:
-        raise NotFound(f"there is no measure '{measure_id}'", field="measure")
+        raise _no_measure(ctx, measure_id, state)
     linked: list[tuple[str, str]] = []
     moves: list[PlacementChange] = []
     if ctx.actor.council_id is not None:

@@ -238,12 +238,12 @@ class InProgramme:
 
 def programme_themes(ctx: Context) -> list[InProgramme]:
     """The acting council's programme as its team reads it: each theme in its order, then its
-    sub-themes, with the measures placed in each."""
-    from valvecheck.services.measures import load_state
+    sub-themes, with the measures placed in each (of the catalogue as it is now, not as a locked
+    current assessment recorded it: a measure added since is placed like any other)."""
+    from valvecheck.store.queries import load_catalogue
 
     authorise(ctx, Action.READ)
-    council_id(ctx)
-    catalogue = load_state(ctx).catalogue
+    catalogue = load_catalogue(ctx.db, council_id(ctx))
     out = []
     for theme, subs in catalogue.programme.themes.items():
         placed = [m.id for m in catalogue.measures if theme in m.themes]

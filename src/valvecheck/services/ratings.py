@@ -235,7 +235,16 @@ def refuse_locked(row: AssessmentRecord, locked: bool = False) -> None:
 
 
 def lock_assessment(ctx: Context, name: str | None = None) -> AssessmentInfo:
-    """Lock a reported assessment: read-only from now on (an admin's: it cannot be undone)."""
+    """Lock a reported assessment: read-only from now on (an admin's: it cannot be undone).
+
+    The catalogue's measures as they stand are recorded with it, each with the version of its
+    text (``locked_measures``): the catalogue is every council's and keeps changing, but the
+    locked assessment is read with these alone, at these texts (services/measures.py), so its
+    figures stay those of the paper that was reported. Locking one already locked changes
+    nothing."""
+    from valvecheck.domain.locked_catalogue import encode
+    from valvecheck.store.versions import measure_versions
+
     authorise(ctx, Action.LOCK_ASSESSMENT)
     row = _assessment(ctx, name)
     # waits for ratings being written into it to commit; none can start until this one does
@@ -243,6 +252,7 @@ def lock_assessment(ctx: Context, name: str | None = None) -> AssessmentInfo:
         held = ctx.session.get(AssessmentRow, row.id)
         assert held is not None
         held.locked_at, held.locked_by = ctx.now(), ctx.actor.name
+        held.locked_measures = encode(measure_versions(ctx.session))
         row = replace(row, locked_at=held.locked_at, locked_by=held.locked_by)
     chosen = repo.current_assessment(ctx.session, row.council_id)
     return _info(ctx, row, chosen.id if chosen else None)

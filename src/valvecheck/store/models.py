@@ -165,6 +165,8 @@ class AssessmentRow(Base):
     created_by: Mapped[str]
     locked_at: Mapped[datetime | None]
     locked_by: Mapped[str]
+    # the catalogue's measures and their text versions at the lock (compact JSON; NULL: none)
+    locked_measures: Mapped[str | None]
 
 
 class RatingRow(Base):

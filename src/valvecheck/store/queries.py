@@ -6,6 +6,7 @@ command line all read through these; store/repository.py re-exports them beside 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from valvecheck.domain.activity import Activity, Status
 from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement
 from valvecheck.domain.moments import aware
 from valvecheck.domain.names import fold
+from valvecheck.domain.provenance import MeasureVersion
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.rating import Rating
 from valvecheck.errors import NotFound
@@ -161,8 +163,13 @@ class AssessmentRecord:
     locked_by: str
 
 
+# An assessment's row but the catalogue its lock recorded (thousands of measures: read only
+# when the state of a locked assessment is, `locked_measures`)
+_RECORD_COLUMNS = [c for c in t.assessment.c if c.name != "locked_measures"]
+
+
 def _assessments(council_id: int) -> Any:
-    return only(select(t.assessment), t.assessment, council_id)
+    return only(select(*_RECORD_COLUMNS), t.assessment, council_id)
 
 
 def _record(row: Row[Any] | None) -> AssessmentRecord | None:
@@ -214,6 +221,38 @@ def assessment_by_id(db: Db, council_id: int, assessment_id: int) -> AssessmentR
     if found is None:
         raise NotFound(f"there is no assessment {assessment_id}", field="assessment")
     return found
+
+
+def locked_measures(db: Db, assessment: AssessmentRecord) -> str | None:
+    """The catalogue's measures and their text versions recorded when the assessment was locked
+    (compact JSON: domain/locked_catalogue.py); None while it is open, or when it was locked
+    before they were recorded (schema 0018)."""
+    a = t.assessment.c
+    return db.execute(
+        only(select(a.locked_measures), t.assessment, assessment.council_id).where(
+            a.id == assessment.id
+        )
+    ).scalar()
+
+
+def has_measure(db: Db, code: str) -> bool:
+    """Whether the catalogue has the measure ``code`` now."""
+    m = t.measure.c
+    return db.execute(select(m.id).where(m.code == code)).first() is not None
+
+
+def earlier_texts(db: Db, codes: Collection[str]) -> list[MeasureVersion]:
+    """The earlier texts of the measures ``codes``, by measure then version."""
+    if not codes:
+        return []
+    m, v = t.measure.c, t.measure_version.c
+    rows = db.execute(
+        select(m.code, v.version, v.text, v.source_title, v.imported_at)
+        .join(t.measure, m.id == v.measure_id)
+        .where(m.code.in_(sorted(codes)))
+        .order_by(m.code, v.version)
+    )
+    return [MeasureVersion(*row) for row in rows]
 
 
 _RAGS = {rag.value: rag for rag in Rag}

@@ -212,6 +212,10 @@ assessment = Table(
     Column("created_by", String(200), nullable=False, default=""),
     Column("locked_at", DateTime(timezone=True), nullable=True),
     Column("locked_by", String(200), nullable=False, default=""),
+    # The catalogue's measures when it was locked, each with the version of its text, as compact
+    # JSON ([["bury-1",1],...]: domain/locked_catalogue.py); NULL while open, and for one locked
+    # before 0018 (not recorded: it reads the catalogue as it is now)
+    Column("locked_measures", Text, nullable=True),
     UniqueConstraint("council_id", "name"),
 )
 

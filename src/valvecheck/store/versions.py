@@ -17,6 +17,17 @@ def current_versions(session: Session) -> dict[str, int]:
     }
 
 
+def measure_versions(session: Session) -> list[tuple[str, int]]:
+    """Each measure's id and the version number of its current text, in the order they were
+    added (what a lock records: services/ratings.lock_assessment)."""
+    return [
+        (code, version)
+        for code, version in session.execute(
+            select(MeasureRow.code, MeasureRow.version).order_by(MeasureRow.id)
+        )
+    ]
+
+
 def load_versions(session: Session) -> list[MeasureVersion]:
     """Every earlier text, by measure id then version."""
     rows = session.execute(
