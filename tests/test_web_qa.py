@@ -497,3 +497,39 @@ def test_wording_from_the_second_qa_pass(site):
     shown = page(site.client("ann").get("/measures/kingston-richmond-5"))
     label = shown.find(".//label[@for='reason']")
     assert label is not None and text(label) == "Why (optional)"
+
+
+def test_setting_a_measure_back_to_not_rated_drops_the_reasons_of_the_rating_taken_away(site):
+    """From a QA pass: the rating form offers the rationale and evidence again, so choosing "Not
+    rated" saved the Green rating's "Post-16 offer reformed with colleges" once more, and the
+    committee report printed it beside Not rated. They stay in the history; a reason typed for
+    the change itself is kept."""
+    from valvecheck.services.measures import show_measure
+    from valvecheck.services.workspace import unit_of_work
+
+    ed = site.client("ed")
+
+    def form(measure: str) -> dict[str, str]:
+        shown = page(ed.get(f"/measures/{measure}"))
+        version = shown.find(".//input[@name='version']").get("value")
+        rationale = shown.find(".//textarea[@name='rationale']").text or ""
+        evidence = shown.find(".//textarea[@name='evidence']").text or ""
+        return {"version": version, "rationale": rationale, "evidence": evidence}
+
+    first = {"rag": "green", "rationale": "Post-16 offer reformed with colleges"}
+    green = post(ed, "/measures/stoke-on-trent-7/rating", {**form("stoke-on-trent-7"), **first})
+    assert green.status_code == 303
+    offered = form("stoke-on-trent-7")
+    assert offered["rationale"] == "Post-16 offer reformed with colleges"  # offered again
+    back = post(ed, "/measures/stoke-on-trent-7/rating", {**offered, "rag": "unrated"})
+    assert back.status_code == 303
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        view = show_measure(ctx, "stoke-on-trent-7")
+    assert (view.latest.rag.value, view.latest.rationale) == ("unrated", "")
+    assert view.history[-2].rationale == "Post-16 offer reformed with colleges"  # kept there
+    again = post(ed, "/measures/stoke-on-trent-7/rating", {**form("stoke-on-trent-7"), **first})
+    assert again.status_code == 303
+    said = {**form("stoke-on-trent-7"), "rag": "unrated", "rationale": "Moved to 2027 plan"}
+    assert post(ed, "/measures/stoke-on-trent-7/rating", said).status_code == 303
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        assert show_measure(ctx, "stoke-on-trent-7").latest.rationale == "Moved to 2027 plan"

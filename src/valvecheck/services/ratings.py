@@ -81,9 +81,26 @@ def rate(
     row = open_for_rating(ctx, assessment, drawn_for)
     measure = repo.measure_row(ctx.session, measure_id)
     before = history_at(ctx, row, measure, expected_version)
+    rationale, evidence = _unrated_without_reasons(before, rag, rationale, evidence)
     rating = append_rating(ctx, row, measure, before, rag, rationale, evidence, ctx.now())
     ctx.session.flush()
     return Rated(rating, row.name)
+
+
+def _unrated_without_reasons(
+    history: list[Rating], rag: Rag, rationale: str, evidence: str
+) -> tuple[str, str]:
+    """A measure set back to not rated with the rationale (and evidence) its rating had, as the
+    rating form offers them again, keeps neither: they were the reasons for the rating taken
+    away (a committee paper printed "Not rated | Post-16 offer reformed with colleges"). They
+    stay in its history; a reason typed for the change itself is kept."""
+    if rag != Rag.UNRATED or not history or history[-1].rag == Rag.UNRATED:
+        return rationale, evidence
+    last = history[-1]
+    return (
+        "" if rationale == last.rationale else rationale,
+        "" if evidence == last.evidence else evidence,
+    )
 
 
 def open_for_rating(
