@@ -533,3 +533,20 @@ def test_setting_a_measure_back_to_not_rated_drops_the_reasons_of_the_rating_tak
     assert post(ed, "/measures/stoke-on-trent-7/rating", said).status_code == 303
     with unit_of_work(site.ws, as_person="ed") as ctx:
         assert show_measure(ctx, "stoke-on-trent-7").latest.rationale == "Moved to 2027 plan"
+
+
+def test_a_column_map_that_cannot_be_read_is_refused_at_its_field_with_what_was_typed(site):
+    """From a QA pass: a mistyped column map was reported against the file's name in a
+    problems table, and had to be typed again. The form comes back with the error at the
+    column names, linked from the summary, with what was typed kept."""
+    ed = site.client("ed")
+    sent = {"kind": "activities", "column_map": "identifier Project Ref"}
+    files = {"file": ("t.csv", b"Project Ref,Name\nT-1,Hubs\n", "text/csv")}
+    refused = post(ed, "/imports", sent, files=files, token_from="/imports")
+    assert refused.status_code == 422
+    said = text(by_id(refused, "activities-map-error"))
+    assert "'identifier Project Ref' should be COLUMN=HEADING" in said
+    assert "Choose the file again" in said
+    assert by_id(refused, "activities-map").get("value") == "identifier Project Ref"
+    link = page(refused).find(".//*[@class='govuk-error-summary']//a")
+    assert link is not None and link.get("href") == "#activities-map"

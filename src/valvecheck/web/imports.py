@@ -36,7 +36,7 @@ from valvecheck.services.activities import ActivitiesImported, import_activities
 from valvecheck.services.catalogue import import_catalogue
 from valvecheck.services.context import Context, authorise
 from valvecheck.web.common import PROTECTED, done, form_page, render, work
-from valvecheck.web.text import count
+from valvecheck.web.text import count, sentence
 
 router = APIRouter(dependencies=PROTECTED)
 
@@ -225,6 +225,19 @@ def _preview(
     except ImportRejected as exc:
         problems, status = list(exc.problems), http_status(exc)
     except InputError as exc:
+        if exc.field == "column_map":
+            # the form again, the error at its column names with what was typed there kept
+            said = f"{sentence(str(exc))}. Choose the file again after correcting it"
+            typed = {kind: {k: v for k, v in options.items() if v}}
+            return render(
+                request,
+                "imports/index.html",
+                422,
+                kinds=KINDS,
+                limit=limits.limit_mb(),
+                errors={f"{kind}-map": said},
+                typed=typed,
+            )
         problems, status = [_as_problem(exc, name)], http_status(exc)
     token = ""
     if outcome is not None and person is not None:
