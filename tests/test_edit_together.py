@@ -108,13 +108,16 @@ def test_the_service_saves_only_what_the_person_changed(site):
         # ann's form was opened before ed's start date: she sets an end before it
         with pytest.raises(InputErrors) as refused:
             edit_activity(ctx, "B-1", {**opened, "end": "01/01/2026"}, opened)
-        assert refused.value.errors == {"end": "The end date must be on or after the start date"}
+        assert refused.value.errors == {
+            "end": "The end date must be on or after the start date (the start date is "
+            "01/09/2026 now: it was changed since this form was opened)"
+        }
         with pytest.raises(InputErrors) as both:
             edit_activity(ctx, "B-1", {**opened, "start": "01/10/2026"}, opened)
         assert refused.value.codes == {}
         assert both.value.codes == {"start": "changed-since"}
         said = both.value.errors["start"]
-        assert said.startswith("The start date was changed to '01 Sep 2026' by ed at ")
+        assert said.startswith("The start date was changed to '01/09/2026' by ed at ")
         view = edit_activity(ctx, "B-1", {**opened, "end": "31/03/2027"}, opened)
     assert str(view.activity.start) == "2026-09-01" and str(view.activity.end) == "2027-03-31"
 
@@ -150,3 +153,33 @@ def test_an_import_confirmed_after_a_colleagues_edit_shows_what_it_would_change_
     done = post(ann, fresh, token_from="/imports")
     assert done.status_code == 303
     assert activity(site).owner == "Tracker owner"
+
+
+def test_saving_again_after_the_question_leaves_the_colleagues_other_changes(site):
+    """From a review: ed set the owner and the status; ann, on an older form, changed the status
+    only, was asked about it, saved again, and ed's owner went back: the form after the question
+    was based on the details as they were then for every field. Now only the one asked about."""
+    ed, ann = site.client("ed"), site.client("ann")
+    eds, anns = form_of(ed.get(EDIT)), form_of(ann.get(EDIT))
+    mine = {**eds, "owner": "Priya Shah", "status": "done"}
+    assert post(ed, EDIT, mine, token_from=EDIT).status_code == 303
+    asked = post(ann, EDIT, {**anns, "status": "at_risk"}, token_from=EDIT)
+    assert asked.status_code == 422
+    assert "The status was changed to 'Done' by ed at " in text(by_id(asked, "status-error"))
+    assert by_id(asked, "owner-error") is None
+    again = form_of(asked)
+    assert again["was_owner"] == "Inclusion lead" and again["was_status"] == "done"
+    assert post(ann, EDIT, again, token_from=EDIT).status_code == 303
+    now = activity(site)
+    assert (now.owner, now.status) == ("Priya Shah", Status.AT_RISK)
+
+
+def test_a_date_order_problem_from_a_colleagues_date_says_so_at_the_date_changed(site):
+    ed, ann = site.client("ed"), site.client("ann")
+    eds, anns = form_of(ed.get(EDIT)), form_of(ann.get(EDIT))
+    assert post(ed, EDIT, {**eds, "end": "31/12/2026"}, token_from=EDIT).status_code == 303
+    refused = post(ann, EDIT, {**anns, "start": "01/01/2027"}, token_from=EDIT)
+    assert refused.status_code == 422
+    said = text(by_id(refused, "start-error"))
+    assert "the end date is 31/12/2026 now: it was changed since this form was opened" in said
+    assert by_id(refused, "end-error") is None

@@ -544,6 +544,46 @@ def test_two_renaming_one_theme_at_once_the_second_is_asked_with_the_name_kept(s
     assert "Places and demand" in programme_of(site.ws) and FIRST not in programme_of(site.ws)
 
 
+def test_a_sub_theme_rename_after_its_theme_was_renamed_asks_and_a_rename_to_the_same_name_is_done(
+    site,
+):
+    """From a review: renaming a sub-theme from a form opened before its theme was renamed gave
+    the green "Nothing changed" and lost the name typed; a colleague renaming a theme to the very
+    name typed was asked about as if it still needed doing."""
+    ed, ann = site.client("ed"), site.client("ann")
+    opened = "/programme/rename?theme=" + FIRST.replace(" ", "+")
+    assert (
+        post(
+            ed, "/programme/rename", {"theme": FIRST, "name": "Sufficiency"}, token_from=opened
+        ).status_code
+        == 303
+    )
+    sent = {"theme": FIRST, "sub_theme": SUB, "name": "Local places"}
+    asked = post(ann, "/programme/rename", sent, token_from=opened)
+    assert asked.status_code == 409
+    said = text(by_id(asked, "name-error"))
+    assert f"Nothing was renamed: the theme '{FIRST}' was renamed by ed on " in said
+    assert f"Save again to rename its sub-theme '{SUB}' to the name you typed" in said
+    form = page(asked).find(".//main//form")
+    hidden = {
+        i.get("name"): i.get("value") for i in form.iter("input") if i.get("type") == "hidden"
+    }
+    assert (hidden["theme"], hidden["sub_theme"]) == ("Sufficiency", SUB)
+    again = {"theme": "Sufficiency", "sub_theme": SUB, "name": "Local places"}
+    assert post(ann, "/programme/rename", again, token_from=opened).status_code == 303
+    assert "Local places" in programme_of(site.ws)["Sufficiency"]
+    # a rename to the very name typed: nothing to ask
+    same = post(
+        ann, "/programme/rename", {"theme": FIRST, "name": "sufficiency"}, token_from=opened
+    )
+    assert same.status_code == 303
+    banner = text(
+        page(ann.get("/programme")).find(".//*[@class='govuk-notification-banner__heading']")
+    )
+    assert banner.startswith(f"Nothing changed: the theme '{FIRST}' was renamed by ed on ")
+    assert banner.endswith("and is called 'Sufficiency' now, the name you typed")
+
+
 def test_a_viewer_reads_the_programme_but_is_offered_no_rename(site):
     vi = site.client("vi")
     shown = vi.get("/programme")

@@ -311,6 +311,9 @@ def edit_activity(
     shows it now replaces it deliberately. Without it, every detail given is saved."""
     authorise(ctx, Action.IMPORT_ACTIVITIES)
     cid = council_id(ctx)
+    # one writer of a council's activities at a time, as an import: an edit and a confirmed
+    # import (or two edits) never both read the details before the other's save (PostgreSQL)
+    repo.lock_pair(ctx.session, repo.IMPORTING_ACTIVITIES, cid)
     old = store.to_activity(store.activity_row(ctx.session, cid, activity_id))
     given = _tidied(values, EDITABLE)
     # every problem at once, in the form's order (InputErrors)
@@ -321,10 +324,29 @@ def edit_activity(
     if opened_with is not None:
         given = _merged(ctx, old, given, wanted, _tidied(opened_with, EDITABLE))
     changed = _details(old, given, problems)  # the end against a start kept from a colleague
+    if "end" in problems and opened_with is not None:
+        _say_whose_date(problems, old, given, _details(old, _tidied(opened_with, EDITABLE), {}))
     if problems:
         raise InputErrors(problems)
     save_with_history(ctx, cid, [changed], set(given))
     return show_activity(ctx, old.id)
+
+
+def _say_whose_date(
+    problems: dict[str, str], now: Activity, given: dict[str, str], was: Activity
+) -> None:
+    """An end before the start where the other date is one a colleague set since the form was
+    opened: said at the date the person changed, with the colleague's (their form shows the
+    date it had then)."""
+    kept = [n for n in ("start", "end") if n not in given]
+    if len(kept) != 1 or getattr(now, kept[0]) == getattr(was, kept[0]):
+        return
+    (theirs,) = kept
+    mine = "end" if theirs == "start" else "start"
+    problems[mine] = problems.pop("end") + (
+        f" (the {theirs} date is {getattr(now, theirs):%d/%m/%Y} now: it was changed since this "
+        "form was opened)"
+    )
 
 
 def _merged(
@@ -348,8 +370,14 @@ def _merged(
             theirs[name] = _changed_since(ctx, now.id, name, current)
         kept[name] = value
     if theirs:
-        raise InputErrors(theirs, dict.fromkeys(theirs, "changed-since"))
+        ordered = {f: theirs[f] for f in FORM_ORDER if f in theirs}
+        raise InputErrors(ordered, dict.fromkeys(ordered, "changed-since"))
     return kept
+
+
+# The edit form's fields top to bottom (web/templates/activities/fields.html): its problems'
+# order in the error summary.
+FORM_ORDER = ("title", "description", "owner", "status", "theme", "start", "end")
 
 
 def _changed_since(ctx: Context, activity_id: str, name: str, current: object) -> str:
@@ -360,15 +388,21 @@ def _changed_since(ctx: Context, activity_id: str, name: str, current: object) -
 
     label = FIELD_NAMES.get({"start": "start_date", "end": "end_date"}.get(name, name), name)
     label = label.lower()
-    value = current.label if isinstance(current, Status) else shown(current)
-    to = f"to '{value}'" if value else "to nothing"
+    if isinstance(current, Status):
+        value = current.label
+    elif isinstance(current, date):
+        value = f"{current:%d/%m/%Y}"  # as the form writes a date
+    else:
+        value = shown(current)
+    to = f"to '{value}'" if value else ("to 'Not known'" if name == "status" else "to nothing")
     last = next(
         (c for c in reversed(activity_history(ctx, activity_id)) if c.field.lower() == label), None
     )
     who = ""
     if last is not None:
         at = in_england(last.at)
-        who = f" by {last.by} at {at:%H:%M} on {at.day} {at:%B %Y}"
+        by = f"{last.by} importing {last.file}" if last.file else last.by
+        who = f" by {by} at {at:%H:%M} on {at.day} {at:%B %Y}"
     return (
         f"The {label} was changed {to}{who}, since this form was opened: save again to "
         "replace it with what you typed, or change it back"

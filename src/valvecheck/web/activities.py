@@ -424,20 +424,23 @@ def edit(
     was: Annotated[dict[str, str] | None, Depends(opened_with)],
 ) -> Response:
     errors: dict[str, str] = {}
-    since = False  # a colleague changed a detail this person changed too
+    theirs: list[str] = []  # the details a colleague changed that this person changed too
     try:
         with work(request, write=True) as ctx:
             view = edit_activity(ctx, code, typed, was)
     except InputError as exc:  # every problem at once (InputErrors), else the one
         found = exc.errors if isinstance(exc, InputErrors) else {exc.field or "": str(exc)}
         errors = {f if f in EDITABLE else "title": sentence(m) for f, m in found.items()}
-        since = isinstance(exc, InputErrors) and "changed-since" in exc.codes.values()
+        if isinstance(exc, InputErrors):
+            theirs = [f for f, c in exc.codes.items() if c == "changed-since"]
     if errors:
         with work(request) as ctx:
             context = _edit_page(ctx, code)
-        # after a colleague's change the form is based on the details as they are now, so that
-        # saving again replaces theirs deliberately; else on what it first showed
-        shown = _as_typed(context["view"]) if since or was is None else was
+        # the form is still based on what it first showed, but for the details asked about:
+        # those on what they are now, so that saving again replaces the colleague's there
+        # deliberately and leaves their changes to the others standing
+        now = _as_typed(context["view"])
+        shown = now if was is None else {**was, **{f: now[f] for f in theirs}}
         return render(
             request, "activities/edit.html", 422, errors=errors, typed=typed, was=shown, **context
         )

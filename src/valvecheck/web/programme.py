@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from valvecheck.domain.model import Placement
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action, may
 from valvecheck.errors import InputErrors, NotFound
@@ -73,22 +74,7 @@ def rename_theme(
         with work(request, write=True) as ctx:
             renamed = rename(ctx, theme, name, sub_theme or None)
     except NotFound as exc:
-        with work(request) as ctx:
-            since = renamed_as(ctx, theme, sub_theme or None)
-            said = renamed_to(ctx, theme, sub_theme or None) if since else ""
-        if since is None:  # emptied by someone else since the form was opened: the programme
-            return done(request, "/programme", f"Nothing changed: {exc}")
-        # renamed by someone else since: the form again, for the name it has now, with the name
-        # typed kept and who renamed it to what
-        what = "sub-theme" if sub_theme else "theme"
-        now = since.after.sub_theme if sub_theme else since.after.theme
-        errors = {
-            "name": f"Nothing was renamed: the {what} '{sub_theme or theme}' "
-            f"{said.removeprefix('it ')}. Save again "
-            f"to rename '{now}' to the name you typed"
-        }
-        shown = {"theme": since.after.theme, "sub_theme": since.after.sub_theme or "", "name": name}
-        return render(request, "programme/rename.html", 409, errors=errors, **shown)
+        return _renamed_since(request, theme, sub_theme, name, f"Nothing changed: {exc}")
     except InputErrors as exc:
         errors = {"name": sentence(next(iter(exc.errors.values())))}
         shown = {"theme": theme, "sub_theme": sub_theme, "name": name}
@@ -98,6 +84,37 @@ def rename_theme(
     else:
         message = renamed_words(renamed)
     return done(request, "/programme", message)
+
+
+def _renamed_since(request: Request, theme: str, sub_theme: str, name: str, gone: str) -> Response:
+    """The answer to a rename of a name the programme no longer has: renamed by someone else
+    since the form was opened (the sub-theme, or its theme), the form again for the name it has
+    now, with the name typed kept and who renamed it to what; renamed to the very name typed,
+    nothing to do; emptied and gone, the programme with ``gone``."""
+    what = "sub-theme" if sub_theme else "theme"
+    with work(request) as ctx:
+        since = renamed_as(ctx, theme, sub_theme or None)
+        said = renamed_to(ctx, theme, sub_theme or None) if since else ""
+        placement = since.after if since else None
+        if since is None and sub_theme and (moved := renamed_as(ctx, theme)) is not None:
+            # its theme was renamed: the sub-theme is there under the theme's new name
+            here = Placement(moved.after.theme, sub_theme)
+            if any(fold(t.placement.where) == fold(here.where) for t in programme_themes(ctx)):
+                said, placement = renamed_to(ctx, theme), here
+                what = "theme"
+    if placement is None:  # emptied by someone else since the form was opened: the programme
+        return done(request, "/programme", gone)
+    now = placement.sub_theme if sub_theme else placement.theme
+    old = theme if what == "theme" else sub_theme
+    told = f"the {what} '{old}' {said.removeprefix('it ')}"
+    if fold(now or "") == fold(name):
+        return done(request, "/programme", f"Nothing changed: {told}, the name you typed")
+    rest = f"its sub-theme '{sub_theme}'" if sub_theme and what == "theme" else f"'{now}'"
+    errors = {
+        "name": f"Nothing was renamed: {told}. Save again to rename {rest} to the name you typed"
+    }
+    shown = {"theme": placement.theme, "sub_theme": placement.sub_theme or "", "name": name}
+    return render(request, "programme/rename.html", 409, errors=errors, **shown)
 
 
 def _named(themes: list[InProgramme], theme: str, sub_theme: str) -> InProgramme:
