@@ -375,8 +375,18 @@ def test_a_trackers_rag_is_its_status_and_columns_not_read_are_named(ws, cli, tm
     assert [a.status.value if a.status else None for a in parsed.rows] == ["at_risk", "in_progress"]
     assert parsed.notes == [
         "column not read: 'Budget' (a column map names the detail a column holds when its "
-        "heading is not one Valvecheck knows)"
+        "heading is not one Valvecheck knows)",
+        "the 'RAG' column is read as the status (the file has no status column)",
     ]
+    # a RAG as trackers write it (a letter, BRAG's blue), or one the status words lack, never
+    # refuses the file, as a status column's would: unknown, and said (review of this change)
+    letters = [["Ref", "Project", "RAG"], ["T-3", "A", "G"], ["T-4", "B", "Blue"]]
+    letters += [["T-5", "C", "Amber/Green"], ["T-6", "D", "R"]]
+    parsed = _read(_xlsx(tmp_path / "letters.xlsx", letters))
+    assert parsed.problems == []
+    read = [a.status.value if a.status else None for a in parsed.rows]
+    assert read == ["in_progress", "done", None, "at_risk"]
+    assert parsed.notes[-1].endswith("; 'Amber/Green' left the status unknown")
     both = [["ID", "Title", "Status", "RAG"], ["T-3", "Panel", "Planned", "Red"]]
     parsed = _read(_xlsx(tmp_path / "both.xlsx", both))
     assert parsed.problems == [] and parsed.rows[0].status.value == "planned"

@@ -412,6 +412,10 @@ def _read_table(
     if problems:
         return parsed
     parsed.fields, parsed.columns = frozenset(where), names
+    # a RAG column read as the status (FALLBACK): a value the status words lack is not a status
+    # to refuse the file for, as a status column's would be, but one left unknown, and said
+    by_rag = "status" in where and header_key(header[where["status"]]) in FALLBACK["status"]
+    unread: dict[str, None] = {}
     if unknown:
         # said, not refused: a tracker's other columns (budget, comments) are its own business,
         # but a person should know that what is in them is not imported
@@ -513,8 +517,12 @@ def _read_table(
         try:
             status = Status.parse_cell(text("status"))
         except InputError as exc:
-            problems.append(Problem("unknown-status", str(exc), file, number, names["status"]))
-            ok, status = False, None
+            status = _rag_status(text("status")) if by_rag else None
+            if status is None and by_rag:
+                unread.setdefault(text("status"), None)  # a RAG the status words lack: unknown
+            elif status is None:
+                problems.append(Problem("unknown-status", str(exc), file, number, names["status"]))
+                ok = False
         dates = {}
         for field in ("start", "end"):
             try:
@@ -564,7 +572,26 @@ def _read_table(
             )
     if count == 0:
         problems.append(Problem("no-rows", "the file has a header but no activities", file))
+    if by_rag:
+        said = (
+            f"the '{names['status']}' column is read as the status (the file has no status column)"
+        )
+        if unread:
+            values = ", ".join(f"'{v}'" for v in list(unread)[:5])
+            said += f"; {values}{' and more' if len(unread) > 5 else ''} left the status unknown"
+        parsed.notes.append(said)
     return parsed
+
+
+# A tracker's RAG written as a letter, or BRAG's blue (done): read only from a RAG column.
+_RAG_LETTERS = {"g": Status.IN_PROGRESS, "a": Status.AT_RISK, "r": Status.AT_RISK, "b": Status.DONE}
+_RAG_WORDS = {"blue": Status.DONE}
+
+
+def _rag_status(value: str) -> Status | None:
+    """A RAG cell's status where the status words lack it: G, A, R, B, blue; else None."""
+    key = value.strip().lower()
+    return _RAG_LETTERS.get(key) or _RAG_WORDS.get(key)
 
 
 def cell_ids(cell: str) -> list[str]:
