@@ -376,6 +376,11 @@ def test_an_activities_file_is_imported_through_the_api(srv):
     assert preview.status_code == 200, preview.text
     assert preview.json()["new"] == [{"id": "L-2", "title": "Leeds outreach"}]
     assert len(c.get("/api/activities", headers=b).json()) == 1  # a preview writes nothing
+    # a misspelt form field is refused, naming it: "preveiw" imported for real (a QA pass)
+    typo = c.post("/api/activities/import", files=files, data={"preveiw": "true"}, headers=b)
+    body = problem(typo, 422, "invalid-input")
+    assert body["detail"] == "preveiw: unknown form field; did you mean preview?"
+    assert len(c.get("/api/activities", headers=b).json()) == 1  # nothing imported
     done = c.post("/api/activities/import", files=files, headers=b)
     assert done.status_code == 200 and done.json()["added"] == 1
     assert len(c.get("/api/activities", headers=b).json()) == 2

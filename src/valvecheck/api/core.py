@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request, Response
+from fastapi import Depends, Header, Request, Response, params
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -255,11 +255,14 @@ def query_names(dependant: Dependant) -> set[str]:
     return names
 
 
-def unknown_parameters(given: Collection[str], known: Collection[str]) -> JSONResponse | None:
-    """422 naming each query parameter the route does not take: a misspelt filter would
-    otherwise be ignored, and a program given the whole catalogue as if it were filtered."""
+def unknown_parameters(
+    given: Collection[str], known: Collection[str], what: str = "query parameter"
+) -> JSONResponse | None:
+    """422 naming each query parameter (or form field) the route does not take: a misspelt
+    filter would otherwise be ignored, and a program given the whole catalogue as if it were
+    filtered; a misspelt "preview" field, a file imported for real."""
     items = [
-        ProblemItem(code="invalid-input", message=unknown(k, known, "query parameter"), column=k)
+        ProblemItem(code="invalid-input", message=unknown(k, known, what), column=k)
         for k in dict.fromkeys(given)
         if k not in known
     ]
@@ -289,6 +292,9 @@ class ProblemRoute(APIRoute):
         body = self.body_field
         fields = field_names(body.field_info.annotation) if body is not None else set()
         needs_actor = depends_on(self.dependant, authenticated)
+        # a form's fields (an upload's file and options), checked as a query's parameters are
+        form = {p.alias for p in self.dependant.body_params} if body is not None else set()
+        takes_form = body is not None and isinstance(body.field_info, params.Form)
 
         async def route(request: Request) -> Response:
             response = await answer(request)
@@ -318,6 +324,12 @@ class ProblemRoute(APIRoute):
                     )
                 except ValvecheckError as exc:
                     return error_response(exc)
+            if takes_form and request.method not in SAFE:
+                sent = await request.form()  # kept by the request: the handler reads it again
+                refused = unknown_parameters(sent.keys(), form, "form field")
+                if refused is not None:
+                    await sent.close()  # its uploads are spooled to files: never read now
+                    return refused
             try:
                 return await handler(request)
             except ValvecheckError as exc:
