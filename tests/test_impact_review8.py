@@ -570,6 +570,9 @@ def test_every_report_format_says_what_the_impact_columns_mean(council, tmp_path
     html = paths[".html"].read_text("utf-8")
     assert '<dl id="impact-key">' in html and "<dt>Outturn gap</dt>" in html
     assert brought in html and to_date in html
+    # the flags under their own heading, as in Word and Excel, not read as more of the key
+    assert '<p><strong>Flags</strong></p>\n<ul id="impact-flags">' in html
+    assert "**Flags**\n\n- " in md
 
     doc = Document(str(paths[".docx"]))
     said = [p.text for p in doc.paragraphs]

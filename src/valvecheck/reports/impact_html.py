@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from valvecheck.domain.money import money_text
 from valvecheck.reports.impact_chart import line_chart, svg
-from valvecheck.reports.impact_tables import KEY_HEADING, flag_lines, key_lines, tables
+from valvecheck.reports.impact_tables import (
+    FLAGS_HEADING,
+    KEY_HEADING,
+    flag_lines,
+    key_lines,
+    tables,
+)
 from valvecheck.reports.model import ReportData
 
 
@@ -18,6 +24,7 @@ def impact_context(data: ReportData) -> dict[str, object]:
             "impact_flags": [],
             "impact_key": [],
             "key_heading": KEY_HEADING,
+            "flags_heading": FLAGS_HEADING,
             "money": money_text,
         }
     chart = line_chart(data.impact)
@@ -28,5 +35,6 @@ def impact_context(data: ReportData) -> dict[str, object]:
         "impact_flags": flag_lines(data.impact),
         "impact_key": key_lines(data.impact),
         "key_heading": KEY_HEADING,
+        "flags_heading": FLAGS_HEADING,
         "money": money_text,
     }

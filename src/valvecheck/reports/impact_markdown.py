@@ -3,7 +3,13 @@ HTML, Word and Excel reports have it)."""
 
 from __future__ import annotations
 
-from valvecheck.reports.impact_tables import KEY_HEADING, flag_lines, key_lines, tables
+from valvecheck.reports.impact_tables import (
+    FLAGS_HEADING,
+    KEY_HEADING,
+    flag_lines,
+    key_lines,
+    tables,
+)
 from valvecheck.reports.model import ReportData
 
 
@@ -28,6 +34,6 @@ def impact(data: ReportData) -> str:
         + "\n"
     )
     flags = flag_lines(data.impact)
-    if flags:
-        parts.append("\n".join(f"- {escape(f)}" for f in flags) + "\n")
+    if flags:  # under their own heading, as in Word and Excel: not more of the key's terms
+        parts.append(f"**{FLAGS_HEADING}**\n\n" + "\n".join(f"- {escape(f)}" for f in flags) + "\n")
     return "\n".join(parts)
