@@ -558,6 +558,7 @@ def test_every_report_format_says_what_the_impact_columns_mean(council, tmp_path
         ctx.clock = clock(JANUARY)
         trajectories.import_trajectory(ctx, TRAJECTORY.encode(), "t.csv")
         impact.set_saving(ctx, "A1", "2024-25", expected="£1,000,000", actual="£900,000")
+        impact.set_saving(ctx, "A1", "2039-40", expected="£5")  # outside the trajectory: a flag
     day = date(2026, 3, 20)
     paths = {p.suffix: p for p in write_reports(council, "all", tmp_path, on=day)}
     brought = "Any deficit brought forward from before that year is left out"
