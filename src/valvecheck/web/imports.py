@@ -185,15 +185,7 @@ def upload(
                 authorise(ctx, Action.MANAGE_CATALOGUE, role_only=True)
             else:
                 authorise(ctx, Action.READ)
-        return render(
-            request,
-            "imports/index.html",
-            422,
-            kinds=KINDS,
-            limit=limits.limit_mb(),
-            errors={f"{kind}-file": "Choose a file to upload"},
-            typed={kind: typed},
-        )
+        return _form_again(request, kind, f"{kind}-file", "Choose a file to upload", typed)
     data = file.file.read(limits.MAX_BYTES + 1)  # one byte over is enough to refuse it
     # the refusal names the file's own size, not the bytes read before stopping
     size = file.size if file.size is not None else len(data)
@@ -228,21 +220,29 @@ def _preview(
         if exc.field == "column_map":
             # the form again, the error at its column names with what was typed there kept
             said = f"{sentence(str(exc))}. Choose the file again after correcting it"
-            typed = {kind: {k: v for k, v in options.items() if v}}
-            return render(
-                request,
-                "imports/index.html",
-                422,
-                kinds=KINDS,
-                limit=limits.limit_mb(),
-                errors={f"{kind}-map": said},
-                typed=typed,
-            )
+            kept = {k: v for k, v in options.items() if v}
+            return _form_again(request, kind, f"{kind}-map", said, kept)
         problems, status = [_as_problem(exc, name)], http_status(exc)
     token = ""
     if outcome is not None and person is not None:
         token = _stage(kind, name, person, options, data, _shown(outcome))
     return _preview_page(request, status, kind, name, outcome, problems, token)
+
+
+def _form_again(
+    request: Request, kind: str, field: str, message: str, typed: dict[str, str]
+) -> Response:
+    """The Imports page again, refusing the ``kind`` form with ``message`` at ``field`` and
+    what was typed in that form kept (a file is chosen again: a browser never keeps one)."""
+    return render(
+        request,
+        "imports/index.html",
+        422,
+        kinds=KINDS,
+        limit=limits.limit_mb(),
+        errors={field: message},
+        typed={kind: typed},
+    )
 
 
 def _preview_page(
