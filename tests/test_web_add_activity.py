@@ -203,3 +203,14 @@ def test_a_refused_status_marks_its_select_as_govuk_does(site):
     assert "govuk-select--error" in select.get("class")
     assert select.get("aria-describedby") == "status-error"
     assert by_id(sent, "status-error") is not None
+
+
+def test_the_list_says_a_status_is_not_known_as_the_form_does(site):
+    """The list left a status blank where the activity's page and form say "Not known"."""
+    ed = site.client("ed")
+    added = post(ed, "/activities/new", {**TYPED, "status": ""}, token_from="/activities/new")
+    assert added.status_code == 303
+    rows = by_id(ed.get("/activities"), "activities").findall(".//tbody/tr")
+    found = {text(r.find("td")): [text(td) for td in r.findall("td")] for r in rows}
+    assert found["SEN-12"][3] == "Not known"
+    assert found["B-1"][3] == "In progress"
