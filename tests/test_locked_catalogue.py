@@ -475,3 +475,27 @@ def test_an_assessment_locked_with_the_catalogue_unchanged_reads_as_before(ws):
     with admin(ws, by="Ann") as ctx:
         ratings.lock_assessment(ctx, LOCKED)
     assert what_it_shows(ws, LOCKED) == before
+
+
+def test_a_locked_current_assessment_keeps_its_paper_and_the_catalogue_stays_browsable(
+    ws, tmp_path
+):
+    """From a review: a lock leaves the assessment current, and reading the current state (the
+    Measures pages, a measure's page, the common measures) cut the catalogue too, so a measure
+    imported since could not be opened anywhere. Named (its page, summary, report), it is the
+    paper; read as the workspace's state, it is the catalogue as it is now."""
+    with admin(ws, by="Ann") as ctx:
+        ratings.lock_assessment(ctx, LOCKED)  # still the current one
+    before = (tmp_path / "before").resolve()
+    before.mkdir()
+    write_reports(ws, "md", before)
+    change_the_catalogue(ws)
+    with admin(ws, write=False) as ctx:
+        assert {"kent-1", "kent-2"} <= {v.id for v in measures.list_measures(ctx)}
+        assert measures.show_measure(ctx, "kent-1").la == "Kent"
+        assert "kent-1" not in {v.id for v in measures.list_measures(ctx, assessment=LOCKED)}
+        assert summary.summary(ctx, LOCKED).as_dict()["measures"] == 27
+    after = (tmp_path / "after").resolve()
+    after.mkdir()
+    write_reports(ws, "md", after)  # the current assessment's report, not named: the paper
+    assert (after / "report.md").read_text("utf-8") == (before / "report.md").read_text("utf-8")

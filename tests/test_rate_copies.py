@@ -252,3 +252,30 @@ def test_a_council_rates_its_own_assessment_only(two):
     # Bristol's versions are not Leeds': read from Bristol's form, Leeds' bury-4 is stale
     with pytest.raises(Conflict), unit_of_work(two, write=True, as_person="les") as ctx:
         rate_copies(ctx, "bury-4", ["bury-4"], "green", versions={"bury-4": 0})
+
+
+def test_rate_all_back_to_not_rated_drops_the_reasons_of_the_ratings_taken_away(two):
+    """From a review: "Rate all" offers the group's shared rationale and evidence again, and
+    setting the copies back to Not rated kept the Green reason on every copy; a carried rating's
+    reason, which the form offers without its note, was kept too (single ratings)."""
+    read = versions(two)
+    with unit_of_work(two, write=True, as_person="ed") as ctx:
+        rate_copies(ctx, "bury-4", list(GROUP), "green", "All in hand", "paper", read)
+    read = versions(two)
+    with unit_of_work(two, write=True, as_person="ed") as ctx:
+        rate_copies(ctx, "bury-4", list(GROUP), "unrated", "All in hand ", "paper", read)
+    after = histories(two)
+    assert [h[-1][1:3] for h in after.values()] == [("unrated", "")] * 3
+    # a carried rating: the form offers its words without the carried note
+    with unit_of_work(two, write=True, as_person="ed") as ctx:
+        ratings.rate(ctx, "bury-1", "green", "Panel in place")
+        made = ratings.new_assessment(
+            ctx, "Autumn", carry_from="Bristol: mitigation validation exercise", use=True
+        )
+        assert made.name == "Autumn"
+        carried = ratings.history(ctx, "bury-1")[-1]
+        assert "carried forward" in carried.rationale
+        from valvecheck.domain.rating import own_words
+
+        back = ratings.rate(ctx, "bury-1", "unrated", own_words(carried.rationale))
+    assert back.rating.rationale == ""

@@ -72,9 +72,14 @@ def test_a_locked_assessment_takes_no_ratings_from_an_imported_table(ws):
     plain = table.replace(b",RAG", b"").replace(b",Green", b"")
     with admin(ws) as ctx:
         import_catalogue(ctx, plain, "kent.csv", year="2023-24")
-        # the catalogue has it; the locked assessment keeps the measures it was locked with
+        # the catalogue has it, and so does the workspace's state (the current assessment read
+        # unnamed); the locked assessment named keeps the measures it was locked with
         assert len(queries.load_catalogue(ctx.db, None).measures) == before + 1
-        assert len(measure_ids(ctx)) == before
+        assert len(measure_ids(ctx)) == before + 1
+        locked = ratings.list_assessments(ctx)[0].name
+        from valvecheck.services.measures import list_measures
+
+        assert len(list_measures(ctx, assessment=locked)) == before
 
 
 def measure_ids(ctx) -> list[str]:  # type: ignore[no-untyped-def]

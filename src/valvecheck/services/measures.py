@@ -53,7 +53,7 @@ def load_state(ctx: Context, assessment: str | None = None) -> AssessmentState:
 
 
 def _read_state(ctx: Context, assessment: str | None) -> AssessmentState:
-    """The state as read from the store: of a locked assessment, with the catalogue it was
+    """The state as read from the store: of a locked assessment named, with the catalogue it was
     locked with (`as_locked`)."""
     db = ctx.db
     catalogue = queries.load_catalogue(db, ctx.actor.council_id)
@@ -64,7 +64,12 @@ def _read_state(ctx: Context, assessment: str | None) -> AssessmentState:
             row = queries.assessment_row(db, cid, assessment)
             name, council = row.name, row.council
             histories = queries.rating_history(db, row)
-            catalogue = as_locked(db, row, catalogue)
+            if assessment is not None:
+                # the locked assessment asked for by name (its page, summary, report) is the
+                # paper: its catalogue then. The current one read as the workspace's state (the
+                # Measures pages, a measure's page, the common measures) is the catalogue as it
+                # is now, locked or not: a measure added since is there to be read and placed
+                catalogue = as_locked(db, row, catalogue)
     names = {a.slug: a.name for a in catalogue.authorities}
     agreements = {a.slug: a for a in catalogue.agreements}
     views = [

@@ -17,6 +17,7 @@ from valvecheck.domain.rating import (
     carried_note,
     check_rating,
     current,
+    own_words,
 )
 from valvecheck.errors import Conflict, InputError, NotFound
 from valvecheck.services.context import Context, authorise, council_id
@@ -81,7 +82,6 @@ def rate(
     row = open_for_rating(ctx, assessment, drawn_for)
     measure = repo.measure_row(ctx.session, measure_id)
     before = history_at(ctx, row, measure, expected_version)
-    rationale, evidence = _unrated_without_reasons(before, rag, rationale, evidence)
     rating = append_rating(ctx, row, measure, before, rag, rationale, evidence, ctx.now())
     ctx.session.flush()
     return Rated(rating, row.name)
@@ -92,14 +92,17 @@ def _unrated_without_reasons(
 ) -> tuple[str, str]:
     """A measure set back to not rated with the rationale (and evidence) its rating had, as the
     rating form offers them again, keeps neither: they were the reasons for the rating taken
-    away (a committee paper printed "Not rated | Post-16 offer reformed with colleges"). They
-    stay in its history; a reason typed for the change itself is kept."""
+    away (a committee paper printed "Not rated | Post-16 offer reformed with colleges"), a carried
+    rating's too, and on every copy "Rate all" sets. They stay in its history; a reason typed
+    for the change itself is kept."""
     if rag != Rag.UNRATED or not history or history[-1].rag == Rag.UNRATED:
         return rationale, evidence
     last = history[-1]
+    # as the form offers them: a carried rating's reason without its note; spaces aside
+    same_reason = own_words(rationale.strip()) == own_words(last.rationale)
     return (
-        "" if rationale == last.rationale else rationale,
-        "" if evidence == last.evidence else evidence,
+        "" if same_reason else rationale,
+        "" if evidence.strip() == last.evidence.strip() else evidence,
     )
 
 
@@ -161,6 +164,7 @@ def append_rating(
     at: datetime,
 ) -> Rating:
     """A person's rating, appended to the measure's ``history`` (read by ``history_at``)."""
+    rationale, evidence = _unrated_without_reasons(history, rag, rationale, evidence)
     rating = Rating(
         measure_id=measure.code,
         rag=rag,

@@ -243,7 +243,9 @@ def report_data(
             f"{on.isoformat()}: the period must start on or before it",
             field="since",
         )
-    state = load_state(ctx, assessment)
+    # named, so that a locked assessment's report is of the catalogue it was locked with even
+    # while it is the current one
+    state = load_state(ctx, record.name if record is not None else assessment)
     if not state.assessment:
         # Every measure would read "not rated" under "the council has cross-referenced ...".
         who = ctx.actor.council or "This workspace"
