@@ -321,11 +321,14 @@ def edit_activity(
     wanted = _details(old, given, problems)
     if problems:
         raise InputErrors(problems)
-    if opened_with is not None:
-        given = _merged(ctx, old, given, wanted, _tidied(opened_with, EDITABLE))
+    shown = _tidied(opened_with, EDITABLE) if opened_with is not None else None
+    # the details as the form showed them, read as the form's values are
+    was = _details(old, shown, {}) if shown is not None else None
+    if shown is not None and was is not None:
+        given = _merged(ctx, old, given, wanted, shown, was)
     changed = _details(old, given, problems)  # the end against a start kept from a colleague
-    if "end" in problems and opened_with is not None:
-        _say_whose_date(problems, old, given, _details(old, _tidied(opened_with, EDITABLE), {}))
+    if "end" in problems and was is not None:
+        _say_whose_date(problems, old, given, was)
     if problems:
         raise InputErrors(problems)
     save_with_history(ctx, cid, [changed], set(given))
@@ -350,11 +353,16 @@ def _say_whose_date(
 
 
 def _merged(
-    ctx: Context, now: Activity, given: dict[str, str], wanted: Activity, shown: dict[str, str]
+    ctx: Context,
+    now: Activity,
+    given: dict[str, str],
+    wanted: Activity,
+    shown: dict[str, str],
+    was: Activity,
 ) -> dict[str, str]:
     """The details of ``given`` to save: those the person changed from what their form showed
-    (``shown``); refused where a colleague has changed the same one since to something else."""
-    was = _details(now, shown, {})  # as the form showed them (read as the form's values are)
+    (``shown``, read as ``was``); refused where a colleague has changed the same one since to
+    something else."""
     kept: dict[str, str] = {}
     theirs: dict[str, str] = {}
     for name, value in given.items():
@@ -386,7 +394,7 @@ def _changed_since(ctx: Context, activity_id: str, name: str, current: object) -
     from valvecheck.domain.moments import in_england
     from valvecheck.services.activity_details import FIELD_NAMES, activity_history
 
-    label = FIELD_NAMES.get({"start": "start_date", "end": "end_date"}.get(name, name), name)
+    label = FIELD_NAMES.get(store.COLUMNS.get(name, name), name)
     label = label.lower()
     if isinstance(current, Status):
         value = current.label

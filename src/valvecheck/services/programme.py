@@ -196,11 +196,15 @@ def renamed_to(ctx: Context, theme: str, sub_theme: str | None = None) -> str:
     it became is in the programme still, the words that say so: "it was renamed by ann on 7
     December 2026 and is called 'Inclusion' now"."""
     found = renamed_as(ctx, theme, sub_theme)
-    if found is None:
-        return ""
+    return "" if found is None else f"it {rename_words(found, bool(sub_theme))}"
+
+
+def rename_words(found: RenamedSince, sub_theme: bool = False) -> str:
+    """ "was renamed by ann on 7 December 2026 and is called 'Inclusion' now": a rename, with the
+    name the sub-theme (``sub_theme``) or the theme has now."""
     new = found.after.sub_theme or found.after.theme if sub_theme else found.after.theme
     day = in_england(found.at)
-    return f"it was renamed by {found.by} on {day.day} {day:%B %Y} and is called '{new}' now"
+    return f"was renamed by {found.by} on {day.day} {day:%B %Y} and is called '{new}' now"
 
 
 def unplace(ctx: Context, measure_id: str, theme: str, sub_theme: str | None = None) -> Placed:

@@ -17,8 +17,8 @@ from valvecheck.services.programme import (
     InProgramme,
     programme_themes,
     rename,
+    rename_words,
     renamed_as,
-    renamed_to,
     renamed_words,
     where,
 )
@@ -94,19 +94,19 @@ def _renamed_since(request: Request, theme: str, sub_theme: str, name: str, gone
     what = "sub-theme" if sub_theme else "theme"
     with work(request) as ctx:
         since = renamed_as(ctx, theme, sub_theme or None)
-        said = renamed_to(ctx, theme, sub_theme or None) if since else ""
+        said = rename_words(since, bool(sub_theme)) if since else ""
         placement = since.after if since else None
         if since is None and sub_theme and (moved := renamed_as(ctx, theme)) is not None:
             # its theme was renamed: the sub-theme is there under the theme's new name
             here = Placement(moved.after.theme, sub_theme)
             if any(fold(t.placement.where) == fold(here.where) for t in programme_themes(ctx)):
-                said, placement = renamed_to(ctx, theme), here
+                said, placement = rename_words(moved), here
                 what = "theme"
     if placement is None:  # emptied by someone else since the form was opened: the programme
         return done(request, "/programme", gone)
     now = placement.sub_theme if sub_theme else placement.theme
     old = theme if what == "theme" else sub_theme
-    told = f"the {what} '{old}' {said.removeprefix('it ')}"
+    told = f"the {what} '{old}' {said}"
     if fold(now or "") == fold(name):
         return done(request, "/programme", f"Nothing changed: {told}, the name you typed")
     rest = f"its sub-theme '{sub_theme}'" if sub_theme and what == "theme" else f"'{now}'"
