@@ -275,7 +275,7 @@ def test_a_backup_placing_measures_the_server_lacks_is_refused_naming_them(two, 
 
     with (
         unit_of_work(other, write=True, by="admin") as ctx,
-        pytest.raises(Conflict, match="rates or places .*stoke-on-trent-5"),
+        pytest.raises(Conflict, match="rates, places or reported against .*stoke-on-trent-5"),
     ):
         backup.restore(ctx, backup.dumps(dump), "leeds.json")
     other.dispose()

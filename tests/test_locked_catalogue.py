@@ -26,7 +26,7 @@ from valvecheck.domain.locked_catalogue import as_recorded, check, decode, encod
 from valvecheck.domain.model import Agreement, Authority, Catalogue, Measure, Placement, Programme
 from valvecheck.domain.people import Role
 from valvecheck.domain.provenance import MeasureVersion
-from valvecheck.errors import ImportRejected, NotFound
+from valvecheck.errors import Conflict, ImportRejected, NotFound
 from valvecheck.services import backup, catalogue, compare, measures, ratings, summary
 from valvecheck.services.context import Actor
 from valvecheck.services.workspace import init_workspace, unit_of_work
@@ -399,6 +399,22 @@ def test_only_a_locked_assessment_has_a_record_in_a_backup(ws):
     [problem] = [str(p) for p in refused.value.problems]
     assert f"assessments[{where}].locked_measures: only a locked assessment" in problem
     assert "[not-locked]" in problem
+
+
+def test_a_backup_whose_locked_paper_has_measures_the_server_lacks_is_refused(ws, tmp_path):
+    """The paper counted Kent's measures (imported before the lock, never rated): restored where
+    the catalogue has no Kent, the paper would lose them without a word, so it is refused."""
+    with admin(ws, by="keeper") as ctx:
+        catalogue.import_catalogue(ctx, KENT.encode(), "kent.csv")
+    lock_and_open_another(ws)
+    dump = backup_of(ws)
+    assert not any(r["measure"].startswith("kent") for a in dump["assessments"] for r in a["ratings"])
+    target = Workspace(str(tmp_path / "target.db"))
+    init_workspace(target)  # the bundled catalogue: no Kent
+    with pytest.raises(Conflict, match=r"reported against .*\(kent-1, kent-2\)"):
+        restore(target, dump)
+    assert stored(target, LOCKED) is None  # nothing was written: its own paper is still open
+    target.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -4,11 +4,12 @@ The file holds one council's own data (its assessments with every rating change,
 link events and people; password hashes only when asked) named by codes and names, never by
 database ids, so it restores onto SQLite or PostgreSQL, onto the server it came from or another.
 The shared catalogue travels with it, but is only written into a database that has none: a
-server with a catalogue must already know every measure the backup rates or places. Beside the
-catalogue's tables, in the same part of the file and the same form, are the council's own
-programme and placements (theme, sub_theme, placement), always restored as the council's; the
-programme's history (placement_event: who placed a measure or took a placement away, and when)
-is with the council's other tables.
+server with a catalogue must already know every measure the backup rates, places or reported
+against (a locked assessment's recorded catalogue). Beside the catalogue's tables, in the same
+part of the file and the same form, are the council's own programme and placements (theme,
+sub_theme, placement), always restored as the council's; the programme's history
+(placement_event: who placed a measure or took a placement away, and when) is with the
+council's other tables.
 
 Restoring replaces that one council's data with the file's, in one transaction: other councils
 on the same server are never read or written, and a failure (or a kill) leaves everything as it
@@ -390,14 +391,20 @@ def _restore(
     wanted |= {r["measure"] for rows in dump["other"].values() for r in rows if "measure" in r}
     if programme:
         wanted |= set(_placed(dump["catalogue"]))
+    # a locked assessment's paper counted every measure of its recorded catalogue, rated or not
+    wanted |= {
+        code
+        for a in dump["assessments"]
+        if a.get(LOCKED_MEASURES)
+        for code, _ in locked_catalogue.decode(a[LOCKED_MEASURES])
+    }
     if missing := sorted(wanted - set(measure)):
         shown = ", ".join(missing[:10]) + (
             f" and {len(missing) - 10} more" if len(missing) > 10 else ""
         )
         raise Conflict(
-            f"this server's catalogue does not have the measures the backup rates or places "
-            f"({shown}): "
-            "import their agreements first"
+            f"this server's catalogue does not have the measures the backup rates, places or "
+            f"reported against ({shown}): import their agreements first"
         )
     if council is None:
         council = CouncilRow(name=name, created_at=ctx.now())
