@@ -408,7 +408,9 @@ def test_a_backup_whose_locked_paper_has_measures_the_server_lacks_is_refused(ws
         catalogue.import_catalogue(ctx, KENT.encode(), "kent.csv")
     lock_and_open_another(ws)
     dump = backup_of(ws)
-    assert not any(r["measure"].startswith("kent") for a in dump["assessments"] for r in a["ratings"])
+    assert not any(
+        r["measure"].startswith("kent") for a in dump["assessments"] for r in a["ratings"]
+    )
     target = Workspace(str(tmp_path / "target.db"))
     init_workspace(target)  # the bundled catalogue: no Kent
     with pytest.raises(Conflict, match=r"reported against .*\(kent-1, kent-2\)"):
