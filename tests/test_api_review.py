@@ -15,7 +15,7 @@ from api_support import Server, on_both_stores, server  # noqa: F401 (a fixture)
 
 from valvecheck.api import openapi
 from valvecheck.errors import Conflict, exit_status, http_status
-from valvecheck.services import tokens
+from valvecheck.services import catalogue, tokens
 from valvecheck.services.reports import download_name, report_day
 from valvecheck.services.workspace import init_workspace, unit_of_work
 from valvecheck.store.db import Workspace
@@ -335,6 +335,30 @@ def test_two_assessments_are_compared_through_the_api(srv):
     assert found["better"] + found["worse"] + found["changed"] == 1
     problem(c.get(f"/api/assessments/compare?a={old}&b={old}", headers=a), 422, "invalid-input")
     problem(c.get(f"/api/assessments/compare?a={old}", headers=a), 422, "invalid-input")
+    assert found["only_a"] == found["only_b"] == []
+
+
+def test_a_comparison_with_a_locked_assessment_lists_the_measures_imported_since(srv):
+    c, a = srv.client, srv.as_("A-admin")
+    (old,) = ids(srv, "A-editor").values()
+    assert c.post(f"/api/assessments/{old}/lock", headers=a).status_code == 200
+    new = c.post("/api/assessments", json={"name": "Next", "carry_from": old}, headers=a).json()
+    kent = "LA,Recommendation\nKent,Open two resourced provisions.\n"
+    with unit_of_work(srv.ws, write=True, council="Bristol", by="admin") as ctx:
+        catalogue.import_catalogue(ctx, kent.encode(), "kent.csv")
+    found = c.get(f"/api/assessments/compare?a={old}&b={new['id']}", headers=a).json()
+    assert found["only_a"] == []
+    assert found["only_b"] == [
+        {
+            "measure": "kent-1",
+            "la": "Kent",
+            "text": "Open two resourced provisions.",
+            "rag": "unrated",
+        }
+    ]
+    assert sum(found["b_rag"].values()) == sum(found["a_rag"].values()) + 1
+    back = c.get(f"/api/assessments/compare?a={new['id']}&b={old}", headers=a).json()
+    assert [m["measure"] for m in back["only_a"]] == ["kent-1"] and back["only_b"] == []
 
 
 def test_common_measures_and_impact_are_read_through_the_api(srv):

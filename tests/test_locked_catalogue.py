@@ -517,3 +517,25 @@ def test_a_locked_current_assessment_keeps_its_paper_and_the_catalogue_stays_bro
     after.mkdir()
     write_reports(ws, "md", after)  # the current assessment's report, not named: the paper
     assert (after / "report.md").read_text("utf-8") == (before / "report.md").read_text("utf-8")
+
+
+def test_comparing_a_locked_assessment_with_a_later_one_names_the_measures_added_since(ws):
+    """From the last round's review: a measure imported after the lock was counted in the later
+    assessment's ratings and was in neither list (moved, unchanged). Now it is listed apart, on
+    whichever side it is, and moved + unchanged are the measures both have."""
+    lock_and_open_another(ws)
+    change_the_catalogue(ws)
+    with admin(ws) as ctx:
+        ratings.rate(ctx, "kent-1", "green", "resourced provisions open", assessment=OPEN)
+    with admin(ws, write=False) as ctx:
+        ids = {a.name: a.id for a in ratings.list_assessments(ctx)}
+        found = compare.compare(ctx, ids[LOCKED], ids[OPEN])
+        back = compare.compare(ctx, ids[OPEN], ids[LOCKED])
+    assert [(m.measure_id, m.rag.value) for m in found.only_second] == [
+        ("kent-1", "green"),
+        ("kent-2", "unrated"),
+    ]
+    assert found.only_first == () and len(found.moved) + found.unchanged == 27
+    assert sum(found.second_rag.values()) == 29 and sum(found.first_rag.values()) == 27
+    assert [m.measure_id for m in back.only_first] == ["kent-1", "kent-2"]
+    assert back.only_second == () and back.unchanged == found.unchanged

@@ -22,7 +22,7 @@ from web_support import (
     text,
 )
 
-from valvecheck.services import measures, summary
+from valvecheck.services import catalogue, measures, summary
 from valvecheck.services.workspace import unit_of_work
 
 
@@ -759,3 +759,28 @@ def test_the_served_app_learns_the_matcher_beside_the_server_starting(site):
         assert not thread.is_alive()
     assert matcher._bundled_model.cache_info().currsize == 1  # learned by the thread, not here
     assert matcher.bundled_model() is matcher.bundled_model()  # and once a process
+
+
+def test_a_comparison_with_a_locked_assessment_lists_the_measures_imported_since(site):
+    client = site.client("ann")
+    post(client, f"/assessments/{site.bristol_assessment}/lock")
+    started = post(
+        client,
+        "/assessments",
+        {"name": "Bristol: 2027", "carry_from": str(site.bristol_assessment), "use": "yes"},
+    )
+    later = int(started.headers["location"].rsplit("/", 1)[1])
+    kent = "LA,Recommendation\nKent,Open two resourced provisions.\nKent,Review transport.\n"
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        catalogue.import_catalogue(ctx, kent.encode(), "kent.csv")
+    for first, second, table in (
+        (site.bristol_assessment, later, "only-1"),
+        (later, site.bristol_assessment, "only-2"),
+    ):
+        shown = client.get(f"/assessments/compare?first={first}&second={second}")
+        rows = page(shown).findall(f".//table[@id='{table}']/tbody/tr")
+        assert [text(r.find("td/a")) for r in rows] == ["kent-1", "kent-2"]
+        said = text(by_id(shown, f"{table}-heading"))
+        assert said == "2 measures only in Bristol: 2027"
+        assert "27 unchanged" in text(by_id(shown, "moved-summary"))
+        assert "is locked: it keeps the catalogue it was reported against" in shown.text

@@ -23,6 +23,7 @@ from valvecheck.api.core import (
 from valvecheck.api.paging import Limit, Offset, paged
 from valvecheck.api.schemas import (
     MAX_ID,
+    AloneOut,
     AssessmentDetail,
     AssessmentIn,
     AssessmentOut,
@@ -150,6 +151,14 @@ def compare_assessments(
         changed=found.count("changed"),
         a_rag={r.value: n for r, n in found.first_rag.items()},
         b_rag={r.value: n for r, n in found.second_rag.items()},
+        only_a=[
+            AloneOut(measure=m.measure_id, la=m.la, text=m.text, rag=m.rag)
+            for m in found.only_first
+        ],
+        only_b=[
+            AloneOut(measure=m.measure_id, la=m.la, text=m.text, rag=m.rag)
+            for m in found.only_second
+        ],
     )
 
 

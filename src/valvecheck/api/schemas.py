@@ -509,6 +509,13 @@ class MovedOut(BaseModel):
     )
 
 
+class AloneOut(BaseModel):
+    measure: str
+    la: str
+    text: str
+    rag: Rag
+
+
 class ComparisonOut(BaseModel):
     """How the ratings moved from assessment ``a`` to assessment ``b``."""
 
@@ -521,6 +528,13 @@ class ComparisonOut(BaseModel):
     changed: int
     a_rag: dict[str, int]
     b_rag: dict[str, int]
+    only_a: list[AloneOut] = Field(
+        description="Measures only assessment a counts: b is locked with a catalogue without them"
+    )
+    only_b: list[AloneOut] = Field(
+        description="Measures only assessment b counts: a is locked with a catalogue without them "
+        "(imported after its lock)"
+    )
 
 
 class CommonGroupOut(BaseModel):

@@ -48,6 +48,17 @@ class Moved:
 
 
 @dataclass(frozen=True)
+class Alone:
+    """A measure one assessment counts and the other does not: a locked assessment is read with
+    the catalogue it was locked with, so a measure imported since is only in a later one."""
+
+    measure_id: str
+    la: str
+    text: str
+    rag: Rag
+
+
+@dataclass(frozen=True)
 class Comparison:
     first: AssessmentInfo
     second: AssessmentInfo
@@ -55,6 +66,8 @@ class Comparison:
     unchanged: int
     first_rag: dict[Rag, int]
     second_rag: dict[Rag, int]
+    only_first: tuple[Alone, ...] = ()  # in the first's catalogue, not the second's
+    only_second: tuple[Alone, ...] = ()  # in the second's catalogue, not the first's
 
     def count(self, direction: str) -> int:
         return sum(1 for m in self.moved if m.direction == direction)
@@ -93,19 +106,24 @@ def compare(ctx: Context, first_id: int, second_id: int) -> Comparison:
     first = assessment_info(ctx, first_id)
     second = assessment_info(ctx, second_id)
     before = load_state(ctx, first.name)
-    after = load_state(ctx, second.name).ratings
+    later = load_state(ctx, second.name)
+    after = {v.id: v for v in later.views}
+    both = [v for v in before.views if v.id in after]
     moved = tuple(
-        Moved(v.id, v.la, v.measure.text, v.rag, after.get(v.id, Rag.UNRATED))
-        for v in before.views
-        if v.rag is not after.get(v.id, Rag.UNRATED)
+        Moved(v.id, v.la, v.measure.text, v.rag, after[v.id].rag)
+        for v in both
+        if v.rag is not after[v.id].rag
     )
+    ids = {v.id for v in before.views}
     first_counts = rag_counts(list(before.ratings.values()))
-    second_counts = rag_counts(list(after.values()))
+    second_counts = rag_counts(list(later.ratings.values()))
     return Comparison(
         first,
         second,
         moved,
-        len(before.views) - len(moved),
+        len(both) - len(moved),
         {r: first_counts[r.value] for r in SCALE},
         {r: second_counts[r.value] for r in SCALE},
+        tuple(Alone(v.id, v.la, v.measure.text, v.rag) for v in before.views if v.id not in after),
+        tuple(Alone(v.id, v.la, v.measure.text, v.rag) for v in later.views if v.id not in ids),
     )
