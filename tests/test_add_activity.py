@@ -79,7 +79,7 @@ def test_an_activity_is_added_with_its_details_read_as_an_import_reads_them(both
         ("Theme", "", "Inclusion", "ed", ""),
         ("Owner", "", "Ann Lee", "ed", ""),
         ("Status", "", "In progress", "ed", ""),
-        ("Start date", "", "01 Sep 2026", "ed", ""),
+        ("Start date", "", "1 Sep 2026", "ed", ""),
         ("End date", "", "31 Mar 2027", "ed", ""),
     ]
     assert all(before <= c.at.replace(tzinfo=c.at.tzinfo or UTC) <= after for c in history)

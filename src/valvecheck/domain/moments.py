@@ -20,6 +20,12 @@ def in_england(at: datetime) -> datetime:
     return aware(at).astimezone(ENGLAND)
 
 
+def short_date(on: date) -> str:
+    """A date as the pages and previews show it, in GOV.UK's short style for tables: "1 Apr
+    2026", with no leading zero (the reports write the month in full: reports/model.long_date)."""
+    return f"{on.day} {on:%b %Y}"
+
+
 def end_of_day(on: date) -> datetime:
     """The first moment after the day ``on`` in England (midnight GMT in winter, 23:00 UTC the
     day before in summer): what stood "at the end of that day" was recorded before it. Every

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from valvecheck.domain.activity import Activity, Status
+from valvecheck.domain.moments import short_date
 from valvecheck.domain.people import Action
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.store import activities as store
@@ -125,5 +126,5 @@ def shown(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
-        return value.strftime("%d %b %Y")
+        return short_date(value)
     return str(value)

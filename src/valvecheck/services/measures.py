@@ -9,6 +9,7 @@ from valvecheck.domain import locked_catalogue
 from valvecheck.domain.equivalence import EquivalenceDecision
 from valvecheck.domain.measure_ids import measure_key
 from valvecheck.domain.model import Catalogue
+from valvecheck.domain.moments import in_england, short_date
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Action
 from valvecheck.domain.rating import Rating
@@ -256,7 +257,7 @@ def measure_page(ctx: Context, measure_id: str, assessment: str | None = None) -
     if state_name and ctx.actor.council_id is not None:
         row = queries.assessment_row(ctx.db, ctx.actor.council_id, state_name)
         if row.locked_at is not None:
-            locked = f"{row.locked_by}, {row.locked_at:%d %b %Y}"
+            locked = f"{row.locked_by}, {short_date(in_england(row.locked_at).date())}"
     return MeasurePage(
         view,
         state_name,

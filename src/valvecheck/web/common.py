@@ -26,7 +26,7 @@ from valvecheck.store.db import set_scope
 from valvecheck.web import session as web_session
 from valvecheck.web import wording
 from valvecheck.web.auth import SignInNeeded, csrf_protect, session_actor
-from valvecheck.web.text import count, local, sentence
+from valvecheck.web.text import count, day, local, sentence
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -65,6 +65,7 @@ templates.env.globals.update(
 templates.env.filters["zip_self"] = lambda values: [(v, v) for v in values]
 templates.env.filters["sentence"] = sentence
 templates.env.filters["local"] = local
+templates.env.filters["day"] = day  # "1 Apr 2026"
 templates.env.filters["said"] = wording.said  # the seed's ratings in the reports' words
 templates.env.filters["who"] = wording.who
 templates.env.filters["link_reason"] = link_reason  # a tracker link in the reports' words

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from valvecheck.domain.moments import aware
+from valvecheck.domain.moments import short_date as day  # noqa: F401 (a filter: web/common.py)
 from valvecheck.domain.names import count as count
 
 # Moments are stored in UTC; a council in England reads them on its own clock (BST in summer).
