@@ -138,6 +138,7 @@ PAGES = (
     "/measures/bury-2",
     "/activities",
     "/activities/B-1",
+    "/suggestions",
     "/assessments",
     "/impact",
     "/common",

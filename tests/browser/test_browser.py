@@ -160,6 +160,7 @@ def test_no_wcag_a_or_aa_violation_on_the_main_pages(browser, signed_in, server)
         ("measure in other agreements", "/measures/bury-4"),
         ("common measures", "/common"),
         ("activity", "/activities/L-1"),
+        ("suggestions for every activity", "/suggestions"),
         ("assessments", "/assessments"),
     ):
         page.goto(path)

@@ -265,6 +265,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         measures,
         programme,
         reports,
+        suggestions,
         trajectory,
     )
     from valvecheck.web.common import render
@@ -386,6 +387,7 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
         measures,
         common_measures,
         activities,
+        suggestions,
         assessments,
         imports,
         reports,
