@@ -124,3 +124,19 @@ def test_activities_whose_suggestions_are_all_judged_leave_the_page(site):
     shown = client.get("/suggestions")
     assert boxes(shown) == []
     assert text(by_id(shown, "waiting")).startswith("No activity has suggestions waiting")
+
+
+def test_an_activitys_accept_names_a_measure_judged_meanwhile(site):
+    """From the QA pass: two chosen, one marked not relevant meanwhile by a colleague, said only
+    '1 link made for B-2'."""
+    client = site.client("ed")
+    shown = page(client.get("/activities/B-2"))
+    chosen = [b.get("value") for b in shown.findall(".//input[@type='checkbox'][@name='measure']")]
+    assert len(chosen) >= 2
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        from valvecheck.services.links import not_relevant
+
+        not_relevant(ctx, "B-2", chosen[0], "a different project")
+    made = post(client, "/activities/B-2/accept", {"measure": chosen[:2]})
+    said = client.get(made.headers["location"]).text
+    assert f"1 link made for B-2; {chosen[0]} was linked, unlinked or marked not relevant" in said

@@ -331,11 +331,17 @@ def accept_suggestions(
     target = safe_next(next) if next else page_of(view.activity.id)
     if not made:
         message = (
-            f"Nothing new linked for {view.activity.id}: someone has already linked or "
-            "unlinked the measures chosen (see its history)"
+            f"Nothing new linked for {view.activity.id}: someone has already linked, unlinked "
+            "or marked not relevant the measures chosen (see its history)"
         )
     else:
         message = f"{len(made)} link{'s' * (len(made) != 1)} made for {view.activity.id}"
+        linked = {e.measure_id.lower() for e in made}
+        if left := sorted({m.strip() for m in chosen if m.strip().lower() not in linked}):
+            message += (
+                f"; {', '.join(left)} {'was' if len(left) == 1 else 'were'} linked, unlinked or "
+                "marked not relevant by someone else meanwhile, and left alone (see its history)"
+            )
     return done(request, target, message)
 
 
