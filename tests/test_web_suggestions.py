@@ -140,3 +140,40 @@ def test_an_activitys_accept_names_a_measure_judged_meanwhile(site):
     made = post(client, "/activities/B-2/accept", {"measure": chosen[:2]})
     said = client.get(made.headers["location"]).text
     assert f"1 link made for B-2; {chosen[0]} was linked, unlinked or marked not relevant" in said
+
+
+def test_marking_not_relevant_after_a_colleague_judged_it_says_who_and_keeps_the_reason(site):
+    """From the QA pass: it ended on 'Someone else changed this first' with only a way to the
+    dashboard, the reason typed lost."""
+    client = site.client("ed")
+    chosen = (
+        page(client.get("/activities/B-2"))
+        .find(".//input[@type='checkbox'][@name='measure']")
+        .get("value")
+    )
+    assert client.get(f"/activities/B-2/not-relevant?measure={chosen}").status_code == 200
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        from valvecheck.services.links import link
+
+        link(ctx, "B-2", chosen, "ours")
+    late = post(
+        client, "/activities/B-2/not-relevant", {"measure": chosen, "rationale": "older pupils"}
+    )
+    assert late.status_code == 409
+    said = text(by_id(late, "not-relevant-rationale-error"))
+    assert f"B-2 is linked to {chosen} already (by ann, " in said
+    assert page(late).find(".//textarea[@name='rationale']").text == "older pupils"
+    assert page(late).find(".//a[@href='/activities/B-2']") is not None  # a way on
+
+
+def test_the_unlink_question_for_a_link_gone_meanwhile_is_the_activity_saying_so(site):
+    client = site.client("ed")
+    post(client, "/activities/B-1/link", {"measure": "bury-4", "rationale": "network"})
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        from valvecheck.services.links import unlink
+
+        unlink(ctx, "B-1", "bury-4", "ended")
+    gone = client.get("/activities/B-1/unlink?measure=bury-4")
+    assert gone.status_code == 404
+    assert "B-1 is not linked to 'bury-4' now" in text(by_id(gone, "unlink-error"))
+    assert by_id(gone, "suggestions") is not None  # the activity's page, to go on from

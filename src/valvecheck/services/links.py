@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from valvecheck.domain.measure_ids import measure_key, nearest
+from valvecheck.domain.moments import in_england, short_date
 from valvecheck.domain.people import Action
 from valvecheck.errors import Conflict, NotFound
 from valvecheck.services.context import Context, authorise, council_id
@@ -168,9 +169,15 @@ def not_relevant(ctx: Context, activity_id: str, measure_id: str, reason: str = 
         .limit(1)
     )
     if latest is not None:
-        state = "is linked to" if latest.linked else "was unlinked from"
+        if latest.linked:
+            state = f"is linked to {measure.code} already"
+        elif latest.version == 1:  # never linked: marked not relevant
+            state = f"has {measure.code} marked not relevant already"
+        else:
+            state = f"was unlinked from {measure.code} already"
+        when = short_date(in_england(latest.at).date())
         raise Conflict(
-            f"{activity.code} {state} {measure.code} already (see its history)",
+            f"{activity.code} {state} (by {latest.by}, {when}; see its history)",
             reason="already-judged",
         )
     why = " ".join(reason.split())

@@ -269,7 +269,16 @@ def confirm_unlink(request: Request, code: str, measure: str = "") -> Response:
             (e for e in view.links if e.measure_id.lower() == measure.strip().lower()), None
         )
         if linked is None:
-            raise NotFound(f"{view.activity.id} is not linked to '{measure.strip()}'")
+            # unlinked meanwhile (or never linked): the activity's page, saying so, not a dead end
+            said = NotFound(f"{view.activity.id} is not linked to '{measure.strip()}' now")
+            return render(
+                request,
+                "activities/show.html",
+                http_status(said),
+                errors={"unlink": sentence(f"{said} (see its history below)")},
+                typed={},
+                **_page(ctx, code),
+            )
         texts = _texts(ctx, [linked.measure_id])
     return render(request, "activities/unlink.html", view=view, linked=linked, texts=texts)
 
@@ -376,8 +385,26 @@ def mark_not_relevant(
 ) -> Response:
     """Record that a suggested measure is not relevant to the activity: it is not suggested
     again, and the history says who decided and why."""
-    with work(request, write=True) as ctx:
-        event = not_relevant(ctx, code, measure, rationale)
+    try:
+        with work(request, write=True) as ctx:
+            event = not_relevant(ctx, code, measure, rationale)
+    except Conflict as exc:
+        # someone judged the pair meanwhile: the question again, saying who, the reason typed
+        # kept (to copy into the history's pair, if it still matters)
+        with work(request) as ctx:
+            view = show_activity(ctx, code)
+            shown = show_measure(ctx, measure)
+        back = safe_next(next) if next else page_of(view.activity.id)
+        return render(
+            request,
+            "activities/not_relevant.html",
+            http_status(exc),
+            view=view,
+            measure=shown,
+            back=back,
+            errors={"not-relevant-rationale": sentence(str(exc))},
+            typed={"rationale": rationale},
+        )
     target = safe_next(next) if next else page_of(event.activity_id)
     return done(
         request,
