@@ -332,6 +332,96 @@ def test_on_a_phone_a_listings_rows_stack_each_cell_named_by_its_column(narrow):
     assert column >= needed - 0.5, (column, needed)
 
 
+# A reason such as the suggestions write, and a tracker's long SharePoint address (QA pass 3)
+WHY = "suggested, accepted by owner.bob after the panel's review"
+LONG_URL = (
+    "https://bristolcouncil.sharepoint.com/sites/SENDInclusionProgramme/Shared%20Documents/"
+    "Workstreams/ResourceBasesSecondaryPhaseTwoBusinessCaseFinalApprovedVersion.docx"
+)
+
+
+@pytest.fixture(scope="module")
+def links_server(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The test site with B-1 linked for a reason in words and B-2 for a long address."""
+    from valvecheck.cli import run
+
+    def prepare(db: str) -> None:
+        for args in (
+            ("link", "B-1", "bury-4", "--rationale", WHY),
+            ("link", "B-2", "bury-2", "--rationale", f"See {LONG_URL} for the plan"),
+        ):
+            assert run(["--db", db, "--council", "Bristol", *args]) == 0, args
+
+    with site_server(tmp_path_factory.mktemp("links-site"), prepare) as url:
+        yield url
+
+
+def test_on_a_phone_an_activitys_link_tables_break_no_word_and_a_long_address_wraps(
+    browser, links_server
+):
+    """At 390 pixels the Why column read "sugge / sted, / accep / ted by": `overflow-wrap:
+    anywhere` let the table shrink it to a letter's width. Each word now fits its cell whole,
+    and a long address still never pushes the page sideways."""
+    context = browser.new_context(base_url=links_server, viewport={"width": 390, "height": 844})
+    widest = (
+        "c => { const s = document.createElement('span'); s.style.whiteSpace = 'nowrap';"
+        " let w = 0; for (const word of c.innerText.split(/\\s+/).filter(Boolean)) {"
+        " s.textContent = word; c.appendChild(s); w = Math.max(w, s.offsetWidth); s.remove(); }"
+        " const st = getComputedStyle(c);"
+        " return [c.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight), w]; }"
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, "ann", links_server)
+        page.goto("/activities/B-1")
+        cells = page.locator("main td.app-pre-wrap").all()
+        assert len(cells) == 2  # the Why of the link, and its reason in the history of links
+        assert all(WHY in c.inner_text() for c in cells)
+        for cell in cells:
+            room, word = cell.evaluate(widest)
+            assert room >= word - 0.5, (cell.inner_text(), room, word)
+        assert sideways(page) <= 0
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 844})
+            page.goto("/activities/B-2")
+            assert LONG_URL in page.locator("#links-table").inner_text()
+            assert sideways(page) <= 0, width
+        # on a laptop the address wraps inside its cell: its table needs no scrolling
+        box = page.locator("#links-table").locator("xpath=..")
+        assert not box.evaluate("b => b.scrollWidth > b.clientWidth")
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_import_problems_stack_with_each_problem_in_full_view(narrow):
+    """The problems table squeezed its Problem column to about 60 pixels at the screen's edge
+    beside the file's name: each problem now stacks, its cells named by their columns."""
+    narrow.set_viewport_size({"width": 390, "height": 844})
+    narrow.goto("/imports")
+    bad = b"ID,Name,Measures\nB-9,Outreach,bury-9\nB-10,Hubs,hammersmith-fulham2; local offer\n"
+    narrow.set_input_files(
+        "#activities-file",
+        files=[{"name": "tracker_badids.csv", "mimeType": "text/csv", "buffer": bad}],
+    )
+    narrow.click("button:has-text('Preview the activities')")
+    assert "cannot be imported" in narrow.inner_text("h1")
+    box = narrow.locator("#problems").locator("xpath=..")
+    assert not box.evaluate("b => b.scrollWidth > b.clientWidth")
+    assert sideways(narrow) <= 0
+    rows = narrow.locator("#problems tbody tr")
+    assert rows.count() == 2
+    for row in rows.all():
+        cells = row.locator("td")
+        names = [
+            c.evaluate("c => getComputedStyle(c, '::before').content").split('"')[1]
+            for c in cells.all()
+        ]
+        assert names == ["File", "Row", "Column", "Problem", "Code"]
+        problem = cells.nth(3).bounding_box()
+        assert problem is not None and problem["x"] + problem["width"] <= 390
+        assert problem["width"] >= 300, problem  # the row's width, not a sliver of it
+
+
 @pytest.fixture(scope="module")
 def impact_server(tmp_path_factory):  # type: ignore[no-untyped-def]
     """The test site with the impact tests' worked example in Bristol: a trajectory, savings."""

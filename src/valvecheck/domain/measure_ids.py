@@ -46,3 +46,20 @@ def nearest(value: str, known: Iterable[str]) -> str | None:
             return same[0]
     found = difflib.get_close_matches(key, ids, n=1, cutoff=0.75)
     return found[0] if found else None
+
+
+def run_together(value: str) -> tuple[str, ...]:
+    """The ids ``value`` holds when it is several ids written as one, else (): split where a
+    ',', '/' or '|' stands for the measures column's ';' ('kingston-richmond-5, bury-2'), or
+    after each number when names and numbers run on ('bury 2 and bury 3')."""
+    parts = tuple(p.strip() for p in re.split(r"[,/|]", value) if p.strip())
+    if len(parts) > 1:
+        return parts
+    ids: list[str] = []
+    words: list[str] = []
+    for word in measure_key(value).split("-"):
+        words.append(word)
+        if word.isdigit() and len(words) > 1:  # a name then its number: one id
+            ids.append("-".join(words))
+            words = []
+    return tuple(ids) if len(ids) > 1 and not words else ()

@@ -16,7 +16,7 @@ from valvecheck.domain.activity import (
     unaddressable,
 )
 from valvecheck.domain.link_reason import RECORDED
-from valvecheck.domain.measure_ids import nearest
+from valvecheck.domain.measure_ids import nearest, run_together
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
 from valvecheck.errors import Conflict, ImportRejected, InputError, InputErrors, NotFound
@@ -185,10 +185,16 @@ def _rows_read(parsed: ActivityTable, recorded: list[tuple[str, str]]) -> tuple[
 def unknown_measures(parsed: ActivityTable, known: set[str], file: str) -> list[Problem]:
     """A measures cell naming a measure the catalogue does not have refuses the whole file; every
     row's cell is checked, a row refused for another reason too. The id is named as the file
-    wrote it, with the nearest known one."""
+    wrote it, with the nearest known one, or, when it is several ids written with ',' or '/'
+    ('kingston-richmond-5, bury-2'), with the cell as ';' would separate them."""
 
     def said(mid: str, named: tuple[str, ...]) -> str:
         typed = parsed.typed_ids.get(mid, mid)
+        if parts := run_together(typed):  # not "did you mean" its first id: the separator is wrong
+            return (
+                f"there is no measure '{typed}' (separate measure ids with ';', as in "
+                f"'{'; '.join(parts)}')"
+            )
         near = nearest(mid, known)
         hint = f"did you mean {near}?" if near else "measure ids look like bury-4"
         if len(named) > 1 or not near:  # a cell of several, or one that may have run two together

@@ -13,6 +13,7 @@ from valvecheck.domain.people import Action
 from valvecheck.domain.rag import SCALE, Rag
 from valvecheck.services.alignment import alignment
 from valvecheck.services.context import Context, authorise
+from valvecheck.services.links import event, is_not_relevant
 from valvecheck.services.measures import load_state
 from valvecheck.services.prevalence import prevalence_of
 from valvecheck.store import repository as repo
@@ -41,7 +42,8 @@ class Opportunity:
 
 @dataclass(frozen=True)
 class Change:
-    """A recent change: a rating (``before`` -> ``after``) or a link made or ended."""
+    """A recent change: a rating (``before`` -> ``after``), a link made or ended, or a suggested
+    measure marked not relevant (``not_relevant``: an unlink of a pair never linked)."""
 
     kind: str  # "rating" or "link"
     measure_id: str
@@ -52,6 +54,7 @@ class Change:
     activity_id: str = ""
     linked: bool = False
     note: str = ""
+    not_relevant: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,16 @@ def recent_changes(ctx: Context, assessment: str, limit: int = 10) -> list[Chang
         Change("rating", code, r.by, r.at, Rag(r.previous), Rag(r.rag), note=r.rationale)
         for code, r in ratings
     ] + [
-        Change("link", m, e.by, e.at, activity_id=a, linked=e.linked, note=e.rationale)
+        Change(
+            "link",
+            m,
+            e.by,
+            e.at,
+            activity_id=a,
+            linked=e.linked,
+            note=e.rationale,
+            not_relevant=is_not_relevant(event(a, m, e)),
+        )
         for m, a, e in links
     ]
     changes.sort(key=lambda c: c.at.replace(tzinfo=None), reverse=True)

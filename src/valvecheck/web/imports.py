@@ -324,6 +324,9 @@ def confirm(request: Request, token: str) -> Response:
             f"{outcome.added} new, "
             f"{outcome.updated} updated"
         )
+        if outcome.linked:  # the CLI's words: links from the file's measures column count too
+            pairs = count(outcome.linked, "activity-measure pair", "activity-measure pairs")
+            message += f"; linked {pairs} from the measures column"
         for note in outcome.notes:
             message += f"; {note}"
         return done(request, "/activities", message)
