@@ -178,6 +178,9 @@ def test_cli_column_map(ws, cli, tmp_path) -> None:  # type: ignore[no-untyped-d
         ("identifier=Scheme No", "'identifier=Scheme No' should be COLUMN=HEADING"),
         ("id", "'id' should be COLUMN=HEADING"),
         ("id=", "'id=' should be COLUMN=HEADING"),
+        # from a QA pass: pairs separated with ';' were read as one heading, "Ref;title=Name"
+        ("id=Ref;title=Name", r"separate them with ',', as in id=Ref,title=Name"),
+        ("id=Ref title=Project Name", r"as in id=Ref,title=Project Name"),
     ],
 )
 def test_bad_column_map_refused(mapping, words) -> None:  # type: ignore[no-untyped-def]

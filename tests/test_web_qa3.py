@@ -220,3 +220,19 @@ def test_an_activitys_missing_details_say_not_given(site):
     # given details are shown as before
     kept = page(client.get("/activities/B-1")).find(".//main//dl")
     assert "Inclusion lead" in text(kept)
+
+
+def test_an_activity_with_one_date_says_which_it_has(site):
+    """From the QA pass: an end date alone read "to 31 Mar 2026"."""
+    client = site.client("ed")
+    data = b"ID,Name,Start,End\nB-7,Panel,,31/03/2026\nB-8,Hub,01/04/2026,\nB-6,Both,01/04/2026,31/03/2027\n"
+    _confirm(client, _preview(client, "dated.csv", data))
+
+    def dates(code: str) -> str:
+        details = page(client.get(f"/activities/{code}")).find(".//main//dl")
+        row = next(r for r in details.findall("div") if text(r.find("dt")) == "Dates")
+        return text(row.find("dd"))
+
+    assert dates("B-7") == "Until 31 Mar 2026 (no start date given)"
+    assert dates("B-8") == "From 1 Apr 2026 (no end date given)"
+    assert dates("B-6") == "1 Apr 2026 to 31 Mar 2027"

@@ -6,6 +6,7 @@ compared folded (case, spacing, hyphens and quotes do not matter), as the built-
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from valvecheck.domain.names import fold
@@ -30,6 +31,13 @@ def parse_column_map(
             raise InputError(
                 f"'{part.strip()}' should be COLUMN=HEADING, where COLUMN is one "
                 f"of {', '.join(columns)}",
+                field="column_map",
+            )
+        if "=" in heading:  # pairs run together: "id=Ref;title=Name", "id=Ref title=Name"
+            pairs = [p.strip() for p in re.split(r"[;|]|\s+(?=[^\s=]+=)", part) if p.strip()]
+            raise InputError(
+                f"'{part.strip()}' holds more than one COLUMN=HEADING: separate them with ',', "
+                f"as in {','.join(pairs)}",
                 field="column_map",
             )
         out[fold(heading)] = canonical
