@@ -69,6 +69,15 @@ def test_the_activities_import_reads_the_visible_sheet_not_a_hidden_one_before_i
     assert parsed.notes == ["left out the hidden sheet 'Old 2023'"]
 
 
+def test_a_workbook_of_several_sheets_says_which_it_read():
+    """From a QA pass: with a cover sheet before the tracker, nothing said which sheet the
+    activities came from; a workbook of one sheet needs no word."""
+    tracker = [["id", "title"], ["T1", "Panel"]]
+    data = _book([("Cover", [["Our SEND programme 2025-26"]], False), ("Tracker", tracker, False)])
+    assert read_activities(data, "two.xlsx").notes == ["read the sheet 'Tracker'"]
+    assert read_activities(_book([("Tracker", tracker, False)]), "one.xlsx").notes == []
+
+
 def test_the_activities_command_says_which_hidden_sheet_and_rows_it_left_out_or_read(tmp_path, cli):
     assert cli("init")[0] == 0
     visible = [["id", "title"], ["HS1", "Current"], ["HS2", "Closed, filtered out"]]

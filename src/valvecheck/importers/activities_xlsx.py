@@ -103,7 +103,9 @@ def _read(
     if not found.has_header and len(filled) > 1:
         parsed.problems[:] = [_no_sheet_has_header(p, filled) for p in parsed.problems]
     rows_read = sorted(hidden_rows(found.sheet, parsed.lines))
-    notes = (hidden_sheets_note(hidden), hidden_rows_note(rows_read))
+    others = [s.title for s in book.worksheets if visible(s) and s.title != title]
+    read = f"read the sheet '{title}'" if others else None  # which one, where there is a choice
+    notes = (read, hidden_sheets_note(hidden), hidden_rows_note(rows_read))
     parsed.notes.extend(n for n in notes if n)
     return parsed
 
