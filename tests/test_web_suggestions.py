@@ -91,6 +91,8 @@ def test_nothing_ticked_or_a_pair_no_longer_suggested_links_nothing_and_says_why
     with unit_of_work(site.ws, as_person="ed") as ctx:
         assert not [e for e in activities.show_activity(ctx, "B-1").history]  # all or none
     assert post(client, "/suggestions", {"pair": ["nonsense"]}).status_code == 422
+    gone = post(client, "/suggestions", {"pair": ["bury-4 NOPE"]})  # the page, saying why
+    assert gone.status_code == 404 and "There is no activity" in text(by_id(gone, "accept-error"))
 
 
 def test_a_viewer_reads_the_suggestions_without_boxes_and_cannot_link(site):

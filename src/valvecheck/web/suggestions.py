@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from valvecheck.errors import InputError
+from valvecheck.errors import InputError, NotFound, http_status
 from valvecheck.services.activities import list_activities
 from valvecheck.services.listing import band
 from valvecheck.services.measures import list_measures
@@ -82,9 +82,9 @@ def link_chosen(
         pairs = [_pair(v) for v in chosen]
         with work(request, write=True) as ctx:
             made = accept(ctx, pairs)
-    except InputError as exc:
+    except (InputError, NotFound) as exc:
         # nothing was linked (a batch is all or none): the page again, saying why
-        return _listing(request, page, {"accept": sentence(str(exc))}, 422)
+        return _listing(request, page, {"accept": sentence(str(exc))}, http_status(exc))
     said = f"{count(len(made), 'link', 'links')} made"
     if left := len(pairs) - len(made):
         was = "was" if left == 1 else "were"
