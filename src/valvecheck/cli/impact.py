@@ -213,11 +213,19 @@ def import_(
             "unit (found by header name)."
         ),
     ],
+    column_map: Annotated[
+        str | None,
+        typer.Option(
+            help="Headings the built-in names miss, as COLUMN=HEADING (columns: activity, "
+            "year, expected, actual, cohort, unit, note and the counts): e.g. "
+            '"expected=Forecast 2025-26,activity=Scheme No".'
+        ),
+    ] = None,
 ) -> None:
     """Import expected and actual savings. Nothing is written if any row has a problem."""
     data = read_file(file)
     with use(ctx, write=True) as c:
-        done = service.import_savings(c, data, str(file))
+        done = service.import_savings(c, data, str(file), column_map)
     output.line(
         f"Imported {done.rows} savings rows from {file}: {done.written} recorded, "
         f"{done.unchanged} unchanged{_notes(done.notes)}."
@@ -385,11 +393,18 @@ def trajectory_import(
         Path, typer.Argument(help="CSV or XLSX with columns year, unmitigated, target, actual.")
     ],
     assessment: Assessment = None,
+    column_map: Annotated[
+        str | None,
+        typer.Option(
+            help="Headings the built-in names miss, as COLUMN=HEADING (columns: year, "
+            'unmitigated, target, actual): e.g. "target=Plan deficit,actual=Outturn 2025".'
+        ),
+    ] = None,
 ) -> None:
     """Import the deficit trajectory; it replaces the one held. Nothing is written on any problem."""
     data = read_file(file)
     with use(ctx, write=True) as c:
-        done = trajectories.import_trajectory(c, data, str(file), assessment)
+        done = trajectories.import_trajectory(c, data, str(file), assessment, column_map)
     said = _changes(done.changes)
     output.line(
         f"Imported a trajectory of {done.years} years into '{done.assessment}'{_notes(done.notes)}"

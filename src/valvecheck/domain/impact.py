@@ -386,9 +386,9 @@ def _weight_text(weight: Fraction) -> str:
 
 @dataclass(frozen=True)
 class Flag:
-    # behind-plan, no-actual-yet, actual-not-started, green-without-saving, weights-ignored,
-    # outside-trajectory, cumulative-incomplete; and (services) as-at-lock, changed-later,
-    # recorded-later
+    # behind-plan, no-actual-yet, actual-not-started, green-without-saving, green-net-cost,
+    # weights-ignored, outside-trajectory, cumulative-incomplete; and (services) as-at-lock,
+    # changed-later, recorded-later
     code: str
     subject: str  # the activity or measure id
     message: str
@@ -750,7 +750,22 @@ def roll_up(
         by_theme.append(ThemeLine(NOT_LINKED, unallocated))
 
     for m in measures:
-        if m.rag == "green" and measure_amounts.get(m.id, Amounts()).expected <= 0:
+        expected = measure_amounts.get(m.id, Amounts()).expected
+        if m.rag == "green" and expected < 0:
+            # a net cost is a figure recorded, not a gap in the recording: a finance lead wants
+            # a green measure expected to cost more than it saves (all years together) told
+            # apart from one with nothing recorded: it is an invest-to-save whose later savings
+            # are not entered yet, or a rating to question
+            flags.append(
+                Flag(
+                    "green-net-cost",
+                    m.id,
+                    f"{m.id} is rated green, but the expected savings recorded for it add up to "
+                    f"a net cost of {money_text(-expected)} rather than a saving: check that the "
+                    "savings it leads to in later years are recorded, or that its rating holds",
+                )
+            )
+        elif m.rag == "green" and expected == 0:
             flags.append(
                 Flag(
                     "green-without-saving",

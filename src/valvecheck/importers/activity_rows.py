@@ -27,6 +27,7 @@ from valvecheck.domain.names import fold
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.errors import InputError
 from valvecheck.importers import column_map, limits
+from valvecheck.importers.column_map import not_read
 from valvecheck.importers.delimited import too_wide
 from valvecheck.importers.workbook import formula_problem
 
@@ -419,13 +420,7 @@ def _read_table(
     if unknown:
         # said, not refused: a tracker's other columns (budget, comments) are its own business,
         # but a person should know that what is in them is not imported
-        listed = ", ".join(f"'{u}'" for u in unknown[:8]) + (
-            " and more" if len(unknown) > 8 else ""
-        )
-        parsed.notes.append(
-            f"{'column' if len(unknown) == 1 else 'columns'} not read: {listed} (a column map "
-            "names the detail a column holds when its heading is not one Valvecheck knows)"
-        )
+        parsed.notes.append(not_read(unknown))
     first_row: dict[str, tuple[int, str]] = {}  # id_key -> (row, the id as written there)
     count = 0
     read = sorted(set(where.values()))

@@ -42,3 +42,17 @@ def parse_column_map(
             )
         out[fold(heading)] = canonical
     return out
+
+
+def not_read(headings: Sequence[str], map_hint: bool = True) -> str:
+    """What every table import says of the columns it did not read: "columns not read: 'Budget',
+    'Comments'" (the first eight, then "and more"). ``map_hint``: the import takes a column map,
+    and the note says what one is for."""
+    listed = ", ".join(f"'{h}'" for h in headings[:8]) + (" and more" if len(headings) > 8 else "")
+    said = f"{'column' if len(headings) == 1 else 'columns'} not read: {listed}"
+    if map_hint:
+        said += (
+            " (a column map names the detail a column holds when its heading is not one "
+            "Valvecheck knows)"
+        )
+    return said

@@ -1,7 +1,8 @@
 """Savings, weights and the deficit trajectory from CSV or Excel: columns found by header name.
 
 Three tables, read the same way (the header is found among the first rows; a title above it is
-skipped; unknown columns are ignored):
+skipped; a column map names headings the built-in names miss; other columns are not read, and the
+result names them, as the activities import's does):
 
 - savings: activity, year, expected, actual, cohort, unit (and optional note and counts);
 - the deficit trajectory: year, unmitigated, target, actual;
@@ -16,10 +17,11 @@ service can say where.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from difflib import SequenceMatcher
 from pathlib import PurePath
 from typing import NamedTuple
 
@@ -41,9 +43,11 @@ from valvecheck.domain.money import (
     parse_weight,
     parse_year,
 )
+from valvecheck.domain.names import fold
 from valvecheck.domain.problems import Parsed, Problem
 from valvecheck.importers import limits
-from valvecheck.importers.activity_rows import header_key
+from valvecheck.importers.activity_rows import HEADING_LENGTH, header_key
+from valvecheck.importers.column_map import not_read, parse_column_map
 from valvecheck.importers.container import misnamed
 from valvecheck.importers.delimited import BadRecord, guess_delimiter, records, too_wide
 from valvecheck.importers.text import decode
@@ -63,8 +67,38 @@ Rows = list[tuple[int, list[object]]]
 SAVINGS: dict[str, tuple[str, ...]] = {
     "activity": ("activity", "activity id", "activity ref", "id", "ref", "reference", "project"),
     "year": ("year", "financial year", "fy", "period"),
-    "expected": ("expected", "expected saving", "expected savings", "planned saving", "plan"),
-    "actual": ("actual", "actual saving", "actual savings", "achieved", "saving achieved"),
+    # a saving column named by its stage (forecast, projected, ...) or by nothing at all
+    # ('Savings (£)') is the expected saving: the actual one is always named as such
+    "expected": (
+        "expected",
+        "expected saving",
+        "expected savings",
+        "planned saving",
+        "plan",
+        "planned savings",
+        "forecast saving",
+        "forecast savings",
+        "projected saving",
+        "projected savings",
+        "estimated saving",
+        "estimated savings",
+        "budgeted saving",
+        "budgeted savings",
+        "target saving",
+        "target savings",
+        "saving",
+        "savings",
+    ),
+    "actual": (
+        "actual",
+        "actual saving",
+        "actual savings",
+        "achieved",
+        "saving achieved",
+        "savings achieved",
+        "achieved saving",
+        "achieved savings",
+    ),
     "cohort": ("cohort", "children", "learners", "young people", "number of children"),
     "unit": ("unit", "unit saving", "average saving", "saving per child", "saving each"),
     "note": ("note", "notes", "comment", "comments"),
@@ -87,6 +121,30 @@ WEIGHTS: dict[str, tuple[str, ...]] = {
     "measure": ("measure", "measure id", "recommendation"),
     "weight": ("weight", "share", "proportion"),
 }
+# The figures of a trajectory year other than its unmitigated deficit, which every row needs
+# (its column, one, several)
+FIGURES = {
+    "target": ("target", "a target", "targets"),
+    "actual": ("actual outturn", "an outturn", "outturns"),
+}
+
+
+def _map_names(names: dict[str, tuple[str, ...]]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """What a column map accepts as a column's name (the column or any of its header names,
+    folded) and the columns to list when one is not known."""
+    known = {fold(a): f for f, aliases in names.items() for a in aliases}
+    known |= {fold(f.replace("_", " ")): f for f in names}
+    return known, tuple(f.replace("_", "-") for f in names)
+
+
+def parse_savings_map(text: str | None) -> dict[str, str]:
+    """'expected=Forecast 2025-26,activity=Scheme' -> {heading (folded): column}."""
+    return parse_column_map(text, *_map_names(SAVINGS))
+
+
+def parse_trajectory_map(text: str | None) -> dict[str, str]:
+    """'target=Plan deficit,actual=Provisional outturn' -> {heading (folded): column}."""
+    return parse_column_map(text, *_map_names(TRAJECTORY))
 
 
 @dataclass(frozen=True)
@@ -102,6 +160,7 @@ class Where:
 class SavingsTable(Parsed[Saving]):
     fields: frozenset[str] = frozenset()  # the fields the file has columns for
     notes: list[str] = field(default_factory=list)  # what the import should say it did
+    unread: tuple[str, ...] = ()  # the header's columns not read, as written
     where: list[Where] = field(default_factory=list)
     # the activity every row names, bad rows' too: the service says which do not exist, with
     # the file's other problems
@@ -112,6 +171,10 @@ class SavingsTable(Parsed[Saving]):
 class TrajectoryTable(Parsed[TrajectoryYear]):
     where: list[Where] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    file: str = ""  # as problems name it ("plan.xlsx [Trajectory]")
+    line: int = 0  # the header's row
+    headings: dict[str, str] = field(default_factory=dict)  # field -> its heading as written
+    unread: tuple[str, ...] = ()  # the header's columns not read, as written
 
 
 @dataclass
@@ -272,14 +335,64 @@ def _key(cell: object) -> str:
 _GLOSSED = re.compile(r"^(.*?)\s*\((.*)\)\s*$")
 
 
-def _columns(cells: Sequence[object], names: dict[str, tuple[str, ...]]) -> dict[str, int]:
+def _columns(
+    cells: Sequence[object],
+    names: dict[str, tuple[str, ...]],
+    mapped: Mapping[str, str] | None = None,
+) -> dict[str, int]:
+    """{field: index} of the columns a header row names: a heading the column map names is
+    that column, and wins over the built-in names (as in the activities import)."""
     known = {header_key(a): f for f, aliases in names.items() for a in aliases}
+    mapped = mapped or {}
     found: dict[str, int] = {}
     for i, cell in enumerate(cells):
+        if (f := mapped.get(fold(str(cell or "")))) is not None and f not in found:
+            found[f] = i
+    for i, cell in enumerate(cells):
+        if fold(str(cell or "")) in mapped:
+            continue
         f = known.get(_key(cell)) or _glossed(str(cell or ""), known)
         if f is not None and f not in found:
             found[f] = i
     return found
+
+
+def _unread(
+    cells: Sequence[object],
+    where: Mapping[str, int],
+    names: dict[str, tuple[str, ...]],
+    mapped: Mapping[str, str] | None,
+) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    """The header's headings no column was read from, as written; and of them, those naming
+    a column a second time, with the column (only the first of two 'expected' is read)."""
+    unread: list[str] = []
+    again: list[tuple[str, str]] = []
+    for i, c in enumerate(cells):
+        if is_blank(c) or i in where.values() or len(str(c)) > HEADING_LENGTH:
+            continue
+        named = [f for f in _columns([c], names, mapped) if f in where]
+        if named:
+            again.append((str(c).strip(), named[0]))
+        else:
+            unread.append(str(c).strip())
+    return tuple(unread), again
+
+
+def _map_hint(unread: Sequence[str], f: str, holds: str, names: dict[str, tuple[str, ...]]) -> str:
+    """A problem's hint at the columns not read: "column not read: 'Yr': if it is the year, a
+    column map such as year=Yr says so"."""
+    return (
+        f"{not_read(unread, False)}: if {'it' if len(unread) == 1 else 'one of them'} {holds}, "
+        f"a column map such as {f}={_likeliest(f, names, unread)} says so"
+    )
+
+
+def _likeliest(f: str, names: dict[str, tuple[str, ...]], headings: Sequence[str]) -> str:
+    """The heading most like one of the column's names: the example of a column map to give."""
+    return max(
+        headings,
+        key=lambda h: max(SequenceMatcher(None, _key(h), a).ratio() for a in (f, *names[f])),
+    )
 
 
 def _glossed(heading: str, known: dict[str, str]) -> str | None:
@@ -301,6 +414,7 @@ class _Found:
     line: int = 0
     where: dict[str, int] = field(default_factory=dict)
     headings: dict[str, str] = field(default_factory=dict)
+    unread: tuple[str, ...] = ()  # the header's columns no field is read from
     below: Rows = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     wide: list[Problem] = field(default_factory=list)
@@ -317,24 +431,48 @@ def _table(
     required: Sequence[str],
     what: str,
     money: Sequence[str] = (),
+    mapped: Mapping[str, str] | None = None,
 ) -> _Found:
     """Find the header among the first rows, the unit of each ``money`` column, and the rows
-    below (a totals row and a units row under the header are left out, and said so)."""
+    below (a totals row and a units row under the header are left out, and said so).
+    ``mapped``: a parsed column map ({heading (folded): field}); ``None``: the import takes
+    none, and its note of the columns not read does not offer one."""
     rows, file = cells.rows, cells.name
     out = _Found()
     if not rows:
         out.problems.append(Problem("empty-file", "the file is empty", file))
         return out
-    best = max(rows[:HEADER_SEARCH], key=lambda r: len(_columns(r[1], names)))
+    best = max(rows[:HEADER_SEARCH], key=lambda r: len(_columns(r[1], names, mapped)))
     for row in rows[:HEADER_SEARCH]:
-        if all(f in _columns(row[1], names) for f in required):
+        if all(f in _columns(row[1], names, mapped) for f in required):
             best = row
             break
     line, header = best
     out.line = line
-    out.where = where = _columns(header, names)
+    out.where = where = _columns(header, names, mapped)
     out.headings = {f: str(header[i]).strip() for f, i in where.items()}
-    missing = [f for f in required if f not in where]
+    out.unread, again = _unread(header, where, names, mapped)
+    for heading, f in again:
+        # said, as a column not read is: two figures for one column cannot both be read
+        out.notes.append(
+            f"'{heading}' is a second {f.replace('_', ' ')} column: "
+            f"'{out.headings[f]}' is the one read"
+        )
+    present = {fold(str(c or "")) for c in header}
+    for heading, f in (mapped or {}).items():
+        if heading not in present:
+            shown = ", ".join(f"'{str(c).strip()}'" for c in header if not is_blank(c))
+            out.problems.append(
+                Problem(
+                    "missing-column",
+                    f"the column map says the {f.replace('_', '-')} column is headed "
+                    f"'{heading}', but no column is (the header's columns are: {shown})",
+                    file,
+                    line,
+                    f,
+                )
+            )
+    missing = [f for f in required if f not in where and f not in (mapped or {}).values()]
     across = next((y for _, r in rows[:HEADER_SEARCH] if (y := _years_across(r))), [])
     for f in missing:
         message = (
@@ -353,6 +491,8 @@ def _table(
         if cells.sheets:
             sheets = ", ".join(f"'{t}'" for t in cells.sheets)
             message += f"; no sheet of the workbook ({sheets}) has such a header"
+        elif out.unread and mapped is not None and code == "missing-column":
+            message += f"; {_map_hint(out.unread, f, f'is the {f}', names)}"
         out.problems.append(Problem(code, message, file, line, f))
     below = [r for r in rows if r[0] > line]
     if below and is_units_row(below[0][1]):
@@ -379,6 +519,8 @@ def _table(
     out.below = below
     if not out.problems:
         _scales(out, [r for r in rows if r[0] < line], units_row, money, file)
+    if out.unread:
+        out.notes.append(not_read(out.unread, mapped is not None))
     return out
 
 
@@ -462,10 +604,12 @@ def _scales(
 
 
 def _has_header(
-    names: dict[str, tuple[str, ...]], required: Sequence[str]
+    names: dict[str, tuple[str, ...]],
+    required: Sequence[str],
+    mapped: Mapping[str, str] | None = None,
 ) -> Callable[[Sequence[object]], bool]:
     def has(cells: Sequence[object]) -> bool:
-        found = _columns(cells, names)
+        found = _columns(cells, names, mapped)
         return all(f in found for f in required)
 
     return has
@@ -489,24 +633,46 @@ def _not_started(year: str, what: str, today: date) -> str:
     )
 
 
-def read_savings(data: bytes, file: str, today: date | None = None) -> SavingsTable:
+def _unread_said(unread: Sequence[str]) -> str:
+    """A problem's end when the file has columns not read: one may hold the figure looked for."""
+    if not unread:
+        return ""
+    return f" ({_map_hint(unread, 'expected', 'holds the expected saving', SAVINGS)})"
+
+
+def read_savings(
+    data: bytes,
+    file: str,
+    today: date | None = None,
+    column_map: Mapping[str, str] | None = None,
+) -> SavingsTable:
     """Expected and actual savings per activity and year; nothing if any row is bad.
-    ``today``: an actual saving for a year that has not started by then is refused."""
-    cells_read = read_cells(data, file, _has_header(SAVINGS, ("activity", "year")))
+    ``today``: an actual saving for a year that has not started by then is refused.
+    ``column_map``: a parsed column map (``parse_savings_map``). The columns not read are
+    named in the notes, and in a row's problem when it gives neither saving."""
+    mapped = dict(column_map or {})
+    cells_read = read_cells(data, file, _has_header(SAVINGS, ("activity", "year"), mapped))
     name, unsaved = cells_read.name, cells_read.unsaved
     out = SavingsTable(problems=cells_read.problems)
     if out.problems:
         return out
     found = _table(
-        cells_read, SAVINGS, ("activity", "year"), "savings", ("expected", "actual", "unit")
+        cells_read,
+        SAVINGS,
+        ("activity", "year"),
+        "savings",
+        ("expected", "actual", "unit"),
+        mapped,
     )
     line, where, headings, body = found.line, found.where, found.headings, found.below
     out.problems, wide, out.notes = found.problems, found.wide, found.notes
+    out.unread = found.unread
     if not out.problems and not {"expected", "actual", "cohort"} & set(where):
         out.problems.append(
             Problem(
                 "missing-column",
-                "there is no expected, actual or cohort column: the file records no saving",
+                "there is no expected, actual or cohort column: the file records no saving"
+                + _unread_said(found.unread),
                 name,
                 line,
                 "expected",
@@ -576,7 +742,8 @@ def read_savings(data: bytes, file: str, today: date | None = None) -> SavingsTa
         if len(out.problems) == problem_count and expected is None and actual is None:
             bad(
                 "missing-value",
-                "the row gives neither an expected nor an actual saving",
+                "the row gives neither an expected nor an actual saving"
+                + _unread_said(found.unread),
                 "expected",
             )
         if activity and year:
@@ -605,12 +772,20 @@ def read_savings(data: bytes, file: str, today: date | None = None) -> SavingsTa
 # -- the trajectory ----------------------------------------------------------------------------
 
 
-def read_trajectory(data: bytes, file: str, today: date | None = None) -> TrajectoryTable:
+def read_trajectory(
+    data: bytes,
+    file: str,
+    today: date | None = None,
+    column_map: Mapping[str, str] | None = None,
+) -> TrajectoryTable:
     """The deficit trajectory by financial year; nothing if any row is bad. ``today``: an
-    outturn for a year that has not started by then is refused."""
-    cells_read = read_cells(data, file, _has_header(TRAJECTORY, ("year", "unmitigated")))
+    outturn for a year that has not started by then is refused. ``column_map``: a parsed
+    column map (``parse_trajectory_map``). The columns not read are named in the notes; whether
+    the figures held would go for want of them is ``figures_unread``'s question."""
+    mapped = dict(column_map or {})
+    cells_read = read_cells(data, file, _has_header(TRAJECTORY, ("year", "unmitigated"), mapped))
     name, unsaved = cells_read.name, cells_read.unsaved
-    out = TrajectoryTable(problems=cells_read.problems)
+    out = TrajectoryTable(problems=cells_read.problems, file=name)
     if out.problems:
         return out
     found = _table(
@@ -619,9 +794,11 @@ def read_trajectory(data: bytes, file: str, today: date | None = None) -> Trajec
         ("year", "unmitigated"),
         "trajectory",
         ("unmitigated", "target", "actual"),
+        mapped,
     )
     where, headings, body = found.where, found.headings, found.below
     out.problems, wide, out.notes = found.problems, found.wide, found.notes
+    out.line, out.headings, out.unread = found.line, headings, found.unread
     if out.problems:
         return out
     out.problems.extend(wide)
@@ -686,6 +863,51 @@ def read_trajectory(data: bytes, file: str, today: date | None = None) -> Trajec
         out.rows, out.where = [], []
         out.problems.sort(key=lambda p: p.line or 0)
     return out
+
+
+def figures_unread(parsed: TrajectoryTable, held: Sequence[TrajectoryYear]) -> list[Problem]:
+    """Why a trajectory file would withdraw figures held because a column was not read (an
+    import replaces the whole trajectory: a target column headed 'targt' would otherwise take
+    every target away with nothing said).
+
+    The rule: a file that has a column not read, and gives no target (or no outturn) for any
+    year while the trajectory held has one, is refused: that column may be the figures
+    misspelt. A file whose columns are all read is taken at its word (without a target column
+    the targets go, and the result lists each), as is one giving a figure of the kind.
+    """
+    if not parsed.unread:
+        return []
+    problems = []
+    for f, (column, one, many) in FIGURES.items():
+        if any(getattr(y, f) is not None for y in parsed.rows):
+            continue
+        years = [y.year for y in held if getattr(y, f) is not None]
+        if not years:
+            continue
+        given = (
+            f"the {column} column ('{parsed.headings[f]}') is empty"
+            if f in parsed.headings
+            else f"the file has no {column} column"
+        )
+        columns = ", ".join(f"'{h}'" for h in parsed.unread)
+        several = len(parsed.unread) > 1
+        years_text = f"{', '.join(years[:-1])} and {years[-1]}" if len(years) > 1 else years[0]
+        problems.append(
+            Problem(
+                "column-not-read",
+                f"{given}, but the trajectory holds {one if len(years) == 1 else many} for "
+                f"{years_text}, and the file has {'columns' if several else 'a column'} not "
+                f"read ({columns}): importing it would withdraw "
+                f"{'that figure' if len(years) == 1 else f'those {many}'}. If "
+                f"{'one of them' if several else columns} holds the {many}, a column map such "
+                f"as {f}={_likeliest(f, TRAJECTORY, parsed.unread)} says so; to withdraw "
+                f"them, take the {'columns' if several else 'column'} not read out of the file",
+                parsed.file,
+                parsed.line,
+                parsed.headings.get(f, f),
+            )
+        )
+    return problems
 
 
 # -- weights -----------------------------------------------------------------------------------

@@ -28,11 +28,11 @@ from valvecheck.domain.impact import (
     expected_from,
     roll_up,
 )
-from valvecheck.domain.moments import end_of_day, in_england
-from valvecheck.domain.money import Invalid, parse_count, parse_year
+from valvecheck.domain.moments import aware, end_of_day, in_england, short_date
+from valvecheck.domain.money import Invalid, money_text, parse_count, parse_year
 from valvecheck.domain.people import Action
-from valvecheck.errors import ImportRejected, InputError, NotFound
-from valvecheck.importers.impact import read_savings
+from valvecheck.errors import ImportRejected, InputError, InputErrors, NotFound
+from valvecheck.importers.impact import parse_savings_map, read_savings
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.services.figures import (
     Money,
@@ -248,6 +248,7 @@ def set_saving(
     unit: Money = None,
     note: str | None = None,
     counts: Mapping[str, int | str] | None = None,
+    opened_at: datetime | None = None,
 ) -> SavingRecorded:
     """Record an activity's expected and/or actual saving for a financial year.
 
@@ -259,7 +260,10 @@ def set_saving(
 
     Every problem of the entry is raised at once, by field (InputErrors, ``SAVING_FIELDS``'
     order); an activity that is not the council's is among them, or raised as NotFound when it
-    is the only one.
+    is the only one. ``opened_at``: when the person's form was shown; someone else's entry for
+    the same activity and year recorded since is not replaced unseen (InputErrors at the
+    expected saving, code ``changed-since``, naming who, when and what): saving again from a
+    form shown after it replaces it.
     """
     authorise(ctx, Action.RECORD_IMPACT)
     problems = Problems(SAVING_FIELDS)
@@ -316,6 +320,8 @@ def set_saving(
                 )
     problems.check()
     assert row is not None and fy is not None  # else check() raised
+    if (since := _recorded_since(ctx, previous, opened_at)) is not None:
+        raise InputErrors({"expected": since}, {"expected": "changed-since"})
     fields = frozenset(
         f
         for f, v in (
@@ -343,6 +349,28 @@ def set_saving(
     return done
 
 
+def _recorded_since(
+    ctx: Context, previous: Saving | None, opened_at: datetime | None
+) -> str | None:
+    """What a colleague recorded for the activity's year after the person's form was shown
+    (None: nothing, or only the person themselves)."""
+    if previous is None or previous.at is None or opened_at is None:
+        return None
+    if previous.by == ctx.actor.name or aware(previous.at) <= aware(opened_at):
+        return None
+    at = in_england(previous.at)
+    figures = [
+        f"{what} {money_text(amount)}"
+        for what, amount in (("expected", previous.expected), ("actual", previous.actual))
+        if amount is not None
+    ]
+    return (
+        f"since this form was shown, {previous.by} recorded {previous.activity}'s saving for "
+        f"{previous.year} ({', '.join(figures) or 'no figures'}, at {at:%H:%M} on "
+        f"{short_date(at.date())}): check it, then save again to replace it with yours"
+    )
+
+
 def saving_history(ctx: Context, activity: str, year: str | None = None) -> list[Saving]:
     """Every saving entry of an activity (one year's, with ``year``), oldest first."""
     authorise(ctx, Action.READ)
@@ -353,12 +381,16 @@ def saving_history(ctx: Context, activity: str, year: str | None = None) -> list
     ]
 
 
-def import_savings(ctx: Context, data: bytes, file: str) -> SavingsImported:
+def import_savings(
+    ctx: Context, data: bytes, file: str, column_map: str | None = None
+) -> SavingsImported:
     """Expected and actual savings from a CSV or XLSX file; nothing is written if any row is
     bad. Each row changing an activity's year adds an entry to its history; columns the file
-    does not have, and empty cells, keep what was recorded."""
+    does not have, and empty cells, keep what was recorded. ``column_map`` names headings the
+    built-in names miss (``"expected=Forecast 2025-26"``); the columns not read are named in
+    the notes."""
     authorise(ctx, Action.RECORD_IMPACT)
-    parsed = read_savings(data, file, today=ctx.today())
+    parsed = read_savings(data, file, today=ctx.today(), column_map=parse_savings_map(column_map))
     known = council_activities(ctx)
     problems = with_unknown(parsed.problems, parsed.named, known, " (import the activities first)")
     if problems:

@@ -8,6 +8,7 @@ from and to, which file). services/impact.py rolls it up with the council's savi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 
 from valvecheck.domain.impact import (
@@ -16,10 +17,11 @@ from valvecheck.domain.impact import (
     TrajectoryYear,
     trajectory_history,
 )
-from valvecheck.domain.money import missing_years, parse_year
+from valvecheck.domain.moments import aware, in_england, short_date
+from valvecheck.domain.money import missing_years, money_text, parse_year
 from valvecheck.domain.people import Action
-from valvecheck.errors import Conflict, ImportRejected
-from valvecheck.importers.impact import read_trajectory
+from valvecheck.errors import Conflict, ImportRejected, InputErrors
+from valvecheck.importers.impact import figures_unread, parse_trajectory_map, read_trajectory
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.services.figures import (
     Money,
@@ -67,18 +69,32 @@ def _open_for_trajectory(ctx: Context, assessment: str | None) -> AssessmentReco
 
 
 def import_trajectory(
-    ctx: Context, data: bytes, file: str, assessment: str | None = None
+    ctx: Context,
+    data: bytes,
+    file: str,
+    assessment: str | None = None,
+    column_map: str | None = None,
 ) -> TrajectoryImported:
     """The assessment's deficit trajectory from a CSV or XLSX file (year, unmitigated, target,
     actual): it replaces the trajectory held, and the result says what changed, figure by
     figure. Nothing is lost: a year whose figures change, or that the file leaves out, keeps its
     figures in the trajectory's history (who, when, which file), and a year the file gives
-    unchanged keeps its who and when. Nothing is written if any row is bad."""
+    unchanged keeps its who and when. Nothing is written if any row is bad.
+
+    ``column_map`` names headings the built-in names miss: ``"target=Plan deficit"``. The
+    columns not read are named in the notes; and as the import replaces the whole trajectory,
+    a file with a column not read that gives no target (or no outturn) for any year, while the
+    trajectory holds some, is refused (``column-not-read``) rather than withdraw them: the
+    column not read may be them misspelt (``importers.impact.figures_unread``)."""
     authorise(ctx, Action.RECORD_IMPACT)
-    parsed = read_trajectory(data, file, today=ctx.today())
+    parsed = read_trajectory(
+        data, file, today=ctx.today(), column_map=parse_trajectory_map(column_map)
+    )
     if parsed.problems:
         raise ImportRejected(parsed.problems)
     row = _open_for_trajectory(ctx, assessment)
+    if problems := figures_unread(parsed, store.trajectory(ctx.session, row)):
+        raise ImportRejected(problems)
     at, by, name = ctx.now(), ctx.actor.name, file.rsplit("/", 1)[-1]
     changes = store.put_years(
         ctx.session,
@@ -100,11 +116,14 @@ def set_trajectory(
     target: Money = None,
     actual: Money = None,
     assessment: str | None = None,
+    opened_at: datetime | None = None,
 ) -> TrajectorySet:
     """Enter or change one year of the assessment's trajectory (values not given are kept;
     ``"none"`` withdraws the target or the outturn recorded). Every problem with the figures is
     raised at once, by field (InputErrors, ``TRAJECTORY_FIELDS``' order); a locked assessment
-    is refused (Conflict) before they are looked at."""
+    is refused (Conflict) before they are looked at. ``opened_at``: when the person's form was
+    shown; someone else's change to the year since is not replaced unseen (InputErrors at the
+    first figure given, code ``changed-since``, naming who, when and the figures now)."""
     authorise(ctx, Action.RECORD_IMPACT)
     problems = Problems(TRAJECTORY_FIELDS)
     fy = problems.read("year", parse_year, year)
@@ -147,6 +166,14 @@ def set_trajectory(
             )
     problems.check()
     assert row is not None and fy is not None  # else check() raised
+    if (since := _changed_since(ctx, held, opened_at)) is not None:
+        given = [
+            f
+            for f, v in (("unmitigated", unmitigated), ("target", target), ("actual", actual))
+            if v is not None
+        ]
+        field = given[0] if given else "year"
+        raise InputErrors({field: since}, {field: "changed-since"})
 
     def figure(given: Money, read: Decimal | None, kept: Decimal | None) -> Decimal | None:
         if withdrawn(given):
@@ -165,6 +192,31 @@ def set_trajectory(
     if not changes and held is not None:
         return TrajectorySet(row.name, held)  # the same figures: its who and when are kept
     return TrajectorySet(row.name, entry, tuple(changes))
+
+
+def _changed_since(
+    ctx: Context, held: TrajectoryYear | None, opened_at: datetime | None
+) -> str | None:
+    """What a colleague set for the year after the person's form was shown (None: nothing, or
+    only the person themselves)."""
+    if held is None or held.at is None or opened_at is None:
+        return None
+    if held.by == ctx.actor.name or aware(held.at) <= aware(opened_at):
+        return None
+    at = in_england(held.at)
+    figures = ", ".join(
+        f"{what} {money_text(amount, 'not recorded')}"
+        for what, amount in (
+            ("unmitigated deficit", held.unmitigated),
+            ("target", held.target),
+            ("actual outturn", held.actual),
+        )
+    )
+    return (
+        f"since this form was shown, {held.by} changed {held.year} in the trajectory "
+        f"({figures}, at {at:%H:%M} on {short_date(at.date())}): check it, then save again "
+        "to replace it with yours"
+    )
 
 
 def trajectory(ctx: Context, assessment: str | None = None) -> Trajectory:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -93,7 +94,19 @@ def _context(found: Impact, ctx: Context) -> dict[str, Any]:
         "key": key_lines(found),
         # the activity a saving is for is chosen from the council's own
         "activities": [(v.activity.id, v.activity.title) for v in list_activities(ctx)],
+        # when the form was shown: a colleague's saving for the same year recorded since is
+        # asked about rather than replaced unseen (services/impact.set_saving)
+        "opened": ctx.now().isoformat(),
     }
+
+
+def opened_at(value: str) -> datetime | None:
+    """The moment a form was shown (its hidden ``opened`` field), or None: a form from before
+    it had one, or a value that is not a moment, is saved as before, unasked."""
+    try:
+        return datetime.fromisoformat(value) if value.strip() else None
+    except ValueError:
+        return None
 
 
 @router.get("/impact")
@@ -134,6 +147,7 @@ def record(
     actual: Annotated[str, Form()] = "",
     cohort: Annotated[str, Form()] = "",
     unit: Annotated[str, Form()] = "",
+    opened: Annotated[str, Form()] = "",
 ) -> Response:
     typed = dict(zip(FIELDS, (activity, year, expected, actual, cohort, unit), strict=True))
     blank = _blank(typed)
@@ -149,6 +163,7 @@ def record(
                 actual=actual.strip() or None,
                 cohort=cohort.strip() or None,
                 unit=unit.strip() or None,
+                opened_at=opened_at(opened),
             )
             if blank:  # the service took what was typed, but the form asks for more: undone
                 raise InputErrors(blank)

@@ -14,6 +14,7 @@ from valvecheck.services.context import Context
 from valvecheck.services.ratings import current_assessment
 from valvecheck.services.trajectory import set_trajectory, trajectory
 from valvecheck.web.common import PROTECTED, done, refused, render, work
+from valvecheck.web.impact import opened_at
 
 router = APIRouter(dependencies=PROTECTED)
 PAGE = "/impact/trajectory"
@@ -45,6 +46,7 @@ def _context(ctx: Context) -> dict[str, Any]:
         "figure_names": FIGURE_NAMES,
         "before": _before,
         "money": money_text,
+        "opened": ctx.now().isoformat(),  # when the form was shown (web/impact.opened_at)
     }
 
 
@@ -73,6 +75,7 @@ def set_year(
     unmitigated: Annotated[str, Form()] = "",
     target: Annotated[str, Form()] = "",
     actual: Annotated[str, Form()] = "",
+    opened: Annotated[str, Form()] = "",
 ) -> Response:
     typed = dict(zip(FIELDS, (year, unmitigated, target, actual), strict=True))
     blank = _blank(typed)
@@ -86,6 +89,7 @@ def set_year(
                 unmitigated=unmitigated.strip() or None,
                 target=target.strip() or None,
                 actual=actual.strip() or None,
+                opened_at=opened_at(opened),
             )
             if blank:  # the service took what was typed, but the form asks for more: undone
                 raise InputErrors(blank)
