@@ -47,7 +47,7 @@ def test_a_colleagues_saving_recorded_since_the_form_was_shown_is_asked_about(si
     form = {"activity": "B-1", "year": YEAR, "expected": "20000", "opened": shown}
     asked = post(ed, "/impact/savings", form)
     assert asked.status_code == 422
-    said = text(by_id(asked, "expected-error"))
+    said = text(by_id(asked, "activity-error"))
     assert (
         "Since this form was shown, ann recorded B-1's saving for 2025-26" in said
         and "£10,000.00" in said
@@ -84,7 +84,7 @@ def test_a_colleagues_trajectory_change_since_the_form_was_shown_is_asked_about(
     form = {"year": YEAR, "target": "3000000", "opened": shown}
     asked = post(ed, "/impact/trajectory", form)
     assert asked.status_code == 422
-    said = text(by_id(asked, "target-error"))
+    said = text(by_id(asked, "year-error"))
     assert (
         "Since this form was shown, ann changed 2025-26 in the trajectory" in said
         and "£3,500,000.00" in said
@@ -98,3 +98,34 @@ def test_a_colleagues_trajectory_change_since_the_form_was_shown_is_asked_about(
     assert target() == Decimal("3500000")
     assert post(ed, "/impact/trajectory", {**form, "opened": opened(asked)}).status_code == 303
     assert target() == Decimal("3000000")
+
+
+def test_a_refusal_for_another_reason_says_it_too_so_a_second_try_cannot_replace_it_unseen(site):
+    """From a review: a typo refused first, then fixed, replaced the colleague's entry unasked
+    (the form came back with a new moment, and the question was never put)."""
+    ed = site.client("ed")
+    shown = opened(ed.get("/impact"))
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        set_saving(ctx, "B-1", YEAR, expected="10000")
+    form = {"activity": "B-1", "year": YEAR, "expected": "20000", "actual": "12x", "opened": shown}
+    asked = post(ed, "/impact/savings", form)
+    assert asked.status_code == 422
+    assert "Since this form was shown, ann recorded" in text(by_id(asked, "activity-error"))
+    assert text(by_id(asked, "actual-error"))  # the typo too, at once
+    assert expected_now(site) == Decimal("10000")
+
+
+def test_a_colleagues_figure_the_person_leaves_alone_is_not_asked_about(site):
+    """From a review: ann recorded only an actual saving; ed, giving only the expected one,
+    replaces nothing of hers (the actual is carried), so is not asked."""
+    ed = site.client("ed")
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        set_saving(ctx, "B-1", YEAR, expected="10000")
+    shown = opened(ed.get("/impact"))
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        set_saving(ctx, "B-1", YEAR, actual="500")
+    form = {"activity": "B-1", "year": YEAR, "expected": "20000", "opened": shown}
+    assert post(ed, "/impact/savings", form).status_code == 303
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        latest = saving_history(ctx, "B-1", YEAR)[-1]
+    assert (latest.expected, latest.actual) == (Decimal("20000"), Decimal("500"))

@@ -31,7 +31,7 @@ from valvecheck.domain.impact import (
 from valvecheck.domain.moments import aware, end_of_day, in_england, short_date
 from valvecheck.domain.money import Invalid, money_text, parse_count, parse_year
 from valvecheck.domain.people import Action
-from valvecheck.errors import ImportRejected, InputError, InputErrors, NotFound
+from valvecheck.errors import ImportRejected, InputError, NotFound
 from valvecheck.importers.impact import parse_savings_map, read_savings
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.services.figures import (
@@ -318,10 +318,15 @@ def set_saving(
                 problems.add(
                     f, f"{row.code} has no {f} saving recorded for {fy} to withdraw", "not-recorded"
                 )
+    if row is not None and fy is not None:
+        typed = [f for f, v in (("expected", expected), ("actual", actual)) if v is not None]
+        if cohort is not None or unit is not None:
+            typed.append("expected")  # a cohort and unit saving give the expected saving
+        since = _recorded_since(ctx, row, fy, previous, opened_at, typed)
+        if since is not None:  # with any other problem, so a refusal never hides it
+            problems.add("activity", since, "changed-since")
     problems.check()
     assert row is not None and fy is not None  # else check() raised
-    if (since := _recorded_since(ctx, previous, opened_at)) is not None:
-        raise InputErrors({"expected": since}, {"expected": "changed-since"})
     fields = frozenset(
         f
         for f, v in (
@@ -350,13 +355,27 @@ def set_saving(
 
 
 def _recorded_since(
-    ctx: Context, previous: Saving | None, opened_at: datetime | None
+    ctx: Context,
+    row: ActivityRow,
+    year: str,
+    previous: Saving | None,
+    opened_at: datetime | None,
+    typed: list[str],
 ) -> str | None:
-    """What a colleague recorded for the activity's year after the person's form was shown
-    (None: nothing, or only the person themselves)."""
+    """What a colleague recorded for the activity's year after the person's form was shown,
+    when it changed a figure the person typed (None: nothing, only the person themselves, or
+    figures the person leaves as they are: those are carried, not replaced)."""
     if previous is None or previous.at is None or opened_at is None:
         return None
     if previous.by == ctx.actor.name or aware(previous.at) <= aware(opened_at):
+        return None
+    then = [
+        s
+        for _, s in store.entries(ctx.session, row.council_id, row.id)
+        if s.year == year and s.at is not None and aware(s.at) <= aware(opened_at)
+    ]
+    shown = then[-1] if then else None
+    if not any(getattr(previous, f) != (getattr(shown, f) if shown else None) for f in typed):
         return None
     at = in_england(previous.at)
     figures = [

@@ -20,7 +20,7 @@ from valvecheck.domain.impact import (
 from valvecheck.domain.moments import aware, in_england, short_date
 from valvecheck.domain.money import missing_years, money_text, parse_year
 from valvecheck.domain.people import Action
-from valvecheck.errors import Conflict, ImportRejected, InputErrors
+from valvecheck.errors import Conflict, ImportRejected
 from valvecheck.importers.impact import figures_unread, parse_trajectory_map, read_trajectory
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.services.figures import (
@@ -164,16 +164,17 @@ def set_trajectory(
                 "so that the cumulative figures leave none out",
                 "missing-years",
             )
-    problems.check()
-    assert row is not None and fy is not None  # else check() raised
-    if (since := _changed_since(ctx, held, opened_at)) is not None:
-        given = [
+    if row is not None and fy is not None:
+        typed = [
             f
             for f, v in (("unmitigated", unmitigated), ("target", target), ("actual", actual))
             if v is not None
         ]
-        field = given[0] if given else "year"
-        raise InputErrors({field: since}, {field: "changed-since"})
+        since = _changed_since(ctx, row, fy, held, opened_at, typed)
+        if since is not None:  # with any other problem, so a refusal never hides it
+            problems.add("year", since, "changed-since")
+    problems.check()
+    assert row is not None and fy is not None  # else check() raised
 
     def figure(given: Money, read: Decimal | None, kept: Decimal | None) -> Decimal | None:
         if withdrawn(given):
@@ -195,13 +196,29 @@ def set_trajectory(
 
 
 def _changed_since(
-    ctx: Context, held: TrajectoryYear | None, opened_at: datetime | None
+    ctx: Context,
+    row: AssessmentRecord,
+    year: str,
+    held: TrajectoryYear | None,
+    opened_at: datetime | None,
+    typed: list[str],
 ) -> str | None:
-    """What a colleague set for the year after the person's form was shown (None: nothing, or
-    only the person themselves)."""
+    """What a colleague set for the year after the person's form was shown, when it changed a
+    figure the person typed (None: nothing, only the person themselves, or figures the person
+    leaves as they are)."""
     if held is None or held.at is None or opened_at is None:
         return None
     if held.by == ctx.actor.name or aware(held.at) <= aware(opened_at):
+        return None
+    then = [
+        e.figures
+        for e in store.trajectory_entries(ctx.session, row)
+        if e.figures.year == year
+        and e.figures.at is not None
+        and aware(e.figures.at) <= aware(opened_at)
+    ]
+    shown = then[-1] if then else None
+    if not any(getattr(held, f) != (getattr(shown, f) if shown else None) for f in typed):
         return None
     at = in_england(held.at)
     figures = ", ".join(
