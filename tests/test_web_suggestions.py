@@ -179,3 +179,16 @@ def test_the_unlink_question_for_a_link_gone_meanwhile_is_the_activity_saying_so
     assert gone.status_code == 404
     assert "B-1 is not linked to 'bury-4' now" in text(by_id(gone, "unlink-error"))
     assert by_id(gone, "suggestions") is not None  # the activity's page, to go on from
+
+
+def test_a_refused_batch_comes_back_ticked_as_the_person_left_it(site):
+    """From a review: it came back with the default ticks, so pressing the button again linked
+    the suggestions the person had unticked."""
+    client = site.client("ed")
+    found = boxes(client.get("/suggestions"))
+    kept = [found[0][0]]  # the person keeps one tick and adds a pair no longer suggested
+    refused = post(client, "/suggestions", {"pair": [*kept, "kingston-richmond-8 B-1"]})
+    assert refused.status_code == 422
+    assert [v for v, t in boxes(refused) if t] == kept
+    assert "ticked again, as you left them" in text(by_id(refused, "ticked"))
+    assert page(refused).find(".//a[@href='#pair-1-1']") is not None  # the summary's link

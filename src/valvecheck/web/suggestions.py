@@ -38,7 +38,15 @@ def _pair(value: str) -> tuple[str, str]:
     return activity, measure
 
 
-def _listing(request: Request, page: int, errors: dict[str, str], status: int = 200) -> Response:
+def _listing(
+    request: Request,
+    page: int,
+    errors: dict[str, str],
+    status: int = 200,
+    chosen: list[str] | None = None,
+) -> Response:
+    """The page; ``chosen``: the boxes a refused batch had ticked, ticked again as the person
+    left them (else those clearing the accept bar)."""
     with work(request) as ctx:
         found = suggest(ctx, top=TOP)
         bar = found.accept_threshold if found.accept_threshold is not None else found.threshold
@@ -52,7 +60,10 @@ def _listing(request: Request, page: int, errors: dict[str, str], status: int = 
         "items": [(aid, titles.get(aid, ""), s) for aid, s in shown],
         "waiting": len(waiting),
         "activities": found.activities,
-        "clearing": sum(1 for _, s in waiting for x in s if x.score >= bar),
+        # the suggestions ticked on this page, and over every page
+        "clearing": sum(1 for _, s in shown for x in s if x.score >= bar),
+        "clearing_all": sum(1 for _, s in waiting for x in s if x.score >= bar),
+        "chosen": None if chosen is None else set(chosen),
         "bar": bar,
         "texts": texts,
         "band": band,
@@ -84,7 +95,8 @@ def link_chosen(
             made = accept(ctx, pairs)
     except (InputError, NotFound) as exc:
         # nothing was linked (a batch is all or none): the page again, saying why
-        return _listing(request, page, {"accept": sentence(str(exc))}, http_status(exc))
+        said = {"accept": sentence(str(exc))}
+        return _listing(request, page, said, http_status(exc), chosen)
     said = f"{count(len(made), 'link', 'links')} made"
     if left := len(pairs) - len(made):
         was = "was" if left == 1 else "were"
