@@ -197,7 +197,6 @@ def test_a_misspelt_expected_heading_is_named_in_the_result(council, cli, tmp_pa
         "Estimated saving",
         "Savings (£)",
         "Budgeted savings",
-        "Target saving",
         "Saving",
         "Planned saving (£)",
     ],
@@ -303,3 +302,13 @@ def test_a_green_measure_with_a_net_cost_is_flagged_as_one():
 def test_a_green_measure_with_nothing_recorded_keeps_its_flag():
     assert [c for c, _, _ in _flags([])] == ["green-without-saving"]
     assert _flags([Saving("NYK+19", "2026-27", D("1.00"))]) == []
+
+
+def test_a_target_saving_beside_a_forecast_is_not_read_as_the_expected_saving(council):
+    """From a review: with both, the target (the first) was read as the expected saving."""
+    data = "activity,year,Target saving,Forecast saving\nA1,2025-26,100000,80000\n"
+    with admin(council) as ctx:
+        done = impact.import_savings(ctx, data.encode(), "s.csv")
+        [entry] = impact.saving_history(ctx, "A1")
+    assert entry.expected == Decimal("80000")
+    assert any("Target saving" in n for n in done.notes)  # named as a column not read

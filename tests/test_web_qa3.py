@@ -172,6 +172,8 @@ def test_a_measures_cell_with_commas_is_told_to_separate_the_ids_with_semicolons
         ("Hammersmith & Fulham 3", ()),
         ("local offer", ()),
         ("bury-2,", ()),
+        ("N/A", ()),  # from a review: "N; A" was offered
+        ("TBC / bury-4", ()),
     ],
 )
 def test_several_ids_written_as_one_are_told_apart(typed, ids):

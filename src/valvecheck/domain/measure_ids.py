@@ -53,8 +53,8 @@ def run_together(value: str) -> tuple[str, ...]:
     ',', '/' or '|' stands for the measures column's ';' ('kingston-richmond-5, bury-2'), or
     after each number when names and numbers run on ('bury 2 and bury 3')."""
     parts = tuple(p.strip() for p in re.split(r"[,/|]", value) if p.strip())
-    if len(parts) > 1:
-        return parts
+    if len(parts) > 1:  # each an id, with its number ('N/A' is not two ids)
+        return parts if all(re.search(r"\d", p) for p in parts) else ()
     ids: list[str] = []
     words: list[str] = []
     for word in measure_key(value).split("-"):

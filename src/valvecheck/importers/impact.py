@@ -68,7 +68,9 @@ SAVINGS: dict[str, tuple[str, ...]] = {
     "activity": ("activity", "activity id", "activity ref", "id", "ref", "reference", "project"),
     "year": ("year", "financial year", "fy", "period"),
     # a saving column named by its stage (forecast, projected, ...) or by nothing at all
-    # ('Savings (£)') is the expected saving: the actual one is always named as such
+    # ('Savings (£)') is the expected saving: the actual one is always named as such. A "target
+    # saving" is not read as one: beside a forecast it is another figure (a review found a file
+    # with both reading its target as the expected saving)
     "expected": (
         "expected",
         "expected saving",
@@ -84,8 +86,6 @@ SAVINGS: dict[str, tuple[str, ...]] = {
         "estimated savings",
         "budgeted saving",
         "budgeted savings",
-        "target saving",
-        "target savings",
         "saving",
         "savings",
     ),
@@ -900,8 +900,9 @@ def figures_unread(parsed: TrajectoryTable, held: Sequence[TrajectoryYear]) -> l
                 f"read ({columns}): importing it would withdraw "
                 f"{'that figure' if len(years) == 1 else f'those {many}'}. If "
                 f"{'one of them' if several else columns} holds the {many}, a column map such "
-                f"as {f}={_likeliest(f, TRAJECTORY, parsed.unread)} says so; to withdraw "
-                f"them, take the {'columns' if several else 'column'} not read out of the file",
+                f"as {f}={_likeliest(f, TRAJECTORY, parsed.unread)} says so; to keep them, "
+                f"give them in the file's {f} column; to withdraw them, take the "
+                f"{'columns' if several else 'column'} not read out of the file",
                 parsed.file,
                 parsed.line,
                 parsed.headings.get(f, f),
