@@ -192,3 +192,28 @@ def test_a_refused_batch_comes_back_ticked_as_the_person_left_it(site):
     assert [v for v, t in boxes(refused) if t] == kept
     assert "ticked again, as you left them" in text(by_id(refused, "ticked"))
     assert page(refused).find(".//a[@href='#pair-1-1']") is not None  # the summary's link
+
+
+def test_a_colleagues_judgement_between_reading_and_linking_stands(site, monkeypatch):
+    """From a review: accept decided what was judged from events read before any pair's lock,
+    then scored for seconds; on PostgreSQL a "not relevant" committed in that window was
+    overridden. Here the window is made by handing accept the events from before it."""
+    client = site.client("ed")
+    measure, activity = next(v for v, t in boxes(client.get("/suggestions")) if t).split(" ", 1)
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        before = suggestions.link_events(ctx)
+    with unit_of_work(site.ws, write=True, as_person="ann") as ctx:
+        from valvecheck.services.links import not_relevant
+
+        not_relevant(ctx, activity, measure, "a different project")
+    monkeypatch.setattr(suggestions, "link_events", lambda ctx: before)
+    with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
+        made = suggestions.accept(ctx, [(activity, measure)])
+    assert made == []
+    with unit_of_work(site.ws, as_person="ed") as ctx:
+        history = [
+            (e.by, e.linked)
+            for e in activities.show_activity(ctx, activity).history
+            if e.measure_id == measure
+        ]
+    assert history == [("ann", False)]

@@ -15,7 +15,7 @@ from valvecheck.domain.activity import Activity, id_key, same_id
 from valvecheck.domain.link_reason import RECORDED
 from valvecheck.domain.model import Catalogue
 from valvecheck.domain.people import Action
-from valvecheck.errors import ImportRejected, InputError, NotFound
+from valvecheck.errors import Conflict, ImportRejected, InputError, NotFound
 from valvecheck.importers.labelled_csv import read_labelled_csv
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.services.links import LinkEvent, current_links, latest_events, link, link_events
@@ -223,7 +223,9 @@ def accept(
 ) -> list[LinkEvent]:
     """Link the (activity, measure) pairs a person accepted, all or none.
 
-    A pair that has ever been linked or unlinked is left alone: a person has already judged it.
+    A pair that has ever been linked or unlinked is left alone: a person has already judged it,
+    before the batch was read or while it was being scored (each pair is linked only if it is
+    still unjudged under its lock, so a colleague's "not relevant" meanwhile stands).
     Every other pair must be a suggestion now (``method``'s, the default one's if None): one the
     matcher scores at or above its threshold for that activity, whatever its rank. A pair naming
     an unknown activity or measure, or one not suggested, refuses the whole batch; such a link is
@@ -241,7 +243,14 @@ def accept(
     if wanted:
         _require_suggested(ctx, wanted, events, method)
     note = f"{ACCEPTED} {ctx.actor.name}"
-    return [link(ctx, activity_id, measure_id, note) for activity_id, measure_id in wanted]
+    made: list[LinkEvent] = []
+    for activity_id, measure_id in wanted:
+        try:  # never judged when read: a colleague's judgement since (under the pair's lock) stands
+            made.append(link(ctx, activity_id, measure_id, note, expected_version=0))
+        except Conflict as exc:
+            if exc.reason not in ("stale-version", "already-linked"):
+                raise
+    return made
 
 
 def _require_suggested(

@@ -95,8 +95,8 @@ def link_chosen(
             made = accept(ctx, pairs)
     except (InputError, NotFound) as exc:
         # nothing was linked (a batch is all or none): the page again, saying why
-        said = {"accept": sentence(str(exc))}
-        return _listing(request, page, said, http_status(exc), chosen)
+        problem = {"accept": sentence(str(exc))}
+        return _listing(request, page, problem, http_status(exc), chosen)
     said = f"{count(len(made), 'link', 'links')} made"
     if left := len(pairs) - len(made):
         was = "was" if left == 1 else "were"
