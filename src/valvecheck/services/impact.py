@@ -28,9 +28,10 @@ from valvecheck.domain.impact import (
     expected_from,
     roll_up,
 )
-from valvecheck.domain.moments import aware, end_of_day, in_england, short_date
+from valvecheck.domain.moments import end_of_day, in_england, short_date
 from valvecheck.domain.money import Invalid, money_text, parse_count, parse_year
 from valvecheck.domain.people import Action
+from valvecheck.domain.written_since import written_since
 from valvecheck.errors import ImportRejected, InputError, NotFound
 from valvecheck.importers.impact import parse_savings_map, read_savings
 from valvecheck.services.context import Context, authorise, council_id
@@ -363,20 +364,13 @@ def _recorded_since(
     typed: list[str],
 ) -> str | None:
     """What a colleague recorded for the activity's year after the person's form was shown,
-    when it changed a figure the person typed (None: nothing, only the person themselves, or
-    figures the person leaves as they are: those are carried, not replaced)."""
-    if previous is None or previous.at is None or opened_at is None:
+    when it changed a figure the person typed (domain/written_since.py), as the form asks it."""
+    if previous is None or opened_at is None:
         return None
-    if previous.by == ctx.actor.name or aware(previous.at) <= aware(opened_at):
+    versions = [s for _, s in store.entries(ctx.session, row.council_id, row.id) if s.year == year]
+    if written_since(previous, versions, ctx.actor.name, opened_at, typed) is None:
         return None
-    then = [
-        s
-        for _, s in store.entries(ctx.session, row.council_id, row.id)
-        if s.year == year and s.at is not None and aware(s.at) <= aware(opened_at)
-    ]
-    shown = then[-1] if then else None
-    if not any(getattr(previous, f) != (getattr(shown, f) if shown else None) for f in typed):
-        return None
+    assert previous.at is not None  # written_since found it written after the form was shown
     at = in_england(previous.at)
     figures = [
         f"{what} {money_text(amount)}"

@@ -17,9 +17,10 @@ from valvecheck.domain.impact import (
     TrajectoryYear,
     trajectory_history,
 )
-from valvecheck.domain.moments import aware, in_england, short_date
+from valvecheck.domain.moments import in_england, short_date
 from valvecheck.domain.money import missing_years, money_text, parse_year
 from valvecheck.domain.people import Action
+from valvecheck.domain.written_since import written_since
 from valvecheck.errors import Conflict, ImportRejected
 from valvecheck.importers.impact import figures_unread, parse_trajectory_map, read_trajectory
 from valvecheck.services.context import Context, authorise, council_id
@@ -204,22 +205,14 @@ def _changed_since(
     typed: list[str],
 ) -> str | None:
     """What a colleague set for the year after the person's form was shown, when it changed a
-    figure the person typed (None: nothing, only the person themselves, or figures the person
-    leaves as they are)."""
-    if held is None or held.at is None or opened_at is None:
+    figure the person typed (domain/written_since.py), as the form asks it."""
+    if held is None or opened_at is None:
         return None
-    if held.by == ctx.actor.name or aware(held.at) <= aware(opened_at):
+    entries = store.trajectory_entries(ctx.session, row)
+    versions = [e.figures for e in entries if e.figures.year == year]
+    if written_since(held, versions, ctx.actor.name, opened_at, typed) is None:
         return None
-    then = [
-        e.figures
-        for e in store.trajectory_entries(ctx.session, row)
-        if e.figures.year == year
-        and e.figures.at is not None
-        and aware(e.figures.at) <= aware(opened_at)
-    ]
-    shown = then[-1] if then else None
-    if not any(getattr(held, f) != (getattr(shown, f) if shown else None) for f in typed):
-        return None
+    assert held.at is not None  # written_since found it written after the form was shown
     at = in_england(held.at)
     figures = ", ".join(
         f"{what} {money_text(amount, 'not recorded')}"
