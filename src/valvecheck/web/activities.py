@@ -39,7 +39,7 @@ from valvecheck.services.measures import list_measures, measure_choices, show_me
 from valvecheck.services.suggestions import accept
 from valvecheck.web.auth import safe_next
 from valvecheck.web.common import PROTECTED, done, form_page, refused, render, work
-from valvecheck.web.text import sentence
+from valvecheck.web.text import left_alone, sentence
 
 router = APIRouter(dependencies=PROTECTED)
 
@@ -347,10 +347,7 @@ def accept_suggestions(
         message = f"{len(made)} link{'s' * (len(made) != 1)} made for {view.activity.id}"
         linked = {e.measure_id.lower() for e in made}
         if left := sorted({m.strip() for m in chosen if m.strip().lower() not in linked}):
-            message += (
-                f"; {', '.join(left)} {'was' if len(left) == 1 else 'were'} linked, unlinked or "
-                "marked not relevant by someone else meanwhile, and left alone (see its history)"
-            )
+            message += f"; {left_alone(', '.join(left), len(left) != 1, 'its history')}"
     return done(request, target, message)
 
 

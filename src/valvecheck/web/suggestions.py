@@ -21,7 +21,7 @@ from valvecheck.services.listing import band
 from valvecheck.services.measures import list_measures
 from valvecheck.services.suggestions import accept, suggest
 from valvecheck.web.common import PROTECTED, done, render, work
-from valvecheck.web.text import count, sentence
+from valvecheck.web.text import count, left_alone, sentence
 
 router = APIRouter(dependencies=PROTECTED)
 
@@ -99,9 +99,6 @@ def link_chosen(
         return _listing(request, page, problem, http_status(exc), chosen)
     said = f"{count(len(made), 'link', 'links')} made"
     if left := len(pairs) - len(made):
-        was = "was" if left == 1 else "were"
-        said += (
-            f"; {count(left, 'suggestion', 'suggestions')} chosen {was} linked, unlinked or marked not "
-            f"relevant by someone else meanwhile, and left alone (see the activity's history)"
-        )
+        chosen_left = f"{count(left, 'suggestion', 'suggestions')} chosen"
+        said += "; " + left_alone(chosen_left, left != 1, "the activity's history")
     return done(request, f"/suggestions?page={page}", said)

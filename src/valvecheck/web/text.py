@@ -29,3 +29,13 @@ def sentence(message: str, names: tuple[str, ...] = ()) -> str:
 def local(at: datetime) -> datetime:
     """A stored moment (UTC, naive from SQLite) on the clock in England."""
     return aware(at).astimezone(LONDON)
+
+
+def left_alone(chosen: str, many: bool, history: str) -> str:
+    """An accept's word on the suggestions chosen that a colleague judged meanwhile: "bury-4
+    was linked, unlinked or marked not relevant by someone else meanwhile, and left alone (see
+    its history)"."""
+    return (
+        f"{chosen} {'were' if many else 'was'} linked, unlinked or marked not relevant by someone "
+        f"else meanwhile, and left alone (see {history})"
+    )
