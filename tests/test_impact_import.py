@@ -427,7 +427,7 @@ def test_row_level_security_keeps_each_councils_impact_to_itself(pg_url):
 
 
 def test_a_heading_glossed_by_another_name_of_its_column_is_read_but_a_unit_is_not():
-    from valvecheck.importers.impact import read_trajectory
+    from valvecheck.importers.trajectory import read_trajectory
 
     glossed = read_trajectory(
         b'Year,Unmitigated (do nothing),Target\n2025-26,"1,000,000",500000\n', "t.csv"

@@ -111,7 +111,7 @@ def test_a_spacer_row_under_an_la_merged_down_is_skipped_in_a_catalogue_workbook
 
 def test_a_spacer_row_under_an_activity_merged_down_is_skipped_in_a_savings_workbook() -> None:
     """The same cause in the impact importer: an activity merged over its years' rows."""
-    from valvecheck.importers.impact import read_savings
+    from valvecheck.importers.savings import read_savings
 
     data = _merged_down(
         [

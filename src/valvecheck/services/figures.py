@@ -17,7 +17,7 @@ from valvecheck.domain.impact import day_text
 from valvecheck.domain.money import not_started, parse_money, year_of
 from valvecheck.domain.problems import Problem
 from valvecheck.errors import NotFound
-from valvecheck.importers.impact import Where
+from valvecheck.importers.figure_table import Where
 from valvecheck.services.context import Context, council_id
 from valvecheck.services.impact_problems import Problems
 from valvecheck.store import repository as repo

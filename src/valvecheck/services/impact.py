@@ -33,7 +33,7 @@ from valvecheck.domain.money import Invalid, money_text, parse_count, parse_year
 from valvecheck.domain.people import Action
 from valvecheck.domain.written_since import written_since
 from valvecheck.errors import ImportRejected, InputError, NotFound
-from valvecheck.importers.impact import parse_savings_map, read_savings
+from valvecheck.importers.savings import parse_savings_map, read_savings
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.services.figures import (
     Money,

@@ -22,7 +22,7 @@ from valvecheck.domain.money import missing_years, money_text, parse_year
 from valvecheck.domain.people import Action
 from valvecheck.domain.written_since import written_since
 from valvecheck.errors import Conflict, ImportRejected
-from valvecheck.importers.impact import figures_unread, parse_trajectory_map, read_trajectory
+from valvecheck.importers.trajectory import figures_unread, parse_trajectory_map, read_trajectory
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.services.figures import (
     Money,
@@ -86,7 +86,7 @@ def import_trajectory(
     columns not read are named in the notes; and as the import replaces the whole trajectory,
     a file with a column not read that gives no target (or no outturn) for any year, while the
     trajectory holds some, is refused (``column-not-read``) rather than withdraw them: the
-    column not read may be them misspelt (``importers.impact.figures_unread``)."""
+    column not read may be them misspelt (``importers.trajectory.figures_unread``)."""
     authorise(ctx, Action.RECORD_IMPACT)
     parsed = read_trajectory(
         data, file, today=ctx.today(), column_map=parse_trajectory_map(column_map)

@@ -15,7 +15,7 @@ from valvecheck.domain.money import Invalid, check_weights, parse_weight
 from valvecheck.domain.people import Action
 from valvecheck.domain.problems import Problem
 from valvecheck.errors import ImportRejected, InputError
-from valvecheck.importers.impact import read_weights
+from valvecheck.importers.weights import read_weights
 from valvecheck.services.context import Context, authorise, council_id
 from valvecheck.services.figures import council_activities, links_in_force, with_unknown
 from valvecheck.store import activities as activity_store
