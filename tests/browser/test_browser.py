@@ -197,6 +197,28 @@ def test_no_wcag_a_or_aa_violation_on_the_main_pages(browser, signed_in, server)
     assert {k: v for k, v in found.items() if v} == {}
 
 
+def test_a_finance_lead_imports_savings_in_the_browser_seeing_each_figure_first(signed_in):
+    """Savings from a spreadsheet on the web (before, only at the command line): the preview
+    names each figure, axe finds nothing on it, and the import lands on the Impact page."""
+    page = signed_in("les", bypass_csp=True)  # Leeds: Bristol's Impact page stays as it was
+    page.goto("/impact")
+    page.click("#import-savings-link")
+    sheet = b"Activity,Financial year,Forecast saving (\xc2\xa3000)\nL-1,2025-26,250\n"
+    page.set_input_files(
+        "#savings-file", files=[{"name": "savings.csv", "mimeType": "text/csv", "buffer": sheet}]
+    )
+    page.click("button:has-text('Preview the savings')")
+    assert "Check before importing" in page.inner_text("h1")
+    row = page.locator("#figure-changes tbody tr").first.inner_text().split("\t")
+    assert row == ["L-1", "2025-26", "Expected saving", "Not recorded", "£250,000.00"]
+    assert axe_violations(page) == []
+    page.click("button:has-text('Import savings.csv')")
+    assert "Imported 1 savings row from savings.csv: 1 recorded" in page.inner_text(
+        ".govuk-notification-banner"
+    )
+    assert page.url.endswith("/impact")
+
+
 # A phone-sized window (360 CSS pixels; WCAG 1.4.10 reflows at 320): no page scrolls sideways, a
 # wide table scrolls in its own focusable box, and axe-core, which checks target sizes (WCAG 2.2
 # 2.5.8) against the layout actually drawn, finds nothing. (In this module, not one of its own:

@@ -395,13 +395,17 @@ def saving_history(ctx: Context, activity: str, year: str | None = None) -> list
 
 
 def import_savings(
-    ctx: Context, data: bytes, file: str, column_map: str | None = None
+    ctx: Context,
+    data: bytes,
+    file: str,
+    column_map: str | None = None,
+    preview: bool = False,
 ) -> SavingsImported:
     """Expected and actual savings from a CSV or XLSX file; nothing is written if any row is
     bad. Each row changing an activity's year adds an entry to its history; columns the file
     does not have, and empty cells, keep what was recorded. ``column_map`` names headings the
     built-in names miss (``"expected=Forecast 2025-26"``); the columns not read are named in
-    the notes."""
+    the notes. ``preview``: the same checks and result, nothing written."""
     authorise(ctx, Action.RECORD_IMPACT)
     parsed = read_savings(data, file, today=ctx.today(), column_map=parse_savings_map(column_map))
     known = council_activities(ctx)
@@ -409,8 +413,9 @@ def import_savings(
     if problems:
         raise ImportRejected(problems)
     cid = council_id(ctx)
-    for row in {known[id_key(s.activity)].id: known[id_key(s.activity)] for s in parsed.rows}:
-        repo.lock_pair(ctx.session, row, -1)
+    if not preview:  # a preview writes nothing, so it keeps no writer waiting
+        for row in {known[id_key(s.activity)].id for s in parsed.rows}:
+            repo.lock_pair(ctx.session, row, -1)
     latest = store.current(ctx.session, cid)
     new: list[tuple[ActivityRow, Saving]] = []
     changes: list[SavingChanged] = []
@@ -429,7 +434,8 @@ def import_savings(
         if done.changed:
             new.append((activity, done.saving))
             changes.append(SavingChanged(previous, done.saving))
-    store.add_entries(ctx.session, new)
+    if not preview:
+        store.add_entries(ctx.session, new)
     return SavingsImported(
         file,
         len(parsed.rows),

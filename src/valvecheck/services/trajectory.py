@@ -60,9 +60,13 @@ class TrajectorySet:
 TRAJECTORY_FIELDS = ("year", "unmitigated", "target", "actual")
 
 
-def _open_for_trajectory(ctx: Context, assessment: str | None) -> AssessmentRecord:
+def _open_for_trajectory(
+    ctx: Context, assessment: str | None, preview: bool = False
+) -> AssessmentRecord:
     row = repo.assessment_row(ctx.session, council_id(ctx), assessment)
-    if repo.held_lock(ctx.session, row.id) is not None:  # read again, under a shared lock
+    # read again under a shared lock by a writer; a preview writes nothing and takes none
+    locked = row.locked_at if preview else repo.held_lock(ctx.session, row.id)
+    if locked is not None:
         raise Conflict(
             f"the assessment '{row.name}' is locked: it has been reported", reason="locked"
         )
@@ -75,6 +79,7 @@ def import_trajectory(
     file: str,
     assessment: str | None = None,
     column_map: str | None = None,
+    preview: bool = False,
 ) -> TrajectoryImported:
     """The assessment's deficit trajectory from a CSV or XLSX file (year, unmitigated, target,
     actual): it replaces the trajectory held, and the result says what changed, figure by
@@ -86,14 +91,15 @@ def import_trajectory(
     columns not read are named in the notes; and as the import replaces the whole trajectory,
     a file with a column not read that gives no target (or no outturn) for any year, while the
     trajectory holds some, is refused (``column-not-read``) rather than withdraw them: the
-    column not read may be them misspelt (``importers.trajectory.figures_unread``)."""
+    column not read may be them misspelt (``importers.trajectory.figures_unread``).
+    ``preview``: the same checks and result, nothing written."""
     authorise(ctx, Action.RECORD_IMPACT)
     parsed = read_trajectory(
         data, file, today=ctx.today(), column_map=parse_trajectory_map(column_map)
     )
     if parsed.problems:
         raise ImportRejected(parsed.problems)
-    row = _open_for_trajectory(ctx, assessment)
+    row = _open_for_trajectory(ctx, assessment, preview)
     if problems := figures_unread(parsed, store.trajectory(ctx.session, row)):
         raise ImportRejected(problems)
     at, by, name = ctx.now(), ctx.actor.name, file.rsplit("/", 1)[-1]
@@ -105,6 +111,7 @@ def import_trajectory(
         by=by,
         at=at,
         file=name,
+        write=not preview,
     )
     return TrajectoryImported(file, row.name, len(parsed.rows), tuple(parsed.notes), tuple(changes))
 

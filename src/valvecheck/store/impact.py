@@ -258,8 +258,10 @@ def put_years(
     by: str = "",
     at: datetime | None = None,
     file: str = "",
+    write: bool = True,
 ) -> list[TrajectoryChange]:
-    """Write trajectory years, keeping the history, and say what changed. A year whose figures
+    """Write trajectory years, keeping the history, and say what changed (``write`` False: say
+    it, writing nothing, as an import's preview does). A year whose figures
     are the same as those in force is left as it is (its who and when kept); a year whose
     figures differ ends the row in force (by the new figures' who, at their when) and gets a
     new one. ``replace``: the assessment's trajectory becomes exactly these years, and the
@@ -312,6 +314,8 @@ def put_years(
                 "ended_file": "",
             }
         )
+    if not write:
+        return changes
     # the rows ended first: one row in force per year at every moment
     for row_id, ended_by, ended_at, ended_file in ended:
         session.execute(

@@ -24,6 +24,7 @@ from starlette.responses import Response
 from valvecheck.domain.activity import Status
 from valvecheck.domain.people import Action
 from valvecheck.errors import (
+    Conflict,
     ImportRejected,
     InputError,
     NotFound,
@@ -35,12 +36,28 @@ from valvecheck.importers import limits
 from valvecheck.services.activities import ActivitiesImported, import_activities
 from valvecheck.services.catalogue import import_catalogue
 from valvecheck.services.context import Context, authorise
+from valvecheck.services.impact import SavingsImported, import_savings
+from valvecheck.services.ratings import current_assessment
+from valvecheck.services.trajectory import TrajectoryImported, import_trajectory
+from valvecheck.web import import_changes
 from valvecheck.web.common import PROTECTED, done, form_page, render, work
 from valvecheck.web.text import count, sentence
 
 router = APIRouter(dependencies=PROTECTED)
 
-KINDS = {"activities": "activities", "catalogue": "agreements and measures (catalogue)"}
+KINDS = {
+    "activities": "activities",
+    "catalogue": "agreements and measures (catalogue)",
+    "savings": "savings",
+    "trajectory": "the deficit trajectory",
+}
+# who may send each form (a file's import asks again, of the file)
+FORM_ACTION = {
+    "activities": Action.READ,
+    "catalogue": Action.MANAGE_CATALOGUE,
+    "savings": Action.RECORD_IMPACT,
+    "trajectory": Action.RECORD_IMPACT,
+}
 STAGED_FOR = 3600  # seconds a previewed file waits for its confirmation
 
 
@@ -138,8 +155,13 @@ def _unstage(token: str) -> None:
 def _run(
     ctx: Context, kind: str, data: bytes, file: str, options: dict[str, str], preview: bool
 ) -> Any:
+    column_map = options.get("column_map") or None
     if kind == "activities":
-        return import_activities(ctx, data, file, options.get("column_map") or None, preview)
+        return import_activities(ctx, data, file, column_map, preview)
+    if kind == "savings":
+        return import_savings(ctx, data, file, column_map, preview)
+    if kind == "trajectory":  # the current assessment's, as the Impact page shows
+        return import_trajectory(ctx, data, file, None, column_map, preview)
     return import_catalogue(
         ctx,
         data,
@@ -156,9 +178,16 @@ def _run(
 def index(request: Request) -> Response:
     with work(request) as ctx:
         authorise(ctx, Action.READ)
-    return render(
-        request, "imports/index.html", kinds=KINDS, limit=limits.limit_mb(), errors={}, typed={}
-    )
+        shown = _shown_with(ctx)
+    return render(request, "imports/index.html", errors={}, typed={}, **shown)
+
+
+def _shown_with(ctx: Context) -> dict[str, Any]:
+    """What the Imports page shows beside its forms: the kinds, the size limit, and the
+    assessment whose trajectory a file would replace."""
+    current = current_assessment(ctx)
+    name = current.name if current is not None else "the current assessment"
+    return {"kinds": KINDS, "limit": limits.limit_mb(), "assessment_name": name}
 
 
 @router.post("/imports")
@@ -172,19 +201,21 @@ def upload(
     revise: Annotated[str, Form()] = "",
 ) -> Response:
     if kind not in KINDS:
-        raise InputError("choose what the file holds: activities or a catalogue", field="kind")
+        raise InputError(
+            "choose what the file holds: activities, a catalogue, savings or the deficit "
+            "trajectory",
+            field="kind",
+        )
     if file is None or not file.filename:
         # the form again, saying so at its file field, with what was typed kept
         typed = {"column_map": column_map, "agreement_year": agreement_year}
         typed |= {"source_url": source_url, "revise": revise}
         with work(request) as ctx:
-            # the catalogue's form sent by someone its page is not offered to (an editor) is
-            # refused, as its file would be (whether the file changes what every council shares,
-            # which only the keepers may, is asked once it is read)
-            if kind == "catalogue":
-                authorise(ctx, Action.MANAGE_CATALOGUE, role_only=True)
-            else:
-                authorise(ctx, Action.READ)
+            # a form sent by someone its page is not offered to (an editor's catalogue, a
+            # viewer's savings) is refused, as its file would be (whether a catalogue's file
+            # changes what every council shares, which only the keepers may, is asked once it
+            # is read)
+            authorise(ctx, FORM_ACTION[kind], role_only=True)
         return _form_again(request, kind, f"{kind}-file", "Choose a file to upload", typed)
     data = file.file.read(limits.MAX_BYTES + 1)  # one byte over is enough to refuse it
     # the refusal names the file's own size, not the bytes read before stopping
@@ -216,6 +247,8 @@ def _preview(
             outcome = _run(ctx, kind, data, name, options, preview=True)
     except ImportRejected as exc:
         problems, status = list(exc.problems), http_status(exc)
+    except Conflict as exc:  # the trajectory of a locked assessment
+        problems, status = [_as_problem(exc, name)], http_status(exc)
     except InputError as exc:
         if exc.field == "column_map":
             # the form again, the error at its column names with what was typed there kept
@@ -234,14 +267,10 @@ def _form_again(
 ) -> Response:
     """The Imports page again, refusing the ``kind`` form with ``message`` at ``field`` and
     what was typed in that form kept (a file is chosen again: a browser never keeps one)."""
+    with work(request) as ctx:
+        shown = _shown_with(ctx)
     return render(
-        request,
-        "imports/index.html",
-        422,
-        kinds=KINDS,
-        limit=limits.limit_mb(),
-        errors={field: message},
-        typed={kind: typed},
+        request, "imports/index.html", 422, errors={field: message}, typed={kind: typed}, **shown
     )
 
 
@@ -268,14 +297,25 @@ def _preview_page(
         notes=list(getattr(outcome, "notes", ())),
         statuses={s.value: s.label for s in Status},
         changed_since=changed_since,
+        lines=_lines(outcome),
     )
 
 
+def _lines(outcome: object) -> list[import_changes.Line]:
+    """A savings or trajectory preview's changes, one line a figure (none for other kinds)."""
+    if isinstance(outcome, SavingsImported):
+        return import_changes.saving_lines(outcome.changes)
+    if isinstance(outcome, TrajectoryImported):
+        return import_changes.trajectory_lines(outcome.changes)
+    return []
+
+
 def _shown(outcome: object) -> str:
-    """What a preview of activities said the file would change (its new activities, each value
-    an update would change, the links it would make), as a digest; "" for a catalogue's."""
+    """What a preview said the file would change, as a digest: of activities, its new
+    activities, each value an update would change and the links it would make; of savings or
+    the trajectory, each figure (``import_changes.digest``); "" for a catalogue's."""
     if not isinstance(outcome, ActivitiesImported):
-        return ""
+        return import_changes.digest(outcome)
     said = [list(outcome.new), [repr(c) for c in outcome.changes], outcome.linked]
     return hashlib.sha256(json.dumps(said, default=str).encode()).hexdigest()
 
@@ -327,7 +367,23 @@ def confirm(request: Request, token: str) -> Response:
         if outcome.linked:  # the CLI's words: links from the file's measures column count too
             pairs = count(outcome.linked, "activity-measure pair", "activity-measure pairs")
             message += f"; linked {pairs} from the measures column"
-        for note in outcome.notes:
-            message += f"; {note}"
-        return done(request, "/activities", message)
+        return done(request, "/activities", _with_notes(message, tuple(outcome.notes)))
+    if staged.kind == "savings":
+        message = (
+            f"Imported {count(outcome.rows, 'savings row', 'savings rows')} from {staged.file}: "
+            f"{outcome.written} recorded, {outcome.unchanged} unchanged"
+        )
+        return done(request, "/impact", _with_notes(message, outcome.notes))
+    if staged.kind == "trajectory":
+        years = count(outcome.years, "year", "years")
+        changed = count(len(outcome.changes), "figure", "figures")
+        message = (
+            f"Imported the deficit trajectory of {outcome.assessment} from {staged.file}: "
+            f"{years}, {changed} changed (the figures before are kept in its history)"
+        )
+        return done(request, "/impact/trajectory", _with_notes(message, outcome.notes))
     return done(request, "/measures", outcome.describe(staged.file))
+
+
+def _with_notes(message: str, notes: tuple[str, ...]) -> str:
+    return "; ".join((message, *notes))

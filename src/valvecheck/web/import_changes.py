@@ -1,0 +1,109 @@
+"""What a savings or trajectory import would change, one line a figure, for its preview page.
+
+An activities import's changes are already one line a value (``services.activities``); these
+imports' results carry whole entries (a saving, a trajectory year) before and after, so the lines
+are drawn from them here: only the figures that differ, in the words the Impact page uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from valvecheck.domain.impact import Saving, TrajectoryChange
+from valvecheck.domain.money import money_text
+from valvecheck.services.impact import SavingChanged, SavingsImported
+from valvecheck.services.trajectory import TrajectoryImported
+
+SAVING_FIGURES = (
+    ("expected", "Expected saving"),
+    ("actual", "Actual saving"),
+    ("cohort", "Cohort (children)"),
+    ("unit", "Saving per child"),
+    ("note", "Note"),
+)
+TRAJECTORY_FIGURES = {
+    "unmitigated": "Unmitigated deficit",
+    "target": "Target",
+    "actual": "Actual outturn",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One figure an import would change: whose (an activity, or none for the trajectory),
+    which year, what, now and after ("" for none)."""
+
+    activity: str
+    year: str
+    what: str
+    now: str
+    after: str
+
+
+def _shown(field: str, value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Decimal) and field != "cohort":
+        return money_text(value)
+    return str(value)
+
+
+def saving_lines(changes: tuple[SavingChanged, ...]) -> list[Line]:
+    """Each figure of each activity's year that would change (a new year: every figure given)."""
+    lines = []
+    for c in changes:
+        for field, what in SAVING_FIGURES:
+            before = getattr(c.before, field) if c.before is not None else None
+            after = getattr(c.after, field)
+            if (before or None) != (after or None):
+                now, then = _shown(field, before), _shown(field, after)
+                lines.append(Line(c.after.activity, c.after.year, what, now, then))
+        if c.before is not None and dict(c.before.counts) != dict(c.after.counts):
+            counts = [dict(c.before.counts), dict(c.after.counts)]
+            now, then = (", ".join(f"{k} {n}" for k, n in sorted(d.items())) for d in counts)
+            lines.append(Line(c.after.activity, c.after.year, "Counts", now, then))
+    return lines
+
+
+def trajectory_lines(changes: tuple[TrajectoryChange, ...]) -> list[Line]:
+    """Each figure of each year that would change, years in order."""
+    order = list(TRAJECTORY_FIGURES)
+    ordered = sorted(changes, key=lambda c: (c.year, order.index(c.figure)))
+    return [
+        Line(
+            "",
+            c.year,
+            TRAJECTORY_FIGURES[c.figure],
+            money_text(c.before),
+            money_text(c.after),
+        )
+        for c in ordered
+    ]
+
+
+def digest(outcome: object) -> str:
+    """What a savings or trajectory preview said would change, as a digest to compare with the
+    same file's preview at its confirmation ("" for another kind of import): the figures only,
+    never the moment or the person a preview stamps its new entries with."""
+    if isinstance(outcome, SavingsImported):
+        said: list[object] = [
+            [c.after.activity, c.after.year, _version(c.before), line.what, line.now, line.after]
+            for c in outcome.changes
+            for line in saving_lines((c,))
+        ]
+    elif isinstance(outcome, TrajectoryImported):
+        said = [[outcome.assessment], *map(list, _as_rows(trajectory_lines(outcome.changes)))]
+    else:
+        return ""
+    return hashlib.sha256(json.dumps(said).encode()).hexdigest()
+
+
+def _version(saving: Saving | None) -> int:
+    return saving.version if saving is not None else 0
+
+
+def _as_rows(lines: list[Line]) -> list[tuple[str, str, str, str]]:
+    return [(line.year, line.what, line.now, line.after) for line in lines]
