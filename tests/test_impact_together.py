@@ -129,3 +129,28 @@ def test_a_colleagues_figure_the_person_leaves_alone_is_not_asked_about(site):
     with unit_of_work(site.ws, as_person="ed") as ctx:
         latest = saving_history(ctx, "B-1", YEAR)[-1]
     assert (latest.expected, latest.actual) == (Decimal("20000"), Decimal("500"))
+
+
+def test_a_colleagues_saving_committed_while_the_page_was_read_is_asked_about(site, monkeypatch):
+    """The form's moment is taken before its figures are read: a saving a colleague commits
+    while the page reads them (so the page never shows it) is still asked about, not replaced
+    unseen (a review found the moment taken after the read)."""
+    import valvecheck.web.impact as impact_page
+
+    read = impact_page.impact
+
+    def read_then_a_colleague_saves(ctx):  # type: ignore[no-untyped-def]
+        found = read(ctx)
+        with unit_of_work(site.ws, write=True, as_person="ann") as theirs:
+            set_saving(theirs, "B-1", YEAR, expected="10000")
+        return found
+
+    monkeypatch.setattr(impact_page, "impact", read_then_a_colleague_saves)
+    ed = site.client("ed")
+    shown = opened(ed.get("/impact"))
+    monkeypatch.setattr(impact_page, "impact", read)
+    form = {"activity": "B-1", "year": YEAR, "expected": "20000", "opened": shown}
+    asked = post(ed, "/impact/savings", form)
+    assert asked.status_code == 422
+    assert "ann recorded B-1's saving for 2025-26" in text(by_id(asked, "activity-error"))
+    assert expected_now(site) == Decimal("10000")

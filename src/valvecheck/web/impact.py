@@ -76,7 +76,7 @@ def _first_year(found: Impact) -> str:
     return inside[0] if inside else ""
 
 
-def _context(found: Impact, ctx: Context) -> dict[str, Any]:
+def _context(found: Impact, ctx: Context, opened: datetime) -> dict[str, Any]:
     chart = None if found.empty else line_chart(found)
     known = {
         "measures": {m.measure for m in found.by_measure},
@@ -95,8 +95,9 @@ def _context(found: Impact, ctx: Context) -> dict[str, Any]:
         # the activity a saving is for is chosen from the council's own
         "activities": [(v.activity.id, v.activity.title) for v in list_activities(ctx)],
         # when the form was shown: a colleague's saving for the same year recorded since is
-        # asked about rather than replaced unseen (services/impact.set_saving)
-        "opened": ctx.now().isoformat(),
+        # asked about rather than replaced unseen (services/impact.set_saving). Taken before
+        # the figures are read: one committed while they were read is asked about, not missed
+        "opened": opened.isoformat(),
     }
 
 
@@ -112,8 +113,9 @@ def opened_at(value: str) -> datetime | None:
 @router.get("/impact")
 def page(request: Request) -> Response:
     with work(request) as ctx:
+        shown_at = ctx.now()
         found = impact(ctx)
-        context = _context(found, ctx)
+        context = _context(found, ctx, shown_at)
     return render(request, "impact/index.html", errors={}, typed={}, **context)
 
 
@@ -187,6 +189,7 @@ def record(
         amounts = f": {', '.join(read)}" if read else ""
         return done(request, "/impact", f"{entry.activity} {entry.year}: {said}{amounts}")
     with work(request) as ctx:
+        shown_at = ctx.now()
         found = impact(ctx)
-        context = _context(found, ctx)
+        context = _context(found, ctx, shown_at)
     return render(request, "impact/index.html", status, errors=errors, typed=typed, **context)

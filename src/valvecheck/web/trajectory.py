@@ -38,6 +38,7 @@ def _before(change: TrajectoryChange) -> str:
 
 
 def _context(ctx: Context) -> dict[str, Any]:
+    opened = ctx.now()  # before the figures are read (web/impact._context)
     held = trajectory(ctx)
     return {
         "assessment": current_assessment(ctx),
@@ -46,7 +47,7 @@ def _context(ctx: Context) -> dict[str, Any]:
         "figure_names": FIGURE_NAMES,
         "before": _before,
         "money": money_text,
-        "opened": ctx.now().isoformat(),  # when the form was shown (web/impact.opened_at)
+        "opened": opened.isoformat(),  # when the form was shown (web/impact.opened_at)
     }
 
 
