@@ -2,7 +2,7 @@
 
 An activities import's changes are already one line a value (``services.activities``); these
 imports' results carry whole entries (a saving, a trajectory year) before and after, so the lines
-are drawn from them here: only the figures that differ, in the words the Impact page uses.
+are drawn from them here: only the figures that differ, in the words the Impact and trajectory pages use.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from valvecheck.domain.impact import Saving, TrajectoryChange
 from valvecheck.domain.money import money_text
 from valvecheck.services.impact import SavingChanged, SavingsImported
 from valvecheck.services.trajectory import TrajectoryImported
+from valvecheck.web.trajectory import FIGURE_NAMES
 
 SAVING_FIGURES = (
     ("expected", "Expected saving"),
@@ -24,11 +25,6 @@ SAVING_FIGURES = (
     ("unit", "Saving per child"),
     ("note", "Note"),
 )
-TRAJECTORY_FIGURES = {
-    "unmitigated": "Unmitigated deficit",
-    "target": "Target",
-    "actual": "Actual outturn",
-}
 
 
 @dataclass(frozen=True)
@@ -70,13 +66,13 @@ def saving_lines(changes: tuple[SavingChanged, ...]) -> list[Line]:
 
 def trajectory_lines(changes: tuple[TrajectoryChange, ...]) -> list[Line]:
     """Each figure of each year that would change, years in order."""
-    order = list(TRAJECTORY_FIGURES)
+    order = list(FIGURE_NAMES)
     ordered = sorted(changes, key=lambda c: (c.year, order.index(c.figure)))
     return [
         Line(
             "",
             c.year,
-            TRAJECTORY_FIGURES[c.figure],
+            FIGURE_NAMES[c.figure],
             money_text(c.before),
             money_text(c.after),
         )
