@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -106,6 +107,44 @@ def suggester_for(
     )
 
 
+def ranked_for(
+    catalogue: Catalogue,
+    method: Method | str | None,
+    links: list[Example],
+    activities: Sequence[Activity],
+    top: int | None,
+) -> dict[str, list[Suggestion]]:
+    """Each activity's measures above the threshold, best first (``top`` of them, None: all),
+    from ``suggester_for``'s suggester; the same as building it and asking, but the answers for
+    the last few sets of inputs are kept, so the page of every activity's suggestions read again
+    (its next page, a refused batch) is not scored again. Any change to the measures, the
+    council's links or its activities' words is new inputs, scored afresh."""
+    chosen = method if isinstance(method, Method) else method_of(method)
+    return _ranked(
+        chosen,
+        tuple((m.id, m.text) for m in catalogue.measures),
+        tuple(n for a in catalogue.authorities for n in (a.name, *a.aliases)),
+        tuple(links),
+        tuple(_items(list(activities))),
+        top,
+        tuple(a.title for a in activities),
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _ranked(
+    method: Method,
+    measures: tuple[tuple[str, str], ...],
+    names: tuple[str, ...],
+    links: tuple[Example, ...],
+    items: tuple[tuple[str, str], ...],
+    top: int | None,
+    titles: tuple[str, ...],
+) -> dict[str, list[Suggestion]]:
+    engine = Suggester(list(measures), method, list(names), links=links)
+    return engine.for_activities(list(items), top, list(titles))
+
+
 def council_links(
     ctx: Context, activities: list[Activity], events: list[LinkEvent] | None = None
 ) -> list[Example]:
@@ -155,10 +194,9 @@ def suggest(
         raise InputError("ask for an activity's measures or a measure's activities, not both")
     catalogue, activities = _load(ctx)
     events = link_events(ctx)
-    engine = suggester_for(catalogue, method, council_links(ctx, activities, events))
-    info = (
-        engine.method.name, engine.method.threshold, len(activities), engine.method.accept_threshold
-    )  # fmt: skip
+    chosen = method_of(method)
+    links = council_links(ctx, activities, events)
+    info = (chosen.name, chosen.threshold, len(activities), chosen.accept_threshold)
     judged = _judged(events)
     if measure:
         if catalogue.measure(measure) is None:
@@ -168,6 +206,7 @@ def suggest(
         code = measure.strip().lower()
         mine = {a: j[code] for a, j in judged.items() if code in j}
         titles = [a.title for a in activities]
+        engine = suggester_for(catalogue, chosen, links)
         found = engine.for_measures(_items(activities), top + len(mine), titles)
         kept, left = _without(found[measure], top, "activity_id", lambda a: mine.get(a.lower()))
         return Suggestions("measure", {measure: kept}, *info, left_out={measure: left})
@@ -178,8 +217,8 @@ def suggest(
     if not activities:
         return Suggestions("activity", {}, *info)
     most = max((len(j) for j in judged.values()), default=0)
-    titles = [a.title for a in activities]  # each activity's own, once narrowed to one
-    found = engine.for_activities(_items(activities), top + most, titles)  # room for the judged
+    # room for the judged; titles: each activity's own, once narrowed to one
+    found = ranked_for(catalogue, chosen, links, activities, top + most)
     groups: dict[str, list[Suggestion]] = {}
     left_out: dict[str, dict[str, bool]] = {}
     for aid, ranked in found.items():
@@ -267,10 +306,10 @@ def _require_suggested(
         if measure_id.strip().lower() not in measures:
             raise NotFound(f"there is no measure '{measure_id.strip()}'", field="measure")
     chosen = list({id_key(a): by_id[id_key(a)] for a, _ in pairs}.values())
-    engine = suggester_for(catalogue, method, council_links(ctx, activities, events))
     # Every score at or above the threshold, not only the top few: the same ranking as
     # suggest(), which a page or a program may have cut to any length.
-    found = engine.for_activities(_items(chosen), None, [a.title for a in chosen])
+    links = council_links(ctx, activities, events)
+    found = ranked_for(catalogue, method, links, chosen, None)
     suggested = {
         (id_key(aid), s.measure_id.lower()) for aid, ranked in found.items() for s in ranked
     }
