@@ -23,7 +23,15 @@ from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.routing import Match
 
 from valvecheck import __version__
-from valvecheck.api import activities, assessments, common, conditional, measures, programme
+from valvecheck.api import (
+    activities,
+    assessments,
+    common,
+    conditional,
+    impact,
+    measures,
+    programme,
+)
 from valvecheck.api.core import (
     IF_NONE_MATCH,
     NOT_MODIFIED,
@@ -46,6 +54,7 @@ for area in (
     common.router,
     activities.router,
     assessments.router,
+    impact.router,
 ):
     router.include_router(area)
 

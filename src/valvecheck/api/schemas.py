@@ -612,3 +612,45 @@ class ActivitiesImportedOut(BaseModel):
         description="With preview: each value an update would change"
     )
     notes: list[str] = Field(description="What the file hid: a hidden sheet, hidden rows read")
+
+
+class SavingChangeOut(BaseModel):
+    """One figure of an activity's year a savings import changed (or, with preview, would)."""
+
+    activity: str
+    year: str
+    figure: str = Field(description="expected, actual, cohort, unit or note")
+    before: str | None = Field(description="None: not recorded (amounts as decimal strings)")
+    after: str | None
+
+
+class SavingsImportedOut(BaseModel):
+    """What importing a savings file did (or, with preview, would do)."""
+
+    file: str
+    preview: bool
+    rows: int
+    recorded: int = Field(description="Rows that change an activity's year: new history entries")
+    unchanged: int
+    changes: list[SavingChangeOut]
+    notes: list[str] = Field(description="How the file was read: its unit, rows left out")
+
+
+class FigureChangeOut(BaseModel):
+    """One figure of one trajectory year changed: a year the file leaves out goes to None."""
+
+    year: str
+    figure: str = Field(description="unmitigated, target or actual")
+    before: str | None
+    after: str | None
+
+
+class TrajectoryImportedOut(BaseModel):
+    """What importing a trajectory file did (or, with preview, would do)."""
+
+    file: str
+    preview: bool
+    assessment: str
+    years: int
+    changes: list[FigureChangeOut]
+    notes: list[str]
