@@ -323,8 +323,8 @@ def test_excel_sheet_is_the_hand_worked_example_to_the_penny(reports):
     for name in ("Impact by year", "Impact cumulative", "Impact by measure", "Impact by theme"):
         sheet = book[name]
         assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:"), name
-    # negatives in brackets, as finance papers write them
-    assert book["Impact by year"]["B3"].number_format == "£#,##0.00;(£#,##0.00)"
+    # negatives with a minus sign, as every other format writes them
+    assert book["Impact by year"]["B3"].number_format == "£#,##0.00;-£#,##0.00"
 
 
 def test_excel_has_a_native_line_chart_of_the_four_lines(reports):

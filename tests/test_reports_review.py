@@ -346,7 +346,7 @@ def test_a_locked_assessments_report_is_the_paper_that_went_to_committee(tmp_pat
 
     ws = Workspace(str(tmp_path / "lock.db"))
     trajectory = (
-        "year,unmitigated,target\n2098-99,£20000000,£18000000\n2099-00,£22000000,£17000000\n"
+        "year,unmitigated,target\n2048-49,£20000000,£18000000\n2049-50,£22000000,£17000000\n"
     )
     with today_is(date(2099, 4, 20)):
         init_workspace(ws)
@@ -357,7 +357,7 @@ def test_a_locked_assessments_report_is_the_paper_that_went_to_committee(tmp_pat
             links.link(ctx, "A1", "bury-1", "the fund is this measure")
             links.link(ctx, "A1", "bury-4", "and this one")
             trajectories.import_trajectory(ctx, trajectory.encode(), "t.csv")
-            impact.set_saving(ctx, "A1", "2098-99", expected="£100000", actual="£90000")
+            impact.set_saving(ctx, "A1", "2048-49", expected="£100000", actual="£90000")
             ratings.lock_assessment(ctx)
         write_reports(ws, "md", tmp_path / "reported")
     with today_is(date(2099, 5, 1)):
@@ -365,7 +365,7 @@ def test_a_locked_assessments_report_is_the_paper_that_went_to_committee(tmp_pat
             ratings.new_assessment(ctx, "Bristol: Q2", carry_from="Bristol: Q1", use=True)
             links.unlink(ctx, "A1", "bury-4", "moved to Q2's plan")
             links.link(ctx, "A2", "bury-2", "Q2's work")
-            impact.set_saving(ctx, "A1", "2098-99", actual="£50000")
+            impact.set_saving(ctx, "A1", "2048-49", actual="£50000")
             weights.set_weights(ctx, "A1", "bury-1=1")
         write_reports(ws, "md", tmp_path / "later", "Bristol: Q1")
         write_reports(ws, "md", tmp_path / "current")

@@ -147,16 +147,16 @@ def impact_book(ws, tmp_path):
         f'ID,Title,Measures\nL-01,"{LONG_TITLE}",bury-4;stoke-on-trent-5\nL-02,Post-16 review,\n'
     ).encode()
     trajectory = (
-        "year,unmitigated,target,actual\n2098-99,£12000000,£9000000,£11500000\n"
-        "2099-00,£14000000,£7000000,\n"
+        "year,unmitigated,target,actual\n2048-49,£12000000,£9000000,£11500000\n"
+        "2049-50,£14000000,£7000000,\n"
     )
     with admin(ws, by="Ann") as ctx:
         ratings.rate(ctx, "bury-5", "green", "funding panel with health and care")
         activities.import_activities(ctx, tracker, "tracker.csv")
         trajectories.import_trajectory(ctx, trajectory.encode(), "t.csv")
-        impact.set_saving(ctx, "L-01", "2098-99", expected="£250000", actual="£180000.50")
-        impact.set_saving(ctx, "L-01", "2099-00", expected="£400000")
-        impact.set_saving(ctx, "L-02", "2098-99", expected="£50000")
+        impact.set_saving(ctx, "L-01", "2048-49", expected="£250000", actual="£180000.50")
+        impact.set_saving(ctx, "L-01", "2049-50", expected="£400000")
+        impact.set_saving(ctx, "L-02", "2048-49", expected="£50000")
     write_reports(ws, "xlsx", tmp_path, on=DAY)
     return load_workbook(tmp_path / "report.xlsx")
 

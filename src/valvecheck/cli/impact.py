@@ -151,7 +151,12 @@ def set_(
     if not done.changed:
         output.line(f"{s.activity} {s.year}: unchanged.")
         return
-    output.line(f"{s.activity} {s.year}: {_describe(s)} (entry {s.version}).")
+    from valvecheck.services.figures import withdrawn  # loaded with the service, just used
+
+    gone = [w for w, v in (("expected", expected), ("actual", actual)) if withdrawn(v)]
+    savings = "savings" if len(gone) > 1 else "saving"
+    said = f"{' and '.join(gone)} {savings} withdrawn (its history keeps it); now " if gone else ""
+    output.line(f"{s.activity} {s.year}: {said}{_describe(s)} (entry {s.version}).")
 
 
 def _counts(text: str | None) -> dict[str, str]:

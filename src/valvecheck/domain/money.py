@@ -39,6 +39,11 @@ class Invalid(ValueError):
 # -- financial years ---------------------------------------------------------------------------
 
 _YEAR = re.compile(r"^(?:fy\s*)?(\d{4}|\d{2})\s*[-/–]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+# The financial years a high needs deficit plan can speak of. The high needs block dates from
+# 2013-14 and a council's history may reach a little before it; a plan looks a decade or two
+# ahead. A year outside is a slip ('1925-26' for 2025-26, '99/00' read as 2099-00), refused
+# rather than charted.
+FIRST_YEAR, LAST_YEAR = "2010-11", "2050-51"
 
 
 def cell_text(value: object) -> str:
@@ -55,7 +60,8 @@ def cell_text(value: object) -> str:
 def parse_year(value: object) -> str:
     """'2025-26', '2025/26', '2025-2026', 'FY 2025/26', '25/26' or 'FY25-26' -> '2025-26'
     (April 2025 to March 2026). Two-digit years are this century's: a financial year's halves
-    follow each other, so '25/26' can mean nothing else."""
+    follow each other, so '25/26' can mean nothing else. A year from ``FIRST_YEAR`` to
+    ``LAST_YEAR`` only (code ``year-out-of-range``)."""
     text = cell_text(value)
     found = _YEAR.match(text)
     if isinstance(value, bool | int | float | date | datetime) or found is None:
@@ -79,7 +85,15 @@ def parse_year(value: object) -> str:
             f"'{text}' is not a financial year: the second year must follow the first "
             f"({start}-{expected[-2:]})",
         )
-    return f"{start}-{expected[-2:]}"
+    year = f"{start}-{expected[-2:]}"
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        read = "" if text == year else f" (read as {year})"
+        raise Invalid(
+            "year-out-of-range",
+            f"'{text}'{read} is outside the years a high needs deficit plan covers: give a "
+            f"financial year from {FIRST_YEAR} to {LAST_YEAR}",
+        )
+    return year
 
 
 def year_start(year: str) -> int:

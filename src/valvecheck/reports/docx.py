@@ -63,9 +63,13 @@ SMALL_EVIDENCE_WIDTH = Mm(28)
 HEADER_FILL = "D9D9D9"
 
 
+LANGUAGE = "en-GB"  # British English: Word checks the spelling of "programme" and "prioritise"
+
+
 def new_document() -> DocumentType:
-    """A landscape A4 document with narrow margins and an 11 pt body font."""
+    """A landscape A4 document with narrow margins and an 11 pt body font, in British English."""
     doc = Document()
+    set_language(doc, LANGUAGE)
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
@@ -73,6 +77,21 @@ def new_document() -> DocumentType:
         setattr(section, side, Mm(12))
     doc.styles["Normal"].font.size = Pt(10)
     return doc
+
+
+def set_language(doc: DocumentType, language: str) -> None:
+    """The language of all the document's text, in its styles' defaults (python-docx's template
+    says en-US), and of its theme's fonts in its settings, where Word looks for each."""
+    r_pr = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    assert r_pr is not None  # python-docx's template has run defaults, with a w:lang
+    lang = r_pr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        r_pr.append(lang)  # the last of a run's properties the template sets
+    lang.set(qn("w:val"), language)
+    theme = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), language)
 
 
 def set_properties(doc: DocumentType, *, title: str, subject: str, author: str, on: date) -> None:

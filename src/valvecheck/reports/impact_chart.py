@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
@@ -64,6 +65,7 @@ class LineChart:
     zero: float | None  # y of £0 when it is inside the chart
     description: str = ""
     legend: tuple[tuple[Line, float], ...] = field(default=())  # (line, x)
+    axis: tuple[float, float, float] = (0.0, 1.0, 1.0)  # the figures' axis: low, high, step
 
 
 SERIES = (
@@ -88,27 +90,49 @@ def _step(span: float) -> float:
 
 
 _Amount = TypeVar("_Amount", float, Decimal)
+# the units a figure is shown in, largest first: a trajectory of £999bn reads £999bn, and
+# £1,000bn at the top of its axis, never £1e+06m
+UNITS = ((1_000_000_000, "bn"), (1_000_000, "m"), (1_000, "k"), (1, ""))
 
 
-def _in_units(amount: _Amount, number: str) -> str:
-    """An amount in millions, thousands or pounds, each number written with ``number``."""
+def _in_units(amount: _Amount, number: Callable[[_Amount], str]) -> str:
+    """An amount in billions, millions, thousands or pounds, each number written by
+    ``number``."""
     sign = "-" if amount < 0 else ""
     a = abs(amount)
-    for size, unit in ((1_000_000, "m"), (1_000, "k")):
-        if a >= size:
-            return f"{sign}£{format(a / size, number)}{unit}"
-    return f"{sign}£{format(a, number)}"
+    size, unit = next((s, u) for s, u in UNITS if a >= s or s == 1)
+    return f"{sign}£{number(a / size)}{unit}"
+
+
+def _plain(number: float) -> str:
+    """A tick's number as written, never in exponent form: 1,000 and 2.5, not 1e+03."""
+    return f"{number:,.6f}".rstrip("0").rstrip(".")
 
 
 def short_money(amount: float) -> str:
-    """'£12m', '£500k', '-£2.5m': tick labels (the exact figures are in the table)."""
-    return _in_units(amount, "g")
+    """'£12m', '£500k', '-£2.5m', '£999bn': tick labels (the exact figures are in the table)."""
+    return _in_units(amount, _plain)
 
 
 def said_money(amount: Decimal) -> str:
     """'£23.66m', '£500.00k', '-£2.50m', '£950.00': a figure in words for the alt text, every
     one to the same precision (two decimals of its unit)."""
-    return _in_units(amount, ",.2f")
+    return _in_units(amount, lambda n: f"{n:,.2f}")
+
+
+def axis_format(chart: LineChart) -> str:
+    """The chart's figure axis as an Excel number format: every tick in the unit of the largest
+    (£bn, £m, £k or £; Excel scales by a thousand for each comma after the digits), to as many
+    decimals as the step needs (£0.5m), a net figure below zero with a minus before the pound
+    sign as every report writes it."""
+    low, high, step = chart.axis
+    top = max(abs(low), abs(high))
+    size, unit = next((s, u) for s, u in UNITS if top >= s or s == 1)
+    decimals = max(0, -math.floor(math.log10(step / size) + 1e-9))
+    scaled = "," * (round(math.log10(size)) // 3)
+    number = "#,##0" + ("." + "0" * decimals if decimals else "") + scaled
+    shown = f'£{number}"{unit}"' if unit else f"£{number}"
+    return f"{shown};-{shown}"
 
 
 def line_chart(impact: Impact) -> LineChart | None:
@@ -166,6 +190,7 @@ def line_chart(impact: Impact) -> LineChart | None:
         y_of(0.0) if low <= 0 <= high else None,
         description,
         tuple(legend),
+        (low, high, step),
     )
 
 

@@ -24,13 +24,18 @@ from valvecheck.reports.model import ReportData
 PICTURE_WIDTH = Mm(200)
 CAPTION_SPACE = Pt(12)
 # An amount never wraps ("£1,426,984.0" / "0"): its column is as wide as its longest figure in
-# bold 10 pt DejaVu Sans (LibreOffice's stand-in for Calibri, and wider): a digit or '£' is
-# 0.70 em, ',', '.' and '-' 0.42 em; the cell's margins take under 5 mm.
-DIGIT_EM, MARK_EM = 0.70, 0.42
+# DejaVu Sans (LibreOffice's stand-in for Calibri, and wider), bold on a total row: a digit or
+# '£' is 0.70 em in bold, 0.64 em in regular, ',', '.' and '-' 0.42 em and 0.37 em; the cell's
+# margins take under 5 mm.
+DIGIT_EM, MARK_EM = {True: 0.70, False: 0.64}, {True: 0.42, False: 0.37}
 CELL_MARGINS = Mm(5)
 AMOUNT_MIN = Mm(30)  # and no narrower than its header's longest word ("Unmitigated")
 TEXT_MIN = Mm(18)  # what a text column (year, measure, RAG, theme) keeps at the least
 PROSE = 30  # characters: a text column with a longer cell than this is prose, and wraps
+# Points: a table whose figures and words are too wide for the page at 10 pt (eight columns of
+# eight-figure amounts) is set at 9, or 8, so they stay whole rather than its columns being
+# narrowed until a bold total breaks ("£4,257,184.0" / "2").
+SIZES = (10, 9, 8)
 
 
 def add_impact(doc: DocumentType, data: ReportData) -> None:
@@ -39,6 +44,8 @@ def add_impact(doc: DocumentType, data: ReportData) -> None:
 
     if data.impact is None:
         return
+    # the section's heading and intro stay on the page of the chart (or the table) below them
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
     chart = line_chart(data.impact)
     if chart is not None:
         doc.add_picture(io.BytesIO(png(chart)), width=PICTURE_WIDTH)
@@ -52,18 +59,27 @@ def add_impact(doc: DocumentType, data: ReportData) -> None:
         caption.paragraph_format.keep_with_next = True
         caption.paragraph_format.space_before = CAPTION_SPACE
         rows = t.text_rows()
-        widths = column_widths(t.columns, t.amount_columns, rows, word.TEXT_WIDTH)
-        table = word.add_table(doc, t.columns, widths)
+        size = fitting_size(t.columns, t.amount_columns, rows, word.TEXT_WIDTH, t.total_rows)
+        widths = column_widths(
+            t.columns, t.amount_columns, rows, word.TEXT_WIDTH, t.total_rows, size
+        )
+        half_points = None if size == SIZES[0] else 2 * size
+        table = word.add_table(doc, t.columns, widths, size=half_points)
         for i, cell in enumerate(table.rows[0].cells):
             if i in t.amount_columns:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        totals = len(rows) - t.total_rows
         docx_rows.append_rows(
             table,
             (
                 docx_rows.row_xml(
-                    _right(docx_rows.cell_xml(v, w, bold=i >= len(rows) - t.total_rows))
-                    if c in t.amount_columns
-                    else docx_rows.cell_xml(v, w, bold=i >= len(rows) - t.total_rows)
+                    _paragraph(
+                        docx_rows.cell_xml(v, w, bold=i >= totals, size=half_points),
+                        right=c in t.amount_columns,
+                        # the last row before the totals, and each total but the last, kept
+                        # with the row after it: a total never starts a page on its own
+                        keep=t.total_rows > 0 and totals - 1 <= i < len(rows) - 1,
+                    )
                     for c, (v, w) in enumerate(zip(row, widths, strict=True))
                 )
                 for i, row in enumerate(rows)
@@ -87,32 +103,62 @@ def add_impact(doc: DocumentType, data: ReportData) -> None:
         doc.add_paragraph(flag, style="List Bullet")
 
 
-def _right(cell: str) -> str:
-    """A ``cell_xml`` cell with its paragraph right-aligned (an amount, as finance reads it)."""
-    return cell.replace("<w:p>", '<w:p><w:pPr><w:jc w:val="right"/></w:pPr>', 1)
+def _paragraph(cell: str, right: bool, keep: bool) -> str:
+    """A ``cell_xml`` cell with its paragraph right-aligned (``right``: an amount, as finance
+    reads it) and kept on the page of the next row (``keep``)."""
+    props = ("<w:keepNext/>" if keep else "") + ('<w:jc w:val="right"/>' if right else "")
+    return cell.replace("<w:p>", f"<w:p><w:pPr>{props}</w:pPr>", 1) if props else cell
 
 
-def amount_width(text: str) -> Length:
-    """How wide a cell must be to hold the amount ``text`` on one line."""
-    ems = sum(DIGIT_EM if c.isdigit() or c == "£" else MARK_EM for c in text)
-    return Emu(int(ems * Pt(10)) + CELL_MARGINS)
+def amount_width(text: str, size: float = 10, bold: bool = True) -> Length:
+    """How wide a cell must be to hold the amount ``text`` (``size`` points) on one line."""
+    ems = sum(DIGIT_EM[bold] if c.isdigit() or c == "£" else MARK_EM[bold] for c in text)
+    return Emu(int(ems * Pt(size)) + CELL_MARGINS)
+
+
+def _needs(
+    columns: tuple[str, ...], amounts: set[int], rows: list[list[str]], totals: int, size: float
+) -> dict[int, int]:
+    """Each column's least width at ``size`` points: an amount column its longest figure (bold
+    in the last ``totals`` rows), a text column its longest word."""
+    body = len(rows) - totals
+    need: dict[int, int] = {}
+    for i, name in enumerate(columns):
+        cells = [row[i] for row in rows if row[i]]
+        if i in amounts:
+            figures = [amount_width(row[i], size, n >= body) for n, row in enumerate(rows)]
+            need[i] = max([AMOUNT_MIN, longest_word([name], size), *figures])
+        else:
+            need[i] = max(TEXT_MIN, longest_word([name], size), longest_word(cells, size))
+    return need
+
+
+def fitting_size(
+    columns: tuple[str, ...], amounts: set[int], rows: list[list[str]], total: Length, totals: int
+) -> int:
+    """The largest of ``SIZES`` at which the table fits ``total`` with no figure or word broken;
+    the smallest when none does."""
+    return next(
+        (s for s in SIZES if sum(_needs(columns, amounts, rows, totals, s).values()) <= total),
+        SIZES[-1],
+    )
 
 
 def column_widths(
-    columns: tuple[str, ...], amounts: set[int], rows: list[list[str]], total: Length
+    columns: tuple[str, ...],
+    amounts: set[int],
+    rows: list[list[str]],
+    total: Length,
+    totals: int = 0,
+    size: float = 10,
 ) -> list[Length]:
     """Widths adding up to ``total``: each amount column as wide as its longest figure, each text
     column as wide as its longest word (a measure's id, "Recommendation", "Thames/Richmond":
     none is broken mid-word), and what is left to the column of prose (a measure's text, an
     activity's title), or shared by all the columns when none has prose (years and amounts).
-    Should the words need more than the page, every column gives up a share in proportion."""
-    need: dict[int, int] = {}
-    for i, name in enumerate(columns):
-        cells = [row[i] for row in rows if row[i]]
-        if i in amounts:
-            need[i] = max([AMOUNT_MIN, longest_word([name]), *map(amount_width, cells)])
-        else:
-            need[i] = max(TEXT_MIN, longest_word([name]), longest_word(cells))
+    Should the words need more than the page, every column gives up a share in proportion.
+    ``totals``: the last rows, set in bold; ``size``: in points."""
+    need = _needs(columns, amounts, rows, totals, size)
     used = sum(need.values())
     if used > total:
         widths = {i: int(w * total / used) for i, w in need.items()}

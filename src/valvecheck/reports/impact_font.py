@@ -1,8 +1,8 @@
 """A 5 x 7 pixel font for the trajectory chart's PNG: the figures, years and legend words.
 
-Only the characters the chart writes are drawn (digits, '£', 'm', 'k', '-', '.', brackets and the
-letters of its four line names); any other character is left as a space. 'g' and 'p' have an
-eighth row, below the line.
+Only the characters the chart writes are drawn (digits, '£', 'bn', 'm', 'k', '-', '.', ',',
+brackets and the letters of its four line names); any other character is left as a space. 'g', 'p'
+and ',' have an eighth row, below the line.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ GLYPHS: dict[str, tuple[str, ...]] = {
     "£": ("..##.", ".#..#", ".#...", "###..", ".#...", ".#...", "#####"),
     "-": (".....", ".....", ".....", ".###.", ".....", ".....", "....."),
     ".": (".....", ".....", ".....", ".....", ".....", ".##..", ".##.."),
+    ",": (".....", ".....", ".....", ".....", ".....", ".##..", "..#..", ".#..."),
     "(": ("...#.", "..#..", ".#...", ".#...", ".#...", "..#..", "...#."),
     ")": (".#...", "..#..", "...#.", "...#.", "...#.", "..#..", ".#..."),
     "A": (".###.", "#...#", "#...#", "#####", "#...#", "#...#", "#...#"),
@@ -28,6 +29,7 @@ GLYPHS: dict[str, tuple[str, ...]] = {
     "T": ("#####", "..#..", "..#..", "..#..", "..#..", "..#..", "..#.."),
     "U": ("#...#", "#...#", "#...#", "#...#", "#...#", "#...#", ".###."),
     "a": (".....", ".....", ".###.", "....#", ".####", "#...#", ".####"),
+    "b": ("#....", "#....", "#.##.", "##..#", "#...#", "#...#", "####."),
     "c": (".....", ".....", ".###.", "#....", "#....", "#...#", ".###."),
     "d": ("....#", "....#", ".##.#", "#..##", "#...#", "#...#", ".####"),
     "e": (".....", ".....", ".###.", "#...#", "#####", "#....", ".###."),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from valvecheck.reports.impact_chart import SERIES
+from valvecheck.reports.impact_chart import SERIES, axis_format, line_chart
 from valvecheck.reports.impact_tables import (
     FLAGS_HEADING,
     KEY_HEADING,
@@ -25,8 +25,9 @@ from valvecheck.reports.model import ReportData
 if TYPE_CHECKING:
     from valvecheck.reports.xlsx import Formats, Style
 
-# negatives in brackets, as finance papers write them
-MONEY = "£#,##0.00;(£#,##0.00)"
+# Pounds and pence, a net figure below zero with a minus before the pound sign: as the Word,
+# HTML and Markdown reports write it (money_text), so a figure reads the same in every format.
+MONEY = "£#,##0.00;-£#,##0.00"
 # one table a sheet, each with its own title row, frozen header and filter
 SHEETS = {
     "impact-years": "Impact by year",
@@ -39,7 +40,11 @@ FLAGS_SHEET = "Impact flags"
 SHEET = SHEETS["impact-years"]  # the chart's data
 DASHES = {"8 5": "dash", "": "solid", "2 4": "round_dot", "12 4 2 4": "dash_dot"}
 FIRST = 2  # the first row of figures: under the title and the header
-FLAGS_WIDTH = 120  # the flags sheet's one column, in characters
+# The flags sheet's one column, in characters: it prints whole on landscape A4 at full size.
+# LibreOffice never scales one column down to fit the page's width, and sets Calibri in DejaVu
+# Sans, about 7 points a character at 11 points: 100 characters take 700 of the 741 points
+# inside the margins (120 ran off the page's right edge).
+FLAGS_WIDTH = 100
 
 
 def add_impact(wb: Workbook, formats: object, data: ReportData) -> None:
@@ -56,17 +61,22 @@ def add_impact(wb: Workbook, formats: object, data: ReportData) -> None:
     _flags_sheet(wb, formats, flag_lines(data.impact), notes)
     years = blocks[0]
     chart_sheet = wb.get_worksheet_by_name(SHEET)
-    if not data.impact.has_trajectory or chart_sheet is None:
+    drawn = line_chart(data.impact)
+    if not data.impact.has_trajectory or chart_sheet is None or drawn is None:
         return
     count = len(data.impact.years)
+    # the trajectory's years only, as in the other formats' chart: a saving for a year before
+    # or after the trajectory has a row in the table, not a point on the chart
+    inside = [i for i, y in enumerate(data.impact.years) if y.unmitigated is not None]
+    first, last = FIRST + inside[0], FIRST + inside[-1]
     chart = wb.add_chart({"type": "line"})
     for key, label, colour, dash in SERIES:
         col = years.columns.index(_COLUMN[key])
         chart.add_series(
             {
                 "name": label,
-                "categories": [SHEET, FIRST, 0, FIRST + count - 1, 0],
-                "values": [SHEET, FIRST, col, FIRST + count - 1, col],
+                "categories": [SHEET, first, 0, last, 0],
+                "values": [SHEET, first, col, last, col],
                 "line": {"color": f"#{colour}", "width": 2.25, "dash_type": DASHES[dash]},
                 "marker": {
                     "type": "circle",
@@ -78,7 +88,17 @@ def add_impact(wb: Workbook, formats: object, data: ReportData) -> None:
         )
     chart.set_title({"name": "Trajectory: in-year high needs deficit"})
     chart.set_x_axis({"name": "Financial year"})
-    chart.set_y_axis({"name": "In-year deficit (£)", "num_format": "£#,##0;(£#,##0)"})
+    # the ticks the Word and HTML charts draw, labelled in one unit (£m, £bn) at any size
+    low, high, step = drawn.axis
+    chart.set_y_axis(
+        {
+            "name": "In-year deficit (£)",
+            "min": low,
+            "max": high,
+            "major_unit": step,
+            "num_format": axis_format(drawn),
+        }
+    )
     chart.set_legend({"position": "bottom"})
     chart.show_blanks_as("gap")
     chart.set_size({"width": 760, "height": 380})
@@ -133,7 +153,7 @@ def _flags_sheet(wb: Workbook, formats: Formats, flags: list[str], notes: list[s
 def _table_sheet(wb: Workbook, formats: Formats, name: str, t: ImpactTable) -> None:
     """The table on a sheet of its own: a title row across the table, a frozen header row
     repeated on every printed page, a filter over its rows (not its totals), amounts as numbers
-    (negatives in brackets), each row as tall as its longest wrapped text."""
+    (``MONEY``), each row as tall as its longest wrapped text."""
     from valvecheck.reports.xlsx import HEADER
 
     ws = wb.add_worksheet(name)

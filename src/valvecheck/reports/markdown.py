@@ -21,29 +21,34 @@ class Markup(str):
     """Markdown the writer made itself (``**bold**`` around escaped text): passed through as is."""
 
 
-def escape(value: object) -> str:
+def escape(value: object, starts_line: bool = True) -> str:
     """User text as literal Markdown: shown exactly as typed, never as markup or HTML.
 
     Line breaks are folded (a table row is one line), every character Markdown or HTML would
-    act on is backslash-escaped, and so is a leading list or rule marker. ``Markup`` passes.
+    act on is backslash-escaped, and so is a leading list or rule marker when the text starts a
+    line (``starts_line``). ``Markup`` passes.
     """
     if isinstance(value, Markup):
         return str(value)
     text = " ".join(str(value).split())
     text = SIGNIFICANT.sub(r"\\\1", text)
+    if not starts_line:
+        return text
     return LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text)
 
 
 def table(
     columns: Sequence[str], rows: Sequence[Sequence[object]], right: set[int] | None = None
 ) -> str:
-    """A table; every cell goes through ``escape``."""
+    """A table; every cell goes through ``escape``. A cell never starts a line (its row starts
+    with '|'), so a leading '-' or '1.' is left as typed: a net cost reads -£480,000.00, as in
+    the other formats, not \\-£480,000.00."""
     right = right or set()
-    out = ["| " + " | ".join(escape(c) for c in columns) + " |"]
+    out = ["| " + " | ".join(escape(c, starts_line=False) for c in columns) + " |"]
     out.append(
         "| " + " | ".join("---:" if i in right else "---" for i in range(len(columns))) + " |"
     )
-    out.extend("| " + " | ".join(escape(v) for v in r) + " |" for r in rows)
+    out.extend("| " + " | ".join(escape(v, starts_line=False) for v in r) + " |" for r in rows)
     return "\n".join(out) + "\n"
 
 

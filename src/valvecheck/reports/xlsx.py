@@ -40,17 +40,21 @@ LINE_HEIGHT = 15  # points per line of wrapped text
 TICK_ROWS = 250  # rows between two reports of progress
 HEADER_FILL = "D9D9D9"
 
+# The appendix prints one page wide, so its widths set the printed size: at 294 characters it
+# printed at about 5 points. At 186 (Calibri 11, 7 pixels a character) it prints at about 9
+# points inside narrow side margins (``SIDE_MARGIN``); its rows grow as tall as their text.
 APPENDIX = [
-    ("Measure ID", 24),
-    ("LA", 24),
-    ("Recommendation", 80),
-    ("Theme", 30),
-    ("Sub-Theme", 28),
-    ("RAG", 12),
-    ("Rationale", 40),
-    ("Evidence", 40),
-    (CARRIED, 16),  # "Carried forward" on a carried rating; the About sheet says where from
+    ("Measure ID", 21),  # the seed's longest id, hammersmith-fulham-6, on one line
+    ("LA", 16),
+    ("Recommendation", 46),
+    ("Theme", 20),
+    ("Sub-Theme", 18),
+    ("RAG", 10),
+    ("Rationale", 26),
+    ("Evidence", 20),
+    (CARRIED, 9),  # "Carried forward" on a carried rating; the About sheet says where from
 ]
+SIDE_MARGIN = 0.25  # inches, left and right, when printed: Excel's "Narrow"
 LIST = [
     ("Measure ID", 24),
     ("LA", 24),
@@ -176,6 +180,7 @@ class Sheet:
         ws.repeat_rows(0)
         ws.set_landscape()
         ws.set_paper(9)  # A4
+        ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN)
         ws.fit_to_pages(1, 0)
         self.add([name for name, _ in columns], [HEADER] * len(columns))
         self.untold = 0  # the header is not a row of the report's tables
