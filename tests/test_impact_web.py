@@ -233,6 +233,10 @@ def test_the_form_says_none_withdraws_a_figure_and_it_does(site):
     assert post(client, "/impact/savings", data, token_from="/impact").status_code == 303
     withdrawn = {"activity": "b-1", "year": "2025/26", "actual": "None"}
     assert post(client, "/impact/savings", withdrawn, token_from="/impact").status_code == 303
+    said = page(client.get("/impact")).find(".//*[@class='govuk-notification-banner__heading']")
+    assert text(said) == (
+        "B-1 2025-26: actual saving withdrawn (its history keeps it); now expected £1,000.00"
+    )
     with unit_of_work(site.ws, as_person="ed") as ctx:
         *_, entry = impact.saving_history(ctx, "B-1")
     assert (entry.expected, entry.actual, entry.version) == (Decimal("1000.00"), None, 2)

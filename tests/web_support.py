@@ -59,8 +59,10 @@ class Site:
         return client
 
 
-def make_site(folder: Path, secure: bool = False) -> Site:
-    ws = Workspace(str(folder / "web.db"))
+def make_site(folder: Path, secure: bool = False, url: str | None = None) -> Site:
+    """Bristol (ann admin, ed editor, vi viewer, two activities) and Leeds (lee, les), on a
+    SQLite file in ``folder`` or on the database at ``url`` (a PostgreSQL schema's)."""
+    ws = Workspace(url or str(folder / "web.db"))
     init_workspace(ws)
     ids: dict[str, int] = {}
     with unit_of_work(ws, write=True, by="setup") as ctx:

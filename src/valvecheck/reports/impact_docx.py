@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Set as AbstractSet
 
 from docx.document import Document as DocumentType
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -117,7 +118,11 @@ def amount_width(text: str, size: float = 10, bold: bool = True) -> Length:
 
 
 def _needs(
-    columns: tuple[str, ...], amounts: set[int], rows: list[list[str]], totals: int, size: float
+    columns: tuple[str, ...],
+    amounts: AbstractSet[int],
+    rows: list[list[str]],
+    totals: int,
+    size: float,
 ) -> dict[int, int]:
     """Each column's least width at ``size`` points: an amount column its longest figure (bold
     in the last ``totals`` rows), a text column its longest word."""
@@ -134,7 +139,11 @@ def _needs(
 
 
 def fitting_size(
-    columns: tuple[str, ...], amounts: set[int], rows: list[list[str]], total: Length, totals: int
+    columns: tuple[str, ...],
+    amounts: AbstractSet[int],
+    rows: list[list[str]],
+    total: Length,
+    totals: int,
 ) -> int:
     """The largest of ``SIZES`` at which the table fits ``total`` with no figure or word broken;
     the smallest when none does."""
@@ -146,7 +155,7 @@ def fitting_size(
 
 def column_widths(
     columns: tuple[str, ...],
-    amounts: set[int],
+    amounts: AbstractSet[int],
     rows: list[list[str]],
     total: Length,
     totals: int = 0,

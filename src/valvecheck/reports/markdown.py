@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from valvecheck.domain.percent import percent
@@ -38,7 +39,7 @@ def escape(value: object, starts_line: bool = True) -> str:
 
 
 def table(
-    columns: Sequence[str], rows: Sequence[Sequence[object]], right: set[int] | None = None
+    columns: Sequence[str], rows: Sequence[Sequence[object]], right: AbstractSet[int] | None = None
 ) -> str:
     """A table; every cell goes through ``escape``. A cell never starts a line (its row starts
     with '|'), so a leading '-' or '1.' is left as typed: a net cost reads -£480,000.00, as in

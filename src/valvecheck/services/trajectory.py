@@ -64,6 +64,10 @@ def _open_for_trajectory(
     ctx: Context, assessment: str | None, preview: bool = False
 ) -> AssessmentRecord:
     row = repo.assessment_row(ctx.session, council_id(ctx), assessment)
+    if not preview:
+        # its writers one at a time (PostgreSQL; SQLite's are already): two at once each ended
+        # the year in force and added one, and the second broke the one-in-force rule (a 500)
+        repo.lock_pair(ctx.session, repo.WRITING_TRAJECTORY, row.id)
     # read again under a shared lock by a writer; a preview writes nothing and takes none
     locked = row.locked_at if preview else repo.held_lock(ctx.session, row.id)
     if locked is not None:

@@ -583,6 +583,7 @@ def held_lock(session: Session, assessment_id: int, exclusive: bool = False) -> 
 # of histories are positive; services/people.py names people under -2)
 IMPORTING_ACTIVITIES = -1
 CHANGING_PROGRAMME = -3
+WRITING_TRAJECTORY = -4  # an assessment's trajectory: its writers one at a time
 
 
 def add_rating(

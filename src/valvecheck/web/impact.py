@@ -177,7 +177,10 @@ def record(
         recorded = None
     if recorded is not None:
         entry = recorded.saving
+        gone = [f"{what} saving" for what in ("expected", "actual") if withdrawn(typed[what])]
         said = "saving recorded" if recorded.changed else "nothing changed, as recorded already"
+        if recorded.changed and gone:  # the CLI's words: which figure went, and its history
+            said = f"{' and '.join(gone)} withdrawn (its history keeps it)"
         # the amounts as they were read ("£10k" is £10,000.00), so a slip shows at once
         read = [
             f"{what} {money_text(amount)}"
@@ -186,7 +189,11 @@ def record(
         ]
         if entry.working:
             read[0:1] = [f"{read[0]} ({entry.working})"] if read else [entry.working]
-        amounts = f": {', '.join(read)}" if read else ""
+        amounts = (
+            f"; now {', '.join(read)}"
+            if read and gone
+            else (f": {', '.join(read)}" if read else "")
+        )
         return done(request, "/impact", f"{entry.activity} {entry.year}: {said}{amounts}")
     with work(request) as ctx:
         shown_at = ctx.now()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from valvecheck.domain.impact import Saving, TrajectoryChange
+from valvecheck.domain.impact_counts import COUNTS
 from valvecheck.domain.money import money_text
 from valvecheck.services.impact import SavingChanged, SavingsImported
 from valvecheck.services.trajectory import TrajectoryImported
@@ -39,27 +40,39 @@ class Line:
     after: str
 
 
+def _given(value: object) -> object:
+    """A figure as recorded, or None: an empty note is no note (a zero is a figure)."""
+    return None if value is None or value == "" else value
+
+
 def _shown(field: str, value: object) -> str:
-    if value is None or value == "":
+    value = _given(value)
+    if value is None:
         return ""
     if isinstance(value, Decimal) and field != "cohort":
         return money_text(value)
     return str(value)
 
 
+def _counts_text(counts: dict[str, int]) -> str:
+    """'EHCPs 5, mainstream placements 3', in the counts' own order and words."""
+    return ", ".join(f"{label} {counts[k]}" for k, label in COUNTS if k in counts)
+
+
 def saving_lines(changes: tuple[SavingChanged, ...]) -> list[Line]:
-    """Each figure of each activity's year that would change (a new year: every figure given)."""
+    """Each figure of each activity's year that would change (a new year: every figure given,
+    a zero included)."""
     lines = []
     for c in changes:
         for field, what in SAVING_FIGURES:
             before = getattr(c.before, field) if c.before is not None else None
             after = getattr(c.after, field)
-            if (before or None) != (after or None):
+            if _given(before) != _given(after):
                 now, then = _shown(field, before), _shown(field, after)
                 lines.append(Line(c.after.activity, c.after.year, what, now, then))
-        if c.before is not None and dict(c.before.counts) != dict(c.after.counts):
-            counts = [dict(c.before.counts), dict(c.after.counts)]
-            now, then = (", ".join(f"{k} {n}" for k, n in sorted(d.items())) for d in counts)
+        was = dict(c.before.counts) if c.before is not None else {}
+        if was != dict(c.after.counts):
+            now, then = _counts_text(was), _counts_text(dict(c.after.counts))
             lines.append(Line(c.after.activity, c.after.year, "Counts", now, then))
     return lines
 

@@ -51,6 +51,7 @@ KINDS = {
     "savings": "savings",
     "trajectory": "the deficit trajectory",
 }
+MONEY = ("savings", "trajectory")  # imports compared with their preview under their own locks
 # who may send each form (a file's import asks again, of the file)
 FORM_ACTION = {
     "activities": Action.READ,
@@ -59,6 +60,7 @@ FORM_ACTION = {
     "trajectory": Action.RECORD_IMPACT,
 }
 STAGED_FOR = 3600  # seconds a previewed file waits for its confirmation
+LINES_SHOWN = 1000  # figures a savings or trajectory preview lists (a page, not megabytes)
 
 
 @dataclass(frozen=True)
@@ -186,8 +188,21 @@ def _shown_with(ctx: Context) -> dict[str, Any]:
     """What the Imports page shows beside its forms: the kinds, the size limit, and the
     assessment whose trajectory a file would replace."""
     current = current_assessment(ctx)
-    name = current.name if current is not None else "the current assessment"
-    return {"kinds": KINDS, "limit": limits.limit_mb(), "assessment_name": name}
+    shut = None  # why no trajectory can be imported now, in place of its form
+    if current is None:
+        shut = "Your council has no assessment yet: start one on the Assessments page first."
+    elif current.locked:
+        shut = (
+            f"The current assessment, “{current.name}”, is locked: it has been reported, so its "
+            "trajectory stays as it was. Make a later assessment current to import another."
+        )
+    name = f"“{current.name}”" if current is not None else "the current assessment"
+    return {
+        "kinds": KINDS,
+        "limit": limits.limit_mb(),
+        "assessment_name": name,
+        "trajectory_shut": shut,
+    }
 
 
 @router.post("/imports")
@@ -247,7 +262,7 @@ def _preview(
             outcome = _run(ctx, kind, data, name, options, preview=True)
     except ImportRejected as exc:
         problems, status = list(exc.problems), http_status(exc)
-    except Conflict as exc:  # the trajectory of a locked assessment
+    except (Conflict, NotFound) as exc:  # a locked assessment's trajectory; no assessment yet
         problems, status = [_as_problem(exc, name)], http_status(exc)
     except InputError as exc:
         if exc.field == "column_map":
@@ -298,6 +313,7 @@ def _preview_page(
         statuses={s.value: s.label for s in Status},
         changed_since=changed_since,
         lines=_lines(outcome),
+        LINES_SHOWN=LINES_SHOWN,
     )
 
 
@@ -335,28 +351,33 @@ def confirm_address(request: Request, token: str) -> Response:
     return form_page(request, lambda ctx: "/imports")
 
 
+class _ChangedSince(Exception):
+    """What a money file would change now is not what its preview said: its import is rolled
+    back, and ``outcome`` (what it would change now) is shown instead."""
+
+    def __init__(self, outcome: object):
+        self.outcome = outcome
+
+
 @router.post("/imports/{token}/confirm")
 def confirm(request: Request, token: str) -> Response:
-    with work(request, write=True) as ctx:
-        staged = _staged(token, ctx.actor.person_id)
-        if staged.shown:
-            # a colleague's edit or import since the preview: the person confirms what the
-            # file would change now, never what it would have changed then
-            now = _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=True)
-            if _shown(now) != staged.shown:
-                fresh = _stage(
-                    staged.kind,
-                    staged.file,
-                    staged.person_id,
-                    staged.options,
-                    staged.data,
-                    _shown(now),
-                )
-                _unstage(token)
-                return _preview_page(
-                    request, 409, staged.kind, staged.file, now, [], fresh, changed_since=True
-                )
-        outcome = _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=False)
+    staged: Staged | None = None
+    try:
+        with work(request, write=True) as ctx:
+            staged = _staged(token, ctx.actor.person_id)
+            outcome = _confirmed(ctx, staged)
+    except _ChangedSince as exc:
+        assert staged is not None
+        return _again(request, staged, exc.outcome)
+    except (ImportRejected, Conflict) as exc:
+        # refused now (a colleague's entry made the file withdraw figures; the assessment was
+        # locked since): nothing imported, the file's problems said on its preview page
+        assert staged is not None
+        _unstage(token)
+        problems = exc.problems if isinstance(exc, ImportRejected) else [_as_problem(exc, "")]
+        return _preview_page(
+            request, http_status(exc), staged.kind, staged.file, None, list(problems), ""
+        )
     _unstage(token)
     if staged.kind == "activities":
         message = (
@@ -378,11 +399,41 @@ def confirm(request: Request, token: str) -> Response:
         years = count(outcome.years, "year", "years")
         changed = count(len(outcome.changes), "figure", "figures")
         message = (
-            f"Imported the deficit trajectory of {outcome.assessment} from {staged.file}: "
+            f"Imported {staged.file} as the deficit trajectory of “{outcome.assessment}”: "
             f"{years}, {changed} changed (the figures before are kept in its history)"
         )
         return done(request, "/impact/trajectory", _with_notes(message, outcome.notes))
     return done(request, "/measures", outcome.describe(staged.file))
+
+
+def _confirmed(ctx: Context, staged: Staged) -> Any:
+    """The staged file imported, if it still changes what its preview said.
+
+    Savings and the trajectory are imported under the import's own locks and then compared
+    with the preview: a colleague's entry since, even one committed while this waits for its
+    locks, rolls the import back (``_ChangedSince``). Activities are previewed again first: a
+    colleague's edit or import since is shown, never imported unseen."""
+    if staged.kind in MONEY:
+        outcome = _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=False)
+        if _shown(outcome) != staged.shown:
+            raise _ChangedSince(outcome)
+        return outcome
+    if staged.shown:
+        now = _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=True)
+        if _shown(now) != staged.shown:
+            raise _ChangedSince(now)
+    return _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=False)
+
+
+def _again(request: Request, staged: Staged, outcome: object) -> Response:
+    """The preview again, of what the file would change now, under a new token."""
+    fresh = _stage(
+        staged.kind, staged.file, staged.person_id, staged.options, staged.data, _shown(outcome)
+    )
+    _unstage(staged.token)
+    return _preview_page(
+        request, 409, staged.kind, staged.file, outcome, [], fresh, changed_since=True
+    )
 
 
 def _with_notes(message: str, notes: tuple[str, ...]) -> str:
