@@ -17,6 +17,7 @@ from valvecheck.api.core import (
     authenticated,
     errors,
     operation_id,
+    uploaded,
     version_read,
     work,
 )
@@ -39,8 +40,6 @@ from valvecheck.api.schemas import (
     aware,
 )
 from valvecheck.domain import moments
-from valvecheck.errors import ImportRejected
-from valvecheck.importers import limits
 from valvecheck.services import activities, links, suggestions
 from valvecheck.services.activities import ActivitiesImported, ActivityView
 from valvecheck.services.context import Actor
@@ -331,10 +330,7 @@ def import_activities(
         bool, Form(description="Check the file and say what it would do; write nothing")
     ] = False,
 ) -> ActivitiesImportedOut:
-    name = (file.filename or "activities.csv").rsplit("/", 1)[-1][:200]
-    data = file.file.read(limits.MAX_BYTES + 1)  # one byte over is enough to refuse it
-    if (problem := limits.too_large(max(file.size or 0, len(data)), name)) is not None:
-        raise ImportRejected([problem])
+    name, data = uploaded(file, "activities.csv")
     with work(request, actor, write=not preview) as ctx:
         done = activities.import_activities(ctx, data, name, column_map or None, preview)
     return imported_out(done, preview)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request, Response, params
+from fastapi import Depends, Header, Request, Response, UploadFile, params
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -398,6 +398,16 @@ def authenticated(
         actor = signed_in
     request.state.api_actor = actor  # whose answer it is: its ETag is the council's (conditional)
     return actor
+
+
+def uploaded(file: UploadFile, default: str) -> tuple[str, bytes]:
+    """An uploaded file's name (its last part, ``default`` if it has none) and bytes; one over
+    the size limit is refused as an import refuses it (``file-too-large``), naming its size."""
+    name = (file.filename or default).rsplit("/", 1)[-1][:200]
+    data = file.file.read(limits.MAX_BYTES + 1)  # one byte over is enough to refuse it
+    if (problem := limits.too_large(max(file.size or 0, len(data)), name)) is not None:
+        raise ImportRejected([problem])
+    return name, data
 
 
 @contextmanager

@@ -9,7 +9,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 
-from valvecheck.api.core import ProblemRoute, authenticated, errors, work
+from valvecheck.api.core import (
+    ProblemRoute,
+    authenticated,
+    errors,
+    operation_id,
+    uploaded,
+    work,
+)
 from valvecheck.api.schemas import (
     MAX_ID,
     FigureChangeOut,
@@ -18,12 +25,13 @@ from valvecheck.api.schemas import (
     TrajectoryImportedOut,
 )
 from valvecheck.domain.money import money_json
-from valvecheck.errors import ImportRejected, NotFound
-from valvecheck.importers import limits
+from valvecheck.errors import NotFound
 from valvecheck.services import impact, ratings, trajectory
 from valvecheck.services.context import Actor
 
-router = APIRouter(route_class=ProblemRoute, tags=["impact"])
+router = APIRouter(
+    route_class=ProblemRoute, tags=["impact"], generate_unique_id_function=operation_id
+)
 
 SAVING_FIELDS = ("expected", "actual", "cohort", "unit", "note")
 ColumnMap = Annotated[
@@ -32,14 +40,6 @@ ColumnMap = Annotated[
 Preview = Annotated[
     bool, Form(description="Check the file and say what it would change; write nothing")
 ]
-
-
-def _read(file: UploadFile, default: str) -> tuple[str, bytes]:
-    name = (file.filename or default).rsplit("/", 1)[-1][:200]
-    data = file.file.read(limits.MAX_BYTES + 1)  # one byte over is enough to refuse it
-    if (problem := limits.too_large(max(file.size or 0, len(data)), name)) is not None:
-        raise ImportRejected([problem])
-    return name, data
 
 
 def _value(value: object) -> str | None:
@@ -62,7 +62,7 @@ def import_savings(
     column_map: ColumnMap = "",
     preview: Preview = False,
 ) -> SavingsImportedOut:
-    name, data = _read(file, "savings.csv")
+    name, data = uploaded(file, "savings.csv")
     with work(request, actor, write=not preview) as ctx:
         done = impact.import_savings(ctx, data, name, column_map or None, preview)
     changes = [
@@ -107,7 +107,7 @@ def import_trajectory(
         Query(ge=1, le=MAX_ID, description="An assessment's id (default: the current one)"),
     ] = None,
 ) -> TrajectoryImportedOut:
-    name, data = _read(file, "trajectory.csv")
+    name, data = uploaded(file, "trajectory.csv")
     with work(request, actor, write=not preview) as ctx:
         named = None
         if assessment is not None:
