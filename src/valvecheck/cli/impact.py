@@ -155,8 +155,11 @@ def set_(
 
     gone = [w for w, v in (("expected", expected), ("actual", actual)) if withdrawn(v)]
     savings = "savings" if len(gone) > 1 else "saving"
-    said = f"{' and '.join(gone)} {savings} withdrawn (its history keeps it); now " if gone else ""
-    output.line(f"{s.activity} {s.year}: {said}{_describe(s)} (entry {s.version}).")
+    said = f"{' and '.join(gone)} {savings} withdrawn (its history keeps it)" if gone else ""
+    left = s.expected is not None or s.actual is not None  # what is recorded now, if anything
+    now = _describe(s) if left or not gone else ""
+    joined = "; now " if said and now else ""
+    output.line(f"{s.activity} {s.year}: {said}{joined}{now} (entry {s.version}).")
 
 
 def _counts(text: str | None) -> dict[str, str]:

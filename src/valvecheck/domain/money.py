@@ -57,11 +57,13 @@ def cell_text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def parse_year(value: object) -> str:
+def parse_year(value: object, plan: bool = True) -> str:
     """'2025-26', '2025/26', '2025-2026', 'FY 2025/26', '25/26' or 'FY25-26' -> '2025-26'
     (April 2025 to March 2026). Two-digit years are this century's: a financial year's halves
-    follow each other, so '25/26' can mean nothing else. A year from ``FIRST_YEAR`` to
-    ``LAST_YEAR`` only (code ``year-out-of-range``)."""
+    follow each other, so '25/26' can mean nothing else. ``plan``: a year from ``FIRST_YEAR``
+    to ``LAST_YEAR`` only (code ``year-out-of-range``), as a new figure must be; False for a
+    year already recorded (a backup restored, a figure withdrawn or looked up), which is read
+    whatever it is, so that nothing recorded before the range was checked is stranded."""
     text = cell_text(value)
     found = _YEAR.match(text)
     if isinstance(value, bool | int | float | date | datetime) or found is None:
@@ -86,7 +88,7 @@ def parse_year(value: object) -> str:
             f"({start}-{expected[-2:]})",
         )
     year = f"{start}-{expected[-2:]}"
-    if not FIRST_YEAR <= year <= LAST_YEAR:
+    if plan and not FIRST_YEAR <= year <= LAST_YEAR:
         read = "" if text == year else f" (read as {year})"
         raise Invalid(
             "year-out-of-range",
@@ -94,6 +96,11 @@ def parse_year(value: object) -> str:
             f"financial year from {FIRST_YEAR} to {LAST_YEAR}",
         )
     return year
+
+
+def recorded_year(value: object) -> str:
+    """A financial year already recorded, read whatever it is (``parse_year``'s ``plan``)."""
+    return parse_year(value, plan=False)
 
 
 def year_start(year: str) -> int:

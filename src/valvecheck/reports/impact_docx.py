@@ -80,6 +80,9 @@ def add_impact(doc: DocumentType, data: ReportData) -> None:
                         # the last row before the totals, and each total but the last, kept
                         # with the row after it: a total never starts a page on its own
                         keep=t.total_rows > 0 and totals - 1 <= i < len(rows) - 1,
+                        # an empty cell's paragraph mark at the table's size, not the body's
+                        # 11 pt (its row stood taller than the others)
+                        mark=half_points if not v else None,
                     )
                     for c, (v, w) in enumerate(zip(row, widths, strict=True))
                 )
@@ -104,10 +107,12 @@ def add_impact(doc: DocumentType, data: ReportData) -> None:
         doc.add_paragraph(flag, style="List Bullet")
 
 
-def _paragraph(cell: str, right: bool, keep: bool) -> str:
+def _paragraph(cell: str, right: bool, keep: bool, mark: int | None = None) -> str:
     """A ``cell_xml`` cell with its paragraph right-aligned (``right``: an amount, as finance
-    reads it) and kept on the page of the next row (``keep``)."""
+    reads it), kept on the page of the next row (``keep``), and its paragraph mark ``mark``
+    half-points (an empty cell's only text)."""
     props = ("<w:keepNext/>" if keep else "") + ('<w:jc w:val="right"/>' if right else "")
+    props += f'<w:rPr><w:sz w:val="{mark}"/></w:rPr>' if mark else ""
     return cell.replace("<w:p>", f"<w:p><w:pPr>{props}</w:pPr>", 1) if props else cell
 
 

@@ -41,17 +41,17 @@ TICK_ROWS = 250  # rows between two reports of progress
 HEADER_FILL = "D9D9D9"
 
 # The appendix prints one page wide, so its widths set the printed size: at 294 characters it
-# printed at about 5 points. At 186 (Calibri 11, 7 pixels a character) it prints at about 9
+# printed at about 5 points. At 188 (Calibri 11, 7 pixels a character) it prints at about 9
 # points inside narrow side margins (``SIDE_MARGIN``); its rows grow as tall as their text.
 APPENDIX = [
     ("Measure ID", 21),  # the seed's longest id, hammersmith-fulham-6, on one line
-    ("LA", 16),
-    ("Recommendation", 46),
+    ("LA", 14),
+    ("Recommendation", 44),
     ("Theme", 20),
     ("Sub-Theme", 18),
     ("RAG", 10),
     ("Rationale", 26),
-    ("Evidence", 20),
+    ("Evidence", 26),  # a link's address is never wrapped in LibreOffice: room for its start
     (CARRIED, 9),  # "Carried forward" on a carried rating; the About sheet says where from
 ]
 SIDE_MARGIN = 0.25  # inches, left and right, when printed: Excel's "Narrow"

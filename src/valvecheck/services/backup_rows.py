@@ -20,7 +20,7 @@ from sqlalchemy import Boolean, Column, Date, DateTime, Integer, String, Table, 
 from valvecheck.domain.activity import Status, id_key
 from valvecheck.domain.impact_counts import COUNTS
 from valvecheck.domain.moments import aware
-from valvecheck.domain.money import Invalid, parse_count, parse_weight, parse_year
+from valvecheck.domain.money import Invalid, parse_count, parse_weight, recorded_year
 from valvecheck.domain.names import fold
 from valvecheck.domain.people import Role
 from valvecheck.domain.problems import Problem
@@ -111,11 +111,11 @@ RULES: dict[tuple[str, str], tuple[str, Callable[[Any], object]]] = {
     ("placement_event", "theme"): ("missing-value", _named),
     ("placement_event", "change"): ("unknown-change", _change),
     ("impact_entry", "version"): ("bad-version", _step),
-    ("impact_entry", "year"): ("not-a-financial-year", parse_year),
+    ("impact_entry", "year"): ("not-a-financial-year", recorded_year),
     ("impact_entry", "cohort"): ("not-a-count", lambda v: parse_count(v, "cohort")),
     ("impact_entry", "counts"): ("not-a-count", _counts),
     ("impact_weight", "weight"): ("not-a-weight", lambda v: f"{parse_weight(v):f}"),
-    ("trajectory", "year"): ("not-a-financial-year", parse_year),
+    ("trajectory", "year"): ("not-a-financial-year", recorded_year),
 }
 
 

@@ -29,7 +29,7 @@ from valvecheck.domain.impact import (
     roll_up,
 )
 from valvecheck.domain.moments import end_of_day, in_england, short_date
-from valvecheck.domain.money import Invalid, money_text, parse_count, parse_year
+from valvecheck.domain.money import Invalid, money_text, parse_count, parse_year, recorded_year
 from valvecheck.domain.people import Action
 from valvecheck.domain.written_since import written_since
 from valvecheck.errors import ImportRejected, InputError, NotFound
@@ -88,8 +88,10 @@ SAVING_FIELDS = ("activity", "year", "expected", "actual", "cohort", "unit", "co
 
 
 def _year(value: str) -> str:
+    """A year to look up: read whatever it is (a year recorded before the range was checked
+    is found)."""
     try:
-        return parse_year(value)
+        return recorded_year(value)
     except Invalid as exc:
         raise InputError(str(exc), field="year") from None
 
@@ -273,7 +275,9 @@ def set_saving(
         row = activity_store.activity_row(ctx.session, council_id(ctx), activity)
     except NotFound as exc:
         problems.not_found("activity", exc)
-    fy = problems.read("year", parse_year, year)
+    # a new figure's year must be a plan's; withdrawing one is allowed for any year recorded
+    new = any(v is not None and not withdrawn(v) for v in (expected, actual, cohort, unit))
+    fy = problems.read("year", parse_year if new else recorded_year, year)
     for field, value in (("cohort", cohort), ("unit", unit)):
         if withdrawn(value):
             problems.add(

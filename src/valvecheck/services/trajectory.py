@@ -18,7 +18,7 @@ from valvecheck.domain.impact import (
     trajectory_history,
 )
 from valvecheck.domain.moments import in_england, short_date
-from valvecheck.domain.money import missing_years, money_text, parse_year
+from valvecheck.domain.money import missing_years, money_text, parse_year, recorded_year
 from valvecheck.domain.people import Action
 from valvecheck.domain.written_since import written_since
 from valvecheck.errors import Conflict, ImportRejected
@@ -138,7 +138,9 @@ def set_trajectory(
     first figure given, code ``changed-since``, naming who, when and the figures now)."""
     authorise(ctx, Action.RECORD_IMPACT)
     problems = Problems(TRAJECTORY_FIELDS)
-    fy = problems.read("year", parse_year, year)
+    # a new figure's year must be a plan's; withdrawing one is allowed for any year recorded
+    new = any(v is not None and not withdrawn(v) for v in (unmitigated, target, actual))
+    fy = problems.read("year", parse_year if new else recorded_year, year)
     row = _open_for_trajectory(ctx, assessment) if fy is not None else None
     if withdrawn(unmitigated):
         problems.add(
