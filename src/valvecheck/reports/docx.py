@@ -1,7 +1,8 @@
 """Word (.docx), committee-ready: landscape A4, the key, then each section of the report model.
 
-Table rows are marked ``w:cantSplit`` (a row never breaks across pages) and the header row
-``w:tblHeader`` (Word and LibreOffice repeat it on every page), as the seed's table did by hand.
+Table rows are marked ``w:cantSplit`` (a row never breaks across pages; the first body row
+excepted, which LibreOffice needs: ``docx_rows.append_rows``) and the header row ``w:tblHeader``
+(Word and LibreOffice repeat it on every page), as the seed's table did by hand.
 Headings, intro paragraphs and captions are kept with what follows them (``w:keepNext``), and
 every page has a running header (title, council, date) and a footer "Page X of Y" (``PAGE`` and
 ``NUMPAGES`` fields, which Word and LibreOffice fill in).

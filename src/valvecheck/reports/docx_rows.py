@@ -114,9 +114,13 @@ def evidence_xml(items: Iterable[str], width: Length, links: Links, size: int | 
     )
 
 
+KEPT_WHOLE = "<w:trPr><w:cantSplit/></w:trPr>"
+
+
 def row_xml(cells: Iterable[str]) -> str:
-    """A body row that never splits across pages, from ``cell_xml`` cells."""
-    return f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>"
+    """A body row that never splits across pages, from ``cell_xml`` cells (the first of a
+    table's rows excepted: ``append_rows``)."""
+    return f"<w:tr>{KEPT_WHOLE}{''.join(cells)}</w:tr>"
 
 
 # Rows waiting to be written, per document part: made by append_rows, written by save. Each
@@ -135,8 +139,11 @@ def append_rows(table: Table, rows: Iterable[str], progress: Tick | None = None)
     """
     chunks: list[tuple[str, int]] = []
     batch: list[str] = []
-    for row in rows:
-        batch.append(row)
+    for n, row in enumerate(rows):
+        # The first body row may split across pages: LibreOffice (7.4) laying out a long table
+        # that starts at a page's foot, where only the repeated header and a first row kept
+        # whole fit, printed that row alone and dropped the rest of the table (440 of 441 rows)
+        batch.append(row.replace(KEPT_WHOLE, "", 1) if n == 0 else row)
         if len(batch) >= BATCH:
             chunks.append(("".join(batch), len(batch)))
             batch.clear()
