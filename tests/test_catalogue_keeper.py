@@ -188,8 +188,10 @@ def test_a_guest_admins_pages_offer_no_catalogue_change_and_say_who_keeps_it(sha
     imports = client.get("/imports")
     assert imports.status_code == 200
     kinds = [i.get("value") for i in page(imports).iter("input") if i.get("name") == "kind"]
-    # their council's activities, and a table rating measures already here (their ratings)
-    assert kinds == ["activities", "catalogue"]
+    # their council's activities, and a table rating measures already here (their ratings);
+    # savings (their council has no assessment yet, so no trajectory: the page says so)
+    assert kinds == ["activities", "catalogue", "savings"]
+    assert by_id(imports, "trajectory-shut") is not None
     said = text(by_id(imports, "catalogue-keeper"))
     assert "kept by the administrators of Bristol, the council it was set up for" in said
     assert "places measures already here in your programme and rates them" in said
@@ -272,7 +274,8 @@ def test_the_host_admins_pages_offer_the_catalogue_and_it_is_changed(shared):
     client = shared.web("ann")
     imports = client.get("/imports")
     kinds = [i.get("value") for i in page(imports).iter("input") if i.get("name") == "kind"]
-    assert kinds == ["activities", "catalogue"] and by_id(imports, "catalogue-keeper") is None
+    assert kinds == ["activities", "catalogue", "savings", "trajectory"]
+    assert by_id(imports, "catalogue-keeper") is None
     measure = client.get("/measures/bury-1")
     assert by_id(measure, "equivalence-form") is not None
     assert by_id(measure, "catalogue-keeper") is None
@@ -297,7 +300,7 @@ def test_a_one_council_servers_admin_sees_the_pages_as_before(alone):
     client = alone.web("ann")
     imports = client.get("/imports")
     kinds = [i.get("value") for i in page(imports).iter("input") if i.get("name") == "kind"]
-    assert kinds == ["activities", "catalogue"]
+    assert kinds == ["activities", "catalogue", "savings", "trajectory"]
     measure = client.get("/measures/bury-1")
     assert by_id(measure, "equivalence-form") is not None
     for response in (imports, measure):
