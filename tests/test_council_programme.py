@@ -417,6 +417,105 @@ def test_imports_at_once_for_one_council_make_one_theme_of_a_name_however_typed(
     assert hubs == set(measures_)
 
 
+def test_a_catalogue_read_while_others_import_between_its_statements_is_read_whole(two):
+    """PostgreSQL reads committed work statement by statement. Before each statement of one
+    catalogue read, another import commits a new agreement with a measure placed under a new
+    theme: the read never meets a placement whose theme it did not read, nor a measure whose
+    agreement it did not (found by CI: a KeyError stopped one of four imports at once)."""
+    from sqlalchemy import event
+
+    la = iter(("Rutland", "Merton", "Sefton", "Halton", "Wigan", "Bolton", "Salford", "Bexley"))
+    fired = []
+
+    def meanwhile(conn, cursor, statement, parameters, context, many):  # noqa: ANN001
+        if reading and len(fired) < 8:
+            fired.append(statement)
+            n = len(fired)
+            row = (next(la), f"A measure made meanwhile, number {n}", f"Theme {n}", "Sub")
+            reading.clear()  # the import's own statements do not start another
+            with unit_of_work(two, write=True, council="Leeds", by="leeds admin") as other:
+                catalogue.import_catalogue(other, table(row), f"meanwhile-{n}.csv")
+            reading.append(True)
+
+    reading: list[bool] = []
+    # PostgreSQL: the read an import makes before it writes (a unit of work that only reads
+    # reads one moment). SQLite: a reader, as its writers are one at a time (one would wait)
+    pg = two.engine.dialect.name == "postgresql"
+    event.listen(two.engine, "before_cursor_execute", meanwhile)
+    try:
+        with unit_of_work(two, write=pg, council="Leeds", by="reader") as ctx:
+            reading.append(True)
+            read = repo.load_catalogue(ctx.db, ctx.actor.council_id)
+            reading.clear()
+    finally:
+        event.remove(two.engine, "before_cursor_execute", meanwhile)
+    assert len(fired) >= 6  # an import before each of the read's statements
+    slugs = {a.slug for a in read.agreements}
+    assert all(m.agreement in slugs for m in read.measures)
+    for m in read.measures:
+        for placement in m.placements:
+            assert placement.theme in read.programme.themes, placement
+            subs = read.programme.themes[placement.theme]
+            assert placement.sub_theme is None or placement.sub_theme in subs, placement
+    made = [m for m in read.measures if m.text.startswith("A measure made meanwhile")]
+    if pg:
+        assert made and all(m.placements for m in made)  # some were read, whole
+    else:
+        assert made == []  # SQLite: a read transaction reads one moment, its first statement's
+
+
+def test_a_backup_taken_while_others_import_reads_one_moment(two):
+    """Before each statement of a backup, another import commits a new measure, placed and
+    rated: the backup reads one moment (a unit of work that only reads does), so every rating
+    and placement it holds is of a measure it holds, and it restores."""
+    from sqlalchemy import event
+
+    la = iter(("Rutland", "Merton", "Sefton", "Halton", "Wigan", "Bolton", "Salford", "Bexley"))
+    fired, reading = [], []
+
+    def meanwhile(conn, cursor, statement, parameters, context, many):  # noqa: ANN001
+        if reading and len(fired) < 8:
+            fired.append(statement)
+            n = len(fired)
+            out = io.StringIO()
+            csv.writer(out).writerows(
+                [
+                    ["LA", "Recommendation", "Theme", "Sub-Theme", "RAG"],
+                    [next(la), f"A measure rated meanwhile, number {n}", f"T{n}", "S", "GREEN"],
+                ]
+            )
+            reading.clear()
+            with unit_of_work(two, write=True, council="Leeds", by="leeds admin") as other:
+                catalogue.import_catalogue(other, out.getvalue().encode(), f"rated-{n}.csv")
+            reading.append(True)
+
+    rated_before = (
+        table(("Bury", TEXT["bury-1"], "Hubs", ""))
+        .replace(b"Sub-Theme", b"Sub-Theme,RAG")
+        .replace(b",\r\n", b",,AMBER\r\n")
+    )
+    with unit_of_work(two, write=True, council="Leeds", by="leeds admin") as ctx:
+        catalogue.import_catalogue(ctx, rated_before, "rated-before.csv")
+    event.listen(two.engine, "before_cursor_execute", meanwhile)
+    try:
+        with unit_of_work(two, council="Leeds", by="reader") as ctx:
+            reading.append(True)
+            dump = backup.backup(ctx)
+            reading.clear()
+    finally:
+        event.remove(two.engine, "before_cursor_execute", meanwhile)
+    assert len(fired) == 8
+    rated = {r["measure"] for a in dump["assessments"] for r in a["ratings"]}
+    assert rated == {"bury-1"}  # the moment it began: none of the files imported meanwhile
+    texts = [row["text"] for row in dump["catalogue"]["measure"]]
+    assert len(texts) == len(BUNDLED.measures)
+    assert not any(t.startswith("A measure rated meanwhile") for t in texts)
+    measure_ids = {row["id"] for row in dump["catalogue"]["measure"]}
+    themes = {row["id"] for row in dump["catalogue"]["theme"]}
+    placements = dump["catalogue"]["placement"]
+    assert all(p["measure_id"] in measure_ids and p["theme_id"] in themes for p in placements)
+
+
 # -- the programme as it stood before later changes (a locked assessment's report) ----------
 
 

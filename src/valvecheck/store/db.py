@@ -235,6 +235,15 @@ class Workspace:
         # A unit of work that writes takes the write lock when it begins (SQLite: BEGIN
         # IMMEDIATE), so what it reads cannot change before it writes.
         self._write_engine = self.engine.execution_options(valvecheck_write=True)
+        # A unit of work that only reads reads one moment, its first statement's (a page, a
+        # report, a backup): PostgreSQL otherwise reads committed work statement by statement,
+        # so a backup taken while someone imports could hold a rating of a measure it never
+        # read. SQLite's read transaction already does (WAL); a reader never fails for it.
+        self._read_engine = (
+            self.engine.execution_options(isolation_level="REPEATABLE READ")
+            if self.engine.dialect.name == "postgresql"
+            else self.engine
+        )
         self._makers: dict[bool, sessionmaker[Session]] = {}
 
     @property
@@ -408,7 +417,7 @@ class Workspace:
         if maker is None:
             from sqlalchemy.orm import sessionmaker  # the ORM: only for work on objects
 
-            engine = self._write_engine if write else self.engine
+            engine = self._write_engine if write else self._read_engine
             maker = self._makers[write] = sessionmaker(engine, expire_on_commit=False)
         queue = self._writers if write and self._writers is not None else nullcontext()
         with queue, self._reachable(), maker() as session, session.begin():
@@ -421,7 +430,7 @@ class Workspace:
         """One transaction on a Core connection, as ``session`` gives on an ORM session (no
         council's rows unless ``all_councils`` or a later ``set_scope``): the unit of work that
         only reads needs no ORM (an ORM session can be joined to it later, services/context.py)."""
-        engine = self._write_engine if write else self.engine
+        engine = self._write_engine if write else self._read_engine
         queue = self._writers if write and self._writers is not None else nullcontext()
         with queue, self._reachable(), engine.connect() as conn, conn.begin():
             if self.engine.dialect.name == "postgresql":

@@ -36,45 +36,14 @@ if TYPE_CHECKING:
 def load_catalogue(db: Db, council_id: int | None) -> Catalogue:
     """The whole catalogue, with council ``council_id``'s programme and placements (None: the
     shared catalogue alone, for work that never reads a programme), read set-based: one query
-    per table, rows as tuples (no ORM objects), so its cost grows with the rows and no more."""
+    per table, rows as tuples (no ORM objects), so its cost grows with the rows and no more.
+
+    Each query may see a later moment than the one before (PostgreSQL reads committed work
+    statement by statement) while others import: so a table is read before those it refers
+    to (a measure before its agreement, an agreement's authorities before the authorities),
+    which are never deleted, and a placement is read with its theme's and sub-theme's names in
+    one statement (a theme emptied and dropped meanwhile is then still named)."""
     catalogue = Catalogue()
-    aliases: dict[int, list[str]] = {}
-    aa = t.authority_alias.c
-    for authority_id, alias in db.execute(select(aa.authority_id, aa.alias).order_by(aa.id)):
-        aliases.setdefault(authority_id, []).append(alias)
-    authority_slug = {}
-    au = t.authority.c
-    for aid, slug, name in db.execute(select(au.id, au.slug, au.name).order_by(au.id)):
-        authority_slug[aid] = slug
-        catalogue.authorities.append(Authority(slug, name, tuple(aliases.get(aid, ()))))
-    members: dict[int, list[str]] = {}
-    ag = t.agreement_authority.c
-    for agreement_id, authority_id in db.execute(
-        select(ag.agreement_id, ag.authority_id).order_by(ag.agreement_id, ag.position)
-    ):
-        members.setdefault(agreement_id, []).append(authority_slug[authority_id])
-    a = t.agreement.c
-    slug_of: dict[int, str] = {}
-    position: dict[int, int] = {}
-    for arow in db.execute(
-        select(a.id, a.slug, a.title, a.year, a.source_title, a.source_url, a.kind).order_by(
-            a.position, a.id
-        )
-    ):
-        slug_of[arow.id] = arow.slug
-        position[arow.id] = len(position)
-        catalogue.agreements.append(
-            Agreement(
-                slug=arow.slug,
-                title=arow.title,
-                authorities=tuple(members.get(arow.id, ())),
-                year=arow.year,
-                source_title=arow.source_title,
-                source_url=arow.source_url,
-                kind=arow.kind,
-            )
-        )
-    placed = {} if council_id is None else _read_programme(db, council_id, catalogue)
     m = t.measure.c
     rows = list(
         db.execute(
@@ -91,6 +60,47 @@ def load_catalogue(db: Db, council_id: int | None) -> Catalogue:
             )
         )
     )
+    a = t.agreement.c
+    agreements = list(
+        db.execute(
+            select(a.id, a.slug, a.title, a.year, a.source_title, a.source_url, a.kind).order_by(
+                a.position, a.id
+            )
+        )
+    )
+    members: dict[int, list[int]] = {}
+    ag = t.agreement_authority.c
+    for agreement_id, authority_id in db.execute(
+        select(ag.agreement_id, ag.authority_id).order_by(ag.agreement_id, ag.position)
+    ):
+        members.setdefault(agreement_id, []).append(authority_id)
+    au = t.authority.c
+    authorities = list(db.execute(select(au.id, au.slug, au.name).order_by(au.id)))
+    aliases: dict[int, list[str]] = {}
+    aa = t.authority_alias.c
+    for authority_id, alias in db.execute(select(aa.authority_id, aa.alias).order_by(aa.id)):
+        aliases.setdefault(authority_id, []).append(alias)
+    authority_slug = {}
+    for aid, slug, name in authorities:
+        authority_slug[aid] = slug
+        catalogue.authorities.append(Authority(slug, name, tuple(aliases.get(aid, ()))))
+    slug_of: dict[int, str] = {}
+    position: dict[int, int] = {}
+    for arow in agreements:
+        slug_of[arow.id] = arow.slug
+        position[arow.id] = len(position)
+        catalogue.agreements.append(
+            Agreement(
+                slug=arow.slug,
+                title=arow.title,
+                authorities=tuple(authority_slug[i] for i in members.get(arow.id, ())),
+                year=arow.year,
+                source_title=arow.source_title,
+                source_url=arow.source_url,
+                kind=arow.kind,
+            )
+        )
+    placed = {} if council_id is None else _read_programme(db, council_id, catalogue)
     rows.sort(key=lambda r: (position[r.agreement_id], r.number))
     catalogue.measures = [
         Measure(
@@ -111,7 +121,8 @@ def load_catalogue(db: Db, council_id: int | None) -> Catalogue:
 
 def _read_programme(db: Db, council_id: int, catalogue: Catalogue) -> dict[int, list[Placement]]:
     """Council ``council_id``'s programme, into ``catalogue``; returns its placements by the
-    measure's row id."""
+    measure's row id. A placement's theme or sub-theme made after the programme was read (by
+    someone importing meanwhile) is added after the rest."""
     theme_name: dict[int, str] = {}
     th = t.theme.c
     for tid, name in db.execute(
@@ -119,29 +130,29 @@ def _read_programme(db: Db, council_id: int, catalogue: Catalogue) -> dict[int, 
     ):
         theme_name[tid] = name
         catalogue.programme.add(name)
-    sub_name: dict[int, str] = {}
     subs_of: dict[int, list[str]] = {}
     st = t.sub_theme.c
-    for sid, theme_id, name in db.execute(
-        only(select(st.id, st.theme_id, st.name), t.sub_theme, council_id).order_by(
+    for theme_id, name in db.execute(
+        only(select(st.theme_id, st.name), t.sub_theme, council_id).order_by(
             st.theme_id, st.position, st.id
         )
     ):
-        sub_name[sid] = name
         subs_of.setdefault(theme_id, []).append(name)
     for tid, name in theme_name.items():
         for sub in subs_of.get(tid, ()):
             catalogue.programme.add(name, sub)
     placed: dict[int, list[Placement]] = {}
     p = t.placement.c
-    for measure_id_, theme_id, sub_theme_id in db.execute(
-        only(select(p.measure_id, p.theme_id, p.sub_theme_id), t.placement, council_id).order_by(
-            p.measure_id, p.position, p.id
-        )
+    query = (
+        select(p.measure_id, th.name, st.name)
+        .join(t.theme, th.id == p.theme_id)
+        .outerjoin(t.sub_theme, st.id == p.sub_theme_id)
+    )
+    for measure_id_, theme, sub in db.execute(
+        only(query, t.placement, council_id).order_by(p.measure_id, p.position, p.id)
     ):
-        placed.setdefault(measure_id_, []).append(
-            Placement(theme_name[theme_id], sub_name[sub_theme_id] if sub_theme_id else None)
-        )
+        catalogue.programme.add(theme, sub)
+        placed.setdefault(measure_id_, []).append(Placement(theme, sub))
     return placed
 
 
