@@ -407,7 +407,15 @@ def test_an_activities_file_is_imported_through_the_api(srv):
     assert len(c.get("/api/activities", headers=b).json()) == 1  # nothing imported
     done = c.post("/api/activities/import", files=files, headers=b)
     assert done.status_code == 200 and done.json()["added"] == 1
+    # what it did, listed as the preview listed what it would do
+    assert done.json()["new"] == [{"id": "L-2", "title": "Leeds outreach"}]
     assert len(c.get("/api/activities", headers=b).json()) == 2
+    renamed = {"file": ("programme.csv", good.replace(b"Leeds outreach", b"Outreach"), "text/csv")}
+    again = c.post("/api/activities/import", files=renamed, headers=b).json()
+    assert (again["new"], again["updated"]) == ([], 1)
+    assert again["changes"] == [
+        {"activity": "L-2", "field": "Title", "before": "Leeds outreach", "after": "Outreach"}
+    ]
     bad = b"id,title,status\nL-3,Leeds hubs,Nearly there\n"
     refused = c.post(
         "/api/activities/import", files={"file": ("bad.csv", bad, "text/csv")}, headers=b

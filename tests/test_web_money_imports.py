@@ -319,3 +319,45 @@ def test_on_postgresql_a_colleagues_entry_in_flight_at_the_confirmation_is_shown
         assert _trajectory(site) == [("2025-26", Decimal("1000.00"), Decimal("900.00"), None)]
     finally:
         site.ws.dispose()
+
+
+def test_on_postgresql_a_colleagues_activity_edit_in_flight_at_the_confirmation_is_shown_first(
+    pg_url: str, tmp_path
+):  # type: ignore[no-untyped-def]
+    """An activities file is confirmed as the money files are: imported under the council's
+    activities lock, then compared with its preview. A colleague's edit still being saved as
+    Import is pressed is waited for and shown, never overwritten unseen (the file was
+    previewed again before the lock, so an edit committed while it waited was overwritten)."""
+    from web_support import make_site
+
+    from valvecheck.services.activities import edit_activity, show_activity
+
+    site = make_site(tmp_path, url=pg_url)
+    try:
+        client = site.client("ed")
+        tracker = b"ID,Name,Owner\nB-1,SENCO network,Tracker owner\n"
+        preview = _upload(client, "activities", "tracker.csv", tracker)
+        assert preview.status_code == 200, preview.text
+
+        opened = {  # B-1's edit form as the colleague opened it
+            "title": "SENCO network",
+            "description": "Termly SENCO network meetings so schools keep pupils with complex "
+            "needs in mainstream classrooms",
+            "theme": "",
+            "owner": "Inclusion lead",
+            "status": "in_progress",
+            "start": "",
+            "end": "",
+        }
+
+        def edit(ctx):  # type: ignore[no-untyped-def]
+            edit_activity(ctx, "B-1", {**opened, "owner": "Lead changed"}, opened)
+
+        response = _confirmed_while_a_colleague_writes(site, client, preview, edit)
+        assert response.status_code == 409, response.status_code
+        assert by_id(response, "changed-since") is not None
+        assert "Lead changed" in text(page(response).find(".//main"))
+        with unit_of_work(site.ws, as_person="ann") as ctx:
+            assert show_activity(ctx, "B-1").activity.owner == "Lead changed"
+    finally:
+        site.ws.dispose()

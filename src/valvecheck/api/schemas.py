@@ -607,9 +607,11 @@ class ActivitiesImportedOut(BaseModel):
     added: int
     updated: int
     linked: int = Field(description="Links made from the file's measures column")
-    new: list[LinkedActivity] = Field(description="With preview: the activities it would add")
+    new: list[LinkedActivity] = Field(
+        description="The activities added (with preview: it would add)"
+    )
     changes: list[ActivityChangeOut] = Field(
-        description="With preview: each value an update would change"
+        description="Each value an update changed (with preview: would change)"
     )
     notes: list[str] = Field(description="What the file hid: a hidden sheet, hidden rows read")
 

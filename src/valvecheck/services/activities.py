@@ -105,11 +105,19 @@ def import_activities(
     ``column_map`` names headings the built-in names miss: ``"id=Project Ref,end=Target Date"``.
     ``preview``: check the file and count what importing it would do, writing nothing, so a
     unit of work that only reads will do (on SQLite a preview then keeps no one else waiting).
+    Either way the answer lists the new activities and each value changed, so what an import
+    did can be compared with what its preview said (the web's confirm does).
     """
     authorise(ctx, Action.IMPORT_ACTIVITIES)
     cid = council_id(ctx)
     mapping = parse_column_map(column_map)
     parsed = read_activities(data, file, mapping)
+    if not preview:
+        # One import of a council's activities at a time (an edit takes this lock too), taken
+        # before the activities are read: the next import finds this one's rows, so two at once
+        # never add "B1" and "b1", and what this one says it changed is what it changed
+        # (PostgreSQL; SQLite writers are one at a time already).
+        repo.lock_pair(ctx.session, repo.IMPORTING_ACTIVITIES, cid)
     # every problem at once, in row order: the file's own, then those found against the workspace
     existing = store.activities(ctx.session, cid)
     problems = (
@@ -123,35 +131,31 @@ def import_activities(
         # the first problems in file order, and how many more (limits.capped)
         raise ImportRejected(limits.capped(problems))
     recorded = _links_recorded(ctx, parsed) if "measures" in parsed.fields else []
+    new, changed = store.activity_changes(ctx.session, cid, parsed.rows, parsed.fields)
+    detail = tuple(
+        ActivityChange(row.code, FIELD_NAMES.get(k, k), shown(getattr(row, k)), shown(v))
+        for row, values in changed
+        for k, v in values.items()
+    )
     if preview:
-        new, changed = store.activity_changes(ctx.session, cid, parsed.rows, parsed.fields)
-        detail = tuple(
-            ActivityChange(row.code, FIELD_NAMES.get(k, k), shown(getattr(row, k)), shown(v))
-            for row, values in changed
-            for k, v in values.items()
-        )
-        return ActivitiesImported(
-            file,
-            len(parsed.rows),
-            len(new),
-            len(changed),
-            len(recorded),
-            tuple((a.id, a.title) for a in new),
-            detail,
-            tuple(parsed.notes),
-            _rows_read(parsed, recorded),
-            frozenset(parsed.fields),
-        )
-    # one import of a council's activities at a time: the next one finds this one's rows, so two
-    # at once never add "B1" and "b1" (PostgreSQL; SQLite writers are one at a time already)
-    repo.lock_pair(ctx.session, repo.IMPORTING_ACTIVITIES, cid)
-    name = file.rsplit("/", 1)[-1]
-    added, updated = save_with_history(ctx, cid, parsed.rows, parsed.fields, name)
-    rationale = f"{RECORDED} {name}"
-    for activity_id, measure_id in recorded:
-        link(ctx, activity_id, measure_id, rationale)
+        added, updated = len(new), len(changed)
+    else:
+        name = file.rsplit("/", 1)[-1]
+        added, updated = save_with_history(ctx, cid, parsed.rows, parsed.fields, name, changed)
+        rationale = f"{RECORDED} {name}"
+        for activity_id, measure_id in recorded:
+            link(ctx, activity_id, measure_id, rationale)
     return ActivitiesImported(
-        file, len(parsed.rows), added, updated, len(recorded), notes=tuple(parsed.notes)
+        file,
+        len(parsed.rows),
+        added,
+        updated,
+        len(recorded),
+        tuple((a.id, a.title) for a in new),
+        detail,
+        tuple(parsed.notes),
+        _rows_read(parsed, recorded),
+        frozenset(parsed.fields),
     )
 
 

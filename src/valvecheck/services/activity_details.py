@@ -44,11 +44,18 @@ class DetailChange:
 
 
 def save_with_history(
-    ctx: Context, cid: int, items: list[Activity], fields: Collection[str] | None, file: str = ""
+    ctx: Context,
+    cid: int,
+    items: list[Activity],
+    fields: Collection[str] | None,
+    file: str = "",
+    changed: list[tuple[ActivityRow, dict[str, object]]] | None = None,
 ) -> tuple[int, int]:
     """Save activities as the store does (added, updated), first keeping each detail that
-    changes in its activity's history (what the re-import preview shows, now written)."""
-    _, changed = store.activity_changes(ctx.session, cid, items, fields)
+    changes in its activity's history (what the re-import preview shows, now written).
+    ``changed``: what `store.activity_changes` found, where the caller has read it already."""
+    if changed is None:
+        _, changed = store.activity_changes(ctx.session, cid, items, fields)
     at = ctx.now()
     ctx.session.add_all(
         _change_row(ctx, row, k, getattr(row, k), v, at, file)

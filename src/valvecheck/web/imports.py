@@ -51,7 +51,6 @@ KINDS = {
     "savings": "savings",
     "trajectory": "the deficit trajectory",
 }
-MONEY = ("savings", "trajectory")  # imports compared with their preview under their own locks
 # who may send each form (a file's import asks again, of the file)
 FORM_ACTION = {
     "activities": Action.READ,
@@ -352,8 +351,8 @@ def confirm_address(request: Request, token: str) -> Response:
 
 
 class _ChangedSince(Exception):
-    """What a money file would change now is not what its preview said: its import is rolled
-    back, and ``outcome`` (what it would change now) is shown instead."""
+    """What a file would change now is not what its preview said: its import is rolled back,
+    and ``outcome`` (what it would change now) is shown instead."""
 
     def __init__(self, outcome: object):
         self.outcome = outcome
@@ -409,20 +408,14 @@ def confirm(request: Request, token: str) -> Response:
 def _confirmed(ctx: Context, staged: Staged) -> Any:
     """The staged file imported, if it still changes what its preview said.
 
-    Savings and the trajectory are imported under the import's own locks and then compared
-    with the preview: a colleague's entry since, even one committed while this waits for its
-    locks, rolls the import back (``_ChangedSince``). Activities are previewed again first: a
-    colleague's edit or import since is shown, never imported unseen."""
-    if staged.kind in MONEY:
-        outcome = _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=False)
-        if _shown(outcome) != staged.shown:
-            raise _ChangedSince(outcome)
-        return outcome
-    if staged.shown:
-        now = _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=True)
-        if _shown(now) != staged.shown:
-            raise _ChangedSince(now)
-    return _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=False)
+    It is imported under the import's own locks and then compared with the preview: a
+    colleague's edit, entry or import since, even one committed while this waits for the
+    locks, rolls the import back (``_ChangedSince``) and is shown, never imported unseen. A
+    catalogue's preview says nothing to compare ("")."""
+    outcome = _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=False)
+    if staged.shown and _shown(outcome) != staged.shown:
+        raise _ChangedSince(outcome)
+    return outcome
 
 
 def _again(request: Request, staged: Staged, outcome: object) -> Response:
