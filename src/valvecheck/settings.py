@@ -53,6 +53,18 @@ def _threads(raw: str) -> int:
     return value
 
 
+KEY_LENGTH = 32  # the signing key's least length: a short one can be guessed
+
+
+def _key(raw: str) -> str:
+    if raw and len(raw) < KEY_LENGTH:
+        raise ValueError(
+            f"should be {KEY_LENGTH} or more random characters (this one has {len(raw)}), such "
+            "as python3 -c 'import secrets; print(secrets.token_urlsafe(48))' prints"
+        )
+    return raw
+
+
 def _setting(env: str, parse: Callable[[str], Any], default: Any, doc: str) -> Any:
     return field(default=default, metadata={"env": env, "parse": parse, "doc": doc})
 
@@ -79,7 +91,7 @@ class Settings:
     )
     secret_key: str = _setting(
         "VALVECHECK_SECRET_KEY",
-        str,
+        _key,
         "",
         "The web app's key for signing session cookies (32 or more random characters; keep it "
         "out of the repository), the same for every worker. Unset: on a SQLite workspace the "
@@ -135,6 +147,16 @@ class Settings:
                 given[f.name] = f.metadata["parse"](raw)
             except ValueError as exc:
                 raise ValueError(f"{name}: {exc}") from None
+        longest, unused = (
+            given.get("session_max_hours"),
+            given.get("session_hours", cls.session_hours),
+        )
+        if longest is not None and longest < unused:
+            # never quietly raised to the other: the one a person set is the one they meant
+            raise ValueError(
+                f"VALVECHECK_SESSION_MAX_HOURS: should be at least VALVECHECK_SESSION_HOURS "
+                f"({unused:g}), the time a sign-in lasts unused"
+            )
         return cls(**given)
 
 

@@ -61,6 +61,13 @@ def wanted() -> bool:
     )
 
 
+def check() -> None:
+    """At a server's start: the setting is one Valvecheck knows and, when on, the model's parts
+    are installed (EmbeddingsUnavailable, naming what to do), so that no page fails for it."""
+    if wanted():
+        _split_zip()
+
+
 def _split_zip() -> list[Path]:
     """The five parts of the model's zip, in order, where pip installed them."""
     found = []

@@ -106,4 +106,11 @@ def _write(folder: Path, path: Path, model: object) -> None:
         for stale in older[:-KEEP]:
             stale.unlink(missing_ok=True)
     except OSError as e:  # a read-only home, a full disk: the model is learned next time too
-        log.info("the learned model was not kept in %s: %s", folder, e)
+        # said, naming the setting: otherwise each command is half a minute slower, unexplained
+        log.warning(
+            "the suggestions' learned model could not be kept in %s (%s), so each process "
+            "learns it again (about 30 s): set VALVECHECK_CACHE to a folder this account can "
+            "write",
+            folder,
+            e.strerror or e,
+        )

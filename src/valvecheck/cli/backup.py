@@ -103,6 +103,12 @@ def restore_command(
             "catalogue's council, Bristol, and its assessment)"
         ) from None
     except Conflict as exc:
+        if exc.reason == "another-council":
+            raise Conflict(
+                f"{exc}. To restore it, leave out --council: the local administrator restores "
+                "the council the file holds",
+                reason=exc.reason,
+            ) from None
         if exc.reason != "replaces-data":
             raise
         raise Conflict(

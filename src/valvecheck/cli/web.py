@@ -50,7 +50,7 @@ def serve(
 ) -> None:
     """Start the web app on this computer (a laptop, or a small team's server).
 
-    On first run it creates the workspace with the bundled catalogue and the seed's assessment; an older workspace is upgraded first (a SQLite file is copied before it changes; back up a PostgreSQL database before). Settings from the environment: VALVECHECK_SECRET_KEY, VALVECHECK_COOKIE_SECURE, VALVECHECK_SESSION_HOURS, VALVECHECK_SESSION_MAX_HOURS and VALVECHECK_THREADS (docs/cli.md). A production server runs the app under uvicorn or gunicorn behind a proxy instead (docs/deploy.md)."""
+    On first run it creates the workspace with the bundled catalogue and the seed's assessment; an older SQLite workspace is upgraded first (the file is copied before it changes). An older PostgreSQL database is refused: back it up, stop its servers and run 'valvecheck migrate' (docs/deploy.md). Settings from the environment: VALVECHECK_SECRET_KEY, VALVECHECK_COOKIE_SECURE, VALVECHECK_SESSION_HOURS, VALVECHECK_SESSION_MAX_HOURS and VALVECHECK_THREADS (docs/cli.md). A production server runs the app under uvicorn or gunicorn behind a proxy instead (docs/deploy.md)."""
     import uvicorn
 
     from valvecheck import logs
@@ -63,17 +63,29 @@ def serve(
         "access_log": access_log,
     }
 
+    from valvecheck.analysis import embedding
+    from valvecheck.cli import message
+    from valvecheck.errors import ValvecheckError
     from valvecheck.settings import settings
-    from valvecheck.web.app import served_app, signing_key
+    from valvecheck.web.app import STARTUP_FAILURE, served_app, signing_key
 
     config = settings()
     ws = ws_of(ctx)
-    # Signed with VALVECHECK_SECRET_KEY, else the key kept beside a SQLite workspace (made on
-    # the first start): a restart, and every worker, honour the sign-ins made before. On
-    # PostgreSQL the setting is required, and its absence stops the command before it changes
-    # anything.
-    given = bool(config.secret_key)
-    key = signing_key(config, ws)
+    try:
+        embedding.check()
+        # Signed with VALVECHECK_SECRET_KEY, else the key kept beside a SQLite workspace (made
+        # on the first start): a restart, and every worker, honour the sign-ins made before. On
+        # PostgreSQL the setting is required, and its absence stops the command before it
+        # changes anything.
+        given = bool(config.secret_key)
+        key = signing_key(config, ws)
+        if ws.exists() and not ws.is_sqlite_file:
+            # a shared database is upgraded deliberately, backed up first and with every worker
+            # stopped (docs/deploy.md), never by one server starting
+            ws.require()
+    except ValvecheckError as exc:
+        output.error(message(exc))
+        raise typer.Exit(STARTUP_FAILURE) from None  # as each worker: do not start it again
     config = replace(config, secret_key=key)
     if not ws.exists():
         with output.progress() as bar:

@@ -321,13 +321,18 @@ class Workspace:
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` (creates it in an empty database)."""
-        if self.is_sqlite_file and self.engine.url.database:
-            folder = Path(self.engine.url.database).expanduser().parent
-            if not folder.is_dir():
+        if self.is_sqlite_file and self.engine.url.database not in (None, "", ":memory:"):
+            path = Path(self.engine.url.database or "").expanduser()
+            if not path.parent.is_dir():
                 raise WorkspaceError(
-                    f"cannot create the workspace {self.label}: the folder {folder} does not exist",
+                    f"cannot create the workspace {self.label}: the folder {path.parent} does "
+                    "not exist",
                     reason="no-folder",
                 )
+            # A new file holds people's password hashes and every rationale: its owner's alone
+            # (SQLite makes its -wal and -shm files with the same mode), as backups are.
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         from alembic import command
 
         self._run_migrations(command.upgrade, revision)

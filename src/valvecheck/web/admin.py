@@ -38,13 +38,21 @@ def _a(role: Role) -> str:
     return f"{'an' if role.value[0] in 'aeiou' else 'a'} {role_name(role)}"
 
 
+# What an admin does with the `valvecheck` command on the server, not on these pages (a QA
+# pass: the People page promised tokens and backups no page offers)
+ON_THE_SERVER = (Action.MANAGE_COUNCILS, Action.MANAGE_TOKENS, Action.BACKUP)
+
+
 def role_lines() -> list[tuple[str, str]]:
     """Each role in one line, from what it permits (so the page cannot drift from the rules)."""
     lines = []
     below: frozenset[Action] = frozenset()
     previous: Role | None = None
     for role in Role:
-        said = "; ".join(a.value for a in Action if a in PERMITTED[role] and a not in below)
+        new = [a for a in Action if a in PERMITTED[role] and a not in below]
+        said = "; ".join(a.value for a in new if a not in ON_THE_SERVER)
+        if server := [a.value for a in new if a in ON_THE_SERVER]:
+            said += f"; and, with the valvecheck command on the server, {', '.join(server)}"
         if previous is None:  # the first role reads, and changes nothing
             said += " (measures, ratings, activities and reports) and change nothing"
         lead = f"do what {_a(previous)} can, and " if previous else ""

@@ -11,11 +11,11 @@ import importlib
 import json
 import secrets
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import anyio.to_thread
@@ -29,6 +29,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from valvecheck import logs
+from valvecheck.analysis import embedding
 from valvecheck.domain.rag import SCALE
 from valvecheck.errors import (
     ImportRejected,
@@ -270,9 +271,11 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     )
     from valvecheck.web.common import render
 
-    config = settings or load_settings()
-    ws = workspace or open_workspace(config=config)
-    _check_at_start(ws, worker=workspace is None)
+    worker = workspace is None  # uvicorn's or gunicorn's factory: everything from the environment
+    config = settings or _at_start(load_settings, worker)
+    _at_start(embedding.check, worker)  # a bad VALVECHECK_EMBEDDINGS: at start, not every page
+    ws = workspace or _at_start(lambda: open_workspace(config=config), worker)
+    _check_at_start(ws, worker)
     if workspace is None and not config.secret_key:
         config = replace(config, secret_key=_worker_key(config, ws))
     api = _api_router()
@@ -406,27 +409,33 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     return app
 
 
+T = TypeVar("T")
+
 # A worker that cannot start exits with this status, uvicorn's and gunicorn's "failed to start":
 # both then stop, rather than start the worker again and again.
 STARTUP_FAILURE = 3
 
 
-def _check_at_start(ws: Workspace, worker: bool) -> None:
-    """The workspace checked once, at start (each request then opens only its unit of work),
-    and a warning on standard error when the database role ignores row-level security.
-
-    A worker (the factory uvicorn or gunicorn calls, with the workspace DATABASE_URL names) that
-    finds the workspace missing or outdated says so in one line, with what to run, and exits; an
-    app given its workspace raises the error to its caller."""
+def _at_start(check: Callable[[], T], worker: bool) -> T:
+    """``check()``, at start. A worker (the factory uvicorn or gunicorn calls, with the settings
+    and workspace the environment names) that meets a bad setting, or a workspace missing or
+    outdated, says so in one line, with what to run, and exits (STARTUP_FAILURE: not started
+    again and again); an app given its workspace raises the error to its caller."""
     try:
-        ws.require()
-    except WorkspaceError as exc:
+        return check()
+    except ValvecheckError as exc:
         if not worker:
             raise
         from valvecheck.cli import message  # the same words as every command, hint included
 
         sys.stderr.write(f"error: {message(exc)}\n")
         raise SystemExit(STARTUP_FAILURE) from None
+
+
+def _check_at_start(ws: Workspace, worker: bool) -> None:
+    """The workspace checked once, at start (each request then opens only its unit of work),
+    and a warning on standard error when the database role ignores row-level security."""
+    _at_start(ws.require, worker)
     warning = role_warning(ws)
     if warning:
         sys.stderr.write(f"{warning}\n")
@@ -519,7 +528,7 @@ def served_app(settings: Settings | None = None, workspace: Workspace | None = N
     snapshot.freeze_kept_states()
     app = create_app(settings, workspace)
     # The first page with suggestions would otherwise wait for the matcher to learn its model
-    # from the bundled corpus (3-4 s): learn it now, beside the server starting.
+    # from the bundled corpus (25-30 s, once a machine): learn it now, beside the server starting.
     threading.Thread(target=_learn_the_matcher, name="valvecheck-learn", daemon=True).start()
     return app
 
