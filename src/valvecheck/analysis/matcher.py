@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
 
 NEIGHBOURS = 7  # examples that vote for an activity's measures
+CHUNK = 512  # rows worked at a time (a product's or a search's scratch stays small)
 # How alike (cosine in the examples' space) a labelled example must be to be named as a
 # suggestion's reason ("like '...' in another council's plan"): below it, the words say more.
 EXAMPLE_SHOWN = 0.3
@@ -168,7 +169,31 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def _send_vote(sims: np.ndarray, is_send: np.ndarray) -> np.ndarray:
+def _top_k(sims: np.ndarray, k: int | None = None) -> np.ndarray:
+    """The columns of each row's ``k`` (default ``NEIGHBOURS``) largest values, in no order."""
+    k = min(NEIGHBOURS if k is None else k, sims.shape[1])
+    out = np.empty((sims.shape[0], k), dtype=np.intp)
+    for start in range(0, sims.shape[0], CHUNK):  # a chunk at a time: 12 bytes a cell of scratch
+        part = sims[start : start + CHUNK]
+        out[start : start + CHUNK] = np.argpartition(-part, k - 1, axis=1)[:, :k]
+    return out
+
+
+def _top_k_joined(first: np.ndarray, top: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """``_top_k(np.hstack([first, second]))`` from ``top``, ``_top_k(first)`` found
+    already: the k largest of a row are among the k largest of each part, so the wide part
+    (the bundled examples) is searched once for the two votes that read it (``Matcher.scores``)."""
+    if second.shape[1] == 0:
+        return top
+    other = _top_k(second)
+    columns = np.hstack([top, other + first.shape[1]])
+    values = np.hstack(
+        [np.take_along_axis(first, top, axis=1), np.take_along_axis(second, other, axis=1)]
+    )
+    return np.take_along_axis(columns, _top_k(values), axis=1)
+
+
+def _send_vote(sims: np.ndarray, is_send: np.ndarray, top: np.ndarray | None = None) -> np.ndarray:
     """Per text (rows of ``sims``, its similarity to each labelled example): the share of its
     ``NEIGHBOURS`` nearest examples that deliver some measure, each weighted by its similarity to
     the power ``VOTE_POWER`` (so the nearest counts most). The near misses a SEND
@@ -178,8 +203,7 @@ def _send_vote(sims: np.ndarray, is_send: np.ndarray) -> np.ndarray:
     n = sims.shape[0]
     if n == 0 or sims.shape[1] == 0:
         return np.zeros(n)
-    k = min(NEIGHBOURS, sims.shape[1])
-    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    top = _top_k(sims) if top is None else top  # ``top``: ``_top_k(sims)``, found already
     kept = np.take_along_axis(sims, top, axis=1).clip(min=0) ** VOTE_POWER
     total = kept.sum(axis=1)
     total[total <= 0] = np.inf
@@ -418,18 +442,11 @@ class Model:
         labels = _label_matrix(self.examples, {m: [(j, 1.0)] for j, m in enumerate(ids)}, len(ids))
         sources = np.array([e.source for e in self.examples])
         same = sources[:, None] == sources[None, :]
-        others = np.where(same, 0.0, (self.vectors @ self.vectors.T).toarray())
-        nearest, vote = _neighbour_scores(others, labels)
-        centroid = np.zeros_like(nearest)
-        for source in set(sources.tolist()):
-            rows = np.flatnonzero(sources == source)
-            # the labels without this source's examples (their rows zeroed, shape kept)
-            kept = (sparse.diags((sources != source).astype(labels.dtype)) @ labels).tocsc()
-            kept.eliminate_zeros()
-            kept.sort_indices()
-            centroid[rows] = _centroid_scores(
-                others[rows], _centroids(kept, self.vectors), kept.shape[1]
-            )
+        split = self.__dict__["_split"] = SplitCosines(self.vectors)  # kept for scoring too
+        others = np.where(same, 0.0, split(self.vectors))
+        top = _top_k(others)  # searched once, for both votes
+        nearest, vote = _neighbour_scores(others, labels, top)
+        centroid = _centroids_from_other_sources(others, labels, self.vectors, sources)
         # A council's own earlier links are written the way its other activities are: the examples
         # from the same document (never the example itself) stand in for them. The combiner sees
         # every example twice, without and with such links, as a council does before and after.
@@ -449,9 +466,21 @@ class Model:
         # weighed by a logistic regression on the same leave-one-source-out evidence (so it is
         # calibrated on text from other documents).
         pairs = self.combine(Evidence(base, nearest, vote, send_oof, none, none, centroid))
-        X_gate = _gate_features(pairs.max(axis=1), send_oof, _send_vote(others, y_send))
+        X_gate = _gate_features(pairs.max(axis=1), send_oof, _send_vote(others, y_send, top))
         self.gate = LogisticRegression(C=1.0, solver="lbfgs").fit(X_gate, y_send)
         self.is_send = y_send
+
+    def example_cosines(self, vectors: sparse.csr_matrix) -> np.ndarray:
+        """Texts x bundled examples: each text's cosine with each example (``SplitCosines``)."""
+        split = self.__dict__.get("_split")
+        if split is None:
+            with _SPLITTING:
+                split = self.__dict__.setdefault("_split", SplitCosines(self.vectors))
+        return split(vectors)
+
+    def __getstate__(self) -> dict[str, object]:
+        # the split product is rebuilt by each process; the model cache keeps the fit only
+        return {k: v for k, v in self.__dict__.items() if k != "_split"}
 
     def _send_matrix(self, vectors: sparse.csr_matrix, texts: Sequence[str]) -> sparse.csr_matrix:
         return sparse.hstack([vectors, _about_send_column(texts)], format="csr", dtype=np.float64)
@@ -570,9 +599,11 @@ def _patterns(labels: sparse.csc_matrix) -> list[list[int]]:
     return list(patterns.values())
 
 
-def _neighbour_scores(sims: np.ndarray, labels: sparse.csc_matrix) -> tuple[np.ndarray, np.ndarray]:
+def _neighbour_scores(
+    sims: np.ndarray, labels: sparse.csc_matrix, top: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Per (text, measure): the nearest labelled example's similarity, and the weighted vote of
-    the nearest ``NEIGHBOURS`` examples."""
+    the nearest ``NEIGHBOURS`` examples (``top``: ``_top_k(sims)``, where found already)."""
     n, m = sims.shape[0], labels.shape[1]
     nearest = np.zeros((n, m), dtype=np.float32)
     if n == 0 or m == 0 or labels.nnz == 0 or sims.shape[1] == 0:
@@ -583,8 +614,8 @@ def _neighbour_scores(sims: np.ndarray, labels: sparse.csc_matrix) -> tuple[np.n
         rows, weights = labels.indices[start:end], labels.data[start:end]
         best = (sims[:, rows] * weights).max(axis=1)
         nearest[:, cols] = best[:, None]
-    k = min(NEIGHBOURS, sims.shape[1])
-    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    top = _top_k(sims) if top is None else top
+    k = top.shape[1]
     kept = np.take_along_axis(sims, top, axis=1).clip(min=0)
     voters = sparse.csr_matrix(
         (kept.ravel(), top.ravel(), np.arange(0, n * k + 1, k)), shape=sims.shape
@@ -629,6 +660,35 @@ def _centroids(
     return out
 
 
+def _centroids_from_other_sources(
+    others: np.ndarray, labels: sparse.csc_matrix, vectors: sparse.csr_matrix, sources: np.ndarray
+) -> np.ndarray:
+    """Per (example, measure): ``_centroid_scores`` of the example with the centroids of the
+    measure's examples from other sources than its own (``others``: the examples' cosines, 0
+    within a source). The sums over every example are worked out once and each source's own
+    taken away, rather than every source's centroids again from the start (a sixth of learning
+    the model)."""
+    out = np.zeros((others.shape[0], labels.shape[1]), dtype=np.float32)
+    if not labels.nnz:
+        return out
+    rows_of = labels.tocsr()
+    sums = (labels.T @ vectors).tocsr()  # measures x features
+    # a row's cosines are 0 within its source, so its dot with every example's label is its dot
+    # with the other sources' alone
+    dots = np.asarray((labels.T @ others.T).T, dtype=np.float32)
+    counts = np.diff(labels.indptr)  # examples per measure
+    for source in dict.fromkeys(sources.tolist()):
+        rows = np.flatnonzero(sources == source)
+        own = rows_of[rows]
+        kept = sums - own.T @ vectors[rows]
+        squares = np.asarray(kept.multiply(kept).sum(axis=1)).ravel()
+        norms = np.sqrt(np.maximum(squares, 1e-12)).astype(np.float32)
+        scores = dots[rows] / norms
+        scores[:, counts - np.diff(own.tocsc().indptr) == 0] = 0.0  # no example left: none
+        out[rows] = scores
+    return out
+
+
 def _centroid_scores(sims: np.ndarray, centroids: Sequence[_Centroid], width: int) -> np.ndarray:
     """Per (text, measure): the cosine of the text with the sum of the measure's examples (each
     weighted by its label), worked once per label pattern (``_centroids``); ``width`` measures."""
@@ -655,16 +715,60 @@ def cosines(texts: sparse.csr_matrix, others: sparse.csr_matrix) -> np.ndarray:
     are unit vectors). The texts' rows are shared between the process's cores, each part a
     thread (SciPy's sparse product runs without the GIL): the product of 1,000 activities with
     the bundled examples is a third of a suggestion run (docs/benchmarks.md, twenty-third round)."""
-    other = others.T.tocsr()
-    parts = min(_cores(), texts.shape[0] // SHARED_FROM)
-    if parts < 2:
-        return (texts @ other).toarray()
-    bounds = np.linspace(0, texts.shape[0], parts + 1).astype(int)
-    with ThreadPoolExecutor(parts) as pool:
-        found = pool.map(
-            lambda k: (texts[bounds[k] : bounds[k + 1]] @ other).toarray(), range(parts)
-        )
-        return np.vstack(list(found))
+    return _product(texts, others.T.tocsr())
+
+
+def _product(
+    texts: sparse.csr_matrix, other: sparse.csr_matrix, out: np.ndarray | None = None
+) -> np.ndarray:
+    """``(texts @ other).toarray()``, added to ``out`` when given, the texts' rows shared between
+    the cores in chunks (``cosines``), each written into its rows of the answer."""
+    if out is None:
+        out = np.zeros((texts.shape[0], other.shape[1]), dtype=np.result_type(texts, other))
+    n = texts.shape[0]
+    threads = min(_cores(), n // SHARED_FROM)
+    chunk = CHUNK if threads > 1 else max(n, 1)
+    starts = range(0, n, chunk)
+
+    def add(start: int) -> None:
+        part = texts[start : start + chunk] @ other
+        out[start : start + chunk] += part.toarray()
+
+    if threads < 2:
+        for start in starts:
+            add(start)
+        return out
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(add, starts))
+    return out
+
+
+COMMON_FEATURES = 1000  # the examples' features whose part of their cosines is a dense product
+
+
+class SplitCosines:
+    """``cosines(texts, rows)`` for one fixed set of unit rows (the bundled examples), the same
+    numbers to float rounding in about 60% of the time. Nearly all of the sparse product's work is
+    in the few features most rows have (character n-grams such as " th" and "ing", in most texts):
+    their part is a dense product (BLAS, every core), the rest stays sparse (docs/benchmarks.md,
+    twenty-ninth round). Built once a process: the dense part is 4 bytes x rows x features."""
+
+    def __init__(self, rows: sparse.csr_matrix, common: int = COMMON_FEATURES) -> None:
+        df = np.bincount(rows.indices, minlength=rows.shape[1])
+        top = np.argsort(-df, kind="stable")[: min(common, rows.shape[1])]
+        self.common = np.sort(top)
+        rest = np.ones(rows.shape[1], dtype=bool)
+        rest[self.common] = False
+        self.rest = np.flatnonzero(rest)
+        self.dense = np.ascontiguousarray(rows[:, self.common].toarray().T)  # features x rows
+        self.sparse = rows[:, self.rest].T.tocsr()
+        self.width = rows.shape[0]
+
+    def __call__(self, texts: sparse.csr_matrix) -> np.ndarray:
+        if texts.shape[0] == 0:
+            return np.zeros((0, self.width), dtype=np.float32)
+        out = texts[:, self.common].toarray() @ self.dense
+        return _product(texts[:, self.rest].tocsr(), self.sparse, out)
 
 
 @cache
@@ -687,6 +791,7 @@ def _learn(part: str | None) -> Model:
 
 
 _LEARNING = threading.Lock()
+_SPLITTING = threading.Lock()  # one thread builds a model's split product; the others wait
 
 
 def bundled_model(part: str | None = None) -> Model:
@@ -719,7 +824,8 @@ class Matcher:
         targets = self._targets()
         self._labels = _label_matrix(self.model.examples + self.links, targets, len(self.ids))
         self._link_vectors = self.model.space.vectors([e.text for e in self.links])
-        self._link_labels = _label_matrix(self.links, targets, len(self.ids))
+        # the links' own rows of it (each example's row is worked out alone)
+        self._link_labels = self._labels[len(self.model.examples) :].tocsc()
         self._link_keys = [e.id.strip().casefold() for e in self.links]
         vectors = self.model.vectors
         if self.links:
@@ -747,7 +853,10 @@ class Matcher:
         linked = sorted({m for e in self.links for m in e.measures if m in index} - set(out))
         if linked:
             rows = self._measure_vectors[[index[m] for m in linked]]
-            sims = cosines(rows, self._measure_vectors)
+            if len(linked) >= SHARED_FROM:  # hundreds of linked measures: the split pays
+                sims = SplitCosines(self._measure_vectors)(rows)
+            else:
+                sims = cosines(rows, self._measure_vectors)
             for k, mid in enumerate(linked):
                 out[mid] = [(int(j), 1.0) for j in np.flatnonzero(sims[k] >= EQUIVALENT)]
         for mid, j in index.items():
@@ -775,7 +884,7 @@ class Matcher:
         base = self.base.scores(texts, titles).astype(np.float32, copy=False)
         if vectors is None:
             vectors = self.model.space.vectors(texts)
-        sims = cosines(vectors, self.model.vectors)
+        sims = self.model.example_cosines(vectors)
         own_sims = council_similarity(texts, [e.text for e in self.links])
         if ids is not None and self.links:
             keys = np.array([i.strip().casefold() for i in ids])
@@ -790,8 +899,10 @@ class Matcher:
         # project that differ by a place name read apart in the corpus's features when a
         # word they share is common in the corpus)
         close = (plain >= DUPLICATE) | (own_sims >= DUPLICATE)
+        top = _top_k(sims)  # the bundled examples searched once, for both votes that read them
+        alike = np.where(close, own_sims, 0.0).astype(np.float32, copy=False)
         nearest, vote = _neighbour_scores(
-            np.hstack([sims, np.where(close, own_sims, 0.0)]), self._labels
+            np.hstack([sims, alike]), self._labels, _top_k_joined(sims, top, alike)
         )
         own, own_vote = _neighbour_scores(own_sims, self._link_labels)
         centroid = _centroid_scores(
@@ -822,6 +933,7 @@ class Matcher:
         if self.links:
             near = np.hstack([sims, plain])
             is_send = np.concatenate([self.model.is_send, np.ones(len(self.links), dtype=bool)])
+            top = _top_k_joined(sims, top, plain)
         else:
             near, is_send = sims, self.model.is_send
         # Nearly the same text as an activity the council linked: the council has already said
@@ -829,7 +941,7 @@ class Matcher:
         # are kept before ``decide``, which works in place).
         again = close.any(axis=1)
         undecided = pairs[again]  # a copy of those rows only
-        shown = self.model.decide(pairs, send, _send_vote(near, is_send))
+        shown = self.model.decide(pairs, send, _send_vote(near, is_send, top))
         shown[again] = np.maximum(shown[again], undecided)
         return shown
 
