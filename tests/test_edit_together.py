@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from web_support import (
+    B1_OPENED,
     by_id,
     page,
     post,
@@ -92,16 +93,7 @@ def test_the_same_change_by_both_and_a_form_without_its_first_values_are_saved(s
 
 
 def test_the_service_saves_only_what_the_person_changed(site):
-    opened = {
-        "title": "SENCO network",
-        "description": "Termly SENCO network meetings so schools keep pupils with complex "
-        "needs in mainstream classrooms",
-        "theme": "",
-        "owner": "Inclusion lead",
-        "status": "in_progress",
-        "start": "",
-        "end": "",
-    }
+    opened = B1_OPENED
     with unit_of_work(site.ws, write=True, as_person="ed") as ctx:
         edit_activity(ctx, "B-1", {**opened, "start": "01/09/2026"}, opened)
     with unit_of_work(site.ws, write=True, as_person="ann") as ctx:

@@ -328,7 +328,7 @@ def test_on_postgresql_a_colleagues_activity_edit_in_flight_at_the_confirmation_
     activities lock, then compared with its preview. A colleague's edit still being saved as
     Import is pressed is waited for and shown, never overwritten unseen (the file was
     previewed again before the lock, so an edit committed while it waited was overwritten)."""
-    from web_support import make_site
+    from web_support import B1_OPENED, make_site
 
     from valvecheck.services.activities import edit_activity, show_activity
 
@@ -339,19 +339,8 @@ def test_on_postgresql_a_colleagues_activity_edit_in_flight_at_the_confirmation_
         preview = _upload(client, "activities", "tracker.csv", tracker)
         assert preview.status_code == 200, preview.text
 
-        opened = {  # B-1's edit form as the colleague opened it
-            "title": "SENCO network",
-            "description": "Termly SENCO network meetings so schools keep pupils with complex "
-            "needs in mainstream classrooms",
-            "theme": "",
-            "owner": "Inclusion lead",
-            "status": "in_progress",
-            "start": "",
-            "end": "",
-        }
-
         def edit(ctx):  # type: ignore[no-untyped-def]
-            edit_activity(ctx, "B-1", {**opened, "owner": "Lead changed"}, opened)
+            edit_activity(ctx, "B-1", {**B1_OPENED, "owner": "Lead changed"}, B1_OPENED)
 
         response = _confirmed_while_a_colleague_writes(site, client, preview, edit)
         assert response.status_code == 409, response.status_code

@@ -32,6 +32,17 @@ BRISTOL_ACTIVITIES = (
     b"B-2,Resource bases,New resource bases in mainstream secondary schools for pupils with "
     b"SEMH needs,Place planning,Planned\n"
 )
+# B-1's edit form as a person opens it (what `edit_activity` compares a save with)
+B1_OPENED = {
+    "title": "SENCO network",
+    "description": "Termly SENCO network meetings so schools keep pupils with complex "
+    "needs in mainstream classrooms",
+    "theme": "",
+    "owner": "Inclusion lead",
+    "status": "in_progress",
+    "start": "",
+    "end": "",
+}
 LEEDS_ACTIVITIES = b"ID,Name,Owner\nL-1,Leeds annual review backlog,SEND manager\n"
 
 
