@@ -666,7 +666,7 @@ def _centroids_from_other_sources(
     """Per (example, measure): ``_centroid_scores`` of the example with the centroids of the
     measure's examples from other sources than its own (``others``: the examples' cosines, 0
     within a source). The sums over every example are worked out once and each source's own
-    taken away, rather than every source's centroids again from the start (a sixth of learning
+    taken away, rather than every source's centroids again from the start (a quarter of learning
     the model)."""
     out = np.zeros((others.shape[0], labels.shape[1]), dtype=np.float32)
     if not labels.nnz:
@@ -748,7 +748,7 @@ COMMON_FEATURES = 1000  # the examples' features whose part of their cosines is 
 
 class SplitCosines:
     """``cosines(texts, rows)`` for one fixed set of unit rows (the bundled examples), the same
-    numbers to float rounding in about 60% of the time. Nearly all of the sparse product's work is
+    numbers to float rounding in about half the time. Nearly all of the sparse product's work is
     in the few features most rows have (character n-grams such as " th" and "ing", in most texts):
     their part is a dense product (BLAS, every core), the rest stays sparse (docs/benchmarks.md,
     twenty-ninth round). Built once a process: the dense part is 4 bytes x rows x features."""
