@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +48,15 @@ def backup_command(
     output.line(f"Backed up {dump['council']['name']} to {file}: {counts}.")
 
 
+def _council_in(data: bytes) -> str | None:
+    """The council a backup file names; None for a file that does not (restore says why)."""
+    try:
+        found = json.loads(data)["council"]["name"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return found if isinstance(found, str) else None
+
+
 def _write_private(file: Path, data: bytes) -> None:
     """Write ``file`` readable by its owner only (0600, as ssh-keygen's keys): a backup holds
     every rationale and person's name, and with --with-passwords their password hashes. A file
@@ -80,6 +90,15 @@ def restore_command(
     from valvecheck.services.people import local_admin_name
 
     root = ctx.find_root().params
+    named, held = root.get("council"), _council_in(data)
+    if named and held and named.strip().casefold() != held.strip().casefold():
+        # --council says which council a command acts in: a file of another is not it
+        raise Conflict(
+            f"{file}: the backup holds {held}'s data, not {named}'s: nothing was restored. To "
+            "restore it, leave out --council: the local administrator restores the council the "
+            "file holds",
+            reason="another-council",
+        )
     if root.get("as_person") or root.get("council"):
         scope = use(ctx, write=True)
     else:  # the local administrator restores whichever council the file holds
@@ -103,12 +122,6 @@ def restore_command(
             "catalogue's council, Bristol, and its assessment)"
         ) from None
     except Conflict as exc:
-        if exc.reason == "another-council":
-            raise Conflict(
-                f"{exc}. To restore it, leave out --council: the local administrator restores "
-                "the council the file holds",
-                reason=exc.reason,
-            ) from None
         if exc.reason != "replaces-data":
             raise
         raise Conflict(
