@@ -580,3 +580,31 @@ def test_a_rename_is_undone_in_place() -> None:
     apart = [later[0], replace(later[1], at=later[1].at + timedelta(seconds=1))]
     moved = programme_before(state, apart)
     assert list(moved.catalogue.programme.themes) == ["First", "Last", "Old name"]
+
+
+def test_two_workspaces_in_one_database_never_wait_for_each_others_locks(pg_url):
+    """Advisory locks are the database's: a writer's lock is taken in its workspace's schema, so
+    a workspace in another schema of the same database (the PostgreSQL tests run so, two at a
+    time) takes the same key at once; two such took each other's in turn and deadlocked."""
+    from conftest import APP_ROLE, PG_URL, pg_schema
+    from sqlalchemy.engine import make_url
+
+    from valvecheck.store.repository import IMPORTING_ACTIVITIES, lock_pair
+
+    with pg_schema() as other_schema:
+        other = make_url(PG_URL).set(username=APP_ROLE, password=None)
+        other = other.update_query_dict({"options": f"-csearch_path={other_schema}"})
+        one, two_ = Workspace(pg_url), Workspace(other.render_as_string(hide_password=False))
+        try:
+            with one.session() as first:
+                lock_pair(first, IMPORTING_ACTIVITIES, 1)
+                with two_.session() as second:
+                    second.execute(text("SET LOCAL lock_timeout = '2s'"))
+                    lock_pair(second, IMPORTING_ACTIVITIES, 1)  # not kept waiting
+                with one.session() as same:  # the same workspace waits, as it must
+                    same.execute(text("SET LOCAL lock_timeout = '200ms'"))
+                    with pytest.raises(Exception, match="lock timeout"):
+                        lock_pair(same, IMPORTING_ACTIVITIES, 1)
+        finally:
+            one.dispose()
+            two_.dispose()

@@ -561,12 +561,16 @@ def measure_history(
 def lock_pair(session: Session, *key: int) -> None:
     """Serialise writers of one history (a measure's ratings, a link's events) until commit.
 
-    PostgreSQL: a transaction-scoped advisory lock on the pair. SQLite: the write transaction
-    already holds the database's write lock from its first statement (BEGIN IMMEDIATE).
+    PostgreSQL: a transaction-scoped advisory lock on the pair, in the workspace's own schema
+    (advisory locks are the database's: two workspaces in two schemas of one database, as the
+    tests run, would otherwise wait for each other's, and deadlock where one transaction takes
+    two locks in the other order). SQLite: the write transaction already holds the database's
+    write lock from its first statement (BEGIN IMMEDIATE).
     """
     if session.get_bind().dialect.name == "postgresql":
         a, b = (key + (0,))[:2]
-        session.execute(select(func.pg_advisory_xact_lock(a, b)))
+        named = func.concat(func.current_schema(), ":", a, ":", b)
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(named, 0))))
 
 
 def held_lock(session: Session, assessment_id: int, exclusive: bool = False) -> datetime | None:
