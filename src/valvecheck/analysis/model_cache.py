@@ -109,7 +109,7 @@ def _write(folder: Path, path: Path, model: object) -> None:
         # said, naming the setting: otherwise each command is half a minute slower, unexplained
         log.warning(
             "the suggestions' learned model could not be kept in %s (%s), so each process "
-            "learns it again (about 30 s): set VALVECHECK_CACHE to a folder this account can "
+            "learns it again (15-20 s): set VALVECHECK_CACHE to a folder this account can "
             "write",
             folder,
             e.strerror or e,

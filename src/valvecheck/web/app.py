@@ -528,7 +528,7 @@ def served_app(settings: Settings | None = None, workspace: Workspace | None = N
     snapshot.freeze_kept_states()
     app = create_app(settings, workspace)
     # The first page with suggestions would otherwise wait for the matcher to learn its model
-    # from the bundled corpus (25-30 s, once a machine): learn it now, beside the server starting.
+    # from the bundled corpus (15-20 s, once a machine): learn it now, beside the server starting.
     threading.Thread(target=_learn_the_matcher, name="valvecheck-learn", daemon=True).start()
     return app
 
