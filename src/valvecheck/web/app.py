@@ -275,9 +275,14 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     config = settings or _at_start(load_settings, worker)
     _at_start(embedding.check, worker)  # a bad VALVECHECK_EMBEDDINGS: at start, not every page
     ws = workspace or _at_start(lambda: open_workspace(config=config), worker)
-    _check_at_start(ws, worker)
-    if workspace is None and not config.secret_key:
-        config = replace(config, secret_key=_worker_key(config, ws))
+    try:
+        _check_at_start(ws, worker)
+        if workspace is None and not config.secret_key:
+            # no key set: the one kept beside a SQLite workspace; on PostgreSQL, one line and exit
+            config = replace(config, secret_key=_at_start(lambda: signing_key(config, ws), worker))
+    except SystemExit:
+        ws.dispose()  # a worker that does not start leaves no connection open
+        raise
     api = _api_router()
 
     @asynccontextmanager
@@ -460,17 +465,6 @@ def signing_key(config: Settings, ws: Workspace) -> str:
         raise InputError(NO_KEY)
     # a folder the server cannot write: a key of this process's own (signed out at a restart)
     return secrets.token_urlsafe(48)
-
-
-def _worker_key(config: Settings, ws: Workspace) -> str:
-    """signing_key for a worker started from the environment (uvicorn's or gunicorn's factory):
-    without a key on PostgreSQL it says so in one line and exits, as for an outdated schema."""
-    try:
-        return signing_key(config, ws)
-    except InputError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        ws.dispose()
-        raise SystemExit(STARTUP_FAILURE) from None
 
 
 HEADINGS = {

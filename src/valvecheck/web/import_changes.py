@@ -1,4 +1,5 @@
-"""What a savings or trajectory import would change, one line a figure, for its preview page.
+"""What a savings or trajectory import would change, one line a figure, for its preview page;
+and what any import's preview said, as a digest its confirmation is compared with.
 
 An activities import's changes are already one line a value (``services.activities``); these
 imports' results carry whole entries (a saving, a trajectory year) before and after, so the lines
@@ -15,6 +16,7 @@ from decimal import Decimal
 from valvecheck.domain.impact import Saving, TrajectoryChange
 from valvecheck.domain.impact_counts import COUNTS
 from valvecheck.domain.money import money_text
+from valvecheck.services.activities import ActivitiesImported
 from valvecheck.services.impact import SavingChanged, SavingsImported
 from valvecheck.services.trajectory import TrajectoryImported
 from valvecheck.web.trajectory import FIGURE_NAMES
@@ -94,11 +96,15 @@ def trajectory_lines(changes: tuple[TrajectoryChange, ...]) -> list[Line]:
 
 
 def digest(outcome: object) -> str:
-    """What a savings or trajectory preview said would change, as a digest to compare with the
-    same file's preview at its confirmation ("" for another kind of import): the figures only,
-    never the moment or the person a preview stamps its new entries with."""
+    """What a preview said the file would change, as a digest to compare with the same file's
+    import at its confirmation: of activities, its new activities, each value an update would
+    change and the links it would make; of savings or the trajectory, the figures only, never
+    the moment or the person a preview stamps its new entries with; "" for a catalogue's."""
+    if isinstance(outcome, ActivitiesImported):
+        said: list[object] = [list(outcome.new), [repr(c) for c in outcome.changes], outcome.linked]
+        return hashlib.sha256(json.dumps(said, default=str).encode()).hexdigest()
     if isinstance(outcome, SavingsImported):
-        said: list[object] = [
+        said = [
             [c.after.activity, c.after.year, _version(c.before), line.what, line.now, line.after]
             for c in outcome.changes
             for line in saving_lines((c,))

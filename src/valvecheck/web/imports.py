@@ -7,7 +7,6 @@ random token tied to the person who uploaded it; confirming imports exactly the 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import secrets
@@ -33,7 +32,7 @@ from valvecheck.errors import (
     http_status,
 )
 from valvecheck.importers import limits
-from valvecheck.services.activities import ActivitiesImported, import_activities
+from valvecheck.services.activities import import_activities
 from valvecheck.services.catalogue import import_catalogue
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.impact import SavingsImported, import_savings
@@ -70,7 +69,7 @@ class Staged:
     person_id: int
     options: dict[str, str]
     data: bytes
-    shown: str = ""  # what the preview said the file would change (``_shown``)
+    shown: str = ""  # what the preview said the file would change (``import_changes.digest``)
 
 
 def _folder() -> Path:
@@ -272,7 +271,7 @@ def _preview(
         problems, status = [_as_problem(exc, name)], http_status(exc)
     token = ""
     if outcome is not None and person is not None:
-        token = _stage(kind, name, person, options, data, _shown(outcome))
+        token = _stage(kind, name, person, options, data, import_changes.digest(outcome))
     return _preview_page(request, status, kind, name, outcome, problems, token)
 
 
@@ -323,16 +322,6 @@ def _lines(outcome: object) -> list[import_changes.Line]:
     if isinstance(outcome, TrajectoryImported):
         return import_changes.trajectory_lines(outcome.changes)
     return []
-
-
-def _shown(outcome: object) -> str:
-    """What a preview said the file would change, as a digest: of activities, its new
-    activities, each value an update would change and the links it would make; of savings or
-    the trajectory, each figure (``import_changes.digest``); "" for a catalogue's."""
-    if not isinstance(outcome, ActivitiesImported):
-        return import_changes.digest(outcome)
-    said = [list(outcome.new), [repr(c) for c in outcome.changes], outcome.linked]
-    return hashlib.sha256(json.dumps(said, default=str).encode()).hexdigest()
 
 
 def _as_problem(exc: ValvecheckError, name: str) -> object:
@@ -413,7 +402,7 @@ def _confirmed(ctx: Context, staged: Staged) -> Any:
     locks, rolls the import back (``_ChangedSince``) and is shown, never imported unseen. A
     catalogue's preview says nothing to compare ("")."""
     outcome = _run(ctx, staged.kind, staged.data, staged.file, staged.options, preview=False)
-    if staged.shown and _shown(outcome) != staged.shown:
+    if staged.shown and import_changes.digest(outcome) != staged.shown:
         raise _ChangedSince(outcome)
     return outcome
 
@@ -421,7 +410,12 @@ def _confirmed(ctx: Context, staged: Staged) -> Any:
 def _again(request: Request, staged: Staged, outcome: object) -> Response:
     """The preview again, of what the file would change now, under a new token."""
     fresh = _stage(
-        staged.kind, staged.file, staged.person_id, staged.options, staged.data, _shown(outcome)
+        staged.kind,
+        staged.file,
+        staged.person_id,
+        staged.options,
+        staged.data,
+        import_changes.digest(outcome),
     )
     _unstage(staged.token)
     return _preview_page(
