@@ -30,7 +30,7 @@ from valvecheck.domain.impact import TrajectoryYear, roll_up
 from valvecheck.domain.money import Invalid, money_text, parse_year
 from valvecheck.errors import ImportRejected, InputError
 from valvecheck.reports.docx_fit import word_width
-from valvecheck.reports.impact_chart import line_chart, short_money
+from valvecheck.reports.impact_chart import line_chart, said_money, short_money
 from valvecheck.reports.impact_font import GLYPHS
 from valvecheck.reports.markdown import escape, table
 from valvecheck.services import activities, impact, links
@@ -142,11 +142,27 @@ def _huge() -> list[TrajectoryYear]:
         (1e6, "£1m"),
         (-2.5e6, "-£2.5m"),
         (5e5, "£500k"),
+        (999_999.9999999, "£1m"),  # rounds up to a thousand of its unit: the next unit
         (0.0, "£0"),
     ],
 )
 def test_tick_labels_read_as_written_at_any_size(amount, label):
     assert short_money(amount) == label
+
+
+@pytest.mark.parametrize(
+    ("amount", "said"),
+    [
+        ("999999.99", "£1.00m"),  # rounds up to a thousand of its unit: the next unit
+        ("-999999.999", "-£1.00m"),
+        ("999.999", "£1.00k"),
+        ("999994.99", "£999.99k"),
+        ("1234", "£1.23k"),
+        ("999999999999.99", "£1,000.00bn"),  # no unit above billions
+    ],
+)
+def test_the_alt_text_never_says_a_thousand_of_a_unit(amount, said):
+    assert said_money(D(amount)) == said
 
 
 def test_a_chart_of_999_billion_reads_in_billions_and_its_font_can_draw_every_label():

@@ -100,7 +100,10 @@ def _in_units(amount: _Amount, number: Callable[[_Amount], str]) -> str:
     ``number``."""
     sign = "-" if amount < 0 else ""
     a = abs(amount)
-    size, unit = next((s, u) for s, u in UNITS if a >= s or s == 1)
+    i = next(i for i, (s, _) in enumerate(UNITS) if a >= s or s == 1)
+    if i and float(number(a / UNITS[i][0]).replace(",", "")) >= 1000:
+        i -= 1  # rounded up to a thousand of its unit: £1.00m, never £1,000.00k
+    size, unit = UNITS[i]
     return f"{sign}£{number(a / size)}{unit}"
 
 
