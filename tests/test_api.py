@@ -329,6 +329,17 @@ def test_a_report_by_the_api_carries_the_papers_label_and_the_councils_printed_n
     assert "Appendix C" in response.text and "Bristol City Council" in response.text
 
 
+def test_a_report_by_the_api_is_never_printed_under_another_councils_name(srv):
+    # Bristol's viewer sees only Bristol in its own list of councils, but Leeds is a council of
+    # the workspace all the same: Bristol's ratings under Leeds's name are refused, as by the CLI
+    a = srv.as_("A-viewer")
+    first = ids(srv, "A-viewer")["Bristol: mitigation validation exercise"]
+    url = f"/api/assessments/{first}/reports/md"
+    response = srv.client.get(url, params={"council_name": " leeds "}, headers=a)
+    body = problem(response, 422, "invalid-input")
+    assert body["field"] == "council_name" and "another council" in body["detail"]
+
+
 def test_the_openapi_document_types_every_request_and_response():
     doc = openapi()
     assert doc["openapi"].startswith("3.")

@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from sqlalchemy import select
+
 from valvecheck.analysis.summary import summarise
 from valvecheck.domain.impact import Impact
 from valvecheck.domain.link_reason import link_reason
@@ -26,13 +28,12 @@ from valvecheck.reports import ALL, FORMATS
 from valvecheck.reports.model import LinkRow, ReportData, build_report, carried_from, long_date
 from valvecheck.services.context import Context, authorise
 from valvecheck.services.measures import load_state
-from valvecheck.services.people import list_councils
 from valvecheck.services.prevalence import equivalents, prevalence_of
 from valvecheck.services.programme import changes_of
 from valvecheck.services.workspace import BUNDLED_BY
 from valvecheck.store import queries
 from valvecheck.store import repository as repo
-from valvecheck.store.models import ActivityRow
+from valvecheck.store.models import ActivityRow, CouncilRow
 from valvecheck.store.queries import AssessmentRecord
 from valvecheck.store.tenancy import owned
 
@@ -203,12 +204,14 @@ def _check_council_name(ctx: Context, name: str | None, state: AssessmentState) 
     ours = {" ".join(n.split()).casefold() for n in (ctx.actor.council, state.council) if n}
     if wanted in ours:
         return
-    for council in list_councils(ctx):
-        if " ".join(council.name.split()).casefold() == wanted:
+    # every council of the workspace, whoever asks (a person's own list names only their own;
+    # council names are not kept from one another: the admin pages name them)
+    for council in ctx.session.scalars(select(CouncilRow.name)):
+        if " ".join(council.split()).casefold() == wanted:
             whose = ctx.actor.council or state.council
             raise InputError(
                 f"'{name}' is another council of this workspace, but the ratings reported are "
-                f"{whose}'s: to report {council.name}'s own ratings, act in {council.name}",
+                f"{whose}'s: to report {council}'s own ratings, act in {council}",
                 field="council_name",
             )
 
