@@ -214,6 +214,32 @@ def test_rating_needs_the_version_read_and_a_stale_one_is_409(srv):
     problem(mismatch, 422, "invalid-input")
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/measures/bury-2/ratings", {"rag": "red", "version": True}, "version"),
+        ("/api/measures/bury-2/ratings", {"rag": "red", "version": "0"}, "version"),
+        ("/api/measures/bury-2/ratings", {"rag": "red", "version": 0.0}, "version"),
+        ("/api/links", {"activity": "L-1", "measure": "bury-1", "version": True}, "version"),
+        ("/api/links", {"activity": "L-1", "measure": "bury-1", "linked": 0}, "linked"),
+        ("/api/assessments", {"name": "Bristol: 2028", "carry_from": "1"}, "carry_from"),
+        ("/api/assessments", {"name": "Bristol: 2028", "use": "yes"}, "use"),
+    ],
+)
+def test_a_version_or_a_yes_is_json_s_own_never_read_from_another_type(srv, path, body, field):
+    # true read as version 1 would pass the stale-version check by accident; 0 read as false
+    # would end a link
+    a = srv.as_("A-editor")
+    before = [srv.client.get(p, headers=a).json() for p in ("/api/links", "/api/assessments")]
+    rated = srv.client.get("/api/measures/bury-2/ratings", headers=a).json()
+    response = srv.client.post(path, json=body, headers=a)
+    assert problem(response, 422, "invalid-input")["field"] == field
+    assert [
+        srv.client.get(p, headers=a).json() for p in ("/api/links", "/api/assessments")
+    ] == before
+    assert srv.client.get("/api/measures/bury-2/ratings", headers=a).json() == rated
+
+
 def test_roles_are_the_services(srv):
     c = srv.client
     v = srv.as_("A-viewer")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from valvecheck.domain import moments
 from valvecheck.domain.activity import LONGEST
@@ -37,7 +37,8 @@ def aware(at: datetime | None) -> datetime | None:
 
 class Input(BaseModel):
     """A request body: a field it does not know is refused (422 naming it), never dropped, so a
-    misspelt rationale cannot be saved as no rationale."""
+    misspelt rationale cannot be saved as no rationale. Its numbers and true/false are JSON's
+    own (StrictInt, StrictBool): "3", 3.0 or true is not a version, nor 0 or "no" false."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -298,7 +299,7 @@ class RatingIn(Input):
     )
     rationale: Text = ""
     evidence: Text = ""
-    version: int | None = Field(
+    version: StrictInt | None = Field(
         default=None,
         ge=0,
         le=MAX_ID,
@@ -369,9 +370,9 @@ class ActivityDetail(ActivityOut):
 class LinkIn(Input):
     activity: Name
     measure: Name
-    linked: bool = Field(default=True, description="true to link, false to end the link")
+    linked: StrictBool = Field(default=True, description="true to link, false to end the link")
     rationale: Text = ""
-    version: int | None = Field(
+    version: StrictInt | None = Field(
         default=None,
         ge=0,
         le=MAX_ID,
@@ -451,13 +452,13 @@ class AssessmentDetail(AssessmentOut):
 
 class AssessmentIn(Input):
     name: Name
-    carry_from: int | None = Field(
+    carry_from: StrictInt | None = Field(
         default=None,
         ge=1,
         le=MAX_ID,
         description="The id of an assessment whose ratings are carried forward",
     )
-    use: bool = Field(default=False, description="Make it the current assessment")
+    use: StrictBool = Field(default=False, description="Make it the current assessment")
 
 
 class GroupOut(BaseModel):
