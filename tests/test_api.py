@@ -258,6 +258,28 @@ def test_roles_are_the_services(srv):
     )
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/assessments/999/lock", None),
+        ("/api/assessments/999/use", None),
+        ("/api/assessments", {"name": "x", "carry_from": 999}),
+        ("/api/measures/bury-1/ratings?assessment=999", {"rag": "red", "version": 0}),
+        ("/api/measures/bury-1/ratings?assessment=1", {"rag": "red", "version": 0}),
+    ],
+)
+def test_a_write_the_role_does_not_allow_is_403_whatever_it_names(srv, path, body):
+    # never 404 first: a viewer learns nothing of which assessments exist by trying to write
+    response = srv.client.post(path, json=body, headers=srv.as_("A-viewer"))
+    problem(response, 403, "forbidden")
+
+
+def test_a_viewers_trajectory_import_naming_no_such_assessment_is_403(srv):
+    files = {"file": ("plan.csv", b"year,unmitigated,target\n2025-26,2000,1400\n", "text/csv")}
+    url = "/api/impact/trajectory/import?assessment=999"
+    problem(srv.client.post(url, files=files, headers=srv.as_("A-viewer")), 403, "forbidden")
+
+
 def test_bad_input_is_a_problem_with_the_field(srv):
     a = srv.as_("A-editor")
     body = problem(srv.client.get("/api/measures?rag=purple", headers=a), 422, "invalid-input")

@@ -34,10 +34,11 @@ from valvecheck.api.schemas import (
     SummaryOut,
     aware,
 )
+from valvecheck.domain.people import Action
 from valvecheck.errors import NotFound
 from valvecheck.services import compare, impact, measures, ratings, reports
 from valvecheck.services import summary as summaries
-from valvecheck.services.context import Actor, Context
+from valvecheck.services.context import Actor, Context, authorise
 from valvecheck.services.ratings import AssessmentInfo
 
 router = APIRouter(
@@ -111,6 +112,7 @@ def new_assessment(
     actor: Annotated[Actor, Depends(authenticated)],
 ) -> AssessmentOut:
     with work(request, actor, write=True) as ctx:
+        authorise(ctx, Action.MANAGE_ASSESSMENTS)  # a role that may not: 403, whatever it names
         source = _named(ctx, body.carry_from).name if body.carry_from is not None else None
         made = ratings.new_assessment(ctx, body.name, carry_from=source, use=body.use)
     response.headers["Location"] = f"/api/assessments/{made.id}"
@@ -194,6 +196,7 @@ def lock_assessment(
     actor: Annotated[Actor, Depends(authenticated)],
 ) -> AssessmentOut:
     with work(request, actor, write=True) as ctx:
+        authorise(ctx, Action.LOCK_ASSESSMENT)  # a role that may not: 403, whatever it names
         done = ratings.lock_assessment(ctx, _named(ctx, assessment_id).name)
     return assessment_out(done)
 
@@ -211,6 +214,7 @@ def use_assessment(
     actor: Annotated[Actor, Depends(authenticated)],
 ) -> AssessmentOut:
     with work(request, actor, write=True) as ctx:
+        authorise(ctx, Action.MANAGE_ASSESSMENTS)  # a role that may not: 403, whatever it names
         chosen = ratings.use_assessment(ctx, _named(ctx, assessment_id).name)
     return assessment_out(chosen)
 

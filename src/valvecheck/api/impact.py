@@ -25,9 +25,10 @@ from valvecheck.api.schemas import (
     TrajectoryImportedOut,
 )
 from valvecheck.domain.money import money_json
+from valvecheck.domain.people import Action
 from valvecheck.errors import NotFound
 from valvecheck.services import impact, ratings, trajectory
-from valvecheck.services.context import Actor
+from valvecheck.services.context import Actor, authorise
 
 router = APIRouter(
     route_class=ProblemRoute, tags=["impact"], generate_unique_id_function=operation_id
@@ -111,6 +112,7 @@ def import_trajectory(
     with work(request, actor, write=not preview) as ctx:
         named = None
         if assessment is not None:
+            authorise(ctx, Action.RECORD_IMPACT)  # a role that may not: 403, whatever it names
             found = [a for a in ratings.list_assessments(ctx) if a.id == assessment]
             if not found:
                 raise NotFound(f"there is no assessment {assessment}", field="assessment")

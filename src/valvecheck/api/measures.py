@@ -40,10 +40,11 @@ from valvecheck.api.schemas import (
     RatingIn,
     RatingOut,
 )
+from valvecheck.domain.people import Action
 from valvecheck.domain.rag import Rag
 from valvecheck.domain.views import Filters, MeasureView
 from valvecheck.services import equivalence, measures, programme, ratings
-from valvecheck.services.context import Actor, Context
+from valvecheck.services.context import Actor, Context, authorise
 from valvecheck.services.deadlines import deadlines_of
 from valvecheck.store import repository as repo
 
@@ -222,6 +223,7 @@ def rate_measure(
 ) -> RatingOut:
     expected = version_read(if_match, body.version, "the rating", "0 if not rated")
     with work(request, actor, write=True) as ctx:
+        authorise(ctx, Action.RATE)  # a role that may not: 403, whatever assessment it names
         done = ratings.rate(
             ctx,
             measure_id,
