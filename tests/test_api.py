@@ -68,6 +68,14 @@ def test_writes_without_credentials_are_401(srv):
     )
 
 
+def test_without_valid_credentials_it_is_401_whatever_the_address_holds(srv):
+    for headers in ({}, {"Authorization": "Bearer vc_nope"}):
+        for path in ("/api/measures?limt=1", "/api/measures?limit=0", "/api/measures/a%00b"):
+            problem(srv.client.get(path, headers=headers), 401, "unauthenticated")
+        post = srv.client.post("/api/links?x=1", json={"nonsense": 1}, headers=headers)
+        problem(post, 401, "unauthenticated")
+
+
 def test_unknown_and_revoked_tokens_are_401(srv):
     assert srv.client.get("/api/measures", headers=srv.as_("A-viewer")).status_code == 200
     problem(
@@ -125,7 +133,8 @@ def test_a_token_of_council_a_gets_404_for_council_b(srv):
     )
     link = {"activity": "L-1", "measure": "bury-2", "linked": False, "version": 1}
     problem(c.post("/api/links", json=link, headers=a), 404, "not-found")
-    problem(c.post(f"/api/assessments/{leeds}/lock", headers=a), 404, "not-found")
+    # an admin may lock, but not another council's assessment (an editor may not lock at all: 403)
+    problem(c.post(f"/api/assessments/{leeds}/lock", headers=srv.as_("A-admin")), 404, "not-found")
     new = {"name": "copy", "carry_from": leeds}
     problem(c.post("/api/assessments", json=new, headers=a), 404, "not-found")
     with unit_of_work(srv.ws, council="Leeds") as ctx:

@@ -120,6 +120,12 @@ register_url_convertor("anypath", AnyPath())
 @router.api_route("/{rest:anypath}", methods=list(METHODS), include_in_schema=False)
 def not_an_endpoint(request: Request, rest: str) -> Response:
     """404 for an address no route has; 405 (with Allow) for a route asked the wrong method."""
+    return unanswered(request, rest)
+
+
+def unanswered(request: Request, rest: str) -> Response:
+    """``not_an_endpoint``'s answer, for /api/``rest`` asked with any method (OPTIONS, TRACE
+    and the like never reach a route: the web app's error handler asks here)."""
     allowed = [
         method
         for method in METHODS

@@ -307,6 +307,16 @@ class ProblemRoute(APIRoute):
             return response
 
         async def answer(request: Request) -> Response:
+            if needs_actor:
+                try:
+                    credentials = await bearer(request)
+                    # who is asking, before anything the request names is read or checked
+                    # (401 whatever it names; ``authenticated`` then gives it)
+                    request.state.api_actor = await run_in_threadpool(
+                        authenticated, request, credentials
+                    )
+                except ValvecheckError as exc:
+                    return error_response(exc)
             if "\x00" in request.scope["path"] or b"%00" in request.scope["query_string"]:
                 # never meaningful, and PostgreSQL cannot compare text holding it
                 return problem_response(
@@ -315,15 +325,6 @@ class ProblemRoute(APIRoute):
             refused = unknown_parameters(request.query_params.keys(), queries)
             if refused is not None:
                 return refused
-            if needs_actor and request.method not in SAFE:
-                try:
-                    credentials = await bearer(request)
-                    # who is asking, before the body is read (``authenticated`` then gives it)
-                    request.state.api_actor = await run_in_threadpool(
-                        authenticated, request, credentials
-                    )
-                except ValvecheckError as exc:
-                    return error_response(exc)
             if takes_form and request.method not in SAFE:
                 sent = await request.form()  # kept by the request: the handler reads it again
                 refused = unknown_parameters(sent.keys(), form, "form field")

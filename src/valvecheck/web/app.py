@@ -11,7 +11,7 @@ import importlib
 import json
 import secrets
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -161,8 +161,28 @@ class Around:
             await too_large(self.render, request)(scope, receive, finish)
 
 
+def _in_api(request: Request) -> bool:
+    """An address of the JSON API: its errors are problem+json, never a page."""
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/")
+
+
+# the problem code of an HTTP error the framework raises before an API endpoint runs
+API_CODES = {400: "bad-request", 404: "not-found", 405: "method-not-allowed", 413: "too-large"}
+
+
+def _api_problem(status: int, detail: str, headers: Mapping[str, str] | None = None) -> Response:
+    from valvecheck.api.core import problem_response
+
+    response = problem_response(status, detail, API_CODES.get(status, "error"))
+    response.headers.update(headers or {})
+    return response
+
+
 def too_large(render: Any, request: Request) -> Response:
-    """The page for a body over the limit (413)."""
+    """The page for a body over the limit (413); under /api, its problem+json."""
+    if _in_api(request):
+        return _api_problem(413, too_large_message())
     response: Response = render(
         request,
         "errors/error.html",
@@ -360,6 +380,12 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
             to = _without_slash(app, request.scope)
             if to is not None:
                 return RedirectResponse(to, status_code=307)
+        if _in_api(request) and exc.status_code == 405:  # OPTIONS, TRACE: no route takes them
+            from valvecheck.api import unanswered
+
+            return unanswered(request, request.url.path.removeprefix("/api").lstrip("/"))
+        if _in_api(request):  # a body that cannot be parsed (a multipart without its boundary)
+            return _api_problem(exc.status_code, _http_message(exc), exc.headers)
         return render(
             request,
             "errors/error.html",
