@@ -76,6 +76,14 @@ def test_without_valid_credentials_it_is_401_whatever_the_address_holds(srv):
         problem(post, 401, "unauthenticated")
 
 
+def test_a_query_parameter_given_twice_is_refused_not_half_read(srv):
+    a = srv.as_("A-viewer")
+    for query in ("rag=red&rag=amber", "limit=1&limit=2", "rag=red&limit=1&rag=red"):
+        body = problem(srv.client.get(f"/api/measures?{query}", headers=a), 422, "invalid-input")
+        assert body["field"] == query.split("=")[0] and "given 2 times" in body["detail"]
+    assert srv.client.get("/api/measures?rag=red&limit=1", headers=a).status_code == 200
+
+
 def test_unknown_and_revoked_tokens_are_401(srv):
     assert srv.client.get("/api/measures", headers=srv.as_("A-viewer")).status_code == 200
     problem(

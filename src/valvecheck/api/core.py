@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
+from collections import Counter
 from collections.abc import Callable, Collection, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -271,6 +272,24 @@ def unknown_parameters(
     return problem_response(422, items[0].message, "invalid-input", items[0].column, items)
 
 
+def repeated(given: Collection[tuple[str, str]]) -> JSONResponse | None:
+    """422 naming each query parameter given more than once: every parameter takes one value,
+    and reading only one of ``?rag=red&rag=amber`` would answer a question not asked."""
+    counts = Counter(name for name, _ in given)
+    items = [
+        ProblemItem(
+            code="invalid-input",
+            message=f"the query parameter {name!r} is given {n} times: give it once",
+            column=name,
+        )
+        for name, n in counts.items()
+        if n > 1
+    ]
+    if not items:
+        return None
+    return problem_response(422, items[0].message, "invalid-input", items[0].column, items)
+
+
 def depends_on(dependant: Dependant, call: Callable[..., Any]) -> bool:
     """Whether a route (or any of its dependencies) depends on ``call``."""
     return any(d.call is call or depends_on(d, call) for d in dependant.dependencies)
@@ -322,7 +341,9 @@ class ProblemRoute(APIRoute):
                 return problem_response(
                     422, "the address may not contain NUL characters", "invalid-input"
                 )
-            refused = unknown_parameters(request.query_params.keys(), queries)
+            refused = unknown_parameters(request.query_params.keys(), queries) or repeated(
+                request.query_params.multi_items()
+            )
             if refused is not None:
                 return refused
             if takes_form and request.method not in SAFE:
