@@ -13,7 +13,7 @@ by a model learned from the five parts before them; ``holdout6`` rows (four whol
 with its own workstream names) were written after ``holdout5`` was scored, to be scored once by a model
 learned from the six parts before them; ``holdout7`` rows (four more whole council files) were written
 after ``holdout6`` was scored, to be scored once by a model learned from the seven parts before them.
-``fresh`` rows are the blind council files of ``bench/fresh`` ... ``bench/fresh29`` (written
+``fresh`` rows are the blind council files of ``bench/fresh`` ... ``bench/fresh31`` (written
 by helpers who saw no matcher, corpus or figure, each scored once before it joined; source
 ``fresh-<council>``), added as they were labelled so the matcher learns from writers other than
 the corpus's own.
