@@ -84,6 +84,20 @@ def test_a_query_parameter_given_twice_is_refused_not_half_read(srv):
     assert srv.client.get("/api/measures?rag=red&limit=1", headers=a).status_code == 200
 
 
+def test_a_missing_assessment_is_named_by_the_parameter_that_gave_it(srv):
+    c, a = srv.client, srv.as_("A-editor")
+    (first,) = ids(srv, "A-editor").values()
+    for query, field in (
+        (f"a={first}&b={first}", "b"),
+        (f"a=999&b={first}", "a"),
+        (f"a={first}&b=999", "b"),
+    ):
+        asked = c.get(f"/api/assessments/compare?{query}", headers=a)
+        assert asked.json()["field"] == field, (query, asked.text)
+    made = c.post("/api/assessments", json={"name": "Bristol: 2029", "carry_from": 999}, headers=a)
+    assert problem(made, 404, "not-found")["field"] == "carry_from"
+
+
 def test_unknown_and_revoked_tokens_are_401(srv):
     assert srv.client.get("/api/measures", headers=srv.as_("A-viewer")).status_code == 200
     problem(

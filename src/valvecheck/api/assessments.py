@@ -35,7 +35,7 @@ from valvecheck.api.schemas import (
     aware,
 )
 from valvecheck.domain.people import Action
-from valvecheck.errors import NotFound
+from valvecheck.errors import InputError, NotFound
 from valvecheck.services import compare, impact, measures, ratings, reports
 from valvecheck.services import summary as summaries
 from valvecheck.services.context import Actor, Context, authorise
@@ -68,13 +68,13 @@ def assessment_out(a: AssessmentInfo) -> AssessmentOut:
     )
 
 
-def _named(ctx: Context, assessment_id: int) -> AssessmentInfo:
+def _named(ctx: Context, assessment_id: int, field: str = "assessment") -> AssessmentInfo:
     """The acting council's assessment with this id; another council's is not found, the same
-    as one that does not exist."""
+    as one that does not exist (the error naming ``field``, the parameter that gave the id)."""
     for a in ratings.list_assessments(ctx):
         if a.id == assessment_id:
             return a
-    raise NotFound(f"there is no assessment {assessment_id}", field="assessment")
+    raise NotFound(f"there is no assessment {assessment_id}", field=field)
 
 
 @router.get(
@@ -113,7 +113,8 @@ def new_assessment(
 ) -> AssessmentOut:
     with work(request, actor, write=True) as ctx:
         authorise(ctx, Action.MANAGE_ASSESSMENTS)  # a role that may not: 403, whatever it names
-        source = _named(ctx, body.carry_from).name if body.carry_from is not None else None
+        carried = body.carry_from
+        source = _named(ctx, carried, "carry_from").name if carried is not None else None
         made = ratings.new_assessment(ctx, body.name, carry_from=source, use=body.use)
     response.headers["Location"] = f"/api/assessments/{made.id}"
     return assessment_out(made)
@@ -132,6 +133,10 @@ def compare_assessments(
     b: Annotated[int, Query(ge=1, le=MAX_ID, description="The later assessment's id")],
 ) -> ComparisonOut:
     with work(request, actor) as ctx:
+        for given, name in ((a, "a"), (b, "b")):
+            _named(ctx, given, name)  # a missing one is named by its parameter
+        if a == b:
+            raise InputError("choose two different assessments to compare", field="b")
         found = compare.compare(ctx, a, b)
     return ComparisonOut(
         a=assessment_out(found.first),
