@@ -126,8 +126,8 @@ def add_activity(
         "theme": body.theme,
         "owner": body.owner,
         "status": body.status or "",
-        "start": body.start.isoformat() if body.start else "",
-        "end": body.end.isoformat() if body.end else "",
+        "start": body.start or "",
+        "end": body.end or "",
     }
     with work(request, actor, write=True) as ctx:
         v = activities.add_activity(ctx, values)

@@ -26,6 +26,12 @@ Text = Annotated[str, Field(max_length=20_000), AfterValidator(_no_nul)]
 Name = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_no_nul)]
 
 
+# A date as YYYY-MM-DD (or as people write them: 31/03/2027, March 2027, the month's end for an
+# end date), read by the service.
+DateText = Annotated[
+    str, Field(max_length=40, json_schema_extra={"format": "date"}), AfterValidator(_no_nul)
+]
+
 # Ids and versions are 32-bit in the database: a larger number cannot name anything.
 MAX_ID = 2**31 - 1
 
@@ -346,8 +352,12 @@ class ActivityIn(Input):
         "'On track', 'delayed', 'complete'); none: not known",
         examples=["in_progress"],
     )
-    start: date | None = None
-    end: date | None = Field(default=None, description="On or after the start")
+    # read by the service, as the web form's are: a date that cannot be read is one problem
+    # among the others, all listed at once (not refused alone before the rest are checked)
+    start: DateText | None = Field(default=None, examples=["2026-04-01"])
+    end: DateText | None = Field(
+        default=None, description="On or after the start", examples=["2027-03-31"]
+    )
 
 
 class LinkEventOut(BaseModel):
