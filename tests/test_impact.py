@@ -325,6 +325,13 @@ def test_excel_sheet_is_the_hand_worked_example_to_the_penny(reports):
         assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:"), name
     # negatives with a minus sign, as every other format writes them
     assert book["Impact by year"]["B3"].number_format == "£#,##0.00;-£#,##0.00"
+    # an amount column's heading over its figures, on the right; a text column's on the left
+    for name in ("Impact by year", "Impact by measure"):
+        sheet = book[name]
+        for column in sheet.iter_cols(min_row=2):
+            heading, cells = column[0], column[1:]
+            amount = any(isinstance(c.value, float | int) for c in cells)
+            assert (heading.alignment.horizontal == "right") == amount, (name, heading.value)
 
 
 def test_excel_has_a_native_line_chart_of_the_four_lines(reports):

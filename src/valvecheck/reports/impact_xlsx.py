@@ -171,7 +171,8 @@ def _table_sheet(wb: Workbook, formats: Formats, name: str, t: ImpactTable) -> N
         ws.write_string(0, 0, t.caption, formats[_style(True)])
     ws.set_row(1, _height(t.columns, widths))
     for c, column in enumerate(t.columns):
-        ws.write_string(1, c, column, formats[HEADER])
+        # an amount column's heading sits over its figures, on the right, as in Word and HTML
+        ws.write_string(1, c, column, formats[HEADER._replace(right=c in t.amount_columns)])
     for n, row in enumerate(t.rows):
         r, bold = FIRST + n, n >= len(t.rows) - t.total_rows
         ws.set_row(r, _height(row, widths))

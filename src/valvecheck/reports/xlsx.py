@@ -97,6 +97,7 @@ class Style(NamedTuple):
     quote: bool = False  # Excel's quote prefix: text that looks like a formula stays text
     wrap: bool = True  # False: a line of text that runs on over the empty cells beside it
     link: bool = False  # a hyperlink's look: blue and underlined
+    right: bool = False  # aligned right: an amount column's heading, over its figures
 
 
 # A cell links to one web address at most, and Excel keeps an address of up to 2,079 characters
@@ -130,6 +131,8 @@ class Formats(dict[Style, Format]):
             spec["quote_prefix"] = True
         if style.link:
             spec.update(font_color=LINK_COLOUR, underline=1)
+        if style.right:
+            spec["align"] = "right"
         made = self[style] = self._wb.add_format(spec)
         return made
 
