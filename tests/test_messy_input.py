@@ -484,3 +484,58 @@ def test_a_second_header_row_in_a_catalogue_is_named_as_such():
     ]
     problems = read_catalogue(_book([("Agreement", rows, False)]), "cat.xlsx").problems
     assert _codes(problems) == [("second-header-row", 2, None)]
+
+
+# -- each sheet of a workbook read under its own header ---------------------------------------------
+
+
+def test_each_sheet_of_a_catalogue_workbook_is_read_under_its_own_header():
+    # a later sheet with its columns in another order (or fewer of them) never re-reads the rows
+    # of the sheets before it: Sheffield's measure was an authority called by its text
+    data = _book(
+        [
+            (
+                "2023-24",
+                [
+                    ["LA", "Recommendation", "Theme"],
+                    ["Sheffield", "Open two special schools", "Places"],
+                ],
+                False,
+            ),
+            (
+                "2024-25",
+                [["Recommendation", "LA", "Theme"], ["Review banding", "Kirklees", "Funding"]],
+                False,
+            ),
+            ("2025-26", [["LA", "Recommendation"], ["Wakefield", "Expand outreach"]], False),
+        ]
+    )
+    parsed = read_catalogue(data, "cat.xlsx")
+    assert parsed.problems == []
+    assert [(r.la, r.recommendation, r.theme) for r in parsed.rows] == [
+        ("Sheffield", "Open two special schools", "Places"),
+        ("Kirklees", "Review banding", "Funding"),
+        ("Wakefield", "Expand outreach", ""),
+    ]
+
+
+def test_every_problem_of_every_sheet_is_listed_under_its_own_header():
+    data = _book(
+        [
+            (
+                "A",
+                [["LA", "Recommendation", "RAG"], ["Sheffield", "Open schools", "Purple"]],
+                False,
+            ),
+            (
+                "B",
+                [["Recommendation", "LA", "RAG"], ["Review banding", "Kirklees", "Mauve"]],
+                False,
+            ),
+        ]
+    )
+    parsed = read_catalogue(data, "cat.xlsx")
+    assert [(p.code, p.line, p.file) for p in parsed.problems] == [
+        ("unknown-rag", 2, "cat.xlsx, sheet A"),
+        ("unknown-rag", 2, "cat.xlsx, sheet B"),
+    ]

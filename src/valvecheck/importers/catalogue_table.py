@@ -160,6 +160,10 @@ class _Data:
     cells: list[str]
     row: CellRow
     block: int
+    # the header it was read under (column -> index) and its headings as written: each sheet of
+    # a workbook, each table of a document, may order its columns its own way
+    header: dict[str, int]
+    written: dict[str, str]
 
 
 _ENDS = re.compile(r"[.!?:;][\"')\]’”]*$")
@@ -282,7 +286,7 @@ def read_table(
                 carry = carry and not cells[la]
                 if carry and data:
                     cells = (*cells[:la], data[-1].cells[la], *cells[la + 1 :])
-            data.append(_Data(list(cells), row, b))
+            data.append(_Data(list(cells), row, b, header, written))
             if (problem := limits.too_many_catalogue_rows(len(data), file)) is not None:
                 parsed.problems.append(problem)
                 return parsed, AppendixHints(title=title, council=council)
@@ -293,8 +297,8 @@ def read_table(
         where = extracted.blocks[d.block].where
         checked = _row(
             tuple(d.cells),
-            header or {},
-            written,
+            d.header,
+            d.written,
             d.row,
             row_no,
             where,
