@@ -152,6 +152,21 @@ def guess_delimiter(text: str, candidates: str = DELIMITERS) -> str:
 SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
+# '£250' (or 'Save £250', '-£1', '(£12'): pounds, then one to three digits at the cell's end; and
+# '000' (or '000.00', '000 on transport', '500)'): three digits starting the next
+_AMOUNT_START = re.compile(r"£\s?\d{1,3}$")
+_THOUSANDS_ON = re.compile(r"\d{3}(?![\d,])")
+
+
+def _split_amount(cells: Sequence[object]) -> int | None:
+    """The first cell of an amount split at its thousands comma, if the row has one."""
+    texts = [str(c or "").strip() for c in cells]
+    for i, (cell, after) in enumerate(zip(texts, texts[1:], strict=False)):
+        if _AMOUNT_START.search(cell) and _THOUSANDS_ON.match(after):
+            return i
+    return None
+
+
 def too_wide(
     cells: Sequence[object],
     header_width: int,
@@ -161,7 +176,19 @@ def too_wide(
     delimiter: str,
 ) -> Problem | None:
     """A row with more cells than its header (beyond empty trailing ones): refused, because a
-    value holding the separator, unquoted, has split in two and shifted the cells after it."""
+    value holding the separator, unquoted, has split in two and shifted the cells after it. So is
+    a row, however wide, with an amount split at its thousands comma ('£250' then '000'): a
+    row ending in an empty cell, or a file whose last column is left out, has room for the
+    split, and £250,000 would be read as £250."""
+    if delimiter == "," and (split := _split_amount(cells)) is not None:
+        return Problem(
+            "bad-csv",
+            f"'{cells[split]}' and '{cells[split + 1]}' (cells {split + 1} and {split + 2}) look "
+            "like one amount split at its comma: a value with a comma in it (such as £250,000) "
+            "must be put in double quotes",
+            file,
+            line,
+        )
     extra = cells[header_width:]
     if not any(str(c or "").strip() for c in extra):
         return None
