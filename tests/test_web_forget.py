@@ -134,3 +134,32 @@ def test_only_an_admin_of_the_persons_own_council_is_asked(site):
     assert refused.status_code == 404
     assert site.client("ann").get("/admin/users/99999/forget").status_code == 404
     assert names_recorded(site) == ["ed", "ed"]
+
+
+def cells(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [text(c) for c in page(response).iter("td")]
+
+
+def test_the_pages_and_the_api_stop_naming_them_at_once(site):
+    # the measure's page keeps the assessment's state between requests: a removal rewrites the
+    # names in place, which its fingerprint (counts and highest ids) did not see
+    from valvecheck.services import tokens
+
+    ed = rated_then_removed(site)
+    ann = site.client("ann")
+    with unit_of_work(site.ws, write=True, council="Bristol", by="admin") as ctx:
+        secret = tokens.create_token(ctx, "script", "viewer").secret
+    api = {"Authorization": f"Bearer {secret}"}
+
+    def named() -> tuple[list[str], set[str]]:
+        shown = cells(ann.get("/measures/bury-4"))
+        answer = ann.get("/api/measures/bury-4/ratings", headers=api).json()
+        return shown, {h["by"] for h in answer}
+
+    shown, by = named()
+    assert shown.count("ed") == 2 and "ed" in by
+    address = f"/admin/users/{ed}/forget"
+    assert post(ann, address, {"name": "ed"}, token_from=address).status_code == 303
+    shown, by = named()
+    assert "ed" not in shown and shown.count("Former member 1") == 2
+    assert "ed" not in by and "Former member 1" in by

@@ -4,7 +4,8 @@ Reading a large catalogue with an assessment's rating histories takes a few hund
 (3,750 measures); a web page asks for it on every request. The answer depends only on the
 catalogue's rows and the assessment's rating rows, and ratings are only ever appended, so a
 fingerprint of a few indexed aggregates (row counts and highest ids, the highest id of the
-earlier texts a revision keeps) says whether a kept state is still the state. Each request
+earlier texts a revision keeps, and how many of the council's people had their details removed,
+which rewrites names in place) says whether a kept state is still the state. Each request
 still reads the fingerprint inside its own transaction, so it never sees an older state than
 its snapshot holds. The kept states are shared between requests: read-only by contract.
 """
@@ -24,11 +25,13 @@ from sqlalchemy import Select, Table, bindparam, func, select
 from valvecheck.domain.rating import Rating
 from valvecheck.domain.views import AssessmentState
 from valvecheck.services.context import Context
+from valvecheck.services.people import FORMER_MEMBER
 from valvecheck.store import queries
 from valvecheck.store import tables as t
 from valvecheck.store.db import engine_of
 
 T = TypeVar("T")
+FORMER_NAMES = FORMER_MEMBER.format(number="%")  # the names removed details leave (LIKE)
 KEEP = 16  # states kept per process (several councils and assessments, a few workspaces)
 
 KEEP_MANY = 2048  # small answers kept per process (a measure's suggestions)
@@ -64,10 +67,23 @@ def _fingerprint_query() -> Select[Any]:
     ratings = t.rating.c.assessment_id == bindparam("assessment")
     columns = [c for table in _CATALOGUE_TABLES for c in _aggregates(table)]
     columns += [
+        _forgotten(bindparam("council")),
         select(func.count()).select_from(t.rating).where(ratings).scalar_subquery(),
         select(func.max(t.rating.c.id)).where(ratings).scalar_subquery(),
     ]
     return select(*columns)
+
+
+def _forgotten(council: Any) -> Any:
+    """How many of the council's people had their personal details removed: each removal
+    rewrites, in place, the names their ratings, links and other records hold, which no count
+    or highest id of those rows shows (``services.forget``)."""
+    return (
+        select(func.count())
+        .select_from(t.person)
+        .where(t.person.c.council_id == council, t.person.c.name.like(FORMER_NAMES))
+        .scalar_subquery()
+    )
 
 
 def fingerprint(ctx: Context, assessment: str | None) -> tuple[Hashable, ...]:
@@ -80,7 +96,7 @@ def fingerprint(ctx: Context, assessment: str | None) -> tuple[Hashable, ...]:
         assessment_id = current.id if current is not None else None
     elif cid is not None:
         assessment_id = queries.assessment_row(db, cid, assessment).id
-    found = db.execute(_fingerprint_query(), {"assessment": assessment_id}).one()
+    found = db.execute(_fingerprint_query(), {"assessment": assessment_id, "council": cid}).one()
     return (assessment_id, *found)
 
 
@@ -137,7 +153,7 @@ def council_work(ctx: Context) -> tuple[Hashable, ...]:
     ).one()
     a = t.activity.c
     activities = ctx.db.execute(
-        select(func.count(), func.max(a.imported_at)).where(a.council_id == cid)
+        select(func.count(), func.max(a.imported_at), _forgotten(cid)).where(a.council_id == cid)
     ).one()
     return (*links, *activities)
 
