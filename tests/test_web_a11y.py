@@ -157,6 +157,39 @@ def test_a_wrong_password_on_the_way_back_keeps_the_carried_words(site):
     assert (by_id(wrong, "carried-rationale").text or "").strip() == form["rationale"].strip()
 
 
+def _carried_through(client, ended) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    sign_in = page(ended).find(".//form[@action='/login']")
+    return {
+        field.get("name"): (field.get("value") if field.tag == "input" else field.text or "")
+        for field in sign_in.iter()
+        if field.tag in ("input", "textarea") and field.get("name")
+    }
+
+
+def test_a_form_carried_through_signing_in_goes_only_to_the_person_who_typed_it(site):
+    # on a shared computer a colleague signing in at the page was shown ed's words, ready to
+    # send, and sending them recorded ed's rating as the colleague's
+    def ended_for_ed():  # type: ignore[no-untyped-def]
+        client = site.client("ed")
+        form = rating_form(client)
+        later(client, (site.settings.session_hours + 0.5) * 3600)
+        ended = client.post("/measures/bury-3/rating", data=form)
+        return client, _carried_through(client, ended)
+
+    client, carried = ended_for_ed()
+    assert carried["carried-owner"]
+    colleague = client.post("/login", data={**carried, "username": "ann", "password": PASSWORD})
+    assert colleague.status_code == 303  # signed in, to the page: no form to send
+    assert "of careful words" not in client.get("/measures/bury-3").text
+    # a seal altered, or copied from elsewhere, names nobody: not shown to whoever signs in
+    client, carried = ended_for_ed()
+    forged = {**carried, "carried-owner": carried["carried-owner"][:-2] + "xx"}
+    assert client.post("/login", data={**forged, "password": PASSWORD}).status_code == 303
+    client, carried = ended_for_ed()
+    theirs = client.post("/login", data={**carried, "password": PASSWORD})
+    assert theirs.status_code == 200 and heading(theirs) == "You are signed in again"
+
+
 def test_a_form_sent_after_signing_out_elsewhere_says_the_sign_in_ended(site):
     client = site.client("ed")
     form = rating_form(client)

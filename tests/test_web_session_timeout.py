@@ -173,3 +173,19 @@ def test_the_sign_in_page_says_a_sign_in_timed_out_and_how_long_it_lasts(site):
     assert back.status_code == 303 and back.headers["location"] == "/measures/bury-3"
     offsite = busy.get("/login", params={"timeout": "idle", "next": "//elsewhere.example"})
     assert offsite.headers["location"] == "/"
+
+
+def test_the_browser_keeps_the_cookie_past_the_idle_limit_so_the_server_can_say_why():
+    # at the idle limit the browser forgot the cookie, so a form sent after it met "your
+    # sign-in could not be found" and no name: the browser now keeps it to the longest limit,
+    # and the server, which refuses it once idle, says it ran out, and whose it was
+    from starlette.responses import Response
+
+    now = [1000.0]
+    sessions = Sessions("k" * 40, 8 * 3600, longest_seconds=24 * 3600, clock=lambda: now[0])
+    signed_in = WebSession("token", 1, "ed", issued=now[0], seen=now[0])
+    response = Response()
+    sessions.write(response, signed_in)
+    assert "Max-Age=86400" in response.headers["set-cookie"]
+    now[0] += 9 * 3600  # idle past 8 hours, within the day
+    assert sessions.ended(signed_in) == "idle"

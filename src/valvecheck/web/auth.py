@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -251,7 +251,9 @@ def login(
     logs.signed_in(actor.name, actor.council, client)
     assert actor.person_id is not None
     signed_in = _signed_in(request, actor.person_id, actor.name, next)
-    if carried is None:
+    if carried is None or not carried.belongs_to(request, actor.person_id):
+        # another person signing in at the page (a shared computer): the form typed by the one
+        # whose sign-in ended is never theirs to send
         return signed_in
     # Signed in again: the form that was not sent, to check and send (never stored here).
     request.state.actor = actor
@@ -262,6 +264,7 @@ def login(
 # the sign-in page holds it (the typed text in read-only boxes, to copy), and after signing in
 # a page holds it again, to check and send. The server keeps none of it beyond each request.
 CARRY = "carried"  # the field naming where the form goes; its fields are "carried.<name>"
+OWNER = "carried-owner"  # the field holding whose it is, sealed
 # The fields a person types, shown back under these labels; the rest are carried unseen.
 TYPED = {"rationale": "Rationale", "evidence": "Evidence", "reason": "Why", "name": "Name"}
 SECRET = ("password", "confirm", CSRF_FIELD)  # never carried
@@ -271,6 +274,15 @@ SECRET = ("password", "confirm", CSRF_FIELD)  # never carried
 class Carried:
     action: str
     fields: tuple[tuple[str, str], ...]
+    # whose it is, sealed (``Sessions.owner_seal``): "" when the ended sign-in is not known (the
+    # browser's cookie is gone); carried past the sign-in page only to that person
+    owner: str = ""
+
+    def belongs_to(self, request: Request, person_id: int) -> bool:
+        """Whether it may be shown to ``person_id`` once signed in: theirs, or nobody's known."""
+        if not self.owner:
+            return True
+        return request.app.state.sessions.owner_of(self.owner) == person_id
 
     @classmethod
     def sent(cls, request: Request) -> Carried | None:
@@ -300,7 +312,8 @@ class Carried:
             for name, value in form.multi_items()
             if name.startswith(prefix) and isinstance(value, str)
         )
-        return cls(action, fields)
+        owner = form.get(OWNER)
+        return cls(action, fields, owner if isinstance(owner, str) else "")
 
     def typed(self) -> list[tuple[str, str, str]]:
         """(name, label, text) of what the person typed, to show back."""
@@ -336,6 +349,9 @@ def sign_in_ended(request: Request) -> Response | None:
         return RedirectResponse("/login", status_code=303)  # signed out already
     ended = getattr(request.state, "ended_session", None)
     sessions = request.app.state.sessions
+    person = ended.person_id if ended is not None else current.person_id
+    if person is not None:
+        carried = replace(carried, owner=sessions.owner_seal(person))
     return _render(
         request,
         "auth/login.html",

@@ -68,10 +68,23 @@ class Sessions:
         clock: Callable[[], float] = time.time,
     ):
         self._signer = URLSafeSerializer(secret, salt="valvecheck-session-v2")
+        self._owner = URLSafeSerializer(secret, salt="valvecheck-carried-owner")
         self.idle = float(idle_seconds)
         self.longest = max(self.idle, float(longest_seconds or idle_seconds))
         self.secure = secure
         self.clock = clock
+
+    def owner_seal(self, person_id: int) -> str:
+        """Whose a form carried through signing in is, signed (a page cannot claim another's)."""
+        return self._owner.dumps(person_id)
+
+    def owner_of(self, seal: str) -> int | None:
+        """The person a seal names; None for none, or one that is not ours."""
+        try:
+            found = self._owner.loads(seal)
+        except BadSignature:
+            return None
+        return found if isinstance(found, int) else None
 
     def fresh(self, person_id: int | None = None, name: str = "") -> WebSession:
         now = self.clock()
@@ -102,8 +115,7 @@ class Sessions:
 
     def timing(self, session: WebSession) -> Timing:
         """When ``session``, renewed now (as this request renews it), ends unless renewed again:
-        after ``idle`` (whole seconds, the cookie's max-age, after which the browser forgets
-        it), or sooner at the ``longest`` limit."""
+        after ``idle`` (whole seconds), or sooner at the ``longest`` limit."""
         idle = max(1, int(self.idle))
         longest = self.longest - (self.clock() - session.issued)
         left = max(0, int(min(idle, longest)))
@@ -116,7 +128,10 @@ class Sessions:
         response.set_cookie(
             COOKIE,
             self._signer.dumps(asdict(renewed)),
-            max_age=max(1, int(self.idle)),
+            # kept by the browser until the longest limit, past the idle one: the server, which
+            # refuses it once idle, can then say why the sign-in ended ("you had not used
+            # Valvecheck for 8 hours") and whose it was, rather than that it was lost
+            max_age=max(1, int(self.longest)),
             httponly=True,
             samesite="lax",
             secure=self.secure,
