@@ -535,3 +535,33 @@ def test_the_split_product_gives_the_cosines() -> None:
         split(sparse.csr_matrix(texts)), matcher_module.cosines(texts, rows), atol=1e-6
     )
     assert split(sparse.csr_matrix((0, 2000), dtype=np.float32)).shape == (0, 300)
+
+
+def test_another_agreements_measure_is_suggested_through_its_common_measure_group() -> None:
+    """A measure of an imported agreement worded its own way has no labelled example and no seed
+    measure close enough in words: it was never suggested, even for an activity of its very
+    text. Read through its common-measure group it counts for the group's labelled measure;
+    the seed's own measures keep their scores."""
+    from valvecheck.analysis.matcher import Matcher
+
+    seed, names = _seed()
+    model = bundled_model("train")
+    toolkit = ("wakefield-1", "Introduce a graduated approach toolkit for mainstream schools")
+    measures = [*seed, toolkit]
+    texts = [
+        "Graduated approach toolkit for SENCOs in mainstream schools",
+        "A new children's home in Northgate",
+    ]
+    alone = Matcher(measures, names, model).scores(texts)
+    group = {"wakefield-1": ["kingston-richmond-1"], "kingston-richmond-1": ["wakefield-1"]}
+    grouped = Matcher(measures, names, model, equivalents=group)
+    read = grouped.scores(texts)
+    w, k = grouped.ids.index("wakefield-1"), grouped.ids.index("kingston-richmond-1")
+    assert alone[0, w] < 0.2 <= read[0, w]  # never suggested before; now it is
+    assert read[0, w] == pytest.approx(read[0, k], abs=0.1)
+    assert read[1, w] < 0.2  # not about the measure: still not suggested
+    assert np.array_equal(np.delete(alone, w, axis=1), np.delete(read, w, axis=1))
+    # a measure labels reach by its own words is left as it was, whatever its group says
+    both = {"bury-4": ["kingston-richmond-1"], "kingston-richmond-1": ["bury-4"]}
+    near = Matcher(measures, names, model, equivalents=both)
+    assert np.array_equal(near.scores(texts), alone)

@@ -566,3 +566,22 @@ def test_resource_provision_as_trackers_abbreviate_it_and_a_finance_system_not()
     ):
         assert "specialist_places" in concepts(text), text
     assert "specialist_places" not in concepts("New ERP finance system for payroll")
+
+
+def test_an_imported_agreements_measure_is_suggested_with_its_common_measure(ws, cli, tmp_path):  # type: ignore[no-untyped-def]
+    # Wakefield's measure, worded its own way, has no labelled example: it was never suggested,
+    # even for an activity of its very text; read through its common-measure group it is
+    agreement = tmp_path / "wakefield.csv"
+    agreement.write_text(
+        "LA,Recommendation\nWakefield,Introduce a graduated approach toolkit for mainstream schools\n"
+    )
+    assert cli("import", "catalogue", str(agreement))[0] == 0
+    code, out, _ = cli("common", "--json")
+    groups = [set(g["members"]) for g in json.loads(out)]
+    assert {"wakefield-1", "kingston-richmond-1"} in groups
+    title = "A graduated approach toolkit for SENCOs in mainstream schools"
+    assert cli("activities", "add", "--code", "P-2", "--title", title)[0] == 0
+    found = {s["measure"]: s["score"] for s in _suggestions(cli, "--activity", "P-2")}
+    assert "wakefield-1" in found and "kingston-richmond-1" in found
+    code, out, _ = cli("suggest", "--measure", "wakefield-1", "--json")
+    assert code == 0 and "P-2" in out

@@ -8,7 +8,8 @@ Four kinds of evidence, each measured on text nobody tuned them on (docs/benchma
   and character 3-5 grams); its nearest examples vote for their measures (a nearest-neighbour scheme);
 - **equivalences**: an example labelled with a seed measure also counts for every measure of another
   agreement that says the same thing (found by the same text comparison), so imported agreements
-  benefit from the corpus too;
+  benefit from the corpus too; a measure worded too differently for that counts through its
+  common-measure group (``common``, with people's decisions), when the group holds a labelled one;
 - **the council's own links**: every activity a council has linked is one more example, its rationale
   part of its text, compared in word and character features fitted on the council's own texts, so
   its project names count though no other council uses them (the nearest linked activity and the
@@ -35,7 +36,7 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache
@@ -814,8 +815,12 @@ class Matcher:
         names: Sequence[str] = (),
         model: Model | None = None,
         links: Sequence[Example] = (),
+        equivalents: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
+        """``equivalents``: each measure -> the other measures of its common-measure group (the
+        same commitment in other agreements, as ``common`` groups them and people decide)."""
         self.ids = [mid for mid, _ in measures]
+        self._equivalents = equivalents or {}
         self.texts = [text for _, text in measures]
         self.model = model if model is not None else bundled_model()
         self.base = Suggester(measures, self.model.base_method, names)
@@ -859,11 +864,33 @@ class Matcher:
                 sims = cosines(rows, self._measure_vectors)
             for k, mid in enumerate(linked):
                 out[mid] = [(int(j), 1.0) for j in np.flatnonzero(sims[k] >= EQUIVALENT)]
+        self._through_groups(out, index)
         for mid, j in index.items():
             found = dict(out.get(mid, []))
             found[j] = 1.0
             out[mid] = list(found.items())
         return out
+
+    def _through_groups(
+        self, out: dict[str, list[tuple[int, float]]], index: dict[str, int]
+    ) -> None:
+        """A measure no labelled measure counts for by its text (another agreement's, worded its
+        own way) counts for the labelled measures of its common-measure group: an activity that
+        delivers kingston-richmond-1 delivers Wakefield's "graduated approach toolkit" too, when
+        ``common`` reads them as one commitment. Measures a label already reaches keep their
+        evidence as it was."""
+        if not self._equivalents:
+            return
+        reached = {j for targets in out.values() for j, _ in targets}
+        for mid, targets in out.items():
+            more = {
+                index[other]: weight
+                for j, weight in targets
+                for other in self._equivalents.get(self.ids[j], ())
+                if other in index and index[other] not in reached
+            }
+            if more:
+                out[mid] = [*targets, *((k, w) for k, w in more.items() if k not in dict(targets))]
 
     def scores(
         self,

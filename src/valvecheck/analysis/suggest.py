@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
@@ -261,8 +261,10 @@ class Suggester:
         names: Sequence[str] = (),
         links: Sequence[Example] = (),
         model: Model | None = None,
+        equivalents: Mapping[str, Sequence[str]] | None = None,
     ):
-        """``links`` (the council's own links) and ``model`` count only for a learned method."""
+        """``links`` (the council's own links), ``model`` and ``equivalents`` (each measure's
+        common-measure group, ``Matcher``) count only for a learned method."""
         self.method = METHODS[method] if isinstance(method, str) else method
         self.ids = [mid for mid, _ in measures]
         self.texts = [text for _, text in measures]
@@ -274,7 +276,7 @@ class Suggester:
         if m.learned:
             from valvecheck.analysis.matcher import Matcher  # it builds on this module
 
-            self._matcher = Matcher(measures, names, model, links)
+            self._matcher = Matcher(measures, names, model, links, equivalents)
             base = self._matcher.base
             if base.words.bigrams == self.words.bigrams and not (m.bm25 or m.chars):
                 # The words and concepts this learned method explains with are the ones its base

@@ -94,17 +94,43 @@ def method_of(name: str | None = None, threshold: float | None = None) -> Method
 
 
 def suggester_for(
-    catalogue: Catalogue, method: Method | str | None = None, links: list[Example] | None = None
+    catalogue: Catalogue,
+    method: Method | str | None = None,
+    links: list[Example] | None = None,
+    groups: Groups = (),
 ) -> Suggester:
     """A suggester over a catalogue's measures (authority names are not content words); a learned
-    method also learns from ``links``, the council's own linked activities."""
+    method also learns from ``links``, the council's own linked activities, and reads a measure
+    of another agreement through its common-measure group (``groups``, ``_groups_of``)."""
     chosen = method if isinstance(method, Method) else method_of(method)
     return Suggester(
         [(m.id, m.text) for m in catalogue.measures],
         chosen,
         [n for a in catalogue.authorities for n in (a.name, *a.aliases)],
         links=links or (),
+        equivalents=dict(groups),
     )
+
+
+@functools.cache
+def _bundled_ids() -> frozenset[str]:
+    return frozenset(m.id for m in load_catalogue().measures)
+
+
+# each measure with others in its common-measure group -> those others (hashable, for the cache)
+Groups = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _groups_of(ctx: Context, catalogue: Catalogue) -> Groups:
+    """The catalogue's common-measure groups, as the suggestions read them: none for the bundled
+    catalogue alone (every measure of it has labelled examples of its own), so only a workspace
+    that imported further agreements reads the index."""
+    if {m.id for m in catalogue.measures} <= _bundled_ids():
+        return ()
+    from valvecheck.services import prevalence  # the grouping: only for a larger catalogue
+
+    found = prevalence.equivalents(ctx.db, catalogue)
+    return tuple((mid, others) for mid, others in found.items() if others)
 
 
 def ranked_for(
@@ -113,6 +139,7 @@ def ranked_for(
     links: list[Example],
     activities: Sequence[Activity],
     top: int | None,
+    groups: Groups = (),
 ) -> dict[str, list[Suggestion]]:
     """Each activity's measures above the threshold, best first (``top`` of them, None: all),
     from ``suggester_for``'s suggester; the same as building it and asking, but the answers for
@@ -128,6 +155,7 @@ def ranked_for(
         tuple(_items(list(activities))),
         top,
         tuple(a.title for a in activities),
+        groups,
     )
 
 
@@ -140,8 +168,9 @@ def _ranked(
     items: tuple[tuple[str, str], ...],
     top: int | None,
     titles: tuple[str, ...],
+    groups: Groups,
 ) -> dict[str, list[Suggestion]]:
-    engine = Suggester(list(measures), method, list(names), links=links)
+    engine = Suggester(list(measures), method, list(names), links=links, equivalents=dict(groups))
     return engine.for_activities(list(items), top, list(titles))
 
 
@@ -206,7 +235,7 @@ def suggest(
         code = measure.strip().lower()
         mine = {a: j[code] for a, j in judged.items() if code in j}
         titles = [a.title for a in activities]
-        engine = suggester_for(catalogue, chosen, links)
+        engine = suggester_for(catalogue, chosen, links, _groups_of(ctx, catalogue))
         found = engine.for_measures(_items(activities), top + len(mine), titles)
         kept, left = _without(found[measure], top, "activity_id", lambda a: mine.get(a.lower()))
         return Suggestions("measure", {measure: kept}, *info, left_out={measure: left})
@@ -218,7 +247,7 @@ def suggest(
         return Suggestions("activity", {}, *info)
     most = max((len(j) for j in judged.values()), default=0)
     # room for the judged; titles: each activity's own, once narrowed to one
-    found = ranked_for(catalogue, chosen, links, activities, top + most)
+    found = ranked_for(catalogue, chosen, links, activities, top + most, _groups_of(ctx, catalogue))
     groups: dict[str, list[Suggestion]] = {}
     left_out: dict[str, dict[str, bool]] = {}
     for aid, ranked in found.items():
@@ -309,7 +338,7 @@ def _require_suggested(
     # Every score at or above the threshold, not only the top few: the same ranking as
     # suggest(), which a page or a program may have cut to any length.
     links = council_links(ctx, activities, events)
-    found = ranked_for(catalogue, method, links, chosen, None)
+    found = ranked_for(catalogue, method, links, chosen, None, _groups_of(ctx, catalogue))
     suggested = {
         (id_key(aid), s.measure_id.lower()) for aid, ranked in found.items() for s in ranked
     }
@@ -346,17 +375,19 @@ def evaluate_file(
     """
     started = time.perf_counter()
     evidence: list[Example] = []
+    groups: Groups = ()
     if ctx is None:
         catalogue = load_catalogue()
     else:
         catalogue, activities = _load(ctx)
+        groups = _groups_of(ctx, catalogue)
         if links:
             evidence = council_links(ctx, activities)
     parsed = read_labelled_csv(data, file, {m.id for m in catalogue.measures})
     if parsed.problems:
         raise ImportRejected(parsed.problems, outcome="the file was not evaluated")
     chosen = method_of(method, threshold)
-    result = evaluate(suggester_for(catalogue, chosen, evidence), parsed.rows, started)
+    result = evaluate(suggester_for(catalogue, chosen, evidence, groups), parsed.rows, started)
     result.links = len(evidence)
     if curve:
         from valvecheck.analysis.validation import learning_curve
@@ -364,7 +395,9 @@ def evaluate_file(
         # half of the file linked is always one of the points: "does linking half help the rest?"
         sizes = sorted({*curve, len(parsed.rows) // 2})
         result.curve = learning_curve(
-            lambda more: suggester_for(catalogue, chosen, [*evidence, *more]), parsed.rows, sizes
+            lambda more: suggester_for(catalogue, chosen, [*evidence, *more], groups),
+            parsed.rows,
+            sizes,
         )
     result.seconds = time.perf_counter() - started
     return result
