@@ -600,3 +600,22 @@ def test_word_never_breaks_a_measure_id_at_its_hyphen(ws, tmp_path):
     for path, text in rendered_text(docx, tmp_path).items():
         words = set(text.split())
         assert [i for i in ids if i not in words] == [], path.name
+
+
+@pytest.mark.parametrize(
+    ("line", "linked"),
+    [
+        ("https://a.example/x", True),
+        ("https://a.example/x https://b.example/y", False),  # two addresses: text, as in Word
+        ("see https://a.example/x", False),
+        ("javascript:alert(1)", False),
+    ],
+)
+def test_an_evidence_line_is_a_link_in_html_only_when_word_and_excel_link_it(line, linked):
+    from valvecheck.reports.html import _env
+    from valvecheck.reports.model import WEB_ADDRESS
+
+    shown = _env.from_string(
+        '{% from "macros.html.j2" import link_or_text %}{{ link_or_text(v) }}'
+    ).render(v=line)
+    assert ("<a href=" in shown) is linked is bool(WEB_ADDRESS.match(line))

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from valvecheck.domain.percent import percent
 from valvecheck.domain.rag import SCALE, Rag
 from valvecheck.reports.impact_html import impact_context
-from valvecheck.reports.model import ReportData, Tick
+from valvecheck.reports.model import WEB_ADDRESS, ReportData, Tick
 
 CHART_WIDTH = 760
 BAR_SPACE = 640  # the widest bar; the rest is margin for the bar's end
@@ -117,6 +117,8 @@ _env = Environment(
     trim_blocks=False,
     keep_trailing_newline=True,
 )
+# a line of evidence that is one web address (as Word and Excel read it): a link; else text
+_env.tests["web_address"] = lambda v: bool(WEB_ADDRESS.match(v))
 
 
 def render(data: ReportData) -> str:
