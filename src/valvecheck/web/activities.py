@@ -471,6 +471,15 @@ def edit(
         # deliberately and leaves their changes to the others standing
         now = _as_typed(context["view"])
         shown = now if was is None else {**was, **{f: now[f] for f in theirs}}
+        if was is not None:
+            # a detail only the colleague changed is shown as it is now, in its box and as the
+            # form's base: saving again keeps it, and the form says so rather than showing the
+            # value it replaced
+            moved = [
+                f for f in EDITABLE if f not in theirs and typed.get(f) == was.get(f) != now[f]
+            ]
+            typed = {**typed, **{f: now[f] for f in moved}}
+            shown = {**shown, **{f: now[f] for f in moved}}
         return render(
             request, "activities/edit.html", 422, errors=errors, typed=typed, was=shown, **context
         )
