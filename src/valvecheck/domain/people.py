@@ -18,6 +18,10 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TypeVar
 
+# the name a person's records and row read once their personal details are removed
+# (services.forget); the kept states' fingerprint counts the council's (services.snapshot)
+FORMER_MEMBER = "Former member {number}"
+
 T = TypeVar("T")
 
 

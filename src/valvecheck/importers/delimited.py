@@ -180,17 +180,17 @@ def too_wide(
     a row, however wide, with an amount split at its thousands comma ('£250' then '000'): a
     row ending in an empty cell, or a file whose last column is left out, has room for the
     split, and £250,000 would be read as £250."""
-    if delimiter == "," and (split := _split_amount(cells)) is not None:
-        return Problem(
-            "bad-csv",
-            f"'{cells[split]}' and '{cells[split + 1]}' (cells {split + 1} and {split + 2}) look "
-            "like one amount split at its comma: a value with a comma in it (such as £250,000) "
-            "must be put in double quotes",
-            file,
-            line,
-        )
     extra = cells[header_width:]
     if not any(str(c or "").strip() for c in extra):
+        if delimiter == "," and (split := _split_amount(cells)) is not None:
+            return Problem(
+                "bad-csv",
+                f"'{cells[split]}' and '{cells[split + 1]}' (cells {split + 1} and {split + 2}) "
+                "look like one amount split at its comma: a value with a comma in it (such as "
+                "£250,000) must be put in double quotes",
+                file,
+                line,
+            )
         return None
     name = SEPARATOR_NAMES.get(delimiter, repr(delimiter))
     example = " (such as £250,000)" if delimiter == "," else ""

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Table, and_, func, or_, select, update
 
 from valvecheck import logs
-from valvecheck.domain.people import Action
+from valvecheck.domain.people import FORMER_MEMBER, Action
 from valvecheck.errors import Conflict, InputError, NotFound
 from valvecheck.services.context import Context, authorise, council_id
-from valvecheck.services.people import FORMER_MEMBER, is_former_member, name_taken, sign_out
+from valvecheck.services.people import is_former_member, name_taken, sign_out
 from valvecheck.store import tables as t
 from valvecheck.store.models import CouncilRow, PersonRow
 

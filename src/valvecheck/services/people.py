@@ -34,7 +34,6 @@ MIN_PASSWORD = 10
 # What a person's records and their own row read once their personal details are removed
 # (services/forget.py). Kept for them: nobody is given such a sign-in name, so a history that
 # names a former member never means someone who can still act.
-FORMER_MEMBER = "Former member {number}"
 _FORMER = re.compile(r"former member [0-9]+", re.IGNORECASE)
 
 

@@ -22,10 +22,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, Table, bindparam, func, select
 
+from valvecheck.domain.people import FORMER_MEMBER
 from valvecheck.domain.rating import Rating
 from valvecheck.domain.views import AssessmentState
 from valvecheck.services.context import Context
-from valvecheck.services.people import FORMER_MEMBER
 from valvecheck.store import queries
 from valvecheck.store import tables as t
 from valvecheck.store.db import engine_of
