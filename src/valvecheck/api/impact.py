@@ -17,6 +17,7 @@ from valvecheck.api.core import (
     uploaded,
     work,
 )
+from valvecheck.api.measures import assessment_name
 from valvecheck.api.schemas import (
     MAX_ID,
     FigureChangeOut,
@@ -26,8 +27,7 @@ from valvecheck.api.schemas import (
 )
 from valvecheck.domain.money import money_json
 from valvecheck.domain.people import Action
-from valvecheck.errors import NotFound
-from valvecheck.services import impact, ratings, trajectory
+from valvecheck.services import impact, trajectory
 from valvecheck.services.context import Actor, authorise
 
 router = APIRouter(
@@ -110,13 +110,8 @@ def import_trajectory(
 ) -> TrajectoryImportedOut:
     name, data = uploaded(file, "trajectory.csv")
     with work(request, actor, write=not preview) as ctx:
-        named = None
-        if assessment is not None:
-            authorise(ctx, Action.RECORD_IMPACT)  # a role that may not: 403, whatever it names
-            found = [a for a in ratings.list_assessments(ctx) if a.id == assessment]
-            if not found:
-                raise NotFound(f"there is no assessment {assessment}", field="assessment")
-            named = found[0].name
+        authorise(ctx, Action.RECORD_IMPACT)  # a role that may not: 403, whatever it names
+        named = assessment_name(ctx, assessment)
         done = trajectory.import_trajectory(ctx, data, name, named, column_map or None, preview)
     return TrajectoryImportedOut(
         file=done.file,
